@@ -1,0 +1,73 @@
+/* The cost model of MODEL.md sections 3 to 7: one future's random paths
+ * (demand, prices, operations counts, events) and the monthly cost of each
+ * strategy on them.
+ *
+ * A tco_model holds what does not change between futures and is shared
+ * read-only by all threads.  A tco_future is one thread's workspace: draw a
+ * future into it with tco_future_draw, then cost every strategy on it with
+ * tco_future_cost, strategy 0 (the baseline) first. */
+#ifndef TCO_MODEL_H
+#define TCO_MODEL_H
+
+#include <stddef.h>
+
+#include "../sim/error.h"
+#include "../sim/rng.h"
+#include "../sim/scenario.h"
+
+#define TCO_HOURS_PER_MONTH 730.0
+
+typedef enum {
+    TCO_CAT_API,
+    TCO_CAT_COMPUTE,
+    TCO_CAT_FACILITY,
+    TCO_CAT_STAFF,
+    TCO_CAT_SETUP,
+    TCO_CAT_OPERATIONS,
+    TCO_CAT_QUALITY,
+    TCO_CAT_EVENTS,
+    TCO_NCAT
+} tco_category;
+
+/* The category's name in results ("api", "compute", ...). */
+const char *tco_category_name(tco_category c);
+
+typedef struct tco_model tco_model;
+typedef struct tco_future tco_future;
+
+/* What one strategy costs on one future. */
+typedef struct {
+    double npv;            /* discounted total */
+    double nominal;        /* undiscounted total */
+    double cat[TCO_NCAT];  /* discounted, per category */
+    double tokens;         /* tokens served over the horizon (same for all strategies) */
+    int breakeven;         /* first month from which cumulative nominal cost stays at or
+                              below the baseline's; 0 when it never does */
+} tco_cost;
+
+/* Builds the model of sc (which must outlive it). */
+tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *err);
+void tco_model_free(tco_model *m);
+
+tco_future *tco_future_alloc(const tco_model *m);
+void tco_future_free(tco_future *f);
+
+/* Draws one future's paths from rng, given its static inputs x.  Clamped
+ * fresh draws (price shock sizes) are counted in clamped[input index]. */
+void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng *rng,
+                     unsigned *clamped);
+
+/* Costs strategy s on the drawn future.  monthly (T values, may be NULL)
+ * receives each month's nominal total; bycat (T x TCO_NCAT, may be NULL)
+ * each month's nominal cost per category.  Strategy 0 must be costed before
+ * the others of the same future (the break-even compares with it). */
+void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthly,
+                     double *bycat, tco_cost *out);
+
+/* Read access to a drawn future, for tests and traces. */
+const double *tco_future_volume(const tco_future *f);     /* V_t, T values */
+const double *tco_future_api_index(const tco_future *f, size_t backend); /* M_t */
+const double *tco_future_gpu_index(const tco_future *f, size_t backend); /* G_t */
+int tco_future_event_month(const tco_future *f, size_t event); /* 0 = never */
+
+#endif

@@ -1,0 +1,625 @@
+#include "dist.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const tco_domain TCO_DOM_ANY = {-HUGE_VAL, HUGE_VAL, 0, 0};
+const tco_domain TCO_DOM_NONNEG = {0, HUGE_VAL, 0, 0};
+const tco_domain TCO_DOM_POS = {0, HUGE_VAL, 1, 0};
+const tco_domain TCO_DOM_GT_M1 = {-1, HUGE_VAL, 1, 0};
+const tco_domain TCO_DOM_UNIT = {0, 1, 0, 0};
+const tco_domain TCO_DOM_UNIT_RIGHT_OPEN = {0, 1, 0, 1};
+const tco_domain TCO_DOM_UNIT_LEFT_OPEN = {0, 1, 1, 0};
+const tco_domain TCO_DOM_GE1 = {1, HUGE_VAL, 0, 0};
+
+/* A tabulated quantile for the beta and gamma families, whose GSL inverse
+ * CDFs cost over a microsecond.  The quantile is tabulated as a function of
+ * v = logit(u) at equally spaced nodes, with its exact derivative
+ * dQ/dv = u(1-u) / f(Q), and evaluated by cubic Hermite interpolation.  In v
+ * the quantile is smooth even in the tails (Q ~ c u^(1/alpha) near 0 becomes
+ * an exponential in v), so the interpolation error stays near 1e-9 of the
+ * range; beyond the tabulated range GSL's exact inverse is used. */
+#define QT_NODES 2049
+#define QT_VMAX 23.0
+
+struct tco_qtable {
+    double step;
+    double q[QT_NODES];
+    double dq[QT_NODES];
+};
+
+static double exact_quantile(const tco_dist *d, double u)
+{
+    if (d->kind == TCO_DIST_GAMMA)
+        return gsl_cdf_gamma_Pinv(u, d->alpha, d->beta);
+    return gsl_cdf_beta_Pinv(u, d->alpha, d->beta);
+}
+
+static double exact_pdf(const tco_dist *d, double x)
+{
+    if (d->kind == TCO_DIST_GAMMA)
+        return gsl_ran_gamma_pdf(x, d->alpha, d->beta);
+    return gsl_ran_beta_pdf(x, d->alpha, d->beta);
+}
+
+static tco_qtable *qtable_build(const tco_dist *d)
+{
+    tco_qtable *t = malloc(sizeof *t);
+    if (!t)
+        return NULL;
+    t->step = 2 * QT_VMAX / (QT_NODES - 1);
+    for (int j = 0; j < QT_NODES; j++) {
+        double v = -QT_VMAX + j * t->step;
+        double u = 1 / (1 + exp(-v));
+        t->q[j] = exact_quantile(d, u);
+        double f = exact_pdf(d, t->q[j]);
+        t->dq[j] = (f > 0 && isfinite(f)) ? u * (1 - u) / f : NAN;
+    }
+    /* Where the density is 0 or infinite at a node, fall back to a secant. */
+    for (int j = 0; j < QT_NODES; j++) {
+        if (isfinite(t->dq[j]))
+            continue;
+        int lo = j > 0 ? j - 1 : j, hi = j < QT_NODES - 1 ? j + 1 : j;
+        t->dq[j] = (t->q[hi] - t->q[lo]) / ((hi - lo) * t->step);
+    }
+    return t;
+}
+
+static double qtable_eval(const tco_dist *d, double u)
+{
+    const tco_qtable *t = d->table;
+    double v = log(u / (1 - u));
+    double pos = (v + QT_VMAX) / t->step;
+    if (!(pos >= 0) || pos >= QT_NODES - 1)
+        return exact_quantile(d, u);
+    int j = (int)pos;
+    double s = pos - j, h = t->step;
+    double s2 = s * s, s3 = s2 * s;
+    double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + s;
+    double h01 = -2 * s3 + 3 * s2, h11 = s3 - s2;
+    return h00 * t->q[j] + h10 * h * t->dq[j] + h01 * t->q[j + 1] + h11 * h * t->dq[j + 1];
+}
+
+const char *tco_dist_name(tco_dist_kind kind)
+{
+    static const char *const names[] = {"fixed", "uniform", "normal", "lognormal", "triangular",
+                                        "pert", "beta", "gamma", "discrete"};
+    return names[kind];
+}
+
+int tco_domain_contains(const tco_domain *dom, double x)
+{
+    if (isnan(x))
+        return 0;
+    if (x < dom->lo || (x == dom->lo && dom->lo_open))
+        return 0;
+    if (x > dom->hi || (x == dom->hi && dom->hi_open))
+        return 0;
+    return 1;
+}
+
+double tco_domain_clamp(const tco_domain *dom, double x)
+{
+    if (x < dom->lo || (x == dom->lo && dom->lo_open))
+        return dom->lo_open ? nextafter(dom->lo, HUGE_VAL) : dom->lo;
+    if (x > dom->hi || (x == dom->hi && dom->hi_open))
+        return dom->hi_open ? nextafter(dom->hi, -HUGE_VAL) : dom->hi;
+    return x;
+}
+
+void tco_domain_format(const tco_domain *dom, char *buf, size_t size)
+{
+    if (isinf(dom->hi) && isinf(dom->lo))
+        snprintf(buf, size, "any number");
+    else if (isinf(dom->hi))
+        snprintf(buf, size, "%s %g", dom->lo_open ? ">" : ">=", dom->lo);
+    else if (isinf(dom->lo))
+        snprintf(buf, size, "%s %g", dom->hi_open ? "<" : "<=", dom->hi);
+    else
+        snprintf(buf, size, "in %c%g, %g%c", dom->lo_open ? '(' : '[', dom->lo, dom->hi,
+                 dom->hi_open ? ')' : ']');
+}
+
+void tco_dist_fixed(tco_dist *d, double value)
+{
+    memset(d, 0, sizeof *d);
+    d->kind = TCO_DIST_FIXED;
+    d->a = value;
+}
+
+void tco_dist_clear(tco_dist *d)
+{
+    if (!d)
+        return;
+    free(d->values);
+    free(d->cum);
+    free(d->table);
+    d->values = d->cum = NULL;
+    d->table = NULL;
+}
+
+int tco_dist_uncertain(const tco_dist *d)
+{
+    if (d->kind == TCO_DIST_FIXED)
+        return 0;
+    if (d->kind == TCO_DIST_DISCRETE)
+        return d->nvalues > 1 && d->values[0] != d->values[d->nvalues - 1];
+    return 1;
+}
+
+double tco_dist_quantile(const tco_dist *d, double u)
+{
+    switch (d->kind) {
+    case TCO_DIST_FIXED:
+        return d->a;
+    case TCO_DIST_UNIFORM:
+        return d->a + (d->b - d->a) * u;
+    case TCO_DIST_NORMAL:
+        return d->a + d->b * gsl_cdf_ugaussian_Pinv(u);
+    case TCO_DIST_LOGNORMAL:
+        return exp(d->a + d->b * gsl_cdf_ugaussian_Pinv(u));
+    case TCO_DIST_TRIANGULAR: {
+        double lo = d->a, mode = d->c, hi = d->b;
+        double fc = (mode - lo) / (hi - lo);
+        if (u < fc)
+            return lo + sqrt(u * (hi - lo) * (mode - lo));
+        return hi - sqrt((1 - u) * (hi - lo) * (hi - mode));
+    }
+    case TCO_DIST_PERT:
+    case TCO_DIST_BETA:
+        return d->a + (d->b - d->a) * qtable_eval(d, u);
+    case TCO_DIST_GAMMA:
+        return qtable_eval(d, u);
+    case TCO_DIST_DISCRETE: {
+        /* The smallest value whose cumulative probability reaches u. */
+        size_t lo = 0, hi = d->nvalues - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (d->cum[mid] >= u)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        return d->values[lo];
+    }
+    }
+    return NAN;
+}
+
+double tco_dist_mean(const tco_dist *d)
+{
+    switch (d->kind) {
+    case TCO_DIST_FIXED: return d->a;
+    case TCO_DIST_UNIFORM: return (d->a + d->b) / 2;
+    case TCO_DIST_NORMAL: return d->a;
+    case TCO_DIST_LOGNORMAL: return exp(d->a + d->b * d->b / 2);
+    case TCO_DIST_TRIANGULAR: return (d->a + d->b + d->c) / 3;
+    case TCO_DIST_PERT:
+    case TCO_DIST_BETA: return d->a + (d->b - d->a) * d->alpha / (d->alpha + d->beta);
+    case TCO_DIST_GAMMA: return d->alpha * d->beta;
+    case TCO_DIST_DISCRETE: {
+        double m = 0, prev = 0;
+        for (size_t i = 0; i < d->nvalues; i++) {
+            m += d->values[i] * (d->cum[i] - prev);
+            prev = d->cum[i];
+        }
+        return m;
+    }
+    }
+    return NAN;
+}
+
+double tco_dist_sd(const tco_dist *d)
+{
+    switch (d->kind) {
+    case TCO_DIST_FIXED: return 0;
+    case TCO_DIST_UNIFORM: return (d->b - d->a) / sqrt(12);
+    case TCO_DIST_NORMAL: return d->b;
+    case TCO_DIST_LOGNORMAL:
+        return sqrt(expm1(d->b * d->b)) * exp(d->a + d->b * d->b / 2);
+    case TCO_DIST_TRIANGULAR: {
+        double a = d->a, b = d->b, c = d->c;
+        return sqrt((a * a + b * b + c * c - a * b - a * c - b * c) / 18);
+    }
+    case TCO_DIST_PERT:
+    case TCO_DIST_BETA: {
+        double s = d->alpha + d->beta;
+        return (d->b - d->a) * sqrt(d->alpha * d->beta / (s * s * (s + 1)));
+    }
+    case TCO_DIST_GAMMA: return sqrt(d->alpha) * d->beta;
+    case TCO_DIST_DISCRETE: {
+        double m = tco_dist_mean(d), v = 0, prev = 0;
+        for (size_t i = 0; i < d->nvalues; i++) {
+            v += (d->values[i] - m) * (d->values[i] - m) * (d->cum[i] - prev);
+            prev = d->cum[i];
+        }
+        return sqrt(v);
+    }
+    }
+    return NAN;
+}
+
+void tco_dist_support(const tco_dist *d, double *lo, double *hi)
+{
+    switch (d->kind) {
+    case TCO_DIST_FIXED: *lo = *hi = d->a; return;
+    case TCO_DIST_NORMAL: *lo = -HUGE_VAL; *hi = HUGE_VAL; return;
+    case TCO_DIST_LOGNORMAL:
+    case TCO_DIST_GAMMA: *lo = 0; *hi = HUGE_VAL; return;
+    case TCO_DIST_DISCRETE: *lo = d->values[0]; *hi = d->values[d->nvalues - 1]; return;
+    default: *lo = d->a; *hi = d->b; return;
+    }
+}
+
+void tco_dist_format(const tco_dist *d, char *buf, size_t size)
+{
+    switch (d->kind) {
+    case TCO_DIST_FIXED: snprintf(buf, size, "fixed %.6g", d->a); return;
+    case TCO_DIST_UNIFORM: snprintf(buf, size, "uniform(min %.6g, max %.6g)", d->a, d->b); return;
+    case TCO_DIST_NORMAL: snprintf(buf, size, "normal(mean %.6g, sd %.6g)", d->a, d->b); return;
+    case TCO_DIST_LOGNORMAL:
+        snprintf(buf, size, "lognormal(mu %.6g, sigma %.6g)", d->a, d->b);
+        return;
+    case TCO_DIST_TRIANGULAR:
+        snprintf(buf, size, "triangular(min %.6g, mode %.6g, max %.6g)", d->a, d->c, d->b);
+        return;
+    case TCO_DIST_PERT:
+        snprintf(buf, size, "pert(min %.6g, mode %.6g, max %.6g)", d->a, d->c, d->b);
+        return;
+    case TCO_DIST_BETA:
+        snprintf(buf, size, "beta(alpha %.6g, beta %.6g, min %.6g, max %.6g)", d->alpha, d->beta,
+                 d->a, d->b);
+        return;
+    case TCO_DIST_GAMMA:
+        snprintf(buf, size, "gamma(shape %.6g, scale %.6g)", d->alpha, d->beta);
+        return;
+    case TCO_DIST_DISCRETE: snprintf(buf, size, "discrete(%zu values)", d->nvalues); return;
+    }
+}
+
+/* ---- parsing ---- */
+
+typedef struct {
+    const tco_ynode *map;
+    const char *path;
+    const char *kind;
+    tco_error *err;
+} pctx;
+
+static tco_status perr(const pctx *c, const tco_ynode *at, const char *fmt, double x, double y)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, x, y);
+    return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s: %s", at->file, at->line, at->col,
+                         c->path, msg);
+}
+
+/* Reads the number at key; *present tells whether the key was there. */
+static tco_status param(const pctx *c, const char *key, int required, double *out, int *present)
+{
+    const tco_ynode *v = tco_ymap_get(c->map, key);
+    if (present)
+        *present = v != NULL;
+    if (!v) {
+        if (required)
+            return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s: a %s distribution needs '%s'",
+                                 c->map->file, c->map->line, c->map->col, c->path,
+                                 c->kind, key);
+        return TCO_OK;
+    }
+    if (!tco_ynumber(v, out))
+        return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s.%s: expected a number, got '%s'%s",
+                             v->file, v->line, v->col, c->path, key,
+                             v->kind == TCO_YSCALAR ? v->str : tco_ykind_name(v->kind),
+                             v->kind == TCO_YSCALAR && strchr(v->str, '_')
+                                 ? " (YAML 1.2 numbers have no '_')" : "");
+    if (!isfinite(*out))
+        return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s.%s: expected a finite number",
+                             v->file, v->line, v->col, c->path, key);
+    return TCO_OK;
+}
+
+static const char *const dist_keys[][6] = {
+    [TCO_DIST_FIXED] = {"value"},
+    [TCO_DIST_UNIFORM] = {"min", "max"},
+    [TCO_DIST_NORMAL] = {"mean", "sd"},
+    [TCO_DIST_LOGNORMAL] = {"p5", "p95", "p10", "p90", "mean", "sd"},
+    [TCO_DIST_TRIANGULAR] = {"min", "mode", "max"},
+    [TCO_DIST_PERT] = {"min", "mode", "max", "lambda"},
+    [TCO_DIST_BETA] = {"alpha", "beta", "min", "max"},
+    [TCO_DIST_GAMMA] = {"shape", "scale"},
+    [TCO_DIST_DISCRETE] = {"values", "weights"},
+};
+
+static tco_status check_keys(const pctx *c, tco_dist_kind kind)
+{
+    const char *cands[7];
+    size_t n = 0;
+    for (; n < 6 && dist_keys[kind][n]; n++)
+        cands[n] = dist_keys[kind][n];
+    cands[n++] = "dist";
+    for (size_t i = 0; i < c->map->n; i++) {
+        const tco_ynode *k = c->map->key[i];
+        int known = 0;
+        for (size_t j = 0; j < n; j++)
+            known |= strcmp(k->str, cands[j]) == 0;
+        if (known)
+            continue;
+        const char *near = tco_ynearest(k->str, cands, n);
+        char list[256] = "";
+        for (size_t j = 0; j + 1 < n; j++) {
+            strcat(list, j ? ", " : "");
+            strcat(list, cands[j]);
+        }
+        if (near)
+            return tco_error_set(c->err, TCO_EINVAL,
+                                 "%s:%u:%u: %s: unknown key '%s' for a %s distribution; did you mean %s?",
+                                 k->file, k->line, k->col, c->path, k->str, c->kind, near);
+        return tco_error_set(c->err, TCO_EINVAL,
+                             "%s:%u:%u: %s: unknown key '%s' for a %s distribution (it takes %s)",
+                             k->file, k->line, k->col, c->path, k->str, c->kind, list);
+    }
+    return TCO_OK;
+}
+
+static tco_status parse_discrete(tco_dist *d, const pctx *c)
+{
+    const tco_ynode *vals = tco_ymap_get(c->map, "values");
+    const tco_ynode *w = tco_ymap_get(c->map, "weights");
+    if (!vals)
+        return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s: a discrete distribution needs 'values'",
+                             c->map->file, c->map->line, c->map->col, c->path);
+    if (vals->kind != TCO_YSEQ || vals->n == 0)
+        return tco_error_set(c->err, TCO_EINVAL,
+                             "%s:%u:%u: %s.values: expected a non-empty list of numbers",
+                             vals->file, vals->line, vals->col, c->path);
+    if (w && (w->kind != TCO_YSEQ || w->n != vals->n))
+        return tco_error_set(c->err, TCO_EINVAL,
+                             "%s:%u:%u: %s.weights: expected a list of %zu numbers, one per value",
+                             w->file, w->line, w->col, c->path, vals->n);
+    size_t n = vals->n;
+    double *v = malloc(n * sizeof *v), *p = malloc(n * sizeof *p);
+    d->values = v;
+    d->cum = p;
+    d->nvalues = n;
+    if (!v || !p)
+        return tco_error_set(c->err, TCO_ENOMEM, "out of memory");
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tco_ynode *x = vals->val[i];
+        if (!tco_ynumber(x, &v[i]) || !isfinite(v[i]))
+            return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s.values[%zu]: expected a finite number",
+                                 x->file, x->line, x->col, c->path, i);
+        p[i] = 1;
+        if (w) {
+            x = w->val[i];
+            if (!tco_ynumber(x, &p[i]) || !isfinite(p[i]) || p[i] < 0)
+                return tco_error_set(c->err, TCO_EINVAL,
+                                     "%s:%u:%u: %s.weights[%zu]: expected a number >= 0",
+                                     x->file, x->line, x->col, c->path, i);
+        }
+        total += p[i];
+    }
+    if (!(total > 0))
+        return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s.weights: the weights add up to 0",
+                             w->file, w->line, w->col, c->path);
+    /* Sort by value (insertion sort: lists are short) so the quantile is
+     * monotone, as inverse-transform sampling needs. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+            t = p[j];
+            p[j] = p[j - 1];
+            p[j - 1] = t;
+        }
+    double acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc += p[i];
+        p[i] = acc / total;
+    }
+    p[n - 1] = 1;
+    return TCO_OK;
+}
+
+static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnode)
+{
+    tco_dist_kind kind;
+    const char *names[9];
+    for (int k = 0; k < 9; k++)
+        names[k] = tco_dist_name((tco_dist_kind)k);
+    if (kindnode->kind != TCO_YSCALAR)
+        return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s.dist: expected a distribution name",
+                             kindnode->file, kindnode->line, kindnode->col, c->path);
+    for (kind = TCO_DIST_FIXED; kind <= TCO_DIST_DISCRETE; kind++)
+        if (strcmp(kindnode->str, names[kind]) == 0)
+            break;
+    if (kind > TCO_DIST_DISCRETE) {
+        const char *near = tco_ynearest(kindnode->str, names, 9);
+        return tco_error_set(c->err, TCO_EINVAL,
+                             "%s:%u:%u: %s.dist: unknown distribution '%s'%s%s%s (known: fixed, "
+                             "uniform, normal, lognormal, triangular, pert, beta, gamma, discrete)",
+                             kindnode->file, kindnode->line, kindnode->col, c->path, kindnode->str,
+                             near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
+    }
+    pctx cc = *c;
+    cc.kind = names[kind];
+    c = &cc;
+    tco_status st = check_keys(c, kind);
+    if (st != TCO_OK)
+        return st;
+    d->kind = kind;
+    const tco_ynode *m = c->map;
+    double x, y, z;
+    int has_x, has_y;
+    switch (kind) {
+    case TCO_DIST_FIXED:
+        return param(c, "value", 1, &d->a, NULL);
+    case TCO_DIST_UNIFORM:
+        if ((st = param(c, "min", 1, &d->a, NULL)) || (st = param(c, "max", 1, &d->b, NULL)))
+            return st;
+        if (!(d->a < d->b))
+            return perr(c, m, "uniform needs min < max (got min %g, max %g)", d->a, d->b);
+        return TCO_OK;
+    case TCO_DIST_NORMAL:
+        if ((st = param(c, "mean", 1, &d->a, NULL)) || (st = param(c, "sd", 1, &d->b, NULL)))
+            return st;
+        if (!(d->b > 0))
+            return perr(c, tco_ymap_get(m, "sd"), "normal needs sd > 0 (got %g)%.0g", d->b, 0);
+        return TCO_OK;
+    case TCO_DIST_LOGNORMAL: {
+        static const char *const pairs[3][2] = {{"p5", "p95"}, {"p10", "p90"}, {"mean", "sd"}};
+        static const double zs[2] = {1.6448536, 1.2815516};
+        int found = -1;
+        for (int i = 0; i < 3; i++) {
+            int a = tco_ymap_get(m, pairs[i][0]) != NULL, b = tco_ymap_get(m, pairs[i][1]) != NULL;
+            if (!a && !b)
+                continue;
+            if (found >= 0)
+                return tco_error_set(c->err, TCO_EINVAL,
+                                     "%s:%u:%u: %s: lognormal takes one of p5/p95, p10/p90 or "
+                                     "mean/sd, not both %s and %s",
+                                     m->file, m->line, m->col, c->path, pairs[found][0], pairs[i][0]);
+            found = i;
+        }
+        if (found < 0)
+            return tco_error_set(c->err, TCO_EINVAL,
+                                 "%s:%u:%u: %s: lognormal needs p5 and p95, p10 and p90, or mean and sd",
+                                 m->file, m->line, m->col, c->path);
+        if ((st = param(c, pairs[found][0], 1, &x, &has_x)) ||
+            (st = param(c, pairs[found][1], 1, &y, &has_y)))
+            return st;
+        if (found < 2) {
+            if (!(x > 0 && x < y)) {
+                char fmt[128];
+                snprintf(fmt, sizeof fmt, "lognormal needs 0 < %s < %s (got %%g, %%g)",
+                         pairs[found][0], pairs[found][1]);
+                return perr(c, m, fmt, x, y);
+            }
+            d->a = (log(x) + log(y)) / 2;
+            d->b = (log(y) - log(x)) / (2 * zs[found]);
+        } else {
+            if (!(x > 0 && y > 0))
+                return perr(c, m, "lognormal needs mean > 0 and sd > 0 (got mean %g, sd %g)", x, y);
+            double s2 = log1p(y * y / (x * x));
+            d->b = sqrt(s2);
+            d->a = log(x) - s2 / 2;
+        }
+        return TCO_OK;
+    }
+    case TCO_DIST_TRIANGULAR:
+    case TCO_DIST_PERT:
+        if ((st = param(c, "min", 1, &d->a, NULL)) || (st = param(c, "mode", 1, &d->c, NULL)) ||
+            (st = param(c, "max", 1, &d->b, NULL)))
+            return st;
+        if (!(d->a < d->b))
+            return perr(c, m, "needs min < max (got min %g, max %g)", d->a, d->b);
+        if (d->c < d->a)
+            return perr(c, tco_ymap_get(m, "mode"), "needs min <= mode (got min %g, mode %g)",
+                        d->a, d->c);
+        if (d->c > d->b)
+            return perr(c, tco_ymap_get(m, "mode"), "needs mode <= max (got mode %g, max %g)",
+                        d->c, d->b);
+        if (kind == TCO_DIST_PERT) {
+            double lambda = 4;
+            if ((st = param(c, "lambda", 0, &lambda, NULL)))
+                return st;
+            if (!(lambda > 0))
+                return perr(c, tco_ymap_get(m, "lambda"), "pert needs lambda > 0 (got %g)%.0g",
+                            lambda, 0);
+            d->alpha = 1 + lambda * (d->c - d->a) / (d->b - d->a);
+            d->beta = 1 + lambda * (d->b - d->c) / (d->b - d->a);
+        }
+        return TCO_OK;
+    case TCO_DIST_BETA:
+        d->a = 0;
+        d->b = 1;
+        if ((st = param(c, "alpha", 1, &d->alpha, NULL)) ||
+            (st = param(c, "beta", 1, &d->beta, NULL)) || (st = param(c, "min", 0, &d->a, NULL)) ||
+            (st = param(c, "max", 0, &d->b, NULL)))
+            return st;
+        if (!(d->alpha > 0 && d->beta > 0))
+            return perr(c, m, "beta needs alpha > 0 and beta > 0 (got %g, %g)", d->alpha, d->beta);
+        if (!(d->a < d->b))
+            return perr(c, m, "beta needs min < max (got min %g, max %g)", d->a, d->b);
+        return TCO_OK;
+    case TCO_DIST_GAMMA:
+        if ((st = param(c, "shape", 1, &d->alpha, NULL)) ||
+            (st = param(c, "scale", 1, &d->beta, NULL)))
+            return st;
+        if (!(d->alpha > 0 && d->beta > 0))
+            return perr(c, m, "gamma needs shape > 0 and scale > 0 (got %g, %g)", d->alpha, d->beta);
+        return TCO_OK;
+    case TCO_DIST_DISCRETE:
+        (void)z;
+        return parse_discrete(d, c);
+    }
+    return TCO_OK;
+}
+
+tco_status tco_dist_parse(tco_dist *d, const tco_ynode *node, const char *path,
+                          const tco_domain *dom, tco_error *err)
+{
+    memset(d, 0, sizeof *d);
+    pctx c = {node, path, "", err};
+    char dombuf[64];
+    tco_domain_format(dom, dombuf, sizeof dombuf);
+    tco_status st;
+    if (node->kind == TCO_YSCALAR) {
+        double x;
+        if (!tco_ynumber(node, &x))
+            return tco_error_set(err, TCO_EINVAL,
+                                 "%s:%u:%u: %s: expected a number or a distribution, got '%s'%s",
+                                 node->file, node->line, node->col, path, node->str,
+                                 strchr(node->str, '_') ? " (YAML 1.2 numbers have no '_')" : "");
+        if (!isfinite(x))
+            return tco_error_set(err, TCO_EINVAL, "%s:%u:%u: %s: expected a finite number",
+                                 node->file, node->line, node->col, path);
+        tco_dist_fixed(d, x);
+    } else if (node->kind == TCO_YMAP) {
+        const tco_ynode *kind = tco_ymap_get(node, "dist");
+        if (!kind)
+            return tco_error_set(err, TCO_EINVAL,
+                                 "%s:%u:%u: %s: a distribution needs a 'dist' key (e.g. dist: pert)",
+                                 node->file, node->line, node->col, path);
+        if ((st = parse_map(d, &c, kind)) != TCO_OK) {
+            tco_dist_clear(d);
+            return st;
+        }
+    } else {
+        return tco_error_set(err, TCO_EINVAL,
+                             "%s:%u:%u: %s: expected a number or a distribution, got a sequence",
+                             node->file, node->line, node->col, path);
+    }
+    /* The distribution must be able to produce a value inside the domain. */
+    int reachable;
+    if (d->kind == TCO_DIST_FIXED) {
+        reachable = tco_domain_contains(dom, d->a);
+    } else if (d->kind == TCO_DIST_DISCRETE) {
+        reachable = 0;
+        for (size_t i = 0; i < d->nvalues; i++)
+            reachable |= tco_domain_contains(dom, d->values[i]);
+    } else {
+        double lo, hi;
+        tco_dist_support(d, &lo, &hi);
+        reachable = fmax(lo, dom->lo) < fmin(hi, dom->hi);
+    }
+    if (!reachable) {
+        char desc[160];
+        tco_dist_format(d, desc, sizeof desc);
+        tco_dist_clear(d);
+        return tco_error_set(err, TCO_EINVAL,
+                             "%s:%u:%u: %s: must be %s, and %s can never be", node->file,
+                             node->line, node->col, path, dombuf, desc);
+    }
+    if (d->kind == TCO_DIST_PERT || d->kind == TCO_DIST_BETA || d->kind == TCO_DIST_GAMMA) {
+        if (!(d->table = qtable_build(d)))
+            return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    }
+    return TCO_OK;
+}

@@ -1,0 +1,71 @@
+/* The Monte Carlo loop: samples futures in parallel and costs every
+ * strategy on each (common random numbers).
+ *
+ * Futures are processed in fixed blocks whose size depends on the number of
+ * futures only; per-block sums are added in block order, and per-future
+ * values are stored at their index, so a run gives bit-identical results for
+ * any number of threads. */
+#ifndef TCO_ENGINE_H
+#define TCO_ENGINE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../models/model.h"
+#include "error.h"
+#include "scenario.h"
+
+typedef struct {
+    long futures;          /* 0: the scenario's simulation.futures */
+    uint64_t seed;
+    int seed_set;          /* 0: the scenario's simulation.seed */
+    tco_sampling sampling;
+    int sampling_set;      /* 0: the scenario's simulation.sampling */
+    int threads;           /* 0: all (OMP_NUM_THREADS respected) */
+    int keep_inputs;       /* store every future's static inputs */
+    size_t memory_limit;   /* bytes; 0: 80% of physical memory */
+    /* Called now and then from one thread with the futures done so far. */
+    void (*progress)(void *ctx, long done, long total);
+    void *progress_ctx;
+    const volatile sig_atomic_t *cancel; /* stop early when it becomes non-zero */
+} tco_run_options;
+
+typedef struct {
+    const tco_scenario *sc;
+    long n;                /* futures */
+    uint64_t seed;
+    tco_sampling sampling;
+    int threads;
+    int T;
+    size_t S;
+    double *npv;           /* S x n, strategy-major */
+    double *nominal;       /* S x n */
+    float *monthly;        /* S x T x n: month t of strategy s at [(s*T + t)*n + i] */
+    int16_t *breakeven;    /* S x n, 0 = never */
+    double *inputs;        /* n x ninputs when kept, else NULL */
+    double tokens_mean;    /* mean tokens served per future */
+    double *monthly_mean;  /* S x T, exact (summed in double) */
+    double *cat_mean;      /* S x TCO_NCAT, discounted */
+    double *cpm_mean;      /* S, cost per million tokens, mean over futures with tokens */
+    unsigned long *clamped; /* per input */
+    double seconds;        /* wall time of the loop */
+} tco_run;
+
+/* Bytes a run of n futures would hold (results and scratch included). */
+size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampling sampling,
+                     int threads);
+
+/* Runs the scenario.  On success *out belongs to the caller (tco_run_free). */
+tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                           tco_error *err);
+
+void tco_run_free(tco_run *run);
+
+/* Physical memory of this machine in bytes (0 if unknown). */
+size_t tco_physical_memory(void);
+
+/* Formats a byte count as "1.2 GiB" into buf. */
+void tco_format_bytes(size_t bytes, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,38 @@
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+const char *tco_strerror(tco_status code)
+{
+    switch (code) {
+    case TCO_OK: return "success";
+    case TCO_EINVAL: return "invalid input";
+    case TCO_EPARSE: return "parse error";
+    case TCO_EIO: return "input/output error";
+    case TCO_ENOMEM: return "not enough memory";
+    case TCO_ELIMIT: return "limit exceeded";
+    case TCO_EINTR: return "interrupted";
+    }
+    return "unknown error";
+}
+
+tco_status tco_error_set(tco_error *err, tco_status code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->code = code;
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+void tco_error_clear(tco_error *err)
+{
+    if (err) {
+        err->code = TCO_OK;
+        err->msg[0] = '\0';
+    }
+}

@@ -1,0 +1,392 @@
+#include "output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void tco_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void tco_csv_string(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.17g", x);
+    else
+        fputs("null", f);
+}
+
+static void csvnum(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.10g", x);
+}
+
+static void json_array(FILE *f, const double *v, size_t n)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", f);
+        num(f, v[i]);
+    }
+    fputc(']', f);
+}
+
+tco_status tco_write_json(FILE *f, const tco_report *r)
+{
+    const tco_scenario *sc = r->sc;
+    const tco_results *res = r->res;
+    const tco_run *run = r->run;
+    static const char *const pnames[TCO_NPCT] = {"p5", "p10", "p25", "p50", "p75", "p90", "p95"};
+    static const char *const bnames[TCO_NBAND] = {"p5", "p25", "p50", "p75", "p95"};
+    fputs("{\n  \"scenario\": ", f);
+    tco_json_string(f, sc->name);
+    fprintf(f, ", \"futures\": %ld, \"seed\": %llu, \"horizon_months\": %d,\n", run->n,
+            (unsigned long long)run->seed, sc->horizon);
+    fputs("  \"currency\": ", f);
+    tco_json_string(f, sc->currency);
+    fprintf(f, ", \"sampling\": \"%s\", \"tcosim_version\": \"%s\",\n  \"strategies\": [\n",
+            tco_sampling_name(run->sampling), TCO_VERSION);
+    for (size_t s = 0; s < res->S; s++) {
+        const tco_strategy_result *q = &res->st[s];
+        fputs("    { \"name\": ", f);
+        tco_json_string(f, sc->strategies[s].name);
+        fputs(",\n      \"npv\": { \"mean\": ", f);
+        num(f, q->npv.mean);
+        fputs(", \"sd\": ", f);
+        num(f, q->npv.sd);
+        fputs(", \"se\": ", f);
+        num(f, q->npv.se);
+        for (int p = 0; p < TCO_NPCT; p++) {
+            fprintf(f, ", \"%s\": ", pnames[p]);
+            num(f, q->npv.p[p]);
+        }
+        fputs(", \"cvar95\": ", f);
+        num(f, q->npv.cvar95);
+        fputs(", \"min\": ", f);
+        num(f, q->npv.min);
+        fputs(", \"max\": ", f);
+        num(f, q->npv.max);
+        fputs(" },\n      \"nominal_mean\": ", f);
+        num(f, q->nominal_mean);
+        fputs(", \"cost_per_mtok\": ", f);
+        num(f, q->cost_per_mtok);
+        fputs(", \"p_cheapest\": ", f);
+        num(f, q->p_cheapest);
+        fputs(",\n      \"regret\": { \"mean\": ", f);
+        num(f, q->regret_mean);
+        fputs(", \"p95\": ", f);
+        num(f, q->regret_p95);
+        fputs(" },\n      \"breakeven\": { \"probability\": ", f);
+        num(f, q->breakeven_probability);
+        fputs(", \"median_month\": ", f);
+        num(f, q->breakeven_median);
+        fputs(" },\n      \"monthly\": { \"mean\": ", f);
+        json_array(f, q->monthly_mean, (size_t)res->T);
+        for (int b = 0; b < TCO_NBAND; b++) {
+            fprintf(f, ",\n                   \"%s\": ", bnames[b]);
+            json_array(f, q->monthly_band[b], (size_t)res->T);
+        }
+        fputs(" },\n      \"categories\": {", f);
+        for (int c = 0; c < TCO_NCAT; c++) {
+            fprintf(f, "%s\"%s\": ", c ? ", " : " ", tco_category_name((tco_category)c));
+            num(f, q->cat[c]);
+        }
+        fprintf(f, " } }%s\n", s + 1 < res->S ? "," : "");
+    }
+    fputs("  ],\n  \"clamped\": {", f);
+    int first = 1;
+    for (size_t k = 0; k < sc->ninputs; k++) {
+        if (!run->clamped[k])
+            continue;
+        fputs(first ? " " : ", ", f);
+        tco_json_string(f, sc->inputs[k].path);
+        fprintf(f, ": %lu", run->clamped[k]);
+        first = 0;
+    }
+    fputs(first ? "}\n}\n" : " }\n}\n", f);
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+tco_status tco_write_summary_csv(FILE *f, const tco_report *r)
+{
+    const tco_results *res = r->res;
+    fputs("strategy,mean,sd,se,p5,p10,p25,p50,p75,p90,p95,cvar95,min,max,nominal_mean,"
+          "cost_per_mtok,p_cheapest,regret_mean,regret_p95,breakeven_probability,"
+          "breakeven_median_month\n",
+          f);
+    for (size_t s = 0; s < res->S; s++) {
+        const tco_strategy_result *q = &res->st[s];
+        tco_csv_string(f, r->sc->strategies[s].name);
+        double v[] = {q->npv.mean, q->npv.sd, q->npv.se};
+        for (size_t i = 0; i < 3; i++) {
+            fputc(',', f);
+            csvnum(f, v[i]);
+        }
+        for (int p = 0; p < TCO_NPCT; p++) {
+            fputc(',', f);
+            csvnum(f, q->npv.p[p]);
+        }
+        double w[] = {q->npv.cvar95, q->npv.min, q->npv.max, q->nominal_mean, q->cost_per_mtok,
+                      q->p_cheapest, q->regret_mean, q->regret_p95, q->breakeven_probability,
+                      q->breakeven_median};
+        for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
+            fputc(',', f);
+            csvnum(f, w[i]);
+        }
+        fputc('\n', f);
+    }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+tco_status tco_write_monthly_csv(FILE *f, const tco_report *r)
+{
+    const tco_results *res = r->res;
+    fputs("strategy,month,mean,p5,p25,p50,p75,p95\n", f);
+    for (size_t s = 0; s < res->S; s++) {
+        const tco_strategy_result *q = &res->st[s];
+        for (int t = 0; t < res->T; t++) {
+            tco_csv_string(f, r->sc->strategies[s].name);
+            fprintf(f, ",%d,", t + 1);
+            csvnum(f, q->monthly_mean[t]);
+            for (int b = 0; b < TCO_NBAND; b++) {
+                fputc(',', f);
+                csvnum(f, q->monthly_band[b][t]);
+            }
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+tco_status tco_write_categories_csv(FILE *f, const tco_report *r)
+{
+    const tco_results *res = r->res;
+    fputs("strategy", f);
+    for (int c = 0; c < TCO_NCAT; c++)
+        fprintf(f, ",%s", tco_category_name((tco_category)c));
+    fputs(",total\n", f);
+    for (size_t s = 0; s < res->S; s++) {
+        tco_csv_string(f, r->sc->strategies[s].name);
+        double total = 0;
+        for (int c = 0; c < TCO_NCAT; c++) {
+            fputc(',', f);
+            csvnum(f, res->st[s].cat[c]);
+            total += res->st[s].cat[c];
+        }
+        fputc(',', f);
+        csvnum(f, total);
+        fputc('\n', f);
+    }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+tco_status tco_write_samples_csv(FILE *f, const tco_report *r)
+{
+    const tco_scenario *sc = r->sc;
+    const tco_run *run = r->run;
+    if (!run->inputs)
+        return TCO_EINVAL;
+    fputs("future", f);
+    for (size_t k = 0; k < sc->ninputs; k++)
+        if (!sc->inputs[k].fresh) {
+            fputc(',', f);
+            tco_csv_string(f, sc->inputs[k].path);
+        }
+    for (size_t s = 0; s < run->S; s++) {
+        char name[128];
+        snprintf(name, sizeof name, "npv.%s", sc->strategies[s].name);
+        fputc(',', f);
+        tco_csv_string(f, name);
+    }
+    fputc('\n', f);
+    for (long i = 0; i < run->n; i++) {
+        fprintf(f, "%ld", i + 1);
+        const double *x = run->inputs + (size_t)i * sc->ninputs;
+        for (size_t k = 0; k < sc->ninputs; k++)
+            if (!sc->inputs[k].fresh)
+                fprintf(f, ",%.10g", x[k]);
+        for (size_t s = 0; s < run->S; s++)
+            fprintf(f, ",%.10g", run->npv[s * (size_t)run->n + (size_t)i]);
+        fputc('\n', f);
+    }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+void tco_format_money(double x, char *buf, size_t size)
+{
+    double a = fabs(x);
+    const char *sign = x < 0 ? "-" : "";
+    if (!isfinite(x))
+        snprintf(buf, size, "n/a");
+    else if (a >= 1e9)
+        snprintf(buf, size, "%s%.3gB", sign, a / 1e9);
+    else if (a >= 1e6)
+        snprintf(buf, size, "%s%.3gM", sign, a / 1e6);
+    else if (a >= 1e4)
+        snprintf(buf, size, "%s%.3gk", sign, a / 1e3);
+    else if (a >= 1000)
+        snprintf(buf, size, "%s%d,%03d", sign, (int)(a + 0.5) / 1000, (int)(a + 0.5) % 1000);
+    else
+        snprintf(buf, size, "%s%.0f", sign, a);
+}
+
+tco_status tco_write_table(FILE *f, const tco_report *r)
+{
+    const tco_scenario *sc = r->sc;
+    const tco_results *res = r->res;
+    const tco_run *run = r->run;
+    char a[32], b[32], c[32], d[32], e[32], g[32];
+    fprintf(f, "%s: %ld futures, seed %llu, %s sampling, %d months; NPV in %s",
+            sc->name, run->n, (unsigned long long)run->seed, tco_sampling_name(run->sampling),
+            sc->horizon, sc->currency);
+    if (sc->discount_rate != 0)
+        fprintf(f, " at %.3g%% a year", sc->discount_rate * 100);
+    fputs("\n\n", f);
+    size_t w = 8;
+    for (size_t s = 0; s < res->S; s++)
+        if (strlen(sc->strategies[s].name) > w)
+            w = strlen(sc->strategies[s].name);
+    fprintf(f, "%-*s %9s %9s %9s %9s %9s %11s %9s  %s\n", (int)w, "strategy", "mean", "P5", "P50",
+            "P95", "CVaR95", "P(cheapest)", "regret", "break-even vs baseline");
+    for (size_t s = 0; s < res->S; s++) {
+        const tco_strategy_result *q = &res->st[s];
+        tco_format_money(q->npv.mean, a, sizeof a);
+        tco_format_money(q->npv.p[0], b, sizeof b);
+        tco_format_money(q->npv.p[3], c, sizeof c);
+        tco_format_money(q->npv.p[6], d, sizeof d);
+        tco_format_money(q->npv.cvar95, e, sizeof e);
+        tco_format_money(q->regret_mean, g, sizeof g);
+        char be[64];
+        if (s == 0)
+            snprintf(be, sizeof be, "(baseline)");
+        else if (q->breakeven_probability == 0)
+            snprintf(be, sizeof be, "never");
+        else
+            snprintf(be, sizeof be, "%.0f%%, median month %.3g", 100 * q->breakeven_probability,
+                     q->breakeven_median);
+        fprintf(f, "%-*s %9s %9s %9s %9s %9s %10.1f%% %9s  %s\n", (int)w, sc->strategies[s].name,
+                a, b, c, d, e, 100 * q->p_cheapest, g, be);
+    }
+    /* One line that reads the table. */
+    size_t best = 0;
+    for (size_t s = 1; s < res->S; s++)
+        if (res->st[s].p_cheapest > res->st[best].p_cheapest)
+            best = s;
+    size_t other = best == 0 ? (res->S > 1 ? 1 : 0) : 0;
+    if (best == 0)
+        for (size_t s = 1; s < res->S; s++)
+            if (res->st[s].p_cheapest > res->st[other].p_cheapest)
+                other = s;
+    fprintf(f, "\n%s is cheapest in %.0f%% of futures", sc->strategies[best].name,
+            100 * res->st[best].p_cheapest);
+    if (other != best) {
+        double diff = res->st[other].npv.p[6] - res->st[best].npv.p[6];
+        tco_format_money(fabs(diff), a, sizeof a);
+        fprintf(f, "; its P95 is %s %s %s's", a, diff >= 0 ? "below" : "above",
+                sc->strategies[other].name);
+    }
+    fputs(".\n", f);
+    for (size_t k = 0; k < sc->ninputs; k++)
+        if (run->clamped[k]) {
+            char dom[64];
+            tco_domain_format(&sc->inputs[k].dom, dom, sizeof dom);
+            fprintf(f, "note: %lu draws of %s fell outside its domain (%s) and were clamped\n",
+                    run->clamped[k], sc->inputs[k].path, dom);
+        }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+tco_status tco_make_dirs(const char *dir, tco_error *err)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return tco_error_set(err, TCO_EIO, "%s: path too long", dir);
+    for (char *p = path + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST)
+                return tco_error_set(err, TCO_EIO, "%s: cannot create folder: %s", path,
+                                     strerror(errno));
+            *p = saved;
+            if (!saved)
+                break;
+        }
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return tco_error_set(err, TCO_EIO, "%s: not a folder", dir);
+    return TCO_OK;
+}
+
+tco_status tco_write_file(const char *path, tco_status (*writer)(FILE *, const tco_report *),
+                          const tco_report *r, tco_error *err)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    tco_status st = writer(f, r);
+    if (fflush(f) != 0 || ferror(f))
+        st = TCO_EIO;
+    if (fclose(f) != 0)
+        st = TCO_EIO;
+    if (st == TCO_OK && rename(tmp, path) != 0)
+        st = TCO_EIO;
+    if (st != TCO_OK) {
+        int e = errno;
+        unlink(tmp);
+        return tco_error_set(err, st, "%s: cannot write: %s", path, e ? strerror(e) : "error");
+    }
+    return TCO_OK;
+}
+
+void tco_safe_name(const char *name, char *buf, size_t size)
+{
+    size_t i = 0;
+    for (; name[i] && i + 1 < size; i++) {
+        char c = name[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '-' || c == '_';
+        buf[i] = ok ? c : '_';
+    }
+    buf[i] = '\0';
+    if (i == 0 || strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
+        snprintf(buf, size, "scenario");
+}

@@ -1,0 +1,50 @@
+/* Results as people and programs read them: the results file of MODEL.md
+ * 10.1, CSV files for spreadsheets and charts, and a terminal table.
+ *
+ * Files are written whole: each goes to a temporary file in the same folder
+ * and is renamed into place only when complete, so an interrupted run never
+ * leaves a half-written result. */
+#ifndef TCO_OUTPUT_H
+#define TCO_OUTPUT_H
+
+#include <stdio.h>
+
+#include "engine.h"
+#include "error.h"
+#include "stats.h"
+
+#define TCO_VERSION "0.1.0"
+
+typedef struct {
+    const tco_scenario *sc;
+    const tco_run *run;
+    const tco_results *res;
+} tco_report;
+
+/* Writers to an open stream; they return TCO_EIO when the stream fails. */
+tco_status tco_write_json(FILE *f, const tco_report *r);
+tco_status tco_write_summary_csv(FILE *f, const tco_report *r);
+tco_status tco_write_monthly_csv(FILE *f, const tco_report *r);
+tco_status tco_write_categories_csv(FILE *f, const tco_report *r);
+tco_status tco_write_samples_csv(FILE *f, const tco_report *r);
+tco_status tco_write_table(FILE *f, const tco_report *r);
+
+/* Writes path atomically with writer (temporary file, then rename). */
+tco_status tco_write_file(const char *path, tco_status (*writer)(FILE *, const tco_report *),
+                          const tco_report *r, tco_error *err);
+
+/* Creates dir and its parents (like mkdir -p). */
+tco_status tco_make_dirs(const char *dir, tco_error *err);
+
+/* Money with thousands separators or k/M/B suffix: "1.23M", "845k", "-12.3k". */
+void tco_format_money(double x, char *buf, size_t size);
+
+/* A folder name from a scenario name: characters other than letters,
+ * digits, '.', '-' and '_' become '_'. */
+void tco_safe_name(const char *name, char *buf, size_t size);
+
+/* CSV and JSON quoting of a string. */
+void tco_csv_string(FILE *f, const char *s);
+void tco_json_string(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,114 @@
+/* Per-future random streams.
+ *
+ * Future i of a run with seed s draws everything from its own xoshiro256**
+ * generator (Blackman and Vigna 2018), whose state is filled by splitmix64
+ * from a 64-bit hash of (s, i): a future's draws depend on (s, i) alone, so
+ * results do not depend on the number of threads, and 64-bit seeding avoids
+ * the collisions of GSL's 32-bit seeds.  The stream is also usable through
+ * GSL's distribution functions (tco_rng_gsl).  Normals use Doornik's (2005)
+ * ZIGNOR variant of the Marsaglia-Tsang ziggurat with 128 layers. */
+#ifndef TCO_RNG_H
+#define TCO_RNG_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#define TCO_ZIG_C 128
+
+/* Ziggurat tables: computed once (tco_zig_init), then read-only. */
+typedef struct {
+    double x[TCO_ZIG_C + 1];
+    double r[TCO_ZIG_C];
+} tco_zig;
+
+typedef struct {
+    uint64_t s[4];
+    const tco_zig *zig;
+} tco_rng;
+
+/* Stream domains: futures use (seed, i); global streams (Latin hypercube
+ * permutations, quasi-random shifts) use these tags in the high bits. */
+#define TCO_STREAM_GLOBAL 0x8000000000000000ULL
+
+void tco_zig_init(tco_zig *z);
+
+/* Seeds r with the stream of (seed, stream). */
+void tco_rng_seed(tco_rng *r, const tco_zig *zig, uint64_t seed, uint64_t stream);
+
+/* A gsl_rng that draws from r (valid while r lives).  get() returns 32 bits. */
+extern const gsl_rng_type *tco_rng_gsl_type;
+static inline gsl_rng tco_rng_gsl(tco_rng *r)
+{
+    gsl_rng g;
+    g.type = tco_rng_gsl_type;
+    g.state = r;
+    return g;
+}
+
+static inline uint64_t tco_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static inline uint64_t tco_rng_next(tco_rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = tco_rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = tco_rotl(s[3], 45);
+    return result;
+}
+
+/* A uniform in the open interval (0, 1), with 53 random bits. */
+static inline double tco_rng_uniform(tco_rng *r)
+{
+    return ((double)(tco_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double tco_rng_normal_tail(tco_rng *r, double min, int negative);
+
+/* A standard normal draw. */
+static inline double tco_rng_normal(tco_rng *r)
+{
+    const tco_zig *z = r->zig;
+    for (;;) {
+        uint64_t bits = tco_rng_next(r);
+        unsigned i = (unsigned)(bits & 0x7F);
+        double u = 2 * ((double)(bits >> 11) * 0x1.0p-53) - 1;
+        if (fabs(u) < z->r[i])
+            return u * z->x[i];
+        if (i == 0)
+            return tco_rng_normal_tail(r, z->x[1], u < 0);
+        double x = u * z->x[i];
+        double f0 = exp(-0.5 * (z->x[i] * z->x[i] - x * x));
+        double f1 = exp(-0.5 * (z->x[i + 1] * z->x[i + 1] - x * x));
+        if (f1 + tco_rng_uniform(r) * (f0 - f1) < 1.0)
+            return x;
+    }
+}
+
+/* A Poisson count with mean mu >= 0: inversion from one uniform for small
+ * means, GSL's sampler (through this stream) above. */
+unsigned tco_rng_poisson_large(tco_rng *r, double mu);
+static inline unsigned tco_rng_poisson(tco_rng *r, double mu)
+{
+    if (mu <= 0)
+        return 0;
+    if (mu > 20)
+        return tco_rng_poisson_large(r, mu);
+    double u = tco_rng_uniform(r);
+    double p = exp(-mu), f = p;
+    unsigned k = 0;
+    while (u > f && k < 1000) {
+        k++;
+        p *= mu / k;
+        f += p;
+    }
+    return k;
+}
+
+#endif

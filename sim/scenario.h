@@ -1,0 +1,153 @@
+/* The validated scenario of MODEL.md: what a YAML file says, resolved into
+ * indices so the model never looks anything up by name.
+ *
+ * Every number a future draws once (a "static input") is an entry of
+ * scenario->inputs, referred to by its index; the model reads the drawn
+ * values from a vector x with x[index].  A scenario is immutable after
+ * loading and is shared read-only by all threads. */
+#ifndef TCO_SCENARIO_H
+#define TCO_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dist.h"
+#include "error.h"
+#include "yamldoc.h"
+
+#define TCO_MAX_HORIZON 600
+#define TCO_MAX_FUTURES 1000000000L
+#define TCO_MAX_WORKLOADS 256
+
+typedef enum { TCO_SAMPLING_RANDOM, TCO_SAMPLING_LHS, TCO_SAMPLING_SOBOL } tco_sampling;
+
+typedef struct {
+    char *path;          /* e.g. "backends.llama-70b.gpu.hour_price" */
+    tco_dist dist;
+    tco_domain dom;
+    const char *file;    /* where it was written (or its parent, if defaulted) */
+    unsigned line, col;
+    int dim;             /* index in the uniform vector; -1 when fixed or fresh */
+    int fresh;           /* drawn afresh at each use (price shock sizes), not once */
+} tco_input;
+
+typedef struct {
+    char *name;
+    int share, input_tokens, output_tokens, failure_cost; /* input indices */
+} tco_workload;
+
+typedef enum { TCO_BACKEND_API, TCO_BACKEND_SELF } tco_backend_type;
+typedef enum { TCO_GPU_CLOUD, TCO_GPU_OWNED } tco_gpu_mode;
+
+/* A Poisson-counted cost of a self-hosted backend (fine-tuning, updates,
+ * incidents); rate < 0 when the section is absent. */
+typedef struct {
+    int rate, cost;
+} tco_counted;
+
+typedef struct {
+    char *name;
+    tco_backend_type type;
+    int *success;            /* per workload: input index of the success rate */
+    /* api */
+    int price_in, price_out, price_trend, discount, fixed_monthly;
+    int shock_rate, shock_size; /* -1 without price_shocks */
+    /* self_hosted */
+    int throughput, input_weight, peak, utilization;
+    double min_gpus;
+    tco_gpu_mode mode;
+    int hour_price;                                                /* cloud */
+    int purchase_price, power_kw, pue, electricity, colocation, maintenance; /* owned */
+    int lifetime;                                                  /* owned, months */
+    int gpu_trend;
+    double gpu_volatility;
+    int base_fte, cost_per_fte, salary_growth;
+    double gpus_per_fte; /* 0 when not given */
+    int setup_months, setup_cost;
+    tco_counted ops[3]; /* fine_tuning, updates, incidents */
+} tco_backend;
+
+typedef struct {
+    int from_month;
+    int *route; /* backend index per workload */
+} tco_phase;
+
+typedef enum { TCO_SWITCH_NONE, TCO_SWITCH_VOLUME, TCO_SWITCH_API_COST } tco_switch_kind;
+
+typedef struct {
+    char *name;
+    tco_phase *phases; /* a plain route is one phase from month 1 */
+    size_t nphases;
+    tco_switch_kind switch_kind;
+    double switch_threshold;
+    int *switch_route;
+    int fallback; /* api backend index, or -1 */
+} tco_strategy;
+
+typedef enum { TCO_EVENT_PRICE, TCO_EVENT_EXCLUDE, TCO_EVENT_ONE_OFF } tco_event_kind;
+
+typedef struct {
+    char *name;
+    int probability; /* input index */
+    tco_event_kind kind;
+    int backend, reroute; /* backend indices (-1 when unused) */
+    int factor, cost;     /* input indices (-1 when unused) */
+} tco_event;
+
+typedef struct {
+    char *file, *name, *description, *currency;
+    int horizon;
+    double discount_rate;
+    long futures;
+    uint64_t seed;
+    tco_sampling sampling;
+
+    tco_workload *workloads;
+    size_t nworkloads;
+    int volume, growth;        /* input indices */
+    double volatility, max_multiple; /* max_multiple 0 when absent */
+    tco_backend *backends;
+    size_t nbackends;
+    tco_strategy *strategies;
+    size_t nstrategies;
+    tco_event *events;
+    size_t nevents;
+
+    tco_input *inputs;
+    size_t ninputs;
+    size_t ndims;              /* uncertain static inputs, one uniform each */
+
+    /* Correlations: the correlated inputs' dims and the Cholesky factor
+     * (row-major, ncorr x ncorr, lower) of the normal-score correlations. */
+    size_t ncorr;
+    int *corr_dims;
+    double *corr_chol;
+} tco_scenario;
+
+/* Options applied while loading: command-line overrides. */
+typedef struct {
+    const char *const *sets; /* "PATH=VALUE" strings */
+    size_t nsets;
+} tco_load_options;
+
+/* Reads, overrides (--set) and validates the scenario file at path.  On
+ * success *out is owned by the caller (tco_scenario_free). */
+tco_status tco_scenario_load(tco_scenario **out, const char *path, const tco_load_options *opt,
+                             tco_error *err);
+
+/* Validates an already parsed document (name is used in messages). */
+tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
+                                 tco_error *err);
+
+void tco_scenario_free(tco_scenario *sc);
+
+/* Index of the named strategy or backend, or -1. */
+int tco_scenario_strategy(const tco_scenario *sc, const char *name);
+int tco_scenario_backend(const tco_scenario *sc, const char *name);
+
+/* Index of the static input with this path, or -1. */
+int tco_scenario_input(const tco_scenario *sc, const char *path);
+
+const char *tco_sampling_name(tco_sampling s);
+
+#endif

@@ -1,0 +1,56 @@
+/* Statistics of a run (MODEL.md section 10): exact percentiles by selection,
+ * CVaR, probability of being cheapest, regret and break-even.
+ *
+ * Percentiles interpolate linearly between order statistics (Hyndman and
+ * Fan 1996, type 7).  Sums run in future order, so results do not depend on
+ * the number of threads.  Monthly bands are exact percentiles of monthly
+ * costs stored in single precision: each band is within 2^-24 (6e-8) of the
+ * largest magnitude it interpolates between. */
+#ifndef TCO_STATS_H
+#define TCO_STATS_H
+
+#include <stddef.h>
+
+#include "engine.h"
+#include "error.h"
+
+#define TCO_NPCT 7  /* 5, 10, 25, 50, 75, 90, 95 */
+#define TCO_NBAND 5 /* 5, 25, 50, 75, 95 */
+
+extern const double TCO_PCT[TCO_NPCT];
+extern const double TCO_BAND[TCO_NBAND];
+
+typedef struct {
+    double mean, sd, se, p[TCO_NPCT], cvar95, min, max;
+} tco_summary;
+
+typedef struct {
+    tco_summary npv;
+    double nominal_mean, cost_per_mtok, p_cheapest;
+    double regret_mean, regret_p95;
+    double breakeven_probability, breakeven_median; /* NAN when it never happens */
+    double *monthly_mean;            /* T values */
+    double *monthly_band[TCO_NBAND]; /* T values each */
+    double cat[8];
+} tco_strategy_result;
+
+typedef struct {
+    size_t S;
+    int T;
+    long n;
+    tco_strategy_result *st;
+} tco_results;
+
+/* Computes every statistic of run.  *out belongs to the caller. */
+tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error *err);
+void tco_results_free(tco_results *r);
+
+/* Type-7 percentiles p[0..np) (each in [0, 1], ascending) of x[0..n), n >= 1.
+ * x is reordered. */
+void tco_stats_percentiles(double *x, size_t n, const double *p, size_t np, double *out);
+void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, double *out);
+
+/* Mean of the ceil(alpha n) largest values of x (reordered). */
+double tco_stats_cvar(double *x, size_t n, double alpha);
+
+#endif
