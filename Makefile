@@ -19,7 +19,7 @@ BUILD ?= build
 LIB_SRC = sim/error.c sim/yamldoc.c sim/dist.c sim/scenario.c sim/rng.c sim/sample.c \
           sim/engine.c sim/stats.c sim/output.c models/future.c models/strategy.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
-TESTS = check_dist check_yaml check_scenario check_model check_stats check_engine
+TESTS = check_dist check_yamldoc check_scenario check_model check_stats check_engine
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all check bench demo deps install uninstall clean asan ubsan valgrind

@@ -80,9 +80,9 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
     uint64_t seed = opt->seed_set ? opt->seed : sc->seed;
     tco_sampling sampling = opt->sampling_set ? opt->sampling : sc->sampling;
     int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    if (n < 1 || n > TCO_MAX_FUTURES)
-        return tco_error_set(err, TCO_EINVAL, "the number of futures must be from 1 to %ld (got %ld)",
-                             TCO_MAX_FUTURES, n);
+    if (n < 1)
+        return tco_error_set(err, TCO_EINVAL, "the number of futures must be at least 1 (got %ld)",
+                             n);
     size_t need = tco_run_bytes(sc, n, opt->keep_inputs, sampling, threads);
     size_t limit = opt->memory_limit;
     if (!limit) {
@@ -98,6 +98,9 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
                              "memory, more than the %s allowed here; use fewer futures (-n)",
                              n, sc->horizon, sc->nstrategies, a, b);
     }
+    if (n > TCO_MAX_FUTURES)
+        return tco_error_set(err, TCO_EINVAL, "at most %ld futures are supported (got %ld)",
+                             TCO_MAX_FUTURES, n);
     const size_t S = sc->nstrategies, T = (size_t)sc->horizon, NI = sc->ninputs;
     const long bs = block_size(n), nblocks = (n + bs - 1) / bs;
     const size_t pw = S * T + S * TCO_NCAT + S + 2; /* doubles per block */
@@ -162,7 +165,10 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
             int stop;
 #pragma omp atomic read
             stop = failed;
-            if (stop || cancelled)
+            int was_cancelled;
+#pragma omp atomic read
+            was_cancelled = cancelled;
+            if (stop || was_cancelled)
                 continue;
             if (opt->cancel && *opt->cancel) {
 #pragma omp atomic write

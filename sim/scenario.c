@@ -113,7 +113,6 @@ static tco_status add_input(lctx *c, const char *path, const tco_ynode *where, i
     in->dim = -1;
     if (!(in->path = xstrdup(path)))
         return oom(c);
-    in->file = where->file;
     in->line = where->line;
     in->col = where->col;
     *idx = (int)sc->ninputs++;

@@ -25,7 +25,6 @@ typedef struct {
     char *path;          /* e.g. "backends.llama-70b.gpu.hour_price" */
     tco_dist dist;
     tco_domain dom;
-    const char *file;    /* where it was written (or its parent, if defaulted) */
     unsigned line, col;
     int dim;             /* index in the uniform vector; -1 when fixed or fresh */
     int fresh;           /* drawn afresh at each use (price shock sizes), not once */

@@ -87,12 +87,12 @@ static size_t subtree_size(const tco_ynode *n)
 }
 
 /* Deep copy into doc's arena; the caller has checked the node budget. */
-static tco_ynode *node_copy(tco_ydoc *doc, const tco_ynode *src)
+static tco_ynode *node_copy(tco_ydoc *doc, const tco_ynode *src, const char *file)
 {
     tco_ynode *n = node_new(doc, src->kind, src->line, src->col);
     if (!n)
         return NULL;
-    n->file = src->file == NULL ? doc->name : src->file;
+    n->file = file ? file : src->file;
     n->plain = src->plain;
     if (src->str && !(n->str = arena_strdup(doc, src->str, strlen(src->str))))
         return NULL;
@@ -104,9 +104,9 @@ static tco_ynode *node_copy(tco_ydoc *doc, const tco_ynode *src)
         if (src->key && !(n->key = arena_alloc(doc, src->n * sizeof *n->key)))
             return NULL;
         for (size_t i = 0; i < src->n; i++) {
-            if (src->key && !(n->key[i] = node_copy(doc, src->key[i])))
+            if (src->key && !(n->key[i] = node_copy(doc, src->key[i], file)))
                 return NULL;
-            if (!(n->val[i] = node_copy(doc, src->val[i])))
+            if (!(n->val[i] = node_copy(doc, src->val[i], file)))
                 return NULL;
         }
     }
@@ -345,7 +345,7 @@ static tco_status build(builder *b, yaml_parser_t *p)
                                    b->doc->name, line, col, name, TCO_YAML_MAX_NODES);
                 break;
             }
-            tco_ynode *copy = node_copy(b->doc, target);
+            tco_ynode *copy = node_copy(b->doc, target, NULL);
             if (!copy) {
                 st = tco_error_set(b->err, TCO_ENOMEM, "%s: out of memory", b->doc->name);
                 break;
@@ -485,7 +485,10 @@ tco_status tco_ydoc_set(tco_ydoc *doc, const char *path, const tco_ynode *value,
             cur->n++;
         }
         if (!dot) {
-            tco_ynode *copy = node_copy(doc, value);
+            /* The value's nodes name their own source ("--set #1"), which
+             * must outlive the value's document: keep a copy here. */
+            char *file = arena_strdup(doc, value->file, strlen(value->file));
+            tco_ynode *copy = file ? node_copy(doc, value, file) : NULL;
             if (!copy)
                 return tco_error_set(err, TCO_ENOMEM, "out of memory");
             cur->val[i] = copy;
@@ -596,6 +599,9 @@ const char *tco_ynearest(const char *word, const char *const *cands, size_t n)
     size_t bestd = (size_t)-1;
     for (size_t i = 0; i < n; i++) {
         size_t d = edit_distance(word, cands[i]);
+        /* A truncated name ("volatility" for volatility_annual) is close. */
+        if (strlen(word) >= 4 && strncmp(cands[i], word, strlen(word)) == 0 && d > 1)
+            d = 1;
         if (d < bestd) {
             bestd = d;
             best = cands[i];

@@ -1,0 +1,343 @@
+/* Distributions and random streams against closed forms.  Every
+ * statistical check states its tolerance in standard errors (4 SE: a false
+ * alarm about once in 16,000 checks) and uses a fixed seed. */
+#include "testutil.h"
+
+#include <gsl/gsl_cdf.h>
+
+#include "../sim/dist.h"
+#include "../sim/rng.h"
+
+#define N 200000
+
+static tco_status parse(const char *text, tco_dist *d, const tco_domain *dom, tco_error *err)
+{
+    tco_ydoc *doc;
+    tco_status st = tco_ydoc_parse(&doc, "d.yaml", text, strlen(text), err);
+    if (st != TCO_OK)
+        return st;
+    st = tco_dist_parse(d, tco_ydoc_root(doc), "x", dom, err);
+    tco_ydoc_free(doc);
+    return st;
+}
+
+typedef struct {
+    const char *yaml;
+    double mean, sd;
+    double (*cdf)(double x, const double *p);
+    double p[4];
+} dcase;
+
+static double cdf_uniform(double x, const double *p) { return gsl_cdf_flat_P(x, p[0], p[1]); }
+static double cdf_normal(double x, const double *p) { return gsl_cdf_gaussian_P(x - p[0], p[1]); }
+static double cdf_lognormal(double x, const double *p) { return gsl_cdf_lognormal_P(x, p[0], p[1]); }
+static double cdf_triangular(double x, const double *p)
+{
+    double a = p[0], c = p[1], b = p[2];
+    if (x <= a)
+        return 0;
+    if (x >= b)
+        return 1;
+    if (x <= c)
+        return (x - a) * (x - a) / ((b - a) * (c - a));
+    return 1 - (b - x) * (b - x) / ((b - a) * (b - c));
+}
+static double cdf_beta(double x, const double *p)
+{
+    return gsl_cdf_beta_P((x - p[2]) / (p[3] - p[2]), p[0], p[1]);
+}
+static double cdf_gamma(double x, const double *p) { return gsl_cdf_gamma_P(x, p[0], p[1]); }
+static double cdf_discrete(double x, const double *p)
+{
+    (void)p; /* values 1, 2, 5 with weights 1, 2, 1 */
+    return x < 1 ? 0 : x < 2 ? 0.25 : x < 5 ? 0.75 : 1;
+}
+
+/* PERT(1.9, 2.5, 4): alpha = 1 + 4 * 0.6 / 2.1, beta = 1 + 4 * 1.5 / 2.1. */
+#define PA (1 + 4 * 0.6 / 2.1)
+#define PB (1 + 4 * 1.5 / 2.1)
+/* lognormal p10/p90 = 1200/3500. */
+#define LMU 7.625297541626798 /* (ln 1200 + ln 3500) / 2 */
+#define LSIG 0.417634924610688 /* (ln 3500 - ln 1200) / (2 * 1.2815516) */
+
+static const dcase CASES[] = {
+    {"{dist: uniform, min: -2.5, max: 7.25}", 2.375, 9.75 / 3.4641016151377544, cdf_uniform,
+     {-2.5, 7.25}},
+    {"{dist: normal, mean: 2.385, sd: 0.73}", 2.385, 0.73, cdf_normal, {2.385, 0.73}},
+    {"{dist: lognormal, p10: 1200, p90: 3500}", 0, 0, cdf_lognormal, {LMU, LSIG}},
+    {"{dist: lognormal, mean: 5.0e6, sd: 2.0e6}", 5e6, 2e6, cdf_lognormal, {0, 0}},
+    {"{dist: triangular, min: 1, mode: 2.5, max: 7}", (1 + 2.5 + 7) / 3.0, 0, cdf_triangular,
+     {1, 2.5, 7}},
+    {"{dist: pert, min: 1.9, mode: 2.5, max: 4.0}", (1.9 + 4 * 2.5 + 4.0) / 6, 0, cdf_beta,
+     {PA, PB, 1.9, 4.0}},
+    {"{dist: beta, alpha: 0.7, beta: 2.3, min: 10, max: 20}", 10 + 10 * 0.7 / 3.0, 0, cdf_beta,
+     {0.7, 2.3, 10, 20}},
+    {"{dist: gamma, shape: 2.2, scale: 3.7}", 2.2 * 3.7, 5.487986880450791 /* sqrt(2.2) * 3.7 */, cdf_gamma, {2.2, 3.7}},
+    {"{dist: discrete, values: [5, 1, 2], weights: [1, 1, 2]}", 2.5, 0, cdf_discrete, {0}},
+};
+
+START_TEST(test_moments_and_quantiles)
+{
+    const dcase *c = &CASES[_i];
+    tco_dist d;
+    tco_error err;
+    ck_assert_msg(parse(c->yaml, &d, &TCO_DOM_ANY, &err) == TCO_OK, "%s", err.msg);
+    double p[4];
+    memcpy(p, c->p, sizeof p);
+    if (d.kind == TCO_DIST_LOGNORMAL && p[1] == 0) {
+        /* Moment form: sigma^2 = ln(1 + sd^2/mean^2), mu = ln mean - sigma^2/2. */
+        double s2 = log(1 + 0.16);
+        p[0] = log(5e6) - s2 / 2;
+        p[1] = sqrt(s2);
+    }
+    /* Closed-form mean and sd, where the case does not state them. */
+    double mean = c->mean, sd = c->sd;
+    if (d.kind == TCO_DIST_LOGNORMAL && mean == 0)
+        mean = exp(p[0] + p[1] * p[1] / 2);
+    if (d.kind == TCO_DIST_LOGNORMAL)
+        sd = sqrt(expm1(p[1] * p[1])) * exp(p[0] + p[1] * p[1] / 2);
+    if (d.kind == TCO_DIST_TRIANGULAR)
+        sd = sqrt((1 + 2.5 * 2.5 + 49 - 2.5 - 7 - 17.5) / 18);
+    if (d.kind == TCO_DIST_PERT || d.kind == TCO_DIST_BETA) {
+        double a = p[0], b = p[1], s = a + b;
+        sd = (p[3] - p[2]) * sqrt(a * b / (s * s * (s + 1)));
+    }
+    if (d.kind == TCO_DIST_DISCRETE)
+        sd = sqrt(0.25 * 2.25 + 0.5 * 0.25 + 0.25 * 6.25);
+    ck_close(tco_dist_mean(&d), mean, 1e-9);
+    ck_close(tco_dist_sd(&d), sd, 1e-9);
+
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 2385, (uint64_t)_i);
+    double *x = malloc(N * sizeof *x);
+    double sum = 0;
+    for (int i = 0; i < N; i++)
+        sum += x[i] = tco_dist_quantile(&d, tco_rng_uniform(&r));
+    double m = sum / N, ss = 0, s4 = 0;
+    for (int i = 0; i < N; i++) {
+        double e = (x[i] - m) * (x[i] - m);
+        ss += e;
+        s4 += e * e;
+    }
+    double var = ss / (N - 1), m4 = s4 / N;
+    ck_assert_msg(fabs(m - mean) <= 4 * sd / sqrt(N), "%s: mean %.8g, expected %.8g (4 SE = %.3g)",
+                  c->yaml, m, mean, 4 * sd / sqrt(N));
+    double se_var = sqrt((m4 - var * var) / N);
+    ck_assert_msg(fabs(var - sd * sd) <= 4 * se_var, "%s: variance %.8g, expected %.8g", c->yaml,
+                  var, sd * sd);
+    /* Quantiles: the share of draws at or below the exact quantile. */
+    const double ps[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+    for (size_t k = 0; k < 5; k++) {
+        double q = tco_dist_quantile(&d, ps[k]);
+        double want = d.kind == TCO_DIST_DISCRETE ? c->cdf(q, p) : ps[k];
+        ck_close(c->cdf(q, p), want, 1e-7);
+        int below = 0;
+        for (int i = 0; i < N; i++)
+            below += x[i] <= q;
+        double share = (double)below / N, se = sqrt(want * (1 - want) / N);
+        ck_assert_msg(fabs(share - want) <= 4 * se + 1e-12, "%s: P(X <= q%.2f) = %.5f", c->yaml,
+                      ps[k], share);
+    }
+    free(x);
+    tco_dist_clear(&d);
+}
+END_TEST
+
+START_TEST(test_lognormal_percentile_forms)
+{
+    tco_dist d;
+    tco_error err;
+    ck_assert_int_eq(parse("{dist: lognormal, p10: 2.0e6, p90: 8.0e6}", &d, &TCO_DOM_POS, &err), TCO_OK);
+    ck_close(tco_dist_quantile(&d, 0.10), 2.0e6, 1e-7);
+    ck_close(tco_dist_quantile(&d, 0.90), 8.0e6, 1e-7);
+    ck_close(tco_dist_quantile(&d, 0.50), 4.0e6, 1e-12);
+    tco_dist_clear(&d);
+    ck_assert_int_eq(parse("{dist: lognormal, p5: 0.5, p95: 4.5}", &d, &TCO_DOM_POS, &err), TCO_OK);
+    ck_close(tco_dist_quantile(&d, 0.05), 0.5, 1e-7);
+    ck_close(tco_dist_quantile(&d, 0.95), 4.5, 1e-7);
+    ck_close(tco_dist_quantile(&d, 0.50), 1.5, 1e-12);
+    tco_dist_clear(&d);
+}
+END_TEST
+
+/* The tabulated beta and gamma quantiles against GSL's exact inverses. */
+START_TEST(test_tabulated_quantiles)
+{
+    const char *texts[] = {"{dist: pert, min: 1, mode: 1, max: 4}",
+                           "{dist: pert, min: 0.6, mode: 0.8, max: 0.9}",
+                           "{dist: beta, alpha: 0.5, beta: 0.5}",
+                           "{dist: beta, alpha: 30, beta: 2.5, min: -1, max: 3}",
+                           "{dist: gamma, shape: 0.4, scale: 2}",
+                           "{dist: gamma, shape: 9, scale: 0.5}"};
+    for (size_t c = 0; c < sizeof texts / sizeof *texts; c++) {
+        tco_dist d;
+        tco_error err;
+        ck_assert_int_eq(parse(texts[c], &d, &TCO_DOM_ANY, &err), TCO_OK);
+        double lo, hi, worst = 0;
+        tco_dist_support(&d, &lo, &hi);
+        double range = isfinite(hi) ? hi - lo : tco_dist_sd(&d);
+        for (int i = 1; i < 20000; i++) {
+            double u = i / 20000.0;
+            if (i % 7 == 0)
+                u = pow(10, -1 - i % 12); /* the far lower tail */
+            double exact = d.kind == TCO_DIST_GAMMA
+                               ? gsl_cdf_gamma_Pinv(u, d.alpha, d.beta)
+                               : d.a + (d.b - d.a) * gsl_cdf_beta_Pinv(u, d.alpha, d.beta);
+            double err_ = fabs(tco_dist_quantile(&d, u) - exact) / range;
+            worst = err_ > worst ? err_ : worst;
+        }
+        ck_assert_msg(worst < 1e-7, "%s: worst relative error %.3g", texts[c], worst);
+        tco_dist_clear(&d);
+    }
+}
+END_TEST
+
+static void expect_error(const char *text, const tco_domain *dom, const char *needle)
+{
+    tco_dist d;
+    tco_error err;
+    tco_status st = parse(text, &d, dom, &err);
+    ck_assert_msg(st != TCO_OK, "%s: accepted", text);
+    ck_assert_msg(strstr(err.msg, needle), "%s: message '%s' lacks '%s'", text, err.msg, needle);
+    ck_assert_msg(strstr(err.msg, "d.yaml:1:"), "%s: message '%s' has no place", text, err.msg);
+}
+
+START_TEST(test_parse_errors)
+{
+    expect_error("{dist: lognormal, p10: 9, p90: 3}", &TCO_DOM_POS, "0 < p10 < p90");
+    expect_error("{dist: lognormal, p10: 3, p90: 3}", &TCO_DOM_POS, "0 < p10 < p90");
+    expect_error("{dist: normal, mean: 1, sd: -0.3}", &TCO_DOM_ANY, "sd > 0 (got -0.3)");
+    expect_error("{dist: normal, mean: 1, sd: 0}", &TCO_DOM_ANY, "sd > 0");
+    expect_error("{dist: pert, min: 3, mode: 2, max: 5}", &TCO_DOM_ANY, "min <= mode");
+    expect_error("{dist: triangular, min: 1, mode: 6, max: 5}", &TCO_DOM_ANY, "mode <= max");
+    expect_error("{dist: uniform, min: 5, max: 5}", &TCO_DOM_ANY, "min < max");
+    expect_error("{dist: prt, min: 1, mode: 2, max: 3}", &TCO_DOM_ANY, "did you mean pert?");
+    expect_error("{dist: normal, mean: 1, sdd: 2}", &TCO_DOM_ANY, "did you mean sd?");
+    expect_error("{dist: normal, mean: 1}", &TCO_DOM_ANY, "needs 'sd'");
+    expect_error("{dist: uniform, min: -2, max: -1}", &TCO_DOM_NONNEG, "must be >= 0");
+    expect_error("{dist: uniform, min: -1, max: 0}", &TCO_DOM_POS, "must be > 0");
+    expect_error("-3", &TCO_DOM_NONNEG, "must be >= 0");
+    expect_error("1_000", &TCO_DOM_ANY, "no '_'");
+    expect_error("'12'", &TCO_DOM_ANY, "expected a number");
+    expect_error("{dist: discrete, values: [1, 2], weights: [1]}", &TCO_DOM_ANY, "one per value");
+    expect_error("{dist: discrete, values: [1, 2], weights: [0, 0]}", &TCO_DOM_ANY, "add up to 0");
+    expect_error("{dist: lognormal, p10: 1, p90: 3, mean: 2, sd: 1}", &TCO_DOM_POS, "not both");
+    expect_error("{dist: gamma, shape: 0, scale: 1}", &TCO_DOM_ANY, "shape > 0");
+    expect_error("{dist: beta, alpha: 1, beta: 1, min: 2, max: 1}", &TCO_DOM_ANY, "min < max");
+    expect_error("{mean: 1, sd: 1}", &TCO_DOM_ANY, "needs a 'dist' key");
+    expect_error("[1, 2]", &TCO_DOM_ANY, "got a sequence");
+    expect_error(".nan", &TCO_DOM_ANY, "finite");
+}
+END_TEST
+
+START_TEST(test_domain_clamp)
+{
+    ck_assert_double_eq(tco_domain_clamp(&TCO_DOM_NONNEG, -2.5), 0);
+    ck_assert_double_eq(tco_domain_clamp(&TCO_DOM_UNIT, 1.5), 1);
+    ck_assert(tco_domain_clamp(&TCO_DOM_GT_M1, -3) > -1);
+    ck_assert(tco_domain_clamp(&TCO_DOM_UNIT_RIGHT_OPEN, 1) < 1);
+    ck_assert_double_eq(tco_domain_clamp(&TCO_DOM_ANY, -1e300), -1e300);
+    ck_assert(!tco_domain_contains(&TCO_DOM_POS, 0));
+    ck_assert(tco_domain_contains(&TCO_DOM_UNIT_LEFT_OPEN, 1));
+}
+END_TEST
+
+START_TEST(test_rng_normal)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 7, 3);
+    const int n = 2000000;
+    double sum = 0, ss = 0;
+    int below = 0, tail = 0;
+    for (int i = 0; i < n; i++) {
+        double z = tco_rng_normal(&r);
+        sum += z;
+        ss += z * z;
+        below += z <= 1.6448536269514722;
+        tail += z > 3.5;
+    }
+    double mean = sum / n, var = ss / n - mean * mean;
+    ck_assert_msg(fabs(mean) <= 4 / sqrt(n), "mean %g", mean);
+    ck_assert_msg(fabs(var - 1) <= 4 * sqrt(2.0 / n), "variance %g", var);
+    ck_assert_msg(fabs((double)below / n - 0.95) <= 4 * sqrt(0.95 * 0.05 / n), "P(Z<=1.645)");
+    double pt = gsl_cdf_ugaussian_Q(3.5);
+    ck_assert_msg(fabs((double)tail / n - pt) <= 4 * sqrt(pt / n), "tail %g vs %g",
+                  (double)tail / n, pt);
+}
+END_TEST
+
+START_TEST(test_rng_poisson)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    const double mus[] = {0.25, 3.7, 35.0};
+    for (int k = 0; k < 3; k++) {
+        tco_rng r;
+        tco_rng_seed(&r, &zig, 11, (uint64_t)k);
+        const int n = 400000;
+        double sum = 0, ss = 0;
+        for (int i = 0; i < n; i++) {
+            double c = tco_rng_poisson(&r, mus[k]);
+            sum += c;
+            ss += c * c;
+        }
+        double mean = sum / n, var = ss / n - mean * mean, mu = mus[k];
+        ck_assert_msg(fabs(mean - mu) <= 4 * sqrt(mu / n), "mu %g: mean %g", mu, mean);
+        /* Var of the sample variance of a Poisson: (mu + 2 mu^2) / n. */
+        ck_assert_msg(fabs(var - mu) <= 4 * sqrt((mu + 2 * mu * mu) / n), "mu %g: var %g", mu, var);
+    }
+}
+END_TEST
+
+START_TEST(test_rng_streams)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng a, b, c;
+    tco_rng_seed(&a, &zig, 1, 42);
+    tco_rng_seed(&b, &zig, 1, 42);
+    tco_rng_seed(&c, &zig, 1, 43);
+    uint64_t x = tco_rng_next(&a);
+    ck_assert(x == tco_rng_next(&b));
+    ck_assert(x != tco_rng_next(&c));
+    /* No two of 200,000 neighbouring streams start alike (64-bit seeding). */
+    const int n = 200000;
+    uint64_t *first = malloc(n * sizeof *first);
+    for (int i = 0; i < n; i++) {
+        tco_rng_seed(&a, &zig, 5, (uint64_t)i);
+        first[i] = tco_rng_next(&a);
+    }
+    int dup = 0;
+    for (int i = 1; i < n; i++)
+        dup += first[i] == first[i - 1];
+    ck_assert_int_eq(dup, 0);
+    free(first);
+    /* Through GSL: a uniform in [0, 1). */
+    gsl_rng g = tco_rng_gsl(&a);
+    double u = gsl_rng_uniform(&g);
+    ck_assert(u >= 0 && u < 1);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("dist");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_moments_and_quantiles, 0, (int)(sizeof CASES / sizeof *CASES));
+    tcase_add_test(tc, test_lognormal_percentile_forms);
+    tcase_add_test(tc, test_tabulated_quantiles);
+    tcase_add_test(tc, test_parse_errors);
+    tcase_add_test(tc, test_domain_clamp);
+    tcase_add_test(tc, test_rng_normal);
+    tcase_add_test(tc, test_rng_poisson);
+    tcase_add_test(tc, test_rng_streams);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS; }

@@ -1,0 +1,293 @@
+/* The engine: analytic expectations within stated standard errors, the
+ * rank correlation the copula achieves, bit-identical results whatever the
+ * thread count, and the refusals (memory, interruption). */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <stdio.h>
+
+#include "../sim/engine.h"
+#include "../sim/output.h"
+#include "../sim/stats.h"
+
+/* E[NPV] is known in closed form (see expected_npv). */
+static const char *ANALYTIC =
+    "scenario: { name: analytic, horizon_months: 24, discount_rate_annual: 0.1 }\n"
+    "simulation: { futures: 40000, seed: 2385 }\n"
+    "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+    "demand:\n"
+    "  requests_per_month: { dist: lognormal, mean: 1.0e6, sd: 3.0e5 }\n"
+    "  growth_annual: 0.3\n"
+    "  volatility_annual: 0.25\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0, price_trend_annual: -0.2,\n"
+    "         price_shocks: { rate_per_year: 2, size: { dist: normal, mean: -0.1, sd: 0.05 } } }\n"
+    "  gpu:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: 1.0e9\n"
+    "    gpu: { mode: cloud, hour_price: { dist: triangular, min: 1.5, mode: 2, max: 4 },\n"
+    "           price_trend_annual: -0.1, price_volatility_annual: 0.3 }\n"
+    "    staff: { base_fte: 1, cost_per_fte_year: 120000 }\n"
+    "    updates: { per_year: 3, cost_per_update: 2000 }\n"
+    "    incidents: { per_year: 6, cost_per_incident: 500 }\n"
+    "strategies:\n"
+    "  api: { route: { w: api } }\n"
+    "  own: { route: { w: gpu } }\n"
+    "events:\n"
+    "  audit: { probability_per_year: 0.5, effect: { one_off_cost: 10000 } }\n";
+
+static void expected_npv(double out[2])
+{
+    double h = 1 - pow(0.5, 1.0 / 12), lambda = 2.0 / 12;
+    double m_step = pow(0.8, 1.0 / 12) * exp(lambda * -0.1);
+    double hp = (1.5 + 2 + 4) / 3.0;
+    out[0] = out[1] = 0;
+    for (int t = 1; t <= 24; t++) {
+        double d = pow(1.1, -t / 12.0);
+        double ev = 10000 * pow(1 - h, t - 1) * h;
+        double v = 1e6 * pow(1.3, (t - 1) / 12.0);
+        out[0] += d * (v * 1000 / 1e6 * pow(m_step, t - 1) + ev);
+        out[1] += d * (730 * hp * pow(0.9, (t - 1) / 12.0) + 10000 + 3.0 / 12 * 2000 +
+                       6.0 / 12 * 500 + ev);
+    }
+}
+
+static tco_run *run_text(const char *text, tco_run_options *opt, tco_scenario **sc)
+{
+    tco_error err;
+    ck_assert_msg(load_text(text, sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run *run;
+    ck_assert_msg(tco_run_execute(&run, *sc, opt, &err) == TCO_OK, "%s", err.msg);
+    return run;
+}
+
+START_TEST(test_analytic_means)
+{
+    const tco_sampling methods[] = {TCO_SAMPLING_RANDOM, TCO_SAMPLING_LHS, TCO_SAMPLING_SOBOL};
+    double want[2];
+    expected_npv(want);
+    for (int m = 0; m < 3; m++) {
+        tco_scenario *sc;
+        tco_run_options opt = {0};
+        opt.sampling = methods[m];
+        opt.sampling_set = 1;
+        tco_run *run = run_text(ANALYTIC, &opt, &sc);
+        tco_results *res;
+        tco_error err;
+        ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+        for (int s = 0; s < 2; s++) {
+            const tco_summary *q = &res->st[s].npv;
+            ck_assert_msg(fabs(q->mean - want[s]) <= 4 * q->se,
+                          "%s strategy %d: mean %.2f, expected %.2f, 4 SE %.2f",
+                          tco_sampling_name(methods[m]), s, q->mean, want[s], 4 * q->se);
+        }
+        /* The monthly mean of the exact sums agrees with the NPV. */
+        double npv = 0;
+        for (int t = 0; t < 24; t++)
+            npv += pow(1.1, -(t + 1) / 12.0) * res->st[1].monthly_mean[t];
+        ck_close(npv, res->st[1].npv.mean, 1e-9);
+        /* Categories add up to the NPV. */
+        double sum = 0;
+        for (int c = 0; c < TCO_NCAT; c++)
+            sum += res->st[0].cat[c];
+        ck_close(sum, res->st[0].npv.mean, 1e-9);
+        tco_results_free(res);
+        tco_run_free(run);
+        tco_scenario_free(sc);
+    }
+}
+END_TEST
+
+static const char *CORRELATED =
+    "scenario: { name: corr, horizon_months: 3 }\n"
+    "workloads: { w: { input_tokens: 100, output_tokens: 100 } }\n"
+    "demand:\n"
+    "  requests_per_month: { dist: lognormal, p10: 1.0e5, p90: 1.0e6 }\n"
+    "  growth_annual: { dist: pert, min: -0.2, mode: 0.3, max: 1.5 }\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: { dist: uniform, min: 1, max: 3 }, output_price_per_mtok: 4,\n"
+    "         price_trend_annual: { dist: normal, mean: -0.3, sd: 0.1 } }\n"
+    "strategies: { api: { route: { w: api } } }\n"
+    "correlations:\n"
+    "  - { between: [demand.growth_annual, demand.requests_per_month], rank_correlation: 0.6 }\n"
+    "  - { between: [backends.api.price_trend_annual, demand.growth_annual], rank_correlation: -0.4 }\n";
+
+static void ranks(const double *x, size_t stride, size_t n, double *r)
+{
+    size_t *idx = malloc(n * sizeof *idx);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    /* Insertion into order by a simple merge sort would do; n is small. */
+    for (size_t w = 1; w < n; w *= 2) {
+        size_t *tmp = malloc(n * sizeof *tmp);
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi)
+                tmp[k++] = x[idx[a] * stride] <= x[idx[b] * stride] ? idx[a++] : idx[b++];
+            while (a < mid)
+                tmp[k++] = idx[a++];
+            while (b < hi)
+                tmp[k++] = idx[b++];
+        }
+        memcpy(idx, tmp, n * sizeof *idx);
+        free(tmp);
+    }
+    for (size_t i = 0; i < n; i++)
+        r[idx[i]] = (double)i;
+    free(idx);
+}
+
+static double spearman(const tco_run *run, int a, int b)
+{
+    size_t n = (size_t)run->n, ni = run->sc->ninputs;
+    double *ra = malloc(n * sizeof *ra), *rb = malloc(n * sizeof *rb);
+    ranks(run->inputs + a, ni, n, ra);
+    ranks(run->inputs + b, ni, n, rb);
+    double m = (n - 1) / 2.0, sab = 0, saa = 0;
+    for (size_t i = 0; i < n; i++) {
+        sab += (ra[i] - m) * (rb[i] - m);
+        saa += (ra[i] - m) * (ra[i] - m);
+    }
+    free(ra);
+    free(rb);
+    return sab / saa;
+}
+
+START_TEST(test_rank_correlation)
+{
+    const tco_sampling methods[] = {TCO_SAMPLING_RANDOM, TCO_SAMPLING_LHS, TCO_SAMPLING_SOBOL};
+    for (int m = 0; m < 3; m++) {
+        tco_scenario *sc;
+        tco_run_options opt = {0};
+        opt.futures = 20000;
+        opt.keep_inputs = 1;
+        opt.sampling = methods[m];
+        opt.sampling_set = 1;
+        tco_run *run = run_text(CORRELATED, &opt, &sc);
+        int vol = tco_scenario_input(sc, "demand.requests_per_month");
+        int gro = tco_scenario_input(sc, "demand.growth_annual");
+        int tre = tco_scenario_input(sc, "backends.api.price_trend_annual");
+        int pin = tco_scenario_input(sc, "backends.api.input_price_per_mtok");
+        /* The standard error of Spearman's rho is at most about
+         * 1/sqrt(n - 1); the tolerance is 4 of those. */
+        double tol = 4 / sqrt(20000.0 - 1);
+        double r1 = spearman(run, gro, vol), r2 = spearman(run, tre, gro), r3 = spearman(run, pin, vol);
+        ck_assert_msg(fabs(r1 - 0.6) <= tol, "%s: rho %.4f, asked 0.6", tco_sampling_name(methods[m]), r1);
+        ck_assert_msg(fabs(r2 + 0.4) <= tol, "%s: rho %.4f, asked -0.4", tco_sampling_name(methods[m]), r2);
+        ck_assert_msg(fabs(r3) <= tol, "%s: rho %.4f, asked 0", tco_sampling_name(methods[m]), r3);
+        tco_run_free(run);
+        tco_scenario_free(sc);
+    }
+}
+END_TEST
+
+static char *json_of(const tco_scenario *sc, const tco_run *run)
+{
+    tco_results *res;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    tco_report rep = {sc, run, res};
+    tco_write_json(f, &rep);
+    fclose(f);
+    tco_results_free(res);
+    return buf;
+}
+
+START_TEST(test_thread_invariance)
+{
+    static const char *variants[] = {"random", "lhs", "sobol"};
+    for (int v = 0; v < 3; v++) {
+        char *text = malloc(strlen(ANALYTIC) + strlen(CORRELATED) + 200);
+        /* The analytic scenario with correlations of its own. */
+        sprintf(text, "%s" "correlations:\n"
+                      "  - { between: [demand.requests_per_month, backends.gpu.gpu.hour_price], rank_correlation: 0.5 }\n",
+                ANALYTIC);
+        char *json[3];
+        tco_run *runs[3];
+        tco_scenario *sc[3];
+        const int threads[3] = {1, 2, 4};
+        for (int k = 0; k < 3; k++) {
+            tco_run_options opt = {0};
+            opt.futures = 5003; /* not a multiple of the block size */
+            opt.threads = threads[k];
+            opt.sampling = (tco_sampling)v;
+            opt.sampling_set = 1;
+            runs[k] = run_text(text, &opt, &sc[k]);
+            json[k] = json_of(sc[k], runs[k]);
+        }
+        for (int k = 1; k < 3; k++) {
+            size_t n = (size_t)runs[0]->n, S = runs[0]->S, T = (size_t)runs[0]->T;
+            ck_assert_msg(memcmp(runs[0]->npv, runs[k]->npv, S * n * sizeof(double)) == 0,
+                          "%s: NPVs differ with %d threads", variants[v], threads[k]);
+            ck_assert(memcmp(runs[0]->monthly, runs[k]->monthly, S * T * n * sizeof(float)) == 0);
+            ck_assert_msg(strcmp(json[0], json[k]) == 0, "%s: results.json differs with %d threads",
+                          variants[v], threads[k]);
+        }
+        for (int k = 0; k < 3; k++) {
+            free(json[k]);
+            tco_run_free(runs[k]);
+            tco_scenario_free(sc[k]);
+        }
+        free(text);
+    }
+}
+END_TEST
+
+START_TEST(test_seed_changes_results)
+{
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    opt.futures = 1000;
+    opt.seed = 1;
+    opt.seed_set = 1;
+    tco_run *a = run_text(ANALYTIC, &opt, &sc);
+    opt.seed = 2;
+    tco_run *b;
+    tco_error err;
+    ck_assert_int_eq(tco_run_execute(&b, sc, &opt, &err), TCO_OK);
+    ck_assert(memcmp(a->npv, b->npv, 1000 * sizeof(double)) != 0);
+    tco_run_free(a);
+    tco_run_free(b);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_int_eq(load_text(ANALYTIC, &sc, &err), TCO_OK);
+    tco_run_options opt = {0};
+    opt.futures = 1000000000000L;
+    tco_run *run;
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_ENOMEM);
+    ck_assert_msg(strstr(err.msg, "would need about") && strstr(err.msg, "TiB"), "%s", err.msg);
+    ck_assert_ptr_null(run);
+    volatile sig_atomic_t stop = 1;
+    opt.futures = 10000;
+    opt.cancel = &stop;
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_EINTR);
+    ck_assert_ptr_null(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_analytic_means);
+    tcase_add_test(tc, test_rank_correlation);
+    tcase_add_test(tc, test_thread_invariance);
+    tcase_add_test(tc, test_seed_changes_results);
+    tcase_add_test(tc, test_refusals);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS; }

@@ -1,0 +1,162 @@
+/* Percentiles (type 7), CVaR and the decision statistics, on values worked
+ * out by hand, and the selection algorithm against a full sort. */
+#include "testutil.h"
+
+#include "../sim/rng.h"
+#include "../sim/stats.h"
+
+START_TEST(test_type7_by_hand)
+{
+    double x[] = {40, 15, 50, 35, 20};
+    const double p[] = {0.05, 0.4, 0.5, 0.95, 1.0};
+    double out[5];
+    tco_stats_percentiles(x, 5, p, 5, out);
+    /* h = 4p: 0.2 -> 15 + 0.2 * 5; 1.6 -> 20 + 0.6 * 15; 2 -> 35;
+     * 3.8 -> 40 + 0.8 * 10; 4 -> 50. */
+    ck_close(out[0], 16, 1e-15);
+    ck_close(out[1], 29, 1e-15);
+    ck_close(out[2], 35, 1e-15);
+    ck_close(out[3], 48, 1e-15);
+    ck_close(out[4], 50, 1e-15);
+    double one = 2.385, half = 0.5, m;
+    tco_stats_percentiles(&one, 1, &half, 1, &m);
+    ck_assert_double_eq(m, 2.385);
+}
+END_TEST
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(test_selection_matches_sort)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 3, 0);
+    const double p[] = {0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95};
+    for (int trial = 0; trial < 300; trial++) {
+        size_t n = 1 + tco_rng_next(&r) % 700;
+        int levels = trial % 3 == 0 ? 3 : 1000000; /* many ties in a third */
+        double *x = malloc(n * sizeof *x), *s = malloc(n * sizeof *s);
+        float *xf = malloc(n * sizeof *xf);
+        for (size_t i = 0; i < n; i++) {
+            x[i] = (double)(tco_rng_next(&r) % (uint64_t)levels) - 17.5;
+            xf[i] = (float)x[i];
+        }
+        memcpy(s, x, n * sizeof *x);
+        qsort(s, n, sizeof *s, cmp);
+        double got[7], gotf[7];
+        tco_stats_percentiles(x, n, p, 7, got);
+        tco_stats_percentiles_f(xf, n, p, 7, gotf);
+        for (int k = 0; k < 7; k++) {
+            double h = (double)(n - 1) * p[k];
+            size_t lo = (size_t)floor(h);
+            double want = lo + 1 < n ? s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]) : s[lo];
+            ck_assert_msg(fabs(got[k] - want) <= 1e-9 * fmax(1, fabs(want)),
+                          "n %zu p %g: %g vs %g", n, p[k], got[k], want);
+            ck_assert_msg(fabs(gotf[k] - want) <= 1e-5 * fmax(1, fabs(want)), "float n %zu", n);
+        }
+        double cv = tco_stats_cvar(x, n, 0.05);
+        size_t m = (size_t)ceil(0.05 * (double)n - 1e-9);
+        m = m < 1 ? 1 : m;
+        double want = 0;
+        for (size_t i = n - m; i < n; i++)
+            want += s[i];
+        ck_close(cv, want / (double)m, 1e-12);
+        free(x);
+        free(s);
+        free(xf);
+    }
+}
+END_TEST
+
+START_TEST(test_cvar_by_hand)
+{
+    double x[21];
+    for (int i = 0; i < 21; i++)
+        x[i] = 21 - i;
+    /* ceil(0.05 * 21) = 2 largest: (21 + 20) / 2. */
+    ck_close(tco_stats_cvar(x, 21, 0.05), 20.5, 1e-15);
+    for (int i = 0; i < 20; i++)
+        x[i] = i + 1;
+    ck_close(tco_stats_cvar(x, 20, 0.05), 20, 1e-15);
+}
+END_TEST
+
+/* Decision statistics on a hand-made run of 4 futures and 3 strategies. */
+START_TEST(test_decision_statistics)
+{
+    double npv[] = {/* base */ 10, 20, 30, 40,
+                    /* b    */ 12, 18, 30, 35,
+                    /* c    */ 9, 25, 31, 35};
+    double nominal[12];
+    for (int i = 0; i < 12; i++)
+        nominal[i] = npv[i] + 1;
+    int16_t be[] = {1, 1, 1, 1, 0, 3, 5, 2, 4, 0, 0, 0};
+    float monthly[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    double mmean[3] = {2.5, 6.5, 10.5}, cat[24] = {0}, cpm[3] = {1, 2, 3};
+    unsigned long clamped[1] = {0};
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.nstrategies = 3;
+    sc.horizon = 1;
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.sc = &sc;
+    run.n = 4;
+    run.T = 1;
+    run.S = 3;
+    run.threads = 2;
+    run.npv = npv;
+    run.nominal = nominal;
+    run.breakeven = be;
+    run.monthly = monthly;
+    run.monthly_mean = mmean;
+    run.cat_mean = cat;
+    run.cpm_mean = cpm;
+    run.clamped = clamped;
+    tco_results *r;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
+    /* Cheapest: future 1 c; future 2 b; future 3 base and b tie; future 4
+     * b and c tie. */
+    ck_close(r->st[0].p_cheapest, 0.5 / 4, 1e-15);
+    ck_close(r->st[1].p_cheapest, (1 + 0.5 + 0.5) / 4, 1e-15);
+    ck_close(r->st[2].p_cheapest, (1 + 0.5) / 4, 1e-15);
+    /* Regret of base: 1, 2, 0, 5 -> mean 2; P95: h = 2.85 over 0,1,2,5. */
+    ck_close(r->st[0].regret_mean, 2, 1e-15);
+    ck_close(r->st[0].regret_p95, 2 + 0.85 * 3, 1e-15);
+    /* NPV of base: mean 25, sd sqrt(500/3), P50 25, CVaR95 the largest. */
+    ck_close(r->st[0].npv.mean, 25, 1e-15);
+    ck_close(r->st[0].npv.sd, sqrt(500.0 / 3), 1e-14);
+    ck_close(r->st[0].npv.se, sqrt(500.0 / 3) / 2, 1e-14);
+    ck_close(r->st[0].npv.p[3], 25, 1e-15);
+    ck_close(r->st[0].npv.cvar95, 40, 1e-15);
+    ck_close(r->st[0].nominal_mean, 26, 1e-15);
+    /* Break-even of b: months 3, 5, 2 in 3 futures of 4: median 3. */
+    ck_close(r->st[1].breakeven_probability, 0.75, 1e-15);
+    ck_close(r->st[1].breakeven_median, 3, 1e-15);
+    ck_close(r->st[2].breakeven_probability, 0.25, 1e-15);
+    ck_close(r->st[2].breakeven_median, 4, 1e-15);
+    /* Monthly band of strategy b: 5, 6, 7, 8 -> P25 = 5.75. */
+    ck_close(r->st[1].monthly_band[1][0], 5.75, 1e-7);
+    tco_results_free(r);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("stats");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_type7_by_hand);
+    tcase_add_test(tc, test_selection_matches_sort);
+    tcase_add_test(tc, test_cvar_by_hand);
+    tcase_add_test(tc, test_decision_statistics);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS; }
