@@ -42,39 +42,210 @@ const double TCO_BAND[TCO_NBAND] = {0.05, 0.25, 0.50, 0.75, 0.95};
     }
 
 DEFINE_SELECT(select_d, double)
-DEFINE_SELECT(select_f, float)
 
-/* Percentiles from successive selections: after selecting rank r, every
- * later rank lies in x[r..n), so each selection works on what is left. */
-#define DEFINE_PERCENTILES(NAME, SELECT, TYPE)                                                 \
-    void NAME(TYPE *x, size_t n, const double *p, size_t np, double *out)                     \
+/* Selection of several ranks at once (a multiple-target FIND): partition,
+ * then continue only into the parts that hold a wanted rank.  k[0..nk) is
+ * sorted; afterwards x[k[j]] is the k[j]-th smallest for every j. */
+#define DEFINE_MULTISELECT(NAME, TYPE)                                                           \
+    static void NAME(TYPE *x, size_t lo, size_t hi, const size_t *k, size_t nk)                \
     {                                                                                          \
-        size_t from = 0;                                                                       \
-        for (size_t q = 0; q < np; q++) {                                                      \
-            double h = (double)(n - 1) * p[q];                                                 \
-            size_t r = (size_t)floor(h);                                                       \
-            if (r >= n - 1)                                                                    \
-                r = n - 1;                                                                     \
-            if (r < from)                                                                      \
-                r = from;                                                                      \
-            SELECT(x, from, n - 1, r);                                                         \
-            double lo = x[r], frac = h - (double)r;                                            \
-            if (frac > 0 && r + 1 < n) {                                                       \
-                /* The next order statistic is the smallest of x[r+1..n). */                   \
-                TYPE next = x[r + 1];                                                          \
-                for (size_t i = r + 2; i < n; i++)                                             \
-                    if (x[i] < next)                                                           \
-                        next = x[i];                                                           \
-                out[q] = lo + frac * ((double)next - lo);                                      \
-            } else {                                                                           \
-                out[q] = lo;                                                                   \
+        while (nk > 0 && hi > lo) {                                                            \
+            if (hi - lo < 24) {                                                                \
+                for (size_t a = lo + 1; a <= hi; a++) {                                        \
+                    TYPE v = x[a];                                                             \
+                    size_t b = a;                                                              \
+                    for (; b > lo && x[b - 1] > v; b--)                                        \
+                        x[b] = x[b - 1];                                                       \
+                    x[b] = v;                                                                  \
+                }                                                                              \
+                return;                                                                        \
             }                                                                                  \
-            from = r;                                                                          \
+            size_t mid = lo + (hi - lo) / 2;                                                   \
+            TYPE a = x[lo], b = x[mid], c = x[hi], pivot;                                      \
+            pivot = (a < b) ? ((b < c) ? b : (a < c ? c : a)) : ((a < c) ? a : (b < c ? c : b)); \
+            size_t i = lo, j = hi;                                                             \
+            while (i <= j) {                                                                   \
+                while (x[i] < pivot)                                                           \
+                    i++;                                                                       \
+                while (x[j] > pivot)                                                           \
+                    j--;                                                                       \
+                if (i <= j) {                                                                  \
+                    TYPE t = x[i];                                                             \
+                    x[i] = x[j];                                                               \
+                    x[j] = t;                                                                  \
+                    i++;                                                                       \
+                    if (j == 0)                                                                \
+                        break;                                                                 \
+                    j--;                                                                       \
+                }                                                                              \
+            }                                                                                  \
+            /* Now x[lo..j] <= pivot <= x[i..hi], and x(j..i) == pivot. */                     \
+            size_t left = 0;                                                                   \
+            while (left < nk && k[left] <= j && j >= lo && j != (size_t)-1)                    \
+                left++;                                                                        \
+            size_t right = left;                                                               \
+            while (right < nk && k[right] < i)                                                 \
+                right++;                                                                       \
+            if (left > 0)                                                                      \
+                NAME(x, lo, j, k, left);                                                       \
+            k += right;                                                                        \
+            nk -= right;                                                                       \
+            lo = i;                                                                            \
         }                                                                                      \
     }
 
-DEFINE_PERCENTILES(tco_stats_percentiles, select_d, double)
-DEFINE_PERCENTILES(tco_stats_percentiles_f, select_f, float)
+DEFINE_MULTISELECT(multiselect_d, double)
+DEFINE_MULTISELECT(multiselect_f, float)
+
+/* Type-7 percentiles: the two order statistics around (n-1)p for every p,
+ * selected together. */
+#define DEFINE_PERCENTILES(NAME, MSELECT, TYPE)                                                \
+    void NAME(TYPE *x, size_t n, const double *p, size_t np, double *out)                     \
+    {                                                                                          \
+        size_t ranks[64] = {0}, nr = 0;                                                            \
+        for (size_t q = 0; q < np && nr + 2 <= 64; q++) {                                      \
+            double h = (double)(n - 1) * p[q];                                                 \
+            size_t r = (size_t)floor(h);                                                       \
+            if (r > n - 1)                                                                     \
+                r = n - 1;                                                                     \
+            if (nr == 0 || ranks[nr - 1] < r)                                                  \
+                ranks[nr++] = r;                                                               \
+            if (r + 1 < n && h > (double)r && ranks[nr - 1] < r + 1)                           \
+                ranks[nr++] = r + 1;                                                           \
+        }                                                                                      \
+        MSELECT(x, 0, n - 1, ranks, nr);                                                       \
+        for (size_t q = 0; q < np; q++) {                                                      \
+            double h = (double)(n - 1) * p[q];                                                 \
+            size_t r = (size_t)floor(h);                                                       \
+            if (r > n - 1)                                                                     \
+                r = n - 1;                                                                     \
+            double lo = x[r], frac = h - (double)r;                                            \
+            out[q] = (frac > 0 && r + 1 < n) ? lo + frac * ((double)x[r + 1] - lo) : lo;       \
+        }                                                                                      \
+    }
+
+DEFINE_PERCENTILES(tco_stats_percentiles, multiselect_d, double)
+
+/* Exact order statistics of floats by bucket selection: one histogram pass
+ * over 4096 equal-width buckets between min and max, then only the buckets
+ * that hold a wanted rank are gathered (into tmp) and selected from.  The
+ * passes have no data-dependent branches to mispredict, unlike partitioning.
+ * A bucket that still holds many values is bucketed again (depth <= 3). */
+#define NBUCKET 4096
+
+static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk, float *out,
+                            float *tmp, int depth)
+{
+    if (n <= 2 * NBUCKET || depth >= 3) {
+        memcpy(tmp, x, n * sizeof *tmp);
+        multiselect_f(tmp, 0, n - 1, k, nk);
+        for (size_t j = 0; j < nk; j++)
+            out[j] = tmp[k[j]];
+        return;
+    }
+    float mn = x[0], mx = x[0];
+    for (size_t i = 1; i < n; i++) {
+        mn = x[i] < mn ? x[i] : mn;
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    if (mn == mx) {
+        for (size_t j = 0; j < nk; j++)
+            out[j] = mn;
+        return;
+    }
+    double scale = NBUCKET / ((double)mx - (double)mn);
+    size_t *count = calloc(NBUCKET + 1, sizeof *count);
+    int *want = calloc(NBUCKET, sizeof *want);
+    if (!count || !want) {
+        free(count);
+        free(want);
+        memcpy(tmp, x, n * sizeof *tmp);
+        multiselect_f(tmp, 0, n - 1, k, nk);
+        for (size_t j = 0; j < nk; j++)
+            out[j] = tmp[k[j]];
+        return;
+    }
+#define BUCKET(v) ((size_t)(((double)(v) - (double)mn) * scale) < NBUCKET - 1                                          ? (size_t)(((double)(v) - (double)mn) * scale) : NBUCKET - 1)
+    for (size_t i = 0; i < n; i++)
+        count[BUCKET(x[i])]++;
+    /* Where each bucket starts in sorted order; which buckets are wanted. */
+    size_t start[NBUCKET + 1];
+    start[0] = 0;
+    for (size_t b = 0; b < NBUCKET; b++)
+        start[b + 1] = start[b] + count[b];
+    size_t bk[64], nb = 0;
+    for (size_t j = 0, b = 0; j < nk; j++) {
+        while (start[b + 1] <= k[j])
+            b++;
+        if (!want[b]) {
+            want[b] = 1;
+            bk[nb++] = b;
+        }
+    }
+    /* Gather the wanted buckets, each into its own segment of tmp. */
+    size_t *fill = count; /* reuse: write position of each wanted bucket */
+    size_t pos = 0;
+    for (size_t q = 0; q < nb; q++) {
+        size_t b = bk[q], size = start[b + 1] - start[b];
+        fill[b] = pos;
+        pos += size;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t b = BUCKET(x[i]);
+        if (want[b])
+            tmp[fill[b]++] = x[i];
+    }
+#undef BUCKET
+    /* Select within each wanted bucket, by ranks relative to its start. */
+    pos = 0;
+    for (size_t q = 0, j = 0; q < nb; q++) {
+        size_t b = bk[q], size = start[b + 1] - start[b];
+        size_t rel[64], m = 0, first = j;
+        while (j < nk && k[j] < start[b + 1])
+            rel[m++] = k[j++] - start[b];
+        bucket_select_f(tmp + pos, size, rel, m, out + first, tmp + n, depth + 1);
+        pos += size;
+    }
+    free(count);
+    free(want);
+}
+
+void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, double *out)
+{
+    size_t ranks[64] = {0}, nr = 0;
+    for (size_t q = 0; q < np && nr + 2 <= 64; q++) {
+        double h = (double)(n - 1) * p[q];
+        size_t r = (size_t)floor(h);
+        if (r > n - 1)
+            r = n - 1;
+        if (nr == 0 || ranks[nr - 1] < r)
+            ranks[nr++] = r;
+        if (r + 1 < n && h > (double)r && ranks[nr - 1] < r + 1)
+            ranks[nr++] = r + 1;
+    }
+    /* Scratch: the gathered buckets of each level (at most 3 levels of n). */
+    float *tmp = malloc(3 * n * sizeof *tmp);
+    float vals[64];
+    if (!tmp) {
+        multiselect_f(x, 0, n - 1, ranks, nr);
+        for (size_t j = 0; j < nr; j++)
+            vals[j] = x[ranks[j]];
+    } else {
+        bucket_select_f(x, n, ranks, nr, vals, tmp, 0);
+        free(tmp);
+    }
+    for (size_t q = 0; q < np; q++) {
+        double h = (double)(n - 1) * p[q];
+        size_t r = (size_t)floor(h);
+        if (r > n - 1)
+            r = n - 1;
+        size_t j = 0;
+        while (ranks[j] != r)
+            j++;
+        double lo = vals[j], frac = h - (double)r;
+        out[q] = (frac > 0 && r + 1 < n) ? lo + frac * ((double)vals[j + 1] - lo) : lo;
+    }
+}
 
 double tco_stats_cvar(double *x, size_t n, double alpha)
 {

@@ -73,6 +73,47 @@ START_TEST(test_selection_matches_sort)
 }
 END_TEST
 
+static int cmpf(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Large columns take the bucket-selection path: heavy tails (one bucket
+ * holds most values and is bucketed again), many ties, a constant column. */
+START_TEST(test_bucket_selection_large)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 17, 0);
+    const size_t n = 150001;
+    float *x = malloc(n * sizeof *x), *s = malloc(n * sizeof *s);
+    const double p[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+    for (int kind = 0; kind < 4; kind++) {
+        for (size_t i = 0; i < n; i++) {
+            double z = tco_rng_normal(&r);
+            x[i] = kind == 0   ? (float)(1e5 * exp(2.5 * z))           /* heavy right tail */
+                   : kind == 1 ? (float)(tco_rng_next(&r) % 7) * 1000.0f /* ties */
+                   : kind == 2 ? 2.385f                                /* constant */
+                               : (float)(z < 3.5 ? z : 1e30);          /* extreme outliers */
+        }
+        memcpy(s, x, n * sizeof *x);
+        qsort(s, n, sizeof *s, cmpf);
+        double got[5];
+        tco_stats_percentiles_f(x, n, p, 5, got);
+        for (int k = 0; k < 5; k++) {
+            double h = (double)(n - 1) * p[k];
+            size_t lo = (size_t)floor(h);
+            double want = s[lo] + (h - (double)lo) * ((double)s[lo + 1] - s[lo]);
+            ck_assert_msg(got[k] == want, "kind %d p %g: %.9g vs %.9g", kind, p[k], got[k], want);
+        }
+    }
+    free(x);
+    free(s);
+}
+END_TEST
+
 START_TEST(test_cvar_by_hand)
 {
     double x[21];
@@ -153,6 +194,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_type7_by_hand);
     tcase_add_test(tc, test_selection_matches_sort);
+    tcase_add_test(tc, test_bucket_selection_large);
     tcase_add_test(tc, test_cvar_by_hand);
     tcase_add_test(tc, test_decision_statistics);
     suite_add_tcase(s, tc);
