@@ -9,7 +9,7 @@ PKGS = gsl yaml-0.1
 WARN = -std=c11 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wcast-qual -Wwrite-strings -Wformat=2 -Wvla -Wundef -Wno-format-truncation \
        -Wno-format-nonliteral
-OPT ?= -O2 -march=x86-64-v2
+OPT ?= -O3 -march=x86-64-v2 -fno-math-errno
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fopenmp -ffp-contract=off \
              $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -28,6 +28,34 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
     m->E = sc->nevents;
     for (int t = 1; t <= m->T; t++)
         m->discount[t - 1] = pow(1 + sc->discount_rate, -t / 12.0);
+    m->use = malloc((m->S * m->B + 1) * sizeof *m->use);
+    m->nuse = calloc(m->S + 1, sizeof *m->nuse);
+    char *seen = calloc(m->B + 1, 1);
+    if (!m->use || !m->nuse || !seen) {
+        free(seen);
+        tco_model_free(m);
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    }
+    for (size_t s = 0; s < m->S; s++) {
+        const tco_strategy *st = &sc->strategies[s];
+        memset(seen, 0, m->B);
+        for (size_t p = 0; p <= st->nphases; p++) {
+            const int *route = p < st->nphases ? st->phases[p].route : st->switch_route;
+            for (size_t k = 0; route && k < m->K; k++)
+                seen[route[k]] = 1;
+        }
+        if (st->fallback >= 0)
+            seen[st->fallback] = 1;
+        /* Exclusions can reroute to further backends, in chains. */
+        for (size_t pass = 0; pass <= m->E; pass++)
+            for (size_t e = 0; e < m->E; e++)
+                if (sc->events[e].kind == TCO_EVENT_EXCLUDE && seen[sc->events[e].backend])
+                    seen[sc->events[e].reroute] = 1;
+        for (size_t b = 0; b < m->B; b++)
+            if (seen[b])
+                m->use[s * m->B + m->nuse[s]++] = (int)b;
+    }
+    free(seen);
     *out = m;
     return TCO_OK;
 }
@@ -37,6 +65,8 @@ void tco_model_free(tco_model *m)
     if (!m)
         return;
     free(m->discount);
+    free(m->use);
+    free(m->nuse);
     free(m);
 }
 
@@ -56,7 +86,10 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->api_unit = malloc(B * K * sizeof *f->api_unit);
     f->weq = malloc(B * K * sizeof *f->weq);
     f->qual = malloc(B * K * sizeof *f->qual);
-    f->setup = malloc(B * sizeof *f->setup);
+    f->bk = malloc(B * sizeof *f->bk);
+    f->oneoff = malloc(T * sizeof *f->oneoff);
+    f->fleet = malloc(B * sizeof *f->fleet);
+    f->held = malloc(B * sizeof *f->held);
     f->event_month = malloc((E + 1) * sizeof *f->event_month);
     f->excl = malloc((E + 1) * sizeof *f->excl);
     f->adopt = malloc(B * sizeof *f->adopt);
@@ -71,7 +104,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->base_cum = malloc(T * sizeof *f->base_cum);
     f->cum = malloc(T * sizeof *f->cum);
     if (!f->V || !f->R || !f->M || !f->G || !f->ops || !f->staff || !f->api_unit || !f->weq ||
-        !f->qual || !f->setup || !f->event_month || !f->excl || !f->adopt || !f->route ||
+        !f->qual || !f->bk || !f->oneoff || !f->fleet || !f->held || !f->event_month || !f->excl || !f->adopt || !f->route ||
         !f->via || !f->load || !f->coh_month || !f->coh_n || !f->coh_cost || !f->coh_head ||
         !f->coh_tail || !f->base_cum || !f->cum) {
         tco_future_free(f);
@@ -93,7 +126,10 @@ void tco_future_free(tco_future *f)
     free(f->api_unit);
     free(f->weq);
     free(f->qual);
-    free(f->setup);
+    free(f->bk);
+    free(f->oneoff);
+    free(f->fleet);
+    free(f->held);
     free(f->event_month);
     free(f->excl);
     free(f->adopt);
@@ -170,6 +206,30 @@ static void draw_backends(tco_future *f, const tco_model *m, const double *x, tc
         const tco_backend *be = &sc->backends[b];
         double *M = f->M + b * (size_t)T, *G = f->G + b * (size_t)T;
         double *ops = f->ops + b * (size_t)T, *staff = f->staff + b * (size_t)T;
+        tco_bk *bk = &f->bk[b];
+        memset(bk, 0, sizeof *bk);
+        bk->self = be->type == TCO_BACKEND_SELF;
+        if (!bk->self) {
+            bk->fixed = x[be->fixed_monthly];
+        } else {
+            bk->cloud = be->mode == TCO_GPU_CLOUD;
+            bk->lifetime = be->lifetime;
+            bk->setup_cost = x[be->setup_cost];
+            bk->base_fte = x[be->base_fte];
+            bk->den = x[be->throughput] * x[be->utilization] * 3600.0 * TCO_HOURS_PER_MONTH;
+            bk->peak = x[be->peak];
+            bk->min_gpus = be->min_gpus;
+            bk->per_gpu_fte = be->gpus_per_fte > 0 ? 1 / be->gpus_per_fte : 0;
+            if (bk->cloud) {
+                bk->hour = x[be->hour_price];
+            } else {
+                bk->purchase = x[be->purchase_price];
+                bk->facility = x[be->power_kw] *
+                               (x[be->pue] * TCO_HOURS_PER_MONTH * x[be->electricity] +
+                                x[be->colocation]);
+                bk->maint = x[be->maintenance] / 12;
+            }
+        }
         for (size_t k = 0; k < K; k++) {
             const tco_workload *w = &sc->workloads[k];
             double in = x[w->input_tokens], out = x[w->output_tokens];
@@ -210,7 +270,7 @@ static void draw_backends(tco_future *f, const tco_model *m, const double *x, tc
         G[0] = 1;
         for (int t = 1; t < T; t++)
             G[t] = sm > 0 ? G[t - 1] * exp(drift + sm * tco_rng_normal(rng)) : G[t - 1] * step;
-        f->setup[b] = (int)fmin(floor(x[be->setup_months] + 0.5), 1e6);
+        bk->setup = (int)fmin(floor(x[be->setup_months] + 0.5), 1e6);
         double fte = x[be->cost_per_fte] / 12, grow = pow(1 + x[be->salary_growth], 1.0 / 12);
         for (int t = 0; t < T; t++) {
             staff[t] = fte;
@@ -234,6 +294,8 @@ static void draw_events(tco_future *f, const tco_model *m, const double *x, tco_
     int T = m->T;
     f->nexcl = 0;
     f->first_excl = T + 1;
+    for (int t = 0; t < T; t++)
+        f->oneoff[t] = 0;
     for (size_t e = 0; e < m->E; e++) {
         const tco_event *ev = &sc->events[e];
         double p = x[ev->probability];
@@ -255,7 +317,9 @@ static void draw_events(tco_future *f, const tco_model *m, const double *x, tco_
             double factor = x[ev->factor];
             for (int t = month - 1; t < T; t++)
                 idx[t] *= factor;
-        } else if (ev->kind == TCO_EVENT_EXCLUDE) {
+        } else if (ev->kind == TCO_EVENT_ONE_OFF) {
+            f->oneoff[month - 1] += x[ev->cost];
+        } else {
             /* Keep the exclusions sorted by month (stable for equal months). */
             size_t i = f->nexcl++;
             while (i > 0 && f->excl[i - 1].month > month) {

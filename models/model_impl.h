@@ -10,7 +10,18 @@ struct tco_model {
     int T;
     size_t K, B, S, E;
     double *discount; /* D_t, t = 1..T at index t-1 */
+    /* The backends each strategy can reach (routes, fallback, and where
+     * exclusions reroute them): strategy s uses use[s * B + j], j < nuse[s]. */
+    int *use;
+    size_t *nuse;
 };
+
+/* One backend's values in the drawn future, gathered for the cost loop. */
+typedef struct {
+    int self, cloud, setup, lifetime;
+    double fixed, setup_cost, base_fte, den, peak, min_gpus, per_gpu_fte;
+    double hour, purchase, facility, maint;
+} tco_bk;
 
 /* An exclusion that happens in this future. */
 typedef struct {
@@ -31,7 +42,8 @@ struct tco_future {
     double *api_unit;  /* B x K cost of one request at index 1 */
     double *weq;       /* B x K token-equivalents of one request */
     double *qual;      /* B x K expected failure cost of one request */
-    int *setup;        /* B setup months, rounded */
+    tco_bk *bk;        /* B */
+    double *oneoff;    /* T one-off event costs, shared by all strategies */
     int *event_month;  /* E, 0 = never */
     tco_exclusion *excl; /* exclusions that happen, by month */
     size_t nexcl;
@@ -43,6 +55,7 @@ struct tco_future {
     int *coh_month;    /* B x T cohorts of owned GPUs */
     double *coh_n, *coh_cost;
     int *coh_head, *coh_tail; /* B */
+    double *fleet, *held;     /* B: GPUs and purchase cost of the cohorts held */
     double *base_cum;  /* T cumulative nominal cost of strategy 0 */
     double *cum;       /* T */
 };

@@ -156,6 +156,19 @@ void tco_sampler_uniforms(const tco_sampler *s, long i, tco_rng *rng, double *u,
     tco_sample_correlate(s->sc, u, scratch);
 }
 
+void tco_sample_uncertain(const tco_scenario *sc, const double *u, double *x, unsigned *clamped)
+{
+    for (size_t d = 0; d < sc->ndims; d++) {
+        int k = sc->dim_input[d];
+        const tco_input *in = &sc->inputs[k];
+        double v = tco_dist_quantile(&in->dist, u[d]);
+        double c = tco_domain_clamp(&in->dom, v);
+        if (c != v && clamped)
+            clamped[k]++;
+        x[k] = c;
+    }
+}
+
 void tco_sample_inputs(const tco_scenario *sc, const double *u, double *x, unsigned *clamped)
 {
     for (size_t k = 0; k < sc->ninputs; k++) {

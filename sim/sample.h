@@ -39,6 +39,10 @@ void tco_sampler_uniforms(const tco_sampler *s, long i, tco_rng *rng, double *u,
  * Fresh inputs (drawn at each use) get their mean as a placeholder. */
 void tco_sample_inputs(const tco_scenario *sc, const double *u, double *x, unsigned *clamped);
 
+/* Like tco_sample_inputs, but writes only the uncertain inputs: for a
+ * vector whose fixed inputs were filled before (by tco_sample_inputs). */
+void tco_sample_uncertain(const tco_scenario *sc, const double *u, double *x, unsigned *clamped);
+
 /* Applies the copula in place to u (used by tco_sampler_uniforms). */
 void tco_sample_correlate(const tco_scenario *sc, double *u, double *scratch);
 

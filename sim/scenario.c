@@ -1068,6 +1068,13 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
         tco_input *in = &sc->inputs[i];
         in->dim = (!in->fresh && tco_dist_uncertain(&in->dist)) ? (int)sc->ndims++ : -1;
     }
+    if (!(sc->dim_input = malloc((sc->ndims + 1) * sizeof *sc->dim_input))) {
+        st = oom(&c);
+        goto fail;
+    }
+    for (size_t i = 0; i < sc->ninputs; i++)
+        if (sc->inputs[i].dim >= 0)
+            sc->dim_input[sc->inputs[i].dim] = (int)i;
     if ((st = load_correlations(&c, root)))
         goto fail;
     /* Store dims, not input indices, in corr_dims. */
@@ -1152,6 +1159,7 @@ void tco_scenario_free(tco_scenario *sc)
     free(sc->events);
     free(sc->corr_dims);
     free(sc->corr_chol);
+    free(sc->dim_input);
     free(sc->file);
     free(sc->name);
     free(sc->description);

@@ -115,6 +115,7 @@ typedef struct {
     tco_input *inputs;
     size_t ninputs;
     size_t ndims;              /* uncertain static inputs, one uniform each */
+    int *dim_input;            /* the input index of each dimension */
 
     /* Correlations: the correlated inputs' dims and the Cholesky factor
      * (row-major, ncorr x ncorr, lower) of the normal-score correlations. */

@@ -296,13 +296,53 @@ static void summarize(const double *v, size_t n, double *scratch, tco_summary *o
     out->cvar95 = tco_stats_cvar(scratch, n, 0.05);
 }
 
+/* Everything about strategy s but its monthly bands; scratch holds n. */
+static void summarize_strategy(const tco_run *run, const double *best, size_t s, double *scratch,
+                               tco_strategy_result *q)
+{
+    size_t S = run->S, n = (size_t)run->n, T = (size_t)run->T;
+    const double *v = run->npv + s * n;
+    summarize(v, n, scratch, &q->npv);
+    double nom = 0, cheap = 0, regret = 0;
+    for (size_t i = 0; i < n; i++) {
+        nom += run->nominal[s * n + i];
+        if (v[i] == best[i]) {
+            int ties = 0;
+            for (size_t o = 0; o < S; o++)
+                ties += run->npv[o * n + i] == best[i];
+            cheap += 1.0 / ties;
+        }
+        scratch[i] = v[i] - best[i];
+        regret += scratch[i];
+    }
+    q->nominal_mean = nom / (double)n;
+    q->p_cheapest = cheap / (double)n;
+    q->regret_mean = regret / (double)n;
+    double p95 = 0.95;
+    tco_stats_percentiles(scratch, n, &p95, 1, &q->regret_p95);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (run->breakeven[s * n + i] > 0)
+            scratch[m++] = run->breakeven[s * n + i];
+    q->breakeven_probability = (double)m / (double)n;
+    double half = 0.5;
+    if (m)
+        tco_stats_percentiles(scratch, m, &half, 1, &q->breakeven_median);
+    else
+        q->breakeven_median = NAN;
+    q->cost_per_mtok = run->cpm_mean[s];
+    memcpy(q->monthly_mean, run->monthly_mean + s * T, T * sizeof *q->monthly_mean);
+    for (int c = 0; c < 8; c++)
+        q->cat[c] = run->cat_mean[s * 8 + (size_t)c];
+}
+
 tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error *err)
 {
     *out = NULL;
     size_t S = run->S, n = (size_t)run->n, T = (size_t)run->T;
     tco_results *r = calloc(1, sizeof *r);
-    double *scratch = malloc(n * sizeof *scratch), *best = malloc(n * sizeof *best);
-    if (!r || !scratch || !best || !(r->st = calloc(S, sizeof *r->st)))
+    double *best = malloc(n * sizeof *best);
+    if (!r || !best || !(r->st = calloc(S, sizeof *r->st)))
         goto oom;
     r->S = S;
     r->T = run->T;
@@ -322,44 +362,26 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
             m = run->npv[s * n + i] < m ? run->npv[s * n + i] : m;
         best[i] = m;
     }
-    for (size_t s = 0; s < S; s++) {
-        tco_strategy_result *q = &r->st[s];
-        const double *v = run->npv + s * n;
-        summarize(v, n, scratch, &q->npv);
-        double nom = 0, cheap = 0, regret = 0;
-        for (size_t i = 0; i < n; i++) {
-            nom += run->nominal[s * n + i];
-            if (v[i] == best[i]) {
-                int ties = 0;
-                for (size_t o = 0; o < S; o++)
-                    ties += run->npv[o * n + i] == best[i];
-                cheap += 1.0 / ties;
-            }
-            scratch[i] = v[i] - best[i];
-            regret += scratch[i];
-        }
-        q->nominal_mean = nom / (double)n;
-        q->p_cheapest = cheap / (double)n;
-        q->regret_mean = regret / (double)n;
-        double p95 = 0.95;
-        tco_stats_percentiles(scratch, n, &p95, 1, &q->regret_p95);
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (run->breakeven[s * n + i] > 0)
-                scratch[m++] = run->breakeven[s * n + i];
-        q->breakeven_probability = (double)m / (double)n;
-        double half = 0.5;
-        if (m)
-            tco_stats_percentiles(scratch, m, &half, 1, &q->breakeven_median);
-        else
-            q->breakeven_median = NAN;
-        q->cost_per_mtok = run->cpm_mean[s];
-        memcpy(q->monthly_mean, run->monthly_mean + s * T, T * sizeof *q->monthly_mean);
-        for (int c = 0; c < 8; c++)
-            q->cat[c] = run->cat_mean[s * 8 + (size_t)c];
-    }
-    /* Monthly bands: one selection per strategy and month, in parallel. */
+    /* Each strategy's summary, in parallel: each thread its own scratch. */
     int failed = 0;
+#pragma omp parallel num_threads(run->threads) shared(failed)
+    {
+        double *mine = malloc(n * sizeof *mine);
+        if (!mine) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (size_t s = 0; s < S; s++) {
+            if (!mine)
+                continue;
+            summarize_strategy(run, best, s, mine, &r->st[s]);
+        }
+        free(mine);
+    }
+    if (failed)
+        goto oom;
+    /* Monthly bands: one selection per strategy and month, in parallel. */
 #pragma omp parallel num_threads(run->threads) shared(failed)
     {
         float *col = malloc(n * sizeof *col);
@@ -381,12 +403,10 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
     }
     if (failed)
         goto oom;
-    free(scratch);
     free(best);
     *out = r;
     return TCO_OK;
 oom:
-    free(scratch);
     free(best);
     tco_results_free(r);
     return tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
