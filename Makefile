@@ -12,14 +12,15 @@ WARN = -std=c11 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes -Wmissing-p
 OPT ?= -O3 -march=x86-64-v2 -fno-math-errno
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fopenmp -ffp-contract=off \
+             -DTCO_PLOTS_DIR='"$(PREFIX)/share/tcosim/plots"' \
              $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml) -lm
 BUILD ?= build
 
 LIB_SRC = sim/error.c sim/yamldoc.c sim/dist.c sim/scenario.c sim/rng.c sim/sample.c \
-          sim/engine.c sim/stats.c sim/output.c models/future.c models/strategy.c
+          sim/engine.c sim/stats.c sim/output.c sim/charts.c models/future.c models/strategy.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
-TESTS = check_dist check_yamldoc check_scenario check_model check_stats check_engine
+TESTS = check_dist check_yamldoc check_scenario check_model check_stats check_engine check_charts
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all check bench demo deps install uninstall clean asan ubsan valgrind
@@ -67,6 +68,7 @@ install: tcosim
 	install -m 755 tcosim $(DESTDIR)$(PREFIX)/bin/tcosim
 	install -m 644 man/tcosim.1 $(DESTDIR)$(PREFIX)/share/man/man1/tcosim.1
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/tcosim/scenarios/
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/tcosim/plots/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tcosim $(DESTDIR)$(PREFIX)/share/man/man1/tcosim.1

@@ -13,6 +13,7 @@ const char *tco_strerror(tco_status code)
     case TCO_ENOMEM: return "not enough memory";
     case TCO_ELIMIT: return "limit exceeded";
     case TCO_EINTR: return "interrupted";
+    case TCO_ECHARTS: return "charts not drawn";
     }
     return "unknown error";
 }

@@ -15,7 +15,8 @@ typedef enum {
     TCO_EIO,      /* a file could not be read or written */
     TCO_ENOMEM,   /* out of memory, or a size refused before allocating */
     TCO_ELIMIT,   /* an input exceeds a safety limit (depth, aliases, size) */
-    TCO_EINTR     /* interrupted by the user */
+    TCO_EINTR,    /* interrupted by the user */
+    TCO_ECHARTS   /* results are written, but charts could not be drawn */
 } tco_status;
 
 #define TCO_ERRMSG_MAX 1536

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "charts.h"
 #include "engine.h"
 #include "output.h"
 #include "scenario.h"
@@ -19,6 +20,21 @@
 
 /* Exit statuses (documented in the man page and README). */
 enum { EXIT_INPUT = 2, EXIT_CHARTS = 3, EXIT_INTERRUPTED = 130 };
+
+static int fail(const tco_error *err);
+
+/* Draws the charts of dir; reports a failure, returns the exit status. */
+static int draw_charts(const char *dir, int quiet)
+{
+    char plots[4096];
+    tco_error err;
+    tco_plots_dir(plots, sizeof plots);
+    if (tco_charts_draw(dir, plots, &err) != TCO_OK)
+        return fail(&err);
+    if (!quiet)
+        fprintf(stderr, "Charts in %s/plots/ and the board pack in %s/report.pdf\n", dir, dir);
+    return 0;
+}
 
 static volatile sig_atomic_t interrupted = 0;
 
@@ -48,6 +64,8 @@ static int fail(const tco_error *err)
         return EXIT_INPUT;
     case TCO_EINTR:
         return EXIT_INTERRUPTED;
+    case TCO_ECHARTS:
+        return EXIT_CHARTS;
     case TCO_ENOMEM:
         return EXIT_INPUT;
     default:
@@ -62,12 +80,14 @@ static void print_help(void)
            "Commands:\n"
            "  run SCENARIO        simulate futures, print a table, write the output folder\n"
            "  validate FILE...    check scenario files without running them\n"
-           "  describe FILE       list every uncertain input with its distribution\n\n"
+           "  describe FILE       list every uncertain input with its distribution\n"
+           "  plot OUTDIR         redraw the charts and report.pdf of an earlier run\n\n"
            "Options:\n"
            "  -h, --help          show this help (tcosim run --help: the run options)\n"
            "  -V, --version       show the version\n\n"
            "Exit status: 0 success, 1 runtime failure, 2 bad input or arguments,\n"
-           "130 interrupted.  See man tcosim.\n");
+           "3 results written but charts missing (e.g. no gnuplot), 130 interrupted.\n"
+           "See man tcosim.\n");
 }
 
 static void print_run_help(void)
@@ -82,10 +102,12 @@ static void print_run_help(void)
            "  -o, --output DIR        output folder (default: out/<scenario name>)\n"
            "      --format FORMAT     table (default), json or csv on standard output\n"
            "      --samples           also write samples.csv (inputs and NPVs per future)\n"
+           "      --no-plots          skip the charts (their data is written all the same)\n"
            "  -q, --quiet             print nothing on success but the chosen format\n"
            "                          (table: nothing at all)\n"
            "  -h, --help              show this help\n\n"
-           "Writes results.json, summary.csv, monthly.csv and categories.csv to the output\n"
+           "Writes results.json, summary.csv, monthly.csv, categories.csv, the chart data,\n"
+           "charts (plots/*.png, plots/*.svg, drawn by gnuplot) and report.pdf to the output\n"
            "folder; each file appears whole or not at all.\n");
 }
 
@@ -176,7 +198,7 @@ static int cmd_describe(int argc, char **argv)
     return 0;
 }
 
-enum { OPT_SEED = 256, OPT_SAMPLING, OPT_THREADS, OPT_SET, OPT_FORMAT, OPT_SAMPLES };
+enum { OPT_SEED = 256, OPT_SAMPLING, OPT_THREADS, OPT_SET, OPT_FORMAT, OPT_SAMPLES, OPT_NOPLOTS };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -186,12 +208,13 @@ static int cmd_run(int argc, char **argv)
         {"threads", required_argument, NULL, OPT_THREADS}, {"set", required_argument, NULL, OPT_SET},
         {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, OPT_FORMAT},
         {"samples", no_argument, NULL, OPT_SAMPLES}, {"quiet", no_argument, NULL, 'q'},
+        {"no-plots", no_argument, NULL, OPT_NOPLOTS},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     tco_run_options ro = {0};
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t nsets = 0;
     const char *outdir = NULL, *format = "table";
-    int samples = 0, quiet = 0, status = 0;
+    int samples = 0, quiet = 0, status = 0, plots = 1;
     double v;
     if (!sets)
         return EXIT_FAILURE;
@@ -255,6 +278,9 @@ static int cmd_run(int argc, char **argv)
             break;
         case OPT_SAMPLES:
             samples = 1;
+            break;
+        case OPT_NOPLOTS:
+            plots = 0;
             break;
         case 'q':
             quiet = 1;
@@ -340,6 +366,10 @@ static int cmd_run(int argc, char **argv)
             goto done;
         }
     }
+    if (!interrupted && tco_chart_data_write(dir, &rep, &err) != TCO_OK) {
+        status = fail(&err);
+        goto done;
+    }
     if (strcmp(format, "json") == 0)
         tco_write_json(stdout, &rep);
     else if (strcmp(format, "csv") == 0)
@@ -353,6 +383,8 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "%s: error: cannot write to standard output\n", prog);
         status = EXIT_FAILURE;
     }
+    if (status == 0 && plots)
+        status = draw_charts(dir, quiet);
 done:
     tco_results_free(res);
     tco_run_free(run);
@@ -384,6 +416,15 @@ int main(int argc, char **argv)
             return 0;
         }
         return cmd_validate(argc - 2, argv + 2);
+    }
+    if (strcmp(cmd, "plot") == 0) {
+        if (argc != 3 || strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0) {
+            printf("Usage: tcosim plot OUTDIR\nRedraws the charts (OUTDIR/plots/) and OUTDIR/report.pdf "
+                   "from the CSV files of an earlier run.\nTemplates: $TCOSIM_PLOTS, else plots/ "
+                   "beside the program, else the installed ones.\n");
+            return argc == 3 ? 0 : EXIT_INPUT;
+        }
+        return draw_charts(argv[2], 0);
     }
     if (strcmp(cmd, "describe") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {

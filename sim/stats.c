@@ -411,3 +411,100 @@ oom:
     tco_results_free(r);
     return tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
 }
+
+void tco_cumulative_free(tco_cumulative *c)
+{
+    if (!c)
+        return;
+    free(c->cum);
+    free(c->diff);
+    free(c);
+}
+
+tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_error *err)
+{
+    *out = NULL;
+    size_t S = run->S, n = (size_t)run->n, T = (size_t)run->T;
+    tco_cumulative *c = calloc(1, sizeof *c);
+    if (!c || !(c->cum = malloc(S * TCO_NBAND * T * sizeof *c->cum)) ||
+        !(c->diff = malloc(S * TCO_NBAND * T * sizeof *c->diff))) {
+        tco_cumulative_free(c);
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    }
+    c->S = S;
+    c->T = run->T;
+    int failed = 0;
+    /* One strategy per thread: running sums over months, in double, then
+     * the bands of the running sums (rounded to float for selection, as the
+     * monthly bands are). */
+#pragma omp parallel num_threads(run->threads) shared(failed)
+    {
+        double *cum = malloc(n * sizeof *cum), *dif = malloc(n * sizeof *dif);
+        float *col = malloc(n * sizeof *col);
+        if (!cum || !dif || !col) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (size_t s = 0; s < S; s++) {
+            if (!cum || !dif || !col)
+                continue;
+            memset(cum, 0, n * sizeof *cum);
+            memset(dif, 0, n * sizeof *dif);
+            for (size_t t = 0; t < T; t++) {
+                const float *m = run->monthly + (s * T + t) * n;
+                const float *b = run->monthly + t * n;
+                double band[TCO_NBAND];
+                for (size_t i = 0; i < n; i++) {
+                    cum[i] += m[i];
+                    col[i] = (float)cum[i];
+                }
+                tco_stats_percentiles_f(col, n, TCO_BAND, TCO_NBAND, band);
+                for (int k = 0; k < TCO_NBAND; k++)
+                    c->cum[(s * TCO_NBAND + (size_t)k) * T + t] = band[k];
+                for (size_t i = 0; i < n; i++) {
+                    dif[i] += (double)m[i] - (double)b[i];
+                    col[i] = (float)dif[i];
+                }
+                tco_stats_percentiles_f(col, n, TCO_BAND, TCO_NBAND, band);
+                for (int k = 0; k < TCO_NBAND; k++)
+                    c->diff[(s * TCO_NBAND + (size_t)k) * T + t] = band[k];
+            }
+        }
+        free(cum);
+        free(dif);
+        free(col);
+    }
+    if (failed) {
+        tco_cumulative_free(c);
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    }
+    *out = c;
+    return TCO_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, size_t np,
+                               double *out, tco_error *err)
+{
+    size_t n = (size_t)run->n;
+    double *x = malloc(n * sizeof *x);
+    if (!x)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    memcpy(x, run->npv + s * n, n * sizeof *x);
+    qsort(x, n, sizeof *x, cmp_double);
+    for (size_t q = 0; q < np; q++) {
+        double h = (double)(n - 1) * p[q];
+        size_t r = (size_t)floor(h);
+        if (r > n - 1)
+            r = n - 1;
+        out[q] = r + 1 < n ? x[r] + (h - (double)r) * (x[r + 1] - x[r]) : x[r];
+    }
+    free(x);
+    return TCO_OK;
+}

@@ -53,4 +53,24 @@ void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, dou
 /* Mean of the ceil(alpha n) largest values of x (reordered). */
 double tco_stats_cvar(double *x, size_t n, double alpha);
 
+
+/* Bands of each strategy's cumulative nominal cost over time and of its
+ * cumulative difference from the baseline (strategy 0): the data of the
+ * cumulative fan and break-even charts.  Exact type-7 percentiles over
+ * futures, month by month. */
+typedef struct {
+    size_t S;
+    int T;
+    double *cum;  /* S x TCO_NBAND x T: [(s * TCO_NBAND + b) * T + t] */
+    double *diff; /* S x TCO_NBAND x T, strategy minus baseline */
+} tco_cumulative;
+
+tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_error *err);
+void tco_cumulative_free(tco_cumulative *c);
+
+/* Every order statistic needed for an S-curve: the type-7 percentiles of
+ * strategy s's NPV at p[0..np) (any count, ascending). */
+tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, size_t np,
+                               double *out, tco_error *err);
+
 #endif

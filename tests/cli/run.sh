@@ -56,7 +56,7 @@ expect_error validate-bad 2 "typo.yaml:7:3" -- validate small.yaml typo.yaml
 
 # A good run writes every file, whole.
 cd "$TMP" || exit 1
-if "$BIN" run small.yaml -q --samples -o "$TMP/o1" --threads 1 && \
+if "$BIN" run small.yaml -q --samples -o "$TMP/o1" --threads 1 --no-plots && \
    [ -s o1/results.json ] && [ -s o1/summary.csv ] && [ -s o1/monthly.csv ] && \
    [ -s o1/categories.csv ] && [ -s o1/samples.csv ] && ! ls o1/*.tmp.* >/dev/null 2>&1; then ok
 else bad "run: files missing"; fi
@@ -66,24 +66,24 @@ else bad "run: files missing"; fi
 [ "$(wc -l <o1/monthly.csv)" -eq $((3 * 12 + 1)) ] && ok || bad "monthly.csv rows"
 grep -q '"futures": 1000, "seed": 5' o1/results.json && ok || bad "results.json header"
 # The same seed gives the same results.json with 1, 2 and 4 threads.
-"$BIN" run small.yaml -q -o "$TMP/o2" --threads 2 && "$BIN" run small.yaml -q -o "$TMP/o4" --threads 4
+"$BIN" run small.yaml -q -o "$TMP/o2" --threads 2 --no-plots && "$BIN" run small.yaml -q -o "$TMP/o4" --threads 4 --no-plots
 cmp -s o1/results.json o2/results.json && cmp -s o1/results.json o4/results.json && ok \
     || bad "results.json differs between thread counts"
-OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" && cmp -s o1/results.json o3/results.json && ok \
+OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && cmp -s o1/results.json o3/results.json && ok \
     || bad "OMP_NUM_THREADS changes results"
 # --format json prints the results file; --format csv the summary.
-"$BIN" run small.yaml --format json -o "$TMP/o5" >j.json && cmp -s j.json o5/results.json && ok \
+"$BIN" run small.yaml --format json --no-plots -o "$TMP/o5" >j.json && cmp -s j.json o5/results.json && ok \
     || bad "--format json"
-"$BIN" run small.yaml --format csv -o "$TMP/o6" >s.csv && cmp -s s.csv o6/summary.csv && ok \
+"$BIN" run small.yaml --format csv --no-plots -o "$TMP/o6" >s.csv && cmp -s s.csv o6/summary.csv && ok \
     || bad "--format csv"
 # The table names the strategies and reads the result in one line.
-"$BIN" run small.yaml -o "$TMP/o7" >table.txt && grep -q "is cheapest in" table.txt && \
+"$BIN" run small.yaml --no-plots -o "$TMP/o7" >table.txt && grep -q "is cheapest in" table.txt && \
     grep -q "^api " table.txt && ok || bad "table"
 # Default output folder: out/<scenario name>.
-"$BIN" run small.yaml -q && [ -s "out/small test/results.json" ] || [ -s "out/small_test/results.json" ] && ok \
+"$BIN" run small.yaml -q --no-plots && [ -s "out/small test/results.json" ] || [ -s "out/small_test/results.json" ] && ok \
     || bad "default output folder"
 # --set changes the result; the seed flag too.
-"$BIN" run small.yaml -q --set demand.requests_per_month=5e6 -o "$TMP/o8" && ! cmp -s o1/results.json o8/results.json && ok \
+"$BIN" run small.yaml -q --no-plots --set demand.requests_per_month=5e6 -o "$TMP/o8" && ! cmp -s o1/results.json o8/results.json && ok \
     || bad "--set has no effect"
 # validate and describe.
 "$BIN" validate small.yaml >v.txt && grep -q "small.yaml: ok" v.txt && ok || bad "validate"
@@ -99,6 +99,48 @@ if [ "$(id -u)" != 0 ]; then
 fi
 "$BIN" run small.yaml -q -o small.yaml/x 2>err.txt; [ $? -eq 1 ] && grep -q "small.yaml" err.txt && ok \
     || bad "output folder under a file"
+
+# ---- charts (issue 3) ----
+charts="distribution scurve fan fan_cumulative categories decision breakeven"
+is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
+is_svg() { head -c 400 "$1" | grep -q "<svg" && tail -c 20 "$1" | grep -q "</svg>"; }
+is_pdf() { [ "$(head -c 5 "$1")" = "%PDF-" ] && tail -c 10 "$1" | grep -q "%%EOF"; }
+pdf_pages() { grep -ac "/Type /Page[^s]" "$1"; }
+if "$BIN" run small.yaml -q -o "$TMP/c1" 2>c1.err; then ok; else bad "run with charts: $(cat c1.err)"; fi
+for c in $charts; do
+    is_png "c1/plots/$c.png" && ok || bad "chart $c.png missing or not a PNG"
+    is_svg "c1/plots/$c.svg" && ok || bad "chart $c.svg missing or not an SVG"
+done
+is_pdf c1/report.pdf && [ "$(pdf_pages c1/report.pdf)" -eq 8 ] && ok \
+    || bad "report.pdf: not a PDF of 8 pages ($(pdf_pages c1/report.pdf))"
+ls c1/plots/*.tmp.* >/dev/null 2>&1 && bad "temporary chart files left" || ok
+# The charts show the CSV's data: every strategy of summary.csv is in the
+# S-curve's legend, the title carries the scenario name, the footnote the run.
+for st in $(tail -n +2 c1/summary.csv | cut -d, -f1); do
+    grep -q ">$st<" c1/plots/scurve.svg && ok || bad "scurve.svg lacks strategy $st"
+done
+grep -q "small test: S-curves" c1/plots/scurve.svg && ok || bad "scurve.svg title"
+grep -q "1000 futures, seed 5, random sampling, tcosim" c1/plots/scurve.svg && ok || bad "footnote"
+grep -q "Cheapest on average: " c1/decision.txt && ok || bad "decision.txt"
+# A scenario name with spaces and quotes: a safe folder, charts drawn.
+sed 's/name: small test/name: "Bob'"'"'s \\"big\\" plan, v2"/' small.yaml >quoted.yaml
+if "$BIN" run quoted.yaml -q 2>q.err && is_png "out/Bob_s__big__plan__v2/plots/scurve.png"; then ok
+else bad "quoted scenario name: $(cat q.err)"; fi
+grep -q "Bob's &quot;big&quot; plan, v2: S-curves\|Bob's \"big\" plan, v2: S-curves\|Bob&#39;s" \
+    out/Bob_s__big__plan__v2/plots/scurve.svg && ok || bad "quoted name in the chart title"
+# No gnuplot on PATH: results written, exit 3, a message that says what to do.
+env PATH=/nonexistent "$BIN" run small.yaml -q -o "$TMP/c2" 2>c2.err
+[ $? -eq 3 ] && [ -s c2/results.json ] && grep -q "gnuplot is not installed" c2.err && \
+    grep -q "apt-get install gnuplot-nox" c2.err && ok || bad "missing gnuplot: $(cat c2.err)"
+# --no-plots skips the charts; tcosim plot draws them later from the CSV files.
+"$BIN" run small.yaml -q --no-plots -o "$TMP/c3" && [ ! -e c3/plots ] && ok || bad "--no-plots"
+"$BIN" plot "$TMP/c3" 2>/dev/null && is_png c3/plots/fan.png && is_pdf c3/report.pdf && ok || bad "tcosim plot"
+cmp -s c1/plots/scurve.svg c3/plots/scurve.svg && ok || bad "tcosim plot draws the same chart"
+"$BIN" plot "$TMP/nothing-here" 2>p.err; [ $? -eq 1 ] && grep -q "meta.csv" p.err && ok || bad "plot of a non-run"
+# A broken template: gnuplot's own message reaches the user, exit 3.
+mkdir badplots && cp "$HERE"/../../plots/*.gp badplots/ && echo "plot nonsense_function(x)" >>badplots/scurve.gp
+TCOSIM_PLOTS="$TMP/badplots" "$BIN" plot "$TMP/c3" 2>b.err
+[ $? -eq 3 ] && grep -q "gnuplot failed on" b.err && grep -q "scurve.gp" b.err && ok || bad "broken template: $(cat b.err)"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,15 @@
+# Where the money goes: mean NPV by cost category, stacked per strategy.
+call ARG4.'/common.gp' ARG1 ARG2 ARG3 ARG4 ARG5 ARG6 ARG7 ARG8
+f = data('categories.csv')
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.85 border lc rgb '#ffffff'
+set boxwidth 0.6
+set xtics nomirror rotate by -20
+set ylabel 'mean NPV, '.ARG7
+set title ARG5.': where the money goes (mean NPV by cost category)' font ',14'
+set key outside right top
+set format x '%g'
+# Categories, not strategies, carry colour here (a grey-blue-orange scale).
+array CAT[8] = [0x0072B2, 0x56B4E9, 0x009E73, 0xE69F00, 0xF0E442, 0xD55E00, 0xCC79A7, 0x777777]
+plot for [c = 2:9] f using c:xtic(1) lc rgb CAT[c - 1] title columnhead(c)

@@ -1,0 +1,168 @@
+/* The chart data a run writes: every number in it must agree with the
+ * statistics it stands for (the charts are drawn from these files). */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <stdio.h>
+
+#include "../sim/charts.h"
+#include "../sim/engine.h"
+#include "../sim/stats.h"
+
+static const char *TEXT =
+    "scenario: { name: \"charts 'test', v2\", horizon_months: 12, currency: EUR }\n"
+    "workloads: { w: { input_tokens: 1000, output_tokens: 200 } }\n"
+    "demand: { requests_per_month: { dist: lognormal, p10: 1.0e6, p90: 3.0e6 }, growth_annual: 0.3, volatility_annual: 0.3 }\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 8 }\n"
+    "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: { dist: uniform, min: 500, max: 2000 },\n"
+    "         gpu: { mode: cloud, hour_price: 2.5 }, staff: { base_fte: 1, cost_per_fte_year: 150000 } }\n"
+    "strategies: { api: { route: { w: api } }, gpu: { route: { w: gpu } } }\n";
+
+static tco_run *run;
+static tco_scenario *sc;
+static tco_results *res;
+
+static void setup(void)
+{
+    tco_error err;
+    ck_assert_msg(load_text(TEXT, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options opt = {0};
+    opt.futures = 3001;
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+}
+
+static void teardown(void)
+{
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+
+START_TEST(test_npv_curve_matches_percentiles)
+{
+    double p[] = {0, 0.05, 0.5, 0.95, 1}, out[5];
+    tco_error err;
+    for (size_t s = 0; s < 2; s++) {
+        ck_assert_int_eq(tco_stats_npv_curve(run, s, p, 5, out, &err), TCO_OK);
+        ck_assert_double_eq(out[0], res->st[s].npv.min);
+        ck_close(out[1], res->st[s].npv.p[0], 1e-12);
+        ck_close(out[2], res->st[s].npv.p[3], 1e-12);
+        ck_close(out[3], res->st[s].npv.p[6], 1e-12);
+        ck_assert_double_eq(out[4], res->st[s].npv.max);
+    }
+}
+END_TEST
+
+/* The cumulative cost at the horizon is the nominal total: its bands are
+ * the percentiles of the nominal totals (single-precision bound). */
+START_TEST(test_cumulative_bands)
+{
+    tco_cumulative *c;
+    tco_error err;
+    ck_assert_int_eq(tco_cumulative_compute(&c, run, &err), TCO_OK);
+    size_t n = (size_t)run->n, T = (size_t)run->T;
+    double *x = malloc(n * sizeof *x), want[TCO_NBAND];
+    for (size_t s = 0; s < 2; s++) {
+        memcpy(x, run->nominal + s * n, n * sizeof *x);
+        tco_stats_percentiles(x, n, TCO_BAND, TCO_NBAND, want);
+        for (int b = 0; b < TCO_NBAND; b++)
+            ck_close(c->cum[(s * TCO_NBAND + (size_t)b) * T + T - 1], want[b], 1e-6);
+        /* Month 1's cumulative bands are the monthly bands. */
+        for (int b = 0; b < TCO_NBAND; b++)
+            ck_close(c->cum[(s * TCO_NBAND + (size_t)b) * T], res->st[s].monthly_band[b][0], 1e-12);
+    }
+    /* The baseline's difference from itself is zero; the other's at the
+     * horizon is the percentile of the differences of nominal totals. */
+    for (size_t t = 0; t < T; t++)
+        ck_assert_double_eq(c->diff[2 * T + t], 0);
+    for (size_t i = 0; i < n; i++)
+        x[i] = run->nominal[n + i] - run->nominal[i];
+    tco_stats_percentiles(x, n, TCO_BAND, TCO_NBAND, want);
+    for (int b = 0; b < TCO_NBAND; b++)
+        ck_close(c->diff[(TCO_NBAND + (size_t)b) * T + T - 1], want[b], 1e-5);
+    free(x);
+    tco_cumulative_free(c);
+}
+END_TEST
+
+/* The files: densities integrate to the share of futures inside the bins,
+ * meta.csv names the run, and a quoted scenario name survives. */
+START_TEST(test_files)
+{
+    char dir[] = "/tmp/tcosim-charts-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    tco_report rep = {sc, run, res};
+    tco_error err;
+    ck_assert_msg(tco_chart_data_write(dir, &rep, &err) == TCO_OK, "%s", err.msg);
+    char path[256], line[4096];
+    snprintf(path, sizeof path, "%s/npv_density.csv", dir);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "npv,api,gpu\n");
+    double x0 = 0, x1 = 0, area[2] = {0, 0}, prev = 0;
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        double x, a, b;
+        ck_assert_int_eq(sscanf(line, "%lf,%lf,%lf", &x, &a, &b), 3);
+        if (rows == 0)
+            x0 = x;
+        x1 = x;
+        area[0] += a;
+        area[1] += b;
+        prev = x;
+        rows++;
+    }
+    (void)prev;
+    fclose(f);
+    ck_assert_int_eq(rows, 60);
+    double width = (x1 - x0) / 59;
+    /* Between P0.5 of one and P99.5 of another: at least 99% of each. */
+    for (int s = 0; s < 2; s++)
+        /* Densities are written to 6 significant digits. */
+        ck_assert_msg(area[s] * width > 0.985 && area[s] * width <= 1 + 1e-4, "area %g",
+                      area[s] * width);
+    snprintf(path, sizeof path, "%s/meta.csv", dir);
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char all[2048] = "";
+    size_t got = fread(all, 1, sizeof all - 1, f);
+    all[got] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(all, "scenario,\"charts 'test', v2\"\n"), "%s", all);
+    ck_assert_ptr_nonnull(strstr(all, "futures,3001\n"));
+    ck_assert_ptr_nonnull(strstr(all, "currency,EUR\n"));
+    /* fan.csv: the median column is the monthly P50. */
+    snprintf(path, sizeof path, "%s/fan.csv", dir);
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "month,api,api p5,api p25,api p75,api p95,gpu,gpu p5,gpu p25,gpu p75,gpu p95\n");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    double m, v[10];
+    ck_assert_int_eq(sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &m, &v[0], &v[1], &v[2], &v[3],
+                            &v[4], &v[5]), 7);
+    fclose(f);
+    ck_close(v[0], res->st[0].monthly_band[2][0], 1e-9);
+    ck_close(v[1], res->st[0].monthly_band[0][0], 1e-9);
+    ck_close(v[5], res->st[1].monthly_band[2][0], 1e-9);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("charts");
+    TCase *tc = tcase_create("data");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_npv_curve_matches_percentiles);
+    tcase_add_test(tc, test_cumulative_bands);
+    tcase_add_test(tc, test_files);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS; }
