@@ -255,6 +255,34 @@ done:
     return st;
 }
 
+typedef struct {
+    tco_report rep;
+    long futures;
+    uint64_t seed;
+    tco_sampling sampling;
+} meta_report;
+
+static tco_status w_meta_values(FILE *f, const tco_report *r)
+{
+    const meta_report *m = (const meta_report *)(const void *)r;
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.n = m->futures;
+    run.seed = m->seed;
+    run.sampling = m->sampling;
+    tco_report rep = {r->sc, &run, NULL};
+    return write_meta(f, &rep);
+}
+
+tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures, uint64_t seed,
+                          tco_sampling sampling, tco_error *err)
+{
+    meta_report m = {{sc, NULL, NULL}, futures, seed, sampling};
+    char path[4200];
+    snprintf(path, sizeof path, "%s/meta.csv", dir);
+    return tco_write_file(path, w_meta_values, &m.rep, err);
+}
+
 /* ---- drawing ---- */
 
 void tco_plots_dir(char *buf, size_t size)
@@ -415,6 +443,30 @@ static tco_status draw(const char *script, const char *dir, const char *final, c
     return TCO_OK;
 }
 
+tco_status tco_charts_draw_list(const char *dir, const char *plots_dir, const tco_chart_spec *c,
+                                size_t n, const char *title, const char *foot,
+                                const char *currency, tco_error *err)
+{
+    char pdir[4200];
+    snprintf(pdir, sizeof pdir, "%s/plots", dir);
+    tco_status st = tco_make_dirs(pdir, err);
+    if (st != TCO_OK)
+        return st;
+    static const char *const fmts[] = {"png", "svg"};
+    for (size_t i = 0; i < n; i++) {
+        char script[4200];
+        snprintf(script, sizeof script, "%s/%s.gp", plots_dir, c[i].template);
+        for (int k = 0; k < 2; k++) {
+            char final[4300];
+            snprintf(final, sizeof final, "%s/%s.%s", pdir, c[i].name, fmts[k]);
+            if ((st = draw(script, dir, final, fmts[k], plots_dir, title, foot, currency,
+                           c[i].extra, err)))
+                return st;
+        }
+    }
+    return TCO_OK;
+}
+
 tco_status tco_charts_draw(const char *dir, const char *plots_dir, tco_error *err)
 {
     char name[512], futures[64], seed[64], sampling[32], version[32], currency[64], foot[768];
@@ -428,32 +480,14 @@ tco_status tco_charts_draw(const char *dir, const char *plots_dir, tco_error *er
                              "folder of a tcosim run?", dir, dir);
     snprintf(foot, sizeof foot, "%s futures, seed %s, %s sampling, tcosim %s", futures, seed,
              sampling, version);
-    char pdir[4200];
-    snprintf(pdir, sizeof pdir, "%s/plots", dir);
-    tco_status st = tco_make_dirs(pdir, err);
+    static const tco_chart_spec charts[TCO_NCHARTS] = {
+        {"distribution", "distribution", ""}, {"scurve", "scurve", ""}, {"fan", "fan", "monthly"},
+        {"fan_cumulative", "fan", "cumulative"}, {"categories", "categories", ""},
+        {"decision", "decision", ""}, {"breakeven", "breakeven", ""}};
+    tco_status st = tco_charts_draw_list(dir, plots_dir, charts, TCO_NCHARTS, name, foot, currency,
+                                         err);
     if (st != TCO_OK)
         return st;
-    static const char *const fmts[] = {"png", "svg"};
-    for (int c = 0; c < TCO_NCHARTS; c++) {
-        const char *chart = TCO_CHARTS[c];
-        char script[4200];
-        const char *extra = "";
-        if (strcmp(chart, "fan_cumulative") == 0) {
-            snprintf(script, sizeof script, "%s/fan.gp", plots_dir);
-            extra = "cumulative";
-        } else {
-            snprintf(script, sizeof script, "%s/%s.gp", plots_dir, chart);
-            if (strcmp(chart, "fan") == 0)
-                extra = "monthly";
-        }
-        for (int k = 0; k < 2; k++) {
-            char final[4300];
-            snprintf(final, sizeof final, "%s/%s.%s", pdir, chart, fmts[k]);
-            if ((st = draw(script, dir, final, fmts[k], plots_dir, name, foot, currency, extra,
-                           err)))
-                return st;
-        }
-    }
     char script[4200], final[4300];
     snprintf(script, sizeof script, "%s/report.gp", plots_dir);
     snprintf(final, sizeof final, "%s/report.pdf", dir);

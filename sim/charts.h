@@ -8,6 +8,8 @@
 #ifndef TCO_CHARTS_H
 #define TCO_CHARTS_H
 
+#include <stdint.h>
+
 #include "error.h"
 #include "output.h"
 
@@ -24,6 +26,22 @@ tco_status tco_chart_data_write(const char *dir, const tco_report *r, tco_error 
  * with an explanation (gnuplot missing, or its own error messages) when
  * charts could not be drawn; results are never touched. */
 tco_status tco_charts_draw(const char *dir, const char *plots_dir, tco_error *err);
+
+/* One chart: drawn by template <plots_dir>/<template>.gp with option extra
+ * into <dir>/plots/<name>.png and .svg. */
+typedef struct {
+    const char *name, *template, *extra;
+} tco_chart_spec;
+
+/* Draws the charts of a sweep or sensitivity folder (title, footnote and
+ * currency as in the run's charts). */
+tco_status tco_charts_draw_list(const char *dir, const char *plots_dir, const tco_chart_spec *c,
+                                size_t n, const char *title, const char *foot,
+                                const char *currency, tco_error *err);
+
+/* Writes dir/meta.csv for folders other than a run's (sweeps, sensitivity). */
+tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures, uint64_t seed,
+                          tco_sampling sampling, tco_error *err);
 
 /* The folder of the gnuplot templates: $TCOSIM_PLOTS, else plots/ beside
  * the program (a build tree), else the installed share/tcosim/plots. */

@@ -158,8 +158,19 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
         goto done;
     }
+    for (size_t j = 0; j < opt->noverride; j++) {
+        const tco_input *in = &sc->inputs[opt->override_input[j]];
+        if (!tco_domain_contains(&in->dom, opt->override_value[j])) {
+            char dom[64];
+            tco_domain_format(&in->dom, dom, sizeof dom);
+            st = tco_error_set(err, TCO_EINVAL, "%s: must be %s (got %g)", in->path, dom,
+                               opt->override_value[j]);
+            goto done;
+        }
+    }
     if ((st = tco_model_alloc(&model, sc, err)) ||
-        (st = tco_sampler_alloc(&sampler, sc, sampling, n, seed, &zig, err)))
+        (st = opt->uniforms ? tco_sampler_from_table(&sampler, sc, opt->uniforms, err)
+                            : tco_sampler_alloc(&sampler, sc, sampling, n, seed, &zig, err)))
         goto done;
 
     long done_futures = 0;
@@ -208,6 +219,8 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
                 tco_rng_seed(&rng, &zig, seed, (uint64_t)i);
                 tco_sampler_uniforms(sampler, i, &rng, w.u, w.scratch);
                 tco_sample_uncertain(sc, w.u, w.x, cl);
+                for (size_t j = 0; j < opt->noverride; j++)
+                    w.x[opt->override_input[j]] = opt->override_value[j];
                 if (run->inputs)
                     memcpy(run->inputs + (size_t)i * NI, w.x, NI * sizeof *w.x);
                 tco_future_draw(w.future, model, w.x, &rng, cl);

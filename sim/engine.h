@@ -25,6 +25,16 @@ typedef struct {
     int threads;           /* 0: all (OMP_NUM_THREADS respected) */
     int keep_inputs;       /* store every future's static inputs */
     size_t memory_limit;   /* bytes; 0: 80% of physical memory */
+    /* Inputs held at a value in every future (sweeps, tornado): input
+     * override_input[j] takes override_value[j].  An uncertain input still
+     * consumes its uniform, so the other inputs and the paths see the same
+     * random numbers as without the override (common random numbers). */
+    const int *override_input;
+    const double *override_value;
+    size_t noverride;
+    /* Uniforms supplied by the caller, futures x ndims, row i for future i
+     * (Saltelli designs); no copula is applied to them. */
+    const double *uniforms;
     /* Called now and then from one thread with the futures done so far. */
     void (*progress)(void *ctx, long done, long total);
     void *progress_ctx;

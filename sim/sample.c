@@ -11,8 +11,23 @@ struct tco_sampler {
     const tco_scenario *sc;
     tco_sampling method;
     size_t ndims;
-    double *table; /* n x ndims, lhs and sobol */
+    double *table;       /* n x ndims, lhs and sobol */
+    const double *given; /* a caller's table, used as is */
 };
+
+tco_status tco_sampler_from_table(tco_sampler **out, const tco_scenario *sc, const double *table,
+                                  tco_error *err)
+{
+    tco_sampler *s = calloc(1, sizeof *s);
+    if (!s)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    s->sc = sc;
+    s->method = TCO_SAMPLING_SOBOL;
+    s->ndims = sc->ndims;
+    s->given = table;
+    *out = s;
+    return TCO_OK;
+}
 
 size_t tco_sampler_bytes(const tco_scenario *sc, tco_sampling method, long n)
 {
@@ -147,6 +162,10 @@ void tco_sample_correlate(const tco_scenario *sc, double *u, double *scratch)
 void tco_sampler_uniforms(const tco_sampler *s, long i, tco_rng *rng, double *u, double *scratch)
 {
     size_t nd = s->ndims;
+    if (s->given) {
+        memcpy(u, s->given + (size_t)i * nd, nd * sizeof *u);
+        return;
+    }
     if (s->method == TCO_SAMPLING_RANDOM) {
         for (size_t d = 0; d < nd; d++)
             u[d] = tco_rng_uniform(rng);

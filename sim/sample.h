@@ -28,6 +28,11 @@ typedef struct tco_sampler tco_sampler;
 tco_status tco_sampler_alloc(tco_sampler **out, const tco_scenario *sc, tco_sampling method,
                              long n, uint64_t seed, const tco_zig *zig, tco_error *err);
 void tco_sampler_free(tco_sampler *s);
+
+/* A sampler that reads row i of table (n x ndims, not copied: it must
+ * outlive the sampler) for future i, without the copula. */
+tco_status tco_sampler_from_table(tco_sampler **out, const tco_scenario *sc, const double *table,
+                                  tco_error *err);
 size_t tco_sampler_bytes(const tco_scenario *sc, tco_sampling method, long n);
 
 /* Fills u[0..ndims) for future i.  rng is the future's stream (random

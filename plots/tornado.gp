@@ -1,0 +1,20 @@
+# Tornado: the mean output with each input held at its P10 and at its P90
+# (the rest drawn as usual), the 20 widest swings, widest on top.
+call ARG4.'/common.gp' ARG1 ARG2 ARG3 ARG4 ARG5 ARG6 ARG7 ARG8
+f = data('sensitivity.csv')
+stats f skip 1 using (strcol(1) eq 'tornado' ? $0 : NaN) nooutput
+first = STATS_min
+K = STATS_records < 20 ? STATS_records : 20
+stats f skip 1 using (strcol(1) eq 'base' ? $3 : NaN) nooutput
+base = STATS_max
+set yrange [-K + 0.4 : 0.6]
+set ytics nomirror
+set format y '%g'
+set xlabel 'mean output ('.ARG8.'), '.ARG7
+set title ARG5.': tornado (each input at its P10 and P90)' font ',14'
+set key bottom right
+set style fill solid 0.85 noborder
+set lmargin 52
+set arrow 1 from first base, graph 0 to first base, graph 1 nohead lc rgb '#000000'
+plot f skip 1 every ::first::(first + K - 1) using ((base + $4) / 2):(-($0)):((base - $4) / 2 > 0 ? (base - $4) / 2 : ($4 - base) / 2):(0.35):ytic(2) with boxxyerror lc rgb '#0072B2' title 'input at its P10', \
+     f skip 1 every ::first::(first + K - 1) using ((base + $5) / 2):(-($0)):((base - $5) / 2 > 0 ? (base - $5) / 2 : ($5 - base) / 2):(0.35) with boxxyerror lc rgb '#E69F00' title 'input at its P90'

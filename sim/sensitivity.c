@@ -1,0 +1,389 @@
+#include "sensitivity.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "sobolidx.h"
+
+const char *tco_sens_name(tco_sens_method m)
+{
+    return m == TCO_SENS_TORNADO ? "tornado" : m == TCO_SENS_SOBOL ? "sobol" : "rank";
+}
+
+long tco_sensitivity_cost(const tco_scenario *sc, tco_sens_method m, long n)
+{
+    long D = (long)sc->ndims;
+    if (m == TCO_SENS_TORNADO)
+        return n * (1 + 2 * D);
+    if (m == TCO_SENS_SOBOL)
+        return n + n * (D + 2);
+    return n;
+}
+
+void tco_sensitivity_free(tco_sensitivity *s)
+{
+    if (!s)
+        return;
+    free(s->rows);
+    free(s->evppi);
+    free(s);
+}
+
+double tco_evpi(const double *npv, size_t n, size_t S)
+{
+    double best = HUGE_VAL, minmean = 0;
+    for (size_t s = 0; s < S; s++) {
+        double m = 0;
+        for (size_t i = 0; i < n; i++)
+            m += npv[s * n + i];
+        best = fmin(best, m / (double)n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        double m = npv[i];
+        for (size_t s = 1; s < S; s++)
+            m = fmin(m, npv[s * n + i]);
+        minmean += m;
+    }
+    double v = best - minmean / (double)n;
+    return v > 0 ? v : 0;
+}
+
+typedef struct {
+    double x;
+    size_t i;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *p = a, *q = b;
+    if (p->x != q->x)
+        return (p->x > q->x) - (p->x < q->x);
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, size_t S,
+                 size_t bins)
+{
+    keyed *k = malloc(n * sizeof *k);
+    double *sum = calloc(S, sizeof *sum);
+    if (!k || !sum) {
+        free(k);
+        free(sum);
+        return NAN;
+    }
+    for (size_t i = 0; i < n; i++) {
+        k[i].x = x[i * stride];
+        k[i].i = i;
+    }
+    qsort(k, n, sizeof *k, cmp_keyed);
+    double best = HUGE_VAL, inner = 0;
+    for (size_t s = 0; s < S; s++) {
+        double m = 0;
+        for (size_t i = 0; i < n; i++)
+            m += npv[s * n + i];
+        best = fmin(best, m / (double)n);
+    }
+    /* Bins of (nearly) equal counts; ties of x stay in one bin, so an input
+     * that takes few values gets one bin per value. */
+    size_t start = 0;
+    for (size_t b = 0; b < bins && start < n; b++) {
+        size_t end = b + 1 == bins ? n : (n * (b + 1)) / bins;
+        if (end <= start)
+            continue;
+        while (end < n && k[end].x == k[end - 1].x)
+            end++;
+        for (size_t s = 0; s < S; s++)
+            sum[s] = 0;
+        for (size_t j = start; j < end; j++)
+            for (size_t s = 0; s < S; s++)
+                sum[s] += npv[s * n + k[j].i];
+        double m = HUGE_VAL;
+        for (size_t s = 0; s < S; s++)
+            m = fmin(m, sum[s]);
+        inner += m; /* (n_b / n) * min of bin means = min of bin sums / n */
+        start = end;
+    }
+    free(k);
+    free(sum);
+    /* Never negative (Jensen); what rounding leaves near 0 is 0. */
+    double v = best - inner / (double)n;
+    return v > 1e-12 * fabs(best) ? v : 0;
+}
+
+/* The output of future i: npv[output] - npv[versus]. */
+static void output_of(const tco_run *run, int output, int versus, double *y)
+{
+    size_t n = (size_t)run->n;
+    for (size_t i = 0; i < n; i++)
+        y[i] = run->npv[(size_t)output * n + i] - (versus >= 0 ? run->npv[(size_t)versus * n + i] : 0);
+}
+
+static double mean_of(const double *y, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += y[i];
+    return s / (double)n;
+}
+
+static void ranks(const double *x, size_t stride, size_t n, double *r, keyed *k)
+{
+    for (size_t i = 0; i < n; i++) {
+        k[i].x = x[i * stride];
+        k[i].i = i;
+    }
+    qsort(k, n, sizeof *k, cmp_keyed);
+    /* Ties share their mean rank. */
+    for (size_t a = 0; a < n;) {
+        size_t b = a;
+        while (b + 1 < n && k[b + 1].x == k[a].x)
+            b++;
+        double rank = (a + b) / 2.0;
+        for (size_t j = a; j <= b; j++)
+            r[k[j].i] = rank;
+        a = b + 1;
+    }
+}
+
+static double pearson(const double *a, const double *b, size_t n)
+{
+    double ma = mean_of(a, n), mb = mean_of(b, n), sab = 0, saa = 0, sbb = 0;
+    for (size_t i = 0; i < n; i++) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const tco_sens_row *p = a, *q = b;
+    double x = fabs(p->value), y = fabs(q->value);
+    if (x != y)
+        return (x < y) - (x > y);
+    return (p->input > q->input) - (p->input < q->input);
+}
+
+static int cmp_rows_total(const void *a, const void *b)
+{
+    const tco_sens_row *p = a, *q = b;
+    if (p->value2 != q->value2)
+        return (p->value2 < q->value2) - (p->value2 > q->value2);
+    return (p->input > q->input) - (p->input < q->input);
+}
+
+tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
+                               const tco_run_options *opt, tco_sens_method method, int output,
+                               int versus, tco_error *err)
+{
+    *out = NULL;
+    size_t D = sc->ndims, NI = sc->ninputs;
+    if (D == 0)
+        return tco_error_set(err, TCO_EINVAL,
+                             "%s: no uncertain input: every value is fixed, nothing to analyse",
+                             sc->file);
+    tco_sensitivity *r = calloc(1, sizeof *r);
+    tco_run *base = NULL, *run = NULL;
+    double *y = NULL, *ry = NULL, *rx = NULL, *col = NULL;
+    double *A = NULL, *B = NULL, *M = NULL, *fA = NULL, *fB = NULL, *fAB = NULL;
+    keyed *kbuf = NULL;
+    tco_sobol_index *idx = NULL;
+    tco_status st = TCO_OK;
+    if (!r)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    r->method = method;
+    /* The base run: inputs kept for ranks and EVPPI. */
+    tco_run_options o = *opt;
+    o.keep_inputs = 1;
+    o.noverride = 0;
+    o.uniforms = NULL;
+    if ((st = tco_run_execute(&base, sc, &o, err)))
+        goto done;
+    size_t n = (size_t)base->n, S = base->S;
+    r->runs = base->n;
+    if (output < 0) {
+        /* The decision at stake: the two strategies with the lowest mean. */
+        int a = -1, b = -1;
+        double ma = HUGE_VAL, mb = HUGE_VAL;
+        for (size_t s = 0; s < S; s++) {
+            double m = mean_of(base->npv + s * n, n);
+            if (m < ma) {
+                b = a;
+                mb = ma;
+                a = (int)s;
+                ma = m;
+            } else if (m < mb) {
+                b = (int)s;
+                mb = m;
+            }
+        }
+        output = a;
+        versus = b;
+    }
+    r->output = output;
+    r->versus = versus;
+    y = malloc(n * sizeof *y);
+    ry = malloc(n * sizeof *ry);
+    rx = malloc(n * sizeof *rx);
+    kbuf = malloc(n * sizeof *kbuf);
+    r->evppi = calloc(D, sizeof *r->evppi);
+    if (!y || !ry || !rx || !kbuf || !r->evppi) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+        goto done;
+    }
+    output_of(base, output, versus, y);
+    r->base_mean = mean_of(y, n);
+    /* Value of information, from the base run. */
+    r->evpi = tco_evpi(base->npv, n, S);
+    size_t bins = n >= 5000 ? 50 : (n / 100 > 2 ? n / 100 : 2);
+    for (size_t d = 0; d < D; d++) {
+        int k = sc->dim_input[d];
+        r->evppi[d].input = k;
+        r->evppi[d].value = tco_evppi(base->inputs + k, NI, base->npv, n, S, bins);
+        r->evppi[d].low = r->evppi[d].high = NAN;
+    }
+    r->nevppi = D;
+    qsort(r->evppi, D, sizeof *r->evppi, cmp_rows);
+
+    if (!(r->rows = calloc(D, sizeof *r->rows))) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+        goto done;
+    }
+    r->nrows = D;
+    if (method == TCO_SENS_RANK) {
+        ranks(y, 1, n, ry, kbuf);
+        for (size_t d = 0; d < D; d++) {
+            int k = sc->dim_input[d];
+            ranks(base->inputs + k, NI, n, rx, kbuf);
+            double rho = pearson(rx, ry, n);
+            double z = atanh(fmax(-0.999999, fmin(0.999999, rho)));
+            double se = n > 3 ? 1.06 / sqrt((double)n - 3) : HUGE_VAL;
+            r->rows[d] = (tco_sens_row){k, rho, tanh(z - 1.96 * se), tanh(z + 1.96 * se), 0, 0, 0};
+        }
+        qsort(r->rows, D, sizeof *r->rows, cmp_rows);
+    } else if (method == TCO_SENS_TORNADO) {
+        for (size_t d = 0; d < D; d++) {
+            int k = sc->dim_input[d];
+            const tco_input *in = &sc->inputs[k];
+            double ends[2];
+            for (int e = 0; e < 2; e++) {
+                double v = tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, e ? 0.9 : 0.1));
+                o.keep_inputs = 0;
+                o.override_input = &k;
+                o.override_value = &v;
+                o.noverride = 1;
+                if ((st = tco_run_execute(&run, sc, &o, err)))
+                    goto done;
+                r->runs += run->n;
+                output_of(run, output, versus, y);
+                ends[e] = mean_of(y, n);
+                tco_run_free(run);
+                run = NULL;
+            }
+            r->rows[d] = (tco_sens_row){k, ends[1] - ends[0], ends[0], ends[1], 0, 0, 0};
+        }
+        qsort(r->rows, D, sizeof *r->rows, cmp_rows);
+    } else {
+        size_t N = n;
+        A = malloc(N * D * sizeof *A);
+        B = malloc(N * D * sizeof *B);
+        M = malloc(N * D * sizeof *M);
+        fA = malloc(N * sizeof *fA);
+        fB = malloc(N * sizeof *fB);
+        fAB = malloc(D * N * sizeof *fAB);
+        idx = malloc(D * sizeof *idx);
+        if (!A || !B || !M || !fA || !fB || !fAB || !idx) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory for the Sobol design");
+            goto done;
+        }
+        uint64_t seed = opt->seed_set ? opt->seed : sc->seed;
+        if ((st = tco_saltelli_design(N, D, seed, A, B, &r->quasi, err)))
+            goto done;
+        o.keep_inputs = 0;
+        o.noverride = 0;
+        for (size_t m = 0; m < D + 2; m++) {
+            double *f = m == 0 ? fA : m == 1 ? fB : fAB + (m - 2) * N;
+            if (m >= 2)
+                tco_saltelli_mix(A, B, N, D, m - 2, M);
+            o.uniforms = m == 0 ? A : m == 1 ? B : M;
+            o.futures = (long)N;
+            if ((st = tco_run_execute(&run, sc, &o, err)))
+                goto done;
+            r->runs += run->n;
+            output_of(run, output, versus, f);
+            tco_run_free(run);
+            run = NULL;
+        }
+        if ((st = tco_sobol_indices(fA, fB, fAB, N, D, 500, seed, idx, err)))
+            goto done;
+        for (size_t d = 0; d < D; d++)
+            r->rows[d] = (tco_sens_row){sc->dim_input[d], idx[d].first,  idx[d].first_lo,
+                                        idx[d].first_hi,  idx[d].total,  idx[d].total_lo,
+                                        idx[d].total_hi};
+        qsort(r->rows, D, sizeof *r->rows, cmp_rows_total);
+    }
+done:
+    tco_run_free(base);
+    tco_run_free(run);
+    free(y);
+    free(ry);
+    free(rx);
+    free(col);
+    free(kbuf);
+    free(A);
+    free(B);
+    free(M);
+    free(fA);
+    free(fB);
+    free(fAB);
+    free(idx);
+    if (st != TCO_OK) {
+        tco_sensitivity_free(r);
+        return st;
+    }
+    *out = r;
+    return TCO_OK;
+}
+
+static void csv_num(FILE *f, double x)
+{
+    fputc(',', f);
+    if (isfinite(x))
+        fprintf(f, "%.10g", x);
+}
+
+static void row(FILE *f, const char *method, const char *input, double v, double lo, double hi)
+{
+    fputs(method, f);
+    fputc(',', f);
+    tco_csv_string(f, input);
+    csv_num(f, v);
+    csv_num(f, lo);
+    csv_num(f, hi);
+    fputc('\n', f);
+}
+
+tco_status tco_write_sensitivity_csv(FILE *f, const tco_sensitivity *r, const tco_scenario *sc)
+{
+    fputs("method,input,value,low,high\n", f);
+    for (size_t i = 0; i < r->nrows; i++) {
+        const tco_sens_row *q = &r->rows[i];
+        const char *path = sc->inputs[q->input].path;
+        if (r->method == TCO_SENS_SOBOL)
+            row(f, "sobol_total", path, q->value2, q->low2, q->high2);
+        else
+            row(f, tco_sens_name(r->method), path, q->value, q->low, q->high);
+    }
+    if (r->method == TCO_SENS_SOBOL)
+        for (size_t i = 0; i < r->nrows; i++)
+            row(f, "sobol_first", sc->inputs[r->rows[i].input].path, r->rows[i].value,
+                r->rows[i].low, r->rows[i].high);
+    for (size_t i = 0; i < r->nevppi; i++)
+        row(f, "evppi", sc->inputs[r->evppi[i].input].path, r->evppi[i].value, NAN, NAN);
+    row(f, "evpi", "(all)", r->evpi, NAN, NAN);
+    row(f, "base", "(all)", r->base_mean, NAN, NAN);
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}

@@ -1,0 +1,141 @@
+#include "sobolidx.h"
+
+#include <gsl/gsl_qrng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "stats.h"
+
+tco_status tco_saltelli_design(size_t N, size_t D, uint64_t seed, double *A, double *B, int *quasi,
+                               tco_error *err)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, seed, TCO_STREAM_GLOBAL | 0x5A17E11ULL);
+    *quasi = 2 * D <= 40;
+    if (!*quasi) {
+        for (size_t j = 0; j < N; j++)
+            for (size_t i = 0; i < D; i++) {
+                A[j * D + i] = tco_rng_uniform(&r);
+                B[j * D + i] = tco_rng_uniform(&r);
+            }
+        return TCO_OK;
+    }
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)(2 * D));
+    if (!q)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    double shift[40], pt[40];
+    for (size_t k = 0; k < 2 * D; k++)
+        shift[k] = tco_rng_uniform(&r);
+    for (size_t j = 0; j < N; j++) {
+        gsl_qrng_get(q, pt);
+        for (size_t k = 0; k < 2 * D; k++) {
+            double u = pt[k] + shift[k];
+            u -= u >= 1.0;
+            if (u <= 0)
+                u = 0x1.0p-60;
+            if (k < D)
+                A[j * D + k] = u;
+            else
+                B[j * D + k - D] = u;
+        }
+    }
+    gsl_qrng_free(q);
+    return TCO_OK;
+}
+
+void tco_saltelli_mix(const double *A, const double *B, size_t N, size_t D, size_t i, double *out)
+{
+    memcpy(out, A, N * D * sizeof *out);
+    for (size_t j = 0; j < N; j++)
+        out[j * D + i] = B[j * D + i];
+}
+
+/* The indices on rows idx[0..N) (a bootstrap resample, or 0..N-1). */
+static void estimate(const double *fA, const double *fB, const double *fAB, size_t N, size_t D,
+                     const size_t *idx, double *S, double *ST)
+{
+    double mean = 0, var = 0;
+    for (size_t j = 0; j < N; j++)
+        mean += fA[idx[j]] + fB[idx[j]];
+    mean /= 2.0 * (double)N;
+    for (size_t j = 0; j < N; j++) {
+        double a = fA[idx[j]] - mean, b = fB[idx[j]] - mean;
+        var += a * a + b * b;
+    }
+    var /= 2.0 * (double)N - 1;
+    for (size_t i = 0; i < D; i++) {
+        const double *fi = fAB + i * N;
+        double s = 0, t = 0;
+        for (size_t j = 0; j < N; j++) {
+            size_t k = idx[j];
+            s += fB[k] * (fi[k] - fA[k]);
+            t += (fA[k] - fi[k]) * (fA[k] - fi[k]);
+        }
+        S[i] = var > 0 ? s / (double)N / var : 0;
+        ST[i] = var > 0 ? t / (2.0 * (double)N) / var : 0;
+    }
+}
+
+tco_status tco_sobol_indices(const double *fA, const double *fB, const double *fAB, size_t N,
+                             size_t D, size_t nboot, uint64_t seed, tco_sobol_index *out,
+                             tco_error *err)
+{
+    size_t *idx = malloc(N * sizeof *idx);
+    double *S = malloc(D * sizeof *S), *ST = malloc(D * sizeof *ST);
+    double *bs = malloc((nboot + 1) * D * sizeof *bs), *bt = malloc((nboot + 1) * D * sizeof *bt);
+    double *col = malloc((nboot + 1) * sizeof *col);
+    tco_status st = TCO_OK;
+    if (!idx || !S || !ST || !bs || !bt || !col) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < N; j++)
+        idx[j] = j;
+    estimate(fA, fB, fAB, N, D, idx, S, ST);
+    for (size_t i = 0; i < D; i++) {
+        out[i].first = S[i];
+        out[i].total = ST[i];
+    }
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, seed, TCO_STREAM_GLOBAL | 0xB0075ULL);
+    for (size_t b = 0; b < nboot; b++) {
+        for (size_t j = 0; j < N; j++)
+            idx[j] = (size_t)(tco_rng_uniform(&r) * (double)N) % N;
+        estimate(fA, fB, fAB, N, D, idx, S, ST);
+        for (size_t i = 0; i < D; i++) {
+            bs[i * nboot + b] = S[i];
+            bt[i * nboot + b] = ST[i];
+        }
+    }
+    const double p[2] = {0.025, 0.975};
+    double q[2];
+    for (size_t i = 0; i < D; i++) {
+        if (nboot == 0) {
+            out[i].first_lo = out[i].first_hi = out[i].first;
+            out[i].total_lo = out[i].total_hi = out[i].total;
+            continue;
+        }
+        memcpy(col, bs + i * nboot, nboot * sizeof *col);
+        tco_stats_percentiles(col, nboot, p, 2, q);
+        out[i].first_lo = q[0];
+        out[i].first_hi = q[1];
+        memcpy(col, bt + i * nboot, nboot * sizeof *col);
+        tco_stats_percentiles(col, nboot, p, 2, q);
+        out[i].total_lo = q[0];
+        out[i].total_hi = q[1];
+    }
+done:
+    free(idx);
+    free(S);
+    free(ST);
+    free(bs);
+    free(bt);
+    free(col);
+    return st;
+}

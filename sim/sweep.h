@@ -1,0 +1,66 @@
+/* Sweeps: hold one or two inputs at a grid of values and run the futures at
+ * each point with the same seed (common random numbers), so that the
+ * differences between points are not noise; then find the crossovers, the
+ * values where the answer changes. */
+#ifndef TCO_SWEEP_H
+#define TCO_SWEEP_H
+
+#include <stdio.h>
+
+#include "engine.h"
+#include "error.h"
+#include "scenario.h"
+
+typedef struct {
+    char *path;
+    double *values;
+    size_t nvalues;
+    int log; /* interpolate (and chart) on a log scale */
+} tco_vary;
+
+/* Parses "PATH=LO:HI:N[:log]" or "PATH=V1,V2,...". */
+tco_status tco_vary_parse(tco_vary *v, const char *spec, tco_error *err);
+void tco_vary_clear(tco_vary *v);
+
+typedef struct {
+    size_t nvary, npoints, S;
+    char *path[2];
+    int log[2];
+    size_t n1, n2;          /* values of each input (n2 = 1 for one input) */
+    double *x[2];           /* npoints each: the point's values */
+    double *mean, *p5, *p50, *p95, *p_cheapest, *p_below; /* npoints x S */
+    char **names;           /* S strategy names */
+    long futures;
+    uint64_t seed;
+} tco_sweep;
+
+/* Runs the sweep of the scenario file with its --set options lo. */
+tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_options *lo,
+                         const tco_vary *v, size_t nv, const tco_run_options *opt,
+                         tco_error *err);
+void tco_sweep_free(tco_sweep *sw);
+
+typedef struct {
+    char input[256];
+    int kind;          /* 0 mean, 1 probability */
+    int from, to;      /* strategies */
+    double value;
+    double level;      /* probability crossings: 0.5 (the CSV) or 0.9 (words) */
+} tco_crossover;
+
+/* Finds the crossovers: where the cheapest strategy by mean changes, and
+ * where each strategy's P(cheaper than the baseline) crosses level (by
+ * linear interpolation between points, on a log scale for log sweeps).
+ * Returns how many were written to out (at most max). */
+size_t tco_sweep_crossovers(const tco_sweep *sw, double level, tco_crossover *out, size_t max);
+
+/* Files: sweep.csv, crossovers.csv, and the chart data sweep_chart.csv
+ * (one input) or sweep_grid.csv (two). */
+tco_status tco_write_sweep_csv(FILE *f, const tco_sweep *sw);
+tco_status tco_write_crossovers_csv(FILE *f, const tco_sweep *sw);
+tco_status tco_write_sweep_chart_csv(FILE *f, const tco_sweep *sw);
+
+/* The crossovers in words, one per line. */
+void tco_write_sweep_words(FILE *f, const tco_sweep *sw);
+
+#endif

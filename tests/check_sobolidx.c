@@ -1,0 +1,111 @@
+/* Sobol indices on functions with known indices, independently of the
+ * cost model: Ishigami (a = 7, b = 0.1) and a linear model. */
+#include "testutil.h"
+
+#include "../sim/sobolidx.h"
+
+#define PI 3.14159265358979323846
+
+static double ishigami(const double *u)
+{
+    double x1 = -PI + 2 * PI * u[0], x2 = -PI + 2 * PI * u[1], x3 = -PI + 2 * PI * u[2];
+    double s = sin(x2);
+    return sin(x1) + 7 * s * s + 0.1 * pow(x3, 4) * sin(x1);
+}
+
+/* Runs the design on f and returns the indices. */
+static void indices(double (*f)(const double *), size_t N, size_t D, tco_sobol_index *out)
+{
+    double *A = malloc(N * D * sizeof *A), *B = malloc(N * D * sizeof *B);
+    double *M = malloc(N * D * sizeof *M);
+    double *fA = malloc(N * sizeof *fA), *fB = malloc(N * sizeof *fB);
+    double *fAB = malloc(D * N * sizeof *fAB);
+    int quasi;
+    tco_error err;
+    ck_assert_int_eq(tco_saltelli_design(N, D, 2385, A, B, &quasi, &err), TCO_OK);
+    ck_assert_int_eq(quasi, 2 * D <= 40);
+    for (size_t j = 0; j < N; j++) {
+        fA[j] = f(A + j * D);
+        fB[j] = f(B + j * D);
+    }
+    for (size_t i = 0; i < D; i++) {
+        tco_saltelli_mix(A, B, N, D, i, M);
+        for (size_t j = 0; j < N; j++)
+            fAB[i * N + j] = f(M + j * D);
+    }
+    ck_assert_int_eq(tco_sobol_indices(fA, fB, fAB, N, D, 300, 7, out, &err), TCO_OK);
+    free(A);
+    free(B);
+    free(M);
+    free(fA);
+    free(fB);
+    free(fAB);
+}
+
+START_TEST(test_ishigami)
+{
+    /* Closed forms (Ishigami and Homma 1990; Sobol and Levitan 1999). */
+    const double a = 7, b = 0.1, p4 = pow(PI, 4), p8 = pow(PI, 8);
+    double V = a * a / 8 + b * p4 / 5 + b * b * p8 / 18 + 0.5;
+    double V1 = 0.5 * (1 + b * p4 / 5) * (1 + b * p4 / 5), V2 = a * a / 8, V13 = 8 * b * b * p8 / 225;
+    double S[3] = {V1 / V, V2 / V, 0}, ST[3] = {(V1 + V13) / V, V2 / V, V13 / V};
+    ck_close(S[0], 0.3139, 1e-3);
+    ck_close(ST[2], 0.2437, 1e-3);
+    tco_sobol_index idx[3];
+    indices(ishigami, 8192, 3, idx);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_msg(idx[i].first_lo <= S[i] && S[i] <= idx[i].first_hi,
+                      "S%d = %.4f: interval [%.4f, %.4f] misses %.4f", i + 1, idx[i].first,
+                      idx[i].first_lo, idx[i].first_hi, S[i]);
+        ck_assert_msg(idx[i].total_lo <= ST[i] && ST[i] <= idx[i].total_hi,
+                      "ST%d = %.4f: interval [%.4f, %.4f] misses %.4f", i + 1, idx[i].total,
+                      idx[i].total_lo, idx[i].total_hi, ST[i]);
+        /* The intervals are informative, not just wide. */
+        ck_assert(idx[i].total_hi - idx[i].total_lo < 0.1);
+        ck_assert_msg(fabs(idx[i].first - S[i]) < 0.03, "S%d %.4f vs %.4f", i + 1, idx[i].first, S[i]);
+        ck_assert_msg(fabs(idx[i].total - ST[i]) < 0.03, "ST%d %.4f vs %.4f", i + 1, idx[i].total, ST[i]);
+    }
+}
+END_TEST
+
+/* y = 1 x1 + 2 x2 + 3 x3 + 0 x4 on uniforms: S_i = ST_i = c_i^2 / sum c^2. */
+static double linear(const double *u) { return u[0] + 2 * u[1] + 3 * u[2] + 0 * u[3]; }
+
+/* Past GSL's 40 Sobol dimensions the design falls back to pseudo-random
+ * numbers: 25 inputs, only the first three matter. */
+static double linear25(const double *u) { return u[0] + 2 * u[1] + 3 * u[2]; }
+
+START_TEST(test_linear)
+{
+    tco_sobol_index idx[25];
+    indices(linear, 4096, 4, idx);
+    const double want[4] = {1 / 14.0, 4 / 14.0, 9 / 14.0, 0};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_msg(idx[i].first_lo <= want[i] && want[i] <= idx[i].first_hi, "S%d %.4f", i + 1,
+                      idx[i].first);
+        ck_assert_msg(idx[i].total_lo <= want[i] && want[i] <= idx[i].total_hi, "ST%d %.4f", i + 1,
+                      idx[i].total);
+    }
+    /* The unused input's total index is exactly 0: f(A) = f(AB_4). */
+    ck_assert_double_eq(idx[3].total, 0);
+    indices(linear25, 8192, 25, idx);
+    for (int i = 0; i < 25; i++) {
+        double w = i < 3 ? want[i] : 0;
+        ck_assert_msg(idx[i].total_lo <= w && w <= idx[i].total_hi, "25 inputs: ST%d %.4f", i + 1,
+                      idx[i].total);
+    }
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("sobolidx");
+    TCase *tc = tcase_create("known");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_ishigami);
+    tcase_add_test(tc, test_linear);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS; }
