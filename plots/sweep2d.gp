@@ -14,6 +14,12 @@ p1 = log1 ? p1[1:strstrt(p1, ' log') - 1] : p1
 p2 = log2 ? p2[1:strstrt(p2, ' log') - 1] : p2
 if (log1) { set logscale x }
 if (log2) { set logscale y }
+stats f skip 1 using 3:5 nooutput
+xlo = STATS_min_x
+ylo = STATS_min_y
+stats f skip 1 using 4:6 nooutput
+set xrange [xlo : STATS_max_x]
+set yrange [ylo : STATS_max_y]
 stats f skip 1 using 1:2 nooutput
 if (STATS_max_x >= 1e4) { set format x '%.1s%c' } else { set format x '%g' }
 if (STATS_max_y >= 1e4) { set format y '%.1s%c' } else { set format y '%g' }
@@ -29,7 +35,6 @@ unset label 1000
 set title 'chance that some strategy is cheaper than the baseline'
 set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')
 set cbrange [0:1]
-set format cb '%.0f%%'
-set cbtics ('0%' 0, '25%' 0.25, '50%' 0.5, '75%' 0.75, '100%' 1)
+set cbtics ('0%%' 0, '25%%' 0.25, '50%%' 0.5, '75%%' 0.75, '100%%' 1)
 plot f skip 1 using 1:2:3:4:5:6:8 with boxxyerror fc palette notitle
 unset multiplot

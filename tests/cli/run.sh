@@ -142,5 +142,38 @@ mkdir badplots && cp "$HERE"/../../plots/*.gp badplots/ && echo "plot nonsense_f
 TCOSIM_PLOTS="$TMP/badplots" "$BIN" plot "$TMP/c3" 2>b.err
 [ $? -eq 3 ] && grep -q "gnuplot failed on" b.err && grep -q "scurve.gp" b.err && ok || bad "broken template: $(cat b.err)"
 
+# ---- sweeps, sensitivity, convergence (issue 4) ----
+"$BIN" sweep small.yaml --vary demand.requests_per_month=5e5:2e7:6:log -n 400 -o "$TMP/sw1" >sw.txt 2>sw.err \
+    && [ -s sw1/sweep.csv ] && [ -s sw1/crossovers.csv ] && is_png sw1/plots/sweep.png && is_svg sw1/plots/sweep.svg \
+    && ok || bad "sweep: $(cat sw.err)"
+[ "$(wc -l <sw1/sweep.csv)" -eq $((6 * 3 + 1)) ] && ok || bad "sweep.csv rows"
+head -1 sw1/sweep.csv | grep -qx "demand.requests_per_month,strategy,mean,p5,p50,p95,p_cheapest,p_cheaper_than_baseline" \
+    && ok || bad "sweep.csv header"
+head -1 sw1/crossovers.csv | grep -qx "input,kind,from,to,value" && ok || bad "crossovers.csv header"
+"$BIN" sweep small.yaml --vary demand.requests_per_month=5e5:2e7:6:log -n 400 -o "$TMP/sw2" --threads 1 --no-plots -q \
+    && cmp -s sw1/sweep.csv sw2/sweep.csv && ok || bad "sweep differs with 1 thread"
+"$BIN" sweep small.yaml --vary demand.growth_annual=0,0.5,1 --vary scenario.discount_rate_annual=0,0.1 -n 300 -o "$TMP/sw3" -q \
+    && is_png sw3/plots/sweep2d.png && [ "$(wc -l <sw3/sweep.csv)" -eq $((6 * 3 + 1)) ] && ok || bad "2-D sweep"
+expect_error sweep-novary 2 "sweep needs --vary" -- sweep small.yaml
+expect_error sweep-badvary 2 "--vary demand.requests_per_month=5:1:3" -- sweep small.yaml --vary demand.requests_per_month=5:1:3
+expect_error sweep-domain 2 "demand.requests_per_month: must be > 0 (got -1)" -- sweep small.yaml --vary demand.requests_per_month=-1,1 -n 10
+for m in rank tornado sobol; do
+    "$BIN" sensitivity small.yaml --method $m -n 256 -o "$TMP/se-$m" >se.txt 2>se.err && \
+        head -1 se-$m/sensitivity.csv | grep -qx "method,input,value,low,high" && \
+        grep -q "^evpi,(all)," se-$m/sensitivity.csv && is_png se-$m/plots/voi.png && ok \
+        || bad "sensitivity $m: $(cat se.err)"
+done
+is_png se-tornado/plots/tornado.png && is_png se-sobol/plots/sobol.png && is_png se-rank/plots/rank.png && ok || bad "sensitivity charts"
+grep -q "model runs\|future-runs" se.txt && ok || bad "sobol prints its cost up front"
+"$BIN" sensitivity small.yaml --output open --versus api -n 200 -o "$TMP/se2" -q --no-plots && ok || bad "--output/--versus"
+expect_error sens-unknown 2 "--output: no strategy named 'nope'" -- sensitivity small.yaml --output nope
+expect_error sens-method 2 "--method: expected rank, tornado or sobol" -- sensitivity small.yaml --method magic
+"$BIN" run small.yaml --target-rse 0.02 --max-futures 16000 -n 500 --no-plots -o "$TMP/t1" 2>t1.err >/dev/null \
+    && grep -q "at [0-9]* futures" t1.err && ok || bad "--target-rse: $(cat t1.err)"
+"$BIN" run small.yaml --target-rse 0.02 --max-futures 16000 -n 500 --no-plots -q -o "$TMP/t2" 2>/dev/null \
+    && cmp -s t1/results.json t2/results.json && ok || bad "--target-rse is not deterministic"
+grep -q '"evpi": ' o1/results.json && ok || bad "evpi in results.json"
+expect_error rse-bad 2 "--target-rse" -- run small.yaml --target-rse 2
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

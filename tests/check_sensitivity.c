@@ -1,0 +1,143 @@
+/* Sensitivity and value of information on cases with known answers. */
+#include "testutil.h"
+
+#include "../sim/sensitivity.h"
+
+/* The API's NPV is 12 x 0.001 x V with V ~ uniform(1M, 3M) and nothing
+ * else random: the tornado ends are 12 x 0.001 x P10 and x P90 exactly,
+ * and the rank correlation of V with the output is 1. */
+static const char *LINEAR =
+    "scenario: { name: lin, horizon_months: 12 }\n"
+    "simulation: { futures: 4000 }\n"
+    "workloads: { w: { input_tokens: 1000, output_tokens: 0, failure_cost: { dist: uniform, min: 0, max: 5 } } }\n"
+    "demand: { requests_per_month: { dist: uniform, min: 1.0e6, max: 3.0e6 } }\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+    "strategies: { api: { route: { w: api } } }\n";
+
+START_TEST(test_tornado_and_rank_exact)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(LINEAR, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options opt = {0};
+    tco_sensitivity *r;
+    ck_assert_int_eq(tco_sensitivity_run(&r, sc, &opt, TCO_SENS_TORNADO, 0, -1, &err), TCO_OK);
+    ck_assert_int_eq(r->rows[0].input, sc->volume);
+    ck_close(r->rows[0].low, 12 * 0.001 * 1.2e6, 1e-12);
+    ck_close(r->rows[0].high, 12 * 0.001 * 2.8e6, 1e-12);
+    ck_close(r->rows[0].value, 12 * 0.001 * 1.6e6, 1e-12);
+    /* The failure cost has no effect: success rate 1. */
+    ck_assert_double_eq(r->rows[1].value, 0);
+    ck_assert_int_eq(r->runs, 4000 * 5);
+    tco_sensitivity_free(r);
+    ck_assert_int_eq(tco_sensitivity_run(&r, sc, &opt, TCO_SENS_RANK, 0, -1, &err), TCO_OK);
+    ck_assert_int_eq(r->rows[0].input, sc->volume);
+    ck_close(r->rows[0].value, 1, 1e-12);
+    /* Independent input: |rho| within 4 / sqrt(n). */
+    ck_assert(fabs(r->rows[1].value) < 4 / sqrt(4000.0));
+    ck_assert(r->rows[1].low < r->rows[1].value && r->rows[1].value < r->rows[1].high);
+    /* One strategy: no decision, no value of information. */
+    ck_assert_double_eq(r->evpi, 0);
+    tco_sensitivity_free(r);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Two strategies whose ranking depends on the volume V (the API costs
+ * 0.001 V a month, the GPUs 17,300 whatever V), plus an audit whose cost
+ * both pay alike.  Learning V before deciding is worth almost all of the
+ * EVPI; learning the audit's cost is worth nothing. */
+static const char *DECISION =
+    "scenario: { name: voi, horizon_months: 12 }\n"
+    "simulation: { futures: 20000, seed: 3 }\n"
+    "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+    "demand: { requests_per_month: { dist: uniform, min: 5.0e6, max: 25.0e6 } }\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+    "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e12, min_gpus: 1,\n"
+    "         gpu: { mode: cloud, hour_price: 10 }, staff: { base_fte: 1, cost_per_fte_year: 120000 } }\n"
+    "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n"
+    "events: { audit: { probability_per_year: 1, effect: { one_off_cost: { dist: uniform, min: 0, max: 1.0e6 } } } }\n";
+
+START_TEST(test_evppi)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(DECISION, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options opt = {0};
+    tco_sensitivity *r;
+    ck_assert_int_eq(tco_sensitivity_run(&r, sc, &opt, TCO_SENS_RANK, -1, -1, &err), TCO_OK);
+    /* EVPI in closed form: with V uniform on [5M, 25M] and the break-even at
+     * V* = 17.3M, the regret of the API (best on average: mean 180,000 vs
+     * 207,600) is 12 x 0.001 x (V - V*) when V > V*:
+     * E = 0.012 x (25M - 17.3M)^2 / (2 x 20M). */
+    double evpi = 0.012 * (25e6 - 17.3e6) * (25e6 - 17.3e6) / (2 * 20e6);
+    /* Monte Carlo: the regret's sd is below its range 0.012 x 7.7M; 4 SE. */
+    ck_assert_msg(fabs(r->evpi - evpi) <= 4 * 0.012 * 7.7e6 / sqrt(20000.0),
+                  "EVPI %.1f, expected %.1f", r->evpi, evpi);
+    ck_assert_int_eq(r->evppi[0].input, sc->volume);
+    ck_assert_msg(r->evppi[0].value > 0.95 * r->evpi && r->evppi[0].value <= r->evpi + 1e-9,
+                  "EVPPI of volume %.1f vs EVPI %.1f", r->evppi[0].value, r->evpi);
+    int audit = tco_scenario_input(sc, "events.audit.effect.one_off_cost");
+    ck_assert_int_eq(r->evppi[1].input, audit);
+    ck_assert_double_eq(r->evppi[1].value, 0);
+    tco_sensitivity_free(r);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_evppi_by_hand)
+{
+    /* Four futures, two strategies: x orders them; two bins of two.
+     * Means: a 2.5, b 2.5 -> best 2.5.  Bin 1 (x = 1, 2): a 1.5, b 3.5;
+     * bin 2: a 3.5, b 1.5.  Inner: (2 x 1.5 + 2 x 1.5) / 4 = 1.5, EVPPI 1. */
+    double x[4] = {1, 2, 3, 4};
+    double npv[8] = {1, 2, 3, 4, /* b */ 4, 3, 2, 1};
+    ck_close(tco_evppi(x, 1, npv, 4, 2, 2), 1.0, 1e-15);
+    /* EVPI: min mean 2.5, mean of the minimum (1 + 2 + 2 + 1) / 4 = 1.5. */
+    ck_close(tco_evpi(npv, 4, 2), 1.0, 1e-15);
+    /* One bin: no information, no value. */
+    ck_assert_double_eq(tco_evppi(x, 1, npv, 4, 2, 1), 0);
+}
+END_TEST
+
+START_TEST(test_sobol_on_the_model)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(LINEAR, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options opt = {0};
+    opt.futures = 2048;
+    tco_sensitivity *r;
+    ck_assert_int_eq(tco_sensitivity_run(&r, sc, &opt, TCO_SENS_SOBOL, 0, -1, &err), TCO_OK);
+    ck_assert_int_eq(r->quasi, 1);
+    ck_assert_int_eq(r->runs, tco_sensitivity_cost(sc, TCO_SENS_SOBOL, 2048));
+    /* The volume explains all of the variance, the failure cost none. */
+    ck_assert_int_eq(r->rows[0].input, sc->volume);
+    /* Both estimators are unbiased, not exact: 1 lies in the intervals. */
+    ck_assert_msg(r->rows[0].low2 <= 1 && 1 <= r->rows[0].high2, "total %.4f [%.4f, %.4f]",
+                  r->rows[0].value2, r->rows[0].low2, r->rows[0].high2);
+    ck_assert_msg(r->rows[0].low <= 1 && 1 <= r->rows[0].high, "first %.4f [%.4f, %.4f]",
+                  r->rows[0].value, r->rows[0].low, r->rows[0].high);
+    ck_close(r->rows[0].value2, 1, 0.02);
+    ck_assert_double_eq(r->rows[1].value2, 0);
+    tco_sensitivity_free(r);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("sensitivity");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_tornado_and_rank_exact);
+    tcase_add_test(tc, test_evppi);
+    tcase_add_test(tc, test_evppi_by_hand);
+    tcase_add_test(tc, test_sobol_on_the_model);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS; }

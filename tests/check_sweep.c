@@ -1,0 +1,184 @@
+/* Sweeps and crossovers against closed forms, and their independence of
+#define _GNU_SOURCE
+ * the thread count. */
+#include "testutil.h"
+
+#include "../sim/sweep.h"
+
+/* API: 1000 input tokens at 1 per million: 0.001 a request.  Self-hosted:
+ * one GPU at 10 an hour (7,300 a month) and one engineer at 120,000 a year
+ * (10,000 a month): 17,300 a month whatever the volume.  Break-even volume:
+ * 17,300 / 0.001 = 17.3 million requests a month, at any horizon. */
+static const char *DET =
+    "scenario: { name: det, horizon_months: 12 }\n"
+    "simulation: { futures: 50 }\n"
+    "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+    "demand: { requests_per_month: 1.0e6 }\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+    "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e12, min_gpus: 1,\n"
+    "         gpu: { mode: cloud, hour_price: 10 }, staff: { base_fte: 1, cost_per_fte_year: 120000 } }\n"
+    "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+
+static char *write_temp(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/tcosim-sweep-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static tco_sweep *sweep(const char *file, const char *v1, const char *v2, int threads)
+{
+    tco_vary v[2];
+    tco_error err;
+    ck_assert_msg(tco_vary_parse(&v[0], v1, &err) == TCO_OK, "%s", err.msg);
+    if (v2)
+        ck_assert_msg(tco_vary_parse(&v[1], v2, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options opt = {0};
+    opt.threads = threads;
+    tco_sweep *sw;
+    ck_assert_msg(tco_sweep_run(&sw, file, NULL, v, v2 ? 2 : 1, &opt, &err) == TCO_OK, "%s", err.msg);
+    tco_vary_clear(&v[0]);
+    if (v2)
+        tco_vary_clear(&v[1]);
+    return sw;
+}
+
+START_TEST(test_crossover_closed_form)
+{
+    char *file = write_temp(DET);
+    tco_sweep *sw = sweep(file, "demand.requests_per_month=5e6:30e6:6", NULL, 0);
+    ck_assert_uint_eq(sw->npoints, 6);
+    ck_close(sw->mean[0], 12 * 0.001 * 5e6, 1e-12);       /* api at 5M */
+    ck_close(sw->mean[1], 12 * 17300.0, 1e-12);            /* own */
+    tco_crossover c[16];
+    size_t n = tco_sweep_crossovers(sw, 0.5, c, 16);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(c[0].kind, 0);
+    ck_assert_int_eq(c[0].from, 0);
+    ck_assert_int_eq(c[0].to, 1);
+    /* The mean difference is linear in volume: interpolation is exact. */
+    ck_close(c[0].value, 17.3e6, 1e-9);
+    /* P(own cheaper than api) jumps from 0 to 1 between 15M and 20M. */
+    ck_assert_int_eq(c[1].kind, 1);
+    ck_assert(c[1].value > 15e6 && c[1].value < 20e6);
+    char buf[2048];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    tco_write_sweep_words(f, sw);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "changes from api to own at demand.requests_per_month = 17.3M"), "%s", buf);
+    ck_assert_msg(strstr(buf, "own becomes cheaper than api above"), "%s", buf);
+    f = fmemopen(buf, sizeof buf, "w");
+    tco_write_crossovers_csv(f, sw);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "input,kind,from,to,value\ndemand.requests_per_month,mean,api,own,17300000\n"), "%s", buf);
+    tco_sweep_free(sw);
+    /* A log sweep interpolates on the log scale: exact for the geometric
+     * mean of the bracketing points only when the difference is linear in
+     * log volume, so here the value lies strictly inside the bracket. */
+    sw = sweep(file, "demand.requests_per_month=1e6:1e8:5:log", NULL, 0);
+    n = tco_sweep_crossovers(sw, 0.5, c, 16);
+    ck_assert_uint_ge(n, 1);
+    ck_assert(c[0].value > 1e7 && c[0].value < 3.17e7);
+    tco_sweep_free(sw);
+    unlink(file);
+}
+END_TEST
+
+/* Two inputs: volume and the API's input price p; for every price the
+ * crossover volume is 17,300 / (0.001 p). */
+START_TEST(test_two_inputs)
+{
+    char *file = write_temp(DET);
+    tco_sweep *sw = sweep(file, "demand.requests_per_month=2e6:40e6:5",
+                          "backends.api.input_price_per_mtok=0.8,1,2", 0);
+    ck_assert_uint_eq(sw->npoints, 15);
+    tco_crossover c[64];
+    size_t n = tco_sweep_crossovers(sw, 0.5, c, 64);
+    const double prices[3] = {0.8, 1, 2};
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].kind != 0)
+            continue;
+        for (int k = 0; k < 3; k++) {
+            char label[128];
+            snprintf(label, sizeof label, "demand.requests_per_month at backends.api.input_price_per_mtok=%g",
+                     prices[k]);
+            if (strcmp(c[i].input, label) == 0) {
+                ck_close(c[i].value, 17300 / (0.001 * prices[k]), 1e-9);
+                found++;
+            }
+        }
+    }
+    ck_assert_int_eq(found, 3);
+    tco_sweep_free(sw);
+    unlink(file);
+}
+END_TEST
+
+START_TEST(test_threads_and_crn)
+{
+    const char *text =
+        "scenario: { name: noisy, horizon_months: 24 }\n"
+        "simulation: { futures: 3000, seed: 11 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 200 } }\n"
+        "demand: { requests_per_month: { dist: lognormal, p10: 2.0e6, p90: 8.0e6 }, growth_annual: { dist: normal, mean: 0.3, sd: 0.2 }, volatility_annual: 0.3 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 4, price_trend_annual: { dist: uniform, min: -0.5, max: 0 } }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: { dist: uniform, min: 500, max: 2000 },\n"
+        "         gpu: { mode: cloud, hour_price: 2.5, price_volatility_annual: 0.2 }, staff: { base_fte: 1, cost_per_fte_year: 120000 } }\n"
+        "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+    char *file = write_temp(text);
+    tco_sweep *a = sweep(file, "demand.growth_annual=0:1:4", "backends.gpu.gpu.hour_price=2,3", 1);
+    tco_sweep *b = sweep(file, "demand.growth_annual=0:1:4", "backends.gpu.gpu.hour_price=2,3", 2);
+    size_t k = a->npoints * a->S;
+    ck_assert(memcmp(a->mean, b->mean, k * sizeof(double)) == 0);
+    ck_assert(memcmp(a->p5, b->p5, k * sizeof(double)) == 0);
+    ck_assert(memcmp(a->p_below, b->p_below, k * sizeof(double)) == 0);
+    /* Common random numbers: holding the GPU price changes nothing for the
+     * API strategy, whose cost is then identical at both prices. */
+    for (size_t p = 0; p + 1 < a->npoints; p += 2)
+        ck_assert_double_eq(a->mean[p * 2], a->mean[(p + 1) * 2]);
+    tco_sweep_free(a);
+    tco_sweep_free(b);
+    unlink(file);
+}
+END_TEST
+
+START_TEST(test_vary_parse)
+{
+    tco_vary v;
+    tco_error err;
+    ck_assert_int_eq(tco_vary_parse(&v, "a.b=1:100:3:log", &err), TCO_OK);
+    ck_assert_uint_eq(v.nvalues, 3);
+    ck_close(v.values[1], 10, 1e-12);
+    ck_assert_int_eq(v.log, 1);
+    tco_vary_clear(&v);
+    const char *bad[] = {"a.b", "a.b=1:2", "a.b=2:1:3", "a.b=1:2:1", "a.b=0:2:3:log",
+                         "a.b=1,x", "a.b=3,2", "a.b=1:2:3:lin", "=1,2"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(tco_vary_parse(&v, bad[i], &err) == TCO_EINVAL, "%s accepted", bad[i]);
+        ck_assert_msg(strstr(err.msg, "--vary"), "%s", err.msg);
+    }
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("sweep");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_crossover_closed_form);
+    tcase_add_test(tc, test_two_inputs);
+    tcase_add_test(tc, test_threads_and_crn);
+    tcase_add_test(tc, test_vary_parse);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS; }
