@@ -31,15 +31,22 @@ void tco_sensitivity_free(tco_sensitivity *s)
     free(s);
 }
 
-double tco_evpi(const double *npv, size_t n, size_t S)
+/* The lowest mean cost of any strategy: the choice without information. */
+static double best_mean(const double *npv, size_t n, size_t S)
 {
-    double best = HUGE_VAL, minmean = 0;
+    double best = HUGE_VAL;
     for (size_t s = 0; s < S; s++) {
         double m = 0;
         for (size_t i = 0; i < n; i++)
             m += npv[s * n + i];
         best = fmin(best, m / (double)n);
     }
+    return best;
+}
+
+double tco_evpi(const double *npv, size_t n, size_t S)
+{
+    double best = best_mean(npv, n, S), minmean = 0;
     for (size_t i = 0; i < n; i++) {
         double m = npv[i];
         for (size_t s = 1; s < S; s++)
@@ -78,13 +85,7 @@ double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, si
         k[i].i = i;
     }
     qsort(k, n, sizeof *k, cmp_keyed);
-    double best = HUGE_VAL, inner = 0;
-    for (size_t s = 0; s < S; s++) {
-        double m = 0;
-        for (size_t i = 0; i < n; i++)
-            m += npv[s * n + i];
-        best = fmin(best, m / (double)n);
-    }
+    double best = best_mean(npv, n, S), inner = 0;
     /* Bins of (nearly) equal counts; ties of x stay in one bin, so an input
      * that takes few values gets one bin per value. */
     size_t start = 0;

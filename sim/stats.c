@@ -7,43 +7,8 @@
 const double TCO_PCT[TCO_NPCT] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
 const double TCO_BAND[TCO_NBAND] = {0.05, 0.25, 0.50, 0.75, 0.95};
 
-/* Hoare's selection (FIND, 1961) with a median-of-three pivot: afterwards
- * x[k] is the k-th smallest, smaller ones before it, larger ones after. */
-#define DEFINE_SELECT(NAME, TYPE)                                                                \
-    static void NAME(TYPE *x, size_t lo, size_t hi, size_t k)                                  \
-    {                                                                                          \
-        while (hi > lo) {                                                                      \
-            size_t mid = lo + (hi - lo) / 2;                                                   \
-            TYPE a = x[lo], b = x[mid], c = x[hi], pivot;                                      \
-            pivot = (a < b) ? ((b < c) ? b : (a < c ? c : a)) : ((a < c) ? a : (b < c ? c : b)); \
-            size_t i = lo, j = hi;                                                             \
-            while (i <= j) {                                                                   \
-                while (x[i] < pivot)                                                           \
-                    i++;                                                                       \
-                while (x[j] > pivot)                                                           \
-                    j--;                                                                       \
-                if (i <= j) {                                                                  \
-                    TYPE t = x[i];                                                             \
-                    x[i] = x[j];                                                               \
-                    x[j] = t;                                                                  \
-                    i++;                                                                       \
-                    if (j == 0)                                                                \
-                        break;                                                                 \
-                    j--;                                                                       \
-                }                                                                              \
-            }                                                                                  \
-            if (k <= j)                                                                        \
-                hi = j;                                                                        \
-            else if (k >= i)                                                                   \
-                lo = i;                                                                        \
-            else                                                                               \
-                return;                                                                        \
-        }                                                                                      \
-    }
 
-DEFINE_SELECT(select_d, double)
-
-/* Selection of several ranks at once (a multiple-target FIND): partition,
+/* Hoare's selection (FIND, 1961) for several ranks at once: partition,
  * then continue only into the parts that hold a wanted rank.  k[0..nk) is
  * sorted; afterwards x[k[j]] is the k[j]-th smallest for every j. */
 #define DEFINE_MULTISELECT(NAME, TYPE)                                                           \
@@ -96,6 +61,21 @@ DEFINE_SELECT(select_d, double)
 
 DEFINE_MULTISELECT(multiselect_d, double)
 DEFINE_MULTISELECT(multiselect_f, float)
+
+double tco_stats_cvar(double *x, size_t n, double alpha)
+{
+    size_t m = (size_t)ceil(alpha * (double)n - 1e-9);
+    if (m < 1)
+        m = 1;
+    if (m > n)
+        m = n;
+    size_t k = n - m;
+    multiselect_d(x, 0, n - 1, &k, 1);
+    double s = 0;
+    for (size_t i = n - m; i < n; i++)
+        s += x[i];
+    return s / (double)m;
+}
 
 /* Type-7 percentiles: the two order statistics around (n-1)p for every p,
  * selected together. */
@@ -247,19 +227,6 @@ void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, dou
     }
 }
 
-double tco_stats_cvar(double *x, size_t n, double alpha)
-{
-    size_t m = (size_t)ceil(alpha * (double)n - 1e-9);
-    if (m < 1)
-        m = 1;
-    if (m > n)
-        m = n;
-    select_d(x, 0, n - 1, n - m);
-    double s = 0;
-    for (size_t i = n - m; i < n; i++)
-        s += x[i];
-    return s / (double)m;
-}
 
 void tco_results_free(tco_results *r)
 {
