@@ -209,6 +209,54 @@ START_TEST(test_load_file_and_set)
 }
 END_TEST
 
+/* Mutated scenarios (bytes replaced, deleted or duplicated, from a fixed
+ * seed) must load or fail with a placed message: never crash or hang.
+ * Check runs each test in its own process, so a crash fails the test. */
+START_TEST(test_mutations_never_crash)
+{
+    uint64_t state = 2385;
+    size_t len = strlen(BASE);
+    char *text = malloc(2 * len + 1);
+    const char alphabet[] = "{}[]:,-'\"&*!|>#?% \n\t0123456789.eE+abcxyz_";
+    int errors = 0, oks = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+        memcpy(text, BASE, len + 1);
+        size_t n = len;
+        int edits = 1 + trial % 4;
+        for (int e = 0; e < edits; e++) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            size_t at = (size_t)(state >> 33) % n;
+            int kind = (int)((state >> 20) % 3);
+            if (kind == 0) {
+                text[at] = alphabet[(state >> 40) % (sizeof alphabet - 1)];
+            } else if (kind == 1 && n > 1) {
+                memmove(text + at, text + at + 1, n - at);
+                n--;
+            } else if (n + 16 < 2 * len) {
+                size_t span = 1 + (state >> 50) % 12;
+                if (at + span > n)
+                    span = n - at;
+                memmove(text + at + span, text + at, n - at + 1);
+                n += span;
+            }
+        }
+        tco_scenario *sc;
+        tco_error err;
+        if (load_text(text, &sc, &err) == TCO_OK) {
+            oks++;
+            tco_scenario_free(sc);
+        } else {
+            errors++;
+            ck_assert_msg(strstr(err.msg, "test.yaml:") || strstr(err.msg, "test.yaml"),
+                          "unplaced message: %s", err.msg);
+        }
+    }
+    ck_assert_int_eq(oks + errors, 3000);
+    ck_assert_int_gt(errors, 1000);
+    free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -220,6 +268,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_events);
     tcase_add_test(tc, test_correlations);
     tcase_add_test(tc, test_load_file_and_set);
+    tcase_add_test(tc, test_mutations_never_crash);
     suite_add_tcase(s, tc);
     return s;
 }
