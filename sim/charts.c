@@ -260,6 +260,8 @@ typedef struct {
     long futures;
     uint64_t seed;
     tco_sampling sampling;
+    const tco_chart_spec *charts;
+    size_t ncharts;
 } meta_report;
 
 static tco_status w_meta_values(FILE *f, const tco_report *r)
@@ -271,13 +273,24 @@ static tco_status w_meta_values(FILE *f, const tco_report *r)
     run.seed = m->seed;
     run.sampling = m->sampling;
     tco_report rep = {r->sc, &run, NULL};
-    return write_meta(f, &rep);
+    tco_status st = write_meta(f, &rep);
+    for (size_t i = 0; i < m->ncharts; i++) {
+        fprintf(f, "chart%zu,", i);
+        tco_csv_string(f, m->charts[i].name);
+        fprintf(f, "\ntemplate%zu,", i);
+        tco_csv_string(f, m->charts[i].template);
+        fprintf(f, "\nextra%zu,", i);
+        tco_csv_string(f, m->charts[i].extra);
+        fputc('\n', f);
+    }
+    return st != TCO_OK || ferror(f) ? TCO_EIO : TCO_OK;
 }
 
 tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures, uint64_t seed,
-                          tco_sampling sampling, tco_error *err)
+                          tco_sampling sampling, const tco_chart_spec *charts, size_t ncharts,
+                          tco_error *err)
 {
-    meta_report m = {{sc, NULL, NULL}, futures, seed, sampling};
+    meta_report m = {{sc, NULL, NULL}, futures, seed, sampling, charts, ncharts};
     char path[4200];
     snprintf(path, sizeof path, "%s/meta.csv", dir);
     return tco_write_file(path, w_meta_values, &m.rep, err);
@@ -480,6 +493,23 @@ tco_status tco_charts_draw(const char *dir, const char *plots_dir, tco_error *er
                              "folder of a tcosim run?", dir, dir);
     snprintf(foot, sizeof foot, "%s futures, seed %s, %s sampling, tcosim %s", futures, seed,
              sampling, version);
+    /* A sweep's or a sensitivity analysis's folder lists its own charts. */
+    char cname[8][128], ctemplate[8][128], cextra[8][700];
+    tco_chart_spec listed[8];
+    size_t nlisted = 0;
+    for (size_t i = 0; i < 8; i++) {
+        char k1[32], k2[32], k3[32];
+        snprintf(k1, sizeof k1, "chart%zu", i);
+        snprintf(k2, sizeof k2, "template%zu", i);
+        snprintf(k3, sizeof k3, "extra%zu", i);
+        if (!meta_get(dir, k1, cname[i], sizeof cname[i]) ||
+            !meta_get(dir, k2, ctemplate[i], sizeof ctemplate[i]) ||
+            !meta_get(dir, k3, cextra[i], sizeof cextra[i]))
+            break;
+        listed[nlisted++] = (tco_chart_spec){cname[i], ctemplate[i], cextra[i]};
+    }
+    if (nlisted)
+        return tco_charts_draw_list(dir, plots_dir, listed, nlisted, name, foot, currency, err);
     static const tco_chart_spec charts[TCO_NCHARTS] = {
         {"distribution", "distribution", ""}, {"scurve", "scurve", ""}, {"fan", "fan", "monthly"},
         {"fan_cumulative", "fan", "cumulative"}, {"categories", "categories", ""},

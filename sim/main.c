@@ -34,7 +34,7 @@ static int draw_charts(const char *dir, int quiet)
     if (tco_charts_draw(dir, plots, &err) != TCO_OK)
         return fail(&err);
     if (!quiet)
-        fprintf(stderr, "Charts in %s/plots/ and the board pack in %s/report.pdf\n", dir, dir);
+        fprintf(stderr, "Charts in %s/plots/\n", dir);
     return 0;
 }
 
@@ -666,11 +666,21 @@ static int cmd_sweep(int argc, char **argv)
     char dir[4096];
     output_dir(&c, sc, "-sweep", dir, sizeof dir);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
+    char extra[700];
+    tco_chart_spec spec;
+    if (c.nvary == 1) {
+        snprintf(extra, sizeof extra, "%s%s", sw->path[0], sw->log[0] ? " log" : "");
+        spec = (tco_chart_spec){"sweep", "sweep", extra};
+    } else {
+        snprintf(extra, sizeof extra, "%s%s|%s%s", sw->path[0], sw->log[0] ? " log" : "",
+                 sw->path[1], sw->log[1] ? " log" : "");
+        spec = (tco_chart_spec){"sweep2d", "sweep2d", extra};
+    }
     if (tco_make_dirs(dir, &err) || write_any(dir, "sweep.csv", w_sweep, sw, sc, &err) ||
         write_any(dir, "crossovers.csv", w_cross, sw, sc, &err) ||
         write_any(dir, c.nvary == 1 ? "sweep_chart.csv" : "sweep_grid.csv", w_sweep_chart, sw, sc,
                   &err) ||
-        tco_write_meta(dir, sc, sw->futures, sw->seed, sampling, &err)) {
+        tco_write_meta(dir, sc, sw->futures, sw->seed, sampling, &spec, 1, &err)) {
         status = fail(&err);
         goto done;
     }
@@ -681,19 +691,8 @@ static int cmd_sweep(int argc, char **argv)
         printf("\nResults in %s/\n", dir);
         fflush(stdout);
     }
-    if (c.plots) {
-        char extra[700];
-        tco_chart_spec spec;
-        if (c.nvary == 1) {
-            snprintf(extra, sizeof extra, "%s%s", sw->path[0], sw->log[0] ? " log" : "");
-            spec = (tco_chart_spec){"sweep", "sweep", extra};
-        } else {
-            snprintf(extra, sizeof extra, "%s%s|%s%s", sw->path[0], sw->log[0] ? " log" : "",
-                     sw->path[1], sw->log[1] ? " log" : "");
-            spec = (tco_chart_spec){"sweep2d", "sweep2d", extra};
-        }
+    if (c.plots)
         status = draw_list(dir, sc, sw->futures, sw->seed, sampling, &spec, 1, c.quiet);
-    }
 done:
     for (size_t k = 0; k < 2; k++)
         tco_vary_clear(&v[k]);
@@ -762,8 +761,17 @@ static int cmd_sensitivity(int argc, char **argv)
         snprintf(what, sizeof what, "NPV of %s", sc->strategies[r->output].name);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
     uint64_t seed = c.ro.seed_set ? c.ro.seed : sc->seed;
+    tco_chart_spec specs[2];
+    size_t ns = 0;
+    if (m == TCO_SENS_TORNADO)
+        specs[ns++] = (tco_chart_spec){"tornado", "tornado", what};
+    else if (m == TCO_SENS_SOBOL)
+        specs[ns++] = (tco_chart_spec){"sobol", "sobol", what};
+    else
+        specs[ns++] = (tco_chart_spec){"rank", "bars", "rank"};
+    specs[ns++] = (tco_chart_spec){"voi", "bars", "evppi"};
     if (tco_make_dirs(dir, &err) || write_any(dir, "sensitivity.csv", w_sens, r, sc, &err) ||
-        tco_write_meta(dir, sc, n, seed, sampling, &err)) {
+        tco_write_meta(dir, sc, n, seed, sampling, specs, ns, &err)) {
         status = fail(&err);
         goto done;
     }
@@ -803,18 +811,8 @@ static int cmd_sensitivity(int argc, char **argv)
         printf("\nResults in %s/\n", dir);
         fflush(stdout);
     }
-    if (c.plots) {
-        tco_chart_spec specs[2];
-        size_t ns = 0;
-        if (m == TCO_SENS_TORNADO)
-            specs[ns++] = (tco_chart_spec){"tornado", "tornado", what};
-        else if (m == TCO_SENS_SOBOL)
-            specs[ns++] = (tco_chart_spec){"sobol", "sobol", what};
-        else
-            specs[ns++] = (tco_chart_spec){"rank", "bars", "rank"};
-        specs[ns++] = (tco_chart_spec){"voi", "bars", "evppi"};
+    if (c.plots)
         status = draw_list(dir, sc, n, seed, sampling, specs, ns, c.quiet);
-    }
 done:
     tco_sensitivity_free(r);
     tco_scenario_free(sc);
@@ -853,8 +851,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "plot") == 0) {
         if (argc != 3 || strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0) {
-            printf("Usage: tcosim plot OUTDIR\nRedraws the charts (OUTDIR/plots/) and OUTDIR/report.pdf "
-                   "from the CSV files of an earlier run.\nTemplates: $TCOSIM_PLOTS, else plots/ "
+            printf("Usage: tcosim plot OUTDIR\nRedraws the charts (OUTDIR/plots/) of a run (and its report.pdf), a sweep or a "
+                   "sensitivity analysis, from its CSV files.\nTemplates: $TCOSIM_PLOTS, else plots/ "
                    "beside the program, else the installed ones.\n");
             return argc == 3 ? 0 : EXIT_INPUT;
         }
