@@ -76,7 +76,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "./tcosim run '%s' -n 1000000 --threads 2 -q -o build/bench-out", path);
+             "./tcosim run '%s' -n 1000000 --threads 2 -q --no-plots -o build/bench-out", path);
     double t0 = omp_get_wtime();
     int rc = system(cmd);
     double secs = omp_get_wtime() - t0;
