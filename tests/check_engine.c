@@ -8,6 +8,7 @@
 
 #include "../sim/engine.h"
 #include "../sim/output.h"
+#include "../sim/sample.h"
 #include "../sim/stats.h"
 
 /* E[NPV] is known in closed form (see expected_npv). */
@@ -276,6 +277,138 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* Monthly bands are exact percentiles of single-precision monthly costs:
+ * recompute every future's months in double precision with the model
+ * directly (the same streams as the engine) and compare with the exact
+ * type-7 percentiles, within the documented bound 2^-24 of the larger
+ * magnitude involved. */
+START_TEST(test_monthly_bands_bound)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_int_eq(load_text(ANALYTIC, &sc, &err), TCO_OK);
+    tco_run_options opt = {0};
+    opt.futures = 3000;
+    tco_run *run;
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
+    tco_results *res;
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    size_t n = 3000, T = 24, S = 2;
+    double *months = malloc(S * T * n * sizeof *months);
+    tco_model *m;
+    ck_assert_int_eq(tco_model_alloc(&m, sc, &err), TCO_OK);
+    tco_future *fu = tco_future_alloc(m);
+    tco_sampler *smp;
+    tco_zig zig;
+    tco_zig_init(&zig);
+    ck_assert_int_eq(tco_sampler_alloc(&smp, sc, TCO_SAMPLING_RANDOM, (long)n, sc->seed, &zig, &err), TCO_OK);
+    double *u = malloc((sc->ndims + 1) * sizeof *u), *x = malloc(sc->ninputs * sizeof *x);
+    double scratch[8], mon[24];
+    for (size_t i = 0; i < n; i++) {
+        tco_rng rng;
+        tco_rng_seed(&rng, &zig, sc->seed, i);
+        tco_sampler_uniforms(smp, (long)i, &rng, u, scratch);
+        tco_sample_inputs(sc, u, x, NULL);
+        tco_future_draw(fu, m, x, &rng, NULL);
+        for (size_t s = 0; s < S; s++) {
+            tco_cost cost;
+            tco_future_cost(fu, m, s, mon, NULL, &cost);
+            ck_assert_double_eq(cost.npv, run->npv[s * n + i]); /* the same future */
+            for (size_t t = 0; t < T; t++)
+                months[(s * T + t) * n + i] = mon[t];
+        }
+    }
+    double *col = malloc(n * sizeof *col), exact[TCO_NBAND];
+    for (size_t s = 0; s < S; s++)
+        for (size_t t = 0; t < T; t++) {
+            memcpy(col, months + (s * T + t) * n, n * sizeof *col);
+            double big = 0;
+            for (size_t i = 0; i < n; i++)
+                big = fmax(big, fabs(col[i]));
+            tco_stats_percentiles(col, n, TCO_BAND, TCO_NBAND, exact);
+            for (int b = 0; b < TCO_NBAND; b++) {
+                double got = res->st[s].monthly_band[b][t];
+                ck_assert_msg(fabs(got - exact[b]) <= 0x1.0p-24 * big,
+                              "s %zu t %zu band %d: %.10g vs exact %.10g", s, t, b, got, exact[b]);
+            }
+        }
+    free(col);
+    free(months);
+    free(u);
+    free(x);
+    tco_sampler_free(smp);
+    tco_future_free(fu);
+    tco_model_free(m);
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Cost per million tokens on fixed inputs: the API charges 1 per million
+ * input tokens, so its cost per million tokens is 1; the GPUs cost
+ * 17,300 a month for 2M requests of 1000 tokens: 8.65. */
+START_TEST(test_cost_per_mtok_and_clamps)
+{
+    const char *text =
+        "scenario: { name: cpm, horizon_months: 12 }\n"
+        "simulation: { futures: 20000, seed: 4 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 2.0e6, growth_annual: { dist: normal, mean: 0, sd: 0.5 } }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0,\n"
+        "         discount: { dist: normal, mean: 0, sd: 0.1 } }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e12, min_gpus: 1,\n"
+        "         gpu: { mode: cloud, hour_price: 10 }, staff: { base_fte: 1, cost_per_fte_year: 120000 } }\n"
+        "strategies: { own: { route: { w: gpu } }, api: { route: { w: api } } }\n";
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options opt = {0};
+    tco_run *run;
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
+    tco_results *res;
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    /* own: 17,300 a month whatever the volume. */
+    for (long i = 0; i < run->n; i++)
+        ck_assert_double_eq(run->nominal[i], 12 * 17300.0);
+    /* api: discount clamped to [0, 1): half the draws of a normal(0, 0.1)
+     * are below 0 and become 0; the rest are discounts.  Its cost per
+     * million tokens is then 1 - discount, averaged: 1 - E[max(0, D)] =
+     * 1 - 0.1 / sqrt(2 pi). */
+    double want = 1 - 0.1 / sqrt(2 * M_PI);
+    /* sd of (1 - max(0, D)) is below 0.1: 4 SE. */
+    ck_assert_msg(fabs(res->st[1].cost_per_mtok - want) <= 4 * 0.1 / sqrt(20000.0),
+                  "cost per Mtok %.5f, expected %.5f", res->st[1].cost_per_mtok, want);
+    int k = tco_scenario_input(sc, "backends.api.discount");
+    /* Clamps: Binomial(20000, 1/2) below 0; 4 SE = 4 x sqrt(5000). */
+    ck_assert_msg(fabs((double)run->clamped[k] - 10000) <= 4 * sqrt(5000.0), "clamped %lu",
+                  run->clamped[k]);
+    int g = tco_scenario_input(sc, "demand.growth_annual");
+    /* Growth: normal(0, 0.5) below -1 has probability Phi(-2) = 0.02275. */
+    double pg = 0.0227501319;
+    ck_assert_msg(fabs((double)run->clamped[g] - 20000 * pg) <= 4 * sqrt(20000 * pg * (1 - pg)),
+                  "growth clamped %lu", run->clamped[g]);
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+    /* With no growth, own serves 12 x 2M x 1000 tokens for 207,600: 8.65
+     * per million tokens in every future. */
+    char *fixed = malloc(strlen(text) + 1);
+    strcpy(fixed, text);
+    char *g0 = strstr(fixed, "growth_annual: { dist: normal, mean: 0, sd: 0.5 }");
+    memcpy(g0, "growth_annual: 0                                 ", 49);
+    ck_assert_msg(load_text(fixed, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    ck_close(res->st[0].cost_per_mtok, 8.65, 1e-12);
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+    free(fixed);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -286,6 +419,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_thread_invariance);
     tcase_add_test(tc, test_seed_changes_results);
     tcase_add_test(tc, test_refusals);
+    tcase_add_test(tc, test_monthly_bands_bound);
+    tcase_add_test(tc, test_cost_per_mtok_and_clamps);
     suite_add_tcase(s, tc);
     return s;
 }
