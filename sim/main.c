@@ -33,8 +33,14 @@ static int draw_charts(const char *dir, int quiet)
     tco_plots_dir(plots, sizeof plots);
     if (tco_charts_draw(dir, plots, &err) != TCO_OK)
         return fail(&err);
-    if (!quiet)
-        fprintf(stderr, "Charts in %s/plots/\n", dir);
+    if (!quiet) {
+        char pdf[4200];
+        snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
+        if (access(pdf, R_OK) == 0)
+            fprintf(stderr, "Charts in %s/plots/ and the board pack in %s\n", dir, pdf);
+        else
+            fprintf(stderr, "Charts in %s/plots/\n", dir);
+    }
     return 0;
 }
 
