@@ -90,6 +90,7 @@ OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && cmp -s o1/
 "$BIN" describe small.yaml >d.txt && grep -q "demand.requests_per_month" d.txt && \
     grep -q "lognormal" d.txt && ok || bad "describe"
 "$BIN" --version | grep -q "^tcosim [0-9]" && ok || bad "--version"
+"$BIN" validate "$HERE"/../../scenarios/*.yaml >/dev/null && ok || bad "a bundled scenario is invalid"
 "$BIN" --help | grep -q "Usage: tcosim" && ok || bad "--help"
 "$BIN" run --help | grep -q -- "--futures" && ok || bad "run --help"
 # An unwritable output folder is an error, not a crash.
