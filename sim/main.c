@@ -665,7 +665,13 @@ static int cmd_sweep(int argc, char **argv)
     }
     install_signals();
     c.ro.cancel = &interrupted;
-    if (tco_sweep_run(&sw, c.file, &lo, v, c.nvary, &c.ro, &err) != TCO_OK) {
+    progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
+    c.ro.progress = progress;
+    c.ro.progress_ctx = &ps;
+    tco_status swst = tco_sweep_run(&sw, c.file, &lo, v, c.nvary, &c.ro, &err);
+    if (ps.shown)
+        fputs("\r\033[K", stderr);
+    if (swst != TCO_OK) {
         status = fail(&err);
         goto done;
     }
@@ -754,7 +760,13 @@ static int cmd_sensitivity(int argc, char **argv)
     }
     install_signals();
     c.ro.cancel = &interrupted;
-    if (tco_sensitivity_run(&r, sc, &c.ro, m, output, versus, &err) != TCO_OK) {
+    progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
+    c.ro.progress = progress;
+    c.ro.progress_ctx = &ps;
+    tco_status sst = tco_sensitivity_run(&r, sc, &c.ro, m, output, versus, &err);
+    if (ps.shown)
+        fputs("\r\033[K", stderr);
+    if (sst != TCO_OK) {
         status = fail(&err);
         goto done;
     }

@@ -176,6 +176,19 @@ static int cmp_rows_total(const void *a, const void *b)
     return (p->input > q->input) - (p->input < q->input);
 }
 
+/* Progress over the whole analysis from the progress of each run. */
+typedef struct {
+    const tco_run_options *user;
+    long done_before, total;
+} sens_progress;
+
+static void on_progress(void *ctx, long done, long total)
+{
+    const sens_progress *p = ctx;
+    (void)total;
+    p->user->progress(p->user->progress_ctx, p->done_before + done, p->total);
+}
+
 tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
                                const tco_run_options *opt, tco_sens_method method, int output,
                                int versus, tco_error *err)
@@ -201,10 +214,17 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
     o.keep_inputs = 1;
     o.noverride = 0;
     o.uniforms = NULL;
+    long nf = opt->futures > 0 ? opt->futures : sc->futures;
+    sens_progress prog = {opt, 0, tco_sensitivity_cost(sc, method, nf)};
+    if (opt->progress) {
+        o.progress = on_progress;
+        o.progress_ctx = &prog;
+    }
     if ((st = tco_run_execute(&base, sc, &o, err)))
         goto done;
     size_t n = (size_t)base->n, S = base->S;
     r->runs = base->n;
+    prog.done_before = r->runs;
     if (output < 0) {
         /* The decision at stake: the two strategies with the lowest mean. */
         int a = -1, b = -1;
@@ -279,6 +299,7 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
                 if ((st = tco_run_execute(&run, sc, &o, err)))
                     goto done;
                 r->runs += run->n;
+                prog.done_before = r->runs;
                 output_of(run, output, versus, y);
                 ends[e] = mean_of(y, n);
                 tco_run_free(run);
@@ -314,6 +335,7 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
             if ((st = tco_run_execute(&run, sc, &o, err)))
                 goto done;
             r->runs += run->n;
+            prog.done_before = r->runs;
             output_of(run, output, versus, f);
             tco_run_free(run);
             run = NULL;
