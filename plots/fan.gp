@@ -14,7 +14,8 @@ do for [i = 0:N-1] {
     hi = STATS_max > hi ? STATS_max : hi
 }
 lo = lo > 0 ? 0 : lo
-set yrange [lo : hi * 1.05]
+hi = hi > lo ? hi : lo + 1
+set yrange [lo : hi + 0.05 * (hi - lo)]
 cols = N <= 3 ? N : (N <= 4 ? 2 : 3)
 rows = int((N + cols - 1) / cols)
 what = cumulative ? 'cumulative cost' : 'cost per month'

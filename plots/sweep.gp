@@ -15,6 +15,7 @@ do for [i = 0:N-1] {
     stats f skip 1 using (column(4 + 3 * i)) nooutput
     hi = STATS_max > hi ? STATS_max : hi
 }
+hi = hi > lo ? hi : lo + 1
 set yrange [lo : hi + 0.05 * (hi - lo)]
 logx = strstrt(ARG8, ' log') > 0
 label = logx ? ARG8[1:strstrt(ARG8, ' log') - 1] : ARG8

@@ -268,8 +268,10 @@ void tco_format_money(double x, char *buf, size_t size)
         snprintf(buf, size, "%s%.3gk", sign, a / 1e3);
     else if (a >= 1000)
         snprintf(buf, size, "%s%d,%03d", sign, (int)(a + 0.5) / 1000, (int)(a + 0.5) % 1000);
-    else
+    else if (a >= 100 || a == 0)
         snprintf(buf, size, "%s%.0f", sign, a);
+    else
+        snprintf(buf, size, "%s%.3g", sign, a);
 }
 
 tco_status tco_write_table(FILE *f, const tco_report *r)

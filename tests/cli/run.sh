@@ -143,6 +143,11 @@ mkdir badplots && cp "$HERE"/../../plots/*.gp badplots/ && echo "plot nonsense_f
 TCOSIM_PLOTS="$TMP/badplots" "$BIN" plot "$TMP/c3" 2>b.err
 [ $? -eq 3 ] && grep -q "gnuplot failed on" b.err && grep -q "scurve.gp" b.err && ok || bad "broken template: $(cat b.err)"
 
+# Degenerate runs still draw every chart: one strategy, one month, one future.
+"$BIN" run one.yaml -n 1 -q -o "$TMP/d1" 2>d1.err && is_pdf d1/report.pdf && [ "$(pdf_pages d1/report.pdf)" -eq 8 ] \
+    && is_png d1/plots/breakeven.png && ok || bad "one strategy, one month, one future: $(cat d1.err)"
+"$BIN" run one.yaml -n 1 --no-plots | grep -q "^only *0.12 " && ok || bad "small money in the table"
+
 # ---- sweeps, sensitivity, convergence (issue 4) ----
 "$BIN" sweep small.yaml --vary demand.requests_per_month=5e5:2e7:6:log -n 400 -o "$TMP/sw1" >sw.txt 2>sw.err \
     && [ -s sw1/sweep.csv ] && [ -s sw1/crossovers.csv ] && is_png sw1/plots/sweep.png && is_svg sw1/plots/sweep.svg \
