@@ -43,7 +43,16 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     const char *path = argc > 1 ? argv[1] : "scenarios/baseline.yaml";
-    long n = argc > 2 ? atol(argv[2]) : 100000;
+    long n = 100000;
+    if (argc > 2) {
+        char *end;
+        n = strtol(argv[2], &end, 10);
+        if (*end || n < 1) {
+            fprintf(stderr, "bench: futures must be a whole number of at least 1, got '%s'\n",
+                    argv[2]);
+            return 2;
+        }
+    }
     int reps = 5;
     tco_error err;
     tco_scenario *sc;
