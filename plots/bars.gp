@@ -1,9 +1,11 @@
-# Horizontal bars of sensitivity.csv rows of one method (ARG8): rank
-# correlations with their 95% intervals, or EVPPI per input with the EVPI
-# marked.  The 20 largest, largest on top.
+# Horizontal bars of sensitivity.csv rows of one method: rank correlations
+# with their 95% intervals, or EVPPI per input with the EVPI marked.  The 20
+# largest, largest on top.  ARG8: "METHOD|what the output is".
 call ARG4.'/common.gp' ARG1 ARG2 ARG3 ARG4 ARG5 ARG6 ARG7 ARG8
 f = data('sensitivity.csv')
-m = ARG8
+bar = strstrt(ARG8, '|')
+m = bar ? ARG8[1:bar - 1] : ARG8
+what = bar ? ARG8[bar + 1:] : ''
 stats f skip 1 using (strcol(1) eq m ? $0 : NaN) nooutput
 first = STATS_min
 K = STATS_records < 20 ? STATS_records : 20
@@ -12,7 +14,7 @@ evpi = STATS_max
 set yrange [-K + 0.4 : 0.6]
 set ytics nomirror
 set format y '%g'
-set lmargin 52
+set lmargin 62
 set style fill solid 0.85 noborder
 set key bottom right
 if (m eq 'evppi') {
@@ -25,7 +27,7 @@ if (m eq 'evppi') {
 } else {
     set xrange [-1:1]
     set format x '%.1f'
-    set xlabel 'Spearman rank correlation with the output ('.ARG8.'), 95% interval'
+    set xlabel 'Spearman rank correlation with the output ('.what.'), 95% interval'
     set title ARG5.': rank correlation of each input with the output' font ',14'
     set arrow 1 from first 0, graph 0 to first 0, graph 1 nohead lc rgb '#000000'
     plot f skip 1 every ::first::(first + K - 1) using ($3 / 2):(-($0)):($3 > 0 ? $3 / 2 : -$3 / 2):(0.35):ytic(2) with boxxyerror lc rgb '#0072B2' notitle, \

@@ -12,7 +12,7 @@ set xrange [0 : *]
 set ytics nomirror
 set format y '%g'
 set format x '%.1f'
-set lmargin 52
+set lmargin 62
 set style fill solid 0.85 noborder
 set key bottom right
 set xlabel 'share of the output variance ('.ARG8.')'

@@ -781,12 +781,14 @@ static int cmd_sensitivity(int argc, char **argv)
     uint64_t seed = c.ro.seed_set ? c.ro.seed : sc->seed;
     tco_chart_spec specs[2];
     size_t ns = 0;
+    char rank_extra[320];
+    snprintf(rank_extra, sizeof rank_extra, "rank|%s", what);
     if (m == TCO_SENS_TORNADO)
         specs[ns++] = (tco_chart_spec){"tornado", "tornado", what};
     else if (m == TCO_SENS_SOBOL)
         specs[ns++] = (tco_chart_spec){"sobol", "sobol", what};
     else
-        specs[ns++] = (tco_chart_spec){"rank", "bars", "rank"};
+        specs[ns++] = (tco_chart_spec){"rank", "bars", rank_extra};
     specs[ns++] = (tco_chart_spec){"voi", "bars", "evppi"};
     if (tco_make_dirs(dir, &err) || write_any(dir, "sensitivity.csv", w_sens, r, sc, &err) ||
         tco_write_meta(dir, sc, n, seed, sampling, specs, ns, &err)) {
