@@ -89,6 +89,8 @@ OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && cmp -s o1/
 "$BIN" validate small.yaml >v.txt && grep -q "small.yaml: ok" v.txt && ok || bad "validate"
 "$BIN" describe small.yaml >d.txt && grep -q "demand.requests_per_month" d.txt && \
     grep -q "lognormal" d.txt && ok || bad "describe"
+# describe's P50 of a lognormal given by P10 = 1M and P90 = 4M is their geometric mean.
+grep "^demand.requests_per_month " d.txt | grep -q " 2e+06 " && ok || bad "describe P50"
 "$BIN" --version | grep -q "^tcosim [0-9]" && ok || bad "--version"
 "$BIN" validate "$HERE"/../../scenarios/*.yaml >/dev/null && ok || bad "a bundled scenario is invalid"
 "$BIN" --help | grep -q "Usage: tcosim" && ok || bad "--help"
