@@ -127,6 +127,29 @@ START_TEST(test_sobol_on_the_model)
 }
 END_TEST
 
+/* Same seed, same indices and intervals, whatever the thread count. */
+START_TEST(test_threads)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(DECISION, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_sensitivity *r[2];
+    for (int k = 0; k < 2; k++) {
+        tco_run_options opt = {0};
+        opt.futures = 1024;
+        opt.threads = k + 1;
+        ck_assert_int_eq(tco_sensitivity_run(&r[k], sc, &opt, TCO_SENS_SOBOL, -1, -1, &err), TCO_OK);
+    }
+    ck_assert_uint_eq(r[0]->nrows, r[1]->nrows);
+    ck_assert(memcmp(r[0]->rows, r[1]->rows, r[0]->nrows * sizeof *r[0]->rows) == 0);
+    ck_assert(memcmp(r[0]->evppi, r[1]->evppi, r[0]->nevppi * sizeof *r[0]->evppi) == 0);
+    ck_assert_double_eq(r[0]->evpi, r[1]->evpi);
+    tco_sensitivity_free(r[0]);
+    tco_sensitivity_free(r[1]);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sensitivity");
@@ -136,6 +159,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_evppi);
     tcase_add_test(tc, test_evppi_by_hand);
     tcase_add_test(tc, test_sobol_on_the_model);
+    tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);
     return s;
 }
