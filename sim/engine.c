@@ -47,6 +47,13 @@ static void *big_alloc(size_t bytes)
     return p;
 }
 
+void tco_progress_span_report(void *ctx, long done, long total)
+{
+    const tco_progress_span *p = ctx;
+    (void)total;
+    p->user->progress(p->user->progress_ctx, p->done_before + done, p->total);
+}
+
 static long block_size(long n)
 {
     long b = (n + 1023) / 1024;

@@ -62,6 +62,16 @@ typedef struct {
     double seconds;        /* wall time of the loop */
 } tco_run;
 
+/* Progress over a series of runs (sweeps, sensitivity analyses): set a
+ * run's progress to tco_progress_span with progress_ctx pointing to this;
+ * the caller's own callback in user sees done_before + done of total. */
+typedef struct {
+    const tco_run_options *user;
+    long done_before, total;
+} tco_progress_span;
+
+void tco_progress_span_report(void *ctx, long done, long total);
+
 /* Bytes a run of n futures would hold (results and scratch included). */
 size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampling sampling,
                      int threads);

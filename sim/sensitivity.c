@@ -176,19 +176,6 @@ static int cmp_rows_total(const void *a, const void *b)
     return (p->input > q->input) - (p->input < q->input);
 }
 
-/* Progress over the whole analysis from the progress of each run. */
-typedef struct {
-    const tco_run_options *user;
-    long done_before, total;
-} sens_progress;
-
-static void on_progress(void *ctx, long done, long total)
-{
-    const sens_progress *p = ctx;
-    (void)total;
-    p->user->progress(p->user->progress_ctx, p->done_before + done, p->total);
-}
-
 tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
                                const tco_run_options *opt, tco_sens_method method, int output,
                                int versus, tco_error *err)
@@ -215,9 +202,9 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
     o.noverride = 0;
     o.uniforms = NULL;
     long nf = opt->futures > 0 ? opt->futures : sc->futures;
-    sens_progress prog = {opt, 0, tco_sensitivity_cost(sc, method, nf)};
+    tco_progress_span prog = {opt, 0, tco_sensitivity_cost(sc, method, nf)};
     if (opt->progress) {
-        o.progress = on_progress;
+        o.progress = tco_progress_span_report;
         o.progress_ctx = &prog;
     }
     if ((st = tco_run_execute(&base, sc, &o, err)))

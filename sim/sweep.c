@@ -159,19 +159,6 @@ static void point_stats(const tco_run *run, tco_sweep *sw, size_t p, double *scr
     }
 }
 
-/* Progress over the whole sweep from the progress of each point's run. */
-typedef struct {
-    const tco_run_options *user;
-    long done_before, total;
-} sweep_progress;
-
-static void on_progress(void *ctx, long done, long total)
-{
-    const sweep_progress *p = ctx;
-    (void)total;
-    p->user->progress(p->user->progress_ctx, p->done_before + done, p->total);
-}
-
 tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_options *lo,
                          const tco_vary *v, size_t nv, const tco_run_options *opt,
                          tco_error *err)
@@ -275,9 +262,9 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
         o.override_value = ov;
         o.noverride = no;
         long per = opt->futures > 0 ? opt->futures : psc->futures;
-        sweep_progress prog = {opt, (long)p * per, (long)P * per};
+        tco_progress_span prog = {opt, (long)p * per, (long)P * per};
         if (opt->progress) {
-            o.progress = on_progress;
+            o.progress = tco_progress_span_report;
             o.progress_ctx = &prog;
         }
         st = tco_run_execute(&run, psc, &o, err);
