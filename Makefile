@@ -49,6 +49,7 @@ check: deps
 	@$(MAKE) --no-print-directory tcosim $(TEST_BIN) CFLAGS="$(CFLAGS) -Werror"
 	@sh tests/run_units.sh $(TEST_BIN)
 	@sh tests/cli/run.sh ./tcosim
+	@sh tests/golden/run.sh ./tcosim
 
 demo: deps
 	@$(MAKE) --no-print-directory tcosim
