@@ -100,6 +100,21 @@ static double bisect_quantile(const tco_dist *d, double u, double w, double lo, 
     return bitsd(b);
 }
 
+/* Whether F(q) = u to within 1e-6 of the tail probability min(u, w):
+ * GSL's inverse sometimes stops on a finite but wrong value. */
+static int inverts(const tco_dist *d, double q, double u, double w)
+{
+    double f;
+    if (u <= 0.5) {
+        f = d->kind == TCO_DIST_GAMMA ? gsl_cdf_gamma_P(q, d->alpha, d->beta)
+                                      : gsl_cdf_beta_P(q, d->alpha, d->beta);
+        return fabs(f - u) <= 1e-6 * u;
+    }
+    f = d->kind == TCO_DIST_GAMMA ? gsl_cdf_gamma_Q(q, d->alpha, d->beta)
+                                  : gsl_cdf_beta_Q(q, d->alpha, d->beta);
+    return fabs(f - w) <= 1e-6 * w;
+}
+
 static double seconds(void)
 {
     struct timespec ts;
@@ -130,7 +145,7 @@ static tco_qtable *qtable_build(const tco_dist *d, int *timeout)
         double u = 1 / (1 + exp(-v)), w = 1 / (1 + exp(v));
         double prev = j > 0 ? t->q[j - 1] : 0;
         double q = exact_quantile(d, u);
-        if (!isfinite(q) || q < prev || q > upper) {
+        if (!isfinite(q) || q < prev || q > upper || !inverts(d, q, u, w)) {
             double hi = t->gamma ? fmax(1, 2 * prev) : 1;
             if (t->gamma)
                 while (isfinite(hi) && gsl_cdf_gamma_P(hi, d->alpha, d->beta) < u)
@@ -226,7 +241,11 @@ static double qtable_eval(const tco_dist *d, double u)
     double s2 = s * s, s3 = s2 * s;
     double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + s;
     double h01 = -2 * s3 + 3 * s2, h11 = s3 - s2;
-    return h00 * t->q[j] + h10 * h * t->dq[j] + h01 * t->q[j + 1] + h11 * h * t->dq[j + 1];
+    double q = h00 * t->q[j] + h10 * h * t->dq[j] + h01 * t->q[j + 1] + h11 * h * t->dq[j + 1];
+    /* A cubic can overshoot between nodes where the quantile bends sharply
+     * (Beta(0.001, 0.001) near 0); keep it between them, so it stays
+     * monotone as inverse-transform sampling needs. */
+    return fmin(fmax(q, t->q[j]), t->q[j + 1]);
 }
 
 const char *tco_dist_name(tco_dist_kind kind)
@@ -598,6 +617,11 @@ static tco_status parse_discrete(tco_dist *d, const pctx *c)
     return TCO_OK;
 }
 
+/* The shape parameters whose quantiles are tabulated reliably and quickly:
+ * GSL's beta inverse does not return for Beta(1e6, 1e6). */
+#define SHAPE_MIN 1e-2
+#define SHAPE_MAX 1e5
+
 static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnode)
 {
     tco_dist_kind kind;
@@ -709,11 +733,19 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
             if (!(lambda > 0))
                 return perr(c, tco_ymap_get(m, "lambda"), "pert needs lambda > 0 (got %g)%.0g",
                             lambda, 0);
-            if (!(lambda <= 1e6))
-                return perr(c, tco_ymap_get(m, "lambda"), "pert needs lambda <= 1e6 (got %g)%.0g",
+            if (!(lambda <= 1e4))
+                return perr(c, tco_ymap_get(m, "lambda"),
+                            "pert needs lambda <= 10000 (got %g): a larger lambda is a fixed "
+                            "value at the mode%.0g",
                             lambda, 0);
             d->alpha = 1 + lambda * (d->c - d->a) / (d->b - d->a);
             d->beta = 1 + lambda * (d->b - d->c) / (d->b - d->a);
+            if (!isfinite(d->alpha) || !isfinite(d->beta)) {
+                /* lambda (c - a) overflowed: divide first (only huge ranges
+                 * come here, so usual files keep the bits above). */
+                d->alpha = 1 + lambda * ((d->c - d->a) / (d->b - d->a));
+                d->beta = 1 + lambda * ((d->b - d->c) / (d->b - d->a));
+            }
         }
         return TCO_OK;
     case TCO_DIST_BETA:
@@ -725,6 +757,12 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
             return st;
         if (!(d->alpha > 0 && d->beta > 0))
             return perr(c, m, "beta needs alpha > 0 and beta > 0 (got %g, %g)", d->alpha, d->beta);
+        if (!(d->alpha >= SHAPE_MIN && d->alpha <= SHAPE_MAX && d->beta >= SHAPE_MIN &&
+              d->beta <= SHAPE_MAX))
+            return perr(c, m,
+                        "beta needs alpha and beta in [0.01, 100000] (got %g, %g): beyond, the "
+                        "quantiles cannot be computed reliably; a narrower shape is a fixed value",
+                        d->alpha, d->beta);
         if (!(d->a < d->b && isfinite(d->b - d->a)))
             return perr(c, m, "beta needs min < max, with max - min finite (got min %g, max %g)",
                         d->a, d->b);
@@ -735,6 +773,11 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
             return st;
         if (!(d->alpha > 0 && d->beta > 0))
             return perr(c, m, "gamma needs shape > 0 and scale > 0 (got %g, %g)", d->alpha, d->beta);
+        if (!(d->alpha >= SHAPE_MIN && d->alpha <= SHAPE_MAX))
+            return perr(c, m,
+                        "gamma needs shape in [0.01, 100000] (got %g)%.0g: beyond, the quantiles "
+                        "cannot be computed reliably (a larger shape is a normal)",
+                        d->alpha, 0);
         return TCO_OK;
     case TCO_DIST_DISCRETE:
         (void)z;

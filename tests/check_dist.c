@@ -60,20 +60,25 @@ static double cdf_discrete(double x, const double *p)
 #define LMU 7.625297541626798 /* (ln 1200 + ln 3500) / 2 */
 #define LSIG 0.417634924610688 /* (ln 3500 - ln 1200) / (2 * 1.2815516) */
 
+/* Means and standard deviations are literals, computed outside this code by
+ * numerical integration of the density (midpoint rule, 2e6 cells), so a
+ * wrong moment formula in dist.c cannot agree with itself here. */
 static const dcase CASES[] = {
-    {"{dist: uniform, min: -2.5, max: 7.25}", 2.375, 9.75 / 3.4641016151377544, cdf_uniform,
+    {"{dist: uniform, min: -2.5, max: 7.25}", 2.375, 2.8145825622994254, cdf_uniform,
      {-2.5, 7.25}},
     {"{dist: normal, mean: 2.385, sd: 0.73}", 2.385, 0.73, cdf_normal, {2.385, 0.73}},
-    {"{dist: lognormal, p10: 1200, p90: 3500}", 0, 0, cdf_lognormal, {LMU, LSIG}},
+    {"{dist: lognormal, p10: 1200, p90: 3500}", 2236.1412581247328, 976.1319338865377,
+     cdf_lognormal, {LMU, LSIG}},
+    /* The moment form: the file states the mean and sd themselves. */
     {"{dist: lognormal, mean: 5.0e6, sd: 2.0e6}", 5e6, 2e6, cdf_lognormal, {0, 0}},
-    {"{dist: triangular, min: 1, mode: 2.5, max: 7}", (1 + 2.5 + 7) / 3.0, 0, cdf_triangular,
+    {"{dist: triangular, min: 1, mode: 2.5, max: 7}", 3.5, 1.274754878398483, cdf_triangular,
      {1, 2.5, 7}},
-    {"{dist: pert, min: 1.9, mode: 2.5, max: 4.0}", (1.9 + 4 * 2.5 + 4.0) / 6, 0, cdf_beta,
+    {"{dist: pert, min: 1.9, mode: 2.5, max: 4.0}", 2.65, 0.38031941462785085, cdf_beta,
      {PA, PB, 1.9, 4.0}},
-    {"{dist: beta, alpha: 0.7, beta: 2.3, min: 10, max: 20}", 10 + 10 * 0.7 / 3.0, 0, cdf_beta,
-     {0.7, 2.3, 10, 20}},
+    {"{dist: beta, alpha: 0.7, beta: 2.3, min: 10, max: 20}", 10 + 10 * 0.7 / 3.0,
+     2.1147629234082532, cdf_beta, {0.7, 2.3, 10, 20}},
     {"{dist: gamma, shape: 2.2, scale: 3.7}", 2.2 * 3.7, 5.487986880450791 /* sqrt(2.2) * 3.7 */, cdf_gamma, {2.2, 3.7}},
-    {"{dist: discrete, values: [5, 1, 2], weights: [1, 1, 2]}", 2.5, 0, cdf_discrete, {0}},
+    {"{dist: discrete, values: [5, 1, 2], weights: [1, 1, 2]}", 2.5, 1.5, cdf_discrete, {0}},
 };
 
 START_TEST(test_moments_and_quantiles)
@@ -90,20 +95,7 @@ START_TEST(test_moments_and_quantiles)
         p[0] = log(5e6) - s2 / 2;
         p[1] = sqrt(s2);
     }
-    /* Closed-form mean and sd, where the case does not state them. */
     double mean = c->mean, sd = c->sd;
-    if (d.kind == TCO_DIST_LOGNORMAL && mean == 0)
-        mean = exp(p[0] + p[1] * p[1] / 2);
-    if (d.kind == TCO_DIST_LOGNORMAL)
-        sd = sqrt(expm1(p[1] * p[1])) * exp(p[0] + p[1] * p[1] / 2);
-    if (d.kind == TCO_DIST_TRIANGULAR)
-        sd = sqrt((1 + 2.5 * 2.5 + 49 - 2.5 - 7 - 17.5) / 18);
-    if (d.kind == TCO_DIST_PERT || d.kind == TCO_DIST_BETA) {
-        double a = p[0], b = p[1], s = a + b;
-        sd = (p[3] - p[2]) * sqrt(a * b / (s * s * (s + 1)));
-    }
-    if (d.kind == TCO_DIST_DISCRETE)
-        sd = sqrt(0.25 * 2.25 + 0.5 * 0.25 + 0.25 * 6.25);
     ck_close(tco_dist_mean(&d), mean, 1e-9);
     ck_close(tco_dist_sd(&d), sd, 1e-9);
 
@@ -129,10 +121,18 @@ START_TEST(test_moments_and_quantiles)
                   var, sd * sd);
     /* Quantiles: the share of draws at or below the exact quantile. */
     const double ps[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+    /* Discrete: values 1, 2, 5 with probabilities 1/4, 1/2, 1/4, so by hand
+     * the quantiles are 1, 1, 2, 2, 5 and the CDF there 1/4, 1/4, 3/4, 3/4, 1. */
+    const double dq[] = {1, 1, 2, 2, 5}, dcdf[] = {0.25, 0.25, 0.75, 0.75, 1};
     for (size_t k = 0; k < 5; k++) {
         double q = tco_dist_quantile(&d, ps[k]);
-        double want = d.kind == TCO_DIST_DISCRETE ? c->cdf(q, p) : ps[k];
-        ck_close(c->cdf(q, p), want, 1e-7);
+        double want = ps[k];
+        if (d.kind == TCO_DIST_DISCRETE) {
+            ck_assert_msg(q == dq[k], "discrete quantile %.2f = %g, expected %g", ps[k], q, dq[k]);
+            want = dcdf[k];
+        } else {
+            ck_close(c->cdf(q, p), want, 1e-7);
+        }
         int below = 0;
         for (int i = 0; i < N; i++)
             below += x[i] <= q;
@@ -229,6 +229,145 @@ START_TEST(test_parse_errors)
     expect_error("{mean: 1, sd: 1}", &TCO_DOM_ANY, "needs a 'dist' key");
     expect_error("[1, 2]", &TCO_DOM_ANY, "got a sequence");
     expect_error(".nan", &TCO_DOM_ANY, "finite");
+}
+END_TEST
+
+/* Fuzz #13: weights near DBL_MAX overflow their sum; both values must
+ * still be drawn, half the time each. */
+START_TEST(test_discrete_huge_weights)
+{
+    tco_dist d;
+    tco_error err;
+    ck_assert_msg(parse("{dist: discrete, values: [3, 7], weights: [1e308, 1e308]}", &d,
+                        &TCO_DOM_ANY, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_double_eq(tco_dist_quantile(&d, 0.25), 3);
+    ck_assert_double_eq(tco_dist_quantile(&d, 0.75), 7);
+    ck_assert_double_eq(d.cum[0], 0.5);
+    ck_close(tco_dist_mean(&d), 5, 1e-12);
+    tco_dist_clear(&d);
+}
+END_TEST
+
+/* Fuzz #7: 190,000 values given in descending order (the worst case of the
+ * old insertion sort, which ran for over 300 s) load and sort. */
+START_TEST(test_discrete_long_list)
+{
+    const size_t n = 190000;
+    char *text = malloc(n * 12 + 64);
+    size_t len = (size_t)sprintf(text, "{dist: discrete, values: [");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(text + len, "%s%zu", i ? ", " : "", n - i);
+    strcpy(text + len, "]}");
+    tco_dist d;
+    tco_error err;
+    ck_assert_msg(parse(text, &d, &TCO_DOM_ANY, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_uint_eq(d.nvalues, n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(d.values[i] == (double)(i + 1));
+    ck_assert_double_eq(tco_dist_quantile(&d, 0.5), 95000);
+    tco_dist_clear(&d);
+    free(text);
+}
+END_TEST
+
+/* Fuzz #6: GSL's inverse CDFs fail at some table nodes (Beta(300, 2) at 21
+ * of 2,049, Gamma(0.1) at 943, Beta(0.01, 0.5) at 902); every
+ * quantile must still be finite, monotone and invert the CDF. */
+START_TEST(test_tables_where_gsl_fails)
+{
+    const char *texts[] = {"{dist: beta, alpha: 300, beta: 2}", "{dist: gamma, shape: 0.1, scale: 1}",
+                           "{dist: beta, alpha: 0.05, beta: 0.5}",
+                           "{dist: beta, alpha: 10000, beta: 10000}"};
+    for (size_t c = 0; c < sizeof texts / sizeof *texts; c++) {
+        tco_dist d;
+        tco_error err;
+        ck_assert_msg(parse(texts[c], &d, &TCO_DOM_ANY, &err) == TCO_OK, "%s", err.msg);
+        double prev = -HUGE_VAL;
+        int checked = 0;
+        for (int i = 1; i < 4000; i++) {
+            double u = i / 4000.0;
+            double q = tco_dist_quantile(&d, u);
+            /* Monotone up to rounding (subnormal quantiles of Beta(0.001,
+             * 0.001) are interpolated in steps of 5e-324). */
+            ck_assert_msg(isfinite(q) && q >= prev - (1e-12 * fabs(prev) + 1e-300),
+                          "%s: Q(%g) = %g after %g", texts[c], u, q, prev);
+            prev = q;
+            /* Where the CDF is steep enough to resolve, F(Q(u)) = u. */
+            double f = d.kind == TCO_DIST_GAMMA ? gsl_cdf_gamma_P(q, d.alpha, d.beta)
+                                                : gsl_cdf_beta_P(q, d.alpha, d.beta);
+            if (q > 1e-300 && q < 1 - 1e-12 && isfinite(f)) {
+                ck_assert_msg(fabs(f - u) < 1e-6, "%s: F(Q(%g)) = %.9g", texts[c], u, f);
+                checked++;
+            }
+        }
+        ck_assert_int_gt(checked, 100);
+        tco_dist_clear(&d);
+    }
+}
+END_TEST
+
+/* Fuzz #6: validate hung for minutes on pert {min: -1e308} (its alpha
+ * overflowed to infinity inside GSL); shapes GSL cannot invert are refused
+ * with the path and the bounds, and huge ranges either work or are refused. */
+START_TEST(test_extreme_parameters)
+{
+    tco_dist d;
+    tco_error err;
+    ck_assert_msg(parse("{dist: pert, min: -1e308, mode: 0, max: 1}", &d, &TCO_DOM_ANY, &err) ==
+                      TCO_OK, "%s", err.msg);
+    ck_assert(isfinite(d.alpha) && isfinite(d.beta));
+    ck_assert(isfinite(tco_dist_quantile(&d, 0.5)));
+    tco_dist_clear(&d);
+    expect_error("{dist: pert, min: -1e308, mode: 0, max: 1e308}", &TCO_DOM_ANY, "too far apart");
+    expect_error("{dist: uniform, min: -1e308, max: 1e308}", &TCO_DOM_ANY, "too far apart");
+    expect_error("{dist: beta, alpha: 1e6, beta: 1e6}", &TCO_DOM_ANY, "in [0.01, 100000]");
+    expect_error("{dist: gamma, shape: 0.005, scale: 1}", &TCO_DOM_ANY, "in [0.01, 100000]");
+    expect_error("{dist: pert, min: 1, mode: 2, max: 3, lambda: 1e9}", &TCO_DOM_ANY,
+                 "lambda <= 10000");
+}
+END_TEST
+
+/* Fuzz #7: aliased PERTs share one quantile table (a 44 KB file built one
+ * table per use: 613 MB); the number of distinct tables is capped. */
+START_TEST(test_table_cache)
+{
+    tco_dist_cache *cache = tco_dist_cache_alloc();
+    ck_assert_ptr_nonnull(cache);
+    tco_ydoc *doc;
+    tco_error err;
+    const char *text = "{dist: pert, min: 1, mode: 2, max: 4}";
+    ck_assert_int_eq(tco_ydoc_parse(&doc, "d.yaml", text, strlen(text), &err), TCO_OK);
+    tco_dist d[3];
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(tco_dist_parse_cached(&d[i], tco_ydoc_root(doc), "x", &TCO_DOM_ANY, cache,
+                                               &err), TCO_OK);
+    ck_assert_ptr_eq(d[0].table, d[1].table);
+    ck_assert_ptr_eq(d[1].table, d[2].table);
+    tco_dist_cache_free(cache); /* the tables stay with their distributions */
+    ck_assert_double_eq(tco_dist_quantile(&d[2], 0.5), tco_dist_quantile(&d[0], 0.5));
+    for (int i = 0; i < 3; i++)
+        tco_dist_clear(&d[i]);
+    tco_ydoc_free(doc);
+    /* More distinct tables than the cap are refused with a limit error. */
+    cache = tco_dist_cache_alloc();
+    tco_status st = TCO_OK;
+    int made = 0;
+    for (int i = 0; i < 1100 && st == TCO_OK; i++) {
+        char t[128];
+        snprintf(t, sizeof t, "{dist: pert, min: 0, mode: %d, max: 2000}", i + 1);
+        ck_assert_int_eq(tco_ydoc_parse(&doc, "d.yaml", t, strlen(t), &err), TCO_OK);
+        tco_dist one;
+        st = tco_dist_parse_cached(&one, tco_ydoc_root(doc), "x", &TCO_DOM_ANY, cache, &err);
+        if (st == TCO_OK) {
+            made++;
+            tco_dist_clear(&one);
+        }
+        tco_ydoc_free(doc);
+    }
+    ck_assert_int_eq(st, TCO_ELIMIT);
+    ck_assert_int_eq(made, 1024);
+    ck_assert_ptr_nonnull(strstr(err.msg, "d.yaml:1:1: x: more than 1024 distinct"));
+    tco_dist_cache_free(cache);
 }
 END_TEST
 
@@ -333,6 +472,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_tabulated_quantiles);
     tcase_add_test(tc, test_parse_errors);
     tcase_add_test(tc, test_domain_clamp);
+    tcase_add_test(tc, test_discrete_huge_weights);
+    tcase_add_test(tc, test_discrete_long_list);
+    tcase_add_test(tc, test_tables_where_gsl_fails);
+    tcase_add_test(tc, test_extreme_parameters);
+    tcase_add_test(tc, test_table_cache);
     tcase_add_test(tc, test_rng_normal);
     tcase_add_test(tc, test_rng_poisson);
     tcase_add_test(tc, test_rng_streams);
