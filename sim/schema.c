@@ -59,6 +59,8 @@ tco_status tco_schema_check_keys(tco_schema *c, const tco_ynode *map, const char
             continue;
         char full[TCO_SCHEMA_PATHMAX];
         tco_schema_path(full, sizeof full, path, k->str);
+        if (!*full) /* an empty key at the top level */
+            snprintf(full, sizeof full, "(top level)");
         const char *near = tco_ynearest(k->str, keys, n);
         if (near)
             return tco_schema_at(c, k, full, "unknown key '%s'; did you mean %s?", k->str, near);
