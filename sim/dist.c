@@ -43,6 +43,7 @@ struct tco_qtable {
  * time one table may take: beyond either the file is refused. */
 #define QT_MAX_TABLES 1024
 #define QT_MAX_SECONDS 2.0
+#define QT_MAX_TOTAL_SECONDS 20.0 /* all the tables of one load */
 
 static double exact_quantile(const tco_dist *d, double u)
 {
@@ -195,6 +196,7 @@ static void qtable_release(tco_qtable *t)
 
 struct tco_dist_cache {
     size_t n;
+    double seconds; /* spent building the tables so far */
     tco_qtable *slot[QC_SLOTS];
 };
 
@@ -810,8 +812,15 @@ static tco_status attach_table(tco_dist *d, const tco_ynode *node, const char *p
                         "in one file (each needs a 33 KB quantile table); reuse one with a YAML "
                         "anchor",
                         node->file, node->line, node->col, path, QT_MAX_TABLES);
+    TCO_RETURN_ERROR_IF(cache && cache->seconds > QT_MAX_TOTAL_SECONDS, err, TCO_ELIMIT,
+                        "%s:%u:%u: %s: building the quantile tables of this file's beta, pert and "
+                        "gamma distributions has taken over %g s; use fewer distinct ones",
+                        node->file, node->line, node->col, path, QT_MAX_TOTAL_SECONDS);
     int timeout;
+    double start = seconds();
     d->table = qtable_build(d, &timeout);
+    if (cache)
+        cache->seconds += seconds() - start;
     TCO_RETURN_ERROR_IF(!d->table && timeout, err, TCO_EINVAL,
                         "%s:%u:%u: %s: %s is too extreme to tabulate its quantiles in %g s; "
                         "use less extreme parameters",
