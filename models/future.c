@@ -146,23 +146,6 @@ void tco_future_free(tco_future *f)
     free(f);
 }
 
-/* Poisson count by inversion when exp(-mu) is known. */
-static unsigned poisson(tco_rng *r, double mu, double p0)
-{
-    if (mu <= 0)
-        return 0;
-    if (mu > 20)
-        return tco_rng_poisson_large(r, mu);
-    double u = tco_rng_uniform(r), p = p0, acc = p0;
-    unsigned k = 0;
-    while (u > acc && k < 1000) {
-        k++;
-        p *= mu / k;
-        acc += p;
-    }
-    return k;
-}
-
 static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
 {
     const tco_scenario *sc = m->sc;
@@ -253,7 +236,7 @@ static void draw_backends(tco_future *f, const tco_model *m, const double *x, tc
             double mu = x[be->shock_rate] / 12, p0 = exp(-mu);
             for (int t = 1; t < T; t++) {
                 double v = M[t - 1] * trend;
-                for (unsigned j = poisson(rng, mu, p0); j > 0; j--) {
+                for (double j = tco_rng_poisson_p0(rng, mu, p0); j > 0; j--) {
                     double sz = tco_dist_quantile(&size->dist, tco_rng_uniform(rng));
                     double c = tco_domain_clamp(&size->dom, sz);
                     if (c != sz && clamped)
@@ -283,7 +266,7 @@ static void draw_backends(tco_future *f, const tco_model *m, const double *x, tc
                 continue;
             double mu = x[c->rate] / 12, p0 = exp(-mu), cost = x[c->cost];
             for (int t = 0; t < T; t++)
-                ops[t] += poisson(rng, mu, p0) * cost;
+                ops[t] += tco_rng_poisson_p0(rng, mu, p0) * cost;
         }
     }
 }
