@@ -1,11 +1,15 @@
 #include "dist.h"
 
+#include "number.h"
+
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const tco_domain TCO_DOM_ANY = {-HUGE_VAL, HUGE_VAL, 0, 0};
 const tco_domain TCO_DOM_NONNEG = {0, HUGE_VAL, 0, 0};
@@ -27,10 +31,18 @@ const tco_domain TCO_DOM_GE1 = {1, HUGE_VAL, 0, 0};
 #define QT_VMAX 23.0
 
 struct tco_qtable {
+    int refs;            /* distributions (and a cache) using the table */
+    int gamma;           /* 1: gamma(alpha, beta); 0: beta(alpha, beta) on [0, 1] */
+    double alpha, beta;
     double step;
     double q[QT_NODES];
     double dq[QT_NODES];
 };
+
+/* The most distinct tables one load may build (each is 33 KB), and the most
+ * time one table may take: beyond either the file is refused. */
+#define QT_MAX_TABLES 1024
+#define QT_MAX_SECONDS 2.0
 
 static double exact_quantile(const tco_dist *d, double u)
 {
@@ -46,16 +58,95 @@ static double exact_pdf(const tco_dist *d, double x)
     return gsl_ran_beta_pdf(x, d->alpha, d->beta);
 }
 
-static tco_qtable *qtable_build(const tco_dist *d)
+/* Orders non-negative doubles as integers: bisecting on this order halves
+ * the number of representable values between the bounds each step, so 64
+ * steps reach the exact double whatever the scale (10^-300 or 10^3). */
+static uint64_t dbits(double x)
 {
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+static double bitsd(uint64_t b)
+{
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+/* The quantile at u (with 1 - u given exactly as w) by bisection on the
+ * CDF, for the nodes where GSL's inverse fails: the smallest x in [lo, hi]
+ * with F(x) >= u, comparing the upper tail Q(x) <= w above the median so
+ * that tail probabilities near 1e-10 keep their precision. */
+static double bisect_quantile(const tco_dist *d, double u, double w, double lo, double hi)
+{
+    uint64_t a = dbits(lo), b = dbits(hi);
+    while (b - a > 1) {
+        uint64_t mid = a + (b - a) / 2;
+        double x = bitsd(mid);
+        int below;
+        if (u <= 0.5)
+            below = (d->kind == TCO_DIST_GAMMA ? gsl_cdf_gamma_P(x, d->alpha, d->beta)
+                                               : gsl_cdf_beta_P(x, d->alpha, d->beta)) < u;
+        else
+            below = (d->kind == TCO_DIST_GAMMA ? gsl_cdf_gamma_Q(x, d->alpha, d->beta)
+                                               : gsl_cdf_beta_Q(x, d->alpha, d->beta)) > w;
+        if (below)
+            a = mid;
+        else
+            b = mid;
+    }
+    return bitsd(b);
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Builds the table, checking every node: GSL's inverse CDFs return NaN or
+ * a wrong value at some nodes (Beta(300, 2) at 21 of 2,049, Gamma(0.1) at
+ * 943), so a node that is not finite, leaves the support or breaks
+ * monotonicity is recomputed by bisection on the CDF.  Returns NULL with
+ * *timeout set when the build takes longer than QT_MAX_SECONDS. */
+static tco_qtable *qtable_build(const tco_dist *d, int *timeout)
+{
+    *timeout = 0;
     tco_qtable *t = malloc(sizeof *t);
     if (!t)
         return NULL;
+    t->refs = 1;
+    t->gamma = d->kind == TCO_DIST_GAMMA;
+    t->alpha = d->alpha;
+    t->beta = d->beta;
     t->step = 2 * QT_VMAX / (QT_NODES - 1);
+    double upper = t->gamma ? HUGE_VAL : 1;
+    double start = seconds();
+    for (int j = 0; j < QT_NODES; j++) {
+        double v = -QT_VMAX + j * t->step;
+        double u = 1 / (1 + exp(-v)), w = 1 / (1 + exp(v));
+        double prev = j > 0 ? t->q[j - 1] : 0;
+        double q = exact_quantile(d, u);
+        if (!isfinite(q) || q < prev || q > upper) {
+            double hi = t->gamma ? fmax(1, 2 * prev) : 1;
+            if (t->gamma)
+                while (isfinite(hi) && gsl_cdf_gamma_P(hi, d->alpha, d->beta) < u)
+                    hi *= 2;
+            q = isfinite(hi) ? bisect_quantile(d, u, w, prev, hi) : NAN;
+        }
+        t->q[j] = q;
+        if ((j & 63) == 63 && seconds() - start > QT_MAX_SECONDS) {
+            *timeout = 1;
+            free(t);
+            return NULL;
+        }
+    }
     for (int j = 0; j < QT_NODES; j++) {
         double v = -QT_VMAX + j * t->step;
         double u = 1 / (1 + exp(-v));
-        t->q[j] = exact_quantile(d, u);
         double f = exact_pdf(d, t->q[j]);
         t->dq[j] = (f > 0 && isfinite(f)) ? u * (1 - u) / f : NAN;
     }
@@ -67,6 +158,60 @@ static tco_qtable *qtable_build(const tco_dist *d)
         t->dq[j] = (t->q[hi] - t->q[lo]) / ((hi - lo) * t->step);
     }
     return t;
+}
+
+/* 1 when every node of t is finite and the nodes never decrease. */
+static int qtable_valid(const tco_qtable *t)
+{
+    for (int j = 0; j < QT_NODES; j++)
+        if (!isfinite(t->q[j]) || !isfinite(t->dq[j]) || (j > 0 && t->q[j] < t->q[j - 1]))
+            return 0;
+    return 1;
+}
+
+static void qtable_release(tco_qtable *t)
+{
+    if (t && --t->refs == 0)
+        free(t);
+}
+
+/* An open-addressing hash table of tables by (family, alpha, beta). */
+#define QC_SLOTS 2048 /* twice QT_MAX_TABLES: probes stay short */
+
+struct tco_dist_cache {
+    size_t n;
+    tco_qtable *slot[QC_SLOTS];
+};
+
+tco_dist_cache *tco_dist_cache_alloc(void) { return calloc(1, sizeof(tco_dist_cache)); }
+
+void tco_dist_cache_free(tco_dist_cache *cache)
+{
+    if (!cache)
+        return;
+    for (size_t i = 0; i < QC_SLOTS; i++)
+        qtable_release(cache->slot[i]);
+    free(cache);
+}
+
+static size_t qc_hash(int gamma, double alpha, double beta)
+{
+    uint64_t h = dbits(alpha) * 0x9E3779B97F4A7C15u ^ dbits(beta) * 0xC2B2AE3D27D4EB4Fu;
+    h ^= (uint64_t)gamma;
+    h ^= h >> 29;
+    return (size_t)(h % QC_SLOTS);
+}
+
+/* The slot holding the table for d, or the empty slot where it goes. */
+static tco_qtable **qc_find(tco_dist_cache *cache, const tco_dist *d)
+{
+    int gamma = d->kind == TCO_DIST_GAMMA;
+    for (size_t i = qc_hash(gamma, d->alpha, d->beta);; i = (i + 1) % QC_SLOTS) {
+        tco_qtable *t = cache->slot[i];
+        if (!t || (t->gamma == gamma && dbits(t->alpha) == dbits(d->alpha) &&
+                   dbits(t->beta) == dbits(d->beta)))
+            return &cache->slot[i];
+    }
 }
 
 static double qtable_eval(const tco_dist *d, double u)
@@ -114,13 +259,13 @@ double tco_domain_clamp(const tco_domain *dom, double x)
 void tco_domain_format(const tco_domain *dom, char *buf, size_t size)
 {
     if (isinf(dom->hi) && isinf(dom->lo))
-        snprintf(buf, size, "any number");
+        tco_snprintf(buf, size, "any number");
     else if (isinf(dom->hi))
-        snprintf(buf, size, "%s %g", dom->lo_open ? ">" : ">=", dom->lo);
+        tco_snprintf(buf, size, "%s %g", dom->lo_open ? ">" : ">=", dom->lo);
     else if (isinf(dom->lo))
-        snprintf(buf, size, "%s %g", dom->hi_open ? "<" : "<=", dom->hi);
+        tco_snprintf(buf, size, "%s %g", dom->hi_open ? "<" : "<=", dom->hi);
     else
-        snprintf(buf, size, "in %c%g, %g%c", dom->lo_open ? '(' : '[', dom->lo, dom->hi,
+        tco_snprintf(buf, size, "in %c%g, %g%c", dom->lo_open ? '(' : '[', dom->lo, dom->hi,
                  dom->hi_open ? ')' : ']');
 }
 
@@ -137,7 +282,7 @@ void tco_dist_clear(tco_dist *d)
         return;
     free(d->values);
     free(d->cum);
-    free(d->table);
+    qtable_release(d->table);
     d->values = d->cum = NULL;
     d->table = NULL;
 }
@@ -258,26 +403,26 @@ void tco_dist_support(const tco_dist *d, double *lo, double *hi)
 void tco_dist_format(const tco_dist *d, char *buf, size_t size)
 {
     switch (d->kind) {
-    case TCO_DIST_FIXED: snprintf(buf, size, "fixed %.6g", d->a); return;
-    case TCO_DIST_UNIFORM: snprintf(buf, size, "uniform(min %.6g, max %.6g)", d->a, d->b); return;
-    case TCO_DIST_NORMAL: snprintf(buf, size, "normal(mean %.6g, sd %.6g)", d->a, d->b); return;
+    case TCO_DIST_FIXED: tco_snprintf(buf, size, "fixed %.6g", d->a); return;
+    case TCO_DIST_UNIFORM: tco_snprintf(buf, size, "uniform(min %.6g, max %.6g)", d->a, d->b); return;
+    case TCO_DIST_NORMAL: tco_snprintf(buf, size, "normal(mean %.6g, sd %.6g)", d->a, d->b); return;
     case TCO_DIST_LOGNORMAL:
-        snprintf(buf, size, "lognormal(mu %.6g, sigma %.6g)", d->a, d->b);
+        tco_snprintf(buf, size, "lognormal(mu %.6g, sigma %.6g)", d->a, d->b);
         return;
     case TCO_DIST_TRIANGULAR:
-        snprintf(buf, size, "triangular(min %.6g, mode %.6g, max %.6g)", d->a, d->c, d->b);
+        tco_snprintf(buf, size, "triangular(min %.6g, mode %.6g, max %.6g)", d->a, d->c, d->b);
         return;
     case TCO_DIST_PERT:
-        snprintf(buf, size, "pert(min %.6g, mode %.6g, max %.6g)", d->a, d->c, d->b);
+        tco_snprintf(buf, size, "pert(min %.6g, mode %.6g, max %.6g)", d->a, d->c, d->b);
         return;
     case TCO_DIST_BETA:
-        snprintf(buf, size, "beta(alpha %.6g, beta %.6g, min %.6g, max %.6g)", d->alpha, d->beta,
+        tco_snprintf(buf, size, "beta(alpha %.6g, beta %.6g, min %.6g, max %.6g)", d->alpha, d->beta,
                  d->a, d->b);
         return;
     case TCO_DIST_GAMMA:
-        snprintf(buf, size, "gamma(shape %.6g, scale %.6g)", d->alpha, d->beta);
+        tco_snprintf(buf, size, "gamma(shape %.6g, scale %.6g)", d->alpha, d->beta);
         return;
-    case TCO_DIST_DISCRETE: snprintf(buf, size, "discrete(%zu values)", d->nvalues); return;
+    case TCO_DIST_DISCRETE: tco_snprintf(buf, size, "discrete(%zu values)", d->nvalues); return;
     }
 }
 
@@ -293,7 +438,7 @@ typedef struct {
 static tco_status perr(const pctx *c, const tco_ynode *at, const char *fmt, double x, double y)
 {
     char msg[512];
-    snprintf(msg, sizeof msg, fmt, x, y);
+    tco_snprintf(msg, sizeof msg, fmt, x, y);
     return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s: %s", at->file, at->line, at->col,
                          c->path, msg);
 }
@@ -465,6 +610,9 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
             return st;
         if (!(d->a < d->b))
             return perr(c, m, "uniform needs min < max (got min %g, max %g)", d->a, d->b);
+        if (!isfinite(d->b - d->a))
+            return perr(c, m, "min and max are too far apart: max - min overflows (got min %g, max %g)",
+                        d->a, d->b);
         return TCO_OK;
     case TCO_DIST_NORMAL:
         if ((st = param(c, "mean", 1, &d->a, NULL)) || (st = param(c, "sd", 1, &d->b, NULL)))
@@ -497,7 +645,7 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
         if (found < 2) {
             if (!(x > 0 && x < y)) {
                 char fmt[128];
-                snprintf(fmt, sizeof fmt, "lognormal needs 0 < %s < %s (got %%g, %%g)",
+                tco_snprintf(fmt, sizeof fmt, "lognormal needs 0 < %s < %s (got %%g, %%g)",
                          pairs[found][0], pairs[found][1]);
                 return perr(c, m, fmt, x, y);
             }
@@ -519,6 +667,9 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
             return st;
         if (!(d->a < d->b))
             return perr(c, m, "needs min < max (got min %g, max %g)", d->a, d->b);
+        if (!isfinite(d->b - d->a))
+            return perr(c, m, "min and max are too far apart: max - min overflows (got min %g, max %g)",
+                        d->a, d->b);
         if (d->c < d->a)
             return perr(c, tco_ymap_get(m, "mode"), "needs min <= mode (got min %g, mode %g)",
                         d->a, d->c);
@@ -531,6 +682,9 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
                 return st;
             if (!(lambda > 0))
                 return perr(c, tco_ymap_get(m, "lambda"), "pert needs lambda > 0 (got %g)%.0g",
+                            lambda, 0);
+            if (!(lambda <= 1e6))
+                return perr(c, tco_ymap_get(m, "lambda"), "pert needs lambda <= 1e6 (got %g)%.0g",
                             lambda, 0);
             d->alpha = 1 + lambda * (d->c - d->a) / (d->b - d->a);
             d->beta = 1 + lambda * (d->b - d->c) / (d->b - d->a);
@@ -545,8 +699,9 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
             return st;
         if (!(d->alpha > 0 && d->beta > 0))
             return perr(c, m, "beta needs alpha > 0 and beta > 0 (got %g, %g)", d->alpha, d->beta);
-        if (!(d->a < d->b))
-            return perr(c, m, "beta needs min < max (got min %g, max %g)", d->a, d->b);
+        if (!(d->a < d->b && isfinite(d->b - d->a)))
+            return perr(c, m, "beta needs min < max, with max - min finite (got min %g, max %g)",
+                        d->a, d->b);
         return TCO_OK;
     case TCO_DIST_GAMMA:
         if ((st = param(c, "shape", 1, &d->alpha, NULL)) ||
@@ -564,6 +719,53 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
 
 tco_status tco_dist_parse(tco_dist *d, const tco_ynode *node, const char *path,
                           const tco_domain *dom, tco_error *err)
+{
+    return tco_dist_parse_cached(d, node, path, dom, NULL, err);
+}
+
+/* Gives d its quantile table: from the cache when one with the same
+ * parameters exists, else built, checked and added to the cache. */
+static tco_status attach_table(tco_dist *d, const tco_ynode *node, const char *path,
+                               tco_dist_cache *cache, tco_error *err)
+{
+    tco_qtable **slot = cache ? qc_find(cache, d) : NULL;
+    if (slot && *slot) {
+        d->table = *slot;
+        d->table->refs++;
+        return TCO_OK;
+    }
+    char desc[160];
+    tco_dist_format(d, desc, sizeof desc);
+    TCO_RETURN_ERROR_IF(cache && cache->n >= QT_MAX_TABLES, err, TCO_ELIMIT,
+                        "%s:%u:%u: %s: more than %d distinct beta, pert or gamma distributions "
+                        "in one file (each needs a 33 KB quantile table); reuse one with a YAML "
+                        "anchor",
+                        node->file, node->line, node->col, path, QT_MAX_TABLES);
+    int timeout;
+    d->table = qtable_build(d, &timeout);
+    TCO_RETURN_ERROR_IF(!d->table && timeout, err, TCO_EINVAL,
+                        "%s:%u:%u: %s: %s is too extreme to tabulate its quantiles in %g s; "
+                        "use less extreme parameters",
+                        node->file, node->line, node->col, path, desc, QT_MAX_SECONDS);
+    TCO_RETURN_ERROR_IF(!d->table, err, TCO_ENOMEM, "out of memory");
+    if (!qtable_valid(d->table)) {
+        qtable_release(d->table);
+        d->table = NULL;
+        TCO_RETURN_ERROR_IF(1, err, TCO_EINVAL,
+                            "%s:%u:%u: %s: the quantiles of %s cannot be computed accurately; "
+                            "use less extreme parameters",
+                            node->file, node->line, node->col, path, desc);
+    }
+    if (slot) {
+        *slot = d->table;
+        d->table->refs++;
+        cache->n++;
+    }
+    return TCO_OK;
+}
+
+tco_status tco_dist_parse_cached(tco_dist *d, const tco_ynode *node, const char *path,
+                                 const tco_domain *dom, tco_dist_cache *cache, tco_error *err)
 {
     memset(d, 0, sizeof *d);
     pctx c = {node, path, "", err};
@@ -618,8 +820,10 @@ tco_status tco_dist_parse(tco_dist *d, const tco_ynode *node, const char *path,
                              node->line, node->col, path, dombuf, desc);
     }
     if (d->kind == TCO_DIST_PERT || d->kind == TCO_DIST_BETA || d->kind == TCO_DIST_GAMMA) {
-        if (!(d->table = qtable_build(d)))
-            return tco_error_set(err, TCO_ENOMEM, "out of memory");
+        if ((st = attach_table(d, node, path, cache, err)) != TCO_OK) {
+            tco_dist_clear(d);
+            return st;
+        }
     }
     return TCO_OK;
 }

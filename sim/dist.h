@@ -53,6 +53,22 @@ typedef struct {
 tco_status tco_dist_parse(tco_dist *d, const tco_ynode *node, const char *path,
                           const tco_domain *dom, tco_error *err);
 
+/* Quantile tables shared by distributions with the same parameters (as
+ * YAML aliases produce), so a file repeating one distribution builds its
+ * table once.  A cache only serves loading: tables stay valid after it is
+ * freed, owned by the distributions that use them. */
+typedef struct tco_dist_cache tco_dist_cache;
+
+/* A new, empty cache (NULL when out of memory); free with
+ * tco_dist_cache_free, which accepts NULL. */
+tco_dist_cache *tco_dist_cache_alloc(void);
+void tco_dist_cache_free(tco_dist_cache *cache);
+
+/* tco_dist_parse, taking tabulated quantiles from cache (which may be NULL)
+ * and adding the ones it builds. */
+tco_status tco_dist_parse_cached(tco_dist *d, const tco_ynode *node, const char *path,
+                                 const tco_domain *dom, tco_dist_cache *cache, tco_error *err);
+
 /* A fixed distribution at value. */
 void tco_dist_fixed(tco_dist *d, double value);
 

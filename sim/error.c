@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "number.h"
+
 const char *tco_strerror(tco_status code)
 {
     switch (code) {
@@ -24,10 +26,20 @@ tco_status tco_error_set(tco_error *err, tco_status code, const char *fmt, ...)
         va_list ap;
         va_start(ap, fmt);
         err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        err->origin_file = NULL;
+        err->origin_line = 0;
+        tco_vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
     }
     return code;
+}
+
+void tco_error_origin(tco_error *err, const char *file, int line)
+{
+    if (err) {
+        err->origin_file = file;
+        err->origin_line = line;
+    }
 }
 
 void tco_error_clear(tco_error *err)
@@ -35,5 +47,7 @@ void tco_error_clear(tco_error *err)
     if (err) {
         err->code = TCO_OK;
         err->msg[0] = '\0';
+        err->origin_file = NULL;
+        err->origin_line = 0;
     }
 }

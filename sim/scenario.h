@@ -17,7 +17,16 @@
 
 #define TCO_MAX_HORIZON 600
 #define TCO_MAX_FUTURES 1000000000L
+/* Limits on what one file may ask for, so that loading, sampling and the
+ * charts stay fast on any file; each message says why. */
 #define TCO_MAX_WORKLOADS 256
+#define TCO_MAX_BACKENDS 256
+#define TCO_MAX_STRATEGIES 64
+#define TCO_MAX_EVENTS 1024
+#define TCO_MAX_INPUTS 65536
+/* Poisson rates (incidents, price shocks, updates): more than 1,000 events
+ * a month is a steady cost, not a count of events. */
+#define TCO_MAX_RATE_PER_YEAR 12000.0
 
 typedef enum { TCO_SAMPLING_RANDOM, TCO_SAMPLING_LHS, TCO_SAMPLING_SOBOL } tco_sampling;
 
