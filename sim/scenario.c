@@ -146,6 +146,11 @@ static tco_status load_demand(tco_schema *c, const tco_ynode *root)
     return TCO_OK;
 }
 
+/* success_rate: a mapping workload -> quantity in [0, 1]; a workload it
+ * does not name (or every workload, without the key) gets a fixed 1.  The
+ * defaults are made here and never looked up in another mapping: a workload
+ * named like one of the backend's own keys (discount, type) must not read
+ * that key's value. */
 static tco_status load_success(tco_schema *c, const tco_ynode *spec, const char *prefix,
                                tco_backend *b)
 {
@@ -159,18 +164,27 @@ static tco_status load_success(tco_schema *c, const tco_ynode *spec, const char 
     if (s) {
         if ((st = tco_schema_need_map(c, s, path)))
             return st;
-        const char *names[256];
-        size_t n = sc->nworkloads < 255 ? sc->nworkloads : 255;
-        for (size_t i = 0; i < n; i++)
+        const char *names[TCO_MAX_WORKLOADS + 1];
+        for (size_t i = 0; i < sc->nworkloads; i++)
             names[i] = sc->workloads[i].name;
-        names[n] = NULL;
+        names[sc->nworkloads] = NULL;
         if ((st = tco_schema_check_keys(c, s, path, names)))
             return st;
     }
     for (size_t k = 0; k < sc->nworkloads; k++) {
-        const tco_ynode *where = s ? s : spec;
-        if ((st = tco_schema_quantity(c, where, path, sc->workloads[k].name, &TCO_DOM_UNIT, 1,
-                           &b->success[k])))
+        if (s) {
+            st = tco_schema_quantity(c, s, path, sc->workloads[k].name, &TCO_DOM_UNIT, 1,
+                                     &b->success[k]);
+        } else {
+            char full[TCO_SCHEMA_PATHMAX];
+            snprintf(full, sizeof full, "%s.%s", path, sc->workloads[k].name);
+            if ((st = tco_schema_add_input(c, full, spec, &b->success[k])) == TCO_OK) {
+                tco_input *in = &sc->inputs[b->success[k]];
+                in->dom = TCO_DOM_UNIT;
+                tco_dist_fixed(&in->dist, 1);
+            }
+        }
+        if (st != TCO_OK)
             return st;
     }
     return TCO_OK;
