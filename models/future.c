@@ -101,12 +101,10 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->coh_cost = malloc(B * T * sizeof *f->coh_cost);
     f->coh_head = malloc(B * sizeof *f->coh_head);
     f->coh_tail = malloc(B * sizeof *f->coh_tail);
-    f->base_cum = malloc(T * sizeof *f->base_cum);
-    f->cum = malloc(T * sizeof *f->cum);
     if (!f->V || !f->R || !f->M || !f->G || !f->ops || !f->staff || !f->api_unit || !f->weq ||
         !f->qual || !f->bk || !f->oneoff || !f->fleet || !f->held || !f->event_month || !f->excl || !f->adopt || !f->route ||
         !f->via || !f->load || !f->coh_month || !f->coh_n || !f->coh_cost || !f->coh_head ||
-        !f->coh_tail || !f->base_cum || !f->cum) {
+        !f->coh_tail) {
         tco_future_free(f);
         return NULL;
     }
@@ -141,8 +139,6 @@ void tco_future_free(tco_future *f)
     free(f->coh_cost);
     free(f->coh_head);
     free(f->coh_tail);
-    free(f->base_cum);
-    free(f->cum);
     free(f);
 }
 

@@ -56,8 +56,6 @@ struct tco_future {
     double *coh_n, *coh_cost;
     int *coh_head, *coh_tail; /* B */
     double *fleet, *held;     /* B: GPUs and purchase cost of the cohorts held */
-    double *base_cum;  /* T cumulative nominal cost of strategy 0 */
-    double *cum;       /* T */
 };
 
 #endif

@@ -198,7 +198,6 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         nominal += total;
         for (int j = 0; j < TCO_NCAT; j++)
             out->cat[j] += d * c[j];
-        f->cum[t - 1] = nominal;
         if (monthly)
             monthly[t - 1] = total;
         if (bycat)
@@ -206,13 +205,4 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     }
     out->npv = npv;
     out->nominal = nominal;
-    if (s == 0) {
-        memcpy(f->base_cum, f->cum, (size_t)T * sizeof *f->cum);
-        out->breakeven = 1;
-    } else {
-        int from = T + 1;
-        for (int t = T; t >= 1 && f->cum[t - 1] <= f->base_cum[t - 1]; t--)
-            from = t;
-        out->breakeven = from <= T ? from : 0;
-    }
 }
