@@ -64,8 +64,9 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
 
 /* Read access to a drawn future, for tests and traces. */
 const double *tco_future_volume(const tco_future *f);     /* V_t, T values */
-const double *tco_future_api_index(const tco_future *f, size_t backend); /* M_t */
-const double *tco_future_gpu_index(const tco_future *f, size_t backend); /* G_t */
+/* The backend's price index, T values: M_t of an api backend, G_t of a
+ * self-hosted one (events included). */
+const double *tco_future_price_index(const tco_future *f, size_t backend);
 int tco_future_event_month(const tco_future *f, size_t event); /* 0 = never */
 
 #endif
