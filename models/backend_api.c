@@ -7,11 +7,39 @@
 
 #include "backend.h"
 
+/* Above this many shocks in a month, their joint effect is drawn at once
+ * (see api_draw).  Validated rates (TCO_MAX_RATE_PER_YEAR, 1,000 a month)
+ * practically never reach it: it bounds the time of a month whatever the
+ * rate a caller passes. */
+#define SHOCKS_ONE_BY_ONE_MAX 4096
+
 /* Input indices of the backend's settings. */
 typedef struct {
     int price_in, price_out, price_trend, discount, fixed_monthly;
     int shock_rate, shock_size; /* -1 without price_shocks */
+    /* Moments of ln(1 + S) for the clamped size S, and P(S is clamped). */
+    double log_mean, log_var, p_clamped;
 } api_spec;
+
+/* Mean and variance of ln(1 + S), S the clamped shock size, and the
+ * probability of a clamp, by the midpoint rule over 4,096 quantiles. */
+static void shock_moments(api_spec *b, const tco_input *size)
+{
+    enum { N = 4096 };
+    double sum = 0, sum2 = 0;
+    int clamped = 0;
+    for (int i = 0; i < N; i++) {
+        double s = tco_dist_quantile(&size->dist, (i + 0.5) / N);
+        double c = tco_domain_clamp(&size->dom, s);
+        clamped += c != s;
+        double l = log1p(c);
+        sum += l;
+        sum2 += l * l;
+    }
+    b->log_mean = sum / N;
+    b->log_var = fmax(0, sum2 / N - b->log_mean * b->log_mean);
+    b->p_clamped = (double)clamped / N;
+}
 
 /* One future's values. */
 typedef struct {
@@ -51,6 +79,7 @@ static tco_status api_load(tco_schema *c, const tco_ynode *v, const char *prefix
             (st = tco_schema_quantity(c, s, path, "size", &TCO_DOM_GT_M1, NAN, &b->shock_size)))
             return st;
         c->sc->inputs[b->shock_size].fresh = 1;
+        shock_moments(b, &c->sc->inputs[b->shock_size]);
     }
     return TCO_OK;
 }
@@ -64,7 +93,11 @@ static tco_status api_alloc(tco_backend_paths *p, const tco_scenario *sc, const 
 }
 
 /* M_1 = 1, M_t = M_{t-1} (1 + trend)^(1/12) prod_j (1 + S_j), N_t ~ Poisson(rate / 12)
- * shocks a month, each size S_j a fresh draw clamped to its domain. */
+ * shocks a month, each size S_j a fresh draw clamped to its domain.  Beyond
+ * SHOCKS_ONE_BY_ONE_MAX shocks in a month, prod_j (1 + S_j) is drawn as
+ * exp(N m + sqrt(N v) Z), m and v the mean and variance of ln(1 + S) (the
+ * central limit theorem, exact when S is fixed), and the clamps counted as
+ * their expected number: O(1) time however large N is. */
 static void api_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
                      const double *x, tco_rng *rng, unsigned *clamped)
 {
@@ -83,9 +116,15 @@ static void api_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_bac
     double mu = x[b->shock_rate] / 12, p0 = exp(-mu);
     for (int t = 1; t < T; t++) {
         double v = M[t - 1] * trend;
-        /* Rates are bounded in validation (TCO_MAX_RATE_PER_YEAR): at most a
-         * few thousand shocks a month. */
-        for (double j = tco_rng_poisson_p0(rng, mu, p0); j > 0; j--) {
+        double n = tco_rng_poisson_p0(rng, mu, p0);
+        if (n > SHOCKS_ONE_BY_ONE_MAX) {
+            v *= exp(n * b->log_mean + sqrt(n * b->log_var) * tco_rng_normal(rng));
+            if (clamped)
+                clamped[b->shock_size] += (unsigned)fmin(n * b->p_clamped + 0.5, 1e9);
+            M[t] = v;
+            continue;
+        }
+        for (double j = n; j > 0; j--) {
             double sz = tco_dist_quantile(&size->dist, tco_rng_uniform(rng));
             double c = tco_domain_clamp(&size->dom, sz);
             if (c != sz && clamped)
