@@ -68,7 +68,7 @@ typedef struct {
     tco_switch_kind switch_kind;
     double switch_threshold;
     int *switch_route;
-    int fallback; /* api backend index, or -1 */
+    int fallback; /* index of a backend that serves from any month (api), or -1 */
 } tco_strategy;
 
 typedef enum { TCO_EVENT_PRICE, TCO_EVENT_EXCLUDE, TCO_EVENT_ONE_OFF } tco_event_kind;
