@@ -511,6 +511,19 @@ static tco_status check_keys(const pctx *c, tco_dist_kind kind)
     return TCO_OK;
 }
 
+typedef struct {
+    double value, weight;
+    size_t index;
+} vpair;
+
+static int cmp_vpair(const void *a, const void *b)
+{
+    const vpair *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
 static tco_status parse_discrete(tco_dist *d, const pctx *c)
 {
     const tco_ynode *vals = tco_ymap_get(c->map, "values");
@@ -552,17 +565,30 @@ static tco_status parse_discrete(tco_dist *d, const pctx *c)
     if (!(total > 0))
         return tco_error_set(c->err, TCO_EINVAL, "%s:%u:%u: %s.weights: the weights add up to 0",
                              w->file, w->line, w->col, c->path);
-    /* Sort by value (insertion sort: lists are short) so the quantile is
+    if (!isfinite(total)) {
+        /* Weights near DBL_MAX overflow their sum: scale them by the largest
+         * first (exact up to rounding; only such files take this path). */
+        double big = 0;
+        for (size_t i = 0; i < n; i++)
+            big = fmax(big, p[i]);
+        total = 0;
+        for (size_t i = 0; i < n; i++)
+            total += p[i] /= big;
+    }
+    /* Sort by value, stably (ties keep file order, so the sums below are
+     * the same as an insertion sort's), in O(n log n): the quantile must be
      * monotone, as inverse-transform sampling needs. */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-            t = p[j];
-            p[j] = p[j - 1];
-            p[j - 1] = t;
-        }
+    vpair *pairs = malloc(n * sizeof *pairs);
+    if (!pairs)
+        return tco_error_set(c->err, TCO_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        pairs[i] = (vpair){v[i], p[i], i};
+    qsort(pairs, n, sizeof *pairs, cmp_vpair);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = pairs[i].value;
+        p[i] = pairs[i].weight;
+    }
+    free(pairs);
     double acc = 0;
     for (size_t i = 0; i < n; i++) {
         acc += p[i];

@@ -5,6 +5,7 @@
 #include "copula.h"
 #include "schema.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,10 +69,14 @@ static tco_status load_simulation(tco_schema *c, const tco_ynode *root)
         if (seed->kind != TCO_YSCALAR || !seed->plain || seed->str[0] == '-' ||
             seed->str[0] == '\0')
             return tco_schema_at(c, seed, "simulation.seed", "expected a whole number >= 0");
+        errno = 0;
         unsigned long long v = strtoull(seed->str, &end, 10);
-        if (*end)
+        if (*end || seed->str[0] < '0' || seed->str[0] > '9')
             return tco_schema_at(c, seed, "simulation.seed", "expected a whole number >= 0, got '%s'",
                       seed->str);
+        if (errno == ERANGE || v > UINT64_MAX)
+            return tco_schema_at(c, seed, "simulation.seed",
+                                 "must be below 2^64 = 18446744073709551616 (got %s)", seed->str);
         sc->seed = (uint64_t)v;
     }
     const tco_ynode *m = tco_ymap_get(s, "sampling");
@@ -523,6 +528,13 @@ fail:
 tco_status tco_scenario_load(tco_scenario **out, const char *path, const tco_load_options *opt,
                              tco_error *err)
 {
+    return tco_scenario_load_with(out, path, opt, NULL, 0, err);
+}
+
+tco_status tco_scenario_load_with(tco_scenario **out, const char *path,
+                                  const tco_load_options *opt, const tco_override *overrides,
+                                  size_t noverrides, tco_error *err)
+{
     *out = NULL;
     tco_ydoc *doc;
     tco_status st = tco_ydoc_read_file(&doc, path, err);
@@ -552,6 +564,17 @@ tco_status tco_scenario_load(tco_scenario **out, const char *path, const tco_loa
             st = tco_ydoc_set(doc, p, tco_ydoc_root(val), err);
         free(p);
         tco_ydoc_free(val);
+        if (st != TCO_OK)
+            goto done;
+    }
+    for (size_t i = 0; i < noverrides; i++) {
+        const tco_override *o = &overrides[i];
+        char label[600];
+        snprintf(label, sizeof label, "--vary %s", o->path);
+        if (tco_ydoc_root(doc)->kind != TCO_YMAP)
+            st = tco_error_set(err, TCO_EINVAL, "%s: the document is not a mapping", path);
+        else
+            st = tco_ydoc_set_number(doc, o->path, o->value, label, err);
         if (st != TCO_OK)
             goto done;
     }

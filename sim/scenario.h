@@ -112,9 +112,16 @@ typedef struct {
     double *corr_chol;
 } tco_scenario;
 
-/* Options applied while loading: command-line overrides. */
+/* A number set at a dotted path of the parsed file (--vary, sweeps). */
 typedef struct {
-    const char *const *sets; /* "PATH=VALUE" strings */
+    const char *path;
+    double value;
+} tco_override;
+
+/* Options applied while loading: command-line overrides, applied to the
+ * parsed YAML tree (tco_ydoc_set) before validation. */
+typedef struct {
+    const char *const *sets; /* "PATH=VALUE" strings; VALUE is YAML (--set) */
     size_t nsets;
 } tco_load_options;
 
@@ -122,6 +129,13 @@ typedef struct {
  * success *out is owned by the caller (tco_scenario_free). */
 tco_status tco_scenario_load(tco_scenario **out, const char *path, const tco_load_options *opt,
                              tco_error *err);
+
+/* tco_scenario_load, then the numbers of overrides (n of them, after the
+ * sets of opt) set exactly in the parsed tree: no number is printed and
+ * read back.  Sweeps and --vary load through here. */
+tco_status tco_scenario_load_with(tco_scenario **out, const char *path,
+                                  const tco_load_options *opt, const tco_override *overrides,
+                                  size_t n, tco_error *err);
 
 /* Validates an already parsed document (name is used in messages). */
 tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,

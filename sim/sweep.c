@@ -231,16 +231,14 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
         /* Static inputs are held in place (their uniforms still drawn: common
          * random numbers); any other value is set in the file and reloaded. */
         tco_scenario *psc = sc;
-        char setbuf[2][600];
-        size_t nsets = lo ? lo->nsets : 0;
+        tco_override ovr[2];
+        size_t novr = 0;
         for (size_t k = 0; k < nv; k++)
-            if (input[k] < 0) {
-                snprintf(setbuf[k], sizeof setbuf[k], "%s=%.17g", v[k].path, val[k]);
-                sets[nsets++] = setbuf[k];
-            }
-        if (nsets > (lo ? lo->nsets : 0)) {
-            tco_load_options plo = {sets, nsets};
-            if ((st = tco_scenario_load(&psc, file, &plo, err)))
+            if (input[k] < 0)
+                ovr[novr++] = (tco_override){v[k].path, val[k]};
+        if (novr > 0) {
+            tco_load_options plo = {sets, lo ? lo->nsets : 0};
+            if ((st = tco_scenario_load_with(&psc, file, &plo, ovr, novr, err)))
                 goto fail;
             if (psc->ndims != sc->ndims) {
                 tco_scenario_free(psc);

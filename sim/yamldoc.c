@@ -2,10 +2,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+
+#include "number.h"
 
 /* Arena: nodes, strings and arrays of one document, freed together. */
 typedef struct chunk {
@@ -17,6 +20,7 @@ typedef struct chunk {
 typedef struct {
     char *name;
     tco_ynode *node;
+    size_t hash;
 } anchor;
 
 struct tco_ydoc {
@@ -94,6 +98,8 @@ static tco_ynode *node_copy(tco_ydoc *doc, const tco_ynode *src, const char *fil
         return NULL;
     n->file = file ? file : src->file;
     n->plain = src->plain;
+    n->has_num = src->has_num;
+    n->num = src->num;
     if (src->str && !(n->str = arena_strdup(doc, src->str, strlen(src->str))))
         return NULL;
     n->n = src->n;
@@ -149,6 +155,8 @@ typedef struct {
     size_t nkids, capkids;
     anchor *anchors;
     size_t nanchors, capanchors;
+    size_t *slots;      /* open-addressing index of anchors (index + 1; 0 empty) */
+    size_t nslots;
     char **pending;     /* anchor names of open containers (or NULL) */
     tco_error *err;
 } builder;
@@ -164,6 +172,43 @@ static tco_status push_kid(builder *b, tco_ynode *n)
         b->capkids = cap;
     }
     b->kids[b->nkids++] = n;
+    return TCO_OK;
+}
+
+/* FNV-1a: anchor names and map keys are short. */
+static size_t str_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+    return (size_t)h;
+}
+
+/* The slot of name in the anchor index: the one holding it, or the empty
+ * slot where it goes.  The index is kept under half full. */
+static size_t anchor_slot(const builder *b, const char *name, size_t hash)
+{
+    size_t i = hash & (b->nslots - 1);
+    while (b->slots[i] && strcmp(b->anchors[b->slots[i] - 1].name, name) != 0)
+        i = (i + 1) & (b->nslots - 1);
+    return i;
+}
+
+static tco_status index_anchor(builder *b, size_t k)
+{
+    if (2 * (b->nanchors + 1) > b->nslots) {
+        size_t n = b->nslots ? 2 * b->nslots : 64;
+        size_t *s = calloc(n, sizeof *s);
+        if (!s)
+            return tco_error_set(b->err, TCO_ENOMEM, "%s: out of memory", b->doc->name);
+        free(b->slots);
+        b->slots = s;
+        b->nslots = n;
+        /* Later anchors hide earlier ones of the same name: reinsert in order. */
+        for (size_t i = 0; i < k; i++)
+            b->slots[anchor_slot(b, b->anchors[i].name, b->anchors[i].hash)] = i + 1;
+    }
+    b->slots[anchor_slot(b, b->anchors[k].name, b->anchors[k].hash)] = k + 1;
     return TCO_OK;
 }
 
@@ -183,16 +228,58 @@ static tco_status add_anchor(builder *b, const char *name, tco_ynode *n)
     /* A later anchor of the same name hides the earlier one (YAML 1.2, 7.1). */
     b->anchors[b->nanchors].name = copy;
     b->anchors[b->nanchors].node = n;
+    b->anchors[b->nanchors].hash = str_hash(copy);
+    tco_status st = index_anchor(b, b->nanchors);
     b->nanchors++;
-    return TCO_OK;
+    return st;
 }
 
 static tco_ynode *find_anchor(const builder *b, const char *name)
 {
-    for (size_t i = b->nanchors; i-- > 0;)
-        if (strcmp(b->anchors[i].name, name) == 0)
-            return b->anchors[i].node;
-    return NULL;
+    if (!b->nslots)
+        return NULL;
+    size_t i = anchor_slot(b, name, str_hash(name));
+    return b->slots[i] ? b->anchors[b->slots[i] - 1].node : NULL;
+}
+
+/* Refuses a map with a key given twice: pairwise for small maps, through a
+ * hash index of the keys for large ones, so a 100,000-key map costs
+ * linear time. */
+static tco_status duplicate(builder *b, const tco_ynode *k, const tco_ynode *first)
+{
+    return tco_error_set(b->err, TCO_EPARSE, "%s:%u:%u: duplicate key '%s' (first at line %u)",
+                         k->file, k->line, k->col, k->str, first->line);
+}
+
+/* Refuses a map with a key given twice: pairwise for small maps, through a
+ * hash index of the keys for large ones, so a 100,000-key map costs
+ * linear time. */
+static tco_status check_duplicates(builder *b, const tco_ynode *c)
+{
+    if (c->n <= 16) {
+        for (size_t i = 1; i < c->n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(c->key[j]->str, c->key[i]->str) == 0)
+                    return duplicate(b, c->key[i], c->key[j]);
+        return TCO_OK;
+    }
+    size_t nslots = 64;
+    while (nslots < 2 * c->n)
+        nslots *= 2;
+    size_t *slot = calloc(nslots, sizeof *slot);
+    if (!slot)
+        return tco_error_set(b->err, TCO_ENOMEM, "%s: out of memory", b->doc->name);
+    tco_status st = TCO_OK;
+    for (size_t i = 0; i < c->n && st == TCO_OK; i++) {
+        size_t h = str_hash(c->key[i]->str) & (nslots - 1);
+        while (slot[h] && strcmp(c->key[slot[h] - 1]->str, c->key[i]->str) != 0)
+            h = (h + 1) & (nslots - 1);
+        if (slot[h])
+            st = duplicate(b, c->key[i], c->key[slot[h] - 1]);
+        slot[h] = slot[h] ? slot[h] : i + 1;
+    }
+    free(slot);
+    return st;
 }
 
 static tco_status close_container(builder *b)
@@ -216,14 +303,12 @@ static tco_status close_container(builder *b)
                 return tco_error_set(b->err, TCO_EPARSE,
                                      "%s:%u:%u: a mapping key must be a plain name, not %s",
                                      k->file, k->line, k->col, tco_ykind_name(k->kind));
-            for (size_t j = 0; j < i; j++)
-                if (strcmp(c->key[j]->str, k->str) == 0)
-                    return tco_error_set(b->err, TCO_EPARSE,
-                                         "%s:%u:%u: duplicate key '%s' (first at line %u)",
-                                         k->file, k->line, k->col, k->str, c->key[j]->line);
             c->key[i] = k;
             c->val[i] = b->kids[first + 2 * i + 1];
         }
+        tco_status st = check_duplicates(b, c);
+        if (st != TCO_OK)
+            return st;
     } else {
         c->n = count;
         if (count) {
@@ -322,7 +407,12 @@ static tco_status build(builder *b, yaml_parser_t *p)
                                    b->doc->name, line, col);
                 break;
             }
-            n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+            /* An explicit tag other than !!int or !!float (say !!str 2.5)
+             * makes the scalar text, never a number. */
+            const char *tag = (const char *)ev.data.scalar.tag;
+            n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                       (!tag || strcmp(tag, YAML_INT_TAG) == 0 ||
+                        strcmp(tag, YAML_FLOAT_TAG) == 0);
             if (ev.data.scalar.anchor)
                 st = add_anchor(b, (const char *)ev.data.scalar.anchor, n);
             if (st == TCO_OK)
@@ -415,6 +505,7 @@ done:
     free(b.pending);
     free(b.kids);
     free(b.anchors);
+    free(b.slots);
     *out = doc;
     return st;
 }
@@ -499,6 +590,25 @@ tco_status tco_ydoc_set(tco_ydoc *doc, const char *path, const tco_ynode *value,
     }
 }
 
+tco_status tco_ydoc_set_number(tco_ydoc *doc, const char *path, double value, const char *source,
+                               tco_error *err)
+{
+    TCO_RETURN_ERROR_IF(!isfinite(value), err, TCO_EINVAL, "%s: %s: the value must be finite",
+                        source, path);
+    /* The text is for messages only: tco_ynumber returns num. */
+    char text[40];
+    tco_snprintf(text, sizeof text, "%.17g", value);
+    tco_ynode n = {0};
+    n.kind = TCO_YSCALAR;
+    n.file = source;
+    n.line = n.col = 1;
+    n.str = text;
+    n.plain = 1;
+    n.has_num = 1;
+    n.num = value;
+    return tco_ydoc_set(doc, path, &n, err);
+}
+
 static int all_digits(const char *s, const char *set)
 {
     if (!*s)
@@ -513,6 +623,10 @@ int tco_ynumber(const tco_ynode *node, double *value)
 {
     if (!node || node->kind != TCO_YSCALAR || !node->plain)
         return 0;
+    if (node->has_num) {
+        *value = node->num;
+        return 1;
+    }
     const char *s = node->str;
     if (strcmp(s, ".inf") == 0 || strcmp(s, ".Inf") == 0 || strcmp(s, ".INF") == 0 ||
         strcmp(s, "+.inf") == 0 || strcmp(s, "+.Inf") == 0 || strcmp(s, "+.INF") == 0) {
@@ -527,12 +641,21 @@ int tco_ynumber(const tco_ynode *node, double *value)
         *value = NAN;
         return 1;
     }
+    /* Integers beyond 64 bits are refused rather than saturated. */
     if (strncmp(s, "0x", 2) == 0 && all_digits(s + 2, "0123456789abcdefABCDEF")) {
-        *value = (double)strtoull(s + 2, NULL, 16);
+        errno = 0;
+        unsigned long long u = strtoull(s + 2, NULL, 16);
+        if (errno == ERANGE)
+            return 0;
+        *value = (double)u;
         return 1;
     }
     if (strncmp(s, "0o", 2) == 0 && all_digits(s + 2, "01234567")) {
-        *value = (double)strtoull(s + 2, NULL, 8);
+        errno = 0;
+        unsigned long long u = strtoull(s + 2, NULL, 8);
+        if (errno == ERANGE)
+            return 0;
+        *value = (double)u;
         return 1;
     }
     /* [-+]? ( \.[0-9]+ | [0-9]+ ( \.[0-9]* )? ) ( [eE] [-+]? [0-9]+ )? */
@@ -564,7 +687,14 @@ int tco_ynumber(const tco_ynode *node, double *value)
     }
     if (*p)
         return 0;
-    *value = strtod(s, NULL);
+    /* The grammar above is a subset of what strtod reads, so the whole text
+     * must be consumed; the "C" locale keeps '.' the decimal point whatever
+     * locale the host program has set. */
+    char *end;
+    double v = tco_strtod(s, &end);
+    if (end != p)
+        return 0;
+    *value = v;
     return 1;
 }
 

@@ -25,7 +25,10 @@ struct tco_ynode {
     unsigned line;     /* 1-based */
     unsigned col;      /* 1-based */
     char *str;         /* scalar text (NUL-terminated), else NULL */
-    int plain;         /* scalar was written without quotes or block style */
+    int plain;         /* scalar was written without quotes, block style or a
+                        * tag other than !!int or !!float */
+    int has_num;       /* set by tco_ydoc_set_number: num is the exact value */
+    double num;
     size_t n;          /* number of entries of a map or sequence */
     tco_ynode **key;   /* map keys (scalars), n of them; NULL for a sequence */
     tco_ynode **val;   /* map values or sequence items, n of them */
@@ -57,6 +60,14 @@ tco_ynode *tco_ymap_get(const tco_ynode *map, const char *key);
  * scalar or a sequence. */
 tco_status tco_ydoc_set(tco_ydoc *doc, const char *path, const tco_ynode *value,
                         tco_error *err);
+
+/* Replaces (or creates) the value at path, as tco_ydoc_set does, by the
+ * number value itself: no text is printed and read back, so the scenario
+ * sees exactly value.  source names the value in messages (e.g.
+ * "--vary demand.growth_annual"); it is copied.  A value that is not finite
+ * is refused. */
+tco_status tco_ydoc_set_number(tco_ydoc *doc, const char *path, double value, const char *source,
+                               tco_error *err);
 
 /* A printable name for a node kind ("a mapping", "a sequence", "a scalar"). */
 const char *tco_ykind_name(tco_ykind kind);
