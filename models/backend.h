@@ -9,8 +9,13 @@
  * platforms, quality costs from success rates, events, discounting.
  *
  * Adding a type is one file models/backend_<name>.c defining a
- * tco_backend_type, one line in tco_backend_types (backend.c), one line in
- * the Makefile's LIB_SRC, and its tests: see docs/backends.md.
+ * tco_backend_type, one line in tco_backend_types (backend.c) with its
+ * declaration below, one line in the Makefile's LIB_SRC, and its tests: see
+ * docs/backends.md.
+ *
+ * Dependencies: the scenario loader (sim/scenario.c) finds a type by name
+ * in the registry and calls its load, which reads keys with the schema
+ * helpers (sim/schema.h); the model (future.c, strategy.c) calls the rest.
  *
  * Call order for one scenario:
  *   load (once per backend, while the scenario is read), then per thread
@@ -69,10 +74,10 @@ struct tco_backend_type {
      * (a strategy routing to it needs a fallback when this is >= 1).
      * NULL for non-platforms. */
     double (*max_setup_months)(const tco_scenario *sc, const tco_backend *be);
-    /* Allocates the per-future workspace of p->data (NULL when there is
-     * none to allocate is not an error: return TCO_OK with p->data NULL). */
+    /* Allocates the type's per-future workspace into p->data, once per
+     * thread (NULL: the type keeps nothing beyond tco_backend_paths). */
     tco_status (*alloc)(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be);
-    /* Frees p->data (accepts NULL). */
+    /* Frees p->data (accepts NULL; may be NULL when alloc is). */
     void (*free_paths)(void *data);
     /* Draws the future's paths from rng with static inputs x: p->index
      * (index[0] = 1), p->setup, and whatever the type keeps in p->data.

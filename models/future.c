@@ -106,7 +106,7 @@ tco_future *tco_future_alloc(const tco_model *m)
         p->unit_cost = malloc((K + 1) * sizeof *p->unit_cost);
         p->unit_load = malloc((K + 1) * sizeof *p->unit_load);
         if (!p->index || !p->unit_cost || !p->unit_load ||
-            be->type->alloc(p, m->sc, be) != TCO_OK) {
+            (be->type->alloc && be->type->alloc(p, m->sc, be) != TCO_OK)) {
             tco_future_free(f);
             return NULL;
         }

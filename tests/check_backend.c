@@ -138,7 +138,7 @@ START_TEST(test_registry)
     for (; tco_backend_types[n]; n++) {
         const tco_backend_type *t = tco_backend_types[n];
         ck_assert(t->name && *t->name);
-        ck_assert(t->load && t->alloc && t->draw && t->serve && t->monthly_cost);
+        ck_assert(t->load && t->draw && t->serve && t->monthly_cost);
         ck_assert(t->platform == 0 || t->platform == 1);
         ck_assert(!t->platform || t->max_setup_months);
         ck_assert_ptr_eq(tco_backend_type_find(t->name), t);
