@@ -286,6 +286,50 @@ START_TEST(test_shocks_huge_count)
 }
 END_TEST
 
+/* Fuzz finding 5, sampler part, through the model: incidents at 1.2e21 a
+ * year (far beyond validation's bound, set directly in the inputs) made
+ * GSL's Poisson sampler loop forever; the model's one sampler (PTRS) draws
+ * N ~ Poisson(1e20) a month in O(1): operations cost N * 1e-15 = 1e5 (sd of
+ * N / mu is 1e-10). */
+START_TEST(test_incidents_absurd_rate)
+{
+    static const char *text =
+        "scenario: { name: i, horizon_months: 3 }\n"
+        "workloads: { w: { input_tokens: 1, output_tokens: 1 } }\n"
+        "demand: { requests_per_month: 1 }\n"
+        "backends:\n"
+        "  g: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 0,\n"
+        "       gpu: { mode: cloud, hour_price: 1 },\n"
+        "       incidents: { per_year: 4, cost_per_incident: 1.0e-15 } }\n"
+        "strategies: { s: { route: { w: g } } }\n";
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_model *m;
+    ck_assert(tco_model_alloc(&m, sc, &err) == TCO_OK);
+    tco_future *f = tco_future_alloc(m);
+    double *x = calloc(sc->ninputs + 1, sizeof *x);
+    tco_sample_inputs(sc, NULL, x, NULL);
+    int rate = tco_scenario_input(sc, "backends.g.incidents.per_year");
+    ck_assert_int_ge(rate, 0);
+    x[rate] = 1.2e21;
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng rng;
+    tco_rng_seed(&rng, &zig, 9, 0);
+    tco_future_draw(f, m, x, &rng, NULL);
+    double bycat[3 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(f, m, 0, NULL, bycat, &cost);
+    for (int t = 0; t < 3; t++)
+        ck_close(bycat[t * TCO_NCAT + TCO_CAT_OPERATIONS], 1e5, 1e-8);
+    free(x);
+    tco_future_free(f);
+    tco_model_free(m);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("backend");
@@ -299,6 +343,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_example_type);
     tcase_add_test(tc, test_price_event_selfhosted);
     tcase_add_test(tc, test_shocks_huge_count);
+    tcase_add_test(tc, test_incidents_absurd_rate);
     suite_add_tcase(s, tc);
     return s;
 }
