@@ -79,36 +79,37 @@ tco_future *tco_future_alloc(const tco_model *m)
     size_t T = (size_t)m->T, K = m->K, B = m->B, E = m->E;
     f->V = malloc(T * sizeof *f->V);
     f->R = malloc(T * K * sizeof *f->R);
-    f->M = malloc(B * T * sizeof *f->M);
-    f->G = malloc(B * T * sizeof *f->G);
-    f->ops = malloc(B * T * sizeof *f->ops);
-    f->staff = malloc(B * T * sizeof *f->staff);
-    f->api_unit = malloc(B * K * sizeof *f->api_unit);
-    f->weq = malloc(B * K * sizeof *f->weq);
+    f->paths = calloc(B + 1, sizeof *f->paths);
+    f->type = calloc(B + 1, sizeof *f->type);
+    f->platform = calloc(B + 1, 1);
     f->qual = malloc(B * K * sizeof *f->qual);
-    f->bk = malloc(B * sizeof *f->bk);
     f->oneoff = malloc(T * sizeof *f->oneoff);
-    f->fleet = malloc(B * sizeof *f->fleet);
-    f->held = malloc(B * sizeof *f->held);
     f->event_month = malloc((E + 1) * sizeof *f->event_month);
     f->excl = malloc((E + 1) * sizeof *f->excl);
     f->adopt = malloc(B * sizeof *f->adopt);
     f->route = malloc(K * sizeof *f->route);
     f->via = malloc(K * sizeof *f->via);
     f->load = malloc(B * sizeof *f->load);
-    f->coh_month = malloc(B * T * sizeof *f->coh_month);
-    f->coh_n = malloc(B * T * sizeof *f->coh_n);
-    f->coh_cost = malloc(B * T * sizeof *f->coh_cost);
-    f->coh_head = malloc(B * sizeof *f->coh_head);
-    f->coh_tail = malloc(B * sizeof *f->coh_tail);
-    f->base_cum = malloc(T * sizeof *f->base_cum);
-    f->cum = malloc(T * sizeof *f->cum);
-    if (!f->V || !f->R || !f->M || !f->G || !f->ops || !f->staff || !f->api_unit || !f->weq ||
-        !f->qual || !f->bk || !f->oneoff || !f->fleet || !f->held || !f->event_month || !f->excl || !f->adopt || !f->route ||
-        !f->via || !f->load || !f->coh_month || !f->coh_n || !f->coh_cost || !f->coh_head ||
-        !f->coh_tail || !f->base_cum || !f->cum) {
+    if (!f->V || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
+        !f->event_month || !f->excl || !f->adopt || !f->route || !f->via || !f->load) {
         tco_future_free(f);
         return NULL;
+    }
+    for (size_t b = 0; b < B; b++) {
+        const tco_backend *be = &m->sc->backends[b];
+        tco_backend_paths *p = &f->paths[b];
+        f->type[b] = be->type;
+        f->platform[b] = (char)be->type->platform;
+        p->T = m->T;
+        p->K = K;
+        p->index = malloc(T * sizeof *p->index);
+        p->unit_cost = malloc((K + 1) * sizeof *p->unit_cost);
+        p->unit_load = malloc((K + 1) * sizeof *p->unit_load);
+        if (!p->index || !p->unit_cost || !p->unit_load ||
+            (be->type->alloc && be->type->alloc(p, m->sc, be) != TCO_OK)) {
+            tco_future_free(f);
+            return NULL;
+        }
     }
     return f;
 }
@@ -117,50 +118,28 @@ void tco_future_free(tco_future *f)
 {
     if (!f)
         return;
+    for (size_t b = 0; f->paths && f->type && f->type[b]; b++) {
+        tco_backend_paths *p = &f->paths[b];
+        free(p->index);
+        free(p->unit_cost);
+        free(p->unit_load);
+        if (f->type[b]->free_paths)
+            f->type[b]->free_paths(p->data);
+    }
     free(f->V);
     free(f->R);
-    free(f->M);
-    free(f->G);
-    free(f->ops);
-    free(f->staff);
-    free(f->api_unit);
-    free(f->weq);
+    free(f->paths);
+    free(f->type);
+    free(f->platform);
     free(f->qual);
-    free(f->bk);
     free(f->oneoff);
-    free(f->fleet);
-    free(f->held);
     free(f->event_month);
     free(f->excl);
     free(f->adopt);
     free(f->route);
     free(f->via);
     free(f->load);
-    free(f->coh_month);
-    free(f->coh_n);
-    free(f->coh_cost);
-    free(f->coh_head);
-    free(f->coh_tail);
-    free(f->base_cum);
-    free(f->cum);
     free(f);
-}
-
-/* Poisson count by inversion when exp(-mu) is known. */
-static unsigned poisson(tco_rng *r, double mu, double p0)
-{
-    if (mu <= 0)
-        return 0;
-    if (mu > 20)
-        return tco_rng_poisson_large(r, mu);
-    double u = tco_rng_uniform(r), p = p0, acc = p0;
-    unsigned k = 0;
-    while (u > acc && k < 1000) {
-        k++;
-        p *= mu / k;
-        acc += p;
-    }
-    return k;
 }
 
 static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
@@ -196,94 +175,22 @@ static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_
     }
 }
 
+/* Each backend's paths, drawn by its type in backend order (the order of
+ * the future's random stream), then its unit costs and the expected failure
+ * cost of one request of each workload (MODEL.md 4.3). */
 static void draw_backends(tco_future *f, const tco_model *m, const double *x, tco_rng *rng,
                           unsigned *clamped)
 {
     const tco_scenario *sc = m->sc;
-    int T = m->T;
     size_t K = m->K;
     for (size_t b = 0; b < m->B; b++) {
         const tco_backend *be = &sc->backends[b];
-        double *M = f->M + b * (size_t)T, *G = f->G + b * (size_t)T;
-        double *ops = f->ops + b * (size_t)T, *staff = f->staff + b * (size_t)T;
-        tco_bk *bk = &f->bk[b];
-        memset(bk, 0, sizeof *bk);
-        bk->self = be->type == TCO_BACKEND_SELF;
-        if (!bk->self) {
-            bk->fixed = x[be->fixed_monthly];
-        } else {
-            bk->cloud = be->mode == TCO_GPU_CLOUD;
-            bk->lifetime = be->lifetime;
-            bk->setup_cost = x[be->setup_cost];
-            bk->base_fte = x[be->base_fte];
-            bk->den = x[be->throughput] * x[be->utilization] * 3600.0 * TCO_HOURS_PER_MONTH;
-            bk->peak = x[be->peak];
-            bk->min_gpus = be->min_gpus;
-            bk->per_gpu_fte = be->gpus_per_fte > 0 ? 1 / be->gpus_per_fte : 0;
-            if (bk->cloud) {
-                bk->hour = x[be->hour_price];
-            } else {
-                bk->purchase = x[be->purchase_price];
-                bk->facility = x[be->power_kw] *
-                               (x[be->pue] * TCO_HOURS_PER_MONTH * x[be->electricity] +
-                                x[be->colocation]);
-                bk->maint = x[be->maintenance] / 12;
-            }
-        }
+        tco_backend_paths *p = &f->paths[b];
+        be->type->draw(p, sc, be, x, rng, clamped);
+        be->type->serve(p, sc, be, x);
         for (size_t k = 0; k < K; k++) {
             const tco_workload *w = &sc->workloads[k];
-            double in = x[w->input_tokens], out = x[w->output_tokens];
-            double fail = (1 - x[be->success[k]]) * x[w->failure_cost];
-            f->qual[b * K + k] = fail;
-            if (be->type == TCO_BACKEND_API)
-                f->api_unit[b * K + k] =
-                    (1 - x[be->discount]) * (in * x[be->price_in] + out * x[be->price_out]) / 1e6;
-            else
-                f->weq[b * K + k] = x[be->input_weight] * in + out;
-        }
-        if (be->type == TCO_BACKEND_API) {
-            double trend = pow(1 + x[be->price_trend], 1.0 / 12);
-            M[0] = 1;
-            if (be->shock_rate < 0) {
-                for (int t = 1; t < T; t++)
-                    M[t] = M[t - 1] * trend;
-                continue;
-            }
-            const tco_input *size = &sc->inputs[be->shock_size];
-            double mu = x[be->shock_rate] / 12, p0 = exp(-mu);
-            for (int t = 1; t < T; t++) {
-                double v = M[t - 1] * trend;
-                for (unsigned j = poisson(rng, mu, p0); j > 0; j--) {
-                    double sz = tco_dist_quantile(&size->dist, tco_rng_uniform(rng));
-                    double c = tco_domain_clamp(&size->dom, sz);
-                    if (c != sz && clamped)
-                        clamped[be->shock_size]++;
-                    v *= 1 + c;
-                }
-                M[t] = v;
-            }
-            continue;
-        }
-        /* Self-hosted: GPU price index, setup length, staff and operations. */
-        double sm = be->gpu_volatility / sqrt(12.0);
-        double drift = log1p(x[be->gpu_trend]) / 12 - sm * sm / 2, step = exp(drift);
-        G[0] = 1;
-        for (int t = 1; t < T; t++)
-            G[t] = sm > 0 ? G[t - 1] * exp(drift + sm * tco_rng_normal(rng)) : G[t - 1] * step;
-        bk->setup = (int)fmin(floor(x[be->setup_months] + 0.5), 1e6);
-        double fte = x[be->cost_per_fte] / 12, grow = pow(1 + x[be->salary_growth], 1.0 / 12);
-        for (int t = 0; t < T; t++) {
-            staff[t] = fte;
-            fte *= grow;
-            ops[t] = 0;
-        }
-        for (int j = 0; j < 3; j++) {
-            const tco_counted *c = &be->ops[j];
-            if (c->rate < 0)
-                continue;
-            double mu = x[c->rate] / 12, p0 = exp(-mu), cost = x[c->cost];
-            for (int t = 0; t < T; t++)
-                ops[t] += poisson(rng, mu, p0) * cost;
+            f->qual[b * K + k] = (1 - x[be->success[k]]) * x[w->failure_cost];
         }
     }
 }
@@ -312,8 +219,7 @@ static void draw_events(tco_future *f, const tco_model *m, const double *x, tco_
         if (!month)
             continue;
         if (ev->kind == TCO_EVENT_PRICE) {
-            double *idx = (sc->backends[ev->backend].type == TCO_BACKEND_API ? f->M : f->G) +
-                          (size_t)ev->backend * (size_t)T;
+            double *idx = f->paths[ev->backend].index;
             double factor = x[ev->factor];
             for (int t = month - 1; t < T; t++)
                 idx[t] *= factor;
@@ -347,14 +253,9 @@ void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng
 
 const double *tco_future_volume(const tco_future *f) { return f->V; }
 
-const double *tco_future_api_index(const tco_future *f, size_t backend)
+const double *tco_future_price_index(const tco_future *f, size_t backend)
 {
-    return f->M + backend * (size_t)f->T;
-}
-
-const double *tco_future_gpu_index(const tco_future *f, size_t backend)
-{
-    return f->G + backend * (size_t)f->T;
+    return f->paths[backend].index;
 }
 
 int tco_future_event_month(const tco_future *f, size_t event) { return f->event_month[event]; }

@@ -41,8 +41,6 @@ typedef struct {
     double nominal;        /* undiscounted total */
     double cat[TCO_NCAT];  /* discounted, per category */
     double tokens;         /* tokens served over the horizon (same for all strategies) */
-    int breakeven;         /* first month from which cumulative nominal cost stays at or
-                              below the baseline's; 0 when it never does */
 } tco_cost;
 
 /* Builds the model of sc (which must outlive it). */
@@ -59,15 +57,16 @@ void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng
 
 /* Costs strategy s on the drawn future.  monthly (T values, may be NULL)
  * receives each month's nominal total; bycat (T x TCO_NCAT, may be NULL)
- * each month's nominal cost per category.  Strategy 0 must be costed before
- * the others of the same future (the break-even compares with it). */
+ * each month's nominal cost per category.  Strategies are independent of
+ * each other: any order gives the same costs. */
 void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthly,
                      double *bycat, tco_cost *out);
 
 /* Read access to a drawn future, for tests and traces. */
 const double *tco_future_volume(const tco_future *f);     /* V_t, T values */
-const double *tco_future_api_index(const tco_future *f, size_t backend); /* M_t */
-const double *tco_future_gpu_index(const tco_future *f, size_t backend); /* G_t */
+/* The backend's price index, T values: M_t of an api backend, G_t of a
+ * self-hosted one (events included). */
+const double *tco_future_price_index(const tco_future *f, size_t backend);
 int tco_future_event_month(const tco_future *f, size_t event); /* 0 = never */
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef TCO_MODEL_IMPL_H
 #define TCO_MODEL_IMPL_H
 
+#include "backend.h"
 #include "model.h"
 
 struct tco_model {
@@ -16,13 +17,6 @@ struct tco_model {
     size_t *nuse;
 };
 
-/* One backend's values in the drawn future, gathered for the cost loop. */
-typedef struct {
-    int self, cloud, setup, lifetime;
-    double fixed, setup_cost, base_fte, den, peak, min_gpus, per_gpu_fte;
-    double hour, purchase, facility, maint;
-} tco_bk;
-
 /* An exclusion that happens in this future. */
 typedef struct {
     int month, from, to;
@@ -35,29 +29,19 @@ struct tco_future {
     double *V;         /* T */
     double *R;         /* T x K requests */
     double tokens;
-    double *M;         /* B x T api price index */
-    double *G;         /* B x T gpu price index */
-    double *ops;       /* B x T operations cost (fine-tuning, updates, incidents) */
-    double *staff;     /* B x T cost of one FTE in month t */
-    double *api_unit;  /* B x K cost of one request at index 1 */
-    double *weq;       /* B x K token-equivalents of one request */
+    tco_backend_paths *paths; /* B: each backend's paths, drawn by its type */
+    const tco_backend_type **type; /* B: each backend's type */
+    char *platform;    /* B: type->platform, read in the cost loop */
     double *qual;      /* B x K expected failure cost of one request */
-    tco_bk *bk;        /* B */
     double *oneoff;    /* T one-off event costs, shared by all strategies */
     int *event_month;  /* E, 0 = never */
     tco_exclusion *excl; /* exclusions that happen, by month */
     size_t nexcl;
     int first_excl;    /* month of the first exclusion, or T + 1 */
     /* strategy workspace */
-    int *adopt;        /* B, 0 = not adopted */
+    int *adopt;        /* B, 0 = not adopted (platforms only) */
     int *route, *via;  /* K */
-    double *load;      /* B: token-equivalents (self) or requests (api) served */
-    int *coh_month;    /* B x T cohorts of owned GPUs */
-    double *coh_n, *coh_cost;
-    int *coh_head, *coh_tail; /* B */
-    double *fleet, *held;     /* B: GPUs and purchase cost of the cohorts held */
-    double *base_cum;  /* T cumulative nominal cost of strategy 0 */
-    double *cum;       /* T */
+    double *load;      /* B: the month's load, the sum of unit_load over requests served */
 };
 
 #endif

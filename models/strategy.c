@@ -1,6 +1,7 @@
 /* The monthly cost of a strategy on a drawn future: routes, phases and
- * switches (MODEL.md 6), adoption, setup and fallback (4.2), api and
- * self-hosted costs (4.1, 4.2), quality (4.3) and event costs (7). */
+ * switches (MODEL.md 6), adoption of platforms, setup and fallback (4.2),
+ * per-request costs, quality (4.3) and event costs (7).  What each backend
+ * costs beyond its per-request price is its type's (models/backend_*.c). */
 #include <math.h>
 #include <string.h>
 
@@ -28,52 +29,11 @@ static int resolve(const tco_future *f, int r, int before, int *via)
     return r;
 }
 
-/* Month from which backend b is in production (adopted and set up), or a
+/* Month from which platform b is in production (adopted and set up), or a
  * month past the horizon when it is not adopted. */
 static int production_from(const tco_future *f, int b)
 {
-    return f->adopt[b] ? f->adopt[b] + f->bk[b].setup : 1 << 30;
-}
-
-/* Owned GPUs at the start of month t: retire, then buy up to n. */
-static double owned_month(tco_future *f, int b, int t, double n, double gt, double *c)
-{
-    const tco_bk *bk = &f->bk[b];
-    size_t off = (size_t)b * (size_t)f->T;
-    int *head = &f->coh_head[b], *tail = &f->coh_tail[b];
-    int retired = 0;
-    while (*head < *tail && t - f->coh_month[off + (size_t)*head] >= bk->lifetime) {
-        f->fleet[b] -= f->coh_n[off + (size_t)*head];
-        (*head)++;
-        retired = 1;
-    }
-    if (retired) {
-        /* Sum what is held afresh, in purchase order, as a reader would. */
-        double held = 0;
-        for (int i = *head; i < *tail; i++)
-            held += f->coh_cost[off + (size_t)i];
-        f->held[b] = held;
-    }
-    if (n > f->fleet[b]) {
-        double buy = n - f->fleet[b], cost = buy * bk->purchase * gt;
-        f->coh_month[off + (size_t)*tail] = t;
-        f->coh_n[off + (size_t)*tail] = buy;
-        f->coh_cost[off + (size_t)*tail] = cost;
-        (*tail)++;
-        c[TCO_CAT_COMPUTE] += cost;
-        f->fleet[b] = n;
-        f->held[b] += cost;
-    }
-    c[TCO_CAT_FACILITY] += f->fleet[b] * bk->facility + bk->maint * f->held[b];
-    if (t == f->T) {
-        /* Book value of the cohorts held is credited at the horizon. */
-        for (int i = *head; i < *tail; i++) {
-            double age = f->T - f->coh_month[off + (size_t)i] + 1;
-            double left = 1 - age / bk->lifetime;
-            c[TCO_CAT_COMPUTE] -= f->coh_cost[off + (size_t)i] * (left > 0 ? left : 0);
-        }
-    }
-    return n;
+    return f->adopt[b] ? f->adopt[b] + f->paths[b].setup : 1 << 30;
 }
 
 void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthly,
@@ -92,8 +52,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     for (size_t j = 0; j < nuse; j++) {
         int b = use[j];
         f->adopt[b] = 0;
-        f->coh_head[b] = f->coh_tail[b] = 0;
-        f->fleet[b] = f->held[b] = 0;
+        if (f->type[b]->start)
+            f->type[b]->start(&f->paths[b]);
     }
     double npv = 0, nominal = 0;
     for (int t = 1; t <= T; t++) {
@@ -126,10 +86,10 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
                     c[TCO_CAT_EVENTS] += f->excl[i].cost;
             }
         }
-        /* Adoption: the first month a self-hosted backend is routed to. */
+        /* Adoption: the first month a platform is routed to. */
         for (size_t k = 0; k < K; k++) {
             int b = route[k];
-            if (f->bk[b].self && !f->adopt[b])
+            if (f->platform[b] && !f->adopt[b])
                 f->adopt[b] = t;
         }
         for (size_t j = 0; j < nuse; j++)
@@ -138,9 +98,9 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         const double *R = f->R + (size_t)(t - 1) * K;
         for (size_t k = 0; k < K; k++) {
             int srv = route[k];
-            if (f->bk[srv].self && t < production_from(f, srv)) {
+            if (f->platform[srv] && t < production_from(f, srv)) {
                 int v = via ? via[k] : -1;
-                if (v >= 0 && (!f->bk[v].self || t >= production_from(f, v)))
+                if (v >= 0 && (!f->platform[v] || t >= production_from(f, v)))
                     srv = v; /* the excluded backend serves during the transition */
                 else
                     srv = st->fallback;
@@ -148,42 +108,18 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
                     continue; /* no fallback and nothing else can serve */
             }
             double r = R[k];
-            size_t bk = (size_t)srv * K + k;
-            if (!f->bk[srv].self) {
-                c[TCO_CAT_API] += f->M[(size_t)srv * (size_t)T + (size_t)(t - 1)] * r * f->api_unit[bk];
-                f->load[srv] += r;
-            } else {
-                f->load[srv] += r * f->weq[bk];
-            }
-            c[TCO_CAT_QUALITY] += r * f->qual[bk];
+            const tco_backend_paths *p = &f->paths[srv];
+            if (p->priced)
+                c[TCO_CAT_API] += p->index[t - 1] * r * p->unit_cost[k];
+            f->load[srv] += r * p->unit_load[k];
+            c[TCO_CAT_QUALITY] += r * f->qual[(size_t)srv * K + k];
         }
+        /* Each backend's monthly costs, by its type (one call per backend
+         * and month). */
         for (size_t j = 0; j < nuse; j++) {
             int b = use[j];
-            const tco_bk *bk = &f->bk[b];
-            if (!bk->self) {
-                if (f->load[b] > 0)
-                    c[TCO_CAT_API] += bk->fixed;
-                continue;
-            }
-            int a = f->adopt[b];
-            if (!a)
-                continue;
-            size_t bt = (size_t)b * (size_t)T + (size_t)(t - 1);
-            double fte = f->staff[bt];
-            if (t == a)
-                c[TCO_CAT_SETUP] += bk->setup_cost;
-            if (t < a + bk->setup) {
-                c[TCO_CAT_STAFF] += bk->base_fte * fte;
-                continue;
-            }
-            double need = ceil(f->load[b] * bk->peak / bk->den);
-            double n = need > bk->min_gpus ? need : bk->min_gpus;
-            if (bk->cloud)
-                c[TCO_CAT_COMPUTE] += n * TCO_HOURS_PER_MONTH * bk->hour * f->G[bt];
-            else
-                owned_month(f, b, t, n, f->G[bt], c);
-            c[TCO_CAT_STAFF] += (bk->base_fte + n * bk->per_gpu_fte) * fte;
-            c[TCO_CAT_OPERATIONS] += f->ops[bt];
+            f->type[b]->monthly_cost(&f->paths[b], t, f->platform[b] ? f->adopt[b] : 0,
+                                     f->load[b], c);
         }
         double total = 0;
         for (int j = 0; j < TCO_NCAT; j++)
@@ -198,7 +134,6 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         nominal += total;
         for (int j = 0; j < TCO_NCAT; j++)
             out->cat[j] += d * c[j];
-        f->cum[t - 1] = nominal;
         if (monthly)
             monthly[t - 1] = total;
         if (bycat)
@@ -206,13 +141,4 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     }
     out->npv = npv;
     out->nominal = nominal;
-    if (s == 0) {
-        memcpy(f->base_cum, f->cum, (size_t)T * sizeof *f->cum);
-        out->breakeven = 1;
-    } else {
-        int from = T + 1;
-        for (int t = T; t >= 1 && f->cum[t - 1] <= f->base_cum[t - 1]; t--)
-            from = t;
-        out->breakeven = from <= T ? from : 0;
-    }
 }

@@ -91,6 +91,23 @@ void tco_run_free(tco_run *run)
     free(run);
 }
 
+/* Break-even against strategy 0 (MODEL.md 10) from a strategy's monthly
+ * nominal totals: the first month from which its cumulative cost stays at
+ * or below the baseline's to the horizon, 0 when it never does.  Strategy 0
+ * comes first in each future: it fills base (T cumulative totals). */
+static int breakeven_month(const double *month, size_t s, double *base, double *cum, size_t T)
+{
+    double *c = s == 0 ? base : cum, sum = 0;
+    for (size_t t = 0; t < T; t++)
+        c[t] = sum += month[t];
+    if (s == 0)
+        return 1;
+    size_t from = T + 1;
+    for (size_t t = T; t >= 1 && cum[t - 1] <= base[t - 1]; t--)
+        from = t;
+    return from <= T ? (int)from : 0;
+}
+
 /* One thread's workspace, allocated outside the loop over futures. */
 typedef struct {
     tco_future *future;
@@ -190,7 +207,7 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
         w.x = malloc((NI ? NI : 1) * sizeof *w.x);
         w.u = malloc((sc->ndims ? sc->ndims : 1) * sizeof *w.u);
         w.scratch = malloc((2 * sc->ncorr + 1) * sizeof *w.scratch);
-        w.month = malloc(T * sizeof *w.month);
+        w.month = malloc(3 * T * sizeof *w.month); /* months, cumulative baseline, cumulative */
         if (!w.future || !w.x || !w.u || !w.scratch || !w.month) {
 #pragma omp atomic write
             failed = 1;
@@ -237,7 +254,8 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
                     size_t si = s * (size_t)n + (size_t)i;
                     run->npv[si] = cost.npv;
                     run->nominal[si] = cost.nominal;
-                    run->breakeven[si] = (int16_t)cost.breakeven;
+                    run->breakeven[si] =
+                        (int16_t)breakeven_month(w.month, s, w.month + T, w.month + 2 * T, T);
                     float *mcol = run->monthly + s * T * (size_t)n + (size_t)i;
                     double *pm = pmonth + s * T;
                     for (size_t t = 0; t < T; t++) {

@@ -91,24 +91,40 @@ static inline double tco_rng_normal(tco_rng *r)
     }
 }
 
-/* A Poisson count with mean mu >= 0: inversion from one uniform for small
- * means, GSL's sampler (through this stream) above. */
-unsigned tco_rng_poisson_large(tco_rng *r, double mu);
-static inline unsigned tco_rng_poisson(tco_rng *r, double mu)
+/* Below this mean Poisson counts are drawn by inversion, above it by
+ * transformed rejection (PTRS). */
+#define TCO_POISSON_PTRS_MIN 10.0
+
+/* A Poisson count with mean mu (0 when mu <= 0 or mu is NaN), as a whole
+ * number in a double (counts beyond 2^32 are possible at absurd rates).
+ * p0 must be exp(-mu): callers that draw many counts of one mean compute it
+ * once.  Below TCO_POISSON_PTRS_MIN the count is found by inversion from one
+ * uniform (sequential search from 0); above it by Hormann's (1993) PTRS
+ * transformed rejection, O(1) expected time whatever mu (GSL's sampler
+ * loops once per event and never ends at mu = 1e20).  This is the only
+ * Poisson sampler of the program: the model draws every count with it. */
+double tco_rng_poisson_large(tco_rng *r, double mu);
+static inline double tco_rng_poisson_p0(tco_rng *r, double mu, double p0)
 {
-    if (mu <= 0)
+    if (!(mu > 0))
         return 0;
-    if (mu > 20)
+    if (mu >= TCO_POISSON_PTRS_MIN)
         return tco_rng_poisson_large(r, mu);
-    double u = tco_rng_uniform(r);
-    double p = exp(-mu), f = p;
+    double u = tco_rng_uniform(r), p = p0, acc = p0;
     unsigned k = 0;
-    while (u > f && k < 1000) {
+    /* The cap only guards against rounding in acc: P(k >= 1000) < 1e-1000 here. */
+    while (u > acc && k < 1000) {
         k++;
         p *= mu / k;
-        f += p;
+        acc += p;
     }
     return k;
+}
+
+/* tco_rng_poisson_p0 with exp(-mu) computed here. */
+static inline double tco_rng_poisson(tco_rng *r, double mu)
+{
+    return tco_rng_poisson_p0(r, mu, mu > 0 && mu < TCO_POISSON_PTRS_MIN ? exp(-mu) : 0);
 }
 
 #endif

@@ -1,5 +1,7 @@
 #include "scenario.h"
 
+#include "../models/backend.h"
+
 #include "copula.h"
 #include "schema.h"
 
@@ -151,198 +153,6 @@ static tco_status load_demand(tco_schema *c, const tco_ynode *root)
     return TCO_OK;
 }
 
-static tco_status load_success(tco_schema *c, const tco_ynode *spec, const char *prefix,
-                               tco_backend *b)
-{
-    tco_scenario *sc = c->sc;
-    tco_status st;
-    if (!(b->success = malloc(sc->nworkloads * sizeof *b->success)))
-        return tco_schema_oom(c);
-    const tco_ynode *s = tco_ymap_get(spec, "success_rate");
-    char path[TCO_SCHEMA_PATHMAX];
-    snprintf(path, sizeof path, "%s.success_rate", prefix);
-    if (s) {
-        if ((st = tco_schema_need_map(c, s, path)))
-            return st;
-        const char *names[256];
-        size_t n = sc->nworkloads < 255 ? sc->nworkloads : 255;
-        for (size_t i = 0; i < n; i++)
-            names[i] = sc->workloads[i].name;
-        names[n] = NULL;
-        if ((st = tco_schema_check_keys(c, s, path, names)))
-            return st;
-    }
-    for (size_t k = 0; k < sc->nworkloads; k++) {
-        const tco_ynode *where = s ? s : spec;
-        if ((st = tco_schema_quantity(c, where, path, sc->workloads[k].name, &TCO_DOM_UNIT, 1,
-                           &b->success[k])))
-            return st;
-    }
-    return TCO_OK;
-}
-
-static tco_status load_counted(tco_schema *c, const tco_ynode *spec, const char *prefix,
-                               const char *section, const char *rate_key, const char *cost_key,
-                               tco_counted *out)
-{
-    out->rate = out->cost = -1;
-    const tco_ynode *s = tco_ymap_get(spec, section);
-    if (!s)
-        return TCO_OK;
-    char path[TCO_SCHEMA_PATHMAX];
-    snprintf(path, sizeof path, "%s.%s", prefix, section);
-    const char *keys[] = {rate_key, cost_key, NULL};
-    tco_status st;
-    if ((st = tco_schema_need_map(c, s, path)) || (st = tco_schema_check_keys(c, s, path, keys)) ||
-        (st = tco_schema_rate(c, s, path, rate_key, NAN, &out->rate)) ||
-        (st = tco_schema_quantity(c, s, path, cost_key, &TCO_DOM_NONNEG, NAN, &out->cost)))
-        return st;
-    return TCO_OK;
-}
-
-static tco_status load_api(tco_schema *c, const tco_ynode *v, const char *prefix, tco_backend *b)
-{
-    static const char *const keys[] = {"type", "input_price_per_mtok", "output_price_per_mtok",
-                                       "price_trend_annual", "price_shocks", "discount",
-                                       "fixed_monthly_cost", "success_rate", NULL};
-    tco_status st;
-    if ((st = tco_schema_check_keys(c, v, prefix, keys)) ||
-        (st = tco_schema_quantity(c, v, prefix, "input_price_per_mtok", &TCO_DOM_NONNEG, NAN, &b->price_in)) ||
-        (st = tco_schema_quantity(c, v, prefix, "output_price_per_mtok", &TCO_DOM_NONNEG, NAN,
-                       &b->price_out)) ||
-        (st = tco_schema_quantity(c, v, prefix, "price_trend_annual", &TCO_DOM_GT_M1, 0, &b->price_trend)) ||
-        (st = tco_schema_quantity(c, v, prefix, "discount", &TCO_DOM_UNIT_RIGHT_OPEN, 0, &b->discount)) ||
-        (st = tco_schema_quantity(c, v, prefix, "fixed_monthly_cost", &TCO_DOM_NONNEG, 0,
-                       &b->fixed_monthly)))
-        return st;
-    b->shock_rate = b->shock_size = -1;
-    const tco_ynode *s = tco_ymap_get(v, "price_shocks");
-    if (s) {
-        char path[TCO_SCHEMA_PATHMAX];
-        snprintf(path, sizeof path, "%s.price_shocks", prefix);
-        static const char *const skeys[] = {"rate_per_year", "size", NULL};
-        if ((st = tco_schema_need_map(c, s, path)) || (st = tco_schema_check_keys(c, s, path, skeys)) ||
-            (st = tco_schema_rate(c, s, path, "rate_per_year", NAN, &b->shock_rate)) ||
-            (st = tco_schema_quantity(c, s, path, "size", &TCO_DOM_GT_M1, NAN, &b->shock_size)))
-            return st;
-        c->sc->inputs[b->shock_size].fresh = 1;
-    }
-    return load_success(c, v, prefix, b);
-}
-
-static tco_status load_gpu(tco_schema *c, const tco_ynode *v, const char *prefix, tco_backend *b)
-{
-    char path[TCO_SCHEMA_PATHMAX];
-    snprintf(path, sizeof path, "%s.gpu", prefix);
-    const tco_ynode *g = tco_ymap_get(v, "gpu");
-    tco_status st;
-    if (!g)
-        return tco_schema_missing(c, v, prefix, "gpu");
-    if ((st = tco_schema_need_map(c, g, path)))
-        return st;
-    const tco_ynode *mode = tco_ymap_get(g, "mode");
-    char mpath[TCO_SCHEMA_PATHMAX];
-    snprintf(mpath, sizeof mpath, "%s.mode", path);
-    if (!mode)
-        return tco_schema_missing(c, g, path, "mode");
-    if (mode->kind == TCO_YSCALAR && strcmp(mode->str, "cloud") == 0) {
-        b->mode = TCO_GPU_CLOUD;
-        static const char *const keys[] = {"mode", "hour_price", "price_trend_annual",
-                                           "price_volatility_annual", NULL};
-        if ((st = tco_schema_check_keys(c, g, path, keys)) ||
-            (st = tco_schema_quantity(c, g, path, "hour_price", &TCO_DOM_NONNEG, NAN, &b->hour_price)))
-            return st;
-    } else if (mode->kind == TCO_YSCALAR && strcmp(mode->str, "owned") == 0) {
-        b->mode = TCO_GPU_OWNED;
-        static const char *const keys[] = {"mode", "purchase_price", "lifetime_months", "power_kw",
-                                           "pue", "electricity_per_kwh", "colocation_per_kw_month",
-                                           "maintenance_annual", "price_trend_annual",
-                                           "price_volatility_annual", NULL};
-        double life;
-        if ((st = tco_schema_check_keys(c, g, path, keys)) ||
-            (st = tco_schema_quantity(c, g, path, "purchase_price", &TCO_DOM_NONNEG, NAN,
-                           &b->purchase_price)) ||
-            (st = tco_schema_integer(c, g, path, "lifetime_months", 1, 1e6, 48, &life)) ||
-            (st = tco_schema_quantity(c, g, path, "power_kw", &TCO_DOM_NONNEG, 1.0, &b->power_kw)) ||
-            (st = tco_schema_quantity(c, g, path, "pue", &TCO_DOM_GE1, 1.3, &b->pue)) ||
-            (st = tco_schema_quantity(c, g, path, "electricity_per_kwh", &TCO_DOM_NONNEG, NAN,
-                           &b->electricity)) ||
-            (st = tco_schema_quantity(c, g, path, "colocation_per_kw_month", &TCO_DOM_NONNEG, 0,
-                           &b->colocation)) ||
-            (st = tco_schema_quantity(c, g, path, "maintenance_annual", &TCO_DOM_NONNEG, 0,
-                           &b->maintenance)))
-            return st;
-        b->lifetime = (int)life;
-    } else {
-        return tco_schema_at(c, mode, mpath, "expected cloud or owned, got '%s'", tco_schema_text(mode));
-    }
-    if ((st = tco_schema_quantity(c, g, path, "price_trend_annual", &TCO_DOM_GT_M1, 0, &b->gpu_trend)) ||
-        (st = tco_schema_number(c, g, path, "price_volatility_annual", &TCO_DOM_NONNEG, 0,
-                     &b->gpu_volatility)))
-        return st;
-    return TCO_OK;
-}
-
-static tco_status load_self(tco_schema *c, const tco_ynode *v, const char *prefix, tco_backend *b)
-{
-    static const char *const keys[] = {"type", "throughput_tokens_per_gpu_second",
-                                       "input_token_weight", "peak_to_average",
-                                       "target_utilization", "min_gpus", "gpu", "staff", "setup",
-                                       "fine_tuning", "updates", "incidents", "success_rate", NULL};
-    tco_status st;
-    if ((st = tco_schema_check_keys(c, v, prefix, keys)) ||
-        (st = tco_schema_quantity(c, v, prefix, "throughput_tokens_per_gpu_second", &TCO_DOM_POS, NAN,
-                       &b->throughput)) ||
-        (st = tco_schema_quantity(c, v, prefix, "input_token_weight", &TCO_DOM_NONNEG, 0.1,
-                       &b->input_weight)) ||
-        (st = tco_schema_quantity(c, v, prefix, "peak_to_average", &TCO_DOM_GE1, 1, &b->peak)) ||
-        (st = tco_schema_quantity(c, v, prefix, "target_utilization", &TCO_DOM_UNIT_LEFT_OPEN, 0.6,
-                       &b->utilization)) ||
-        (st = tco_schema_integer(c, v, prefix, "min_gpus", 0, 1e9, 1, &b->min_gpus)) ||
-        (st = load_gpu(c, v, prefix, b)))
-        return st;
-
-    char path[TCO_SCHEMA_PATHMAX];
-    snprintf(path, sizeof path, "%s.staff", prefix);
-    const tco_ynode *s = tco_ymap_get(v, "staff");
-    b->gpus_per_fte = 0;
-    if (s) {
-        static const char *const skeys[] = {"base_fte", "gpus_per_fte", "cost_per_fte_year",
-                                            "salary_growth_annual", NULL};
-        if ((st = tco_schema_need_map(c, s, path)) || (st = tco_schema_check_keys(c, s, path, skeys)) ||
-            (st = tco_schema_quantity(c, s, path, "base_fte", &TCO_DOM_NONNEG, NAN, &b->base_fte)) ||
-            (st = tco_schema_number(c, s, path, "gpus_per_fte", &TCO_DOM_POS, 0, &b->gpus_per_fte)) ||
-            (st = tco_schema_quantity(c, s, path, "cost_per_fte_year", &TCO_DOM_NONNEG, NAN,
-                           &b->cost_per_fte)) ||
-            (st = tco_schema_quantity(c, s, path, "salary_growth_annual", &TCO_DOM_GT_M1, 0,
-                           &b->salary_growth)))
-            return st;
-    } else {
-        /* No staff section: no staff cost (stated as fixed zeros so every
-         * backend has the same inputs). */
-        if ((st = tco_schema_quantity(c, v, path, "base_fte", &TCO_DOM_NONNEG, 0, &b->base_fte)) ||
-            (st = tco_schema_quantity(c, v, path, "cost_per_fte_year", &TCO_DOM_NONNEG, 0, &b->cost_per_fte)) ||
-            (st = tco_schema_quantity(c, v, path, "salary_growth_annual", &TCO_DOM_GT_M1, 0,
-                           &b->salary_growth)))
-            return st;
-    }
-    snprintf(path, sizeof path, "%s.setup", prefix);
-    s = tco_ymap_get(v, "setup");
-    static const char *const ukeys[] = {"months", "cost", NULL};
-    if (s && ((st = tco_schema_need_map(c, s, path)) || (st = tco_schema_check_keys(c, s, path, ukeys))))
-        return st;
-    if ((st = tco_schema_quantity(c, s ? s : v, path, "months", &TCO_DOM_NONNEG, 0, &b->setup_months)) ||
-        (st = tco_schema_quantity(c, s ? s : v, path, "cost", &TCO_DOM_NONNEG, 0, &b->setup_cost)))
-        return st;
-    if ((st = load_counted(c, v, prefix, "fine_tuning", "runs_per_year", "cost_per_run",
-                           &b->ops[0])) ||
-        (st = load_counted(c, v, prefix, "updates", "per_year", "cost_per_update", &b->ops[1])) ||
-        (st = load_counted(c, v, prefix, "incidents", "per_year", "cost_per_incident",
-                           &b->ops[2])))
-        return st;
-    return load_success(c, v, prefix, b);
-}
-
 static tco_status load_backends(tco_schema *c, const tco_ynode *root)
 {
     tco_scenario *sc = c->sc;
@@ -372,22 +182,25 @@ static tco_status load_backends(tco_schema *c, const tco_ynode *root)
         const tco_ynode *type = tco_ymap_get(v, "type");
         if (!type)
             return tco_schema_missing(c, v, prefix, "type");
-        char tpath[TCO_SCHEMA_PATHMAX];
-        snprintf(tpath, sizeof tpath, "%s.type", prefix);
-        if (type->kind == TCO_YSCALAR && strcmp(type->str, "api") == 0) {
-            b->type = TCO_BACKEND_API;
-            st = load_api(c, v, prefix, b);
-        } else if (type->kind == TCO_YSCALAR && strcmp(type->str, "self_hosted") == 0) {
-            b->type = TCO_BACKEND_SELF;
-            st = load_self(c, v, prefix, b);
-        } else {
-            const char *types[] = {"api", "self_hosted"};
-            const char *near = type->kind == TCO_YSCALAR ? tco_ynearest(type->str, types, 2) : NULL;
-            return tco_schema_at(c, type, tpath, "expected api or self_hosted, got '%s'%s%s%s",
-                      tco_schema_text(type), near ? "; did you mean " : "", near ? near : "",
-                      near ? "?" : "");
+        b->type = type->kind == TCO_YSCALAR ? tco_backend_type_find(type->str) : NULL;
+        if (!b->type) {
+            char tpath[TCO_SCHEMA_PATHMAX], list[256] = "";
+            const char *names[16];
+            size_t n = 0;
+            snprintf(tpath, sizeof tpath, "%s.type", prefix);
+            for (; tco_backend_types[n] && n < 16; n++) {
+                names[n] = tco_backend_types[n]->name;
+                if (strlen(list) + strlen(names[n]) + 5 < sizeof list) {
+                    strcat(list, n == 0 ? "" : tco_backend_types[n + 1] ? ", " : " or ");
+                    strcat(list, names[n]);
+                }
+            }
+            const char *near = type->kind == TCO_YSCALAR ? tco_ynearest(type->str, names, n) : NULL;
+            return tco_schema_at(c, type, tpath, "expected %s, got '%s'%s%s%s", list,
+                                 tco_schema_text(type), near ? "; did you mean " : "",
+                                 near ? near : "", near ? "?" : "");
         }
-        if (st != TCO_OK)
+        if ((st = tco_backend_load(c, v, prefix, b)))
             return st;
     }
     return TCO_OK;
@@ -440,11 +253,7 @@ static int needs_fallback(const tco_scenario *sc, const tco_strategy *s, const c
             continue;
         for (size_t k = 0; k < sc->nworkloads; k++) {
             const tco_backend *b = &sc->backends[route[k]];
-            if (b->type != TCO_BACKEND_SELF)
-                continue;
-            double lo, hi;
-            tco_dist_support(&sc->inputs[b->setup_months].dist, &lo, &hi);
-            if (floor(hi + 0.5) >= 1) {
+            if (b->type->platform && b->type->max_setup_months(sc, b) >= 1) {
                 *which = b->name;
                 return 1;
             }
@@ -563,9 +372,12 @@ static tco_status load_strategies(tco_schema *c, const tco_ynode *root)
             snprintf(path, sizeof path, "%s.fallback", prefix);
             if ((st = tco_schema_backend_ref(c, fb, path, &s->fallback)))
                 return st;
-            if (sc->backends[s->fallback].type != TCO_BACKEND_API)
-                return tco_schema_at(c, fb, path, "the fallback must be an api backend ('%s' is self_hosted)",
-                          fb->str);
+            const tco_backend_type *ft = sc->backends[s->fallback].type;
+            if (ft->platform)
+                return tco_schema_at(c, fb, path,
+                                     "the fallback must be an api backend, or another type "
+                                     "that serves from any month ('%s' is %s)",
+                                     fb->str, ft->name);
         }
         const char *which;
         if (s->fallback < 0 && needs_fallback(sc, s, &which))
@@ -786,7 +598,7 @@ void tco_scenario_free(tco_scenario *sc)
     free(sc->workloads);
     for (size_t i = 0; i < sc->nbackends; i++) {
         free(sc->backends[i].name);
-        free(sc->backends[i].success);
+        tco_backend_clear(&sc->backends[i]);
     }
     free(sc->backends);
     for (size_t i = 0; i < sc->nstrategies; i++) {

@@ -44,35 +44,14 @@ typedef struct {
     int share, input_tokens, output_tokens, failure_cost; /* input indices */
 } tco_workload;
 
-typedef enum { TCO_BACKEND_API, TCO_BACKEND_SELF } tco_backend_type;
-typedef enum { TCO_GPU_CLOUD, TCO_GPU_OWNED } tco_gpu_mode;
-
-/* A Poisson-counted cost of a self-hosted backend (fine-tuning, updates,
- * incidents); rate < 0 when the section is absent. */
-typedef struct {
-    int rate, cost;
-} tco_counted;
+/* A backend's type: a table of functions in models/ (models/backend.h). */
+typedef struct tco_backend_type tco_backend_type;
 
 typedef struct {
     char *name;
-    tco_backend_type type;
-    int *success;            /* per workload: input index of the success rate */
-    /* api */
-    int price_in, price_out, price_trend, discount, fixed_monthly;
-    int shock_rate, shock_size; /* -1 without price_shocks */
-    /* self_hosted */
-    int throughput, input_weight, peak, utilization;
-    double min_gpus;
-    tco_gpu_mode mode;
-    int hour_price;                                                /* cloud */
-    int purchase_price, power_kw, pue, electricity, colocation, maintenance; /* owned */
-    int lifetime;                                                  /* owned, months */
-    int gpu_trend;
-    double gpu_volatility;
-    int base_fte, cost_per_fte, salary_growth;
-    double gpus_per_fte; /* 0 when not given */
-    int setup_months, setup_cost;
-    tco_counted ops[3]; /* fine_tuning, updates, incidents */
+    const tco_backend_type *type;
+    int *success; /* per workload: input index of the success rate */
+    void *spec;   /* the type's own settings (input indices), owned by the type */
 } tco_backend;
 
 typedef struct {
@@ -89,7 +68,7 @@ typedef struct {
     tco_switch_kind switch_kind;
     double switch_threshold;
     int *switch_route;
-    int fallback; /* api backend index, or -1 */
+    int fallback; /* index of a backend that serves from any month (api), or -1 */
 } tco_strategy;
 
 typedef enum { TCO_EVENT_PRICE, TCO_EVENT_EXCLUDE, TCO_EVENT_ONE_OFF } tco_event_kind;

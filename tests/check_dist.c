@@ -409,26 +409,85 @@ START_TEST(test_rng_normal)
 }
 END_TEST
 
+/* The model's Poisson sampler (inversion below 10, PTRS from 10): sample
+ * mean and variance within 4 standard errors, and the frequency of each of
+ * the 80 counts around the mean that are expected at least 20 times within
+ * 4.5 standard errors of the Poisson probability, computed here from
+ * exp(-mu) mu^k / k! (not from the sampler's recursion). */
 START_TEST(test_rng_poisson)
 {
     tco_zig zig;
     tco_zig_init(&zig);
-    const double mus[] = {0.25, 3.7, 35.0};
-    for (int k = 0; k < 3; k++) {
+    const double mus[] = {0.25, 3.7, 9.99, 10.0, 35.0, 2500.0, 1.0e7};
+    enum { NMU = sizeof mus / sizeof *mus, KMAX = 80 };
+    for (int m = 0; m < NMU; m++) {
         tco_rng r;
-        tco_rng_seed(&r, &zig, 11, (uint64_t)k);
-        const int n = 400000;
-        double sum = 0, ss = 0;
+        tco_rng_seed(&r, &zig, 11, (uint64_t)m);
+        const int n = 200000;
+        double mu = mus[m], sum = 0, ss = 0;
+        long freq[KMAX] = {0};
+        double k0 = mu < 40 ? 0 : floor(mu) - 40;
         for (int i = 0; i < n; i++) {
-            double c = tco_rng_poisson(&r, mus[k]);
-            sum += c;
-            ss += c * c;
+            double c = tco_rng_poisson(&r, mu);
+            ck_assert(c >= 0 && c == floor(c));
+            if (c >= k0 && c < k0 + KMAX)
+                freq[(int)(c - k0)]++;
+            /* Centred sums keep the variance exact at mu = 1e7. */
+            sum += c - mu;
+            ss += (c - mu) * (c - mu);
         }
-        double mean = sum / n, var = ss / n - mean * mean, mu = mus[k];
-        ck_assert_msg(fabs(mean - mu) <= 4 * sqrt(mu / n), "mu %g: mean %g", mu, mean);
+        double dmean = sum / n, var = ss / n - dmean * dmean;
+        ck_assert_msg(fabs(dmean) <= 4 * sqrt(mu / n), "mu %g: mean off by %g", mu, dmean);
         /* Var of the sample variance of a Poisson: (mu + 2 mu^2) / n. */
-        ck_assert_msg(fabs(var - mu) <= 4 * sqrt((mu + 2 * mu * mu) / n), "mu %g: var %g", mu, var);
+        ck_assert_msg(fabs(var - mu) <= 4 * sqrt((mu + 2 * mu * mu) / n), "mu %g: var %g", mu,
+                      var);
+        int tested = 0;
+        for (int j = 0; j < KMAX; j++) {
+            double k = k0 + j;
+            double p = exp(-mu + k * log(mu) - lgamma(k + 1));
+            if (n * p < 20)
+                continue;
+            double se = sqrt(p * (1 - p) / n);
+            ck_assert_msg(fabs((double)freq[j] / n - p) <= 4.5 * se, "mu %g: P(%g) = %g, drawn %g",
+                          mu, k, p, (double)freq[j] / n);
+            tested++;
+        }
+        ck_assert_int_ge(tested, 2);
     }
+    /* Same draws for the small means of the bundled scenarios: inversion from
+     * one uniform, 0 exactly when u <= exp(-mu). */
+    tco_rng a, b;
+    tco_rng_seed(&a, &zig, 3, 0);
+    tco_rng_seed(&b, &zig, 3, 0);
+    for (int i = 0; i < 1000; i++) {
+        double u = tco_rng_uniform(&a);
+        double k = tco_rng_poisson(&b, 0.5);
+        ck_assert_msg((k == 0) == (u <= exp(-0.5)), "u %g gave %g", u, k);
+        ck_assert((k <= 1) == (u <= exp(-0.5) * 1.5));
+    }
+    ck_assert(tco_rng_poisson(&a, 0) == 0);
+    ck_assert(tco_rng_poisson(&a, -1) == 0);
+    ck_assert(tco_rng_poisson(&a, NAN) == 0);
+}
+END_TEST
+
+/* Absurd rates (1e20 events a year) take O(1) time per draw: GSL's sampler
+ * looped once per event and never returned. */
+START_TEST(test_rng_poisson_huge)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 7, 1);
+    const double mu = 1e20 / 12;
+    double sum = 0;
+    for (int i = 0; i < 10000; i++) {
+        double c = tco_rng_poisson(&r, mu);
+        ck_assert(isfinite(c));
+        sum += (c - mu) / sqrt(mu);
+    }
+    /* Standardised mean of 10,000 draws: sd 0.01. */
+    ck_assert_msg(fabs(sum / 10000) < 0.05, "standardised mean %g", sum / 10000);
 }
 END_TEST
 
@@ -479,6 +538,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_table_cache);
     tcase_add_test(tc, test_rng_normal);
     tcase_add_test(tc, test_rng_poisson);
+    tcase_add_test(tc, test_rng_poisson_huge);
     tcase_add_test(tc, test_rng_streams);
     suite_add_tcase(s, tc);
     return s;

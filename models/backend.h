@@ -1,0 +1,120 @@
+/* Backend types: each kind of backend (api, self_hosted, ...) is one file
+ * behind a small table of functions, in the manner of GSL's gsl_rng_type.
+ *
+ * A type reads its own settings from the scenario file (load), draws its
+ * random paths for one future (draw), states what one request of each
+ * workload costs and loads it with (serve), and books its monthly costs for
+ * one strategy (monthly_cost).  The model (future.c, strategy.c) does the
+ * rest the same way for every type: demand, routing, exclusions, adoption of
+ * platforms, quality costs from success rates, events, discounting.
+ *
+ * Adding a type is one file models/backend_<name>.c defining a
+ * tco_backend_type, one line in tco_backend_types (backend.c) with its
+ * declaration below, one line in the Makefile's LIB_SRC, and its tests: see
+ * docs/backends.md.
+ *
+ * Dependencies: the scenario loader (sim/scenario.c) finds a type by name
+ * in the registry and calls its load, which reads keys with the schema
+ * helpers (sim/schema.h); the model (future.c, strategy.c) calls the rest.
+ *
+ * Call order for one scenario:
+ *   load (once per backend, while the scenario is read), then per thread
+ *   alloc; per future draw, then serve; per strategy start, then
+ *   monthly_cost for t = 1 .. T; at the end free_paths, and free_spec when
+ *   the scenario is freed.  Nothing is shared between threads but the
+ *   scenario (read-only): a type keeps no static mutable state. */
+#ifndef TCO_BACKEND_H
+#define TCO_BACKEND_H
+
+#include <stddef.h>
+
+#include "../sim/error.h"
+#include "../sim/rng.h"
+#include "../sim/scenario.h"
+#include "../sim/schema.h"
+#include "../sim/yamldoc.h"
+#include "model.h"
+
+/* One backend's values in one drawn future: what the model reads in its
+ * cost loop, plus the type's own workspace.  The model allocates index,
+ * unit_cost and unit_load (T, K, K values) before calling the type's alloc. */
+typedef struct {
+    int T;              /* horizon */
+    size_t K;           /* workloads */
+    double *index;      /* T: price index, index[t - 1] for month t (M_t or G_t of MODEL.md
+                           4.1, 4.2); price_multiplier events multiply it after draw */
+    int priced;         /* 1: unit_cost is charged per request (category api) */
+    double *unit_cost;  /* K: cost of one request of workload k at index 1 */
+    double *unit_load;  /* K: what one request of workload k adds to the month's load,
+                           the load that monthly_cost receives */
+    int setup;          /* platforms: months from adoption to production (drawn) */
+    void *data;         /* the type's per-future workspace (alloc), owned by the type */
+} tco_backend_paths;
+
+struct tco_backend_type {
+    /* The value of `type:` in a scenario file, e.g. "api". */
+    const char *name;
+    /* 0: the backend serves from any month it is routed to, and may be a
+     *    strategy's fallback (api).
+     * 1: a platform: adopted by a strategy the first month it is routed to,
+     *    then set up for `setup` months (served meanwhile by the fallback),
+     *    then in production (MODEL.md 4.2). */
+    int platform;
+    /* Reads the backend's own keys from the mapping spec (path prefix
+     * "backends.NAME") into be->spec, registering its quantities with
+     * tco_schema_quantity.  Must refuse unknown keys; the keys "type" and
+     * "success_rate" belong to every type and are read by the loader (the
+     * latter after load, so inputs keep their order).  On error be->spec may
+     * be partly filled: free_spec frees it. */
+    tco_status (*load)(tco_schema *c, const tco_ynode *spec, const char *prefix,
+                       tco_backend *be);
+    /* Frees be->spec (accepts NULL). */
+    void (*free_spec)(void *spec);
+    /* Platforms: the longest setup, in whole months, the backend can draw
+     * (a strategy routing to it needs a fallback when this is >= 1).
+     * NULL for non-platforms. */
+    double (*max_setup_months)(const tco_scenario *sc, const tco_backend *be);
+    /* Allocates the type's per-future workspace into p->data, once per
+     * thread (NULL: the type keeps nothing beyond tco_backend_paths). */
+    tco_status (*alloc)(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be);
+    /* Frees p->data (accepts NULL; may be NULL when alloc is). */
+    void (*free_paths)(void *data);
+    /* Draws the future's paths from rng with static inputs x: p->index
+     * (index[0] = 1), p->setup, and whatever the type keeps in p->data.
+     * Clamped fresh draws are counted in clamped[input] (clamped may be NULL). */
+    void (*draw)(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
+                 const double *x, tco_rng *rng, unsigned *clamped);
+    /* Fills p->priced, p->unit_cost and p->unit_load from x, after draw. */
+    void (*serve)(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
+                  const double *x);
+    /* Resets the per-strategy state in p->data before a strategy is costed
+     * (NULL when the type has none). */
+    void (*start)(tco_backend_paths *p);
+    /* Adds month t's costs of the backend to c (TCO_NCAT categories):
+     * adopted is the month a platform was adopted by the strategy (0: not
+     * adopted; always 0 for non-platforms), load the sum of unit_load over
+     * the requests it served in month t.  Called for t = 1 .. T in order,
+     * for every backend the strategy can reach.  The per-request costs
+     * (unit_cost) are already booked. */
+    void (*monthly_cost)(tco_backend_paths *p, int t, int adopted, double load, double *c);
+};
+
+/* The registered types, NULL-terminated, in the order error messages list
+ * them. */
+extern const tco_backend_type *const tco_backend_types[];
+
+extern const tco_backend_type tco_backend_api;
+extern const tco_backend_type tco_backend_selfhost;
+
+/* The registered type called name, or NULL. */
+const tco_backend_type *tco_backend_type_find(const char *name);
+
+/* Reads backend be (its `type` already resolved into be->type) from the
+ * mapping spec: the type's own keys, then success_rate (MODEL.md 4.3). */
+tco_status tco_backend_load(tco_schema *c, const tco_ynode *spec, const char *prefix,
+                            tco_backend *be);
+
+/* Frees what tco_backend_load allocated in be (not be itself). */
+void tco_backend_clear(tco_backend *be);
+
+#endif

@@ -1,0 +1,434 @@
+/* The self_hosted backend type (MODEL.md 4.2): a platform a strategy adopts,
+ * sets up, then runs on GPUs it rents (cloud) or buys (owned), with staff
+ * and Poisson-counted operations.  The two ways of paying for GPUs are the
+ * rows of a small table (gpu_pricing) inside this file: cloud pays an hourly
+ * price on the GPU price index; owned buys cohorts of GPUs, retires each at
+ * the end of its lifetime, pays facility and maintenance on the fleet held,
+ * and is credited the book value of the fleet at the horizon. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+/* A Poisson-counted cost (fine-tuning, updates, incidents); rate < 0 when
+ * the section is absent. */
+typedef struct {
+    int rate, cost;
+} counted;
+
+typedef struct gpu_pricing gpu_pricing;
+
+/* Input indices of the backend's settings. */
+typedef struct {
+    const gpu_pricing *pricing;
+    int throughput, input_weight, peak, utilization;
+    double min_gpus;
+    int hour_price;                                                          /* cloud */
+    int purchase_price, power_kw, pue, electricity, colocation, maintenance; /* owned */
+    int lifetime;                                                            /* owned, months */
+    int gpu_trend;
+    double gpu_volatility;
+    int base_fte, cost_per_fte, salary_growth;
+    double gpus_per_fte; /* 0 when not given */
+    int setup_months, setup_cost;
+    counted ops[3]; /* fine_tuning, updates, incidents */
+} self_spec;
+
+/* One future's values, and one strategy's fleet of owned GPUs. */
+typedef struct {
+    const gpu_pricing *pricing;
+    int T, lifetime;
+    double setup_cost, base_fte, den, peak, min_gpus, per_gpu_fte;
+    double hour, purchase, facility, maint;
+    double *ops;   /* T: operations cost of month t (fine-tuning, updates, incidents) */
+    double *staff; /* T: cost of one FTE in month t */
+    /* Owned GPUs: cohorts bought, oldest first; [head, tail) are held. */
+    int *coh_month;
+    double *coh_n, *coh_cost;
+    int head, tail;
+    double fleet, held; /* GPUs and purchase cost of the cohorts held */
+} self_paths;
+
+/* One way of paying for GPUs: the keys of `gpu` it reads besides mode and
+ * the price index keys, and the compute and facility cost of n GPUs in
+ * month t at index g. */
+struct gpu_pricing {
+    const char *mode;
+    tco_status (*load)(tco_schema *c, const tco_ynode *g, const char *path, self_spec *b);
+    void (*prepare)(self_paths *d, const self_spec *b, const double *x);
+    void (*month)(self_paths *d, int t, double n, double g, double *c);
+};
+
+/* ---- cloud: n GPUs at the hourly price on the index ---- */
+
+static tco_status cloud_load(tco_schema *c, const tco_ynode *g, const char *path, self_spec *b)
+{
+    static const char *const keys[] = {"mode", "hour_price", "price_trend_annual",
+                                       "price_volatility_annual", NULL};
+    tco_status st;
+    if ((st = tco_schema_check_keys(c, g, path, keys)) ||
+        (st = tco_schema_quantity(c, g, path, "hour_price", &TCO_DOM_NONNEG, NAN, &b->hour_price)))
+        return st;
+    return TCO_OK;
+}
+
+static void cloud_prepare(self_paths *d, const self_spec *b, const double *x)
+{
+    d->hour = x[b->hour_price];
+}
+
+static void cloud_month(self_paths *d, int t, double n, double g, double *c)
+{
+    (void)t;
+    c[TCO_CAT_COMPUTE] += n * TCO_HOURS_PER_MONTH * d->hour * g;
+}
+
+/* ---- owned: cohorts bought at the indexed price, retired after their
+ * lifetime, book value credited at the horizon ---- */
+
+static tco_status owned_load(tco_schema *c, const tco_ynode *g, const char *path, self_spec *b)
+{
+    static const char *const keys[] = {"mode", "purchase_price", "lifetime_months", "power_kw",
+                                       "pue", "electricity_per_kwh", "colocation_per_kw_month",
+                                       "maintenance_annual", "price_trend_annual",
+                                       "price_volatility_annual", NULL};
+    double life;
+    tco_status st;
+    if ((st = tco_schema_check_keys(c, g, path, keys)) ||
+        (st = tco_schema_quantity(c, g, path, "purchase_price", &TCO_DOM_NONNEG, NAN,
+                                  &b->purchase_price)) ||
+        (st = tco_schema_integer(c, g, path, "lifetime_months", 1, 1e6, 48, &life)) ||
+        (st = tco_schema_quantity(c, g, path, "power_kw", &TCO_DOM_NONNEG, 1.0, &b->power_kw)) ||
+        (st = tco_schema_quantity(c, g, path, "pue", &TCO_DOM_GE1, 1.3, &b->pue)) ||
+        (st = tco_schema_quantity(c, g, path, "electricity_per_kwh", &TCO_DOM_NONNEG, NAN,
+                                  &b->electricity)) ||
+        (st = tco_schema_quantity(c, g, path, "colocation_per_kw_month", &TCO_DOM_NONNEG, 0,
+                                  &b->colocation)) ||
+        (st = tco_schema_quantity(c, g, path, "maintenance_annual", &TCO_DOM_NONNEG, 0,
+                                  &b->maintenance)))
+        return st;
+    b->lifetime = (int)life;
+    return TCO_OK;
+}
+
+static void owned_prepare(self_paths *d, const self_spec *b, const double *x)
+{
+    d->lifetime = b->lifetime;
+    d->purchase = x[b->purchase_price];
+    d->facility = x[b->power_kw] * (x[b->pue] * TCO_HOURS_PER_MONTH * x[b->electricity] +
+                                    x[b->colocation]);
+    d->maint = x[b->maintenance] / 12;
+}
+
+/* Owned GPUs at the start of month t: retire, then buy up to n. */
+static void owned_month(self_paths *d, int t, double n, double g, double *c)
+{
+    int retired = 0;
+    while (d->head < d->tail && t - d->coh_month[d->head] >= d->lifetime) {
+        d->fleet -= d->coh_n[d->head];
+        d->head++;
+        retired = 1;
+    }
+    if (retired) {
+        /* Sum what is held afresh, in purchase order, as a reader would. */
+        double held = 0;
+        for (int i = d->head; i < d->tail; i++)
+            held += d->coh_cost[i];
+        d->held = held;
+    }
+    if (n > d->fleet) {
+        double buy = n - d->fleet, cost = buy * d->purchase * g;
+        d->coh_month[d->tail] = t;
+        d->coh_n[d->tail] = buy;
+        d->coh_cost[d->tail] = cost;
+        d->tail++;
+        c[TCO_CAT_COMPUTE] += cost;
+        d->fleet = n;
+        d->held += cost;
+    }
+    c[TCO_CAT_FACILITY] += d->fleet * d->facility + d->maint * d->held;
+    if (t == d->T) {
+        /* Book value of the cohorts held is credited at the horizon. */
+        for (int i = d->head; i < d->tail; i++) {
+            double age = d->T - d->coh_month[i] + 1;
+            double left = 1 - age / d->lifetime;
+            c[TCO_CAT_COMPUTE] -= d->coh_cost[i] * (left > 0 ? left : 0);
+        }
+    }
+}
+
+static const gpu_pricing pricings[] = {
+    {"cloud", cloud_load, cloud_prepare, cloud_month},
+    {"owned", owned_load, owned_prepare, owned_month},
+};
+enum { NPRICINGS = sizeof pricings / sizeof *pricings };
+
+/* ---- loading ---- */
+
+static tco_status load_counted(tco_schema *c, const tco_ynode *spec, const char *prefix,
+                               const char *section, const char *rate_key, const char *cost_key,
+                               counted *out)
+{
+    out->rate = out->cost = -1;
+    const tco_ynode *s = tco_ymap_get(spec, section);
+    if (!s)
+        return TCO_OK;
+    char path[TCO_SCHEMA_PATHMAX];
+    tco_schema_path(path, sizeof path, prefix, section);
+    const char *keys[] = {rate_key, cost_key, NULL};
+    tco_status st;
+    if ((st = tco_schema_need_map(c, s, path)) || (st = tco_schema_check_keys(c, s, path, keys)) ||
+        (st = tco_schema_rate(c, s, path, rate_key, NAN, &out->rate)) ||
+        (st = tco_schema_quantity(c, s, path, cost_key, &TCO_DOM_NONNEG, NAN, &out->cost)))
+        return st;
+    return TCO_OK;
+}
+
+static tco_status load_gpu(tco_schema *c, const tco_ynode *v, const char *prefix, self_spec *b)
+{
+    char path[TCO_SCHEMA_PATHMAX];
+    tco_schema_path(path, sizeof path, prefix, "gpu");
+    const tco_ynode *g = tco_ymap_get(v, "gpu");
+    tco_status st;
+    if (!g)
+        return tco_schema_missing(c, v, prefix, "gpu");
+    if ((st = tco_schema_need_map(c, g, path)))
+        return st;
+    const tco_ynode *mode = tco_ymap_get(g, "mode");
+    if (!mode)
+        return tco_schema_missing(c, g, path, "mode");
+    for (int i = 0; i < NPRICINGS && !b->pricing; i++)
+        if (mode->kind == TCO_YSCALAR && strcmp(mode->str, pricings[i].mode) == 0)
+            b->pricing = &pricings[i];
+    if (!b->pricing) {
+        char mpath[TCO_SCHEMA_PATHMAX];
+        tco_schema_path(mpath, sizeof mpath, path, "mode");
+        return tco_schema_at(c, mode, mpath, "expected cloud or owned, got '%s'",
+                             tco_schema_text(mode));
+    }
+    if ((st = b->pricing->load(c, g, path, b)) ||
+        (st = tco_schema_quantity(c, g, path, "price_trend_annual", &TCO_DOM_GT_M1, 0,
+                                  &b->gpu_trend)) ||
+        (st = tco_schema_number(c, g, path, "price_volatility_annual", &TCO_DOM_NONNEG, 0,
+                                &b->gpu_volatility)))
+        return st;
+    return TCO_OK;
+}
+
+static tco_status self_load(tco_schema *c, const tco_ynode *v, const char *prefix,
+                            tco_backend *be)
+{
+    static const char *const keys[] = {"type", "throughput_tokens_per_gpu_second",
+                                       "input_token_weight", "peak_to_average",
+                                       "target_utilization", "min_gpus", "gpu", "staff", "setup",
+                                       "fine_tuning", "updates", "incidents", "success_rate", NULL};
+    self_spec *b = calloc(1, sizeof *b);
+    if (!(be->spec = b))
+        return tco_schema_oom(c);
+    tco_status st;
+    if ((st = tco_schema_check_keys(c, v, prefix, keys)) ||
+        (st = tco_schema_quantity(c, v, prefix, "throughput_tokens_per_gpu_second", &TCO_DOM_POS,
+                                  NAN, &b->throughput)) ||
+        (st = tco_schema_quantity(c, v, prefix, "input_token_weight", &TCO_DOM_NONNEG, 0.1,
+                                  &b->input_weight)) ||
+        (st = tco_schema_quantity(c, v, prefix, "peak_to_average", &TCO_DOM_GE1, 1, &b->peak)) ||
+        (st = tco_schema_quantity(c, v, prefix, "target_utilization", &TCO_DOM_UNIT_LEFT_OPEN, 0.6,
+                                  &b->utilization)) ||
+        (st = tco_schema_integer(c, v, prefix, "min_gpus", 0, 1e9, 1, &b->min_gpus)) ||
+        (st = load_gpu(c, v, prefix, b)))
+        return st;
+
+    char path[TCO_SCHEMA_PATHMAX];
+    tco_schema_path(path, sizeof path, prefix, "staff");
+    const tco_ynode *s = tco_ymap_get(v, "staff");
+    b->gpus_per_fte = 0;
+    if (s) {
+        static const char *const skeys[] = {"base_fte", "gpus_per_fte", "cost_per_fte_year",
+                                            "salary_growth_annual", NULL};
+        if ((st = tco_schema_need_map(c, s, path)) ||
+            (st = tco_schema_check_keys(c, s, path, skeys)) ||
+            (st = tco_schema_quantity(c, s, path, "base_fte", &TCO_DOM_NONNEG, NAN,
+                                      &b->base_fte)) ||
+            (st = tco_schema_number(c, s, path, "gpus_per_fte", &TCO_DOM_POS, 0,
+                                    &b->gpus_per_fte)) ||
+            (st = tco_schema_quantity(c, s, path, "cost_per_fte_year", &TCO_DOM_NONNEG, NAN,
+                                      &b->cost_per_fte)) ||
+            (st = tco_schema_quantity(c, s, path, "salary_growth_annual", &TCO_DOM_GT_M1, 0,
+                                      &b->salary_growth)))
+            return st;
+    } else {
+        /* No staff section: no staff cost (stated as fixed zeros so every
+         * backend has the same inputs).  The keys are looked up in the
+         * backend's mapping, where check_keys has refused them. */
+        if ((st = tco_schema_quantity(c, v, path, "base_fte", &TCO_DOM_NONNEG, 0, &b->base_fte)) ||
+            (st = tco_schema_quantity(c, v, path, "cost_per_fte_year", &TCO_DOM_NONNEG, 0,
+                                      &b->cost_per_fte)) ||
+            (st = tco_schema_quantity(c, v, path, "salary_growth_annual", &TCO_DOM_GT_M1, 0,
+                                      &b->salary_growth)))
+            return st;
+    }
+    tco_schema_path(path, sizeof path, prefix, "setup");
+    s = tco_ymap_get(v, "setup");
+    static const char *const ukeys[] = {"months", "cost", NULL};
+    if (s && ((st = tco_schema_need_map(c, s, path)) ||
+              (st = tco_schema_check_keys(c, s, path, ukeys))))
+        return st;
+    if ((st = tco_schema_quantity(c, s ? s : v, path, "months", &TCO_DOM_NONNEG, 0,
+                                  &b->setup_months)) ||
+        (st = tco_schema_quantity(c, s ? s : v, path, "cost", &TCO_DOM_NONNEG, 0,
+                                  &b->setup_cost)))
+        return st;
+    if ((st = load_counted(c, v, prefix, "fine_tuning", "runs_per_year", "cost_per_run",
+                           &b->ops[0])) ||
+        (st = load_counted(c, v, prefix, "updates", "per_year", "cost_per_update", &b->ops[1])) ||
+        (st = load_counted(c, v, prefix, "incidents", "per_year", "cost_per_incident",
+                           &b->ops[2])))
+        return st;
+    return TCO_OK;
+}
+
+/* Setup months are rounded to the nearest whole month, halves up. */
+static double self_max_setup_months(const tco_scenario *sc, const tco_backend *be)
+{
+    const self_spec *b = be->spec;
+    double lo, hi;
+    tco_dist_support(&sc->inputs[b->setup_months].dist, &lo, &hi);
+    return floor(hi + 0.5);
+}
+
+/* ---- one future ---- */
+
+static void self_free_paths(void *data)
+{
+    self_paths *d = data;
+    if (!d)
+        return;
+    free(d->ops);
+    free(d->staff);
+    free(d->coh_month);
+    free(d->coh_n);
+    free(d->coh_cost);
+    free(d);
+}
+
+static tco_status self_alloc(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be)
+{
+    (void)sc;
+    (void)be;
+    size_t T = (size_t)p->T;
+    self_paths *d = calloc(1, sizeof *d);
+    p->data = d;
+    if (!d)
+        return TCO_ENOMEM;
+    d->T = p->T;
+    d->ops = malloc(T * sizeof *d->ops);
+    d->staff = malloc(T * sizeof *d->staff);
+    d->coh_month = malloc(T * sizeof *d->coh_month);
+    d->coh_n = malloc(T * sizeof *d->coh_n);
+    d->coh_cost = malloc(T * sizeof *d->coh_cost);
+    if (!d->ops || !d->staff || !d->coh_month || !d->coh_n || !d->coh_cost) {
+        self_free_paths(d);
+        p->data = NULL;
+        return TCO_ENOMEM;
+    }
+    return TCO_OK;
+}
+
+/* The GPU price index G_t (a geometric random walk), the setup months, the
+ * cost of an FTE and the operations counted each month. */
+static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
+                      const double *x, tco_rng *rng, unsigned *clamped)
+{
+    (void)sc;
+    (void)clamped;
+    const self_spec *b = be->spec;
+    self_paths *d = p->data;
+    double *G = p->index;
+    int T = p->T;
+    d->pricing = b->pricing;
+    d->setup_cost = x[b->setup_cost];
+    d->base_fte = x[b->base_fte];
+    d->den = x[b->throughput] * x[b->utilization] * 3600.0 * TCO_HOURS_PER_MONTH;
+    d->peak = x[b->peak];
+    d->min_gpus = b->min_gpus;
+    d->per_gpu_fte = b->gpus_per_fte > 0 ? 1 / b->gpus_per_fte : 0;
+    b->pricing->prepare(d, b, x);
+
+    double sm = b->gpu_volatility / sqrt(12.0);
+    double drift = log1p(x[b->gpu_trend]) / 12 - sm * sm / 2, step = exp(drift);
+    G[0] = 1;
+    for (int t = 1; t < T; t++)
+        G[t] = sm > 0 ? G[t - 1] * exp(drift + sm * tco_rng_normal(rng)) : G[t - 1] * step;
+    p->setup = (int)fmin(floor(x[b->setup_months] + 0.5), 1e6);
+    double fte = x[b->cost_per_fte] / 12, grow = pow(1 + x[b->salary_growth], 1.0 / 12);
+    for (int t = 0; t < T; t++) {
+        d->staff[t] = fte;
+        fte *= grow;
+        d->ops[t] = 0;
+    }
+    for (int j = 0; j < 3; j++) {
+        const counted *c = &b->ops[j];
+        if (c->rate < 0)
+            continue;
+        double mu = x[c->rate] / 12, p0 = exp(-mu), cost = x[c->cost];
+        for (int t = 0; t < T; t++)
+            d->ops[t] += tco_rng_poisson_p0(rng, mu, p0) * cost;
+    }
+}
+
+/* The load is token-equivalents: w * input tokens + output tokens. */
+static void self_serve(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
+                       const double *x)
+{
+    const self_spec *b = be->spec;
+    p->priced = 0;
+    for (size_t k = 0; k < p->K; k++) {
+        const tco_workload *w = &sc->workloads[k];
+        p->unit_cost[k] = 0;
+        p->unit_load[k] = x[b->input_weight] * x[w->input_tokens] + x[w->output_tokens];
+    }
+}
+
+static void self_start(tco_backend_paths *p)
+{
+    self_paths *d = p->data;
+    d->head = d->tail = 0;
+    d->fleet = d->held = 0;
+}
+
+/* Setup cost in the month of adoption a, base staff during setup; then n_t
+ * GPUs for the month's token-equivalents, their compute and facility, staff
+ * for the base and per GPU, and the month's operations. */
+static void self_monthly_cost(tco_backend_paths *p, int t, int a, double load, double *c)
+{
+    self_paths *d = p->data;
+    if (!a)
+        return;
+    double fte = d->staff[t - 1];
+    if (t == a)
+        c[TCO_CAT_SETUP] += d->setup_cost;
+    if (t < a + p->setup) {
+        c[TCO_CAT_STAFF] += d->base_fte * fte;
+        return;
+    }
+    double need = ceil(load * d->peak / d->den);
+    double n = need > d->min_gpus ? need : d->min_gpus;
+    d->pricing->month(d, t, n, p->index[t - 1], c);
+    c[TCO_CAT_STAFF] += (d->base_fte + n * d->per_gpu_fte) * fte;
+    c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
+}
+
+const tco_backend_type tco_backend_selfhost = {
+    .name = "self_hosted",
+    .platform = 1,
+    .load = self_load,
+    .free_spec = free,
+    .max_setup_months = self_max_setup_months,
+    .alloc = self_alloc,
+    .free_paths = self_free_paths,
+    .draw = self_draw,
+    .serve = self_serve,
+    .start = self_start,
+    .monthly_cost = self_monthly_cost,
+};
