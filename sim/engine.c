@@ -1,6 +1,9 @@
 #include "engine.h"
 
+#include <float.h>
+#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "rng.h"
 #include "sample.h"
 
@@ -54,6 +58,25 @@ void tco_progress_span_report(void *ctx, long done, long total)
     p->user->progress(p->user->progress_ctx, p->done_before + done, p->total);
 }
 
+int tco_run_threads(int requested)
+{
+    int procs = omp_get_num_procs();
+    int cap = procs > 0 && procs < TCO_MAX_THREADS / 4 ? 4 * procs : TCO_MAX_THREADS;
+    int t = requested > 0 ? requested : omp_get_max_threads();
+    return t < 1 ? 1 : t > cap ? cap : t;
+}
+
+/* A monthly cost in single precision: beyond float range it is stored as
+ * an infinity of its sign (converting it directly is undefined). */
+static float to_float(double x)
+{
+    if (x > FLT_MAX)
+        return INFINITY;
+    if (x < -FLT_MAX)
+        return -INFINITY;
+    return (float)x;
+}
+
 static long block_size(long n)
 {
     long b = (n + 1023) / 1024;
@@ -97,6 +120,119 @@ typedef struct {
     double *x, *u, *scratch, *month;
 } workspace;
 
+/* A strategy's cost on one future is usable only when every total is a
+ * finite number: a NaN or an infinity would poison every statistic. */
+static int cost_is_finite(const tco_cost *c)
+{
+    if (!isfinite(c->npv) || !isfinite(c->nominal))
+        return 0;
+    for (int j = 0; j < TCO_NCAT; j++)
+        if (!isfinite(c->cat[j]))
+            return 0;
+    return 1;
+}
+
+/* Appends to buf (of size size, holding a string) with tco_vsnprintf. */
+static void append(char *buf, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    if (len + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    tco_vsnprintf(buf + len, size - len, fmt, ap);
+    va_end(ap);
+}
+
+/* The error for future i, whose strategy s costs a non-finite amount: the
+ * future is drawn again, alone, to find the first month and category, and
+ * the static inputs that drove it (those clamped to their domain, else the
+ * uncertain ones drawn furthest in their tails). */
+static tco_status explain_non_finite(const tco_scenario *sc, const tco_model *model,
+                                     const tco_sampler *sampler, const tco_zig *zig, uint64_t seed,
+                                     const tco_run_options *opt, long i, size_t s, tco_error *err)
+{
+    const size_t NI = sc->ninputs, T = (size_t)sc->horizon;
+    char msg[TCO_ERRMSG_MAX] = "";
+    tco_future *f = tco_future_alloc(model);
+    double *x = malloc((NI ? NI : 1) * sizeof *x), *u = malloc((sc->ndims ? sc->ndims : 1) * sizeof *u);
+    double *scratch = malloc((2 * sc->ncorr + 1) * sizeof *scratch);
+    double *month = malloc(T * sizeof *month), *bycat = malloc(T * TCO_NCAT * sizeof *bycat);
+    unsigned *cl = calloc(NI ? NI : 1, sizeof *cl);
+    append(msg, sizeof msg, "strategy %s costs a non-finite amount in future %ld (seed %llu)",
+           sc->strategies[s].name, i, (unsigned long long)seed);
+    if (f && x && u && scratch && month && bycat && cl) {
+        tco_rng rng;
+        tco_cost cost;
+        for (size_t d = 0; d < sc->ndims; d++)
+            u[d] = 0.5;
+        tco_sample_inputs(sc, u, x, NULL);
+        tco_rng_seed(&rng, zig, seed, (uint64_t)i);
+        tco_sampler_uniforms(sampler, i, &rng, u, scratch);
+        tco_sample_uncertain(sc, u, x, cl);
+        for (size_t j = 0; j < opt->noverride; j++)
+            x[opt->override_input[j]] = opt->override_value[j];
+        tco_future_draw(f, model, x, &rng, cl);
+        /* Costed in order: strategy 0 first, as the model requires. */
+        for (size_t o = 0; o <= s; o++)
+            tco_future_cost(f, model, o, month, bycat, &cost);
+        for (size_t t = 0; t < T; t++) {
+            size_t c = 0;
+            while (c < TCO_NCAT && isfinite(bycat[t * TCO_NCAT + c]))
+                c++;
+            if (c < TCO_NCAT || !isfinite(month[t])) {
+                append(msg, sizeof msg, ": month %zu, %s cost %g", t + 1,
+                       c < TCO_NCAT ? tco_category_name((tco_category)c) : "total",
+                       c < TCO_NCAT ? bycat[t * TCO_NCAT + c] : month[t]);
+                break;
+            }
+        }
+        int said = 0;
+        for (size_t k = 0; k < NI; k++)
+            if (cl[k]) {
+                const tco_input *in = &sc->inputs[k];
+                append(msg, sizeof msg, "%s %s:%u:%u: %s = %g (clamped to its domain)",
+                       said++ ? ";" : "; inputs that drove it:", sc->file, in->line, in->col,
+                       in->path, x[k]);
+            }
+        /* Nothing clamped: the uncertain inputs furthest in their tails. */
+        for (int shown = 0; !said && shown < 3; shown++) {
+            int best = -1;
+            double far = -1;
+            for (size_t d = 0; d < sc->ndims; d++) {
+                int k = sc->dim_input[d];
+                double tail = fabs(u[d] - 0.5);
+                if (!cl[k] && tail > far) {
+                    far = tail;
+                    best = (int)d;
+                }
+            }
+            if (best < 0)
+                break;
+            int k = sc->dim_input[best];
+            const tco_input *in = &sc->inputs[k];
+            append(msg, sizeof msg, "%s %s:%u:%u: %s = %g (quantile %.3g)",
+                   shown ? ";" : "; its most extreme inputs:", sc->file, in->line, in->col,
+                   in->path, x[k], u[best]);
+            cl[k] = 1; /* not shown twice */
+        }
+    }
+    append(msg, sizeof msg, "; check the spreads and domains of these inputs");
+    tco_future_free(f);
+    free(x);
+    free(u);
+    free(scratch);
+    free(month);
+    free(bycat);
+    free(cl);
+    return tco_error_set(err, TCO_EINVAL, "%s", msg);
+}
+
 tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                            tco_error *err)
 {
@@ -104,7 +240,7 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
     long n = opt->futures > 0 ? opt->futures : sc->futures;
     uint64_t seed = opt->seed_set ? opt->seed : sc->seed;
     tco_sampling sampling = opt->sampling_set ? opt->sampling : sc->sampling;
-    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    int threads = tco_run_threads(opt->threads);
     if (n < 1)
         return tco_error_set(err, TCO_EINVAL, "the number of futures must be at least 1 (got %ld)",
                              n);
@@ -180,10 +316,11 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
                             : tco_sampler_alloc(&sampler, sc, sampling, n, seed, &zig, err)))
         goto done;
 
-    long done_futures = 0;
+    long done_futures = 0, bad_future = LONG_MAX;
+    size_t bad_strategy = 0;
     int failed = 0, cancelled = 0;
     double t0 = omp_get_wtime();
-#pragma omp parallel num_threads(threads) shared(failed, cancelled, done_futures)
+#pragma omp parallel num_threads(threads) shared(failed, cancelled, done_futures, bad_future, bad_strategy)
     {
         workspace w;
         w.future = tco_future_alloc(model);
@@ -203,25 +340,31 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
 #pragma omp barrier
 #pragma omp for schedule(dynamic, 1)
         for (long blk = 0; blk < nblocks; blk++) {
-            int stop;
+            int stop, was_cancelled;
+            long first_bad;
 #pragma omp atomic read
             stop = failed;
-            int was_cancelled;
 #pragma omp atomic read
             was_cancelled = cancelled;
-            if (stop || was_cancelled)
+#pragma omp atomic read
+            first_bad = bad_future;
+            /* Blocks before a non-finite future still run, so the error
+             * names the first such future whatever the thread count. */
+            if (stop || was_cancelled || blk * bs > first_bad)
                 continue;
-            if (opt->cancel && *opt->cancel) {
-#pragma omp atomic write
-                cancelled = 1;
-                continue;
-            }
             double *part = partial + (size_t)blk * pw;
             double *pmonth = part, *pcat = part + S * T, *pcpm = pcat + S * TCO_NCAT;
             double *ptok = pcpm + S, *pcount = ptok + 1;
             unsigned *cl = pclamp + (size_t)blk * NI;
             long end = (blk + 1) * bs < n ? (blk + 1) * bs : n;
             for (long i = blk * bs; i < end; i++) {
+                /* Checked at every future, so that even slow futures stop
+                 * promptly. */
+                if (opt->cancel && *opt->cancel) {
+#pragma omp atomic write
+                    cancelled = 1;
+                    break;
+                }
                 tco_rng rng;
                 tco_rng_seed(&rng, &zig, seed, (uint64_t)i);
                 tco_sampler_uniforms(sampler, i, &rng, w.u, w.scratch);
@@ -231,9 +374,12 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
                 if (run->inputs)
                     memcpy(run->inputs + (size_t)i * NI, w.x, NI * sizeof *w.x);
                 tco_future_draw(w.future, model, w.x, &rng, cl);
-                for (size_t s = 0; s < S; s++) {
+                size_t s = 0;
+                for (; s < S; s++) {
                     tco_cost cost;
                     tco_future_cost(w.future, model, s, w.month, NULL, &cost);
+                    if (!cost_is_finite(&cost))
+                        break;
                     size_t si = s * (size_t)n + (size_t)i;
                     run->npv[si] = cost.npv;
                     run->nominal[si] = cost.nominal;
@@ -241,7 +387,7 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
                     float *mcol = run->monthly + s * T * (size_t)n + (size_t)i;
                     double *pm = pmonth + s * T;
                     for (size_t t = 0; t < T; t++) {
-                        mcol[t * (size_t)n] = (float)w.month[t];
+                        mcol[t * (size_t)n] = to_float(w.month[t]);
                         pm[t] += w.month[t];
                     }
                     for (int j = 0; j < TCO_NCAT; j++)
@@ -252,6 +398,14 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
                         *ptok += cost.tokens;
                         *pcount += cost.tokens > 0;
                     }
+                }
+                if (s < S) {
+#pragma omp critical(tco_bad_future)
+                    if (i < bad_future) {
+                        bad_future = i;
+                        bad_strategy = s;
+                    }
+                    break;
                 }
             }
             long now;
@@ -273,6 +427,10 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
     }
     if (cancelled) {
         st = tco_error_set(err, TCO_EINTR, "interrupted");
+        goto done;
+    }
+    if (bad_future != LONG_MAX) {
+        st = explain_non_finite(sc, model, sampler, &zig, seed, opt, bad_future, bad_strategy, err);
         goto done;
     }
     /* Reduce the blocks in block order: the same sums for any thread count. */

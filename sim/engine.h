@@ -22,7 +22,7 @@ typedef struct {
     int seed_set;          /* 0: the scenario's simulation.seed */
     tco_sampling sampling;
     int sampling_set;      /* 0: the scenario's simulation.sampling */
-    int threads;           /* 0: all (OMP_NUM_THREADS respected) */
+    int threads;           /* 0: all (OMP_NUM_THREADS respected); capped by tco_run_threads */
     int keep_inputs;       /* store every future's static inputs */
     size_t memory_limit;   /* bytes; 0: 80% of physical memory */
     /* Inputs held at a value in every future (sweeps, tornado): input
@@ -71,6 +71,13 @@ typedef struct {
 } tco_progress_span;
 
 void tco_progress_span_report(void *ctx, long done, long total);
+
+/* At most this many threads, and at most 4 per processor: libgomp fails on
+ * absurd counts (OMP_NUM_THREADS=100000). */
+#define TCO_MAX_THREADS 256
+
+/* The threads a run uses for a request (0: OpenMP's default), capped. */
+int tco_run_threads(int requested);
 
 /* Bytes a run of n futures would hold (results and scratch included). */
 size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampling sampling,

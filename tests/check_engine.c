@@ -4,7 +4,11 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 
+#include <float.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/time.h>
+#include <omp.h>
 
 #include "../sim/engine.h"
 #include "../sim/output.h"
@@ -409,6 +413,211 @@ START_TEST(test_cost_per_mtok_and_clamps)
 }
 END_TEST
 
+/* Issue 7, defect 3: a normal throughput with a large spread is clamped to
+ * the smallest positive double, the GPU count becomes infinite, and with no
+ * staff section a month costs NaN.  The run is an input error naming the
+ * strategy, the month and category, and the clamped input by its path and
+ * place; the same future is named whatever the thread count. */
+static const char *NONFINITE =
+    "scenario: { name: nan, horizon_months: 12, discount_rate_annual: 0.1 }\n"
+    "simulation: { futures: 3000, seed: 7 }\n"
+    "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+    "demand: { requests_per_month: 1.0e6, growth_annual: 0.1 }\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+    "  gpu:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: { dist: normal, mean: 1000, sd: 5000 }\n"
+    "    gpu: { mode: cloud, hour_price: 2 }\n"
+    "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+
+START_TEST(test_non_finite_cost_is_an_error)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(NONFINITE, &sc, &err) == TCO_OK, "%s", err.msg);
+    char first[TCO_ERRMSG_MAX];
+    for (int threads = 1; threads <= 2; threads++) {
+        tco_run_options opt = {0};
+        opt.threads = threads;
+        tco_run *run = NULL;
+        ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_EINVAL);
+        ck_assert_ptr_null(run);
+        ck_assert_msg(strstr(err.msg, "strategy own") && strstr(err.msg, "month 1, compute") &&
+                          strstr(err.msg, "test.yaml:9:") &&
+                          strstr(err.msg, "backends.gpu.throughput_tokens_per_gpu_second"),
+                      "%s", err.msg);
+        if (threads == 1)
+            strcpy(first, err.msg);
+        else
+            ck_assert_str_eq(err.msg, first);
+    }
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Monthly costs beyond float range (1e45 a month is a finite double) are
+ * stored as +inf, without an undefined conversion, and their bands are
+ * +inf; the NPV stays exact.  Issue 7, fuzz finding 1: the same input at
+ * more than 8,192 futures overflowed the selection's scratch. */
+START_TEST(test_costs_beyond_float_range)
+{
+    const char *text =
+        "scenario: { name: huge, horizon_months: 3, discount_rate_annual: 0 }\n"
+        "simulation: { futures: 9000, seed: 5 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6, growth_annual: 0 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "  gpu:\n"
+        "    type: self_hosted\n"
+        "    throughput_tokens_per_gpu_second: 1.0e9\n"
+        "    gpu: { mode: cloud, hour_price: 2 }\n"
+        "    staff: { base_fte: 1, cost_per_fte_year: { dist: uniform, min: 1.2e45, max: 2.4e45 } }\n"
+        "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    tco_run *run = run_text(text, &opt, &sc);
+    ck_assert(isinf(run->monthly[1 * 3 * 9000]) && run->monthly[1 * 3 * 9000] > 0);
+    ck_assert(isfinite(run->npv[9000]) && run->npv[9000] > 3e44);
+    tco_results *res;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    ck_assert(isinf(res->st[1].monthly_band[2][0]));
+    /* Staff cost is E[U(1.2e45, 2.4e45)] / 12 = 1.5e44 a month. */
+    ck_close(res->st[1].monthly_mean[0], 1.5e44, 1e-2);
+    ck_assert(res->st[0].monthly_band[2][0] < FLT_MAX);
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Issue 7, fuzz finding 1: a 600-month horizon with 50%/yr demand
+ * volatility at more than 8,192 futures: monthly costs spread over many
+ * orders of magnitude, so the bucket selection recurses to its deepest
+ * level (a heap overflow under ASan before the fix). */
+START_TEST(test_long_volatile_horizon)
+{
+    const char *text =
+        "scenario: { name: long, horizon_months: 600 }\n"
+        "simulation: { futures: 8300, seed: 11 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6, growth_annual: 0.2, volatility_annual: 0.5 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "strategies: { api: { route: { w: api } } }\n";
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    tco_run *run = run_text(text, &opt, &sc);
+    tco_results *res;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    /* Month 600's median against a sort of its column. */
+    size_t n = 8300;
+    float *col = malloc(n * sizeof *col);
+    memcpy(col, run->monthly + 599 * n, n * sizeof *col);
+    for (size_t a = 1; a < n; a++) /* insertion sort: n is small enough */
+        for (size_t b = a; b > 0 && col[b - 1] > col[b]; b--) {
+            float t = col[b];
+            col[b] = col[b - 1];
+            col[b - 1] = t;
+        }
+    double h = (n - 1) * 0.5, frac = h - floor(h);
+    size_t r = (size_t)floor(h);
+    double want = col[r] + frac * ((double)col[r + 1] - col[r]);
+    ck_assert_double_eq(res->st[0].monthly_band[2][599], want);
+    free(col);
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Issue 7, fuzz finding 11: OMP_NUM_THREADS=100000 crashed libgomp.  A
+ * request for 100,000 threads runs on at most 4 per processor (and 256),
+ * with the same results as one thread. */
+START_TEST(test_thread_cap)
+{
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    opt.futures = 2000;
+    opt.threads = 100000;
+    tco_run *many = run_text(ANALYTIC, &opt, &sc);
+    ck_assert_int_le(many->threads, TCO_MAX_THREADS);
+    ck_assert_int_le(many->threads, 4 * omp_get_num_procs());
+    ck_assert_int_ge(many->threads, 1);
+    ck_assert_int_eq(tco_run_threads(100000), many->threads);
+    ck_assert_int_eq(tco_run_threads(1), 1);
+    opt.threads = 1;
+    tco_run *one;
+    tco_error err;
+    ck_assert_int_eq(tco_run_execute(&one, sc, &opt, &err), TCO_OK);
+    ck_assert(memcmp(one->npv, many->npv, 2 * 2000 * sizeof(double)) == 0);
+    tco_run_free(one);
+    tco_run_free(many);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+static volatile sig_atomic_t alarm_cancel;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarm_cancel = 1;
+}
+
+static double now_seconds(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + tv.tv_usec * 1e-6;
+}
+
+/* Issue 7, fuzz finding 5: slow futures (20,000 price shocks a year over
+ * ten years) in one block of 64.  The cancel flag, raised by a timer
+ * 50 ms in, stops the run at the next future, not at the end of the block. */
+START_TEST(test_cancel_within_block)
+{
+    const char *text =
+        "scenario: { name: slow, horizon_months: 120 }\n"
+        "simulation: { futures: 64, seed: 7 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6, growth_annual: 0.1 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0,\n"
+        "         price_shocks: { rate_per_year: 20000, size: { dist: normal, mean: 0, sd: 0.0001 } } }\n"
+        "strategies: { api: { route: { w: api } } }\n";
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options opt = {0};
+    opt.threads = 1;
+    tco_run *run = NULL;
+    double t0 = now_seconds();
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
+    double full = now_seconds() - t0;
+    tco_run_free(run);
+    signal(SIGALRM, on_alarm);
+    alarm_cancel = 0;
+    opt.cancel = &alarm_cancel;
+    struct itimerval it = {{0, 0}, {0, 50000}};
+    t0 = now_seconds();
+    setitimer(ITIMER_REAL, &it, NULL);
+    tco_status st = tco_run_execute(&run, sc, &opt, &err);
+    double took = now_seconds() - t0;
+    /* A future takes full / 64: the run stops within a few of them. */
+    if (full > 0.5) {
+        ck_assert_int_eq(st, TCO_EINTR);
+        ck_assert_msg(took < 0.05 + 4 * full / 64 + 0.05, "stopped after %.3f s (full run %.3f s)",
+                      took, full);
+    }
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -421,6 +630,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_monthly_bands_bound);
     tcase_add_test(tc, test_cost_per_mtok_and_clamps);
+    tcase_add_test(tc, test_non_finite_cost_is_an_error);
+    tcase_add_test(tc, test_costs_beyond_float_range);
+    tcase_add_test(tc, test_long_volatile_horizon);
+    tcase_add_test(tc, test_thread_cap);
+    tcase_add_test(tc, test_cancel_within_block);
     suite_add_tcase(s, tc);
     return s;
 }
