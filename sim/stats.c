@@ -262,6 +262,71 @@ void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, dou
 }
 
 
+void tco_stats_means(const double *npv, size_t n, size_t S, double *mean)
+{
+    for (size_t s = 0; s < S; s++) {
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += npv[s * n + i];
+        mean[s] = sum / (double)n;
+    }
+}
+
+int tco_stats_best_mean(const double *mean, size_t S)
+{
+    int best = -1;
+    for (size_t s = 0; s < S; s++)
+        if (isfinite(mean[s]) && (best < 0 || mean[s] < mean[best]))
+            best = (int)s;
+    return best;
+}
+
+/* The cheapest cost of future i. */
+static double cheapest(const double *npv, size_t n, size_t S, size_t i)
+{
+    double m = npv[i];
+    for (size_t s = 1; s < S; s++)
+        m = npv[s * n + i] < m ? npv[s * n + i] : m;
+    return m;
+}
+
+void tco_stats_p_cheapest(const double *npv, size_t n, size_t S, double *p)
+{
+    for (size_t s = 0; s < S; s++)
+        p[s] = 0;
+    for (size_t i = 0; i < n; i++) {
+        double best = cheapest(npv, n, S, i);
+        int ties = 0;
+        for (size_t s = 0; s < S; s++)
+            ties += npv[s * n + i] == best;
+        for (size_t s = 0; s < S; s++)
+            if (npv[s * n + i] == best)
+                p[s] += 1.0 / ties;
+    }
+    for (size_t s = 0; s < S; s++)
+        p[s] /= (double)n;
+}
+
+/* The mean regret of strategy s: its cost minus each future's cheapest. */
+static double regret_mean(const double *npv, size_t n, size_t S, size_t s)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += npv[s * n + i] - cheapest(npv, n, S, i);
+    return sum / (double)n;
+}
+
+double tco_stats_evpi(const double *npv, size_t n, size_t S)
+{
+    double *mean = malloc(S * sizeof *mean);
+    if (!mean)
+        return NAN;
+    tco_stats_means(npv, n, S, mean);
+    int best = tco_stats_best_mean(mean, S);
+    free(mean);
+    return best < 0 ? NAN : regret_mean(npv, n, S, (size_t)best);
+}
+
 void tco_results_free(tco_results *r)
 {
     if (!r)
@@ -301,23 +366,16 @@ static void summarize(const double *v, size_t n, double *scratch, tco_summary *o
 static void summarize_strategy(const tco_run *run, const double *best, size_t s, double *scratch,
                                tco_strategy_result *q)
 {
-    size_t S = run->S, n = (size_t)run->n, T = (size_t)run->T;
+    size_t n = (size_t)run->n, T = (size_t)run->T;
     const double *v = run->npv + s * n;
     summarize(v, n, scratch, &q->npv);
-    double nom = 0, cheap = 0, regret = 0;
+    double nom = 0, regret = 0;
     for (size_t i = 0; i < n; i++) {
         nom += run->nominal[s * n + i];
-        if (v[i] == best[i]) {
-            int ties = 0;
-            for (size_t o = 0; o < S; o++)
-                ties += run->npv[o * n + i] == best[i];
-            cheap += 1.0 / ties;
-        }
         scratch[i] = v[i] - best[i];
         regret += scratch[i];
     }
     q->nominal_mean = nom / (double)n;
-    q->p_cheapest = cheap / (double)n;
     q->regret_mean = regret / (double)n;
     double p95 = 0.95;
     tco_stats_percentiles(scratch, n, &p95, 1, &q->regret_p95);
@@ -382,6 +440,17 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
     }
     if (failed)
         goto oom;
+    double *pc = best; /* the cheapest NPVs are no longer needed */
+    if (S > n && !(pc = realloc(best, S * sizeof *pc)))
+        goto oom;
+    best = pc;
+    tco_stats_p_cheapest(run->npv, n, S, pc);
+    for (size_t s = 0; s < S; s++) {
+        r->st[s].p_cheapest = pc[s];
+        pc[s] = r->st[s].npv.mean;
+    }
+    r->best = tco_stats_best_mean(pc, S);
+    r->evpi = r->best < 0 ? NAN : r->st[r->best].regret_mean;
     /* Monthly bands: one selection per strategy and month, in parallel. */
 #pragma omp parallel num_threads(run->threads) shared(failed)
     {
