@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "output.h"
 #include "sobolidx.h"
 #include "stats.h"
@@ -348,7 +349,7 @@ static void csv_num(FILE *f, double x)
 {
     fputc(',', f);
     if (isfinite(x))
-        fprintf(f, "%.10g", x);
+        tco_fprintf(f, "%.10g", x);
 }
 
 static void row(FILE *f, const char *method, const char *input, double v, double lo, double hi)
