@@ -618,6 +618,72 @@ START_TEST(test_cancel_within_block)
 }
 END_TEST
 
+/* Issue 7, item 9: stratification checked exactly, not within the
+ * plain-random margin.  Latin hypercube: in every dimension each of the n
+ * strata [k/n, (k+1)/n) holds exactly one future.  Sobol (with its random
+ * shift modulo 1): the first 2^m points put exactly one point in each
+ * interval [k/2^m, (k+1)/2^m) of every dimension, since the unshifted
+ * points are k/2^m in each one-dimensional projection; dimensions past
+ * GSL's 40 are Latin hypercube columns.  42 uncertain inputs cover both. */
+static void check_strata(const tco_scenario *sc, tco_sampling method, long n)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_sampler *smp;
+    tco_error err;
+    ck_assert_int_eq(tco_sampler_alloc(&smp, sc, method, n, 2385, &zig, &err), TCO_OK);
+    size_t D = sc->ndims;
+    double *u = malloc(n * D * sizeof *u), scratch[8];
+    for (long i = 0; i < n; i++) {
+        tco_rng rng;
+        tco_rng_seed(&rng, &zig, 2385, (uint64_t)i);
+        tco_sampler_uniforms(smp, i, &rng, u + (size_t)i * D, scratch);
+    }
+    int *count = malloc((size_t)n * sizeof *count);
+    for (size_t d = 0; d < D; d++) {
+        memset(count, 0, (size_t)n * sizeof *count);
+        for (long i = 0; i < n; i++) {
+            double v = u[(size_t)i * D + d];
+            ck_assert(v > 0 && v < 1);
+            count[(long)(v * (double)n)]++;
+        }
+        for (long k = 0; k < n; k++)
+            ck_assert_msg(count[k] == 1, "%s, dimension %zu: stratum %ld holds %d points",
+                          tco_sampling_name(method), d, k, count[k]);
+    }
+    free(count);
+    free(u);
+    tco_sampler_free(smp);
+}
+
+START_TEST(test_stratification_exact)
+{
+    char *text = malloc(8192);
+    strcpy(text, "scenario: { name: strata, horizon_months: 2 }\n"
+                 "workloads:\n");
+    for (int w = 0; w < 41; w++)
+        sprintf(text + strlen(text),
+                "  w%d: { input_tokens: 100, output_tokens: 0, failure_cost: { dist: uniform, min: 0, max: %d } }\n",
+                w, w + 1);
+    strcat(text, "demand: { requests_per_month: { dist: uniform, min: 1.0e5, max: 2.0e5 } }\n"
+                 "backends: { api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 } }\n"
+                 "strategies: { api: { route: {");
+    for (int w = 0; w < 41; w++)
+        sprintf(text + strlen(text), "%s w%d: api", w ? "," : "", w);
+    strcat(text, " } } }\n");
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_uint_eq(sc->ndims, 42);
+    check_strata(sc, TCO_SAMPLING_LHS, 1000);
+    check_strata(sc, TCO_SAMPLING_LHS, 7);
+    check_strata(sc, TCO_SAMPLING_SOBOL, 1024);
+    check_strata(sc, TCO_SAMPLING_SOBOL, 64);
+    tco_scenario_free(sc);
+    free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -635,6 +701,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_long_volatile_horizon);
     tcase_add_test(tc, test_thread_cap);
     tcase_add_test(tc, test_cancel_within_block);
+    tcase_add_test(tc, test_stratification_exact);
     suite_add_tcase(s, tc);
     return s;
 }
