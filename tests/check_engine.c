@@ -684,6 +684,100 @@ START_TEST(test_stratification_exact)
 }
 END_TEST
 
+/* The engine in three steps: ranges of whole blocks in any order, one
+ * range computed twice, any thread count: the same bits as one
+ * tco_run_execute.  Ranges that are not whole blocks, and finishing with a
+ * block missing, are refused. */
+START_TEST(test_ranges_any_order)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_int_eq(load_text(ANALYTIC, &sc, &err), TCO_OK);
+    tco_run_options opt = {0};
+    opt.futures = 70000; /* blocks of 69: the last one short */
+    opt.threads = 1;
+    tco_run *ref;
+    ck_assert_int_eq(tco_run_execute(&ref, sc, &opt, &err), TCO_OK);
+    const size_t n = 70000, S = 2, T = 24;
+    for (int threads = 1; threads <= 2; threads++) {
+        opt.threads = threads;
+        tco_run *run;
+        ck_assert_int_eq(tco_run_alloc(&run, sc, &opt, &err), TCO_OK);
+        long bs = tco_run_block_size(run);
+        ck_assert_int_eq(bs, 69);
+        ck_assert_int_eq(tco_run_futures(run, 1, 69, &err), TCO_EINVAL);
+        ck_assert_int_eq(tco_run_futures(run, 0, 100, &err), TCO_EINVAL);
+        ck_assert_int_eq(tco_run_futures(run, 0, 70001, &err), TCO_EINVAL);
+        /* The tail first, then the middle, the head twice. */
+        ck_assert_int_eq(tco_run_futures(run, 1000 * bs, 70000, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_futures(run, 7 * bs, 1000 * bs, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_finish(run, &err), TCO_EINVAL);
+        ck_assert_msg(strstr(err.msg, "futures from 0 on"), "%s", err.msg);
+        ck_assert_int_eq(tco_run_futures(run, 0, 7 * bs, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_futures(run, 0, 7 * bs, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_finish(run, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_futures(run, 0, bs, &err), TCO_EINVAL);
+        ck_assert(memcmp(ref->npv, run->npv, S * n * sizeof(double)) == 0);
+        ck_assert(memcmp(ref->nominal, run->nominal, S * n * sizeof(double)) == 0);
+        ck_assert(memcmp(ref->monthly, run->monthly, S * T * n * sizeof(float)) == 0);
+        ck_assert(memcmp(ref->breakeven, run->breakeven, S * n * sizeof(int16_t)) == 0);
+        for (size_t j = 0; j < S * T; j++)
+            ck_assert(ref->monthly_mean[j] == run->monthly_mean[j]);
+        for (size_t j = 0; j < S * TCO_NCAT; j++)
+            ck_assert(ref->cat_mean[j] == run->cat_mean[j]);
+        for (size_t s = 0; s < S; s++)
+            ck_assert(ref->cpm_mean[s] == run->cpm_mean[s]);
+        ck_assert(ref->tokens_mean == run->tokens_mean);
+        tco_run_free(run);
+    }
+    tco_run_free(ref);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Break-even, computed by the engine from monthly totals: the API costs
+ * 0.001 a request on 15M requests a month growing 50% a year, the GPUs
+ * 17,300 a month.  Cumulative costs, by hand: the API's after month t is
+ * sum 15,000 x 1.5^((k-1)/12), the GPUs' 17,300 t; own breaks even from
+ * the first month after which it stays at or below the API.  The API
+ * strategy is the baseline (break-even 1). */
+START_TEST(test_breakeven_by_hand)
+{
+    const char *text =
+        "scenario: { name: be, horizon_months: 24 }\n"
+        "simulation: { futures: 100 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.5e7, growth_annual: 0.5 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e12, min_gpus: 1,\n"
+        "         gpu: { mode: cloud, hour_price: 10 }, staff: { base_fte: 1, cost_per_fte_year: 120000 } }\n"
+        "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+    double api = 0, want = 0;
+    int from = 0;
+    for (int t = 1; t <= 24; t++) {
+        api += 15000 * pow(1.5, (t - 1) / 12.0);
+        if (17300.0 * t <= api) {
+            if (!from)
+                from = t;
+        } else {
+            from = 0;
+        }
+    }
+    want = from;
+    ck_assert(want > 1 && want < 24); /* the API's cumulative cost overtakes within the horizon */
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    tco_run *run = run_text(text, &opt, &sc);
+    for (long i = 0; i < 100; i++) {
+        ck_assert_int_eq(run->breakeven[i], 1);
+        ck_assert_int_eq(run->breakeven[100 + i], (int)want);
+    }
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -702,6 +796,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_thread_cap);
     tcase_add_test(tc, test_cancel_within_block);
     tcase_add_test(tc, test_stratification_exact);
+    tcase_add_test(tc, test_ranges_any_order);
+    tcase_add_test(tc, test_breakeven_by_hand);
     suite_add_tcase(s, tc);
     return s;
 }
