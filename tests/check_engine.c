@@ -487,6 +487,12 @@ START_TEST(test_costs_beyond_float_range)
     /* Staff cost is E[U(1.2e45, 2.4e45)] / 12 = 1.5e44 a month. */
     ck_close(res->st[1].monthly_mean[0], 1.5e44, 1e-2);
     ck_assert(res->st[0].monthly_band[2][0] < FLT_MAX);
+    tco_cumulative *cu;
+    ck_assert_int_eq(tco_cumulative_compute(&cu, run, &err), TCO_OK);
+    ck_assert(isinf(cu->cum[(1 * TCO_NBAND + 2) * 3 + 2]));
+    ck_assert(isinf(cu->diff[(1 * TCO_NBAND + 2) * 3 + 2]));
+    ck_assert(isfinite(cu->cum[(0 * TCO_NBAND + 2) * 3 + 2]));
+    tco_cumulative_free(cu);
     tco_results_free(res);
     tco_run_free(run);
     tco_scenario_free(sc);
