@@ -581,19 +581,19 @@ static double now_seconds(void)
     return (double)tv.tv_sec + tv.tv_usec * 1e-6;
 }
 
-/* Issue 7, fuzz finding 5: slow futures (20,000 price shocks a year over
- * ten years) in one block of 64.  The cancel flag, raised by a timer
+/* Issue 7, fuzz finding 5: slow futures (12,000 price shocks a year, the
+ * most validation allows, over fifty years) in one block of 64.  The cancel flag, raised by a timer
  * 50 ms in, stops the run at the next future, not at the end of the block. */
 START_TEST(test_cancel_within_block)
 {
     const char *text =
-        "scenario: { name: slow, horizon_months: 120 }\n"
+        "scenario: { name: slow, horizon_months: 600 }\n"
         "simulation: { futures: 64, seed: 7 }\n"
         "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
         "demand: { requests_per_month: 1.0e6, growth_annual: 0.1 }\n"
         "backends:\n"
         "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0,\n"
-        "         price_shocks: { rate_per_year: 20000, size: { dist: normal, mean: 0, sd: 0.0001 } } }\n"
+        "         price_shocks: { rate_per_year: 12000, size: { dist: normal, mean: 0, sd: 0.0001 } } }\n"
         "strategies: { api: { route: { w: api } } }\n";
     tco_scenario *sc;
     tco_error err;
@@ -613,11 +613,13 @@ START_TEST(test_cancel_within_block)
     setitimer(ITIMER_REAL, &it, NULL);
     tco_status st = tco_run_execute(&run, sc, &opt, &err);
     double took = now_seconds() - t0;
-    /* A future takes full / 64: the run stops within a few of them. */
+    /* A future takes full / 64: checked once a block, the run would go to
+     * its end; checked at every future, it stops soon after 50 ms.  The
+     * bound is half the run, not a few futures, so that a busy machine
+     * cannot fail it. */
     if (full > 0.5) {
         ck_assert_int_eq(st, TCO_EINTR);
-        ck_assert_msg(took < 0.05 + 4 * full / 64 + 0.05, "stopped after %.3f s (full run %.3f s)",
-                      took, full);
+        ck_assert_msg(took < full / 2, "stopped after %.3f s (full run %.3f s)", took, full);
     }
     tco_run_free(run);
     tco_scenario_free(sc);
