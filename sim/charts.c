@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "stats.h"
 
 extern char **environ;
@@ -35,10 +36,10 @@ static tco_status write_meta(FILE *f, const tco_report *r)
 {
     fputs("key,value\nscenario,", f);
     tco_csv_string(f, r->sc->name);
-    fprintf(f, "\nfutures,%ld\nseed,%llu\nsampling,%s\nhorizon_months,%d\ncurrency,", r->run->n,
+    tco_fprintf(f, "\nfutures,%ld\nseed,%llu\nsampling,%s\nhorizon_months,%d\ncurrency,", r->run->n,
             (unsigned long long)r->run->seed, tco_sampling_name(r->run->sampling), r->sc->horizon);
     tco_csv_string(f, r->sc->currency);
-    fprintf(f, "\nversion,%s\nbaseline,", TCO_VERSION);
+    tco_fprintf(f, "\nversion,%s\nbaseline,", TCO_VERSION);
     tco_csv_string(f, r->sc->strategies[0].name);
     fputc('\n', f);
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -49,9 +50,9 @@ static void header_group(FILE *f, const char *name, const char *const *cols, int
     for (int c = 0; c < ncols; c++) {
         char h[160];
         if (cols[c][0])
-            snprintf(h, sizeof h, "%s %s", name, cols[c]);
+            tco_snprintf(h, sizeof h, "%s %s", name, cols[c]);
         else
-            snprintf(h, sizeof h, "%s", name);
+            tco_snprintf(h, sizeof h, "%s", name);
         fputc(',', f);
         tco_csv_string(f, h);
     }
@@ -68,9 +69,9 @@ static tco_status write_quantiles(FILE *f, const chart_ctx *c)
     }
     fputc('\n', f);
     for (int q = 0; q < NCURVE; q++) {
-        fprintf(f, "%.3f", q / (double)(NCURVE - 1));
+        tco_fprintf(f, "%.3f", q / (double)(NCURVE - 1));
         for (size_t s = 0; s < r->run->S; s++)
-            fprintf(f, ",%.10g", c->curve[s * NCURVE + (size_t)q]);
+            tco_fprintf(f, ",%.10g", c->curve[s * NCURVE + (size_t)q]);
         fputc('\n', f);
     }
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -108,9 +109,9 @@ static tco_status write_density(FILE *f, const chart_ctx *c)
     }
     fputc('\n', f);
     for (int b = 0; b < NBINS; b++) {
-        fprintf(f, "%.10g", lo + (b + 0.5) * width);
+        tco_fprintf(f, "%.10g", lo + (b + 0.5) * width);
         for (size_t s = 0; s < S; s++)
-            fprintf(f, ",%.6g", count[s * NBINS + (size_t)b] / ((double)n * width));
+            tco_fprintf(f, ",%.6g", count[s * NBINS + (size_t)b] / ((double)n * width));
         fputc('\n', f);
     }
     free(count);
@@ -128,12 +129,12 @@ static tco_status write_bands(FILE *f, const tco_report *r, const double *bands,
         header_group(f, r->sc->strategies[s].name, cols, 5);
     fputc('\n', f);
     for (size_t t = 0; t < T; t++) {
-        fprintf(f, "%zu", t + 1);
+        tco_fprintf(f, "%zu", t + 1);
         for (size_t s = 0; s < S; s++)
             for (int k = 0; k < 5; k++) {
                 double v = monthly ? r->res->st[s].monthly_band[order[k]][t]
                                    : bands[(s * TCO_NBAND + (size_t)order[k]) * T + t];
-                fprintf(f, ",%.10g", v);
+                tco_fprintf(f, ",%.10g", v);
             }
         fputc('\n', f);
     }
@@ -182,17 +183,17 @@ static tco_status w_decision(FILE *f, const tco_report *r)
             bp = s;
     }
     tco_format_money(res->st[bm].npv.mean, a, sizeof a);
-    fprintf(f, "Cheapest on average: %s, mean NPV %s %s over %d months.\n", sc->strategies[bm].name,
+    tco_fprintf(f, "Cheapest on average: %s, mean NPV %s %s over %d months.\n", sc->strategies[bm].name,
             a, sc->currency, sc->horizon);
     tco_format_money(res->st[bp].npv.p[6], a, sizeof a);
-    fprintf(f, "Cheapest in a bad case (P95): %s, P95 NPV %s %s.\n", sc->strategies[bp].name, a,
+    tco_fprintf(f, "Cheapest in a bad case (P95): %s, P95 NPV %s %s.\n", sc->strategies[bp].name, a,
             sc->currency);
     fputs("Probability of being the cheapest:", f);
     for (size_t s = 0; s < S; s++)
-        fprintf(f, "%s %s %.0f%%", s ? "," : "", sc->strategies[s].name,
+        tco_fprintf(f, "%s %s %.0f%%", s ? "," : "", sc->strategies[s].name,
                 100 * res->st[s].p_cheapest);
     fputs(".\n", f);
-    fprintf(f, "Strategy: mean NPV / P5 / P50 / P95 / mean regret / break-even against %s:\n",
+    tco_fprintf(f, "Strategy: mean NPV / P5 / P50 / P95 / mean regret / break-even against %s:\n",
             sc->strategies[0].name);
     for (size_t s = 0; s < S; s++) {
         const tco_strategy_result *q = &res->st[s];
@@ -202,16 +203,16 @@ static tco_status w_decision(FILE *f, const tco_report *r)
         tco_format_money(q->npv.p[3], c, sizeof c);
         tco_format_money(q->npv.p[6], d, sizeof d);
         tco_format_money(q->regret_mean, e, sizeof e);
-        fprintf(f, "   %s: %s / %s / %s / %s / regret %s / ", sc->strategies[s].name, a, b, c, d, e);
+        tco_fprintf(f, "   %s: %s / %s / %s / %s / regret %s / ", sc->strategies[s].name, a, b, c, d, e);
         if (s == 0)
             fputs("baseline\n", f);
         else if (q->breakeven_probability == 0)
             fputs("never breaks even\n", f);
         else
-            fprintf(f, "breaks even in %.0f%% of futures, median month %.3g\n",
+            tco_fprintf(f, "breaks even in %.0f%% of futures, median month %.3g\n",
                     100 * q->breakeven_probability, q->breakeven_median);
     }
-    fprintf(f, "NPV in %s, discounted at %.3g%% a year; %ld futures, seed %llu, %s sampling.\n",
+    tco_fprintf(f, "NPV in %s, discounted at %.3g%% a year; %ld futures, seed %llu, %s sampling.\n",
             sc->currency, 100 * sc->discount_rate, r->run->n, (unsigned long long)r->run->seed,
             tco_sampling_name(r->run->sampling));
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -245,7 +246,7 @@ tco_status tco_chart_data_write(const char *dir, const tco_report *r, tco_error 
                  {"breakeven.csv", w_breakeven}};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+        tco_snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
         if ((st = tco_write_file(path, files[i].writer, &cr.rep, err)))
             goto done;
     }
@@ -275,11 +276,11 @@ static tco_status w_meta_values(FILE *f, const tco_report *r)
     tco_report rep = {r->sc, &run, NULL};
     tco_status st = write_meta(f, &rep);
     for (size_t i = 0; i < m->ncharts; i++) {
-        fprintf(f, "chart%zu,", i);
+        tco_fprintf(f, "chart%zu,", i);
         tco_csv_string(f, m->charts[i].name);
-        fprintf(f, "\ntemplate%zu,", i);
+        tco_fprintf(f, "\ntemplate%zu,", i);
         tco_csv_string(f, m->charts[i].template);
-        fprintf(f, "\nextra%zu,", i);
+        tco_fprintf(f, "\nextra%zu,", i);
         tco_csv_string(f, m->charts[i].extra);
         fputc('\n', f);
     }
@@ -292,7 +293,7 @@ tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures,
 {
     meta_report m = {{sc, NULL, NULL}, futures, seed, sampling, charts, ncharts};
     char path[4200];
-    snprintf(path, sizeof path, "%s/meta.csv", dir);
+    tco_snprintf(path, sizeof path, "%s/meta.csv", dir);
     return tco_write_file(path, w_meta_values, &m.rep, err);
 }
 
@@ -302,7 +303,7 @@ void tco_plots_dir(char *buf, size_t size)
 {
     const char *env = getenv("TCOSIM_PLOTS");
     if (env && *env) {
-        snprintf(buf, size, "%s", env);
+        tco_snprintf(buf, size, "%s", env);
         return;
     }
     char exe[4096];
@@ -314,19 +315,19 @@ void tco_plots_dir(char *buf, size_t size)
             *slash = '\0';
             struct stat sb;
             char try[4200];
-            snprintf(try, sizeof try, "%s/plots/common.gp", exe);
+            tco_snprintf(try, sizeof try, "%s/plots/common.gp", exe);
             if (stat(try, &sb) == 0) {
-                snprintf(buf, size, "%s/plots", exe);
+                tco_snprintf(buf, size, "%s/plots", exe);
                 return;
             }
-            snprintf(try, sizeof try, "%s/../share/tcosim/plots/common.gp", exe);
+            tco_snprintf(try, sizeof try, "%s/../share/tcosim/plots/common.gp", exe);
             if (stat(try, &sb) == 0) {
-                snprintf(buf, size, "%s/../share/tcosim/plots", exe);
+                tco_snprintf(buf, size, "%s/../share/tcosim/plots", exe);
                 return;
             }
         }
     }
-    snprintf(buf, size, "%s", TCO_PLOTS_DIR);
+    tco_snprintf(buf, size, "%s", TCO_PLOTS_DIR);
 }
 
 /* Reads the value of key from meta.csv (a two-column CSV, values possibly
@@ -334,7 +335,7 @@ void tco_plots_dir(char *buf, size_t size)
 static int meta_get(const char *dir, const char *key, char *out, size_t size)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/meta.csv", dir);
+    tco_snprintf(path, sizeof path, "%s/meta.csv", dir);
     FILE *f = fopen(path, "r");
     if (!f)
         return 0;
@@ -414,7 +415,7 @@ static tco_status draw(const char *script, const char *dir, const char *final, c
                        const char *currency, const char *extra, tco_error *err)
 {
     char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%s", final, (long)getpid(), fmt);
+    tco_snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%s", final, (long)getpid(), fmt);
     const char *args[] = {"gnuplot", "-c", script, dir, tmp, fmt, plots, title, foot, currency,
                           extra};
     enum { NARGS = sizeof args / sizeof *args };
@@ -461,17 +462,17 @@ tco_status tco_charts_draw_list(const char *dir, const char *plots_dir, const tc
                                 const char *currency, tco_error *err)
 {
     char pdir[4200];
-    snprintf(pdir, sizeof pdir, "%s/plots", dir);
+    tco_snprintf(pdir, sizeof pdir, "%s/plots", dir);
     tco_status st = tco_make_dirs(pdir, err);
     if (st != TCO_OK)
         return st;
     static const char *const fmts[] = {"png", "svg"};
     for (size_t i = 0; i < n; i++) {
         char script[4200];
-        snprintf(script, sizeof script, "%s/%s.gp", plots_dir, c[i].template);
+        tco_snprintf(script, sizeof script, "%s/%s.gp", plots_dir, c[i].template);
         for (int k = 0; k < 2; k++) {
             char final[4300];
-            snprintf(final, sizeof final, "%s/%s.%s", pdir, c[i].name, fmts[k]);
+            tco_snprintf(final, sizeof final, "%s/%s.%s", pdir, c[i].name, fmts[k]);
             if ((st = draw(script, dir, final, fmts[k], plots_dir, title, foot, currency,
                            c[i].extra, err)))
                 return st;
@@ -491,7 +492,7 @@ tco_status tco_charts_draw(const char *dir, const char *plots_dir, tco_error *er
         !meta_get(dir, "currency", currency, sizeof currency))
         return tco_error_set(err, TCO_EIO, "%s/meta.csv: missing or incomplete; is %s the output "
                              "folder of a tcosim run?", dir, dir);
-    snprintf(foot, sizeof foot, "%s futures, seed %s, %s sampling, tcosim %s", futures, seed,
+    tco_snprintf(foot, sizeof foot, "%s futures, seed %s, %s sampling, tcosim %s", futures, seed,
              sampling, version);
     /* A sweep's or a sensitivity analysis's folder lists its own charts. */
     char cname[8][128], ctemplate[8][128], cextra[8][700];
@@ -499,9 +500,9 @@ tco_status tco_charts_draw(const char *dir, const char *plots_dir, tco_error *er
     size_t nlisted = 0;
     for (size_t i = 0; i < 8; i++) {
         char k1[32], k2[32], k3[32];
-        snprintf(k1, sizeof k1, "chart%zu", i);
-        snprintf(k2, sizeof k2, "template%zu", i);
-        snprintf(k3, sizeof k3, "extra%zu", i);
+        tco_snprintf(k1, sizeof k1, "chart%zu", i);
+        tco_snprintf(k2, sizeof k2, "template%zu", i);
+        tco_snprintf(k3, sizeof k3, "extra%zu", i);
         if (!meta_get(dir, k1, cname[i], sizeof cname[i]) ||
             !meta_get(dir, k2, ctemplate[i], sizeof ctemplate[i]) ||
             !meta_get(dir, k3, cextra[i], sizeof cextra[i]))
@@ -519,7 +520,7 @@ tco_status tco_charts_draw(const char *dir, const char *plots_dir, tco_error *er
     if (st != TCO_OK)
         return st;
     char script[4200], final[4300];
-    snprintf(script, sizeof script, "%s/report.gp", plots_dir);
-    snprintf(final, sizeof final, "%s/report.pdf", dir);
+    tco_snprintf(script, sizeof script, "%s/report.gp", plots_dir);
+    tco_snprintf(final, sizeof final, "%s/report.pdf", dir);
     return draw(script, dir, final, "pdf", plots_dir, name, foot, currency, "", err);
 }

@@ -14,6 +14,7 @@
 
 #include "charts.h"
 #include "engine.h"
+#include "number.h"
 #include "output.h"
 #include "scenario.h"
 #include "sensitivity.h"
@@ -35,11 +36,11 @@ static int draw_charts(const char *dir, int quiet)
         return fail(&err);
     if (!quiet) {
         char pdf[4200];
-        snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
+        tco_snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
         if (access(pdf, R_OK) == 0)
-            fprintf(stderr, "Charts in %s/plots/ and the board pack in %s\n", dir, pdf);
+            tco_fprintf(stderr, "Charts in %s/plots/ and the board pack in %s\n", dir, pdf);
         else
-            fprintf(stderr, "Charts in %s/plots/\n", dir);
+            tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
     }
     return 0;
 }
@@ -56,15 +57,15 @@ static const char *prog = "tcosim";
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry '%s --help'.\n", prog);
+    tco_fprintf(stderr, "%s: ", prog);
+    tco_fprintf(stderr, fmt, arg);
+    tco_fprintf(stderr, "\nTry '%s --help'.\n", prog);
     return EXIT_INPUT;
 }
 
 static int fail(const tco_error *err)
 {
-    fprintf(stderr, "%s: error: %s\n", prog, err->msg);
+    tco_fprintf(stderr, "%s: error: %s\n", prog, err->msg);
     switch (err->code) {
     case TCO_EINVAL:
     case TCO_EPARSE:
@@ -83,7 +84,7 @@ static int fail(const tco_error *err)
 
 static void print_help(void)
 {
-    printf("Usage: tcosim COMMAND [OPTIONS] SCENARIO...\n"
+    tco_fprintf(stdout, "Usage: tcosim COMMAND [OPTIONS] SCENARIO...\n"
            "Monte Carlo cost and risk of serving AI workloads: own GPUs, model APIs, or both.\n\n"
            "Commands:\n"
            "  run SCENARIO        simulate futures, print a table, write the output folder\n"
@@ -102,7 +103,7 @@ static void print_help(void)
 
 static void print_run_help(void)
 {
-    printf("Usage: tcosim run SCENARIO [OPTIONS]\n\n"
+    tco_fprintf(stdout, "Usage: tcosim run SCENARIO [OPTIONS]\n\n"
            "  -n, --futures N         number of futures (default: simulation.futures)\n"
            "      --seed N            random seed (default: simulation.seed)\n"
            "      --sampling METHOD   random, lhs or sobol (default: simulation.sampling)\n"
@@ -158,7 +159,7 @@ static void progress(void *ctx, long done, long total)
     for (int i = 0; i < width; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
-    fprintf(stderr, "\r[%s] %3.0f%%  %ld/%ld futures", bar, 100.0 * (double)done / (double)total,
+    tco_fprintf(stderr, "\r[%s] %3.0f%%  %ld/%ld futures", bar, 100.0 * (double)done / (double)total,
             done, total);
     fflush(stderr);
 }
@@ -175,7 +176,7 @@ static int cmd_validate(int argc, char **argv)
             status = fail(&err);
             continue;
         }
-        printf("%s: ok (%zu workloads, %zu backends, %zu strategies, %zu uncertain inputs)\n",
+        tco_fprintf(stdout, "%s: ok (%zu workloads, %zu backends, %zu strategies, %zu uncertain inputs)\n",
                argv[i], sc->nworkloads, sc->nbackends, sc->nstrategies, sc->ndims);
         tco_scenario_free(sc);
     }
@@ -190,8 +191,8 @@ static int cmd_describe(int argc, char **argv)
     tco_scenario *sc;
     if (tco_scenario_load(&sc, argv[0], NULL, &err) != TCO_OK)
         return fail(&err);
-    printf("%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs, sc->ndims);
-    printf("%-60s %-44s %11s %11s %11s\n", "input", "distribution", "P5", "P50", "P95");
+    tco_fprintf(stdout, "%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs, sc->ndims);
+    tco_fprintf(stdout, "%-60s %-44s %11s %11s %11s\n", "input", "distribution", "P5", "P50", "P95");
     for (size_t k = 0; k < sc->ninputs; k++) {
         const tco_input *in = &sc->inputs[k];
         char desc[160];
@@ -199,14 +200,14 @@ static int cmd_describe(int argc, char **argv)
         if (in->fresh)
             strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
         double q[3] = {0.05, 0.5, 0.95};
-        printf("%-60s %-44s", in->path, desc);
+        tco_fprintf(stdout, "%-60s %-44s", in->path, desc);
         for (int j = 0; j < 3; j++)
-            printf(" %11.5g", tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])));
-        printf("\n");
+            tco_fprintf(stdout, " %11.5g", tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])));
+        tco_fprintf(stdout, "\n");
     }
     for (size_t i = 0; i < sc->ncorr; i++)
         if (i == 0)
-            printf("\n%zu inputs are correlated (see correlations:)\n", sc->ncorr);
+            tco_fprintf(stdout, "\n%zu inputs are correlated (see correlations:)\n", sc->ncorr);
     tco_scenario_free(sc);
     return 0;
 }
@@ -233,7 +234,7 @@ typedef struct {
 
 static void print_sweep_help(void)
 {
-    printf("Usage: tcosim sweep SCENARIO --vary PATH=LO:HI:N[:log] [--vary ...] [OPTIONS]\n\n"
+    tco_fprintf(stdout, "Usage: tcosim sweep SCENARIO --vary PATH=LO:HI:N[:log] [--vary ...] [OPTIONS]\n\n"
            "Runs the futures at each point of a grid of one or two inputs, with the same seed\n"
            "(common random numbers), and finds the crossovers.\n\n"
            "      --vary PATH=LO:HI:N[:log]   N values from LO to HI (log: geometric)\n"
@@ -245,7 +246,7 @@ static void print_sweep_help(void)
 
 static void print_sensitivity_help(void)
 {
-    printf("Usage: tcosim sensitivity SCENARIO [--method rank|tornado|sobol] [OPTIONS]\n\n"
+    tco_fprintf(stdout, "Usage: tcosim sensitivity SCENARIO [--method rank|tornado|sobol] [OPTIONS]\n\n"
            "Which uncertain input decides the answer, and what is learning it worth?\n"
            "The output is the NPV of --output STRATEGY, or its difference from --versus\n"
            "OTHER; by default the difference between the two strategies with the lowest\n"
@@ -407,7 +408,7 @@ static int parse_cli(int argc, char **argv, cli *c)
             return usage_error("%s", "invalid option");
         }
         if (name) {
-            fprintf(stderr, "%s: %s is not an option of %s\nTry '%s %s --help'.\n", prog, name,
+            tco_fprintf(stderr, "%s: %s is not an option of %s\nTry '%s %s --help'.\n", prog, name,
                     c->cmd, prog, c->cmd);
             return EXIT_INPUT;
         }
@@ -436,11 +437,11 @@ static void output_dir(const cli *c, const tco_scenario *sc, const char *suffix,
                        size_t size)
 {
     if (c->outdir) {
-        snprintf(dir, size, "%s", c->outdir);
+        tco_snprintf(dir, size, "%s", c->outdir);
     } else {
         char safe[256];
         tco_safe_name(sc->name, safe, sizeof safe);
-        snprintf(dir, size, "out/%s%s", safe, suffix);
+        tco_snprintf(dir, size, "out/%s%s", safe, suffix);
     }
 }
 
@@ -468,7 +469,7 @@ static tco_status run_to_target(const tco_scenario *sc, cli *c, tco_run **run, t
         }
         if (worst <= c->target_rse || n >= max) {
             if (!c->quiet)
-                fprintf(stderr, "%s at %ld futures: the largest relative standard error of a "
+                tco_fprintf(stderr, "%s at %ld futures: the largest relative standard error of a "
                                 "strategy's mean NPV is %.3g%s (target %.3g)\n",
                         worst <= c->target_rse ? "Stopped" : "Reached --max-futures", n, worst,
                         worst <= c->target_rse ? "" : ", above the target", c->target_rse);
@@ -547,7 +548,7 @@ static int cmd_run(int argc, char **argv)
             goto done;
         }
         char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+        tco_snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
         if (tco_write_file(path, files[i].writer, &rep, &err) != TCO_OK) {
             status = fail(&err);
             goto done;
@@ -563,11 +564,11 @@ static int cmd_run(int argc, char **argv)
         tco_write_summary_csv(stdout, &rep);
     else if (!quiet) {
         tco_write_table(stdout, &rep);
-        printf("\nResults in %s/ (%.2f s on %d thread%s)\n", dir, run->seconds, run->threads,
+        tco_fprintf(stdout, "\nResults in %s/ (%.2f s on %d thread%s)\n", dir, run->seconds, run->threads,
                run->threads == 1 ? "" : "s");
     }
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "%s: error: cannot write to standard output\n", prog);
+        tco_fprintf(stderr, "%s: error: cannot write to standard output\n", prog);
         status = EXIT_FAILURE;
     }
     if (status == 0 && plots)
@@ -600,7 +601,7 @@ static tco_status write_any(const char *dir, const char *name,
 {
     any_writer w = {{sc, NULL, NULL}, obj, sc, write};
     char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    tco_snprintf(path, sizeof path, "%s/%s", dir, name);
     return tco_write_file(path, call_any, &w.rep, err);
 }
 
@@ -630,12 +631,12 @@ static int draw_list(const char *dir, const tco_scenario *sc, long futures, uint
     char plots[4096], foot[512];
     tco_error err;
     tco_plots_dir(plots, sizeof plots);
-    snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", futures,
+    tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", futures,
              (unsigned long long)seed, tco_sampling_name(sampling), TCO_VERSION);
     if (tco_charts_draw_list(dir, plots, charts, n, sc->name, foot, sc->currency, &err) != TCO_OK)
         return fail(&err);
     if (!quiet)
-        fprintf(stderr, "Charts in %s/plots/\n", dir);
+        tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
     return 0;
 }
 
@@ -681,10 +682,10 @@ static int cmd_sweep(int argc, char **argv)
     char extra[700];
     tco_chart_spec spec;
     if (c.nvary == 1) {
-        snprintf(extra, sizeof extra, "%s%s", sw->path[0], sw->log[0] ? " log" : "");
+        tco_snprintf(extra, sizeof extra, "%s%s", sw->path[0], sw->log[0] ? " log" : "");
         spec = (tco_chart_spec){"sweep", "sweep", extra};
     } else {
-        snprintf(extra, sizeof extra, "%s%s|%s%s", sw->path[0], sw->log[0] ? " log" : "",
+        tco_snprintf(extra, sizeof extra, "%s%s|%s%s", sw->path[0], sw->log[0] ? " log" : "",
                  sw->path[1], sw->log[1] ? " log" : "");
         spec = (tco_chart_spec){"sweep2d", "sweep2d", extra};
     }
@@ -697,10 +698,10 @@ static int cmd_sweep(int argc, char **argv)
         goto done;
     }
     if (!c.quiet) {
-        printf("%s: %zu points x %ld futures, seed %llu\n\n", sc->name, sw->npoints, sw->futures,
+        tco_fprintf(stdout, "%s: %zu points x %ld futures, seed %llu\n\n", sc->name, sw->npoints, sw->futures,
                (unsigned long long)sw->seed);
         tco_write_sweep_words(stdout, sw);
-        printf("\nResults in %s/\n", dir);
+        tco_fprintf(stdout, "\nResults in %s/\n", dir);
         fflush(stdout);
     }
     if (c.plots)
@@ -740,7 +741,7 @@ static int cmd_sensitivity(int argc, char **argv)
             continue;
         *idx[k] = tco_scenario_strategy(sc, names[k]);
         if (*idx[k] < 0) {
-            fprintf(stderr, "%s: error: %s: no strategy named '%s'\n", prog,
+            tco_fprintf(stderr, "%s: error: %s: no strategy named '%s'\n", prog,
                     k ? "--versus" : "--output", names[k]);
             status = EXIT_INPUT;
             goto done;
@@ -751,11 +752,11 @@ static int cmd_sensitivity(int argc, char **argv)
                                                                   : TCO_SENS_SOBOL;
     long n = c.ro.futures > 0 ? c.ro.futures : sc->futures;
     if (!c.quiet) {
-        printf("%s: %s sensitivity of %zu uncertain inputs: %ld future-runs of the model",
+        tco_fprintf(stdout, "%s: %s sensitivity of %zu uncertain inputs: %ld future-runs of the model",
                sc->name, tco_sens_name(m), sc->ndims, tco_sensitivity_cost(sc, m, n));
         if (m == TCO_SENS_SOBOL)
-            printf(" (N (D + 2) = %ld x %zu, plus a base run of %ld)", n, sc->ndims + 2, n);
-        printf("\n");
+            tco_fprintf(stdout, " (N (D + 2) = %ld x %zu, plus a base run of %ld)", n, sc->ndims + 2, n);
+        tco_fprintf(stdout, "\n");
         fflush(stdout);
     }
     install_signals();
@@ -773,16 +774,16 @@ static int cmd_sensitivity(int argc, char **argv)
     char dir[4096], what[300];
     output_dir(&c, sc, "-sensitivity", dir, sizeof dir);
     if (r->versus >= 0)
-        snprintf(what, sizeof what, "NPV of %s minus %s", sc->strategies[r->output].name,
+        tco_snprintf(what, sizeof what, "NPV of %s minus %s", sc->strategies[r->output].name,
                  sc->strategies[r->versus].name);
     else
-        snprintf(what, sizeof what, "NPV of %s", sc->strategies[r->output].name);
+        tco_snprintf(what, sizeof what, "NPV of %s", sc->strategies[r->output].name);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
     uint64_t seed = c.ro.seed_set ? c.ro.seed : sc->seed;
     tco_chart_spec specs[2];
     size_t ns = 0;
     char rank_extra[320];
-    snprintf(rank_extra, sizeof rank_extra, "rank|%s", what);
+    tco_snprintf(rank_extra, sizeof rank_extra, "rank|%s", what);
     if (m == TCO_SENS_TORNADO)
         specs[ns++] = (tco_chart_spec){"tornado", "tornado", what};
     else if (m == TCO_SENS_SOBOL)
@@ -798,37 +799,37 @@ static int cmd_sensitivity(int argc, char **argv)
     if (!c.quiet) {
         char a[32];
         tco_format_money(r->base_mean, a, sizeof a);
-        printf("Output: %s (mean %s %s)\n\n", what, a, sc->currency);
+        tco_fprintf(stdout, "Output: %s (mean %s %s)\n\n", what, a, sc->currency);
         if (m == TCO_SENS_SOBOL && !r->quasi)
-            printf("(more than 20 uncertain inputs: the design uses pseudo-random numbers, as "
+            tco_fprintf(stdout, "(more than 20 uncertain inputs: the design uses pseudo-random numbers, as "
                    "GSL's Sobol sequence stops at 40 dimensions)\n");
-        printf("%-60s %12s %12s %12s\n", "input",
+        tco_fprintf(stdout, "%-60s %12s %12s %12s\n", "input",
                m == TCO_SENS_RANK ? "rank corr." : m == TCO_SENS_TORNADO ? "swing" : "total",
                m == TCO_SENS_TORNADO ? "at P10" : "low", m == TCO_SENS_TORNADO ? "at P90" : "high");
         for (size_t i = 0; i < r->nrows && i < 15; i++) {
             const tco_sens_row *q = &r->rows[i];
             if (m == TCO_SENS_SOBOL)
-                printf("%-60s %12.3f %12.3f %12.3f  (first order %.3f)\n",
+                tco_fprintf(stdout, "%-60s %12.3f %12.3f %12.3f  (first order %.3f)\n",
                        sc->inputs[q->input].path, q->value2, q->low2, q->high2, q->value);
             else if (m == TCO_SENS_RANK)
-                printf("%-60s %12.3f %12.3f %12.3f\n", sc->inputs[q->input].path, q->value, q->low,
+                tco_fprintf(stdout, "%-60s %12.3f %12.3f %12.3f\n", sc->inputs[q->input].path, q->value, q->low,
                        q->high);
             else {
                 char b[32], d[32];
                 tco_format_money(q->value, a, sizeof a);
                 tco_format_money(q->low, b, sizeof b);
                 tco_format_money(q->high, d, sizeof d);
-                printf("%-60s %12s %12s %12s\n", sc->inputs[q->input].path, a, b, d);
+                tco_fprintf(stdout, "%-60s %12s %12s %12s\n", sc->inputs[q->input].path, a, b, d);
             }
         }
         tco_format_money(r->evpi, a, sizeof a);
-        printf("\nExpected value of perfect information (EVPI): %s %s. Worth measuring first:\n", a,
+        tco_fprintf(stdout, "\nExpected value of perfect information (EVPI): %s %s. Worth measuring first:\n", a,
                sc->currency);
         for (size_t i = 0; i < r->nevppi && i < 5; i++) {
             tco_format_money(r->evppi[i].value, a, sizeof a);
-            printf("  %-58s EVPPI %s\n", sc->inputs[r->evppi[i].input].path, a);
+            tco_fprintf(stdout, "  %-58s EVPPI %s\n", sc->inputs[r->evppi[i].input].path, a);
         }
-        printf("\nResults in %s/\n", dir);
+        tco_fprintf(stdout, "\nResults in %s/\n", dir);
         fflush(stdout);
     }
     if (c.plots)
@@ -853,7 +854,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("tcosim %s\n", TCO_VERSION);
+        tco_fprintf(stdout, "tcosim %s\n", TCO_VERSION);
         return 0;
     }
     if (strcmp(cmd, "run") == 0)
@@ -864,14 +865,14 @@ int main(int argc, char **argv)
         return cmd_sensitivity(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
-            printf("Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n");
+            tco_fprintf(stdout, "Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n");
             return 0;
         }
         return cmd_validate(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "plot") == 0) {
         if (argc != 3 || strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0) {
-            printf("Usage: tcosim plot OUTDIR\nRedraws the charts (OUTDIR/plots/) of a run (and its report.pdf), a sweep or a "
+            tco_fprintf(stdout, "Usage: tcosim plot OUTDIR\nRedraws the charts (OUTDIR/plots/) of a run (and its report.pdf), a sweep or a "
                    "sensitivity analysis, from its CSV files.\nTemplates: $TCOSIM_PLOTS, else plots/ "
                    "beside the program, else the installed ones.\n");
             return argc == 3 ? 0 : EXIT_INPUT;
@@ -880,7 +881,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "describe") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
-            printf("Usage: tcosim describe FILE\nLists every static input with its distribution "
+            tco_fprintf(stdout, "Usage: tcosim describe FILE\nLists every static input with its distribution "
                    "and P5/P50/P95.\n");
             return 0;
         }

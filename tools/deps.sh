@@ -10,6 +10,11 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v gnuplot >/dev/null 2>&1 || need="$need gnuplot-nox"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
+# A comma-decimal locale for the test that numbers ignore the locale.
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+    command -v localedef >/dev/null 2>&1 || need="$need locales"
+    [ "$(id -u)" = 0 ] && [ -z "$need" ] && localedef -i de_DE -f UTF-8 de_DE.UTF-8 >&2 || true
+fi
 [ -z "$need" ] && exit 0
 echo "tcosim: installing missing packages:$need" >&2
 if [ "$(id -u)" = 0 ]; then
@@ -24,3 +29,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >&2
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq $need >&2
+locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' || $SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8 >&2
