@@ -248,15 +248,15 @@ static void print_sensitivity_help(void)
 {
     tco_fprintf(stdout, "Usage: tcosim sensitivity SCENARIO [--method rank|tornado|sobol] [OPTIONS]\n\n"
            "Which uncertain input decides the answer, and what is learning it worth?\n"
-           "The output is the NPV of --output STRATEGY, or its difference from --versus\n"
+           "The output is the NPV of --strategy STRATEGY, or its difference from --versus\n"
            "OTHER; by default the difference between the two strategies with the lowest\n"
            "mean NPV.\n\n"
            "      --method rank      Spearman correlation with the output (one run; default)\n"
            "      --method tornado   each input at its P10 and P90 (2 runs per input)\n"
            "      --method sobol     first- and total-order indices (N (D + 2) runs)\n"
-           "      --output STRATEGY, --versus OTHER\n"
+           "      --strategy STRATEGY, --versus OTHER\n"
            "  -n, --futures N, --seed N, --sampling M, --threads N, --set PATH=VALUE,\n"
-           "  -o, --output-dir DIR (default out/<name>-sensitivity), -q, --no-plots\n\n"
+           "  -o, --output DIR (default out/<name>-sensitivity), -q, --no-plots\n\n"
            "Writes sensitivity.csv (method,input,value,low,high), with the expected value of\n"
            "perfect information (evpi) and of partial perfect information per input (evppi),\n"
            "and charts.\n");
@@ -284,12 +284,6 @@ static int parse_cli(int argc, char **argv, cli *c)
     c->plots = 1;
     if (!(c->sets = calloc((size_t)argc + 1, sizeof *c->sets)))
         return EXIT_FAILURE;
-    /* sensitivity's --output names a strategy (as the issue's interface
-     * has it); its folder is --output-dir or -o. */
-    static char strategy_opt[] = "--strategy";
-    for (int i = 1; is_sens && i < argc; i++)
-        if (strcmp(argv[i], "--output") == 0)
-            argv[i] = strategy_opt;
     optind = 1;
     int ch;
     double v;
@@ -418,7 +412,7 @@ static int parse_cli(int argc, char **argv, cli *c)
     if (is_sweep && c->nvary == 0)
         return usage_error("%s", "sweep needs --vary PATH=LO:HI:N (or PATH=V1,V2,...)");
     if (c->versus && !c->strategy)
-        return usage_error("%s", "--versus goes with --output STRATEGY");
+        return usage_error("%s", "--versus goes with --strategy STRATEGY");
     c->file = argv[optind];
     return 0;
 }
@@ -742,7 +736,7 @@ static int cmd_sensitivity(int argc, char **argv)
         *idx[k] = tco_scenario_strategy(sc, names[k]);
         if (*idx[k] < 0) {
             tco_fprintf(stderr, "%s: error: %s: no strategy named '%s'\n", prog,
-                    k ? "--versus" : "--output", names[k]);
+                    k ? "--versus" : "--strategy", names[k]);
             status = EXIT_INPUT;
             goto done;
         }

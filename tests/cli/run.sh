@@ -173,11 +173,16 @@ for m in rank tornado sobol; do
 done
 is_png se-tornado/plots/tornado.png && is_png se-sobol/plots/sobol.png && is_png se-rank/plots/rank.png && ok || bad "sensitivity charts"
 grep -q "model runs\|future-runs" se.txt && ok || bad "sobol prints its cost up front"
-"$BIN" sensitivity small.yaml --output open --versus api -n 200 -o "$TMP/se2" -q --no-plots && ok || bad "--output/--versus"
+"$BIN" sensitivity small.yaml --strategy open --versus api -n 200 -o "$TMP/se2" -q --no-plots && ok || bad "--strategy/--versus"
+# --output is a folder in every command, never a strategy (issue 7, defect 5).
+rm -rf open
+"$BIN" sensitivity small.yaml --output open --strategy open -n 64 -q --no-plots && [ -s open/sensitivity.csv ] && ok \
+    || bad "sensitivity --output is not the output folder"
+rm -rf open
 rm -rf se-sobol/plots && "$BIN" plot "$TMP/se-sobol" 2>/dev/null && is_png se-sobol/plots/sobol.png && is_png se-sobol/plots/voi.png \
     && ok || bad "tcosim plot of a sensitivity folder"
 rm -rf sw3/plots && "$BIN" plot "$TMP/sw3" 2>/dev/null && is_png sw3/plots/sweep2d.png && ok || bad "tcosim plot of a sweep folder"
-expect_error sens-unknown 2 "--output: no strategy named 'nope'" -- sensitivity small.yaml --output nope
+expect_error sens-unknown 2 "--strategy: no strategy named 'nope'" -- sensitivity small.yaml --strategy nope
 expect_error sens-method 2 "--method: expected rank, tornado or sobol" -- sensitivity small.yaml --method magic
 "$BIN" run small.yaml --target-rse 0.02 --max-futures 16000 -n 500 --no-plots -o "$TMP/t1" 2>t1.err >/dev/null \
     && grep -q "at [0-9]* futures" t1.err && ok || bad "--target-rse: $(cat t1.err)"
