@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "charts.h"
+#include "outdir.h"
+#include "report.h"
 #include "engine.h"
 #include "number.h"
 #include "output.h"
@@ -25,25 +27,6 @@
 enum { EXIT_INPUT = 2, EXIT_CHARTS = 3, EXIT_INTERRUPTED = 130 };
 
 static int fail(const tco_error *err);
-
-/* Draws the charts of dir; reports a failure, returns the exit status. */
-static int draw_charts(const char *dir, int quiet)
-{
-    char plots[4096];
-    tco_error err;
-    tco_plots_dir(plots, sizeof plots);
-    if (tco_charts_draw(dir, plots, &err) != TCO_OK)
-        return fail(&err);
-    if (!quiet) {
-        char pdf[4200];
-        tco_snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
-        if (access(pdf, R_OK) == 0)
-            tco_fprintf(stderr, "Charts in %s/plots/ and the board pack in %s\n", dir, pdf);
-        else
-            tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
-    }
-    return 0;
-}
 
 static volatile sig_atomic_t interrupted = 0;
 
@@ -80,6 +63,98 @@ static int fail(const tco_error *err)
     default:
         return EXIT_FAILURE;
     }
+}
+
+/* The options every drawing shares: templates, timeout, the cancel flag.
+ * TCOSIM_CHART_TIMEOUT sets the seconds gnuplot may take on one chart. */
+static tco_chart_options chart_options(char *plots, size_t size)
+{
+    tco_chart_options o = {0};
+    tco_plots_dir(plots, size);
+    o.plots_dir = plots;
+    const char *t = getenv("TCOSIM_CHART_TIMEOUT");
+    double v;
+    if (t && tco_parse_double(t, &v) == 0 && v > 0)
+        o.timeout = v;
+    o.cancel = &interrupted;
+    return o;
+}
+
+/* tcosim plot DIR: redraws the charts of an earlier run from its files. */
+static int cmd_plot(const char *dir)
+{
+    char plots[4096];
+    tco_chart_options o = chart_options(plots, sizeof plots);
+    tco_error err;
+    if (tco_charts_redraw(dir, &o, &err) != TCO_OK)
+        return fail(&err);
+    tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
+    return 0;
+}
+
+/* What the charts of a folder show. */
+typedef struct {
+    const char *title, *foot, *currency;
+    const tco_chart_spec *specs;
+    size_t nspecs;
+} chart_texts;
+
+static tco_status draw_run(const char *dir, const void *what, tco_chart_options *o,
+                           tco_error *err)
+{
+    const chart_texts *t = what;
+    o->title = t->title;
+    o->foot = t->foot;
+    o->currency = t->currency;
+    return tco_charts_draw_run(dir, o, err);
+}
+
+static tco_status draw_specs(const char *dir, const void *what, tco_chart_options *o,
+                             tco_error *err)
+{
+    const chart_texts *t = what;
+    o->title = t->title;
+    o->foot = t->foot;
+    o->currency = t->currency;
+    return tco_charts_draw_list(dir, t->specs, t->nspecs, o, err);
+}
+
+/* Ends the writing of an output folder: draws its charts (draw, unless
+ * NULL), then swaps the folder in whole.  Interrupted at any point, it
+ * leaves the previous folder as it was and returns 130; failed charts are
+ * reported (exit 3) and the results installed all the same. */
+static int finish_folder(tco_outdir *od, tco_status (*draw)(const char *, const void *,
+                                                            tco_chart_options *, tco_error *),
+                         const void *what, int quiet)
+{
+    tco_error err;
+    int status = 0, drew = 0;
+    if (draw) {
+        char plots[4096];
+        tco_chart_options o = chart_options(plots, sizeof plots);
+        tco_status st = draw(tco_outdir_work(od), what, &o, &err);
+        if (st == TCO_EINTR)
+            return fail(&err);
+        if (st != TCO_OK) {
+            status = fail(&err);
+            if (err.code == TCO_ECHARTS)
+                tco_fprintf(stderr, "%s: the results are in %s/; draw the charts later with: "
+                                    "tcosim plot %s\n",
+                            prog, tco_outdir_target(od), tco_outdir_target(od));
+        } else {
+            drew = 1;
+        }
+    }
+    if (interrupted) {
+        tco_error_set(&err, TCO_EINTR, "interrupted; %s was left as it was",
+                      tco_outdir_target(od));
+        return fail(&err);
+    }
+    if (tco_outdir_commit(od, &err) != TCO_OK)
+        return fail(&err);
+    if (!quiet && drew)
+        tco_fprintf(stderr, "Charts in %s/plots/\n", tco_outdir_target(od));
+    return status;
 }
 
 static void print_help(void)
@@ -327,6 +402,8 @@ static int parse_cli(int argc, char **argv, cli *c)
             c->sets[c->nsets++] = optarg;
             break;
         case 'o':
+            if (!*optarg)
+                return usage_error("%s", "-o/--output: the folder name is empty");
             c->outdir = optarg;
             break;
         case OPT_FORMAT:
@@ -492,6 +569,7 @@ static int cmd_run(int argc, char **argv)
     tco_scenario *sc = NULL;
     tco_run *run = NULL;
     tco_results *res = NULL;
+    tco_outdir *od = NULL;
     tco_load_options lo = {c.sets, c.nsets};
     if (tco_scenario_load(&sc, file, &lo, &err) != TCO_OK) {
         free(c.sets);
@@ -520,35 +598,11 @@ static int cmd_run(int argc, char **argv)
     tco_report rep = {sc, run, res};
     char dir[4096];
     output_dir(&c, sc, "", dir, sizeof dir);
-    if (tco_make_dirs(dir, &err) != TCO_OK) {
+    if (tco_outdir_open(&od, dir, &err) != TCO_OK) {
         status = fail(&err);
         goto done;
     }
-    static const struct {
-        const char *name;
-        tco_status (*writer)(FILE *, const tco_report *);
-    } files[] = {{"results.json", tco_write_json},
-                 {"summary.csv", tco_write_summary_csv},
-                 {"monthly.csv", tco_write_monthly_csv},
-                 {"categories.csv", tco_write_categories_csv},
-                 {"samples.csv", tco_write_samples_csv}};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        if (i == 4 && !samples)
-            continue;
-        if (interrupted) {
-            tco_error_set(&err, TCO_EINTR, "interrupted; %s and later files were not written",
-                          files[i].name);
-            status = fail(&err);
-            goto done;
-        }
-        char path[4200];
-        tco_snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
-        if (tco_write_file(path, files[i].writer, &rep, &err) != TCO_OK) {
-            status = fail(&err);
-            goto done;
-        }
-    }
-    if (!interrupted && tco_chart_data_write(dir, &rep, &err) != TCO_OK) {
+    if ((st = tco_report_write(tco_outdir_work(od), &rep, samples, &interrupted, &err))) {
         status = fail(&err);
         goto done;
     }
@@ -556,82 +610,28 @@ static int cmd_run(int argc, char **argv)
         tco_write_json(stdout, &rep);
     else if (strcmp(format, "csv") == 0)
         tco_write_summary_csv(stdout, &rep);
-    else if (!quiet) {
+    else if (!quiet)
         tco_write_table(stdout, &rep);
-        tco_fprintf(stdout, "\nResults in %s/ (%.2f s on %d thread%s)\n", dir, run->seconds, run->threads,
-               run->threads == 1 ? "" : "s");
-    }
     if (fflush(stdout) != 0) {
         tco_fprintf(stderr, "%s: error: cannot write to standard output\n", prog);
         status = EXIT_FAILURE;
+        goto done;
     }
-    if (status == 0 && plots)
-        status = draw_charts(dir, quiet);
+    char foot[512];
+    tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", run->n,
+                 (unsigned long long)run->seed, tco_sampling_name(run->sampling), TCO_VERSION);
+    chart_texts texts = {sc->name, foot, sc->currency, NULL, 0};
+    status = finish_folder(od, plots ? draw_run : NULL, &texts, quiet);
+    if (!quiet && strcmp(format, "table") == 0 && (status == 0 || status == EXIT_CHARTS))
+        tco_fprintf(stdout, "\nResults in %s/ (%.2f s on %d thread%s)\n", dir, run->seconds,
+                    run->threads, run->threads == 1 ? "" : "s");
 done:
+    tco_outdir_close(od);
     free(c.sets);
     tco_results_free(res);
     tco_run_free(run);
     tco_scenario_free(sc);
     return status;
-}
-
-/* Writes path atomically from a writer that takes an arbitrary object. */
-typedef struct {
-    tco_report rep; /* first: the writer receives a pointer to it */
-    const void *obj;
-    const tco_scenario *sc;
-    tco_status (*write)(FILE *, const void *, const tco_scenario *);
-} any_writer;
-
-static tco_status call_any(FILE *f, const tco_report *r)
-{
-    const any_writer *w = (const any_writer *)(const void *)r;
-    return w->write(f, w->obj, w->sc);
-}
-
-static tco_status write_any(const char *dir, const char *name,
-                            tco_status (*write)(FILE *, const void *, const tco_scenario *),
-                            const void *obj, const tco_scenario *sc, tco_error *err)
-{
-    any_writer w = {{sc, NULL, NULL}, obj, sc, write};
-    char path[4200];
-    tco_snprintf(path, sizeof path, "%s/%s", dir, name);
-    return tco_write_file(path, call_any, &w.rep, err);
-}
-
-static tco_status w_sweep(FILE *f, const void *o, const tco_scenario *sc)
-{
-    (void)sc;
-    return tco_write_sweep_csv(f, o);
-}
-static tco_status w_cross(FILE *f, const void *o, const tco_scenario *sc)
-{
-    (void)sc;
-    return tco_write_crossovers_csv(f, o);
-}
-static tco_status w_sweep_chart(FILE *f, const void *o, const tco_scenario *sc)
-{
-    (void)sc;
-    return tco_write_sweep_chart_csv(f, o);
-}
-static tco_status w_sens(FILE *f, const void *o, const tco_scenario *sc)
-{
-    return tco_write_sensitivity_csv(f, o, sc);
-}
-
-static int draw_list(const char *dir, const tco_scenario *sc, long futures, uint64_t seed,
-                     tco_sampling sampling, const tco_chart_spec *charts, size_t n, int quiet)
-{
-    char plots[4096], foot[512];
-    tco_error err;
-    tco_plots_dir(plots, sizeof plots);
-    tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", futures,
-             (unsigned long long)seed, tco_sampling_name(sampling), TCO_VERSION);
-    if (tco_charts_draw_list(dir, plots, charts, n, sc->name, foot, sc->currency, &err) != TCO_OK)
-        return fail(&err);
-    if (!quiet)
-        tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
-    return 0;
 }
 
 static int cmd_sweep(int argc, char **argv)
@@ -647,6 +647,7 @@ static int cmd_sweep(int argc, char **argv)
     tco_vary v[2] = {{0}};
     tco_sweep *sw = NULL;
     tco_scenario *sc = NULL;
+    tco_outdir *od = NULL;
     int status = 0;
     tco_load_options lo = {c.sets, c.nsets};
     for (size_t k = 0; k < c.nvary; k++)
@@ -673,34 +674,28 @@ static int cmd_sweep(int argc, char **argv)
     char dir[4096];
     output_dir(&c, sc, "-sweep", dir, sizeof dir);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
-    char extra[700];
+    char extra[700], foot[512];
     tco_chart_spec spec;
-    if (c.nvary == 1) {
-        tco_snprintf(extra, sizeof extra, "%s%s", sw->path[0], sw->log[0] ? " log" : "");
-        spec = (tco_chart_spec){"sweep", "sweep", extra};
-    } else {
-        tco_snprintf(extra, sizeof extra, "%s%s|%s%s", sw->path[0], sw->log[0] ? " log" : "",
-                 sw->path[1], sw->log[1] ? " log" : "");
-        spec = (tco_chart_spec){"sweep2d", "sweep2d", extra};
-    }
-    if (tco_make_dirs(dir, &err) || write_any(dir, "sweep.csv", w_sweep, sw, sc, &err) ||
-        write_any(dir, "crossovers.csv", w_cross, sw, sc, &err) ||
-        write_any(dir, c.nvary == 1 ? "sweep_chart.csv" : "sweep_grid.csv", w_sweep_chart, sw, sc,
-                  &err) ||
-        tco_write_meta(dir, sc, sw->futures, sw->seed, sampling, &spec, 1, &err)) {
+    if (tco_outdir_open(&od, dir, &err) ||
+        tco_report_write_sweep(tco_outdir_work(od), sc, sw, sampling, &spec, extra, sizeof extra,
+                               &err)) {
         status = fail(&err);
         goto done;
     }
     if (!c.quiet) {
-        tco_fprintf(stdout, "%s: %zu points x %ld futures, seed %llu\n\n", sc->name, sw->npoints, sw->futures,
-               (unsigned long long)sw->seed);
+        tco_fprintf(stdout, "%s: %zu points x %ld futures, seed %llu\n\n", sc->name, sw->npoints,
+                    sw->futures, (unsigned long long)sw->seed);
         tco_write_sweep_words(stdout, sw);
-        tco_fprintf(stdout, "\nResults in %s/\n", dir);
         fflush(stdout);
     }
-    if (c.plots)
-        status = draw_list(dir, sc, sw->futures, sw->seed, sampling, &spec, 1, c.quiet);
+    tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", sw->futures,
+                 (unsigned long long)sw->seed, tco_sampling_name(sampling), TCO_VERSION);
+    chart_texts texts = {sc->name, foot, sc->currency, &spec, 1};
+    status = finish_folder(od, c.plots ? draw_specs : NULL, &texts, c.quiet);
+    if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
+        tco_fprintf(stdout, "\nResults in %s/\n", dir);
 done:
+    tco_outdir_close(od);
     for (size_t k = 0; k < 2; k++)
         tco_vary_clear(&v[k]);
     tco_sweep_free(sw);
@@ -721,6 +716,7 @@ static int cmd_sensitivity(int argc, char **argv)
     tco_error err;
     tco_scenario *sc = NULL;
     tco_sensitivity *r = NULL;
+    tco_outdir *od = NULL;
     int status = 0;
     tco_load_options lo = {c.sets, c.nsets};
     if (tco_scenario_load(&sc, c.file, &lo, &err) != TCO_OK) {
@@ -779,14 +775,15 @@ static int cmd_sensitivity(int argc, char **argv)
     char rank_extra[320];
     tco_snprintf(rank_extra, sizeof rank_extra, "rank|%s", what);
     if (m == TCO_SENS_TORNADO)
-        specs[ns++] = (tco_chart_spec){"tornado", "tornado", what};
+        specs[ns++] = (tco_chart_spec){TCO_CHART_TORNADO, what};
     else if (m == TCO_SENS_SOBOL)
-        specs[ns++] = (tco_chart_spec){"sobol", "sobol", what};
+        specs[ns++] = (tco_chart_spec){TCO_CHART_SOBOL, what};
     else
-        specs[ns++] = (tco_chart_spec){"rank", "bars", rank_extra};
-    specs[ns++] = (tco_chart_spec){"voi", "bars", "evppi"};
-    if (tco_make_dirs(dir, &err) || write_any(dir, "sensitivity.csv", w_sens, r, sc, &err) ||
-        tco_write_meta(dir, sc, n, seed, sampling, specs, ns, &err)) {
+        specs[ns++] = (tco_chart_spec){TCO_CHART_RANK, rank_extra};
+    specs[ns++] = (tco_chart_spec){TCO_CHART_VOI, NULL};
+    if (tco_outdir_open(&od, dir, &err) ||
+        tco_report_write_sensitivity(tco_outdir_work(od), sc, r, n, seed, sampling, specs, ns,
+                                     &err)) {
         status = fail(&err);
         goto done;
     }
@@ -823,12 +820,17 @@ static int cmd_sensitivity(int argc, char **argv)
             tco_format_money(r->evppi[i].value, a, sizeof a);
             tco_fprintf(stdout, "  %-58s EVPPI %s\n", sc->inputs[r->evppi[i].input].path, a);
         }
-        tco_fprintf(stdout, "\nResults in %s/\n", dir);
         fflush(stdout);
     }
-    if (c.plots)
-        status = draw_list(dir, sc, n, seed, sampling, specs, ns, c.quiet);
+    char foot[512];
+    tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", n,
+                 (unsigned long long)seed, tco_sampling_name(sampling), TCO_VERSION);
+    chart_texts texts = {sc->name, foot, sc->currency, specs, ns};
+    status = finish_folder(od, c.plots ? draw_specs : NULL, &texts, c.quiet);
+    if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
+        tco_fprintf(stdout, "\nResults in %s/\n", dir);
 done:
+    tco_outdir_close(od);
     tco_sensitivity_free(r);
     tco_scenario_free(sc);
     free(c.sets);
@@ -871,7 +873,7 @@ int main(int argc, char **argv)
                    "beside the program, else the installed ones.\n");
             return argc == 3 ? 0 : EXIT_INPUT;
         }
-        return draw_charts(argv[2], 0);
+        return cmd_plot(argv[2]);
     }
     if (strcmp(cmd, "describe") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {

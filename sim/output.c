@@ -9,38 +9,109 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void tco_json_string(FILE *f, const char *s)
+/* The length of the valid UTF-8 sequence at s (1 to 4 bytes), or 0 when s
+ * does not start one (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s)
 {
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
+        return 0;
+    if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
+        return 0;
+    return n;
+}
+
+/* Invalid UTF-8 bytes (a file name in Latin-1, say) become U+FFFD, so the
+ * results file is always valid JSON text (RFC 8259 requires UTF-8). */
+void tco_json_string(FILE *f, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    while (*s) {
+        unsigned char c = *s;
+        size_t n = utf8_len(s);
+        if (n == 0) {
+            fputs("\\ufffd", f);
+            s++;
+            continue;
+        }
         if (c == '"' || c == '\\')
             tco_fprintf(f, "\\%c", c);
         else if (c == '\n')
             fputs("\\n", f);
         else if (c == '\t')
             fputs("\\t", f);
-        else if (c < 0x20)
+        else if (c < 0x20 || c == 0x7f)
             tco_fprintf(f, "\\u%04x", c);
         else
-            fputc(c, f);
+            fwrite(s, 1, n, f);
+        s += n;
     }
     fputc('"', f);
 }
 
+/* A field that a spreadsheet would read as a formula (=, +, -, @, or a tab
+ * or carriage return first) is written with a single quote in front: the
+ * OWASP advice against CSV injection.  '#' is quoted too. */
 void tco_csv_string(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
+    int formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    if (!formula && !strpbrk(s, ",\"\n\r#")) {
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+void tco_clean_text(const char *str, char *buf, size_t size)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t o = 0;
+    if (size == 0)
+        return;
+    while (*s) {
+        char esc[8] = "";
+        size_t n = utf8_len(s), len;
+        const char *out;
+        if (n == 0 || *s < 0x20 || *s == 0x7f) {
+            if (*s == '\n')
+                memcpy(esc, "\\n", 3);
+            else if (*s == '\t')
+                memcpy(esc, "\\t", 3);
+            else if (n == 0)
+                memcpy(esc, "\xEF\xBF\xBD", 4); /* U+FFFD */
+            else
+                tco_snprintf(esc, sizeof esc, "\\x%02x", *s);
+            out = esc;
+            len = strlen(esc);
+            n = 1;
+        } else {
+            out = (const char *)s;
+            len = n;
+        }
+        if (o + len + 1 > size)
+            break;
+        memcpy(buf + o, out, len);
+        o += len;
+        s += n;
+    }
+    buf[o] = '\0';
 }
 
 static void num(FILE *f, double x)
@@ -373,23 +444,47 @@ tco_status tco_make_dirs(const char *dir, tco_error *err)
     return TCO_OK;
 }
 
+mode_t tco_file_mode(void)
+{
+    /* umask can only be read by setting it; the program is single-threaded
+     * when it writes files. */
+    mode_t m = umask(022);
+    umask(m);
+    return 0666 & ~m;
+}
+
 tco_status tco_write_file(const char *path, tco_status (*writer)(FILE *, const tco_report *),
                           const tco_report *r, tco_error *err)
 {
+    /* mkstemp: a new file with a name nobody can predict (O_CREAT|O_EXCL),
+     * so a symbolic link planted in the folder is never followed. */
     char tmp[4200];
-    tco_snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    tco_status st = writer(f, r);
-    if (fflush(f) != 0 || ferror(f))
-        st = TCO_EIO;
-    if (fclose(f) != 0)
-        st = TCO_EIO;
-    if (st == TCO_OK && rename(tmp, path) != 0)
-        st = TCO_EIO;
-    if (st != TCO_OK) {
+    if (tco_snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
+        return tco_error_set(err, TCO_EIO, "%s: path too long", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", path, strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
         int e = errno;
+        close(fd);
+        unlink(tmp);
+        return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", path, strerror(e));
+    }
+    errno = 0;
+    tco_status st = writer(f, r);
+    if (fchmod(fd, tco_file_mode()) != 0 || fflush(f) != 0 || ferror(f))
+        st = st != TCO_OK ? st : TCO_EIO;
+    int e = errno;
+    if (fclose(f) != 0 && st == TCO_OK) {
+        st = TCO_EIO;
+        e = errno;
+    }
+    if (st == TCO_OK && rename(tmp, path) != 0) {
+        st = TCO_EIO;
+        e = errno;
+    }
+    if (st != TCO_OK) {
         unlink(tmp);
         return tco_error_set(err, st, "%s: cannot write: %s", path, e ? strerror(e) : "error");
     }

@@ -1,0 +1,33 @@
+/* The files of an output folder: what a run, a sweep and a sensitivity
+ * analysis write, each file whole (see tco_write_file).  The folder itself
+ * is made one unit by outdir.h; these functions only fill it. */
+#ifndef TCO_REPORT_H
+#define TCO_REPORT_H
+
+#include <signal.h>
+
+#include "charts.h"
+#include "output.h"
+#include "sensitivity.h"
+#include "sweep.h"
+
+/* Writes a run's results.json, summary.csv, monthly.csv, categories.csv,
+ * samples.csv (when samples), meta.csv and the chart data into dir.  Checks
+ * *cancel (may be NULL) between files: TCO_EINTR when set. */
+tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
+                            const volatile sig_atomic_t *cancel, tco_error *err);
+
+/* Writes a sweep's sweep.csv, crossovers.csv, chart data and meta.csv
+ * (naming its chart) into dir.  *spec is set to the sweep's chart; its
+ * extra points into extra (size bytes, owned by the caller). */
+tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const tco_sweep *sw,
+                                  tco_sampling sampling, tco_chart_spec *spec, char *extra,
+                                  size_t size, tco_error *err);
+
+/* Writes sensitivity.csv and meta.csv (naming the charts specs) into dir. */
+tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
+                                        const tco_sensitivity *r, long futures, uint64_t seed,
+                                        tco_sampling sampling, const tco_chart_spec *specs,
+                                        size_t nspecs, tco_error *err);
+
+#endif
