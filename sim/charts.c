@@ -800,7 +800,7 @@ tco_status tco_charts_redraw(const char *dir, const tco_chart_options *o, tco_er
                            "tcosim run?", dir, dir);
         goto done;
     }
-    if (strlen(name) > 400 || strlen(currency) > 60 || !only(futures, DIGITS, 20) ||
+    if (strlen(name) > 4096 || strlen(currency) > 256 || !only(futures, DIGITS, 20) ||
         !only(seed, DIGITS, 20) || !only(version, "0123456789.", 20) ||
         (strcmp(sampling, "random") && strcmp(sampling, "lhs") && strcmp(sampling, "sobol"))) {
         st = tco_error_set(err, TCO_EINVAL, "%s/meta.csv: a value is not what tcosim writes",
