@@ -1,6 +1,9 @@
 #include "engine.h"
 
+#include <float.h>
+#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "rng.h"
 #include "sample.h"
 
@@ -54,6 +58,25 @@ void tco_progress_span_report(void *ctx, long done, long total)
     p->user->progress(p->user->progress_ctx, p->done_before + done, p->total);
 }
 
+int tco_run_threads(int requested)
+{
+    int procs = omp_get_num_procs();
+    int cap = procs > 0 && procs < TCO_MAX_THREADS / 4 ? 4 * procs : TCO_MAX_THREADS;
+    int t = requested > 0 ? requested : omp_get_max_threads();
+    return t < 1 ? 1 : t > cap ? cap : t;
+}
+
+/* A monthly cost in single precision: beyond float range it is stored as
+ * an infinity of its sign (converting it directly is undefined). */
+static float to_float(double x)
+{
+    if (x > FLT_MAX)
+        return INFINITY;
+    if (x < -FLT_MAX)
+        return -INFINITY;
+    return (float)x;
+}
+
 static long block_size(long n)
 {
     long b = (n + 1023) / 1024;
@@ -75,10 +98,63 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
     return bytes > 1e19 ? (size_t)-1 : (size_t)bytes;
 }
 
+/* One thread's workspace, allocated with the run, outside any loop over
+ * futures. */
+typedef struct {
+    tco_future *future;
+    double *x, *u, *scratch, *month;
+    double *cum, *base_cum; /* running nominal totals: this strategy's, the baseline's */
+} workspace;
+
+/* What the engine keeps between tco_run_alloc and tco_run_finish. */
+struct tco_engine {
+    tco_run_options opt;  /* the caller's options (its arrays must outlive the run) */
+    tco_zig zig;
+    tco_model *model;
+    tco_sampler *sampler;
+    long bs, nblocks;     /* block size and count: fixed by the number of futures */
+    size_t pw;            /* doubles of partial sums per block */
+    double *partial;      /* nblocks x pw: monthly, category, cost-per-token sums, tokens */
+    unsigned *pclamp;     /* nblocks x ninputs */
+    unsigned char *done;  /* per block: computed */
+    workspace *w;         /* one per thread */
+    int nw;
+};
+
+static void workspaces_free(tco_engine *e)
+{
+    for (int k = 0; e->w && k < e->nw; k++) {
+        workspace *w = &e->w[k];
+        tco_future_free(w->future);
+        free(w->x);
+        free(w->u);
+        free(w->scratch);
+        free(w->month);
+        free(w->cum);
+        free(w->base_cum);
+    }
+    free(e->w);
+    e->w = NULL;
+}
+
+static void engine_free(tco_engine *e)
+{
+    if (!e)
+        return;
+    workspaces_free(e);
+    tco_sampler_free(e->sampler);
+    tco_model_free(e->model);
+    free(e->partial);
+    free(e->pclamp);
+    free(e->done);
+    free(e);
+}
+
 void tco_run_free(tco_run *run)
 {
     if (!run)
         return;
+    engine_free(run->engine);
     free(run->npv);
     free(run->nominal);
     free(run->monthly);
@@ -91,20 +167,141 @@ void tco_run_free(tco_run *run)
     free(run);
 }
 
-/* One thread's workspace, allocated outside the loop over futures. */
-typedef struct {
-    tco_future *future;
-    double *x, *u, *scratch, *month;
-} workspace;
+long tco_run_block_size(const tco_run *run) { return block_size(run->n); }
 
-tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
-                           tco_error *err)
+/* Break-even of a strategy from its running nominal totals cum[0..T) and
+ * the baseline's: the first month from which it stays at or below the
+ * baseline; 0 when it never does. */
+static int breakeven_month(const double *cum, const double *base, int T)
+{
+    int from = T + 1;
+    for (int t = T; t >= 1 && cum[t - 1] <= base[t - 1]; t--)
+        from = t;
+    return from <= T ? from : 0;
+}
+
+
+/* A strategy's cost on one future is usable only when every total is a
+ * finite number: a NaN or an infinity would poison every statistic. */
+static int cost_is_finite(const tco_cost *c)
+{
+    if (!isfinite(c->npv) || !isfinite(c->nominal))
+        return 0;
+    for (int j = 0; j < TCO_NCAT; j++)
+        if (!isfinite(c->cat[j]))
+            return 0;
+    return 1;
+}
+
+/* Appends to buf (of size size, holding a string) with tco_vsnprintf. */
+static void append(char *buf, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    if (len + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    tco_vsnprintf(buf + len, size - len, fmt, ap);
+    va_end(ap);
+}
+
+/* The error for future i, whose strategy s costs a non-finite amount: the
+ * future is drawn again, alone, to find the first month and category, and
+ * the static inputs that drove it (those clamped to their domain, else the
+ * uncertain ones drawn furthest in their tails). */
+static tco_status explain_non_finite(const tco_scenario *sc, const tco_model *model,
+                                     const tco_sampler *sampler, const tco_zig *zig, uint64_t seed,
+                                     const tco_run_options *opt, long i, size_t s, tco_error *err)
+{
+    const size_t NI = sc->ninputs, T = (size_t)sc->horizon;
+    char msg[TCO_ERRMSG_MAX] = "";
+    tco_future *f = tco_future_alloc(model);
+    double *x = malloc((NI ? NI : 1) * sizeof *x), *u = malloc((sc->ndims ? sc->ndims : 1) * sizeof *u);
+    double *scratch = malloc((2 * sc->ncorr + 1) * sizeof *scratch);
+    double *month = malloc(T * sizeof *month), *bycat = malloc(T * TCO_NCAT * sizeof *bycat);
+    unsigned *cl = calloc(NI ? NI : 1, sizeof *cl);
+    append(msg, sizeof msg, "strategy %s costs a non-finite amount in future %ld (seed %llu)",
+           sc->strategies[s].name, i, (unsigned long long)seed);
+    if (f && x && u && scratch && month && bycat && cl) {
+        tco_rng rng;
+        tco_cost cost;
+        for (size_t d = 0; d < sc->ndims; d++)
+            u[d] = 0.5;
+        tco_sample_inputs(sc, u, x, NULL);
+        tco_rng_seed(&rng, zig, seed, (uint64_t)i);
+        tco_sampler_uniforms(sampler, i, &rng, u, scratch);
+        tco_sample_uncertain(sc, u, x, cl);
+        for (size_t j = 0; j < opt->noverride; j++)
+            x[opt->override_input[j]] = opt->override_value[j];
+        tco_future_draw(f, model, x, &rng, cl);
+        /* Costed in order: strategy 0 first, as the model requires. */
+        for (size_t o = 0; o <= s; o++)
+            tco_future_cost(f, model, o, month, bycat, &cost);
+        for (size_t t = 0; t < T; t++) {
+            size_t c = 0;
+            while (c < TCO_NCAT && isfinite(bycat[t * TCO_NCAT + c]))
+                c++;
+            if (c < TCO_NCAT || !isfinite(month[t])) {
+                append(msg, sizeof msg, ": month %zu, %s cost %g", t + 1,
+                       c < TCO_NCAT ? tco_category_name((tco_category)c) : "total",
+                       c < TCO_NCAT ? bycat[t * TCO_NCAT + c] : month[t]);
+                break;
+            }
+        }
+        int said = 0;
+        for (size_t k = 0; k < NI; k++)
+            if (cl[k]) {
+                const tco_input *in = &sc->inputs[k];
+                append(msg, sizeof msg, "%s %s:%u:%u: %s = %g (clamped to its domain)",
+                       said++ ? ";" : "; inputs that drove it:", sc->file, in->line, in->col,
+                       in->path, x[k]);
+            }
+        /* Nothing clamped: the uncertain inputs furthest in their tails. */
+        for (int shown = 0; !said && shown < 3; shown++) {
+            int best = -1;
+            double far = -1;
+            for (size_t d = 0; d < sc->ndims; d++) {
+                int k = sc->dim_input[d];
+                double tail = fabs(u[d] - 0.5);
+                if (!cl[k] && tail > far) {
+                    far = tail;
+                    best = (int)d;
+                }
+            }
+            if (best < 0)
+                break;
+            int k = sc->dim_input[best];
+            const tco_input *in = &sc->inputs[k];
+            append(msg, sizeof msg, "%s %s:%u:%u: %s = %g (quantile %.3g)",
+                   shown ? ";" : "; its most extreme inputs:", sc->file, in->line, in->col,
+                   in->path, x[k], u[best]);
+            cl[k] = 1; /* not shown twice */
+        }
+    }
+    append(msg, sizeof msg, "; check the spreads and domains of these inputs");
+    tco_future_free(f);
+    free(x);
+    free(u);
+    free(scratch);
+    free(month);
+    free(bycat);
+    free(cl);
+    return tco_error_set(err, TCO_EINVAL, "%s", msg);
+}
+
+tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                         tco_error *err)
 {
     *out = NULL;
     long n = opt->futures > 0 ? opt->futures : sc->futures;
     uint64_t seed = opt->seed_set ? opt->seed : sc->seed;
     tco_sampling sampling = opt->sampling_set ? opt->sampling : sc->sampling;
-    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    int threads = tco_run_threads(opt->threads);
     if (n < 1)
         return tco_error_set(err, TCO_EINVAL, "the number of futures must be at least 1 (got %ld)",
                              n);
@@ -126,20 +323,32 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
     if (n > TCO_MAX_FUTURES)
         return tco_error_set(err, TCO_EINVAL, "at most %ld futures are supported (got %ld)",
                              TCO_MAX_FUTURES, n);
+    for (size_t j = 0; j < opt->noverride; j++) {
+        const tco_input *in = &sc->inputs[opt->override_input[j]];
+        if (!tco_domain_contains(&in->dom, opt->override_value[j])) {
+            char dom[64], msg[256];
+            tco_domain_format(&in->dom, dom, sizeof dom);
+            tco_snprintf(msg, sizeof msg, "%s: must be %s (got %g)", in->path, dom,
+                         opt->override_value[j]);
+            return tco_error_set(err, TCO_EINVAL, "%s", msg);
+        }
+    }
     const size_t S = sc->nstrategies, T = (size_t)sc->horizon, NI = sc->ninputs;
-    const long bs = block_size(n), nblocks = (n + bs - 1) / bs;
-    const size_t pw = S * T + S * TCO_NCAT + S + 2; /* doubles per block */
-
     tco_run *run = calloc(1, sizeof *run);
-    tco_model *model = NULL;
-    tco_sampler *sampler = NULL;
-    double *partial = NULL;
-    unsigned *pclamp = NULL;
-    tco_zig zig;
+    tco_engine *e = calloc(1, sizeof *e);
     tco_status st = TCO_OK;
-    tco_zig_init(&zig);
-    if (!run)
+    if (!run || !e) {
+        free(run);
+        free(e);
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    }
+    run->engine = e;
+    e->opt = *opt;
+    e->opt.progress = NULL; /* the caller's loop reports progress */
+    tco_zig_init(&e->zig);
+    e->bs = block_size(n);
+    e->nblocks = (n + e->bs - 1) / e->bs;
+    e->pw = S * T + S * TCO_NCAT + S + 2;
     run->sc = sc;
     run->n = n;
     run->seed = seed;
@@ -155,158 +364,240 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
     run->cat_mean = calloc(S * TCO_NCAT, sizeof *run->cat_mean);
     run->cpm_mean = calloc(S, sizeof *run->cpm_mean);
     run->clamped = calloc(NI ? NI : 1, sizeof *run->clamped);
-    partial = calloc((size_t)nblocks * pw, sizeof *partial);
-    pclamp = calloc((size_t)nblocks * (NI ? NI : 1), sizeof *pclamp);
+    e->partial = calloc((size_t)e->nblocks * e->pw, sizeof *e->partial);
+    e->pclamp = calloc((size_t)e->nblocks * (NI ? NI : 1), sizeof *e->pclamp);
+    e->done = calloc((size_t)e->nblocks, 1);
+    e->w = calloc((size_t)threads, sizeof *e->w);
+    e->nw = threads;
     if (opt->keep_inputs)
         run->inputs = big_alloc((size_t)n * (NI ? NI : 1) * sizeof *run->inputs);
     if (!run->npv || !run->nominal || !run->monthly || !run->breakeven || !run->monthly_mean ||
-        !run->cat_mean || !run->cpm_mean || !run->clamped || !partial || !pclamp ||
-        (opt->keep_inputs && !run->inputs)) {
+        !run->cat_mean || !run->cpm_mean || !run->clamped || !e->partial || !e->pclamp ||
+        !e->done || !e->w || (opt->keep_inputs && !run->inputs)) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
-        goto done;
+        goto fail;
     }
-    for (size_t j = 0; j < opt->noverride; j++) {
-        const tco_input *in = &sc->inputs[opt->override_input[j]];
-        if (!tco_domain_contains(&in->dom, opt->override_value[j])) {
-            char dom[64];
-            tco_domain_format(&in->dom, dom, sizeof dom);
-            st = tco_error_set(err, TCO_EINVAL, "%s: must be %s (got %g)", in->path, dom,
-                               opt->override_value[j]);
-            goto done;
+    if ((st = tco_model_alloc(&e->model, sc, err)) ||
+        (st = opt->uniforms ? tco_sampler_from_table(&e->sampler, sc, opt->uniforms, err)
+                            : tco_sampler_alloc(&e->sampler, sc, sampling, n, seed, &e->zig, err)))
+        goto fail;
+    for (int k = 0; k < threads; k++) {
+        workspace *w = &e->w[k];
+        w->future = tco_future_alloc(e->model);
+        w->x = malloc((NI ? NI : 1) * sizeof *w->x);
+        w->u = malloc((sc->ndims ? sc->ndims : 1) * sizeof *w->u);
+        w->scratch = malloc((2 * sc->ncorr + 1) * sizeof *w->scratch);
+        w->month = malloc(T * sizeof *w->month);
+        w->cum = malloc(T * sizeof *w->cum);
+        w->base_cum = malloc(T * sizeof *w->base_cum);
+        if (!w->future || !w->x || !w->u || !w->scratch || !w->month || !w->cum || !w->base_cum) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
+            goto fail;
         }
-    }
-    if ((st = tco_model_alloc(&model, sc, err)) ||
-        (st = opt->uniforms ? tco_sampler_from_table(&sampler, sc, opt->uniforms, err)
-                            : tco_sampler_alloc(&sampler, sc, sampling, n, seed, &zig, err)))
-        goto done;
-
-    long done_futures = 0;
-    int failed = 0, cancelled = 0;
-    double t0 = omp_get_wtime();
-#pragma omp parallel num_threads(threads) shared(failed, cancelled, done_futures)
-    {
-        workspace w;
-        w.future = tco_future_alloc(model);
-        w.x = malloc((NI ? NI : 1) * sizeof *w.x);
-        w.u = malloc((sc->ndims ? sc->ndims : 1) * sizeof *w.u);
-        w.scratch = malloc((2 * sc->ncorr + 1) * sizeof *w.scratch);
-        w.month = malloc(T * sizeof *w.month);
-        if (!w.future || !w.x || !w.u || !w.scratch || !w.month) {
-#pragma omp atomic write
-            failed = 1;
-        } else {
-            /* Fixed inputs once; the loop draws only the uncertain ones. */
-            for (size_t d = 0; d < sc->ndims; d++)
-                w.u[d] = 0.5;
-            tco_sample_inputs(sc, w.u, w.x, NULL);
-        }
-#pragma omp barrier
-#pragma omp for schedule(dynamic, 1)
-        for (long blk = 0; blk < nblocks; blk++) {
-            int stop;
-#pragma omp atomic read
-            stop = failed;
-            int was_cancelled;
-#pragma omp atomic read
-            was_cancelled = cancelled;
-            if (stop || was_cancelled)
-                continue;
-            if (opt->cancel && *opt->cancel) {
-#pragma omp atomic write
-                cancelled = 1;
-                continue;
-            }
-            double *part = partial + (size_t)blk * pw;
-            double *pmonth = part, *pcat = part + S * T, *pcpm = pcat + S * TCO_NCAT;
-            double *ptok = pcpm + S, *pcount = ptok + 1;
-            unsigned *cl = pclamp + (size_t)blk * NI;
-            long end = (blk + 1) * bs < n ? (blk + 1) * bs : n;
-            for (long i = blk * bs; i < end; i++) {
-                tco_rng rng;
-                tco_rng_seed(&rng, &zig, seed, (uint64_t)i);
-                tco_sampler_uniforms(sampler, i, &rng, w.u, w.scratch);
-                tco_sample_uncertain(sc, w.u, w.x, cl);
-                for (size_t j = 0; j < opt->noverride; j++)
-                    w.x[opt->override_input[j]] = opt->override_value[j];
-                if (run->inputs)
-                    memcpy(run->inputs + (size_t)i * NI, w.x, NI * sizeof *w.x);
-                tco_future_draw(w.future, model, w.x, &rng, cl);
-                for (size_t s = 0; s < S; s++) {
-                    tco_cost cost;
-                    tco_future_cost(w.future, model, s, w.month, NULL, &cost);
-                    size_t si = s * (size_t)n + (size_t)i;
-                    run->npv[si] = cost.npv;
-                    run->nominal[si] = cost.nominal;
-                    run->breakeven[si] = (int16_t)cost.breakeven;
-                    float *mcol = run->monthly + s * T * (size_t)n + (size_t)i;
-                    double *pm = pmonth + s * T;
-                    for (size_t t = 0; t < T; t++) {
-                        mcol[t * (size_t)n] = (float)w.month[t];
-                        pm[t] += w.month[t];
-                    }
-                    for (int j = 0; j < TCO_NCAT; j++)
-                        pcat[s * TCO_NCAT + (size_t)j] += cost.cat[j];
-                    if (cost.tokens > 0)
-                        pcpm[s] += cost.nominal / cost.tokens * 1e6;
-                    if (s == 0) {
-                        *ptok += cost.tokens;
-                        *pcount += cost.tokens > 0;
-                    }
-                }
-            }
-            long now;
-#pragma omp atomic capture
-            now = done_futures += end - blk * bs;
-            if (opt->progress && omp_get_thread_num() == 0)
-                opt->progress(opt->progress_ctx, now, n);
-        }
-        tco_future_free(w.future);
-        free(w.x);
-        free(w.u);
-        free(w.scratch);
-        free(w.month);
-    }
-    run->seconds = omp_get_wtime() - t0;
-    if (failed) {
-        st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
-        goto done;
-    }
-    if (cancelled) {
-        st = tco_error_set(err, TCO_EINTR, "interrupted");
-        goto done;
-    }
-    /* Reduce the blocks in block order: the same sums for any thread count. */
-    {
-        double tokens = 0, with_tokens = 0;
-        for (long blk = 0; blk < nblocks; blk++) {
-            const double *part = partial + (size_t)blk * pw;
-            for (size_t j = 0; j < S * T; j++)
-                run->monthly_mean[j] += part[j];
-            for (size_t j = 0; j < S * TCO_NCAT; j++)
-                run->cat_mean[j] += part[S * T + j];
-            for (size_t s = 0; s < S; s++)
-                run->cpm_mean[s] += part[S * T + S * TCO_NCAT + s];
-            tokens += part[pw - 2];
-            with_tokens += part[pw - 1];
-            for (size_t k = 0; k < NI; k++)
-                run->clamped[k] += pclamp[(size_t)blk * NI + k];
-        }
-        /* A future that serves no tokens has no cost per token. */
-        for (size_t s = 0; s < S; s++)
-            run->cpm_mean[s] = with_tokens > 0 ? run->cpm_mean[s] / with_tokens : NAN;
-        for (size_t j = 0; j < S * T; j++)
-            run->monthly_mean[j] /= (double)n;
-        for (size_t j = 0; j < S * TCO_NCAT; j++)
-            run->cat_mean[j] /= (double)n;
-        run->tokens_mean = tokens / (double)n;
+        /* Fixed inputs once; the loop draws only the uncertain ones. */
+        for (size_t d = 0; d < sc->ndims; d++)
+            w->u[d] = 0.5;
+        tco_sample_inputs(sc, w->u, w->x, NULL);
     }
     *out = run;
-    run = NULL;
-done:
-    tco_sampler_free(sampler);
-    tco_model_free(model);
-    free(partial);
-    free(pclamp);
+    return TCO_OK;
+fail:
     tco_run_free(run);
     return st;
+}
+
+/* Future i on workspace w: its inputs, paths and every strategy's cost,
+ * stored at index i and added to the block's partial sums.  Returns the
+ * first strategy whose cost is not finite, or S when all are. */
+static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsigned *cl)
+{
+    const tco_engine *e = run->engine;
+    const tco_scenario *sc = run->sc;
+    const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n, NI = sc->ninputs;
+    double *pmonth = part, *pcat = part + S * T, *pcpm = pcat + S * TCO_NCAT;
+    double *ptok = pcpm + S, *pcount = ptok + 1;
+    tco_rng rng;
+    tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)i);
+    tco_sampler_uniforms(e->sampler, i, &rng, w->u, w->scratch);
+    tco_sample_uncertain(sc, w->u, w->x, cl);
+    for (size_t j = 0; j < e->opt.noverride; j++)
+        w->x[e->opt.override_input[j]] = e->opt.override_value[j];
+    if (run->inputs)
+        memcpy(run->inputs + (size_t)i * NI, w->x, NI * sizeof *w->x);
+    tco_future_draw(w->future, e->model, w->x, &rng, cl);
+    for (size_t s = 0; s < S; s++) {
+        tco_cost cost;
+        tco_future_cost(w->future, e->model, s, w->month, NULL, &cost);
+        if (!cost_is_finite(&cost))
+            return s;
+        size_t si = s * n + (size_t)i;
+        run->npv[si] = cost.npv;
+        run->nominal[si] = cost.nominal;
+        double *cum = s == 0 ? w->base_cum : w->cum, total = 0;
+        for (size_t t = 0; t < T; t++) {
+            total += w->month[t];
+            cum[t] = total;
+        }
+        run->breakeven[si] = (int16_t)(s == 0 ? 1 : breakeven_month(w->cum, w->base_cum, run->T));
+        float *mcol = run->monthly + s * T * n + (size_t)i;
+        double *pm = pmonth + s * T;
+        for (size_t t = 0; t < T; t++) {
+            mcol[t * n] = to_float(w->month[t]);
+            pm[t] += w->month[t];
+        }
+        for (int j = 0; j < TCO_NCAT; j++)
+            pcat[s * TCO_NCAT + (size_t)j] += cost.cat[j];
+        if (cost.tokens > 0)
+            pcpm[s] += cost.nominal / cost.tokens * 1e6;
+        if (s == 0) {
+            *ptok += cost.tokens;
+            *pcount += cost.tokens > 0;
+        }
+    }
+    return S;
+}
+
+tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
+{
+    tco_engine *e = run->engine;
+    if (!e)
+        return tco_error_set(err, TCO_EINVAL, "the run is finished: no futures can be added");
+    const long n = run->n, bs = e->bs;
+    if (first < 0 || last > n || first > last || first % bs || (last % bs && last != n))
+        return tco_error_set(err, TCO_EINVAL,
+                             "futures [%ld, %ld) are not a range of whole blocks of %ld in [0, %ld)",
+                             first, last, bs, n);
+    const size_t NI = run->sc->ninputs;
+    const long b0 = first / bs, b1 = (last + bs - 1) / bs;
+    const volatile sig_atomic_t *cancel = e->opt.cancel;
+    long bad_future = LONG_MAX;
+    size_t bad_strategy = 0;
+    int cancelled = 0;
+    double t0 = omp_get_wtime();
+#pragma omp parallel num_threads(e->nw) shared(cancelled, bad_future, bad_strategy)
+    {
+        workspace *w = &e->w[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1)
+        for (long blk = b0; blk < b1; blk++) {
+            int was_cancelled;
+            long first_bad;
+#pragma omp atomic read
+            was_cancelled = cancelled;
+#pragma omp atomic read
+            first_bad = bad_future;
+            /* Blocks before a non-finite future still run, so the error
+             * names the first such future whatever the thread count. */
+            if (was_cancelled || blk * bs > first_bad)
+                continue;
+            double *part = e->partial + (size_t)blk * e->pw;
+            unsigned *cl = e->pclamp + (size_t)blk * NI;
+            /* A block is computed whole, from zero: recomputing it gives the
+             * same bits. */
+            e->done[blk] = 0;
+            memset(part, 0, e->pw * sizeof *part);
+            memset(cl, 0, NI * sizeof *cl);
+            long end = (blk + 1) * bs < n ? (blk + 1) * bs : n, i;
+            for (i = blk * bs; i < end; i++) {
+                /* Checked at every future, so that even slow futures stop
+                 * promptly. */
+                if (cancel && *cancel) {
+#pragma omp atomic write
+                    cancelled = 1;
+                    break;
+                }
+                size_t s = one_future(run, w, i, part, cl);
+                if (s < run->S) {
+#pragma omp critical(tco_bad_future)
+                    if (i < bad_future) {
+                        bad_future = i;
+                        bad_strategy = s;
+                    }
+                    break;
+                }
+            }
+            e->done[blk] = i == end;
+        }
+    }
+    run->seconds += omp_get_wtime() - t0;
+    if (bad_future != LONG_MAX)
+        return explain_non_finite(run->sc, e->model, e->sampler, &e->zig, run->seed, &e->opt,
+                                  bad_future, bad_strategy, err);
+    if (cancelled)
+        return tco_error_set(err, TCO_EINTR, "interrupted");
+    return TCO_OK;
+}
+
+tco_status tco_run_finish(tco_run *run, tco_error *err)
+{
+    tco_engine *e = run->engine;
+    if (!e)
+        return TCO_OK;
+    for (long blk = 0; blk < e->nblocks; blk++)
+        if (!e->done[blk])
+            return tco_error_set(err, TCO_EINVAL, "futures from %ld on were not computed",
+                                 blk * e->bs);
+    const size_t S = run->S, T = (size_t)run->T, NI = run->sc->ninputs, pw = e->pw;
+    /* Reduce the blocks in block order: the same sums for any thread count
+     * and any order of ranges. */
+    double tokens = 0, with_tokens = 0;
+    for (long blk = 0; blk < e->nblocks; blk++) {
+        const double *part = e->partial + (size_t)blk * pw;
+        for (size_t j = 0; j < S * T; j++)
+            run->monthly_mean[j] += part[j];
+        for (size_t j = 0; j < S * TCO_NCAT; j++)
+            run->cat_mean[j] += part[S * T + j];
+        for (size_t s = 0; s < S; s++)
+            run->cpm_mean[s] += part[S * T + S * TCO_NCAT + s];
+        tokens += part[pw - 2];
+        with_tokens += part[pw - 1];
+        for (size_t k = 0; k < NI; k++)
+            run->clamped[k] += e->pclamp[(size_t)blk * NI + k];
+    }
+    /* A future that serves no tokens has no cost per token. */
+    for (size_t s = 0; s < S; s++)
+        run->cpm_mean[s] = with_tokens > 0 ? run->cpm_mean[s] / with_tokens : NAN;
+    for (size_t j = 0; j < S * T; j++)
+        run->monthly_mean[j] /= (double)run->n;
+    for (size_t j = 0; j < S * TCO_NCAT; j++)
+        run->cat_mean[j] /= (double)run->n;
+    run->tokens_mean = tokens / (double)run->n;
+    engine_free(e);
+    run->engine = NULL;
+    return TCO_OK;
+}
+
+tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                           tco_error *err)
+{
+    *out = NULL;
+    tco_run *run;
+    tco_status st = tco_run_alloc(&run, sc, opt, err);
+    if (st != TCO_OK)
+        return st;
+    /* Chunks of whole blocks, enough for every thread, about 50 in all:
+     * progress and cancellation between them (and at every future). */
+    long bs = tco_run_block_size(run), n = run->n;
+    long nblocks = (n + bs - 1) / bs, per = (nblocks + 49) / 50;
+    if (per < 4L * run->threads)
+        per = 4L * run->threads;
+    for (long first = 0; first < n;) {
+        if (opt->cancel && *opt->cancel) {
+            st = tco_error_set(err, TCO_EINTR, "interrupted");
+            break;
+        }
+        long last = first + per * bs < n ? first + per * bs : n;
+        if ((st = tco_run_futures(run, first, last, err)))
+            break;
+        first = last;
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, first, n);
+    }
+    if (st == TCO_OK)
+        st = tco_run_finish(run, err);
+    if (st != TCO_OK) {
+        tco_run_free(run);
+        return st;
+    }
+    *out = run;
+    return TCO_OK;
 }

@@ -22,7 +22,7 @@ typedef struct {
     int seed_set;          /* 0: the scenario's simulation.seed */
     tco_sampling sampling;
     int sampling_set;      /* 0: the scenario's simulation.sampling */
-    int threads;           /* 0: all (OMP_NUM_THREADS respected) */
+    int threads;           /* 0: all (OMP_NUM_THREADS respected); capped by tco_run_threads */
     int keep_inputs;       /* store every future's static inputs */
     size_t memory_limit;   /* bytes; 0: 80% of physical memory */
     /* Inputs held at a value in every future (sweeps, tornado): input
@@ -35,11 +35,14 @@ typedef struct {
     /* Uniforms supplied by the caller, futures x ndims, row i for future i
      * (Saltelli designs); no copula is applied to them. */
     const double *uniforms;
-    /* Called now and then from one thread with the futures done so far. */
+    /* Called by tco_run_execute between chunks with the futures done so far. */
     void (*progress)(void *ctx, long done, long total);
     void *progress_ctx;
-    const volatile sig_atomic_t *cancel; /* stop early when it becomes non-zero */
+    const volatile sig_atomic_t *cancel; /* stop early when it becomes non-zero (read at every future) */
 } tco_run_options;
+
+/* The engine's state between tco_run_alloc and tco_run_finish. */
+typedef struct tco_engine tco_engine;
 
 typedef struct {
     const tco_scenario *sc;
@@ -59,7 +62,8 @@ typedef struct {
     double *cat_mean;      /* S x TCO_NCAT, discounted */
     double *cpm_mean;      /* S, cost per million tokens, mean over futures with tokens */
     unsigned long *clamped; /* per input */
-    double seconds;        /* wall time of the loop */
+    double seconds;        /* wall time spent computing futures */
+    tco_engine *engine;    /* the engine's own; NULL once finished */
 } tco_run;
 
 /* Progress over a series of runs (sweeps, sensitivity analyses): set a
@@ -72,11 +76,57 @@ typedef struct {
 
 void tco_progress_span_report(void *ctx, long done, long total);
 
+/* At most this many threads, and at most 4 per processor: libgomp fails on
+ * absurd counts (OMP_NUM_THREADS=100000). */
+#define TCO_MAX_THREADS 256
+
+/* The threads a run uses for a request (0: OpenMP's default), capped. */
+int tco_run_threads(int requested);
+
 /* Bytes a run of n futures would hold (results and scratch included). */
 size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampling sampling,
                      int threads);
 
-/* Runs the scenario.  On success *out belongs to the caller (tco_run_free). */
+/* A run in three steps, in the manner of GSL's workspaces:
+ *
+ *   tco_run_alloc     resolves the options, checks the memory a run needs,
+ *                     builds the model, the sampler and one workspace per
+ *                     thread; computes no future.
+ *   tco_run_futures   computes futures [first, last): per-future results
+ *                     (npv, nominal, monthly, breakeven, inputs) at their
+ *                     index, sums per block.  Call it on any ranges in any
+ *                     order, repeatedly: futures fall in blocks fixed by the
+ *                     number of futures alone (tco_run_block_size), and a
+ *                     range is whole blocks, so every future and every
+ *                     block sum is the same whatever the ranges and the
+ *                     number of threads.  The options' cancel flag is read
+ *                     at every future (TCO_EINTR); a future whose cost is
+ *                     not finite is an input error (TCO_EINVAL) naming the
+ *                     strategy, month, category and the inputs behind it.
+ *   tco_run_finish    adds the block sums in block order into the means
+ *                     (monthly_mean, cat_mean, cpm_mean, tokens_mean,
+ *                     clamped) and releases the engine's state; every
+ *                     block must have been computed.
+ *
+ * Progress is the caller's: report it between ranges.  The run keeps a
+ * copy of opt, not of the arrays it points to (override_input,
+ * override_value, uniforms, cancel), which must outlive the run's
+ * tco_run_futures calls; opt->progress is not called by these three.
+ * On success *out belongs to the caller (tco_run_free). */
+tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                         tco_error *err);
+
+/* Futures per block: a range given to tco_run_futures starts at a multiple
+ * of it and ends at a multiple of it or at run->n. */
+long tco_run_block_size(const tco_run *run);
+
+tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err);
+
+tco_status tco_run_finish(tco_run *run, tco_error *err);
+
+/* All three steps: futures in chunks of whole blocks, opt->progress called
+ * after each chunk, cancellation checked between chunks and at every
+ * future.  On success *out belongs to the caller (tco_run_free). */
 tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                            tco_error *err);
 

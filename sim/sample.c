@@ -102,8 +102,14 @@ tco_status tco_sampler_alloc(tco_sampler **out, const tco_scenario *sc, tco_samp
         tco_rng_seed(&r, zig, seed, TCO_STREAM_GLOBAL | 1);
         for (size_t d = 0; d < qd; d++)
             shift[d] = tco_rng_uniform(&r);
+        /* GSL's generator starts after the origin; the origin is point 0 of
+         * the sequence, and without it the first 2^m points are not a
+         * (0, m, s)-net (one stratum of each dimension stays empty). */
+        for (size_t d = 0; d < qd; d++)
+            pt[d] = 0;
         for (long i = 0; i < n; i++) {
-            gsl_qrng_get(q, pt);
+            if (i > 0)
+                gsl_qrng_get(q, pt);
             for (size_t d = 0; d < qd; d++) {
                 double u = pt[d] + shift[d];
                 u -= (u >= 1.0);

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "output.h"
 #include "sobolidx.h"
+#include "stats.h"
 
 const char *tco_sens_name(tco_sens_method m)
 {
@@ -29,32 +31,6 @@ void tco_sensitivity_free(tco_sensitivity *s)
     free(s->rows);
     free(s->evppi);
     free(s);
-}
-
-/* The lowest mean cost of any strategy: the choice without information. */
-static double best_mean(const double *npv, size_t n, size_t S)
-{
-    double best = HUGE_VAL;
-    for (size_t s = 0; s < S; s++) {
-        double m = 0;
-        for (size_t i = 0; i < n; i++)
-            m += npv[s * n + i];
-        best = fmin(best, m / (double)n);
-    }
-    return best;
-}
-
-double tco_evpi(const double *npv, size_t n, size_t S)
-{
-    double best = best_mean(npv, n, S), minmean = 0;
-    for (size_t i = 0; i < n; i++) {
-        double m = npv[i];
-        for (size_t s = 1; s < S; s++)
-            m = fmin(m, npv[s * n + i]);
-        minmean += m;
-    }
-    double v = best - minmean / (double)n;
-    return v > 0 ? v : 0;
 }
 
 typedef struct {
@@ -85,7 +61,16 @@ double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, si
         k[i].i = i;
     }
     qsort(k, n, sizeof *k, cmp_keyed);
-    double best = best_mean(npv, n, S), inner = 0;
+    for (size_t s = 0; s < S; s++)
+        sum[s] = 0;
+    tco_stats_means(npv, n, S, sum);
+    int choice = tco_stats_best_mean(sum, S);
+    if (choice < 0) {
+        free(k);
+        free(sum);
+        return NAN;
+    }
+    double best = sum[choice], inner = 0;
     /* Bins of (nearly) equal counts; ties of x stay in one bin, so an input
      * that takes few values gets one bin per value. */
     size_t start = 0;
@@ -214,22 +199,24 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
     prog.done_before = r->runs;
     if (output < 0) {
         /* The decision at stake: the two strategies with the lowest mean. */
-        int a = -1, b = -1;
-        double ma = HUGE_VAL, mb = HUGE_VAL;
-        for (size_t s = 0; s < S; s++) {
-            double m = mean_of(base->npv + s * n, n);
-            if (m < ma) {
-                b = a;
-                mb = ma;
-                a = (int)s;
-                ma = m;
-            } else if (m < mb) {
-                b = (int)s;
-                mb = m;
-            }
+        double *mean = malloc(S * sizeof *mean);
+        if (!mean) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+            goto done;
         }
-        output = a;
-        versus = b;
+        tco_stats_means(base->npv, n, S, mean);
+        output = tco_stats_best_mean(mean, S);
+        if (output >= 0)
+            mean[output] = NAN;
+        versus = tco_stats_best_mean(mean, S);
+        free(mean);
+        if (output < 0) {
+            st = tco_error_set(err, TCO_EINVAL,
+                               "%s: no strategy has a finite mean NPV over %zu futures (the "
+                               "costs are too large to add up); nothing to compare",
+                               sc->file, n);
+            goto done;
+        }
     }
     r->output = output;
     r->versus = versus;
@@ -245,7 +232,7 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
     output_of(base, output, versus, y);
     r->base_mean = mean_of(y, n);
     /* Value of information, from the base run. */
-    r->evpi = tco_evpi(base->npv, n, S);
+    r->evpi = tco_stats_evpi(base->npv, n, S);
     size_t bins = n >= 5000 ? 50 : (n / 100 > 2 ? n / 100 : 2);
     for (size_t d = 0; d < D; d++) {
         int k = sc->dim_input[d];
@@ -362,7 +349,7 @@ static void csv_num(FILE *f, double x)
 {
     fputc(',', f);
     if (isfinite(x))
-        fprintf(f, "%.10g", x);
+        tco_fprintf(f, "%.10g", x);
 }
 
 static void row(FILE *f, const char *method, const char *input, double v, double lo, double hi)

@@ -10,7 +10,8 @@
  *   sobol    first- and total-order indices (sobolidx.h), N (D + 2) runs;
  *            correlations between inputs are ignored by this method.
  * Every method also reports the expected value of perfect information
- * (EVPI: the mean regret of the strategy best on average) and, per input,
+ * (EVPI: the mean regret of the strategy best on average, tco_stats_evpi)
+ * and, per input,
  * of partial perfect information (EVPPI), by the binned estimator of Strong
  * and Oakley (2014): sort the futures by the input, cut them into bins, and
  * compare the best strategy per bin with the best overall. */
@@ -57,8 +58,6 @@ void tco_sensitivity_free(tco_sensitivity *s);
 /* The binned EVPPI of x (n values) for costs npv (S x n, strategy-major). */
 double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, size_t S,
                  size_t bins);
-/* EVPI: min over strategies of the mean cost minus the mean of the minimum. */
-double tco_evpi(const double *npv, size_t n, size_t S);
 
 const char *tco_sens_name(tco_sens_method m);
 

@@ -30,8 +30,13 @@ tco_status tco_saltelli_design(size_t N, size_t D, uint64_t seed, double *A, dou
     double shift[40], pt[40];
     for (size_t k = 0; k < 2 * D; k++)
         shift[k] = tco_rng_uniform(&r);
+    /* Point 0 is the origin, which GSL's generator skips: with it, the
+     * first 2^m rows are a (0, m, 2D)-net before the shift. */
+    for (size_t k = 0; k < 2 * D; k++)
+        pt[k] = 0;
     for (size_t j = 0; j < N; j++) {
-        gsl_qrng_get(q, pt);
+        if (j > 0)
+            gsl_qrng_get(q, pt);
         for (size_t k = 0; k < 2 * D; k++) {
             double u = pt[k] + shift[k];
             u -= u >= 1.0;

@@ -1,5 +1,6 @@
 #include "stats.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,56 +78,98 @@ double tco_stats_cvar(double *x, size_t n, double alpha)
     return s / (double)m;
 }
 
-/* Type-7 percentiles: the two order statistics around (n-1)p for every p,
- * selected together. */
-#define DEFINE_PERCENTILES(NAME, MSELECT, TYPE)                                                \
-    void NAME(TYPE *x, size_t n, const double *p, size_t np, double *out)                     \
-    {                                                                                          \
-        size_t ranks[64] = {0}, nr = 0;                                                            \
-        for (size_t q = 0; q < np && nr + 2 <= 64; q++) {                                      \
-            double h = (double)(n - 1) * p[q];                                                 \
-            size_t r = (size_t)floor(h);                                                       \
-            if (r > n - 1)                                                                     \
-                r = n - 1;                                                                     \
-            if (nr == 0 || ranks[nr - 1] < r)                                                  \
-                ranks[nr++] = r;                                                               \
-            if (r + 1 < n && h > (double)r && ranks[nr - 1] < r + 1)                           \
-                ranks[nr++] = r + 1;                                                           \
-        }                                                                                      \
-        MSELECT(x, 0, n - 1, ranks, nr);                                                       \
-        for (size_t q = 0; q < np; q++) {                                                      \
-            double h = (double)(n - 1) * p[q];                                                 \
-            size_t r = (size_t)floor(h);                                                       \
-            if (r > n - 1)                                                                     \
-                r = n - 1;                                                                     \
-            double lo = x[r], frac = h - (double)r;                                            \
-            out[q] = (frac > 0 && r + 1 < n) ? lo + frac * ((double)x[r + 1] - lo) : lo;       \
-        }                                                                                      \
-    }
+/* Type-7 percentiles: the two order statistics around (n-1)p for every p.
+ * The probabilities are taken in chunks of at most PCT_CHUNK, each chunk's
+ * ranks selected together: selection only permutes x, so later chunks see
+ * the same multiset, and any number of probabilities works without
+ * allocating. */
+#define PCT_CHUNK 32
 
-DEFINE_PERCENTILES(tco_stats_percentiles, multiselect_d, double)
+/* The ranks chunk p[0..np) (np <= PCT_CHUNK) needs, ascending and distinct,
+ * into ranks (room for 2 * np); returns their count. */
+static size_t type7_ranks(size_t n, const double *p, size_t np, size_t *ranks)
+{
+    size_t nr = 0;
+    for (size_t q = 0; q < np; q++) {
+        double h = (double)(n - 1) * p[q];
+        size_t r = (size_t)floor(h);
+        if (r > n - 1)
+            r = n - 1;
+        if (nr == 0 || ranks[nr - 1] < r)
+            ranks[nr++] = r;
+        if (r + 1 < n && h > (double)r && ranks[nr - 1] < r + 1)
+            ranks[nr++] = r + 1;
+    }
+    return nr;
+}
+
+/* Interpolates percentile p from the selected values: vals[j] is the
+ * ranks[j]-th smallest. */
+static double type7_value(size_t n, double p, const size_t *ranks, size_t nr, const double *vals)
+{
+    double h = (double)(n - 1) * p;
+    size_t r = (size_t)floor(h);
+    if (r > n - 1)
+        r = n - 1;
+    size_t lo = 0, hi = nr - 1;
+    while (lo < hi) { /* ranks is sorted and holds r */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ranks[mid] < r)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    assert(ranks[lo] == r);
+    double frac = h - (double)r;
+    if (!(frac > 0) || r + 1 >= n)
+        return vals[lo];
+    assert(lo + 1 < nr && ranks[lo + 1] == r + 1);
+    if (vals[lo + 1] == vals[lo]) /* the same for finite values; no inf - inf */
+        return vals[lo];
+    return vals[lo] + frac * (vals[lo + 1] - vals[lo]);
+}
+
+void tco_stats_percentiles(double *x, size_t n, const double *p, size_t np, double *out)
+{
+    for (size_t c = 0; c < np; c += PCT_CHUNK) {
+        size_t m = np - c < PCT_CHUNK ? np - c : PCT_CHUNK, ranks[2 * PCT_CHUNK];
+        double vals[2 * PCT_CHUNK];
+        size_t nr = type7_ranks(n, p + c, m, ranks);
+        multiselect_d(x, 0, n - 1, ranks, nr);
+        for (size_t j = 0; j < nr; j++)
+            vals[j] = x[ranks[j]];
+        for (size_t q = 0; q < m; q++)
+            out[c + q] = type7_value(n, p[c + q], ranks, nr, vals);
+    }
+}
 
 /* Exact order statistics of floats by bucket selection: one histogram pass
  * over 4096 equal-width buckets between min and max, then only the buckets
  * that hold a wanted rank are gathered (into tmp) and selected from.  The
  * passes have no data-dependent branches to mispredict, unlike partitioning.
- * A bucket that still holds many values is bucketed again (depth <= 3). */
+ * A bucket that still holds many values is bucketed again (depth <= 3).
+ * Each level gathers at most n values into tmp and hands the rest of tmp
+ * to the next: levels 0, 1 and 2 gather, level 3 copies its values for
+ * selection, so tmp must hold 4n floats (BUCKET_SCRATCH).  Infinite values
+ * have no bucket: a column holding any is selected by partitioning. */
 #define NBUCKET 4096
+#define BUCKET_DEPTH 3
+#define BUCKET_SCRATCH(n) ((BUCKET_DEPTH + 1) * (n))
 
 static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk, float *out,
                             float *tmp, int depth)
 {
-    if (n <= 2 * NBUCKET || depth >= 3) {
+    float mn = x[0], mx = x[0];
+    for (size_t i = 1; i < n; i++) {
+        mn = x[i] < mn ? x[i] : mn;
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    if (n <= 2 * NBUCKET || depth >= BUCKET_DEPTH || !isfinite(mn) || !isfinite(mx)) {
         memcpy(tmp, x, n * sizeof *tmp);
         multiselect_f(tmp, 0, n - 1, k, nk);
         for (size_t j = 0; j < nk; j++)
             out[j] = tmp[k[j]];
         return;
-    }
-    float mn = x[0], mx = x[0];
-    for (size_t i = 1; i < n; i++) {
-        mn = x[i] < mn ? x[i] : mn;
-        mx = x[i] > mx ? x[i] : mx;
     }
     if (mn == mx) {
         for (size_t j = 0; j < nk; j++)
@@ -145,7 +188,10 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
             out[j] = tmp[k[j]];
         return;
     }
-#define BUCKET(v) ((size_t)(((double)(v) - (double)mn) * scale) < NBUCKET - 1                                          ? (size_t)(((double)(v) - (double)mn) * scale) : NBUCKET - 1)
+    /* (v - mn) * scale is in [0, NBUCKET] for finite v in [mn, mx]. */
+#define BUCKET(v) ((size_t)(((double)(v) - (double)mn) * scale) < NBUCKET - 1                   \
+                       ? (size_t)(((double)(v) - (double)mn) * scale)                          \
+                       : NBUCKET - 1)
     for (size_t i = 0; i < n; i++)
         count[BUCKET(x[i])]++;
     /* Where each bucket starts in sorted order; which buckets are wanted. */
@@ -153,7 +199,8 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
     start[0] = 0;
     for (size_t b = 0; b < NBUCKET; b++)
         start[b + 1] = start[b] + count[b];
-    size_t bk[64], nb = 0;
+    size_t bk[2 * PCT_CHUNK], nb = 0;
+    assert(nk <= 2 * PCT_CHUNK);
     for (size_t j = 0, b = 0; j < nk; j++) {
         while (start[b + 1] <= k[j])
             b++;
@@ -170,6 +217,7 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
         fill[b] = pos;
         pos += size;
     }
+    assert(pos <= n);
     for (size_t i = 0; i < n; i++) {
         size_t b = BUCKET(x[i]);
         if (want[b])
@@ -180,7 +228,7 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
     pos = 0;
     for (size_t q = 0, j = 0; q < nb; q++) {
         size_t b = bk[q], size = start[b + 1] - start[b];
-        size_t rel[64], m = 0, first = j;
+        size_t rel[2 * PCT_CHUNK], m = 0, first = j;
         while (j < nk && k[j] < start[b + 1])
             rel[m++] = k[j++] - start[b];
         bucket_select_f(tmp + pos, size, rel, m, out + first, tmp + n, depth + 1);
@@ -192,41 +240,92 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
 
 void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, double *out)
 {
-    size_t ranks[64] = {0}, nr = 0;
-    for (size_t q = 0; q < np && nr + 2 <= 64; q++) {
-        double h = (double)(n - 1) * p[q];
-        size_t r = (size_t)floor(h);
-        if (r > n - 1)
-            r = n - 1;
-        if (nr == 0 || ranks[nr - 1] < r)
-            ranks[nr++] = r;
-        if (r + 1 < n && h > (double)r && ranks[nr - 1] < r + 1)
-            ranks[nr++] = r + 1;
-    }
-    /* Scratch: the gathered buckets of each level (at most 3 levels of n). */
-    float *tmp = malloc(3 * n * sizeof *tmp);
-    float vals[64];
-    if (!tmp) {
-        multiselect_f(x, 0, n - 1, ranks, nr);
+    float *tmp = malloc(BUCKET_SCRATCH(n) * sizeof *tmp);
+    for (size_t c = 0; c < np; c += PCT_CHUNK) {
+        size_t m = np - c < PCT_CHUNK ? np - c : PCT_CHUNK, ranks[2 * PCT_CHUNK];
+        float sel[2 * PCT_CHUNK];
+        double vals[2 * PCT_CHUNK];
+        size_t nr = type7_ranks(n, p + c, m, ranks);
+        if (!tmp) {
+            multiselect_f(x, 0, n - 1, ranks, nr);
+            for (size_t j = 0; j < nr; j++)
+                sel[j] = x[ranks[j]];
+        } else {
+            bucket_select_f(x, n, ranks, nr, sel, tmp, 0);
+        }
         for (size_t j = 0; j < nr; j++)
-            vals[j] = x[ranks[j]];
-    } else {
-        bucket_select_f(x, n, ranks, nr, vals, tmp, 0);
-        free(tmp);
+            vals[j] = sel[j];
+        for (size_t q = 0; q < m; q++)
+            out[c + q] = type7_value(n, p[c + q], ranks, nr, vals);
     }
-    for (size_t q = 0; q < np; q++) {
-        double h = (double)(n - 1) * p[q];
-        size_t r = (size_t)floor(h);
-        if (r > n - 1)
-            r = n - 1;
-        size_t j = 0;
-        while (ranks[j] != r)
-            j++;
-        double lo = vals[j], frac = h - (double)r;
-        out[q] = (frac > 0 && r + 1 < n) ? lo + frac * ((double)vals[j + 1] - lo) : lo;
+    free(tmp);
+}
+
+
+void tco_stats_means(const double *npv, size_t n, size_t S, double *mean)
+{
+    for (size_t s = 0; s < S; s++) {
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += npv[s * n + i];
+        mean[s] = sum / (double)n;
     }
 }
 
+int tco_stats_best_mean(const double *mean, size_t S)
+{
+    int best = -1;
+    for (size_t s = 0; s < S; s++)
+        if (isfinite(mean[s]) && (best < 0 || mean[s] < mean[best]))
+            best = (int)s;
+    return best;
+}
+
+/* The cheapest cost of future i. */
+static double cheapest(const double *npv, size_t n, size_t S, size_t i)
+{
+    double m = npv[i];
+    for (size_t s = 1; s < S; s++)
+        m = npv[s * n + i] < m ? npv[s * n + i] : m;
+    return m;
+}
+
+void tco_stats_p_cheapest(const double *npv, size_t n, size_t S, double *p)
+{
+    for (size_t s = 0; s < S; s++)
+        p[s] = 0;
+    for (size_t i = 0; i < n; i++) {
+        double best = cheapest(npv, n, S, i);
+        int ties = 0;
+        for (size_t s = 0; s < S; s++)
+            ties += npv[s * n + i] == best;
+        for (size_t s = 0; s < S; s++)
+            if (npv[s * n + i] == best)
+                p[s] += 1.0 / ties;
+    }
+    for (size_t s = 0; s < S; s++)
+        p[s] /= (double)n;
+}
+
+/* The mean regret of strategy s: its cost minus each future's cheapest. */
+static double regret_mean(const double *npv, size_t n, size_t S, size_t s)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += npv[s * n + i] - cheapest(npv, n, S, i);
+    return sum / (double)n;
+}
+
+double tco_stats_evpi(const double *npv, size_t n, size_t S)
+{
+    double *mean = malloc(S * sizeof *mean);
+    if (!mean)
+        return NAN;
+    tco_stats_means(npv, n, S, mean);
+    int best = tco_stats_best_mean(mean, S);
+    free(mean);
+    return best < 0 ? NAN : regret_mean(npv, n, S, (size_t)best);
+}
 
 void tco_results_free(tco_results *r)
 {
@@ -267,23 +366,16 @@ static void summarize(const double *v, size_t n, double *scratch, tco_summary *o
 static void summarize_strategy(const tco_run *run, const double *best, size_t s, double *scratch,
                                tco_strategy_result *q)
 {
-    size_t S = run->S, n = (size_t)run->n, T = (size_t)run->T;
+    size_t n = (size_t)run->n, T = (size_t)run->T;
     const double *v = run->npv + s * n;
     summarize(v, n, scratch, &q->npv);
-    double nom = 0, cheap = 0, regret = 0;
+    double nom = 0, regret = 0;
     for (size_t i = 0; i < n; i++) {
         nom += run->nominal[s * n + i];
-        if (v[i] == best[i]) {
-            int ties = 0;
-            for (size_t o = 0; o < S; o++)
-                ties += run->npv[o * n + i] == best[i];
-            cheap += 1.0 / ties;
-        }
         scratch[i] = v[i] - best[i];
         regret += scratch[i];
     }
     q->nominal_mean = nom / (double)n;
-    q->p_cheapest = cheap / (double)n;
     q->regret_mean = regret / (double)n;
     double p95 = 0.95;
     tco_stats_percentiles(scratch, n, &p95, 1, &q->regret_p95);
@@ -348,6 +440,17 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
     }
     if (failed)
         goto oom;
+    double *pc = best; /* the cheapest NPVs are no longer needed */
+    if (S > n && !(pc = realloc(best, S * sizeof *pc)))
+        goto oom;
+    best = pc;
+    tco_stats_p_cheapest(run->npv, n, S, pc);
+    for (size_t s = 0; s < S; s++) {
+        r->st[s].p_cheapest = pc[s];
+        pc[s] = r->st[s].npv.mean;
+    }
+    r->best = tco_stats_best_mean(pc, S);
+    r->evpi = r->best < 0 ? NAN : r->st[r->best].regret_mean;
     /* Monthly bands: one selection per strategy and month, in parallel. */
 #pragma omp parallel num_threads(run->threads) shared(failed)
     {

@@ -39,7 +39,30 @@ typedef struct {
     int T;
     long n;
     tco_strategy_result *st;
+    int best;    /* the strategy with the lowest finite mean NPV; -1 when none */
+    double evpi; /* the mean regret of best: the expected value of perfect
+                    information; NAN when best < 0 */
 } tco_results;
+
+/* Decision statistics of costs npv (S x n, strategy-major: future i of
+ * strategy s at [s * n + i]), summed in future order.  These are the only
+ * definitions: results, sweeps and sensitivity analyses call them. */
+
+/* The mean of each strategy's costs into mean[0..S). */
+void tco_stats_means(const double *npv, size_t n, size_t S, double *mean);
+
+/* The strategy with the lowest mean among mean[0..S) that are finite (the
+ * first on ties); -1 when no mean is finite. */
+int tco_stats_best_mean(const double *mean, size_t S);
+
+/* The probability that each strategy is cheapest into p[0..S): futures
+ * where several strategies tie for cheapest count for each a share. */
+void tco_stats_p_cheapest(const double *npv, size_t n, size_t S, double *p);
+
+/* The expected value of perfect information: the mean regret (cost minus
+ * the future's cheapest cost) of the strategy with the lowest mean; NAN
+ * when no strategy has a finite mean. */
+double tco_stats_evpi(const double *npv, size_t n, size_t S);
 
 /* Computes every statistic of run.  *out belongs to the caller. */
 tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error *err);

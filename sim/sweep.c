@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "output.h"
 #include "stats.h"
 
@@ -25,10 +26,7 @@ static int parse_number(const char *s, const char *end, double *out)
         return 0;
     memcpy(buf, s, len);
     buf[len] = '\0';
-    char *e;
-    errno = 0;
-    *out = strtod(buf, &e);
-    return *e == '\0' && errno == 0 && isfinite(*out);
+    return tco_parse_double(buf, out) == 0 && isfinite(*out);
 }
 
 tco_status tco_vary_parse(tco_vary *v, const char *spec, tco_error *err)
@@ -125,36 +123,28 @@ void tco_sweep_free(tco_sweep *sw)
     free(sw);
 }
 
-/* Statistics of one point. */
+/* Statistics of one point; scratch holds n + S doubles. */
 static void point_stats(const tco_run *run, tco_sweep *sw, size_t p, double *scratch)
 {
     size_t n = (size_t)run->n, S = run->S;
     static const double q[3] = {0.05, 0.5, 0.95};
+    double *pc = scratch + n;
+    tco_stats_p_cheapest(run->npv, n, S, pc);
+    for (size_t s = 0; s < S; s++)
+        sw->p_cheapest[p * S + s] = pc[s];
+    tco_stats_means(run->npv, n, S, sw->mean + p * S);
     for (size_t s = 0; s < S; s++) {
         const double *v = run->npv + s * n;
-        double sum = 0, below = 0, cheap = 0;
-        for (size_t i = 0; i < n; i++) {
-            sum += v[i];
+        double below = 0;
+        for (size_t i = 0; i < n; i++)
             below += v[i] < run->npv[i];
-            double best = run->npv[i];
-            int ties = 0;
-            for (size_t o = 1; o < S; o++)
-                best = fmin(best, run->npv[o * n + i]);
-            if (v[i] == best) {
-                for (size_t o = 0; o < S; o++)
-                    ties += run->npv[o * n + i] == best;
-                cheap += 1.0 / ties;
-            }
-        }
         memcpy(scratch, v, n * sizeof *v);
         double out[3];
         tco_stats_percentiles(scratch, n, q, 3, out);
         size_t k = p * S + s;
-        sw->mean[k] = sum / (double)n;
         sw->p5[k] = out[0];
         sw->p50[k] = out[1];
         sw->p95[k] = out[2];
-        sw->p_cheapest[k] = cheap / (double)n;
         sw->p_below[k] = below / (double)n;
     }
 }
@@ -235,7 +225,7 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
         size_t nsets = lo ? lo->nsets : 0;
         for (size_t k = 0; k < nv; k++)
             if (input[k] < 0) {
-                snprintf(setbuf[k], sizeof setbuf[k], "%s=%.17g", v[k].path, val[k]);
+                tco_snprintf(setbuf[k], sizeof setbuf[k], "%s=%.17g", v[k].path, val[k]);
                 sets[nsets++] = setbuf[k];
             }
         if (nsets > (lo ? lo->nsets : 0)) {
@@ -272,7 +262,7 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
             tco_scenario_free(psc);
         if (st != TCO_OK)
             goto fail;
-        if (!scratch && !(scratch = malloc((size_t)run->n * sizeof *scratch))) {
+        if (!scratch && !(scratch = malloc(((size_t)run->n + S) * sizeof *scratch))) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory");
             goto fail;
         }
@@ -311,25 +301,20 @@ size_t tco_sweep_crossovers(const tco_sweep *sw, double level, tco_crossover *ou
     for (size_t row = 0; row < sw->n2; row++) {
         char label[256];
         if (sw->nvary > 1)
-            snprintf(label, sizeof label, "%s at %s=%.6g", sw->path[0], sw->path[1],
-                     sw->x[1][row]);
+            tco_snprintf(label, sizeof label, "%s at %s=%.6g", sw->path[0], sw->path[1],
+                         sw->x[1][row]);
         else
             snprintf(label, sizeof label, "%s", sw->path[0]);
         for (size_t i = 0; i + 1 < sw->n1; i++) {
             size_t a = i * sw->n2 + row, b = (i + 1) * sw->n2 + row;
             double xa = sw->x[0][a], xb = sw->x[0][b];
             /* The cheapest strategy by mean. */
-            size_t ca = 0, cb = 0;
-            for (size_t s = 1; s < S; s++) {
-                if (sw->mean[a * S + s] < sw->mean[a * S + ca])
-                    ca = s;
-                if (sw->mean[b * S + s] < sw->mean[b * S + cb])
-                    cb = s;
-            }
-            if (ca != cb && level == 0.5 && nc < max) {
+            int ca = tco_stats_best_mean(sw->mean + a * S, S);
+            int cb = tco_stats_best_mean(sw->mean + b * S, S);
+            if (ca != cb && ca >= 0 && cb >= 0 && level == 0.5 && nc < max) {
                 double ga = sw->mean[a * S + cb] - sw->mean[a * S + ca];
                 double gb = sw->mean[b * S + cb] - sw->mean[b * S + ca];
-                out[nc] = (tco_crossover){"", 0, (int)ca, (int)cb, cross(xa, xb, ga, gb, sw->log[0]), 0};
+                out[nc] = (tco_crossover){"", 0, ca, cb, cross(xa, xb, ga, gb, sw->log[0]), 0};
                 snprintf(out[nc].input, sizeof out[nc].input, "%s", label);
                 nc++;
             }
@@ -360,9 +345,9 @@ tco_status tco_write_sweep_csv(FILE *f, const tco_sweep *sw)
         for (size_t s = 0; s < sw->S; s++) {
             size_t k = p * sw->S + s;
             for (size_t j = 0; j < sw->nvary; j++)
-                fprintf(f, "%.10g,", sw->x[j][p]);
+                tco_fprintf(f, "%.10g,", sw->x[j][p]);
             tco_csv_string(f, sw->names[s]);
-            fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", sw->mean[k], sw->p5[k], sw->p50[k],
+            tco_fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", sw->mean[k], sw->p5[k], sw->p50[k],
                     sw->p95[k], sw->p_cheapest[k], sw->p_below[k]);
         }
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -382,7 +367,7 @@ tco_status tco_write_crossovers_csv(FILE *f, const tco_sweep *sw)
         tco_csv_string(f, sw->names[c[i].from]);
         fputc(',', f);
         tco_csv_string(f, sw->names[c[i].to]);
-        fprintf(f, ",%.10g\n", c[i].value);
+        tco_fprintf(f, ",%.10g\n", c[i].value);
     }
     free(c);
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -407,9 +392,9 @@ tco_status tco_write_sweep_chart_csv(FILE *f, const tco_sweep *sw)
         }
         fputc('\n', f);
         for (size_t p = 0; p < sw->npoints; p++) {
-            fprintf(f, "%.10g", sw->x[0][p]);
+            tco_fprintf(f, "%.10g", sw->x[0][p]);
             for (size_t s = 0; s < S; s++)
-                fprintf(f, ",%.10g,%.10g,%.10g", sw->p50[p * S + s], sw->p5[p * S + s],
+                tco_fprintf(f, ",%.10g,%.10g,%.10g", sw->p50[p * S + s], sw->p5[p * S + s],
                         sw->p95[p * S + s]);
             fputc('\n', f);
         }
@@ -429,13 +414,11 @@ tco_status tco_write_sweep_chart_csv(FILE *f, const tco_sweep *sw)
     const double *v1 = sw->x[0], *v2 = sw->x[1];
     for (size_t i = 0; i < sw->n1; i++)
         for (size_t j = 0; j < sw->n2; j++) {
-            size_t p = i * sw->n2 + j, c = 0;
+            size_t p = i * sw->n2 + j;
+            int c = tco_stats_best_mean(sw->mean + p * S, S); /* -1: none (0 in the file) */
             double pb = 0;
-            for (size_t s = 1; s < S; s++) {
-                if (sw->mean[p * S + s] < sw->mean[p * S + c])
-                    c = s;
+            for (size_t s = 1; s < S; s++)
                 pb = fmax(pb, sw->p_below[p * S + s]);
-            }
             double a = v1[i * sw->n2], lo1, hi1, lo2, hi2;
             double prev1 = i ? v1[(i - 1) * sw->n2] : a, next1 = i + 1 < sw->n1 ? v1[(i + 1) * sw->n2] : a;
             double b = v2[j], prev2 = j ? v2[j - 1] : b, next2 = j + 1 < sw->n2 ? v2[j + 1] : b;
@@ -445,8 +428,8 @@ tco_status tco_write_sweep_chart_csv(FILE *f, const tco_sweep *sw)
             lo2 = sw->log[1] ? sqrt(b * (j ? prev2 : b * b / next2)) : (b + (j ? prev2 : 2 * b - next2)) / 2;
             hi2 = sw->log[1] ? sqrt(b * (j + 1 < sw->n2 ? next2 : b * b / prev2))
                              : (b + (j + 1 < sw->n2 ? next2 : 2 * b - prev2)) / 2;
-            fprintf(f, "%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%zu,%.10g", a, b, lo1, hi1, lo2, hi2,
-                    c + 1, pb);
+            tco_fprintf(f, "%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d,%.10g", a, b, lo1, hi1, lo2, hi2,
+                        c + 1, pb);
             for (size_t s = 0; s < S; s++)
                 fputs(",0", f);
             fputc('\n', f);
@@ -460,7 +443,7 @@ static void fmt_value(double x, char *buf, size_t size)
     if (fabs(x) >= 1e4)
         tco_format_money(x, buf, size);
     else
-        snprintf(buf, size, "%.4g", x);
+        tco_snprintf(buf, size, "%.4g", x);
 }
 
 void tco_write_sweep_words(FILE *f, const tco_sweep *sw)

@@ -4,7 +4,11 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 
+#include <float.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/time.h>
+#include <omp.h>
 
 #include "../sim/engine.h"
 #include "../sim/output.h"
@@ -409,6 +413,371 @@ START_TEST(test_cost_per_mtok_and_clamps)
 }
 END_TEST
 
+/* Issue 7, defect 3: a normal throughput with a large spread is clamped to
+ * the smallest positive double, the GPU count becomes infinite, and with no
+ * staff section a month costs NaN.  The run is an input error naming the
+ * strategy, the month and category, and the clamped input by its path and
+ * place; the same future is named whatever the thread count. */
+static const char *NONFINITE =
+    "scenario: { name: nan, horizon_months: 12, discount_rate_annual: 0.1 }\n"
+    "simulation: { futures: 3000, seed: 7 }\n"
+    "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+    "demand: { requests_per_month: 1.0e6, growth_annual: 0.1 }\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+    "  gpu:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: { dist: normal, mean: 1000, sd: 5000 }\n"
+    "    gpu: { mode: cloud, hour_price: 2 }\n"
+    "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+
+START_TEST(test_non_finite_cost_is_an_error)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(NONFINITE, &sc, &err) == TCO_OK, "%s", err.msg);
+    char first[TCO_ERRMSG_MAX];
+    for (int threads = 1; threads <= 2; threads++) {
+        tco_run_options opt = {0};
+        opt.threads = threads;
+        tco_run *run = NULL;
+        ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_EINVAL);
+        ck_assert_ptr_null(run);
+        ck_assert_msg(strstr(err.msg, "strategy own") && strstr(err.msg, "month 1, compute") &&
+                          strstr(err.msg, "test.yaml:9:") &&
+                          strstr(err.msg, "backends.gpu.throughput_tokens_per_gpu_second"),
+                      "%s", err.msg);
+        if (threads == 1)
+            strcpy(first, err.msg);
+        else
+            ck_assert_str_eq(err.msg, first);
+    }
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Monthly costs beyond float range (1e45 a month is a finite double) are
+ * stored as +inf, without an undefined conversion, and their bands are
+ * +inf; the NPV stays exact.  Issue 7, fuzz finding 1: the same input at
+ * more than 8,192 futures overflowed the selection's scratch. */
+START_TEST(test_costs_beyond_float_range)
+{
+    const char *text =
+        "scenario: { name: huge, horizon_months: 3, discount_rate_annual: 0 }\n"
+        "simulation: { futures: 9000, seed: 5 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6, growth_annual: 0 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "  gpu:\n"
+        "    type: self_hosted\n"
+        "    throughput_tokens_per_gpu_second: 1.0e9\n"
+        "    gpu: { mode: cloud, hour_price: 2 }\n"
+        "    staff: { base_fte: 1, cost_per_fte_year: { dist: uniform, min: 1.2e45, max: 2.4e45 } }\n"
+        "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    tco_run *run = run_text(text, &opt, &sc);
+    ck_assert(isinf(run->monthly[1 * 3 * 9000]) && run->monthly[1 * 3 * 9000] > 0);
+    ck_assert(isfinite(run->npv[9000]) && run->npv[9000] > 3e44);
+    tco_results *res;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    ck_assert(isinf(res->st[1].monthly_band[2][0]));
+    /* Staff cost is E[U(1.2e45, 2.4e45)] / 12 = 1.5e44 a month. */
+    ck_close(res->st[1].monthly_mean[0], 1.5e44, 1e-2);
+    ck_assert(res->st[0].monthly_band[2][0] < FLT_MAX);
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Issue 7, fuzz finding 1: a 600-month horizon with 50%/yr demand
+ * volatility at more than 8,192 futures: monthly costs spread over many
+ * orders of magnitude, so the bucket selection recurses to its deepest
+ * level (a heap overflow under ASan before the fix). */
+START_TEST(test_long_volatile_horizon)
+{
+    const char *text =
+        "scenario: { name: long, horizon_months: 600 }\n"
+        "simulation: { futures: 8300, seed: 11 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6, growth_annual: 0.2, volatility_annual: 0.5 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "strategies: { api: { route: { w: api } } }\n";
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    tco_run *run = run_text(text, &opt, &sc);
+    tco_results *res;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    /* Month 600's median against a sort of its column. */
+    size_t n = 8300;
+    float *col = malloc(n * sizeof *col);
+    memcpy(col, run->monthly + 599 * n, n * sizeof *col);
+    for (size_t a = 1; a < n; a++) /* insertion sort: n is small enough */
+        for (size_t b = a; b > 0 && col[b - 1] > col[b]; b--) {
+            float t = col[b];
+            col[b] = col[b - 1];
+            col[b - 1] = t;
+        }
+    double h = (n - 1) * 0.5, frac = h - floor(h);
+    size_t r = (size_t)floor(h);
+    double want = col[r] + frac * ((double)col[r + 1] - col[r]);
+    ck_assert_double_eq(res->st[0].monthly_band[2][599], want);
+    free(col);
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Issue 7, fuzz finding 11: OMP_NUM_THREADS=100000 crashed libgomp.  A
+ * request for 100,000 threads runs on at most 4 per processor (and 256),
+ * with the same results as one thread. */
+START_TEST(test_thread_cap)
+{
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    opt.futures = 2000;
+    opt.threads = 100000;
+    tco_run *many = run_text(ANALYTIC, &opt, &sc);
+    ck_assert_int_le(many->threads, TCO_MAX_THREADS);
+    ck_assert_int_le(many->threads, 4 * omp_get_num_procs());
+    ck_assert_int_ge(many->threads, 1);
+    ck_assert_int_eq(tco_run_threads(100000), many->threads);
+    ck_assert_int_eq(tco_run_threads(1), 1);
+    opt.threads = 1;
+    tco_run *one;
+    tco_error err;
+    ck_assert_int_eq(tco_run_execute(&one, sc, &opt, &err), TCO_OK);
+    ck_assert(memcmp(one->npv, many->npv, 2 * 2000 * sizeof(double)) == 0);
+    tco_run_free(one);
+    tco_run_free(many);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+static volatile sig_atomic_t alarm_cancel;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarm_cancel = 1;
+}
+
+static double now_seconds(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + tv.tv_usec * 1e-6;
+}
+
+/* Issue 7, fuzz finding 5: slow futures (20,000 price shocks a year over
+ * ten years) in one block of 64.  The cancel flag, raised by a timer
+ * 50 ms in, stops the run at the next future, not at the end of the block. */
+START_TEST(test_cancel_within_block)
+{
+    const char *text =
+        "scenario: { name: slow, horizon_months: 120 }\n"
+        "simulation: { futures: 64, seed: 7 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6, growth_annual: 0.1 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0,\n"
+        "         price_shocks: { rate_per_year: 20000, size: { dist: normal, mean: 0, sd: 0.0001 } } }\n"
+        "strategies: { api: { route: { w: api } } }\n";
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options opt = {0};
+    opt.threads = 1;
+    tco_run *run = NULL;
+    double t0 = now_seconds();
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
+    double full = now_seconds() - t0;
+    tco_run_free(run);
+    signal(SIGALRM, on_alarm);
+    alarm_cancel = 0;
+    opt.cancel = &alarm_cancel;
+    struct itimerval it = {{0, 0}, {0, 50000}};
+    t0 = now_seconds();
+    setitimer(ITIMER_REAL, &it, NULL);
+    tco_status st = tco_run_execute(&run, sc, &opt, &err);
+    double took = now_seconds() - t0;
+    /* A future takes full / 64: the run stops within a few of them. */
+    if (full > 0.5) {
+        ck_assert_int_eq(st, TCO_EINTR);
+        ck_assert_msg(took < 0.05 + 4 * full / 64 + 0.05, "stopped after %.3f s (full run %.3f s)",
+                      took, full);
+    }
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Issue 7, item 9: stratification checked exactly, not within the
+ * plain-random margin.  Latin hypercube: in every dimension each of the n
+ * strata [k/n, (k+1)/n) holds exactly one future.  Sobol (with its random
+ * shift modulo 1): the first 2^m points put exactly one point in each
+ * interval [k/2^m, (k+1)/2^m) of every dimension, since the unshifted
+ * points are k/2^m in each one-dimensional projection; dimensions past
+ * GSL's 40 are Latin hypercube columns.  42 uncertain inputs cover both. */
+static void check_strata(const tco_scenario *sc, tco_sampling method, long n)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_sampler *smp;
+    tco_error err;
+    ck_assert_int_eq(tco_sampler_alloc(&smp, sc, method, n, 2385, &zig, &err), TCO_OK);
+    size_t D = sc->ndims;
+    double *u = malloc(n * D * sizeof *u), scratch[8];
+    for (long i = 0; i < n; i++) {
+        tco_rng rng;
+        tco_rng_seed(&rng, &zig, 2385, (uint64_t)i);
+        tco_sampler_uniforms(smp, i, &rng, u + (size_t)i * D, scratch);
+    }
+    int *count = malloc((size_t)n * sizeof *count);
+    for (size_t d = 0; d < D; d++) {
+        memset(count, 0, (size_t)n * sizeof *count);
+        for (long i = 0; i < n; i++) {
+            double v = u[(size_t)i * D + d];
+            ck_assert(v > 0 && v < 1);
+            count[(long)(v * (double)n)]++;
+        }
+        for (long k = 0; k < n; k++)
+            ck_assert_msg(count[k] == 1, "%s, dimension %zu: stratum %ld holds %d points",
+                          tco_sampling_name(method), d, k, count[k]);
+    }
+    free(count);
+    free(u);
+    tco_sampler_free(smp);
+}
+
+START_TEST(test_stratification_exact)
+{
+    char *text = malloc(8192);
+    strcpy(text, "scenario: { name: strata, horizon_months: 2 }\n"
+                 "workloads:\n");
+    for (int w = 0; w < 41; w++)
+        sprintf(text + strlen(text),
+                "  w%d: { input_tokens: 100, output_tokens: 0, failure_cost: { dist: uniform, min: 0, max: %d } }\n",
+                w, w + 1);
+    strcat(text, "demand: { requests_per_month: { dist: uniform, min: 1.0e5, max: 2.0e5 } }\n"
+                 "backends: { api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 } }\n"
+                 "strategies: { api: { route: {");
+    for (int w = 0; w < 41; w++)
+        sprintf(text + strlen(text), "%s w%d: api", w ? "," : "", w);
+    strcat(text, " } } }\n");
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_uint_eq(sc->ndims, 42);
+    check_strata(sc, TCO_SAMPLING_LHS, 1000);
+    check_strata(sc, TCO_SAMPLING_LHS, 7);
+    check_strata(sc, TCO_SAMPLING_SOBOL, 1024);
+    check_strata(sc, TCO_SAMPLING_SOBOL, 64);
+    tco_scenario_free(sc);
+    free(text);
+}
+END_TEST
+
+/* The engine in three steps: ranges of whole blocks in any order, one
+ * range computed twice, any thread count: the same bits as one
+ * tco_run_execute.  Ranges that are not whole blocks, and finishing with a
+ * block missing, are refused. */
+START_TEST(test_ranges_any_order)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_int_eq(load_text(ANALYTIC, &sc, &err), TCO_OK);
+    tco_run_options opt = {0};
+    opt.futures = 70000; /* blocks of 69: the last one short */
+    opt.threads = 1;
+    tco_run *ref;
+    ck_assert_int_eq(tco_run_execute(&ref, sc, &opt, &err), TCO_OK);
+    const size_t n = 70000, S = 2, T = 24;
+    for (int threads = 1; threads <= 2; threads++) {
+        opt.threads = threads;
+        tco_run *run;
+        ck_assert_int_eq(tco_run_alloc(&run, sc, &opt, &err), TCO_OK);
+        long bs = tco_run_block_size(run);
+        ck_assert_int_eq(bs, 69);
+        ck_assert_int_eq(tco_run_futures(run, 1, 69, &err), TCO_EINVAL);
+        ck_assert_int_eq(tco_run_futures(run, 0, 100, &err), TCO_EINVAL);
+        ck_assert_int_eq(tco_run_futures(run, 0, 70001, &err), TCO_EINVAL);
+        /* The tail first, then the middle, the head twice. */
+        ck_assert_int_eq(tco_run_futures(run, 1000 * bs, 70000, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_futures(run, 7 * bs, 1000 * bs, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_finish(run, &err), TCO_EINVAL);
+        ck_assert_msg(strstr(err.msg, "futures from 0 on"), "%s", err.msg);
+        ck_assert_int_eq(tco_run_futures(run, 0, 7 * bs, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_futures(run, 0, 7 * bs, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_finish(run, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_futures(run, 0, bs, &err), TCO_EINVAL);
+        ck_assert(memcmp(ref->npv, run->npv, S * n * sizeof(double)) == 0);
+        ck_assert(memcmp(ref->nominal, run->nominal, S * n * sizeof(double)) == 0);
+        ck_assert(memcmp(ref->monthly, run->monthly, S * T * n * sizeof(float)) == 0);
+        ck_assert(memcmp(ref->breakeven, run->breakeven, S * n * sizeof(int16_t)) == 0);
+        for (size_t j = 0; j < S * T; j++)
+            ck_assert(ref->monthly_mean[j] == run->monthly_mean[j]);
+        for (size_t j = 0; j < S * TCO_NCAT; j++)
+            ck_assert(ref->cat_mean[j] == run->cat_mean[j]);
+        for (size_t s = 0; s < S; s++)
+            ck_assert(ref->cpm_mean[s] == run->cpm_mean[s]);
+        ck_assert(ref->tokens_mean == run->tokens_mean);
+        tco_run_free(run);
+    }
+    tco_run_free(ref);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Break-even, computed by the engine from monthly totals: the API costs
+ * 0.001 a request on 15M requests a month growing 50% a year, the GPUs
+ * 17,300 a month.  Cumulative costs, by hand: the API's after month t is
+ * sum 15,000 x 1.5^((k-1)/12), the GPUs' 17,300 t; own breaks even from
+ * the first month after which it stays at or below the API.  The API
+ * strategy is the baseline (break-even 1). */
+START_TEST(test_breakeven_by_hand)
+{
+    const char *text =
+        "scenario: { name: be, horizon_months: 24 }\n"
+        "simulation: { futures: 100 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.5e7, growth_annual: 0.5 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e12, min_gpus: 1,\n"
+        "         gpu: { mode: cloud, hour_price: 10 }, staff: { base_fte: 1, cost_per_fte_year: 120000 } }\n"
+        "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+    double api = 0, want = 0;
+    int from = 0;
+    for (int t = 1; t <= 24; t++) {
+        api += 15000 * pow(1.5, (t - 1) / 12.0);
+        if (17300.0 * t <= api) {
+            if (!from)
+                from = t;
+        } else {
+            from = 0;
+        }
+    }
+    want = from;
+    ck_assert(want > 1 && want < 24); /* the API's cumulative cost overtakes within the horizon */
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    tco_run *run = run_text(text, &opt, &sc);
+    for (long i = 0; i < 100; i++) {
+        ck_assert_int_eq(run->breakeven[i], 1);
+        ck_assert_int_eq(run->breakeven[100 + i], (int)want);
+    }
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -421,6 +790,14 @@ static Suite *suite(void)
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_monthly_bands_bound);
     tcase_add_test(tc, test_cost_per_mtok_and_clamps);
+    tcase_add_test(tc, test_non_finite_cost_is_an_error);
+    tcase_add_test(tc, test_costs_beyond_float_range);
+    tcase_add_test(tc, test_long_volatile_horizon);
+    tcase_add_test(tc, test_thread_cap);
+    tcase_add_test(tc, test_cancel_within_block);
+    tcase_add_test(tc, test_stratification_exact);
+    tcase_add_test(tc, test_ranges_any_order);
+    tcase_add_test(tc, test_breakeven_by_hand);
     suite_add_tcase(s, tc);
     return s;
 }

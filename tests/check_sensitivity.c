@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include "../sim/sensitivity.h"
+#include "../sim/stats.h"
 
 /* The API's NPV is 12 x 0.001 x V with V ~ uniform(1M, 3M) and nothing
  * else random: the tornado ends are 12 x 0.001 x P10 and x P90 exactly,
@@ -96,7 +97,11 @@ START_TEST(test_evppi_by_hand)
     double npv[8] = {1, 2, 3, 4, /* b */ 4, 3, 2, 1};
     ck_close(tco_evppi(x, 1, npv, 4, 2, 2), 1.0, 1e-15);
     /* EVPI: min mean 2.5, mean of the minimum (1 + 2 + 2 + 1) / 4 = 1.5. */
-    ck_close(tco_evpi(npv, 4, 2), 1.0, 1e-15);
+    ck_close(tco_stats_evpi(npv, 4, 2), 1.0, 1e-15);
+    /* b = 3.5, 3, 2, 1 has the lower mean (2.375): EVPI is its regret
+     * (2.5 + 1 + 0 + 0) / 4, not a's (0 + 0 + 1 + 3) / 4. */
+    npv[4] = 3.5;
+    ck_close(tco_stats_evpi(npv, 4, 2), 0.875, 1e-15);
     /* One bin: no information, no value. */
     ck_assert_double_eq(tco_evppi(x, 1, npv, 4, 2, 1), 0);
 }
@@ -141,11 +146,53 @@ START_TEST(test_threads)
         ck_assert_int_eq(tco_sensitivity_run(&r[k], sc, &opt, TCO_SENS_SOBOL, -1, -1, &err), TCO_OK);
     }
     ck_assert_uint_eq(r[0]->nrows, r[1]->nrows);
-    ck_assert(memcmp(r[0]->rows, r[1]->rows, r[0]->nrows * sizeof *r[0]->rows) == 0);
-    ck_assert(memcmp(r[0]->evppi, r[1]->evppi, r[0]->nevppi * sizeof *r[0]->evppi) == 0);
+    /* Field by field (a memcmp would also compare struct padding). */
+    for (size_t i = 0; i < r[0]->nrows; i++) {
+        const tco_sens_row *a = &r[0]->rows[i], *b = &r[1]->rows[i];
+        ck_assert_int_eq(a->input, b->input);
+        ck_assert(a->value == b->value && a->low == b->low && a->high == b->high);
+        ck_assert(a->value2 == b->value2 && a->low2 == b->low2 && a->high2 == b->high2);
+    }
+    ck_assert_uint_eq(r[0]->nevppi, r[1]->nevppi);
+    for (size_t i = 0; i < r[0]->nevppi; i++) {
+        ck_assert_int_eq(r[0]->evppi[i].input, r[1]->evppi[i].input);
+        ck_assert(r[0]->evppi[i].value == r[1]->evppi[i].value);
+    }
     ck_assert_double_eq(r[0]->evpi, r[1]->evpi);
     tco_sensitivity_free(r[0]);
     tco_sensitivity_free(r[1]);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Issue 7, fuzz finding 4: each future's NPV is finite (about 3e307) but
+ * no strategy's mean is (the sum overflows): choosing the two strategies
+ * to compare read strategy -1.  It is an input error now. */
+START_TEST(test_no_finite_mean)
+{
+    const char *text =
+        "scenario: { name: huge, horizon_months: 12, discount_rate_annual: 0 }\n"
+        "simulation: { futures: 100, seed: 3 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6 }\n"
+        "backends:\n"
+        "  a: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e9, gpu: { mode: cloud, hour_price: 2 },\n"
+        "       staff: { base_fte: 1, cost_per_fte_year: { dist: uniform, min: 2.0e307, max: 4.0e307 } } }\n"
+        "  b: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e9, gpu: { mode: cloud, hour_price: 3 },\n"
+        "       staff: { base_fte: 1, cost_per_fte_year: 3.0e307 } }\n"
+        "strategies: { a: { route: { w: a } }, b: { route: { w: b } } }\n";
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options opt = {0};
+    tco_sensitivity *r = NULL;
+    ck_assert_int_eq(tco_sensitivity_run(&r, sc, &opt, TCO_SENS_RANK, -1, -1, &err), TCO_EINVAL);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err.msg, "no strategy has a finite mean"), "%s", err.msg);
+    /* A strategy named explicitly is analysed; its EVPI is not defined. */
+    ck_assert_int_eq(tco_sensitivity_run(&r, sc, &opt, TCO_SENS_RANK, 0, -1, &err), TCO_OK);
+    ck_assert(isnan(r->evpi));
+    tco_sensitivity_free(r);
     tco_scenario_free(sc);
 }
 END_TEST
@@ -160,6 +207,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_evppi_by_hand);
     tcase_add_test(tc, test_sobol_on_the_model);
     tcase_add_test(tc, test_threads);
+    tcase_add_test(tc, test_no_finite_mean);
     suite_add_tcase(s, tc);
     return s;
 }

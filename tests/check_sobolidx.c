@@ -97,6 +97,36 @@ START_TEST(test_linear)
 }
 END_TEST
 
+/* Issue 7, item 9: the quasi-random design is stratified exactly: the
+ * first 2^m rows put one point in each interval [k/2^m, (k+1)/2^m) of
+ * every column of A and of B (the unshifted Sobol points are k/2^m in each
+ * projection; a shift modulo 1 moves them together).  Random points
+ * would leave about 37% of the intervals empty. */
+START_TEST(test_design_strata)
+{
+    const size_t N = 256, D = 5;
+    double *A = malloc(N * D * sizeof *A), *B = malloc(N * D * sizeof *B);
+    int quasi, count[256];
+    tco_error err;
+    ck_assert_int_eq(tco_saltelli_design(N, D, 2385, A, B, &quasi, &err), TCO_OK);
+    ck_assert_int_eq(quasi, 1);
+    for (int m = 0; m < 2; m++)
+        for (size_t k = 0; k < D; k++) {
+            const double *X = m ? B : A;
+            memset(count, 0, sizeof count);
+            for (size_t j = 0; j < N; j++) {
+                ck_assert(X[j * D + k] > 0 && X[j * D + k] < 1);
+                count[(size_t)(X[j * D + k] * N)]++;
+            }
+            for (size_t c = 0; c < N; c++)
+                ck_assert_msg(count[c] == 1, "%s column %zu: interval %zu holds %d", m ? "B" : "A",
+                              k, c, count[c]);
+        }
+    free(A);
+    free(B);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sobolidx");
@@ -104,6 +134,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_ishigami);
     tcase_add_test(tc, test_linear);
+    tcase_add_test(tc, test_design_strata);
     suite_add_tcase(s, tc);
     return s;
 }

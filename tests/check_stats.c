@@ -114,6 +114,87 @@ START_TEST(test_bucket_selection_large)
 }
 END_TEST
 
+/* Type-7 percentile p of sorted s[0..n), in double, as the definition says. */
+static double type7_sorted(const float *s, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h);
+    double frac = h - (double)lo;
+    if (!(frac > 0) || lo + 1 >= n || s[lo + 1] == s[lo])
+        return s[lo];
+    return s[lo] + frac * ((double)s[lo + 1] - s[lo]);
+}
+
+/* Issue 7, defect 4: any number of probabilities, not only the first 31.
+ * 101 probabilities 0, 0.01, ..., 1 on a small column (partitioning) and on
+ * a large one (bucket selection), against a full sort. */
+START_TEST(test_many_probabilities)
+{
+    enum { NP = 101 };
+    double p[NP], got[NP], gotf[NP];
+    for (int k = 0; k < NP; k++)
+        p[k] = k / 100.0;
+    const size_t sizes[] = {257, 40000};
+    for (int z = 0; z < 2; z++) {
+        size_t n = sizes[z];
+        double *x = malloc(n * sizeof *x);
+        float *xf = malloc(n * sizeof *xf), *s = malloc(n * sizeof *s);
+        for (size_t i = 0; i < n; i++) {
+            /* A permutation of 0.5, 1.5, ..., n - 0.5 (7919 is prime). */
+            xf[i] = (float)((i * 7919) % n) + 0.5f;
+            x[i] = xf[i];
+            s[i] = (float)i + 0.5f;
+        }
+        tco_stats_percentiles(x, n, p, NP, got);
+        tco_stats_percentiles_f(xf, n, p, NP, gotf);
+        for (int k = 0; k < NP; k++) {
+            double want = type7_sorted(s, n, p[k]); /* = 0.5 + (n - 1) p */
+            ck_assert_msg(got[k] == want, "n %zu p %g: %.17g vs %.17g", n, p[k], got[k], want);
+            ck_assert_msg(gotf[k] == want, "float n %zu p %g: %.17g vs %.17g", n, p[k], gotf[k],
+                          want);
+        }
+        ck_assert_double_eq(got[NP - 1], (double)n - 0.5);
+        free(x);
+        free(xf);
+        free(s);
+    }
+}
+END_TEST
+
+/* Issue 7, fuzz finding 1: a column whose every bucketing level leaves all
+ * but one value in one bucket recurses to the deepest level and needs 4n
+ * floats of scratch (it had 3n: a heap overflow under ASan).  Values
+ * beyond float range (+inf) have no bucket; they must be selected too. */
+START_TEST(test_bucket_selection_adversarial)
+{
+    const size_t n = 20000;
+    float *x = malloc(n * sizeof *x), *s = malloc(n * sizeof *s);
+    const double p[] = {0.05, 0.25, 0.5, 0.75, 0.95, 1.0};
+    for (int kind = 0; kind < 2; kind++) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = (float)((i * 7919) % n) * 1e-3f;
+        /* Outliers nested by factors of 10^4, one per level. */
+        x[11] = 1e30f;
+        x[222] = 1e26f;
+        x[3333] = 1e22f;
+        if (kind == 1)
+            for (size_t i = 0; i < n; i += 9)
+                x[i] = INFINITY;
+        memcpy(s, x, n * sizeof *x);
+        qsort(s, n, sizeof *s, cmpf);
+        double got[6];
+        tco_stats_percentiles_f(x, n, p, 6, got);
+        for (int k = 0; k < 6; k++) {
+            double want = type7_sorted(s, n, p[k]);
+            ck_assert_msg(got[k] == want, "kind %d p %g: %.9g vs %.9g", kind, p[k], got[k], want);
+        }
+    }
+    ck_assert(isinf(x[0]) || x[0] >= 0); /* x was only permuted */
+    free(x);
+    free(s);
+}
+END_TEST
+
 START_TEST(test_cvar_by_hand)
 {
     double x[21];
@@ -195,6 +276,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_type7_by_hand);
     tcase_add_test(tc, test_selection_matches_sort);
     tcase_add_test(tc, test_bucket_selection_large);
+    tcase_add_test(tc, test_many_probabilities);
+    tcase_add_test(tc, test_bucket_selection_adversarial);
     tcase_add_test(tc, test_cvar_by_hand);
     tcase_add_test(tc, test_decision_statistics);
     suite_add_tcase(s, tc);

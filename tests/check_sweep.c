@@ -3,6 +3,9 @@
  * the thread count. */
 #include "testutil.h"
 
+#include <locale.h>
+#include <stdio.h>
+
 #include "../sim/sweep.h"
 
 /* API: 1000 input tokens at 1 per million: 0.001 a request.  Self-hosted:
@@ -168,6 +171,37 @@ START_TEST(test_vary_parse)
 }
 END_TEST
 
+/* Issue 7, defect 2 (sweep side): under a German locale, --vary values
+ * are read with a decimal point and the CSV files are written with
+ * decimal points.  (The swept input is held in place, so the scenario
+ * text, read by the YAML layer, plays no part in these numbers.) */
+START_TEST(test_locale_independent)
+{
+    ck_assert_ptr_nonnull(setlocale(LC_ALL, "de_DE.utf8"));
+    tco_vary v;
+    tco_error err;
+    ck_assert_msg(tco_vary_parse(&v, "a.b=2.5,3.75", &err) == TCO_OK, "%s", err.msg);
+    ck_assert_double_eq(v.values[0], 2.5);
+    ck_assert_double_eq(v.values[1], 3.75);
+    tco_vary_clear(&v);
+    char *file = write_temp(DET);
+    tco_sweep *sw = sweep(file, "demand.requests_per_month=2500000.5,4e6", NULL, 1);
+    ck_close(sw->mean[0], 12 * 0.001 * 2500000.5, 1e-12);
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(tco_write_sweep_csv(f, sw), TCO_OK);
+    ck_assert_int_eq(tco_write_sweep_chart_csv(f, sw), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "2500000.5,api,30000.006,") != NULL, "%s", buf);
+    ck_assert_msg(strstr(buf, "2500000,5") == NULL, "decimal comma in:\n%s", buf);
+    free(buf);
+    tco_sweep_free(sw);
+    unlink(file);
+    setlocale(LC_ALL, "C");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sweep");
@@ -177,6 +211,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_two_inputs);
     tcase_add_test(tc, test_threads_and_crn);
     tcase_add_test(tc, test_vary_parse);
+    tcase_add_test(tc, test_locale_independent);
     suite_add_tcase(s, tc);
     return s;
 }
