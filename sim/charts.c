@@ -244,15 +244,12 @@ static tco_status w_decision(FILE *f, const tco_report *r)
 {
     const tco_scenario *sc = r->sc;
     const tco_results *res = r->res;
-    size_t S = res->S, bm = 0, bp = 0;
+    size_t S = res->S, bm = res->best >= 0 ? (size_t)res->best : 0, bp = 0;
     char a[32], b[32], cur[128], name[512];
     tco_clean_text(sc->currency, cur, sizeof cur);
-    for (size_t s = 1; s < S; s++) {
-        if (res->st[s].npv.mean < res->st[bm].npv.mean)
-            bm = s;
+    for (size_t s = 1; s < S; s++)
         if (res->st[s].npv.p[6] < res->st[bp].npv.p[6])
             bp = s;
-    }
     tco_format_money(res->st[bm].npv.mean, a, sizeof a);
     tco_fprintf(f, "Cheapest on average: %s, mean NPV %s %s over %d months.\n", clean_name(sc, bm, name, sizeof name),
             a, cur, sc->horizon);

@@ -201,13 +201,8 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
         }
         tco_fprintf(f, " } }%s\n", s + 1 < res->S ? "," : "");
     }
-    /* EVPI: the mean regret of the strategy best on average. */
-    size_t best = 0;
-    for (size_t s = 1; s < res->S; s++)
-        if (res->st[s].npv.mean < res->st[best].npv.mean)
-            best = s;
     fputs("  ],\n  \"evpi\": ", f);
-    num(f, res->st[best].regret_mean);
+    num(f, res->evpi);
     fputs(",\n  \"clamped\": {", f);
     int first = 1;
     for (size_t k = 0; k < sc->ninputs; k++) {
@@ -403,14 +398,12 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
                 sc->strategies[other].name);
     }
     fputs(".\n", f);
-    size_t bm = 0;
-    for (size_t s = 1; s < res->S; s++)
-        if (res->st[s].npv.mean < res->st[bm].npv.mean)
-            bm = s;
-    tco_format_money(res->st[bm].regret_mean, a, sizeof a);
-    tco_fprintf(f, "Perfect information would be worth %s %s (EVPI: the mean regret of %s, best on "
-               "average); tcosim sensitivity says which input to measure.\n",
-            a, sc->currency, sc->strategies[bm].name);
+    if (res->best >= 0) {
+        tco_format_money(res->evpi, a, sizeof a);
+        tco_fprintf(f, "Perfect information would be worth %s %s (EVPI: the mean regret of %s, "
+                       "best on average); tcosim sensitivity says which input to measure.\n",
+                    a, sc->currency, sc->strategies[res->best].name);
+    }
     for (size_t k = 0; k < sc->ninputs; k++)
         if (run->clamped[k]) {
             char dom[64];
