@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "charts.h"
+#include "converge.h"
 #include "outdir.h"
 #include "report.h"
 #include "engine.h"
@@ -516,44 +517,6 @@ static void output_dir(const cli *c, const tco_scenario *sc, const char *suffix,
     }
 }
 
-/* Runs until every strategy's relative standard error is at most target:
- * futures double from the first batch (deterministic for a seed). */
-static tco_status run_to_target(const tco_scenario *sc, cli *c, tco_run **run, tco_results **res,
-                                tco_error *err)
-{
-    long n = c->ro.futures > 0 ? c->ro.futures : sc->futures;
-    long max = c->max_futures > 0 ? (long)c->max_futures : 1000000;
-    if (n > max)
-        n = max;
-    for (;;) {
-        c->ro.futures = n;
-        tco_status st = tco_run_execute(run, sc, &c->ro, err);
-        if (st == TCO_OK)
-            st = tco_results_compute(res, *run, err);
-        if (st != TCO_OK)
-            return st;
-        double worst = 0;
-        for (size_t s = 0; s < (*res)->S; s++) {
-            const tco_summary *q = &(*res)->st[s].npv;
-            double rse = q->mean != 0 ? q->se / fabs(q->mean) : (q->se > 0 ? HUGE_VAL : 0);
-            worst = fmax(worst, rse);
-        }
-        if (worst <= c->target_rse || n >= max) {
-            if (!c->quiet)
-                tco_fprintf(stderr, "%s at %ld futures: the largest relative standard error of a "
-                                "strategy's mean NPV is %.3g%s (target %.3g)\n",
-                        worst <= c->target_rse ? "Stopped" : "Reached --max-futures", n, worst,
-                        worst <= c->target_rse ? "" : ", above the target", c->target_rse);
-            return TCO_OK;
-        }
-        tco_results_free(*res);
-        tco_run_free(*run);
-        *res = NULL;
-        *run = NULL;
-        n = n > max / 2 ? max : 2 * n;
-    }
-}
-
 static int cmd_run(int argc, char **argv)
 {
     cli c = {0};
@@ -583,7 +546,14 @@ static int cmd_run(int argc, char **argv)
     install_signals();
     tco_status st;
     if (c.target_rse > 0) {
-        st = run_to_target(sc, &c, &run, &res, &err);
+        long max = c.max_futures > 0 ? (long)c.max_futures : 1000000;
+        tco_converge_report cr;
+        st = tco_run_to_target(&run, &res, sc, &c.ro, c.target_rse, max, &cr, &err);
+        if (st == TCO_OK && !quiet)
+            tco_fprintf(stderr, "%s at %ld futures: the largest relative standard error of a "
+                                "strategy's mean NPV is %.3g%s (target %.3g)\n",
+                        cr.reached ? "Stopped" : "Reached --max-futures", cr.futures,
+                        cr.worst_rse, cr.reached ? "" : ", above the target", c.target_rse);
     } else {
         st = tco_run_execute(&run, sc, &c.ro, &err);
         if (st == TCO_OK)
