@@ -731,71 +731,26 @@ static int cmd_sensitivity(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
-    char dir[4096], what[300];
+    char dir[4096];
     output_dir(&c, sc, "-sensitivity", dir, sizeof dir);
-    if (r->versus >= 0)
-        tco_snprintf(what, sizeof what, "NPV of %s minus %s", sc->strategies[r->output].name,
-                 sc->strategies[r->versus].name);
-    else
-        tco_snprintf(what, sizeof what, "NPV of %s", sc->strategies[r->output].name);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
     uint64_t seed = c.ro.seed_set ? c.ro.seed : sc->seed;
-    tco_chart_spec specs[2];
-    size_t ns = 0;
-    char rank_extra[320];
-    tco_snprintf(rank_extra, sizeof rank_extra, "rank|%s", what);
-    if (m == TCO_SENS_TORNADO)
-        specs[ns++] = (tco_chart_spec){TCO_CHART_TORNADO, what};
-    else if (m == TCO_SENS_SOBOL)
-        specs[ns++] = (tco_chart_spec){TCO_CHART_SOBOL, what};
-    else
-        specs[ns++] = (tco_chart_spec){TCO_CHART_RANK, rank_extra};
-    specs[ns++] = (tco_chart_spec){TCO_CHART_VOI, NULL};
+    tco_sens_charts charts;
+    tco_sens_charts_init(&charts, sc, r);
     if (tco_outdir_open(&od, dir, &err) ||
-        tco_report_write_sensitivity(tco_outdir_work(od), sc, r, n, seed, sampling, specs, ns,
-                                     &err)) {
+        tco_report_write_sensitivity(tco_outdir_work(od), sc, r, n, seed, sampling, charts.specs,
+                                     charts.nspecs, &err)) {
         status = fail(&err);
         goto done;
     }
     if (!c.quiet) {
-        char a[32];
-        tco_format_money(r->base_mean, a, sizeof a);
-        tco_fprintf(stdout, "Output: %s (mean %s %s)\n\n", what, a, sc->currency);
-        if (m == TCO_SENS_SOBOL && !r->quasi)
-            tco_fprintf(stdout, "(more than 20 uncertain inputs: the design uses pseudo-random numbers, as "
-                   "GSL's Sobol sequence stops at 40 dimensions)\n");
-        tco_fprintf(stdout, "%-60s %12s %12s %12s\n", "input",
-               m == TCO_SENS_RANK ? "rank corr." : m == TCO_SENS_TORNADO ? "swing" : "total",
-               m == TCO_SENS_TORNADO ? "at P10" : "low", m == TCO_SENS_TORNADO ? "at P90" : "high");
-        for (size_t i = 0; i < r->nrows && i < 15; i++) {
-            const tco_sens_row *q = &r->rows[i];
-            if (m == TCO_SENS_SOBOL)
-                tco_fprintf(stdout, "%-60s %12.3f %12.3f %12.3f  (first order %.3f)\n",
-                       sc->inputs[q->input].path, q->value2, q->low2, q->high2, q->value);
-            else if (m == TCO_SENS_RANK)
-                tco_fprintf(stdout, "%-60s %12.3f %12.3f %12.3f\n", sc->inputs[q->input].path, q->value, q->low,
-                       q->high);
-            else {
-                char b[32], d[32];
-                tco_format_money(q->value, a, sizeof a);
-                tco_format_money(q->low, b, sizeof b);
-                tco_format_money(q->high, d, sizeof d);
-                tco_fprintf(stdout, "%-60s %12s %12s %12s\n", sc->inputs[q->input].path, a, b, d);
-            }
-        }
-        tco_format_money(r->evpi, a, sizeof a);
-        tco_fprintf(stdout, "\nExpected value of perfect information (EVPI): %s %s. Worth measuring first:\n", a,
-               sc->currency);
-        for (size_t i = 0; i < r->nevppi && i < 5; i++) {
-            tco_format_money(r->evppi[i].value, a, sizeof a);
-            tco_fprintf(stdout, "  %-58s EVPPI %s\n", sc->inputs[r->evppi[i].input].path, a);
-        }
+        tco_write_sensitivity_table(stdout, r, sc, charts.what);
         fflush(stdout);
     }
     char foot[512];
     tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", n,
                  (unsigned long long)seed, tco_sampling_name(sampling), TCO_VERSION);
-    chart_texts texts = {sc->name, foot, sc->currency, specs, ns};
+    chart_texts texts = {sc->name, foot, sc->currency, charts.specs, charts.nspecs};
     status = finish_folder(od, c.plots ? draw_specs : NULL, &texts, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
         tco_fprintf(stdout, "\nResults in %s/\n", dir);

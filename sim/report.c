@@ -107,3 +107,60 @@ tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
         return st;
     return tco_write_meta(dir, sc, futures, seed, sampling, specs, nspecs, err);
 }
+
+void tco_sens_charts_init(tco_sens_charts *c, const tco_scenario *sc, const tco_sensitivity *r)
+{
+    if (r->versus >= 0)
+        tco_snprintf(c->what, sizeof c->what, "NPV of %s minus %s",
+                     sc->strategies[r->output].name, sc->strategies[r->versus].name);
+    else
+        tco_snprintf(c->what, sizeof c->what, "NPV of %s", sc->strategies[r->output].name);
+    tco_snprintf(c->rank_extra, sizeof c->rank_extra, "rank|%s", c->what);
+    c->nspecs = 0;
+    if (r->method == TCO_SENS_TORNADO)
+        c->specs[c->nspecs++] = (tco_chart_spec){TCO_CHART_TORNADO, c->what};
+    else if (r->method == TCO_SENS_SOBOL)
+        c->specs[c->nspecs++] = (tco_chart_spec){TCO_CHART_SOBOL, c->what};
+    else
+        c->specs[c->nspecs++] = (tco_chart_spec){TCO_CHART_RANK, c->rank_extra};
+    c->specs[c->nspecs++] = (tco_chart_spec){TCO_CHART_VOI, NULL};
+}
+
+tco_status tco_write_sensitivity_table(FILE *f, const tco_sensitivity *r, const tco_scenario *sc,
+                                       const char *what)
+{
+    tco_sens_method m = r->method;
+    char a[32], b[32], d[32];
+    tco_format_money(r->base_mean, a, sizeof a);
+    tco_fprintf(f, "Output: %s (mean %s %s)\n\n", what, a, sc->currency);
+    if (m == TCO_SENS_SOBOL && !r->quasi)
+        fputs("(more than 20 uncertain inputs: the design uses pseudo-random numbers, as GSL's "
+              "Sobol sequence stops at 40 dimensions)\n",
+              f);
+    tco_fprintf(f, "%-60s %12s %12s %12s\n", "input",
+                m == TCO_SENS_RANK ? "rank corr." : m == TCO_SENS_TORNADO ? "swing" : "total",
+                m == TCO_SENS_TORNADO ? "at P10" : "low", m == TCO_SENS_TORNADO ? "at P90" : "high");
+    for (size_t i = 0; i < r->nrows && i < 15; i++) {
+        const tco_sens_row *q = &r->rows[i];
+        const char *path = sc->inputs[q->input].path;
+        if (m == TCO_SENS_SOBOL)
+            tco_fprintf(f, "%-60s %12.3f %12.3f %12.3f  (first order %.3f)\n", path, q->value2,
+                        q->low2, q->high2, q->value);
+        else if (m == TCO_SENS_RANK)
+            tco_fprintf(f, "%-60s %12.3f %12.3f %12.3f\n", path, q->value, q->low, q->high);
+        else {
+            tco_format_money(q->value, a, sizeof a);
+            tco_format_money(q->low, b, sizeof b);
+            tco_format_money(q->high, d, sizeof d);
+            tco_fprintf(f, "%-60s %12s %12s %12s\n", path, a, b, d);
+        }
+    }
+    tco_format_money(r->evpi, a, sizeof a);
+    tco_fprintf(f, "\nExpected value of perfect information (EVPI): %s %s. Worth measuring first:\n",
+                a, sc->currency);
+    for (size_t i = 0; i < r->nevppi && i < 5; i++) {
+        tco_format_money(r->evppi[i].value, a, sizeof a);
+        tco_fprintf(f, "  %-58s EVPPI %s\n", sc->inputs[r->evppi[i].input].path, a);
+    }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}

@@ -30,4 +30,19 @@ tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
                                         tco_sampling sampling, const tco_chart_spec *specs,
                                         size_t nspecs, tco_error *err);
 
+/* The charts of a sensitivity analysis, and what its output is in words
+ * ("NPV of open minus api").  specs point into the struct: do not copy it. */
+typedef struct {
+    char what[300], rank_extra[320];
+    tco_chart_spec specs[2];
+    size_t nspecs;
+} tco_sens_charts;
+
+void tco_sens_charts_init(tco_sens_charts *c, const tco_scenario *sc, const tco_sensitivity *r);
+
+/* The sensitivity table people read: the 15 most important inputs, the
+ * EVPI and the 5 inputs most worth measuring. */
+tco_status tco_write_sensitivity_table(FILE *f, const tco_sensitivity *r, const tco_scenario *sc,
+                                       const char *what);
+
 #endif
