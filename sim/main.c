@@ -153,8 +153,15 @@ static int finish_folder(tco_outdir *od, tco_status (*draw)(const char *, const 
     }
     if (tco_outdir_commit(od, &err) != TCO_OK)
         return fail(&err);
-    if (!quiet && drew)
-        tco_fprintf(stderr, "Charts in %s/plots/\n", tco_outdir_target(od));
+    if (!quiet && drew) {
+        const char *dir = tco_outdir_target(od);
+        char pdf[4200];
+        tco_snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
+        if (access(pdf, R_OK) == 0)
+            tco_fprintf(stderr, "Charts in %s/plots/ and the board pack in %s\n", dir, pdf);
+        else
+            tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
+    }
     return status;
 }
 
@@ -267,23 +274,7 @@ static int cmd_describe(int argc, char **argv)
     tco_scenario *sc;
     if (tco_scenario_load(&sc, argv[0], NULL, &err) != TCO_OK)
         return fail(&err);
-    tco_fprintf(stdout, "%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs, sc->ndims);
-    tco_fprintf(stdout, "%-60s %-44s %11s %11s %11s\n", "input", "distribution", "P5", "P50", "P95");
-    for (size_t k = 0; k < sc->ninputs; k++) {
-        const tco_input *in = &sc->inputs[k];
-        char desc[160];
-        tco_dist_format(&in->dist, desc, sizeof desc);
-        if (in->fresh)
-            strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
-        double q[3] = {0.05, 0.5, 0.95};
-        tco_fprintf(stdout, "%-60s %-44s", in->path, desc);
-        for (int j = 0; j < 3; j++)
-            tco_fprintf(stdout, " %11.5g", tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])));
-        tco_fprintf(stdout, "\n");
-    }
-    for (size_t i = 0; i < sc->ncorr; i++)
-        if (i == 0)
-            tco_fprintf(stdout, "\n%zu inputs are correlated (see correlations:)\n", sc->ncorr);
+    tco_write_inputs_table(stdout, sc);
     tco_scenario_free(sc);
     return 0;
 }

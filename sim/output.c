@@ -497,3 +497,25 @@ void tco_safe_name(const char *name, char *buf, size_t size)
     if (i == 0 || strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
         tco_snprintf(buf, size, "scenario");
 }
+
+tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc)
+{
+    tco_fprintf(f, "%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs, sc->ndims);
+    tco_fprintf(f, "%-60s %-44s %11s %11s %11s\n", "input", "distribution", "P5", "P50", "P95");
+    static const double q[3] = {0.05, 0.5, 0.95};
+    for (size_t k = 0; k < sc->ninputs; k++) {
+        const tco_input *in = &sc->inputs[k];
+        char desc[160];
+        tco_dist_format(&in->dist, desc, sizeof desc);
+        if (in->fresh)
+            strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
+        tco_fprintf(f, "%-60s %-44s", in->path, desc);
+        for (int j = 0; j < 3; j++)
+            tco_fprintf(f, " %11.5g",
+                        tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])));
+        fputc('\n', f);
+    }
+    if (sc->ncorr > 0)
+        tco_fprintf(f, "\n%zu inputs are correlated (see correlations:)\n", sc->ncorr);
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}

@@ -30,6 +30,10 @@ tco_status tco_write_categories_csv(FILE *f, const tco_report *r);
 tco_status tco_write_samples_csv(FILE *f, const tco_report *r);
 tco_status tco_write_table(FILE *f, const tco_report *r);
 
+/* The table of tcosim describe: every static input of sc with its
+ * distribution and P5, P50, P95. */
+tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc);
+
 /* Writes path atomically with writer: a new temporary file next to it
  * (mkstemp), renamed into place when whole. */
 tco_status tco_write_file(const char *path, tco_status (*writer)(FILE *, const tco_report *),
