@@ -199,13 +199,21 @@ mkdir -p fakebin
 cat >fakebin/gnuplot <<EOF
 #!/bin/sh
 case "\${FAKE:-}" in
-sleep) sleep 30 ;;
+sleep) sleep 8 ;;
 truncate) printf '\211PNG\r\n\032\n' >"\$4"; head -c 8000 /dev/zero >>"\$4"; exit 0 ;;
 *) exec "$REAL_GNUPLOT" "\$@" ;;
 esac
 EOF
 chmod +x fakebin/gnuplot
 FAKEPATH="$TMP/fakebin:$PATH"
+# Waits (10 s at most) until a run into ./NAME is drawing its charts.
+wait_drawing() {
+    i=0
+    while ! ls -a ."$1".tcosim-tmp-*/ 2>/dev/null | grep -q tcosim-draw && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
 # -o '' is refused (it read uninitialised memory).
 expect_error empty-output 2 "the folder name is empty" -- run small.yaml -o ''
 # A stale file of an earlier run does not survive the next one.
@@ -220,7 +228,7 @@ mkdir -p mine && echo keep >mine/notes.txt
 "$BIN" run small.yaml -q --no-plots --seed 1 -o "$TMP/u2" && cp u2/results.json u2.before
 FAKE=sleep PATH="$FAKEPATH" "$BIN" run small.yaml -q --seed 2 -o "$TMP/u2" 2>u2.err &
 pid=$!
-sleep 1.5
+wait_drawing u2
 # A second writer into the same folder is refused while the first runs.
 "$BIN" run small.yaml -q --no-plots -o "$TMP/u2" 2>u3.err; [ $? -eq 1 ] && grep -q "another tcosim is writing" u3.err \
     && ok || bad "a second writer: $(cat u3.err)"
@@ -233,7 +241,7 @@ ls -a . | grep -q "u2.tcosim-tmp" && bad "the interrupted run left its folder" |
 # SIGKILL leaves a recognisable temporary folder; the next run removes it.
 FAKE=sleep PATH="$FAKEPATH" "$BIN" run small.yaml -q -o "$TMP/u2" 2>/dev/null &
 pid=$!
-sleep 1.5
+wait_drawing u2
 kill -KILL $pid
 wait $pid 2>/dev/null
 ls -a . | grep -q "^\.u2\.tcosim-tmp-" && ok || bad "no temporary folder while a run was killed"
