@@ -513,6 +513,11 @@ static tco_status session_open(session *ss, const char *dir, const tco_chart_opt
                                tco_error *err)
 {
     memset(ss, 0, sizeof *ss);
+    if (o->strategies > TCO_CHART_MAX_STRATEGIES)
+        return tco_error_set(err, TCO_ECHARTS,
+                             "%zu strategies: charts are drawn for at most %d (the results are "
+                             "written)",
+                             o->strategies, TCO_CHART_MAX_STRATEGIES);
     ss->o = o;
     if (!realpath(dir, ss->dir))
         return tco_error_set(err, TCO_EIO, "%s: %s", dir, strerror(errno));

@@ -39,11 +39,16 @@ typedef struct {
 /* Seconds gnuplot may take on one chart unless told otherwise. */
 #define TCO_CHART_TIMEOUT 60.0
 
+/* The most strategies charted: more make unreadable legends and charts
+ * that take minutes (300 strategies: over 2 minutes). */
+#define TCO_CHART_MAX_STRATEGIES 40
+
 typedef struct {
     const char *plots_dir;              /* the templates (see tco_plots_dir) */
     const char *title, *foot, *currency; /* texts on every chart */
     double timeout;                      /* seconds per chart; <= 0: TCO_CHART_TIMEOUT */
     const volatile sig_atomic_t *cancel; /* when set to nonzero, stop (TCO_EINTR) */
+    size_t strategies;                   /* strategies in the data; 0: not checked */
 } tco_chart_options;
 
 /* Writes meta.csv, decision.txt, npv_quantiles.csv, npv_density.csv,

@@ -97,7 +97,7 @@ static int cmd_plot(const char *dir)
 typedef struct {
     const char *title, *foot, *currency;
     const tco_chart_spec *specs;
-    size_t nspecs;
+    size_t nspecs, strategies;
 } chart_texts;
 
 static tco_status draw_run(const char *dir, const void *what, tco_chart_options *o,
@@ -107,6 +107,7 @@ static tco_status draw_run(const char *dir, const void *what, tco_chart_options 
     o->title = t->title;
     o->foot = t->foot;
     o->currency = t->currency;
+    o->strategies = t->strategies;
     return tco_charts_draw_run(dir, o, err);
 }
 
@@ -117,6 +118,7 @@ static tco_status draw_specs(const char *dir, const void *what, tco_chart_option
     o->title = t->title;
     o->foot = t->foot;
     o->currency = t->currency;
+    o->strategies = t->strategies;
     return tco_charts_draw_list(dir, t->specs, t->nspecs, o, err);
 }
 
@@ -581,7 +583,7 @@ static int cmd_run(int argc, char **argv)
     char foot[512];
     tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", run->n,
                  (unsigned long long)run->seed, tco_sampling_name(run->sampling), TCO_VERSION);
-    chart_texts texts = {sc->name, foot, sc->currency, NULL, 0};
+    chart_texts texts = {sc->name, foot, sc->currency, NULL, 0, sc->nstrategies};
     status = finish_folder(od, plots ? draw_run : NULL, &texts, quiet);
     if (!quiet && strcmp(format, "table") == 0 && (status == 0 || status == EXIT_CHARTS))
         tco_fprintf(stdout, "\nResults in %s/ (%.2f s on %d thread%s)\n", dir, run->seconds,
@@ -651,7 +653,7 @@ static int cmd_sweep(int argc, char **argv)
     }
     tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", sw->futures,
                  (unsigned long long)sw->seed, tco_sampling_name(sampling), TCO_VERSION);
-    chart_texts texts = {sc->name, foot, sc->currency, &spec, 1};
+    chart_texts texts = {sc->name, foot, sc->currency, &spec, 1, sc->nstrategies};
     status = finish_folder(od, c.plots ? draw_specs : NULL, &texts, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
         tco_fprintf(stdout, "\nResults in %s/\n", dir);
@@ -741,7 +743,7 @@ static int cmd_sensitivity(int argc, char **argv)
     char foot[512];
     tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", n,
                  (unsigned long long)seed, tco_sampling_name(sampling), TCO_VERSION);
-    chart_texts texts = {sc->name, foot, sc->currency, charts.specs, charts.nspecs};
+    chart_texts texts = {sc->name, foot, sc->currency, charts.specs, charts.nspecs, 0};
     status = finish_folder(od, c.plots ? draw_specs : NULL, &texts, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
         tco_fprintf(stdout, "\nResults in %s/\n", dir);

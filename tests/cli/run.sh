@@ -253,6 +253,12 @@ FAKE=sleep TCOSIM_CHART_TIMEOUT=1 PATH="$FAKEPATH" "$BIN" run small.yaml -q -o "
 # A truncated chart (disk full) is not installed: exit 3.
 FAKE=truncate PATH="$FAKEPATH" "$BIN" run small.yaml -q -o "$TMP/u5" 2>u5.err
 [ $? -eq 3 ] && grep -q "incomplete" u5.err && [ ! -e u5/plots/distribution.png ] && ok || bad "truncated chart: $(cat u5.err)"
+# More strategies than charts can show (300 took minutes): results, exit 3.
+{ sed '/^strategies:/,$d' small.yaml; echo "strategies:"
+  i=0; while [ $i -lt 41 ]; do echo "  s$i: { route: { chat: api, docs: api } }"; i=$((i + 1)); done; } >many.yaml
+"$BIN" run many.yaml -n 50 -q -o "$TMP/u11" 2>u11.err
+[ $? -eq 3 ] && grep -q "41 strategies: charts are drawn for at most 40" u11.err && [ -s u11/results.json ] && ok \
+    || bad "too many strategies to chart: $(cat u11.err)"
 # Output paths that gnuplot would run as commands run nothing.
 "$BIN" run small.yaml -q -o '|touch pwned1 #' 2>/dev/null
 "$BIN" run small.yaml -q -o '<touch pwned2 #' 2>/dev/null
