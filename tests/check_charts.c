@@ -219,6 +219,54 @@ START_TEST(test_numbers_ignore_locale)
 }
 END_TEST
 
+static tco_status redraw_meta(const char *text, tco_error *err)
+{
+    char dir[] = "/tmp/tcosim-meta-XXXXXX", path[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/meta.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    /* No templates there: a meta.csv that passes its checks ends in
+     * TCO_ECHARTS (templates missing), before gnuplot could run. */
+    tco_chart_options o = {0};
+    o.plots_dir = "/nonexistent/tcosim-plots";
+    tco_status st = tco_charts_redraw(dir, &o, err);
+    unlink(path);
+    rmdir(dir);
+    return st;
+}
+
+/* meta.csv is data (issue 7, fuzz 2): charts are chosen only among the
+ * known kinds, by exact identifier; quoted values may hold newlines
+ * without becoming entries; values are checked. */
+START_TEST(test_meta_is_data)
+{
+    static const char *const HEAD = "key,value\nscenario,\"a\nchart0,evil\"\nfutures,100\nseed,5\n"
+                                    "sampling,random\nhorizon_months,12\ncurrency,EUR\nversion,0.1.0\n";
+    char text[1024];
+    tco_error err;
+    /* The quoted newline is part of the name: no chart is listed, so the
+     * run's charts are drawn. */
+    ck_assert_int_eq(redraw_meta(HEAD, &err), TCO_ECHARTS);
+    ck_assert_ptr_nonnull(strstr(err.msg, "templates are missing"));
+    snprintf(text, sizeof text, "%schart0,sweep\nextra0,demand.growth_annual\n", HEAD);
+    ck_assert_int_eq(redraw_meta(text, &err), TCO_ECHARTS);
+    static const char *const bad[] = {"chart0,../../evil\nextra0,\n", "chart0,bars\nextra0,\n",
+                                      "chart0,Sweep\n", "chart0,sweep \n", "seed,5\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(text, sizeof text, "%s%s", HEAD, bad[i]);
+        ck_assert_msg(redraw_meta(text, &err) == TCO_EINVAL, "accepted: %s", bad[i]);
+    }
+    ck_assert_int_eq(redraw_meta("key,value\nscenario,x\nfutures,1e3\nseed,5\nsampling,random\n"
+                                 "currency,EUR\nversion,0.1.0\n",
+                                 &err),
+                     TCO_EINVAL);
+    ck_assert_int_eq(redraw_meta("key,value\nscenario,x\n", &err), TCO_EIO);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("charts");
@@ -228,6 +276,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_cumulative_bands);
     tcase_add_test(tc, test_files);
     tcase_add_test(tc, test_numbers_ignore_locale);
+    tcase_add_test(tc, test_meta_is_data);
     suite_add_tcase(s, tc);
     return s;
 }
