@@ -92,7 +92,7 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
                    + (keep_inputs ? N * (double)sc->ninputs * 8 : 0) +
                    (double)tco_sampler_bytes(sc, sampling, 1) * N +
                    N * 8 * 2                   /* statistics scratch */
-                   + (threads > 0 ? threads : 1) * N * 16; /* monthly percentile scratch */
+                   + (threads > 0 ? threads : 1) * N * 20; /* monthly percentile column and 4n scratch */
     double nblocks = ceil(N / (double)block_size(n));
     bytes += nblocks * (S * T + S * TCO_NCAT + 2 * S + 2) * 8 + nblocks * (double)sc->ninputs * 4;
     return bytes > 1e19 ? (size_t)-1 : (size_t)bytes;

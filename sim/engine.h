@@ -55,7 +55,9 @@ typedef struct {
     double *npv;           /* S x n, strategy-major */
     double *nominal;       /* S x n */
     float *monthly;        /* S x T x n: month t of strategy s at [(s*T + t)*n + i] */
-    int16_t *breakeven;    /* S x n, 0 = never */
+    int16_t *breakeven;    /* S x n: the first month from which the strategy's cumulative
+                              nominal cost stays at or below strategy 0's (from the
+                              monthly totals, in double); 0 never; 1 for strategy 0 */
     double *inputs;        /* n x ninputs when kept, else NULL */
     double tokens_mean;    /* mean tokens served per future */
     double *monthly_mean;  /* S x T, exact (summed in double) */

@@ -1,6 +1,7 @@
 #include "stats.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,6 +483,13 @@ oom:
     return tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
 }
 
+/* A running sum in single precision for selection: beyond float range it
+ * is an infinity of its sign (a direct conversion would be undefined). */
+static float to_float(double x)
+{
+    return x > FLT_MAX ? INFINITY : x < -FLT_MAX ? -INFINITY : (float)x;
+}
+
 void tco_cumulative_free(tco_cumulative *c)
 {
     if (!c)
@@ -527,14 +535,14 @@ tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_
                 double band[TCO_NBAND];
                 for (size_t i = 0; i < n; i++) {
                     cum[i] += m[i];
-                    col[i] = (float)cum[i];
+                    col[i] = to_float(cum[i]);
                 }
                 tco_stats_percentiles_f(col, n, TCO_BAND, TCO_NBAND, band);
                 for (int k = 0; k < TCO_NBAND; k++)
                     c->cum[(s * TCO_NBAND + (size_t)k) * T + t] = band[k];
                 for (size_t i = 0; i < n; i++) {
                     dif[i] += (double)m[i] - (double)b[i];
-                    col[i] = (float)dif[i];
+                    col[i] = to_float(dif[i]);
                 }
                 tco_stats_percentiles_f(col, n, TCO_BAND, TCO_NBAND, band);
                 for (int k = 0; k < TCO_NBAND; k++)
@@ -553,12 +561,6 @@ tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_
     return TCO_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, size_t np,
                                double *out, tco_error *err)
 {
@@ -567,14 +569,7 @@ tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, si
     if (!x)
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
     memcpy(x, run->npv + s * n, n * sizeof *x);
-    qsort(x, n, sizeof *x, cmp_double);
-    for (size_t q = 0; q < np; q++) {
-        double h = (double)(n - 1) * p[q];
-        size_t r = (size_t)floor(h);
-        if (r > n - 1)
-            r = n - 1;
-        out[q] = r + 1 < n ? x[r] + (h - (double)r) * (x[r + 1] - x[r]) : x[r];
-    }
+    tco_stats_percentiles(x, n, p, np, out);
     free(x);
     return TCO_OK;
 }

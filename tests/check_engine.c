@@ -487,6 +487,12 @@ START_TEST(test_costs_beyond_float_range)
     /* Staff cost is E[U(1.2e45, 2.4e45)] / 12 = 1.5e44 a month. */
     ck_close(res->st[1].monthly_mean[0], 1.5e44, 1e-2);
     ck_assert(res->st[0].monthly_band[2][0] < FLT_MAX);
+    tco_cumulative *cu;
+    ck_assert_int_eq(tco_cumulative_compute(&cu, run, &err), TCO_OK);
+    ck_assert(isinf(cu->cum[(1 * TCO_NBAND + 2) * 3 + 2]));
+    ck_assert(isinf(cu->diff[(1 * TCO_NBAND + 2) * 3 + 2]));
+    ck_assert(isfinite(cu->cum[(0 * TCO_NBAND + 2) * 3 + 2]));
+    tco_cumulative_free(cu);
     tco_results_free(res);
     tco_run_free(run);
     tco_scenario_free(sc);
@@ -778,6 +784,23 @@ START_TEST(test_breakeven_by_hand)
 }
 END_TEST
 
+/* xoshiro256** known-answer vector: state {1, 2, 3, 4}, the first ten
+ * outputs of the authors' reference implementation (Blackman and Vigna). */
+START_TEST(test_rng_known_answers)
+{
+    static const uint64_t want[10] = {11520ULL, 0ULL, 1509978240ULL, 1215971899390074240ULL,
+                                      1216172134540287360ULL, 607988272756665600ULL,
+                                      16172922978634559625ULL, 8476171486693032832ULL,
+                                      10595114339597558777ULL, 2904607092377533576ULL};
+    tco_rng r = {{1, 2, 3, 4}, NULL};
+    for (int i = 0; i < 10; i++)
+        ck_assert_uint_eq(tco_rng_next(&r), want[i]);
+    /* Uniforms are (top 53 bits + 1/2) / 2^53: 11520 >> 11 = 5. */
+    tco_rng u = {{1, 2, 3, 4}, NULL};
+    ck_assert_double_eq(tco_rng_uniform(&u), 5.5 * 0x1.0p-53);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -798,6 +821,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_stratification_exact);
     tcase_add_test(tc, test_ranges_any_order);
     tcase_add_test(tc, test_breakeven_by_hand);
+    tcase_add_test(tc, test_rng_known_answers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -197,6 +197,25 @@ START_TEST(test_no_finite_mean)
 }
 END_TEST
 
+/* Issue 7, fuzz finding 5: an analysis stops when the cancel flag is up. */
+START_TEST(test_cancel)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(DECISION, &sc, &err) == TCO_OK, "%s", err.msg);
+    volatile sig_atomic_t stop = 1;
+    tco_run_options opt = {0};
+    opt.cancel = &stop;
+    tco_sensitivity *r = NULL;
+    for (int m = 0; m < 3; m++) {
+        ck_assert_int_eq(tco_sensitivity_run(&r, sc, &opt, (tco_sens_method)m, -1, -1, &err),
+                         TCO_EINTR);
+        ck_assert_ptr_null(r);
+    }
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sensitivity");
@@ -208,6 +227,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_sobol_on_the_model);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_no_finite_mean);
+    tcase_add_test(tc, test_cancel);
     suite_add_tcase(s, tc);
     return s;
 }

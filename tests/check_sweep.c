@@ -202,6 +202,24 @@ START_TEST(test_locale_independent)
 }
 END_TEST
 
+/* Issue 7, fuzz finding 5: a sweep stops when the cancel flag is up. */
+START_TEST(test_cancel)
+{
+    char *file = write_temp(DET);
+    tco_vary v;
+    tco_error err;
+    ck_assert_int_eq(tco_vary_parse(&v, "demand.requests_per_month=5e6:30e6:6", &err), TCO_OK);
+    volatile sig_atomic_t stop = 1;
+    tco_run_options opt = {0};
+    opt.cancel = &stop;
+    tco_sweep *sw = NULL;
+    ck_assert_int_eq(tco_sweep_run(&sw, file, NULL, &v, 1, &opt, &err), TCO_EINTR);
+    ck_assert_ptr_null(sw);
+    tco_vary_clear(&v);
+    unlink(file);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sweep");
@@ -212,6 +230,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_threads_and_crn);
     tcase_add_test(tc, test_vary_parse);
     tcase_add_test(tc, test_locale_independent);
+    tcase_add_test(tc, test_cancel);
     suite_add_tcase(s, tc);
     return s;
 }
