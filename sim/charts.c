@@ -363,6 +363,13 @@ tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures,
 
 /* ---- drawing ---- */
 
+void tco_chart_footnote(char *buf, size_t size, long futures, uint64_t seed,
+                        tco_sampling sampling)
+{
+    tco_snprintf(buf, size, "%ld futures, seed %llu, %s sampling, tcosim %s", futures,
+                 (unsigned long long)seed, tco_sampling_name(sampling), TCO_VERSION);
+}
+
 void tco_plots_dir(char *buf, size_t size)
 {
     const char *env = getenv("TCOSIM_PLOTS");

@@ -80,6 +80,11 @@ tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures,
                           tco_sampling sampling, const tco_chart_spec *charts, size_t ncharts,
                           tco_error *err);
 
+/* The footnote of every chart: "1000 futures, seed 5, random sampling,
+ * tcosim 0.1.0". */
+void tco_chart_footnote(char *buf, size_t size, long futures, uint64_t seed,
+                        tco_sampling sampling);
+
 /* The folder of the gnuplot templates: $TCOSIM_PLOTS, else plots/ beside
  * the program (a build tree), else the installed share/tcosim/plots. */
 void tco_plots_dir(char *buf, size_t size);

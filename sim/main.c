@@ -215,7 +215,7 @@ static int parse_count(const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
+    double v = tco_strtod(s, &end);
     if (end == s || *end || errno == ERANGE || !isfinite(v) || v != floor(v))
         return 0;
     if (v < lo || v > hi)
@@ -446,7 +446,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         case OPT_TARGET_RSE: {
             char *end;
             errno = 0;
-            c->target_rse = strtod(optarg, &end);
+            c->target_rse = tco_strtod(optarg, &end);
             if (!is_run)
                 name = "--target-rse";
             else if (end == optarg || *end || errno || !(c->target_rse > 0 && c->target_rse < 1))
@@ -581,8 +581,7 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
     char foot[512];
-    tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", run->n,
-                 (unsigned long long)run->seed, tco_sampling_name(run->sampling), TCO_VERSION);
+    tco_chart_footnote(foot, sizeof foot, run->n, run->seed, run->sampling);
     chart_texts texts = {sc->name, foot, sc->currency, NULL, 0, sc->nstrategies};
     status = finish_folder(od, plots ? draw_run : NULL, &texts, quiet);
     if (!quiet && strcmp(format, "table") == 0 && (status == 0 || status == EXIT_CHARTS))
@@ -651,8 +650,7 @@ static int cmd_sweep(int argc, char **argv)
         tco_write_sweep_words(stdout, sw);
         fflush(stdout);
     }
-    tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", sw->futures,
-                 (unsigned long long)sw->seed, tco_sampling_name(sampling), TCO_VERSION);
+    tco_chart_footnote(foot, sizeof foot, sw->futures, sw->seed, sampling);
     chart_texts texts = {sc->name, foot, sc->currency, &spec, 1, sc->nstrategies};
     status = finish_folder(od, c.plots ? draw_specs : NULL, &texts, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
@@ -741,8 +739,7 @@ static int cmd_sensitivity(int argc, char **argv)
         fflush(stdout);
     }
     char foot[512];
-    tco_snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", n,
-                 (unsigned long long)seed, tco_sampling_name(sampling), TCO_VERSION);
+    tco_chart_footnote(foot, sizeof foot, n, seed, sampling);
     chart_texts texts = {sc->name, foot, sc->currency, charts.specs, charts.nspecs, 0};
     status = finish_folder(od, c.plots ? draw_specs : NULL, &texts, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
