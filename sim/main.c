@@ -37,6 +37,15 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static const char *prog = "tcosim";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -87,10 +96,15 @@ static int cmd_plot(const char *dir)
     char plots[4096];
     tco_chart_options o = chart_options(plots, sizeof plots);
     tco_error err;
-    if (tco_charts_redraw(dir, &o, &err) != TCO_OK)
-        return fail(&err);
-    tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
-    return 0;
+    tco_outdir *lock = NULL;
+    install_signals();
+    int status = 0;
+    if (tco_outdir_lock(&lock, dir, &err) != TCO_OK || tco_charts_redraw(dir, &o, &err) != TCO_OK)
+        status = fail(&err);
+    else
+        tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
+    tco_outdir_close(lock);
+    return status;
 }
 
 /* What the charts of a folder show. */
@@ -488,14 +502,6 @@ static int parse_cli(int argc, char **argv, cli *c)
     return 0;
 }
 
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 /* The output folder: the option, else out/<safe scenario name><suffix>. */
 static void output_dir(const cli *c, const tco_scenario *sc, const char *suffix, char *dir,

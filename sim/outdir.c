@@ -127,6 +127,48 @@ static tco_status check_target(const tco_outdir *od, tco_error *err)
     return TCO_OK;
 }
 
+/* flock on .<name>.lock next to the folder (O_NOFOLLOW: a planted link
+ * fails, it is never followed). */
+static tco_status take_lock(tco_outdir *od, tco_error *err)
+{
+    char lock[PATH_SIZE];
+    tco_snprintf(lock, sizeof lock, "%s/.%s.lock", od->parent, od->base);
+    od->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (od->lock_fd < 0)
+        return tco_error_set(err, TCO_EIO, "%s: cannot create the lock file: %s", lock,
+                             strerror(errno));
+    if (flock(od->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        return errno == EWOULDBLOCK
+                   ? tco_error_set(err, TCO_EIO,
+                                   "%s: another tcosim is writing this folder; wait for it to "
+                                   "finish or choose another with -o",
+                                   od->given)
+                   : tco_error_set(err, TCO_EIO, "%s: cannot lock: %s", lock, strerror(errno));
+    return TCO_OK;
+}
+
+tco_status tco_outdir_lock(tco_outdir **out, const char *target, tco_error *err)
+{
+    *out = NULL;
+    if (!target || !*target)
+        return tco_error_set(err, TCO_EINVAL, "the folder is an empty path");
+    tco_outdir *od = calloc(1, sizeof *od);
+    if (!od)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    od->lock_fd = -1;
+    od->committed = 1; /* nothing to remove */
+    tco_snprintf(od->given, sizeof od->given, "%s", target);
+    tco_status st = split(od, target, err);
+    if (st == TCO_OK)
+        st = take_lock(od, err);
+    if (st != TCO_OK) {
+        tco_outdir_close(od);
+        return st;
+    }
+    *out = od;
+    return TCO_OK;
+}
+
 tco_status tco_outdir_open(tco_outdir **out, const char *target, tco_error *err)
 {
     *out = NULL;
@@ -138,26 +180,8 @@ tco_status tco_outdir_open(tco_outdir **out, const char *target, tco_error *err)
     od->lock_fd = -1;
     tco_status st;
     tco_snprintf(od->given, sizeof od->given, "%s", target);
-    if ((st = split(od, target, err)) || (st = tco_make_dirs(od->parent, err)))
-        goto fail;
-    char lock[PATH_SIZE];
-    tco_snprintf(lock, sizeof lock, "%s/.%s.lock", od->parent, od->base);
-    od->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (od->lock_fd < 0) {
-        st = tco_error_set(err, TCO_EIO, "%s: cannot create the lock file: %s", lock,
-                           strerror(errno));
-        goto fail;
-    }
-    if (flock(od->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        st = errno == EWOULDBLOCK
-                 ? tco_error_set(err, TCO_EIO,
-                                 "%s: another tcosim is writing this folder; wait for it to "
-                                 "finish or choose another with -o",
-                                 target)
-                 : tco_error_set(err, TCO_EIO, "%s: cannot lock: %s", lock, strerror(errno));
-        goto fail;
-    }
-    if ((st = check_target(od, err)))
+    if ((st = split(od, target, err)) || (st = tco_make_dirs(od->parent, err)) ||
+        (st = take_lock(od, err)) || (st = check_target(od, err)))
         goto fail;
     remove_leftovers(od);
     tco_snprintf(od->work, sizeof od->work, "%s/.%s" TMP_TAG "XXXXXX", od->parent, od->base);

@@ -22,6 +22,11 @@ typedef struct tco_outdir tco_outdir;
  * caller owns *od and frees it with tco_outdir_close. */
 tco_status tco_outdir_open(tco_outdir **od, const char *target, tco_error *err);
 
+/* Takes only the lock on target (tcosim plot redraws inside an existing
+ * folder): no private folder, nothing to commit.  Free with
+ * tco_outdir_close. */
+tco_status tco_outdir_lock(tco_outdir **od, const char *target, tco_error *err);
+
 /* The absolute path of the private folder to write into (owned by od). */
 const char *tco_outdir_work(const tco_outdir *od);
 

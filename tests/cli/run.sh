@@ -232,6 +232,8 @@ wait_drawing u2
 # A second writer into the same folder is refused while the first runs.
 "$BIN" run small.yaml -q --no-plots -o "$TMP/u2" 2>u3.err; [ $? -eq 1 ] && grep -q "another tcosim is writing" u3.err \
     && ok || bad "a second writer: $(cat u3.err)"
+"$BIN" plot "$TMP/u2" 2>u3.err; [ $? -eq 1 ] && grep -q "another tcosim is writing" u3.err \
+    && ok || bad "tcosim plot while a run writes: $(cat u3.err)"
 kill -INT $pid
 wait $pid
 got=$?
