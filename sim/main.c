@@ -107,49 +107,32 @@ static int cmd_plot(const char *dir)
     return status;
 }
 
-/* What the charts of a folder show. */
+/* What the charts of a folder show: a run's charts when specs is NULL. */
 typedef struct {
     const char *title, *foot, *currency;
     const tco_chart_spec *specs;
     size_t nspecs, strategies;
 } chart_texts;
 
-static tco_status draw_run(const char *dir, const void *what, tco_chart_options *o,
-                           tco_error *err)
-{
-    const chart_texts *t = what;
-    o->title = t->title;
-    o->foot = t->foot;
-    o->currency = t->currency;
-    o->strategies = t->strategies;
-    return tco_charts_draw_run(dir, o, err);
-}
-
-static tco_status draw_specs(const char *dir, const void *what, tco_chart_options *o,
-                             tco_error *err)
-{
-    const chart_texts *t = what;
-    o->title = t->title;
-    o->foot = t->foot;
-    o->currency = t->currency;
-    o->strategies = t->strategies;
-    return tco_charts_draw_list(dir, t->specs, t->nspecs, o, err);
-}
-
-/* Ends the writing of an output folder: draws its charts (draw, unless
+/* Ends the writing of an output folder: draws its charts (unless charts is
  * NULL), then swaps the folder in whole.  Interrupted at any point, it
  * leaves the previous folder as it was and returns 130; failed charts are
  * reported (exit 3) and the results installed all the same. */
-static int finish_folder(tco_outdir *od, tco_status (*draw)(const char *, const void *,
-                                                            tco_chart_options *, tco_error *),
-                         const void *what, int quiet)
+static int finish_folder(tco_outdir *od, const chart_texts *charts, int quiet)
 {
     tco_error err;
     int status = 0, drew = 0;
-    if (draw) {
+    if (charts) {
         char plots[4096];
         tco_chart_options o = chart_options(plots, sizeof plots);
-        tco_status st = draw(tco_outdir_work(od), what, &o, &err);
+        o.title = charts->title;
+        o.foot = charts->foot;
+        o.currency = charts->currency;
+        o.strategies = charts->strategies;
+        const char *work = tco_outdir_work(od);
+        tco_status st = charts->specs
+                            ? tco_charts_draw_list(work, charts->specs, charts->nspecs, &o, &err)
+                            : tco_charts_draw_run(work, &o, &err);
         if (st == TCO_EINTR)
             return fail(&err);
         if (st != TCO_OK) {
@@ -589,7 +572,7 @@ static int cmd_run(int argc, char **argv)
     char foot[512];
     tco_chart_footnote(foot, sizeof foot, run->n, run->seed, run->sampling);
     chart_texts texts = {sc->name, foot, sc->currency, NULL, 0, sc->nstrategies};
-    status = finish_folder(od, plots ? draw_run : NULL, &texts, quiet);
+    status = finish_folder(od, plots ? &texts : NULL, quiet);
     if (!quiet && strcmp(format, "table") == 0 && (status == 0 || status == EXIT_CHARTS))
         tco_fprintf(stdout, "\nResults in %s/ (%.2f s on %d thread%s)\n", dir, run->seconds,
                     run->threads, run->threads == 1 ? "" : "s");
@@ -658,7 +641,7 @@ static int cmd_sweep(int argc, char **argv)
     }
     tco_chart_footnote(foot, sizeof foot, sw->futures, sw->seed, sampling);
     chart_texts texts = {sc->name, foot, sc->currency, &spec, 1, sc->nstrategies};
-    status = finish_folder(od, c.plots ? draw_specs : NULL, &texts, c.quiet);
+    status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
         tco_fprintf(stdout, "\nResults in %s/\n", dir);
 done:
@@ -747,7 +730,7 @@ static int cmd_sensitivity(int argc, char **argv)
     char foot[512];
     tco_chart_footnote(foot, sizeof foot, n, seed, sampling);
     chart_texts texts = {sc->name, foot, sc->currency, charts.specs, charts.nspecs, 0};
-    status = finish_folder(od, c.plots ? draw_specs : NULL, &texts, c.quiet);
+    status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
         tco_fprintf(stdout, "\nResults in %s/\n", dir);
 done:
