@@ -1,5 +1,6 @@
 #include "charts.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -792,9 +793,26 @@ static int only(const char *s, const char *set, size_t max)
     return n > 0 && n <= max && strspn(s, set) == n;
 }
 
+/* Private drawing folders left in dir by a killed tcosim plot. */
+static void remove_draw_leftovers(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, ".tcosim-draw-", 13) == 0) {
+            char path[PATH_MAX + 64];
+            if (tco_snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+                tco_remove_tree(path);
+        }
+    closedir(d);
+}
+
 tco_status tco_charts_redraw(const char *dir, const tco_chart_options *o, tco_error *err)
 {
     meta m = {0};
+    remove_draw_leftovers(dir);
     tco_status st = meta_read(&m, dir, err);
     if (st != TCO_OK) {
         meta_clear(&m);

@@ -71,7 +71,8 @@ tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t
  * analysis's folder from its files (tcosim plot).  Texts come from its
  * meta.csv, read as data: the charts are only chosen among the kinds above
  * by their exact identifiers, and values are checked.  o's texts are
- * ignored. */
+ * ignored.  Drawing folders left in dir by a killed redraw are removed: the
+ * caller holds the folder's lock (tco_outdir_lock). */
 tco_status tco_charts_redraw(const char *dir, const tco_chart_options *o, tco_error *err);
 
 /* Writes dir/meta.csv for folders other than a run's (sweeps, sensitivity),

@@ -249,6 +249,9 @@ wait $pid 2>/dev/null
 ls -a . | grep -q "^\.u2\.tcosim-tmp-" && ok || bad "no temporary folder while a run was killed"
 "$BIN" run small.yaml -q --no-plots -o "$TMP/u2" && ! ls -a . | grep -q "^\.u2\.tcosim-tmp-" && ok \
     || bad "leftovers of a killed run were not removed"
+# A drawing folder left by a killed tcosim plot is removed by the next.
+mkdir -p u1/.tcosim-draw-AbC123 && "$BIN" plot "$TMP/u1" 2>/dev/null && [ ! -e u1/.tcosim-draw-AbC123 ] \
+    && is_png u1/plots/scurve.png && ok || bad "a killed plot's drawing folder stayed"
 # gnuplot that takes too long is stopped, with a message, exit 3.
 FAKE=sleep TCOSIM_CHART_TIMEOUT=1 PATH="$FAKEPATH" "$BIN" run small.yaml -q -o "$TMP/u4" 2>u4.err
 [ $? -eq 3 ] && grep -q "took more than 1 s" u4.err && [ -s u4/results.json ] && ok || bad "chart timeout: $(cat u4.err)"
