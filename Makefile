@@ -17,10 +17,13 @@ ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fopenmp -ffp-c
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml) -lm
 BUILD ?= build
 
-LIB_SRC = sim/error.c sim/number.c sim/yamldoc.c sim/dist.c sim/schema.c sim/copula.c sim/scenario.c sim/rng.c sim/sample.c \
-          sim/engine.c sim/stats.c sim/output.c sim/charts.c sim/sobolidx.c sim/sensitivity.c sim/sweep.c models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c
+LIB_SRC = sim/error.c sim/number.c sim/yamldoc.c sim/dist.c sim/schema.c sim/copula.c sim/scenario.c \
+          sim/rng.c sim/sample.c sim/engine.c sim/stats.c sim/output.c sim/outdir.c sim/charts.c \
+          sim/report.c sim/converge.c sim/sobolidx.c sim/sensitivity.c sim/sweep.c \
+          models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
-TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine check_charts check_sobolidx check_sweep check_sensitivity
+TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \
+        check_charts check_outdir check_sobolidx check_sweep check_sensitivity
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all check bench demo deps install uninstall clean asan ubsan valgrind

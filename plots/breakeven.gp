@@ -20,5 +20,5 @@ if (N < 2) {
     plot 0 with lines lw 1.5 lc rgb '#000000' notitle
 } else {
     plot for [i = 2:N] f using 1:(column(3 + 5 * (i - 1))):(column(6 + 5 * (i - 1))) with filledcurves lc rgb color(i) notitle, \
-         for [i = 2:N] f using 1:(column(2 + 5 * (i - 1))) with lines lw 2.5 lc rgb color(i) title columnhead(2 + 5 * (i - 1))
+         for [i = 2:N] f using 1:(column(2 + 5 * (i - 1))) with lines lw 2.5 lc rgb color(i) title unquote(columnhead(2 + 5 * (i - 1)))
 }

@@ -12,4 +12,4 @@ set key outside right top
 set format x '%g'
 # Categories, not strategies, carry colour here (a grey-blue-orange scale).
 array CAT[8] = [0x0072B2, 0x56B4E9, 0x009E73, 0xE69F00, 0xF0E442, 0xD55E00, 0xCC79A7, 0x777777]
-plot for [c = 2:9] f using c:xtic(1) lc rgb CAT[c - 1] title columnhead(c)
+plot for [c = 2:9] f using c:xtic(name(1)) lc rgb CAT[c - 1] title unquote(columnhead(c))

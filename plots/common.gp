@@ -16,6 +16,12 @@ if (ARG2 ne '') {
     set output ARG2
 }
 set datafile separator comma
+# A '#' in a name is a character, not the start of a comment.
+set datafile commentschars ''
+# A name that starts like a spreadsheet formula is written to CSV files
+# with a single quote in front (see tco_csv_string); show it without.
+unquote(s) = s[1:1] eq "'" ? s[2:] : s
+name(c) = unquote(strcol(c))
 set encoding utf8
 # Okabe and Ito's colour-blind-safe palette: strategy i keeps colour i.
 array PALETTE[8] = [0xE69F00, 0x56B4E9, 0x009E73, 0x0072B2, 0xD55E00, 0xCC79A7, 0x999999, 0x000000]

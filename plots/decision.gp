@@ -12,12 +12,12 @@ set format x '%g'
 set title 'probability of being the cheapest'
 set yrange [0:100]
 set format y '%.0f%%'
-plot f skip 1 using 0:($17 * 100):(color($0 + 1)):xtic(1) with boxes lc rgb variable notitle, \
+plot f skip 1 using 0:($17 * 100):(color($0 + 1)):xtic(name(1)) with boxes lc rgb variable notitle, \
      f skip 1 using 0:($17 * 100):(sprintf('%.0f%%', $17 * 100)) with labels offset 0, 0.8 notitle
 unset label 1000
 set title 'mean regret (extra cost over the best choice in each future)'
 set yrange [0:*]
 set format y '%.1s%c'
 set ylabel ARG7
-plot f skip 1 using 0:18:(color($0 + 1)):xtic(1) with boxes lc rgb variable notitle
+plot f skip 1 using 0:18:(color($0 + 1)):xtic(name(1)) with boxes lc rgb variable notitle
 unset multiplot

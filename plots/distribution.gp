@@ -19,7 +19,7 @@ set title ARG5.': distribution of NPV by strategy' font ',14'
 set key top right
 set label 1001 'below the axis, per strategy: P5 △   P50 ●   P95 ▽' at graph 0.01, graph 0.97 font ',9' tc rgb '#444444'
 set arrow 1 from graph 0, first 0 to graph 1, first 0 nohead lc rgb '#555555'
-plot for [i = 1:N] f using 1:(column(i + 1)) with lines lw 2.5 lc rgb color(i) title columnhead(i + 1), \
+plot for [i = 1:N] f using 1:(column(i + 1)) with lines lw 2.5 lc rgb color(i) title unquote(columnhead(i + 1)), \
      s skip 1 using 5:(-gap * ($0 + 1)):(color($0 + 1)) with points pt 8 ps 1.6 lc rgb variable notitle, \
      s skip 1 using 8:(-gap * ($0 + 1)):(color($0 + 1)) with points pt 7 ps 1.6 lc rgb variable notitle, \
      s skip 1 using 11:(-gap * ($0 + 1)):(color($0 + 1)) with points pt 10 ps 1.6 lc rgb variable notitle, \

@@ -30,7 +30,7 @@ do for [i = 1:N] {
     c = 2 + 5 * (i - 1)
     plot f using 1:(column(c + 1)):(column(c + 4)) with filledcurves fs transparent solid 0.15 lc rgb color(i) notitle, \
          f using 1:(column(c + 2)):(column(c + 3)) with filledcurves fs transparent solid 0.35 lc rgb color(i) notitle, \
-         f using 1:(column(c)) with lines lw 2.5 lc rgb color(i) title columnhead(c)
+         f using 1:(column(c)) with lines lw 2.5 lc rgb color(i) title unquote(columnhead(c))
     unset label 1000
 }
 unset multiplot

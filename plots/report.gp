@@ -9,6 +9,7 @@ F = ARG6
 C = ARG7
 reset
 set datafile separator "\t"
+set datafile commentschars ''
 unset border
 unset tics
 unset key

@@ -24,4 +24,4 @@ set ytics 10
 set title ARG5.': S-curves of NPV (read across at 90%: "a 90% chance it costs less than x")' font ',14'
 set key bottom right
 set arrow 1 from graph 0, first 90 to graph 1, first 90 nohead dt 2 lc rgb '#777777'
-plot for [i = 1:N] f using (column(i + 1)):($1 * 100) with lines lw 2.5 lc rgb color(i) title columnhead(i + 1)
+plot for [i = 1:N] f using (column(i + 1)):($1 * 100) with lines lw 2.5 lc rgb color(i) title unquote(columnhead(i + 1))

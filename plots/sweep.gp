@@ -30,6 +30,6 @@ set title ARG5.': NPV against '.label.' (median, P5-P95)' font ',14'
 set key top left
 set style fill transparent solid 0.15 noborder
 plot for [i = 1:N] f skip 1 using 1:(column(3 * i)):(column(3 * i + 1)) with filledcurves lc rgb color(i) notitle, \
-     for [i = 1:N] f using 1:(column(3 * i - 1)) with linespoints pt 7 ps 0.6 lw 2.5 lc rgb color(i) title columnhead(3 * i - 1), \
+     for [i = 1:N] f using 1:(column(3 * i - 1)) with linespoints pt 7 ps 0.6 lw 2.5 lc rgb color(i) title unquote(columnhead(3 * i - 1)), \
      c skip 1 using (strcol(2) eq 'mean' ? $5 : NaN):(lo):(0):(hi - lo) with vectors nohead lw 1.5 lc rgb '#000000' title 'cheapest by mean changes', \
      c skip 1 using (strcol(2) eq 'probability' ? $5 : NaN):(lo):(0):(hi - lo) with vectors nohead dt 2 lc rgb '#555555' title 'P(cheaper than baseline) = 50%'

@@ -30,7 +30,7 @@ set title 'cheapest strategy by mean'
 set style fill solid 1.0 noborder
 set key outside bottom center horizontal
 plot f skip 1 using 1:2:3:4:5:6:(color($7)) with boxxyerror lc rgb variable notitle, \
-     for [i = 1:N] f using (NaN):(NaN) with boxes lc rgb color(i) title columnhead(8 + i)
+     for [i = 1:N] f using (NaN):(NaN) with boxes lc rgb color(i) title unquote(columnhead(8 + i))
 unset label 1000
 set title 'chance that some strategy is cheaper than the baseline'
 set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')

@@ -1,20 +1,48 @@
 #include "charts.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "number.h"
+#include "outdir.h"
 #include "stats.h"
 
 extern char **environ;
 
-const char *const TCO_CHARTS[TCO_NCHARTS] = {"distribution", "scurve",   "fan",      "fan_cumulative",
-                                             "categories",   "decision", "breakeven"};
+/* Every chart the program draws: its identifier (the file name and the
+ * only thing meta.csv may name), its template, and its fixed option (NULL:
+ * the caller's).  Templates are never taken from a data file. */
+static const struct {
+    const char *id, *template, *extra;
+} KINDS[TCO_NKINDS] = {
+    [TCO_CHART_DISTRIBUTION] = {"distribution", "distribution", ""},
+    [TCO_CHART_SCURVE] = {"scurve", "scurve", ""},
+    [TCO_CHART_FAN] = {"fan", "fan", "monthly"},
+    [TCO_CHART_FAN_CUMULATIVE] = {"fan_cumulative", "fan", "cumulative"},
+    [TCO_CHART_CATEGORIES] = {"categories", "categories", ""},
+    [TCO_CHART_DECISION] = {"decision", "decision", ""},
+    [TCO_CHART_BREAKEVEN] = {"breakeven", "breakeven", ""},
+    [TCO_CHART_SWEEP] = {"sweep", "sweep", NULL},
+    [TCO_CHART_SWEEP2D] = {"sweep2d", "sweep2d", NULL},
+    [TCO_CHART_TORNADO] = {"tornado", "tornado", NULL},
+    [TCO_CHART_SOBOL] = {"sobol", "sobol", NULL},
+    [TCO_CHART_RANK] = {"rank", "bars", NULL},
+    [TCO_CHART_VOI] = {"voi", "bars", "evppi"},
+};
+
+const char *tco_chart_id(tco_chart_kind k) { return KINDS[k].id; }
 
 #ifndef TCO_PLOTS_DIR
 #define TCO_PLOTS_DIR "/usr/local/share/tcosim/plots"
@@ -31,15 +59,51 @@ typedef struct {
 #define NCURVE 201
 #define NBINS 60
 
+/* A name in a chart's data file: control characters escaped (gnuplot
+ * reads one record per line), quoted when it holds a comma, a quote or a
+ * '#'.  No spreadsheet-formula prefix: these files are read by gnuplot. */
+static void gp_string(FILE *f, const char *s)
+{
+    char clean[1024];
+    tco_clean_text(s, clean, sizeof clean);
+    if (!strpbrk(clean, ",\"#") && clean[0] != ' ') {
+        fputs(clean, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = clean; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* A value of meta.csv, exactly as given (read back by tco_charts_redraw). */
+static void meta_string(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 static tco_status write_meta(FILE *f, const tco_report *r)
 {
     fputs("key,value\nscenario,", f);
-    tco_csv_string(f, r->sc->name);
-    fprintf(f, "\nfutures,%ld\nseed,%llu\nsampling,%s\nhorizon_months,%d\ncurrency,", r->run->n,
+    meta_string(f, r->sc->name);
+    tco_fprintf(f, "\nfutures,%ld\nseed,%llu\nsampling,%s\nhorizon_months,%d\ncurrency,", r->run->n,
             (unsigned long long)r->run->seed, tco_sampling_name(r->run->sampling), r->sc->horizon);
-    tco_csv_string(f, r->sc->currency);
-    fprintf(f, "\nversion,%s\nbaseline,", TCO_VERSION);
-    tco_csv_string(f, r->sc->strategies[0].name);
+    meta_string(f, r->sc->currency);
+    tco_fprintf(f, "\nversion,%s\nbaseline,", TCO_VERSION);
+    meta_string(f, r->sc->strategies[0].name);
     fputc('\n', f);
     return ferror(f) ? TCO_EIO : TCO_OK;
 }
@@ -49,11 +113,11 @@ static void header_group(FILE *f, const char *name, const char *const *cols, int
     for (int c = 0; c < ncols; c++) {
         char h[160];
         if (cols[c][0])
-            snprintf(h, sizeof h, "%s %s", name, cols[c]);
+            tco_snprintf(h, sizeof h, "%s %s", name, cols[c]);
         else
-            snprintf(h, sizeof h, "%s", name);
+            tco_snprintf(h, sizeof h, "%s", name);
         fputc(',', f);
-        tco_csv_string(f, h);
+        gp_string(f, h);
     }
 }
 
@@ -64,13 +128,13 @@ static tco_status write_quantiles(FILE *f, const chart_ctx *c)
     fputs("probability", f);
     for (size_t s = 0; s < r->run->S; s++) {
         fputc(',', f);
-        tco_csv_string(f, r->sc->strategies[s].name);
+        gp_string(f, r->sc->strategies[s].name);
     }
     fputc('\n', f);
     for (int q = 0; q < NCURVE; q++) {
-        fprintf(f, "%.3f", q / (double)(NCURVE - 1));
+        tco_fprintf(f, "%.3f", q / (double)(NCURVE - 1));
         for (size_t s = 0; s < r->run->S; s++)
-            fprintf(f, ",%.10g", c->curve[s * NCURVE + (size_t)q]);
+            tco_fprintf(f, ",%.10g", c->curve[s * NCURVE + (size_t)q]);
         fputc('\n', f);
     }
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -104,13 +168,13 @@ static tco_status write_density(FILE *f, const chart_ctx *c)
     fputs("npv", f);
     for (size_t s = 0; s < S; s++) {
         fputc(',', f);
-        tco_csv_string(f, r->sc->strategies[s].name);
+        gp_string(f, r->sc->strategies[s].name);
     }
     fputc('\n', f);
     for (int b = 0; b < NBINS; b++) {
-        fprintf(f, "%.10g", lo + (b + 0.5) * width);
+        tco_fprintf(f, "%.10g", lo + (b + 0.5) * width);
         for (size_t s = 0; s < S; s++)
-            fprintf(f, ",%.6g", count[s * NBINS + (size_t)b] / ((double)n * width));
+            tco_fprintf(f, ",%.6g", count[s * NBINS + (size_t)b] / ((double)n * width));
         fputc('\n', f);
     }
     free(count);
@@ -128,12 +192,12 @@ static tco_status write_bands(FILE *f, const tco_report *r, const double *bands,
         header_group(f, r->sc->strategies[s].name, cols, 5);
     fputc('\n', f);
     for (size_t t = 0; t < T; t++) {
-        fprintf(f, "%zu", t + 1);
+        tco_fprintf(f, "%zu", t + 1);
         for (size_t s = 0; s < S; s++)
             for (int k = 0; k < 5; k++) {
                 double v = monthly ? r->res->st[s].monthly_band[order[k]][t]
                                    : bands[(s * TCO_NBAND + (size_t)order[k]) * T + t];
-                fprintf(f, ",%.10g", v);
+                tco_fprintf(f, ",%.10g", v);
             }
         fputc('\n', f);
     }
@@ -169,31 +233,37 @@ static tco_status w_breakeven(FILE *f, const tco_report *r)
     return write_bands(f, r, ((const chart_report *)(const void *)r)->ctx->cum->diff, 0);
 }
 
+/* decision.txt is read one label per line (tab-separated): names and the
+ * currency are written without control characters. */
+static const char *clean_name(const tco_scenario *sc, size_t s, char *buf, size_t size)
+{
+    tco_clean_text(sc->strategies[s].name, buf, size);
+    return buf;
+}
+
 static tco_status w_decision(FILE *f, const tco_report *r)
 {
     const tco_scenario *sc = r->sc;
     const tco_results *res = r->res;
-    size_t S = res->S, bm = 0, bp = 0;
-    char a[32], b[32];
-    for (size_t s = 1; s < S; s++) {
-        if (res->st[s].npv.mean < res->st[bm].npv.mean)
-            bm = s;
+    size_t S = res->S, bm = res->best >= 0 ? (size_t)res->best : 0, bp = 0;
+    char a[32], b[32], cur[128], name[512];
+    tco_clean_text(sc->currency, cur, sizeof cur);
+    for (size_t s = 1; s < S; s++)
         if (res->st[s].npv.p[6] < res->st[bp].npv.p[6])
             bp = s;
-    }
     tco_format_money(res->st[bm].npv.mean, a, sizeof a);
-    fprintf(f, "Cheapest on average: %s, mean NPV %s %s over %d months.\n", sc->strategies[bm].name,
-            a, sc->currency, sc->horizon);
+    tco_fprintf(f, "Cheapest on average: %s, mean NPV %s %s over %d months.\n", clean_name(sc, bm, name, sizeof name),
+            a, cur, sc->horizon);
     tco_format_money(res->st[bp].npv.p[6], a, sizeof a);
-    fprintf(f, "Cheapest in a bad case (P95): %s, P95 NPV %s %s.\n", sc->strategies[bp].name, a,
-            sc->currency);
+    tco_fprintf(f, "Cheapest in a bad case (P95): %s, P95 NPV %s %s.\n", clean_name(sc, bp, name, sizeof name), a,
+            cur);
     fputs("Probability of being the cheapest:", f);
     for (size_t s = 0; s < S; s++)
-        fprintf(f, "%s %s %.0f%%", s ? "," : "", sc->strategies[s].name,
+        tco_fprintf(f, "%s %s %.0f%%", s ? "," : "", clean_name(sc, s, name, sizeof name),
                 100 * res->st[s].p_cheapest);
     fputs(".\n", f);
-    fprintf(f, "Strategy: mean NPV / P5 / P50 / P95 / mean regret / break-even against %s:\n",
-            sc->strategies[0].name);
+    tco_fprintf(f, "Strategy: mean NPV / P5 / P50 / P95 / mean regret / break-even against %s:\n",
+            clean_name(sc, 0, name, sizeof name));
     for (size_t s = 0; s < S; s++) {
         const tco_strategy_result *q = &res->st[s];
         char c[32], d[32], e[32];
@@ -202,17 +272,17 @@ static tco_status w_decision(FILE *f, const tco_report *r)
         tco_format_money(q->npv.p[3], c, sizeof c);
         tco_format_money(q->npv.p[6], d, sizeof d);
         tco_format_money(q->regret_mean, e, sizeof e);
-        fprintf(f, "   %s: %s / %s / %s / %s / regret %s / ", sc->strategies[s].name, a, b, c, d, e);
+        tco_fprintf(f, "   %s: %s / %s / %s / %s / regret %s / ", clean_name(sc, s, name, sizeof name), a, b, c, d, e);
         if (s == 0)
             fputs("baseline\n", f);
         else if (q->breakeven_probability == 0)
             fputs("never breaks even\n", f);
         else
-            fprintf(f, "breaks even in %.0f%% of futures, median month %.3g\n",
+            tco_fprintf(f, "breaks even in %.0f%% of futures, median month %.3g\n",
                     100 * q->breakeven_probability, q->breakeven_median);
     }
-    fprintf(f, "NPV in %s, discounted at %.3g%% a year; %ld futures, seed %llu, %s sampling.\n",
-            sc->currency, 100 * sc->discount_rate, r->run->n, (unsigned long long)r->run->seed,
+    tco_fprintf(f, "NPV in %s, discounted at %.3g%% a year; %ld futures, seed %llu, %s sampling.\n",
+            cur, 100 * sc->discount_rate, r->run->n, (unsigned long long)r->run->seed,
             tco_sampling_name(r->run->sampling));
     return ferror(f) ? TCO_EIO : TCO_OK;
 }
@@ -245,7 +315,7 @@ tco_status tco_chart_data_write(const char *dir, const tco_report *r, tco_error 
                  {"breakeven.csv", w_breakeven}};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+        tco_snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
         if ((st = tco_write_file(path, files[i].writer, &cr.rep, err)))
             goto done;
     }
@@ -275,12 +345,8 @@ static tco_status w_meta_values(FILE *f, const tco_report *r)
     tco_report rep = {r->sc, &run, NULL};
     tco_status st = write_meta(f, &rep);
     for (size_t i = 0; i < m->ncharts; i++) {
-        fprintf(f, "chart%zu,", i);
-        tco_csv_string(f, m->charts[i].name);
-        fprintf(f, "\ntemplate%zu,", i);
-        tco_csv_string(f, m->charts[i].template);
-        fprintf(f, "\nextra%zu,", i);
-        tco_csv_string(f, m->charts[i].extra);
+        tco_fprintf(f, "chart%zu,%s\nextra%zu,", i, KINDS[m->charts[i].kind].id, i);
+        meta_string(f, m->charts[i].extra ? m->charts[i].extra : "");
         fputc('\n', f);
     }
     return st != TCO_OK || ferror(f) ? TCO_EIO : TCO_OK;
@@ -292,17 +358,24 @@ tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures,
 {
     meta_report m = {{sc, NULL, NULL}, futures, seed, sampling, charts, ncharts};
     char path[4200];
-    snprintf(path, sizeof path, "%s/meta.csv", dir);
+    tco_snprintf(path, sizeof path, "%s/meta.csv", dir);
     return tco_write_file(path, w_meta_values, &m.rep, err);
 }
 
 /* ---- drawing ---- */
 
+void tco_chart_footnote(char *buf, size_t size, long futures, uint64_t seed,
+                        tco_sampling sampling)
+{
+    tco_snprintf(buf, size, "%ld futures, seed %llu, %s sampling, tcosim %s", futures,
+                 (unsigned long long)seed, tco_sampling_name(sampling), TCO_VERSION);
+}
+
 void tco_plots_dir(char *buf, size_t size)
 {
     const char *env = getenv("TCOSIM_PLOTS");
     if (env && *env) {
-        snprintf(buf, size, "%s", env);
+        tco_snprintf(buf, size, "%s", env);
         return;
     }
     char exe[4096];
@@ -314,85 +387,80 @@ void tco_plots_dir(char *buf, size_t size)
             *slash = '\0';
             struct stat sb;
             char try[4200];
-            snprintf(try, sizeof try, "%s/plots/common.gp", exe);
+            tco_snprintf(try, sizeof try, "%s/plots/common.gp", exe);
             if (stat(try, &sb) == 0) {
-                snprintf(buf, size, "%s/plots", exe);
+                tco_snprintf(buf, size, "%s/plots", exe);
                 return;
             }
-            snprintf(try, sizeof try, "%s/../share/tcosim/plots/common.gp", exe);
+            tco_snprintf(try, sizeof try, "%s/../share/tcosim/plots/common.gp", exe);
             if (stat(try, &sb) == 0) {
-                snprintf(buf, size, "%s/../share/tcosim/plots", exe);
+                tco_snprintf(buf, size, "%s/../share/tcosim/plots", exe);
                 return;
             }
         }
     }
-    snprintf(buf, size, "%s", TCO_PLOTS_DIR);
+    tco_snprintf(buf, size, "%s", TCO_PLOTS_DIR);
 }
 
-/* Reads the value of key from meta.csv (a two-column CSV, values possibly
- * quoted). */
-static int meta_get(const char *dir, const char *key, char *out, size_t size)
+static double now(void)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/meta.csv", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    char line[1024];
-    int found = 0;
-    size_t klen = strlen(key);
-    while (!found && fgets(line, sizeof line, f)) {
-        if (strncmp(line, key, klen) != 0 || line[klen] != ',')
-            continue;
-        const char *v = line + klen + 1;
-        size_t o = 0;
-        if (*v == '"') {
-            for (v++; *v && o + 1 < size; v++) {
-                if (*v == '"' && v[1] == '"')
-                    out[o++] = *v++;
-                else if (*v == '"')
-                    break;
-                else
-                    out[o++] = *v;
-            }
-        } else {
-            for (; *v && *v != '\n' && *v != '\r' && o + 1 < size; v++)
-                out[o++] = *v;
-        }
-        out[o] = '\0';
-        found = 1;
-    }
-    fclose(f);
-    return found;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Runs gnuplot with argv; its standard error goes to msg.  Returns the
- * exit status, or -1 when gnuplot could not be started (errno set). */
-static int run_gnuplot(char *const *argv, char *msg, size_t size)
+enum { GP_FAILED = -1, GP_TIMEOUT = -2, GP_CANCELLED = -3 };
+
+/* Runs gnuplot with argv in a process group of its own (killed whole on a
+ * timeout or a cancel); its standard error goes to msg.  Returns its exit
+ * status, or GP_FAILED (errno set: not started), GP_TIMEOUT or
+ * GP_CANCELLED. */
+static int run_gnuplot(char *const *argv, const tco_chart_options *o, char *msg, size_t size)
 {
     int fds[2];
     if (pipe(fds) != 0)
-        return -1;
+        return GP_FAILED;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
     posix_spawn_file_actions_addclose(&fa, fds[0]);
     posix_spawn_file_actions_addclose(&fa, fds[1]);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", 0, 0);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", 1, 0);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
     pid_t pid;
-    int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+    int rc = posix_spawnp(&pid, "gnuplot", &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     close(fds[1]);
     if (rc != 0) {
         close(fds[0]);
         errno = rc;
-        return -1;
+        return GP_FAILED;
     }
+    double limit = o->timeout > 0 ? o->timeout : TCO_CHART_TIMEOUT, start = now();
+    int outcome = 0;
     size_t used = 0;
-    ssize_t got;
-    char chunk[512];
-    while ((got = read(fds[0], chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR)) {
+    for (;;) {
+        if (o->cancel && *o->cancel)
+            outcome = GP_CANCELLED;
+        else if (now() - start > limit)
+            outcome = GP_TIMEOUT;
+        if (outcome) {
+            kill(-pid, SIGKILL);
+            break;
+        }
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        if (poll(&pfd, 1, 100) <= 0)
+            continue;
+        char chunk[512];
+        ssize_t got = read(fds[0], chunk, sizeof chunk);
+        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+            break;
         if (got > 0 && used + 1 < size) {
             size_t take = (size_t)got < size - 1 - used ? (size_t)got : size - 1 - used;
             memcpy(msg + used, chunk, take);
@@ -404,19 +472,101 @@ static int run_gnuplot(char *const *argv, char *msg, size_t size)
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
-            return -1;
+            return GP_FAILED;
+    if (outcome)
+        return outcome;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* Draws one chart (or the report) to final through a temporary file. */
-static tco_status draw(const char *script, const char *dir, const char *final, const char *fmt,
-                       const char *plots, const char *title, const char *foot,
-                       const char *currency, const char *extra, tco_error *err)
+/* Whether path holds a whole chart: a PNG ends with its IEND chunk, an
+ * SVG with </svg>, a PDF with %%EOF (a full disk cuts them short). */
+static int chart_complete(const char *path, const char *fmt)
 {
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%s", final, (long)getpid(), fmt);
-    const char *args[] = {"gnuplot", "-c", script, dir, tmp, fmt, plots, title, foot, currency,
-                          extra};
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat sb;
+    unsigned char head[8] = {0}, tail[64] = {0};
+    int ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= 16 &&
+             pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head;
+    size_t nt = ok && sb.st_size < (off_t)sizeof tail ? (size_t)sb.st_size : sizeof tail;
+    ok = ok && pread(fd, tail, nt, sb.st_size - (off_t)nt) == (ssize_t)nt;
+    close(fd);
+    if (!ok)
+        return 0;
+    if (strcmp(fmt, "png") == 0) {
+        static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+        return memcmp(head, sig, 8) == 0 && memcmp(tail + nt - 12, iend, 12) == 0;
+    }
+    while (nt > 0 && (tail[nt - 1] == '\n' || tail[nt - 1] == '\r' || tail[nt - 1] == ' '))
+        nt--;
+    if (strcmp(fmt, "svg") == 0)
+        return nt >= 6 && memcmp(tail + nt - 6, "</svg>", 6) == 0;
+    return memcmp(head, "%PDF-", 5) == 0 && nt >= 5 && memcmp(tail + nt - 5, "%%EOF", 5) == 0;
+}
+
+/* A drawing session: absolute folders (gnuplot takes a file name that
+ * starts with '|' or '<' for a command, so every path it sees starts with
+ * '/'), texts cleaned of control characters, and a private folder (mkdtemp)
+ * where gnuplot writes before a chart is checked and installed. */
+typedef struct {
+    char dir[PATH_MAX], plots[PATH_MAX], work[PATH_MAX + 32];
+    char title[512], foot[512], currency[128];
+    const tco_chart_options *o;
+} session;
+
+static tco_status session_open(session *ss, const char *dir, const tco_chart_options *o,
+                               const char *title, const char *foot, const char *currency,
+                               tco_error *err)
+{
+    memset(ss, 0, sizeof *ss);
+    if (o->strategies > TCO_CHART_MAX_STRATEGIES)
+        return tco_error_set(err, TCO_ECHARTS,
+                             "%zu strategies: charts are drawn for at most %d (the results are "
+                             "written)",
+                             o->strategies, TCO_CHART_MAX_STRATEGIES);
+    ss->o = o;
+    if (!realpath(dir, ss->dir))
+        return tco_error_set(err, TCO_EIO, "%s: %s", dir, strerror(errno));
+    if (!realpath(o->plots_dir, ss->plots))
+        return tco_error_set(err, TCO_ECHARTS, "%s: the chart templates are missing: %s",
+                             o->plots_dir, strerror(errno));
+    tco_clean_text(title, ss->title, sizeof ss->title);
+    tco_clean_text(foot, ss->foot, sizeof ss->foot);
+    tco_clean_text(currency, ss->currency, sizeof ss->currency);
+    char pdir[PATH_MAX + 16];
+    tco_snprintf(pdir, sizeof pdir, "%s/plots", ss->dir);
+    tco_status st = tco_make_dirs(pdir, err);
+    if (st != TCO_OK)
+        return st;
+    tco_snprintf(ss->work, sizeof ss->work, "%s/.tcosim-draw-XXXXXX", ss->dir);
+    if (!mkdtemp(ss->work)) {
+        ss->work[0] = '\0';
+        return tco_error_set(err, TCO_EIO, "%s: cannot create a folder: %s", ss->dir,
+                             strerror(errno));
+    }
+    return TCO_OK;
+}
+
+static void session_close(session *ss)
+{
+    if (ss->work[0])
+        tco_remove_tree(ss->work);
+}
+
+/* Draws one chart (or the report) with template tpl into final. */
+static tco_status draw(const session *ss, const char *tpl, const char *name, const char *final,
+                       const char *fmt, const char *extra, tco_error *err)
+{
+    if (ss->o->cancel && *ss->o->cancel)
+        return tco_error_set(err, TCO_EINTR, "interrupted while drawing the charts");
+    char script[PATH_MAX + 64], tmp[PATH_MAX + 128], cextra[1024];
+    tco_snprintf(script, sizeof script, "%s/%s.gp", ss->plots, tpl);
+    tco_snprintf(tmp, sizeof tmp, "%s/%s.%s", ss->work, name, fmt);
+    tco_clean_text(extra, cextra, sizeof cextra);
+    const char *args[] = {"gnuplot", "-c", script, ss->dir, tmp, fmt, ss->plots, ss->title,
+                          ss->foot, ss->currency, cextra};
     enum { NARGS = sizeof args / sizeof *args };
     char *argv[NARGS + 1] = {0};
     for (int i = 0; i < NARGS; i++)
@@ -426,22 +576,25 @@ static tco_status draw(const char *script, const char *dir, const char *final, c
             return tco_error_set(err, TCO_ENOMEM, "out of memory");
         }
     char msg[1024];
-    int rc = run_gnuplot(argv, msg, sizeof msg);
+    int rc = run_gnuplot(argv, ss->o, msg, sizeof msg);
     for (int i = 0; i < NARGS; i++)
         free(argv[i]);
-    if (rc < 0) {
-        unlink(tmp);
+    if (rc == GP_CANCELLED)
+        return tco_error_set(err, TCO_EINTR, "interrupted while drawing the charts");
+    if (rc == GP_TIMEOUT)
+        return tco_error_set(err, TCO_ECHARTS,
+                             "gnuplot took more than %g s on %s.%s and was stopped (too many "
+                             "strategies or inputs to draw? the results are written)",
+                             ss->o->timeout > 0 ? ss->o->timeout : TCO_CHART_TIMEOUT, name, fmt);
+    if (rc == GP_FAILED) {
         if (errno == ENOENT)
             return tco_error_set(err, TCO_ECHARTS,
                                  "gnuplot is not installed, so the charts were not drawn (the "
                                  "results are written); install it with: apt-get install "
-                                 "gnuplot-nox, then run: tcosim plot %s",
-                                 dir);
+                                 "gnuplot-nox, then run: tcosim plot FOLDER");
         return tco_error_set(err, TCO_ECHARTS, "cannot run gnuplot: %s", strerror(errno));
     }
-    struct stat sb;
-    if (rc != 0 || stat(tmp, &sb) != 0 || sb.st_size == 0) {
-        unlink(tmp);
+    if (rc != 0) {
         /* Keep gnuplot's own words, on one line. */
         for (char *p = msg; *p; p++)
             if (*p == '\n')
@@ -449,77 +602,272 @@ static tco_status draw(const char *script, const char *dir, const char *final, c
         return tco_error_set(err, TCO_ECHARTS, "gnuplot failed on %s: %s", script,
                              *msg ? msg : "no message");
     }
-    if (rename(tmp, final) != 0) {
-        unlink(tmp);
+    if (!chart_complete(tmp, fmt))
+        return tco_error_set(err, TCO_ECHARTS,
+                             "%s.%s: gnuplot wrote an incomplete file (disk full?); the chart "
+                             "was not installed",
+                             name, fmt);
+    if (chmod(tmp, tco_file_mode()) != 0 || rename(tmp, final) != 0)
         return tco_error_set(err, TCO_ECHARTS, "%s: cannot write: %s", final, strerror(errno));
-    }
     return TCO_OK;
 }
 
-tco_status tco_charts_draw_list(const char *dir, const char *plots_dir, const tco_chart_spec *c,
-                                size_t n, const char *title, const char *foot,
-                                const char *currency, tco_error *err)
+static tco_status draw_specs(const session *ss, const tco_chart_spec *c, size_t n,
+                             tco_error *err)
 {
-    char pdir[4200];
-    snprintf(pdir, sizeof pdir, "%s/plots", dir);
-    tco_status st = tco_make_dirs(pdir, err);
-    if (st != TCO_OK)
-        return st;
     static const char *const fmts[] = {"png", "svg"};
     for (size_t i = 0; i < n; i++) {
-        char script[4200];
-        snprintf(script, sizeof script, "%s/%s.gp", plots_dir, c[i].template);
+        const char *id = KINDS[c[i].kind].id;
+        const char *extra = KINDS[c[i].kind].extra ? KINDS[c[i].kind].extra
+                            : c[i].extra             ? c[i].extra
+                                                     : "";
         for (int k = 0; k < 2; k++) {
-            char final[4300];
-            snprintf(final, sizeof final, "%s/%s.%s", pdir, c[i].name, fmts[k]);
-            if ((st = draw(script, dir, final, fmts[k], plots_dir, title, foot, currency,
-                           c[i].extra, err)))
+            char final[PATH_MAX + 64];
+            tco_snprintf(final, sizeof final, "%s/plots/%s.%s", ss->dir, id, fmts[k]);
+            tco_status st = draw(ss, KINDS[c[i].kind].template, id, final, fmts[k], extra, err);
+            if (st != TCO_OK)
                 return st;
         }
     }
     return TCO_OK;
 }
 
-tco_status tco_charts_draw(const char *dir, const char *plots_dir, tco_error *err)
+tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t n,
+                                const tco_chart_options *o, tco_error *err)
 {
-    char name[512], futures[64], seed[64], sampling[32], version[32], currency[64], foot[768];
-    if (!meta_get(dir, "scenario", name, sizeof name) ||
-        !meta_get(dir, "futures", futures, sizeof futures) ||
-        !meta_get(dir, "seed", seed, sizeof seed) ||
-        !meta_get(dir, "sampling", sampling, sizeof sampling) ||
-        !meta_get(dir, "version", version, sizeof version) ||
-        !meta_get(dir, "currency", currency, sizeof currency))
-        return tco_error_set(err, TCO_EIO, "%s/meta.csv: missing or incomplete; is %s the output "
-                             "folder of a tcosim run?", dir, dir);
-    snprintf(foot, sizeof foot, "%s futures, seed %s, %s sampling, tcosim %s", futures, seed,
-             sampling, version);
-    /* A sweep's or a sensitivity analysis's folder lists its own charts. */
-    char cname[8][128], ctemplate[8][128], cextra[8][700];
+    session ss;
+    tco_status st = session_open(&ss, dir, o, o->title, o->foot, o->currency, err);
+    if (st == TCO_OK)
+        st = draw_specs(&ss, c, n, err);
+    session_close(&ss);
+    return st;
+}
+
+static tco_status draw_run(const session *ss, tco_error *err)
+{
+    static const tco_chart_spec charts[] = {
+        {TCO_CHART_DISTRIBUTION, NULL}, {TCO_CHART_SCURVE, NULL},     {TCO_CHART_FAN, NULL},
+        {TCO_CHART_FAN_CUMULATIVE, NULL}, {TCO_CHART_CATEGORIES, NULL}, {TCO_CHART_DECISION, NULL},
+        {TCO_CHART_BREAKEVEN, NULL}};
+    tco_status st = draw_specs(ss, charts, sizeof charts / sizeof *charts, err);
+    if (st != TCO_OK)
+        return st;
+    char final[PATH_MAX + 32];
+    tco_snprintf(final, sizeof final, "%s/report.pdf", ss->dir);
+    return draw(ss, "report", "report", final, "pdf", "", err);
+}
+
+tco_status tco_charts_draw_run(const char *dir, const tco_chart_options *o, tco_error *err)
+{
+    session ss;
+    tco_status st = session_open(&ss, dir, o, o->title, o->foot, o->currency, err);
+    if (st == TCO_OK)
+        st = draw_run(&ss, err);
+    session_close(&ss);
+    return st;
+}
+
+/* ---- meta.csv, read back by tcosim plot ---- */
+
+#define META_MAX 64
+#define META_BYTES 65536
+
+typedef struct {
+    char *key[META_MAX], *value[META_MAX];
+    size_t n;
+} meta;
+
+static void meta_clear(meta *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->key[i]);
+        free(m->value[i]);
+    }
+    m->n = 0;
+}
+
+/* One CSV field (RFC 4180: quotes doubled inside quoted fields, which may
+ * hold newlines); *p moves past the field and its separator. */
+static char *csv_field(const char **p, int *end_of_record)
+{
+    const char *s = *p;
+    size_t cap = strlen(s) + 1, o = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    if (*s == '"') {
+        for (s++; *s; s++) {
+            if (*s == '"' && s[1] == '"')
+                out[o++] = *s++;
+            else if (*s == '"') {
+                s++;
+                break;
+            } else
+                out[o++] = *s;
+        }
+    } else {
+        for (; *s && *s != ',' && *s != '\n' && *s != '\r'; s++)
+            out[o++] = *s;
+    }
+    out[o] = '\0';
+    if (*s == '\r')
+        s++;
+    *end_of_record = *s != ',';
+    if (*s)
+        s++;
+    *p = s;
+    return out;
+}
+
+static tco_status meta_read(meta *m, const char *dir, tco_error *err)
+{
+    char path[PATH_MAX + 16];
+    tco_snprintf(path, sizeof path, "%s/meta.csv", dir);
+    m->n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return tco_error_set(err, TCO_EIO, "%s/meta.csv: missing; is %s the output folder of a "
+                             "tcosim run?", dir, dir);
+    char *text = malloc(META_BYTES + 1);
+    size_t got = text ? fread(text, 1, META_BYTES + 1, f) : 0;
+    fclose(f);
+    if (!text)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    if (got > META_BYTES || memchr(text, '\0', got)) {
+        free(text);
+        return tco_error_set(err, TCO_EINVAL, "%s: not a tcosim meta.csv (too large or binary)",
+                             path);
+    }
+    text[got] = '\0';
+    const char *p = text;
+    tco_status st = TCO_OK;
+    int line = 0;
+    while (*p && st == TCO_OK) {
+        int end;
+        line++;
+        char *k = csv_field(&p, &end), *v = NULL;
+        if (k && !end)
+            v = csv_field(&p, &end);
+        if (!k || (!v && *k)) {
+            free(k);
+            free(v);
+            if (!k)
+                st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+            else
+                st = tco_error_set(err, TCO_EINVAL, "%s: record %d: expected key,value", path, line);
+            break;
+        }
+        if (!end || m->n == META_MAX) {
+            free(k);
+            free(v);
+            st = tco_error_set(err, TCO_EINVAL, "%s: record %d: expected key,value", path, line);
+            break;
+        }
+        if (!*k) {
+            free(k);
+            free(v);
+            continue;
+        }
+        for (size_t i = 0; i < m->n; i++)
+            if (strcmp(m->key[i], k) == 0)
+                st = tco_error_set(err, TCO_EINVAL, "%s: key '%s' given twice", path, k);
+        m->key[m->n] = k;
+        m->value[m->n++] = v;
+    }
+    free(text);
+    return st;
+}
+
+static const char *meta_get(const meta *m, const char *key)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->key[i], key) == 0)
+            return m->value[i];
+    return NULL;
+}
+
+/* Whether s has only characters from set and is 1 to max bytes long. */
+static int only(const char *s, const char *set, size_t max)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= max && strspn(s, set) == n;
+}
+
+/* Private drawing folders left in dir by a killed tcosim plot. */
+static void remove_draw_leftovers(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, ".tcosim-draw-", 13) == 0) {
+            char path[PATH_MAX + 64];
+            if (tco_snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+                tco_remove_tree(path);
+        }
+    closedir(d);
+}
+
+tco_status tco_charts_redraw(const char *dir, const tco_chart_options *o, tco_error *err)
+{
+    meta m = {0};
+    remove_draw_leftovers(dir);
+    tco_status st = meta_read(&m, dir, err);
+    if (st != TCO_OK) {
+        meta_clear(&m);
+        return st;
+    }
+    const char *name = meta_get(&m, "scenario"), *futures = meta_get(&m, "futures"),
+               *seed = meta_get(&m, "seed"), *sampling = meta_get(&m, "sampling"),
+               *version = meta_get(&m, "version"), *currency = meta_get(&m, "currency");
+    static const char *const DIGITS = "0123456789";
+    if (!name || !futures || !seed || !sampling || !version || !currency) {
+        st = tco_error_set(err, TCO_EIO, "%s/meta.csv: incomplete; is %s the output folder of a "
+                           "tcosim run?", dir, dir);
+        goto done;
+    }
+    if (strlen(name) > 4096 || strlen(currency) > 256 || !only(futures, DIGITS, 20) ||
+        !only(seed, DIGITS, 20) || !only(version, "0123456789.", 20) ||
+        (strcmp(sampling, "random") && strcmp(sampling, "lhs") && strcmp(sampling, "sobol"))) {
+        st = tco_error_set(err, TCO_EINVAL, "%s/meta.csv: a value is not what tcosim writes",
+                           dir);
+        goto done;
+    }
+    char foot[256];
+    tco_snprintf(foot, sizeof foot, "%s futures, seed %s, %s sampling, tcosim %s", futures, seed,
+                 sampling, version);
+    /* A sweep's or a sensitivity analysis's folder names its charts, each
+     * one of the kinds below by its exact identifier. */
+    static const tco_chart_kind listable[] = {TCO_CHART_SWEEP, TCO_CHART_SWEEP2D,
+                                              TCO_CHART_TORNADO, TCO_CHART_SOBOL,
+                                              TCO_CHART_RANK, TCO_CHART_VOI};
     tco_chart_spec listed[8];
     size_t nlisted = 0;
     for (size_t i = 0; i < 8; i++) {
-        char k1[32], k2[32], k3[32];
-        snprintf(k1, sizeof k1, "chart%zu", i);
-        snprintf(k2, sizeof k2, "template%zu", i);
-        snprintf(k3, sizeof k3, "extra%zu", i);
-        if (!meta_get(dir, k1, cname[i], sizeof cname[i]) ||
-            !meta_get(dir, k2, ctemplate[i], sizeof ctemplate[i]) ||
-            !meta_get(dir, k3, cextra[i], sizeof cextra[i]))
+        char k1[16], k2[16];
+        tco_snprintf(k1, sizeof k1, "chart%zu", i);
+        tco_snprintf(k2, sizeof k2, "extra%zu", i);
+        const char *id = meta_get(&m, k1), *extra = meta_get(&m, k2);
+        if (!id)
             break;
-        listed[nlisted++] = (tco_chart_spec){cname[i], ctemplate[i], cextra[i]};
+        size_t k = 0;
+        while (k < sizeof listable / sizeof *listable && strcmp(id, KINDS[listable[k]].id) != 0)
+            k++;
+        if (k == sizeof listable / sizeof *listable || (extra && strlen(extra) > 700)) {
+            st = tco_error_set(err, TCO_EINVAL, "%s/meta.csv: %s: not a chart tcosim draws",
+                               dir, k1);
+            goto done;
+        }
+        listed[nlisted++] = (tco_chart_spec){listable[k], extra ? extra : ""};
     }
-    if (nlisted)
-        return tco_charts_draw_list(dir, plots_dir, listed, nlisted, name, foot, currency, err);
-    static const tco_chart_spec charts[TCO_NCHARTS] = {
-        {"distribution", "distribution", ""}, {"scurve", "scurve", ""}, {"fan", "fan", "monthly"},
-        {"fan_cumulative", "fan", "cumulative"}, {"categories", "categories", ""},
-        {"decision", "decision", ""}, {"breakeven", "breakeven", ""}};
-    tco_status st = tco_charts_draw_list(dir, plots_dir, charts, TCO_NCHARTS, name, foot, currency,
-                                         err);
-    if (st != TCO_OK)
-        return st;
-    char script[4200], final[4300];
-    snprintf(script, sizeof script, "%s/report.gp", plots_dir);
-    snprintf(final, sizeof final, "%s/report.pdf", dir);
-    return draw(script, dir, final, "pdf", plots_dir, name, foot, currency, "", err);
+    tco_chart_options opt = *o;
+    opt.title = name;
+    opt.foot = foot;
+    opt.currency = currency;
+    st = nlisted ? tco_charts_draw_list(dir, listed, nlisted, &opt, err)
+                 : tco_charts_draw_run(dir, &opt, err);
+done:
+    meta_clear(&m);
+    return st;
 }

@@ -13,7 +13,11 @@
 #include <unistd.h>
 
 #include "charts.h"
+#include "converge.h"
+#include "outdir.h"
+#include "report.h"
 #include "engine.h"
+#include "number.h"
 #include "output.h"
 #include "scenario.h"
 #include "sensitivity.h"
@@ -25,25 +29,6 @@ enum { EXIT_INPUT = 2, EXIT_CHARTS = 3, EXIT_INTERRUPTED = 130 };
 
 static int fail(const tco_error *err);
 
-/* Draws the charts of dir; reports a failure, returns the exit status. */
-static int draw_charts(const char *dir, int quiet)
-{
-    char plots[4096];
-    tco_error err;
-    tco_plots_dir(plots, sizeof plots);
-    if (tco_charts_draw(dir, plots, &err) != TCO_OK)
-        return fail(&err);
-    if (!quiet) {
-        char pdf[4200];
-        snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
-        if (access(pdf, R_OK) == 0)
-            fprintf(stderr, "Charts in %s/plots/ and the board pack in %s\n", dir, pdf);
-        else
-            fprintf(stderr, "Charts in %s/plots/\n", dir);
-    }
-    return 0;
-}
-
 static volatile sig_atomic_t interrupted = 0;
 
 static void on_signal(int sig)
@@ -52,19 +37,28 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static const char *prog = "tcosim";
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry '%s --help'.\n", prog);
+    tco_fprintf(stderr, "%s: ", prog);
+    tco_fprintf(stderr, fmt, arg);
+    tco_fprintf(stderr, "\nTry '%s --help'.\n", prog);
     return EXIT_INPUT;
 }
 
 static int fail(const tco_error *err)
 {
-    fprintf(stderr, "%s: error: %s\n", prog, err->msg);
+    tco_fprintf(stderr, "%s: error: %s\n", prog, err->msg);
     switch (err->code) {
     case TCO_EINVAL:
     case TCO_EPARSE:
@@ -81,9 +75,98 @@ static int fail(const tco_error *err)
     }
 }
 
+/* The options every drawing shares: templates, timeout, the cancel flag.
+ * TCOSIM_CHART_TIMEOUT sets the seconds gnuplot may take on one chart. */
+static tco_chart_options chart_options(char *plots, size_t size)
+{
+    tco_chart_options o = {0};
+    tco_plots_dir(plots, size);
+    o.plots_dir = plots;
+    const char *t = getenv("TCOSIM_CHART_TIMEOUT");
+    double v;
+    if (t && tco_parse_double(t, &v) == 0 && v > 0)
+        o.timeout = v;
+    o.cancel = &interrupted;
+    return o;
+}
+
+/* tcosim plot DIR: redraws the charts of an earlier run from its files. */
+static int cmd_plot(const char *dir)
+{
+    char plots[4096];
+    tco_chart_options o = chart_options(plots, sizeof plots);
+    tco_error err;
+    tco_outdir *lock = NULL;
+    install_signals();
+    int status = 0;
+    if (tco_outdir_lock(&lock, dir, &err) != TCO_OK || tco_charts_redraw(dir, &o, &err) != TCO_OK)
+        status = fail(&err);
+    else
+        tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
+    tco_outdir_close(lock);
+    return status;
+}
+
+/* What the charts of a folder show: a run's charts when specs is NULL. */
+typedef struct {
+    const char *title, *foot, *currency;
+    const tco_chart_spec *specs;
+    size_t nspecs, strategies;
+} chart_texts;
+
+/* Ends the writing of an output folder: draws its charts (unless charts is
+ * NULL), then swaps the folder in whole.  Interrupted at any point, it
+ * leaves the previous folder as it was and returns 130; failed charts are
+ * reported (exit 3) and the results installed all the same. */
+static int finish_folder(tco_outdir *od, const chart_texts *charts, int quiet)
+{
+    tco_error err;
+    int status = 0, drew = 0;
+    if (charts) {
+        char plots[4096];
+        tco_chart_options o = chart_options(plots, sizeof plots);
+        o.title = charts->title;
+        o.foot = charts->foot;
+        o.currency = charts->currency;
+        o.strategies = charts->strategies;
+        const char *work = tco_outdir_work(od);
+        tco_status st = charts->specs
+                            ? tco_charts_draw_list(work, charts->specs, charts->nspecs, &o, &err)
+                            : tco_charts_draw_run(work, &o, &err);
+        if (st == TCO_EINTR)
+            return fail(&err);
+        if (st != TCO_OK) {
+            status = fail(&err);
+            if (err.code == TCO_ECHARTS)
+                tco_fprintf(stderr, "%s: the results are in %s/; draw the charts later with: "
+                                    "tcosim plot %s\n",
+                            prog, tco_outdir_target(od), tco_outdir_target(od));
+        } else {
+            drew = 1;
+        }
+    }
+    if (interrupted) {
+        tco_error_set(&err, TCO_EINTR, "interrupted; %s was left as it was",
+                      tco_outdir_target(od));
+        return fail(&err);
+    }
+    if (tco_outdir_commit(od, &err) != TCO_OK)
+        return fail(&err);
+    if (!quiet && drew) {
+        const char *dir = tco_outdir_target(od);
+        char pdf[4200];
+        tco_snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
+        if (access(pdf, R_OK) == 0)
+            tco_fprintf(stderr, "Charts in %s/plots/ and the board pack in %s\n", dir, pdf);
+        else
+            tco_fprintf(stderr, "Charts in %s/plots/\n", dir);
+    }
+    return status;
+}
+
 static void print_help(void)
 {
-    printf("Usage: tcosim COMMAND [OPTIONS] SCENARIO...\n"
+    tco_fprintf(stdout, "Usage: tcosim COMMAND [OPTIONS] SCENARIO...\n"
            "Monte Carlo cost and risk of serving AI workloads: own GPUs, model APIs, or both.\n\n"
            "Commands:\n"
            "  run SCENARIO        simulate futures, print a table, write the output folder\n"
@@ -102,7 +185,7 @@ static void print_help(void)
 
 static void print_run_help(void)
 {
-    printf("Usage: tcosim run SCENARIO [OPTIONS]\n\n"
+    tco_fprintf(stdout, "Usage: tcosim run SCENARIO [OPTIONS]\n\n"
            "  -n, --futures N         number of futures (default: simulation.futures)\n"
            "      --seed N            random seed (default: simulation.seed)\n"
            "      --sampling METHOD   random, lhs or sobol (default: simulation.sampling)\n"
@@ -129,7 +212,7 @@ static int parse_count(const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
+    double v = tco_strtod(s, &end);
     if (end == s || *end || errno == ERANGE || !isfinite(v) || v != floor(v))
         return 0;
     if (v < lo || v > hi)
@@ -158,7 +241,7 @@ static void progress(void *ctx, long done, long total)
     for (int i = 0; i < width; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
-    fprintf(stderr, "\r[%s] %3.0f%%  %ld/%ld futures", bar, 100.0 * (double)done / (double)total,
+    tco_fprintf(stderr, "\r[%s] %3.0f%%  %ld/%ld futures", bar, 100.0 * (double)done / (double)total,
             done, total);
     fflush(stderr);
 }
@@ -175,7 +258,7 @@ static int cmd_validate(int argc, char **argv)
             status = fail(&err);
             continue;
         }
-        printf("%s: ok (%zu workloads, %zu backends, %zu strategies, %zu uncertain inputs)\n",
+        tco_fprintf(stdout, "%s: ok (%zu workloads, %zu backends, %zu strategies, %zu uncertain inputs)\n",
                argv[i], sc->nworkloads, sc->nbackends, sc->nstrategies, sc->ndims);
         tco_scenario_free(sc);
     }
@@ -190,23 +273,7 @@ static int cmd_describe(int argc, char **argv)
     tco_scenario *sc;
     if (tco_scenario_load(&sc, argv[0], NULL, &err) != TCO_OK)
         return fail(&err);
-    printf("%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs, sc->ndims);
-    printf("%-60s %-44s %11s %11s %11s\n", "input", "distribution", "P5", "P50", "P95");
-    for (size_t k = 0; k < sc->ninputs; k++) {
-        const tco_input *in = &sc->inputs[k];
-        char desc[160];
-        tco_dist_format(&in->dist, desc, sizeof desc);
-        if (in->fresh)
-            strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
-        double q[3] = {0.05, 0.5, 0.95};
-        printf("%-60s %-44s", in->path, desc);
-        for (int j = 0; j < 3; j++)
-            printf(" %11.5g", tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])));
-        printf("\n");
-    }
-    for (size_t i = 0; i < sc->ncorr; i++)
-        if (i == 0)
-            printf("\n%zu inputs are correlated (see correlations:)\n", sc->ncorr);
+    tco_write_inputs_table(stdout, sc);
     tco_scenario_free(sc);
     return 0;
 }
@@ -233,7 +300,7 @@ typedef struct {
 
 static void print_sweep_help(void)
 {
-    printf("Usage: tcosim sweep SCENARIO --vary PATH=LO:HI:N[:log] [--vary ...] [OPTIONS]\n\n"
+    tco_fprintf(stdout, "Usage: tcosim sweep SCENARIO --vary PATH=LO:HI:N[:log] [--vary ...] [OPTIONS]\n\n"
            "Runs the futures at each point of a grid of one or two inputs, with the same seed\n"
            "(common random numbers), and finds the crossovers.\n\n"
            "      --vary PATH=LO:HI:N[:log]   N values from LO to HI (log: geometric)\n"
@@ -245,17 +312,17 @@ static void print_sweep_help(void)
 
 static void print_sensitivity_help(void)
 {
-    printf("Usage: tcosim sensitivity SCENARIO [--method rank|tornado|sobol] [OPTIONS]\n\n"
+    tco_fprintf(stdout, "Usage: tcosim sensitivity SCENARIO [--method rank|tornado|sobol] [OPTIONS]\n\n"
            "Which uncertain input decides the answer, and what is learning it worth?\n"
-           "The output is the NPV of --output STRATEGY, or its difference from --versus\n"
+           "The output is the NPV of --strategy STRATEGY, or its difference from --versus\n"
            "OTHER; by default the difference between the two strategies with the lowest\n"
            "mean NPV.\n\n"
            "      --method rank      Spearman correlation with the output (one run; default)\n"
            "      --method tornado   each input at its P10 and P90 (2 runs per input)\n"
            "      --method sobol     first- and total-order indices (N (D + 2) runs)\n"
-           "      --output STRATEGY, --versus OTHER\n"
+           "      --strategy STRATEGY, --versus OTHER\n"
            "  -n, --futures N, --seed N, --sampling M, --threads N, --set PATH=VALUE,\n"
-           "  -o, --output-dir DIR (default out/<name>-sensitivity), -q, --no-plots\n\n"
+           "  -o, --output DIR (default out/<name>-sensitivity), -q, --no-plots\n\n"
            "Writes sensitivity.csv (method,input,value,low,high), with the expected value of\n"
            "perfect information (evpi) and of partial perfect information per input (evppi),\n"
            "and charts.\n");
@@ -283,12 +350,6 @@ static int parse_cli(int argc, char **argv, cli *c)
     c->plots = 1;
     if (!(c->sets = calloc((size_t)argc + 1, sizeof *c->sets)))
         return EXIT_FAILURE;
-    /* sensitivity's --output names a strategy (as the issue's interface
-     * has it); its folder is --output-dir or -o. */
-    static char strategy_opt[] = "--strategy";
-    for (int i = 1; is_sens && i < argc; i++)
-        if (strcmp(argv[i], "--output") == 0)
-            argv[i] = strategy_opt;
     optind = 1;
     int ch;
     double v;
@@ -332,6 +393,8 @@ static int parse_cli(int argc, char **argv, cli *c)
             c->sets[c->nsets++] = optarg;
             break;
         case 'o':
+            if (!*optarg)
+                return usage_error("%s", "-o/--output: the folder name is empty");
             c->outdir = optarg;
             break;
         case OPT_FORMAT:
@@ -380,7 +443,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         case OPT_TARGET_RSE: {
             char *end;
             errno = 0;
-            c->target_rse = strtod(optarg, &end);
+            c->target_rse = tco_strtod(optarg, &end);
             if (!is_run)
                 name = "--target-rse";
             else if (end == optarg || *end || errno || !(c->target_rse > 0 && c->target_rse < 1))
@@ -407,7 +470,7 @@ static int parse_cli(int argc, char **argv, cli *c)
             return usage_error("%s", "invalid option");
         }
         if (name) {
-            fprintf(stderr, "%s: %s is not an option of %s\nTry '%s %s --help'.\n", prog, name,
+            tco_fprintf(stderr, "%s: %s is not an option of %s\nTry '%s %s --help'.\n", prog, name,
                     c->cmd, prog, c->cmd);
             return EXIT_INPUT;
         }
@@ -417,68 +480,22 @@ static int parse_cli(int argc, char **argv, cli *c)
     if (is_sweep && c->nvary == 0)
         return usage_error("%s", "sweep needs --vary PATH=LO:HI:N (or PATH=V1,V2,...)");
     if (c->versus && !c->strategy)
-        return usage_error("%s", "--versus goes with --output STRATEGY");
+        return usage_error("%s", "--versus goes with --strategy STRATEGY");
     c->file = argv[optind];
     return 0;
 }
 
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 /* The output folder: the option, else out/<safe scenario name><suffix>. */
 static void output_dir(const cli *c, const tco_scenario *sc, const char *suffix, char *dir,
                        size_t size)
 {
     if (c->outdir) {
-        snprintf(dir, size, "%s", c->outdir);
+        tco_snprintf(dir, size, "%s", c->outdir);
     } else {
         char safe[256];
         tco_safe_name(sc->name, safe, sizeof safe);
-        snprintf(dir, size, "out/%s%s", safe, suffix);
-    }
-}
-
-/* Runs until every strategy's relative standard error is at most target:
- * futures double from the first batch (deterministic for a seed). */
-static tco_status run_to_target(const tco_scenario *sc, cli *c, tco_run **run, tco_results **res,
-                                tco_error *err)
-{
-    long n = c->ro.futures > 0 ? c->ro.futures : sc->futures;
-    long max = c->max_futures > 0 ? (long)c->max_futures : 1000000;
-    if (n > max)
-        n = max;
-    for (;;) {
-        c->ro.futures = n;
-        tco_status st = tco_run_execute(run, sc, &c->ro, err);
-        if (st == TCO_OK)
-            st = tco_results_compute(res, *run, err);
-        if (st != TCO_OK)
-            return st;
-        double worst = 0;
-        for (size_t s = 0; s < (*res)->S; s++) {
-            const tco_summary *q = &(*res)->st[s].npv;
-            double rse = q->mean != 0 ? q->se / fabs(q->mean) : (q->se > 0 ? HUGE_VAL : 0);
-            worst = fmax(worst, rse);
-        }
-        if (worst <= c->target_rse || n >= max) {
-            if (!c->quiet)
-                fprintf(stderr, "%s at %ld futures: the largest relative standard error of a "
-                                "strategy's mean NPV is %.3g%s (target %.3g)\n",
-                        worst <= c->target_rse ? "Stopped" : "Reached --max-futures", n, worst,
-                        worst <= c->target_rse ? "" : ", above the target", c->target_rse);
-            return TCO_OK;
-        }
-        tco_results_free(*res);
-        tco_run_free(*run);
-        *res = NULL;
-        *run = NULL;
-        n = n > max / 2 ? max : 2 * n;
+        tco_snprintf(dir, size, "out/%s%s", safe, suffix);
     }
 }
 
@@ -497,6 +514,7 @@ static int cmd_run(int argc, char **argv)
     tco_scenario *sc = NULL;
     tco_run *run = NULL;
     tco_results *res = NULL;
+    tco_outdir *od = NULL;
     tco_load_options lo = {c.sets, c.nsets};
     if (tco_scenario_load(&sc, file, &lo, &err) != TCO_OK) {
         free(c.sets);
@@ -510,7 +528,14 @@ static int cmd_run(int argc, char **argv)
     install_signals();
     tco_status st;
     if (c.target_rse > 0) {
-        st = run_to_target(sc, &c, &run, &res, &err);
+        long max = c.max_futures > 0 ? (long)c.max_futures : 1000000;
+        tco_converge_report cr;
+        st = tco_run_to_target(&run, &res, sc, &c.ro, c.target_rse, max, &cr, &err);
+        if (st == TCO_OK && !quiet)
+            tco_fprintf(stderr, "%s at %ld futures: the largest relative standard error of a "
+                                "strategy's mean NPV is %.3g%s (target %.3g)\n",
+                        cr.reached ? "Stopped" : "Reached --max-futures", cr.futures,
+                        cr.worst_rse, cr.reached ? "" : ", above the target", c.target_rse);
     } else {
         st = tco_run_execute(&run, sc, &c.ro, &err);
         if (st == TCO_OK)
@@ -525,35 +550,11 @@ static int cmd_run(int argc, char **argv)
     tco_report rep = {sc, run, res};
     char dir[4096];
     output_dir(&c, sc, "", dir, sizeof dir);
-    if (tco_make_dirs(dir, &err) != TCO_OK) {
+    if (tco_outdir_open(&od, dir, &err) != TCO_OK) {
         status = fail(&err);
         goto done;
     }
-    static const struct {
-        const char *name;
-        tco_status (*writer)(FILE *, const tco_report *);
-    } files[] = {{"results.json", tco_write_json},
-                 {"summary.csv", tco_write_summary_csv},
-                 {"monthly.csv", tco_write_monthly_csv},
-                 {"categories.csv", tco_write_categories_csv},
-                 {"samples.csv", tco_write_samples_csv}};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        if (i == 4 && !samples)
-            continue;
-        if (interrupted) {
-            tco_error_set(&err, TCO_EINTR, "interrupted; %s and later files were not written",
-                          files[i].name);
-            status = fail(&err);
-            goto done;
-        }
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
-        if (tco_write_file(path, files[i].writer, &rep, &err) != TCO_OK) {
-            status = fail(&err);
-            goto done;
-        }
-    }
-    if (!interrupted && tco_chart_data_write(dir, &rep, &err) != TCO_OK) {
+    if ((st = tco_report_write(tco_outdir_work(od), &rep, samples, &interrupted, &err))) {
         status = fail(&err);
         goto done;
     }
@@ -561,82 +562,27 @@ static int cmd_run(int argc, char **argv)
         tco_write_json(stdout, &rep);
     else if (strcmp(format, "csv") == 0)
         tco_write_summary_csv(stdout, &rep);
-    else if (!quiet) {
+    else if (!quiet)
         tco_write_table(stdout, &rep);
-        printf("\nResults in %s/ (%.2f s on %d thread%s)\n", dir, run->seconds, run->threads,
-               run->threads == 1 ? "" : "s");
-    }
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "%s: error: cannot write to standard output\n", prog);
+        tco_fprintf(stderr, "%s: error: cannot write to standard output\n", prog);
         status = EXIT_FAILURE;
+        goto done;
     }
-    if (status == 0 && plots)
-        status = draw_charts(dir, quiet);
+    char foot[512];
+    tco_chart_footnote(foot, sizeof foot, run->n, run->seed, run->sampling);
+    chart_texts texts = {sc->name, foot, sc->currency, NULL, 0, sc->nstrategies};
+    status = finish_folder(od, plots ? &texts : NULL, quiet);
+    if (!quiet && strcmp(format, "table") == 0 && (status == 0 || status == EXIT_CHARTS))
+        tco_fprintf(stdout, "\nResults in %s/ (%.2f s on %d thread%s)\n", dir, run->seconds,
+                    run->threads, run->threads == 1 ? "" : "s");
 done:
+    tco_outdir_close(od);
     free(c.sets);
     tco_results_free(res);
     tco_run_free(run);
     tco_scenario_free(sc);
     return status;
-}
-
-/* Writes path atomically from a writer that takes an arbitrary object. */
-typedef struct {
-    tco_report rep; /* first: the writer receives a pointer to it */
-    const void *obj;
-    const tco_scenario *sc;
-    tco_status (*write)(FILE *, const void *, const tco_scenario *);
-} any_writer;
-
-static tco_status call_any(FILE *f, const tco_report *r)
-{
-    const any_writer *w = (const any_writer *)(const void *)r;
-    return w->write(f, w->obj, w->sc);
-}
-
-static tco_status write_any(const char *dir, const char *name,
-                            tco_status (*write)(FILE *, const void *, const tco_scenario *),
-                            const void *obj, const tco_scenario *sc, tco_error *err)
-{
-    any_writer w = {{sc, NULL, NULL}, obj, sc, write};
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return tco_write_file(path, call_any, &w.rep, err);
-}
-
-static tco_status w_sweep(FILE *f, const void *o, const tco_scenario *sc)
-{
-    (void)sc;
-    return tco_write_sweep_csv(f, o);
-}
-static tco_status w_cross(FILE *f, const void *o, const tco_scenario *sc)
-{
-    (void)sc;
-    return tco_write_crossovers_csv(f, o);
-}
-static tco_status w_sweep_chart(FILE *f, const void *o, const tco_scenario *sc)
-{
-    (void)sc;
-    return tco_write_sweep_chart_csv(f, o);
-}
-static tco_status w_sens(FILE *f, const void *o, const tco_scenario *sc)
-{
-    return tco_write_sensitivity_csv(f, o, sc);
-}
-
-static int draw_list(const char *dir, const tco_scenario *sc, long futures, uint64_t seed,
-                     tco_sampling sampling, const tco_chart_spec *charts, size_t n, int quiet)
-{
-    char plots[4096], foot[512];
-    tco_error err;
-    tco_plots_dir(plots, sizeof plots);
-    snprintf(foot, sizeof foot, "%ld futures, seed %llu, %s sampling, tcosim %s", futures,
-             (unsigned long long)seed, tco_sampling_name(sampling), TCO_VERSION);
-    if (tco_charts_draw_list(dir, plots, charts, n, sc->name, foot, sc->currency, &err) != TCO_OK)
-        return fail(&err);
-    if (!quiet)
-        fprintf(stderr, "Charts in %s/plots/\n", dir);
-    return 0;
 }
 
 static int cmd_sweep(int argc, char **argv)
@@ -652,6 +598,7 @@ static int cmd_sweep(int argc, char **argv)
     tco_vary v[2] = {{0}};
     tco_sweep *sw = NULL;
     tco_scenario *sc = NULL;
+    tco_outdir *od = NULL;
     int status = 0;
     tco_load_options lo = {c.sets, c.nsets};
     for (size_t k = 0; k < c.nvary; k++)
@@ -678,34 +625,27 @@ static int cmd_sweep(int argc, char **argv)
     char dir[4096];
     output_dir(&c, sc, "-sweep", dir, sizeof dir);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
-    char extra[700];
+    char extra[700], foot[512];
     tco_chart_spec spec;
-    if (c.nvary == 1) {
-        snprintf(extra, sizeof extra, "%s%s", sw->path[0], sw->log[0] ? " log" : "");
-        spec = (tco_chart_spec){"sweep", "sweep", extra};
-    } else {
-        snprintf(extra, sizeof extra, "%s%s|%s%s", sw->path[0], sw->log[0] ? " log" : "",
-                 sw->path[1], sw->log[1] ? " log" : "");
-        spec = (tco_chart_spec){"sweep2d", "sweep2d", extra};
-    }
-    if (tco_make_dirs(dir, &err) || write_any(dir, "sweep.csv", w_sweep, sw, sc, &err) ||
-        write_any(dir, "crossovers.csv", w_cross, sw, sc, &err) ||
-        write_any(dir, c.nvary == 1 ? "sweep_chart.csv" : "sweep_grid.csv", w_sweep_chart, sw, sc,
-                  &err) ||
-        tco_write_meta(dir, sc, sw->futures, sw->seed, sampling, &spec, 1, &err)) {
+    if (tco_outdir_open(&od, dir, &err) ||
+        tco_report_write_sweep(tco_outdir_work(od), sc, sw, sampling, &spec, extra, sizeof extra,
+                               &err)) {
         status = fail(&err);
         goto done;
     }
     if (!c.quiet) {
-        printf("%s: %zu points x %ld futures, seed %llu\n\n", sc->name, sw->npoints, sw->futures,
-               (unsigned long long)sw->seed);
+        tco_fprintf(stdout, "%s: %zu points x %ld futures, seed %llu\n\n", sc->name, sw->npoints,
+                    sw->futures, (unsigned long long)sw->seed);
         tco_write_sweep_words(stdout, sw);
-        printf("\nResults in %s/\n", dir);
         fflush(stdout);
     }
-    if (c.plots)
-        status = draw_list(dir, sc, sw->futures, sw->seed, sampling, &spec, 1, c.quiet);
+    tco_chart_footnote(foot, sizeof foot, sw->futures, sw->seed, sampling);
+    chart_texts texts = {sc->name, foot, sc->currency, &spec, 1, sc->nstrategies};
+    status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
+    if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
+        tco_fprintf(stdout, "\nResults in %s/\n", dir);
 done:
+    tco_outdir_close(od);
     for (size_t k = 0; k < 2; k++)
         tco_vary_clear(&v[k]);
     tco_sweep_free(sw);
@@ -726,6 +666,7 @@ static int cmd_sensitivity(int argc, char **argv)
     tco_error err;
     tco_scenario *sc = NULL;
     tco_sensitivity *r = NULL;
+    tco_outdir *od = NULL;
     int status = 0;
     tco_load_options lo = {c.sets, c.nsets};
     if (tco_scenario_load(&sc, c.file, &lo, &err) != TCO_OK) {
@@ -740,8 +681,8 @@ static int cmd_sensitivity(int argc, char **argv)
             continue;
         *idx[k] = tco_scenario_strategy(sc, names[k]);
         if (*idx[k] < 0) {
-            fprintf(stderr, "%s: error: %s: no strategy named '%s'\n", prog,
-                    k ? "--versus" : "--output", names[k]);
+            tco_fprintf(stderr, "%s: error: %s: no strategy named '%s'\n", prog,
+                    k ? "--versus" : "--strategy", names[k]);
             status = EXIT_INPUT;
             goto done;
         }
@@ -751,11 +692,11 @@ static int cmd_sensitivity(int argc, char **argv)
                                                                   : TCO_SENS_SOBOL;
     long n = c.ro.futures > 0 ? c.ro.futures : sc->futures;
     if (!c.quiet) {
-        printf("%s: %s sensitivity of %zu uncertain inputs: %ld future-runs of the model",
+        tco_fprintf(stdout, "%s: %s sensitivity of %zu uncertain inputs: %ld future-runs of the model",
                sc->name, tco_sens_name(m), sc->ndims, tco_sensitivity_cost(sc, m, n));
         if (m == TCO_SENS_SOBOL)
-            printf(" (N (D + 2) = %ld x %zu, plus a base run of %ld)", n, sc->ndims + 2, n);
-        printf("\n");
+            tco_fprintf(stdout, " (N (D + 2) = %ld x %zu, plus a base run of %ld)", n, sc->ndims + 2, n);
+        tco_fprintf(stdout, "\n");
         fflush(stdout);
     }
     install_signals();
@@ -770,70 +711,30 @@ static int cmd_sensitivity(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
-    char dir[4096], what[300];
+    char dir[4096];
     output_dir(&c, sc, "-sensitivity", dir, sizeof dir);
-    if (r->versus >= 0)
-        snprintf(what, sizeof what, "NPV of %s minus %s", sc->strategies[r->output].name,
-                 sc->strategies[r->versus].name);
-    else
-        snprintf(what, sizeof what, "NPV of %s", sc->strategies[r->output].name);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
     uint64_t seed = c.ro.seed_set ? c.ro.seed : sc->seed;
-    tco_chart_spec specs[2];
-    size_t ns = 0;
-    char rank_extra[320];
-    snprintf(rank_extra, sizeof rank_extra, "rank|%s", what);
-    if (m == TCO_SENS_TORNADO)
-        specs[ns++] = (tco_chart_spec){"tornado", "tornado", what};
-    else if (m == TCO_SENS_SOBOL)
-        specs[ns++] = (tco_chart_spec){"sobol", "sobol", what};
-    else
-        specs[ns++] = (tco_chart_spec){"rank", "bars", rank_extra};
-    specs[ns++] = (tco_chart_spec){"voi", "bars", "evppi"};
-    if (tco_make_dirs(dir, &err) || write_any(dir, "sensitivity.csv", w_sens, r, sc, &err) ||
-        tco_write_meta(dir, sc, n, seed, sampling, specs, ns, &err)) {
+    tco_sens_charts charts;
+    tco_sens_charts_init(&charts, sc, r);
+    if (tco_outdir_open(&od, dir, &err) ||
+        tco_report_write_sensitivity(tco_outdir_work(od), sc, r, n, seed, sampling, charts.specs,
+                                     charts.nspecs, &err)) {
         status = fail(&err);
         goto done;
     }
     if (!c.quiet) {
-        char a[32];
-        tco_format_money(r->base_mean, a, sizeof a);
-        printf("Output: %s (mean %s %s)\n\n", what, a, sc->currency);
-        if (m == TCO_SENS_SOBOL && !r->quasi)
-            printf("(more than 20 uncertain inputs: the design uses pseudo-random numbers, as "
-                   "GSL's Sobol sequence stops at 40 dimensions)\n");
-        printf("%-60s %12s %12s %12s\n", "input",
-               m == TCO_SENS_RANK ? "rank corr." : m == TCO_SENS_TORNADO ? "swing" : "total",
-               m == TCO_SENS_TORNADO ? "at P10" : "low", m == TCO_SENS_TORNADO ? "at P90" : "high");
-        for (size_t i = 0; i < r->nrows && i < 15; i++) {
-            const tco_sens_row *q = &r->rows[i];
-            if (m == TCO_SENS_SOBOL)
-                printf("%-60s %12.3f %12.3f %12.3f  (first order %.3f)\n",
-                       sc->inputs[q->input].path, q->value2, q->low2, q->high2, q->value);
-            else if (m == TCO_SENS_RANK)
-                printf("%-60s %12.3f %12.3f %12.3f\n", sc->inputs[q->input].path, q->value, q->low,
-                       q->high);
-            else {
-                char b[32], d[32];
-                tco_format_money(q->value, a, sizeof a);
-                tco_format_money(q->low, b, sizeof b);
-                tco_format_money(q->high, d, sizeof d);
-                printf("%-60s %12s %12s %12s\n", sc->inputs[q->input].path, a, b, d);
-            }
-        }
-        tco_format_money(r->evpi, a, sizeof a);
-        printf("\nExpected value of perfect information (EVPI): %s %s. Worth measuring first:\n", a,
-               sc->currency);
-        for (size_t i = 0; i < r->nevppi && i < 5; i++) {
-            tco_format_money(r->evppi[i].value, a, sizeof a);
-            printf("  %-58s EVPPI %s\n", sc->inputs[r->evppi[i].input].path, a);
-        }
-        printf("\nResults in %s/\n", dir);
+        tco_write_sensitivity_table(stdout, r, sc, charts.what);
         fflush(stdout);
     }
-    if (c.plots)
-        status = draw_list(dir, sc, n, seed, sampling, specs, ns, c.quiet);
+    char foot[512];
+    tco_chart_footnote(foot, sizeof foot, n, seed, sampling);
+    chart_texts texts = {sc->name, foot, sc->currency, charts.specs, charts.nspecs, 0};
+    status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
+    if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
+        tco_fprintf(stdout, "\nResults in %s/\n", dir);
 done:
+    tco_outdir_close(od);
     tco_sensitivity_free(r);
     tco_scenario_free(sc);
     free(c.sets);
@@ -853,7 +754,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("tcosim %s\n", TCO_VERSION);
+        tco_fprintf(stdout, "tcosim %s\n", TCO_VERSION);
         return 0;
     }
     if (strcmp(cmd, "run") == 0)
@@ -864,23 +765,23 @@ int main(int argc, char **argv)
         return cmd_sensitivity(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
-            printf("Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n");
+            tco_fprintf(stdout, "Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n");
             return 0;
         }
         return cmd_validate(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "plot") == 0) {
         if (argc != 3 || strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0) {
-            printf("Usage: tcosim plot OUTDIR\nRedraws the charts (OUTDIR/plots/) of a run (and its report.pdf), a sweep or a "
+            tco_fprintf(stdout, "Usage: tcosim plot OUTDIR\nRedraws the charts (OUTDIR/plots/) of a run (and its report.pdf), a sweep or a "
                    "sensitivity analysis, from its CSV files.\nTemplates: $TCOSIM_PLOTS, else plots/ "
                    "beside the program, else the installed ones.\n");
             return argc == 3 ? 0 : EXIT_INPUT;
         }
-        return draw_charts(argv[2], 0);
+        return cmd_plot(argv[2]);
     }
     if (strcmp(cmd, "describe") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
-            printf("Usage: tcosim describe FILE\nLists every static input with its distribution "
+            tco_fprintf(stdout, "Usage: tcosim describe FILE\nLists every static input with its distribution "
                    "and P5/P50/P95.\n");
             return 0;
         }

@@ -1,5 +1,7 @@
 #include "output.h"
 
+#include "number.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -7,32 +9,68 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void tco_json_string(FILE *f, const char *s)
+/* The length of the valid UTF-8 sequence at s (1 to 4 bytes), or 0 when s
+ * does not start one (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s)
 {
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
+        return 0;
+    if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
+        return 0;
+    return n;
+}
+
+/* Invalid UTF-8 bytes (a file name in Latin-1, say) become U+FFFD, so the
+ * results file is always valid JSON text (RFC 8259 requires UTF-8). */
+void tco_json_string(FILE *f, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    while (*s) {
+        unsigned char c = *s;
+        size_t n = utf8_len(s);
+        if (n == 0) {
+            fputs("\\ufffd", f);
+            s++;
+            continue;
+        }
         if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
+            tco_fprintf(f, "\\%c", c);
         else if (c == '\n')
             fputs("\\n", f);
         else if (c == '\t')
             fputs("\\t", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
+        else if (c < 0x20 || c == 0x7f)
+            tco_fprintf(f, "\\u%04x", c);
         else
-            fputc(c, f);
+            fwrite(s, 1, n, f);
+        s += n;
     }
     fputc('"', f);
 }
 
+/* A field that a spreadsheet would read as a formula (=, +, -, @, or a tab
+ * or carriage return first) is written with a single quote in front: the
+ * OWASP advice against CSV injection.  '#' is quoted too. */
 void tco_csv_string(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
+    int formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    if (!formula && !strpbrk(s, ",\"\n\r#")) {
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);
@@ -41,10 +79,45 @@ void tco_csv_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+void tco_clean_text(const char *str, char *buf, size_t size)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t o = 0;
+    if (size == 0)
+        return;
+    while (*s) {
+        char esc[8] = "";
+        size_t n = utf8_len(s), len;
+        const char *out;
+        if (n == 0 || *s < 0x20 || *s == 0x7f) {
+            if (*s == '\n')
+                memcpy(esc, "\\n", 3);
+            else if (*s == '\t')
+                memcpy(esc, "\\t", 3);
+            else if (n == 0)
+                memcpy(esc, "\xEF\xBF\xBD", 4); /* U+FFFD */
+            else
+                tco_snprintf(esc, sizeof esc, "\\x%02x", *s);
+            out = esc;
+            len = strlen(esc);
+            n = 1;
+        } else {
+            out = (const char *)s;
+            len = n;
+        }
+        if (o + len + 1 > size)
+            break;
+        memcpy(buf + o, out, len);
+        o += len;
+        s += n;
+    }
+    buf[o] = '\0';
+}
+
 static void num(FILE *f, double x)
 {
     if (isfinite(x))
-        fprintf(f, "%.17g", x);
+        tco_fprintf(f, "%.17g", x);
     else
         fputs("null", f);
 }
@@ -52,7 +125,7 @@ static void num(FILE *f, double x)
 static void csvnum(FILE *f, double x)
 {
     if (isfinite(x))
-        fprintf(f, "%.10g", x);
+        tco_fprintf(f, "%.10g", x);
 }
 
 static void json_array(FILE *f, const double *v, size_t n)
@@ -75,11 +148,11 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
     static const char *const bnames[TCO_NBAND] = {"p5", "p25", "p50", "p75", "p95"};
     fputs("{\n  \"scenario\": ", f);
     tco_json_string(f, sc->name);
-    fprintf(f, ", \"futures\": %ld, \"seed\": %llu, \"horizon_months\": %d,\n", run->n,
+    tco_fprintf(f, ", \"futures\": %ld, \"seed\": %llu, \"horizon_months\": %d,\n", run->n,
             (unsigned long long)run->seed, sc->horizon);
     fputs("  \"currency\": ", f);
     tco_json_string(f, sc->currency);
-    fprintf(f, ", \"sampling\": \"%s\", \"tcosim_version\": \"%s\",\n  \"strategies\": [\n",
+    tco_fprintf(f, ", \"sampling\": \"%s\", \"tcosim_version\": \"%s\",\n  \"strategies\": [\n",
             tco_sampling_name(run->sampling), TCO_VERSION);
     for (size_t s = 0; s < res->S; s++) {
         const tco_strategy_result *q = &res->st[s];
@@ -92,7 +165,7 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
         fputs(", \"se\": ", f);
         num(f, q->npv.se);
         for (int p = 0; p < TCO_NPCT; p++) {
-            fprintf(f, ", \"%s\": ", pnames[p]);
+            tco_fprintf(f, ", \"%s\": ", pnames[p]);
             num(f, q->npv.p[p]);
         }
         fputs(", \"cvar95\": ", f);
@@ -118,23 +191,18 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
         fputs(" },\n      \"monthly\": { \"mean\": ", f);
         json_array(f, q->monthly_mean, (size_t)res->T);
         for (int b = 0; b < TCO_NBAND; b++) {
-            fprintf(f, ",\n                   \"%s\": ", bnames[b]);
+            tco_fprintf(f, ",\n                   \"%s\": ", bnames[b]);
             json_array(f, q->monthly_band[b], (size_t)res->T);
         }
         fputs(" },\n      \"categories\": {", f);
         for (int c = 0; c < TCO_NCAT; c++) {
-            fprintf(f, "%s\"%s\": ", c ? ", " : " ", tco_category_name((tco_category)c));
+            tco_fprintf(f, "%s\"%s\": ", c ? ", " : " ", tco_category_name((tco_category)c));
             num(f, q->cat[c]);
         }
-        fprintf(f, " } }%s\n", s + 1 < res->S ? "," : "");
+        tco_fprintf(f, " } }%s\n", s + 1 < res->S ? "," : "");
     }
-    /* EVPI: the mean regret of the strategy best on average. */
-    size_t best = 0;
-    for (size_t s = 1; s < res->S; s++)
-        if (res->st[s].npv.mean < res->st[best].npv.mean)
-            best = s;
     fputs("  ],\n  \"evpi\": ", f);
-    num(f, res->st[best].regret_mean);
+    num(f, res->evpi);
     fputs(",\n  \"clamped\": {", f);
     int first = 1;
     for (size_t k = 0; k < sc->ninputs; k++) {
@@ -142,7 +210,7 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
             continue;
         fputs(first ? " " : ", ", f);
         tco_json_string(f, sc->inputs[k].path);
-        fprintf(f, ": %lu", run->clamped[k]);
+        tco_fprintf(f, ": %lu", run->clamped[k]);
         first = 0;
     }
     fputs(first ? "}\n}\n" : " }\n}\n", f);
@@ -188,7 +256,7 @@ tco_status tco_write_monthly_csv(FILE *f, const tco_report *r)
         const tco_strategy_result *q = &res->st[s];
         for (int t = 0; t < res->T; t++) {
             tco_csv_string(f, r->sc->strategies[s].name);
-            fprintf(f, ",%d,", t + 1);
+            tco_fprintf(f, ",%d,", t + 1);
             csvnum(f, q->monthly_mean[t]);
             for (int b = 0; b < TCO_NBAND; b++) {
                 fputc(',', f);
@@ -205,7 +273,7 @@ tco_status tco_write_categories_csv(FILE *f, const tco_report *r)
     const tco_results *res = r->res;
     fputs("strategy", f);
     for (int c = 0; c < TCO_NCAT; c++)
-        fprintf(f, ",%s", tco_category_name((tco_category)c));
+        tco_fprintf(f, ",%s", tco_category_name((tco_category)c));
     fputs(",total\n", f);
     for (size_t s = 0; s < res->S; s++) {
         tco_csv_string(f, r->sc->strategies[s].name);
@@ -236,19 +304,19 @@ tco_status tco_write_samples_csv(FILE *f, const tco_report *r)
         }
     for (size_t s = 0; s < run->S; s++) {
         char name[128];
-        snprintf(name, sizeof name, "npv.%s", sc->strategies[s].name);
+        tco_snprintf(name, sizeof name, "npv.%s", sc->strategies[s].name);
         fputc(',', f);
         tco_csv_string(f, name);
     }
     fputc('\n', f);
     for (long i = 0; i < run->n; i++) {
-        fprintf(f, "%ld", i + 1);
+        tco_fprintf(f, "%ld", i + 1);
         const double *x = run->inputs + (size_t)i * sc->ninputs;
         for (size_t k = 0; k < sc->ninputs; k++)
             if (!sc->inputs[k].fresh)
-                fprintf(f, ",%.10g", x[k]);
+                tco_fprintf(f, ",%.10g", x[k]);
         for (size_t s = 0; s < run->S; s++)
-            fprintf(f, ",%.10g", run->npv[s * (size_t)run->n + (size_t)i]);
+            tco_fprintf(f, ",%.10g", run->npv[s * (size_t)run->n + (size_t)i]);
         fputc('\n', f);
     }
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -259,19 +327,19 @@ void tco_format_money(double x, char *buf, size_t size)
     double a = fabs(x);
     const char *sign = x < 0 ? "-" : "";
     if (!isfinite(x))
-        snprintf(buf, size, "n/a");
+        tco_snprintf(buf, size, "n/a");
     else if (a >= 1e9)
-        snprintf(buf, size, "%s%.3gB", sign, a / 1e9);
+        tco_snprintf(buf, size, "%s%.3gB", sign, a / 1e9);
     else if (a >= 1e6)
-        snprintf(buf, size, "%s%.3gM", sign, a / 1e6);
+        tco_snprintf(buf, size, "%s%.3gM", sign, a / 1e6);
     else if (a >= 1e4)
-        snprintf(buf, size, "%s%.3gk", sign, a / 1e3);
+        tco_snprintf(buf, size, "%s%.3gk", sign, a / 1e3);
     else if (a >= 1000)
-        snprintf(buf, size, "%s%d,%03d", sign, (int)(a + 0.5) / 1000, (int)(a + 0.5) % 1000);
+        tco_snprintf(buf, size, "%s%d,%03d", sign, (int)(a + 0.5) / 1000, (int)(a + 0.5) % 1000);
     else if (a >= 100 || a == 0)
-        snprintf(buf, size, "%s%.0f", sign, a);
+        tco_snprintf(buf, size, "%s%.0f", sign, a);
     else
-        snprintf(buf, size, "%s%.3g", sign, a);
+        tco_snprintf(buf, size, "%s%.3g", sign, a);
 }
 
 tco_status tco_write_table(FILE *f, const tco_report *r)
@@ -280,17 +348,17 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
     const tco_results *res = r->res;
     const tco_run *run = r->run;
     char a[32], b[32], c[32], d[32], e[32], g[32];
-    fprintf(f, "%s: %ld futures, seed %llu, %s sampling, %d months; NPV in %s",
+    tco_fprintf(f, "%s: %ld futures, seed %llu, %s sampling, %d months; NPV in %s",
             sc->name, run->n, (unsigned long long)run->seed, tco_sampling_name(run->sampling),
             sc->horizon, sc->currency);
     if (sc->discount_rate != 0)
-        fprintf(f, " at %.3g%% a year", sc->discount_rate * 100);
+        tco_fprintf(f, " at %.3g%% a year", sc->discount_rate * 100);
     fputs("\n\n", f);
     size_t w = 8;
     for (size_t s = 0; s < res->S; s++)
         if (strlen(sc->strategies[s].name) > w)
             w = strlen(sc->strategies[s].name);
-    fprintf(f, "%-*s %9s %9s %9s %9s %9s %11s %9s  %s\n", (int)w, "strategy", "mean", "P5", "P50",
+    tco_fprintf(f, "%-*s %9s %9s %9s %9s %9s %11s %9s  %s\n", (int)w, "strategy", "mean", "P5", "P50",
             "P95", "CVaR95", "P(cheapest)", "regret", "break-even vs baseline");
     for (size_t s = 0; s < res->S; s++) {
         const tco_strategy_result *q = &res->st[s];
@@ -302,13 +370,13 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
         tco_format_money(q->regret_mean, g, sizeof g);
         char be[64];
         if (s == 0)
-            snprintf(be, sizeof be, "(baseline)");
+            tco_snprintf(be, sizeof be, "(baseline)");
         else if (q->breakeven_probability == 0)
-            snprintf(be, sizeof be, "never");
+            tco_snprintf(be, sizeof be, "never");
         else
-            snprintf(be, sizeof be, "%.0f%%, median month %.3g", 100 * q->breakeven_probability,
+            tco_snprintf(be, sizeof be, "%.0f%%, median month %.3g", 100 * q->breakeven_probability,
                      q->breakeven_median);
-        fprintf(f, "%-*s %9s %9s %9s %9s %9s %10.1f%% %9s  %s\n", (int)w, sc->strategies[s].name,
+        tco_fprintf(f, "%-*s %9s %9s %9s %9s %9s %10.1f%% %9s  %s\n", (int)w, sc->strategies[s].name,
                 a, b, c, d, e, 100 * q->p_cheapest, g, be);
     }
     /* One line that reads the table. */
@@ -321,28 +389,26 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
         for (size_t s = 1; s < res->S; s++)
             if (res->st[s].p_cheapest > res->st[other].p_cheapest)
                 other = s;
-    fprintf(f, "\n%s is cheapest in %.0f%% of futures", sc->strategies[best].name,
+    tco_fprintf(f, "\n%s is cheapest in %.0f%% of futures", sc->strategies[best].name,
             100 * res->st[best].p_cheapest);
     if (other != best) {
         double diff = res->st[other].npv.p[6] - res->st[best].npv.p[6];
         tco_format_money(fabs(diff), a, sizeof a);
-        fprintf(f, "; its P95 is %s %s %s's", a, diff >= 0 ? "below" : "above",
+        tco_fprintf(f, "; its P95 is %s %s %s's", a, diff >= 0 ? "below" : "above",
                 sc->strategies[other].name);
     }
     fputs(".\n", f);
-    size_t bm = 0;
-    for (size_t s = 1; s < res->S; s++)
-        if (res->st[s].npv.mean < res->st[bm].npv.mean)
-            bm = s;
-    tco_format_money(res->st[bm].regret_mean, a, sizeof a);
-    fprintf(f, "Perfect information would be worth %s %s (EVPI: the mean regret of %s, best on "
-               "average); tcosim sensitivity says which input to measure.\n",
-            a, sc->currency, sc->strategies[bm].name);
+    if (res->best >= 0) {
+        tco_format_money(res->evpi, a, sizeof a);
+        tco_fprintf(f, "Perfect information would be worth %s %s (EVPI: the mean regret of %s, "
+                       "best on average); tcosim sensitivity says which input to measure.\n",
+                    a, sc->currency, sc->strategies[res->best].name);
+    }
     for (size_t k = 0; k < sc->ninputs; k++)
         if (run->clamped[k]) {
             char dom[64];
             tco_domain_format(&sc->inputs[k].dom, dom, sizeof dom);
-            fprintf(f, "note: %lu draws of %s fell outside its domain (%s) and were clamped\n",
+            tco_fprintf(f, "note: %lu draws of %s fell outside its domain (%s) and were clamped\n",
                     run->clamped[k], sc->inputs[k].path, dom);
         }
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -351,7 +417,7 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
 tco_status tco_make_dirs(const char *dir, tco_error *err)
 {
     char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+    if (tco_snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
         return tco_error_set(err, TCO_EIO, "%s: path too long", dir);
     for (char *p = path + 1;; p++) {
         if (*p == '/' || *p == '\0') {
@@ -371,23 +437,47 @@ tco_status tco_make_dirs(const char *dir, tco_error *err)
     return TCO_OK;
 }
 
+mode_t tco_file_mode(void)
+{
+    /* umask can only be read by setting it; the program is single-threaded
+     * when it writes files. */
+    mode_t m = umask(022);
+    umask(m);
+    return 0666 & ~m;
+}
+
 tco_status tco_write_file(const char *path, tco_status (*writer)(FILE *, const tco_report *),
                           const tco_report *r, tco_error *err)
 {
+    /* mkstemp: a new file with a name nobody can predict (O_CREAT|O_EXCL),
+     * so a symbolic link planted in the folder is never followed. */
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    tco_status st = writer(f, r);
-    if (fflush(f) != 0 || ferror(f))
-        st = TCO_EIO;
-    if (fclose(f) != 0)
-        st = TCO_EIO;
-    if (st == TCO_OK && rename(tmp, path) != 0)
-        st = TCO_EIO;
-    if (st != TCO_OK) {
+    if (tco_snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
+        return tco_error_set(err, TCO_EIO, "%s: path too long", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", path, strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
         int e = errno;
+        close(fd);
+        unlink(tmp);
+        return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", path, strerror(e));
+    }
+    errno = 0;
+    tco_status st = writer(f, r);
+    if (fchmod(fd, tco_file_mode()) != 0 || fflush(f) != 0 || ferror(f))
+        st = st != TCO_OK ? st : TCO_EIO;
+    int e = errno;
+    if (fclose(f) != 0 && st == TCO_OK) {
+        st = TCO_EIO;
+        e = errno;
+    }
+    if (st == TCO_OK && rename(tmp, path) != 0) {
+        st = TCO_EIO;
+        e = errno;
+    }
+    if (st != TCO_OK) {
         unlink(tmp);
         return tco_error_set(err, st, "%s: cannot write: %s", path, e ? strerror(e) : "error");
     }
@@ -405,5 +495,27 @@ void tco_safe_name(const char *name, char *buf, size_t size)
     }
     buf[i] = '\0';
     if (i == 0 || strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
-        snprintf(buf, size, "scenario");
+        tco_snprintf(buf, size, "scenario");
+}
+
+tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc)
+{
+    tco_fprintf(f, "%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs, sc->ndims);
+    tco_fprintf(f, "%-60s %-44s %11s %11s %11s\n", "input", "distribution", "P5", "P50", "P95");
+    static const double q[3] = {0.05, 0.5, 0.95};
+    for (size_t k = 0; k < sc->ninputs; k++) {
+        const tco_input *in = &sc->inputs[k];
+        char desc[160];
+        tco_dist_format(&in->dist, desc, sizeof desc);
+        if (in->fresh)
+            strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
+        tco_fprintf(f, "%-60s %-44s", in->path, desc);
+        for (int j = 0; j < 3; j++)
+            tco_fprintf(f, " %11.5g",
+                        tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])));
+        fputc('\n', f);
+    }
+    if (sc->ncorr > 0)
+        tco_fprintf(f, "\n%zu inputs are correlated (see correlations:)\n", sc->ncorr);
+    return ferror(f) ? TCO_EIO : TCO_OK;
 }

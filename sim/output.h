@@ -8,6 +8,7 @@
 #define TCO_OUTPUT_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "engine.h"
 #include "error.h"
@@ -29,9 +30,17 @@ tco_status tco_write_categories_csv(FILE *f, const tco_report *r);
 tco_status tco_write_samples_csv(FILE *f, const tco_report *r);
 tco_status tco_write_table(FILE *f, const tco_report *r);
 
-/* Writes path atomically with writer (temporary file, then rename). */
+/* The table of tcosim describe: every static input of sc with its
+ * distribution and P5, P50, P95. */
+tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc);
+
+/* Writes path atomically with writer: a new temporary file next to it
+ * (mkstemp), renamed into place when whole. */
 tco_status tco_write_file(const char *path, tco_status (*writer)(FILE *, const tco_report *),
                           const tco_report *r, tco_error *err);
+
+/* The mode of a new file: 0666 less the process's umask. */
+mode_t tco_file_mode(void);
 
 /* Creates dir and its parents (like mkdir -p). */
 tco_status tco_make_dirs(const char *dir, tco_error *err);
@@ -43,8 +52,16 @@ void tco_format_money(double x, char *buf, size_t size);
  * digits, '.', '-' and '_' become '_'. */
 void tco_safe_name(const char *name, char *buf, size_t size);
 
-/* CSV and JSON quoting of a string. */
+/* CSV and JSON quoting of a string.  tco_csv_string writes a name that a
+ * spreadsheet would take for a formula (first character = + - @) with a
+ * single quote in front; tco_json_string replaces invalid UTF-8 bytes with
+ * U+FFFD. */
 void tco_csv_string(FILE *f, const char *s);
 void tco_json_string(FILE *f, const char *s);
+
+/* Copies s into buf (size bytes, always terminated, cut at a character
+ * boundary) as text safe to show on one line: control characters become
+ * escapes (\n, \t, \x01) and invalid UTF-8 bytes U+FFFD. */
+void tco_clean_text(const char *s, char *buf, size_t size);
 
 #endif

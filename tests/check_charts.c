@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 
+#include <locale.h>
 #include <stdio.h>
 
 #include "../sim/charts.h"
@@ -153,6 +154,119 @@ START_TEST(test_files)
 }
 END_TEST
 
+
+/* Counts the fields of a CSV line without quoted commas. */
+static int fields(const char *line)
+{
+    int n = 1;
+    for (; *line; line++)
+        n += *line == ',';
+    return n;
+}
+
+/* Written numbers use a decimal point under a comma-decimal locale (issue
+ * 7, defect 2): a program that calls setlocale(LC_ALL, "de_DE.UTF-8") must
+ * still get CSV files whose rows have as many fields as their header. */
+START_TEST(test_numbers_ignore_locale)
+{
+    ck_assert_msg(setlocale(LC_ALL, "de_DE.UTF-8") != NULL,
+                  "the de_DE.UTF-8 locale is missing: run make deps");
+    char probe[32];
+    snprintf(probe, sizeof probe, "%.1f", 2.5);
+    ck_assert_str_eq(probe, "2,5"); /* the locale is in force */
+    char dir[] = "/tmp/tcosim-locale-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    tco_report rep = {sc, run, res};
+    tco_error err;
+    char path[256], line[8192];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    ck_assert_msg(tco_write_file(path, tco_write_summary_csv, &rep, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_msg(tco_chart_data_write(dir, &rep, &err) == TCO_OK, "%s", err.msg);
+    static const char *const files[] = {"summary.csv", "npv_quantiles.csv", "npv_density.csv",
+                                        "fan.csv", "cumulative.csv"};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+        FILE *f = fopen(path, "r");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+        int want = fields(line), rows = 0, points = 0;
+        while (fgets(line, sizeof line, f)) {
+            ck_assert_msg(fields(line) == want, "%s: %s", files[k], line);
+            points += strchr(line, '.') != NULL;
+            rows++;
+        }
+        fclose(f);
+        ck_assert_int_gt(rows, 0);
+        ck_assert_int_gt(points, 0);
+    }
+    /* results.json: the mean NPV reads back whole in the "C" locale. */
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *m = open_memstream(&buf, &size);
+    ck_assert_int_eq(tco_write_json(m, &rep), TCO_OK);
+    fclose(m);
+    setlocale(LC_ALL, "C");
+    const char *p = strstr(buf, "\"mean\": ");
+    ck_assert_ptr_nonnull(p);
+    char *end;
+    double mean = strtod(p + 8, &end);
+    ck_assert_msg(*end == ',' && end[1] == ' ', "%.40s", p);
+    ck_assert_double_eq(mean, res->st[0].npv.mean);
+    free(buf);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+static tco_status redraw_meta(const char *text, tco_error *err)
+{
+    char dir[] = "/tmp/tcosim-meta-XXXXXX", path[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/meta.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    /* No templates there: a meta.csv that passes its checks ends in
+     * TCO_ECHARTS (templates missing), before gnuplot could run. */
+    tco_chart_options o = {0};
+    o.plots_dir = "/nonexistent/tcosim-plots";
+    tco_status st = tco_charts_redraw(dir, &o, err);
+    unlink(path);
+    rmdir(dir);
+    return st;
+}
+
+/* meta.csv is data (issue 7, fuzz 2): charts are chosen only among the
+ * known kinds, by exact identifier; quoted values may hold newlines
+ * without becoming entries; values are checked. */
+START_TEST(test_meta_is_data)
+{
+    static const char *const HEAD = "key,value\nscenario,\"a\nchart0,evil\"\nfutures,100\nseed,5\n"
+                                    "sampling,random\nhorizon_months,12\ncurrency,EUR\nversion,0.1.0\n";
+    char text[1024];
+    tco_error err;
+    /* The quoted newline is part of the name: no chart is listed, so the
+     * run's charts are drawn. */
+    ck_assert_int_eq(redraw_meta(HEAD, &err), TCO_ECHARTS);
+    ck_assert_ptr_nonnull(strstr(err.msg, "templates are missing"));
+    snprintf(text, sizeof text, "%schart0,sweep\nextra0,demand.growth_annual\n", HEAD);
+    ck_assert_int_eq(redraw_meta(text, &err), TCO_ECHARTS);
+    static const char *const bad[] = {"chart0,../../evil\nextra0,\n", "chart0,bars\nextra0,\n",
+                                      "chart0,Sweep\n", "chart0,sweep \n", "seed,5\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(text, sizeof text, "%s%s", HEAD, bad[i]);
+        ck_assert_msg(redraw_meta(text, &err) == TCO_EINVAL, "accepted: %s", bad[i]);
+    }
+    ck_assert_int_eq(redraw_meta("key,value\nscenario,x\nfutures,1e3\nseed,5\nsampling,random\n"
+                                 "currency,EUR\nversion,0.1.0\n",
+                                 &err),
+                     TCO_EINVAL);
+    ck_assert_int_eq(redraw_meta("key,value\nscenario,x\n", &err), TCO_EIO);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("charts");
@@ -161,6 +275,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_npv_curve_matches_percentiles);
     tcase_add_test(tc, test_cumulative_bands);
     tcase_add_test(tc, test_files);
+    tcase_add_test(tc, test_numbers_ignore_locale);
+    tcase_add_test(tc, test_meta_is_data);
     suite_add_tcase(s, tc);
     return s;
 }

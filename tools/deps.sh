@@ -1,6 +1,8 @@
 #!/bin/sh
-# Installs the Debian packages tcosim needs, when they are missing.
-# As root (or with sudo) it runs apt-get; otherwise it prints the command.
+# Installs the Debian packages tcosim needs, when they are missing, and the
+# de_DE.UTF-8 locale its locale tests use (numbers must not follow a locale's
+# decimal comma).  As root (or with sudo) it runs apt-get; otherwise it prints
+# the command.
 set -e
 need=""
 pkg-config --exists gsl 2>/dev/null || need="$need libgsl-dev"
@@ -10,24 +12,30 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v gnuplot >/dev/null 2>&1 || need="$need gnuplot-nox"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
-# The locale tests run under de_DE.UTF-8 (a decimal comma) and skip, saying
-# so, without it; as root, create it when Debian's locale sources are here.
-if [ "$(id -u)" = 0 ] && command -v localedef >/dev/null 2>&1 &&
-    [ -f /usr/share/i18n/locales/de_DE ] &&
-    ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
-    localedef -i de_DE -f UTF-8 de_DE.UTF-8 2>/dev/null || true
-fi
-[ -z "$need" ] && exit 0
-echo "tcosim: installing missing packages:$need" >&2
 if [ "$(id -u)" = 0 ]; then
     SUDO=""
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     SUDO="sudo"
 else
-    echo "tcosim: please run: sudo apt-get install -y$need" >&2
-    exit 1
+    SUDO="none"
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >&2
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq $need >&2
+# The locales package is optional: asked for only where it can be installed.
+if [ "$SUDO" != none ] && ! command -v localedef >/dev/null 2>&1; then
+    need="$need locales"
+fi
+if [ -n "$need" ]; then
+    echo "tcosim: installing missing packages:$need" >&2
+    if [ "$SUDO" = none ]; then
+        echo "tcosim: please run: sudo apt-get install -y$need" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq >&2
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq $need >&2
+fi
+# The locale tests skip, saying so, when the locale cannot be made.
+if [ "$SUDO" != none ] && ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+    $SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8 >/dev/null 2>&1 || true
+fi
+exit 0

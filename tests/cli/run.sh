@@ -173,11 +173,16 @@ for m in rank tornado sobol; do
 done
 is_png se-tornado/plots/tornado.png && is_png se-sobol/plots/sobol.png && is_png se-rank/plots/rank.png && ok || bad "sensitivity charts"
 grep -q "model runs\|future-runs" se.txt && ok || bad "sobol prints its cost up front"
-"$BIN" sensitivity small.yaml --output open --versus api -n 200 -o "$TMP/se2" -q --no-plots && ok || bad "--output/--versus"
+"$BIN" sensitivity small.yaml --strategy open --versus api -n 200 -o "$TMP/se2" -q --no-plots && ok || bad "--strategy/--versus"
+# --output is a folder in every command, never a strategy (issue 7, defect 5).
+rm -rf open
+"$BIN" sensitivity small.yaml --output open --strategy open -n 64 -q --no-plots && [ -s open/sensitivity.csv ] && ok \
+    || bad "sensitivity --output is not the output folder"
+rm -rf open
 rm -rf se-sobol/plots && "$BIN" plot "$TMP/se-sobol" 2>/dev/null && is_png se-sobol/plots/sobol.png && is_png se-sobol/plots/voi.png \
     && ok || bad "tcosim plot of a sensitivity folder"
 rm -rf sw3/plots && "$BIN" plot "$TMP/sw3" 2>/dev/null && is_png sw3/plots/sweep2d.png && ok || bad "tcosim plot of a sweep folder"
-expect_error sens-unknown 2 "--output: no strategy named 'nope'" -- sensitivity small.yaml --output nope
+expect_error sens-unknown 2 "--strategy: no strategy named 'nope'" -- sensitivity small.yaml --strategy nope
 expect_error sens-method 2 "--method: expected rank, tornado or sobol" -- sensitivity small.yaml --method magic
 "$BIN" run small.yaml --target-rse 0.02 --max-futures 16000 -n 500 --no-plots -o "$TMP/t1" 2>t1.err >/dev/null \
     && grep -q "at [0-9]* futures" t1.err && ok || bad "--target-rse: $(cat t1.err)"
@@ -185,6 +190,113 @@ expect_error sens-method 2 "--method: expected rank, tornado or sobol" -- sensit
     && cmp -s t1/results.json t2/results.json && ok || bad "--target-rse is not deterministic"
 grep -q '"evpi": ' o1/results.json && ok || bad "evpi in results.json"
 expect_error rse-bad 2 "--target-rse" -- run small.yaml --target-rse 2
+
+# ---- the output folder as one unit, charts from data (issue 7) ----
+REAL_GNUPLOT=$(command -v gnuplot)
+mkdir -p fakebin
+# A gnuplot that misbehaves as FAKE says: sleep (slow), truncate (disk full),
+# else the real one.  Its output file is its 4th argument.
+cat >fakebin/gnuplot <<EOF
+#!/bin/sh
+case "\${FAKE:-}" in
+sleep) sleep 8 ;;
+truncate) printf '\211PNG\r\n\032\n' >"\$4"; head -c 8000 /dev/zero >>"\$4"; exit 0 ;;
+*) exec "$REAL_GNUPLOT" "\$@" ;;
+esac
+EOF
+chmod +x fakebin/gnuplot
+FAKEPATH="$TMP/fakebin:$PATH"
+# Waits (10 s at most) until a run into ./NAME is drawing its charts.
+wait_drawing() {
+    i=0
+    while ! ls -a ."$1".tcosim-tmp-*/ 2>/dev/null | grep -q tcosim-draw && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
+# -o '' is refused (it read uninitialised memory).
+expect_error empty-output 2 "the folder name is empty" -- run small.yaml -o ''
+# A stale file of an earlier run does not survive the next one.
+"$BIN" run small.yaml -q --samples --no-plots -o "$TMP/u1" && "$BIN" run small.yaml -q --no-plots -o "$TMP/u1" \
+    && [ -s u1/results.json ] && [ ! -e u1/samples.csv ] && ok || bad "a stale samples.csv stayed"
+ls -a . | grep -q "tcosim-tmp\|tcosim-old" && bad "temporary folders left after a run" || ok
+# An existing folder that is not tcosim's is not replaced.
+mkdir -p mine && echo keep >mine/notes.txt
+"$BIN" run small.yaml -q --no-plots -o "$TMP/mine" 2>mine.err; [ $? -eq 2 ] && [ -s mine/notes.txt ] \
+    && grep -q "not a tcosim output folder" mine.err && ok || bad "a foreign folder: $(cat mine.err)"
+# Interrupted while drawing the charts: exit 130, the previous folder intact.
+"$BIN" run small.yaml -q --no-plots --seed 1 -o "$TMP/u2" && cp u2/results.json u2.before
+FAKE=sleep PATH="$FAKEPATH" "$BIN" run small.yaml -q --seed 2 -o "$TMP/u2" 2>u2.err &
+pid=$!
+wait_drawing u2
+# A second writer into the same folder is refused while the first runs.
+"$BIN" run small.yaml -q --no-plots -o "$TMP/u2" 2>u3.err; [ $? -eq 1 ] && grep -q "another tcosim is writing" u3.err \
+    && ok || bad "a second writer: $(cat u3.err)"
+"$BIN" plot "$TMP/u2" 2>u3.err; [ $? -eq 1 ] && grep -q "another tcosim is writing" u3.err \
+    && ok || bad "tcosim plot while a run writes: $(cat u3.err)"
+kill -INT $pid
+wait $pid
+got=$?
+[ $got -eq 130 ] && cmp -s u2/results.json u2.before && [ ! -e u2/plots ] && ok \
+    || bad "interrupted during charts: exit $got, $(cat u2.err)"
+ls -a . | grep -q "u2.tcosim-tmp" && bad "the interrupted run left its folder" || ok
+# SIGKILL leaves a recognisable temporary folder; the next run removes it.
+FAKE=sleep PATH="$FAKEPATH" "$BIN" run small.yaml -q -o "$TMP/u2" 2>/dev/null &
+pid=$!
+wait_drawing u2
+kill -KILL $pid
+wait $pid 2>/dev/null
+ls -a . | grep -q "^\.u2\.tcosim-tmp-" && ok || bad "no temporary folder while a run was killed"
+"$BIN" run small.yaml -q --no-plots -o "$TMP/u2" && ! ls -a . | grep -q "^\.u2\.tcosim-tmp-" && ok \
+    || bad "leftovers of a killed run were not removed"
+# A drawing folder left by a killed tcosim plot is removed by the next.
+mkdir -p u1/.tcosim-draw-AbC123 && "$BIN" plot "$TMP/u1" 2>/dev/null && [ ! -e u1/.tcosim-draw-AbC123 ] \
+    && is_png u1/plots/scurve.png && ok || bad "a killed plot's drawing folder stayed"
+# gnuplot that takes too long is stopped, with a message, exit 3.
+FAKE=sleep TCOSIM_CHART_TIMEOUT=1 PATH="$FAKEPATH" "$BIN" run small.yaml -q -o "$TMP/u4" 2>u4.err
+[ $? -eq 3 ] && grep -q "took more than 1 s" u4.err && [ -s u4/results.json ] && ok || bad "chart timeout: $(cat u4.err)"
+# A truncated chart (disk full) is not installed: exit 3.
+FAKE=truncate PATH="$FAKEPATH" "$BIN" run small.yaml -q -o "$TMP/u5" 2>u5.err
+[ $? -eq 3 ] && grep -q "incomplete" u5.err && [ ! -e u5/plots/distribution.png ] && ok || bad "truncated chart: $(cat u5.err)"
+# More strategies than charts can show (300 took minutes): results, exit 3.
+{ sed '/^strategies:/,$d' small.yaml; echo "strategies:"
+  i=0; while [ $i -lt 41 ]; do echo "  s$i: { route: { chat: api, docs: api } }"; i=$((i + 1)); done; } >many.yaml
+"$BIN" run many.yaml -n 50 -q -o "$TMP/u11" 2>u11.err
+[ $? -eq 3 ] && grep -q "41 strategies: charts are drawn for at most 40" u11.err && [ -s u11/results.json ] && ok \
+    || bad "too many strategies to chart: $(cat u11.err)"
+# Output paths that gnuplot would run as commands run nothing.
+"$BIN" run small.yaml -q -o '|touch pwned1 #' 2>/dev/null
+"$BIN" run small.yaml -q -o '<touch pwned2 #' 2>/dev/null
+[ ! -e pwned1 ] && [ ! -e pwned2 ] && ok || bad "an output path ran a command"
+# A planted symbolic link at a temporary name is never followed.
+echo victim >victim.txt && "$BIN" run small.yaml -q --no-plots -o "$TMP/u6"
+sh -c 'for f in results.json summary.csv meta.csv; do ln -s "$1/victim.txt" "$1/u6/$f.tmp.$$"; done; exec "$2" run small.yaml -q --no-plots -o "$1/u6"' x "$TMP" "$BIN"
+[ "$(cat victim.txt)" = victim ] && ok || bad "a planted symlink was followed"
+# tcosim plot takes no template or path from meta.csv: a received folder
+# cannot run a template of its own.
+mkdir -p evil && echo "system('touch pwned3')" >evil/x.gp
+"$BIN" run small.yaml -q --no-plots -o "$TMP/u7"
+printf 'chart0,../../evil/x\ntemplate0,../evil/x\nextra0,\n' >>u7/meta.csv
+"$BIN" plot "$TMP/u7" 2>u7.err; [ $? -eq 2 ] && grep -q "not a chart tcosim draws" u7.err && [ ! -e pwned3 ] && ok \
+    || bad "plot took a chart from meta.csv: $(cat u7.err)"
+# A scenario name with a newline (or over 1 KiB) injects nothing.
+long=$(printf '%*s' 1100 '' | tr ' ' 'n')
+up=../../../../../../../../../../../../../../../..
+sed "s|name: small test|name: \"x\\\\nchart0,evil\\\\ntemplate0,$up$TMP/evil/x\\\\nextra0,\\\\n$long\"|" small.yaml >inject.yaml
+"$BIN" run inject.yaml -q -o "$TMP/u8" 2>u8.err && [ ! -e pwned3 ] && [ ! -e u8/plots/evil.png ] && is_png u8/plots/scurve.png \
+    && ok || bad "a scenario name injected charts: $(head -c 300 u8.err)"
+"$BIN" plot "$TMP/u8" 2>u8.err && ok || bad "plot of a folder with a long name: $(head -c 300 u8.err)"
+# Names: '#' shows in the charts, a newline in currency spoofs no line,
+# a formula-like name is quoted in CSV, a non-UTF-8 file name gives UTF-8.
+sed -e 's/currency: EUR/currency: "EUR\\nFAKE"/' -e 's/^  api: { route/  "#x": { route/' -e 's/^  hybrid:/  "+y":/' small.yaml >names.yaml
+"$BIN" run names.yaml -q -o "$TMP/u9" 2>u9.err && grep -q ">#x<" u9/plots/scurve.svg && ok || bad "'#x' missing from the S-curve"
+grep -q ">#x<" u9/plots/decision.svg && grep -q ">#x<" u9/plots/categories.svg && ok || bad "'#x' missing from the decision chart"
+[ "$(grep -c . u9/decision.txt)" -eq 8 ] && ! grep -q "^FAKE" u9/decision.txt && ok || bad "a newline in currency spoofed a line"
+grep -q "^\"'+y\"," u9/summary.csv && ok || bad "a formula-like name is not quoted in summary.csv"
+grep -q ">+y<" u9/plots/decision.svg && ok || bad "the decision chart shows the quote"
+sed '/^scenario:/s/name: small test, //' small.yaml >"$(printf 'caf\351.yaml')"
+"$BIN" run "$(printf 'caf\351.yaml')" -q --no-plots -o "$TMP/u10" 2>u10.err && iconv -f UTF-8 -t UTF-8 u10/results.json >/dev/null \
+    && ok || bad "results.json is not UTF-8: $(cat u10.err)"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
