@@ -1,4 +1,5 @@
 #include "dist.h"
+#include "init.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -565,6 +566,7 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
 tco_status tco_dist_parse(tco_dist *d, const tco_ynode *node, const char *path,
                           const tco_domain *dom, tco_error *err)
 {
+    tco_init();
     memset(d, 0, sizeof *d);
     pctx c = {node, path, "", err};
     char dombuf[64];

@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "init.h"
 
 #include <math.h>
 #include <omp.h>
@@ -100,6 +101,7 @@ typedef struct {
 tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                            tco_error *err)
 {
+    tco_init();
     *out = NULL;
     long n = opt->futures > 0 ? opt->futures : sc->futures;
     uint64_t seed = opt->seed_set ? opt->seed : sc->seed;

@@ -1,4 +1,5 @@
 #include "scenario.h"
+#include "init.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
@@ -1045,6 +1046,7 @@ done:
 tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
                                  tco_error *err)
 {
+    tco_init();
     *out = NULL;
     tco_scenario *sc = calloc(1, sizeof *sc);
     if (!sc)
