@@ -10,6 +10,18 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v gnuplot >/dev/null 2>&1 || need="$need gnuplot-nox"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
+# The fuzz targets need clang with its libFuzzer runtime and OpenMP library
+# (Debian: libclang-rt-dev -> libclang-rt-14-dev, libomp-dev).  They are
+# optional: without them the corpora are still replayed by the plain build.
+fuzz=""
+if ! sh "$(dirname "$0")/../tests/fuzz/have_fuzzer.sh" clang; then
+    fuzz="clang libclang-rt-dev libomp-dev"
+fi
+if [ -z "$need" ] && [ -n "$fuzz" ] && [ "$(id -u)" != 0 ]; then
+    echo "tcosim: for make fuzz: sudo apt-get install -y $fuzz" >&2
+    exit 0
+fi
+need="$need${fuzz:+ $fuzz}"
 [ -z "$need" ] && exit 0
 echo "tcosim: installing missing packages:$need" >&2
 if [ "$(id -u)" = 0 ]; then
