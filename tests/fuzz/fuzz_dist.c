@@ -3,7 +3,11 @@
  * one quantity ("2.5" or "{dist: pert, min: 1, mode: 2, max: 4}").  A
  * distribution that parses must give, for every u in (0, 1), a quantile
  * that is a number (never NaN), inside the support it reports, and never
- * decreasing in u; its description must fit the buffer it is given. */
+ * decreasing in u; its description must fit the buffer it is given.
+ *
+ * TCO_FUZZ_KNOWN_NAN_QUANTILES skips the NaN check while the defect it
+ * finds at once is open (issue 7, fuzzing item 6: Beta(600, 2) and
+ * Gamma(0.1) quantile tables hold NaN; reproducers in tests/fuzz/crashes/). */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,8 +69,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (i == -1)
             u = tails[3];
         double x = tco_dist_quantile(&d, u);
+#ifndef TCO_FUZZ_KNOWN_NAN_QUANTILES
         if (isnan(x))
             fail("NaN quantile", &d, u, x);
+#else
+        if (isnan(x))
+            continue;
+#endif
         if (x < lo - 1e-9 * fmax(1, fabs(lo)) || x > hi + 1e-9 * fmax(1, fabs(hi)))
             fail("quantile outside the support", &d, u, x);
         if (i >= 0) {
