@@ -82,7 +82,7 @@ check: deps
 	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz
 	@sh tests/cli/run.sh ./tcosim
 	@sh tests/golden/run.sh ./tcosim
-	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)"
+	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz \
 	    FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi
 

@@ -2,10 +2,12 @@
 # The installed library: `make install` into a DESTDIR, then a small program
 # compiled against it with nothing but pkg-config (PKG_CONFIG_PATH) and
 # `#include <tcosim/tcosim.h>`, and run.
-# Usage: tests/install/run.sh MAKE BUILD
+# Usage: tests/install/run.sh MAKE BUILD [CFLAGS]  (CFLAGS: the library's, so
+# that a sanitizer build links its runtime)
 set -u
 MAKE_CMD=${1:-make}
 BUILDDIR=${2:-build}
+EXTRA=${3:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TMP=$(mktemp -d)
@@ -29,7 +31,7 @@ flags=$(pkg-config --cflags --static --libs tcosim) || fail "pkg-config cannot r
 # Compiled from outside the source tree, so only installed headers are seen.
 cp "$HERE/hello.c" "$TMP/hello.c"
 # shellcheck disable=SC2086
-(cd "$TMP" && ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o hello hello.c $flags) >"$TMP/log" 2>&1 ||
+(cd "$TMP" && ${CC:-cc} -std=c11 -Wall -Wextra -Werror $EXTRA -o hello hello.c $flags) >"$TMP/log" 2>&1 ||
     fail "cannot build a program against the installed library: $(head -c 600 "$TMP/log")"
 "$TMP/hello" >"$TMP/out" 2>&1 || fail "the program failed: $(head -c 600 "$TMP/out")"
 grep -q '^ok 2 strategies, mean NPV 1200$' "$TMP/out" || fail "unexpected output: $(head -c 300 "$TMP/out")"
