@@ -120,21 +120,19 @@ $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libtcosim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtcosim.a $(LDLIBS)
 
-$(BUILD)/tcosim.pc: Makefile
-	@mkdir -p $(dir $@)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
-	    'Name: tcosim' 'Description: Monte Carlo cost and risk engine for serving LLM workloads' \
-	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}' \
-	    'Libs: -L$${libdir} -ltcosim' 'Libs.private: -fopenmp -lm' >$@
-
 # Headers go flat into include/tcosim/: their "../sim/" and "../models/"
-# includes are rewritten to plain names.
-install: tcosim $(BUILD)/libtcosim.a $(BUILD)/tcosim.pc
+# includes are rewritten to plain names.  tcosim.pc names PREFIX.
+install: tcosim $(BUILD)/libtcosim.a
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/tcosim/plots $(DESTDIR)$(PREFIX)/share/tcosim/scenarios \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/tcosim
 	install -m 644 $(BUILD)/libtcosim.a $(DESTDIR)$(LIBDIR)/libtcosim.a
-	install -m 644 $(BUILD)/tcosim.pc $(DESTDIR)$(LIBDIR)/pkgconfig/tcosim.pc
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	    'Name: tcosim' 'Description: Monte Carlo cost and risk engine for serving LLM workloads' \
+	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}' \
+	    'Libs: -L$${libdir} -ltcosim' 'Libs.private: -fopenmp -lm' \
+	    >$(DESTDIR)$(LIBDIR)/pkgconfig/tcosim.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/tcosim.pc
 	for h in $(PUBLIC_H); do \
 	    sed 's,^\(# *include "\)\.\./[a-z]*/,\1,' $$h >$(DESTDIR)$(INCLUDEDIR)/tcosim/$$(basename $$h) && \
 	    chmod 644 $(DESTDIR)$(INCLUDEDIR)/tcosim/$$(basename $$h) || exit 1; done
