@@ -17,16 +17,38 @@ ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fopenmp -ffp-c
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml) -lm
 BUILD ?= build
 
-LIB_SRC = sim/error.c sim/number.c sim/yamldoc.c sim/dist.c sim/schema.c sim/copula.c sim/scenario.c \
-          sim/rng.c sim/sample.c sim/engine.c sim/stats.c sim/output.c sim/outdir.c sim/charts.c \
-          sim/report.c sim/converge.c sim/sobolidx.c sim/sensitivity.c sim/sweep.c \
+LIB_SRC = sim/error.c sim/init.c sim/number.c sim/yamldoc.c sim/dist.c sim/schema.c sim/copula.c \
+          sim/scenario.c sim/rng.c sim/sample.c sim/engine.c sim/stats.c sim/output.c sim/outdir.c \
+          sim/charts.c sim/report.c sim/converge.c sim/sobolidx.c sim/sensitivity.c sim/sweep.c \
           models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \
-        check_charts check_outdir check_sobolidx check_sweep check_sensitivity
+        check_charts check_outdir check_sobolidx check_sweep check_sensitivity \
+        check_rng check_sample check_output
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all check bench demo deps install uninstall clean asan ubsan valgrind
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang in their own
+# folder; every target is also linked with a plain driver (fuzz_replay.c) by
+# $(CC), so its corpus is replayed by `make check` even without clang.
+FUZZ = fuzz_yaml fuzz_scenario fuzz_set fuzz_dist fuzz_run
+FUZZ_CC ?= clang
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SAN = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+# Checks left out of the targets while the defect they find is open (see
+# tests/fuzz/crashes/); empty this once `make fuzz-crashes` passes.
+FUZZ_DEFS ?= -DTCO_FUZZ_KNOWN_QUANTILE_TABLES
+FUZZ_CHECK_SECONDS ?= 10
+REPLAY_BIN = $(FUZZ:%=$(BUILD)/tests/fuzz/replay_%)
+
+# The installed library: libtcosim.a, the public headers flat in
+# include/tcosim/ (tcosim.h includes the others) and tcosim.pc.
+VERSION = $(shell sed -n 's/^\#define TCO_VERSION "\(.*\)"/\1/p' sim/*.h | head -n 1)
+PUBLIC_H = $(filter-out %_impl.h,$(wildcard sim/*.h models/*.h))
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+
+.PHONY: all check bench demo deps install uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
 all: tcosim
 
 deps:
@@ -48,11 +70,47 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libtcosim.a
 	$(CC) $(ALL_CFLAGS) -Werror -MMD -MP $(shell pkg-config --cflags check) -o $@ $< \
 	    $(BUILD)/libtcosim.a $(shell pkg-config --libs check) $(LDLIBS)
 
-check: deps
-	@$(MAKE) --no-print-directory tcosim $(TEST_BIN) CFLAGS="$(CFLAGS) -Werror"
+$(BUILD)/tests/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/fuzz_replay.c $(BUILD)/libtcosim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Werror -MMD -MP -o $@ $< tests/fuzz/fuzz_replay.c $(BUILD)/libtcosim.a $(LDLIBS)
+
+# In the fuzzing build (BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC)): a libFuzzer binary.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libtcosim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(FUZZ_DEFS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(BUILD)/libtcosim.a $(LDLIBS)
+
+check:
+	@sh tools/deps.sh --fuzz
+	@$(MAKE) --no-print-directory tcosim $(TEST_BIN) $(REPLAY_BIN) CFLAGS="$(CFLAGS) -Werror"
 	@sh tests/run_units.sh $(TEST_BIN)
+	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz
 	@sh tests/cli/run.sh ./tcosim
 	@sh tests/golden/run.sh ./tcosim
+	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
+	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz \
+	    FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi
+
+# Replays the reproducers of defects still open (tests/fuzz/crashes/); each
+# is killed after 30 s.  Fails while any of them still fails.
+fuzz-crashes:
+	@$(MAKE) --no-print-directory $(REPLAY_BIN)
+	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz --crashes
+
+# Builds the libFuzzer targets (needs clang and its fuzzer runtime: make deps).
+fuzz-build:
+	@echo "fuzz: building the libFuzzer targets with $(FUZZ_CC) in $(FUZZ_BUILD)/"
+	@$(MAKE) --no-print-directory -s BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) -Wno-unknown-warning-option" \
+	    $(FUZZ:%=$(FUZZ_BUILD)/fuzz/%)
+
+# Runs each target for FUZZ_SECONDS on a copy of its corpus in the tree
+# (new inputs go to $(FUZZ_BUILD)/corpus, crashes to $(FUZZ_BUILD)/crashes).
+fuzz:
+	@if sh tests/fuzz/have_fuzzer.sh "$(FUZZ_CC)"; then \
+	    $(MAKE) --no-print-directory fuzz-build && \
+	    sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ); \
+	else echo "fuzz: $(FUZZ_CC) with a libFuzzer runtime is missing (make deps); corpora were replayed only" >&2; \
+	    [ "$(FUZZ_CHECK_SECONDS)" != "$(FUZZ_SECONDS)" ] || exit 0; exit 1; fi
 
 demo: deps
 	@$(MAKE) --no-print-directory tcosim
@@ -66,9 +124,22 @@ $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libtcosim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtcosim.a $(LDLIBS)
 
-install: tcosim
+# Headers go flat into include/tcosim/: their "../sim/" and "../models/"
+# includes are rewritten to plain names.  tcosim.pc names PREFIX.
+install: tcosim $(BUILD)/libtcosim.a
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/tcosim/plots $(DESTDIR)$(PREFIX)/share/tcosim/scenarios
+	    $(DESTDIR)$(PREFIX)/share/tcosim/plots $(DESTDIR)$(PREFIX)/share/tcosim/scenarios \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/tcosim
+	install -m 644 $(BUILD)/libtcosim.a $(DESTDIR)$(LIBDIR)/libtcosim.a
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	    'Name: tcosim' 'Description: Monte Carlo cost and risk engine for serving LLM workloads' \
+	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}' \
+	    'Libs: -L$${libdir} -ltcosim' 'Libs.private: -fopenmp -lm' \
+	    >$(DESTDIR)$(LIBDIR)/pkgconfig/tcosim.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/tcosim.pc
+	for h in $(PUBLIC_H); do \
+	    sed 's,^\(# *include "\)\.\./[a-z]*/,\1,' $$h >$(DESTDIR)$(INCLUDEDIR)/tcosim/$$(basename $$h) && \
+	    chmod 644 $(DESTDIR)$(INCLUDEDIR)/tcosim/$$(basename $$h) || exit 1; done
 	install -m 755 tcosim $(DESTDIR)$(PREFIX)/bin/tcosim
 	install -m 644 man/tcosim.1 $(DESTDIR)$(PREFIX)/share/man/man1/tcosim.1
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/tcosim/scenarios/
@@ -76,19 +147,27 @@ install: tcosim
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tcosim $(DESTDIR)$(PREFIX)/share/man/man1/tcosim.1
+	rm -f $(DESTDIR)$(LIBDIR)/libtcosim.a $(DESTDIR)$(LIBDIR)/pkgconfig/tcosim.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/tcosim
 	rm -rf $(DESTDIR)$(PREFIX)/share/tcosim
 
+# The sanitizer builds replay the fuzz corpora under their sanitizer; they do
+# not fuzz again (FUZZ_CHECK_SECONDS=0).  GCC's "undefined" leaves out
+# float-cast-overflow (a NaN or huge double converted to an integer).
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" check
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
+	    FUZZ_CHECK_SECONDS=0 check
 
 ubsan:
-	$(MAKE) BUILD=build-ubsan CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover" check
+	$(MAKE) BUILD=build-ubsan \
+	    CFLAGS="-O1 -g -fsanitize=undefined,float-cast-overflow -fno-sanitize-recover=all" \
+	    FUZZ_CHECK_SECONDS=0 check
 
 valgrind: tcosim
 	valgrind --error-exitcode=1 --leak-check=full ./tcosim run scenarios/baseline.yaml -n 2000 \
 	    --threads 1 -q -o $(BUILD)/valgrind-out
 
 clean:
-	rm -rf build build-asan build-ubsan tcosim out
+	rm -rf build build-asan build-ubsan build-fuzz tcosim out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d) $(REPLAY_BIN:=.d)

@@ -1,4 +1,5 @@
 #include "dist.h"
+#include "init.h"
 
 #include "number.h"
 
@@ -845,6 +846,7 @@ static tco_status attach_table(tco_dist *d, const tco_ynode *node, const char *p
 tco_status tco_dist_parse_cached(tco_dist *d, const tco_ynode *node, const char *path,
                                  const tco_domain *dom, tco_dist_cache *cache, tco_error *err)
 {
+    tco_init();
     memset(d, 0, sizeof *d);
     pctx c = {node, path, "", err};
     char dombuf[64];

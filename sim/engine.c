@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "init.h"
 
 #include <float.h>
 #include <limits.h>
@@ -297,6 +298,7 @@ static tco_status explain_non_finite(const tco_scenario *sc, const tco_model *mo
 tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                          tco_error *err)
 {
+    tco_init();
     *out = NULL;
     long n = opt->futures > 0 ? opt->futures : sc->futures;
     uint64_t seed = opt->seed_set ? opt->seed : sc->seed;

@@ -743,7 +743,6 @@ done:
 
 int main(int argc, char **argv)
 {
-    gsl_set_error_handler_off();
     if (argc < 2) {
         print_help();
         return EXIT_INPUT;

@@ -63,10 +63,13 @@ static inline uint64_t tco_rng_next(tco_rng *r)
     return result;
 }
 
-/* A uniform in the open interval (0, 1), with 53 random bits. */
+/* A uniform in the open interval (0, 1), with 53 random bits.  The largest
+ * value, (2^53 - 1/2) 2^-53, rounds to 1 in double: it becomes the largest
+ * double below 1 instead. */
 static inline double tco_rng_uniform(tco_rng *r)
 {
-    return ((double)(tco_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+    double u = ((double)(tco_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+    return u < 1.0 ? u : 0x1.fffffffffffffp-1;
 }
 
 double tco_rng_normal_tail(tco_rng *r, double min, int negative);

@@ -1,4 +1,5 @@
 #include "scenario.h"
+#include "init.h"
 
 #include "../models/backend.h"
 
@@ -481,6 +482,7 @@ static tco_status load_events(tco_schema *c, const tco_ynode *root)
 tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
                                  tco_error *err)
 {
+    tco_init();
     *out = NULL;
     tco_scenario *sc = calloc(1, sizeof *sc);
     if (!sc)

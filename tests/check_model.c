@@ -341,6 +341,376 @@ START_TEST(test_breakeven)
 }
 END_TEST
 
+/* ---- Rules no test above exercises (issue 7, item 9): hand-computed
+ * scenarios for the API-cost switch, the demand cap, exclusion chains,
+ * fine-tuning costs and price events on self-hosted backends.  Where a
+ * rule depends on a random month (an event) or a random count, the test
+ * reads that draw from the future and computes the costs from it by hand. */
+
+typedef struct {
+    tco_scenario *sc;
+    tco_model *m;
+    tco_future *f;
+    double *x;
+    tco_zig zig;
+} drawn;
+
+static void drawn_load(drawn *d, const char *text)
+{
+    tco_error err;
+    ck_assert_msg(load_text(text, &d->sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(tco_model_alloc(&d->m, d->sc, &err), TCO_OK);
+    d->f = tco_future_alloc(d->m);
+    d->x = malloc(d->sc->ninputs * sizeof *d->x);
+    tco_sample_inputs(d->sc, NULL, d->x, NULL);
+    tco_zig_init(&d->zig);
+}
+
+static void drawn_future(drawn *d, uint64_t stream)
+{
+    tco_rng rng;
+    tco_rng_seed(&rng, &d->zig, 1, stream);
+    tco_future_draw(d->f, d->m, d->x, &rng, NULL);
+}
+
+static void drawn_free(drawn *d)
+{
+    free(d->x);
+    tco_future_free(d->f);
+    tco_model_free(d->m);
+    tco_scenario_free(d->sc);
+}
+
+/* Month t's cost of strategy s in category c (bycat of tco_future_cost). */
+#define CAT(bycat, t, c) ((bycat)[((t) - 1) * TCO_NCAT + (c)])
+
+/* The API-cost switch: 1000 requests of 1000 output tokens at 10000 per
+ * million cost 10000 x M_t, with M_t = 2^((t-1)/12) (trend +100%/yr):
+ * 10000, 10594.6, 11224.6, 11892.1, ...  The threshold 11500 is first
+ * exceeded in month 4 (tau), so the switch route (cheap: 1000 per million,
+ * 1000 a month) applies from month 5 on.  A switch on the base price
+ * (10000) would never happen; a switch from tau itself would make month 4
+ * cost 1000. */
+START_TEST(test_api_cost_switch)
+{
+    const char *text =
+        "scenario: { name: sw, horizon_months: 7 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  dear: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 10000,\n"
+        "          price_trend_annual: 1.0 }\n"
+        "  cheap: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 }\n"
+        "strategies:\n"
+        "  stay: { route: { w: dear } }\n"
+        "  move:\n"
+        "    route: { w: dear }\n"
+        "    switch: { when: { api_cost_per_month_above: 11500 }, route: { w: cheap } }\n"
+        "  never:\n"
+        "    route: { w: dear }\n"
+        "    switch: { when: { api_cost_per_month_above: 20000 }, route: { w: cheap } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    double bycat[7 * TCO_NCAT], monthly[7];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, monthly, bycat, &cost);
+    for (int t = 1; t <= 7; t++)
+        ck_close(CAT(bycat, t, API), 10000 * pow(2, (t - 1) / 12.0), 1e-12);
+    tco_future_cost(d.f, d.m, 1, monthly, bycat, &cost);
+    ck_close(monthly[2], 11224.620483093730, 1e-12); /* month 3: below 11500 */
+    ck_close(monthly[3], 11892.071150027210, 1e-12); /* month 4: above, still dear */
+    ck_close(monthly[4], 1000, 1e-12);
+    ck_close(monthly[5], 1000, 1e-12);
+    ck_close(monthly[6], 1000, 1e-12);
+    double nominal = 10000 + 3 * 1000; /* month 1, months 5-7 */
+    for (int t = 2; t <= 4; t++)
+        nominal += 10000 * pow(2, (t - 1) / 12.0);
+    ck_close(cost.nominal, nominal, 1e-12);
+    /* A threshold never reached: no switch. */
+    tco_future_cost(d.f, d.m, 2, monthly, bycat, &cost);
+    ck_close(monthly[6], 10000 * pow(2, 6 / 12.0), 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
+/* The demand cap, deterministic: growth 300%/yr is a factor 4^(1/12) a
+ * month, V_t = 1000 4^((t-1)/12): 1000, 1122.46, 1259.92, 1414.21, 1587.40;
+ * max_multiple 1.5 caps it at 1500 from month 5 on (and month 6, grown
+ * from 1500 to 1683.7, is capped again).  Costs follow V_t: 1 per request. */
+START_TEST(test_demand_cap)
+{
+    const char *text =
+        "scenario: { name: cap, horizon_months: 6 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000, growth_annual: 3, max_multiple: 1.5 }\n"
+        "backends: { api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 } }\n"
+        "strategies: { s: { route: { w: api } } }\n";
+    static const double want[6] = {1000, 1122.4620483093730, 1259.9210498948732,
+                                   1414.2135623730951, 1500, 1500};
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    const double *V = tco_future_volume(d.f);
+    double monthly[6];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, monthly, NULL, &cost);
+    for (int t = 0; t < 6; t++) {
+        ck_close(V[t], want[t], 1e-12);
+        ck_close(monthly[t], want[t], 1e-12);
+    }
+    drawn_free(&d);
+}
+END_TEST
+
+/* The cap with volatility: the next month grows from the capped value.
+ * The same stream gives the same monthly shocks with and without a cap
+ * (a cap draws nothing), so the uncapped path's ratios V_t / V_{t-1} are
+ * the shocks; the capped path must be W_1 = V_1,
+ * W_t = min(W_{t-1} V_t / V_{t-1}, 1.2 V_1).  (Capping the uncapped path,
+ * min(V_t, 1.2 V_1), differs as soon as the path falls after a cap.) */
+START_TEST(test_demand_cap_regrowth)
+{
+    const char *free_text =
+        "scenario: { name: cap, horizon_months: 60 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000, growth_annual: 0.5, volatility_annual: 0.6 }\n"
+        "backends: { api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 } }\n"
+        "strategies: { s: { route: { w: api } } }\n";
+    const char *capped_text =
+        "scenario: { name: cap, horizon_months: 60 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000, growth_annual: 0.5, volatility_annual: 0.6,\n"
+        "          max_multiple: 1.2 }\n"
+        "backends: { api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 } }\n"
+        "strategies: { s: { route: { w: api } } }\n";
+    drawn a, b;
+    drawn_load(&a, free_text);
+    drawn_load(&b, capped_text);
+    int differs = 0, capped = 0;
+    for (uint64_t stream = 0; stream < 20; stream++) {
+        drawn_future(&a, stream);
+        drawn_future(&b, stream);
+        const double *V = tco_future_volume(a.f), *W = tco_future_volume(b.f);
+        double w = V[0];
+        ck_close(W[0], V[0], 1e-15);
+        for (int t = 1; t < 60; t++) {
+            w = fmin(w * (V[t] / V[t - 1]), 1.2 * V[0]);
+            ck_close(W[t], w, 1e-9);
+            capped += W[t] == 1.2 * V[0];
+            differs |= fabs(w - fmin(V[t], 1.2 * V[0])) > 1e-6 * w;
+        }
+    }
+    /* The futures did hit the cap and fall back below it. */
+    ck_assert_int_gt(capped, 0);
+    ck_assert(differs);
+    drawn_free(&a);
+    drawn_free(&b);
+}
+END_TEST
+
+/* Exclusion chains: ban-a excludes A (reroute to B), ban-b excludes B
+ * (reroute to C).  1000 requests of 1000 output tokens a month: A costs
+ * 1000 a month, B 2000, C 4000.  Event months are drawn;
+ * for a future where A is banned first (E_a < E_b):
+ *   on-a: 1000 before E_a, 2000 from E_a, 4000 from E_b (the reroute
+ *         target is itself excluded: the chain ends at C); event costs 100
+ *         in E_a and 10 in E_b (its routing, earlier exclusion applied,
+ *         reaches B);
+ *   on-b: 2000 before E_b, 4000 from E_b; 10 in E_b;
+ *   on-c: 4000 always, no event cost.
+ * For a future where B is banned first (E_b < E_a), on-a goes straight to
+ * C at E_a (rerouting to an excluded backend follows its exclusion). */
+static const char *CHAIN =
+    "scenario: { name: chain, horizon_months: 60 }\n"
+    "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+    "demand: { requests_per_month: 1000 }\n"
+    "backends:\n"
+    "  A: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 }\n"
+    "  B: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 2000 }\n"
+    "  C: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 4000 }\n"
+    "strategies:\n"
+    "  on-a: { route: { w: A } }\n"
+    "  on-b: { route: { w: B } }\n"
+    "  on-c: { route: { w: C } }\n"
+    "events:\n"
+    "  ban-a: { probability_per_year: 0.3,\n"
+    "           effect: { exclude_backend: { backend: A, reroute_to: B, cost: 100 } } }\n"
+    "  ban-b: { probability_per_year: 0.3,\n"
+    "           effect: { exclude_backend: { backend: B, reroute_to: C, cost: 10 } } }\n";
+
+START_TEST(test_exclusion_chain)
+{
+    drawn d;
+    drawn_load(&d, CHAIN);
+    int seen_ab = 0, seen_ba = 0;
+    for (uint64_t stream = 0; stream < 2000 && !(seen_ab && seen_ba); stream++) {
+        drawn_future(&d, stream);
+        int ea = tco_future_event_month(d.f, 0), eb = tco_future_event_month(d.f, 1);
+        if (ea == 0 || eb == 0 || ea == eb || ea == 1 || eb == 1)
+            continue;
+        if ((ea < eb && seen_ab) || (eb < ea && seen_ba))
+            continue;
+        seen_ab |= ea < eb;
+        seen_ba |= eb < ea;
+        double bycat[60 * TCO_NCAT];
+        tco_cost cost;
+        for (int s = 0; s < 3; s++) {
+            tco_future_cost(d.f, d.m, (size_t)s, NULL, bycat, &cost);
+            for (int t = 1; t <= 60; t++) {
+                double api, ev = 0;
+                if (s == 0) {
+                    if (ea < eb)
+                        api = t < ea ? 1000 : t < eb ? 2000 : 4000;
+                    else
+                        api = t < ea ? 1000 : 4000;
+                    ev = (t == ea ? 100 : 0) + (t == eb && ea < eb ? 10 : 0);
+                } else if (s == 1) {
+                    api = t < eb ? 2000 : 4000;
+                    ev = t == eb ? 10 : 0;
+                } else {
+                    api = 4000;
+                }
+                ck_assert_msg(fabs(CAT(bycat, t, API) - api) < 1e-9 && fabs(CAT(bycat, t, EVENTS) - ev) < 1e-9,
+                              "E_a %d E_b %d strategy %d month %d: api %g events %g, expected %g %g",
+                              ea, eb, s, t, CAT(bycat, t, API), CAT(bycat, t, EVENTS), api, ev);
+            }
+        }
+    }
+    ck_assert(seen_ab && seen_ba);
+    drawn_free(&d);
+}
+END_TEST
+
+/* Fine-tuning costs: 6 runs a year of 15000 each, a Poisson(0.5) count a
+ * month, charged in the operations category from the month the backend is
+ * in production (setup 2 months: none in months 1-2 of a strategy that
+ * adopts it in month 1), the same counts for every strategy (common random
+ * numbers), nothing for a strategy that never uses the backend.  Over
+ * 3000 futures x 10 production months, the mean monthly cost is
+ * 0.5 x 15000 = 7500 within 4 standard errors (SE = 15000 sqrt(0.5/30000)). */
+START_TEST(test_fine_tuning_costs)
+{
+    const char *text =
+        "scenario: { name: ft, horizon_months: 12 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1 }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 2, cost: 0 },\n"
+        "         fine_tuning: { runs_per_year: 6, cost_per_run: 15000 } }\n"
+        "strategies:\n"
+        "  api: { route: { w: api } }\n"
+        "  own: { route: { w: gpu }, fallback: api }\n"
+        "  own2: { route: { w: gpu }, fallback: api }\n";
+    drawn d;
+    drawn_load(&d, text);
+    enum { N = 3000 };
+    double sum = 0;
+    long months = 0, nonzero = 0;
+    for (uint64_t i = 0; i < N; i++) {
+        drawn_future(&d, i);
+        double a[12 * TCO_NCAT], b[12 * TCO_NCAT], c[12 * TCO_NCAT];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, 0, NULL, a, &cost);
+        tco_future_cost(d.f, d.m, 1, NULL, b, &cost);
+        tco_future_cost(d.f, d.m, 2, NULL, c, &cost);
+        for (int t = 1; t <= 12; t++) {
+            double ops = CAT(b, t, OPS);
+            ck_assert_double_eq(CAT(a, t, OPS), 0);
+            ck_assert_double_eq(CAT(c, t, OPS), ops);
+            if (t <= 2) {
+                ck_assert_double_eq(ops, 0);
+                continue;
+            }
+            double runs = ops / 15000;
+            ck_assert_msg(runs >= 0 && runs == floor(runs), "month %d: %g is not whole runs", t, ops);
+            sum += ops;
+            months++;
+            nonzero += ops > 0;
+        }
+    }
+    double mean = sum / (double)months, se = 15000 * sqrt(0.5 / (double)months);
+    ck_assert_msg(fabs(mean - 7500) < 4 * se, "mean monthly fine-tuning cost %g, expected 7500 +- %g",
+                  mean, 4 * se);
+    /* P(count > 0) = 1 - e^-0.5 = 0.3935. */
+    double p = (double)nonzero / (double)months;
+    ck_assert_msg(fabs(p - (1 - exp(-0.5))) < 4 * sqrt(0.3935 * 0.6065 / (double)months),
+                  "P(a run in a month) = %g", p);
+    drawn_free(&d);
+}
+END_TEST
+
+/* Price events on self-hosted backends multiply G_t from the event month
+ * on.  Cloud (volatility 0, no trend: G_t = 1): 2 GPUs (min_gpus) x 730 h x
+ * 3.0 = 4380 a month before E, x 1.5 = 6570 from E.  Owned (event certain,
+ * E = 1): 3 GPUs bought in month 1 at 10000 x 1.5 each = 45000; the
+ * facility cost (power, not the price index) is unchanged: 3 x 1 kW x
+ * (1.0 x 730 x 0.1) = 219 a month; the residual credit in month 6 is the
+ * cost paid x (1 - 6/12) = 22500. */
+START_TEST(test_price_event_self_hosted)
+{
+    const char *text =
+        "scenario: { name: gpuprice, horizon_months: 36 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1 }\n"
+        "backends:\n"
+        "  cloud: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 2,\n"
+        "           gpu: { mode: cloud, hour_price: 3.0 }, setup: { months: 0, cost: 0 } }\n"
+        "strategies:\n"
+        "  c: { route: { w: cloud } }\n"
+        "events:\n"
+        "  shortage: { probability_per_year: 0.5,\n"
+        "              effect: { price_multiplier: { backend: cloud, factor: 1.5 } } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    int found = 0;
+    for (uint64_t stream = 0; stream < 500 && !found; stream++) {
+        drawn_future(&d, stream);
+        int e = tco_future_event_month(d.f, 0);
+        if (e < 2)
+            continue;
+        found = 1;
+        double bycat[36 * TCO_NCAT];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+        for (int t = 1; t <= 36; t++)
+            ck_close(CAT(bycat, t, COMPUTE), t < e ? 4380 : 6570, 1e-12);
+    }
+    ck_assert(found);
+    drawn_free(&d);
+
+    const char *owned =
+        "scenario: { name: gpuprice, horizon_months: 6 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1 }\n"
+        "backends:\n"
+        "  own: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 3,\n"
+        "         gpu: { mode: owned, purchase_price: 10000, lifetime_months: 12, power_kw: 1,\n"
+        "                pue: 1.0, electricity_per_kwh: 0.1 },\n"
+        "         setup: { months: 0, cost: 0 } }\n"
+        "strategies:\n"
+        "  o: { route: { w: own } }\n"
+        "events:\n"
+        "  shortage: { probability_per_year: 1,\n"
+        "              effect: { price_multiplier: { backend: own, factor: 1.5 } } }\n";
+    drawn_load(&d, owned);
+    drawn_future(&d, 0);
+    ck_assert_int_eq(tco_future_event_month(d.f, 0), 1);
+    double bycat[6 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 1, COMPUTE), 45000, 1e-12);
+    for (int t = 2; t <= 5; t++)
+        ck_close(CAT(bycat, t, COMPUTE), 0, 1e-12);
+    ck_close(CAT(bycat, 6, COMPUTE), -22500, 1e-12);
+    for (int t = 1; t <= 6; t++)
+        ck_close(CAT(bycat, t, FACILITY), 219, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -349,6 +719,15 @@ static Suite *suite(void)
     tcase_add_test(tc, test_by_hand_literals);
     tcase_add_test(tc, test_breakeven);
     suite_add_tcase(s, tc);
+    TCase *rules = tcase_create("rules");
+    tcase_set_timeout(rules, 60);
+    tcase_add_test(rules, test_api_cost_switch);
+    tcase_add_test(rules, test_demand_cap);
+    tcase_add_test(rules, test_demand_cap_regrowth);
+    tcase_add_test(rules, test_exclusion_chain);
+    tcase_add_test(rules, test_fine_tuning_costs);
+    tcase_add_test(rules, test_price_event_self_hosted);
+    suite_add_tcase(s, rules);
     return s;
 }
 

@@ -2,7 +2,7 @@
 # Installs the Debian packages tcosim needs, when they are missing, and the
 # de_DE.UTF-8 locale its locale tests use (numbers must not follow a locale's
 # decimal comma).  As root (or with sudo) it runs apt-get; otherwise it prints
-# the command.
+# the command.  Usage: tools/deps.sh [--fuzz]
 set -e
 need=""
 pkg-config --exists gsl 2>/dev/null || need="$need libgsl-dev"
@@ -12,6 +12,15 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v gnuplot >/dev/null 2>&1 || need="$need gnuplot-nox"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
+# The fuzz targets need clang with its libFuzzer runtime and OpenMP library
+# (Debian: libclang-rt-dev -> libclang-rt-14-dev, libomp-dev).  They are
+# optional: without them the corpora are still replayed by the plain build.
+# Asked for by `make check` (tools/deps.sh --fuzz), not by `make demo`.
+if [ "${1:-}" = --fuzz ] && ! sh "$(dirname "$0")/../tests/fuzz/have_fuzzer.sh" clang; then
+    fuzz="clang libclang-rt-dev libomp-dev"
+else
+    fuzz=""
+fi
 if [ "$(id -u)" = 0 ]; then
     SUDO=""
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
@@ -23,6 +32,8 @@ fi
 if [ "$SUDO" != none ] && ! command -v localedef >/dev/null 2>&1; then
     need="$need locales"
 fi
+# Fuzzing is optional too: installed only where it can be.
+[ "$SUDO" != none ] && need="$need${fuzz:+ $fuzz}"
 if [ -n "$need" ]; then
     echo "tcosim: installing missing packages:$need" >&2
     if [ "$SUDO" = none ]; then
