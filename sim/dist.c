@@ -232,13 +232,37 @@ static tco_qtable **qc_find(tco_dist_cache *cache, const tco_dist *d)
     }
 }
 
+/* The quantile beyond the table's end nodes (tail probabilities below
+ * about 1e-10), where GSL's inverse can return NaN (Gamma(0.1) at
+ * u = 1e-300): its value when it inverts the CDF, else bisection between
+ * the support's end and the end node, which bounds the tail. */
+static double tail_quantile(const tco_dist *d, double u)
+{
+    const tco_qtable *t = d->table;
+    double w = 1 - u;
+    double q = exact_quantile(d, u);
+    double upper = t->gamma ? HUGE_VAL : 1;
+    if (u < 0.5) {
+        if (isfinite(q) && q >= 0 && q <= t->q[0] && inverts(d, q, u, w))
+            return q;
+        return bisect_quantile(d, u, w, 0, t->q[0]);
+    }
+    if (isfinite(q) && q >= t->q[QT_NODES - 1] && q <= upper && inverts(d, q, u, w))
+        return q;
+    double lo = t->q[QT_NODES - 1], hi = t->gamma ? fmax(1, 2 * lo) : 1;
+    if (t->gamma)
+        while (isfinite(hi) && gsl_cdf_gamma_Q(hi, d->alpha, d->beta) > w)
+            hi *= 2;
+    return isfinite(hi) ? bisect_quantile(d, u, w, lo, hi) : lo;
+}
+
 static double qtable_eval(const tco_dist *d, double u)
 {
     const tco_qtable *t = d->table;
     double v = log(u / (1 - u));
     double pos = (v + QT_VMAX) / t->step;
     if (!(pos >= 0) || pos >= QT_NODES - 1)
-        return exact_quantile(d, u);
+        return tail_quantile(d, u);
     int j = (int)pos;
     double s = pos - j, h = t->step;
     double s2 = s * s, s3 = s2 * s;
