@@ -84,6 +84,7 @@ check:
 	@sh tests/run_units.sh $(TEST_BIN)
 	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz
 	@sh tests/cli/run.sh ./tcosim
+	@sh tests/cli/expected.sh ./tcosim
 	@sh tests/golden/run.sh ./tcosim
 	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz \
