@@ -695,7 +695,7 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
         if ((st = param(c, "mean", 1, &d->a, NULL)) || (st = param(c, "sd", 1, &d->b, NULL)))
             return st;
         if (!(d->b > 0))
-            return perr(c, tco_ymap_get(m, "sd"), "normal needs sd > 0 (got %g)%.0g", d->b, 0);
+            return perr(c, tco_ymap_get(m, "sd"), "normal needs sd > 0 (got %g)", d->b, 0);
         return TCO_OK;
     case TCO_DIST_LOGNORMAL: {
         static const char *const pairs[3][2] = {{"p5", "p95"}, {"p10", "p90"}, {"mean", "sd"}};
@@ -758,7 +758,7 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
             if ((st = param(c, "lambda", 0, &lambda, NULL)))
                 return st;
             if (!(lambda > 0))
-                return perr(c, tco_ymap_get(m, "lambda"), "pert needs lambda > 0 (got %g)%.0g",
+                return perr(c, tco_ymap_get(m, "lambda"), "pert needs lambda > 0 (got %g)",
                             lambda, 0);
             if (!(lambda <= 1e4))
                 return perr(c, tco_ymap_get(m, "lambda"),
@@ -802,7 +802,7 @@ static tco_status parse_map(tco_dist *d, const pctx *c, const tco_ynode *kindnod
             return perr(c, m, "gamma needs shape > 0 and scale > 0 (got %g, %g)", d->alpha, d->beta);
         if (!(d->alpha >= SHAPE_MIN && d->alpha <= SHAPE_MAX))
             return perr(c, m,
-                        "gamma needs shape in [0.01, 100000] (got %g)%.0g: beyond, the quantiles "
+                        "gamma needs shape in [0.01, 100000] (got %g): beyond, the quantiles "
                         "cannot be computed reliably (a larger shape is a normal)",
                         d->alpha, 0);
         return TCO_OK;

@@ -4,6 +4,7 @@
 #include "../models/backend.h"
 
 #include "copula.h"
+#include "number.h"
 #include "schema.h"
 
 #include <errno.h>
@@ -47,6 +48,41 @@ static tco_status load_scenario_section(tco_schema *c, const tco_ynode *root, co
     return TCO_OK;
 }
 
+/* simulation.seed: a whole number in [0, 2^64), whatever its spelling
+ * (MODEL.md section 11: "1e5", "3.2911e4", "12.0" and hexadecimal "0x2a"
+ * are whole numbers).  Decimal and hexadecimal digits are read exactly, as
+ * 64-bit integers; other spellings as a double, which must be whole. */
+static tco_status read_seed(tco_schema *c, const tco_ynode *seed, uint64_t *out)
+{
+    if (seed->kind != TCO_YSCALAR || !seed->plain || seed->str[0] == '\0')
+        return tco_schema_at(c, seed, "simulation.seed", "expected a whole number >= 0");
+    const char *s = seed->str;
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s[2] != '\0') {
+        base = 16;
+        s += 2;
+    }
+    size_t digits = strspn(s, base == 16 ? "0123456789abcdefABCDEF" : "0123456789");
+    if (digits > 0 && s[digits] == '\0') {
+        errno = 0;
+        unsigned long long v = strtoull(s, NULL, base);
+        if (errno == ERANGE || v > UINT64_MAX)
+            return tco_schema_at(c, seed, "simulation.seed",
+                                 "must be below 2^64 = 18446744073709551616 (got %s)", seed->str);
+        *out = (uint64_t)v;
+        return TCO_OK;
+    }
+    double d;
+    if (base == 16 || tco_parse_double(seed->str, &d) != 0 || d != floor(d) || d < 0)
+        return tco_schema_at(c, seed, "simulation.seed", "expected a whole number >= 0, got '%s'",
+                             seed->str);
+    if (d >= 18446744073709551616.0)
+        return tco_schema_at(c, seed, "simulation.seed",
+                             "must be below 2^64 = 18446744073709551616 (got %s)", seed->str);
+    *out = (uint64_t)d;
+    return TCO_OK;
+}
+
 static tco_status load_simulation(tco_schema *c, const tco_ynode *root)
 {
     tco_scenario *sc = c->sc;
@@ -65,21 +101,8 @@ static tco_status load_simulation(tco_schema *c, const tco_ynode *root)
         return st;
     sc->futures = (long)f;
     const tco_ynode *seed = tco_ymap_get(s, "seed");
-    if (seed) {
-        char *end;
-        if (seed->kind != TCO_YSCALAR || !seed->plain || seed->str[0] == '-' ||
-            seed->str[0] == '\0')
-            return tco_schema_at(c, seed, "simulation.seed", "expected a whole number >= 0");
-        errno = 0;
-        unsigned long long v = strtoull(seed->str, &end, 10);
-        if (*end || seed->str[0] < '0' || seed->str[0] > '9')
-            return tco_schema_at(c, seed, "simulation.seed", "expected a whole number >= 0, got '%s'",
-                      seed->str);
-        if (errno == ERANGE || v > UINT64_MAX)
-            return tco_schema_at(c, seed, "simulation.seed",
-                                 "must be below 2^64 = 18446744073709551616 (got %s)", seed->str);
-        sc->seed = (uint64_t)v;
-    }
+    if (seed && (st = read_seed(c, seed, &sc->seed)))
+        return st;
     const tco_ynode *m = tco_ymap_get(s, "sampling");
     if (m) {
         if (m->kind == TCO_YSCALAR && strcmp(m->str, "random") == 0)
