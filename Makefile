@@ -85,6 +85,7 @@ check:
 	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz
 	@sh tests/cli/run.sh ./tcosim
 	@sh tests/cli/expected.sh ./tcosim
+	@sh tests/docs/check_examples.sh ./tcosim
 	@sh tests/golden/run.sh ./tcosim
 	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz \
@@ -129,6 +130,7 @@ $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libtcosim.a
 install: tcosim $(BUILD)/libtcosim.a
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/tcosim/plots $(DESTDIR)$(PREFIX)/share/tcosim/scenarios \
+	    $(DESTDIR)$(PREFIX)/share/doc/tcosim \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/tcosim
 	install -m 644 $(BUILD)/libtcosim.a $(DESTDIR)$(LIBDIR)/libtcosim.a
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
@@ -144,12 +146,13 @@ install: tcosim $(BUILD)/libtcosim.a
 	install -m 644 man/tcosim.1 $(DESTDIR)$(PREFIX)/share/man/man1/tcosim.1
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/tcosim/scenarios/
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/tcosim/plots/
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/tcosim/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tcosim $(DESTDIR)$(PREFIX)/share/man/man1/tcosim.1
 	rm -f $(DESTDIR)$(LIBDIR)/libtcosim.a $(DESTDIR)$(LIBDIR)/pkgconfig/tcosim.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/tcosim
-	rm -rf $(DESTDIR)$(PREFIX)/share/tcosim
+	rm -rf $(DESTDIR)$(PREFIX)/share/tcosim $(DESTDIR)$(PREFIX)/share/doc/tcosim
 
 # The sanitizer builds replay the fuzz corpora under their sanitizer; they do
 # not fuzz again (FUZZ_CHECK_SECONDS=0).  GCC's "undefined" leaves out

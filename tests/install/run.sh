@@ -18,7 +18,8 @@ cd "$ROOT" || exit 1
 $MAKE_CMD --no-print-directory -s install BUILD="$BUILDDIR" PREFIX=/opt/tco DESTDIR="$TMP/root" \
     >"$TMP/log" 2>&1 || fail "make install failed: $(tail -5 "$TMP/log")"
 R="$TMP/root/opt/tco"
-for f in lib/libtcosim.a lib/pkgconfig/tcosim.pc include/tcosim/tcosim.h include/tcosim/model.h bin/tcosim; do
+for f in lib/libtcosim.a lib/pkgconfig/tcosim.pc include/tcosim/tcosim.h include/tcosim/model.h bin/tcosim \
+         share/doc/tcosim/scenario.md; do
     [ -s "$R/$f" ] || fail "$f was not installed"
 done
 # The .pc names the final prefix; point it at the staging root for the test.
