@@ -314,6 +314,8 @@ awk -F, 'NR == FNR && $1 == "open" { a = $2 } NR != FNR && $1 == "open" { b = $2
 "$BIN" run v2.yaml -q --no-plots -n 300 --set demand.schedule.1.multiplier=0 -o "$TMP/v2c" &&
 awk -F, 'NR == FNR && $1 == "api" { a = $2 } NR != FNR && $1 == "api" { b = $2 } END { exit !(b < a / 5) }' v2a/summary.csv v2c/summary.csv \
     && ok || bad "--set demand.schedule.1.multiplier=0 did not silence demand from month 4"
+"$BIN" run v2.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/v2t1" && "$BIN" run v2.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/v2t2" \
+    && cmp -s v2t1/results.json v2t2/results.json && ok || bad "version-2 results depend on the number of threads"
 expect_error schedule-order 2 "demand.schedule.1.from_month: schedule out of order" -- run v2.yaml --set demand.schedule.1.from_month=1
 expect_error window 2 "workloads.docs.end_month: the window ends before it starts" -- run v2.yaml --set workloads.docs.end_month=2
 
