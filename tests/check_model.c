@@ -969,6 +969,46 @@ START_TEST(test_v2_quality_trend_closed_form)
 }
 END_TEST
 
+/* A fine-tuning multiplier without any trend: one failure cost per backend
+ * and workload for the whole horizon.  1000 requests a month of a and of b
+ * on a self-hosted backend in production from month 1: F_a = 0.1 x 0.5 =
+ * 0.05, F_b = min(1, 0.2 x 20) = 1; quality 1000 x 0.05 x 2 + 1000 x 1 x 3
+ * = 3100 every month.  The api backend (no multiplier possible) keeps
+ * 1 - success_rate: 1000 x 0.1 x 2 + 1000 x 0.2 x 3 = 800. */
+START_TEST(test_v2_multiplier_only)
+{
+    const char *text =
+        "scenario: { name: mult, horizon_months: 4 }\n"
+        "workloads:\n"
+        "  a: { input_tokens: 0, output_tokens: 1, failure_cost: 2 }\n"
+        "  b: { input_tokens: 0, output_tokens: 1, failure_cost: 3 }\n"
+        "demand: { requests_per_month: 2000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 0,\n"
+        "         success_rate: { a: 0.9, b: 0.8 } }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
+        "         fine_tuning: { runs_per_year: 0, cost_per_run: 0,\n"
+        "                        failure_rate_multiplier: { a: 0.5, b: 20 } },\n"
+        "         success_rate: { a: 0.9, b: 0.8 } }\n"
+        "strategies:\n"
+        "  own: { route: { a: gpu, b: gpu } }\n"
+        "  api: { route: { a: api, b: api } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    double bycat[4 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    for (int t = 1; t <= 4; t++)
+        ck_close(CAT(bycat, t, QUALITY), 3100, 1e-12);
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    for (int t = 1; t <= 4; t++)
+        ck_close(CAT(bycat, t, QUALITY), 800, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -991,6 +1031,7 @@ static Suite *suite(void)
     tcase_add_test(v2, test_v2_deterministic_months);
     tcase_add_test(v2, test_v2_by_hand_literals);
     tcase_add_test(v2, test_v2_quality_trend_closed_form);
+    tcase_add_test(v2, test_v2_multiplier_only);
     suite_add_tcase(s, v2);
     return s;
 }
