@@ -973,7 +973,8 @@ END_TEST
  * and workload for the whole horizon.  1000 requests a month of a and of b
  * on a self-hosted backend in production from month 1: F_a = 0.1 x 0.5 =
  * 0.05, F_b = min(1, 0.2 x 20) = 1; quality 1000 x 0.05 x 2 + 1000 x 1 x 3
- * = 3100 every month.  The api backend (no multiplier possible) keeps
+ * = 3100 every month (a fine_tuning section with the multiplier alone has
+ * no runs: no operations cost).  The api backend (no multiplier possible) keeps
  * 1 - success_rate: 1000 x 0.1 x 2 + 1000 x 0.2 x 3 = 800. */
 START_TEST(test_v2_multiplier_only)
 {
@@ -988,8 +989,7 @@ START_TEST(test_v2_multiplier_only)
         "         success_rate: { a: 0.9, b: 0.8 } }\n"
         "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
         "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
-        "         fine_tuning: { runs_per_year: 0, cost_per_run: 0,\n"
-        "                        failure_rate_multiplier: { a: 0.5, b: 20 } },\n"
+        "         fine_tuning: { failure_rate_multiplier: { a: 0.5, b: 20 } },\n"
         "         success_rate: { a: 0.9, b: 0.8 } }\n"
         "strategies:\n"
         "  own: { route: { a: gpu, b: gpu } }\n"
@@ -1000,8 +1000,10 @@ START_TEST(test_v2_multiplier_only)
     double bycat[4 * TCO_NCAT];
     tco_cost cost;
     tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
-    for (int t = 1; t <= 4; t++)
+    for (int t = 1; t <= 4; t++) {
         ck_close(CAT(bycat, t, QUALITY), 3100, 1e-12);
+        ck_close(CAT(bycat, t, OPS), 0, 1e-12);
+    }
     tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
     for (int t = 1; t <= 4; t++)
         ck_close(CAT(bycat, t, QUALITY), 800, 1e-12);

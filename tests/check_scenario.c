@@ -643,6 +643,8 @@ START_TEST(test_v2_key_errors)
               "did you mean failure_rate_multiplier?");
     expect_v2("failure_rate_multiplier: 0.7", "failure_rate_multiplier: { chat: -1 }",
               "backends.gpu.fine_tuning.failure_rate_multiplier.chat", "must be >= 0");
+    expect_v2("runs_per_year: 2, cost_per_run: 1000, ", "runs_per_year: 2, ",
+              "backends.gpu.fine_tuning", "missing required key 'cost_per_run'");
     expect_v2("    failure_rate_trend_annual: -0.2\n",
               "    failure_rate_trend_annual: -0.2\n"
               "    fine_tuning: { runs_per_year: 1, cost_per_run: 1, failure_rate_multiplier: 0.5 }\n",
