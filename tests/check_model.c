@@ -1069,6 +1069,74 @@ START_TEST(test_version1_bits_kept)
 }
 END_TEST
 
+
+/* A failed setup behind an exclusion (MODEL.md 7, 15, 16, 17).  Event
+ * ban excludes A (cloud, no setup, one GPU: 730 a month) in month E and
+ * reroutes to B, whose 2-month setup fails (cost 3000; A = 1: base staff
+ * 1000 in month E only).  The requests routed to B are served as during
+ * setup, to the horizon: by the excluded A, in production, as a
+ * transition.
+ *   keep (no retirement): A serves every month (730); E also costs 50
+ *     (month E's routing before the exclusion reaches A), 3000 and 1000.
+ *   retire (M = 2): A is not routed from E on, so it is retired at the
+ *     start of month E + 2; it serves the transition in months E and E + 1,
+ *     then the fallback does (api, 1000 a month).
+ * The month E is drawn: the test takes futures with 3 <= E <= 9. */
+START_TEST(test_failed_setup_behind_exclusion)
+{
+    const char *text =
+        "scenario: { name: fx, horizon_months: 12 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 }\n"
+        "  A: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "       gpu: { mode: cloud, hour_price: 1 } }\n"
+        "  B: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "       gpu: { mode: cloud, hour_price: 1 },\n"
+        "       staff: { base_fte: 1, cost_per_fte_year: 12000 },\n"
+        "       setup: { months: 2, cost: 3000, failure_probability: 1,\n"
+        "                abandon_after_months: 1 } }\n"
+        "strategies:\n"
+        "  keep: { route: { w: A }, fallback: api }\n"
+        "  retire: { route: { w: A }, fallback: api, retire_idle_months: 2 }\n"
+        "events:\n"
+        "  ban: { probability_per_year: 0.9,\n"
+        "         effect: { exclude_backend: { backend: A, reroute_to: B, cost: 50 } } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    int found = 0;
+    for (uint64_t stream = 0; stream < 500 && found < 3; stream++) {
+        drawn_future(&d, stream);
+        int e = tco_future_event_month(d.f, 0);
+        if (e < 3 || e > 9)
+            continue;
+        found++;
+        double bycat[12 * TCO_NCAT];
+        tco_cost cost;
+        for (int s = 0; s < 2; s++) {
+            tco_future_cost(d.f, d.m, (size_t)s, NULL, bycat, &cost);
+            for (int t = 1; t <= 12; t++) {
+                int a_serves = s == 0 || t <= e + 1;
+                double want[TCO_NCAT] = {0};
+                want[TCO_CAT_COMPUTE] = a_serves ? 730 : 0;
+                want[TCO_CAT_API] = a_serves ? 0 : 1000;
+                want[TCO_CAT_SETUP] = t == e ? 3000 : 0;
+                want[TCO_CAT_STAFF] = t == e ? 1000 : 0;
+                want[TCO_CAT_EVENTS] = t == e ? 50 : 0;
+                for (int c = 0; c < TCO_NCAT; c++)
+                    ck_assert_msg(fabs(CAT(bycat, t, c) - want[c]) < 1e-9,
+                                  "E %d %s month %d %s: got %g, expected %g", e,
+                                  d.sc->strategies[s].name, t,
+                                  tco_category_name((tco_category)c), CAT(bycat, t, c), want[c]);
+            }
+        }
+    }
+    ck_assert_int_eq(found, 3);
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -1092,6 +1160,7 @@ static Suite *suite(void)
     tcase_add_test(v2, test_resale_fraction_at_horizon);
     tcase_add_test(v2, test_setup_failure_probability);
     tcase_add_test(v2, test_version1_bits_kept);
+    tcase_add_test(v2, test_failed_setup_behind_exclusion);
     suite_add_tcase(s, v2);
     return s;
 }
