@@ -299,8 +299,8 @@ sed '/^scenario:/s/name: small test, //' small.yaml >"$(printf 'caf\351.yaml')"
     && ok || bad "results.json is not UTF-8: $(cat u10.err)"
 
 # Version 2 (MODEL.md 16, 17): describe lists the new inputs; at neutral
-# values (failure_probability 0, resale_fraction 1, retire_idle_months past
-# the horizon) every file the run writes for the results equals version 1's;
+# values (failure_probability 0, retire_idle_months past the horizon)
+# results.json and monthly.csv equal version 1's byte for byte;
 # a setup that always fails leaves the open strategy without GPUs and the
 # api strategy's own figures (mean to cost per million tokens) alone;
 # results do not depend on the number of threads.
