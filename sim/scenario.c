@@ -246,6 +246,24 @@ static tco_status load_backends(tco_schema *c, const tco_ynode *root)
     return TCO_OK;
 }
 
+/* The backend types' keys of version 2 (MODEL.md 16, 17: resale_fraction,
+ * failure_probability, abandon_after_months), registered after every input
+ * of version 1 so that a version-1 file samples as before. */
+static tco_status load_backends_late(tco_schema *c, const tco_ynode *root)
+{
+    tco_scenario *sc = c->sc;
+    const tco_ynode *bs = tco_ymap_get(root, "backends");
+    for (size_t i = 0; i < sc->nbackends; i++) {
+        tco_backend *b = &sc->backends[i];
+        char prefix[TCO_SCHEMA_PATHMAX];
+        snprintf(prefix, sizeof prefix, "backends.%s", b->name);
+        tco_status st;
+        if (b->type->load_late && (st = b->type->load_late(c, bs->val[i], prefix, b)))
+            return st;
+    }
+    return TCO_OK;
+}
+
 static tco_status load_route(tco_schema *c, const tco_ynode *r, const char *path, int **out)
 {
     tco_scenario *sc = c->sc;
@@ -319,7 +337,8 @@ static tco_status load_strategies(tco_schema *c, const tco_ynode *root)
         return st;
     if (!(sc->strategies = calloc(ss->n, sizeof *sc->strategies)))
         return tco_schema_oom(c);
-    static const char *const keys[] = {"route", "phases", "switch", "fallback", NULL};
+    static const char *const keys[] = {"route", "phases", "switch", "fallback",
+                                       "retire_idle_months", NULL};
     for (size_t i = 0; i < ss->n; i++) {
         const tco_ynode *k = ss->key[i], *v = ss->val[i];
         char prefix[TCO_SCHEMA_PATHMAX], path[TCO_SCHEMA_PATHMAX];
@@ -419,6 +438,11 @@ static tco_status load_strategies(tco_schema *c, const tco_ynode *root)
                                      "that serves from any month ('%s' is %s)",
                                      fb->str, ft->name);
         }
+        double idle;
+        if ((st = tco_schema_integer(c, v, prefix, "retire_idle_months", 1, 1e9, 0,
+                                     &idle)))
+            return st;
+        s->retire_idle = (int)idle;
         const char *which;
         if (s->fallback < 0 && needs_fallback(sc, s, &which))
             return tco_schema_at(c, v, prefix,
@@ -600,6 +624,8 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
         (st = load_workloads(&c, root)) || (st = load_demand(&c, root)) ||
         (st = load_backends(&c, root)) || (st = load_strategies(&c, root)) ||
         (st = load_events(&c, root)) || (st = load_version2_inputs(&c, root)))
+        goto fail;
+    if ((st = load_backends_late(&c, root)))
         goto fail;
     /* Dimensions: one uniform per uncertain static input, in file order. */
     for (size_t i = 0; i < sc->ninputs; i++) {

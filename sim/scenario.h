@@ -82,6 +82,7 @@ typedef struct {
     double switch_threshold;
     int *switch_route;
     int fallback; /* index of a backend that serves from any month (api), or -1 */
+    int retire_idle; /* MODEL.md 16: retire_idle_months M, 0 = never retire */
 } tco_strategy;
 
 typedef enum { TCO_EVENT_PRICE, TCO_EVENT_EXCLUDE, TCO_EVENT_ONE_OFF } tco_event_kind;

@@ -688,6 +688,92 @@ START_TEST(test_v2_set)
     ck_assert_int_eq(tco_scenario_load(&sc, path, &opt2, &err), TCO_EINVAL);
     ck_assert_msg(strstr(err.msg, "demand.schedule has 2 entries (0 to 1)"), "%s", err.msg);
     unlink(path);
+
+/* Version 2 keys of MODEL.md 16 and 17: retire_idle_months (a whole
+ * number >= 1 on a strategy), gpu.resale_fraction (owned only, in [0, 1]),
+ * setup.failure_probability (in [0, 1]) and setup.abandon_after_months
+ * (>= 1); each a quantity with its path, except retire_idle_months. */
+START_TEST(test_retire_and_failure_keys)
+{
+    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_months: 0\ncorrelations",
+           "test.yaml:29:25: strategies.staged.retire_idle_months", "must be in [1, ");
+    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_months: 2.5\ncorrelations",
+           "strategies.staged.retire_idle_months", "whole number");
+    expect("    fallback: api\ncorrelations",
+           "    fallback: api\n    retire_idle_months: { dist: uniform, min: 1, max: 3 }\ncorrelations",
+           "strategies.staged.retire_idle_months", "does not take a distribution");
+    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_month: 2\ncorrelations",
+           "strategies.staged.retire_idle_month", "did you mean retire_idle_months?");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, failure_probability: 1.2 }",
+           "backends.gpu.setup.failure_probability", "in [0, 1]");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, failure_probability: { dist: uniform, min: 1.5, max: 2 } }",
+           "backends.gpu.setup.failure_probability", "can never be");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, failure_probabilty: 0.1 }",
+           "backends.gpu.setup.failure_probabilty", "did you mean failure_probability?");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, abandon_after_months: 0.5 }",
+           "backends.gpu.setup.abandon_after_months", ">= 1");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, abandon_after_month: 3 }",
+           "backends.gpu.setup.abandon_after_month", "did you mean abandon_after_months?");
+    /* resale_fraction belongs to owned GPUs: on cloud GPUs it is unknown. */
+    expect("gpu: { mode: cloud, hour_price: 2.5 }",
+           "gpu: { mode: cloud, hour_price: 2.5, resale_fraction: 0.5 }",
+           "backends.gpu.gpu.resale_fraction", "unknown key");
+    expect("gpu: { mode: cloud, hour_price: 2.5 }",
+           "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1, resale_fraction: -0.1 }",
+           "backends.gpu.gpu.resale_fraction", "in [0, 1]");
+    expect("gpu: { mode: cloud, hour_price: 2.5 }",
+           "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1, resale_fractoin: 0.5 }",
+           "backends.gpu.gpu.resale_fractoin", "did you mean resale_fraction?");
+
+    /* Valid: each quantity is a static input with its path (so --set,
+     * sweeps, sensitivity and correlations reach it), registered after
+     * every input of version 1 (so the uniforms of version 1's inputs keep
+     * their dimensions); without the keys there is no input (defaults 1, 0
+     * and the drawn setup months). */
+    const char *from = "gpu: { mode: cloud, hour_price: 2.5 }";
+    const char *to = "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1,\n"
+                     "           resale_fraction: { dist: uniform, min: 0.3, max: 0.6 } }";
+    const char *from2 = "setup: { months: 2, cost: 40000 }";
+    const char *to2 = "setup: { months: 2, cost: 40000, failure_probability: { dist: beta, alpha: 2, beta: 8 },\n"
+                      "             abandon_after_months: 4 }";
+    char text[8192];
+    const char *a = strstr(BASE, from), *b = strstr(BASE, from2);
+    ck_assert(a && b && a < b);
+    snprintf(text, sizeof text, "%.*s%s%.*s%s%s\n", (int)(a - BASE), BASE, to,
+             (int)(b - (a + strlen(from))), a + strlen(from), to2, b + strlen(from2));
+    char *fb = strstr(text, "    fallback: api\ncorrelations");
+    ck_assert_ptr_nonnull(fb);
+    char tail[4096];
+    snprintf(tail, sizeof tail, "%s", fb + strlen("    fallback: api\n"));
+    snprintf(fb, sizeof text - (size_t)(fb - text), "    fallback: api\n    retire_idle_months: 3\n%s",
+             tail);
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->strategies[2].retire_idle, 3);
+    ck_assert_int_eq(sc->strategies[1].retire_idle, 0);
+    size_t n = sc->ninputs;
+    ck_assert_str_eq(sc->inputs[n - 3].path, "backends.gpu.gpu.resale_fraction");
+    ck_assert_str_eq(sc->inputs[n - 2].path, "backends.gpu.setup.failure_probability");
+    ck_assert_str_eq(sc->inputs[n - 1].path, "backends.gpu.setup.abandon_after_months");
+    ck_assert_int_eq(sc->inputs[n - 3].dim, 3);
+    ck_assert_int_eq(sc->inputs[n - 2].dim, 4);
+    ck_assert_double_eq(sc->inputs[n - 1].dist.a, 4);
+    ck_assert_uint_eq(sc->ndims, 5);
+    /* Version 1's uncertain inputs keep dimensions 0-2. */
+    ck_assert_int_eq(sc->inputs[tco_scenario_input(sc, "demand.requests_per_month")].dim, 0);
+    ck_assert_int_eq(sc->inputs[tco_scenario_input(sc, "backends.api.price_trend_annual")].dim, 2);
+    tco_scenario_free(sc);
+    ck_assert_msg(load_text(BASE, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_lt(tco_scenario_input(sc, "backends.gpu.setup.failure_probability"), 0);
+    ck_assert_int_lt(tco_scenario_input(sc, "backends.gpu.setup.abandon_after_months"), 0);
+    ck_assert_uint_eq(sc->ndims, 3);
+    tco_scenario_free(sc);
 }
 END_TEST
 
@@ -711,6 +797,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_v2_keys_valid);
     tcase_add_test(tc, test_v2_key_errors);
     tcase_add_test(tc, test_v2_set);
+    tcase_add_test(tc, test_retire_and_failure_keys);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
