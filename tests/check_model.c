@@ -905,6 +905,112 @@ START_TEST(test_v2_by_hand_literals)
      * 222443.16 x 5% x 0.81^(7/12) (0.8843339) = 66732.948 + 9835.701. */
     tco_future_cost(d.f, d.m, 3, NULL, bycat, &cost);
     ck_close(CAT(bycat, 8, QUALITY), 76568.64905, 1e-9);
+    drawn_free(&d);
+}
+END_TEST
+
+/* The expected quality cost with a random trend (MODEL.md 12).  One
+ * workload, 1e6 requests a month, failure_cost 1, success 0.9, fine-tuning
+ * multiplier 0.8, tau ~ uniform(-0.5, 0.5) on a self-hosted backend with no
+ * setup; 12 months.  Month t costs 1e6 x 0.08 x (1 + tau)^x, x = (t-1)/12
+ * (never above 1: 0.08 x 1.5 < 1), and
+ *   E[(1 + tau)^x] = (1.5^(x+1) - 0.5^(x+1)) / (x + 1),
+ * so E[quality over the year] = 8e4 sum_t (1.5^(x+1) - 0.5^(x+1)) / (x+1).
+ * 4000 futures (tau from the future's uniform); the mean lies within 4
+ * standard errors (the sample's) of it. */
+START_TEST(test_v2_quality_trend_closed_form)
+{
+    const char *text =
+        "scenario: { name: trend, horizon_months: 12 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1, failure_cost: 1 } }\n"
+        "demand: { requests_per_month: 1.0e6 }\n"
+        "backends:\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
+        "         fine_tuning: { runs_per_year: 0, cost_per_run: 0, failure_rate_multiplier: 0.8 },\n"
+        "         success_rate: { w: 0.9 },\n"
+        "         failure_rate_trend_annual: { dist: uniform, min: -0.5, max: 0.5 } }\n"
+        "strategies: { own: { route: { w: gpu } } }\n";
+    drawn d;
+    tco_error err;
+    ck_assert_msg(load_text(text, &d.sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(d.sc->ndims, 1);
+    ck_assert_int_eq(tco_model_alloc(&d.m, d.sc, &err), TCO_OK);
+    d.f = tco_future_alloc(d.m);
+    d.x = malloc(d.sc->ninputs * sizeof *d.x);
+    tco_zig_init(&d.zig);
+    enum { N = 4000 };
+    double sum = 0, sum2 = 0;
+    tco_rng rng;
+    for (uint64_t i = 0; i < N; i++) {
+        tco_rng_seed(&rng, &d.zig, 7, i);
+        double u = tco_rng_uniform(&rng);
+        tco_sample_inputs(d.sc, &u, d.x, NULL);
+        tco_future_draw(d.f, d.m, d.x, &rng, NULL);
+        double bycat[12 * TCO_NCAT];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+        double q = 0;
+        for (int t = 1; t <= 12; t++)
+            q += CAT(bycat, t, QUALITY);
+        sum += q;
+        sum2 += q * q;
+    }
+    double want = 0;
+    for (int t = 1; t <= 12; t++) {
+        double x = (t - 1) / 12.0;
+        want += 8e4 * (pow(1.5, x + 1) - pow(0.5, x + 1)) / (x + 1);
+    }
+    double mean = sum / N, se = sqrt((sum2 / N - mean * mean) / (N - 1));
+    ck_assert_msg(se > 0, "the trend should make the quality cost vary");
+    ck_assert_msg(fabs(mean - want) < 4 * se, "mean quality %.6g, expected %.6g +- %.3g (4 SE)",
+                  mean, want, 4 * se);
+    drawn_free(&d);
+}
+END_TEST
+
+/* A fine-tuning multiplier without any trend: one failure cost per backend
+ * and workload for the whole horizon.  1000 requests a month of a and of b
+ * on a self-hosted backend in production from month 1: F_a = 0.1 x 0.5 =
+ * 0.05, F_b = min(1, 0.2 x 20) = 1; quality 1000 x 0.05 x 2 + 1000 x 1 x 3
+ * = 3100 every month (a fine_tuning section with the multiplier alone has
+ * no runs: no operations cost).  The api backend (no multiplier possible) keeps
+ * 1 - success_rate: 1000 x 0.1 x 2 + 1000 x 0.2 x 3 = 800. */
+START_TEST(test_v2_multiplier_only)
+{
+    const char *text =
+        "scenario: { name: mult, horizon_months: 4 }\n"
+        "workloads:\n"
+        "  a: { input_tokens: 0, output_tokens: 1, failure_cost: 2 }\n"
+        "  b: { input_tokens: 0, output_tokens: 1, failure_cost: 3 }\n"
+        "demand: { requests_per_month: 2000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 0,\n"
+        "         success_rate: { a: 0.9, b: 0.8 } }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
+        "         fine_tuning: { failure_rate_multiplier: { a: 0.5, b: 20 } },\n"
+        "         success_rate: { a: 0.9, b: 0.8 } }\n"
+        "strategies:\n"
+        "  own: { route: { a: gpu, b: gpu } }\n"
+        "  api: { route: { a: api, b: api } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    double bycat[4 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    for (int t = 1; t <= 4; t++) {
+        ck_close(CAT(bycat, t, QUALITY), 3100, 1e-12);
+        ck_close(CAT(bycat, t, OPS), 0, 1e-12);
+    }
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    for (int t = 1; t <= 4; t++)
+        ck_close(CAT(bycat, t, QUALITY), 800, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
 
 /* ---- Version 2: retiring a platform (MODEL.md 16) and setups that fail
  * (17).  One workload of 1000 requests a month, 1000 output tokens each
@@ -1092,104 +1198,6 @@ START_TEST(test_retire_and_failed_setup)
 }
 END_TEST
 
-/* The expected quality cost with a random trend (MODEL.md 12).  One
- * workload, 1e6 requests a month, failure_cost 1, success 0.9, fine-tuning
- * multiplier 0.8, tau ~ uniform(-0.5, 0.5) on a self-hosted backend with no
- * setup; 12 months.  Month t costs 1e6 x 0.08 x (1 + tau)^x, x = (t-1)/12
- * (never above 1: 0.08 x 1.5 < 1), and
- *   E[(1 + tau)^x] = (1.5^(x+1) - 0.5^(x+1)) / (x + 1),
- * so E[quality over the year] = 8e4 sum_t (1.5^(x+1) - 0.5^(x+1)) / (x+1).
- * 4000 futures (tau from the future's uniform); the mean lies within 4
- * standard errors (the sample's) of it. */
-START_TEST(test_v2_quality_trend_closed_form)
-{
-    const char *text =
-        "scenario: { name: trend, horizon_months: 12 }\n"
-        "workloads: { w: { input_tokens: 0, output_tokens: 1, failure_cost: 1 } }\n"
-        "demand: { requests_per_month: 1.0e6 }\n"
-        "backends:\n"
-        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
-        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
-        "         fine_tuning: { runs_per_year: 0, cost_per_run: 0, failure_rate_multiplier: 0.8 },\n"
-        "         success_rate: { w: 0.9 },\n"
-        "         failure_rate_trend_annual: { dist: uniform, min: -0.5, max: 0.5 } }\n"
-        "strategies: { own: { route: { w: gpu } } }\n";
-    drawn d;
-    tco_error err;
-    ck_assert_msg(load_text(text, &d.sc, &err) == TCO_OK, "%s", err.msg);
-    ck_assert_int_eq(d.sc->ndims, 1);
-    ck_assert_int_eq(tco_model_alloc(&d.m, d.sc, &err), TCO_OK);
-    d.f = tco_future_alloc(d.m);
-    d.x = malloc(d.sc->ninputs * sizeof *d.x);
-    tco_zig_init(&d.zig);
-    enum { N = 4000 };
-    double sum = 0, sum2 = 0;
-    tco_rng rng;
-    for (uint64_t i = 0; i < N; i++) {
-        tco_rng_seed(&rng, &d.zig, 7, i);
-        double u = tco_rng_uniform(&rng);
-        tco_sample_inputs(d.sc, &u, d.x, NULL);
-        tco_future_draw(d.f, d.m, d.x, &rng, NULL);
-        double bycat[12 * TCO_NCAT];
-        tco_cost cost;
-        tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
-        double q = 0;
-        for (int t = 1; t <= 12; t++)
-            q += CAT(bycat, t, QUALITY);
-        sum += q;
-        sum2 += q * q;
-    }
-    double want = 0;
-    for (int t = 1; t <= 12; t++) {
-        double x = (t - 1) / 12.0;
-        want += 8e4 * (pow(1.5, x + 1) - pow(0.5, x + 1)) / (x + 1);
-    }
-    double mean = sum / N, se = sqrt((sum2 / N - mean * mean) / (N - 1));
-    ck_assert_msg(se > 0, "the trend should make the quality cost vary");
-    ck_assert_msg(fabs(mean - want) < 4 * se, "mean quality %.6g, expected %.6g +- %.3g (4 SE)",
-                  mean, want, 4 * se);
-    drawn_free(&d);
-}
-END_TEST
-
-/* A fine-tuning multiplier without any trend: one failure cost per backend
- * and workload for the whole horizon.  1000 requests a month of a and of b
- * on a self-hosted backend in production from month 1: F_a = 0.1 x 0.5 =
- * 0.05, F_b = min(1, 0.2 x 20) = 1; quality 1000 x 0.05 x 2 + 1000 x 1 x 3
- * = 3100 every month (a fine_tuning section with the multiplier alone has
- * no runs: no operations cost).  The api backend (no multiplier possible) keeps
- * 1 - success_rate: 1000 x 0.1 x 2 + 1000 x 0.2 x 3 = 800. */
-START_TEST(test_v2_multiplier_only)
-{
-    const char *text =
-        "scenario: { name: mult, horizon_months: 4 }\n"
-        "workloads:\n"
-        "  a: { input_tokens: 0, output_tokens: 1, failure_cost: 2 }\n"
-        "  b: { input_tokens: 0, output_tokens: 1, failure_cost: 3 }\n"
-        "demand: { requests_per_month: 2000 }\n"
-        "backends:\n"
-        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 0,\n"
-        "         success_rate: { a: 0.9, b: 0.8 } }\n"
-        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
-        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
-        "         fine_tuning: { failure_rate_multiplier: { a: 0.5, b: 20 } },\n"
-        "         success_rate: { a: 0.9, b: 0.8 } }\n"
-        "strategies:\n"
-        "  own: { route: { a: gpu, b: gpu } }\n"
-        "  api: { route: { a: api, b: api } }\n";
-    drawn d;
-    drawn_load(&d, text);
-    drawn_future(&d, 0);
-    double bycat[4 * TCO_NCAT];
-    tco_cost cost;
-    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
-    for (int t = 1; t <= 4; t++) {
-        ck_close(CAT(bycat, t, QUALITY), 3100, 1e-12);
-        ck_close(CAT(bycat, t, OPS), 0, 1e-12);
-    }
-    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
-    for (int t = 1; t <= 4; t++)
-        ck_close(CAT(bycat, t, QUALITY), 800, 1e-12);
 /* resale_fraction scales the residual credit at the horizon (MODEL.md
  * 4.2, 16): 3 GPUs bought in month 1 at 10000, lifetime 12, horizon 6:
  * credit 30000 x (1 - 6/12) = 15000 by default, 0.4 x 15000 = 6000 with

@@ -688,6 +688,9 @@ START_TEST(test_v2_set)
     ck_assert_int_eq(tco_scenario_load(&sc, path, &opt2, &err), TCO_EINVAL);
     ck_assert_msg(strstr(err.msg, "demand.schedule has 2 entries (0 to 1)"), "%s", err.msg);
     unlink(path);
+}
+END_TEST
+
 
 /* Version 2 keys of MODEL.md 16 and 17: retire_idle_months (a whole
  * number >= 1 on a strategy), gpu.resale_fraction (owned only, in [0, 1]),

@@ -318,6 +318,7 @@ awk -F, 'NR == FNR && $1 == "api" { a = $2 } NR != FNR && $1 == "api" { b = $2 }
     && cmp -s v2t1/results.json v2t2/results.json && ok || bad "version-2 results depend on the number of threads"
 expect_error schedule-order 2 "demand.schedule.1.from_month: schedule out of order" -- run v2.yaml --set demand.schedule.1.from_month=1
 expect_error window 2 "workloads.docs.end_month: the window ends before it starts" -- run v2.yaml --set workloads.docs.end_month=2
+
 # Version 2 (MODEL.md 16, 17): describe lists the new inputs; at neutral
 # values (failure_probability 0, retire_idle_months past the horizon)
 # results.json and monthly.csv equal version 1's byte for byte;
