@@ -42,6 +42,8 @@ struct tco_future {
     int *adopt;        /* B, 0 = not adopted (platforms only) */
     int *route, *via;  /* K */
     double *load;      /* B: the month's load, the sum of unit_load over requests served */
+    double *rate_load; /* B: a review option's load (models/review.c) */
+    char *rate_reached; /* B: whether a review option's route reaches the backend */
 };
 
 #endif
