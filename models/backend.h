@@ -119,6 +119,15 @@ const tco_backend_type *tco_backend_type_find(const char *name);
 tco_status tco_backend_load(tco_schema *c, const tco_ynode *spec, const char *prefix,
                             tco_backend *be);
 
+/* Reads the keys of MODEL.md 12 that any backend may have, after every
+ * version-1 input is registered (so a version-1 file samples as before):
+ * failure_rate_trend_annual (a quantity > -1, or a mapping workload ->
+ * quantity) and fine_tuning.failure_rate_multiplier (a quantity >= 0, or a
+ * mapping; only a type that accepts a fine_tuning section gets one).  The
+ * type's load has already checked that the keys are its own. */
+tco_status tco_backend_load_capability(tco_schema *c, const tco_ynode *spec, const char *prefix,
+                                       tco_backend *be);
+
 /* Frees what tco_backend_load allocated in be (not be itself). */
 void tco_backend_clear(tco_backend *be);
 

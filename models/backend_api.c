@@ -50,12 +50,22 @@ static tco_status api_load(tco_schema *c, const tco_ynode *v, const char *prefix
 {
     static const char *const keys[] = {"type", "input_price_per_mtok", "output_price_per_mtok",
                                        "price_trend_annual", "price_shocks", "discount",
-                                       "fixed_monthly_cost", "success_rate", NULL};
+                                       "fixed_monthly_cost", "success_rate",
+                                       "failure_rate_trend_annual", NULL};
     api_spec *b = calloc(1, sizeof *b);
     if (!(be->spec = b))
         return tco_schema_oom(c);
     b->shock_rate = b->shock_size = -1;
     tco_status st;
+    const tco_ynode *ft = tco_ymap_get(v, "fine_tuning");
+    if (ft) {
+        char path[TCO_SCHEMA_PATHMAX];
+        tco_schema_path(path, sizeof path, prefix, "fine_tuning");
+        return tco_schema_at(c, ft, path,
+                             "fine_tuning (and its failure_rate_multiplier) belongs to "
+                             "self_hosted backends; an api backend's success_rate and "
+                             "failure_rate_trend_annual say how well it serves");
+    }
     if ((st = tco_schema_check_keys(c, v, prefix, keys)) ||
         (st = tco_schema_quantity(c, v, prefix, "input_price_per_mtok", &TCO_DOM_NONNEG, NAN,
                                   &b->price_in)) ||

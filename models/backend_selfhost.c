@@ -193,7 +193,11 @@ static tco_status load_counted(tco_schema *c, const tco_ynode *spec, const char 
         return TCO_OK;
     char path[TCO_SCHEMA_PATHMAX];
     tco_schema_path(path, sizeof path, prefix, section);
-    const char *keys[] = {rate_key, cost_key, NULL};
+    /* The fine-tuning multiplier of MODEL.md 12 is read with the keys every
+     * backend type shares (tco_backend_load_capability), after version 1's. */
+    const char *keys[] = {rate_key, cost_key,
+                          strcmp(section, "fine_tuning") == 0 ? "failure_rate_multiplier" : NULL,
+                          NULL};
     tco_status st;
     if ((st = tco_schema_need_map(c, s, path)) || (st = tco_schema_check_keys(c, s, path, keys)) ||
         (st = tco_schema_rate(c, s, path, rate_key, NAN, &out->rate)) ||
@@ -239,7 +243,8 @@ static tco_status self_load(tco_schema *c, const tco_ynode *v, const char *prefi
     static const char *const keys[] = {"type", "throughput_tokens_per_gpu_second",
                                        "input_token_weight", "peak_to_average",
                                        "target_utilization", "min_gpus", "gpu", "staff", "setup",
-                                       "fine_tuning", "updates", "incidents", "success_rate", NULL};
+                                       "fine_tuning", "updates", "incidents", "success_rate",
+                                       "failure_rate_trend_annual", NULL};
     self_spec *b = calloc(1, sizeof *b);
     if (!(be->spec = b))
         return tco_schema_oom(c);

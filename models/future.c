@@ -28,6 +28,14 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
     m->E = sc->nevents;
     for (int t = 1; t <= m->T; t++)
         m->discount[t - 1] = pow(1 + sc->discount_rate, -t / 12.0);
+    /* A window that covers the horizon changes nothing (MODEL.md 13). */
+    m->demand_v2 = sc->nschedule > 0;
+    for (size_t k = 0; k < m->K; k++)
+        if (sc->workloads[k].start_month > 1 || sc->workloads[k].end_month < m->T)
+            m->demand_v2 = 1;
+    for (size_t b = 0; b < m->B; b++)
+        if (sc->backends[b].fail_trend)
+            m->qual_by_month = 1;
     m->use = malloc((m->S * m->B + 1) * sizeof *m->use);
     m->nuse = calloc(m->S + 1, sizeof *m->nuse);
     char *seen = calloc(m->B + 1, 1);
@@ -93,6 +101,15 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->route = malloc(K * sizeof *f->route);
     f->via = malloc(K * sizeof *f->via);
     f->load = malloc(B * sizeof *f->load);
+    if (m->demand_v2 && !(f->req = malloc(T * sizeof *f->req))) {
+        tco_future_free(f);
+        return NULL;
+    }
+    f->demand = m->demand_v2 ? f->req : f->V;
+    if (m->qual_by_month && !(f->qual_month = malloc(T * B * K * sizeof *f->qual_month))) {
+        tco_future_free(f);
+        return NULL;
+    }
     f->rate_load = malloc(B * sizeof *f->rate_load);
     f->rate_reached = malloc(B);
     if (!f->rate_load || !f->rate_reached ||
@@ -138,6 +155,8 @@ void tco_future_free(tco_future *f)
     free(f->type);
     free(f->platform);
     free(f->qual);
+    free(f->qual_month);
+    free(f->req);
     free(f->oneoff);
     free(f->event_month);
     free(f->excl);
@@ -148,6 +167,29 @@ void tco_future_free(tco_future *f)
     free(f->rate_load);
     free(f->rate_reached);
     free(f);
+}
+
+/* Requests after the schedule and the windows (MODEL.md 13):
+ * R_{t,k} = mu_t V_t s_k for start_k <= t <= end_k, else 0, with mu_t the
+ * multiplier of the last entry from_month <= t (1 without a schedule). */
+static void draw_schedule(tco_future *f, const tco_model *m, const double *x,
+                          const double *share)
+{
+    const tco_scenario *sc = m->sc;
+    size_t K = m->K, e = 0;
+    for (int t = 1; t <= m->T; t++) {
+        while (e + 1 < sc->nschedule && sc->schedule[e + 1].from_month <= t)
+            e++;
+        double v = sc->nschedule ? x[sc->schedule[e].multiplier] * f->V[t - 1] : f->V[t - 1];
+        double *R = f->R + (size_t)(t - 1) * K, sum = 0;
+        for (size_t k = 0; k < K; k++) {
+            const tco_workload *w = &sc->workloads[k];
+            R[k] = t >= w->start_month && t <= w->end_month ? v * share[k] : 0;
+            sum += R[k];
+            f->tokens += R[k] * (x[w->input_tokens] + x[w->output_tokens]);
+        }
+        f->req[t - 1] = sum;
+    }
 }
 
 static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
@@ -176,10 +218,41 @@ static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_
         perreq += share[k] * (x[sc->workloads[k].input_tokens] + x[sc->workloads[k].output_tokens]);
     }
     f->tokens = 0;
+    if (m->demand_v2) {
+        draw_schedule(f, m, x, share);
+        return;
+    }
     for (int t = 0; t < T; t++) {
         for (size_t k = 0; k < K; k++)
             f->R[(size_t)t * K + k] = f->V[t] * share[k];
         f->tokens += f->V[t] * perreq;
+    }
+}
+
+/* Failure probabilities that change with time and fine-tuning (MODEL.md 12):
+ * F_{b,k,t} = min(1, (1 - success_rate) (1 + tau)^((t - 1) / 12) m), the
+ * trend on calendar months.  qual holds month 1's expected failure cost,
+ * qual_month every month's when the model keeps them by month. */
+static void draw_capability(tco_future *f, const tco_model *m, size_t b, const double *x)
+{
+    const tco_scenario *sc = m->sc;
+    const tco_backend *be = &sc->backends[b];
+    size_t K = m->K;
+    for (size_t k = 0; k < K; k++) {
+        const tco_workload *w = &sc->workloads[k];
+        double base = 1 - x[be->success[k]], cost = x[w->failure_cost];
+        double mult = be->fail_mult && be->fail_mult[k] >= 0 ? x[be->fail_mult[k]] : 1;
+        double tau = be->fail_trend && be->fail_trend[k] >= 0 ? x[be->fail_trend[k]] : 0;
+        double F = fmin(1, base * mult);
+        f->qual[b * K + k] = F * cost;
+        if (!be->fail_trend)
+            continue;
+        for (int t = 1; t <= m->T; t++) {
+            /* A certain success (or m = 0) stays one however steep the
+             * trend, where the product would read 0 times infinity. */
+            F = base == 0 || mult == 0 ? 0 : fmin(1, base * pow(1 + tau, (t - 1) / 12.0) * mult);
+            f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = F * cost;
+        }
     }
 }
 
@@ -196,10 +269,19 @@ static void draw_backends(tco_future *f, const tco_model *m, const double *x, tc
         tco_backend_paths *p = &f->paths[b];
         be->type->draw(p, sc, be, x, rng, clamped);
         be->type->serve(p, sc, be, x);
-        for (size_t k = 0; k < K; k++) {
-            const tco_workload *w = &sc->workloads[k];
-            f->qual[b * K + k] = (1 - x[be->success[k]]) * x[w->failure_cost];
+        if (!be->fail_trend && !be->fail_mult) {
+            for (size_t k = 0; k < K; k++) {
+                const tco_workload *w = &sc->workloads[k];
+                f->qual[b * K + k] = (1 - x[be->success[k]]) * x[w->failure_cost];
+            }
+        } else {
+            draw_capability(f, m, b, x);
         }
+        if (m->qual_by_month)
+            for (int t = 0; t < m->T; t++)
+                if (!be->fail_trend)
+                    memcpy(f->qual_month + ((size_t)t * m->B + b) * K, f->qual + b * K,
+                           K * sizeof *f->qual);
     }
 }
 

@@ -15,6 +15,11 @@ struct tco_model {
      * exclusions reroute them): strategy s uses use[s * B + j], j < nuse[s]. */
     int *use;
     size_t *nuse;
+    /* Version 2 paths, taken only when the file asks for them so that a
+     * version-1 file computes exactly as before: demand_v2 when a schedule
+     * or a window changes the requests (MODEL.md 13), qual_by_month when a
+     * failure-rate trend makes quality costs vary by month (MODEL.md 12). */
+    int demand_v2, qual_by_month;
 };
 
 /* An exclusion that happens in this future. */
@@ -32,7 +37,10 @@ struct tco_future {
     tco_backend_paths *paths; /* B: each backend's paths, drawn by its type */
     const tco_backend_type **type; /* B: each backend's type */
     char *platform;    /* B: type->platform, read in the cost loop */
-    double *qual;      /* B x K expected failure cost of one request */
+    double *qual;      /* B x K expected failure cost of one request, F_{b,k} failure_cost_k */
+    double *qual_month; /* T x B x K: the same by month (MODEL.md 12), NULL without trends */
+    const double *demand; /* T: the month's requests, sum_k R_{t,k} (V itself in version 1) */
+    double *req;       /* T: sum_k R_{t,k} when demand_v2, else NULL */
     double *oneoff;    /* T one-off event costs, shared by all strategies */
     int *event_month;  /* E, 0 = never */
     tco_exclusion *excl; /* exclusions that happen, by month */
@@ -45,5 +53,12 @@ struct tco_future {
     double *rate_load; /* B: a review option's load (models/review.c) */
     char *rate_reached; /* B: whether a review option's route reaches the backend */
 };
+
+/* The expected failure cost of one request of each workload on each
+ * backend in month t, [b * K + k] (MODEL.md 4.3 with section 12). */
+static inline const double *tco_future_quality(const tco_future *f, int t, size_t B, size_t K)
+{
+    return f->qual_month ? f->qual_month + (size_t)(t - 1) * B * K : f->qual;
+}
 
 #endif

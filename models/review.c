@@ -20,8 +20,7 @@ int tco_review_due(const tco_review *rv, int t, int T)
  * month t: F_{b,k,t} failure_cost_k (MODEL.md 4.3, 12). */
 static double failure_cost(const tco_future *f, const tco_model *m, int b, size_t k, int t)
 {
-    (void)t;
-    return f->qual[(size_t)b * m->K + k];
+    return tco_future_quality(f, t, m->B, m->K)[(size_t)b * m->K + k];
 }
 
 /* Whether strategy s knows in month r that the setup of platform b has

@@ -102,6 +102,7 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             f->load[use[j]] = 0;
         /* Serve each workload. */
         const double *R = f->R + (size_t)(t - 1) * K;
+        const double *qual = tco_future_quality(f, t, B, K);
         for (size_t k = 0; k < K; k++) {
             int srv = route[k];
             if (f->platform[srv] && t < production_from(f, srv)) {
@@ -118,7 +119,7 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             if (p->priced)
                 c[TCO_CAT_API] += p->index[t - 1] * r * p->unit_cost[k];
             f->load[srv] += r * p->unit_load[k];
-            c[TCO_CAT_QUALITY] += r * f->qual[(size_t)srv * K + k];
+            c[TCO_CAT_QUALITY] += r * qual[(size_t)srv * K + k];
         }
         /* Each backend's monthly costs, by its type (one call per backend
          * and month). */
@@ -131,7 +132,7 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         for (int j = 0; j < TCO_NCAT; j++)
             total += c[j];
         if (st->switch_kind != TCO_SWITCH_NONE && !tau) {
-            double level = st->switch_kind == TCO_SWITCH_VOLUME ? f->V[t - 1] : c[TCO_CAT_API];
+            double level = st->switch_kind == TCO_SWITCH_VOLUME ? f->demand[t - 1] : c[TCO_CAT_API];
             if (level > st->switch_threshold) {
                 tau = t;
                 /* A trigger in month T changes no route (MODEL.md 20). */

@@ -113,7 +113,7 @@ static tco_status load_workloads(tco_schema *c, const tco_ynode *root)
     if (!sc->workloads)
         return tco_schema_oom(c);
     static const char *const keys[] = {"share", "input_tokens", "output_tokens", "failure_cost",
-                                       NULL};
+                                       "start_month", "end_month", NULL};
     for (size_t i = 0; i < w->n; i++) {
         const tco_ynode *k = w->key[i], *v = w->val[i];
         char prefix[TCO_SCHEMA_PATHMAX];
@@ -131,6 +131,22 @@ static tco_status load_workloads(tco_schema *c, const tco_ynode *root)
                            &wl->output_tokens)) ||
             (st = tco_schema_quantity(c, v, prefix, "failure_cost", &TCO_DOM_NONNEG, 0, &wl->failure_cost)))
             return st;
+        /* The window of MODEL.md 13; months past the horizon are never reached. */
+        double start, end;
+        if ((st = tco_schema_integer(c, v, prefix, "start_month", 1, 1e9, 1, &start)) ||
+            (st = tco_schema_integer(c, v, prefix, "end_month", 1, 1e9, sc->horizon, &end)))
+            return st;
+        if (start > end) {
+            char path[TCO_SCHEMA_PATHMAX];
+            const tco_ynode *at = tco_ymap_get(v, "end_month");
+            tco_schema_path(path, sizeof path, prefix, at ? "end_month" : "start_month");
+            return tco_schema_at(c, at ? at : tco_ymap_get(v, "start_month"), path,
+                                 "the window ends before it starts: start_month %g is after "
+                                 "end_month %g%s",
+                                 start, end, at ? "" : " (the horizon, by default)");
+        }
+        wl->start_month = (int)start;
+        wl->end_month = (int)end;
     }
     return TCO_OK;
 }
@@ -143,7 +159,7 @@ static tco_status load_demand(tco_schema *c, const tco_ynode *root)
     if (!d)
         return tco_schema_missing(c, root, "(top level)", "demand");
     static const char *const keys[] = {"requests_per_month", "growth_annual", "volatility_annual",
-                                       "max_multiple", NULL};
+                                       "max_multiple", "schedule", NULL};
     if ((st = tco_schema_need_map(c, d, "demand")) || (st = tco_schema_check_keys(c, d, "demand", keys)))
         return st;
     if ((st = tco_schema_quantity(c, d, "demand", "requests_per_month", &TCO_DOM_POS, NAN, &sc->volume)) ||
@@ -574,6 +590,67 @@ static tco_status load_events(tco_schema *c, const tco_ynode *root)
     return TCO_OK;
 }
 
+/* ---- version 2: inputs registered after version 1's (MODEL.md 12, 13) ---- */
+
+/* demand.schedule: a list of {from_month, multiplier}, from_month 1 first
+ * and strictly increasing. */
+static tco_status load_schedule(tco_schema *c, const tco_ynode *root)
+{
+    tco_scenario *sc = c->sc;
+    const tco_ynode *l = tco_ymap_get(tco_ymap_get(root, "demand"), "schedule");
+    tco_status st;
+    if (!l)
+        return TCO_OK;
+    if (l->kind != TCO_YSEQ || l->n == 0)
+        return tco_schema_at(c, l, "demand.schedule",
+                             "expected a list of entries ({from_month, multiplier}), got %s",
+                             l->kind == TCO_YSEQ ? "an empty list" : tco_ykind_name(l->kind));
+    if (!(sc->schedule = calloc(l->n, sizeof *sc->schedule)))
+        return tco_schema_oom(c);
+    static const char *const keys[] = {"from_month", "multiplier", NULL};
+    for (size_t i = 0; i < l->n; i++) {
+        const tco_ynode *e = l->val[i];
+        char path[TCO_SCHEMA_PATHMAX];
+        snprintf(path, sizeof path, "demand.schedule.%zu", i);
+        double from;
+        if ((st = tco_schema_need_map(c, e, path)) || (st = tco_schema_check_keys(c, e, path, keys)) ||
+            (st = tco_schema_integer(c, e, path, "from_month", 1, 1e9, NAN, &from)))
+            return st;
+        const tco_ynode *fm = tco_ymap_get(e, "from_month");
+        char fpath[TCO_SCHEMA_PATHMAX];
+        tco_schema_path(fpath, sizeof fpath, path, "from_month");
+        if (i == 0 && from != 1)
+            return tco_schema_at(c, fm, fpath,
+                                 "the first entry must start at from_month 1 (got %g)", from);
+        if (i > 0 && from <= sc->schedule[i - 1].from_month)
+            return tco_schema_at(c, fm, fpath,
+                                 "schedule out of order: from_month %g does not come after %d",
+                                 from, sc->schedule[i - 1].from_month);
+        sc->schedule[i].from_month = (int)from;
+        if ((st = tco_schema_quantity(c, e, path, "multiplier", &TCO_DOM_NONNEG, NAN,
+                                      &sc->schedule[i].multiplier)))
+            return st;
+        sc->nschedule++;
+    }
+    return TCO_OK;
+}
+
+static tco_status load_version2_inputs(tco_schema *c, const tco_ynode *root)
+{
+    tco_scenario *sc = c->sc;
+    tco_status st;
+    if ((st = load_schedule(c, root)))
+        return st;
+    const tco_ynode *bs = tco_ymap_get(root, "backends");
+    for (size_t i = 0; i < sc->nbackends; i++) {
+        char prefix[TCO_SCHEMA_PATHMAX];
+        snprintf(prefix, sizeof prefix, "backends.%s", sc->backends[i].name);
+        if ((st = tco_backend_load_capability(c, bs->val[i], prefix, &sc->backends[i])))
+            return st;
+    }
+    return TCO_OK;
+}
+
 /* ---- public ---- */
 
 tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
@@ -596,7 +673,8 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
         (st = load_scenario_section(&c, root, name)) || (st = load_simulation(&c, root)) ||
         (st = load_workloads(&c, root)) || (st = load_demand(&c, root)) ||
         (st = load_backends(&c, root)) || (st = load_strategies(&c, root)) ||
-        (st = load_events(&c, root)) || (st = load_review_costs(&c, root)))
+        (st = load_events(&c, root)) || (st = load_version2_inputs(&c, root)) ||
+        (st = load_review_costs(&c, root)))
         goto fail;
     /* Dimensions: one uniform per uncertain static input, in file order. */
     for (size_t i = 0; i < sc->ninputs; i++) {
@@ -720,6 +798,7 @@ void tco_scenario_free(tco_scenario *sc)
     for (size_t i = 0; i < sc->nevents; i++)
         free(sc->events[i].name);
     free(sc->events);
+    free(sc->schedule);
     free(sc->corr_dims);
     free(sc->corr_chol);
     free(sc->dim_input);

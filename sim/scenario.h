@@ -42,6 +42,8 @@ typedef struct {
 typedef struct {
     char *name;
     int share, input_tokens, output_tokens, failure_cost; /* input indices */
+    int start_month, end_month; /* window of MODEL.md 13: requests only in these months
+                                   (defaults 1 and the horizon; end may pass it) */
 } tco_workload;
 
 /* A backend's type: a table of functions in models/ (models/backend.h). */
@@ -52,12 +54,23 @@ typedef struct {
     const tco_backend_type *type;
     int *success; /* per workload: input index of the success rate */
     void *spec;   /* the type's own settings (input indices), owned by the type */
+    /* MODEL.md 12, per workload: input indices of the failure-rate trend and
+     * the fine-tuning multiplier, -1 for a workload the mapping does not
+     * name (trend 0, multiplier 1); NULL when the backend lacks the key. */
+    int *fail_trend, *fail_mult;
 } tco_backend;
 
 typedef struct {
     int from_month;
     int *route; /* backend index per workload */
 } tco_phase;
+
+/* An entry of demand.schedule (MODEL.md 13): from month from_month on,
+ * requests are multiplied by the input `multiplier`. */
+typedef struct {
+    int from_month;
+    int multiplier; /* input index */
+} tco_schedule_entry;
 
 typedef enum { TCO_SWITCH_NONE, TCO_SWITCH_VOLUME, TCO_SWITCH_API_COST } tco_switch_kind;
 
@@ -113,6 +126,8 @@ typedef struct {
     size_t nworkloads;
     int volume, growth;        /* input indices */
     double volatility, max_multiple; /* max_multiple 0 when absent */
+    tco_schedule_entry *schedule; /* demand.schedule, by from_month; NULL when absent */
+    size_t nschedule;
     tco_backend *backends;
     size_t nbackends;
     tco_strategy *strategies;

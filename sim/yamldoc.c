@@ -544,6 +544,25 @@ tco_status tco_ydoc_set(tco_ydoc *doc, const char *path, const tco_ynode *value,
         size_t len = dot ? (size_t)(dot - p) : strlen(p);
         if (len == 0)
             return tco_error_set(err, TCO_EINVAL, "--set %s: empty name in the path", path);
+        if (cur->kind == TCO_YSEQ && strspn(p, "0123456789") == len) {
+            /* An entry of a list by its 0-based index (demand.schedule.0.multiplier). */
+            unsigned long i = strtoul(p, NULL, 10);
+            if (i >= cur->n)
+                return tco_error_set(err, TCO_EINVAL, "--set %s: %.*s has %zu entries (0 to %zu)",
+                                     path, (int)(p - path - (p > path)), path, cur->n,
+                                     cur->n ? cur->n - 1 : 0);
+            if (!dot) {
+                char *file = arena_strdup(doc, value->file, strlen(value->file));
+                tco_ynode *copy = file ? node_copy(doc, value, file) : NULL;
+                if (!copy)
+                    return tco_error_set(err, TCO_ENOMEM, "out of memory");
+                cur->val[i] = copy;
+                return TCO_OK;
+            }
+            cur = cur->val[i];
+            p = dot + 1;
+            continue;
+        }
         if (cur->kind != TCO_YMAP)
             return tco_error_set(err, TCO_EINVAL, "--set %s: %.*s is inside %s, not a mapping",
                                  path, (int)(p - path - (p > path)), path,
