@@ -711,6 +711,194 @@ START_TEST(test_price_event_self_hosted)
 }
 END_TEST
 
+
+/* Periodic review (MODEL.md 18), deterministic, 12 months.  One workload of
+ * 1000 output tokens; V_t = 1e6 4^((t-1)/12) capped at 1.5e6 (month 5 on).
+ * dear (api): 10 per million output tokens, trend -50%/yr (M_t =
+ * 0.5^((t-1)/12)), 100 a month when it serves; it never fails.  box
+ * (self_hosted, no setup months, setup cost 2000): one GPU (min_gpus 1; the
+ * load needs 0.001 of one) at 10.6 an hour = 7738 a month, staff 0.5 FTE
+ * at 24000 a year = 1000 a month, failures 0.5% at 0.2 = 0.001 a request.
+ *
+ * Run-rates: rho_dear(r) = 10000 V_r/1e6 M_r + 100 (= 10000 2^((r-1)/12)
+ * + 100 while uncapped, 15000 M_r + 100 after); rho_box(r) = 7738 + 1000
+ * + 0.001 V_r.  Reviews every 2 months from month 2, hysteresis 0.1,
+ * switching cost 500:
+ *   r = 2:  dear 10694.63, box 9860.46 > 0.9 x 10694.63 = 9625.17: stay
+ *           (box is cheaper, not by 10%);
+ *   r = 4:  dear 11992.07, box 10152.21 < 10792.86: box from month 5,
+ *           500 in month 5 (with box's setup, 2000);
+ *   r = 6:  box 10238 is the cheapest (dear 11337.31): stay;
+ *   r = 8:  dear 10111.30 > 0.9 x 10238 = 9214.2: stay;
+ *   r = 10: dear 9019.06 < 9214.2, and dear-again ties with initial (the
+ *           same route): initial first, dear from month 11, 500 in month 11;
+ *   r = 12 = T: no decision.
+ * box stays adopted after month 11 (no retirement): one GPU and its staff,
+ * no traffic. */
+static const char *REVIEW_TEXT =
+    "scenario: { name: review, horizon_months: %d }\n"
+    "workloads: { w: { input_tokens: 0, output_tokens: 1000, failure_cost: 0.2 } }\n"
+    "demand: { requests_per_month: 1.0e6, growth_annual: 3, max_multiple: 1.5 }\n"
+    "backends:\n"
+    "  dear: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 10,\n"
+    "          price_trend_annual: -0.5, fixed_monthly_cost: 100 }\n"
+    "  box:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: 1.0e6\n"
+    "    min_gpus: 1\n"
+    "    gpu: { mode: cloud, hour_price: 10.6 }\n"
+    "    staff: { base_fte: 0.5, cost_per_fte_year: 24000 }\n"
+    "    setup: { months: 0, cost: 2000 }\n"
+    "    success_rate: { w: 0.995 }\n"
+    "strategies:\n"
+    "  stay: { route: { w: dear } }\n"
+    "  review:\n"
+    "    route: { w: dear }\n"
+    "    review:\n"
+    "      every_months: 2\n"
+    "      first_month: 2\n"
+    "      hysteresis: %s\n"
+    "      switching_cost: 500\n"
+    "      options:\n"
+    "        box: { w: box }\n"
+    "        dear-again: { w: dear }\n";
+
+static void review_load(drawn *d, int horizon, const char *hysteresis)
+{
+    char text[2048];
+    snprintf(text, sizeof text, REVIEW_TEXT, horizon, hysteresis);
+    drawn_load(d, text);
+    drawn_future(d, 0);
+}
+
+/* dear's api cost in month t (usage and the fixed 100). */
+static double dear_cost(int t)
+{
+    double v = fmin(pow(4, (t - 1) / 12.0), 1.5);
+    return 10000 * v * pow(0.5, (t - 1) / 12.0) + 100;
+}
+
+START_TEST(test_review_there_and_back)
+{
+    drawn d;
+    review_load(&d, 12, "0.1");
+    double bycat[12 * TCO_NCAT], monthly[12];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 1, monthly, bycat, &cost);
+    double want[13][TCO_NCAT] = {{0}};
+    for (int t = 1; t <= 4; t++)
+        want[t][API] = dear_cost(t);
+    for (int t = 5; t <= 10; t++) {
+        want[t][COMPUTE] = 7738;
+        want[t][STAFF] = 1000;
+        want[t][QUALITY] = 1500;
+    }
+    want[5][SETUP] = 2000 + 500;
+    for (int t = 11; t <= 12; t++) {
+        want[t][API] = dear_cost(t);
+        want[t][COMPUTE] = 7738;
+        want[t][STAFF] = 1000;
+    }
+    want[11][SETUP] = 500;
+    double nominal = 0;
+    for (int t = 1; t <= 12; t++) {
+        double total = 0;
+        for (int c = 0; c < TCO_NCAT; c++) {
+            ck_assert_msg(fabs(CAT(bycat, t, c) - want[t][c]) <= 1e-9 * fmax(1, want[t][c]),
+                          "month %d %s: got %.10g, expected %.10g", t,
+                          tco_category_name((tco_category)c), CAT(bycat, t, c), want[t][c]);
+            total += want[t][c];
+        }
+        ck_close(monthly[t - 1], total, 1e-12);
+        nominal += total;
+    }
+    ck_close(cost.nominal, nominal, 1e-12);
+    ck_assert_int_eq(cost.switches, 2);
+    ck_assert_int_eq(cost.first_switch, 5);
+    /* A few months on paper: 10000 2^(1/12) + 100; 15000 0.5^(10/12) + 100. */
+    ck_close(CAT(bycat, 2, API), 10694.630943592953, 1e-12);
+    ck_close(CAT(bycat, 11, API), 8518.465362320298, 1e-12);
+    /* The plain strategy never changes route. */
+    tco_future_cost(d.f, d.m, 0, monthly, bycat, &cost);
+    ck_assert_int_eq(cost.switches, 0);
+    ck_assert_int_eq(cost.first_switch, 0);
+    drawn_free(&d);
+}
+END_TEST
+
+/* The same review without hysteresis: r = 2 switches to box (9860.46 <
+ * 10694.63), from month 3; r = 4 and 6 stay; r = 8 switches back (dear
+ * 10111.30 < box 10238), from month 9; r = 10 stays (9019.06 < 10238). */
+START_TEST(test_review_no_hysteresis)
+{
+    drawn d;
+    review_load(&d, 12, "0");
+    double bycat[12 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    ck_assert_int_eq(cost.switches, 2);
+    ck_assert_int_eq(cost.first_switch, 3);
+    ck_close(CAT(bycat, 2, API), dear_cost(2), 1e-12);
+    ck_close(CAT(bycat, 3, SETUP), 2500, 1e-12);
+    ck_close(CAT(bycat, 3, API), 0, 1e-12);
+    ck_close(CAT(bycat, 8, QUALITY), 1500, 1e-12);
+    ck_close(CAT(bycat, 9, SETUP), 500, 1e-12);
+    ck_close(CAT(bycat, 9, API), dear_cost(9), 1e-12);
+    ck_close(CAT(bycat, 9, QUALITY), 0, 1e-12);
+    ck_close(CAT(bycat, 11, SETUP), 0, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
+/* Horizon 10: the review of month 10 is in month T, takes no effect and
+ * is not counted; the switch of month 4 is the only one. */
+START_TEST(test_review_last_month)
+{
+    drawn d;
+    review_load(&d, 10, "0.1");
+    double bycat[10 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    ck_assert_int_eq(cost.switches, 1);
+    ck_assert_int_eq(cost.first_switch, 5);
+    ck_close(CAT(bycat, 10, COMPUTE), 7738, 1e-12);
+    ck_close(CAT(bycat, 10, QUALITY), 1500, 1e-12);
+    ck_close(CAT(bycat, 10, API), 0, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
+/* A volume switch whose trigger is the last month changes no route: not a
+ * route change (MODEL.md 20).  V_t = 1000 2^((t-1)/12): 1000, 1059.5,
+ * 1122.5; the threshold 1100 is first exceeded in month 3 = T. */
+START_TEST(test_switch_in_last_month)
+{
+    const char *text =
+        "scenario: { name: sw, horizon_months: %d }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000, growth_annual: 1 }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 10 }\n"
+        "  b: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1 }\n"
+        "strategies:\n"
+        "  s:\n"
+        "    route: { w: a }\n"
+        "    switch: { when: { requests_per_month_above: 1100 }, route: { w: b } }\n";
+    for (int horizon = 3; horizon <= 4; horizon++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, text, horizon);
+        drawn d;
+        drawn_load(&d, buf);
+        drawn_future(&d, 0);
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, 0, NULL, NULL, &cost);
+        ck_assert_int_eq(cost.switches, horizon == 4);
+        ck_assert_int_eq(cost.first_switch, horizon == 4 ? 4 : 0);
+        drawn_free(&d);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -727,6 +915,10 @@ static Suite *suite(void)
     tcase_add_test(rules, test_exclusion_chain);
     tcase_add_test(rules, test_fine_tuning_costs);
     tcase_add_test(rules, test_price_event_self_hosted);
+    tcase_add_test(rules, test_review_there_and_back);
+    tcase_add_test(rules, test_review_no_hysteresis);
+    tcase_add_test(rules, test_review_last_month);
+    tcase_add_test(rules, test_switch_in_last_month);
     suite_add_tcase(s, rules);
     return s;
 }
