@@ -151,6 +151,95 @@ START_TEST(test_routes_and_strategies)
 }
 END_TEST
 
+
+/* Periodic review (MODEL.md 18): the strategy "open" gets a review of its
+ * own; every error names the place and the key's path. */
+START_TEST(test_review)
+{
+    static const char *const from = "open: { route: { chat: gpu, docs: gpu }, fallback: api }";
+    const char *good = "open:\n    route: { chat: api, docs: api }\n    fallback: api\n"
+                       "    review: { every_months: 6, options: { gpu-all: { chat: gpu, docs: gpu },\n"
+                       "              gpu-chat: { chat: gpu, docs: api } } }";
+    /* A valid review, with its defaults. */
+    const char *at = strstr(BASE, from);
+    char text[4096];
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - BASE), BASE, good, at + strlen(from));
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    const tco_review *rv = sc->strategies[1].review;
+    ck_assert_ptr_nonnull(rv);
+    ck_assert_int_eq(rv->every, 6);
+    ck_assert_int_eq(rv->first, 6);
+    ck_assert_double_eq(rv->hysteresis, 0.1);
+    ck_assert_uint_eq(rv->noptions, 2);
+    ck_assert_str_eq(rv->options[1].name, "gpu-chat");
+    ck_assert_int_eq(rv->options[1].route[0], 1);
+    ck_assert_int_eq(rv->options[1].route[1], 0);
+    int k = tco_scenario_input(sc, "strategies.open.review.switching_cost");
+    ck_assert_int_eq(k, rv->switching_cost);
+    ck_assert_double_eq(sc->inputs[k].dist.a, 0);
+    /* Registered after every version-1 input. */
+    ck_assert_int_eq(k, (int)sc->ninputs - 1);
+    ck_assert(tco_strategy_can_switch(&sc->strategies[1]));
+    ck_assert(!tco_strategy_can_switch(&sc->strategies[0]));
+    tco_scenario_free(sc);
+
+    const char *opts = "options: { x: { chat: gpu, docs: gpu } }";
+    char bad[1024];
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 0, %s } }", opts);
+    expect(from, bad, "strategies.open.review.every_months", "[1, ");
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 2, first_month: 0, %s } }", opts);
+    expect(from, bad, "strategies.open.review.first_month", NULL);
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 2, hysteresis: 1, %s } }", opts);
+    expect(from, bad, "test.yaml:", "strategies.open.review.hysteresis");
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 2, switching_cost: -1, %s } }", opts);
+    expect(from, bad, "strategies.open.review.switching_cost", "must be >= 0");
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 2, hysteresys: 0.2, %s } }", opts);
+    expect(from, bad, "strategies.open.review.hysteresys", "did you mean hysteresis?");
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api,\n"
+           "          review: { every_months: 2, options: { initial: { chat: gpu, docs: gpu } } } }",
+           "test.yaml:24:49: strategies.open.review.options.initial",
+           "another name");
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api,\n"
+           "          review: { every_months: 2, options: { x: { chat: gpu, docs: gpu },\n"
+           "                                                x: { chat: api, docs: api } } } }",
+           "duplicate key 'x'", NULL);
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api,\n"
+           "          review: { every_months: 2, options: {} } }",
+           "strategies.open.review.options", "at least one option");
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api, review: { every_months: 2 } }",
+           "strategies.open.review", "missing required key 'options'");
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api,\n"
+           "          review: { every_months: 2, options: { x: { chat: gpu, docs: gpo } } } }",
+           "strategies.open.review.options.x.docs", "did you mean gpu?");
+    /* A review option that reaches a platform with setup needs a fallback. */
+    expect(from,
+           "open: { route: { chat: api, docs: api },\n"
+           "          review: { every_months: 2, options: { x: { chat: gpu, docs: gpu } } } }",
+           "missing fallback", "'gpu'");
+    /* With phases, with a switch. */
+    snprintf(bad, sizeof bad, "fallback: api\n    review: { every_months: 2, %s }\ncorrelations",
+             opts);
+    expect("fallback: api\ncorrelations", bad, "strategies.staged.review",
+           "a review goes with a route, not with phases");
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          switch: { when: { requests_per_month_above: 1 }, route: { chat: gpu, docs: gpu } },\n"
+             "          review: { every_months: 2, %s } }", opts);
+    expect(from, bad, "strategies.open.review", "either a switch or a review");
+}
+END_TEST
+
 START_TEST(test_events)
 {
     expect("correlations:", "events:\n  e: { probability_per_year: 1.5, effect: { one_off_cost: 1 } }\ncorrelations:",
@@ -492,6 +581,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_types_and_required);
     tcase_add_test(tc, test_routes_and_strategies);
     tcase_add_test(tc, test_events);
+    tcase_add_test(tc, test_review);
     tcase_add_test(tc, test_correlations);
     tcase_add_test(tc, test_load_file_and_set);
     tcase_add_test(tc, test_mutations_never_crash);
