@@ -20,7 +20,8 @@
  * Call order for one scenario:
  *   load (once per backend, while the scenario is read), then per thread
  *   alloc; per future draw, then serve; per strategy start, then
- *   monthly_cost for t = 1 .. T; at the end free_paths, and free_spec when
+ *   monthly_cost for t = 1 .. T (and retire, before month t's monthly_cost,
+ *   when the strategy retires the platform); at the end free_paths, and free_spec when
  *   the scenario is freed.  Nothing is shared between threads but the
  *   scenario (read-only): a type keeps no static mutable state. */
 #ifndef TCO_BACKEND_H
@@ -48,6 +49,14 @@ typedef struct {
     double *unit_load;  /* K: what one request of workload k adds to the month's load,
                            the load that monthly_cost receives */
     int setup;          /* platforms: months from adoption to production (drawn) */
+    /* Platforms, a setup that fails (MODEL.md 17): draw sets setup_failure,
+     * the probability that the setup fails in this future (0: it cannot),
+     * and abandon, the months A of base staff that a failed adoption pays;
+     * the model then draws the failure itself into setup_failed (shared by
+     * all strategies), before any strategy is costed. */
+    double setup_failure;
+    int abandon;
+    int setup_failed;
     void *data;         /* the type's per-future workspace (alloc), owned by the type */
 } tco_backend_paths;
 
@@ -58,7 +67,8 @@ struct tco_backend_type {
      *    strategy's fallback (api).
      * 1: a platform: adopted by a strategy the first month it is routed to,
      *    then set up for `setup` months (served meanwhile by the fallback),
-     *    then in production (MODEL.md 4.2). */
+     *    then in production (MODEL.md 4.2), until the strategy retires it
+     *    (16); or its setup fails (17). */
     int platform;
     /* Reads the backend's own keys from the mapping spec (path prefix
      * "backends.NAME") into be->spec, registering its quantities with
@@ -91,8 +101,11 @@ struct tco_backend_type {
      * (NULL when the type has none). */
     void (*start)(tco_backend_paths *p);
     /* Adds month t's costs of the backend to c (TCO_NCAT categories):
-     * adopted is the month a platform was adopted by the strategy (0: not
-     * adopted; always 0 for non-platforms), load the sum of unit_load over
+     * adopted is the month a platform was adopted by the strategy, in its
+     * current adoption (0: not adopted, or retired; always 0 for
+     * non-platforms); when setup_failed, the month of the failed adoption,
+     * for which only the setup and A months of base staff are due.  load is
+     * the sum of unit_load over
      * the requests it served in month t.  Called for t = 1 .. T in order,
      * for every backend the strategy can reach.  The per-request costs
      * (unit_cost) are already booked. */
@@ -102,6 +115,12 @@ struct tco_backend_type {
      * production serving this load, with expected counts in place of the
      * month's draws.  NULL: nothing beyond the per-request prices. */
     double (*run_rate)(const tco_backend_paths *p, int t, double load);
+    /* Platforms: the strategy retires the backend at the start of month t
+     * (MODEL.md 16).  Adds what retiring costs or earns in month t to c (an
+     * owned fleet is sold) and resets the strategy's state of the backend,
+     * so that a later adoption starts afresh.  NULL: nothing to do.  When
+     * the setup failed (setup_failed) the model never calls it. */
+    void (*retire)(tco_backend_paths *p, int t, double *c);
 };
 
 /* The registered types, NULL-terminated, in the order error messages list

@@ -4,7 +4,10 @@
  * rows of a small table (gpu_pricing) inside this file: cloud pays an hourly
  * price on the GPU price index; owned buys cohorts of GPUs, retires each at
  * the end of its lifetime, pays facility and maintenance on the fleet held,
- * and is credited the book value of the fleet at the horizon. */
+ * and is credited the book value of the fleet (times resale_fraction) at the
+ * horizon, or when the strategy retires the platform (MODEL.md 16), when the
+ * fleet is sold.  A setup that fails (17) costs its setup and A months of
+ * base staff, nothing else. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +30,13 @@ typedef struct {
     int hour_price;                                                          /* cloud */
     int purchase_price, power_kw, pue, electricity, colocation, maintenance; /* owned */
     int lifetime;                                                            /* owned, months */
+    int resale;                                                              /* owned */
     int gpu_trend;
     double gpu_volatility;
     int base_fte, cost_per_fte, salary_growth;
     double gpus_per_fte; /* 0 when not given */
     int setup_months, setup_cost;
+    int setup_failure, abandon; /* abandon: -1 when absent (A = the setup months) */
     counted ops[3]; /* fine_tuning, updates, incidents */
 } self_spec;
 
@@ -40,7 +45,7 @@ typedef struct {
     const gpu_pricing *pricing;
     int T, lifetime;
     double setup_cost, base_fte, den, peak, min_gpus, per_gpu_fte;
-    double hour, purchase, facility, maint;
+    double hour, purchase, facility, maint, resale;
     double *ops;   /* T: operations cost of month t (fine-tuning, updates, incidents) */
     double ops_mean; /* the expected operations cost of a month */
     double *staff; /* T: cost of one FTE in month t */
@@ -62,6 +67,9 @@ struct gpu_pricing {
     /* The compute and facility part of a run-rate (MODEL.md 18) for n GPUs
      * at index g. */
     double (*rate)(const self_paths *d, double n, double g);
+    /* Books the sale of the strategy's GPUs when it retires the platform at
+     * the start of month t (NULL: nothing to sell). */
+    void (*sell)(self_paths *d, int t, double *c);
 };
 
 /* ---- cloud: n GPUs at the hourly price on the index ---- */
@@ -101,7 +109,7 @@ static tco_status owned_load(tco_schema *c, const tco_ynode *g, const char *path
     static const char *const keys[] = {"mode", "purchase_price", "lifetime_months", "power_kw",
                                        "pue", "electricity_per_kwh", "colocation_per_kw_month",
                                        "maintenance_annual", "price_trend_annual",
-                                       "price_volatility_annual", NULL};
+                                       "price_volatility_annual", "resale_fraction", NULL};
     double life;
     tco_status st;
     if ((st = tco_schema_check_keys(c, g, path, keys)) ||
@@ -115,7 +123,8 @@ static tco_status owned_load(tco_schema *c, const tco_ynode *g, const char *path
         (st = tco_schema_quantity(c, g, path, "colocation_per_kw_month", &TCO_DOM_NONNEG, 0,
                                   &b->colocation)) ||
         (st = tco_schema_quantity(c, g, path, "maintenance_annual", &TCO_DOM_NONNEG, 0,
-                                  &b->maintenance)))
+                                  &b->maintenance)) ||
+        (st = tco_schema_quantity(c, g, path, "resale_fraction", &TCO_DOM_UNIT, 1, &b->resale)))
         return st;
     b->lifetime = (int)life;
     return TCO_OK;
@@ -128,6 +137,7 @@ static void owned_prepare(self_paths *d, const self_spec *b, const double *x)
     d->facility = x[b->power_kw] * (x[b->pue] * TCO_HOURS_PER_MONTH * x[b->electricity] +
                                     x[b->colocation]);
     d->maint = x[b->maintenance] / 12;
+    d->resale = x[b->resale];
 }
 
 /* Owned GPUs at the start of month t: retire, then buy up to n. */
@@ -158,11 +168,12 @@ static void owned_month(self_paths *d, int t, double n, double g, double *c)
     }
     c[TCO_CAT_FACILITY] += d->fleet * d->facility + d->maint * d->held;
     if (t == d->T) {
-        /* Book value of the cohorts held is credited at the horizon. */
+        /* Book value of the cohorts held is credited at the horizon
+         * (resale_fraction 1, the default, multiplies exactly). */
         for (int i = d->head; i < d->tail; i++) {
             double age = d->T - d->coh_month[i] + 1;
             double left = 1 - age / d->lifetime;
-            c[TCO_CAT_COMPUTE] -= d->coh_cost[i] * (left > 0 ? left : 0);
+            c[TCO_CAT_COMPUTE] -= d->resale * d->coh_cost[i] * (left > 0 ? left : 0);
         }
     }
 }
@@ -175,9 +186,19 @@ static double owned_rate(const self_paths *d, double n, double g)
     return n * (price / d->lifetime + d->facility + d->maint * price);
 }
 
+/* The fleet sold at the start of month t: each cohort held is credited
+ * resale_fraction x its cost x max(0, 1 - (t - bought) / lifetime). */
+static void owned_sell(self_paths *d, int t, double *c)
+{
+    for (int i = d->head; i < d->tail; i++) {
+        double left = 1 - (double)(t - d->coh_month[i]) / d->lifetime;
+        c[TCO_CAT_COMPUTE] -= d->resale * d->coh_cost[i] * (left > 0 ? left : 0);
+    }
+}
+
 static const gpu_pricing pricings[] = {
-    {"cloud", cloud_load, cloud_prepare, cloud_month, cloud_rate},
-    {"owned", owned_load, owned_prepare, owned_month, owned_rate},
+    {"cloud", cloud_load, cloud_prepare, cloud_month, cloud_rate, NULL},
+    {"owned", owned_load, owned_prepare, owned_month, owned_rate, owned_sell},
 };
 enum { NPRICINGS = sizeof pricings / sizeof *pricings };
 
@@ -292,14 +313,24 @@ static tco_status self_load(tco_schema *c, const tco_ynode *v, const char *prefi
     }
     tco_schema_path(path, sizeof path, prefix, "setup");
     s = tco_ymap_get(v, "setup");
-    static const char *const ukeys[] = {"months", "cost", NULL};
+    static const char *const ukeys[] = {"months", "cost", "failure_probability",
+                                        "abandon_after_months", NULL};
     if (s && ((st = tco_schema_need_map(c, s, path)) ||
               (st = tco_schema_check_keys(c, s, path, ukeys))))
         return st;
     if ((st = tco_schema_quantity(c, s ? s : v, path, "months", &TCO_DOM_NONNEG, 0,
                                   &b->setup_months)) ||
         (st = tco_schema_quantity(c, s ? s : v, path, "cost", &TCO_DOM_NONNEG, 0,
-                                  &b->setup_cost)))
+                                  &b->setup_cost)) ||
+        (st = tco_schema_quantity(c, s ? s : v, path, "failure_probability", &TCO_DOM_UNIT, 0,
+                                  &b->setup_failure)))
+        return st;
+    /* abandon_after_months defaults to the drawn setup months, which no
+     * input states: without the key there is no input. */
+    b->abandon = -1;
+    if (s && tco_ymap_get(s, "abandon_after_months") &&
+        (st = tco_schema_quantity(c, s, path, "abandon_after_months", &TCO_DOM_GE1, NAN,
+                                  &b->abandon)))
         return st;
     if ((st = load_counted(c, v, prefix, "fine_tuning", "runs_per_year", "cost_per_run",
                            &b->ops[0])) ||
@@ -383,6 +414,8 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
     for (int t = 1; t < T; t++)
         G[t] = sm > 0 ? G[t - 1] * exp(drift + sm * tco_rng_normal(rng)) : G[t - 1] * step;
     p->setup = (int)fmin(floor(x[b->setup_months] + 0.5), 1e6);
+    p->setup_failure = x[b->setup_failure];
+    p->abandon = b->abandon >= 0 ? (int)fmin(floor(x[b->abandon] + 0.5), 1e6) : p->setup;
     double fte = x[b->cost_per_fte] / 12, grow = pow(1 + x[b->salary_growth], 1.0 / 12);
     for (int t = 0; t < T; t++) {
         d->staff[t] = fte;
@@ -423,7 +456,9 @@ static void self_start(tco_backend_paths *p)
 
 /* Setup cost in the month of adoption a, base staff during setup; then n_t
  * GPUs for the month's token-equivalents, their compute and facility, staff
- * for the base and per GPU, and the month's operations. */
+ * for the base and per GPU, and the month's operations.  A failed setup
+ * (MODEL.md 17): the setup cost in month a, base staff in months
+ * a .. a + A - 1, and nothing else ever. */
 static void self_monthly_cost(tco_backend_paths *p, int t, int a, double load, double *c)
 {
     self_paths *d = p->data;
@@ -432,6 +467,11 @@ static void self_monthly_cost(tco_backend_paths *p, int t, int a, double load, d
     double fte = d->staff[t - 1];
     if (t == a)
         c[TCO_CAT_SETUP] += d->setup_cost;
+    if (p->setup_failed) {
+        if (t < a + p->abandon)
+            c[TCO_CAT_STAFF] += d->base_fte * fte;
+        return;
+    }
     if (t < a + p->setup) {
         c[TCO_CAT_STAFF] += d->base_fte * fte;
         return;
@@ -454,6 +494,16 @@ static double self_run_rate(const tco_backend_paths *p, int t, double load)
            (d->base_fte + n * d->per_gpu_fte) * d->staff[t - 1] + d->ops_mean;
 }
 
+/* Retired at the start of month t (MODEL.md 16): an owned fleet is sold;
+ * a later adoption starts with no GPUs. */
+static void self_retire(tco_backend_paths *p, int t, double *c)
+{
+    self_paths *d = p->data;
+    if (d->pricing->sell)
+        d->pricing->sell(d, t, c);
+    self_start(p);
+}
+
 const tco_backend_type tco_backend_selfhost = {
     .name = "self_hosted",
     .platform = 1,
@@ -467,4 +517,5 @@ const tco_backend_type tco_backend_selfhost = {
     .start = self_start,
     .monthly_cost = self_monthly_cost,
     .run_rate = self_run_rate,
+    .retire = self_retire,
 };

@@ -1,5 +1,5 @@
 /* One future's paths: demand (MODEL.md 3), price indices (4.1, 4.2),
- * operations counts (4.2) and events (7). */
+ * operations counts (4.2), events (7) and setups that fail (17). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +98,8 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->event_month = malloc((E + 1) * sizeof *f->event_month);
     f->excl = malloc((E + 1) * sizeof *f->excl);
     f->adopt = malloc(B * sizeof *f->adopt);
+    f->prod = malloc(B * sizeof *f->prod);
+    f->idle = malloc(B * sizeof *f->idle);
     f->route = malloc(K * sizeof *f->route);
     f->via = malloc(K * sizeof *f->via);
     f->load = malloc(B * sizeof *f->load);
@@ -114,7 +116,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->rate_reached = malloc(B);
     if (!f->rate_load || !f->rate_reached ||
         !f->V || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
-        !f->event_month || !f->excl || !f->adopt || !f->route || !f->via || !f->load) {
+        !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
         return NULL;
     }
@@ -161,6 +163,8 @@ void tco_future_free(tco_future *f)
     free(f->event_month);
     free(f->excl);
     free(f->adopt);
+    free(f->prod);
+    free(f->idle);
     free(f->route);
     free(f->via);
     free(f->load);
@@ -332,13 +336,60 @@ static void draw_events(tco_future *f, const tco_model *m, const double *x, tco_
     }
 }
 
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* The tag of the stream of setup failures, derived from a future's stream. */
+#define SETUP_FAILURE_STREAM 0x5e7f41u
+
+/* Setup failures (MODEL.md 17): one uniform per platform backend, in
+ * backend order, from a stream derived from the future's own (its state
+ * when the draw began, hashed with a tag by splitmix64), so that the
+ * future's own draws (demand, prices, counts, events) are those of version
+ * 1 whatever the setups' failure probabilities.  The derived stream is made
+ * only in futures where some setup can fail; otherwise no setup fails, as
+ * its uniforms would have decided. */
+static void draw_setup_failures(tco_future *f, const tco_model *m, const tco_rng *start)
+{
+    int any = 0;
+    for (size_t b = 0; b < m->B; b++) {
+        tco_backend_paths *p = &f->paths[b];
+        p->setup_failed = 0;
+        any |= f->platform[b] && p->setup >= 1 && p->setup_failure > 0;
+    }
+    if (!any)
+        return;
+    uint64_t h = SETUP_FAILURE_STREAM;
+    for (int i = 0; i < 4; i++)
+        h = splitmix64(&h) ^ start->s[i];
+    tco_rng r = {{0, 0, 0, 0}, start->zig};
+    for (int i = 0; i < 4; i++)
+        r.s[i] = splitmix64(&h);
+    if (!(r.s[0] | r.s[1] | r.s[2] | r.s[3]))
+        r.s[0] = 1;
+    for (size_t b = 0; b < m->B; b++) {
+        if (!f->platform[b])
+            continue;
+        tco_backend_paths *p = &f->paths[b];
+        double u = tco_rng_uniform(&r);
+        p->setup_failed = p->setup >= 1 && u < p->setup_failure;
+    }
+}
+
 void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng *rng,
                      unsigned *clamped)
 {
+    const tco_rng start = *rng;
     f->x = x;
     draw_demand(f, m, x, rng);
     draw_backends(f, m, x, rng, clamped);
     draw_events(f, m, x, rng);
+    draw_setup_failures(f, m, &start);
 }
 
 const double *tco_future_volume(const tco_future *f) { return f->V; }

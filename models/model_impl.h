@@ -47,7 +47,14 @@ struct tco_future {
     size_t nexcl;
     int first_excl;    /* month of the first exclusion, or T + 1 */
     /* strategy workspace */
-    int *adopt;        /* B, 0 = not adopted (platforms only) */
+    int *adopt;        /* B: month of the current adoption, 0 = none (platforms only);
+                          after a failed setup (MODEL.md 17) the month of that
+                          adoption, kept to the horizon */
+    int *prod;         /* B: month from which the platform is in production in its
+                          current adoption; TCO_NEVER when not adopted, retired or
+                          failed */
+    int *idle;         /* B: months since the platform was last routed, within its
+                          current adoption (MODEL.md 16) */
     int *route, *via;  /* K */
     double *load;      /* B: the month's load, the sum of unit_load over requests served */
     double *rate_load; /* B: a review option's load (models/review.c) */
@@ -59,6 +66,24 @@ struct tco_future {
 static inline const double *tco_future_quality(const tco_future *f, int t, size_t B, size_t K)
 {
     return f->qual_month ? f->qual_month + (size_t)(t - 1) * B * K : f->qual;
+}
+
+/* A month past any horizon. */
+#define TCO_NEVER (1 << 30)
+
+/* MODEL.md 17, for the strategy being costed (valid inside
+ * tco_future_cost, from the month of adoption on): whether platform b's
+ * setup has failed for this strategy (it adopted b, and b's setup fails in
+ * this future), and the month a + A from which that failure is known (0
+ * when it has not failed).  Whether b's setup fails at all in the drawn
+ * future, shared by all strategies, is f->paths[b].setup_failed. */
+static inline int tco_setup_failed(const tco_future *f, int b)
+{
+    return f->adopt[b] && f->paths[b].setup_failed;
+}
+static inline int tco_failure_known_from(const tco_future *f, int b)
+{
+    return tco_setup_failed(f, b) ? f->adopt[b] + f->paths[b].abandon : 0;
 }
 
 #endif

@@ -23,14 +23,12 @@ static double failure_cost(const tco_future *f, const tco_model *m, int b, size_
     return tco_future_quality(f, t, m->B, m->K)[(size_t)b * m->K + k];
 }
 
-/* Whether strategy s knows in month r that the setup of platform b has
- * failed (MODEL.md 17: from month a + A). */
+/* Whether the strategy knows in month r that the setup of platform b has
+ * failed (MODEL.md 17: from month a + A on). */
 static int setup_failed(const tco_future *f, int b, int r)
 {
-    (void)f;
-    (void)b;
-    (void)r;
-    return 0;
+    int known = tco_failure_known_from(f, b);
+    return known && r >= known;
 }
 
 /* The backend that route sends workload k to with the exclusions in force

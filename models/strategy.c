@@ -1,7 +1,8 @@
 /* The monthly cost of a strategy on a drawn future: routes, phases and
  * switches (MODEL.md 6), adoption of platforms, setup and fallback (4.2),
- * per-request costs, quality (4.3) and event costs (7).  What each backend
- * costs beyond its per-request price is its type's (models/backend_*.c). */
+ * retirement of platforms (16) and setups that fail (17), per-request
+ * costs, quality (4.3) and event costs (7).  What each backend costs beyond
+ * its per-request price is its type's (models/backend_*.c). */
 #include <math.h>
 #include <string.h>
 
@@ -30,11 +31,40 @@ static int resolve(const tco_future *f, int r, int before, int *via)
     return r;
 }
 
-/* Month from which platform b is in production (adopted and set up), or a
- * month past the horizon when it is not adopted. */
-static int production_from(const tco_future *f, int b)
+/* Platform b is adopted in month t (MODEL.md 4.2; anew after a retirement,
+ * 16): in production after its setup, unless the setup fails (17). */
+static void adopt(tco_future *f, int b, int t)
 {
-    return f->adopt[b] ? f->adopt[b] + f->paths[b].setup : 1 << 30;
+    f->adopt[b] = t;
+    f->prod[b] = f->paths[b].setup_failed ? TCO_NEVER : t + f->paths[b].setup;
+    f->idle[b] = 0;
+}
+
+/* Platform b is retired at the start of month t (MODEL.md 16): from then
+ * on it costs nothing; an owned fleet is sold in month t (booked in c). */
+static void retire(tco_future *f, int b, int t, double *c)
+{
+    if (f->type[b]->retire)
+        f->type[b]->retire(&f->paths[b], t, c);
+    f->adopt[b] = 0;
+    f->prod[b] = TCO_NEVER;
+    f->idle[b] = 0;
+}
+
+/* MODEL.md 16, at the end of month t: count the months each platform in
+ * its current adoption has gone without being routed (after exclusions).
+ * A failed setup is not counted (17): it is never retired. */
+static void count_idle(tco_future *f, const int *use, size_t nuse, const int *route, size_t K)
+{
+    for (size_t j = 0; j < nuse; j++) {
+        int b = use[j];
+        if (!f->platform[b] || !f->adopt[b] || f->paths[b].setup_failed)
+            continue;
+        size_t k = 0;
+        while (k < K && route[k] != b)
+            k++;
+        f->idle[b] = k < K ? 0 : f->idle[b] + 1;
+    }
 }
 
 void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthly,
@@ -51,9 +81,12 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     int option = -1, charged = 0; /* review: the option in force, the month its cost is due */
     memset(out, 0, sizeof *out);
     out->tokens = f->tokens;
+    const int M = st->retire_idle; /* 0: platforms are never retired */
     for (size_t j = 0; j < nuse; j++) {
         int b = use[j];
         f->adopt[b] = 0;
+        f->prod[b] = TCO_NEVER;
+        f->idle[b] = 0;
         if (f->type[b]->start)
             f->type[b]->start(&f->paths[b]);
     }
@@ -73,6 +106,11 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         c[TCO_CAT_EVENTS] = f->oneoff[t - 1];
         if (t == charged)
             c[TCO_CAT_SETUP] += f->x[st->review->switching_cost];
+        /* Retirement first: not routed in months t - M .. t - 1. */
+        if (M)
+            for (size_t j = 0; j < nuse; j++)
+                if (f->idle[use[j]] >= M)
+                    retire(f, use[j], t, c);
         /* Routing with the exclusions in force this month. */
         const int *route = base, *via = NULL;
         if (t >= f->first_excl) {
@@ -92,12 +130,16 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
                     c[TCO_CAT_EVENTS] += f->excl[i].cost;
             }
         }
-        /* Adoption: the first month a platform is routed to. */
+        /* Adoption: the first month a platform is routed to (again, after a
+         * retirement; never again after a failed setup, which stays
+         * adopted). */
         for (size_t k = 0; k < K; k++) {
             int b = route[k];
             if (f->platform[b] && !f->adopt[b])
-                f->adopt[b] = t;
+                adopt(f, b, t);
         }
+        if (M)
+            count_idle(f, use, nuse, route, K);
         for (size_t j = 0; j < nuse; j++)
             f->load[use[j]] = 0;
         /* Serve each workload. */
@@ -105,9 +147,9 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         const double *qual = tco_future_quality(f, t, B, K);
         for (size_t k = 0; k < K; k++) {
             int srv = route[k];
-            if (f->platform[srv] && t < production_from(f, srv)) {
+            if (f->platform[srv] && t < f->prod[srv]) {
                 int v = via ? via[k] : -1;
-                if (v >= 0 && (!f->platform[v] || t >= production_from(f, v)))
+                if (v >= 0 && (!f->platform[v] || t >= f->prod[v]))
                     srv = v; /* the excluded backend serves during the transition */
                 else
                     srv = st->fallback;

@@ -381,7 +381,8 @@ static tco_status load_strategies(tco_schema *c, const tco_ynode *root)
         return st;
     if (!(sc->strategies = calloc(ss->n, sizeof *sc->strategies)))
         return tco_schema_oom(c);
-    static const char *const keys[] = {"route", "phases", "switch", "fallback", "review", NULL};
+    static const char *const keys[] = {"route", "phases", "switch", "fallback",
+                                       "retire_idle_months", "review", NULL};
     for (size_t i = 0; i < ss->n; i++) {
         const tco_ynode *k = ss->key[i], *v = ss->val[i];
         char prefix[TCO_SCHEMA_PATHMAX], path[TCO_SCHEMA_PATHMAX];
@@ -493,6 +494,11 @@ static tco_status load_strategies(tco_schema *c, const tco_ynode *root)
                                      "that serves from any month ('%s' is %s)",
                                      fb->str, ft->name);
         }
+        double idle;
+        if ((st = tco_schema_integer(c, v, prefix, "retire_idle_months", 1, 1e9, 0,
+                                     &idle)))
+            return st;
+        s->retire_idle = (int)idle;
         const char *which;
         if (s->fallback < 0 && needs_fallback(sc, s, &which))
             return tco_schema_at(c, v, prefix,

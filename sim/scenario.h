@@ -99,6 +99,7 @@ typedef struct {
     int *switch_route;
     int fallback; /* index of a backend that serves from any month (api), or -1 */
     tco_review *review; /* NULL: none */
+    int retire_idle; /* MODEL.md 16: retire_idle_months M, 0 = never retire */
 } tco_strategy;
 
 /* Whether the strategy can change route by a switch or a review. */

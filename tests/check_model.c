@@ -712,6 +712,431 @@ START_TEST(test_price_event_self_hosted)
 END_TEST
 
 
+/* ---- Version 2: retiring a platform (MODEL.md 16) and setups that fail
+ * (17).  One workload of 1000 requests a month, 1000 output tokens each
+ * (10^6 tokens a month), no growth, no discounting:
+ *   api      1000 per million tokens: 1000 a month;
+ *   rent     cloud, min_gpus 2 (10^6 tokens need 1 GPU of 1000 x 0.6 x
+ *            3600 x 730 = 1.5768e9): 2 x 730 h x 1 = 1460 a month; base
+ *            staff 1 FTE at 12000 a year = 1000 a month; setup 1 month,
+ *            5000;
+ *   own      owned, min_gpus 2 at 12000 (no trend): 24000 when bought;
+ *            facility 2 x 1 kW x (1 x 730 x 0.1) = 146 a month; lifetime 24,
+ *            resale_fraction 0.5; no setup, no staff;
+ *   flaky    cloud, setup 2 months, 3000, fails for sure, abandoned after
+ *            2.5 -> 3 months; base staff 2 FTE = 2000 a month;
+ *   flaky2   the same with setup 1.6 -> 2 months and no abandon key (A = 2);
+ *   instant  cloud, min_gpus 1 (730 a month), setup 0.4 -> 0 months, cost
+ *            100, failure_probability 1: a setup of 0 months never fails. */
+static const char *RETIRE =
+    "scenario: { name: retire, horizon_months: 12 }\n"
+    "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+    "demand: { requests_per_month: 1000 }\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 }\n"
+    "  rent: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 2,\n"
+    "          gpu: { mode: cloud, hour_price: 1 },\n"
+    "          staff: { base_fte: 1, cost_per_fte_year: 12000 },\n"
+    "          setup: { months: 1, cost: 5000 } }\n"
+    "  own: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 2,\n"
+    "         gpu: { mode: owned, purchase_price: 12000, lifetime_months: 24, power_kw: 1,\n"
+    "                pue: 1, electricity_per_kwh: 0.1, resale_fraction: 0.5 },\n"
+    "         setup: { months: 0, cost: 0 } }\n"
+    "  flaky: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+    "           gpu: { mode: cloud, hour_price: 1 },\n"
+    "           staff: { base_fte: 2, cost_per_fte_year: 12000 },\n"
+    "           setup: { months: 2, cost: 3000, failure_probability: 1,\n"
+    "                    abandon_after_months: 2.5 } }\n"
+    "  flaky2: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+    "            gpu: { mode: cloud, hour_price: 1 },\n"
+    "            staff: { base_fte: 2, cost_per_fte_year: 12000 },\n"
+    "            setup: { months: 1.6, cost: 3000, failure_probability: 1 } }\n"
+    "  instant: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+    "             gpu: { mode: cloud, hour_price: 1 },\n"
+    "             setup: { months: 0.4, cost: 100, failure_probability: 1 } }\n"
+    "strategies:\n"
+    "  api-only: { route: { w: api } }\n"
+    "  rent-back:\n"
+    "    phases:\n"
+    "      - { from_month: 1, route: { w: rent } }\n"
+    "      - { from_month: 5, route: { w: api } }\n"
+    "      - { from_month: 9, route: { w: rent } }\n"
+    "    fallback: api\n"
+    "    retire_idle_months: 2\n"
+    "  rent-keep:\n"
+    "    phases:\n"
+    "      - { from_month: 1, route: { w: rent } }\n"
+    "      - { from_month: 5, route: { w: api } }\n"
+    "      - { from_month: 9, route: { w: rent } }\n"
+    "    fallback: api\n"
+    "  own-sell:\n"
+    "    phases:\n"
+    "      - { from_month: 1, route: { w: own } }\n"
+    "      - { from_month: 7, route: { w: api } }\n"
+    "    retire_idle_months: 3\n"
+    "  own-bounce:\n"
+    "    phases:\n"
+    "      - { from_month: 1, route: { w: own } }\n"
+    "      - { from_month: 3, route: { w: api } }\n"
+    "      - { from_month: 5, route: { w: own } }\n"
+    "    retire_idle_months: 2\n"
+    "  failed:\n"
+    "    phases:\n"
+    "      - { from_month: 1, route: { w: flaky } }\n"
+    "      - { from_month: 4, route: { w: api } }\n"
+    "      - { from_month: 8, route: { w: flaky } }\n"
+    "    fallback: api\n"
+    "    retire_idle_months: 1\n"
+    "  failed-default: { route: { w: flaky2 }, fallback: api }\n"
+    "  instant: { route: { w: instant } }\n";
+
+enum { RT = 12, RS = 8 };
+
+/* Each strategy's months by hand: api, compute, facility, staff, setup
+ * (operations, quality and events are 0 throughout). */
+static const double RETIRE_WANT[RS][RT][5] = {
+    /* api-only: 1000 a month. */
+    {{1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0},
+     {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0},
+     {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}},
+    /* rent-back, M = 2: adopted in month 1 (setup: the fallback serves,
+     * base staff, 5000); in production in months 2-4; not routed in months
+     * 5 and 6 (still 2 GPUs and staff: W = 0, n = min_gpus), so retired at
+     * the start of month 7: api only in months 7-8; routed again in month 9:
+     * adopted anew, a second setup (5000, base staff, fallback), production
+     * from month 10. */
+    {{1000, 0, 0, 1000, 5000}, {0, 1460, 0, 1000, 0}, {0, 1460, 0, 1000, 0},
+     {0, 1460, 0, 1000, 0}, {1000, 1460, 0, 1000, 0}, {1000, 1460, 0, 1000, 0},
+     {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 1000, 5000},
+     {0, 1460, 0, 1000, 0}, {0, 1460, 0, 1000, 0}, {0, 1460, 0, 1000, 0}},
+    /* rent-keep (version 1): the platform is paid to the horizon, one setup. */
+    {{1000, 0, 0, 1000, 5000}, {0, 1460, 0, 1000, 0}, {0, 1460, 0, 1000, 0},
+     {0, 1460, 0, 1000, 0}, {1000, 1460, 0, 1000, 0}, {1000, 1460, 0, 1000, 0},
+     {1000, 1460, 0, 1000, 0}, {1000, 1460, 0, 1000, 0}, {0, 1460, 0, 1000, 0},
+     {0, 1460, 0, 1000, 0}, {0, 1460, 0, 1000, 0}, {0, 1460, 0, 1000, 0}},
+    /* own-sell, M = 3: 2 GPUs bought in month 1 (24000); not routed in
+     * months 7-9 (fleet still held: facility 146), retired at the start of
+     * month 10, the fleet sold: 0.5 x 24000 x (1 - (10 - 1)/24) = 7500. */
+    {{0, 24000, 146, 0, 0}, {0, 0, 146, 0, 0}, {0, 0, 146, 0, 0}, {0, 0, 146, 0, 0},
+     {0, 0, 146, 0, 0}, {0, 0, 146, 0, 0}, {1000, 0, 146, 0, 0}, {1000, 0, 146, 0, 0},
+     {1000, 0, 146, 0, 0}, {1000, -7500, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}},
+    /* own-bounce, M = 2: bought in month 1; not routed in months 3-4, so
+     * retired at the start of month 5 and, routed again in month 5,
+     * adopted anew in the same month: the old fleet is sold first
+     * (0.5 x 24000 x (1 - 4/24) = 10000), then 2 GPUs bought again (24000):
+     * compute 14000.  At the horizon the month-5 cohort (age 12 - 5 + 1 = 8)
+     * is credited 0.5 x 24000 x (1 - 8/24) = 8000. */
+    {{0, 24000, 146, 0, 0}, {0, 0, 146, 0, 0}, {1000, 0, 146, 0, 0}, {1000, 0, 146, 0, 0},
+     {0, 14000, 146, 0, 0}, {0, 0, 146, 0, 0}, {0, 0, 146, 0, 0}, {0, 0, 146, 0, 0},
+     {0, 0, 146, 0, 0}, {0, 0, 146, 0, 0}, {0, 0, 146, 0, 0}, {0, -8000, 146, 0, 0}},
+    /* failed: flaky's setup fails: 3000 in month 1, base staff 2000 in
+     * months 1-3 (A = 3); the fallback serves in every month it is routed
+     * (1-3 and 8-12), api's own route in 4-7.  No GPU ever; not retired,
+     * not adopted again in month 8 (no second setup). */
+    {{1000, 0, 0, 2000, 3000}, {1000, 0, 0, 2000, 0}, {1000, 0, 0, 2000, 0},
+     {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0},
+     {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0},
+     {1000, 0, 0, 0, 0}},
+    /* failed-default: A defaults to the setup months, 2. */
+    {{1000, 0, 0, 2000, 3000}, {1000, 0, 0, 2000, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0},
+     {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0},
+     {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}, {1000, 0, 0, 0, 0}},
+    /* instant: 0 setup months never fail: setup 100, one GPU from month 1. */
+    {{0, 730, 0, 0, 100}, {0, 730, 0, 0, 0}, {0, 730, 0, 0, 0}, {0, 730, 0, 0, 0},
+     {0, 730, 0, 0, 0}, {0, 730, 0, 0, 0}, {0, 730, 0, 0, 0}, {0, 730, 0, 0, 0},
+     {0, 730, 0, 0, 0}, {0, 730, 0, 0, 0}, {0, 730, 0, 0, 0}, {0, 730, 0, 0, 0}},
+};
+
+START_TEST(test_retire_and_failed_setup)
+{
+    drawn d;
+    drawn_load(&d, RETIRE);
+    ck_assert_int_eq(d.sc->ndims, 0);
+    static const tco_category cats[5] = {TCO_CAT_API, TCO_CAT_COMPUTE, TCO_CAT_FACILITY,
+                                         TCO_CAT_STAFF, TCO_CAT_SETUP};
+    /* The failure is the future's: every stream gives the same months. */
+    for (uint64_t stream = 0; stream < 3; stream++) {
+        drawn_future(&d, stream);
+        for (int s = 0; s < RS; s++) {
+            double bycat[RT * TCO_NCAT], monthly[RT];
+            tco_cost cost;
+            tco_future_cost(d.f, d.m, (size_t)s, monthly, bycat, &cost);
+            double nominal = 0;
+            for (int t = 1; t <= RT; t++) {
+                double total = 0;
+                for (int j = 0; j < 5; j++) {
+                    double want = RETIRE_WANT[s][t - 1][j];
+                    ck_assert_msg(fabs(CAT(bycat, t, cats[j]) - want) < 1e-9,
+                                  "%s month %d %s: got %.10g, expected %.10g",
+                                  d.sc->strategies[s].name, t, tco_category_name(cats[j]),
+                                  CAT(bycat, t, cats[j]), want);
+                    total += want;
+                }
+                for (int c = TCO_CAT_OPERATIONS; c < TCO_NCAT; c++)
+                    ck_assert_double_eq(CAT(bycat, t, c), 0);
+                ck_close(monthly[t - 1], total, 1e-12);
+                nominal += total;
+            }
+            ck_close(cost.nominal, nominal, 1e-12);
+        }
+    }
+    /* Totals worked out once more, by category: rent-back pays two setups
+     * (10000) and 8 months of GPUs (11680) where rent-keep pays one setup
+     * and 11 months (16060); own-sell nets 24000 - 7500 = 16500 of compute. */
+    double bycat[RT * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    ck_close(cost.cat[TCO_CAT_SETUP], 10000, 1e-12);
+    ck_close(cost.cat[TCO_CAT_COMPUTE], 11680, 1e-12);
+    ck_close(cost.nominal, 6000 + 11680 + 10000 + 10000, 1e-12);
+    tco_future_cost(d.f, d.m, 2, NULL, bycat, &cost);
+    ck_close(cost.cat[TCO_CAT_SETUP], 5000, 1e-12);
+    ck_close(cost.cat[TCO_CAT_COMPUTE], 16060, 1e-12);
+    tco_future_cost(d.f, d.m, 3, NULL, bycat, &cost);
+    ck_close(cost.cat[TCO_CAT_COMPUTE], 16500, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
+/* resale_fraction scales the residual credit at the horizon (MODEL.md
+ * 4.2, 16): 3 GPUs bought in month 1 at 10000, lifetime 12, horizon 6:
+ * credit 30000 x (1 - 6/12) = 15000 by default, 0.4 x 15000 = 6000 with
+ * resale_fraction 0.4. */
+START_TEST(test_resale_fraction_at_horizon)
+{
+    const char *text =
+        "scenario: { name: resale, horizon_months: 6 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1 }\n"
+        "backends:\n"
+        "  own: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 3,\n"
+        "         gpu: { mode: owned, purchase_price: 10000, lifetime_months: 12,\n"
+        "                electricity_per_kwh: 0 } }\n"
+        "  own4: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 3,\n"
+        "          gpu: { mode: owned, purchase_price: 10000, lifetime_months: 12,\n"
+        "                 electricity_per_kwh: 0, resale_fraction: 0.4 } }\n"
+        "strategies:\n"
+        "  a: { route: { w: own } }\n"
+        "  b: { route: { w: own4 } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    double bycat[6 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 1, COMPUTE), 30000, 1e-12);
+    ck_close(CAT(bycat, 6, COMPUTE), -15000, 1e-12);
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 1, COMPUTE), 30000, 1e-12);
+    ck_close(CAT(bycat, 6, COMPUTE), -6000, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
+/* P(setup fails) (MODEL.md 17).  Backend p1 fails with probability 0.3;
+ * p2 with 0.3 too, but its setup months are uniform on [0, 2] (set in
+ * each future's inputs), rounded: 0
+ * months (never fails) when the draw is below 0.5, so it fails with
+ * probability 0.3 x 0.75 = 0.225.  A strategy that never gets GPUs on a
+ * backend (no compute over 12 months) is one whose setup failed.  Over
+ * N = 20000 futures the fractions are within 4 standard errors
+ * (sqrt(p (1 - p) / N): 0.00324 and 0.00295); the draw is shared by the
+ * strategies that use the backend, independent between backends (both fail
+ * with probability 0.3 x 0.225 = 0.0675, SE 0.00177). */
+START_TEST(test_setup_failure_probability)
+{
+    const char *text =
+        "scenario: { name: fails, horizon_months: 12 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 }\n"
+        "  p1: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "        gpu: { mode: cloud, hour_price: 1 },\n"
+        "        setup: { months: 2, cost: 0, failure_probability: 0.3 } }\n"
+        "  p2: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "        gpu: { mode: cloud, hour_price: 1 },\n"
+        "        setup: { months: 2, cost: 0, failure_probability: 0.3 } }\n"
+        "strategies:\n"
+        "  one: { route: { w: p1 }, fallback: api }\n"
+        "  other: { route: { w: p1 }, fallback: api }\n"
+        "  two: { route: { w: p2 }, fallback: api }\n";
+    drawn d;
+    drawn_load(&d, text);
+    int months = tco_scenario_input(d.sc, "backends.p2.setup.months");
+    ck_assert_int_ge(months, 0);
+    enum { N = 20000 };
+    long f1 = 0, f2 = 0, both = 0;
+    for (uint64_t i = 0; i < N; i++) {
+        /* p2's setup months, uniform on [0, 2] (stratified: the draw of
+         * future i is 2 (i + 0.5) / N), set in the future's inputs. */
+        d.x[months] = 2 * (i + 0.5) / N;
+        drawn_future(&d, i);
+        tco_cost c1, c2, c3;
+        tco_future_cost(d.f, d.m, 0, NULL, NULL, &c1);
+        tco_future_cost(d.f, d.m, 1, NULL, NULL, &c2);
+        tco_future_cost(d.f, d.m, 2, NULL, NULL, &c3);
+        int a = c1.cat[TCO_CAT_COMPUTE] == 0, b = c3.cat[TCO_CAT_COMPUTE] == 0;
+        ck_assert_int_eq(a, c2.cat[TCO_CAT_COMPUTE] == 0);
+        f1 += a;
+        f2 += b;
+        both += a && b;
+    }
+    double p1 = (double)f1 / N, p2 = (double)f2 / N, pb = (double)both / N;
+    ck_assert_msg(fabs(p1 - 0.3) < 4 * sqrt(0.3 * 0.7 / N), "P(p1 fails) = %g", p1);
+    ck_assert_msg(fabs(p2 - 0.225) < 4 * sqrt(0.225 * 0.775 / N), "P(p2 fails) = %g", p2);
+    ck_assert_msg(fabs(pb - 0.0675) < 4 * sqrt(0.0675 * 0.9325 / N), "P(both fail) = %g", pb);
+    drawn_free(&d);
+}
+END_TEST
+
+/* The failure draws come from a stream of their own: a version-1 file
+ * with failure_probability 0, resale_fraction 1 and retire_idle_months past
+ * the horizon costs every strategy exactly as without the keys (same
+ * bits), and a failure probability leaves the future's other draws (demand
+ * path, event months) unchanged. */
+START_TEST(test_version1_bits_kept)
+{
+    const char *v1 =
+        "scenario: { name: v1, horizon_months: 24, discount_rate_annual: 0.08 }\n"
+        "workloads: { w: { input_tokens: 500, output_tokens: 300, failure_cost: 0.01 } }\n"
+        "demand: { requests_per_month: 1.0e6, growth_annual: 0.4, volatility_annual: 0.3 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 4,\n"
+        "         price_shocks: { rate_per_year: 2, size: { dist: normal, mean: -0.1, sd: 0.1 } } }\n"
+        "  own: { type: self_hosted, throughput_tokens_per_gpu_second: 800,\n"
+        "         gpu: { mode: owned, purchase_price: 20000, lifetime_months: 18,\n"
+        "                electricity_per_kwh: 0.1, price_volatility_annual: 0.2 },\n"
+        "         staff: { base_fte: 1, cost_per_fte_year: 150000 },\n"
+        "         setup: { months: 3, cost: 40000 },\n"
+        "         incidents: { per_year: 3, cost_per_incident: 5000 } }\n"
+        "strategies:\n"
+        "  api: { route: { w: api } }\n"
+        "  own:\n"
+        "    phases: [ { from_month: 1, route: { w: own } }, { from_month: 12, route: { w: api } } ]\n"
+        "    fallback: api\n"
+        "events:\n"
+        "  audit: { probability_per_year: 0.5, effect: { one_off_cost: 1000 } }\n";
+    char v2[4096], v2p[4096];
+    const char *at = strstr(v1, "setup: { months: 3, cost: 40000 }");
+    ck_assert_ptr_nonnull(at);
+    snprintf(v2, sizeof v2, "%.*s%s%s", (int)(at - v1), v1,
+             "setup: { months: 3, cost: 40000, failure_probability: 0 }",
+             at + strlen("setup: { months: 3, cost: 40000 }"));
+    snprintf(v2p, sizeof v2p, "%.*s%s%s", (int)(at - v1), v1,
+             "setup: { months: 3, cost: 40000, failure_probability: 0.5 }",
+             at + strlen("setup: { months: 3, cost: 40000 }"));
+    /* resale_fraction: 1 and retire_idle_months: 100 too. */
+    char *q = strstr(v2, "price_volatility_annual: 0.2 }");
+    ck_assert_ptr_nonnull(q);
+    char tail[4096];
+    snprintf(tail, sizeof tail, "%s", q + strlen("price_volatility_annual: 0.2 }"));
+    snprintf(q, sizeof v2 - (size_t)(q - v2), "price_volatility_annual: 0.2, resale_fraction: 1 }%s",
+             tail);
+    q = strstr(v2, "    fallback: api\n");
+    snprintf(tail, sizeof tail, "%s", q + strlen("    fallback: api\n"));
+    snprintf(q, sizeof v2 - (size_t)(q - v2), "    fallback: api\n    retire_idle_months: 100\n%s",
+             tail);
+    drawn a, b, c;
+    drawn_load(&a, v1);
+    drawn_load(&b, v2);
+    drawn_load(&c, v2p);
+    int failed = 0;
+    for (uint64_t i = 0; i < 200; i++) {
+        drawn_future(&a, i);
+        drawn_future(&b, i);
+        drawn_future(&c, i);
+        for (int t = 0; t < 24; t++)
+            ck_assert_double_eq(tco_future_volume(a.f)[t], tco_future_volume(c.f)[t]);
+        ck_assert_int_eq(tco_future_event_month(a.f, 0), tco_future_event_month(c.f, 0));
+        for (size_t s = 0; s < 2; s++) {
+            double ma[24], mb[24];
+            tco_cost ca, cb, cc;
+            tco_future_cost(a.f, a.m, s, ma, NULL, &ca);
+            tco_future_cost(b.f, b.m, s, mb, NULL, &cb);
+            tco_future_cost(c.f, c.m, s, NULL, NULL, &cc);
+            ck_assert(memcmp(ma, mb, sizeof ma) == 0);
+            ck_assert(ca.npv == cb.npv);
+            if (s == 1)
+                failed += cc.cat[TCO_CAT_COMPUTE] == 0;
+        }
+    }
+    /* About half of the futures fail (binomial(200, 0.5): within 5 SE). */
+    ck_assert_msg(abs(failed - 100) < 5 * 7.1, "%d of 200 setups failed", failed);
+    drawn_free(&a);
+    drawn_free(&b);
+    drawn_free(&c);
+}
+END_TEST
+
+
+/* A failed setup behind an exclusion (MODEL.md 7, 15, 16, 17).  Event
+ * ban excludes A (cloud, no setup, one GPU: 730 a month) in month E and
+ * reroutes to B, whose 2-month setup fails (cost 3000; A = 1: base staff
+ * 1000 in month E only).  The requests routed to B are served as during
+ * setup, to the horizon: by the excluded A, in production, as a
+ * transition.
+ *   keep (no retirement): A serves every month (730); E also costs 50
+ *     (month E's routing before the exclusion reaches A), 3000 and 1000.
+ *   retire (M = 2): A is not routed from E on, so it is retired at the
+ *     start of month E + 2; it serves the transition in months E and E + 1,
+ *     then the fallback does (api, 1000 a month).
+ * The month E is drawn: the test takes futures with 3 <= E <= 9. */
+START_TEST(test_failed_setup_behind_exclusion)
+{
+    const char *text =
+        "scenario: { name: fx, horizon_months: 12 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 }\n"
+        "  A: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "       gpu: { mode: cloud, hour_price: 1 } }\n"
+        "  B: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "       gpu: { mode: cloud, hour_price: 1 },\n"
+        "       staff: { base_fte: 1, cost_per_fte_year: 12000 },\n"
+        "       setup: { months: 2, cost: 3000, failure_probability: 1,\n"
+        "                abandon_after_months: 1 } }\n"
+        "strategies:\n"
+        "  keep: { route: { w: A }, fallback: api }\n"
+        "  retire: { route: { w: A }, fallback: api, retire_idle_months: 2 }\n"
+        "events:\n"
+        "  ban: { probability_per_year: 0.9,\n"
+        "         effect: { exclude_backend: { backend: A, reroute_to: B, cost: 50 } } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    int found = 0;
+    for (uint64_t stream = 0; stream < 500 && found < 3; stream++) {
+        drawn_future(&d, stream);
+        int e = tco_future_event_month(d.f, 0);
+        if (e < 3 || e > 9)
+            continue;
+        found++;
+        double bycat[12 * TCO_NCAT];
+        tco_cost cost;
+        for (int s = 0; s < 2; s++) {
+            tco_future_cost(d.f, d.m, (size_t)s, NULL, bycat, &cost);
+            for (int t = 1; t <= 12; t++) {
+                int a_serves = s == 0 || t <= e + 1;
+                double want[TCO_NCAT] = {0};
+                want[TCO_CAT_COMPUTE] = a_serves ? 730 : 0;
+                want[TCO_CAT_API] = a_serves ? 0 : 1000;
+                want[TCO_CAT_SETUP] = t == e ? 3000 : 0;
+                want[TCO_CAT_STAFF] = t == e ? 1000 : 0;
+                want[TCO_CAT_EVENTS] = t == e ? 50 : 0;
+                for (int c = 0; c < TCO_NCAT; c++)
+                    ck_assert_msg(fabs(CAT(bycat, t, c) - want[c]) < 1e-9,
+                                  "E %d %s month %d %s: got %g, expected %g", e,
+                                  d.sc->strategies[s].name, t,
+                                  tco_category_name((tco_category)c), CAT(bycat, t, c), want[c]);
+            }
+        }
+    }
+    ck_assert_int_eq(found, 3);
+    drawn_free(&d);
+}
+END_TEST
+
 /* Periodic review (MODEL.md 18), deterministic, 12 months.  One workload of
  * 1000 output tokens; V_t = 1e6 4^((t-1)/12) capped at 1.5e6 (month 5 on).
  * dear (api): 10 per million output tokens, trend -50%/yr (M_t =
@@ -920,6 +1345,14 @@ static Suite *suite(void)
     tcase_add_test(rules, test_review_last_month);
     tcase_add_test(rules, test_switch_in_last_month);
     suite_add_tcase(s, rules);
+    TCase *v2 = tcase_create("retire and fail");
+    tcase_set_timeout(v2, 120);
+    tcase_add_test(v2, test_retire_and_failed_setup);
+    tcase_add_test(v2, test_resale_fraction_at_horizon);
+    tcase_add_test(v2, test_setup_failure_probability);
+    tcase_add_test(v2, test_version1_bits_kept);
+    tcase_add_test(v2, test_failed_setup_behind_exclusion);
+    suite_add_tcase(s, v2);
     return s;
 }
 

@@ -572,6 +572,95 @@ START_TEST(test_load_with_overrides)
 }
 END_TEST
 
+
+/* Version 2 keys of MODEL.md 16 and 17: retire_idle_months (a whole
+ * number >= 1 on a strategy), gpu.resale_fraction (owned only, in [0, 1]),
+ * setup.failure_probability (in [0, 1]) and setup.abandon_after_months
+ * (>= 1); each a quantity with its path, except retire_idle_months. */
+START_TEST(test_retire_and_failure_keys)
+{
+    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_months: 0\ncorrelations",
+           "test.yaml:29:25: strategies.staged.retire_idle_months", "must be in [1, ");
+    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_months: 2.5\ncorrelations",
+           "strategies.staged.retire_idle_months", "whole number");
+    expect("    fallback: api\ncorrelations",
+           "    fallback: api\n    retire_idle_months: { dist: uniform, min: 1, max: 3 }\ncorrelations",
+           "strategies.staged.retire_idle_months", "does not take a distribution");
+    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_month: 2\ncorrelations",
+           "strategies.staged.retire_idle_month", "did you mean retire_idle_months?");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, failure_probability: 1.2 }",
+           "backends.gpu.setup.failure_probability", "in [0, 1]");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, failure_probability: { dist: uniform, min: 1.5, max: 2 } }",
+           "backends.gpu.setup.failure_probability", "can never be");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, failure_probabilty: 0.1 }",
+           "backends.gpu.setup.failure_probabilty", "did you mean failure_probability?");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, abandon_after_months: 0.5 }",
+           "backends.gpu.setup.abandon_after_months", ">= 1");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, abandon_after_month: 3 }",
+           "backends.gpu.setup.abandon_after_month", "did you mean abandon_after_months?");
+    /* resale_fraction belongs to owned GPUs: on cloud GPUs it is unknown. */
+    expect("gpu: { mode: cloud, hour_price: 2.5 }",
+           "gpu: { mode: cloud, hour_price: 2.5, resale_fraction: 0.5 }",
+           "backends.gpu.gpu.resale_fraction", "unknown key");
+    expect("gpu: { mode: cloud, hour_price: 2.5 }",
+           "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1, resale_fraction: -0.1 }",
+           "backends.gpu.gpu.resale_fraction", "in [0, 1]");
+    expect("gpu: { mode: cloud, hour_price: 2.5 }",
+           "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1, resale_fractoin: 0.5 }",
+           "backends.gpu.gpu.resale_fractoin", "did you mean resale_fraction?");
+
+    /* Valid: each quantity is a static input with its path (so --set,
+     * sweeps, sensitivity and correlations reach it); defaults 1 and 0;
+     * abandon_after_months has no input without the key (its default is the
+     * drawn setup months). */
+    const char *from = "gpu: { mode: cloud, hour_price: 2.5 }";
+    const char *to = "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1,\n"
+                     "           resale_fraction: { dist: uniform, min: 0.3, max: 0.6 } }";
+    const char *from2 = "setup: { months: 2, cost: 40000 }";
+    const char *to2 = "setup: { months: 2, cost: 40000, failure_probability: { dist: beta, alpha: 2, beta: 8 },\n"
+                      "             abandon_after_months: 4 }";
+    char text[8192];
+    const char *a = strstr(BASE, from), *b = strstr(BASE, from2);
+    ck_assert(a && b && a < b);
+    snprintf(text, sizeof text, "%.*s%s%.*s%s%s\n", (int)(a - BASE), BASE, to,
+             (int)(b - (a + strlen(from))), a + strlen(from), to2, b + strlen(from2));
+    char *fb = strstr(text, "    fallback: api\ncorrelations");
+    ck_assert_ptr_nonnull(fb);
+    char tail[4096];
+    snprintf(tail, sizeof tail, "%s", fb + strlen("    fallback: api\n"));
+    snprintf(fb, sizeof text - (size_t)(fb - text), "    fallback: api\n    retire_idle_months: 3\n%s",
+             tail);
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->strategies[2].retire_idle, 3);
+    ck_assert_int_eq(sc->strategies[1].retire_idle, 0);
+    int k = tco_scenario_input(sc, "backends.gpu.gpu.resale_fraction");
+    ck_assert_int_ge(k, 0);
+    ck_assert_int_ge(sc->inputs[k].dim, 0);
+    k = tco_scenario_input(sc, "backends.gpu.setup.failure_probability");
+    ck_assert_int_ge(k, 0);
+    ck_assert_int_ge(sc->inputs[k].dim, 0);
+    k = tco_scenario_input(sc, "backends.gpu.setup.abandon_after_months");
+    ck_assert_int_ge(k, 0);
+    ck_assert_double_eq(sc->inputs[k].dist.a, 4);
+    ck_assert_uint_eq(sc->ndims, 5);
+    tco_scenario_free(sc);
+    ck_assert_msg(load_text(BASE, &sc, &err) == TCO_OK, "%s", err.msg);
+    k = tco_scenario_input(sc, "backends.gpu.setup.failure_probability");
+    ck_assert_int_ge(k, 0);
+    ck_assert_double_eq(sc->inputs[k].dist.a, 0);
+    ck_assert_int_lt(tco_scenario_input(sc, "backends.gpu.setup.abandon_after_months"), 0);
+    ck_assert_uint_eq(sc->ndims, 3);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -590,6 +679,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_aliases_share_tables);
     tcase_add_test(tc, test_messages_ignore_locale);
     tcase_add_test(tc, test_load_with_overrides);
+    tcase_add_test(tc, test_retire_and_failure_keys);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
