@@ -1324,6 +1324,66 @@ START_TEST(test_switch_in_last_month)
 }
 END_TEST
 
+
+/* A review and a failed setup (MODEL.md 17, 18), 8 months.  1000 requests
+ * of 1000 output tokens a month: on api a (100 per million) 100 a month;
+ * box (one GPU at 0.1 an hour = 73 a month, no staff) would be cheaper,
+ * but its setup (1 month, cost 1000) fails in every future
+ * (failure_probability 1), known 2 months after adoption
+ * (abandon_after_months 2).  Reviews every month, hysteresis 0.1,
+ * switching cost 500.
+ *   own-first: box adopted in month 1, failed; the fallback a serves.
+ *     r = 1, 2: the failure is not known yet: rho_box 73, a's 100 is no
+ *     cheaper: stay.  r = 3 (= a + A): box's run-rate is infinite, a
+ *     replaces it from month 4 (500 in month 4).  r = 4..7: initial is
+ *     unavailable: stay.  Costs: 1000 + 100, 100, 100, 100 + 500, then 100.
+ *   api-first: r = 1: box (73 < 0.9 x 100) from month 2: adopted in month
+ *     2 (1000 + 500, the fallback serves: 100), failure known from month
+ *     4: r = 2, 3 stay, r = 4 goes back to initial from month 5 (500);
+ *     r = 5..7: box unavailable: stay. */
+START_TEST(test_review_failed_setup)
+{
+    const char *text =
+        "scenario: { name: failed, horizon_months: 8 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 100 }\n"
+        "  box:\n"
+        "    type: self_hosted\n"
+        "    throughput_tokens_per_gpu_second: 1000\n"
+        "    gpu: { mode: cloud, hour_price: 0.1 }\n"
+        "    setup: { months: 1, cost: 1000, failure_probability: 1, abandon_after_months: 2 }\n"
+        "strategies:\n"
+        "  own-first:\n"
+        "    route: { w: box }\n"
+        "    fallback: a\n"
+        "    review: { every_months: 1, switching_cost: 500, options: { api: { w: a } } }\n"
+        "  api-first:\n"
+        "    route: { w: a }\n"
+        "    fallback: a\n"
+        "    review: { every_months: 1, switching_cost: 500, options: { own: { w: box } } }\n";
+    static const double want[2][8] = {{1100, 100, 100, 600, 100, 100, 100, 100},
+                                      {100, 1600, 100, 100, 600, 100, 100, 100}};
+    static const int switches[2] = {1, 2}, first[2] = {4, 2};
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    for (size_t s = 0; s < 2; s++) {
+        double monthly[8];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, s, monthly, NULL, &cost);
+        for (int t = 1; t <= 8; t++)
+            ck_assert_msg(fabs(monthly[t - 1] - want[s][t - 1]) < 1e-9,
+                          "strategy %zu month %d: got %.10g, expected %.10g", s, t,
+                          monthly[t - 1], want[s][t - 1]);
+        ck_assert_int_eq(cost.switches, switches[s]);
+        ck_assert_int_eq(cost.first_switch, first[s]);
+    }
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -1344,6 +1404,7 @@ static Suite *suite(void)
     tcase_add_test(rules, test_review_no_hysteresis);
     tcase_add_test(rules, test_review_last_month);
     tcase_add_test(rules, test_switch_in_last_month);
+    tcase_add_test(rules, test_review_failed_setup);
     suite_add_tcase(s, rules);
     TCase *v2 = tcase_create("retire and fail");
     tcase_set_timeout(v2, 120);
