@@ -1178,7 +1178,7 @@ static const char *REVIEW_TEXT =
     "strategies:\n"
     "  stay: { route: { w: dear } }\n"
     "  review:\n"
-    "    route: { w: dear }\n"
+    "    route: { w: dear }\n%s"
     "    review:\n"
     "      every_months: 2\n"
     "      first_month: 2\n"
@@ -1188,10 +1188,10 @@ static const char *REVIEW_TEXT =
     "        box: { w: box }\n"
     "        dear-again: { w: dear }\n";
 
-static void review_load(drawn *d, int horizon, const char *hysteresis)
+static void review_load(drawn *d, int horizon, const char *hysteresis, const char *extra)
 {
     char text[2048];
-    snprintf(text, sizeof text, REVIEW_TEXT, horizon, hysteresis);
+    snprintf(text, sizeof text, REVIEW_TEXT, horizon, extra, hysteresis);
     drawn_load(d, text);
     drawn_future(d, 0);
 }
@@ -1206,7 +1206,7 @@ static double dear_cost(int t)
 START_TEST(test_review_there_and_back)
 {
     drawn d;
-    review_load(&d, 12, "0.1");
+    review_load(&d, 12, "0.1", "");
     double bycat[12 * TCO_NCAT], monthly[12];
     tco_cost cost;
     tco_future_cost(d.f, d.m, 1, monthly, bycat, &cost);
@@ -1257,7 +1257,7 @@ END_TEST
 START_TEST(test_review_no_hysteresis)
 {
     drawn d;
-    review_load(&d, 12, "0");
+    review_load(&d, 12, "0", "");
     double bycat[12 * TCO_NCAT];
     tco_cost cost;
     tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
@@ -1280,7 +1280,7 @@ END_TEST
 START_TEST(test_review_last_month)
 {
     drawn d;
-    review_load(&d, 10, "0.1");
+    review_load(&d, 10, "0.1", "");
     double bycat[10 * TCO_NCAT];
     tco_cost cost;
     tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
@@ -1289,6 +1289,26 @@ START_TEST(test_review_last_month)
     ck_close(CAT(bycat, 10, COMPUTE), 7738, 1e-12);
     ck_close(CAT(bycat, 10, QUALITY), 1500, 1e-12);
     ck_close(CAT(bycat, 10, API), 0, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
+
+/* The review of test_review_there_and_back with retire_idle_months 1
+ * (MODEL.md 16): box is not routed in month 11, so it is retired at the
+ * start of month 12, which costs dear's api alone; month 11 still pays
+ * box's GPU and staff. */
+START_TEST(test_review_with_retirement)
+{
+    drawn d;
+    review_load(&d, 12, "0.1", "    retire_idle_months: 1\n");
+    double bycat[12 * TCO_NCAT], monthly[12];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 1, monthly, bycat, &cost);
+    ck_assert_int_eq(cost.switches, 2);
+    ck_assert_int_eq(cost.first_switch, 5);
+    ck_close(monthly[10], dear_cost(11) + 500 + 7738 + 1000, 1e-12);
+    ck_close(monthly[11], dear_cost(12), 1e-12);
     drawn_free(&d);
 }
 END_TEST
@@ -1404,6 +1424,7 @@ static Suite *suite(void)
     tcase_add_test(rules, test_review_no_hysteresis);
     tcase_add_test(rules, test_review_last_month);
     tcase_add_test(rules, test_switch_in_last_month);
+    tcase_add_test(rules, test_review_with_retirement);
     tcase_add_test(rules, test_review_failed_setup);
     suite_add_tcase(s, rules);
     TCase *v2 = tcase_create("retire and fail");
