@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "../models/model.h"
+#include "../models/review.h"
 #include "../sim/sample.h"
 
 static const char *SCENARIO =
@@ -1313,6 +1314,72 @@ START_TEST(test_review_with_retirement)
 }
 END_TEST
 
+
+/* The run-rate of MODEL.md 18 by hand, month r = 13.  Requests: w1 3e6,
+ * w2 1e6 (shares 3:1 of 4e6, flat).  p (api): (in 1, out 4) per million,
+ * discount 0.5: w1 costs 0.5 x (1000 + 2000) / 1e6 = 0.0015 a request,
+ * w2 0.5 x (2000 + 400) / 1e6 = 0.0012; 300 a month when it serves; w1
+ * fails 10% x 0.5^((r-1)/12) = 5% in month 13 (trend -50%/yr).
+ * o (self_hosted, owned): w1 is 0.1 x 1000 + 500 = 600 token-equivalents,
+ * W = 1.8e9; n = ceil(1.8e9 x 2 / (1000 x 0.5 x 3600 x 730)) = ceil(2.74)
+ * = 3; G_13 = 1.21 (trend +21%/yr): per GPU 24000 x 1.21 / 24 = 1210
+ * depreciation, 1 kW x (1.5 x 730 h x 0.2 + 50) = 269 facility, 0.06 / 12
+ * x 29040 = 145.2 maintenance; staff (1 + 3 / 4) FTE x 10000 x 1.1 =
+ * 19250; operations 6 / 12 x 1000 + 12 / 12 x 100 = 600 (expected
+ * counts); w1 fails 20% at 0.01.  q (api) is excluded from month 1,
+ * rerouted to p.
+ *   initial {w1: o, w2: p}: 1e6 x 0.0012 + 300 + 3 x 1624.2 + 19250 + 600
+ *     + 3e6 x 0.2 x 0.01 = 1200 + 300 + 4872.6 + 19250 + 600 + 6000
+ *     = 32222.6;
+ *   {w1: p, w2: p}: 4500 + 1200 + 300 + 3e6 x 0.05 x 0.01 = 7500;
+ *   {w1: q, w2: q}: q is excluded, so the same as p: 7500. */
+START_TEST(test_run_rate_by_hand)
+{
+    const char *text =
+        "scenario: { name: rate, horizon_months: 24 }\n"
+        "workloads:\n"
+        "  w1: { share: 3, input_tokens: 1000, output_tokens: 500, failure_cost: 0.01 }\n"
+        "  w2: { share: 1, input_tokens: 2000, output_tokens: 100, failure_cost: 1 }\n"
+        "demand: { requests_per_month: 4.0e6 }\n"
+        "backends:\n"
+        "  p: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 4, discount: 0.5,\n"
+        "       fixed_monthly_cost: 300, success_rate: { w1: 0.9 }, failure_rate_trend_annual: -0.5 }\n"
+        "  q: { type: api, input_price_per_mtok: 10, output_price_per_mtok: 40 }\n"
+        "  o:\n"
+        "    type: self_hosted\n"
+        "    throughput_tokens_per_gpu_second: 1000\n"
+        "    input_token_weight: 0.1\n"
+        "    peak_to_average: 2\n"
+        "    target_utilization: 0.5\n"
+        "    gpu: { mode: owned, purchase_price: 24000, lifetime_months: 24, power_kw: 1, pue: 1.5,\n"
+        "           electricity_per_kwh: 0.2, colocation_per_kw_month: 50, maintenance_annual: 0.06,\n"
+        "           price_trend_annual: 0.21 }\n"
+        "    staff: { base_fte: 1, gpus_per_fte: 4, cost_per_fte_year: 120000, salary_growth_annual: 0.1 }\n"
+        "    incidents: { per_year: 6, cost_per_incident: 1000 }\n"
+        "    updates: { per_year: 12, cost_per_update: 100 }\n"
+        "    success_rate: { w1: 0.8, w2: 0.5 }\n"
+        "strategies:\n"
+        "  x:\n"
+        "    route: { w1: o, w2: p }\n"
+        "    review: { every_months: 12, options: { api: { w1: p, w2: p }, via-q: { w1: q, w2: q } } }\n"
+        "events:\n"
+        "  ban: { probability_per_year: 1, effect: { exclude_backend: { backend: q, reroute_to: p } } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, NULL, &cost);
+    const tco_strategy *st = &d.sc->strategies[0];
+    ck_close(tco_review_run_rate(d.f, d.m, 0, tco_review_route(st, -1), 13), 32222.6, 1e-9);
+    ck_close(tco_review_run_rate(d.f, d.m, 0, tco_review_route(st, 0), 13), 7500, 1e-9);
+    ck_close(tco_review_run_rate(d.f, d.m, 0, tco_review_route(st, 1), 13), 7500, 1e-9);
+    /* The review of month 12 moves to api, the first of the two cheapest. */
+    ck_assert_int_eq(cost.switches, 1);
+    ck_assert_int_eq(cost.first_switch, 13);
+    drawn_free(&d);
+}
+END_TEST
+
 /* A volume switch whose trigger is the last month changes no route: not a
  * route change (MODEL.md 20).  V_t = 1000 2^((t-1)/12): 1000, 1059.5,
  * 1122.5; the threshold 1100 is first exceeded in month 3 = T. */
@@ -1424,6 +1491,7 @@ static Suite *suite(void)
     tcase_add_test(rules, test_review_no_hysteresis);
     tcase_add_test(rules, test_review_last_month);
     tcase_add_test(rules, test_switch_in_last_month);
+    tcase_add_test(rules, test_run_rate_by_hand);
     tcase_add_test(rules, test_review_with_retirement);
     tcase_add_test(rules, test_review_failed_setup);
     suite_add_tcase(s, rules);
