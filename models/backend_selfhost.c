@@ -220,8 +220,12 @@ static tco_status load_counted(tco_schema *c, const tco_ynode *spec, const char 
                           strcmp(section, "fine_tuning") == 0 ? "failure_rate_multiplier" : NULL,
                           NULL};
     tco_status st;
-    if ((st = tco_schema_need_map(c, s, path)) || (st = tco_schema_check_keys(c, s, path, keys)) ||
-        (st = tco_schema_rate(c, s, path, rate_key, NAN, &out->rate)) ||
+    if ((st = tco_schema_need_map(c, s, path)) || (st = tco_schema_check_keys(c, s, path, keys)))
+        return st;
+    /* A section that gives only the multiplier has no runs (as if absent). */
+    if (keys[2] && s->n == 1 && tco_ymap_get(s, keys[2]))
+        return TCO_OK;
+    if ((st = tco_schema_rate(c, s, path, rate_key, NAN, &out->rate)) ||
         (st = tco_schema_quantity(c, s, path, cost_key, &TCO_DOM_NONNEG, NAN, &out->cost)))
         return st;
     return TCO_OK;

@@ -356,9 +356,10 @@ double tco_dist_quantile(const tco_dist *d, double u)
     case TCO_DIST_TRIANGULAR: {
         double lo = d->a, mode = d->c, hi = d->b;
         double fc = (mode - lo) / (hi - lo);
-        if (u < fc)
-            return lo + sqrt(u * (hi - lo) * (mode - lo));
-        return hi - sqrt((1 - u) * (hi - lo) * (hi - mode));
+        double x = u < fc ? lo + sqrt(u * (hi - lo) * (mode - lo))
+                          : hi - sqrt((1 - u) * (hi - lo) * (hi - mode));
+        /* When hi - lo dwarfs lo, hi - sqrt(...) can cancel below lo. */
+        return x < lo ? lo : x > hi ? hi : x;
     }
     case TCO_DIST_PERT:
     case TCO_DIST_BETA:

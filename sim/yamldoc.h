@@ -56,8 +56,10 @@ tco_ynode *tco_ymap_get(const tco_ynode *map, const char *key);
 
 /* Replaces (or creates) the value at a dotted path such as
  * "demand.growth_annual" by a deep copy of value.  Missing intermediate maps
- * are created.  Fails with a message naming the path when it crosses a
- * scalar or a sequence. */
+ * are created.  A whole-number component indexes a sequence from 0
+ * ("demand.schedule.1.multiplier"); entries are never created.  Fails with a
+ * message naming the path when it crosses a scalar, or a sequence by a name
+ * or an index past its end. */
 tco_status tco_ydoc_set(tco_ydoc *doc, const char *path, const tco_ynode *value,
                         tco_error *err);
 

@@ -20,7 +20,8 @@ static tco_status managed_load(tco_schema *c, const tco_ynode *v, const char *pr
                                tco_backend *be)
 {
     static const char *const keys[] = {"type", "input_price_per_mtok", "output_price_per_mtok",
-                                       "minimum_monthly", "success_rate", NULL};
+                                       "minimum_monthly", "success_rate",
+                                       "failure_rate_trend_annual", NULL};
     managed_spec *b = calloc(1, sizeof *b);
     if (!(be->spec = b))
         return tco_schema_oom(c);

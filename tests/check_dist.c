@@ -371,6 +371,27 @@ START_TEST(test_table_cache)
 }
 END_TEST
 
+/* A triangular whose range dwarfs its values: hi - sqrt((1 - u)(hi - lo)(hi - mode))
+ * cancels to 0, below min (found by fuzz_dist); the quantile stays inside
+ * [min, max]. */
+START_TEST(test_triangular_cancellation)
+{
+    tco_ydoc *doc;
+    tco_error err;
+    const char *text = "{dist: triangular, min: 1, mode: 91, max: 5.6666666666666667e84}";
+    ck_assert_int_eq(tco_ydoc_parse(&doc, "t.yaml", text, strlen(text), &err), TCO_OK);
+    tco_dist d;
+    ck_assert_int_eq(tco_dist_parse(&d, tco_ydoc_root(doc), "x", &TCO_DOM_ANY, &err), TCO_OK);
+    static const double us[] = {5.5511151231257827e-17, 1e-12, 0.5, 1 - 1e-16};
+    for (size_t i = 0; i < 4; i++) {
+        double x = tco_dist_quantile(&d, us[i]);
+        ck_assert_msg(x >= 1 && x <= 5.6666666666666667e84, "u = %g gives %g", us[i], x);
+    }
+    tco_dist_clear(&d);
+    tco_ydoc_free(doc);
+}
+END_TEST
+
 START_TEST(test_domain_clamp)
 {
     ck_assert_double_eq(tco_domain_clamp(&TCO_DOM_NONNEG, -2.5), 0);
@@ -531,6 +552,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_tabulated_quantiles);
     tcase_add_test(tc, test_parse_errors);
     tcase_add_test(tc, test_domain_clamp);
+    tcase_add_test(tc, test_triangular_cancellation);
     tcase_add_test(tc, test_discrete_huge_weights);
     tcase_add_test(tc, test_discrete_long_list);
     tcase_add_test(tc, test_tables_where_gsl_fails);

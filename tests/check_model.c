@@ -1471,6 +1471,306 @@ START_TEST(test_review_failed_setup)
 }
 END_TEST
 
+/* ---- Version 2: capability and demand over time (MODEL.md 12, 13) ---- */
+
+/* Twelve months, every input fixed, discount 12%.
+ * Demand: V_t = 1e6 1.2^((t-1)/12); the schedule multiplies it by 0.05 in
+ * months 1-3, 0.5 in months 4-6, 1 from month 7.  Shares 3:1:1 are
+ * normalised over all three workloads (0.6, 0.2, 0.2) whatever their
+ * windows: a runs in months 1-8, b from month 4, c from month 20 (past the
+ * horizon: never).  So R_a = mu_t V_t 0.6 (t <= 8), R_b = mu_t V_t 0.2
+ * (t >= 4), R_c = 0.  Month by month:
+ *   t    R_a          R_b          sum_k R_{t,k}
+ *   1    30000        0            30000
+ *   4    313990.54    104663.51    418654.06
+ *   7    657267.07    219089.02    876356.09
+ *   8    667329.48    222443.16    889772.64
+ *   9    0            225848.65    225848.65
+ * Backends: api1 0.006 a request of a, 0.012 of b; its failure rate falls
+ * 19% a year for every workload (plain trend): F = (1 - s) 0.81^((t-1)/12).
+ * api2 0.0005 a request of a, success 0.5 and a trend of +300%/yr:
+ * F = min(1, 0.5 4^((t-1)/12)) = 1 from month 7 (0.5 x 2 exactly).
+ * cloud1 (self-hosted, cloud, 1460 a GPU-month, capacity
+ * 500 x 0.5 x 3600 x 730 / 1.5 = 4.38e8 token-equivalents a GPU, staff 10000
+ * a month, setup 2 months and 10000): fine-tuning halves a's failures
+ * (F_a = 0.1 x 0.5 = 0.05, no trend for a), b's fall 36% a year
+ * (F_b = 0.2 x 0.64^((t-1)/12), multiplier 1).  W_t = 700 R_a + 1400 R_b:
+ * 1 GPU but in months 7-8 (W / 4.38e8 = 1.75, 1.78: 2 GPUs).
+ * Strategies:
+ *   api:    everything on api1.
+ *   open:   everything on cloud1, adopted in month 1: api1 serves months 1-2.
+ *   switch: api1, switching to {a: cloud1} when the month's requests after
+ *           the schedule and windows exceed 880000: month 7 has 876356,
+ *           month 8 889773 (V_t alone exceeds it from month 1), so cloud1's
+ *           route applies from month 9, when a is outside its window: cloud1
+ *           is adopted all the same (setup 10000 in month 9, staff from 9,
+ *           production in months 11-12 with W = 0: min_gpus = 1 GPU).
+ *   mixed:  a on api2, b and c on api1. */
+static const char *V2SCENARIO =
+    "scenario: { name: v2, horizon_months: 12, discount_rate_annual: 0.12 }\n"
+    "workloads:\n"
+    "  a: { share: 3, input_tokens: 1000, output_tokens: 500, failure_cost: 0.1, end_month: 8 }\n"
+    "  b: { share: 1, input_tokens: 2000, output_tokens: 1000, failure_cost: 1.0, start_month: 4 }\n"
+    "  c: { share: 1, input_tokens: 100, output_tokens: 100, failure_cost: 5, start_month: 20,\n"
+    "       end_month: 30 }\n"
+    "demand:\n"
+    "  requests_per_month: 1.0e6\n"
+    "  growth_annual: 0.2\n"
+    "  schedule:\n"
+    "    - { from_month: 1, multiplier: 0.05 }\n"
+    "    - { from_month: 4, multiplier: 0.5 }\n"
+    "    - { from_month: 7, multiplier: 1 }\n"
+    "backends:\n"
+    "  api1: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 8,\n"
+    "          success_rate: { a: 0.99, b: 0.95, c: 0.9 }, failure_rate_trend_annual: -0.19 }\n"
+    "  api2: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1,\n"
+    "          success_rate: { a: 0.5 }, failure_rate_trend_annual: 3 }\n"
+    "  cloud1:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: 500\n"
+    "    input_token_weight: 0.2\n"
+    "    peak_to_average: 1.5\n"
+    "    target_utilization: 0.5\n"
+    "    gpu: { mode: cloud, hour_price: 2.0 }\n"
+    "    staff: { base_fte: 1, cost_per_fte_year: 120000 }\n"
+    "    setup: { months: 2, cost: 10000 }\n"
+    "    fine_tuning: { runs_per_year: 0, cost_per_run: 0, failure_rate_multiplier: { a: 0.5 } }\n"
+    "    success_rate: { a: 0.9, b: 0.8 }\n"
+    "    failure_rate_trend_annual: { b: -0.36 }\n"
+    "strategies:\n"
+    "  api: { route: { a: api1, b: api1, c: api1 } }\n"
+    "  open: { route: { a: cloud1, b: cloud1, c: cloud1 }, fallback: api1 }\n"
+    "  switch:\n"
+    "    route: { a: api1, b: api1, c: api1 }\n"
+    "    switch: { when: { requests_per_month_above: 880000 }, route: { a: cloud1, b: api1, c: api1 } }\n"
+    "    fallback: api1\n"
+    "  mixed: { route: { a: api2, b: api1, c: api1 } }\n";
+
+enum { T2 = 12, NS2 = 4 };
+
+static double v2_mu(int t) { return t < 4 ? 0.05 : t < 7 ? 0.5 : 1; }
+static double v2_Ra(int t) { return t <= 8 ? v2_mu(t) * V(t) * 0.6 : 0; }
+static double v2_Rb(int t) { return t >= 4 ? v2_mu(t) * V(t) * 0.2 : 0; }
+/* Failure probabilities by month. */
+static double v2_api1(double fail, int t) { return fail * pow(0.81, (t - 1) / 12.0); }
+static double v2_api2(int t) { return fmin(1, 0.5 * pow(4, (t - 1) / 12.0)); }
+static double v2_cloud_b(int t) { return 0.2 * pow(0.64, (t - 1) / 12.0); }
+
+static void v2_hand_compute(double want[NS2][T2][TCO_NCAT])
+{
+    memset(want, 0, sizeof(double) * NS2 * T2 * TCO_NCAT);
+    for (int t = 1; t <= T2; t++) {
+        double Ra = v2_Ra(t), Rb = v2_Rb(t);
+        double api1 = 0.006 * Ra + 0.012 * Rb;
+        double q_api1 = Ra * v2_api1(0.01, t) * 0.1 + Rb * v2_api1(0.05, t) * 1.0;
+        double *e = want[0][t - 1];
+        e[API] = api1;
+        e[QUALITY] = q_api1;
+
+        e = want[1][t - 1];
+        e[STAFF] = 10000;
+        if (t <= 2) {
+            e[SETUP] = t == 1 ? 10000 : 0;
+            e[API] = api1;
+            e[QUALITY] = q_api1;
+        } else {
+            double n = ceil((700 * Ra + 1400 * Rb) / 4.38e8);
+            ck_assert_double_eq(n, t == 7 || t == 8 ? 2 : 1);
+            e[COMPUTE] = n * 1460;
+            e[QUALITY] = Ra * 0.05 * 0.1 + Rb * v2_cloud_b(t) * 1.0;
+        }
+
+        e = want[2][t - 1];
+        if (t <= 8) {
+            e[API] = api1;
+            e[QUALITY] = q_api1;
+        } else {
+            e[API] = 0.012 * Rb;
+            e[QUALITY] = Rb * v2_api1(0.05, t);
+            e[SETUP] = t == 9 ? 10000 : 0;
+            e[STAFF] = 10000;
+            e[COMPUTE] = t >= 11 ? 1460 : 0;
+        }
+
+        e = want[3][t - 1];
+        e[API] = 0.0005 * Ra + 0.012 * Rb;
+        e[QUALITY] = Ra * v2_api2(t) * 0.1 + Rb * v2_api1(0.05, t) * 1.0;
+    }
+}
+
+START_TEST(test_v2_deterministic_months)
+{
+    static double want[NS2][T2][TCO_NCAT];
+    drawn d;
+    drawn_load(&d, V2SCENARIO);
+    ck_assert_int_eq(d.sc->ndims, 0);
+    drawn_future(&d, 0);
+    v2_hand_compute(want);
+    double bycat[T2 * TCO_NCAT], monthly[T2];
+    for (int s = 0; s < NS2; s++) {
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, (size_t)s, monthly, bycat, &cost);
+        double npv = 0, nominal = 0, tokens = 0;
+        for (int t = 1; t <= T2; t++) {
+            double total = 0;
+            for (int c = 0; c < TCO_NCAT; c++) {
+                double got = CAT(bycat, t, c), w = want[s][t - 1][c];
+                ck_assert_msg(fabs(got - w) <= 1e-9 * fmax(1, fabs(w)),
+                              "strategy %d month %d %s: got %.10g, expected %.10g", s, t,
+                              tco_category_name((tco_category)c), got, w);
+                total += w;
+            }
+            ck_close(monthly[t - 1], total, 1e-12);
+            npv += pow(1.12, -t / 12.0) * total;
+            nominal += total;
+            tokens += v2_Ra(t) * 1500 + v2_Rb(t) * 3000;
+        }
+        ck_close(cost.npv, npv, 1e-12);
+        ck_close(cost.nominal, nominal, 1e-12);
+        /* Tokens for the cost per million tokens: the requests there are. */
+        ck_close(cost.tokens, tokens, 1e-12);
+    }
+    drawn_free(&d);
+}
+END_TEST
+
+/* A few of the months above worked out on paper. */
+START_TEST(test_v2_by_hand_literals)
+{
+    drawn d;
+    drawn_load(&d, V2SCENARIO);
+    drawn_future(&d, 0);
+    double bycat[T2 * TCO_NCAT];
+    tco_cost cost;
+    /* api, month 1: 30000 requests of a at 0.006; failures 30000 x 1% x 0.1. */
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 1, API), 180, 1e-12);
+    ck_close(CAT(bycat, 1, QUALITY), 30, 1e-12);
+    /* Month 9: b alone, 225848.65 requests: 2710.18 at 0.012; failures
+     * 225848.65 x 5% x 0.81^(8/12) = 9812.4512 (0.81^(2/3) = 0.8689404). */
+    ck_close(CAT(bycat, 9, API), 2710.183763, 1e-9);
+    ck_close(CAT(bycat, 9, QUALITY), 9812.451201, 1e-9);
+    /* open, month 7: 2 GPUs x 730 h x 2.0; failures 657267.07 x 5% x 0.1
+     * + 219089.02 x 0.2 x 0.64^(1/2) = 3286.34 + 35054.24. */
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 7, COMPUTE), 2920, 1e-12);
+    ck_close(CAT(bycat, 7, QUALITY), 3286.335345 + 35054.24368, 1e-9);
+    /* switch: cloud1 adopted in month 9 with no request to serve. */
+    tco_future_cost(d.f, d.m, 2, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 8, SETUP), 0, 1e-12);
+    ck_close(CAT(bycat, 9, SETUP), 10000, 1e-12);
+    ck_close(CAT(bycat, 11, COMPUTE), 1460, 1e-12);
+    /* mixed, month 8: a's failure probability on api2, 0.5 x 4^(7/12) =
+     * 1.1225, is capped at 1: 667329.48 x 1 x 0.1, plus b's on api1
+     * 222443.16 x 5% x 0.81^(7/12) (0.8843339) = 66732.948 + 9835.701. */
+    tco_future_cost(d.f, d.m, 3, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 8, QUALITY), 76568.64905, 1e-9);
+    drawn_free(&d);
+}
+END_TEST
+
+/* The expected quality cost with a random trend (MODEL.md 12).  One
+ * workload, 1e6 requests a month, failure_cost 1, success 0.9, fine-tuning
+ * multiplier 0.8, tau ~ uniform(-0.5, 0.5) on a self-hosted backend with no
+ * setup; 12 months.  Month t costs 1e6 x 0.08 x (1 + tau)^x, x = (t-1)/12
+ * (never above 1: 0.08 x 1.5 < 1), and
+ *   E[(1 + tau)^x] = (1.5^(x+1) - 0.5^(x+1)) / (x + 1),
+ * so E[quality over the year] = 8e4 sum_t (1.5^(x+1) - 0.5^(x+1)) / (x+1).
+ * 4000 futures (tau from the future's uniform); the mean lies within 4
+ * standard errors (the sample's) of it. */
+START_TEST(test_v2_quality_trend_closed_form)
+{
+    const char *text =
+        "scenario: { name: trend, horizon_months: 12 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1, failure_cost: 1 } }\n"
+        "demand: { requests_per_month: 1.0e6 }\n"
+        "backends:\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
+        "         fine_tuning: { runs_per_year: 0, cost_per_run: 0, failure_rate_multiplier: 0.8 },\n"
+        "         success_rate: { w: 0.9 },\n"
+        "         failure_rate_trend_annual: { dist: uniform, min: -0.5, max: 0.5 } }\n"
+        "strategies: { own: { route: { w: gpu } } }\n";
+    drawn d;
+    tco_error err;
+    ck_assert_msg(load_text(text, &d.sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(d.sc->ndims, 1);
+    ck_assert_int_eq(tco_model_alloc(&d.m, d.sc, &err), TCO_OK);
+    d.f = tco_future_alloc(d.m);
+    d.x = malloc(d.sc->ninputs * sizeof *d.x);
+    tco_zig_init(&d.zig);
+    enum { N = 4000 };
+    double sum = 0, sum2 = 0;
+    tco_rng rng;
+    for (uint64_t i = 0; i < N; i++) {
+        tco_rng_seed(&rng, &d.zig, 7, i);
+        double u = tco_rng_uniform(&rng);
+        tco_sample_inputs(d.sc, &u, d.x, NULL);
+        tco_future_draw(d.f, d.m, d.x, &rng, NULL);
+        double bycat[12 * TCO_NCAT];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+        double q = 0;
+        for (int t = 1; t <= 12; t++)
+            q += CAT(bycat, t, QUALITY);
+        sum += q;
+        sum2 += q * q;
+    }
+    double want = 0;
+    for (int t = 1; t <= 12; t++) {
+        double x = (t - 1) / 12.0;
+        want += 8e4 * (pow(1.5, x + 1) - pow(0.5, x + 1)) / (x + 1);
+    }
+    double mean = sum / N, se = sqrt((sum2 / N - mean * mean) / (N - 1));
+    ck_assert_msg(se > 0, "the trend should make the quality cost vary");
+    ck_assert_msg(fabs(mean - want) < 4 * se, "mean quality %.6g, expected %.6g +- %.3g (4 SE)",
+                  mean, want, 4 * se);
+    drawn_free(&d);
+}
+END_TEST
+
+/* A fine-tuning multiplier without any trend: one failure cost per backend
+ * and workload for the whole horizon.  1000 requests a month of a and of b
+ * on a self-hosted backend in production from month 1: F_a = 0.1 x 0.5 =
+ * 0.05, F_b = min(1, 0.2 x 20) = 1; quality 1000 x 0.05 x 2 + 1000 x 1 x 3
+ * = 3100 every month (a fine_tuning section with the multiplier alone has
+ * no runs: no operations cost).  The api backend (no multiplier possible) keeps
+ * 1 - success_rate: 1000 x 0.1 x 2 + 1000 x 0.2 x 3 = 800. */
+START_TEST(test_v2_multiplier_only)
+{
+    const char *text =
+        "scenario: { name: mult, horizon_months: 4 }\n"
+        "workloads:\n"
+        "  a: { input_tokens: 0, output_tokens: 1, failure_cost: 2 }\n"
+        "  b: { input_tokens: 0, output_tokens: 1, failure_cost: 3 }\n"
+        "demand: { requests_per_month: 2000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 0,\n"
+        "         success_rate: { a: 0.9, b: 0.8 } }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
+        "         fine_tuning: { failure_rate_multiplier: { a: 0.5, b: 20 } },\n"
+        "         success_rate: { a: 0.9, b: 0.8 } }\n"
+        "strategies:\n"
+        "  own: { route: { a: gpu, b: gpu } }\n"
+        "  api: { route: { a: api, b: api } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    double bycat[4 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    for (int t = 1; t <= 4; t++) {
+        ck_close(CAT(bycat, t, QUALITY), 3100, 1e-12);
+        ck_close(CAT(bycat, t, OPS), 0, 1e-12);
+    }
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    for (int t = 1; t <= 4; t++)
+        ck_close(CAT(bycat, t, QUALITY), 800, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -1503,6 +1803,13 @@ static Suite *suite(void)
     tcase_add_test(v2, test_version1_bits_kept);
     tcase_add_test(v2, test_failed_setup_behind_exclusion);
     suite_add_tcase(s, v2);
+    TCase *v2d = tcase_create("capability and demand");
+    tcase_set_timeout(v2d, 60);
+    tcase_add_test(v2d, test_v2_deterministic_months);
+    tcase_add_test(v2d, test_v2_by_hand_literals);
+    tcase_add_test(v2d, test_v2_quality_trend_closed_form);
+    tcase_add_test(v2d, test_v2_multiplier_only);
+    suite_add_tcase(s, v2d);
     return s;
 }
 

@@ -661,6 +661,214 @@ START_TEST(test_retire_and_failure_keys)
 }
 END_TEST
 
+/* ---- Version 2 keys: capability and demand over time (MODEL.md 12, 13) ---- */
+
+/* BASE with a schedule, windows, failure-rate trends (plain on api, per
+ * workload on gpu) and a plain fine-tuning multiplier. */
+static char *v2_text(void)
+{
+    static const char *const edits[][2] = {
+        {"  growth_annual: { dist: normal, mean: 0.4, sd: 0.2 }\n",
+         "  growth_annual: { dist: normal, mean: 0.4, sd: 0.2 }\n"
+         "  schedule:\n"
+         "    - { from_month: 1, multiplier: 0.05 }\n"
+         "    - { from_month: 7, multiplier: { dist: uniform, min: 0.8, max: 1.2 } }\n"},
+        {"failure_cost: 1.5 }", "failure_cost: 1.5, start_month: 4, end_month: 30 }"},
+        {"price_trend_annual: { dist: uniform, min: -0.5, max: -0.1 }\n",
+         "price_trend_annual: { dist: uniform, min: -0.5, max: -0.1 }\n"
+         "    failure_rate_trend_annual: -0.2\n"},
+        {"    setup: { months: 2, cost: 40000 }\n",
+         "    setup: { months: 2, cost: 40000 }\n"
+         "    failure_rate_trend_annual: { docs: { dist: uniform, min: -0.5, max: -0.1 } }\n"
+         "    fine_tuning: { runs_per_year: 2, cost_per_run: 1000, failure_rate_multiplier: 0.7 }\n"},
+    };
+    char *text = malloc(strlen(BASE) + 1);
+    strcpy(text, BASE);
+    for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+        char *at = strstr(text, edits[i][0]);
+        ck_assert_msg(at != NULL, "test bug: '%s' not in BASE", edits[i][0]);
+        size_t len = strlen(text) + strlen(edits[i][1]) + 1;
+        char *next = malloc(len);
+        snprintf(next, len, "%.*s%s%s", (int)(at - text), text, edits[i][1],
+                 at + strlen(edits[i][0]));
+        free(text);
+        text = next;
+    }
+    return text;
+}
+
+START_TEST(test_v2_keys_valid)
+{
+    char *text = v2_text();
+    tco_scenario *sc, *v1;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_msg(load_text(BASE, &v1, &err) == TCO_OK, "%s", err.msg);
+    /* Windows, with the defaults 1 and the horizon. */
+    ck_assert_int_eq(sc->workloads[0].start_month, 1);
+    ck_assert_int_eq(sc->workloads[0].end_month, 24);
+    ck_assert_int_eq(sc->workloads[1].start_month, 4);
+    ck_assert_int_eq(sc->workloads[1].end_month, 30);
+    ck_assert_uint_eq(sc->nschedule, 2);
+    ck_assert_int_eq(sc->schedule[1].from_month, 7);
+    /* Every new number is a static input at its path, registered after
+     * version 1's (the file's other inputs, here BASE's and the fine-tuning
+     * section's runs_per_year and cost_per_run): those keep their order and
+     * their dimensions. */
+    int last_v1 = -1;
+    for (size_t i = 0; i < v1->ninputs; i++) {
+        int k = tco_scenario_input(sc, v1->inputs[i].path);
+        ck_assert_msg(k > last_v1, "%s out of order", v1->inputs[i].path);
+        last_v1 = k;
+    }
+    int ft = tco_scenario_input(sc, "backends.gpu.fine_tuning.cost_per_run");
+    ck_assert_int_lt(ft, last_v1);
+    ck_assert_int_eq((int)v1->ninputs + 2, last_v1 + 1);
+    static const char *const paths[] = {
+        "demand.schedule.0.multiplier", "demand.schedule.1.multiplier",
+        "backends.api.failure_rate_trend_annual", "backends.gpu.failure_rate_trend_annual.docs",
+        "backends.gpu.fine_tuning.failure_rate_multiplier"};
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_int_eq(tco_scenario_input(sc, paths[i]), last_v1 + 1 + (int)i);
+    ck_assert_uint_eq(sc->ninputs, (size_t)last_v1 + 6);
+    ck_assert_int_eq(tco_scenario_input(sc, "backends.gpu.failure_rate_trend_annual.chat"), -1);
+    ck_assert_int_eq(sc->schedule[1].multiplier,
+                     tco_scenario_input(sc, "demand.schedule.1.multiplier"));
+    /* Two new uncertain inputs, after version 1's dimensions. */
+    ck_assert_uint_eq(sc->ndims, v1->ndims + 2);
+    for (size_t d = 0; d < v1->ndims; d++)
+        ck_assert_str_eq(sc->inputs[sc->dim_input[d]].path, v1->inputs[v1->dim_input[d]].path);
+    /* The plain trend applies to every workload, the mapping to those it names. */
+    const tco_backend *api = &sc->backends[0], *gpu = &sc->backends[1];
+    ck_assert_int_eq(api->fail_trend[0], api->fail_trend[1]);
+    ck_assert_ptr_null(api->fail_mult);
+    ck_assert_int_eq(gpu->fail_trend[0], -1);
+    ck_assert_int_ge(gpu->fail_trend[1], 0);
+    ck_assert_int_eq(gpu->fail_mult[0], gpu->fail_mult[1]);
+    tco_scenario_free(sc);
+    tco_scenario_free(v1);
+    free(text);
+}
+END_TEST
+
+/* Replaces `from` in the version-2 text by `to` and expects an error
+ * holding both needles. */
+static void expect_v2(const char *from, const char *to, const char *n1, const char *n2)
+{
+    char *base = v2_text();
+    const char *at = strstr(base, from);
+    ck_assert_msg(at != NULL, "test bug: '%s' not in the text", from);
+    size_t len = strlen(base) + strlen(to) + 1;
+    char *text = malloc(len);
+    snprintf(text, len, "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) != TCO_OK, "accepted: %s -> %s", from, to);
+    ck_assert_msg(strstr(err.msg, "test.yaml:"), "no place in '%s'", err.msg);
+    ck_assert_msg(strstr(err.msg, n1), "'%s' lacks '%s'", err.msg, n1);
+    ck_assert_msg(!n2 || strstr(err.msg, n2), "'%s' lacks '%s'", err.msg, n2);
+    free(text);
+    free(base);
+}
+
+START_TEST(test_v2_key_errors)
+{
+    /* demand.schedule */
+    expect_v2("{ from_month: 7,", "{ from_month: 1,",
+              "test.yaml:11:21: demand.schedule.1.from_month",
+              "schedule out of order: from_month 1 does not come after 1");
+    expect_v2("{ from_month: 1, multiplier: 0.05 }", "{ from_month: 2, multiplier: 0.05 }",
+              "demand.schedule.0.from_month", "must start at from_month 1 (got 2)");
+    expect_v2("multiplier: 0.05", "multiplier: -0.05", "demand.schedule.0.multiplier",
+              "must be >= 0");
+    expect_v2("multiplier: 0.05", "multipler: 0.05", "demand.schedule.0.multipler",
+              "did you mean multiplier?");
+    expect_v2("{ from_month: 1, multiplier: 0.05 }", "{ from_month: 1 }",
+              "demand.schedule.0", "missing required key 'multiplier'");
+    expect_v2("from_month: 7,", "from_month: 7.5,", "demand.schedule.1.from_month",
+              "whole number");
+    expect_v2("  schedule:\n", "  schedul:\n", "demand.schedul", "did you mean schedule?");
+    expect_v2("  schedule:\n    - { from_month: 1, multiplier: 0.05 }\n",
+              "  schedule: 0.05\n  extra:\n    - { from_month: 1, multiplier: 0.05 }\n",
+              "demand.extra", NULL);
+    expect_v2("  schedule:\n    - { from_month: 1, multiplier: 0.05 }\n"
+              "    - { from_month: 7, multiplier: { dist: uniform, min: 0.8, max: 1.2 } }\n",
+              "  schedule: 0.05\n", "demand.schedule", "expected a list");
+    /* workload windows */
+    expect_v2("start_month: 4, end_month: 30", "start_month: 5, end_month: 3",
+              "workloads.docs.end_month", "start_month 5 is after end_month 3");
+    expect_v2("start_month: 4, end_month: 30", "start_month: 30",
+              "workloads.docs.start_month", "start_month 30 is after end_month 24 (the horizon");
+    expect_v2("start_month: 4,", "start_month: 0,", "workloads.docs.start_month", "must be in [1,");
+    expect_v2("start_month: 4,", "start_month: 4.5,", "workloads.docs.start_month",
+              "whole number");
+    expect_v2("start_month: 4,", "start_mnth: 4,", "workloads.docs.start_mnth",
+              "did you mean start_month?");
+    /* failure_rate_trend_annual */
+    expect_v2("failure_rate_trend_annual: -0.2", "failure_rate_trend_annual: -1",
+              "backends.api.failure_rate_trend_annual", "must be > -1");
+    expect_v2("failure_rate_trend_annual: -0.2", "failure_rate_trend: -0.2",
+              "backends.api.failure_rate_trend", "did you mean failure_rate_trend_annual?");
+    expect_v2("failure_rate_trend_annual: { docs:", "failure_rate_trend_annual: { dcos:",
+              "backends.gpu.failure_rate_trend_annual.dcos", "did you mean docs?");
+    expect_v2("{ docs: { dist: uniform, min: -0.5, max: -0.1 } }", "{ docs: -1.5 }",
+              "backends.gpu.failure_rate_trend_annual.docs", "must be > -1");
+    /* fine_tuning.failure_rate_multiplier */
+    expect_v2("failure_rate_multiplier: 0.7", "failure_rate_multiplier: -0.7",
+              "backends.gpu.fine_tuning.failure_rate_multiplier", "must be >= 0");
+    expect_v2("failure_rate_multiplier: 0.7", "failure_rate_multipler: 0.7",
+              "backends.gpu.fine_tuning.failure_rate_multipler",
+              "did you mean failure_rate_multiplier?");
+    expect_v2("failure_rate_multiplier: 0.7", "failure_rate_multiplier: { chat: -1 }",
+              "backends.gpu.fine_tuning.failure_rate_multiplier.chat", "must be >= 0");
+    expect_v2("runs_per_year: 2, cost_per_run: 1000, ", "runs_per_year: 2, ",
+              "backends.gpu.fine_tuning", "missing required key 'cost_per_run'");
+    expect_v2("    failure_rate_trend_annual: -0.2\n",
+              "    failure_rate_trend_annual: -0.2\n"
+              "    fine_tuning: { runs_per_year: 1, cost_per_run: 1, failure_rate_multiplier: 0.5 }\n",
+              "backends.api.fine_tuning", "belongs to self_hosted backends");
+}
+END_TEST
+
+/* --set reaches the new keys by their paths, list entries by index. */
+START_TEST(test_v2_set)
+{
+    char path[] = "/tmp/tcosim-test-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    char *text = v2_text();
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    const char *sets[] = {"demand.schedule.1.multiplier=0.7",
+                          "backends.gpu.failure_rate_trend_annual=-0.3",
+                          "backends.api.failure_rate_trend_annual={chat: {dist: uniform, min: -0.4, max: 0}}",
+                          "workloads.chat.end_month=12"};
+    tco_load_options opt = {sets, 4};
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(tco_scenario_load(&sc, path, &opt, &err) == TCO_OK, "%s", err.msg);
+    const tco_input *in = &sc->inputs[sc->schedule[1].multiplier];
+    ck_assert_int_eq(in->dist.kind, TCO_DIST_FIXED);
+    ck_assert_double_eq(in->dist.a, 0.7);
+    int k = tco_scenario_input(sc, "backends.gpu.failure_rate_trend_annual");
+    ck_assert_int_ge(k, 0);
+    ck_assert_double_eq(sc->inputs[k].dist.a, -0.3);
+    ck_assert_int_eq(sc->backends[1].fail_trend[0], k);
+    ck_assert_int_eq(sc->backends[1].fail_trend[1], k);
+    ck_assert_int_ge(tco_scenario_input(sc, "backends.api.failure_rate_trend_annual.chat"), 0);
+    ck_assert_int_eq(sc->backends[0].fail_trend[1], -1);
+    ck_assert_int_eq(sc->workloads[0].end_month, 12);
+    tco_scenario_free(sc);
+    const char *bad[] = {"demand.schedule.2.multiplier=1"};
+    tco_load_options opt2 = {bad, 1};
+    ck_assert_int_eq(tco_scenario_load(&sc, path, &opt2, &err), TCO_EINVAL);
+    ck_assert_msg(strstr(err.msg, "demand.schedule has 2 entries (0 to 1)"), "%s", err.msg);
+    unlink(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -680,6 +888,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_messages_ignore_locale);
     tcase_add_test(tc, test_load_with_overrides);
     tcase_add_test(tc, test_retire_and_failure_keys);
+    tcase_add_test(tc, test_v2_keys_valid);
+    tcase_add_test(tc, test_v2_key_errors);
+    tcase_add_test(tc, test_v2_set);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

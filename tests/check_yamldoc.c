@@ -132,6 +132,28 @@ START_TEST(test_set)
 }
 END_TEST
 
+/* A list entry by its 0-based index (demand.schedule.1.multiplier). */
+START_TEST(test_set_sequence)
+{
+    tco_ydoc *doc, *val;
+    tco_error err;
+    ck_assert_int_eq(parse("s: [{m: 1}, {m: 2}, 7]\n", &doc, &err), TCO_OK);
+    ck_assert_int_eq(tco_ydoc_parse(&val, "--set", "0.5", 3, &err), TCO_OK);
+    ck_assert_int_eq(tco_ydoc_set(doc, "s.1.m", tco_ydoc_root(val), &err), TCO_OK);
+    const tco_ynode *s = tco_ymap_get(tco_ydoc_root(doc), "s");
+    ck_assert_str_eq(tco_ymap_get(s->val[1], "m")->str, "0.5");
+    ck_assert_str_eq(tco_ymap_get(s->val[0], "m")->str, "1");
+    ck_assert_int_eq(tco_ydoc_set(doc, "s.2", tco_ydoc_root(val), &err), TCO_OK);
+    ck_assert_str_eq(s->val[2]->str, "0.5");
+    ck_assert_int_eq(tco_ydoc_set(doc, "s.3.m", tco_ydoc_root(val), &err), TCO_EINVAL);
+    ck_assert_msg(strstr(err.msg, "--set s.3.m: s has 3 entries (0 to 2)"), "%s", err.msg);
+    ck_assert_int_eq(tco_ydoc_set(doc, "s.m", tco_ydoc_root(val), &err), TCO_EINVAL);
+    ck_assert_msg(strstr(err.msg, "inside a sequence, not a mapping"), "%s", err.msg);
+    tco_ydoc_free(val);
+    tco_ydoc_free(doc);
+}
+END_TEST
+
 START_TEST(test_nearest)
 {
     const char *const keys[] = {"requests_per_month", "growth_annual", "volatility_annual"};
@@ -294,6 +316,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_depth_limit);
     tcase_add_test(tc, test_alias_bomb);
     tcase_add_test(tc, test_set);
+    tcase_add_test(tc, test_set_sequence);
     tcase_add_test(tc, test_nearest);
     tcase_add_test(tc, test_numbers_ignore_locale);
     tcase_add_test(tc, test_tags_and_wide_integers);

@@ -298,5 +298,26 @@ sed '/^scenario:/s/name: small test, //' small.yaml >"$(printf 'caf\351.yaml')"
 "$BIN" run "$(printf 'caf\351.yaml')" -q --no-plots -o "$TMP/u10" 2>u10.err && iconv -f UTF-8 -t UTF-8 u10/results.json >/dev/null \
     && ok || bad "results.json is not UTF-8: $(cat u10.err)"
 
+# Version 2 (MODEL.md 12, 13): describe lists the new inputs, --set reaches
+# them by path (list entries by index), and an input that changes only the
+# open backend's failures leaves the api strategy's results alone.
+sed -e 's/^  volatility_annual: 0.2$/&\n  schedule: [{ from_month: 1, multiplier: 0.05 }, { from_month: 4, multiplier: 1 }]/' \
+    -e 's/^    success_rate: { docs: 0.9 }$/&\n    failure_rate_trend_annual: { dist: uniform, min: -0.5, max: -0.1 }/' \
+    -e 's/failure_cost: 1.5 }/failure_cost: 1.5, start_month: 3 }/' small.yaml >v2.yaml
+"$BIN" describe v2.yaml >v2.txt && grep -q "^demand.schedule.1.multiplier  *fixed 1 " v2.txt \
+    && grep -q "^backends.gpu.failure_rate_trend_annual  *uniform" v2.txt && ok || bad "describe lacks the version-2 inputs: $(cat v2.txt)"
+"$BIN" run v2.yaml -q --no-plots -n 300 --set backends.gpu.failure_rate_trend_annual=0 -o "$TMP/v2a" &&
+"$BIN" run v2.yaml -q --no-plots -n 300 --set backends.gpu.failure_rate_trend_annual=-0.9 -o "$TMP/v2b" &&
+[ "$(grep ^api, v2a/summary.csv)" = "$(grep ^api, v2b/summary.csv)" ] &&
+awk -F, 'NR == FNR && $1 == "open" { a = $2 } NR != FNR && $1 == "open" { b = $2 } END { exit !(b < a) }' v2a/summary.csv v2b/summary.csv \
+    && ok || bad "--set backends.gpu.failure_rate_trend_annual did not act on the open strategy alone"
+"$BIN" run v2.yaml -q --no-plots -n 300 --set demand.schedule.1.multiplier=0 -o "$TMP/v2c" &&
+awk -F, 'NR == FNR && $1 == "api" { a = $2 } NR != FNR && $1 == "api" { b = $2 } END { exit !(b < a / 5) }' v2a/summary.csv v2c/summary.csv \
+    && ok || bad "--set demand.schedule.1.multiplier=0 did not silence demand from month 4"
+"$BIN" run v2.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/v2t1" && "$BIN" run v2.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/v2t2" \
+    && cmp -s v2t1/results.json v2t2/results.json && ok || bad "version-2 results depend on the number of threads"
+expect_error schedule-order 2 "demand.schedule.1.from_month: schedule out of order" -- run v2.yaml --set demand.schedule.1.from_month=1
+expect_error window 2 "workloads.docs.end_month: the window ends before it starts" -- run v2.yaml --set workloads.docs.end_month=2
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
