@@ -78,6 +78,12 @@ struct tco_backend_type {
      * be partly filled: free_spec frees it. */
     tco_status (*load)(tco_schema *c, const tco_ynode *spec, const char *prefix,
                        tco_backend *be);
+    /* Reads the type's keys of model version 2 into be->spec, after every
+     * backend, strategy and event of the file is read, so that their static
+     * inputs come after version 1's and a version-1 file samples exactly as
+     * before.  load has already accepted the keys.  NULL: none. */
+    tco_status (*load_late)(tco_schema *c, const tco_ynode *spec, const char *prefix,
+                            tco_backend *be);
     /* Frees be->spec (accepts NULL). */
     void (*free_spec)(void *spec);
     /* Platforms: the longest setup, in whole months, the backend can draw

@@ -30,13 +30,14 @@ typedef struct {
     int hour_price;                                                          /* cloud */
     int purchase_price, power_kw, pue, electricity, colocation, maintenance; /* owned */
     int lifetime;                                                            /* owned, months */
-    int resale;                                                              /* owned */
+    int resale;                                       /* owned; -1 when absent (1) */
     int gpu_trend;
     double gpu_volatility;
     int base_fte, cost_per_fte, salary_growth;
     double gpus_per_fte; /* 0 when not given */
     int setup_months, setup_cost;
-    int setup_failure, abandon; /* abandon: -1 when absent (A = the setup months) */
+    /* MODEL.md 17; -1 when absent: no failure, A = the setup months. */
+    int setup_failure, abandon;
     counted ops[3]; /* fine_tuning, updates, incidents */
 } self_spec;
 
@@ -123,8 +124,7 @@ static tco_status owned_load(tco_schema *c, const tco_ynode *g, const char *path
         (st = tco_schema_quantity(c, g, path, "colocation_per_kw_month", &TCO_DOM_NONNEG, 0,
                                   &b->colocation)) ||
         (st = tco_schema_quantity(c, g, path, "maintenance_annual", &TCO_DOM_NONNEG, 0,
-                                  &b->maintenance)) ||
-        (st = tco_schema_quantity(c, g, path, "resale_fraction", &TCO_DOM_UNIT, 1, &b->resale)))
+                                  &b->maintenance)))
         return st;
     b->lifetime = (int)life;
     return TCO_OK;
@@ -137,7 +137,7 @@ static void owned_prepare(self_paths *d, const self_spec *b, const double *x)
     d->facility = x[b->power_kw] * (x[b->pue] * TCO_HOURS_PER_MONTH * x[b->electricity] +
                                     x[b->colocation]);
     d->maint = x[b->maintenance] / 12;
-    d->resale = x[b->resale];
+    d->resale = b->resale >= 0 ? x[b->resale] : 1;
 }
 
 /* Owned GPUs at the start of month t: retire, then buy up to n. */
@@ -273,6 +273,7 @@ static tco_status self_load(tco_schema *c, const tco_ynode *v, const char *prefi
     self_spec *b = calloc(1, sizeof *b);
     if (!(be->spec = b))
         return tco_schema_oom(c);
+    b->resale = b->setup_failure = b->abandon = -1;
     tco_status st;
     if ((st = tco_schema_check_keys(c, v, prefix, keys)) ||
         (st = tco_schema_quantity(c, v, prefix, "throughput_tokens_per_gpu_second", &TCO_DOM_POS,
@@ -325,22 +326,42 @@ static tco_status self_load(tco_schema *c, const tco_ynode *v, const char *prefi
     if ((st = tco_schema_quantity(c, s ? s : v, path, "months", &TCO_DOM_NONNEG, 0,
                                   &b->setup_months)) ||
         (st = tco_schema_quantity(c, s ? s : v, path, "cost", &TCO_DOM_NONNEG, 0,
-                                  &b->setup_cost)) ||
-        (st = tco_schema_quantity(c, s ? s : v, path, "failure_probability", &TCO_DOM_UNIT, 0,
-                                  &b->setup_failure)))
-        return st;
-    /* abandon_after_months defaults to the drawn setup months, which no
-     * input states: without the key there is no input. */
-    b->abandon = -1;
-    if (s && tco_ymap_get(s, "abandon_after_months") &&
-        (st = tco_schema_quantity(c, s, path, "abandon_after_months", &TCO_DOM_GE1, NAN,
-                                  &b->abandon)))
+                                  &b->setup_cost)))
         return st;
     if ((st = load_counted(c, v, prefix, "fine_tuning", "runs_per_year", "cost_per_run",
                            &b->ops[0])) ||
         (st = load_counted(c, v, prefix, "updates", "per_year", "cost_per_update", &b->ops[1])) ||
         (st = load_counted(c, v, prefix, "incidents", "per_year", "cost_per_incident",
                            &b->ops[2])))
+        return st;
+    return TCO_OK;
+}
+
+/* The keys of version 2 (MODEL.md 16, 17), registered after every input of
+ * version 1 so that a version-1 file samples as before; only when given
+ * (their defaults, resale_fraction 1, failure_probability 0 and
+ * abandon_after_months = the drawn setup months, need no input).  self_load
+ * has checked that they are keys of their sections. */
+static tco_status self_load_late(tco_schema *c, const tco_ynode *v, const char *prefix,
+                                 tco_backend *be)
+{
+    self_spec *b = be->spec;
+    char path[TCO_SCHEMA_PATHMAX];
+    tco_status st;
+    const tco_ynode *g = tco_ymap_get(v, "gpu"), *s = tco_ymap_get(v, "setup");
+    tco_schema_path(path, sizeof path, prefix, "gpu");
+    if (tco_ymap_get(g, "resale_fraction") &&
+        (st = tco_schema_quantity(c, g, path, "resale_fraction", &TCO_DOM_UNIT, NAN,
+                                  &b->resale)))
+        return st;
+    tco_schema_path(path, sizeof path, prefix, "setup");
+    if (tco_ymap_get(s, "failure_probability") &&
+        (st = tco_schema_quantity(c, s, path, "failure_probability", &TCO_DOM_UNIT, NAN,
+                                  &b->setup_failure)))
+        return st;
+    if (tco_ymap_get(s, "abandon_after_months") &&
+        (st = tco_schema_quantity(c, s, path, "abandon_after_months", &TCO_DOM_GE1, NAN,
+                                  &b->abandon)))
         return st;
     return TCO_OK;
 }
@@ -418,7 +439,7 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
     for (int t = 1; t < T; t++)
         G[t] = sm > 0 ? G[t - 1] * exp(drift + sm * tco_rng_normal(rng)) : G[t - 1] * step;
     p->setup = (int)fmin(floor(x[b->setup_months] + 0.5), 1e6);
-    p->setup_failure = x[b->setup_failure];
+    p->setup_failure = b->setup_failure >= 0 ? x[b->setup_failure] : 0;
     p->abandon = b->abandon >= 0 ? (int)fmin(floor(x[b->abandon] + 0.5), 1e6) : p->setup;
     double fte = x[b->cost_per_fte] / 12, grow = pow(1 + x[b->salary_growth], 1.0 / 12);
     for (int t = 0; t < T; t++) {
@@ -512,6 +533,7 @@ const tco_backend_type tco_backend_selfhost = {
     .name = "self_hosted",
     .platform = 1,
     .load = self_load,
+    .load_late = self_load_late,
     .free_spec = free,
     .max_setup_months = self_max_setup_months,
     .alloc = self_alloc,

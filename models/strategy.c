@@ -51,7 +51,7 @@ static void retire(tco_future *f, int b, int t, double *c)
     f->idle[b] = 0;
 }
 
-/* MODEL.md 16, at the end of month t: count the months each platform in
+/* MODEL.md 16, once month t is routed: count the months each platform in
  * its current adoption has gone without being routed (after exclusions).
  * A failed setup is not counted (17): it is never retired. */
 static void count_idle(tco_future *f, const int *use, size_t nuse, const int *route, size_t K)

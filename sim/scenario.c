@@ -223,6 +223,24 @@ static tco_status load_backends(tco_schema *c, const tco_ynode *root)
     return TCO_OK;
 }
 
+/* The backend types' keys of version 2 (MODEL.md 16, 17: resale_fraction,
+ * failure_probability, abandon_after_months), registered after every input
+ * of version 1 so that a version-1 file samples as before. */
+static tco_status load_backends_late(tco_schema *c, const tco_ynode *root)
+{
+    tco_scenario *sc = c->sc;
+    const tco_ynode *bs = tco_ymap_get(root, "backends");
+    for (size_t i = 0; i < sc->nbackends; i++) {
+        tco_backend *b = &sc->backends[i];
+        char prefix[TCO_SCHEMA_PATHMAX];
+        snprintf(prefix, sizeof prefix, "backends.%s", b->name);
+        tco_status st;
+        if (b->type->load_late && (st = b->type->load_late(c, bs->val[i], prefix, b)))
+            return st;
+    }
+    return TCO_OK;
+}
+
 static tco_status load_route(tco_schema *c, const tco_ynode *r, const char *path, int **out)
 {
     tco_scenario *sc = c->sc;
@@ -681,6 +699,8 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
         (st = load_backends(&c, root)) || (st = load_strategies(&c, root)) ||
         (st = load_events(&c, root)) || (st = load_version2_inputs(&c, root)) ||
         (st = load_review_costs(&c, root)))
+        goto fail;
+    if ((st = load_backends_late(&c, root)))
         goto fail;
     /* Dimensions: one uniform per uncertain static input, in file order. */
     for (size_t i = 0; i < sc->ninputs; i++) {

@@ -615,9 +615,10 @@ START_TEST(test_retire_and_failure_keys)
            "backends.gpu.gpu.resale_fractoin", "did you mean resale_fraction?");
 
     /* Valid: each quantity is a static input with its path (so --set,
-     * sweeps, sensitivity and correlations reach it); defaults 1 and 0;
-     * abandon_after_months has no input without the key (its default is the
-     * drawn setup months). */
+     * sweeps, sensitivity and correlations reach it), registered after
+     * every input of version 1 (so the uniforms of version 1's inputs keep
+     * their dimensions); without the keys there is no input (defaults 1, 0
+     * and the drawn setup months). */
     const char *from = "gpu: { mode: cloud, hour_price: 2.5 }";
     const char *to = "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1,\n"
                      "           resale_fraction: { dist: uniform, min: 0.3, max: 0.6 } }";
@@ -640,21 +641,20 @@ START_TEST(test_retire_and_failure_keys)
     ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
     ck_assert_int_eq(sc->strategies[2].retire_idle, 3);
     ck_assert_int_eq(sc->strategies[1].retire_idle, 0);
-    int k = tco_scenario_input(sc, "backends.gpu.gpu.resale_fraction");
-    ck_assert_int_ge(k, 0);
-    ck_assert_int_ge(sc->inputs[k].dim, 0);
-    k = tco_scenario_input(sc, "backends.gpu.setup.failure_probability");
-    ck_assert_int_ge(k, 0);
-    ck_assert_int_ge(sc->inputs[k].dim, 0);
-    k = tco_scenario_input(sc, "backends.gpu.setup.abandon_after_months");
-    ck_assert_int_ge(k, 0);
-    ck_assert_double_eq(sc->inputs[k].dist.a, 4);
+    size_t n = sc->ninputs;
+    ck_assert_str_eq(sc->inputs[n - 3].path, "backends.gpu.gpu.resale_fraction");
+    ck_assert_str_eq(sc->inputs[n - 2].path, "backends.gpu.setup.failure_probability");
+    ck_assert_str_eq(sc->inputs[n - 1].path, "backends.gpu.setup.abandon_after_months");
+    ck_assert_int_eq(sc->inputs[n - 3].dim, 3);
+    ck_assert_int_eq(sc->inputs[n - 2].dim, 4);
+    ck_assert_double_eq(sc->inputs[n - 1].dist.a, 4);
     ck_assert_uint_eq(sc->ndims, 5);
+    /* Version 1's uncertain inputs keep dimensions 0-2. */
+    ck_assert_int_eq(sc->inputs[tco_scenario_input(sc, "demand.requests_per_month")].dim, 0);
+    ck_assert_int_eq(sc->inputs[tco_scenario_input(sc, "backends.api.price_trend_annual")].dim, 2);
     tco_scenario_free(sc);
     ck_assert_msg(load_text(BASE, &sc, &err) == TCO_OK, "%s", err.msg);
-    k = tco_scenario_input(sc, "backends.gpu.setup.failure_probability");
-    ck_assert_int_ge(k, 0);
-    ck_assert_double_eq(sc->inputs[k].dist.a, 0);
+    ck_assert_int_lt(tco_scenario_input(sc, "backends.gpu.setup.failure_probability"), 0);
     ck_assert_int_lt(tco_scenario_input(sc, "backends.gpu.setup.abandon_after_months"), 0);
     ck_assert_uint_eq(sc->ndims, 3);
     tco_scenario_free(sc);

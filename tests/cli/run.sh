@@ -319,5 +319,32 @@ awk -F, 'NR == FNR && $1 == "api" { a = $2 } NR != FNR && $1 == "api" { b = $2 }
 expect_error schedule-order 2 "demand.schedule.1.from_month: schedule out of order" -- run v2.yaml --set demand.schedule.1.from_month=1
 expect_error window 2 "workloads.docs.end_month: the window ends before it starts" -- run v2.yaml --set workloads.docs.end_month=2
 
+# Version 2 (MODEL.md 16, 17): describe lists the new inputs; at neutral
+# values (failure_probability 0, retire_idle_months past the horizon)
+# results.json and monthly.csv equal version 1's byte for byte;
+# a setup that always fails leaves the open strategy without GPUs and the
+# api strategy's own figures (mean to cost per million tokens) alone;
+# results do not depend on the number of threads.
+sed -e 's/^    setup: { months: 2, cost: 40000 }$/    setup: { months: 2, cost: 40000, failure_probability: { dist: uniform, min: 0.1, max: 0.3 },\n             abandon_after_months: 3 }/' \
+    -e 's/^  hybrid: { route: { chat: gpu, docs: api }, fallback: api }$/  hybrid: { route: { chat: gpu, docs: api }, fallback: api, retire_idle_months: 2 }/' \
+    small.yaml >v2r.yaml
+"$BIN" describe v2r.yaml >v2r.txt && grep -q "^backends.gpu.setup.failure_probability  *uniform" v2r.txt \
+    && grep -q "^backends.gpu.setup.abandon_after_months  *fixed 3 " v2r.txt \
+    && ok || bad "describe lacks the inputs of MODEL.md 17: $(cat v2r.txt)"
+"$BIN" run small.yaml -q --no-plots -n 300 -o "$TMP/r0" &&
+"$BIN" run v2r.yaml -q --no-plots -n 300 --set backends.gpu.setup.failure_probability=0 \
+    --set strategies.hybrid.retire_idle_months=13 -o "$TMP/r1" &&
+cmp -s r0/results.json r1/results.json && cmp -s r0/monthly.csv r1/monthly.csv \
+    && ok || bad "neutral values of retire_idle_months and failure_probability changed the results"
+"$BIN" run v2r.yaml -q --no-plots -n 300 --set backends.gpu.setup.failure_probability=1 -o "$TMP/r2" &&
+[ "$(grep ^api, r0/summary.csv | cut -d, -f1-16)" = "$(grep ^api, r2/summary.csv | cut -d, -f1-16)" ] &&
+awk -F, '$1 == "open" && $3 == 0 && $6 > 0 { found = 1 } END { exit !found }' r2/categories.csv \
+    && ok || bad "a setup that always fails: $(cat r2/categories.csv)"
+"$BIN" run v2r.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/r3" && "$BIN" run v2r.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/r4" \
+    && cmp -s r3/results.json r4/results.json && ok || bad "results with retirement and failing setups depend on the number of threads"
+expect_error retire-zero 2 "strategies.hybrid.retire_idle_months: must be in [1, " -- run v2r.yaml --set strategies.hybrid.retire_idle_months=0
+expect_error failure-two 2 "backends.gpu.setup.failure_probability: must be in [0, 1]" -- run v2r.yaml --set backends.gpu.setup.failure_probability=2
+expect_error resale-cloud 2 "backends.gpu.gpu.resale_fraction: unknown key" -- run v2r.yaml --set backends.gpu.gpu.resale_fraction=0.5
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
