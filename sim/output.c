@@ -409,7 +409,7 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
             continue;
         if (!heading++)
             fputc('\n', f);
-        tco_fprintf(f, "%s: %.3g route changes a future, at least one in %.0f%% of futures",
+        tco_fprintf(f, "route changes of %s: mean %.3g a future, at least one in %.0f%% of futures",
                     sc->strategies[s].name, q->switches_mean, 100 * q->switches_probability);
         if (q->switches_probability > 0)
             tco_fprintf(f, ", the first from month %.3g (median)", q->switches_median_first);

@@ -535,9 +535,9 @@ START_TEST(test_switches_written)
     ck_assert_ptr_nonnull(strstr(out, ",0,0,1,2\n10,"));
     free(out);
     out = written(tco_write_table, &x.rep, &n);
-    ck_assert_ptr_nonnull(strstr(out, "\nsw: 1 route changes a future, at least one in 100% of "
-                                      "futures, the first from month 2 (median)\n"));
-    ck_assert_ptr_null(strstr(out, "plain: "));
+    ck_assert_ptr_nonnull(strstr(out, "\nroute changes of sw: mean 1 a future, at least one in "
+                                      "100% of futures, the first from month 2 (median)\n"));
+    ck_assert_ptr_null(strstr(out, "route changes of plain"));
     free(out);
     free_run(&x);
 }
