@@ -697,10 +697,11 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
         (st = load_scenario_section(&c, root, name)) || (st = load_simulation(&c, root)) ||
         (st = load_workloads(&c, root)) || (st = load_demand(&c, root)) ||
         (st = load_backends(&c, root)) || (st = load_strategies(&c, root)) ||
-        (st = load_events(&c, root)) || (st = load_version2_inputs(&c, root)) ||
-        (st = load_review_costs(&c, root)))
+        (st = load_events(&c, root)) || (st = load_version2_inputs(&c, root)))
         goto fail;
-    if ((st = load_backends_late(&c, root)))
+    /* Version 2's inputs of backends before those of strategies, as in the
+     * file. */
+    if ((st = load_backends_late(&c, root)) || (st = load_review_costs(&c, root)))
         goto fail;
     /* Dimensions: one uniform per uncertain static input, in file order. */
     for (size_t i = 0; i < sc->ninputs; i++) {

@@ -184,6 +184,18 @@ START_TEST(test_review)
     ck_assert(tco_strategy_can_switch(&sc->strategies[1]));
     ck_assert(!tco_strategy_can_switch(&sc->strategies[0]));
     tco_scenario_free(sc);
+    /* After the backends' version-2 inputs too (a setup that can fail). */
+    char text2[4096];
+    const char *setup = "setup: { months: 2, cost: 40000 }";
+    at = strstr(text, setup);
+    snprintf(text2, sizeof text2, "%.*s%s%s", (int)(at - text), text,
+             "setup: { months: 2, cost: 40000, failure_probability: 0.2 }", at + strlen(setup));
+    ck_assert_msg(load_text(text2, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_gt(tco_scenario_input(sc, "strategies.open.review.switching_cost"),
+                     tco_scenario_input(sc, "backends.gpu.setup.failure_probability"));
+    ck_assert_int_eq(tco_scenario_input(sc, "strategies.open.review.switching_cost"),
+                     (int)sc->ninputs - 1);
+    tco_scenario_free(sc);
 
     const char *opts = "options: { x: { chat: gpu, docs: gpu } }";
     char bad[1024];
