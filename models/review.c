@@ -31,8 +31,9 @@ static int setup_failed(const tco_future *f, int b, int r)
     return known && r >= known;
 }
 
-/* The backend that route sends workload k to with the exclusions in force
- * in month r (those of months up to r), chains followed. */
+/* The backend that traffic for b reaches with the exclusions in force in
+ * month r (those of months up to r), chains followed; the first exclusion
+ * to happen wins, as in strategy.c. */
 static int resolve(const tco_future *f, int b, int r)
 {
     for (size_t pass = 0; pass <= f->nexcl; pass++) {
