@@ -116,6 +116,11 @@ struct tco_backend_type {
      * for every backend the strategy can reach.  The per-request costs
      * (unit_cost) are already booked. */
     void (*monthly_cost)(tco_backend_paths *p, int t, int adopted, double load, double *c);
+    /* The backend's part of a run-rate (MODEL.md 18): what month t would
+     * cost, beyond the per-request prices (unit_cost), if it were in
+     * production serving this load, with expected counts in place of the
+     * month's draws.  NULL: nothing beyond the per-request prices. */
+    double (*run_rate)(const tco_backend_paths *p, int t, double load);
     /* Platforms: the strategy retires the backend at the start of month t
      * (MODEL.md 16).  Adds what retiring costs or earns in month t to c (an
      * owned fleet is sold) and resets the strategy's state of the backend,

@@ -170,6 +170,14 @@ static void api_monthly_cost(tco_backend_paths *p, int t, int adopted, double lo
         c[TCO_CAT_API] += d->fixed;
 }
 
+/* The fixed monthly cost when the backend serves a request. */
+static double api_run_rate(const tco_backend_paths *p, int t, double load)
+{
+    (void)t;
+    const api_paths *d = p->data;
+    return load > 0 ? d->fixed : 0;
+}
+
 const tco_backend_type tco_backend_api = {
     .name = "api",
     .platform = 0,
@@ -182,4 +190,5 @@ const tco_backend_type tco_backend_api = {
     .serve = api_serve,
     .start = NULL,
     .monthly_cost = api_monthly_cost,
+    .run_rate = api_run_rate,
 };

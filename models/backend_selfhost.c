@@ -48,6 +48,7 @@ typedef struct {
     double setup_cost, base_fte, den, peak, min_gpus, per_gpu_fte;
     double hour, purchase, facility, maint, resale;
     double *ops;   /* T: operations cost of month t (fine-tuning, updates, incidents) */
+    double ops_mean; /* the expected operations cost of a month */
     double *staff; /* T: cost of one FTE in month t */
     /* Owned GPUs: cohorts bought, oldest first; [head, tail) are held. */
     int *coh_month;
@@ -64,6 +65,9 @@ struct gpu_pricing {
     tco_status (*load)(tco_schema *c, const tco_ynode *g, const char *path, self_spec *b);
     void (*prepare)(self_paths *d, const self_spec *b, const double *x);
     void (*month)(self_paths *d, int t, double n, double g, double *c);
+    /* The compute and facility part of a run-rate (MODEL.md 18) for n GPUs
+     * at index g. */
+    double (*rate)(const self_paths *d, double n, double g);
     /* Books the sale of the strategy's GPUs when it retires the platform at
      * the start of month t (NULL: nothing to sell). */
     void (*sell)(self_paths *d, int t, double *c);
@@ -91,6 +95,11 @@ static void cloud_month(self_paths *d, int t, double n, double g, double *c)
 {
     (void)t;
     c[TCO_CAT_COMPUTE] += n * TCO_HOURS_PER_MONTH * d->hour * g;
+}
+
+static double cloud_rate(const self_paths *d, double n, double g)
+{
+    return n * TCO_HOURS_PER_MONTH * d->hour * g;
 }
 
 /* ---- owned: cohorts bought at the indexed price, retired after their
@@ -169,6 +178,14 @@ static void owned_month(self_paths *d, int t, double n, double g, double *c)
     }
 }
 
+/* Straight-line depreciation of n GPUs bought at index g, their facility
+ * and maintenance. */
+static double owned_rate(const self_paths *d, double n, double g)
+{
+    double price = d->purchase * g;
+    return n * (price / d->lifetime + d->facility + d->maint * price);
+}
+
 /* The fleet sold at the start of month t: each cohort held is credited
  * resale_fraction x its cost x max(0, 1 - (t - bought) / lifetime). */
 static void owned_sell(self_paths *d, int t, double *c)
@@ -180,8 +197,8 @@ static void owned_sell(self_paths *d, int t, double *c)
 }
 
 static const gpu_pricing pricings[] = {
-    {"cloud", cloud_load, cloud_prepare, cloud_month, NULL},
-    {"owned", owned_load, owned_prepare, owned_month, owned_sell},
+    {"cloud", cloud_load, cloud_prepare, cloud_month, cloud_rate, NULL},
+    {"owned", owned_load, owned_prepare, owned_month, owned_rate, owned_sell},
 };
 enum { NPRICINGS = sizeof pricings / sizeof *pricings };
 
@@ -430,11 +447,13 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
         fte *= grow;
         d->ops[t] = 0;
     }
+    d->ops_mean = 0;
     for (int j = 0; j < 3; j++) {
         const counted *c = &b->ops[j];
         if (c->rate < 0)
             continue;
         double mu = x[c->rate] / 12, p0 = exp(-mu), cost = x[c->cost];
+        d->ops_mean += mu * cost;
         for (int t = 0; t < T; t++)
             d->ops[t] += tco_rng_poisson_p0(rng, mu, p0) * cost;
     }
@@ -489,6 +508,17 @@ static void self_monthly_cost(tco_backend_paths *p, int t, int a, double load, d
     c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
 }
 
+/* In production with this load: n GPUs at month t's index, staff for the
+ * base and per GPU, and the expected operations (MODEL.md 18). */
+static double self_run_rate(const tco_backend_paths *p, int t, double load)
+{
+    const self_paths *d = p->data;
+    double need = ceil(load * d->peak / d->den);
+    double n = need > d->min_gpus ? need : d->min_gpus;
+    return d->pricing->rate(d, n, p->index[t - 1]) +
+           (d->base_fte + n * d->per_gpu_fte) * d->staff[t - 1] + d->ops_mean;
+}
+
 /* Retired at the start of month t (MODEL.md 16): an owned fleet is sold;
  * a later adoption starts with no GPUs. */
 static void self_retire(tco_backend_paths *p, int t, double *c)
@@ -512,5 +542,6 @@ const tco_backend_type tco_backend_selfhost = {
     .serve = self_serve,
     .start = self_start,
     .monthly_cost = self_monthly_cost,
+    .run_rate = self_run_rate,
     .retire = self_retire,
 };

@@ -52,6 +52,9 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
             for (size_t k = 0; route && k < m->K; k++)
                 seen[route[k]] = 1;
         }
+        for (size_t o = 0; st->review && o < st->review->noptions; o++)
+            for (size_t k = 0; k < m->K; k++)
+                seen[st->review->options[o].route[k]] = 1;
         if (st->fallback >= 0)
             seen[st->fallback] = 1;
         /* Exclusions can reroute to further backends, in chains. */
@@ -109,9 +112,11 @@ tco_future *tco_future_alloc(const tco_model *m)
         tco_future_free(f);
         return NULL;
     }
-    if (!f->V || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
-        !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route ||
-        !f->via || !f->load) {
+    f->rate_load = malloc(B * sizeof *f->rate_load);
+    f->rate_reached = malloc(B);
+    if (!f->rate_load || !f->rate_reached ||
+        !f->V || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
+        !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
         return NULL;
     }
@@ -163,6 +168,8 @@ void tco_future_free(tco_future *f)
     free(f->route);
     free(f->via);
     free(f->load);
+    free(f->rate_load);
+    free(f->rate_reached);
     free(f);
 }
 

@@ -41,6 +41,8 @@ typedef struct {
     double nominal;        /* undiscounted total */
     double cat[TCO_NCAT];  /* discounted, per category */
     double tokens;         /* tokens served over the horizon (same for all strategies) */
+    int switches;          /* route changes made by switch or review (MODEL.md 20) */
+    int first_switch;      /* the month from which the first new route applies; 0 = none */
 } tco_cost;
 
 /* Builds the model of sc (which must outlive it). */

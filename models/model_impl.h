@@ -57,6 +57,8 @@ struct tco_future {
                           current adoption (MODEL.md 16) */
     int *route, *via;  /* K */
     double *load;      /* B: the month's load, the sum of unit_load over requests served */
+    double *rate_load; /* B: a review option's load (models/review.c) */
+    char *rate_reached; /* B: whether a review option's route reaches the backend */
 };
 
 /* The expected failure cost of one request of each workload on each

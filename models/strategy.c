@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model_impl.h"
+#include "review.h"
 
 /* The backend that traffic for r reaches once the exclusions of months
  * before `before` are applied; *via receives the last excluded backend on
@@ -77,6 +78,7 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     const size_t nuse = m->nuse[s];
     int tau = 0; /* month the switch triggered, 0 = not yet */
     size_t phase = 0;
+    int option = -1, charged = 0; /* review: the option in force, the month its cost is due */
     memset(out, 0, sizeof *out);
     out->tokens = f->tokens;
     const int M = st->retire_idle; /* 0: platforms are never retired */
@@ -94,12 +96,16 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         const int *base;
         if (tau && t > tau) {
             base = st->switch_route;
+        } else if (st->review) {
+            base = tco_review_route(st, option);
         } else {
             while (phase + 1 < st->nphases && st->phases[phase + 1].from_month <= t)
                 phase++;
             base = st->phases[phase].route;
         }
         c[TCO_CAT_EVENTS] = f->oneoff[t - 1];
+        if (t == charged)
+            c[TCO_CAT_SETUP] += f->x[st->review->switching_cost];
         /* Retirement first: not routed in months t - M .. t - 1. */
         if (M)
             for (size_t j = 0; j < nuse; j++)
@@ -169,8 +175,24 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             total += c[j];
         if (st->switch_kind != TCO_SWITCH_NONE && !tau) {
             double level = st->switch_kind == TCO_SWITCH_VOLUME ? f->demand[t - 1] : c[TCO_CAT_API];
-            if (level > st->switch_threshold)
+            if (level > st->switch_threshold) {
                 tau = t;
+                /* A trigger in month T changes no route (MODEL.md 20). */
+                if (t < T) {
+                    out->switches = 1;
+                    out->first_switch = t + 1;
+                }
+            }
+        }
+        /* A review decides at the end of month r for month r + 1 on. */
+        if (st->review && tco_review_due(st->review, t, T)) {
+            int o = tco_review_decide(f, m, s, option, t);
+            if (o != option) {
+                option = o;
+                charged = t + 1;
+                if (!out->switches++)
+                    out->first_switch = t + 1;
+            }
         }
         double d = m->discount[t - 1];
         npv += d * total;

@@ -274,12 +274,21 @@ static tco_status w_decision(FILE *f, const tco_report *r)
         tco_format_money(q->regret_mean, e, sizeof e);
         tco_fprintf(f, "   %s: %s / %s / %s / %s / regret %s / ", clean_name(sc, s, name, sizeof name), a, b, c, d, e);
         if (s == 0)
-            fputs("baseline\n", f);
+            fputs("baseline", f);
         else if (q->breakeven_probability == 0)
-            fputs("never breaks even\n", f);
+            fputs("never breaks even", f);
         else
-            tco_fprintf(f, "breaks even in %.0f%% of futures, median month %.3g\n",
+            tco_fprintf(f, "breaks even in %.0f%% of futures, median month %.3g",
                     100 * q->breakeven_probability, q->breakeven_median);
+        /* Route changes (MODEL.md 20), on the same line: the page has room
+         * for one line per strategy. */
+        if (tco_strategy_can_switch(&sc->strategies[s])) {
+            tco_fprintf(f, " / %.3g switches", q->switches_mean);
+            if (q->switches_probability > 0)
+                tco_fprintf(f, " (%.0f%% at least one, first month %.3g)",
+                            100 * q->switches_probability, q->switches_median_first);
+        }
+        fputc('\n', f);
     }
     tco_fprintf(f, "NPV in %s, discounted at %.3g%% a year; %ld futures, seed %llu, %s sampling.\n",
             cur, 100 * sc->discount_rate, r->run->n, (unsigned long long)r->run->seed,

@@ -88,7 +88,7 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
                      int threads)
 {
     double S = (double)sc->nstrategies, T = sc->horizon, N = (double)n;
-    double bytes = N * S * (8 + 8 + 2)         /* npv, nominal, breakeven */
+    double bytes = N * S * (8 + 8 + 2 + 4)     /* npv, nominal, breakeven, switches */
                    + N * S * T * 4             /* monthly */
                    + (keep_inputs ? N * (double)sc->ninputs * 8 : 0) +
                    (double)tco_sampler_bytes(sc, sampling, 1) * N +
@@ -160,6 +160,8 @@ void tco_run_free(tco_run *run)
     free(run->nominal);
     free(run->monthly);
     free(run->breakeven);
+    free(run->switches);
+    free(run->first_switch);
     free(run->inputs);
     free(run->monthly_mean);
     free(run->cat_mean);
@@ -362,6 +364,8 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     run->nominal = big_alloc(S * (size_t)n * sizeof *run->nominal);
     run->monthly = big_alloc(S * T * (size_t)n * sizeof *run->monthly);
     run->breakeven = big_alloc(S * (size_t)n * sizeof *run->breakeven);
+    run->switches = big_alloc(S * (size_t)n * sizeof *run->switches);
+    run->first_switch = big_alloc(S * (size_t)n * sizeof *run->first_switch);
     run->monthly_mean = calloc(S * T, sizeof *run->monthly_mean);
     run->cat_mean = calloc(S * TCO_NCAT, sizeof *run->cat_mean);
     run->cpm_mean = calloc(S, sizeof *run->cpm_mean);
@@ -373,7 +377,8 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     e->nw = threads;
     if (opt->keep_inputs)
         run->inputs = big_alloc((size_t)n * (NI ? NI : 1) * sizeof *run->inputs);
-    if (!run->npv || !run->nominal || !run->monthly || !run->breakeven || !run->monthly_mean ||
+    if (!run->npv || !run->nominal || !run->monthly || !run->breakeven || !run->switches ||
+        !run->first_switch || !run->monthly_mean ||
         !run->cat_mean || !run->cpm_mean || !run->clamped || !e->partial || !e->pclamp ||
         !e->done || !e->w || (opt->keep_inputs && !run->inputs)) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
@@ -441,6 +446,9 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
             cum[t] = total;
         }
         run->breakeven[si] = (int16_t)(s == 0 ? 1 : breakeven_month(w->cum, w->base_cum, run->T));
+        /* At most one change a month: both fit in int16_t (T <= 600). */
+        run->switches[si] = (int16_t)cost.switches;
+        run->first_switch[si] = (int16_t)cost.first_switch;
         float *mcol = run->monthly + s * T * n + (size_t)i;
         double *pm = pmonth + s * T;
         for (size_t t = 0; t < T; t++) {

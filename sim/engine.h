@@ -58,6 +58,8 @@ typedef struct {
     int16_t *breakeven;    /* S x n: the first month from which the strategy's cumulative
                               nominal cost stays at or below strategy 0's (from the
                               monthly totals, in double); 0 never; 1 for strategy 0 */
+    int16_t *switches;     /* S x n: route changes made by switch or review (MODEL.md 20) */
+    int16_t *first_switch; /* S x n: the month from which the first new route applies; 0 none */
     double *inputs;        /* n x ninputs when kept, else NULL */
     double tokens_mean;    /* mean tokens served per future */
     double *monthly_mean;  /* S x T, exact (summed in double) */
@@ -95,7 +97,7 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
  *                     builds the model, the sampler and one workspace per
  *                     thread; computes no future.
  *   tco_run_futures   computes futures [first, last): per-future results
- *                     (npv, nominal, monthly, breakeven, inputs) at their
+ *                     (npv, nominal, monthly, breakeven, switches, inputs) at their
  *                     index, sums per block.  Call it on any ranges in any
  *                     order, repeatedly: futures fall in blocks fixed by the
  *                     number of futures alone (tco_run_block_size), and a

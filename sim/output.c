@@ -188,6 +188,12 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
         num(f, q->breakeven_probability);
         fputs(", \"median_month\": ", f);
         num(f, q->breakeven_median);
+        fputs(" },\n      \"switches\": { \"mean\": ", f);
+        num(f, q->switches_mean);
+        fputs(", \"probability\": ", f);
+        num(f, q->switches_probability);
+        fputs(", \"median_first_month\": ", f);
+        num(f, q->switches_median_first);
         fputs(" },\n      \"monthly\": { \"mean\": ", f);
         json_array(f, q->monthly_mean, (size_t)res->T);
         for (int b = 0; b < TCO_NBAND; b++) {
@@ -222,7 +228,7 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r)
     const tco_results *res = r->res;
     fputs("strategy,mean,sd,se,p5,p10,p25,p50,p75,p90,p95,cvar95,min,max,nominal_mean,"
           "cost_per_mtok,p_cheapest,regret_mean,regret_p95,breakeven_probability,"
-          "breakeven_median_month\n",
+          "breakeven_median_month,switches_mean,switches_probability,switches_median_first_month\n",
           f);
     for (size_t s = 0; s < res->S; s++) {
         const tco_strategy_result *q = &res->st[s];
@@ -238,7 +244,8 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r)
         }
         double w[] = {q->npv.cvar95, q->npv.min, q->npv.max, q->nominal_mean, q->cost_per_mtok,
                       q->p_cheapest, q->regret_mean, q->regret_p95, q->breakeven_probability,
-                      q->breakeven_median};
+                      q->breakeven_median, q->switches_mean, q->switches_probability,
+                      q->switches_median_first};
         for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
             fputc(',', f);
             csvnum(f, w[i]);
@@ -308,6 +315,17 @@ tco_status tco_write_samples_csv(FILE *f, const tco_report *r)
         fputc(',', f);
         tco_csv_string(f, name);
     }
+    /* Route changes (MODEL.md 20): their number and the month from which
+     * the first new route applies (0: none). */
+    for (size_t s = 0; s < run->S; s++) {
+        char name[128];
+        tco_snprintf(name, sizeof name, "switches.%s", sc->strategies[s].name);
+        fputc(',', f);
+        tco_csv_string(f, name);
+        tco_snprintf(name, sizeof name, "first_switch_month.%s", sc->strategies[s].name);
+        fputc(',', f);
+        tco_csv_string(f, name);
+    }
     fputc('\n', f);
     for (long i = 0; i < run->n; i++) {
         tco_fprintf(f, "%ld", i + 1);
@@ -317,6 +335,10 @@ tco_status tco_write_samples_csv(FILE *f, const tco_report *r)
                 tco_fprintf(f, ",%.10g", x[k]);
         for (size_t s = 0; s < run->S; s++)
             tco_fprintf(f, ",%.10g", run->npv[s * (size_t)run->n + (size_t)i]);
+        for (size_t s = 0; s < run->S; s++) {
+            size_t si = s * (size_t)run->n + (size_t)i;
+            tco_fprintf(f, ",%d,%d", run->switches[si], run->first_switch[si]);
+        }
         fputc('\n', f);
     }
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -378,6 +400,20 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
                      q->breakeven_median);
         tco_fprintf(f, "%-*s %9s %9s %9s %9s %9s %10.1f%% %9s  %s\n", (int)w, sc->strategies[s].name,
                 a, b, c, d, e, 100 * q->p_cheapest, g, be);
+    }
+    /* Route changes of the strategies that can change route (MODEL.md 20). */
+    int heading = 0;
+    for (size_t s = 0; s < res->S; s++) {
+        const tco_strategy_result *q = &res->st[s];
+        if (!tco_strategy_can_switch(&sc->strategies[s]))
+            continue;
+        if (!heading++)
+            fputc('\n', f);
+        tco_fprintf(f, "route changes of %s: mean %.3g a future, at least one in %.0f%% of futures",
+                    sc->strategies[s].name, q->switches_mean, 100 * q->switches_probability);
+        if (q->switches_probability > 0)
+            tco_fprintf(f, ", the first from month %.3g (median)", q->switches_median_first);
+        fputs("\n", f);
     }
     /* One line that reads the table. */
     size_t best = 0;

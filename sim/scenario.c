@@ -301,6 +301,93 @@ static tco_status load_route(tco_schema *c, const tco_ynode *r, const char *path
     return TCO_OK;
 }
 
+/* Whether route names a platform whose setup may last a month or more. */
+static int platform_route(const tco_scenario *sc, const int *route, const char **which)
+{
+    for (size_t k = 0; k < sc->nworkloads; k++) {
+        const tco_backend *b = &sc->backends[route[k]];
+        if (b->type->platform && b->type->max_setup_months(sc, b) >= 1) {
+            *which = b->name;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The review of a strategy (MODEL.md 18) but its switching cost, a static
+ * input registered after version 1's (load_review_costs). */
+static tco_status load_review(tco_schema *c, const tco_ynode *rv, const char *prefix,
+                              tco_strategy *s)
+{
+    static const char *const keys[] = {"every_months", "first_month", "hysteresis",
+                                       "switching_cost", "options", NULL};
+    char path[TCO_SCHEMA_PATHMAX], opath[TCO_SCHEMA_PATHMAX];
+    tco_status st;
+    snprintf(path, sizeof path, "%s.review", prefix);
+    if ((st = tco_schema_need_map(c, rv, path)) || (st = tco_schema_check_keys(c, rv, path, keys)))
+        return st;
+    if (!(s->review = calloc(1, sizeof *s->review)))
+        return tco_schema_oom(c);
+    tco_review *r = s->review;
+    r->switching_cost = -1;
+    double every, first;
+    if ((st = tco_schema_integer(c, rv, path, "every_months", 1, 1e9, NAN, &every)) ||
+        (st = tco_schema_integer(c, rv, path, "first_month", 1, 1e9, every, &first)) ||
+        (st = tco_schema_number(c, rv, path, "hysteresis", &TCO_DOM_UNIT_RIGHT_OPEN, 0.1,
+                                &r->hysteresis)))
+        return st;
+    r->every = (int)every;
+    r->first = (int)first;
+    const tco_ynode *opts = tco_ymap_get(rv, "options");
+    snprintf(opath, sizeof opath, "%s.options", path);
+    if (!opts)
+        return tco_schema_missing(c, rv, path, "options");
+    if ((st = tco_schema_need_map(c, opts, opath)))
+        return st;
+    if (opts->n == 0)
+        return tco_schema_at(c, opts, opath, "at least one option is needed (name -> route)");
+    if (!(r->options = calloc(opts->n, sizeof *r->options)))
+        return tco_schema_oom(c);
+    for (size_t o = 0; o < opts->n; o++) {
+        const tco_ynode *k = opts->key[o];
+        char rpath[TCO_SCHEMA_PATHMAX];
+        snprintf(rpath, sizeof rpath, "%s.%s", opath, k->str);
+        if ((st = tco_schema_check_name(c, k, opath)))
+            return st;
+        if (strcmp(k->str, "initial") == 0)
+            return tco_schema_at(c, k, rpath,
+                                 "'initial' names the strategy's own route; give the option "
+                                 "another name");
+        if (!(r->options[o].name = tco_schema_strdup(k->str)))
+            return tco_schema_oom(c);
+        r->noptions++;
+        if ((st = load_route(c, opts->val[o], rpath, &r->options[o].route)))
+            return st;
+    }
+    return TCO_OK;
+}
+
+/* The switching costs of the reviews, static inputs registered after every
+ * input of version 1 so that a version-1 file samples as before. */
+static tco_status load_review_costs(tco_schema *c, const tco_ynode *root)
+{
+    tco_scenario *sc = c->sc;
+    const tco_ynode *ss = tco_ymap_get(root, "strategies");
+    for (size_t i = 0; i < sc->nstrategies; i++) {
+        tco_review *r = sc->strategies[i].review;
+        if (!r)
+            continue;
+        char path[TCO_SCHEMA_PATHMAX];
+        snprintf(path, sizeof path, "strategies.%s.review", sc->strategies[i].name);
+        const tco_ynode *rv = tco_ymap_get(ss->val[i], "review");
+        tco_status st = tco_schema_quantity(c, rv, path, "switching_cost", &TCO_DOM_NONNEG, 0,
+                                            &r->switching_cost);
+        if (st)
+            return st;
+    }
+    return TCO_OK;
+}
+
 /* Whether the strategy can route to a self-hosted backend whose setup may
  * last a month or more (then it needs a fallback). */
 static int needs_fallback(const tco_scenario *sc, const tco_strategy *s, const char **which)
@@ -309,14 +396,12 @@ static int needs_fallback(const tco_scenario *sc, const tco_strategy *s, const c
         const int *route = p < s->nphases ? s->phases[p].route : s->switch_route;
         if (!route)
             continue;
-        for (size_t k = 0; k < sc->nworkloads; k++) {
-            const tco_backend *b = &sc->backends[route[k]];
-            if (b->type->platform && b->type->max_setup_months(sc, b) >= 1) {
-                *which = b->name;
-                return 1;
-            }
-        }
+        if (platform_route(sc, route, which))
+            return 1;
     }
+    for (size_t o = 0; s->review && o < s->review->noptions; o++)
+        if (platform_route(sc, s->review->options[o].route, which))
+            return 1;
     return 0;
 }
 
@@ -338,7 +423,7 @@ static tco_status load_strategies(tco_schema *c, const tco_ynode *root)
     if (!(sc->strategies = calloc(ss->n, sizeof *sc->strategies)))
         return tco_schema_oom(c);
     static const char *const keys[] = {"route", "phases", "switch", "fallback",
-                                       "retire_idle_months", NULL};
+                                       "retire_idle_months", "review", NULL};
     for (size_t i = 0; i < ss->n; i++) {
         const tco_ynode *k = ss->key[i], *v = ss->val[i];
         char prefix[TCO_SCHEMA_PATHMAX], path[TCO_SCHEMA_PATHMAX];
@@ -425,6 +510,18 @@ static tco_status load_strategies(tco_schema *c, const tco_ynode *root)
             if ((st = tco_schema_number(c, when, wpath, when->key[0]->str, &TCO_DOM_ANY, NAN,
                              &s->switch_threshold)) ||
                 (st = load_route(c, r, rpath, &s->switch_route)))
+                return st;
+        }
+        const tco_ynode *rv = tco_ymap_get(v, "review");
+        if (rv) {
+            snprintf(path, sizeof path, "%s.review", prefix);
+            if (phases)
+                return tco_schema_at(c, rv, path, "a review goes with a route, not with phases");
+            if (sw)
+                return tco_schema_at(c, rv, path,
+                                     "give either a switch or a review, not both (a review "
+                                     "option can name the switch's route)");
+            if ((st = load_review(c, rv, prefix, s)))
                 return st;
         }
         if (fb) {
@@ -625,7 +722,9 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
         (st = load_backends(&c, root)) || (st = load_strategies(&c, root)) ||
         (st = load_events(&c, root)) || (st = load_version2_inputs(&c, root)))
         goto fail;
-    if ((st = load_backends_late(&c, root)))
+    /* Version 2's inputs of backends before those of strategies, as in the
+     * file. */
+    if ((st = load_backends_late(&c, root)) || (st = load_review_costs(&c, root)))
         goto fail;
     /* Dimensions: one uniform per uncertain static input, in file order. */
     for (size_t i = 0; i < sc->ninputs; i++) {
@@ -736,6 +835,14 @@ void tco_scenario_free(tco_scenario *sc)
             free(s->phases[p].route);
         free(s->phases);
         free(s->switch_route);
+        if (s->review) {
+            for (size_t o = 0; o < s->review->noptions; o++) {
+                free(s->review->options[o].name);
+                free(s->review->options[o].route);
+            }
+            free(s->review->options);
+            free(s->review);
+        }
     }
     free(sc->strategies);
     for (size_t i = 0; i < sc->nevents; i++)
@@ -750,6 +857,11 @@ void tco_scenario_free(tco_scenario *sc)
     free(sc->description);
     free(sc->currency);
     free(sc);
+}
+
+int tco_strategy_can_switch(const tco_strategy *s)
+{
+    return s->switch_kind != TCO_SWITCH_NONE || s->review != NULL;
 }
 
 int tco_scenario_strategy(const tco_scenario *sc, const char *name)

@@ -74,6 +74,22 @@ typedef struct {
 
 typedef enum { TCO_SWITCH_NONE, TCO_SWITCH_VOLUME, TCO_SWITCH_API_COST } tco_switch_kind;
 
+/* Periodic review (MODEL.md 18): every `every` months from month `first`,
+ * the strategy's route becomes the cheapest option's at the month's
+ * run-rate when it beats the current one's by the hysteresis. */
+typedef struct {
+    char *name;
+    int *route; /* backend index per workload */
+} tco_review_option;
+
+typedef struct {
+    int every, first;
+    double hysteresis;
+    int switching_cost;         /* input index */
+    tco_review_option *options; /* in file order; the strategy's route is "initial" */
+    size_t noptions;
+} tco_review;
+
 typedef struct {
     char *name;
     tco_phase *phases; /* a plain route is one phase from month 1 */
@@ -82,8 +98,12 @@ typedef struct {
     double switch_threshold;
     int *switch_route;
     int fallback; /* index of a backend that serves from any month (api), or -1 */
+    tco_review *review; /* NULL: none */
     int retire_idle; /* MODEL.md 16: retire_idle_months M, 0 = never retire */
 } tco_strategy;
+
+/* Whether the strategy can change route by a switch or a review. */
+int tco_strategy_can_switch(const tco_strategy *s);
 
 typedef enum { TCO_EVENT_PRICE, TCO_EVENT_EXCLUDE, TCO_EVENT_ONE_OFF } tco_event_kind;
 

@@ -390,6 +390,20 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
         tco_stats_percentiles(scratch, m, &half, 1, &q->breakeven_median);
     else
         q->breakeven_median = NAN;
+    /* Route changes; a run without the arrays (built by hand) has none. */
+    double count = 0;
+    m = 0;
+    for (size_t i = 0; run->switches && i < n; i++) {
+        count += run->switches[s * n + i];
+        if (run->switches[s * n + i] > 0)
+            scratch[m++] = run->first_switch[s * n + i];
+    }
+    q->switches_mean = count / (double)n;
+    q->switches_probability = (double)m / (double)n;
+    if (m)
+        tco_stats_percentiles(scratch, m, &half, 1, &q->switches_median_first);
+    else
+        q->switches_median_first = NAN;
     q->cost_per_mtok = run->cpm_mean[s];
     memcpy(q->monthly_mean, run->monthly_mean + s * T, T * sizeof *q->monthly_mean);
     for (int c = 0; c < 8; c++)

@@ -29,6 +29,10 @@ typedef struct {
     double nominal_mean, cost_per_mtok, p_cheapest;
     double regret_mean, regret_p95;
     double breakeven_probability, breakeven_median; /* NAN when it never happens */
+    /* Route changes by switch or review (MODEL.md 20): the mean count, the
+     * probability of at least one, and the median over those futures of the
+     * month from which the first new route applies (NAN when none). */
+    double switches_mean, switches_probability, switches_median_first;
     double *monthly_mean;            /* T values */
     double *monthly_band[TCO_NBAND]; /* T values each */
     double cat[8];

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/time.h>
 #include <omp.h>
+#include <gsl/gsl_cdf.h>
 
 #include "../sim/engine.h"
 #include "../sim/output.h"
@@ -788,6 +789,116 @@ END_TEST
 
 /* xoshiro256** known-answer vector: state {1, 2, 3, 4}, the first ten
  * outputs of the authors' reference implementation (Blackman and Vigna). */
+
+/* Route changes (MODEL.md 20) in closed form: demand is flat (no growth, no
+ * volatility), so the volume switch fires in month 1, with the new route
+ * from month 2, exactly when V_1 > 3e6; V_1 is lognormal with P10 1e6 and
+ * P90 4e6, ln V_1 ~ N((ln 1e6 + ln 4e6) / 2, s^2), s = ln 4 / (2 z_0.9).
+ * The count is 0 or 1, so its mean is the probability; the first month is
+ * 2 in every future that switches.  Within 4 standard errors. */
+START_TEST(test_switches_closed_form)
+{
+    const char *text =
+        "scenario: { name: switches, horizon_months: 12 }\n"
+        "simulation: { futures: 20000, seed: 2385, sampling: random }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: { dist: lognormal, p10: 1.0e6, p90: 4.0e6 } }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 0 }\n"
+        "  b: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "strategies:\n"
+        "  stay: { route: { w: a } }\n"
+        "  move:\n"
+        "    route: { w: a }\n"
+        "    switch: { when: { requests_per_month_above: 3.0e6 }, route: { w: b } }\n";
+    tco_run_options opt = {0};
+    tco_scenario *sc;
+    tco_run *run = run_text(text, &opt, &sc);
+    tco_results *res;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    double mu = (log(1e6) + log(4e6)) / 2, sd = log(4.0) / (2 * gsl_cdf_ugaussian_Pinv(0.9));
+    double p = gsl_cdf_ugaussian_Q((log(3e6) - mu) / sd); /* 0.1588 */
+    double se = sqrt(p * (1 - p) / 20000);
+    const tco_strategy_result *q = &res->st[1];
+    ck_assert_msg(fabs(q->switches_probability - p) < 4 * se, "P(switch) %.5f, expected %.5f",
+                  q->switches_probability, p);
+    ck_assert_double_eq(q->switches_mean, q->switches_probability);
+    ck_assert_double_eq(q->switches_median_first, 2);
+    ck_assert_double_eq(res->st[0].switches_mean, 0);
+    ck_assert_double_eq(res->st[0].switches_probability, 0);
+    ck_assert(isnan(res->st[0].switches_median_first));
+    /* Each future by its own volume. */
+    for (long i = 0; i < run->n; i++) {
+        int fired = run->switches[run->n + i];
+        ck_assert_int_eq(run->first_switch[run->n + i], fired ? 2 : 0);
+        ck_assert_int_eq(run->switches[i], 0);
+    }
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* A review strategy on volatile demand and uncertain GPU prices: switches
+ * back and forth, the same with 1 and 2 threads, bit for bit. */
+START_TEST(test_review_thread_invariance)
+{
+    const char *text =
+        "scenario: { name: review, horizon_months: 36 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 200, failure_cost: 0.01 } }\n"
+        "demand: { requests_per_month: { dist: lognormal, p10: 1.0e6, p90: 8.0e6 },\n"
+        "          growth_annual: 0.2, volatility_annual: 0.8 }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 8, fixed_monthly_cost: 500,\n"
+        "       price_shocks: { rate_per_year: 2, size: { dist: normal, mean: 0, sd: 0.2 } } }\n"
+        "  g:\n"
+        "    type: self_hosted\n"
+        "    throughput_tokens_per_gpu_second: 2000\n"
+        "    gpu: { mode: cloud, hour_price: { dist: uniform, min: 1, max: 4 }, price_volatility_annual: 0.3 }\n"
+        "    staff: { base_fte: 0.5, cost_per_fte_year: 150000 }\n"
+        "    setup: { months: 1, cost: 10000 }\n"
+        "    incidents: { per_year: 4, cost_per_incident: 2000 }\n"
+        "    success_rate: { w: 0.97 }\n"
+        "strategies:\n"
+        "  api: { route: { w: a } }\n"
+        "  review:\n"
+        "    route: { w: a }\n"
+        "    fallback: a\n"
+        "    review: { every_months: 3, hysteresis: 0.05, switching_cost: 5000,\n"
+        "              options: { own: { w: g } } }\n";
+    tco_run *runs[2];
+    tco_scenario *sc[2];
+    char *json[2];
+    for (int k = 0; k < 2; k++) {
+        tco_run_options opt = {0};
+        opt.futures = 3001;
+        opt.threads = k + 1;
+        runs[k] = run_text(text, &opt, &sc[k]);
+        json[k] = json_of(sc[k], runs[k]);
+    }
+    size_t n = (size_t)runs[0]->n, S = runs[0]->S;
+    ck_assert(memcmp(runs[0]->npv, runs[1]->npv, S * n * sizeof(double)) == 0);
+    ck_assert(memcmp(runs[0]->switches, runs[1]->switches, S * n * sizeof(int16_t)) == 0);
+    ck_assert(memcmp(runs[0]->first_switch, runs[1]->first_switch, S * n * sizeof(int16_t)) == 0);
+    ck_assert_str_eq(json[0], json[1]);
+    /* The scenario does what it is for: some futures switch more than once,
+     * some never. */
+    int many = 0, none = 0;
+    for (size_t i = 0; i < n; i++) {
+        many += runs[0]->switches[n + i] >= 2;
+        none += runs[0]->switches[n + i] == 0;
+    }
+    ck_assert_int_gt(many, 0);
+    ck_assert_int_gt(none, 0);
+    for (int k = 0; k < 2; k++) {
+        free(json[k]);
+        tco_run_free(runs[k]);
+        tco_scenario_free(sc[k]);
+    }
+}
+END_TEST
+
 START_TEST(test_rng_known_answers)
 {
     static const uint64_t want[10] = {11520ULL, 0ULL, 1509978240ULL, 1215971899390074240ULL,
@@ -824,6 +935,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_ranges_any_order);
     tcase_add_test(tc, test_breakeven_by_hand);
     tcase_add_test(tc, test_rng_known_answers);
+    tcase_add_test(tc, test_switches_closed_form);
+    tcase_add_test(tc, test_review_thread_invariance);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "../models/model.h"
+#include "../models/review.h"
 #include "../sim/sample.h"
 
 static const char *SCENARIO =
@@ -711,306 +712,6 @@ START_TEST(test_price_event_self_hosted)
 }
 END_TEST
 
-/* ---- Version 2: capability and demand over time (MODEL.md 12, 13) ---- */
-
-/* Twelve months, every input fixed, discount 12%.
- * Demand: V_t = 1e6 1.2^((t-1)/12); the schedule multiplies it by 0.05 in
- * months 1-3, 0.5 in months 4-6, 1 from month 7.  Shares 3:1:1 are
- * normalised over all three workloads (0.6, 0.2, 0.2) whatever their
- * windows: a runs in months 1-8, b from month 4, c from month 20 (past the
- * horizon: never).  So R_a = mu_t V_t 0.6 (t <= 8), R_b = mu_t V_t 0.2
- * (t >= 4), R_c = 0.  Month by month:
- *   t    R_a          R_b          sum_k R_{t,k}
- *   1    30000        0            30000
- *   4    313990.54    104663.51    418654.06
- *   7    657267.07    219089.02    876356.09
- *   8    667329.48    222443.16    889772.64
- *   9    0            225848.65    225848.65
- * Backends: api1 0.006 a request of a, 0.012 of b; its failure rate falls
- * 19% a year for every workload (plain trend): F = (1 - s) 0.81^((t-1)/12).
- * api2 0.0005 a request of a, success 0.5 and a trend of +300%/yr:
- * F = min(1, 0.5 4^((t-1)/12)) = 1 from month 7 (0.5 x 2 exactly).
- * cloud1 (self-hosted, cloud, 1460 a GPU-month, capacity
- * 500 x 0.5 x 3600 x 730 / 1.5 = 4.38e8 token-equivalents a GPU, staff 10000
- * a month, setup 2 months and 10000): fine-tuning halves a's failures
- * (F_a = 0.1 x 0.5 = 0.05, no trend for a), b's fall 36% a year
- * (F_b = 0.2 x 0.64^((t-1)/12), multiplier 1).  W_t = 700 R_a + 1400 R_b:
- * 1 GPU but in months 7-8 (W / 4.38e8 = 1.75, 1.78: 2 GPUs).
- * Strategies:
- *   api:    everything on api1.
- *   open:   everything on cloud1, adopted in month 1: api1 serves months 1-2.
- *   switch: api1, switching to {a: cloud1} when the month's requests after
- *           the schedule and windows exceed 880000: month 7 has 876356,
- *           month 8 889773 (V_t alone exceeds it from month 1), so cloud1's
- *           route applies from month 9, when a is outside its window: cloud1
- *           is adopted all the same (setup 10000 in month 9, staff from 9,
- *           production in months 11-12 with W = 0: min_gpus = 1 GPU).
- *   mixed:  a on api2, b and c on api1. */
-static const char *V2SCENARIO =
-    "scenario: { name: v2, horizon_months: 12, discount_rate_annual: 0.12 }\n"
-    "workloads:\n"
-    "  a: { share: 3, input_tokens: 1000, output_tokens: 500, failure_cost: 0.1, end_month: 8 }\n"
-    "  b: { share: 1, input_tokens: 2000, output_tokens: 1000, failure_cost: 1.0, start_month: 4 }\n"
-    "  c: { share: 1, input_tokens: 100, output_tokens: 100, failure_cost: 5, start_month: 20,\n"
-    "       end_month: 30 }\n"
-    "demand:\n"
-    "  requests_per_month: 1.0e6\n"
-    "  growth_annual: 0.2\n"
-    "  schedule:\n"
-    "    - { from_month: 1, multiplier: 0.05 }\n"
-    "    - { from_month: 4, multiplier: 0.5 }\n"
-    "    - { from_month: 7, multiplier: 1 }\n"
-    "backends:\n"
-    "  api1: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 8,\n"
-    "          success_rate: { a: 0.99, b: 0.95, c: 0.9 }, failure_rate_trend_annual: -0.19 }\n"
-    "  api2: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1,\n"
-    "          success_rate: { a: 0.5 }, failure_rate_trend_annual: 3 }\n"
-    "  cloud1:\n"
-    "    type: self_hosted\n"
-    "    throughput_tokens_per_gpu_second: 500\n"
-    "    input_token_weight: 0.2\n"
-    "    peak_to_average: 1.5\n"
-    "    target_utilization: 0.5\n"
-    "    gpu: { mode: cloud, hour_price: 2.0 }\n"
-    "    staff: { base_fte: 1, cost_per_fte_year: 120000 }\n"
-    "    setup: { months: 2, cost: 10000 }\n"
-    "    fine_tuning: { runs_per_year: 0, cost_per_run: 0, failure_rate_multiplier: { a: 0.5 } }\n"
-    "    success_rate: { a: 0.9, b: 0.8 }\n"
-    "    failure_rate_trend_annual: { b: -0.36 }\n"
-    "strategies:\n"
-    "  api: { route: { a: api1, b: api1, c: api1 } }\n"
-    "  open: { route: { a: cloud1, b: cloud1, c: cloud1 }, fallback: api1 }\n"
-    "  switch:\n"
-    "    route: { a: api1, b: api1, c: api1 }\n"
-    "    switch: { when: { requests_per_month_above: 880000 }, route: { a: cloud1, b: api1, c: api1 } }\n"
-    "    fallback: api1\n"
-    "  mixed: { route: { a: api2, b: api1, c: api1 } }\n";
-
-enum { T2 = 12, NS2 = 4 };
-
-static double v2_mu(int t) { return t < 4 ? 0.05 : t < 7 ? 0.5 : 1; }
-static double v2_Ra(int t) { return t <= 8 ? v2_mu(t) * V(t) * 0.6 : 0; }
-static double v2_Rb(int t) { return t >= 4 ? v2_mu(t) * V(t) * 0.2 : 0; }
-/* Failure probabilities by month. */
-static double v2_api1(double fail, int t) { return fail * pow(0.81, (t - 1) / 12.0); }
-static double v2_api2(int t) { return fmin(1, 0.5 * pow(4, (t - 1) / 12.0)); }
-static double v2_cloud_b(int t) { return 0.2 * pow(0.64, (t - 1) / 12.0); }
-
-static void v2_hand_compute(double want[NS2][T2][TCO_NCAT])
-{
-    memset(want, 0, sizeof(double) * NS2 * T2 * TCO_NCAT);
-    for (int t = 1; t <= T2; t++) {
-        double Ra = v2_Ra(t), Rb = v2_Rb(t);
-        double api1 = 0.006 * Ra + 0.012 * Rb;
-        double q_api1 = Ra * v2_api1(0.01, t) * 0.1 + Rb * v2_api1(0.05, t) * 1.0;
-        double *e = want[0][t - 1];
-        e[API] = api1;
-        e[QUALITY] = q_api1;
-
-        e = want[1][t - 1];
-        e[STAFF] = 10000;
-        if (t <= 2) {
-            e[SETUP] = t == 1 ? 10000 : 0;
-            e[API] = api1;
-            e[QUALITY] = q_api1;
-        } else {
-            double n = ceil((700 * Ra + 1400 * Rb) / 4.38e8);
-            ck_assert_double_eq(n, t == 7 || t == 8 ? 2 : 1);
-            e[COMPUTE] = n * 1460;
-            e[QUALITY] = Ra * 0.05 * 0.1 + Rb * v2_cloud_b(t) * 1.0;
-        }
-
-        e = want[2][t - 1];
-        if (t <= 8) {
-            e[API] = api1;
-            e[QUALITY] = q_api1;
-        } else {
-            e[API] = 0.012 * Rb;
-            e[QUALITY] = Rb * v2_api1(0.05, t);
-            e[SETUP] = t == 9 ? 10000 : 0;
-            e[STAFF] = 10000;
-            e[COMPUTE] = t >= 11 ? 1460 : 0;
-        }
-
-        e = want[3][t - 1];
-        e[API] = 0.0005 * Ra + 0.012 * Rb;
-        e[QUALITY] = Ra * v2_api2(t) * 0.1 + Rb * v2_api1(0.05, t) * 1.0;
-    }
-}
-
-START_TEST(test_v2_deterministic_months)
-{
-    static double want[NS2][T2][TCO_NCAT];
-    drawn d;
-    drawn_load(&d, V2SCENARIO);
-    ck_assert_int_eq(d.sc->ndims, 0);
-    drawn_future(&d, 0);
-    v2_hand_compute(want);
-    double bycat[T2 * TCO_NCAT], monthly[T2];
-    for (int s = 0; s < NS2; s++) {
-        tco_cost cost;
-        tco_future_cost(d.f, d.m, (size_t)s, monthly, bycat, &cost);
-        double npv = 0, nominal = 0, tokens = 0;
-        for (int t = 1; t <= T2; t++) {
-            double total = 0;
-            for (int c = 0; c < TCO_NCAT; c++) {
-                double got = CAT(bycat, t, c), w = want[s][t - 1][c];
-                ck_assert_msg(fabs(got - w) <= 1e-9 * fmax(1, fabs(w)),
-                              "strategy %d month %d %s: got %.10g, expected %.10g", s, t,
-                              tco_category_name((tco_category)c), got, w);
-                total += w;
-            }
-            ck_close(monthly[t - 1], total, 1e-12);
-            npv += pow(1.12, -t / 12.0) * total;
-            nominal += total;
-            tokens += v2_Ra(t) * 1500 + v2_Rb(t) * 3000;
-        }
-        ck_close(cost.npv, npv, 1e-12);
-        ck_close(cost.nominal, nominal, 1e-12);
-        /* Tokens for the cost per million tokens: the requests there are. */
-        ck_close(cost.tokens, tokens, 1e-12);
-    }
-    drawn_free(&d);
-}
-END_TEST
-
-/* A few of the months above worked out on paper. */
-START_TEST(test_v2_by_hand_literals)
-{
-    drawn d;
-    drawn_load(&d, V2SCENARIO);
-    drawn_future(&d, 0);
-    double bycat[T2 * TCO_NCAT];
-    tco_cost cost;
-    /* api, month 1: 30000 requests of a at 0.006; failures 30000 x 1% x 0.1. */
-    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
-    ck_close(CAT(bycat, 1, API), 180, 1e-12);
-    ck_close(CAT(bycat, 1, QUALITY), 30, 1e-12);
-    /* Month 9: b alone, 225848.65 requests: 2710.18 at 0.012; failures
-     * 225848.65 x 5% x 0.81^(8/12) = 9812.4512 (0.81^(2/3) = 0.8689404). */
-    ck_close(CAT(bycat, 9, API), 2710.183763, 1e-9);
-    ck_close(CAT(bycat, 9, QUALITY), 9812.451201, 1e-9);
-    /* open, month 7: 2 GPUs x 730 h x 2.0; failures 657267.07 x 5% x 0.1
-     * + 219089.02 x 0.2 x 0.64^(1/2) = 3286.34 + 35054.24. */
-    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
-    ck_close(CAT(bycat, 7, COMPUTE), 2920, 1e-12);
-    ck_close(CAT(bycat, 7, QUALITY), 3286.335345 + 35054.24368, 1e-9);
-    /* switch: cloud1 adopted in month 9 with no request to serve. */
-    tco_future_cost(d.f, d.m, 2, NULL, bycat, &cost);
-    ck_close(CAT(bycat, 8, SETUP), 0, 1e-12);
-    ck_close(CAT(bycat, 9, SETUP), 10000, 1e-12);
-    ck_close(CAT(bycat, 11, COMPUTE), 1460, 1e-12);
-    /* mixed, month 8: a's failure probability on api2, 0.5 x 4^(7/12) =
-     * 1.1225, is capped at 1: 667329.48 x 1 x 0.1, plus b's on api1
-     * 222443.16 x 5% x 0.81^(7/12) (0.8843339) = 66732.948 + 9835.701. */
-    tco_future_cost(d.f, d.m, 3, NULL, bycat, &cost);
-    ck_close(CAT(bycat, 8, QUALITY), 76568.64905, 1e-9);
-    drawn_free(&d);
-}
-END_TEST
-
-/* The expected quality cost with a random trend (MODEL.md 12).  One
- * workload, 1e6 requests a month, failure_cost 1, success 0.9, fine-tuning
- * multiplier 0.8, tau ~ uniform(-0.5, 0.5) on a self-hosted backend with no
- * setup; 12 months.  Month t costs 1e6 x 0.08 x (1 + tau)^x, x = (t-1)/12
- * (never above 1: 0.08 x 1.5 < 1), and
- *   E[(1 + tau)^x] = (1.5^(x+1) - 0.5^(x+1)) / (x + 1),
- * so E[quality over the year] = 8e4 sum_t (1.5^(x+1) - 0.5^(x+1)) / (x+1).
- * 4000 futures (tau from the future's uniform); the mean lies within 4
- * standard errors (the sample's) of it. */
-START_TEST(test_v2_quality_trend_closed_form)
-{
-    const char *text =
-        "scenario: { name: trend, horizon_months: 12 }\n"
-        "workloads: { w: { input_tokens: 0, output_tokens: 1, failure_cost: 1 } }\n"
-        "demand: { requests_per_month: 1.0e6 }\n"
-        "backends:\n"
-        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
-        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
-        "         fine_tuning: { runs_per_year: 0, cost_per_run: 0, failure_rate_multiplier: 0.8 },\n"
-        "         success_rate: { w: 0.9 },\n"
-        "         failure_rate_trend_annual: { dist: uniform, min: -0.5, max: 0.5 } }\n"
-        "strategies: { own: { route: { w: gpu } } }\n";
-    drawn d;
-    tco_error err;
-    ck_assert_msg(load_text(text, &d.sc, &err) == TCO_OK, "%s", err.msg);
-    ck_assert_int_eq(d.sc->ndims, 1);
-    ck_assert_int_eq(tco_model_alloc(&d.m, d.sc, &err), TCO_OK);
-    d.f = tco_future_alloc(d.m);
-    d.x = malloc(d.sc->ninputs * sizeof *d.x);
-    tco_zig_init(&d.zig);
-    enum { N = 4000 };
-    double sum = 0, sum2 = 0;
-    tco_rng rng;
-    for (uint64_t i = 0; i < N; i++) {
-        tco_rng_seed(&rng, &d.zig, 7, i);
-        double u = tco_rng_uniform(&rng);
-        tco_sample_inputs(d.sc, &u, d.x, NULL);
-        tco_future_draw(d.f, d.m, d.x, &rng, NULL);
-        double bycat[12 * TCO_NCAT];
-        tco_cost cost;
-        tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
-        double q = 0;
-        for (int t = 1; t <= 12; t++)
-            q += CAT(bycat, t, QUALITY);
-        sum += q;
-        sum2 += q * q;
-    }
-    double want = 0;
-    for (int t = 1; t <= 12; t++) {
-        double x = (t - 1) / 12.0;
-        want += 8e4 * (pow(1.5, x + 1) - pow(0.5, x + 1)) / (x + 1);
-    }
-    double mean = sum / N, se = sqrt((sum2 / N - mean * mean) / (N - 1));
-    ck_assert_msg(se > 0, "the trend should make the quality cost vary");
-    ck_assert_msg(fabs(mean - want) < 4 * se, "mean quality %.6g, expected %.6g +- %.3g (4 SE)",
-                  mean, want, 4 * se);
-    drawn_free(&d);
-}
-END_TEST
-
-/* A fine-tuning multiplier without any trend: one failure cost per backend
- * and workload for the whole horizon.  1000 requests a month of a and of b
- * on a self-hosted backend in production from month 1: F_a = 0.1 x 0.5 =
- * 0.05, F_b = min(1, 0.2 x 20) = 1; quality 1000 x 0.05 x 2 + 1000 x 1 x 3
- * = 3100 every month (a fine_tuning section with the multiplier alone has
- * no runs: no operations cost).  The api backend (no multiplier possible) keeps
- * 1 - success_rate: 1000 x 0.1 x 2 + 1000 x 0.2 x 3 = 800. */
-START_TEST(test_v2_multiplier_only)
-{
-    const char *text =
-        "scenario: { name: mult, horizon_months: 4 }\n"
-        "workloads:\n"
-        "  a: { input_tokens: 0, output_tokens: 1, failure_cost: 2 }\n"
-        "  b: { input_tokens: 0, output_tokens: 1, failure_cost: 3 }\n"
-        "demand: { requests_per_month: 2000 }\n"
-        "backends:\n"
-        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 0,\n"
-        "         success_rate: { a: 0.9, b: 0.8 } }\n"
-        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
-        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
-        "         fine_tuning: { failure_rate_multiplier: { a: 0.5, b: 20 } },\n"
-        "         success_rate: { a: 0.9, b: 0.8 } }\n"
-        "strategies:\n"
-        "  own: { route: { a: gpu, b: gpu } }\n"
-        "  api: { route: { a: api, b: api } }\n";
-    drawn d;
-    drawn_load(&d, text);
-    drawn_future(&d, 0);
-    double bycat[4 * TCO_NCAT];
-    tco_cost cost;
-    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
-    for (int t = 1; t <= 4; t++) {
-        ck_close(CAT(bycat, t, QUALITY), 3100, 1e-12);
-        ck_close(CAT(bycat, t, OPS), 0, 1e-12);
-    }
-    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
-    for (int t = 1; t <= 4; t++)
-        ck_close(CAT(bycat, t, QUALITY), 800, 1e-12);
-    drawn_free(&d);
-}
-END_TEST
-
 
 /* ---- Version 2: retiring a platform (MODEL.md 16) and setups that fail
  * (17).  One workload of 1000 requests a month, 1000 output tokens each
@@ -1437,6 +1138,639 @@ START_TEST(test_failed_setup_behind_exclusion)
 }
 END_TEST
 
+/* Periodic review (MODEL.md 18), deterministic, 12 months.  One workload of
+ * 1000 output tokens; V_t = 1e6 4^((t-1)/12) capped at 1.5e6 (month 5 on).
+ * dear (api): 10 per million output tokens, trend -50%/yr (M_t =
+ * 0.5^((t-1)/12)), 100 a month when it serves; it never fails.  box
+ * (self_hosted, no setup months, setup cost 2000): one GPU (min_gpus 1; the
+ * load needs 0.001 of one) at 10.6 an hour = 7738 a month, staff 0.5 FTE
+ * at 24000 a year = 1000 a month, failures 0.5% at 0.2 = 0.001 a request.
+ *
+ * Run-rates: rho_dear(r) = 10000 V_r/1e6 M_r + 100 (= 10000 2^((r-1)/12)
+ * + 100 while uncapped, 15000 M_r + 100 after); rho_box(r) = 7738 + 1000
+ * + 0.001 V_r.  Reviews every 2 months from month 2, hysteresis 0.1,
+ * switching cost 500:
+ *   r = 2:  dear 10694.63, box 9860.46 > 0.9 x 10694.63 = 9625.17: stay
+ *           (box is cheaper, not by 10%);
+ *   r = 4:  dear 11992.07, box 10152.21 < 10792.86: box from month 5,
+ *           500 in month 5 (with box's setup, 2000);
+ *   r = 6:  box 10238 is the cheapest (dear 11337.31): stay;
+ *   r = 8:  dear 10111.30 > 0.9 x 10238 = 9214.2: stay;
+ *   r = 10: dear 9019.06 < 9214.2, and dear-again ties with initial (the
+ *           same route): initial first, dear from month 11, 500 in month 11;
+ *   r = 12 = T: no decision.
+ * box stays adopted after month 11 (no retirement): one GPU and its staff,
+ * no traffic. */
+static const char *REVIEW_TEXT =
+    "scenario: { name: review, horizon_months: %d }\n"
+    "workloads: { w: { input_tokens: 0, output_tokens: 1000, failure_cost: 0.2 } }\n"
+    "demand: { requests_per_month: 1.0e6, growth_annual: 3, max_multiple: 1.5 }\n"
+    "backends:\n"
+    "  dear: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 10,\n"
+    "          price_trend_annual: -0.5, fixed_monthly_cost: 100 }\n"
+    "  box:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: 1.0e6\n"
+    "    min_gpus: 1\n"
+    "    gpu: { mode: cloud, hour_price: 10.6 }\n"
+    "    staff: { base_fte: 0.5, cost_per_fte_year: 24000 }\n"
+    "    setup: { months: 0, cost: 2000 }\n"
+    "    success_rate: { w: 0.995 }\n"
+    "strategies:\n"
+    "  stay: { route: { w: dear } }\n"
+    "  review:\n"
+    "    route: { w: dear }\n%s"
+    "    review:\n"
+    "      every_months: 2\n"
+    "      first_month: 2\n"
+    "      hysteresis: %s\n"
+    "      switching_cost: 500\n"
+    "      options:\n"
+    "        box: { w: box }\n"
+    "        dear-again: { w: dear }\n";
+
+static void review_load(drawn *d, int horizon, const char *hysteresis, const char *extra)
+{
+    char text[2048];
+    snprintf(text, sizeof text, REVIEW_TEXT, horizon, extra, hysteresis);
+    drawn_load(d, text);
+    drawn_future(d, 0);
+}
+
+/* dear's api cost in month t (usage and the fixed 100). */
+static double dear_cost(int t)
+{
+    double v = fmin(pow(4, (t - 1) / 12.0), 1.5);
+    return 10000 * v * pow(0.5, (t - 1) / 12.0) + 100;
+}
+
+START_TEST(test_review_there_and_back)
+{
+    drawn d;
+    review_load(&d, 12, "0.1", "");
+    double bycat[12 * TCO_NCAT], monthly[12];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 1, monthly, bycat, &cost);
+    double want[13][TCO_NCAT] = {{0}};
+    for (int t = 1; t <= 4; t++)
+        want[t][API] = dear_cost(t);
+    for (int t = 5; t <= 10; t++) {
+        want[t][COMPUTE] = 7738;
+        want[t][STAFF] = 1000;
+        want[t][QUALITY] = 1500;
+    }
+    want[5][SETUP] = 2000 + 500;
+    for (int t = 11; t <= 12; t++) {
+        want[t][API] = dear_cost(t);
+        want[t][COMPUTE] = 7738;
+        want[t][STAFF] = 1000;
+    }
+    want[11][SETUP] = 500;
+    double nominal = 0;
+    for (int t = 1; t <= 12; t++) {
+        double total = 0;
+        for (int c = 0; c < TCO_NCAT; c++) {
+            ck_assert_msg(fabs(CAT(bycat, t, c) - want[t][c]) <= 1e-9 * fmax(1, want[t][c]),
+                          "month %d %s: got %.10g, expected %.10g", t,
+                          tco_category_name((tco_category)c), CAT(bycat, t, c), want[t][c]);
+            total += want[t][c];
+        }
+        ck_close(monthly[t - 1], total, 1e-12);
+        nominal += total;
+    }
+    ck_close(cost.nominal, nominal, 1e-12);
+    ck_assert_int_eq(cost.switches, 2);
+    ck_assert_int_eq(cost.first_switch, 5);
+    /* A few months on paper: 10000 2^(1/12) + 100; 15000 0.5^(10/12) + 100. */
+    ck_close(CAT(bycat, 2, API), 10694.630943592953, 1e-12);
+    ck_close(CAT(bycat, 11, API), 8518.465362320298, 1e-12);
+    /* The plain strategy never changes route. */
+    tco_future_cost(d.f, d.m, 0, monthly, bycat, &cost);
+    ck_assert_int_eq(cost.switches, 0);
+    ck_assert_int_eq(cost.first_switch, 0);
+    drawn_free(&d);
+}
+END_TEST
+
+/* The same review without hysteresis: r = 2 switches to box (9860.46 <
+ * 10694.63), from month 3; r = 4 and 6 stay; r = 8 switches back (dear
+ * 10111.30 < box 10238), from month 9; r = 10 stays (9019.06 < 10238). */
+START_TEST(test_review_no_hysteresis)
+{
+    drawn d;
+    review_load(&d, 12, "0", "");
+    double bycat[12 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    ck_assert_int_eq(cost.switches, 2);
+    ck_assert_int_eq(cost.first_switch, 3);
+    ck_close(CAT(bycat, 2, API), dear_cost(2), 1e-12);
+    ck_close(CAT(bycat, 3, SETUP), 2500, 1e-12);
+    ck_close(CAT(bycat, 3, API), 0, 1e-12);
+    ck_close(CAT(bycat, 8, QUALITY), 1500, 1e-12);
+    ck_close(CAT(bycat, 9, SETUP), 500, 1e-12);
+    ck_close(CAT(bycat, 9, API), dear_cost(9), 1e-12);
+    ck_close(CAT(bycat, 9, QUALITY), 0, 1e-12);
+    ck_close(CAT(bycat, 11, SETUP), 0, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
+/* Horizon 10: the review of month 10 is in month T, takes no effect and
+ * is not counted; the switch of month 4 is the only one. */
+START_TEST(test_review_last_month)
+{
+    drawn d;
+    review_load(&d, 10, "0.1", "");
+    double bycat[10 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    ck_assert_int_eq(cost.switches, 1);
+    ck_assert_int_eq(cost.first_switch, 5);
+    ck_close(CAT(bycat, 10, COMPUTE), 7738, 1e-12);
+    ck_close(CAT(bycat, 10, QUALITY), 1500, 1e-12);
+    ck_close(CAT(bycat, 10, API), 0, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
+
+/* The review of test_review_there_and_back with retire_idle_months 1
+ * (MODEL.md 16): box is not routed in month 11, so it is retired at the
+ * start of month 12, which costs dear's api alone; month 11 still pays
+ * box's GPU and staff. */
+START_TEST(test_review_with_retirement)
+{
+    drawn d;
+    review_load(&d, 12, "0.1", "    retire_idle_months: 1\n");
+    double bycat[12 * TCO_NCAT], monthly[12];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 1, monthly, bycat, &cost);
+    ck_assert_int_eq(cost.switches, 2);
+    ck_assert_int_eq(cost.first_switch, 5);
+    ck_close(monthly[10], dear_cost(11) + 500 + 7738 + 1000, 1e-12);
+    ck_close(monthly[11], dear_cost(12), 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
+
+/* The run-rate of MODEL.md 18 by hand, month r = 13.  Requests: w1 3e6,
+ * w2 1e6 (shares 3:1 of 4e6, flat).  p (api): (in 1, out 4) per million,
+ * discount 0.5: w1 costs 0.5 x (1000 + 2000) / 1e6 = 0.0015 a request,
+ * w2 0.5 x (2000 + 400) / 1e6 = 0.0012; 300 a month when it serves; w1
+ * fails 10% x 0.5^((r-1)/12) = 5% in month 13 (trend -50%/yr).
+ * o (self_hosted, owned): w1 is 0.1 x 1000 + 500 = 600 token-equivalents,
+ * W = 1.8e9; n = ceil(1.8e9 x 2 / (1000 x 0.5 x 3600 x 730)) = ceil(2.74)
+ * = 3; G_13 = 1.21 (trend +21%/yr): per GPU 24000 x 1.21 / 24 = 1210
+ * depreciation, 1 kW x (1.5 x 730 h x 0.2 + 50) = 269 facility, 0.06 / 12
+ * x 29040 = 145.2 maintenance; staff (1 + 3 / 4) FTE x 10000 x 1.1 =
+ * 19250; operations 6 / 12 x 1000 + 12 / 12 x 100 = 600 (expected
+ * counts); w1 fails 20% at 0.01.  q (api) is excluded from month 1,
+ * rerouted to p.
+ *   initial {w1: o, w2: p}: 1e6 x 0.0012 + 300 + 3 x 1624.2 + 19250 + 600
+ *     + 3e6 x 0.2 x 0.01 = 1200 + 300 + 4872.6 + 19250 + 600 + 6000
+ *     = 32222.6;
+ *   {w1: p, w2: p}: 4500 + 1200 + 300 + 3e6 x 0.05 x 0.01 = 7500;
+ *   {w1: q, w2: q}: q is excluded, so the same as p: 7500. */
+START_TEST(test_run_rate_by_hand)
+{
+    const char *text =
+        "scenario: { name: rate, horizon_months: 24 }\n"
+        "workloads:\n"
+        "  w1: { share: 3, input_tokens: 1000, output_tokens: 500, failure_cost: 0.01 }\n"
+        "  w2: { share: 1, input_tokens: 2000, output_tokens: 100, failure_cost: 1 }\n"
+        "demand: { requests_per_month: 4.0e6 }\n"
+        "backends:\n"
+        "  p: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 4, discount: 0.5,\n"
+        "       fixed_monthly_cost: 300, success_rate: { w1: 0.9 }, failure_rate_trend_annual: -0.5 }\n"
+        "  q: { type: api, input_price_per_mtok: 10, output_price_per_mtok: 40 }\n"
+        "  o:\n"
+        "    type: self_hosted\n"
+        "    throughput_tokens_per_gpu_second: 1000\n"
+        "    input_token_weight: 0.1\n"
+        "    peak_to_average: 2\n"
+        "    target_utilization: 0.5\n"
+        "    gpu: { mode: owned, purchase_price: 24000, lifetime_months: 24, power_kw: 1, pue: 1.5,\n"
+        "           electricity_per_kwh: 0.2, colocation_per_kw_month: 50, maintenance_annual: 0.06,\n"
+        "           price_trend_annual: 0.21 }\n"
+        "    staff: { base_fte: 1, gpus_per_fte: 4, cost_per_fte_year: 120000, salary_growth_annual: 0.1 }\n"
+        "    incidents: { per_year: 6, cost_per_incident: 1000 }\n"
+        "    updates: { per_year: 12, cost_per_update: 100 }\n"
+        "    success_rate: { w1: 0.8, w2: 0.5 }\n"
+        "strategies:\n"
+        "  x:\n"
+        "    route: { w1: o, w2: p }\n"
+        "    review: { every_months: 12, options: { api: { w1: p, w2: p }, via-q: { w1: q, w2: q } } }\n"
+        "events:\n"
+        "  ban: { probability_per_year: 1, effect: { exclude_backend: { backend: q, reroute_to: p } } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, NULL, &cost);
+    const tco_strategy *st = &d.sc->strategies[0];
+    ck_close(tco_review_run_rate(d.f, d.m, 0, tco_review_route(st, -1), 13), 32222.6, 1e-9);
+    ck_close(tco_review_run_rate(d.f, d.m, 0, tco_review_route(st, 0), 13), 7500, 1e-9);
+    ck_close(tco_review_run_rate(d.f, d.m, 0, tco_review_route(st, 1), 13), 7500, 1e-9);
+    /* The review of month 12 moves to api, the first of the two cheapest. */
+    ck_assert_int_eq(cost.switches, 1);
+    ck_assert_int_eq(cost.first_switch, 13);
+    drawn_free(&d);
+}
+END_TEST
+
+/* A volume switch whose trigger is the last month changes no route: not a
+ * route change (MODEL.md 20).  V_t = 1000 2^((t-1)/12): 1000, 1059.5,
+ * 1122.5; the threshold 1100 is first exceeded in month 3 = T. */
+START_TEST(test_switch_in_last_month)
+{
+    const char *text =
+        "scenario: { name: sw, horizon_months: %d }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000, growth_annual: 1 }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 10 }\n"
+        "  b: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1 }\n"
+        "strategies:\n"
+        "  s:\n"
+        "    route: { w: a }\n"
+        "    switch: { when: { requests_per_month_above: 1100 }, route: { w: b } }\n";
+    for (int horizon = 3; horizon <= 4; horizon++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, text, horizon);
+        drawn d;
+        drawn_load(&d, buf);
+        drawn_future(&d, 0);
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, 0, NULL, NULL, &cost);
+        ck_assert_int_eq(cost.switches, horizon == 4);
+        ck_assert_int_eq(cost.first_switch, horizon == 4 ? 4 : 0);
+        drawn_free(&d);
+    }
+}
+END_TEST
+
+
+/* A review and a failed setup (MODEL.md 17, 18), 8 months.  1000 requests
+ * of 1000 output tokens a month: on api a (100 per million) 100 a month;
+ * box (one GPU at 0.1 an hour = 73 a month, no staff) would be cheaper,
+ * but its setup (1 month, cost 1000) fails in every future
+ * (failure_probability 1), known 2 months after adoption
+ * (abandon_after_months 2).  Reviews every month, hysteresis 0.1,
+ * switching cost 500.
+ *   own-first: box adopted in month 1, failed; the fallback a serves.
+ *     r = 1, 2: the failure is not known yet: rho_box 73, a's 100 is no
+ *     cheaper: stay.  r = 3 (= a + A): box's run-rate is infinite, a
+ *     replaces it from month 4 (500 in month 4).  r = 4..7: initial is
+ *     unavailable: stay.  Costs: 1000 + 100, 100, 100, 100 + 500, then 100.
+ *   api-first: r = 1: box (73 < 0.9 x 100) from month 2: adopted in month
+ *     2 (1000 + 500, the fallback serves: 100), failure known from month
+ *     4: r = 2, 3 stay, r = 4 goes back to initial from month 5 (500);
+ *     r = 5..7: box unavailable: stay. */
+START_TEST(test_review_failed_setup)
+{
+    const char *text =
+        "scenario: { name: failed, horizon_months: 8 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 100 }\n"
+        "  box:\n"
+        "    type: self_hosted\n"
+        "    throughput_tokens_per_gpu_second: 1000\n"
+        "    gpu: { mode: cloud, hour_price: 0.1 }\n"
+        "    setup: { months: 1, cost: 1000, failure_probability: 1, abandon_after_months: 2 }\n"
+        "strategies:\n"
+        "  own-first:\n"
+        "    route: { w: box }\n"
+        "    fallback: a\n"
+        "    review: { every_months: 1, switching_cost: 500, options: { api: { w: a } } }\n"
+        "  api-first:\n"
+        "    route: { w: a }\n"
+        "    fallback: a\n"
+        "    review: { every_months: 1, switching_cost: 500, options: { own: { w: box } } }\n";
+    static const double want[2][8] = {{1100, 100, 100, 600, 100, 100, 100, 100},
+                                      {100, 1600, 100, 100, 600, 100, 100, 100}};
+    static const int switches[2] = {1, 2}, first[2] = {4, 2};
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    for (size_t s = 0; s < 2; s++) {
+        double monthly[8];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, s, monthly, NULL, &cost);
+        for (int t = 1; t <= 8; t++)
+            ck_assert_msg(fabs(monthly[t - 1] - want[s][t - 1]) < 1e-9,
+                          "strategy %zu month %d: got %.10g, expected %.10g", s, t,
+                          monthly[t - 1], want[s][t - 1]);
+        ck_assert_int_eq(cost.switches, switches[s]);
+        ck_assert_int_eq(cost.first_switch, first[s]);
+    }
+    drawn_free(&d);
+}
+END_TEST
+
+/* ---- Version 2: capability and demand over time (MODEL.md 12, 13) ---- */
+
+/* Twelve months, every input fixed, discount 12%.
+ * Demand: V_t = 1e6 1.2^((t-1)/12); the schedule multiplies it by 0.05 in
+ * months 1-3, 0.5 in months 4-6, 1 from month 7.  Shares 3:1:1 are
+ * normalised over all three workloads (0.6, 0.2, 0.2) whatever their
+ * windows: a runs in months 1-8, b from month 4, c from month 20 (past the
+ * horizon: never).  So R_a = mu_t V_t 0.6 (t <= 8), R_b = mu_t V_t 0.2
+ * (t >= 4), R_c = 0.  Month by month:
+ *   t    R_a          R_b          sum_k R_{t,k}
+ *   1    30000        0            30000
+ *   4    313990.54    104663.51    418654.06
+ *   7    657267.07    219089.02    876356.09
+ *   8    667329.48    222443.16    889772.64
+ *   9    0            225848.65    225848.65
+ * Backends: api1 0.006 a request of a, 0.012 of b; its failure rate falls
+ * 19% a year for every workload (plain trend): F = (1 - s) 0.81^((t-1)/12).
+ * api2 0.0005 a request of a, success 0.5 and a trend of +300%/yr:
+ * F = min(1, 0.5 4^((t-1)/12)) = 1 from month 7 (0.5 x 2 exactly).
+ * cloud1 (self-hosted, cloud, 1460 a GPU-month, capacity
+ * 500 x 0.5 x 3600 x 730 / 1.5 = 4.38e8 token-equivalents a GPU, staff 10000
+ * a month, setup 2 months and 10000): fine-tuning halves a's failures
+ * (F_a = 0.1 x 0.5 = 0.05, no trend for a), b's fall 36% a year
+ * (F_b = 0.2 x 0.64^((t-1)/12), multiplier 1).  W_t = 700 R_a + 1400 R_b:
+ * 1 GPU but in months 7-8 (W / 4.38e8 = 1.75, 1.78: 2 GPUs).
+ * Strategies:
+ *   api:    everything on api1.
+ *   open:   everything on cloud1, adopted in month 1: api1 serves months 1-2.
+ *   switch: api1, switching to {a: cloud1} when the month's requests after
+ *           the schedule and windows exceed 880000: month 7 has 876356,
+ *           month 8 889773 (V_t alone exceeds it from month 1), so cloud1's
+ *           route applies from month 9, when a is outside its window: cloud1
+ *           is adopted all the same (setup 10000 in month 9, staff from 9,
+ *           production in months 11-12 with W = 0: min_gpus = 1 GPU).
+ *   mixed:  a on api2, b and c on api1. */
+static const char *V2SCENARIO =
+    "scenario: { name: v2, horizon_months: 12, discount_rate_annual: 0.12 }\n"
+    "workloads:\n"
+    "  a: { share: 3, input_tokens: 1000, output_tokens: 500, failure_cost: 0.1, end_month: 8 }\n"
+    "  b: { share: 1, input_tokens: 2000, output_tokens: 1000, failure_cost: 1.0, start_month: 4 }\n"
+    "  c: { share: 1, input_tokens: 100, output_tokens: 100, failure_cost: 5, start_month: 20,\n"
+    "       end_month: 30 }\n"
+    "demand:\n"
+    "  requests_per_month: 1.0e6\n"
+    "  growth_annual: 0.2\n"
+    "  schedule:\n"
+    "    - { from_month: 1, multiplier: 0.05 }\n"
+    "    - { from_month: 4, multiplier: 0.5 }\n"
+    "    - { from_month: 7, multiplier: 1 }\n"
+    "backends:\n"
+    "  api1: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 8,\n"
+    "          success_rate: { a: 0.99, b: 0.95, c: 0.9 }, failure_rate_trend_annual: -0.19 }\n"
+    "  api2: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1,\n"
+    "          success_rate: { a: 0.5 }, failure_rate_trend_annual: 3 }\n"
+    "  cloud1:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: 500\n"
+    "    input_token_weight: 0.2\n"
+    "    peak_to_average: 1.5\n"
+    "    target_utilization: 0.5\n"
+    "    gpu: { mode: cloud, hour_price: 2.0 }\n"
+    "    staff: { base_fte: 1, cost_per_fte_year: 120000 }\n"
+    "    setup: { months: 2, cost: 10000 }\n"
+    "    fine_tuning: { runs_per_year: 0, cost_per_run: 0, failure_rate_multiplier: { a: 0.5 } }\n"
+    "    success_rate: { a: 0.9, b: 0.8 }\n"
+    "    failure_rate_trend_annual: { b: -0.36 }\n"
+    "strategies:\n"
+    "  api: { route: { a: api1, b: api1, c: api1 } }\n"
+    "  open: { route: { a: cloud1, b: cloud1, c: cloud1 }, fallback: api1 }\n"
+    "  switch:\n"
+    "    route: { a: api1, b: api1, c: api1 }\n"
+    "    switch: { when: { requests_per_month_above: 880000 }, route: { a: cloud1, b: api1, c: api1 } }\n"
+    "    fallback: api1\n"
+    "  mixed: { route: { a: api2, b: api1, c: api1 } }\n";
+
+enum { T2 = 12, NS2 = 4 };
+
+static double v2_mu(int t) { return t < 4 ? 0.05 : t < 7 ? 0.5 : 1; }
+static double v2_Ra(int t) { return t <= 8 ? v2_mu(t) * V(t) * 0.6 : 0; }
+static double v2_Rb(int t) { return t >= 4 ? v2_mu(t) * V(t) * 0.2 : 0; }
+/* Failure probabilities by month. */
+static double v2_api1(double fail, int t) { return fail * pow(0.81, (t - 1) / 12.0); }
+static double v2_api2(int t) { return fmin(1, 0.5 * pow(4, (t - 1) / 12.0)); }
+static double v2_cloud_b(int t) { return 0.2 * pow(0.64, (t - 1) / 12.0); }
+
+static void v2_hand_compute(double want[NS2][T2][TCO_NCAT])
+{
+    memset(want, 0, sizeof(double) * NS2 * T2 * TCO_NCAT);
+    for (int t = 1; t <= T2; t++) {
+        double Ra = v2_Ra(t), Rb = v2_Rb(t);
+        double api1 = 0.006 * Ra + 0.012 * Rb;
+        double q_api1 = Ra * v2_api1(0.01, t) * 0.1 + Rb * v2_api1(0.05, t) * 1.0;
+        double *e = want[0][t - 1];
+        e[API] = api1;
+        e[QUALITY] = q_api1;
+
+        e = want[1][t - 1];
+        e[STAFF] = 10000;
+        if (t <= 2) {
+            e[SETUP] = t == 1 ? 10000 : 0;
+            e[API] = api1;
+            e[QUALITY] = q_api1;
+        } else {
+            double n = ceil((700 * Ra + 1400 * Rb) / 4.38e8);
+            ck_assert_double_eq(n, t == 7 || t == 8 ? 2 : 1);
+            e[COMPUTE] = n * 1460;
+            e[QUALITY] = Ra * 0.05 * 0.1 + Rb * v2_cloud_b(t) * 1.0;
+        }
+
+        e = want[2][t - 1];
+        if (t <= 8) {
+            e[API] = api1;
+            e[QUALITY] = q_api1;
+        } else {
+            e[API] = 0.012 * Rb;
+            e[QUALITY] = Rb * v2_api1(0.05, t);
+            e[SETUP] = t == 9 ? 10000 : 0;
+            e[STAFF] = 10000;
+            e[COMPUTE] = t >= 11 ? 1460 : 0;
+        }
+
+        e = want[3][t - 1];
+        e[API] = 0.0005 * Ra + 0.012 * Rb;
+        e[QUALITY] = Ra * v2_api2(t) * 0.1 + Rb * v2_api1(0.05, t) * 1.0;
+    }
+}
+
+START_TEST(test_v2_deterministic_months)
+{
+    static double want[NS2][T2][TCO_NCAT];
+    drawn d;
+    drawn_load(&d, V2SCENARIO);
+    ck_assert_int_eq(d.sc->ndims, 0);
+    drawn_future(&d, 0);
+    v2_hand_compute(want);
+    double bycat[T2 * TCO_NCAT], monthly[T2];
+    for (int s = 0; s < NS2; s++) {
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, (size_t)s, monthly, bycat, &cost);
+        double npv = 0, nominal = 0, tokens = 0;
+        for (int t = 1; t <= T2; t++) {
+            double total = 0;
+            for (int c = 0; c < TCO_NCAT; c++) {
+                double got = CAT(bycat, t, c), w = want[s][t - 1][c];
+                ck_assert_msg(fabs(got - w) <= 1e-9 * fmax(1, fabs(w)),
+                              "strategy %d month %d %s: got %.10g, expected %.10g", s, t,
+                              tco_category_name((tco_category)c), got, w);
+                total += w;
+            }
+            ck_close(monthly[t - 1], total, 1e-12);
+            npv += pow(1.12, -t / 12.0) * total;
+            nominal += total;
+            tokens += v2_Ra(t) * 1500 + v2_Rb(t) * 3000;
+        }
+        ck_close(cost.npv, npv, 1e-12);
+        ck_close(cost.nominal, nominal, 1e-12);
+        /* Tokens for the cost per million tokens: the requests there are. */
+        ck_close(cost.tokens, tokens, 1e-12);
+    }
+    drawn_free(&d);
+}
+END_TEST
+
+/* A few of the months above worked out on paper. */
+START_TEST(test_v2_by_hand_literals)
+{
+    drawn d;
+    drawn_load(&d, V2SCENARIO);
+    drawn_future(&d, 0);
+    double bycat[T2 * TCO_NCAT];
+    tco_cost cost;
+    /* api, month 1: 30000 requests of a at 0.006; failures 30000 x 1% x 0.1. */
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 1, API), 180, 1e-12);
+    ck_close(CAT(bycat, 1, QUALITY), 30, 1e-12);
+    /* Month 9: b alone, 225848.65 requests: 2710.18 at 0.012; failures
+     * 225848.65 x 5% x 0.81^(8/12) = 9812.4512 (0.81^(2/3) = 0.8689404). */
+    ck_close(CAT(bycat, 9, API), 2710.183763, 1e-9);
+    ck_close(CAT(bycat, 9, QUALITY), 9812.451201, 1e-9);
+    /* open, month 7: 2 GPUs x 730 h x 2.0; failures 657267.07 x 5% x 0.1
+     * + 219089.02 x 0.2 x 0.64^(1/2) = 3286.34 + 35054.24. */
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 7, COMPUTE), 2920, 1e-12);
+    ck_close(CAT(bycat, 7, QUALITY), 3286.335345 + 35054.24368, 1e-9);
+    /* switch: cloud1 adopted in month 9 with no request to serve. */
+    tco_future_cost(d.f, d.m, 2, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 8, SETUP), 0, 1e-12);
+    ck_close(CAT(bycat, 9, SETUP), 10000, 1e-12);
+    ck_close(CAT(bycat, 11, COMPUTE), 1460, 1e-12);
+    /* mixed, month 8: a's failure probability on api2, 0.5 x 4^(7/12) =
+     * 1.1225, is capped at 1: 667329.48 x 1 x 0.1, plus b's on api1
+     * 222443.16 x 5% x 0.81^(7/12) (0.8843339) = 66732.948 + 9835.701. */
+    tco_future_cost(d.f, d.m, 3, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 8, QUALITY), 76568.64905, 1e-9);
+    drawn_free(&d);
+}
+END_TEST
+
+/* The expected quality cost with a random trend (MODEL.md 12).  One
+ * workload, 1e6 requests a month, failure_cost 1, success 0.9, fine-tuning
+ * multiplier 0.8, tau ~ uniform(-0.5, 0.5) on a self-hosted backend with no
+ * setup; 12 months.  Month t costs 1e6 x 0.08 x (1 + tau)^x, x = (t-1)/12
+ * (never above 1: 0.08 x 1.5 < 1), and
+ *   E[(1 + tau)^x] = (1.5^(x+1) - 0.5^(x+1)) / (x + 1),
+ * so E[quality over the year] = 8e4 sum_t (1.5^(x+1) - 0.5^(x+1)) / (x+1).
+ * 4000 futures (tau from the future's uniform); the mean lies within 4
+ * standard errors (the sample's) of it. */
+START_TEST(test_v2_quality_trend_closed_form)
+{
+    const char *text =
+        "scenario: { name: trend, horizon_months: 12 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1, failure_cost: 1 } }\n"
+        "demand: { requests_per_month: 1.0e6 }\n"
+        "backends:\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
+        "         fine_tuning: { runs_per_year: 0, cost_per_run: 0, failure_rate_multiplier: 0.8 },\n"
+        "         success_rate: { w: 0.9 },\n"
+        "         failure_rate_trend_annual: { dist: uniform, min: -0.5, max: 0.5 } }\n"
+        "strategies: { own: { route: { w: gpu } } }\n";
+    drawn d;
+    tco_error err;
+    ck_assert_msg(load_text(text, &d.sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(d.sc->ndims, 1);
+    ck_assert_int_eq(tco_model_alloc(&d.m, d.sc, &err), TCO_OK);
+    d.f = tco_future_alloc(d.m);
+    d.x = malloc(d.sc->ninputs * sizeof *d.x);
+    tco_zig_init(&d.zig);
+    enum { N = 4000 };
+    double sum = 0, sum2 = 0;
+    tco_rng rng;
+    for (uint64_t i = 0; i < N; i++) {
+        tco_rng_seed(&rng, &d.zig, 7, i);
+        double u = tco_rng_uniform(&rng);
+        tco_sample_inputs(d.sc, &u, d.x, NULL);
+        tco_future_draw(d.f, d.m, d.x, &rng, NULL);
+        double bycat[12 * TCO_NCAT];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+        double q = 0;
+        for (int t = 1; t <= 12; t++)
+            q += CAT(bycat, t, QUALITY);
+        sum += q;
+        sum2 += q * q;
+    }
+    double want = 0;
+    for (int t = 1; t <= 12; t++) {
+        double x = (t - 1) / 12.0;
+        want += 8e4 * (pow(1.5, x + 1) - pow(0.5, x + 1)) / (x + 1);
+    }
+    double mean = sum / N, se = sqrt((sum2 / N - mean * mean) / (N - 1));
+    ck_assert_msg(se > 0, "the trend should make the quality cost vary");
+    ck_assert_msg(fabs(mean - want) < 4 * se, "mean quality %.6g, expected %.6g +- %.3g (4 SE)",
+                  mean, want, 4 * se);
+    drawn_free(&d);
+}
+END_TEST
+
+/* A fine-tuning multiplier without any trend: one failure cost per backend
+ * and workload for the whole horizon.  1000 requests a month of a and of b
+ * on a self-hosted backend in production from month 1: F_a = 0.1 x 0.5 =
+ * 0.05, F_b = min(1, 0.2 x 20) = 1; quality 1000 x 0.05 x 2 + 1000 x 1 x 3
+ * = 3100 every month (a fine_tuning section with the multiplier alone has
+ * no runs: no operations cost).  The api backend (no multiplier possible) keeps
+ * 1 - success_rate: 1000 x 0.1 x 2 + 1000 x 0.2 x 3 = 800. */
+START_TEST(test_v2_multiplier_only)
+{
+    const char *text =
+        "scenario: { name: mult, horizon_months: 4 }\n"
+        "workloads:\n"
+        "  a: { input_tokens: 0, output_tokens: 1, failure_cost: 2 }\n"
+        "  b: { input_tokens: 0, output_tokens: 1, failure_cost: 3 }\n"
+        "demand: { requests_per_month: 2000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 0,\n"
+        "         success_rate: { a: 0.9, b: 0.8 } }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 0 }, setup: { months: 0, cost: 0 },\n"
+        "         fine_tuning: { failure_rate_multiplier: { a: 0.5, b: 20 } },\n"
+        "         success_rate: { a: 0.9, b: 0.8 } }\n"
+        "strategies:\n"
+        "  own: { route: { a: gpu, b: gpu } }\n"
+        "  api: { route: { a: api, b: api } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    double bycat[4 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    for (int t = 1; t <= 4; t++) {
+        ck_close(CAT(bycat, t, QUALITY), 3100, 1e-12);
+        ck_close(CAT(bycat, t, OPS), 0, 1e-12);
+    }
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    for (int t = 1; t <= 4; t++)
+        ck_close(CAT(bycat, t, QUALITY), 800, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -1453,22 +1787,29 @@ static Suite *suite(void)
     tcase_add_test(rules, test_exclusion_chain);
     tcase_add_test(rules, test_fine_tuning_costs);
     tcase_add_test(rules, test_price_event_self_hosted);
+    tcase_add_test(rules, test_review_there_and_back);
+    tcase_add_test(rules, test_review_no_hysteresis);
+    tcase_add_test(rules, test_review_last_month);
+    tcase_add_test(rules, test_switch_in_last_month);
+    tcase_add_test(rules, test_run_rate_by_hand);
+    tcase_add_test(rules, test_review_with_retirement);
+    tcase_add_test(rules, test_review_failed_setup);
     suite_add_tcase(s, rules);
-    TCase *v2 = tcase_create("version 2");
-    tcase_set_timeout(v2, 60);
-    tcase_add_test(v2, test_v2_deterministic_months);
-    tcase_add_test(v2, test_v2_by_hand_literals);
-    tcase_add_test(v2, test_v2_quality_trend_closed_form);
-    tcase_add_test(v2, test_v2_multiplier_only);
+    TCase *v2 = tcase_create("retire and fail");
+    tcase_set_timeout(v2, 120);
+    tcase_add_test(v2, test_retire_and_failed_setup);
+    tcase_add_test(v2, test_resale_fraction_at_horizon);
+    tcase_add_test(v2, test_setup_failure_probability);
+    tcase_add_test(v2, test_version1_bits_kept);
+    tcase_add_test(v2, test_failed_setup_behind_exclusion);
     suite_add_tcase(s, v2);
-    TCase *retire = tcase_create("retire and fail");
-    tcase_set_timeout(retire, 120);
-    tcase_add_test(retire, test_retire_and_failed_setup);
-    tcase_add_test(retire, test_resale_fraction_at_horizon);
-    tcase_add_test(retire, test_setup_failure_probability);
-    tcase_add_test(retire, test_version1_bits_kept);
-    tcase_add_test(retire, test_failed_setup_behind_exclusion);
-    suite_add_tcase(s, retire);
+    TCase *v2d = tcase_create("capability and demand");
+    tcase_set_timeout(v2d, 60);
+    tcase_add_test(v2d, test_v2_deterministic_months);
+    tcase_add_test(v2d, test_v2_by_hand_literals);
+    tcase_add_test(v2d, test_v2_quality_trend_closed_form);
+    tcase_add_test(v2d, test_v2_multiplier_only);
+    suite_add_tcase(s, v2d);
     return s;
 }
 

@@ -487,6 +487,62 @@ START_TEST(test_csv_files)
 }
 END_TEST
 
+
+/* Route changes in every output (MODEL.md 20): flat demand of 1000 above
+ * the switch's 500 fires in month 1 of every future, the new route from
+ * month 2: mean 1, probability 1, median first month 2; the plain
+ * strategy has zeros and null. */
+START_TEST(test_switches_written)
+{
+    const char *text =
+        "scenario: { name: sw, horizon_months: 4 }\n"
+        "workloads: { w: { input_tokens: 100, output_tokens: { dist: uniform, min: 50, max: 150 } } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 2 }\n"
+        "  b: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 1 }\n"
+        "strategies:\n"
+        "  plain: { route: { w: a } }\n"
+        "  sw: { route: { w: a }, switch: { when: { requests_per_month_above: 500 }, route: { w: b } } }\n";
+    fixture x;
+    tco_error err;
+    ck_assert_msg(load_text(text, &x.sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options ro = {0};
+    ro.futures = 10;
+    ro.threads = 1;
+    ro.keep_inputs = 1;
+    ck_assert_msg(tco_run_execute(&x.run, x.sc, &ro, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_msg(tco_results_compute(&x.res, x.run, &err) == TCO_OK, "%s", err.msg);
+    x.rep.sc = x.sc;
+    x.rep.run = x.run;
+    x.rep.res = x.res;
+    size_t n;
+    char *out = written(tco_write_json, &x.rep, &n);
+    ck_assert(json_valid(out, n));
+    ck_assert_ptr_nonnull(
+        strstr(out, "\"switches\": { \"mean\": 0, \"probability\": 0, \"median_first_month\": null }"));
+    ck_assert_ptr_nonnull(
+        strstr(out, "\"switches\": { \"mean\": 1, \"probability\": 1, \"median_first_month\": 2 }"));
+    free(out);
+    out = written(tco_write_summary_csv, &x.rep, &n);
+    ck_assert_ptr_nonnull(strstr(out, ",switches_mean,switches_probability,switches_median_first_month\n"));
+    ck_assert_ptr_nonnull(strstr(out, ",0,0,\nsw,"));
+    ck_assert_int_eq(strcmp(out + n - 7, ",1,1,2\n"), 0);
+    free(out);
+    out = written(tco_write_samples_csv, &x.rep, &n);
+    ck_assert_ptr_nonnull(
+        strstr(out, ",switches.plain,first_switch_month.plain,switches.sw,first_switch_month.sw\n"));
+    ck_assert_ptr_nonnull(strstr(out, ",0,0,1,2\n10,"));
+    free(out);
+    out = written(tco_write_table, &x.rep, &n);
+    ck_assert_ptr_nonnull(strstr(out, "\nroute changes of sw: mean 1 a future, at least one in "
+                                      "100% of futures, the first from month 2 (median)\n"));
+    ck_assert_ptr_null(strstr(out, "route changes of plain"));
+    free(out);
+    free_run(&x);
+}
+END_TEST
+
 /* Files are written whole: a writer that fails leaves neither the file nor
  * a temporary one behind; one that succeeds leaves only the file. */
 static tco_status failing_writer(FILE *f, const tco_report *r)
@@ -608,6 +664,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_json_string_escapes);
     tcase_add_test(tc, test_csv_string_round_trip);
     tcase_add_test(tc, test_csv_files);
+    tcase_add_test(tc, test_switches_written);
     tcase_add_test(tc, test_write_file_atomic);
     tcase_add_test(tc, test_names_and_money);
     tcase_add_test(tc, test_json_non_utf8);

@@ -151,6 +151,107 @@ START_TEST(test_routes_and_strategies)
 }
 END_TEST
 
+
+/* Periodic review (MODEL.md 18): the strategy "open" gets a review of its
+ * own; every error names the place and the key's path. */
+START_TEST(test_review)
+{
+    static const char *const from = "open: { route: { chat: gpu, docs: gpu }, fallback: api }";
+    const char *good = "open:\n    route: { chat: api, docs: api }\n    fallback: api\n"
+                       "    review: { every_months: 6, options: { gpu-all: { chat: gpu, docs: gpu },\n"
+                       "              gpu-chat: { chat: gpu, docs: api } } }";
+    /* A valid review, with its defaults. */
+    const char *at = strstr(BASE, from);
+    char text[4096];
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - BASE), BASE, good, at + strlen(from));
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    const tco_review *rv = sc->strategies[1].review;
+    ck_assert_ptr_nonnull(rv);
+    ck_assert_int_eq(rv->every, 6);
+    ck_assert_int_eq(rv->first, 6);
+    ck_assert_double_eq(rv->hysteresis, 0.1);
+    ck_assert_uint_eq(rv->noptions, 2);
+    ck_assert_str_eq(rv->options[1].name, "gpu-chat");
+    ck_assert_int_eq(rv->options[1].route[0], 1);
+    ck_assert_int_eq(rv->options[1].route[1], 0);
+    int k = tco_scenario_input(sc, "strategies.open.review.switching_cost");
+    ck_assert_int_eq(k, rv->switching_cost);
+    ck_assert_double_eq(sc->inputs[k].dist.a, 0);
+    /* Registered after every version-1 input. */
+    ck_assert_int_eq(k, (int)sc->ninputs - 1);
+    ck_assert(tco_strategy_can_switch(&sc->strategies[1]));
+    ck_assert(!tco_strategy_can_switch(&sc->strategies[0]));
+    tco_scenario_free(sc);
+    /* After the backends' version-2 inputs too (a setup that can fail). */
+    char text2[4096];
+    const char *setup = "setup: { months: 2, cost: 40000 }";
+    at = strstr(text, setup);
+    snprintf(text2, sizeof text2, "%.*s%s%s", (int)(at - text), text,
+             "setup: { months: 2, cost: 40000, failure_probability: 0.2 }", at + strlen(setup));
+    ck_assert_msg(load_text(text2, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_gt(tco_scenario_input(sc, "strategies.open.review.switching_cost"),
+                     tco_scenario_input(sc, "backends.gpu.setup.failure_probability"));
+    ck_assert_int_eq(tco_scenario_input(sc, "strategies.open.review.switching_cost"),
+                     (int)sc->ninputs - 1);
+    tco_scenario_free(sc);
+
+    const char *opts = "options: { x: { chat: gpu, docs: gpu } }";
+    char bad[1024];
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 0, %s } }", opts);
+    expect(from, bad, "strategies.open.review.every_months", "[1, ");
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 2, first_month: 0, %s } }", opts);
+    expect(from, bad, "strategies.open.review.first_month", NULL);
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 2, hysteresis: 1, %s } }", opts);
+    expect(from, bad, "test.yaml:", "strategies.open.review.hysteresis");
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 2, switching_cost: -1, %s } }", opts);
+    expect(from, bad, "strategies.open.review.switching_cost", "must be >= 0");
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          review: { every_months: 2, hysteresys: 0.2, %s } }", opts);
+    expect(from, bad, "strategies.open.review.hysteresys", "did you mean hysteresis?");
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api,\n"
+           "          review: { every_months: 2, options: { initial: { chat: gpu, docs: gpu } } } }",
+           "test.yaml:24:49: strategies.open.review.options.initial",
+           "another name");
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api,\n"
+           "          review: { every_months: 2, options: { x: { chat: gpu, docs: gpu },\n"
+           "                                                x: { chat: api, docs: api } } } }",
+           "duplicate key 'x'", NULL);
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api,\n"
+           "          review: { every_months: 2, options: {} } }",
+           "strategies.open.review.options", "at least one option");
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api, review: { every_months: 2 } }",
+           "strategies.open.review", "missing required key 'options'");
+    expect(from,
+           "open: { route: { chat: api, docs: api }, fallback: api,\n"
+           "          review: { every_months: 2, options: { x: { chat: gpu, docs: gpo } } } }",
+           "strategies.open.review.options.x.docs", "did you mean gpu?");
+    /* A review option that reaches a platform with setup needs a fallback. */
+    expect(from,
+           "open: { route: { chat: api, docs: api },\n"
+           "          review: { every_months: 2, options: { x: { chat: gpu, docs: gpu } } } }",
+           "missing fallback", "'gpu'");
+    /* With phases, with a switch. */
+    snprintf(bad, sizeof bad, "fallback: api\n    review: { every_months: 2, %s }\ncorrelations",
+             opts);
+    expect("fallback: api\ncorrelations", bad, "strategies.staged.review",
+           "a review goes with a route, not with phases");
+    snprintf(bad, sizeof bad, "open: { route: { chat: api, docs: api }, fallback: api,\n"
+             "          switch: { when: { requests_per_month_above: 1 }, route: { chat: gpu, docs: gpu } },\n"
+             "          review: { every_months: 2, %s } }", opts);
+    expect(from, bad, "strategies.open.review", "either a switch or a review");
+}
+END_TEST
+
 START_TEST(test_events)
 {
     expect("correlations:", "events:\n  e: { probability_per_year: 1.5, effect: { one_off_cost: 1 } }\ncorrelations:",
@@ -483,6 +584,95 @@ START_TEST(test_load_with_overrides)
 }
 END_TEST
 
+
+/* Version 2 keys of MODEL.md 16 and 17: retire_idle_months (a whole
+ * number >= 1 on a strategy), gpu.resale_fraction (owned only, in [0, 1]),
+ * setup.failure_probability (in [0, 1]) and setup.abandon_after_months
+ * (>= 1); each a quantity with its path, except retire_idle_months. */
+START_TEST(test_retire_and_failure_keys)
+{
+    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_months: 0\ncorrelations",
+           "test.yaml:29:25: strategies.staged.retire_idle_months", "must be in [1, ");
+    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_months: 2.5\ncorrelations",
+           "strategies.staged.retire_idle_months", "whole number");
+    expect("    fallback: api\ncorrelations",
+           "    fallback: api\n    retire_idle_months: { dist: uniform, min: 1, max: 3 }\ncorrelations",
+           "strategies.staged.retire_idle_months", "does not take a distribution");
+    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_month: 2\ncorrelations",
+           "strategies.staged.retire_idle_month", "did you mean retire_idle_months?");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, failure_probability: 1.2 }",
+           "backends.gpu.setup.failure_probability", "in [0, 1]");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, failure_probability: { dist: uniform, min: 1.5, max: 2 } }",
+           "backends.gpu.setup.failure_probability", "can never be");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, failure_probabilty: 0.1 }",
+           "backends.gpu.setup.failure_probabilty", "did you mean failure_probability?");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, abandon_after_months: 0.5 }",
+           "backends.gpu.setup.abandon_after_months", ">= 1");
+    expect("setup: { months: 2, cost: 40000 }",
+           "setup: { months: 2, cost: 40000, abandon_after_month: 3 }",
+           "backends.gpu.setup.abandon_after_month", "did you mean abandon_after_months?");
+    /* resale_fraction belongs to owned GPUs: on cloud GPUs it is unknown. */
+    expect("gpu: { mode: cloud, hour_price: 2.5 }",
+           "gpu: { mode: cloud, hour_price: 2.5, resale_fraction: 0.5 }",
+           "backends.gpu.gpu.resale_fraction", "unknown key");
+    expect("gpu: { mode: cloud, hour_price: 2.5 }",
+           "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1, resale_fraction: -0.1 }",
+           "backends.gpu.gpu.resale_fraction", "in [0, 1]");
+    expect("gpu: { mode: cloud, hour_price: 2.5 }",
+           "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1, resale_fractoin: 0.5 }",
+           "backends.gpu.gpu.resale_fractoin", "did you mean resale_fraction?");
+
+    /* Valid: each quantity is a static input with its path (so --set,
+     * sweeps, sensitivity and correlations reach it), registered after
+     * every input of version 1 (so the uniforms of version 1's inputs keep
+     * their dimensions); without the keys there is no input (defaults 1, 0
+     * and the drawn setup months). */
+    const char *from = "gpu: { mode: cloud, hour_price: 2.5 }";
+    const char *to = "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1,\n"
+                     "           resale_fraction: { dist: uniform, min: 0.3, max: 0.6 } }";
+    const char *from2 = "setup: { months: 2, cost: 40000 }";
+    const char *to2 = "setup: { months: 2, cost: 40000, failure_probability: { dist: beta, alpha: 2, beta: 8 },\n"
+                      "             abandon_after_months: 4 }";
+    char text[8192];
+    const char *a = strstr(BASE, from), *b = strstr(BASE, from2);
+    ck_assert(a && b && a < b);
+    snprintf(text, sizeof text, "%.*s%s%.*s%s%s\n", (int)(a - BASE), BASE, to,
+             (int)(b - (a + strlen(from))), a + strlen(from), to2, b + strlen(from2));
+    char *fb = strstr(text, "    fallback: api\ncorrelations");
+    ck_assert_ptr_nonnull(fb);
+    char tail[4096];
+    snprintf(tail, sizeof tail, "%s", fb + strlen("    fallback: api\n"));
+    snprintf(fb, sizeof text - (size_t)(fb - text), "    fallback: api\n    retire_idle_months: 3\n%s",
+             tail);
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->strategies[2].retire_idle, 3);
+    ck_assert_int_eq(sc->strategies[1].retire_idle, 0);
+    size_t n = sc->ninputs;
+    ck_assert_str_eq(sc->inputs[n - 3].path, "backends.gpu.gpu.resale_fraction");
+    ck_assert_str_eq(sc->inputs[n - 2].path, "backends.gpu.setup.failure_probability");
+    ck_assert_str_eq(sc->inputs[n - 1].path, "backends.gpu.setup.abandon_after_months");
+    ck_assert_int_eq(sc->inputs[n - 3].dim, 3);
+    ck_assert_int_eq(sc->inputs[n - 2].dim, 4);
+    ck_assert_double_eq(sc->inputs[n - 1].dist.a, 4);
+    ck_assert_uint_eq(sc->ndims, 5);
+    /* Version 1's uncertain inputs keep dimensions 0-2. */
+    ck_assert_int_eq(sc->inputs[tco_scenario_input(sc, "demand.requests_per_month")].dim, 0);
+    ck_assert_int_eq(sc->inputs[tco_scenario_input(sc, "backends.api.price_trend_annual")].dim, 2);
+    tco_scenario_free(sc);
+    ck_assert_msg(load_text(BASE, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_lt(tco_scenario_input(sc, "backends.gpu.setup.failure_probability"), 0);
+    ck_assert_int_lt(tco_scenario_input(sc, "backends.gpu.setup.abandon_after_months"), 0);
+    ck_assert_uint_eq(sc->ndims, 3);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 /* ---- Version 2 keys: capability and demand over time (MODEL.md 12, 13) ---- */
 
 /* BASE with a schedule, windows, failure-rate trends (plain on api, per
@@ -691,95 +881,6 @@ START_TEST(test_v2_set)
 }
 END_TEST
 
-
-/* Version 2 keys of MODEL.md 16 and 17: retire_idle_months (a whole
- * number >= 1 on a strategy), gpu.resale_fraction (owned only, in [0, 1]),
- * setup.failure_probability (in [0, 1]) and setup.abandon_after_months
- * (>= 1); each a quantity with its path, except retire_idle_months. */
-START_TEST(test_retire_and_failure_keys)
-{
-    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_months: 0\ncorrelations",
-           "test.yaml:29:25: strategies.staged.retire_idle_months", "must be in [1, ");
-    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_months: 2.5\ncorrelations",
-           "strategies.staged.retire_idle_months", "whole number");
-    expect("    fallback: api\ncorrelations",
-           "    fallback: api\n    retire_idle_months: { dist: uniform, min: 1, max: 3 }\ncorrelations",
-           "strategies.staged.retire_idle_months", "does not take a distribution");
-    expect("    fallback: api\ncorrelations", "    fallback: api\n    retire_idle_month: 2\ncorrelations",
-           "strategies.staged.retire_idle_month", "did you mean retire_idle_months?");
-    expect("setup: { months: 2, cost: 40000 }",
-           "setup: { months: 2, cost: 40000, failure_probability: 1.2 }",
-           "backends.gpu.setup.failure_probability", "in [0, 1]");
-    expect("setup: { months: 2, cost: 40000 }",
-           "setup: { months: 2, cost: 40000, failure_probability: { dist: uniform, min: 1.5, max: 2 } }",
-           "backends.gpu.setup.failure_probability", "can never be");
-    expect("setup: { months: 2, cost: 40000 }",
-           "setup: { months: 2, cost: 40000, failure_probabilty: 0.1 }",
-           "backends.gpu.setup.failure_probabilty", "did you mean failure_probability?");
-    expect("setup: { months: 2, cost: 40000 }",
-           "setup: { months: 2, cost: 40000, abandon_after_months: 0.5 }",
-           "backends.gpu.setup.abandon_after_months", ">= 1");
-    expect("setup: { months: 2, cost: 40000 }",
-           "setup: { months: 2, cost: 40000, abandon_after_month: 3 }",
-           "backends.gpu.setup.abandon_after_month", "did you mean abandon_after_months?");
-    /* resale_fraction belongs to owned GPUs: on cloud GPUs it is unknown. */
-    expect("gpu: { mode: cloud, hour_price: 2.5 }",
-           "gpu: { mode: cloud, hour_price: 2.5, resale_fraction: 0.5 }",
-           "backends.gpu.gpu.resale_fraction", "unknown key");
-    expect("gpu: { mode: cloud, hour_price: 2.5 }",
-           "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1, resale_fraction: -0.1 }",
-           "backends.gpu.gpu.resale_fraction", "in [0, 1]");
-    expect("gpu: { mode: cloud, hour_price: 2.5 }",
-           "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1, resale_fractoin: 0.5 }",
-           "backends.gpu.gpu.resale_fractoin", "did you mean resale_fraction?");
-
-    /* Valid: each quantity is a static input with its path (so --set,
-     * sweeps, sensitivity and correlations reach it), registered after
-     * every input of version 1 (so the uniforms of version 1's inputs keep
-     * their dimensions); without the keys there is no input (defaults 1, 0
-     * and the drawn setup months). */
-    const char *from = "gpu: { mode: cloud, hour_price: 2.5 }";
-    const char *to = "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1,\n"
-                     "           resale_fraction: { dist: uniform, min: 0.3, max: 0.6 } }";
-    const char *from2 = "setup: { months: 2, cost: 40000 }";
-    const char *to2 = "setup: { months: 2, cost: 40000, failure_probability: { dist: beta, alpha: 2, beta: 8 },\n"
-                      "             abandon_after_months: 4 }";
-    char text[8192];
-    const char *a = strstr(BASE, from), *b = strstr(BASE, from2);
-    ck_assert(a && b && a < b);
-    snprintf(text, sizeof text, "%.*s%s%.*s%s%s\n", (int)(a - BASE), BASE, to,
-             (int)(b - (a + strlen(from))), a + strlen(from), to2, b + strlen(from2));
-    char *fb = strstr(text, "    fallback: api\ncorrelations");
-    ck_assert_ptr_nonnull(fb);
-    char tail[4096];
-    snprintf(tail, sizeof tail, "%s", fb + strlen("    fallback: api\n"));
-    snprintf(fb, sizeof text - (size_t)(fb - text), "    fallback: api\n    retire_idle_months: 3\n%s",
-             tail);
-    tco_scenario *sc;
-    tco_error err;
-    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
-    ck_assert_int_eq(sc->strategies[2].retire_idle, 3);
-    ck_assert_int_eq(sc->strategies[1].retire_idle, 0);
-    size_t n = sc->ninputs;
-    ck_assert_str_eq(sc->inputs[n - 3].path, "backends.gpu.gpu.resale_fraction");
-    ck_assert_str_eq(sc->inputs[n - 2].path, "backends.gpu.setup.failure_probability");
-    ck_assert_str_eq(sc->inputs[n - 1].path, "backends.gpu.setup.abandon_after_months");
-    ck_assert_int_eq(sc->inputs[n - 3].dim, 3);
-    ck_assert_int_eq(sc->inputs[n - 2].dim, 4);
-    ck_assert_double_eq(sc->inputs[n - 1].dist.a, 4);
-    ck_assert_uint_eq(sc->ndims, 5);
-    /* Version 1's uncertain inputs keep dimensions 0-2. */
-    ck_assert_int_eq(sc->inputs[tco_scenario_input(sc, "demand.requests_per_month")].dim, 0);
-    ck_assert_int_eq(sc->inputs[tco_scenario_input(sc, "backends.api.price_trend_annual")].dim, 2);
-    tco_scenario_free(sc);
-    ck_assert_msg(load_text(BASE, &sc, &err) == TCO_OK, "%s", err.msg);
-    ck_assert_int_lt(tco_scenario_input(sc, "backends.gpu.setup.failure_probability"), 0);
-    ck_assert_int_lt(tco_scenario_input(sc, "backends.gpu.setup.abandon_after_months"), 0);
-    ck_assert_uint_eq(sc->ndims, 3);
-    tco_scenario_free(sc);
-}
-END_TEST
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -789,6 +890,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_types_and_required);
     tcase_add_test(tc, test_routes_and_strategies);
     tcase_add_test(tc, test_events);
+    tcase_add_test(tc, test_review);
     tcase_add_test(tc, test_correlations);
     tcase_add_test(tc, test_load_file_and_set);
     tcase_add_test(tc, test_mutations_never_crash);
@@ -797,10 +899,10 @@ static Suite *suite(void)
     tcase_add_test(tc, test_aliases_share_tables);
     tcase_add_test(tc, test_messages_ignore_locale);
     tcase_add_test(tc, test_load_with_overrides);
+    tcase_add_test(tc, test_retire_and_failure_keys);
     tcase_add_test(tc, test_v2_keys_valid);
     tcase_add_test(tc, test_v2_key_errors);
     tcase_add_test(tc, test_v2_set);
-    tcase_add_test(tc, test_retire_and_failure_keys);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

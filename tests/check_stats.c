@@ -263,8 +263,64 @@ START_TEST(test_decision_statistics)
     ck_close(r->st[1].breakeven_median, 3, 1e-15);
     ck_close(r->st[2].breakeven_probability, 0.25, 1e-15);
     ck_close(r->st[2].breakeven_median, 4, 1e-15);
+    /* Without switch arrays (a run built by hand): no route changes. */
+    ck_close(r->st[2].switches_mean, 0, 0);
+    ck_assert(isnan(r->st[2].switches_median_first));
     /* Monthly band of strategy b: 5, 6, 7, 8 -> P25 = 5.75. */
     ck_close(r->st[1].monthly_band[1][0], 5.75, 1e-7);
+    tco_results_free(r);
+}
+END_TEST
+
+
+/* Route changes (MODEL.md 20) by hand: strategy 1 changes route 2, 0, 1
+ * and 3 times in four futures (mean 1.5, at least one in 3 of 4), first
+ * from months 5, -, 9 and 3: median of {3, 5, 9} = 5.  Strategy 2 changes
+ * once, in 2 futures, from months 4 and 7: median 5.5.  Strategy 0 never:
+ * zeros and no median. */
+START_TEST(test_switches_by_hand)
+{
+    double npv[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, nominal[12];
+    memcpy(nominal, npv, sizeof npv);
+    int16_t be[12] = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+    int16_t sw[12] = {0, 0, 0, 0, 2, 0, 1, 3, 0, 1, 1, 0};
+    int16_t first[12] = {0, 0, 0, 0, 5, 0, 9, 3, 0, 4, 7, 0};
+    float monthly[12] = {0};
+    double mmean[3] = {0}, cat[24] = {0}, cpm[3] = {0};
+    unsigned long clamped[1] = {0};
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.nstrategies = 3;
+    sc.horizon = 1;
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.sc = &sc;
+    run.n = 4;
+    run.T = 1;
+    run.S = 3;
+    run.threads = 1;
+    run.npv = npv;
+    run.nominal = nominal;
+    run.breakeven = be;
+    run.switches = sw;
+    run.first_switch = first;
+    run.monthly = monthly;
+    run.monthly_mean = mmean;
+    run.cat_mean = cat;
+    run.cpm_mean = cpm;
+    run.clamped = clamped;
+    tco_results *r;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
+    ck_close(r->st[0].switches_mean, 0, 0);
+    ck_close(r->st[0].switches_probability, 0, 0);
+    ck_assert(isnan(r->st[0].switches_median_first));
+    ck_close(r->st[1].switches_mean, 1.5, 1e-15);
+    ck_close(r->st[1].switches_probability, 0.75, 1e-15);
+    ck_close(r->st[1].switches_median_first, 5, 1e-15);
+    ck_close(r->st[2].switches_mean, 0.5, 1e-15);
+    ck_close(r->st[2].switches_probability, 0.5, 1e-15);
+    ck_close(r->st[2].switches_median_first, 5.5, 1e-15);
     tco_results_free(r);
 }
 END_TEST
@@ -280,6 +336,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_bucket_selection_adversarial);
     tcase_add_test(tc, test_cvar_by_hand);
     tcase_add_test(tc, test_decision_statistics);
+    tcase_add_test(tc, test_switches_by_hand);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -346,5 +346,31 @@ expect_error retire-zero 2 "strategies.hybrid.retire_idle_months: must be in [1,
 expect_error failure-two 2 "backends.gpu.setup.failure_probability: must be in [0, 1]" -- run v2r.yaml --set backends.gpu.setup.failure_probability=2
 expect_error resale-cloud 2 "backends.gpu.gpu.resale_fraction: unknown key" -- run v2r.yaml --set backends.gpu.gpu.resale_fraction=0.5
 
+# Version 2 (MODEL.md 18, 20): a review strategy added to small.yaml (open
+# first, moving to the api at the review of month 2 when it is cheaper
+# by 10%: from month 3) leaves the other strategies' results alone (a fixed
+# switching cost draws nothing), reports its route changes, is independent of the number of
+# threads; describe lists an uncertain switching cost; bad review keys are
+# refused with their path.
+sed -e 's/^events:$/  review:\n    route: { chat: gpu, docs: gpu }\n    fallback: api\n    review: { every_months: 2, switching_cost: 3000, options: { api: { chat: api, docs: api } } }\nevents:/' \
+    small.yaml >v2v.yaml
+sed -e 's/switching_cost: 3000/switching_cost: { dist: uniform, min: 1000, max: 5000 }/' v2v.yaml >v2w.yaml
+"$BIN" run small.yaml -q --no-plots -n 300 -o "$TMP/v0" && "$BIN" run v2v.yaml -q --no-plots -n 300 --samples -o "$TMP/v1" &&
+[ "$(grep -v ^review, v1/summary.csv | cut -d, -f1-21)" = "$(cut -d, -f1-21 v0/summary.csv)" ] \
+    && ok || bad "a review strategy changed the other strategies' results"
+awk -F, '$1 == "review" && $22 > 0.9 && $23 > 0.9 && $24 == 3 { found = 1 } END { exit !found }' v1/summary.csv \
+    && head -1 v1/samples.csv | grep -q ',switches.review,first_switch_month.review$' \
+    && ok || bad "route changes of the review strategy: $(cat v1/summary.csv)"
+"$BIN" run v2v.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/v2" && "$BIN" run v2v.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/v3" \
+    && cmp -s v2/results.json v3/results.json && ok || bad "results with a review depend on the number of threads"
+"$BIN" describe v2w.yaml >v2v.txt \
+    && grep -q "^strategies.review.review.switching_cost  *uniform" v2v.txt && ok || bad "describe lacks the switching cost: $(cat v2v.txt)"
+expect_error review-hysteresis 2 "strategies.review.review.hysteresis: must be in [0, 1)" -- run v2v.yaml --set strategies.review.review.hysteresis=1
+expect_error review-every 2 "strategies.review.review.every_months: must be in [1, " -- run v2v.yaml --set strategies.review.review.every_months=0
+expect_error review-switch 2 "strategies.review.review: give either a switch or a review" -- run v2v.yaml \
+    --set 'strategies.review.switch={ when: { requests_per_month_above: 1 }, route: { chat: gpu, docs: gpu } }'
+expect_error review-initial 2 "strategies.review.review.options.initial: 'initial' names" -- run v2v.yaml \
+    --set 'strategies.review.review.options={ initial: { chat: gpu, docs: gpu } }'
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
