@@ -5,6 +5,7 @@
 set -u
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0
@@ -372,5 +373,13 @@ expect_error review-switch 2 "strategies.review.review: give either a switch or 
 expect_error review-initial 2 "strategies.review.review.options.initial: 'initial' names" -- run v2v.yaml \
     --set 'strategies.review.review.options={ initial: { chat: gpu, docs: gpu } }'
 
+# The bundled baseline uses every version-2 feature of part 1 (failure-rate
+# trends, a setup that can fail, a review with retirement): same bits on 1, 2
+# and 4 threads.
+"$BIN" run "$ROOT/scenarios/baseline.yaml" -q --no-plots -n 3000 --threads 1 -o "$TMP/bt1" && \
+"$BIN" run "$ROOT/scenarios/baseline.yaml" -q --no-plots -n 3000 --threads 2 -o "$TMP/bt2" && \
+"$BIN" run "$ROOT/scenarios/baseline.yaml" -q --no-plots -n 3000 --threads 4 -o "$TMP/bt4" && \
+    cmp -s "$TMP/bt1/results.json" "$TMP/bt2/results.json" && cmp -s "$TMP/bt1/results.json" "$TMP/bt4/results.json" \
+    && ok || bad "baseline.yaml (version 2) depends on the number of threads"
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
