@@ -16,6 +16,9 @@ ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fopenmp -ffp-c
              $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml) -lm
 BUILD ?= build
+# The program; sanitizer builds put theirs in their own folder, so that
+# `make asan` never leaves an instrumented ./tcosim behind.
+PROG ?= tcosim
 
 LIB_SRC = sim/error.c sim/init.c sim/number.c sim/yamldoc.c sim/dist.c sim/schema.c sim/copula.c \
           sim/scenario.c sim/rng.c sim/sample.c sim/engine.c sim/stats.c sim/output.c sim/outdir.c \
@@ -49,12 +52,12 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 
 .PHONY: all check bench demo deps install uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
-all: tcosim
+all: $(PROG)
 
 deps:
 	@sh tools/deps.sh
 
-tcosim: $(BUILD)/libtcosim.a $(BUILD)/sim/main.o
+$(PROG): $(BUILD)/libtcosim.a $(BUILD)/sim/main.o
 	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/sim/main.o $(BUILD)/libtcosim.a $(LDLIBS)
 
 $(BUILD)/libtcosim.a: $(LIB_OBJ)
@@ -81,13 +84,13 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libtcosim.a
 
 check:
 	@sh tools/deps.sh --fuzz
-	@$(MAKE) --no-print-directory tcosim $(TEST_BIN) $(REPLAY_BIN) CFLAGS="$(CFLAGS) -Werror"
+	@$(MAKE) --no-print-directory $(PROG) $(TEST_BIN) $(REPLAY_BIN) CFLAGS="$(CFLAGS) -Werror"
 	@sh tests/run_units.sh $(TEST_BIN)
 	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz
-	@sh tests/cli/run.sh ./tcosim
-	@sh tests/cli/expected.sh ./tcosim
-	@sh tests/docs/check_examples.sh ./tcosim
-	@sh tests/golden/run.sh ./tcosim
+	@sh tests/cli/run.sh ./$(PROG)
+	@sh tests/cli/expected.sh ./$(PROG)
+	@sh tests/docs/check_examples.sh ./$(PROG)
+	@sh tests/golden/run.sh ./$(PROG)
 	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz \
 	    FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi
@@ -159,11 +162,11 @@ uninstall:
 # not fuzz again (FUZZ_CHECK_SECONDS=0).  GCC's "undefined" leaves out
 # float-cast-overflow (a NaN or huge double converted to an integer).
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
+	$(MAKE) BUILD=build-asan PROG=build-asan/tcosim CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
 	    FUZZ_CHECK_SECONDS=0 check
 
 ubsan:
-	$(MAKE) BUILD=build-ubsan \
+	$(MAKE) BUILD=build-ubsan PROG=build-ubsan/tcosim \
 	    CFLAGS="-O1 -g -fsanitize=undefined,float-cast-overflow -fno-sanitize-recover=all" \
 	    FUZZ_CHECK_SECONDS=0 check
 

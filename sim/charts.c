@@ -401,6 +401,12 @@ void tco_plots_dir(char *buf, size_t size)
                 tco_snprintf(buf, size, "%s/plots", exe);
                 return;
             }
+            /* A program built in a folder of the source tree (build-asan/). */
+            tco_snprintf(try, sizeof try, "%s/../plots/common.gp", exe);
+            if (stat(try, &sb) == 0) {
+                tco_snprintf(buf, size, "%s/../plots", exe);
+                return;
+            }
             tco_snprintf(try, sizeof try, "%s/../share/tcosim/plots/common.gp", exe);
             if (stat(try, &sb) == 0) {
                 tco_snprintf(buf, size, "%s/../share/tcosim/plots", exe);
