@@ -79,8 +79,8 @@ tco_status tco_backend_load(tco_schema *c, const tco_ynode *spec, const char *pr
  * quantity (paths prefix.key.K), -1 for a workload it does not name.  A
  * mapping with a `dist` key is a distribution, not a workload named dist.
  * Absent: *out stays NULL. */
-static tco_status load_per_workload(tco_schema *c, const tco_ynode *map, const char *prefix,
-                                    const char *key, const tco_domain *dom, int **out)
+tco_status tco_backend_load_per_workload(tco_schema *c, const tco_ynode *map, const char *prefix,
+                                         const char *key, const tco_domain *dom, int **out)
 {
     tco_scenario *sc = c->sc;
     const tco_ynode *v = tco_ymap_get(map, key);
@@ -118,13 +118,13 @@ static tco_status load_per_workload(tco_schema *c, const tco_ynode *map, const c
 tco_status tco_backend_load_capability(tco_schema *c, const tco_ynode *spec, const char *prefix,
                                        tco_backend *be)
 {
-    tco_status st = load_per_workload(c, spec, prefix, "failure_rate_trend_annual",
+    tco_status st = tco_backend_load_per_workload(c, spec, prefix, "failure_rate_trend_annual",
                                       &TCO_DOM_GT_M1, &be->fail_trend);
     if (st != TCO_OK)
         return st;
     char path[TCO_SCHEMA_PATHMAX];
     tco_schema_path(path, sizeof path, prefix, "fine_tuning");
-    return load_per_workload(c, tco_ymap_get(spec, "fine_tuning"), path,
+    return tco_backend_load_per_workload(c, tco_ymap_get(spec, "fine_tuning"), path,
                              "failure_rate_multiplier", &TCO_DOM_NONNEG, &be->fail_mult);
 }
 

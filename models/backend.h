@@ -153,6 +153,13 @@ tco_status tco_backend_load(tco_schema *c, const tco_ynode *spec, const char *pr
 tco_status tco_backend_load_capability(tco_schema *c, const tco_ynode *spec, const char *prefix,
                                        tco_backend *be);
 
+/* A quantity per workload at map[key] (MODEL.md 12, 14.1): a plain
+ * quantity (path prefix.key, one input for every workload), or a mapping
+ * workload -> quantity (paths prefix.key.K), -1 for a workload it does not
+ * name; values in dom.  Absent: *out stays NULL.  *out is malloc'ed (K). */
+tco_status tco_backend_load_per_workload(tco_schema *c, const tco_ynode *map, const char *prefix,
+                                         const char *key, const tco_domain *dom, int **out);
+
 /* Frees what tco_backend_load allocated in be (not be itself). */
 void tco_backend_clear(tco_backend *be);
 

@@ -17,6 +17,11 @@
 typedef struct {
     int price_in, price_out, price_trend, discount, fixed_monthly;
     int shock_rate, shock_size; /* -1 without price_shocks */
+    /* MODEL.md 14.1: the cached input price (-1: absent, p_in) and the
+     * cache hit rate per workload (NULL: absent; -1 for a workload the
+     * mapping does not name: 0). */
+    int cached;
+    int *hit;
     /* Moments of ln(1 + S) for the clamped size S, and P(S is clamped). */
     double log_mean, log_var, p_clamped;
 } api_spec;
@@ -51,11 +56,12 @@ static tco_status api_load(tco_schema *c, const tco_ynode *v, const char *prefix
     static const char *const keys[] = {"type", "input_price_per_mtok", "output_price_per_mtok",
                                        "price_trend_annual", "price_shocks", "discount",
                                        "fixed_monthly_cost", "success_rate",
-                                       "failure_rate_trend_annual", NULL};
+                                       "failure_rate_trend_annual",
+                                       "cached_input_price_per_mtok", "cache_hit_rate", NULL};
     api_spec *b = calloc(1, sizeof *b);
     if (!(be->spec = b))
         return tco_schema_oom(c);
-    b->shock_rate = b->shock_size = -1;
+    b->shock_rate = b->shock_size = b->cached = -1;
     tco_status st;
     const tco_ynode *ft = tco_ymap_get(v, "fine_tuning");
     if (ft) {
@@ -92,6 +98,29 @@ static tco_status api_load(tco_schema *c, const tco_ynode *v, const char *prefix
         shock_moments(b, &c->sc->inputs[b->shock_size]);
     }
     return TCO_OK;
+}
+
+/* The keys of MODEL.md 14.1, registered after every input of version 1 so
+ * that a version-1 file samples as before; only when given.  api_load has
+ * checked that they are the backend's keys. */
+static tco_status api_load_late(tco_schema *c, const tco_ynode *v, const char *prefix,
+                                tco_backend *be)
+{
+    api_spec *b = be->spec;
+    tco_status st;
+    if (tco_ymap_get(v, "cached_input_price_per_mtok") &&
+        (st = tco_schema_quantity(c, v, prefix, "cached_input_price_per_mtok", &TCO_DOM_NONNEG,
+                                  NAN, &b->cached)))
+        return st;
+    return tco_backend_load_per_workload(c, v, prefix, "cache_hit_rate", &TCO_DOM_UNIT, &b->hit);
+}
+
+static void api_free_spec(void *spec)
+{
+    api_spec *b = spec;
+    if (b)
+        free(b->hit);
+    free(b);
 }
 
 static tco_status api_alloc(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be)
@@ -152,11 +181,20 @@ static void api_serve(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
     api_paths *d = p->data;
     d->fixed = x[b->fixed_monthly];
     p->priced = 1;
+    /* Cached input (MODEL.md 14.1): p_cached defaults to p_in, q_k to 0. */
+    double p_cached = x[b->cached >= 0 ? b->cached : b->price_in];
     for (size_t k = 0; k < p->K; k++) {
         const tco_workload *w = &sc->workloads[k];
         double in = x[w->input_tokens], out = x[w->output_tokens];
-        p->unit_cost[k] =
-            (1 - x[b->discount]) * (in * x[b->price_in] + out * x[b->price_out]) / 1e6;
+        if (b->hit && b->hit[k] >= 0) {
+            double q = x[b->hit[k]];
+            p->unit_cost[k] = (1 - x[b->discount]) *
+                              (in * ((1 - q) * x[b->price_in] + q * p_cached) +
+                               out * x[b->price_out]) / 1e6;
+        } else {
+            p->unit_cost[k] =
+                (1 - x[b->discount]) * (in * x[b->price_in] + out * x[b->price_out]) / 1e6;
+        }
         p->unit_load[k] = 1; /* the load is the month's requests */
     }
 }
@@ -182,7 +220,8 @@ const tco_backend_type tco_backend_api = {
     .name = "api",
     .platform = 0,
     .load = api_load,
-    .free_spec = free,
+    .load_late = api_load_late,
+    .free_spec = api_free_spec,
     .max_setup_months = NULL,
     .alloc = api_alloc,
     .free_paths = free,

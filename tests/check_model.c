@@ -1771,6 +1771,60 @@ START_TEST(test_v2_multiplier_only)
 }
 END_TEST
 
+/* ---- Commercial terms (MODEL.md 14) ---- */
+
+/* 14.1: cached input with a per-workload hit rate.  Fixed inputs, 1,000
+ * requests a month split 1:1; the api's price index rises by a factor 1.21
+ * a year.  Workload a (1000 in, 100 out) hits the cache 60 % of the time,
+ * b (2000 in, 0 out) is not named: q = 0.
+ *   unit a: (1 - 0.5) (1000 (0.4 * 2 + 0.6 * 0.5) + 100 * 10) / 1e6
+ *         = 0.5 (1100 + 1000) / 1e6 = 1.05e-3
+ *   unit b: 0.5 (2000 * 2) / 1e6 = 2e-3
+ *   month 1 (M = 1): 500 * 1.05e-3 + 500 * 2e-3 = 0.525 + 1 = 1.525
+ *   month 2 (M = 1.21^(1/12)): 1.525 * 1.21^(1/12)
+ *   month 13 (M = 1.21): 1.525 * 1.21 = 1.84525
+ * Without the cache (strategy "plain", api2 with the same prices, no
+ * cached keys): a costs 0.5 (2000 + 1000) / 1e6 = 1.5e-3, month 1 =
+ * 0.75 + 1 = 1.75.  A hit rate without a cached price (api3): p_cached =
+ * p_in, month 1 = 1.75 as well. */
+START_TEST(test_cached_input_by_hand)
+{
+    const char *text =
+        "scenario: { name: cache, horizon_months: 13 }\n"
+        "workloads:\n"
+        "  a: { input_tokens: 1000, output_tokens: 100 }\n"
+        "  b: { input_tokens: 2000, output_tokens: 0 }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 10,\n"
+        "         discount: 0.5, price_trend_annual: 0.21,\n"
+        "         cached_input_price_per_mtok: 0.5, cache_hit_rate: { a: 0.6 } }\n"
+        "  api2: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 10,\n"
+        "          discount: 0.5, price_trend_annual: 0.21 }\n"
+        "  api3: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 10,\n"
+        "          discount: 0.5, price_trend_annual: 0.21, cache_hit_rate: 0.9 }\n"
+        "strategies:\n"
+        "  cached: { route: { a: api, b: api } }\n"
+        "  plain: { route: { a: api2, b: api2 } }\n"
+        "  nocheap: { route: { a: api3, b: api3 } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    double bycat[13 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    ck_close(CAT(bycat, 1, API), 1.525, 1e-12);
+    ck_close(CAT(bycat, 2, API), 1.525 * pow(1.21, 1.0 / 12), 1e-12);
+    ck_close(CAT(bycat, 13, API), 1.84525, 1e-12);
+    for (int s = 1; s <= 2; s++) {
+        tco_future_cost(d.f, d.m, (size_t)s, NULL, bycat, &cost);
+        ck_close(CAT(bycat, 1, API), 1.75, 1e-12);
+        ck_close(CAT(bycat, 13, API), 1.75 * 1.21, 1e-12);
+    }
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -1810,6 +1864,10 @@ static Suite *suite(void)
     tcase_add_test(v2d, test_v2_quality_trend_closed_form);
     tcase_add_test(v2d, test_v2_multiplier_only);
     suite_add_tcase(s, v2d);
+    TCase *terms = tcase_create("commercial terms");
+    tcase_set_timeout(terms, 60);
+    tcase_add_test(terms, test_cached_input_by_hand);
+    suite_add_tcase(s, terms);
     return s;
 }
 

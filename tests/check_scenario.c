@@ -842,6 +842,66 @@ START_TEST(test_v2_key_errors)
 }
 END_TEST
 
+/* ---- Commercial terms (MODEL.md 14) ---- */
+
+START_TEST(test_terms_key_errors)
+{
+    /* 14.1: cached input, api backends only. */
+    expect("    output_price_per_mtok: 10\n",
+           "    output_price_per_mtok: 10\n    cached_input_price_per_mtok: -1\n",
+           "backends.api.cached_input_price_per_mtok", "must be >= 0");
+    expect("    output_price_per_mtok: 10\n",
+           "    output_price_per_mtok: 10\n    cache_hit_rate: 1.2\n",
+           "backends.api.cache_hit_rate", "must be in [0, 1]");
+    expect("    output_price_per_mtok: 10\n",
+           "    output_price_per_mtok: 10\n    cache_hit_rate: { chat: 0.5, docs: 1.5 }\n",
+           "backends.api.cache_hit_rate.docs", "must be in [0, 1]");
+    expect("    output_price_per_mtok: 10\n",
+           "    output_price_per_mtok: 10\n    cache_hit_rate: { caht: 0.5 }\n",
+           "backends.api.cache_hit_rate.caht", "did you mean chat?");
+    expect("    output_price_per_mtok: 10\n",
+           "    output_price_per_mtok: 10\n    cached_input_price: 1\n",
+           "backends.api.cached_input_price", "did you mean cached_input_price_per_mtok?");
+    expect("    setup: { months: 2, cost: 40000 }\n",
+           "    setup: { months: 2, cost: 40000 }\n    cached_input_price_per_mtok: 1\n",
+           "backends.gpu.cached_input_price_per_mtok", NULL);
+    expect("    setup: { months: 2, cost: 40000 }\n",
+           "    setup: { months: 2, cost: 40000 }\n    cache_hit_rate: 0.5\n",
+           "backends.gpu.cache_hit_rate", NULL);
+}
+END_TEST
+
+START_TEST(test_terms_valid)
+{
+    /* The new inputs come after every input of version 1, at their paths. */
+    static const char *const edits[][2] = {
+        {"    output_price_per_mtok: 10\n",
+         "    output_price_per_mtok: 10\n    cached_input_price_per_mtok: 0.25\n"
+         "    cache_hit_rate: { docs: { dist: uniform, min: 0.2, max: 0.8 } }\n"},
+    };
+    const char *at = strstr(BASE, edits[0][0]);
+    size_t len = strlen(BASE) + strlen(edits[0][1]) + 1;
+    char *text = malloc(len);
+    snprintf(text, len, "%.*s%s%s", (int)(at - BASE), BASE, edits[0][1],
+             at + strlen(edits[0][0]));
+    tco_scenario *sc, *v1;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_msg(load_text(BASE, &v1, &err) == TCO_OK, "%s", err.msg);
+    for (size_t i = 0; i < v1->ninputs; i++)
+        ck_assert_int_eq(tco_scenario_input(sc, v1->inputs[i].path), (int)i);
+    int n = (int)v1->ninputs;
+    ck_assert_int_eq(tco_scenario_input(sc, "backends.api.cached_input_price_per_mtok"), n);
+    ck_assert_int_eq(tco_scenario_input(sc, "backends.api.cache_hit_rate.docs"), n + 1);
+    ck_assert_int_eq(tco_scenario_input(sc, "backends.api.cache_hit_rate.chat"), -1);
+    ck_assert_uint_eq(sc->ninputs, v1->ninputs + 2);
+    ck_assert_uint_eq(sc->ndims, v1->ndims + 1);
+    tco_scenario_free(sc);
+    tco_scenario_free(v1);
+    free(text);
+}
+END_TEST
+
 /* --set reaches the new keys by their paths, list entries by index. */
 START_TEST(test_v2_set)
 {
@@ -903,6 +963,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_v2_keys_valid);
     tcase_add_test(tc, test_v2_key_errors);
     tcase_add_test(tc, test_v2_set);
+    tcase_add_test(tc, test_terms_key_errors);
+    tcase_add_test(tc, test_terms_valid);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
