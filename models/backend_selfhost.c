@@ -28,6 +28,10 @@ typedef struct {
     int throughput, input_weight, peak, utilization;
     double min_gpus;
     int hour_price;                                                          /* cloud */
+    /* cloud, MODEL.md 14.2: reserved GPUs (reserved_gpus < 0: no reservation),
+     * their locked hourly price (an input) and the months of a term. */
+    double reserved_gpus, term_months;
+    int reserved_price;
     int purchase_price, power_kw, pue, electricity, colocation, maintenance; /* owned */
     int lifetime;                                                            /* owned, months */
     int resale;                                       /* owned; -1 when absent (1) */
@@ -47,6 +51,11 @@ typedef struct {
     int T, lifetime;
     double setup_cost, base_fte, den, peak, min_gpus, per_gpu_fte;
     double hour, purchase, facility, maint, resale;
+    /* Reserved cloud GPUs (MODEL.md 14.2): term = 0 without a reservation;
+     * the strategy's running term started in month term_start (0: none yet)
+     * and costs term_cost a month. */
+    double reserved, reserved_hour, term_cost;
+    int term, term_start;
     double *ops;   /* T: operations cost of month t (fine-tuning, updates, incidents) */
     double ops_mean; /* the expected operations cost of a month */
     double *staff; /* T: cost of one FTE in month t */
@@ -78,7 +87,7 @@ struct gpu_pricing {
 static tco_status cloud_load(tco_schema *c, const tco_ynode *g, const char *path, self_spec *b)
 {
     static const char *const keys[] = {"mode", "hour_price", "price_trend_annual",
-                                       "price_volatility_annual", NULL};
+                                       "price_volatility_annual", "reserved", NULL};
     tco_status st;
     if ((st = tco_schema_check_keys(c, g, path, keys)) ||
         (st = tco_schema_quantity(c, g, path, "hour_price", &TCO_DOM_NONNEG, NAN, &b->hour_price)))
@@ -89,6 +98,9 @@ static tco_status cloud_load(tco_schema *c, const tco_ynode *g, const char *path
 static void cloud_prepare(self_paths *d, const self_spec *b, const double *x)
 {
     d->hour = x[b->hour_price];
+    d->term = b->reserved_gpus >= 0 ? (int)b->term_months : 0;
+    d->reserved = d->term ? b->reserved_gpus : 0;
+    d->reserved_hour = d->term ? x[b->reserved_price] : 0;
 }
 
 static void cloud_month(self_paths *d, int t, double n, double g, double *c)
@@ -113,6 +125,13 @@ static tco_status owned_load(tco_schema *c, const tco_ynode *g, const char *path
                                        "price_volatility_annual", "resale_fraction", NULL};
     double life;
     tco_status st;
+    const tco_ynode *r = tco_ymap_get(g, "reserved");
+    if (r) {
+        char rpath[TCO_SCHEMA_PATHMAX];
+        tco_schema_path(rpath, sizeof rpath, path, "reserved");
+        return tco_schema_at(c, r, rpath,
+                             "reserved GPUs belong to gpu.mode cloud; owned GPUs are bought");
+    }
     if ((st = tco_schema_check_keys(c, g, path, keys)) ||
         (st = tco_schema_quantity(c, g, path, "purchase_price", &TCO_DOM_NONNEG, NAN,
                                   &b->purchase_price)) ||
@@ -274,6 +293,7 @@ static tco_status self_load(tco_schema *c, const tco_ynode *v, const char *prefi
     if (!(be->spec = b))
         return tco_schema_oom(c);
     b->resale = b->setup_failure = b->abandon = -1;
+    b->reserved_gpus = -1;
     tco_status st;
     if ((st = tco_schema_check_keys(c, v, prefix, keys)) ||
         (st = tco_schema_quantity(c, v, prefix, "throughput_tokens_per_gpu_second", &TCO_DOM_POS,
@@ -337,7 +357,7 @@ static tco_status self_load(tco_schema *c, const tco_ynode *v, const char *prefi
     return TCO_OK;
 }
 
-/* The keys of version 2 (MODEL.md 16, 17), registered after every input of
+/* The keys of version 2 (MODEL.md 14.2, 16, 17), registered after every input of
  * version 1 so that a version-1 file samples as before; only when given
  * (their defaults, resale_fraction 1, failure_probability 0 and
  * abandon_after_months = the drawn setup months, need no input).  self_load
@@ -354,6 +374,20 @@ static tco_status self_load_late(tco_schema *c, const tco_ynode *v, const char *
         (st = tco_schema_quantity(c, g, path, "resale_fraction", &TCO_DOM_UNIT, NAN,
                                   &b->resale)))
         return st;
+    const tco_ynode *r = tco_ymap_get(g, "reserved");
+    if (r) {
+        static const char *const rkeys[] = {"gpus", "hour_price", "term_months", NULL};
+        char rpath[TCO_SCHEMA_PATHMAX];
+        tco_schema_path(rpath, sizeof rpath, path, "reserved");
+        if ((st = tco_schema_need_map(c, r, rpath)) ||
+            (st = tco_schema_check_keys(c, r, rpath, rkeys)) ||
+            (st = tco_schema_integer(c, r, rpath, "gpus", 0, 1e9, NAN, &b->reserved_gpus)) ||
+            (st = tco_schema_quantity(c, r, rpath, "hour_price", &TCO_DOM_NONNEG, NAN,
+                                      &b->reserved_price)) ||
+            (st = tco_schema_integer(c, r, rpath, "term_months", 1, 1e6, NAN,
+                                     &b->term_months)))
+            return st;
+    }
     tco_schema_path(path, sizeof path, prefix, "setup");
     if (tco_ymap_get(s, "failure_probability") &&
         (st = tco_schema_quantity(c, s, path, "failure_probability", &TCO_DOM_UNIT, NAN,
@@ -477,6 +511,24 @@ static void self_start(tco_backend_paths *p)
     self_paths *d = p->data;
     d->head = d->tail = 0;
     d->fleet = d->held = 0;
+    d->term_start = 0;
+    d->term_cost = 0;
+}
+
+/* Reserved cloud GPUs (MODEL.md 14.2) in month t: a term starts when the
+ * backend is in production and no term is running, its monthly cost locked
+ * at the index of its first month; a running term is paid whatever happens
+ * to the backend (take-or-pay, also after retirement, 16). */
+static void reserved_month(self_paths *d, int t, int production, double g, double *c)
+{
+    int running = d->term_start && t < d->term_start + d->term;
+    if (production && !running) {
+        d->term_start = t;
+        d->term_cost = d->reserved * TCO_HOURS_PER_MONTH * d->reserved_hour * g;
+        running = 1;
+    }
+    if (running)
+        c[TCO_CAT_COMPUTE] += d->term_cost;
 }
 
 /* Setup cost in the month of adoption a, base staff during setup; then n_t
@@ -487,6 +539,8 @@ static void self_start(tco_backend_paths *p)
 static void self_monthly_cost(tco_backend_paths *p, int t, int a, double load, double *c)
 {
     self_paths *d = p->data;
+    if (d->term)
+        reserved_month(d, t, a && !p->setup_failed && t >= a + p->setup, p->index[t - 1], c);
     if (!a)
         return;
     double fte = d->staff[t - 1];
@@ -503,7 +557,8 @@ static void self_monthly_cost(tco_backend_paths *p, int t, int a, double load, d
     }
     double need = ceil(load * d->peak / d->den);
     double n = need > d->min_gpus ? need : d->min_gpus;
-    d->pricing->month(d, t, n, p->index[t - 1], c);
+    /* Reserved GPUs are paid by their term; the pricing pays those beyond. */
+    d->pricing->month(d, t, d->term ? fmax(0, n - d->reserved) : n, p->index[t - 1], c);
     c[TCO_CAT_STAFF] += (d->base_fte + n * d->per_gpu_fte) * fte;
     c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
 }
@@ -520,13 +575,18 @@ static double self_run_rate(const tco_backend_paths *p, int t, double load)
 }
 
 /* Retired at the start of month t (MODEL.md 16): an owned fleet is sold;
- * a later adoption starts with no GPUs. */
+ * a later adoption starts with no GPUs.  A running reserved term (14.2)
+ * goes on being paid: the retirement keeps it. */
 static void self_retire(tco_backend_paths *p, int t, double *c)
 {
     self_paths *d = p->data;
     if (d->pricing->sell)
         d->pricing->sell(d, t, c);
+    int start = d->term_start;
+    double cost = d->term_cost;
     self_start(p);
+    d->term_start = start;
+    d->term_cost = cost;
 }
 
 const tco_backend_type tco_backend_selfhost = {

@@ -1825,6 +1825,90 @@ START_TEST(test_cached_input_by_hand)
 }
 END_TEST
 
+/* 14.2: reserved cloud GPUs.  H = 730 hours a month, all inputs fixed.
+ *
+ * Strategy "reserve" (backend gpu: min_gpus 3 and no load big enough to
+ * need more, so n_t = 3; on-demand 2 an hour, reserved 2 GPUs at 1 an hour
+ * for terms of 3 months; G_t = 1.21^((t - 1) / 12); setup 1 month): routed
+ * in months 1-4, then to api, so not routed in month 5 and retired at the
+ * start of month 6 (retire_idle_months 1).
+ *   t = 1: setup (the fallback serves): no GPUs, no term.
+ *   t = 2: in production, a term starts (months 2-4), locked at G_2:
+ *          2 * 730 * 1 * G_2 = 1460 G_2; beyond it (3 - 2) * 730 * 2 * G_2
+ *          = 1460 G_2: compute 2920 G_2.
+ *   t = 3: 1460 G_2 + 1460 G_3.   t = 4: 1460 G_2 + 1460 G_4.
+ *   t = 5: the term has ended and the backend (adopted, not yet retired)
+ *          is in production: a new term (months 5-7), 1460 G_5, plus
+ *          1460 G_5 beyond it: 2920 G_5.
+ *   t = 6, 7: retired; the running term is still paid: 1460 G_5.
+ *   t = 8 .. 10: nothing.
+ *
+ * Strategy "big" (backend gpu2: flat index, no setup, min_gpus 0, 1 GPU per
+ * 1,000 requests: 2628 output tokens a request at 1 token a GPU-second,
+ * utilization 1, so 1000 * 2628 / (3600 * 730) = 1; on-demand 2, reserved 4
+ * GPUs at 1 for 12 months; demand 1000 a month times 3 in months 1-2, 6 in
+ * 3-4, 1 from month 5):
+ *   a term starts in month 1 and runs past the horizon: 4 * 730 * 1 = 2920
+ *   every month;
+ *   months 1-2, n = 3: nothing beyond: 2920.
+ *   months 3-4, n = 6: 2 * 730 * 2 = 2920 beyond: 5840.
+ *   months 5-10, n = 1: 2920. */
+START_TEST(test_reserved_gpus_by_hand)
+{
+    const char *text =
+        "scenario: { name: reserved, horizon_months: 10 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 2628 } }\n"
+        "demand:\n"
+        "  requests_per_month: 1000\n"
+        "  schedule:\n"
+        "    - { from_month: 1, multiplier: 3 }\n"
+        "    - { from_month: 3, multiplier: 6 }\n"
+        "    - { from_month: 5, multiplier: 1 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 0 }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e9, min_gpus: 3,\n"
+        "         gpu: { mode: cloud, hour_price: 2, price_trend_annual: 0.21,\n"
+        "                reserved: { gpus: 2, hour_price: 1, term_months: 3 } },\n"
+        "         setup: { months: 1, cost: 0 } }\n"
+        "  gpu2: { type: self_hosted, throughput_tokens_per_gpu_second: 1,\n"
+        "          target_utilization: 1, min_gpus: 0,\n"
+        "          gpu: { mode: cloud, hour_price: 2,\n"
+        "                 reserved: { gpus: 4, hour_price: 1, term_months: 12 } } }\n"
+        "strategies:\n"
+        "  reserve:\n"
+        "    phases:\n"
+        "      - { from_month: 1, route: { w: gpu } }\n"
+        "      - { from_month: 5, route: { w: api } }\n"
+        "    fallback: api\n"
+        "    retire_idle_months: 1\n"
+        "  big: { route: { w: gpu2 } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    double bycat[10 * TCO_NCAT];
+    tco_cost cost;
+    double G[11];
+    for (int t = 1; t <= 10; t++)
+        G[t] = pow(1.21, (t - 1) / 12.0);
+    const double want[10] = {0,
+                             2920 * G[2],
+                             1460 * G[2] + 1460 * G[3],
+                             1460 * G[2] + 1460 * G[4],
+                             2920 * G[5],
+                             1460 * G[5],
+                             1460 * G[5],
+                             0, 0, 0};
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    for (int t = 1; t <= 10; t++)
+        ck_close(CAT(bycat, t, COMPUTE), want[t - 1], 1e-12);
+    const double want2[10] = {2920, 2920, 5840, 5840, 2920, 2920, 2920, 2920, 2920, 2920};
+    tco_future_cost(d.f, d.m, 1, NULL, bycat, &cost);
+    for (int t = 1; t <= 10; t++)
+        ck_close(CAT(bycat, t, COMPUTE), want2[t - 1], 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -1867,6 +1951,7 @@ static Suite *suite(void)
     TCase *terms = tcase_create("commercial terms");
     tcase_set_timeout(terms, 60);
     tcase_add_test(terms, test_cached_input_by_hand);
+    tcase_add_test(terms, test_reserved_gpus_by_hand);
     suite_add_tcase(s, terms);
     return s;
 }

@@ -868,6 +868,28 @@ START_TEST(test_terms_key_errors)
     expect("    setup: { months: 2, cost: 40000 }\n",
            "    setup: { months: 2, cost: 40000 }\n    cache_hit_rate: 0.5\n",
            "backends.gpu.cache_hit_rate", NULL);
+    /* 14.2: reserved cloud GPUs. */
+    const char *cloud = "gpu: { mode: cloud, hour_price: 2.5 }";
+    expect(cloud, "gpu: { mode: cloud, hour_price: 2.5,\n"
+                  "           reserved: { gpus: 4, hour_price: 1.6, term_months: 0 } }",
+           "backends.gpu.gpu.reserved.term_months", "must be in [1,");
+    expect(cloud, "gpu: { mode: cloud, hour_price: 2.5,\n"
+                  "           reserved: { gpus: 4.5, hour_price: 1.6, term_months: 12 } }",
+           "backends.gpu.gpu.reserved.gpus", "whole number");
+    expect(cloud, "gpu: { mode: cloud, hour_price: 2.5,\n"
+                  "           reserved: { gpus: 4, hour_price: -1, term_months: 12 } }",
+           "backends.gpu.gpu.reserved.hour_price", "must be >= 0");
+    expect(cloud, "gpu: { mode: cloud, hour_price: 2.5,\n"
+                  "           reserved: { gpus: 4, hour_price: 1.6, term_mnths: 12 } }",
+           "backends.gpu.gpu.reserved.term_mnths", "did you mean term_months?");
+    expect(cloud, "gpu: { mode: cloud, hour_price: 2.5,\n"
+                  "           reserved: { gpus: 4, hour_price: 1.6 } }",
+           "backends.gpu.gpu.reserved", "missing required key 'term_months'");
+    expect(cloud, "gpu: { mode: cloud, hour_price: 2.5, reserved: 4 }",
+           "backends.gpu.gpu.reserved", NULL);
+    expect(cloud, "gpu: { mode: owned, purchase_price: 30000, electricity_per_kwh: 0.1,\n"
+                  "           reserved: { gpus: 4, hour_price: 1.6, term_months: 12 } }",
+           "test.yaml:19:22: backends.gpu.gpu.reserved", "belong to gpu.mode cloud");
 }
 END_TEST
 
@@ -896,6 +918,21 @@ START_TEST(test_terms_valid)
     ck_assert_int_eq(tco_scenario_input(sc, "backends.api.cache_hit_rate.chat"), -1);
     ck_assert_uint_eq(sc->ninputs, v1->ninputs + 2);
     ck_assert_uint_eq(sc->ndims, v1->ndims + 1);
+    tco_scenario_free(sc);
+    free(text);
+    /* The reserved hour price, after version 1's inputs. */
+    const char *cloud = "gpu: { mode: cloud, hour_price: 2.5 }";
+    const char *res = "gpu: { mode: cloud, hour_price: 2.5,\n"
+                      "           reserved: { gpus: 4, hour_price: 1.6, term_months: 12 } }";
+    at = strstr(BASE, cloud);
+    len = strlen(BASE) + strlen(res) + 1;
+    text = malloc(len);
+    snprintf(text, len, "%.*s%s%s", (int)(at - BASE), BASE, res, at + strlen(cloud));
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    for (size_t i = 0; i < v1->ninputs; i++)
+        ck_assert_int_eq(tco_scenario_input(sc, v1->inputs[i].path), (int)i);
+    ck_assert_int_eq(tco_scenario_input(sc, "backends.gpu.gpu.reserved.hour_price"), n);
+    ck_assert_uint_eq(sc->ninputs, v1->ninputs + 1);
     tco_scenario_free(sc);
     tco_scenario_free(v1);
     free(text);
