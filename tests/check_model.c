@@ -1909,6 +1909,88 @@ START_TEST(test_reserved_gpus_by_hand)
 }
 END_TEST
 
+/* 14.2, two more rules by hand.  H = 730, flat GPU index, n_t = min_gpus
+ * = 3, on-demand 2 an hour, 2 GPUs reserved at 1 an hour: a term month
+ * costs 2 * 730 * 1 = 1460 x the locked index, the GPU beyond it
+ * 1 * 730 * 2 = 1460 x the month's index.
+ *
+ * 1. The lock: a price_multiplier event (x 1.5 from its month e, read from
+ *    the future, 2 <= e <= 6) inside the first term (months 1-6, setup 0)
+ *    leaves that term at 1460; the terms from month 7 lock 1.5: 2190.
+ *    compute(t) = (t <= 6 ? 1460 : 2190) + (t < e ? 1460 : 2190).
+ *
+ * 2. Adopted anew while a term runs (retire_idle_months 1, setup 1 month,
+ *    terms of 6 months, routed in months 1-2 and from month 5):
+ *    t = 1: setup: 0.   t = 2: term s = 2 (months 2-7): 1460 + 1460 = 2920.
+ *    t = 3: not routed, still in production: 2920.
+ *    t = 4: retired: the term only, 1460.
+ *    t = 5: adopted anew, in setup: the term only, 1460 (no second term).
+ *    t = 6, 7: in production, the same term: 2920.
+ *    t = 8: the term has ended; a new one (s = 8): 2920. */
+START_TEST(test_reserved_lock_and_readoption)
+{
+    const char *text =
+        "scenario: { name: lock, horizon_months: 24 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1 } }\n"
+        "demand: { requests_per_month: 1 }\n"
+        "backends:\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 3,\n"
+        "         gpu: { mode: cloud, hour_price: 2,\n"
+        "                reserved: { gpus: 2, hour_price: 1, term_months: 6 } } }\n"
+        "strategies:\n"
+        "  s: { route: { w: gpu } }\n"
+        "events:\n"
+        "  shortage: { probability_per_year: 0.5,\n"
+        "              effect: { price_multiplier: { backend: gpu, factor: 1.5 } } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    int found = 0;
+    for (uint64_t stream = 0; stream < 2000 && !found; stream++) {
+        drawn_future(&d, stream);
+        int e = tco_future_event_month(d.f, 0);
+        if (e < 2 || e > 6)
+            continue;
+        found = 1;
+        double bycat[24 * TCO_NCAT];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+        for (int t = 1; t <= 24; t++)
+            ck_close(CAT(bycat, t, COMPUTE), (t <= 6 ? 1460 : 2190) + (t < e ? 1460 : 2190),
+                     1e-12);
+    }
+    ck_assert(found);
+    drawn_free(&d);
+
+    const char *again =
+        "scenario: { name: again, horizon_months: 8 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1 } }\n"
+        "demand: { requests_per_month: 1 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 0 }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 3,\n"
+        "         gpu: { mode: cloud, hour_price: 2,\n"
+        "                reserved: { gpus: 2, hour_price: 1, term_months: 6 } },\n"
+        "         setup: { months: 1, cost: 0 } }\n"
+        "strategies:\n"
+        "  s:\n"
+        "    phases:\n"
+        "      - { from_month: 1, route: { w: gpu } }\n"
+        "      - { from_month: 3, route: { w: api } }\n"
+        "      - { from_month: 5, route: { w: gpu } }\n"
+        "    fallback: api\n"
+        "    retire_idle_months: 1\n";
+    drawn_load(&d, again);
+    drawn_future(&d, 0);
+    double bycat[8 * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, NULL, bycat, &cost);
+    const double want[8] = {0, 2920, 2920, 1460, 1460, 2920, 2920, 2920};
+    for (int t = 1; t <= 8; t++)
+        ck_close(CAT(bycat, t, COMPUTE), want[t - 1], 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -1952,6 +2034,7 @@ static Suite *suite(void)
     tcase_set_timeout(terms, 60);
     tcase_add_test(terms, test_cached_input_by_hand);
     tcase_add_test(terms, test_reserved_gpus_by_hand);
+    tcase_add_test(terms, test_reserved_lock_and_readoption);
     suite_add_tcase(s, terms);
     return s;
 }
