@@ -251,6 +251,10 @@ static tco_status w_decision(FILE *f, const tco_report *r)
     for (size_t s = 1; s < S; s++)
         if (res->st[s].npv.p[6] < res->st[bp].npv.p[6])
             bp = s;
+    if (res->recommended >= 0)
+        tco_fprintf(f, "Recommended: %s, %s (the decision criterion %s).\n",
+                    clean_name(sc, (size_t)res->recommended, name, sizeof name),
+                    tco_criterion_words(res->criterion), tco_criterion_name(res->criterion));
     tco_format_money(res->st[bm].npv.mean, a, sizeof a);
     tco_fprintf(f, "Cheapest on average: %s, mean NPV %s %s over %d months.\n", clean_name(sc, bm, name, sizeof name),
             a, cur, sc->horizon);

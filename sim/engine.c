@@ -173,12 +173,16 @@ void tco_run_free(tco_run *run)
 long tco_run_block_size(const tco_run *run) { return block_size(run->n); }
 
 /* Break-even of a strategy from its running nominal totals cum[0..T) and
- * the baseline's: the first month from which it stays at or below the
- * baseline; 0 when it never does. */
+ * the baseline's (MODEL.md 19): the first month from which it stays at or
+ * below the baseline (within 1e-9 of the baseline's cumulative cost in
+ * magnitude, for rounding), provided that at the horizon it is below by
+ * more than that; 0 otherwise (a tied future never breaks even). */
 static int breakeven_month(const double *cum, const double *base, int T)
 {
+    if (!(cum[T - 1] < base[T - 1] - 1e-9 * fabs(base[T - 1])))
+        return 0;
     int from = T + 1;
-    for (int t = T; t >= 1 && cum[t - 1] <= base[t - 1]; t--)
+    for (int t = T; t >= 1 && cum[t - 1] <= base[t - 1] + 1e-9 * fabs(base[t - 1]); t--)
         from = t;
     return from <= T ? from : 0;
 }

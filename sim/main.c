@@ -199,6 +199,8 @@ static void print_run_help(void)
            "      --target-rse X      add futures (doubling) until every strategy's mean NPV\n"
            "                          has a relative standard error of at most X\n"
            "      --max-futures N     the most futures --target-rse may use (1000000)\n"
+           "      --criterion NAME    the decision criterion: mean, p50, p90, p95, cvar95 or\n"
+           "                          certainty_equivalent (default: decision.criterion)\n"
            "  -q, --quiet             print nothing on success but the chosen format\n"
            "                          (table: nothing at all)\n"
            "  -h, --help              show this help\n\n"
@@ -280,7 +282,8 @@ static int cmd_describe(int argc, char **argv)
 
 enum {
     OPT_SEED = 256, OPT_SAMPLING, OPT_THREADS, OPT_SET, OPT_FORMAT, OPT_SAMPLES, OPT_NOPLOTS,
-    OPT_VARY, OPT_METHOD, OPT_OUTPUT_STRATEGY, OPT_VERSUS, OPT_TARGET_RSE, OPT_MAX_FUTURES
+    OPT_VARY, OPT_METHOD, OPT_OUTPUT_STRATEGY, OPT_VERSUS, OPT_TARGET_RSE, OPT_MAX_FUTURES,
+    OPT_CRITERION
 };
 
 /* The options of run, sweep and sensitivity (each takes the ones it lists
@@ -296,6 +299,7 @@ typedef struct {
     size_t nvary;
     const char *method, *strategy, *versus;
     double target_rse, max_futures;
+    char criterion_set[64]; /* --criterion NAME as "decision.criterion=NAME" */
 } cli;
 
 static void print_sweep_help(void)
@@ -343,6 +347,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"versus", required_argument, NULL, OPT_VERSUS},
         {"target-rse", required_argument, NULL, OPT_TARGET_RSE},
         {"max-futures", required_argument, NULL, OPT_MAX_FUTURES},
+        {"criterion", required_argument, NULL, OPT_CRITERION},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int is_run = strcmp(c->cmd, "run") == 0, is_sweep = strcmp(c->cmd, "sweep") == 0;
     int is_sens = strcmp(c->cmd, "sensitivity") == 0;
@@ -458,6 +463,22 @@ static int parse_cli(int argc, char **argv, cli *c)
                 return usage_error("--max-futures: expected a whole number of at least 1, got '%s'",
                                    optarg);
             break;
+        case OPT_CRITERION:
+            if (!is_run) {
+                name = "--criterion";
+            } else if (tco_criterion_parse(optarg) < 0) {
+                const char *near = tco_criterion_nearest(optarg);
+                tco_fprintf(stderr, "%s: --criterion: expected mean, p50, p90, p95, cvar95 or "
+                                    "certainty_equivalent, got '%s'%s%s%s\n",
+                            prog, optarg, near ? "; did you mean " : "", near ? near : "",
+                            near ? "?" : "");
+                return EXIT_INPUT;
+            } else {
+                /* Applied as the last --set, so it overrides the scenario's. */
+                tco_snprintf(c->criterion_set, sizeof c->criterion_set, "decision.criterion=%s",
+                             optarg);
+            }
+            break;
         case 'h':
             if (is_run)
                 print_run_help();
@@ -475,6 +496,8 @@ static int parse_cli(int argc, char **argv, cli *c)
             return EXIT_INPUT;
         }
     }
+    if (c->criterion_set[0])
+        c->sets[c->nsets++] = c->criterion_set;
     if (optind != argc - 1)
         return usage_error("needs exactly one %s", "scenario file");
     if (is_sweep && c->nvary == 0)

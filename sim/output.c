@@ -174,12 +174,20 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
         num(f, q->npv.min);
         fputs(", \"max\": ", f);
         num(f, q->npv.max);
+        if (sc->risk_tolerance > 0) {
+            fputs(", \"ce\": ", f);
+            num(f, q->ce);
+        }
         fputs(" },\n      \"nominal_mean\": ", f);
         num(f, q->nominal_mean);
         fputs(", \"cost_per_mtok\": ", f);
         num(f, q->cost_per_mtok);
         fputs(", \"p_cheapest\": ", f);
         num(f, q->p_cheapest);
+        if (!isnan(sc->budget)) {
+            fputs(", \"p_within_budget\": ", f);
+            num(f, q->p_within_budget);
+        }
         fputs(",\n      \"regret\": { \"mean\": ", f);
         num(f, q->regret_mean);
         fputs(", \"p95\": ", f);
@@ -209,7 +217,13 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
     }
     fputs("  ],\n  \"evpi\": ", f);
     num(f, res->evpi);
-    fputs(",\n  \"clamped\": {", f);
+    tco_fprintf(f, ",\n  \"decision\": { \"criterion\": \"%s\", \"recommended\": ",
+                tco_criterion_name(res->criterion));
+    if (res->recommended >= 0)
+        tco_json_string(f, sc->strategies[res->recommended].name);
+    else
+        fputs("null", f);
+    fputs(" },\n  \"clamped\": {", f);
     int first = 1;
     for (size_t k = 0; k < sc->ninputs; k++) {
         if (!run->clamped[k])
@@ -228,8 +242,12 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r)
     const tco_results *res = r->res;
     fputs("strategy,mean,sd,se,p5,p10,p25,p50,p75,p90,p95,cvar95,min,max,nominal_mean,"
           "cost_per_mtok,p_cheapest,regret_mean,regret_p95,breakeven_probability,"
-          "breakeven_median_month,switches_mean,switches_probability,switches_median_first_month\n",
+          "breakeven_median_month,switches_mean,switches_probability,switches_median_first_month",
           f);
+    /* MODEL.md 20: columns only when the decision block asks for them. */
+    int ce = r->sc->risk_tolerance > 0, budget = !isnan(r->sc->budget);
+    fputs(ce ? ",ce" : "", f);
+    fputs(budget ? ",p_within_budget\n" : "\n", f);
     for (size_t s = 0; s < res->S; s++) {
         const tco_strategy_result *q = &res->st[s];
         tco_csv_string(f, r->sc->strategies[s].name);
@@ -249,6 +267,14 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r)
         for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
             fputc(',', f);
             csvnum(f, w[i]);
+        }
+        if (ce) {
+            fputc(',', f);
+            csvnum(f, q->ce);
+        }
+        if (budget) {
+            fputc(',', f);
+            csvnum(f, q->p_within_budget);
         }
         fputc('\n', f);
     }
@@ -425,7 +451,12 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
         for (size_t s = 1; s < res->S; s++)
             if (res->st[s].p_cheapest > res->st[other].p_cheapest)
                 other = s;
-    tco_fprintf(f, "\n%s is cheapest in %.0f%% of futures", sc->strategies[best].name,
+    fputc('\n', f);
+    if (res->recommended >= 0)
+        tco_fprintf(f, "Recommended: %s (%s, the decision criterion %s); ",
+                    sc->strategies[res->recommended].name, tco_criterion_words(res->criterion),
+                    tco_criterion_name(res->criterion));
+    tco_fprintf(f, "%s is cheapest in %.0f%% of futures", sc->strategies[best].name,
             100 * res->st[best].p_cheapest);
     if (other != best) {
         double diff = res->st[other].npv.p[6] - res->st[best].npv.p[6];

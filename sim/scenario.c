@@ -698,6 +698,68 @@ static tco_status load_version2_inputs(tco_schema *c, const tco_ynode *root)
     return TCO_OK;
 }
 
+static const char *const criterion_names[TCO_NCRIT + 1] = {
+    "mean", "p50", "p90", "p95", "cvar95", "certainty_equivalent", NULL};
+
+const char *tco_criterion_name(tco_criterion c)
+{
+    return c >= 0 && c < TCO_NCRIT ? criterion_names[c] : "?";
+}
+
+int tco_criterion_parse(const char *name)
+{
+    for (int i = 0; i < TCO_NCRIT; i++)
+        if (strcmp(name, criterion_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *tco_criterion_nearest(const char *name)
+{
+    return tco_ynearest(name, criterion_names, TCO_NCRIT);
+}
+
+/* decision (MODEL.md 19): the criterion, a risk tolerance (> 0, required
+ * by certainty_equivalent) and a budget. */
+static tco_status load_decision(tco_schema *c, const tco_ynode *root)
+{
+    tco_scenario *sc = c->sc;
+    sc->criterion = TCO_CRIT_MEAN;
+    sc->risk_tolerance = NAN;
+    sc->budget = NAN;
+    const tco_ynode *d = tco_ymap_get(root, "decision");
+    if (!d)
+        return TCO_OK;
+    static const char *const keys[] = {"criterion", "risk_tolerance", "budget", NULL};
+    tco_status st;
+    if ((st = tco_schema_need_map(c, d, "decision")) || (st = tco_schema_check_keys(c, d, "decision", keys)))
+        return st;
+    const tco_ynode *cr = tco_ymap_get(d, "criterion");
+    if (cr) {
+        int k = cr->kind == TCO_YSCALAR ? tco_criterion_parse(cr->str) : -1;
+        if (k < 0) {
+            const char *near = cr->kind == TCO_YSCALAR ? tco_criterion_nearest(cr->str) : NULL;
+            return tco_schema_at(c, cr, "decision.criterion",
+                                 "expected mean, p50, p90, p95, cvar95 or certainty_equivalent, "
+                                 "got '%s'%s%s%s",
+                                 tco_schema_text(cr), near ? "; did you mean " : "", near ? near : "",
+                                 near ? "?" : "");
+        }
+        sc->criterion = (tco_criterion)k;
+    }
+    if (tco_ymap_get(d, "risk_tolerance") &&
+        (st = tco_schema_number(c, d, "decision", "risk_tolerance", &TCO_DOM_POS, NAN, &sc->risk_tolerance)))
+        return st;
+    if (tco_ymap_get(d, "budget") &&
+        (st = tco_schema_number(c, d, "decision", "budget", &TCO_DOM_ANY, NAN, &sc->budget)))
+        return st;
+    if (sc->criterion == TCO_CRIT_CE && isnan(sc->risk_tolerance))
+        return tco_schema_at(c, tco_ymap_get(d, "criterion"), "decision.criterion",
+                             "certainty_equivalent needs decision.risk_tolerance (a number > 0, "
+                             "in the currency)");
+    return TCO_OK;
+}
+
 /* ---- public ---- */
 
 tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
@@ -711,7 +773,8 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
     tco_schema c = {sc, err, 0, tco_dist_cache_alloc()};
     tco_status st;
     static const char *const keys[] = {"scenario", "simulation", "workloads", "demand",
-                                       "backends", "strategies", "events", "correlations", NULL};
+                                       "backends", "strategies", "events", "correlations",
+                                       "decision", NULL};
     if (!c.cache || !(sc->file = tco_schema_strdup(name))) {
         st = tco_schema_oom(&c);
         goto fail;
@@ -720,7 +783,8 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
         (st = load_scenario_section(&c, root, name)) || (st = load_simulation(&c, root)) ||
         (st = load_workloads(&c, root)) || (st = load_demand(&c, root)) ||
         (st = load_backends(&c, root)) || (st = load_strategies(&c, root)) ||
-        (st = load_events(&c, root)) || (st = load_version2_inputs(&c, root)))
+        (st = load_events(&c, root)) || (st = load_version2_inputs(&c, root)) ||
+        (st = load_decision(&c, root)))
         goto fail;
     /* Version 2's inputs of backends before those of strategies, as in the
      * file. */

@@ -105,6 +105,22 @@ typedef struct {
 /* Whether the strategy can change route by a switch or a review. */
 int tco_strategy_can_switch(const tco_strategy *s);
 
+/* The decision criterion of MODEL.md 19: the recommended strategy is the
+ * one with the lowest value of it (ties: file order). */
+typedef enum {
+    TCO_CRIT_MEAN, TCO_CRIT_P50, TCO_CRIT_P90, TCO_CRIT_P95, TCO_CRIT_CVAR95, TCO_CRIT_CE,
+    TCO_NCRIT
+} tco_criterion;
+
+/* The criterion's name in files and results ("mean", ..., "certainty_equivalent"). */
+const char *tco_criterion_name(tco_criterion c);
+
+/* The criterion named name, or -1 when no criterion has that name. */
+int tco_criterion_parse(const char *name);
+
+/* The known criterion nearest to name (for "did you mean"), or NULL. */
+const char *tco_criterion_nearest(const char *name);
+
 typedef enum { TCO_EVENT_PRICE, TCO_EVENT_EXCLUDE, TCO_EVENT_ONE_OFF } tco_event_kind;
 
 typedef struct {
@@ -135,6 +151,12 @@ typedef struct {
     size_t nstrategies;
     tco_event *events;
     size_t nevents;
+
+    /* decision (MODEL.md 19): the criterion (mean by default), the risk
+     * tolerance of the certainty equivalent and the budget, NAN when
+     * absent. */
+    tco_criterion criterion;
+    double risk_tolerance, budget;
 
     tco_input *inputs;
     size_t ninputs;

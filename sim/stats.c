@@ -363,6 +363,43 @@ static void summarize(const double *v, size_t n, double *scratch, tco_summary *o
     out->cvar95 = tco_stats_cvar(scratch, n, 0.05);
 }
 
+double tco_stats_ce(const double *x, size_t n, double rt)
+{
+    double m = -HUGE_VAL, sum = 0;
+    for (size_t i = 0; i < n; i++)
+        m = x[i] > m ? x[i] : m;
+    for (size_t i = 0; i < n; i++)
+        sum += exp((x[i] - m) / rt);
+    return m + rt * log(sum / (double)n);
+}
+
+const char *tco_criterion_words(tco_criterion c)
+{
+    static const char *const words[TCO_NCRIT] = {
+        "lowest mean NPV", "lowest P50 NPV", "lowest P90 NPV", "lowest P95 NPV",
+        "lowest CVaR95 NPV", "lowest certainty equivalent"};
+    return c >= 0 && c < TCO_NCRIT ? words[c] : "?";
+}
+
+/* The value of the decision criterion c for a strategy's results q. */
+static double criterion_value(tco_criterion c, const tco_strategy_result *q)
+{
+    switch (c) {
+    case TCO_CRIT_P50:
+        return q->npv.p[3];
+    case TCO_CRIT_P90:
+        return q->npv.p[5];
+    case TCO_CRIT_P95:
+        return q->npv.p[6];
+    case TCO_CRIT_CVAR95:
+        return q->npv.cvar95;
+    case TCO_CRIT_CE:
+        return q->ce;
+    default:
+        return q->npv.mean;
+    }
+}
+
 /* Everything about strategy s but its monthly bands; scratch holds n. */
 static void summarize_strategy(const tco_run *run, const double *best, size_t s, double *scratch,
                                tco_strategy_result *q)
@@ -404,6 +441,17 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
         tco_stats_percentiles(scratch, m, &half, 1, &q->switches_median_first);
     else
         q->switches_median_first = NAN;
+    /* MODEL.md 19: certainty equivalent and probability within budget. */
+    const tco_scenario *sc = run->sc;
+    q->ce = sc && sc->risk_tolerance > 0 ? tco_stats_ce(v, n, sc->risk_tolerance) : NAN;
+    q->p_within_budget = NAN;
+    if (sc && !isnan(sc->budget)) {
+        m = 0;
+        for (size_t i = 0; i < n; i++)
+            m += v[i] <= sc->budget;
+        q->p_within_budget = (double)m / (double)n;
+    }
+    q->criterion_value = criterion_value(sc ? sc->criterion : TCO_CRIT_MEAN, q);
     q->cost_per_mtok = run->cpm_mean[s];
     memcpy(q->monthly_mean, run->monthly_mean + s * T, T * sizeof *q->monthly_mean);
     for (int c = 0; c < 8; c++)
@@ -466,6 +514,11 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
     }
     r->best = tco_stats_best_mean(pc, S);
     r->evpi = r->best < 0 ? NAN : r->st[r->best].regret_mean;
+    /* The recommended strategy: the lowest criterion value (MODEL.md 19). */
+    r->criterion = run->sc ? run->sc->criterion : TCO_CRIT_MEAN;
+    for (size_t s = 0; s < S; s++)
+        pc[s] = r->st[s].criterion_value;
+    r->recommended = tco_stats_best_mean(pc, S);
     /* Monthly bands: one selection per strategy and month, in parallel. */
 #pragma omp parallel num_threads(run->threads) shared(failed)
     {

@@ -33,6 +33,10 @@ typedef struct {
      * probability of at least one, and the median over those futures of the
      * month from which the first new route applies (NAN when none). */
     double switches_mean, switches_probability, switches_median_first;
+    /* MODEL.md 19, 20: the certainty equivalent of the NPVs (NAN without a
+     * risk tolerance), the probability that the NPV is at most the budget
+     * (NAN without a budget) and the value of the decision criterion. */
+    double ce, p_within_budget, criterion_value;
     double *monthly_mean;            /* T values */
     double *monthly_band[TCO_NBAND]; /* T values each */
     double cat[8];
@@ -46,6 +50,9 @@ typedef struct {
     int best;    /* the strategy with the lowest finite mean NPV; -1 when none */
     double evpi; /* the mean regret of best: the expected value of perfect
                     information; NAN when best < 0 */
+    tco_criterion criterion; /* the scenario's decision criterion (MODEL.md 19) */
+    int recommended; /* the strategy with the lowest finite criterion value (the
+                        first on ties); -1 when none */
 } tco_results;
 
 /* Decision statistics of costs npv (S x n, strategy-major: future i of
@@ -67,6 +74,15 @@ void tco_stats_p_cheapest(const double *npv, size_t n, size_t S, double *p);
  * the future's cheapest cost) of the strategy with the lowest mean; NAN
  * when no strategy has a finite mean. */
 double tco_stats_evpi(const double *npv, size_t n, size_t S);
+
+/* The certainty equivalent of costs x[0..n) with risk tolerance rt > 0
+ * (exponential utility, MODEL.md 19):
+ * m + rt ln((1/n) sum_i exp((x_i - m) / rt)), m = max_i x_i, summed in
+ * index order. */
+double tco_stats_ce(const double *x, size_t n, double rt);
+
+/* What the criterion asks for, in words: "lowest mean NPV", ... */
+const char *tco_criterion_words(tco_criterion c);
 
 /* Computes every statistic of run.  *out belongs to the caller. */
 tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error *err);

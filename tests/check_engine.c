@@ -914,6 +914,61 @@ START_TEST(test_rng_known_answers)
 }
 END_TEST
 
+
+/* Break-even (MODEL.md 19) by hand: 1e6 requests a month of 1000 input
+ * tokens (1e9 tokens), 4 months, no growth or volatility.  Nominal costs a
+ * month (price per million tokens x 1000):
+ *   base  (api 1):                      1000 1000 1000 1000, cumulative 1000 2000 3000 4000
+ *   same  (api 1):                      tied every month: no break-even (version 1 said month 1)
+ *   later (1.5 in months 1-2, 0.25 from 3): 1500 1500 250 250 -> 1500 3000 3250 3500:
+ *         above in month 3, below in month 4 by 500: break-even month 4
+ *   tied  (1.5, then 0.5 from 3):       1500 1500 500 500 -> 1500 3000 3500 4000:
+ *         equal at the horizon: no break-even (version 1 said month 4)
+ *   cheap (api 0.5):                    500 a month, below from month 1: month 1 */
+START_TEST(test_breakeven_tied_future)
+{
+    const char *text =
+        "scenario: { name: be, horizon_months: 4 }\n"
+        "simulation: { futures: 3, seed: 1 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6, growth_annual: 0 }\n"
+        "backends:\n"
+        "  one: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "  dear: { type: api, input_price_per_mtok: 1.5, output_price_per_mtok: 0 }\n"
+        "  quarter: { type: api, input_price_per_mtok: 0.25, output_price_per_mtok: 0 }\n"
+        "  half: { type: api, input_price_per_mtok: 0.5, output_price_per_mtok: 0 }\n"
+        "strategies:\n"
+        "  base: { route: { w: one } }\n"
+        "  same: { route: { w: one } }\n"
+        "  later: { phases: [ { from_month: 1, route: { w: dear } }, { from_month: 3, route: { w: quarter } } ] }\n"
+        "  tied: { phases: [ { from_month: 1, route: { w: dear } }, { from_month: 3, route: { w: half } } ] }\n"
+        "  cheap: { route: { w: half } }\n";
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    tco_run *run = run_text(text, &opt, &sc);
+    const double nominal[5] = {4000, 4000, 3500, 4000, 2000};
+    const int month[5] = {1, 0, 4, 0, 1};
+    for (size_t s = 0; s < 5; s++)
+        for (long i = 0; i < run->n; i++) {
+            ck_assert_double_eq(run->nominal[s * (size_t)run->n + (size_t)i], nominal[s]);
+            ck_assert_msg(run->breakeven[s * (size_t)run->n + (size_t)i] == month[s],
+                          "strategy %zu: break-even %d, expected %d", s,
+                          run->breakeven[s * (size_t)run->n + (size_t)i], month[s]);
+        }
+    tco_error err;
+    tco_results *res;
+    ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+    ck_assert_double_eq(res->st[1].breakeven_probability, 0);
+    ck_assert(isnan(res->st[1].breakeven_median));
+    ck_assert_double_eq(res->st[2].breakeven_probability, 1);
+    ck_assert_double_eq(res->st[2].breakeven_median, 4);
+    ck_assert_double_eq(res->st[3].breakeven_probability, 0);
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -926,6 +981,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_monthly_bands_bound);
     tcase_add_test(tc, test_cost_per_mtok_and_clamps);
+    tcase_add_test(tc, test_breakeven_by_hand);
     tcase_add_test(tc, test_non_finite_cost_is_an_error);
     tcase_add_test(tc, test_costs_beyond_float_range);
     tcase_add_test(tc, test_long_volatile_horizon);
@@ -933,7 +989,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_cancel_within_block);
     tcase_add_test(tc, test_stratification_exact);
     tcase_add_test(tc, test_ranges_any_order);
-    tcase_add_test(tc, test_breakeven_by_hand);
+    tcase_add_test(tc, test_breakeven_tied_future);
     tcase_add_test(tc, test_rng_known_answers);
     tcase_add_test(tc, test_switches_closed_form);
     tcase_add_test(tc, test_review_thread_invariance);

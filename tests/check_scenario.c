@@ -978,6 +978,46 @@ START_TEST(test_v2_set)
 }
 END_TEST
 
+
+/* decision (MODEL.md 19): defaults, a full block, and each input error. */
+START_TEST(test_decision_block)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(BASE, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->criterion, TCO_CRIT_MEAN);
+    ck_assert(isnan(sc->risk_tolerance) && isnan(sc->budget));
+    tco_scenario_free(sc);
+    size_t len = strlen(BASE) + 200;
+    char *text = malloc(len);
+    snprintf(text, len, "%sdecision: { criterion: certainty_equivalent, risk_tolerance: 2.0e6, "
+                        "budget: -4.5e6 }\n", BASE);
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->criterion, TCO_CRIT_CE);
+    ck_assert_double_eq(sc->risk_tolerance, 2.0e6);
+    ck_assert_double_eq(sc->budget, -4.5e6);
+    tco_scenario_free(sc);
+    free(text);
+    static const char *const names[] = {"mean", "p50", "p90", "p95", "cvar95"};
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(tco_criterion_parse(names[i]), i);
+        ck_assert_str_eq(tco_criterion_name((tco_criterion)i), names[i]);
+    }
+    const char *at = "correlations:";
+    expect(at, "decision: { criterion: certainty_equivalent }\ncorrelations:",
+           "test.yaml:29:24: decision.criterion", "needs decision.risk_tolerance");
+    expect(at, "decision: { criterion: cvar59 }\ncorrelations:", "decision.criterion",
+           "got 'cvar59'; did you mean cvar95?");
+    expect(at, "decision: { criterion: p95, risk_tolerance: 0 }\ncorrelations:",
+           "decision.risk_tolerance", "> 0");
+    expect(at, "decision: { risk_tolerance: -1 }\ncorrelations:", "decision.risk_tolerance", NULL);
+    expect(at, "decision: { budget: lots }\ncorrelations:", "decision.budget", NULL);
+    expect(at, "decision: { criterion: mean, budgte: 1 }\ncorrelations:", "decision.budgte",
+           "did you mean budget?");
+    expect(at, "decision: mean\ncorrelations:", "decision", NULL);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -998,6 +1038,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_load_with_overrides);
     tcase_add_test(tc, test_retire_and_failure_keys);
     tcase_add_test(tc, test_v2_keys_valid);
+    tcase_add_test(tc, test_decision_block);
     tcase_add_test(tc, test_v2_key_errors);
     tcase_add_test(tc, test_v2_set);
     tcase_add_test(tc, test_terms_key_errors);

@@ -325,6 +325,145 @@ START_TEST(test_switches_by_hand)
 }
 END_TEST
 
+
+/* Results of S strategies over n futures with NPVs npv (no months): the
+ * decision statistics of MODEL.md 19 under sc's decision block. */
+static tco_results *decide(const tco_scenario *sc, const double *npv, size_t S, long n)
+{
+    size_t N = S * (size_t)n;
+    static double nominal[1 << 20], mmean[64], cat[64 * 8], cpm[64];
+    static int16_t be[1 << 20];
+    static float monthly[1 << 20];
+    static unsigned long clamped[1];
+    ck_assert(N <= (1 << 20) && S <= 64);
+    memcpy(nominal, npv, N * sizeof *npv);
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.sc = sc;
+    run.n = n;
+    run.T = 1;
+    run.S = S;
+    run.threads = 2;
+    run.npv = (double *)(uintptr_t)npv;
+    run.nominal = nominal;
+    run.breakeven = be;
+    run.monthly = monthly;
+    run.monthly_mean = mmean;
+    run.cat_mean = cat;
+    run.cpm_mean = cpm;
+    run.clamped = clamped;
+    tco_results *r;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
+    return r;
+}
+
+/* The certainty equivalent by hand: x = {0, ln 3}, RT = 1: m = ln 3,
+ * (1/2)(e^-ln3 + 1) = 2/3, CE = ln 3 + ln(2/3) = ln 2.  Shifted by 1e6 it
+ * shifts by 1e6 (no overflow: the sum is taken relative to the maximum);
+ * a constant's CE is the constant. */
+START_TEST(test_ce_by_hand)
+{
+    double x[2] = {0, log(3.0)};
+    ck_close(tco_stats_ce(x, 2, 1), log(2.0), 1e-15);
+    double y[2] = {1e6, 1e6 + log(3.0)};
+    ck_close(tco_stats_ce(y, 2, 1), 1e6 + log(2.0), 1e-9);
+    double z[3] = {7, 7, 7};
+    ck_close(tco_stats_ce(z, 3, 1e-3), 7, 1e-15);
+    ck_close(tco_stats_ce(z, 3, 1e9), 7, 1e-15);
+}
+END_TEST
+
+/* Closed forms on a normal NPV (mu 1e6, sigma 2e5), n = 200000 futures:
+ *   CE (RT = 4e5) = mu + sigma^2 / (2 RT) = 1.05e6; its standard error by
+ *     the delta method is RT sqrt((exp((sigma/RT)^2) - 1) / n) = 477;
+ *   CVaR95 = mu + sigma phi(z95) / 0.05 = mu + 2.0627128 sigma
+ *     = 1412542.6; standard error sigma sqrt(0.304 / (0.05 n)) = 1103;
+ *   P(NPV <= mu + sigma) = Phi(1) = 0.8413447; standard error
+ *     sqrt(p (1 - p) / n) = 0.000817.
+ * Each within 4 standard errors. */
+START_TEST(test_decision_closed_forms)
+{
+    enum { N = 200000 };
+    static double x[N];
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng g;
+    tco_rng_seed(&g, &zig, 17, 0);
+    for (int i = 0; i < N; i++)
+        x[i] = 1e6 + 2e5 * tco_rng_normal(&g);
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.criterion = TCO_CRIT_CE;
+    sc.risk_tolerance = 4e5;
+    sc.budget = 1.2e6;
+    tco_results *r = decide(&sc, x, 1, N);
+    ck_assert_msg(fabs(r->st[0].ce - 1.05e6) < 4 * 477, "CE %.1f", r->st[0].ce);
+    ck_assert_msg(fabs(r->st[0].npv.cvar95 - 1412542.6) < 4 * 1103, "CVaR %.1f", r->st[0].npv.cvar95);
+    ck_assert_msg(fabs(r->st[0].p_within_budget - 0.8413447) < 4 * 0.000817, "P %.5f",
+                  r->st[0].p_within_budget);
+    ck_assert_double_eq(r->st[0].criterion_value, r->st[0].ce);
+    ck_assert_int_eq(r->recommended, 0);
+    tco_results_free(r);
+}
+END_TEST
+
+/* The recommended strategy under each criterion, four futures by hand:
+ *   A {10,10,10,10}: mean 10, P50 10, P90 10, P95 10, CVaR95 10, CE 10.
+ *   B {0,0,0,36}: mean 9, P50 0, P90 (h = 2.7) 25.2, P95 (h = 2.85) 30.6,
+ *     CVaR95 (the ceil(0.2) = 1 largest) 36; CE(RT 10) = 36 + 10 ln((3
+ *     e^-3.6 + 1) / 4) = 22.9249; CE(RT 1) = 36 + ln((3 e^-36 + 1)/4) = 34.614.
+ *   C {5,5,11,11}: mean 8, P50 8, P90 11, P95 11, CVaR95 11; CE(RT 10) =
+ *     11 + 10 ln((2 e^-0.6 + 2) / 4) = 8.44341; CE(RT 1) = 11 + ln((2 e^-6
+ *     + 2) / 4) = 10.3093.
+ *   D = A, after it (ties: file order).
+ * mean: C; p50: B; p90, p95, cvar95: A (tied with D); CE RT 10: C;
+ * CE RT 1: A.  A budget of 9: P(NPV <= 9) = 0, 3/4, 1/2, 0. */
+START_TEST(test_recommended_by_hand)
+{
+    const double npv[16] = {10, 10, 10, 10, 0, 0, 0, 36, 5, 5, 11, 11, 10, 10, 10, 10};
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.risk_tolerance = 10;
+    sc.budget = 9;
+    const int want[TCO_NCRIT] = {2, 1, 0, 0, 0, 2};
+    for (int c = 0; c < TCO_NCRIT; c++) {
+        sc.criterion = (tco_criterion)c;
+        tco_results *r = decide(&sc, npv, 4, 4);
+        ck_assert_msg(r->recommended == want[c], "%s: %d", tco_criterion_name((tco_criterion)c),
+                      r->recommended);
+        ck_assert_int_eq(r->criterion, c);
+        if (c == TCO_CRIT_CE) {
+            ck_close(r->st[0].ce, 10, 1e-12);
+            ck_close(r->st[1].ce, 36 + 10 * log((3 * exp(-3.6) + 1) / 4), 1e-12);
+            ck_close(r->st[1].ce, 22.9249, 1e-4);
+            ck_close(r->st[2].ce, 8.44341, 1e-5);
+            ck_close(r->st[1].npv.p[5], 25.2, 1e-12);
+            ck_close(r->st[1].npv.p[6], 30.6, 1e-12);
+        }
+        ck_close(r->st[0].p_within_budget, 0, 0);
+        ck_close(r->st[1].p_within_budget, 0.75, 0);
+        ck_close(r->st[2].p_within_budget, 0.5, 0);
+        tco_results_free(r);
+    }
+    sc.risk_tolerance = 1;
+    sc.criterion = TCO_CRIT_CE;
+    tco_results *r = decide(&sc, npv, 4, 4);
+    ck_close(r->st[1].ce, 34.6137, 1e-4);
+    ck_close(r->st[2].ce, 10.3093, 1e-4);
+    ck_assert_int_eq(r->recommended, 0);
+    tco_results_free(r);
+    /* Without a risk tolerance or a budget: NAN, not computed. */
+    sc.risk_tolerance = NAN;
+    sc.budget = NAN;
+    sc.criterion = TCO_CRIT_MEAN;
+    r = decide(&sc, npv, 4, 4);
+    ck_assert(isnan(r->st[0].ce) && isnan(r->st[0].p_within_budget));
+    ck_assert_int_eq(r->recommended, 2);
+    tco_results_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stats");
@@ -337,6 +476,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_cvar_by_hand);
     tcase_add_test(tc, test_decision_statistics);
     tcase_add_test(tc, test_switches_by_hand);
+    tcase_add_test(tc, test_ce_by_hand);
+    tcase_add_test(tc, test_decision_closed_forms);
+    tcase_add_test(tc, test_recommended_by_hand);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -292,7 +292,15 @@ sed "s|name: small test|name: \"x\\\\nchart0,evil\\\\ntemplate0,$up$TMP/evil/x\\
 sed -e 's/currency: EUR/currency: "EUR\\nFAKE"/' -e 's/^  api: { route/  "#x": { route/' -e 's/^  hybrid:/  "+y":/' small.yaml >names.yaml
 "$BIN" run names.yaml -q -o "$TMP/u9" 2>u9.err && grep -q ">#x<" u9/plots/scurve.svg && ok || bad "'#x' missing from the S-curve"
 grep -q ">#x<" u9/plots/decision.svg && grep -q ">#x<" u9/plots/categories.svg && ok || bad "'#x' missing from the decision chart"
-[ "$(grep -c . u9/decision.txt)" -eq 8 ] && ! grep -q "^FAKE" u9/decision.txt && ok || bad "a newline in currency spoofed a line"
+[ "$(grep -c . u9/decision.txt)" -eq 9 ] && ! grep -q "^FAKE" u9/decision.txt && ok || bad "a newline in currency spoofed a line"
+# --criterion overrides the scenario's decision criterion (MODEL.md 19);
+# an unknown name is refused with the nearest.
+"$BIN" run small.yaml -q --no-plots -n 200 -o "$TMP/u10" --criterion cvar95 --set decision.budget=1e6 \
+    --format json >u10.json 2>u10.err && grep -q '"decision": { "criterion": "cvar95", "recommended": "' u10.json \
+    && grep -q '"p_within_budget": ' u10.json && grep -q "^Recommended: .*(the decision criterion cvar95)" u10/decision.txt \
+    && ok || bad "--criterion cvar95: $(head -c 300 u10.err)"
+! "$BIN" run small.yaml -q --no-plots -n 10 -o "$TMP/u11" --criterion cvar59 2>u11.err \
+    && grep -q "did you mean cvar95?" u11.err && ok || bad "--criterion cvar59: $(head -c 300 u11.err)"
 grep -q "^\"'+y\"," u9/summary.csv && ok || bad "a formula-like name is not quoted in summary.csv"
 grep -q ">+y<" u9/plots/decision.svg && ok || bad "the decision chart shows the quote"
 sed '/^scenario:/s/name: small test, //' small.yaml >"$(printf 'caf\351.yaml')"
