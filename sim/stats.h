@@ -33,6 +33,7 @@ typedef struct {
      * probability of at least one, and the median over those futures of the
      * month from which the first new route applies (NAN when none). */
     double switches_mean, switches_probability, switches_median_first;
+    double unserved; /* mean unserved requests per future (MODEL.md 15, 20) */
     double *monthly_mean;            /* T values */
     double *monthly_band[TCO_NBAND]; /* T values each */
     double cat[8];
