@@ -40,7 +40,9 @@ typedef struct {
     double npv;            /* discounted total */
     double nominal;        /* undiscounted total */
     double cat[TCO_NCAT];  /* discounted, per category */
-    double tokens;         /* tokens served over the horizon (same for all strategies) */
+    double tokens;         /* tokens served over the horizon (MODEL.md 15: without those
+                              of unserved requests) */
+    double unserved;       /* requests unserved over the horizon (MODEL.md 15) */
     int switches;          /* route changes made by switch or review (MODEL.md 20) */
     int first_switch;      /* the month from which the first new route applies; 0 = none */
 } tco_cost;

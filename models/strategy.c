@@ -1,7 +1,7 @@
 /* The monthly cost of a strategy on a drawn future: routes, phases and
  * switches (MODEL.md 6), adoption of platforms, setup and fallback (4.2),
- * retirement of platforms (16) and setups that fail (17), per-request
- * costs, quality (4.3) and event costs (7).  What each backend costs beyond
+ * retirement of platforms (16) and setups that fail (17), unserved
+ * requests (15), per-request costs, quality (4.3) and event costs (7).  What each backend costs beyond
  * its per-request price is its type's (models/backend_*.c). */
 #include <math.h>
 #include <string.h>
@@ -90,6 +90,12 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         if (f->type[b]->start)
             f->type[b]->start(&f->paths[b]);
     }
+    /* Tokens per request of each workload, and the tokens served: used
+     * only when a request goes unserved (else every token is served). */
+    double tok[TCO_MAX_WORKLOADS], served = 0;
+    const double *x = f->x;
+    for (size_t k = 0; k < K; k++)
+        tok[k] = x[sc->workloads[k].input_tokens] + x[sc->workloads[k].output_tokens];
     double npv = 0, nominal = 0;
     for (int t = 1; t <= T; t++) {
         double c[TCO_NCAT] = {0};
@@ -147,16 +153,22 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         const double *qual = tco_future_quality(f, t, B, K);
         for (size_t k = 0; k < K; k++) {
             int srv = route[k];
+            double r = R[k];
             if (f->platform[srv] && t < f->prod[srv]) {
                 int v = via ? via[k] : -1;
+                const tco_workload *w = &sc->workloads[k];
                 if (v >= 0 && (!f->platform[v] || t >= f->prod[v]))
                     srv = v; /* the excluded backend serves during the transition */
                 else
                     srv = st->fallback;
-                if (srv < 0)
-                    continue; /* no fallback and nothing else can serve */
+                if (srv < 0 || (w->allowed && !w->allowed[srv])) {
+                    /* Unserved (MODEL.md 15): no backend, no failure cost. */
+                    out->unserved += r;
+                    c[TCO_CAT_QUALITY] += r * x[w->unserved_cost];
+                    continue;
+                }
             }
-            double r = R[k];
+            served += r * tok[k];
             const tco_backend_paths *p = &f->paths[srv];
             if (p->priced)
                 c[TCO_CAT_API] += p->index[t - 1] * r * p->unit_cost[k];
@@ -206,4 +218,6 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     }
     out->npv = npv;
     out->nominal = nominal;
+    if (out->unserved > 0)
+        out->tokens = served;
 }

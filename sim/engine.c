@@ -115,7 +115,8 @@ struct tco_engine {
     tco_sampler *sampler;
     long bs, nblocks;     /* block size and count: fixed by the number of futures */
     size_t pw;            /* doubles of partial sums per block */
-    double *partial;      /* nblocks x pw: monthly, category, cost-per-token sums, tokens */
+    double *partial;      /* nblocks x pw: monthly, category, cost-per-token sums and
+                             counts, unserved, tokens */
     unsigned *pclamp;     /* nblocks x ninputs */
     unsigned char *done;  /* per block: computed */
     workspace *w;         /* one per thread */
@@ -166,6 +167,7 @@ void tco_run_free(tco_run *run)
     free(run->monthly_mean);
     free(run->cat_mean);
     free(run->cpm_mean);
+    free(run->unserved_mean);
     free(run->clamped);
     free(run);
 }
@@ -356,7 +358,7 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     tco_zig_init(&e->zig);
     e->bs = block_size(n);
     e->nblocks = (n + e->bs - 1) / e->bs;
-    e->pw = S * T + S * TCO_NCAT + S + 2;
+    e->pw = S * T + S * TCO_NCAT + 3 * S + 1;
     run->sc = sc;
     run->n = n;
     run->seed = seed;
@@ -373,6 +375,7 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     run->monthly_mean = calloc(S * T, sizeof *run->monthly_mean);
     run->cat_mean = calloc(S * TCO_NCAT, sizeof *run->cat_mean);
     run->cpm_mean = calloc(S, sizeof *run->cpm_mean);
+    run->unserved_mean = calloc(S, sizeof *run->unserved_mean);
     run->clamped = calloc(NI ? NI : 1, sizeof *run->clamped);
     e->partial = calloc((size_t)e->nblocks * e->pw, sizeof *e->partial);
     e->pclamp = calloc((size_t)e->nblocks * (NI ? NI : 1), sizeof *e->pclamp);
@@ -383,7 +386,7 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
         run->inputs = big_alloc((size_t)n * (NI ? NI : 1) * sizeof *run->inputs);
     if (!run->npv || !run->nominal || !run->monthly || !run->breakeven || !run->switches ||
         !run->first_switch || !run->monthly_mean ||
-        !run->cat_mean || !run->cpm_mean || !run->clamped || !e->partial || !e->pclamp ||
+        !run->cat_mean || !run->cpm_mean || !run->unserved_mean || !run->clamped || !e->partial || !e->pclamp ||
         !e->done || !e->w || (opt->keep_inputs && !run->inputs)) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
         goto fail;
@@ -426,7 +429,8 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
     const tco_scenario *sc = run->sc;
     const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n, NI = sc->ninputs;
     double *pmonth = part, *pcat = part + S * T, *pcpm = pcat + S * TCO_NCAT;
-    double *ptok = pcpm + S, *pcount = ptok + 1;
+    double *pserving = pcpm + S, *punserved = pserving + S;
+    double *ptok = punserved + S;
     tco_rng rng;
     tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)i);
     tco_sampler_uniforms(e->sampler, i, &rng, w->u, w->scratch);
@@ -461,12 +465,13 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         }
         for (int j = 0; j < TCO_NCAT; j++)
             pcat[s * TCO_NCAT + (size_t)j] += cost.cat[j];
-        if (cost.tokens > 0)
+        if (cost.tokens > 0) {
             pcpm[s] += cost.nominal / cost.tokens * 1e6;
-        if (s == 0) {
-            *ptok += cost.tokens;
-            *pcount += cost.tokens > 0;
+            pserving[s]++;
         }
+        punserved[s] += cost.unserved;
+        if (s == 0)
+            *ptok += cost.tokens;
     }
     return S;
 }
@@ -553,23 +558,31 @@ tco_status tco_run_finish(tco_run *run, tco_error *err)
     const size_t S = run->S, T = (size_t)run->T, NI = run->sc->ninputs, pw = e->pw;
     /* Reduce the blocks in block order: the same sums for any thread count
      * and any order of ranges. */
-    double tokens = 0, with_tokens = 0;
+    double tokens = 0, *serving = calloc(S ? S : 1, sizeof *serving);
+    if (!serving)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
     for (long blk = 0; blk < e->nblocks; blk++) {
         const double *part = e->partial + (size_t)blk * pw;
         for (size_t j = 0; j < S * T; j++)
             run->monthly_mean[j] += part[j];
         for (size_t j = 0; j < S * TCO_NCAT; j++)
             run->cat_mean[j] += part[S * T + j];
-        for (size_t s = 0; s < S; s++)
-            run->cpm_mean[s] += part[S * T + S * TCO_NCAT + s];
-        tokens += part[pw - 2];
-        with_tokens += part[pw - 1];
+        const double *pcpm = part + S * T + S * TCO_NCAT;
+        for (size_t s = 0; s < S; s++) {
+            run->cpm_mean[s] += pcpm[s];
+            serving[s] += pcpm[S + s];
+            run->unserved_mean[s] += pcpm[2 * S + s];
+        }
+        tokens += part[pw - 1];
         for (size_t k = 0; k < NI; k++)
             run->clamped[k] += e->pclamp[(size_t)blk * NI + k];
     }
-    /* A future that serves no tokens has no cost per token. */
-    for (size_t s = 0; s < S; s++)
-        run->cpm_mean[s] = with_tokens > 0 ? run->cpm_mean[s] / with_tokens : NAN;
+    /* A future that serves no tokens has no cost per token (MODEL.md 15). */
+    for (size_t s = 0; s < S; s++) {
+        run->cpm_mean[s] = serving[s] > 0 ? run->cpm_mean[s] / serving[s] : NAN;
+        run->unserved_mean[s] /= (double)run->n;
+    }
+    free(serving);
     for (size_t j = 0; j < S * T; j++)
         run->monthly_mean[j] /= (double)run->n;
     for (size_t j = 0; j < S * TCO_NCAT; j++)

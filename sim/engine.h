@@ -64,7 +64,9 @@ typedef struct {
     double tokens_mean;    /* mean tokens served per future */
     double *monthly_mean;  /* S x T, exact (summed in double) */
     double *cat_mean;      /* S x TCO_NCAT, discounted */
-    double *cpm_mean;      /* S, cost per million tokens, mean over futures with tokens */
+    double *cpm_mean;      /* S, cost per million tokens, mean over the futures in which
+                              the strategy serves tokens (MODEL.md 15) */
+    double *unserved_mean; /* S, unserved requests per future (MODEL.md 15, 20) */
     unsigned long *clamped; /* per input */
     double seconds;        /* wall time spent computing futures */
     tco_engine *engine;    /* the engine's own; NULL once finished */

@@ -202,7 +202,9 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
         num(f, q->switches_probability);
         fputs(", \"median_first_month\": ", f);
         num(f, q->switches_median_first);
-        fputs(" },\n      \"monthly\": { \"mean\": ", f);
+        fputs(" },\n      \"unserved\": ", f);
+        num(f, q->unserved);
+        fputs(",\n      \"monthly\": { \"mean\": ", f);
         json_array(f, q->monthly_mean, (size_t)res->T);
         for (int b = 0; b < TCO_NBAND; b++) {
             tco_fprintf(f, ",\n                   \"%s\": ", bnames[b]);
@@ -242,7 +244,8 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r)
     const tco_results *res = r->res;
     fputs("strategy,mean,sd,se,p5,p10,p25,p50,p75,p90,p95,cvar95,min,max,nominal_mean,"
           "cost_per_mtok,p_cheapest,regret_mean,regret_p95,breakeven_probability,"
-          "breakeven_median_month,switches_mean,switches_probability,switches_median_first_month",
+          "breakeven_median_month,switches_mean,switches_probability,switches_median_first_month,"
+          "unserved",
           f);
     /* MODEL.md 20: columns only when the decision block asks for them. */
     int ce = r->sc->risk_tolerance > 0, budget = !isnan(r->sc->budget);
@@ -263,7 +266,7 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r)
         double w[] = {q->npv.cvar95, q->npv.min, q->npv.max, q->nominal_mean, q->cost_per_mtok,
                       q->p_cheapest, q->regret_mean, q->regret_p95, q->breakeven_probability,
                       q->breakeven_median, q->switches_mean, q->switches_probability,
-                      q->switches_median_first};
+                      q->switches_median_first, q->unserved};
         for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
             fputc(',', f);
             csvnum(f, w[i]);

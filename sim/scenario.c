@@ -136,7 +136,8 @@ static tco_status load_workloads(tco_schema *c, const tco_ynode *root)
     if (!sc->workloads)
         return tco_schema_oom(c);
     static const char *const keys[] = {"share", "input_tokens", "output_tokens", "failure_cost",
-                                       "start_month", "end_month", NULL};
+                                       "start_month", "end_month", "allowed_backends",
+                                       "unserved_cost", NULL};
     for (size_t i = 0; i < w->n; i++) {
         const tco_ynode *k = w->key[i], *v = w->val[i];
         char prefix[TCO_SCHEMA_PATHMAX];
@@ -170,6 +171,7 @@ static tco_status load_workloads(tco_schema *c, const tco_ynode *root)
         }
         wl->start_month = (int)start;
         wl->end_month = (int)end;
+        wl->unserved_cost = wl->failure_cost; /* load_constraints */
     }
     return TCO_OK;
 }
@@ -524,7 +526,10 @@ static tco_status load_strategies(tco_schema *c, const tco_ynode *root)
             if ((st = load_review(c, rv, prefix, s)))
                 return st;
         }
-        if (fb) {
+        /* fallback: none (MODEL.md 15), unless a backend has that name. */
+        int no_fallback = fb && fb->kind == TCO_YSCALAR && strcmp(fb->str, "none") == 0 &&
+                          tco_scenario_backend(sc, "none") < 0;
+        if (fb && !no_fallback) {
             snprintf(path, sizeof path, "%s.fallback", prefix);
             if ((st = tco_schema_backend_ref(c, fb, path, &s->fallback)))
                 return st;
@@ -541,10 +546,11 @@ static tco_status load_strategies(tco_schema *c, const tco_ynode *root)
             return st;
         s->retire_idle = (int)idle;
         const char *which;
-        if (s->fallback < 0 && needs_fallback(sc, s, &which))
+        if (s->fallback < 0 && !no_fallback && needs_fallback(sc, s, &which))
             return tco_schema_at(c, v, prefix,
                       "missing fallback: the strategy routes to '%s', whose setup can last a "
-                      "month or more; name an api backend to serve meanwhile (fallback: ...)",
+                      "month or more; name an api backend to serve meanwhile (fallback: ...), "
+                      "or say fallback: none",
                       which);
     }
     return TCO_OK;
@@ -760,6 +766,216 @@ static tco_status load_decision(tco_schema *c, const tco_ynode *root)
     return TCO_OK;
 }
 
+/* ---- version 2: data constraints (MODEL.md 15) ---- */
+
+/* The route map of strategy node sv: phase p (p < nphases), else the
+ * switch's route, else review option o; its path in path. */
+static const tco_ynode *route_node(const tco_ynode *sv, const char *name, size_t p, size_t o,
+                                   int which, char *path, size_t size)
+{
+    if (which == 0 && tco_ymap_get(sv, "route")) {
+        snprintf(path, size, "strategies.%s.route", name);
+        return tco_ymap_get(sv, "route");
+    }
+    if (which == 0) {
+        snprintf(path, size, "strategies.%s.phases[%zu].route", name, p);
+        return tco_ymap_get(tco_ymap_get(sv, "phases")->val[p], "route");
+    }
+    if (which == 1) {
+        snprintf(path, size, "strategies.%s.switch.route", name);
+        return tco_ymap_get(tco_ymap_get(sv, "switch"), "route");
+    }
+    const tco_ynode *opts = tco_ymap_get(tco_ymap_get(sv, "review"), "options");
+    snprintf(path, size, "strategies.%s.review.options.%s", name, opts->key[o]->str);
+    return opts->val[o];
+}
+
+static int allowed(const tco_workload *w, int b)
+{
+    return !w->allowed || w->allowed[b];
+}
+
+/* An error at a route that sends workload k to a backend it may not use. */
+static tco_status check_route(tco_schema *c, const tco_ynode *rn, const char *path,
+                              const tco_strategy *s, const int *route)
+{
+    const tco_scenario *sc = c->sc;
+    for (size_t k = 0; k < sc->nworkloads; k++) {
+        const tco_workload *w = &sc->workloads[k];
+        if (allowed(w, route[k]))
+            continue;
+        char full[TCO_SCHEMA_PATHMAX];
+        snprintf(full, sizeof full, "%s.%s", path, w->name);
+        return tco_schema_at(c, tco_ymap_get(rn, w->name), full,
+                             "strategy '%s' sends workload '%s' to backend '%s', which is not in "
+                             "the workload's allowed_backends",
+                             s->name, w->name, sc->backends[route[k]].name);
+    }
+    return TCO_OK;
+}
+
+/* Depth-first search for a cycle of exclusions from backend b: on[] marks
+ * the backends on the path, stack[] the events taken. */
+static int excl_cycle(const tco_scenario *sc, int b, unsigned char *on, unsigned char *done,
+                      size_t *stack, size_t *depth)
+{
+    on[b] = 1;
+    for (size_t i = 0; i < sc->nevents; i++) {
+        const tco_event *e = &sc->events[i];
+        if (e->kind != TCO_EVENT_EXCLUDE || e->backend != b)
+            continue;
+        stack[(*depth)++] = i;
+        if (on[e->reroute])
+            return e->reroute + 1;
+        if (!done[e->reroute]) {
+            int r = excl_cycle(sc, e->reroute, on, done, stack, depth);
+            if (r)
+                return r;
+        }
+        (*depth)--;
+    }
+    on[b] = 0;
+    done[b] = 1;
+    return 0;
+}
+
+static tco_status check_exclusion_cycles(tco_schema *c, const tco_ynode *root)
+{
+    const tco_scenario *sc = c->sc;
+    unsigned char on[TCO_MAX_BACKENDS] = {0}, done[TCO_MAX_BACKENDS] = {0};
+    size_t stack[TCO_MAX_EVENTS], depth = 0;
+    for (size_t b = 0; b < sc->nbackends; b++) {
+        int r = done[b] ? 0 : excl_cycle(sc, (int)b, on, done, stack, &depth);
+        if (!r)
+            continue;
+        /* The cycle: the events from the one leaving backend r - 1. */
+        size_t first = 0;
+        while (sc->events[stack[first]].backend != r - 1)
+            first++;
+        char names[512] = "";
+        for (size_t j = first; j < depth; j++) {
+            const char *n = sc->events[stack[j]].name;
+            if (strlen(names) + strlen(n) + 3 < sizeof names) {
+                strcat(names, j > first ? ", " : "");
+                strcat(names, n);
+            }
+        }
+        const tco_event *e = &sc->events[stack[first]];
+        char path[TCO_SCHEMA_PATHMAX];
+        snprintf(path, sizeof path, "events.%s.effect.exclude_backend.reroute_to", e->name);
+        const tco_ynode *at = tco_ymap_get(tco_ymap_get(tco_ymap_get(tco_ymap_get(
+                                  tco_ymap_get(root, "events"), e->name), "effect"),
+                                  "exclude_backend"), "reroute_to");
+        return tco_schema_at(c, at, path,
+                             "the reroutes of events %s form a cycle (a backend is rerouted "
+                             "back to itself)", names);
+    }
+    return TCO_OK;
+}
+
+static tco_status load_constraints(tco_schema *c, const tco_ynode *root)
+{
+    tco_scenario *sc = c->sc;
+    const tco_ynode *ws = tco_ymap_get(root, "workloads");
+    tco_status st;
+    int any = 0;
+    for (size_t k = 0; k < sc->nworkloads; k++) {
+        tco_workload *w = &sc->workloads[k];
+        const tco_ynode *v = ws->val[k], *l = tco_ymap_get(v, "allowed_backends");
+        char prefix[TCO_SCHEMA_PATHMAX], path[TCO_SCHEMA_PATHMAX];
+        snprintf(prefix, sizeof prefix, "workloads.%s", w->name);
+        if (tco_ymap_get(v, "unserved_cost") &&
+            (st = tco_schema_quantity(c, v, prefix, "unserved_cost", &TCO_DOM_NONNEG, NAN,
+                                      &w->unserved_cost)))
+            return st;
+        if (!l)
+            continue;
+        tco_schema_path(path, sizeof path, prefix, "allowed_backends");
+        if (l->kind != TCO_YSEQ || l->n == 0)
+            return tco_schema_at(c, l, path, "expected a list of backend names, got %s",
+                                 l->kind == TCO_YSEQ ? "an empty list" : tco_ykind_name(l->kind));
+        if (!(w->allowed = calloc(sc->nbackends, 1)))
+            return tco_schema_oom(c);
+        for (size_t i = 0; i < l->n; i++) {
+            char epath[TCO_SCHEMA_PATHMAX];
+            int b;
+            snprintf(epath, sizeof epath, "%s[%zu]", path, i);
+            if ((st = tco_schema_backend_ref(c, l->val[i], epath, &b)))
+                return st;
+            w->allowed[b] = 1;
+        }
+        any = 1;
+    }
+    if ((st = check_exclusion_cycles(c, root)))
+        return st;
+    if (!any)
+        return TCO_OK;
+    const tco_ynode *ss = tco_ymap_get(root, "strategies");
+    for (size_t i = 0; i < sc->nstrategies; i++) {
+        const tco_strategy *s = &sc->strategies[i];
+        char path[TCO_SCHEMA_PATHMAX];
+        for (size_t p = 0; p < s->nphases; p++) {
+            const tco_ynode *rn = route_node(ss->val[i], s->name, p, 0, 0, path, sizeof path);
+            if ((st = check_route(c, rn, path, s, s->phases[p].route)))
+                return st;
+        }
+        if (s->switch_route) {
+            const tco_ynode *rn = route_node(ss->val[i], s->name, 0, 0, 1, path, sizeof path);
+            if ((st = check_route(c, rn, path, s, s->switch_route)))
+                return st;
+        }
+        for (size_t o = 0; s->review && o < s->review->noptions; o++) {
+            const tco_ynode *rn = route_node(ss->val[i], s->name, 0, o, 2, path, sizeof path);
+            if ((st = check_route(c, rn, path, s, s->review->options[o].route)))
+                return st;
+        }
+    }
+    /* Exclusions: the backends each strategy can send each workload to,
+     * following reroutes (no cycle), must be allowed. */
+    unsigned char reach[TCO_MAX_BACKENDS];
+    for (size_t i = 0; i < sc->nstrategies; i++) {
+        const tco_strategy *s = &sc->strategies[i];
+        for (size_t k = 0; k < sc->nworkloads; k++) {
+            const tco_workload *w = &sc->workloads[k];
+            if (!w->allowed)
+                continue;
+            memset(reach, 0, sc->nbackends);
+            for (size_t p = 0; p < s->nphases; p++)
+                reach[s->phases[p].route[k]] = 1;
+            if (s->switch_route)
+                reach[s->switch_route[k]] = 1;
+            for (size_t o = 0; s->review && o < s->review->noptions; o++)
+                reach[s->review->options[o].route[k]] = 1;
+            for (int moved = 1; moved;) {
+                moved = 0;
+                for (size_t e = 0; e < sc->nevents; e++) {
+                    const tco_event *ev = &sc->events[e];
+                    if (ev->kind != TCO_EVENT_EXCLUDE || !reach[ev->backend] ||
+                        reach[ev->reroute])
+                        continue;
+                    if (!allowed(w, ev->reroute)) {
+                        char path[TCO_SCHEMA_PATHMAX];
+                        snprintf(path, sizeof path, "events.%s.effect.exclude_backend.reroute_to",
+                                 ev->name);
+                        const tco_ynode *at = tco_ymap_get(tco_ymap_get(tco_ymap_get(tco_ymap_get(
+                                                  tco_ymap_get(root, "events"), ev->name), "effect"),
+                                                  "exclude_backend"), "reroute_to");
+                        return tco_schema_at(c, at, path,
+                                             "event '%s' can reroute workload '%s' of strategy "
+                                             "'%s' from '%s' to backend '%s', which is not in "
+                                             "the workload's allowed_backends",
+                                             ev->name, w->name, s->name,
+                                             sc->backends[ev->backend].name,
+                                             sc->backends[ev->reroute].name);
+                    }
+                    reach[ev->reroute] = moved = 1;
+                }
+            }
+        }
+    }
+    return TCO_OK;
+}
+
 /* ---- public ---- */
 
 tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
@@ -788,7 +1004,8 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
         goto fail;
     /* Version 2's inputs of backends before those of strategies, as in the
      * file. */
-    if ((st = load_backends_late(&c, root)) || (st = load_review_costs(&c, root)))
+    if ((st = load_backends_late(&c, root)) || (st = load_review_costs(&c, root)) ||
+        (st = load_constraints(&c, root)))
         goto fail;
     /* Dimensions: one uniform per uncertain static input, in file order. */
     for (size_t i = 0; i < sc->ninputs; i++) {
@@ -884,8 +1101,10 @@ void tco_scenario_free(tco_scenario *sc)
         tco_dist_clear(&sc->inputs[i].dist);
     }
     free(sc->inputs);
-    for (size_t i = 0; i < sc->nworkloads; i++)
+    for (size_t i = 0; i < sc->nworkloads; i++) {
         free(sc->workloads[i].name);
+        free(sc->workloads[i].allowed);
+    }
     free(sc->workloads);
     for (size_t i = 0; i < sc->nbackends; i++) {
         free(sc->backends[i].name);

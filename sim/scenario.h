@@ -44,6 +44,11 @@ typedef struct {
     int share, input_tokens, output_tokens, failure_cost; /* input indices */
     int start_month, end_month; /* window of MODEL.md 13: requests only in these months
                                    (defaults 1 and the horizon; end may pass it) */
+    /* MODEL.md 15: the backends that may serve the workload (allowed[b] != 0;
+     * NULL: every backend) and what an unserved request costs (input index;
+     * failure_cost's when absent). */
+    unsigned char *allowed;
+    int unserved_cost;
 } tco_workload;
 
 /* A backend's type: a table of functions in models/ (models/backend.h). */

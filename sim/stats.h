@@ -37,6 +37,7 @@ typedef struct {
      * risk tolerance), the probability that the NPV is at most the budget
      * (NAN without a budget) and the value of the decision criterion. */
     double ce, p_within_budget, criterion_value;
+    double unserved; /* mean unserved requests per future (MODEL.md 15, 20) */
     double *monthly_mean;            /* T values */
     double *monthly_band[TCO_NBAND]; /* T values each */
     double cat[8];

@@ -1991,6 +1991,163 @@ START_TEST(test_reserved_lock_and_readoption)
 }
 END_TEST
 
+/* Unserved requests (MODEL.md 15), deterministic, 6 months, 1000 requests a
+ * month (no growth), half of workload a, half of b, each of 1000 output
+ * tokens.  api: 1000 per million output tokens = 1 a request, never fails.
+ * box: cloud, one GPU (min_gpus 1; the load needs far less) at 1 an hour
+ * = 730 a month in production, setup 2 months (months 1-2) costing 3000
+ * in month 1, production from month 3.  dud: its setup (1 month) fails
+ * (failure_probability 1): it never serves, costs nothing.
+ * a: allowed [api, box, dud], unserved_cost 2 (failure_cost 0.5 unused);
+ * b: allowed [box, dud], unserved_cost by default its failure_cost, 1.
+ *   none  (a, b -> box, fallback: none): months 1-2 all 1000 unserved:
+ *         quality 500 x 2 + 500 x 1 = 1500; months 3-6 box serves: compute
+ *         730.  Unserved 2000; tokens served 4 x 1000 x 1000 = 4e6.
+ *   api   (a, b -> box, fallback: api): months 1-2 a by api (api 500), b
+ *         not allowed on api: unserved, quality 500.  Unserved 1000;
+ *         tokens 5e6.
+ *   dud   (a -> box, b -> dud, fallback: none): b is never served
+ *         (quality 500 a month), a as in "none" (1000 in months 1-2).
+ *         Unserved 2 x 500 + 6 x 500 = 4000; tokens 4 x 500 x 1000 = 2e6.
+ *   never (a, b -> dud, fallback: none): everything unserved, 1500 a
+ *         month; 6000 unserved, no token served (0 exactly). */
+START_TEST(test_unserved_by_hand)
+{
+    const char *text =
+        "scenario: { name: un, horizon_months: 6 }\n"
+        "workloads:\n"
+        "  a: { share: 1, input_tokens: 0, output_tokens: 1000, failure_cost: 0.5,\n"
+        "       allowed_backends: [api, box, dud], unserved_cost: 2 }\n"
+        "  b: { share: 1, input_tokens: 0, output_tokens: 1000, failure_cost: 1,\n"
+        "       allowed_backends: [box, dud] }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 }\n"
+        "  box: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 1 }, setup: { months: 2, cost: 3000 } }\n"
+        "  dud: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 1 },\n"
+        "         setup: { months: 1, failure_probability: 1 } }\n"
+        "strategies:\n"
+        "  none: { route: { a: box, b: box }, fallback: none }\n"
+        "  api: { route: { a: box, b: box }, fallback: api }\n"
+        "  dud: { route: { a: box, b: dud }, fallback: none }\n"
+        "  never: { route: { a: dud, b: dud }, fallback: none }\n";
+    /* Per strategy and month: api, compute, setup, quality. */
+    static const double want[4][6][4] = {
+        {{0, 0, 3000, 1500}, {0, 0, 0, 1500}, {0, 730, 0, 0}, {0, 730, 0, 0},
+         {0, 730, 0, 0}, {0, 730, 0, 0}},
+        {{500, 0, 3000, 500}, {500, 0, 0, 500}, {0, 730, 0, 0}, {0, 730, 0, 0},
+         {0, 730, 0, 0}, {0, 730, 0, 0}},
+        {{0, 0, 3000, 1500}, {0, 0, 0, 1500}, {0, 730, 0, 500}, {0, 730, 0, 500},
+         {0, 730, 0, 500}, {0, 730, 0, 500}},
+        {{0, 0, 0, 1500}, {0, 0, 0, 1500}, {0, 0, 0, 1500}, {0, 0, 0, 1500},
+         {0, 0, 0, 1500}, {0, 0, 0, 1500}}};
+    static const double unserved[4] = {2000, 1000, 4000, 6000};
+    static const double tokens[4] = {4e6, 5e6, 2e6, 0};
+    static const tco_category cats[4] = {TCO_CAT_API, TCO_CAT_COMPUTE, TCO_CAT_SETUP,
+                                         TCO_CAT_QUALITY};
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    for (size_t s = 0; s < 4; s++) {
+        double bycat[6 * TCO_NCAT];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, s, NULL, bycat, &cost);
+        for (int t = 1; t <= 6; t++) {
+            double other = 0;
+            for (int c = 0; c < TCO_NCAT; c++)
+                other += fabs(CAT(bycat, t, c));
+            for (int j = 0; j < 4; j++) {
+                double got = CAT(bycat, t, cats[j]);
+                other -= fabs(got);
+                ck_assert_msg(fabs(got - want[s][t - 1][j]) < 1e-9,
+                              "%s month %d %s: got %g, expected %g", d.sc->strategies[s].name,
+                              t, tco_category_name(cats[j]), got, want[s][t - 1][j]);
+            }
+            ck_assert_msg(other < 1e-9, "%s month %d: other categories cost %g",
+                          d.sc->strategies[s].name, t, other);
+        }
+        ck_assert_double_eq_tol(cost.unserved, unserved[s], 1e-9);
+        ck_assert_double_eq_tol(cost.tokens, tokens[s], 1e-3);
+        if (tokens[s] == 0)
+            ck_assert(cost.tokens == 0); /* exactly: no cost per token */
+    }
+    drawn_free(&d);
+}
+END_TEST
+
+/* MODEL.md 15, exclusions: chains followed to the end, the transition
+ * served by the last excluded backend on the chain while it can serve, and
+ * of two exclusions of one backend the first listed (same month) applies.
+ * 4 months of 1000 requests of 1000 output tokens, failure_cost 0.5.
+ * Every event has probability 1 a year, hence happens in month 1.  first:
+ * A -> P1, chain: P1 -> P2, later: A -> B (listed after first: ignored).
+ * A route to A reaches P2 (setup 1 month: month 1, production from month
+ * 2: one GPU at 1 an hour, 730 a month); the transition in month 1 would
+ * be P1's, the last excluded backend, but P1 (setup 3 months) was never
+ * adopted: not in production, so month 1 goes as during setup.
+ *   none (fallback: none): month 1 unserved, 1000 x 0.5 = 500 (quality);
+ *        months 2-4: 730 compute.
+ *   viaB (fallback: B, 2 a request): month 1 api 2000; months 2-4: 730. */
+START_TEST(test_unserved_exclusion_chain)
+{
+    const char *text =
+        "scenario: { name: ch, horizon_months: 4 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000, failure_cost: 0.5 } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  A: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 }\n"
+        "  B: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 2000 }\n"
+        "  P1: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "        gpu: { mode: cloud, hour_price: 1 }, setup: { months: 3 } }\n"
+        "  P2: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "        gpu: { mode: cloud, hour_price: 1 }, setup: { months: 1 } }\n"
+        "strategies:\n"
+        "  none: { route: { w: A }, fallback: none }\n"
+        "  viaB: { route: { w: A }, fallback: B }\n"
+        "events:\n"
+        "  first: { probability_per_year: 1,\n"
+        "           effect: { exclude_backend: { backend: A, reroute_to: P1 } } }\n"
+        "  chain: { probability_per_year: 1,\n"
+        "           effect: { exclude_backend: { backend: P1, reroute_to: P2 } } }\n"
+        "  later: { probability_per_year: 1,\n"
+        "           effect: { exclude_backend: { backend: A, reroute_to: B } } }\n";
+    /* Per strategy and month: api, compute, quality. */
+    static const double want[2][4][3] = {
+        {{0, 0, 500}, {0, 730, 0}, {0, 730, 0}, {0, 730, 0}},
+        {{2000, 0, 0}, {0, 730, 0}, {0, 730, 0}, {0, 730, 0}}};
+    static const double unserved[2] = {1000, 0};
+    static const tco_category cats[3] = {TCO_CAT_API, TCO_CAT_COMPUTE, TCO_CAT_QUALITY};
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    for (int e = 0; e < 3; e++)
+        ck_assert_int_eq(tco_future_event_month(d.f, (size_t)e), 1);
+    for (size_t s = 0; s < 2; s++) {
+        double bycat[4 * TCO_NCAT];
+        tco_cost cost;
+        tco_future_cost(d.f, d.m, s, NULL, bycat, &cost);
+        for (int t = 1; t <= 4; t++) {
+            double other = 0;
+            for (int c = 0; c < TCO_NCAT; c++)
+                other += fabs(CAT(bycat, t, c));
+            for (int j = 0; j < 3; j++) {
+                double got = CAT(bycat, t, cats[j]);
+                other -= fabs(got);
+                ck_assert_msg(fabs(got - want[s][t - 1][j]) < 1e-9,
+                              "%s month %d %s: got %g, expected %g", d.sc->strategies[s].name,
+                              t, tco_category_name(cats[j]), got, want[s][t - 1][j]);
+            }
+            ck_assert_msg(other < 1e-9, "%s month %d: other categories cost %g",
+                          d.sc->strategies[s].name, t, other);
+        }
+        ck_assert_double_eq_tol(cost.unserved, unserved[s], 1e-9);
+    }
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -2022,6 +2179,8 @@ static Suite *suite(void)
     tcase_add_test(v2, test_setup_failure_probability);
     tcase_add_test(v2, test_version1_bits_kept);
     tcase_add_test(v2, test_failed_setup_behind_exclusion);
+    tcase_add_test(v2, test_unserved_by_hand);
+    tcase_add_test(v2, test_unserved_exclusion_chain);
     suite_add_tcase(s, v2);
     TCase *v2d = tcase_create("capability and demand");
     tcase_set_timeout(v2d, 60);

@@ -525,9 +525,10 @@ START_TEST(test_switches_written)
         strstr(out, "\"switches\": { \"mean\": 1, \"probability\": 1, \"median_first_month\": 2 }"));
     free(out);
     out = written(tco_write_summary_csv, &x.rep, &n);
-    ck_assert_ptr_nonnull(strstr(out, ",switches_mean,switches_probability,switches_median_first_month\n"));
-    ck_assert_ptr_nonnull(strstr(out, ",0,0,\nsw,"));
-    ck_assert_int_eq(strcmp(out + n - 7, ",1,1,2\n"), 0);
+    ck_assert_ptr_nonnull(
+        strstr(out, ",switches_mean,switches_probability,switches_median_first_month,unserved\n"));
+    ck_assert_ptr_nonnull(strstr(out, ",0,0,,0\nsw,"));
+    ck_assert_int_eq(strcmp(out + n - 9, ",1,1,2,0\n"), 0);
     free(out);
     out = written(tco_write_samples_csv, &x.rep, &n);
     ck_assert_ptr_nonnull(
@@ -538,6 +539,63 @@ START_TEST(test_switches_written)
     ck_assert_ptr_nonnull(strstr(out, "\nroute changes of sw: mean 1 a future, at least one in "
                                       "100% of futures, the first from month 2 (median)\n"));
     ck_assert_ptr_null(strstr(out, "route changes of plain"));
+    free(out);
+    free_run(&x);
+}
+END_TEST
+
+/* MODEL.md 15 and 20: the mean number of unserved requests per future, and
+ * the cost per million tokens over the tokens served.  4 months of 1000
+ * requests of 1000 output tokens, failure_cost 1 (the unserved cost by
+ * default).  api serves everything (unserved 0, 1 a request: 1000 per
+ * million tokens); none waits for box (setup months 1-2, then one GPU at 1
+ * an hour, 730 a month): 2000 unserved, cost 2000 + 2 x 730 = 3460 over
+ * 2e6 tokens served = 1730 per million; never routes to dud, whose setup
+ * fails: 4000 unserved and no token served (null). */
+START_TEST(test_unserved_written)
+{
+    const char *text =
+        "scenario: { name: un, horizon_months: 4 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000, failure_cost: 1 } }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000 }\n"
+        "  box: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 1 }, setup: { months: 2 } }\n"
+        "  dud: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 1 },\n"
+        "         setup: { months: 1, failure_probability: 1 } }\n"
+        "strategies:\n"
+        "  api: { route: { w: a } }\n"
+        "  none: { route: { w: box }, fallback: none }\n"
+        "  never: { route: { w: dud }, fallback: none }\n";
+    fixture x;
+    tco_error err;
+    ck_assert_msg(load_text(text, &x.sc, &err) == TCO_OK, "%s", err.msg);
+    tco_run_options ro = {0};
+    ro.futures = 3;
+    ro.threads = 1;
+    ck_assert_msg(tco_run_execute(&x.run, x.sc, &ro, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_msg(tco_results_compute(&x.res, x.run, &err) == TCO_OK, "%s", err.msg);
+    x.rep.sc = x.sc;
+    x.rep.run = x.run;
+    x.rep.res = x.res;
+    size_t n;
+    char *out = written(tco_write_json, &x.rep, &n);
+    ck_assert(json_valid(out, n));
+    const char *none = strstr(out, "\"name\": \"none\""), *never = strstr(out, "\"name\": \"never\"");
+    ck_assert_ptr_nonnull(none);
+    ck_assert_ptr_nonnull(never);
+    ck_assert_ptr_nonnull(strstr(out, "\"cost_per_mtok\": 1000,"));
+    ck_assert_ptr_nonnull(strstr(none, "\"cost_per_mtok\": 1730,"));
+    ck_assert_ptr_nonnull(strstr(none, "\"unserved\": 2000,"));
+    ck_assert_ptr_nonnull(strstr(never, "\"cost_per_mtok\": null,"));
+    ck_assert_ptr_nonnull(strstr(never, "\"unserved\": 4000,"));
+    ck_assert(strstr(out, "\"unserved\": 0,") < none);
+    free(out);
+    out = written(tco_write_summary_csv, &x.rep, &n);
+    ck_assert_int_eq(strcmp(out + n - 6, ",4000\n"), 0);
+    ck_assert_ptr_nonnull(strstr(out, ",2000\nnever,"));
     free(out);
     free_run(&x);
 }
@@ -665,6 +723,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_csv_string_round_trip);
     tcase_add_test(tc, test_csv_files);
     tcase_add_test(tc, test_switches_written);
+    tcase_add_test(tc, test_unserved_written);
     tcase_add_test(tc, test_write_file_atomic);
     tcase_add_test(tc, test_names_and_money);
     tcase_add_test(tc, test_json_non_utf8);

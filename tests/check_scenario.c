@@ -82,6 +82,125 @@ static void expect(const char *from, const char *to, const char *n1, const char 
     free(text);
 }
 
+/* MODEL.md 15: BASE with each (from, to) pair replaced in turn (the first
+ * occurrence each), loaded. */
+static tco_status load_edited(const char *const *edits, size_t n, tco_scenario **sc,
+                              tco_error *err)
+{
+    char *text = strdup(BASE);
+    for (size_t i = 0; i < n; i++) {
+        const char *from = edits[2 * i], *to = edits[2 * i + 1];
+        char *at = strstr(text, from);
+        ck_assert_msg(at != NULL, "test bug: '%s' not in the text", from);
+        size_t len = strlen(text) + strlen(to) + 1;
+        char *next = malloc(len);
+        snprintf(next, len, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+        free(text);
+        text = next;
+    }
+    tco_status st = load_text(text, sc, err);
+    free(text);
+    return st;
+}
+
+static void expect_edited(const char *const *edits, size_t n, const char *n1, const char *n2)
+{
+    tco_scenario *sc;
+    tco_error err;
+    tco_status st = load_edited(edits, n, &sc, &err);
+    ck_assert_msg(st != TCO_OK, "accepted: %s -> %s", edits[0], edits[1]);
+    ck_assert_msg(strstr(err.msg, "test.yaml:"), "no place in '%s'", err.msg);
+    ck_assert_msg(strstr(err.msg, n1), "'%s' lacks '%s'", err.msg, n1);
+    ck_assert_msg(!n2 || strstr(err.msg, n2), "'%s' lacks '%s'", err.msg, n2);
+}
+
+#define CHAT_API "output_tokens: 250 }", "output_tokens: 250, allowed_backends: [api] }"
+#define DOCS_API "failure_cost: 1.5 }", "failure_cost: 1.5, allowed_backends: [api] }"
+#define NO_OPEN "  open: { route: { chat: gpu, docs: gpu }, fallback: api }\n", ""
+
+START_TEST(test_constraint_keys)
+{
+    tco_scenario *sc;
+    tco_error err;
+    /* Defaults: every backend; the unserved cost is the failure cost's draw. */
+    ck_assert_msg(load_text(BASE, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_ptr_null(sc->workloads[1].allowed);
+    ck_assert_int_eq(sc->workloads[1].unserved_cost, sc->workloads[1].failure_cost);
+    tco_scenario_free(sc);
+    const char *const given[] = {
+        "failure_cost: 1.5 }", "failure_cost: 1.5, allowed_backends: [gpu, api], unserved_cost: 6 }",
+        "  open: { route: { chat: gpu, docs: gpu }, fallback: api }",
+        "  open: { route: { chat: gpu, docs: gpu }, fallback: none }"};
+    ck_assert_msg(load_edited(given, 2, &sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->strategies[1].fallback, -1);
+    ck_assert_int_eq(sc->workloads[1].allowed[0], 1);
+    ck_assert_int_eq(sc->workloads[1].allowed[1], 1);
+    int u = tco_scenario_input(sc, "workloads.docs.unserved_cost");
+    ck_assert_int_ge(u, 0);
+    ck_assert_int_eq(sc->workloads[1].unserved_cost, u);
+    ck_assert_double_eq(sc->inputs[u].dist.a, 6);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_constraint_errors)
+{
+    /* The keys themselves. */
+    const char *const e1[] = {"failure_cost: 1.5 }", "failure_cost: 1.5, allowed_backends: [apu] }"};
+    expect_edited(e1, 1, "workloads.docs.allowed_backends[0]", "unknown backend 'apu'");
+    const char *const e2[] = {"failure_cost: 1.5 }", "failure_cost: 1.5, allowed_backends: api }"};
+    expect_edited(e2, 1, "workloads.docs.allowed_backends", "expected a list of backend names");
+    const char *const e3[] = {"failure_cost: 1.5 }", "failure_cost: 1.5, allowed_backends: [] }"};
+    expect_edited(e3, 1, "workloads.docs.allowed_backends", "an empty list");
+    const char *const e4[] = {"failure_cost: 1.5 }", "failure_cost: 1.5, unserved_cost: -1 }"};
+    expect_edited(e4, 1, "workloads.docs.unserved_cost", "must be >= 0");
+    /* A route, a phase's route, a switch route and a review option. */
+    const char *const r1[] = {CHAT_API};
+    expect_edited(r1, 1, "strategies.open.route.chat",
+                  "strategy 'open' sends workload 'chat' to backend 'gpu', which is not in the "
+                  "workload's allowed_backends");
+    const char *const r2[] = {CHAT_API, NO_OPEN};
+    expect_edited(r2, 2, "strategies.staged.phases[1].route.chat",
+                  "strategy 'staged' sends workload 'chat' to backend 'gpu'");
+    const char *const r3[] = {
+        CHAT_API, NO_OPEN, "  staged:\n",
+        "  sw: { route: { chat: api, docs: api }, fallback: api,\n"
+        "        switch: { when: { requests_per_month_above: 1 }, route: { chat: gpu, docs: gpu } } }\n"
+        "  staged:\n"};
+    expect_edited(r3, 3, "strategies.sw.switch.route.chat",
+                  "strategy 'sw' sends workload 'chat' to backend 'gpu'");
+    const char *const r4[] = {
+        DOCS_API, NO_OPEN, "  staged:\n",
+        "  rv: { route: { chat: api, docs: api }, fallback: api,\n"
+        "        review: { every_months: 2, options: { own: { chat: gpu, docs: gpu } } } }\n"
+        "  staged:\n"};
+    expect_edited(r4, 3, "strategies.rv.review.options.own.docs",
+                  "strategy 'rv' sends workload 'docs' to backend 'gpu'");
+    /* An exclusion that can reroute a workload to a backend it may not use. */
+    const char *const x1[] = {
+        DOCS_API, "docs: gpu }, fallback: api }", "docs: api }, fallback: api }",
+        "correlations:\n",
+        "events:\n"
+        "  law: { probability_per_year: 0.1,\n"
+        "         effect: { exclude_backend: { backend: api, reroute_to: gpu } } }\n"
+        "correlations:\n"};
+    expect_edited(x1, 3, "events.law.effect.exclude_backend.reroute_to",
+                  "event 'law' can reroute workload 'docs' of strategy 'proprietary' from 'api' "
+                  "to backend 'gpu'");
+    /* Reroutes that form a cycle. */
+    const char *const x2[] = {
+        "correlations:\n",
+        "events:\n"
+        "  law: { probability_per_year: 0.1,\n"
+        "         effect: { exclude_backend: { backend: api, reroute_to: gpu } } }\n"
+        "  ban: { probability_per_year: 0.1,\n"
+        "         effect: { exclude_backend: { backend: gpu, reroute_to: api } } }\n"
+        "correlations:\n"};
+    expect_edited(x2, 1, "events.law.effect.exclude_backend.reroute_to",
+                  "the reroutes of events law, ban form a cycle");
+}
+END_TEST
+
 START_TEST(test_unknown_keys)
 {
     expect("growth_annual:", "growth_anual:", "test.yaml:8:3: demand.growth_anual",
@@ -1043,6 +1162,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_v2_set);
     tcase_add_test(tc, test_terms_key_errors);
     tcase_add_test(tc, test_terms_valid);
+    tcase_add_test(tc, test_constraint_keys);
+    tcase_add_test(tc, test_constraint_errors);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
