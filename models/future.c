@@ -9,7 +9,8 @@
 const char *tco_category_name(tco_category c)
 {
     static const char *const names[TCO_NCAT] = {"api",     "compute",    "facility", "staff",
-                                                "setup",   "operations", "quality",  "events"};
+                                                "setup",   "operations", "quality",  "events",
+                                                "value"};
     return names[c];
 }
 

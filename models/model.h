@@ -26,6 +26,7 @@ typedef enum {
     TCO_CAT_OPERATIONS,
     TCO_CAT_QUALITY,
     TCO_CAT_EVENTS,
+    TCO_CAT_VALUE, /* MODEL.md 19: minus the value of the requests served */
     TCO_NCAT
 } tco_category;
 

@@ -96,6 +96,13 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     const double *x = f->x;
     for (size_t k = 0; k < K; k++)
         tok[k] = x[sc->workloads[k].input_tokens] + x[sc->workloads[k].output_tokens];
+    /* MODEL.md 19: the value of a served request (none: no work per month). */
+    double val[TCO_MAX_WORKLOADS];
+    int valued = 0;
+    for (size_t k = 0; k < K; k++) {
+        int v = sc->workloads[k].value_per_request;
+        valued |= (val[k] = v >= 0 ? x[v] : 0) != 0;
+    }
     double npv = 0, nominal = 0;
     for (int t = 1; t <= T; t++) {
         double c[TCO_NCAT] = {0};
@@ -169,6 +176,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
                 }
             }
             served += r * tok[k];
+            if (valued)
+                c[TCO_CAT_VALUE] -= r * val[k]; /* a request that fails still counts */
             const tco_backend_paths *p = &f->paths[srv];
             if (p->priced)
                 c[TCO_CAT_API] += p->index[t - 1] * r * p->unit_cost[k];

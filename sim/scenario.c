@@ -137,7 +137,7 @@ static tco_status load_workloads(tco_schema *c, const tco_ynode *root)
         return tco_schema_oom(c);
     static const char *const keys[] = {"share", "input_tokens", "output_tokens", "failure_cost",
                                        "start_month", "end_month", "allowed_backends",
-                                       "unserved_cost", NULL};
+                                       "unserved_cost", "value_per_request", NULL};
     for (size_t i = 0; i < w->n; i++) {
         const tco_ynode *k = w->key[i], *v = w->val[i];
         char prefix[TCO_SCHEMA_PATHMAX];
@@ -976,6 +976,26 @@ static tco_status load_constraints(tco_schema *c, const tco_ynode *root)
     return TCO_OK;
 }
 
+/* MODEL.md 19: the value of a served request, registered after every
+ * other input so that version-1 files sample as before. */
+static tco_status load_values(tco_schema *c, const tco_ynode *root)
+{
+    tco_scenario *sc = c->sc;
+    const tco_ynode *ws = tco_ymap_get(root, "workloads");
+    for (size_t k = 0; k < sc->nworkloads; k++) {
+        tco_workload *w = &sc->workloads[k];
+        char prefix[TCO_SCHEMA_PATHMAX];
+        snprintf(prefix, sizeof prefix, "workloads.%s", w->name);
+        w->value_per_request = -1; /* absent: 0, and no input (as unserved_cost) */
+        tco_status st;
+        if (tco_ymap_get(ws->val[k], "value_per_request") &&
+            (st = tco_schema_quantity(c, ws->val[k], prefix, "value_per_request",
+                                      &TCO_DOM_NONNEG, 0, &w->value_per_request)))
+            return st;
+    }
+    return TCO_OK;
+}
+
 /* ---- public ---- */
 
 tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
@@ -1005,7 +1025,7 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
     /* Version 2's inputs of backends before those of strategies, as in the
      * file. */
     if ((st = load_backends_late(&c, root)) || (st = load_review_costs(&c, root)) ||
-        (st = load_constraints(&c, root)))
+        (st = load_constraints(&c, root)) || (st = load_values(&c, root)))
         goto fail;
     /* Dimensions: one uniform per uncertain static input, in file order. */
     for (size_t i = 0; i < sc->ninputs; i++) {

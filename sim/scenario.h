@@ -49,6 +49,7 @@ typedef struct {
      * failure_cost's when absent). */
     unsigned char *allowed;
     int unserved_cost;
+    int value_per_request; /* MODEL.md 19: input index; -1 when absent (value 0) */
 } tco_workload;
 
 /* A backend's type: a table of functions in models/ (models/backend.h). */

@@ -455,8 +455,8 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
     q->cost_per_mtok = run->cpm_mean[s];
     q->unserved = run->unserved_mean ? run->unserved_mean[s] : 0; /* NULL: built by hand */
     memcpy(q->monthly_mean, run->monthly_mean + s * T, T * sizeof *q->monthly_mean);
-    for (int c = 0; c < 8; c++)
-        q->cat[c] = run->cat_mean[s * 8 + (size_t)c];
+    for (int c = 0; c < TCO_NCAT; c++)
+        q->cat[c] = run->cat_mean[s * TCO_NCAT + (size_t)c];
 }
 
 tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error *err)

@@ -40,7 +40,7 @@ typedef struct {
     double unserved; /* mean unserved requests per future (MODEL.md 15, 20) */
     double *monthly_mean;            /* T values */
     double *monthly_band[TCO_NBAND]; /* T values each */
-    double cat[8];
+    double cat[TCO_NCAT];
 } tco_strategy_result;
 
 typedef struct {

@@ -2148,6 +2148,68 @@ START_TEST(test_unserved_exclusion_chain)
 }
 END_TEST
 
+/* MODEL.md 19: the value of the requests served, deterministic, 4 months,
+ * 1000 requests a month (no growth), half of workload a, half of b, each of
+ * 1000 output tokens.  api: 1000 per million output tokens = 1 a request;
+ * a succeeds with probability 0.8 there (failure_cost 0.5).  box: cloud,
+ * one GPU at 1 an hour = 730 a month, setup months 1-2 (no cost),
+ * production from month 3.  b may only go to box (unserved_cost 0).
+ * a: value 0.02 a request, b: 3.  Strategy one: a -> api, b -> box,
+ * fallback none.
+ *   months 1-2: a by api: api 500, quality 500 x 0.2 x 0.5 = 50, value
+ *               -500 x 0.02 = -10 (a failed request still counts);
+ *               b unserved: no value, no cost.
+ *   months 3-4: a as before; b by box: compute 730, value -500 x 3 = -1500,
+ *               so value -1510.
+ * Unserved 2 x 500 = 1000. */
+START_TEST(test_value_by_hand)
+{
+    const char *text =
+        "scenario: { name: val, horizon_months: 4 }\n"
+        "workloads:\n"
+        "  a: { share: 1, input_tokens: 0, output_tokens: 1000, failure_cost: 0.5,\n"
+        "       value_per_request: 0.02 }\n"
+        "  b: { share: 1, input_tokens: 0, output_tokens: 1000, allowed_backends: [box],\n"
+        "       value_per_request: 3 }\n"
+        "demand: { requests_per_month: 1000 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1000,\n"
+        "         success_rate: { a: 0.8 } }\n"
+        "  box: { type: self_hosted, throughput_tokens_per_gpu_second: 1000,\n"
+        "         gpu: { mode: cloud, hour_price: 1 }, setup: { months: 2 } }\n"
+        "strategies:\n"
+        "  one: { route: { a: api, b: box }, fallback: none }\n";
+    /* Per month: api, compute, quality, value. */
+    static const double want[4][4] = {
+        {500, 0, 50, -10}, {500, 0, 50, -10}, {500, 730, 50, -1510}, {500, 730, 50, -1510}};
+    static const tco_category cats[4] = {TCO_CAT_API, TCO_CAT_COMPUTE, TCO_CAT_QUALITY,
+                                         TCO_CAT_VALUE};
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    double bycat[4 * TCO_NCAT], monthly[4];
+    tco_cost cost;
+    tco_future_cost(d.f, d.m, 0, monthly, bycat, &cost);
+    for (int t = 1; t <= 4; t++) {
+        double other = 0, total = 0;
+        for (int c = 0; c < TCO_NCAT; c++)
+            other += fabs(CAT(bycat, t, c));
+        for (int j = 0; j < 4; j++) {
+            double got = CAT(bycat, t, cats[j]);
+            other -= fabs(got);
+            total += want[t - 1][j];
+            ck_assert_msg(fabs(got - want[t - 1][j]) < 1e-9, "month %d %s: got %g, expected %g",
+                          t, tco_category_name(cats[j]), got, want[t - 1][j]);
+        }
+        ck_assert_msg(other < 1e-9, "month %d: other categories cost %g", t, other);
+        ck_assert_double_eq_tol(monthly[t - 1], total, 1e-9);
+    }
+    ck_assert_double_eq_tol(cost.unserved, 1000, 1e-9);
+    ck_assert_str_eq(tco_category_name(TCO_CAT_VALUE), "value");
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -2181,6 +2243,7 @@ static Suite *suite(void)
     tcase_add_test(v2, test_failed_setup_behind_exclusion);
     tcase_add_test(v2, test_unserved_by_hand);
     tcase_add_test(v2, test_unserved_exclusion_chain);
+    tcase_add_test(v2, test_value_by_hand);
     suite_add_tcase(s, v2);
     TCase *v2d = tcase_create("capability and demand");
     tcase_set_timeout(v2d, 60);

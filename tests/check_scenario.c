@@ -154,6 +154,8 @@ START_TEST(test_constraint_errors)
     expect_edited(e3, 1, "workloads.docs.allowed_backends", "an empty list");
     const char *const e4[] = {"failure_cost: 1.5 }", "failure_cost: 1.5, unserved_cost: -1 }"};
     expect_edited(e4, 1, "workloads.docs.unserved_cost", "must be >= 0");
+    const char *const e5[] = {"failure_cost: 1.5 }", "failure_cost: 1.5, value_per_request: -0.1 }"};
+    expect_edited(e5, 1, "workloads.docs.value_per_request", "must be >= 0");
     /* A route, a phase's route, a switch route and a review option. */
     const char *const r1[] = {CHAT_API};
     expect_edited(r1, 1, "strategies.open.route.chat",
