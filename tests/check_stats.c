@@ -219,7 +219,7 @@ START_TEST(test_decision_statistics)
         nominal[i] = npv[i] + 1;
     int16_t be[] = {1, 1, 1, 1, 0, 3, 5, 2, 4, 0, 0, 0};
     float monthly[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-    double mmean[3] = {2.5, 6.5, 10.5}, cat[24] = {0}, cpm[3] = {1, 2, 3};
+    double mmean[3] = {2.5, 6.5, 10.5}, cat[3 * TCO_NCAT] = {0}, cpm[3] = {1, 2, 3};
     unsigned long clamped[1] = {0};
     tco_scenario sc;
     memset(&sc, 0, sizeof sc);
@@ -286,7 +286,7 @@ START_TEST(test_switches_by_hand)
     int16_t sw[12] = {0, 0, 0, 0, 2, 0, 1, 3, 0, 1, 1, 0};
     int16_t first[12] = {0, 0, 0, 0, 5, 0, 9, 3, 0, 4, 7, 0};
     float monthly[12] = {0};
-    double mmean[3] = {0}, cat[24] = {0}, cpm[3] = {0};
+    double mmean[3] = {0}, cat[3 * TCO_NCAT] = {0}, cpm[3] = {0};
     unsigned long clamped[1] = {0};
     tco_scenario sc;
     memset(&sc, 0, sizeof sc);
@@ -331,7 +331,7 @@ END_TEST
 static tco_results *decide(const tco_scenario *sc, const double *npv, size_t S, long n)
 {
     size_t N = S * (size_t)n;
-    static double nominal[1 << 20], mmean[64], cat[64 * 8], cpm[64];
+    static double nominal[1 << 20], mmean[64], cat[64 * TCO_NCAT], cpm[64];
     static int16_t be[1 << 20];
     static float monthly[1 << 20];
     static unsigned long clamped[1];
