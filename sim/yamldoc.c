@@ -533,6 +533,20 @@ tco_status tco_ydoc_read_file(tco_ydoc **out, const char *path, tco_error *err)
     return st;
 }
 
+/* Stores a copy of value at *slot.  The value's nodes name their own source
+ * ("--set #1"), which must outlive the value's document: the copy keeps the
+ * name in this document's arena. */
+static tco_status put_copy(tco_ydoc *doc, tco_ynode **slot, const tco_ynode *value,
+                           tco_error *err)
+{
+    char *file = arena_strdup(doc, value->file, strlen(value->file));
+    tco_ynode *copy = file ? node_copy(doc, value, file) : NULL;
+    if (!copy)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    *slot = copy;
+    return TCO_OK;
+}
+
 tco_status tco_ydoc_set(tco_ydoc *doc, const char *path, const tco_ynode *value, tco_error *err)
 {
     if (doc->nodes + subtree_size(value) > TCO_YAML_MAX_NODES)
@@ -551,14 +565,8 @@ tco_status tco_ydoc_set(tco_ydoc *doc, const char *path, const tco_ynode *value,
                 return tco_error_set(err, TCO_EINVAL, "--set %s: %.*s has %zu entries (0 to %zu)",
                                      path, (int)(p - path - (p > path)), path, cur->n,
                                      cur->n ? cur->n - 1 : 0);
-            if (!dot) {
-                char *file = arena_strdup(doc, value->file, strlen(value->file));
-                tco_ynode *copy = file ? node_copy(doc, value, file) : NULL;
-                if (!copy)
-                    return tco_error_set(err, TCO_ENOMEM, "out of memory");
-                cur->val[i] = copy;
-                return TCO_OK;
-            }
+            if (!dot)
+                return put_copy(doc, &cur->val[i], value, err);
             cur = cur->val[i];
             p = dot + 1;
             continue;
@@ -594,16 +602,8 @@ tco_status tco_ydoc_set(tco_ydoc *doc, const char *path, const tco_ynode *value,
             cur->val = v;
             cur->n++;
         }
-        if (!dot) {
-            /* The value's nodes name their own source ("--set #1"), which
-             * must outlive the value's document: keep a copy here. */
-            char *file = arena_strdup(doc, value->file, strlen(value->file));
-            tco_ynode *copy = file ? node_copy(doc, value, file) : NULL;
-            if (!copy)
-                return tco_error_set(err, TCO_ENOMEM, "out of memory");
-            cur->val[i] = copy;
-            return TCO_OK;
-        }
+        if (!dot)
+            return put_copy(doc, &cur->val[i], value, err);
         cur = cur->val[i];
         p = dot + 1;
     }
