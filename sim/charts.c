@@ -355,7 +355,7 @@ static tco_status w_meta_values(FILE *f, const tco_report *r)
     run.n = m->futures;
     run.seed = m->seed;
     run.sampling = m->sampling;
-    tco_report rep = {r->sc, &run, NULL};
+    tco_report rep = {r->sc, &run, NULL, NULL};
     tco_status st = write_meta(f, &rep);
     for (size_t i = 0; i < m->ncharts; i++) {
         tco_fprintf(f, "chart%zu,%s\nextra%zu,", i, KINDS[m->charts[i].kind].id, i);
@@ -369,7 +369,7 @@ tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures,
                           tco_sampling sampling, const tco_chart_spec *charts, size_t ncharts,
                           tco_error *err)
 {
-    meta_report m = {{sc, NULL, NULL}, futures, seed, sampling, charts, ncharts};
+    meta_report m = {{sc, NULL, NULL, NULL}, futures, seed, sampling, charts, ncharts};
     char path[4200];
     tco_snprintf(path, sizeof path, "%s/meta.csv", dir);
     return tco_write_file(path, w_meta_values, &m.rep, err);

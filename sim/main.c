@@ -570,7 +570,7 @@ static int cmd_run(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
-    tco_report rep = {sc, run, res};
+    tco_report rep = {sc, run, res, NULL};
     char dir[4096];
     output_dir(&c, sc, "", dir, sizeof dir);
     if (tco_outdir_open(&od, dir, &err) != TCO_OK) {

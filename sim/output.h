@@ -16,10 +16,23 @@
 
 #define TCO_VERSION "0.1.0"
 
+/* Where a result comes from: enough to reproduce it.  Seed, futures and
+ * sampling are the run's own; the rest is what the command line said. */
+typedef struct {
+    const char *command;       /* "run", "sweep", "sensitivity", "compare" */
+    const char *scenario_path; /* as given on the command line */
+    char scenario_sha256[65];  /* hex digest of the file's bytes */
+    const char *const *sets;   /* every --set, "path=value" as given, in order */
+    size_t nsets;
+    int threads;
+    char date[32]; /* UTC, ISO 8601: 2026-11-25T19:53:00Z */
+} tco_provenance;
+
 typedef struct {
     const tco_scenario *sc;
     const tco_run *run;
     const tco_results *res;
+    const tco_provenance *prov; /* NULL when unknown (tests) */
 } tco_report;
 
 /* Writers to an open stream; they return TCO_EIO when the stream fails. */

@@ -47,7 +47,7 @@ static tco_status write_any(const char *dir, const char *name,
                             tco_status (*write)(FILE *, const void *, const tco_scenario *),
                             const void *obj, const tco_scenario *sc, tco_error *err)
 {
-    any_writer w = {{sc, NULL, NULL}, obj, write};
+    any_writer w = {{sc, NULL, NULL, NULL}, obj, write};
     char path[4200];
     tco_snprintf(path, sizeof path, "%s/%s", dir, name);
     return tco_write_file(path, call_any, &w.rep, err);

@@ -338,6 +338,8 @@ void tco_results_free(tco_results *r)
             free(r->st[s].monthly_band[b]);
     }
     free(r->st);
+    free(r->p_cheaper);
+    free(r->identical);
     free(r);
 }
 

@@ -24,8 +24,20 @@ typedef struct {
     double mean, sd, se, p[TCO_NPCT], cvar95, min, max;
 } tco_summary;
 
+/* Savings against the baseline (strategy 0), paired on each future:
+ * baseline NPV minus this strategy's NPV (positive: this strategy saves).
+ * Filled by tco_results_compute; the baseline's own savings are all 0. */
+typedef struct {
+    double mean, ci_low, ci_high; /* mean and its 95% interval (mean -+ 1.96 SE) */
+    double p[TCO_NPCT];           /* percentiles at TCO_PCT */
+    double p_saves;               /* P(savings > 0) */
+    double p_saves_more;          /* P(savings > the threshold asked for); NAN without one */
+    double identical;             /* fraction of futures whose NPV equals the baseline's */
+} tco_savings;
+
 typedef struct {
     tco_summary npv;
+    tco_savings savings;
     double nominal_mean, cost_per_mtok, p_cheapest;
     double regret_mean, regret_p95;
     double breakeven_probability, breakeven_median; /* NAN when it never happens */
@@ -54,6 +66,8 @@ typedef struct {
     tco_criterion criterion; /* the scenario's decision criterion (MODEL.md 19) */
     int recommended; /* the strategy with the lowest finite criterion value (the
                         first on ties); -1 when none */
+    double *p_cheaper; /* S x S: [a * S + b] = P(NPV of a < NPV of b), paired on futures */
+    double *identical; /* S x S: [a * S + b] = fraction of futures where a's NPV equals b's */
 } tco_results;
 
 /* Decision statistics of costs npv (S x n, strategy-major: future i of

@@ -94,7 +94,7 @@ START_TEST(test_files)
 {
     char dir[] = "/tmp/tcosim-charts-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    tco_report rep = {sc, run, res};
+    tco_report rep = {sc, run, res, NULL};
     tco_error err;
     ck_assert_msg(tco_chart_data_write(dir, &rep, &err) == TCO_OK, "%s", err.msg);
     char path[256], line[4096];
@@ -176,7 +176,7 @@ START_TEST(test_numbers_ignore_locale)
     ck_assert_str_eq(probe, "2,5"); /* the locale is in force */
     char dir[] = "/tmp/tcosim-locale-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    tco_report rep = {sc, run, res};
+    tco_report rep = {sc, run, res, NULL};
     tco_error err;
     char path[256], line[8192];
     snprintf(path, sizeof path, "%s/summary.csv", dir);

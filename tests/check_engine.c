@@ -196,7 +196,7 @@ static char *json_of(const tco_scenario *sc, const tco_run *run)
     char *buf;
     size_t len;
     FILE *f = open_memstream(&buf, &len);
-    tco_report rep = {sc, run, res};
+    tco_report rep = {sc, run, res, NULL};
     tco_write_json(f, &rep);
     fclose(f);
     tco_results_free(res);

@@ -638,7 +638,7 @@ START_TEST(test_write_file_atomic)
     char path[128];
     snprintf(path, sizeof path, "%s/a.csv", dir);
     tco_error err;
-    tco_report r = {NULL, NULL, NULL};
+    tco_report r = {NULL, NULL, NULL, NULL};
     ck_assert_int_eq(tco_write_file(path, failing_writer, &r, &err), TCO_EIO);
     ck_assert_ptr_nonnull(strstr(err.msg, "a.csv"));
     ck_assert_int_eq(entries(dir), 0);

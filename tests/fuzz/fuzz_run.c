@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (run->n != 16 || res->S != sc->nstrategies)
         abort();
-    tco_report rep = {sc, run, res};
+    tco_report rep = {sc, run, res, NULL};
     static const struct {
         const char *name;
         tco_status (*writer)(FILE *, const tco_report *);
