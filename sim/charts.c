@@ -40,6 +40,7 @@ static const struct {
     [TCO_CHART_SOBOL] = {"sobol", "sobol", NULL},
     [TCO_CHART_RANK] = {"rank", "bars", NULL},
     [TCO_CHART_VOI] = {"voi", "bars", "evppi"},
+    [TCO_CHART_COMPARE] = {"compare", "compare", NULL},
 };
 
 const char *tco_chart_id(tco_chart_kind k) { return KINDS[k].id; }
@@ -651,6 +652,15 @@ static tco_status draw_specs(const session *ss, const tco_chart_spec *c, size_t 
     return TCO_OK;
 }
 
+/* The board pack of tcosim compare: compare.gp draws its pages when asked
+ * for a PDF (the table, then the S-curves). */
+static tco_status draw_compare_report(const session *ss, const char *extra, tco_error *err)
+{
+    char final[PATH_MAX + 32];
+    tco_snprintf(final, sizeof final, "%s/report.pdf", ss->dir);
+    return draw(ss, "compare", "report", final, "pdf", extra ? extra : "", err);
+}
+
 tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t n,
                                 const tco_chart_options *o, tco_error *err)
 {
@@ -658,6 +668,8 @@ tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t
     tco_status st = session_open(&ss, dir, o, o->title, o->foot, o->currency, err);
     if (st == TCO_OK)
         st = draw_specs(&ss, c, n, err);
+    if (st == TCO_OK && n == 1 && c[0].kind == TCO_CHART_COMPARE)
+        st = draw_compare_report(&ss, c[0].extra, err);
     session_close(&ss);
     return st;
 }
@@ -860,7 +872,8 @@ tco_status tco_charts_redraw(const char *dir, const tco_chart_options *o, tco_er
      * one of the kinds below by its exact identifier. */
     static const tco_chart_kind listable[] = {TCO_CHART_SWEEP, TCO_CHART_SWEEP2D,
                                               TCO_CHART_TORNADO, TCO_CHART_SOBOL,
-                                              TCO_CHART_RANK, TCO_CHART_VOI};
+                                              TCO_CHART_RANK, TCO_CHART_VOI,
+                                              TCO_CHART_COMPARE};
     tco_chart_spec listed[8];
     size_t nlisted = 0;
     for (size_t i = 0; i < 8; i++) {
