@@ -389,8 +389,13 @@ tco_status tco_compare_write(const char *dir, const tco_compare *cmp, tco_chart_
             return st;
     }
     /* The chart's option: strategies per case, to colour by strategy and
-     * dash by case. */
-    tco_snprintf(extra, size, "%zu", cmp->c[0].sc->nstrategies);
+     * dash by case, then the case names for its legend (all or none:
+     * meta.csv keeps at most 700 characters). */
+    size_t used = (size_t)tco_snprintf(extra, size, "%zu", cmp->c[0].sc->nstrategies), len = used;
+    for (size_t k = 0; k < cmp->n; k++)
+        len += 1 + strlen(cmp->c[k].name);
+    for (size_t k = 0; len < 600 && len < size && k < cmp->n; k++)
+        used += (size_t)tco_snprintf(extra + used, size - used, " %s", cmp->c[k].name);
     spec->kind = TCO_CHART_COMPARE;
     spec->extra = extra;
     return tco_write_meta(dir, cmp->c[0].sc, cmp->futures, cmp->seed, cmp->sampling, spec, 1, err);

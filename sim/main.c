@@ -848,7 +848,7 @@ static int cmd_compare(int argc, char **argv)
         goto done;
     }
     const tco_scenario *sc = cmp->c[0].sc;
-    char dir[4096], extra[64], foot[512];
+    char dir[4096], extra[700], foot[512];
     output_dir(&c, sc, "-compare", dir, sizeof dir);
     tco_chart_spec spec;
     if (tco_outdir_open(&od, dir, &err) ||
