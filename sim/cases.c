@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "number.h"
+#include "scenario.h"
 
 /* A message placed at node n, for the key path cases.<case>[.<rest>]. */
 #define AT(n) (n)->file, (n)->line, (n)->col
@@ -317,4 +318,19 @@ int tco_case_list_find(const tco_case_list *list, const char *name)
         if (strcmp(list->c[i].name, name) == 0)
             return (int)i;
     return -1;
+}
+
+tco_status tco_cases_validate(const char *path, const tco_load_options *opt, tco_error *err)
+{
+    tco_case_list *list;
+    tco_status st = tco_case_list_read(&list, path, err);
+    for (size_t i = 0; st == TCO_OK && i < list->n; i++) {
+        tco_load_options lo = {opt ? opt->sets : NULL, opt ? opt->nsets : 0, list->c[i].name};
+        tco_scenario *sc;
+        if ((st = tco_scenario_load(&sc, path, &lo, err)) == TCO_OK)
+            tco_scenario_free(sc);
+    }
+    if (list)
+        tco_case_list_free(list);
+    return st;
 }

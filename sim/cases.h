@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "scenario.h"
 #include "yamldoc.h"
 
 /* The name of the scenario without any case, in compare's outputs; no case
@@ -66,5 +67,10 @@ tco_status tco_case_list_read(tco_case_list **out, const char *path, tco_error *
 int tco_case_list_find(const tco_case_list *list, const char *name);
 
 void tco_case_list_free(tco_case_list *list);
+
+/* Loads the scenario at path with each of its cases (opt's sets applied
+ * after each case's), so that validate reports a case that does not fit
+ * the scenario.  TCO_OK when every case loads (or there is none). */
+tco_status tco_cases_validate(const char *path, const tco_load_options *opt, tco_error *err);
 
 #endif

@@ -201,6 +201,7 @@ static void print_run_help(void)
            "      --target-rse X      add futures (doubling) until every strategy's mean NPV\n"
            "                          has a relative standard error of at most X\n"
            "      --max-futures N     the most futures --target-rse may use (1000000)\n"
+           "      --case NAME         apply the scenario's case NAME (its cases: block) first\n"
            "      --criterion NAME    the decision criterion: mean, p50, p90, p95, cvar95 or\n"
            "                          certainty_equivalent (default: decision.criterion)\n"
            "  -q, --quiet             print nothing on success but the chosen format\n"
@@ -258,7 +259,9 @@ static int cmd_validate(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         tco_error err;
         tco_scenario *sc;
-        if (tco_scenario_load(&sc, argv[i], NULL, &err) != TCO_OK) {
+        if (tco_scenario_load(&sc, argv[i], NULL, &err) != TCO_OK ||
+            tco_cases_validate(argv[i], NULL, &err) != TCO_OK) {
+            tco_scenario_free(sc);
             status = fail(&err);
             continue;
         }

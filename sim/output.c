@@ -148,6 +148,10 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
     static const char *const bnames[TCO_NBAND] = {"p5", "p25", "p50", "p75", "p95"};
     fputs("{\n  \"scenario\": ", f);
     tco_json_string(f, sc->name);
+    if (sc->case_name) { /* run --case NAME (cases.h) */
+        fputs(", \"case\": ", f);
+        tco_json_string(f, sc->case_name);
+    }
     tco_fprintf(f, ", \"futures\": %ld, \"seed\": %llu, \"horizon_months\": %d,\n", run->n,
             (unsigned long long)run->seed, sc->horizon);
     fputs("  \"currency\": ", f);
@@ -399,8 +403,8 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
     const tco_results *res = r->res;
     const tco_run *run = r->run;
     char a[32], b[32], c[32], d[32], e[32], g[32];
-    tco_fprintf(f, "%s: %ld futures, seed %llu, %s sampling, %d months; NPV in %s",
-            sc->name, run->n, (unsigned long long)run->seed, tco_sampling_name(run->sampling),
+    tco_fprintf(f, "%s%s%s: %ld futures, seed %llu, %s sampling, %d months; NPV in %s",
+            sc->name, sc->case_name ? ", case " : "", sc->case_name ? sc->case_name : "", run->n, (unsigned long long)run->seed, tco_sampling_name(run->sampling),
             sc->horizon, sc->currency);
     if (sc->discount_rate != 0)
         tco_fprintf(f, " at %.3g%% a year", sc->discount_rate * 100);
