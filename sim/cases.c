@@ -178,6 +178,11 @@ tco_status tco_cases_apply(tco_ydoc *doc, const char *name, tco_error *err)
                              AT(root), name);
     const tco_ynode *c = tco_ymap_get(cases, name);
     if (!c) {
+        /* Placed at the key `cases:` itself. */
+        const tco_ynode *at = cases;
+        for (size_t i = 0; i < root->n; i++)
+            if (root->val[i] == cases)
+                at = root->key[i];
         char list[512] = "";
         size_t used = 0;
         for (size_t i = 0; i < cases->n && used + 2 < sizeof list; i++)
@@ -186,7 +191,7 @@ tco_status tco_cases_apply(tco_ydoc *doc, const char *name, tco_error *err)
         const char *near = nearest_key(cases, name);
         return tco_error_set(err, TCO_EINVAL,
                              "%s:%u:%u: --case %s: no such case%s%s%s (the cases: %s)",
-                             AT(cases), name, near ? "; did you mean " : "", near ? near : "",
+                             AT(at), name, near ? "; did you mean " : "", near ? near : "",
                              near ? "?" : "", list);
     }
     const tco_ynode *set = tco_ymap_get(c, "set");

@@ -1,0 +1,135 @@
+#!/bin/sh
+# End-to-end tests of named cases (cases:, --case) and tcosim compare:
+# numbers worked out by hand, the base case equal to a plain run, errors
+# placed at the offending override.
+# Usage: tests/cli/compare.sh ./tcosim
+set -u
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: compare: $*" >&2; }
+
+# expect_error NAME STATUS NEEDLE -- ARGS...: as in run.sh.
+expect_error() {
+    name=$1 status=$2 needle=$3
+    shift 4
+    rm -rf "$TMP/out"
+    (cd "$TMP" && "$BIN" "$@" -o "$TMP/out" >"$TMP/stdout" 2>"$TMP/stderr")
+    got=$?
+    if [ "$got" -ne "$status" ]; then
+        bad "$name: exit $got, expected $status ($(head -c 300 "$TMP/stderr"))"
+    elif ! grep -qF -- "$needle" "$TMP/stderr"; then
+        bad "$name: stderr lacks '$needle': $(head -c 300 "$TMP/stderr")"
+    elif [ -e "$TMP/out" ]; then
+        bad "$name: an output folder was written despite the error"
+    else
+        ok
+    fi
+}
+
+cp "$HERE"/cases/cases2.yaml "$HERE"/cases/casebad.yaml "$HERE"/cases/casepath.yaml "$TMP"/
+cd "$TMP" || exit 1
+
+# cases2.yaml by hand: a request is 1000 input and 100 output tokens, 10000
+# requests a month for 12 months, nothing uncertain, no discounting.
+#   a: 1000 x 2/1e6 + 100 x 10/1e6 = 0.003 a request; x 120000 = 360
+#   b: 1000 x 1/1e6 + 100 x 30/1e6 = 0.004 a request; x 120000 = 480
+#   busier (20000 a month): 720 and 960, +360 and +480 against the base
+#   cheap-b (b's output at 5): 0.001 + 0.0005 = 0.0015; x 120000 = 180, -300
+# Columns: case,strategy,mean,p5,p50,p90,p95,cvar95,p_cheapest,mean_vs_base.
+if "$BIN" compare cases2.yaml -q --no-plots -o c2; then
+    cut -d, -f1-10 c2/compare.csv >got.csv
+    cat >want.csv <<'EOF'
+case,strategy,mean,p5,p50,p90,p95,cvar95,p_cheapest,mean_vs_base
+base,first,360,360,360,360,360,360,1,0
+base,second,480,480,480,480,480,480,0,0
+busier,first,720,720,720,720,720,720,1,360
+busier,second,960,960,960,960,960,960,0,480
+cheap-b,first,360,360,360,360,360,360,0,0
+cheap-b,second,180,180,180,180,180,180,1,-300
+EOF
+    cmp -s got.csv want.csv && ok || bad "hand-computed cases: $(diff want.csv got.csv | head -5)"
+    # The folder is one unit with its meta.csv (a second compare replaces it).
+    [ -s c2/compare.json ] && [ -s c2/compare_scurve.csv ] && [ -s c2/meta.csv ] && ok ||
+        bad "compare folder incomplete: $(ls c2)"
+    grep -q '"name": "cheap-b", "description": ""' c2/compare.json &&
+        grep -q '"backends.b.output_price_per_mtok": "5"' c2/compare.json && ok ||
+        bad "compare.json lacks the case and its override"
+else
+    bad "compare cases2.yaml failed"
+fi
+
+# --cases picks cases, in the order given; the base always comes first.
+"$BIN" compare cases2.yaml -q --no-plots --cases cheap-b -o c3 &&
+    [ "$(cut -d, -f1 c3/compare.csv | uniq | tr '\n' ' ')" = "case base cheap-b " ] && ok ||
+    bad "--cases cheap-b"
+
+# run --case gives the case's numbers and records its name.
+"$BIN" run cases2.yaml --case busier -q --no-plots -o r2 &&
+    grep -q '"case": "busier"' r2/results.json &&
+    [ "$(sed -n 2p r2/summary.csv | cut -d, -f1-2)" = "first,720" ] && ok || bad "run --case busier"
+"$BIN" run cases2.yaml -q --no-plots -o r1 && ! grep -q '"case"' r1/results.json &&
+    [ "$(sed -n 2p r1/summary.csv | cut -d, -f1-2)" = "first,360" ] && ok ||
+    bad "a plain run ignores the cases"
+
+# Common random numbers: compare's base rows equal a plain run's summary
+# (same seed and futures), and each case's rows equal run --case, number
+# for number.  summary.csv: mean 2, p5 5, p50 8, p90 10, p95 11, cvar95 12,
+# p_cheapest 17.
+pick_run() { cut -d, -f1,2,5,8,10,11,12,17 "$1" | tail -n +2; }
+pick_cmp() { grep "^$2," "$1" | cut -d, -f2-9; }
+B="$ROOT/scenarios/baseline.yaml"
+if "$BIN" compare "$B" -n 300 --seed 9 -q --no-plots -o cb &&
+    "$BIN" run "$B" -n 300 --seed 9 -q --no-plots -o rb &&
+    "$BIN" run "$B" -n 300 --seed 9 --case vendor-hike -q --no-plots -o rv; then
+    pick_run rb/summary.csv >run.txt
+    pick_cmp cb/compare.csv base >cmp.txt
+    [ -s run.txt ] && cmp -s run.txt cmp.txt && ok || bad "base case differs from a plain run: $(diff run.txt cmp.txt | head -4)"
+    pick_run rv/summary.csv >run.txt
+    pick_cmp cb/compare.csv vendor-hike >cmp.txt
+    [ -s run.txt ] && cmp -s run.txt cmp.txt && ok || bad "vendor-hike differs from run --case: $(diff run.txt cmp.txt | head -4)"
+    # A case changes some number (the frontier tier costs more).
+    ! cmp -s rb/summary.csv rv/summary.csv && ok || bad "vendor-hike changed nothing"
+else
+    bad "compare/run of baseline.yaml failed"
+fi
+
+# Errors name the override's file:line:col and its key.
+expect_error unknown-case 2 "cases2.yaml:13:1: --case busire: no such case; did you mean busier? (the cases: busier, cheap-b)" -- run cases2.yaml --case busire
+expect_error unknown-case-compare 2 "cases2.yaml:13:1: --case nope: no such case" -- compare cases2.yaml --cases busier,nope
+expect_error case-in-compare 2 "--case (compare takes --cases a,b,c) is not an option of compare" -- compare cases2.yaml --case busier
+expect_error cases-in-run 2 "--cases is not an option of run" -- run cases2.yaml --cases busier
+expect_error bad-path 2 "casepath.yaml:11:12: cases.broken.set.demand..requests_per_month: expected a dotted path" -- run casepath.yaml
+expect_error missing-key 2 "casebad.yaml:13:7: demand.request_per_month: unknown key 'request_per_month'; did you mean requests_per_month? (case typo)" -- run casebad.yaml --case typo
+expect_error missing-parent 2 "casebad.yaml:16:7: cases.no-backend.set.backends.api.input_price_per_mtok: the scenario has no backends.api" -- run casebad.yaml --case no-backend
+expect_error through-scalar 2 "casebad.yaml:19:7: cases.scalar.set.demand.requests_per_month.p10: demand.requests_per_month is inside a scalar" -- run casebad.yaml --case scalar
+expect_error bad-value 2 "casebad.yaml:22:40: backends.a.input_price_per_mtok: must be >= 0" -- run casebad.yaml --case negative
+expect_error compare-bad-case 2 "(case typo)" -- compare casebad.yaml
+# validate loads every case; a plain run of the same file does not.
+"$BIN" validate casebad.yaml >/dev/null 2>err.txt
+[ $? -eq 2 ] && grep -qF "casebad.yaml:13:7" err.txt && ok || bad "validate loads every case: $(cat err.txt)"
+"$BIN" run casebad.yaml -q --no-plots -o rbad && ok || bad "a plain run should ignore the cases"
+
+# The chart and the board pack (when gnuplot is here).
+if command -v gnuplot >/dev/null 2>&1; then
+    if "$BIN" compare cases2.yaml -q -o cp; then
+        [ -s cp/plots/compare.png ] && [ -s cp/plots/compare.svg ] && ok || bad "compare.png missing"
+        head -c 5 cp/report.pdf | grep -q '%PDF-' && ok || bad "report.pdf missing"
+        if command -v pdftotext >/dev/null 2>&1; then
+            pdftotext -layout cp/report.pdf - | head -20 >pdf.txt
+            grep -q "two cases: cases compared on the same futures" pdf.txt &&
+                grep -q "busier: twice the requests" pdf.txt && ok ||
+                bad "report.pdf's first page lacks the table: $(head -5 pdf.txt)"
+        fi
+    else
+        bad "compare with charts failed"
+    fi
+fi
+
+echo "compare: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
