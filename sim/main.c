@@ -317,7 +317,7 @@ static void print_sweep_help(void)
            "      --vary PATH=LO:HI:N[:log]   N values from LO to HI (log: geometric)\n"
            "      --vary PATH=V1,V2,...       the listed values (increasing)\n"
            "  -n, --futures N, --seed N, --sampling M, --threads N, --set PATH=VALUE,\n"
-           "  -o, --output DIR (default out/<name>-sweep), -q, --no-plots: as for run\n\n"
+           "  -o, --output DIR (default out/<name>-sweep), -q, --no-plots, --case NAME: as for run\n\n"
            "Writes sweep.csv, crossovers.csv (input,kind,from,to,value) and a chart.\n");
 }
 
@@ -333,7 +333,7 @@ static void print_sensitivity_help(void)
            "      --method sobol     first- and total-order indices (N (D + 2) runs)\n"
            "      --strategy STRATEGY, --versus OTHER\n"
            "  -n, --futures N, --seed N, --sampling M, --threads N, --set PATH=VALUE,\n"
-           "  -o, --output DIR (default out/<name>-sensitivity), -q, --no-plots\n\n"
+           "  -o, --output DIR (default out/<name>-sensitivity), -q, --no-plots, --case NAME\n\n"
            "Writes sensitivity.csv (method,input,value,low,high), with the expected value of\n"
            "perfect information (evpi) and of partial perfect information per input (evppi),\n"
            "and charts.\n");

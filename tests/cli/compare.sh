@@ -77,6 +77,16 @@ fi
     [ "$(sed -n 2p r1/summary.csv | cut -d, -f1-2)" = "first,360" ] && ok ||
     bad "a plain run ignores the cases"
 
+# A sweep applies the case at every point: where the swept value is an
+# input (requests: cheap-b's second at 20000 a month costs 20000 x 12 x
+# 0.0015 = 360, the base's 960) and where the file is reloaded at each
+# point (the horizon: 6 months of cheap-b's second cost 10000 x 6 x 0.0015
+# = 90, the base's 240).
+"$BIN" sweep cases2.yaml --case cheap-b --vary demand.requests_per_month=1e4:2e4:2 -q --no-plots -o sw &&
+    grep -q "^20000,second,360," sw/sweep.csv && ok || bad "sweep --case: $(cat sw/sweep.csv 2>&1 | head -5)"
+"$BIN" sweep cases2.yaml --case cheap-b --vary scenario.horizon_months=6,12 -q --no-plots -o sw2 &&
+    grep -q "^6,second,90," sw2/sweep.csv && ok || bad "sweep --case, reloaded: $(cat sw2/sweep.csv 2>&1 | head -5)"
+
 # Common random numbers: compare's base rows equal a plain run's summary
 # (same seed and futures), and each case's rows equal run --case, number
 # for number.  summary.csv: mean 2, p5 5, p50 8, p90 10, p95 11, cvar95 12,
