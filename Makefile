@@ -29,7 +29,7 @@ LIB_SRC = sim/error.c sim/init.c sim/number.c sim/yamldoc.c sim/dist.c sim/schem
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \
         check_charts check_outdir check_sobolidx check_sweep check_sensitivity \
-        check_rng check_sample check_output
+        check_rng check_sample check_output check_cases
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang in their own
