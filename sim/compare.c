@@ -48,6 +48,8 @@ tco_status tco_compare_run(tco_compare **out, const char *path, const tco_load_o
     if (!cmp)
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
     cmp->file = path;
+    cmp->sets = base ? base->sets : NULL;
+    cmp->nsets = base ? base->nsets : 0;
     if ((st = tco_case_list_read(&cmp->list, path, err)) != TCO_OK)
         goto fail;
     size_t want = names ? nnames : cmp->list->n;
@@ -219,7 +221,12 @@ static tco_status w_json(FILE *f, const tco_report *r)
                 (unsigned long long)cmp->seed, tco_sampling_name(cmp->sampling));
     fputs("\"currency\": ", f);
     tco_json_string(f, b->currency);
-    tco_fprintf(f, ", \"tcosim_version\": \"%s\",\n  \"cases\": [\n", TCO_VERSION);
+    tco_fprintf(f, ", \"tcosim_version\": \"%s\",\n  \"sets\": [", TCO_VERSION);
+    for (size_t i = 0; i < cmp->nsets; i++) {
+        fputs(i ? ", " : "", f);
+        tco_json_string(f, cmp->sets[i]);
+    }
+    fputs("],\n  \"cases\": [\n", f);
     for (size_t k = 0; k < cmp->n; k++) {
         const tco_compare_case *c = &cmp->c[k];
         const tco_results *res = c->res;
@@ -332,8 +339,10 @@ tco_status tco_write_compare_table(FILE *f, const tco_compare *cmp)
     fputc('\n', f);
     for (size_t k = 0; k < cmp->n; k++) {
         const tco_compare_case *c = &cmp->c[k];
-        char desc[200];
-        tco_clean_text(c->description, desc, sizeof desc);
+        /* The case's line fits in 100 columns: its description is cut. */
+        char desc[100];
+        size_t room = strlen(c->name) + 3 < sizeof desc ? sizeof desc - strlen(c->name) - 2 : 1;
+        tco_clean_text(c->description, desc, room);
         tco_fprintf(f, "%s%s%s\n", c->name, *desc ? ": " : "", desc);
         for (size_t s = 0; s < c->res->S; s++) {
             const tco_strategy_result *q = &c->res->st[s];

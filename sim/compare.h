@@ -30,6 +30,8 @@ typedef struct {
 
 typedef struct {
     const char *file;        /* the scenario path as given (not owned) */
+    const char *const *sets; /* the --set overrides applied to every case (not owned) */
+    size_t nsets;
     size_t n;                /* cases, the base first */
     tco_compare_case *c;
     tco_case_list *list;
