@@ -57,6 +57,13 @@ EOF
     # The folder is one unit with its meta.csv (a second compare replaces it).
     [ -s c2/compare.json ] && [ -s c2/compare_scurve.csv ] && [ -s c2/meta.csv ] && ok ||
         bad "compare folder incomplete: $(ls c2)"
+    # The chart's data: p, then each case's strategies; 201 points; every
+    # point of a curve is the one cost here.
+    [ "$(head -1 c2/compare_scurve.csv)" = "p,first (base),second (base),first (busier),second (busier),first (cheap-b),second (cheap-b)" ] &&
+        [ "$(wc -l <c2/compare_scurve.csv)" -eq 202 ] &&
+        [ "$(sed -n 2p c2/compare_scurve.csv)" = "0,360,480,720,960,360,180" ] &&
+        [ "$(tail -1 c2/compare_scurve.csv)" = "1,360,480,720,960,360,180" ] && ok ||
+        bad "compare_scurve.csv: $(head -2 c2/compare_scurve.csv)"
     grep -q '"name": "cheap-b", "description": ""' c2/compare.json &&
         grep -q '"backends.b.output_price_per_mtok": "5"' c2/compare.json && ok ||
         bad "compare.json lacks the case and its override"
@@ -68,6 +75,11 @@ fi
 "$BIN" compare cases2.yaml -q --no-plots --cases cheap-b -o c3 &&
     [ "$(cut -d, -f1 c3/compare.csv | uniq | tr '\n' ' ')" = "case base cheap-b " ] && ok ||
     bad "--cases cheap-b"
+
+# The folder is replaced whole: a second compare into c2 leaves no row of
+# the first.
+"$BIN" compare cases2.yaml -q --no-plots --cases busier -o c2 && ! grep -q "^cheap-b," c2/compare.csv &&
+    grep -q "^busier," c2/compare.csv && ok || bad "a second compare into the same folder"
 
 # run --case gives the case's numbers and records its name.
 "$BIN" run cases2.yaml --case busier -q --no-plots -o r2 &&
@@ -136,6 +148,8 @@ if command -v gnuplot >/dev/null 2>&1; then
                 grep -q "busier: twice the requests" pdf.txt && ok ||
                 bad "report.pdf's first page lacks the table: $(head -5 pdf.txt)"
         fi
+        rm -f cp/plots/compare.png
+        "$BIN" plot cp 2>/dev/null && [ -s cp/plots/compare.png ] && ok || bad "tcosim plot on a compare folder"
     else
         bad "compare with charts failed"
     fi
