@@ -326,8 +326,10 @@ tco_status tco_write_compare_table(FILE *f, const tco_compare *cmp)
         size_t len = strlen(b->strategies[s].name);
         w = len > w ? len : w;
     }
-    w = w > 24 ? 24 : w;
     int sav = has_savings(cmp->c[0].res) && b->nstrategies > 1;
+    /* 73 columns of numbers (82 with the savings) and the names: at most 100. */
+    size_t wmax = sav ? 18 : 24;
+    w = w > wmax ? wmax : w;
     tco_fprintf(f, "%s: %zu case%s and the base on the same %ld futures, seed %llu, %s "
                    "sampling; NPV in %s\n\n",
                 b->name, cmp->n - 1, cmp->n == 2 ? "" : "s", cmp->futures,
