@@ -53,6 +53,13 @@ tco_status tco_compare_run(tco_compare **out, const char *path, const tco_load_o
     if ((st = tco_case_list_read(&cmp->list, path, err)) != TCO_OK)
         goto fail;
     size_t want = names ? nnames : cmp->list->n;
+    if (want == 0) {
+        st = tco_error_set(err, TCO_EINVAL,
+                           "%s: no cases to compare: add a cases: block (docs/scenario.md, "
+                           "section 14)",
+                           path);
+        goto fail;
+    }
     if (!(cmp->c = calloc(want + 1, sizeof *cmp->c))) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto fail;

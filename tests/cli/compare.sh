@@ -124,6 +124,8 @@ fi
 # Errors name the override's file:line:col and its key.
 expect_error unknown-case 2 "cases2.yaml:13:1: --case busire: no such case; did you mean busier? (the cases: busier, cheap-b)" -- run cases2.yaml --case busire
 expect_error unknown-case-compare 2 "cases2.yaml:13:1: --case nope: no such case" -- compare cases2.yaml --cases busier,nope
+cp "$HERE"/cases/small.yaml .
+expect_error no-cases 2 "small.yaml: no cases to compare: add a cases: block" -- compare small.yaml
 expect_error case-in-compare 2 "--case (compare takes --cases a,b,c) is not an option of compare" -- compare cases2.yaml --case busier
 expect_error cases-in-run 2 "--cases is not an option of run" -- run cases2.yaml --cases busier
 expect_error bad-path 2 "casepath.yaml:11:12: cases.broken.set.demand..requests_per_month: expected a dotted path" -- run casepath.yaml
