@@ -6,7 +6,7 @@
 #include "number.h"
 #include "scenario.h"
 
-/* A message placed at node n, for the key path cases.<case>[.<rest>]. */
+/* The place of node n in a message: "file", line, column. */
 #define AT(n) (n)->file, (n)->line, (n)->col
 
 static int name_ok(const char *s)
