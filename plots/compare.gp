@@ -23,7 +23,7 @@ if (ARG3 eq 'pdf' && ARG2 ne '') {
     stats ARG1.'/compare_table.txt' using 0 nooutput
     LINES = STATS_records + STATS_blank + 1
     H = 0.86 / (LINES > 40 ? LINES : 40)
-    FS = LINES > 48 ? 7 : 9
+    FS = LINES > 60 ? 7 : LINES > 48 ? 9 : 11
     plot ARG1.'/compare_table.txt' using (0.03):(0.91 - H * (column(-1) + $0)):1 \
          with labels left font 'Mono,'.FS notitle
     call ARG4.'/compare.gp' ARG1 '' 'pdf' ARG4 ARG5 ARG6 ARG7 ARG8
