@@ -54,6 +54,16 @@ cheap-b,first,360,360,360,360,360,360,0,0
 cheap-b,second,180,180,180,180,180,180,1,-300
 EOF
     cmp -s got.csv want.csv && ok || bad "hand-computed cases: $(diff want.csv got.csv | head -5)"
+    # Savings against first (the baseline), once the library computes them:
+    # base 360 - 480 = -120, busier 720 - 960 = -240, cheap-b 360 - 180 =
+    # 180 in every future (P(saves) 1); columns savings_mean, ci_low,
+    # ci_high, p5, p50, p95, p_saves.
+    if [ -n "$(grep '^base,second,' c2/compare.csv | cut -d, -f11)" ]; then
+        [ "$(grep '^base,second,' c2/compare.csv | cut -d, -f11-17)" = "-120,-120,-120,-120,-120,-120,0" ] &&
+            [ "$(grep '^busier,second,' c2/compare.csv | cut -d, -f11-17)" = "-240,-240,-240,-240,-240,-240,0" ] &&
+            [ "$(grep '^cheap-b,second,' c2/compare.csv | cut -d, -f11-17)" = "180,180,180,180,180,180,1" ] &&
+            ok || bad "savings: $(cut -d, -f1,2,11- c2/compare.csv)"
+    fi
     # The folder is one unit with its meta.csv (a second compare replaces it).
     [ -s c2/compare.json ] && [ -s c2/compare_scurve.csv ] && [ -s c2/meta.csv ] && ok ||
         bad "compare folder incomplete: $(ls c2)"
