@@ -40,6 +40,7 @@ static const struct {
     [TCO_CHART_SOBOL] = {"sobol", "sobol", NULL},
     [TCO_CHART_RANK] = {"rank", "bars", NULL},
     [TCO_CHART_VOI] = {"voi", "bars", "evppi"},
+    [TCO_CHART_SAVINGS] = {"savings", "savings", ""},
 };
 
 const char *tco_chart_id(tco_chart_kind k) { return KINDS[k].id; }
@@ -608,7 +609,7 @@ static tco_status draw_run(const session *ss, tco_error *err)
     static const tco_chart_spec charts[] = {
         {TCO_CHART_DISTRIBUTION, NULL}, {TCO_CHART_SCURVE, NULL},     {TCO_CHART_FAN, NULL},
         {TCO_CHART_FAN_CUMULATIVE, NULL}, {TCO_CHART_CATEGORIES, NULL}, {TCO_CHART_DECISION, NULL},
-        {TCO_CHART_BREAKEVEN, NULL}};
+        {TCO_CHART_BREAKEVEN, NULL}, {TCO_CHART_SAVINGS, NULL}};
     tco_status st = draw_specs(ss, charts, sizeof charts / sizeof *charts, err);
     if (st != TCO_OK)
         return st;

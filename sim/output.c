@@ -382,6 +382,112 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r)
     return ferror(f) ? TCO_EIO : TCO_OK;
 }
 
+tco_status tco_write_savings_csv(FILE *f, const tco_report *r)
+{
+    const tco_results *res = r->res;
+    fputs("strategy,baseline,mean,ci_low,ci_high,p5,p10,p25,p50,p75,p90,p95,p_saves,"
+          "saves_more_than,p_saves_more,identical\n",
+          f);
+    for (size_t s = 0; s < res->S; s++) {
+        const tco_savings *v = &res->st[s].savings;
+        tco_csv_string(f, r->sc->strategies[s].name);
+        fputc(',', f);
+        tco_csv_string(f, r->sc->strategies[0].name);
+        double w[] = {v->mean, v->ci_low, v->ci_high};
+        for (size_t i = 0; i < 3; i++) {
+            fputc(',', f);
+            csvnum(f, w[i]);
+        }
+        for (int p = 0; p < TCO_NPCT; p++) {
+            fputc(',', f);
+            csvnum(f, v->p[p]);
+        }
+        double x[] = {v->p_saves, res->saves_more_than, v->p_saves_more, v->identical};
+        for (size_t i = 0; i < 4; i++) {
+            fputc(',', f);
+            csvnum(f, x[i]);
+        }
+        fputc('\n', f);
+    }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+tco_status tco_write_pairs_csv(FILE *f, const tco_report *r)
+{
+    const tco_results *res = r->res;
+    size_t S = res->S;
+    fputs("strategy,versus,p_cheaper,p_identical,p_costlier,mean_difference,"
+          "mean_difference_se,mean_abs_difference,near_identical\n",
+          f);
+    for (size_t a = 0; res->p_cheaper && a < S; a++)
+        for (size_t b = 0; b < S; b++) {
+            if (a == b)
+                continue;
+            tco_csv_string(f, r->sc->strategies[a].name);
+            fputc(',', f);
+            tco_csv_string(f, r->sc->strategies[b].name);
+            double w[] = {res->p_cheaper[a * S + b], res->identical[a * S + b],
+                          res->p_cheaper[b * S + a], res->st[a].npv.mean - res->st[b].npv.mean,
+                          res->diff_se[a * S + b], res->mean_abs_diff[a * S + b]};
+            for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
+                fputc(',', f);
+                csvnum(f, w[i]);
+            }
+            tco_fprintf(f, ",%d\n", tco_decision_near_identical(res, a, b));
+        }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+#define SAVINGS_CURVE 101
+
+tco_status tco_write_savings_curve_csv(FILE *f, const tco_report *r)
+{
+    const tco_run *run = r->run;
+    size_t S = run->S, n = (size_t)run->n;
+    double p[SAVINGS_CURVE];
+    for (int q = 0; q < SAVINGS_CURVE; q++)
+        p[q] = q / (double)(SAVINGS_CURVE - 1);
+    double *x = malloc(n * sizeof *x), *curve = malloc(S * SAVINGS_CURVE * sizeof *curve);
+    if (!x || !curve) {
+        free(x);
+        free(curve);
+        return TCO_ENOMEM;
+    }
+    for (size_t s = 1; s < S; s++) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = run->npv[i] - run->npv[s * n + i];
+        tco_stats_percentiles(x, n, p, SAVINGS_CURVE, curve + s * SAVINGS_CURVE);
+    }
+    free(x);
+    fputs("probability", f);
+    for (size_t s = 1; s < S; s++) {
+        /* Read by gnuplot: no formula quoting, but commas and quotes. */
+        char clean[512];
+        tco_clean_text(r->sc->strategies[s].name, clean, sizeof clean);
+        fputc(',', f);
+        if (strpbrk(clean, ",\"#") || clean[0] == ' ') {
+            fputc('"', f);
+            for (const char *c = clean; *c; c++) {
+                if (*c == '"')
+                    fputc('"', f);
+                fputc(*c, f);
+            }
+            fputc('"', f);
+        } else {
+            fputs(clean, f);
+        }
+    }
+    fputc('\n', f);
+    for (int q = 0; q < SAVINGS_CURVE; q++) {
+        tco_fprintf(f, "%.2f", p[q]);
+        for (size_t s = 1; s < S; s++)
+            tco_fprintf(f, ",%.10g", curve[s * SAVINGS_CURVE + (size_t)q]);
+        fputc('\n', f);
+    }
+    free(curve);
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
 tco_status tco_write_monthly_csv(FILE *f, const tco_report *r)
 {
     const tco_results *res = r->res;
