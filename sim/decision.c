@@ -14,14 +14,19 @@ void tco_format_percent(double p, int decimals, char *buf, size_t size)
         tco_snprintf(buf, size, "n/a");
         return;
     }
-    /* Half a unit of the last printed digit, in percent. */
-    double half = 0.5 * pow(10, -decimals), pct = 100 * p;
-    if (p > 0 && pct < half)
-        tco_snprintf(buf, size, "<%.*f%%", decimals, 2 * half);
-    else if (p < 1 && pct >= 100 - half)
-        tco_snprintf(buf, size, ">%.*f%%", decimals, 100 - 2 * half);
+    /* Compare what would be printed, so rounding (half to even) cannot
+     * show 0% or 100% for a probability that is neither. */
+    char plain[32], zero[32], full[32];
+    tco_snprintf(plain, sizeof plain, "%.*f", decimals, 100 * p);
+    tco_snprintf(zero, sizeof zero, "%.*f", decimals, 0.0);
+    tco_snprintf(full, sizeof full, "%.*f", decimals, 100.0);
+    double unit = pow(10, -decimals);
+    if (p > 0 && strcmp(plain, zero) == 0)
+        tco_snprintf(buf, size, "<%.*f%%", decimals, unit);
+    else if (p < 1 && strcmp(plain, full) == 0)
+        tco_snprintf(buf, size, ">%.*f%%", decimals, 100 - unit);
     else
-        tco_snprintf(buf, size, "%.*f%%", decimals, pct);
+        tco_snprintf(buf, size, "%s%%", plain);
 }
 
 /* The lowest finite value of v(s) over strategies, first on ties; -1. */
