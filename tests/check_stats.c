@@ -652,6 +652,31 @@ START_TEST(test_decision_text_by_hand)
                                "4.25 more on average.\n"),
                   "%s", text);
     ck_assert_msg(strstr(text, "It is the baseline"), "%s", text);
+    ck_assert_msg(!strstr(text, "Warning"), "%s", text);
+    free(text);
+    tco_results_free(r);
+    /* C = A + 0.001 in every future: never identical, but the mean
+     * absolute difference 0.001 is 0.01% of C's mean 10.001, below 0.1%:
+     * near-identical, and the runner-up, 0.001 dearer in every future. */
+    const double npv3[12] = {10, 10, 10, 10, 9, 9, 9, 30, 10.001, 10.001, 10.001, 10.001};
+    tco_strategy st3[3];
+    memset(st3, 0, sizeof st3);
+    st3[0].name = st[0].name;
+    st3[1].name = st[1].name;
+    st3[2].name = (char *)(uintptr_t)"C";
+    sc.strategies = st3;
+    sc.nstrategies = 3;
+    r = decide(&sc, npv3, 3, 4);
+    f = open_memstream(&text, &len);
+    ck_assert_int_eq(tco_decision_write(f, r, &sc, 0), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strstr(text, "\nThe runner-up, C, costs 0.001 more on average (paired 95% "
+                               "interval 0.001 to 0.001); A is cheaper in 100% of futures, C in "
+                               "0%.\n"),
+                  "%s", text);
+    ck_assert_msg(strstr(text, "\nWarning: A and C are near-identical (the same NPV in 0% of "
+                               "futures, mean absolute difference 0.01% of the mean NPV)"),
+                  "%s", text);
     free(text);
     tco_results_free(r);
 }
