@@ -292,30 +292,40 @@ tco_status tco_decision_write(FILE *f, const tco_results *r, const tco_scenario 
         add(&t, "It is the baseline (the first strategy).");
         end(&t);
     }
-    /* Ties: which strategies cost exactly the same in many futures. */
+    /* Ties: which strategies cost exactly the same in many futures; pairs
+     * that are near-identical get a warning instead. */
     for (size_t x = 0; r->identical && x < r->S; x++)
         for (size_t y = x + 1; y < r->S; y++) {
             double same = r->identical[x * r->S + y];
-            if (same >= TCO_TIE_MENTION) {
-                add(&t, "%s is identical to %s in %s of futures (P(cheapest) splits them)",
-                    name(&t, (int)y), name(&t, (int)x), pct(same, a, sizeof a));
+            double mad = r->mean_abs_diff[x * r->S + y];
+            double scale = fmax(fabs(r->st[x].npv.mean), fabs(r->st[y].npv.mean));
+            if (!tco_decision_near_identical(r, x, y)) {
+                if (same >= TCO_TIE_MENTION) {
+                    add(&t, "%s is identical to %s in %s of futures (P(cheapest) splits them).",
+                        name(&t, (int)y), name(&t, (int)x), pct(same, a, sizeof a));
+                    end(&t);
+                }
+            } else if (same >= TCO_NEAR_IDENTICAL) {
+                /* The mean difference where they differ: mad / (1 - same). */
+                add(&t, "Warning: %s and %s are near-identical: they cost exactly the same in %s "
+                        "of futures, so P(cheapest) and the comparison between them rest on the "
+                        "other %s",
+                    name(&t, (int)x), name(&t, (int)y), pct(same, a, sizeof a),
+                    pct(1 - same, b, sizeof b));
+                if (same < 1)
+                    add(&t, " (where they differ by %s on average)",
+                        money(mad / (1 - same), c, sizeof c));
                 add(&t, ".");
+                end(&t);
+            } else {
+                char m[32];
+                tco_format_percent(scale > 0 ? mad / scale : 0, 2, m, sizeof m);
+                add(&t, "Warning: %s and %s are near-identical: their NPVs differ by %s of the "
+                        "mean NPV on average (mean absolute difference %s); the choice between "
+                        "them hardly matters.",
+                    name(&t, (int)x), name(&t, (int)y), m, money(mad, a, sizeof a));
                 end(&t);
             }
         }
-    for (size_t x = 0; x < r->S; x++)
-        for (size_t y = x + 1; y < r->S; y++)
-            if (tco_decision_near_identical(r, x, y)) {
-                double scale = fmax(fabs(r->st[x].npv.mean), fabs(r->st[y].npv.mean));
-                char m[32];
-                tco_format_percent(scale > 0 ? r->mean_abs_diff[x * r->S + y] / scale : 0, 2,
-                                   m, sizeof m);
-                add(&t, "Warning: %s and %s are near-identical (the same NPV in %s of futures, "
-                        "mean absolute difference %s of the mean NPV): the choice between "
-                        "them hardly matters.",
-                    name(&t, (int)x), name(&t, (int)y), pct(r->identical[x * r->S + y], a, sizeof a),
-                    m);
-                end(&t);
-            }
     return ferror(f) ? TCO_EIO : TCO_OK;
 }

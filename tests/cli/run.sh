@@ -412,6 +412,15 @@ tr -d '\n' <dw/results.json | grep -q '"recommended": "rent-reserved", "runner_u
     && grep -q "^threshold is identical to proprietary in [0-9]*% of futures" dx.txt \
     && head -1 dx/decision.txt | grep -q "^Recommended: managed-open" \
     && ok || bad "extraction.yaml: the decision: $(cat dx.txt dx.err)"
+# regulated.yaml: threshold costs exactly what proprietary costs in 91% of
+# futures (a warning, not a bare P(cheapest)), and breaks even in a few
+# futures of 5000: "<1%", never "0%".
+"$BIN" run "$ROOT/scenarios/regulated.yaml" -n 5000 --no-plots -o "$TMP/dr" >dr.txt 2>dr.err \
+    && grep -q "^Warning: proprietary and threshold are near-identical: they cost exactly the same in 9[0-9]% of futures," dr.txt \
+    && grep -q "^threshold .* <1%, median month 1$" dr.txt && ! grep -q " 0%, median month" dr.txt \
+    && grep -q "^Warning: proprietary and threshold are near-identical" dr/decision.txt \
+    && tr -d '\n' <dr/results.json | grep -q '"near_identical": \[\["proprietary", "threshold"\]\]' \
+    && ok || bad "regulated.yaml: ties and small probabilities: $(cat dr.txt dr.err)"
 # savings.csv and pairs.csv: the baseline saves nothing and is identical to
 # itself; P(a cheaper than b) + P(b cheaper) + P(identical) = 1.
 head -1 dw/savings.csv | grep -qx "strategy,baseline,mean,ci_low,ci_high,p5,p10,p25,p50,p75,p90,p95,p_saves,saves_more_than,p_saves_more,identical" \
