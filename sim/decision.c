@@ -210,8 +210,7 @@ tco_status tco_decision_write(FILE *f, const tco_results *r, const tco_scenario 
                 add(&t, "The runner-up, %s, has a %s %s higher", name(&t, ru),
                     metric(d->criterion), money(d->margin, a, sizeof a));
             else
-                add(&t, "%s ties with it on %s (the first in the file is recommended)",
-                    name(&t, ru), metric(d->criterion));
+                add(&t, "%s has the same %s", name(&t, ru), metric(d->criterion));
             if (d->criterion != TCO_CRIT_MEAN)
                 add(&t, "; on average it costs %s %s", money(fabs(d->diff_mean), a, sizeof a),
                     d->diff_mean >= 0 ? "more" : "less");
@@ -219,7 +218,8 @@ tco_status tco_decision_write(FILE *f, const tco_results *r, const tco_scenario 
         /* The interval of the difference just stated (its sign). */
         double sign = d->diff_mean >= 0 ? 1 : -1;
         if (isfinite(d->diff_low))
-            add(&t, " (paired 95%% interval %s to %s%s)",
+            add(&t, " (paired 95%% interval%s %s to %s%s)",
+                d->criterion == TCO_CRIT_MEAN && !(d->margin > 0) ? " of the difference" : "",
                 money(sign > 0 ? d->diff_low : -d->diff_high, a, sizeof a),
                 money(sign > 0 ? d->diff_high : -d->diff_low, b, sizeof b),
                 d->diff_low <= 0 && d->diff_high >= 0
@@ -231,6 +231,8 @@ tco_status tco_decision_write(FILE *f, const tco_results *r, const tco_scenario 
                 add(&t, ", they cost the same in %s", pct(d->p_identical, c, sizeof c));
         }
         add(&t, ".");
+        if (!(d->margin > 0))
+            add(&t, " On a tie the first in the file is recommended.");
         end(&t);
     }
     /* What else is best, and how it agrees or disagrees. */

@@ -681,6 +681,23 @@ START_TEST(test_decision_text_by_hand)
     ck_assert_msg(!strstr(text, "identical to"), "%s", text);
     free(text);
     tco_results_free(r);
+    /* A tie on the criterion: A {1, 2} and B {2, 1}, both mean 1.5; the
+     * difference B - A = {1, -1}: mean 0, sd sqrt(2), SE 1, interval
+     * -1.96 to 1.96; A is cheaper in future 1, B in future 2. */
+    const double tie[4] = {1, 2, 2, 1};
+    sc.strategies = st;
+    sc.nstrategies = 2;
+    r = decide(&sc, tie, 2, 2);
+    f = open_memstream(&text, &len);
+    ck_assert_int_eq(tco_decision_write(f, r, &sc, 0), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strstr(text, "\nB has the same mean NPV (paired 95% interval of the difference "
+                               "-1.96 to 1.96: too close to tell apart with these futures); A is "
+                               "cheaper in 50% of futures, B in 50%. On a tie the first in the "
+                               "file is recommended.\n"),
+                  "%s", text);
+    free(text);
+    tco_results_free(r);
 }
 END_TEST
 
