@@ -23,6 +23,7 @@ typedef enum {
     TCO_CHART_SWEEP, TCO_CHART_SWEEP2D,                            /* a sweep's */
     TCO_CHART_TORNADO, TCO_CHART_SOBOL, TCO_CHART_RANK, TCO_CHART_VOI, /* sensitivity's */
     TCO_CHART_COMPARE, /* compare's S-curves; drawn with its board pack, report.pdf */
+    TCO_CHART_SAVINGS, /* a run's: savings against the baseline (appended) */
     TCO_NKINDS
 } tco_chart_kind;
 

@@ -204,6 +204,8 @@ static void print_run_help(void)
            "      --case NAME         apply the scenario's case NAME (its cases: block) first\n"
            "      --criterion NAME    the decision criterion: mean, p50, p90, p95, cvar95 or\n"
            "                          certainty_equivalent (default: decision.criterion)\n"
+           "      --saves-more-than X also the probability that each strategy saves more than\n"
+           "                          X (in the scenario's currency) against the baseline\n"
            "  -q, --quiet             print nothing on success but the chosen format\n"
            "                          (table: nothing at all)\n"
            "  -h, --help              show this help\n\n"
@@ -288,7 +290,7 @@ static int cmd_describe(int argc, char **argv)
 enum {
     OPT_SEED = 256, OPT_SAMPLING, OPT_THREADS, OPT_SET, OPT_FORMAT, OPT_SAMPLES, OPT_NOPLOTS,
     OPT_VARY, OPT_METHOD, OPT_OUTPUT_STRATEGY, OPT_VERSUS, OPT_TARGET_RSE, OPT_MAX_FUTURES,
-    OPT_CRITERION, OPT_CASE, OPT_CASES
+    OPT_CRITERION, OPT_CASE, OPT_CASES, OPT_SAVES_MORE
 };
 
 /* The options of run, sweep and sensitivity (each takes the ones it lists
@@ -307,6 +309,8 @@ typedef struct {
     char criterion_set[64]; /* --criterion NAME as "decision.criterion=NAME" */
     const char *case_name;  /* --case NAME */
     const char *cases;      /* compare --cases a,b,c */
+    int has_saves_more;     /* --saves-more-than X given */
+    double saves_more_than;
 } cli;
 
 static void print_sweep_help(void)
@@ -358,6 +362,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"max-futures", required_argument, NULL, OPT_MAX_FUTURES},
         {"criterion", required_argument, NULL, OPT_CRITERION},
         {"case", required_argument, NULL, OPT_CASE}, {"cases", required_argument, NULL, OPT_CASES},
+        {"saves-more-than", required_argument, NULL, OPT_SAVES_MORE},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int is_run = strcmp(c->cmd, "run") == 0, is_sweep = strcmp(c->cmd, "sweep") == 0;
     int is_sens = strcmp(c->cmd, "sensitivity") == 0;
@@ -499,6 +504,19 @@ static int parse_cli(int argc, char **argv, cli *c)
                 name = "--cases";
             c->cases = optarg;
             break;
+        case OPT_SAVES_MORE: {
+            char *end;
+            errno = 0;
+            c->saves_more_than = tco_strtod(optarg, &end);
+            c->has_saves_more = 1;
+            if (!is_run)
+                name = "--saves-more-than";
+            else if (end == optarg || *end || errno || !isfinite(c->saves_more_than))
+                return usage_error("--saves-more-than: expected an amount of money, e.g. 1e6, "
+                                   "got '%s'",
+                                   optarg);
+            break;
+        }
         case 'h':
             if (strcmp(c->cmd, "compare") == 0)
                 print_compare_help();
@@ -592,6 +610,8 @@ static int cmd_run(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
+    if (c.has_saves_more)
+        tco_results_set_saves_more_than(res, run, c.saves_more_than);
     tco_report rep = {sc, run, res, NULL};
     char dir[4096];
     output_dir(&c, sc, "", dir, sizeof dir);
