@@ -21,6 +21,7 @@
 #include "output.h"
 #include "scenario.h"
 #include "sensitivity.h"
+#include "sha256.h"
 #include "stats.h"
 #include "sweep.h"
 
@@ -522,6 +523,38 @@ static void output_dir(const cli *c, const tco_scenario *sc, const char *suffix,
     }
 }
 
+/* The provenance of a result (output.h): the scenario file's hash, every
+ * --set in order, the threads and the date.  The date is now in UTC, or
+ * SOURCE_DATE_EPOCH's (seconds since 1970, the reproducible-builds
+ * convention) when set, so that outputs can be compared byte for byte. */
+static int provenance_fill(tco_provenance *p, const char *command, const cli *c, int threads)
+{
+    tco_error err;
+    memset(p, 0, sizeof *p);
+    p->command = command;
+    p->scenario_path = c->file;
+    p->sets = c->sets;
+    p->nsets = c->nsets;
+    p->threads = threads;
+    if (tco_sha256_file(c->file, p->scenario_sha256, &err) != TCO_OK)
+        return fail(&err);
+    time_t now = time(NULL);
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (epoch && *epoch) {
+        double v;
+        if (!parse_count(epoch, 0, 253402300799.0, &v)) {
+            tco_fprintf(stderr, "%s: SOURCE_DATE_EPOCH: expected seconds since 1970, got '%s'\n",
+                        prog, epoch);
+            return EXIT_INPUT;
+        }
+        now = (time_t)v;
+    }
+    struct tm tm;
+    if (!gmtime_r(&now, &tm) || !strftime(p->date, sizeof p->date, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        p->date[0] = '\0';
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     cli c = {0};
@@ -570,7 +603,10 @@ static int cmd_run(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
-    tco_report rep = {sc, run, res, NULL};
+    tco_provenance prov;
+    if ((status = provenance_fill(&prov, "run", &c, run->threads)) != 0)
+        goto done;
+    tco_report rep = {sc, run, res, &prov};
     char dir[4096];
     output_dir(&c, sc, "", dir, sizeof dir);
     if (tco_outdir_open(&od, dir, &err) != TCO_OK) {
@@ -592,8 +628,8 @@ static int cmd_run(int argc, char **argv)
         status = EXIT_FAILURE;
         goto done;
     }
-    char foot[512];
-    tco_chart_footnote(foot, sizeof foot, run->n, run->seed, run->sampling);
+    char foot[1024];
+    tco_provenance_line(foot, sizeof foot, &prov, run->n, run->seed, run->sampling);
     chart_texts texts = {sc->name, foot, sc->currency, NULL, 0, sc->nstrategies};
     status = finish_folder(od, plots ? &texts : NULL, quiet);
     if (!quiet && strcmp(format, "table") == 0 && (status == 0 || status == EXIT_CHARTS))
@@ -648,21 +684,24 @@ static int cmd_sweep(int argc, char **argv)
     char dir[4096];
     output_dir(&c, sc, "-sweep", dir, sizeof dir);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
-    char extra[700], foot[512];
+    char extra[700], foot[1024];
     tco_chart_spec spec;
+    tco_provenance prov;
+    if ((status = provenance_fill(&prov, "sweep", &c, tco_run_threads(c.ro.threads))) != 0)
+        goto done;
+    tco_provenance_line(foot, sizeof foot, &prov, sw->futures, sw->seed, sampling);
     if (tco_outdir_open(&od, dir, &err) ||
         tco_report_write_sweep(tco_outdir_work(od), sc, sw, sampling, &spec, extra, sizeof extra,
-                               &err)) {
+                               &prov, &err)) {
         status = fail(&err);
         goto done;
     }
     if (!c.quiet) {
-        tco_fprintf(stdout, "%s: %zu points x %ld futures, seed %llu\n\n", sc->name, sw->npoints,
-                    sw->futures, (unsigned long long)sw->seed);
+        tco_fprintf(stdout, "%s: %zu points x %ld futures, seed %llu\nProvenance: %s\n\n",
+                    sc->name, sw->npoints, sw->futures, (unsigned long long)sw->seed, foot);
         tco_write_sweep_words(stdout, sw);
         fflush(stdout);
     }
-    tco_chart_footnote(foot, sizeof foot, sw->futures, sw->seed, sampling);
     chart_texts texts = {sc->name, foot, sc->currency, &spec, 1, sc->nstrategies};
     status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
@@ -740,18 +779,22 @@ static int cmd_sensitivity(int argc, char **argv)
     uint64_t seed = c.ro.seed_set ? c.ro.seed : sc->seed;
     tco_sens_charts charts;
     tco_sens_charts_init(&charts, sc, r);
+    tco_provenance prov;
+    char foot[1024];
+    if ((status = provenance_fill(&prov, "sensitivity", &c, tco_run_threads(c.ro.threads))) != 0)
+        goto done;
+    tco_provenance_line(foot, sizeof foot, &prov, n, seed, sampling);
     if (tco_outdir_open(&od, dir, &err) ||
         tco_report_write_sensitivity(tco_outdir_work(od), sc, r, n, seed, sampling, charts.specs,
-                                     charts.nspecs, &err)) {
+                                     charts.nspecs, &prov, &err)) {
         status = fail(&err);
         goto done;
     }
     if (!c.quiet) {
+        tco_fprintf(stdout, "Provenance: %s\n", foot);
         tco_write_sensitivity_table(stdout, r, sc, charts.what);
         fflush(stdout);
     }
-    char foot[512];
-    tco_chart_footnote(foot, sizeof foot, n, seed, sampling);
     chart_texts texts = {sc->name, foot, sc->currency, charts.specs, charts.nspecs, 0};
     status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))

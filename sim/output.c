@@ -139,6 +139,23 @@ static void json_array(FILE *f, const double *v, size_t n)
     fputc(']', f);
 }
 
+/* The "provenance" object of results.json, after the last key. */
+static void write_json_provenance(FILE *f, const tco_provenance *p)
+{
+    fputs(",\n  \"provenance\": { \"command\": ", f);
+    tco_json_string(f, p->command ? p->command : "");
+    fputs(", \"scenario_file\": ", f);
+    tco_json_string(f, p->scenario_path ? p->scenario_path : "");
+    tco_fprintf(f, ", \"scenario_sha256\": \"%s\",\n    \"sets\": [", p->scenario_sha256);
+    for (size_t i = 0; i < p->nsets; i++) {
+        fputs(i ? ", " : "", f);
+        tco_json_string(f, p->sets[i]);
+    }
+    tco_fprintf(f, "], \"threads\": %d, \"date\": ", p->threads);
+    tco_json_string(f, p->date);
+    fputs(" }", f);
+}
+
 tco_status tco_write_json(FILE *f, const tco_report *r)
 {
     const tco_scenario *sc = r->sc;
@@ -235,7 +252,10 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
         tco_fprintf(f, ": %lu", run->clamped[k]);
         first = 0;
     }
-    fputs(first ? "}\n}\n" : " }\n}\n", f);
+    fputs(first ? "}" : " }", f);
+    if (r->prov)
+        write_json_provenance(f, r->prov);
+    fputs("\n}\n", f);
     return ferror(f) ? TCO_EIO : TCO_OK;
 }
 
@@ -403,8 +423,21 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
             sc->name, run->n, (unsigned long long)run->seed, tco_sampling_name(run->sampling),
             sc->horizon, sc->currency);
     if (sc->discount_rate != 0)
-        tco_fprintf(f, " at %.3g%% a year", sc->discount_rate * 100);
-    fputs("\n\n", f);
+        tco_fprintf(f, " discounted at %.3g%% a year", sc->discount_rate * 100);
+    else
+        fputs(", undiscounted", f);
+    fputc('\n', f);
+    if (sc->description && sc->description[0]) {
+        char desc[512];
+        tco_clean_text(sc->description, desc, sizeof desc);
+        tco_fprintf(f, "%s\n", desc);
+    }
+    if (r->prov) {
+        char line[1024];
+        tco_provenance_line(line, sizeof line, r->prov, run->n, run->seed, run->sampling);
+        tco_fprintf(f, "Provenance: %s\n", line);
+    }
+    fputc('\n', f);
     size_t w = 8;
     for (size_t s = 0; s < res->S; s++)
         if (strlen(sc->strategies[s].name) > w)
@@ -588,4 +621,48 @@ tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc)
     if (sc->ncorr > 0)
         tco_fprintf(f, "\n%zu inputs are correlated (see correlations:)\n", sc->ncorr);
     return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+/* Appends text to buf (size bytes, always terminated). */
+static void append(char *buf, size_t size, const char *text)
+{
+    size_t used = strlen(buf);
+    if (used + 1 < size)
+        tco_snprintf(buf + used, size - used, "%s", text);
+}
+
+void tco_provenance_line(char *buf, size_t size, const tco_provenance *p, long futures,
+                         uint64_t seed, tco_sampling sampling)
+{
+    char part[600];
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    if (p) {
+        const char *path = p->scenario_path ? p->scenario_path : "";
+        const char *base = strrchr(path, '/');
+        tco_clean_text(base ? base + 1 : path, part, sizeof part);
+        append(buf, size, part);
+        tco_snprintf(part, sizeof part, " sha256 %.8s, ", p->scenario_sha256);
+        append(buf, size, part);
+        for (size_t i = 0; i < p->nsets; i++) {
+            char set[560];
+            tco_clean_text(p->sets[i], set, sizeof set);
+            tco_snprintf(part, sizeof part, "--set %s, ", set);
+            append(buf, size, part);
+        }
+    }
+    tco_snprintf(part, sizeof part, "seed %llu, %ld futures, %s", (unsigned long long)seed, futures,
+                 tco_sampling_name(sampling));
+    append(buf, size, part);
+    if (p) {
+        tco_snprintf(part, sizeof part, ", %d thread%s", p->threads, p->threads == 1 ? "" : "s");
+        append(buf, size, part);
+    }
+    tco_snprintf(part, sizeof part, ", tcosim %s", TCO_VERSION);
+    append(buf, size, part);
+    if (p && p->date[0]) {
+        tco_snprintf(part, sizeof part, ", %.10s", p->date);
+        append(buf, size, part);
+    }
 }

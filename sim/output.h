@@ -35,6 +35,16 @@ typedef struct {
     const tco_provenance *prov; /* NULL when unknown (tests) */
 } tco_report;
 
+/* One line saying where a result comes from, for footnotes and headers:
+ * "baseline.yaml sha256 1a2b3c4d, --set a=b, seed 1, 20000 futures, random,
+ * 2 threads, tcosim 0.1.0, 2026-11-25" (the file's name, the first 8 hex
+ * digits of its hash, every --set, the run's seed, futures and sampling,
+ * threads, version, date).  p may be NULL: then the run's part and the
+ * version only.  Written into buf (size bytes, always terminated, cut when
+ * too long); control characters are escaped. */
+void tco_provenance_line(char *buf, size_t size, const tco_provenance *p, long futures,
+                         uint64_t seed, tco_sampling sampling);
+
 /* Writers to an open stream; they return TCO_EIO when the stream fails. */
 tco_status tco_write_json(FILE *f, const tco_report *r);
 tco_status tco_write_summary_csv(FILE *f, const tco_report *r);

@@ -33,6 +33,13 @@ expect_error() {
     fi
 }
 
+# results.json ends with its provenance (the threads, the date): two runs
+# give the same results when all that comes before it is the same.
+same_results() {
+    sed '/^  "provenance": /,$d' "$1" >"$TMP/same.a" && sed '/^  "provenance": /,$d' "$2" >"$TMP/same.b" &&
+        grep -q '"clamped"' "$TMP/same.a" && cmp -s "$TMP/same.a" "$TMP/same.b"
+}
+
 cp "$HERE"/cases/*.yaml "$TMP"/
 printf '' >"$TMP/empty.yaml"
 printf 'a: 1\000\001\002' >"$TMP/binary.yaml"
@@ -68,9 +75,9 @@ else bad "run: files missing"; fi
 grep -q '"futures": 1000, "seed": 5' o1/results.json && ok || bad "results.json header"
 # The same seed gives the same results.json with 1, 2 and 4 threads.
 "$BIN" run small.yaml -q -o "$TMP/o2" --threads 2 --no-plots && "$BIN" run small.yaml -q -o "$TMP/o4" --threads 4 --no-plots
-cmp -s o1/results.json o2/results.json && cmp -s o1/results.json o4/results.json && ok \
+same_results o1/results.json o2/results.json && same_results o1/results.json o4/results.json && ok \
     || bad "results.json differs between thread counts"
-OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && cmp -s o1/results.json o3/results.json && ok \
+OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && same_results o1/results.json o3/results.json && ok \
     || bad "OMP_NUM_THREADS changes results"
 # --format json prints the results file; --format csv the summary.
 "$BIN" run small.yaml --format json --no-plots -o "$TMP/o5" >j.json && cmp -s j.json o5/results.json && ok \
@@ -84,7 +91,7 @@ OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && cmp -s o1/
 "$BIN" run small.yaml -q --no-plots && [ -s "out/small test/results.json" ] || [ -s "out/small_test/results.json" ] && ok \
     || bad "default output folder"
 # --set changes the result; the seed flag too.
-"$BIN" run small.yaml -q --no-plots --set demand.requests_per_month=5e6 -o "$TMP/o8" && ! cmp -s o1/results.json o8/results.json && ok \
+"$BIN" run small.yaml -q --no-plots --set demand.requests_per_month=5e6 -o "$TMP/o8" && ! same_results o1/results.json o8/results.json && ok \
     || bad "--set has no effect"
 # validate and describe.
 "$BIN" validate small.yaml >v.txt && grep -q "small.yaml: ok" v.txt && ok || bad "validate"
@@ -124,7 +131,7 @@ for st in $(tail -n +2 c1/summary.csv | cut -d, -f1); do
     grep -q ">$st<" c1/plots/scurve.svg && ok || bad "scurve.svg lacks strategy $st"
 done
 grep -q "small test: S-curves" c1/plots/scurve.svg && ok || bad "scurve.svg title"
-grep -q "1000 futures, seed 5, random sampling, tcosim" c1/plots/scurve.svg && ok || bad "footnote"
+grep -q "small.yaml sha256 [0-9a-f]\{8\}, seed 5, 1000 futures, random, [0-9]* threads\?, tcosim" c1/plots/scurve.svg && ok || bad "footnote"
 grep -q "Cheapest on average: " c1/decision.txt && ok || bad "decision.txt"
 # A scenario name with spaces and quotes: a safe folder, charts drawn.
 sed 's/name: small test/name: "Bob'"'"'s \\"big\\" plan, v2"/' small.yaml >quoted.yaml
@@ -188,7 +195,7 @@ expect_error sens-method 2 "--method: expected rank, tornado or sobol" -- sensit
 "$BIN" run small.yaml --target-rse 0.02 --max-futures 16000 -n 500 --no-plots -o "$TMP/t1" 2>t1.err >/dev/null \
     && grep -q "at [0-9]* futures" t1.err && ok || bad "--target-rse: $(cat t1.err)"
 "$BIN" run small.yaml --target-rse 0.02 --max-futures 16000 -n 500 --no-plots -q -o "$TMP/t2" 2>/dev/null \
-    && cmp -s t1/results.json t2/results.json && ok || bad "--target-rse is not deterministic"
+    && same_results t1/results.json t2/results.json && ok || bad "--target-rse is not deterministic"
 grep -q '"evpi": ' o1/results.json && ok || bad "evpi in results.json"
 expect_error rse-bad 2 "--target-rse" -- run small.yaml --target-rse 2
 
@@ -324,7 +331,7 @@ awk -F, 'NR == FNR && $1 == "open" { a = $2 } NR != FNR && $1 == "open" { b = $2
 awk -F, 'NR == FNR && $1 == "api" { a = $2 } NR != FNR && $1 == "api" { b = $2 } END { exit !(b < a / 5) }' v2a/summary.csv v2c/summary.csv \
     && ok || bad "--set demand.schedule.1.multiplier=0 did not silence demand from month 4"
 "$BIN" run v2.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/v2t1" && "$BIN" run v2.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/v2t2" \
-    && cmp -s v2t1/results.json v2t2/results.json && ok || bad "version-2 results depend on the number of threads"
+    && same_results v2t1/results.json v2t2/results.json && ok || bad "version-2 results depend on the number of threads"
 expect_error schedule-order 2 "demand.schedule.1.from_month: schedule out of order" -- run v2.yaml --set demand.schedule.1.from_month=1
 expect_error window 2 "workloads.docs.end_month: the window ends before it starts" -- run v2.yaml --set workloads.docs.end_month=2
 
@@ -343,14 +350,14 @@ sed -e 's/^    setup: { months: 2, cost: 40000 }$/    setup: { months: 2, cost: 
 "$BIN" run small.yaml -q --no-plots -n 300 -o "$TMP/r0" &&
 "$BIN" run v2r.yaml -q --no-plots -n 300 --set backends.gpu.setup.failure_probability=0 \
     --set strategies.hybrid.retire_idle_months=13 -o "$TMP/r1" &&
-cmp -s r0/results.json r1/results.json && cmp -s r0/monthly.csv r1/monthly.csv \
+same_results r0/results.json r1/results.json && cmp -s r0/monthly.csv r1/monthly.csv \
     && ok || bad "neutral values of retire_idle_months and failure_probability changed the results"
 "$BIN" run v2r.yaml -q --no-plots -n 300 --set backends.gpu.setup.failure_probability=1 -o "$TMP/r2" &&
 [ "$(grep ^api, r0/summary.csv | cut -d, -f1-16)" = "$(grep ^api, r2/summary.csv | cut -d, -f1-16)" ] &&
 awk -F, '$1 == "open" && $3 == 0 && $6 > 0 { found = 1 } END { exit !found }' r2/categories.csv \
     && ok || bad "a setup that always fails: $(cat r2/categories.csv)"
 "$BIN" run v2r.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/r3" && "$BIN" run v2r.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/r4" \
-    && cmp -s r3/results.json r4/results.json && ok || bad "results with retirement and failing setups depend on the number of threads"
+    && same_results r3/results.json r4/results.json && ok || bad "results with retirement and failing setups depend on the number of threads"
 expect_error retire-zero 2 "strategies.hybrid.retire_idle_months: must be in [1, " -- run v2r.yaml --set strategies.hybrid.retire_idle_months=0
 expect_error failure-two 2 "backends.gpu.setup.failure_probability: must be in [0, 1]" -- run v2r.yaml --set backends.gpu.setup.failure_probability=2
 expect_error resale-cloud 2 "backends.gpu.gpu.resale_fraction: unknown key" -- run v2r.yaml --set backends.gpu.gpu.resale_fraction=0.5
@@ -371,7 +378,7 @@ awk -F, '$1 == "review" && $22 > 0.9 && $23 > 0.9 && $24 == 3 { found = 1 } END 
     && head -1 v1/samples.csv | grep -q ',switches.review,first_switch_month.review$' \
     && ok || bad "route changes of the review strategy: $(cat v1/summary.csv)"
 "$BIN" run v2v.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/v2" && "$BIN" run v2v.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/v3" \
-    && cmp -s v2/results.json v3/results.json && ok || bad "results with a review depend on the number of threads"
+    && same_results v2/results.json v3/results.json && ok || bad "results with a review depend on the number of threads"
 "$BIN" describe v2w.yaml >v2v.txt \
     && grep -q "^strategies.review.review.switching_cost  *uniform" v2v.txt && ok || bad "describe lacks the switching cost: $(cat v2v.txt)"
 expect_error review-hysteresis 2 "strategies.review.review.hysteresis: must be in [0, 1)" -- run v2v.yaml --set strategies.review.review.hysteresis=1
@@ -387,7 +394,38 @@ expect_error review-initial 2 "strategies.review.review.options.initial: 'initia
 "$BIN" run "$ROOT/scenarios/baseline.yaml" -q --no-plots -n 3000 --threads 1 -o "$TMP/bt1" && \
 "$BIN" run "$ROOT/scenarios/baseline.yaml" -q --no-plots -n 3000 --threads 2 -o "$TMP/bt2" && \
 "$BIN" run "$ROOT/scenarios/baseline.yaml" -q --no-plots -n 3000 --threads 4 -o "$TMP/bt4" && \
-    cmp -s "$TMP/bt1/results.json" "$TMP/bt2/results.json" && cmp -s "$TMP/bt1/results.json" "$TMP/bt4/results.json" \
+    same_results "$TMP/bt1/results.json" "$TMP/bt2/results.json" && same_results "$TMP/bt1/results.json" "$TMP/bt4/results.json" \
     && ok || bad "baseline.yaml (version 2) depends on the number of threads"
+# Provenance: every --set in order, the file's hash as sha256sum prints it,
+# the date (SOURCE_DATE_EPOCH when set), in results.json, meta.csv, the
+# table and the sweep's and sensitivity's meta.csv.
+cd "$TMP" || exit 1
+sum=$(sha256sum small.yaml | cut -c1-64)
+SOURCE_DATE_EPOCH=1764028800 "$BIN" run small.yaml --no-plots -n 200 --threads 1 -o "$TMP/pv" \
+    --set demand.requests_per_month=5e6 --set 'simulation.seed=7' >pv.txt 2>&1
+grep -q '"sets": \["demand.requests_per_month=5e6", "simulation.seed=7"\], "threads": 1, "date": "2025-11-25T00:00:00Z"' pv/results.json \
+    && grep -q "\"scenario_sha256\": \"$sum\"" pv/results.json \
+    && grep -q '"command": "run", "scenario_file": "small.yaml"' pv/results.json \
+    && ok || bad "results.json lacks the provenance: $(tail -3 pv/results.json)"
+grep -qx 'set1,demand.requests_per_month=5e6' pv/meta.csv && grep -qx 'set2,simulation.seed=7' pv/meta.csv \
+    && grep -qx "scenario_sha256,$sum" pv/meta.csv && grep -qx 'date,2025-11-25T00:00:00Z' pv/meta.csv \
+    && ok || bad "meta.csv lacks the provenance: $(cat pv/meta.csv)"
+short=$(echo "$sum" | cut -c1-8)
+grep -qx "Provenance: small.yaml sha256 $short, --set demand.requests_per_month=5e6, --set simulation.seed=7, seed 7, 200 futures, random, 1 thread, tcosim [0-9.]*, 2025-11-25" pv.txt \
+    && grep -q '^small test: .*discounted at 5% a year$' pv.txt \
+    && ok || bad "the table's header lacks the provenance: $(head -4 pv.txt)"
+"$BIN" sweep small.yaml --no-plots -n 100 -o "$TMP/pvs" --set demand.requests_per_month=5e6 \
+    --vary demand.growth_annual=0:0.2:2 >pvs.txt 2>&1 \
+    && grep -qx 'set1,demand.requests_per_month=5e6' pvs/meta.csv && grep -qx 'command,sweep' pvs/meta.csv \
+    && grep -q "^Provenance: small.yaml sha256 $short, --set demand" pvs.txt \
+    && ok || bad "a sweep's meta.csv lacks the provenance: $(cat pvs/meta.csv pvs.txt)"
+"$BIN" sensitivity small.yaml --no-plots -n 100 -o "$TMP/pvn" --set demand.requests_per_month=5e6 >pvn.txt 2>&1 \
+    && grep -qx 'set1,demand.requests_per_month=5e6' pvn/meta.csv && grep -qx 'command,sensitivity' pvn/meta.csv \
+    && grep -q "^Provenance: small.yaml sha256 $short, --set demand" pvn.txt \
+    && ok || bad "a sensitivity analysis's meta.csv lacks the provenance: $(cat pvn/meta.csv pvn.txt)"
+SOURCE_DATE_EPOCH=soon "$BIN" run small.yaml --no-plots -n 100 -o "$TMP/pvx" >/dev/null 2>pvx.txt
+[ $? -eq 2 ] && grep -q "SOURCE_DATE_EPOCH: expected seconds" pvx.txt && [ ! -e pvx ] \
+    && ok || bad "a bad SOURCE_DATE_EPOCH is accepted: $(cat pvx.txt)"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
