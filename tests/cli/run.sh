@@ -228,6 +228,17 @@ expect_error empty-output 2 "the folder name is empty" -- run small.yaml -o ''
 "$BIN" run small.yaml -q --samples --no-plots -o "$TMP/u1" && "$BIN" run small.yaml -q --no-plots -o "$TMP/u1" \
     && [ -s u1/results.json ] && [ ! -e u1/samples.csv ] && ok || bad "a stale samples.csv stayed"
 ls -a . | grep -q "tcosim-tmp\|tcosim-old" && bad "temporary folders left after a run" || ok
+# Charts and the board pack of an earlier run do not survive a run without
+# them.
+"$BIN" run small.yaml -q -n 300 -o "$TMP/u4" && [ -s u4/report.pdf ] && [ -s u4/plots/scurve.png ] \
+    && "$BIN" run small.yaml -q -n 300 --no-plots -o "$TMP/u4" && [ -s u4/results.json ] \
+    && [ ! -e u4/report.pdf ] && [ ! -e u4/plots ] && ok || bad "stale charts stayed after --no-plots: $(ls u4)"
+# A chart that fails (a broken template) leaves no PNG of the earlier run.
+cp -r "$ROOT/plots" brokenplots && echo 'plot no_such_function(x)' >>brokenplots/scurve.gp
+"$BIN" run small.yaml -q -n 300 -o "$TMP/u5" && [ -s u5/plots/scurve.png ] && cp u5/plots/scurve.png u5.png \
+    && TCOSIM_PLOTS="$TMP/brokenplots" "$BIN" run small.yaml -q -n 300 --seed 9 -o "$TMP/u5" 2>u5.err
+[ $? -eq 3 ] && grep -q '"seed": 9' u5/results.json && [ ! -e u5/plots/scurve.png ] && ! cmp -s u5.png u5/plots/scurve.png \
+    && ok || bad "a failed chart left the earlier PNG: $(ls u5/plots; cat u5.err)"
 # An existing folder that is not tcosim's is not replaced.
 mkdir -p mine && echo keep >mine/notes.txt
 "$BIN" run small.yaml -q --no-plots -o "$TMP/mine" 2>mine.err; [ $? -eq 2 ] && [ -s mine/notes.txt ] \
