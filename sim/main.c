@@ -76,6 +76,17 @@ static int fail(const tco_error *err)
     }
 }
 
+/* Prints the scenario's warnings (implausible values) to standard error. */
+static void print_warnings(const tco_scenario *sc)
+{
+    for (const char *w = sc->warnings; w && *w;) {
+        const char *nl = strchr(w, '\n');
+        int len = nl ? (int)(nl - w) : (int)strlen(w);
+        tco_fprintf(stderr, "%s: warning: %.*s\n", prog, len, w);
+        w += len + (nl != NULL);
+    }
+}
+
 /* The options every drawing shares: templates, timeout, the cancel flag.
  * TCOSIM_CHART_TIMEOUT sets the seconds gnuplot may take on one chart. */
 static tco_chart_options chart_options(char *plots, size_t size)
@@ -261,6 +272,7 @@ static int cmd_validate(int argc, char **argv)
             status = fail(&err);
             continue;
         }
+        print_warnings(sc);
         tco_fprintf(stdout, "%s: ok (%zu workloads, %zu backends, %zu strategies, %zu uncertain inputs)\n",
                argv[i], sc->nworkloads, sc->nbackends, sc->nstrategies, sc->ndims);
         tco_scenario_free(sc);
@@ -505,6 +517,9 @@ static int parse_cli(int argc, char **argv, cli *c)
         return usage_error("%s", "sweep needs --vary PATH=LO:HI:N (or PATH=V1,V2,...)");
     if (c->versus && !c->strategy)
         return usage_error("%s", "--versus goes with --strategy STRATEGY");
+    if (c->versus && strcmp(c->versus, c->strategy) == 0)
+        return usage_error("--strategy and --versus both name '%s': the output would be 0 in "
+                           "every future; name two different strategies", c->versus);
     c->file = argv[optind];
     return 0;
 }
@@ -576,6 +591,7 @@ static int cmd_run(int argc, char **argv)
         free(c.sets);
         return fail(&err);
     }
+    print_warnings(sc);
     progress_state ps = {omp_get_wtime(), 0, !quiet && isatty(STDERR_FILENO)};
     c.ro.keep_inputs = samples;
     c.ro.progress = progress;
@@ -669,6 +685,7 @@ static int cmd_sweep(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
+    print_warnings(sc);
     install_signals();
     c.ro.cancel = &interrupted;
     progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
@@ -735,6 +752,7 @@ static int cmd_sensitivity(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
+    print_warnings(sc);
     int output = -1, versus = -1;
     const char *names[2] = {c.strategy, c.versus};
     int *idx[2] = {&output, &versus};
@@ -814,6 +832,13 @@ int main(int argc, char **argv)
         return EXIT_INPUT;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        /* tcosim help CMD is tcosim CMD --help. */
+        static char help_opt[] = "--help";
+        char *args[] = {argv[0], argv[2], help_opt, NULL};
+        if (strcmp(argv[2], "help") != 0)
+            return main(3, args);
+    }
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         print_help();
         return 0;

@@ -438,5 +438,23 @@ SOURCE_DATE_EPOCH=soon "$BIN" run small.yaml --no-plots -n 100 -o "$TMP/pvx" >/d
 [ $? -eq 2 ] && grep -q "SOURCE_DATE_EPOCH: expected seconds" pvx.txt && [ ! -e pvx ] \
     && ok || bad "a bad SOURCE_DATE_EPOCH is accepted: $(cat pvx.txt)"
 
+# tcosim help CMD prints CMD's own help, as tcosim CMD --help does.
+for c in run sweep sensitivity validate describe plot; do
+    "$BIN" help $c >h1.txt 2>&1 && "$BIN" $c --help >h2.txt 2>&1 && cmp -s h1.txt h2.txt \
+        && ! grep -q "^Commands:" h1.txt && ok || bad "tcosim help $c: $(head -2 h1.txt)"
+done
+expect_error help-unknown 2 "unknown command 'nope'" -- help nope
+# The output and the strategy it is compared with must differ.
+expect_error versus-same 2 "--strategy and --versus both name 'open'" -- sensitivity small.yaml \
+    --strategy open --versus open -o out
+# Implausible values: a warning naming the place, the run goes on.
+sed 's/discount_rate_annual: 0.05/discount_rate_annual: 10/' small.yaml >w10.yaml
+"$BIN" validate w10.yaml >w10.out 2>w10.err && grep -qx "tcosim: warning: w10.yaml:2:73: scenario.discount_rate_annual: a yearly rate of 10 is 1000%; if 10% was meant, write 0.1" w10.err \
+    && ok || bad "no warning for discount_rate_annual: 10: $(cat w10.err)"
+"$BIN" run small.yaml -q --no-plots -n 50 -o "$TMP/w11" --set 'demand.growth_annual={ dist: normal, mean: 30, sd: 5 }' 2>w11.err \
+    && grep -q "warning: --set #1:1:1: demand.growth_annual: a yearly change of 30 (median) is 3000%" w11.err \
+    && [ -s w11/results.json ] && ok || bad "no warning for a growth of 30: $(cat w11.err)"
+"$BIN" validate small.yaml >/dev/null 2>w12.err && [ ! -s w12.err ] && ok || bad "a warning on a plausible scenario: $(cat w12.err)"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
