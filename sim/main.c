@@ -183,7 +183,7 @@ static void print_help(void)
            "Commands:\n"
            "  run SCENARIO        simulate futures, print a table, write the output folder\n"
            "  validate FILE...    check scenario files without running them\n"
-           "  describe FILE       list every uncertain input with its distribution\n"
+           "  describe FILE [PATTERN]  list the inputs (whose path contains PATTERN)\n"
            "  plot OUTDIR         redraw the charts and report.pdf of an earlier run\n"
            "  sweep SCENARIO      vary one or two inputs over a grid; find the crossovers\n"
            "  sensitivity SCENARIO  which input decides the answer; value of information\n\n"
@@ -280,17 +280,63 @@ static int cmd_validate(int argc, char **argv)
     return status;
 }
 
+static void print_describe_help(void)
+{
+    tco_fprintf(stdout, "Usage: tcosim describe FILE [PATTERN]\n"
+           "Lists every static input with its distribution and P5/P50/P95 (lognormals by\n"
+           "their percentiles; numbers as 2.08M, 845k).\n\n"
+           "      --filter PATTERN   only the inputs whose path contains PATTERN (a substring:\n"
+           "                         backends.llama-70b, hour_price); also as a second argument\n"
+           "  -h, --help             show this help\n");
+}
+
+/* tcosim describe FILE [PATTERN | --filter PATTERN]. */
 static int cmd_describe(int argc, char **argv)
 {
-    if (argc != 1)
+    const char *file = NULL, *filter = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--filter") == 0 || strncmp(a, "--filter=", 9) == 0) {
+            if (filter)
+                return usage_error("%s", "describe: one filter at most");
+            if (a[8] == '=')
+                filter = a + 9;
+            else if (i + 1 < argc)
+                filter = argv[++i];
+            else
+                return usage_error("%s", "--filter needs a PATTERN");
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("describe: unknown option '%s'", a);
+        } else if (!file) {
+            file = a;
+        } else if (!filter) {
+            filter = a;
+        } else {
+            return usage_error("%s", "describe takes one scenario file and one PATTERN");
+        }
+    }
+    if (!file)
         return usage_error("describe takes one %s", "scenario file");
+    if (filter && !*filter)
+        return usage_error("%s", "--filter: the PATTERN is empty");
     tco_error err;
     tco_scenario *sc;
-    if (tco_scenario_load(&sc, argv[0], NULL, &err) != TCO_OK)
+    if (tco_scenario_load(&sc, file, NULL, &err) != TCO_OK)
         return fail(&err);
-    tco_write_inputs_table(stdout, sc);
+    print_warnings(sc);
+    int status = 0;
+    size_t matched = 0;
+    for (size_t k = 0; filter && k < sc->ninputs; k++)
+        matched += strstr(sc->inputs[k].path, filter) != NULL;
+    if (filter && matched == 0) {
+        tco_fprintf(stderr, "%s: describe: no input of %s has '%s' in its path\n", prog, file,
+                    filter);
+        status = EXIT_INPUT;
+    } else {
+        tco_write_inputs_table_filtered(stdout, sc, filter);
+    }
     tco_scenario_free(sc);
-    return 0;
+    return status;
 }
 
 enum {
@@ -871,8 +917,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "describe") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
-            tco_fprintf(stdout, "Usage: tcosim describe FILE\nLists every static input with its distribution "
-                   "and P5/P50/P95.\n");
+            print_describe_help();
             return 0;
         }
         return cmd_describe(argc - 2, argv + 2);

@@ -601,22 +601,59 @@ void tco_safe_name(const char *name, char *buf, size_t size)
         tco_snprintf(buf, size, "scenario");
 }
 
+/* A number as people read it: 3 significant digits with a k, M or B
+ * suffix from 10,000 on ("2.08M", "845k"), else up to 4 ("0.5", "1500"). */
+static void readable(double x, char *buf, size_t size)
+{
+    double a = fabs(x);
+    if (a >= 1e9)
+        tco_snprintf(buf, size, "%.3gB", x / 1e9);
+    else if (a >= 1e6)
+        tco_snprintf(buf, size, "%.3gM", x / 1e6);
+    else if (a >= 1e4)
+        tco_snprintf(buf, size, "%.3gk", x / 1e3);
+    else
+        tco_snprintf(buf, size, "%.4g", x);
+}
+
 tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc)
 {
-    tco_fprintf(f, "%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs, sc->ndims);
-    tco_fprintf(f, "%-60s %-44s %11s %11s %11s\n", "input", "distribution", "P5", "P50", "P95");
+    return tco_write_inputs_table_filtered(f, sc, NULL);
+}
+
+tco_status tco_write_inputs_table_filtered(FILE *f, const tco_scenario *sc, const char *filter)
+{
+    size_t shown = 0, uncertain = 0;
+    for (size_t k = 0; k < sc->ninputs; k++)
+        if (!filter || strstr(sc->inputs[k].path, filter)) {
+            shown++;
+            uncertain += tco_dist_uncertain(&sc->inputs[k].dist) != 0;
+        }
+    if (filter)
+        tco_fprintf(f, "%s: %zu of %zu static inputs have '%s' in their path, %zu uncertain\n\n",
+                    sc->name, shown, sc->ninputs, filter, uncertain);
+    else
+        tco_fprintf(f, "%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs,
+                    sc->ndims);
+    tco_fprintf(f, "%-60s %-44s %10s %10s %10s\n", "input", "distribution", "P5", "P50", "P95");
     static const double q[3] = {0.05, 0.5, 0.95};
     for (size_t k = 0; k < sc->ninputs; k++) {
         const tco_input *in = &sc->inputs[k];
-        char desc[160];
-        tco_dist_format(&in->dist, desc, sizeof desc);
+        if (filter && !strstr(in->path, filter))
+            continue;
+        char desc[160], v[3][32];
+        for (int j = 0; j < 3; j++)
+            readable(tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])), v[j],
+                     sizeof v[j]);
+        /* A lognormal by its percentiles: mu and sigma are logarithms,
+         * which nobody reads. */
+        if (in->dist.kind == TCO_DIST_LOGNORMAL)
+            tco_snprintf(desc, sizeof desc, "lognormal(P5 %s, P50 %s, P95 %s)", v[0], v[1], v[2]);
+        else
+            tco_dist_format(&in->dist, desc, sizeof desc);
         if (in->fresh)
             strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
-        tco_fprintf(f, "%-60s %-44s", in->path, desc);
-        for (int j = 0; j < 3; j++)
-            tco_fprintf(f, " %11.5g",
-                        tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])));
-        fputc('\n', f);
+        tco_fprintf(f, "%-60s %-44s %10s %10s %10s\n", in->path, desc, v[0], v[1], v[2]);
     }
     if (sc->ncorr > 0)
         tco_fprintf(f, "\n%zu inputs are correlated (see correlations:)\n", sc->ncorr);

@@ -57,6 +57,12 @@ tco_status tco_write_table(FILE *f, const tco_report *r);
  * distribution and P5, P50, P95. */
 tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc);
 
+/* The same, for the inputs whose path contains filter (a substring, so a
+ * prefix such as "backends.llama-70b" selects a backend's inputs); NULL:
+ * every input.  Lognormals appear by their P5, P50 and P95; numbers in
+ * readable units ("2.08M"). */
+tco_status tco_write_inputs_table_filtered(FILE *f, const tco_scenario *sc, const char *filter);
+
 /* Writes path atomically with writer: a new temporary file next to it
  * (mkstemp), renamed into place when whole. */
 tco_status tco_write_file(const char *path, tco_status (*writer)(FILE *, const tco_report *),

@@ -98,7 +98,18 @@ OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && same_resul
 "$BIN" describe small.yaml >d.txt && grep -q "demand.requests_per_month" d.txt && \
     grep -q "lognormal" d.txt && ok || bad "describe"
 # describe's P50 of a lognormal given by P10 = 1M and P90 = 4M is their geometric mean.
-grep "^demand.requests_per_month " d.txt | grep -q " 2e+06 " && ok || bad "describe P50"
+grep "^demand.requests_per_month " d.txt | grep -q " 2M " && ok || bad "describe P50"
+# A lognormal appears by its percentiles in readable units: P10 = 1M and
+# P90 = 4M give sigma = ln 4 / (2 x 1.2816) = 0.5409, so P5 = 2M / e^(1.6449
+# sigma) = 822k and P95 = 2M x e^(1.6449 sigma) = 4.87M.
+grep -q "^demand.requests_per_month  *lognormal(P5 822k, P50 2M, P95 4.87M)  *822k  *2M  *4.87M$" d.txt \
+    && ok || bad "describe's lognormal: $(grep requests_per_month d.txt)"
+# describe filters by a substring of the path, as a second argument or --filter.
+"$BIN" describe small.yaml backends.gpu >d2.txt && "$BIN" describe small.yaml --filter backends.gpu >d3.txt \
+    && cmp -s d2.txt d3.txt && [ "$(grep -c '^backends\.gpu\.' d2.txt)" -eq "$(grep -c '^backends\.gpu\.' d.txt)" ] \
+    && ! grep -q '^demand\.\|^backends\.api\.' d2.txt && grep -q "have 'backends.gpu' in their path" d2.txt \
+    && ok || bad "describe --filter: $(cat d2.txt)"
+expect_error describe-nomatch 2 "no input of small.yaml has 'nothing' in its path" -- describe small.yaml nothing
 "$BIN" --version | grep -q "^tcosim [0-9]" && ok || bad "--version"
 "$BIN" validate "$HERE"/../../scenarios/*.yaml >/dev/null && ok || bad "a bundled scenario is invalid"
 "$BIN" --help | grep -q "Usage: tcosim" && ok || bad "--help"
