@@ -901,7 +901,9 @@ int main(int argc, char **argv)
         return cmd_sensitivity(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
-            tco_fprintf(stdout, "Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n");
+            tco_fprintf(stdout, "Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n"
+                                "Implausible values (a percentage where a fraction belongs) are warnings.\n\n"
+                                "  -h, --help             show this help\n");
             return 0;
         }
         return cmd_validate(argc - 2, argv + 2);
@@ -910,7 +912,8 @@ int main(int argc, char **argv)
         if (argc != 3 || strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0) {
             tco_fprintf(stdout, "Usage: tcosim plot OUTDIR\nRedraws the charts (OUTDIR/plots/) of a run (and its report.pdf), a sweep or a "
                    "sensitivity analysis, from its CSV files.\nTemplates: $TCOSIM_PLOTS, else plots/ "
-                   "beside the program, else the installed ones.\n");
+                   "beside the program, else the installed ones.\n\n"
+                   "  -h, --help             show this help\n");
             return argc == 3 ? 0 : EXIT_INPUT;
         }
         return cmd_plot(argv[2]);

@@ -467,5 +467,16 @@ sed 's/discount_rate_annual: 0.05/discount_rate_annual: 10/' small.yaml >w10.yam
     && [ -s w11/results.json ] && ok || bad "no warning for a growth of 30: $(cat w11.err)"
 "$BIN" validate small.yaml >/dev/null 2>w12.err && [ ! -s w12.err ] && ok || bad "a warning on a plausible scenario: $(cat w12.err)"
 
+# The man page documents every option of every command's --help.
+sed 's/\\-/-/g' "$ROOT/man/tcosim.1" >man.txt
+for c in "" run sweep sensitivity validate describe plot; do
+    # shellcheck disable=SC2086
+    "$BIN" $c --help 2>/dev/null | grep -oE -- '(^|[ ,/])--?[a-zA-Z][a-z-]*' | sed 's/^[ ,/]//' | sort -u >opts.txt
+    [ -s opts.txt ] || bad "no options found in tcosim $c --help"
+    while read -r o; do
+        grep -qE -- "(^|[^a-zA-Z-])$o([^a-zA-Z-]|\$)" man.txt && ok || bad "man page lacks $o (tcosim $c --help)"
+    done <opts.txt
+done
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
