@@ -616,6 +616,29 @@ static void readable(double x, char *buf, size_t size)
         tco_snprintf(buf, size, "%.4g", x);
 }
 
+/* A distribution in readable numbers; a lognormal by its percentiles pct
+ * (P5, P50, P95): mu and sigma are logarithms, which nobody reads. */
+static void describe_dist(const tco_dist *d, const char (*pct)[32], char *buf, size_t size)
+{
+    char a[32], b[32], c[32];
+    readable(d->a, a, sizeof a);
+    readable(d->b, b, sizeof b);
+    readable(d->c, c, sizeof c);
+    switch (d->kind) {
+    case TCO_DIST_FIXED: tco_snprintf(buf, size, "fixed %s", a); return;
+    case TCO_DIST_UNIFORM: tco_snprintf(buf, size, "uniform(min %s, max %s)", a, b); return;
+    case TCO_DIST_NORMAL: tco_snprintf(buf, size, "normal(mean %s, sd %s)", a, b); return;
+    case TCO_DIST_LOGNORMAL:
+        tco_snprintf(buf, size, "lognormal(P5 %s, P50 %s, P95 %s)", pct[0], pct[1], pct[2]);
+        return;
+    case TCO_DIST_TRIANGULAR:
+        tco_snprintf(buf, size, "triangular(min %s, mode %s, max %s)", a, c, b);
+        return;
+    case TCO_DIST_PERT: tco_snprintf(buf, size, "pert(min %s, mode %s, max %s)", a, c, b); return;
+    default: tco_dist_format(d, buf, size); return; /* beta, gamma, discrete: as written */
+    }
+}
+
 tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc)
 {
     return tco_write_inputs_table_filtered(f, sc, NULL);
@@ -645,12 +668,7 @@ tco_status tco_write_inputs_table_filtered(FILE *f, const tco_scenario *sc, cons
         for (int j = 0; j < 3; j++)
             readable(tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])), v[j],
                      sizeof v[j]);
-        /* A lognormal by its percentiles: mu and sigma are logarithms,
-         * which nobody reads. */
-        if (in->dist.kind == TCO_DIST_LOGNORMAL)
-            tco_snprintf(desc, sizeof desc, "lognormal(P5 %s, P50 %s, P95 %s)", v[0], v[1], v[2]);
-        else
-            tco_dist_format(&in->dist, desc, sizeof desc);
+        describe_dist(&in->dist, (const char(*)[32])v, desc, sizeof desc);
         if (in->fresh)
             strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
         tco_fprintf(f, "%-60s %-44s %10s %10s %10s\n", in->path, desc, v[0], v[1], v[2]);
