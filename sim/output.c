@@ -436,6 +436,12 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
         char line[1024];
         tco_provenance_line(line, sizeof line, r->prov, run->n, run->seed, run->sampling);
         tco_fprintf(f, "Provenance: %s\n", line);
+        if (strstr(line, " --set (listed in meta.csv)"))
+            for (size_t i = 0; i < r->prov->nsets; i++) {
+                char set[560];
+                tco_clean_text(r->prov->sets[i], set, sizeof set);
+                tco_fprintf(f, "  --set %s\n", set);
+            }
     }
     fputc('\n', f);
     size_t w = 8;
@@ -700,10 +706,19 @@ void tco_provenance_line(char *buf, size_t size, const tco_provenance *p, long f
         append(buf, size, part);
         tco_snprintf(part, sizeof part, " sha256 %.8s, ", p->scenario_sha256);
         append(buf, size, part);
-        for (size_t i = 0; i < p->nsets; i++) {
+        /* Every --set while they fit on a chart's footnote, else their
+         * number (results.json and meta.csv list them all). */
+        size_t total = 0;
+        for (size_t i = 0; i < p->nsets; i++)
+            total += strlen(p->sets[i]) + 8;
+        for (size_t i = 0; i < p->nsets && total <= TCO_PROVENANCE_SETS_MAX; i++) {
             char set[560];
             tco_clean_text(p->sets[i], set, sizeof set);
             tco_snprintf(part, sizeof part, "--set %s, ", set);
+            append(buf, size, part);
+        }
+        if (total > TCO_PROVENANCE_SETS_MAX) {
+            tco_snprintf(part, sizeof part, "%zu --set (listed in meta.csv), ", p->nsets);
             append(buf, size, part);
         }
     }

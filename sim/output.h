@@ -39,9 +39,12 @@ typedef struct {
  * "baseline.yaml sha256 1a2b3c4d, --set a=b, seed 1, 20000 futures, random,
  * 2 threads, tcosim 0.1.0, 2026-11-25" (the file's name, the first 8 hex
  * digits of its hash, every --set, the run's seed, futures and sampling,
- * threads, version, date).  p may be NULL: then the run's part and the
- * version only.  Written into buf (size bytes, always terminated, cut when
- * too long); control characters are escaped. */
+ * threads, version, date).  When the --set would take more than
+ * TCO_PROVENANCE_SETS_MAX characters, their number stands in for them
+ * ("12 --set (listed in meta.csv)").  p may be NULL: then the run's part
+ * and the version only.  Written into buf (size bytes, always terminated,
+ * cut when too long); control characters are escaped. */
+#define TCO_PROVENANCE_SETS_MAX 100
 void tco_provenance_line(char *buf, size_t size, const tco_provenance *p, long futures,
                          uint64_t seed, tco_sampling sampling);
 

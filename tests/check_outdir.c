@@ -181,6 +181,14 @@ START_TEST(test_provenance_line)
                           TCO_VERSION ", 2026-11-25");
     tco_provenance_line(buf, sizeof buf, NULL, 10, 1, TCO_SAMPLING_SOBOL);
     ck_assert_str_eq(buf, "seed 1, 10 futures, sobol, tcosim " TCO_VERSION);
+    /* 3 sets of 33 + 8 characters: more than 100, so their number. */
+    const char *many[] = {"backends.gpu.gpu.hour_price=2.123", "backends.gpu.gpu.hour_price=2.456",
+                          "backends.gpu.gpu.hour_price=2.789"};
+    p.sets = many;
+    p.nsets = 3;
+    tco_provenance_line(buf, sizeof buf, &p, 10, 1, TCO_SAMPLING_RANDOM);
+    ck_assert_str_eq(buf, "s.yaml sha256 4256d4da, 3 --set (listed in meta.csv), seed 1, 10 futures, "
+                          "random, 2 threads, tcosim " TCO_VERSION ", 2026-11-25");
     tco_provenance_line(buf, 12, &p, 10, 1, TCO_SAMPLING_RANDOM); /* cut, terminated */
     ck_assert_str_eq(buf, "s.yaml sha2");
 }
