@@ -107,6 +107,28 @@ static tco_status write_meta(FILE *f, const tco_report *r)
     tco_fprintf(f, "\nversion,%s\nbaseline,", TCO_VERSION);
     meta_string(f, r->sc->strategies[0].name);
     fputc('\n', f);
+    if (r->prov) {
+        /* Provenance (output.h): read by people, and the footnote again
+         * when tcosim plot redraws. */
+        const tco_provenance *p = r->prov;
+        char line[1024];
+        fputs("command,", f);
+        meta_string(f, p->command ? p->command : "");
+        fputs("\nscenario_file,", f);
+        meta_string(f, p->scenario_path ? p->scenario_path : "");
+        tco_fprintf(f, "\nscenario_sha256,%s\n", p->scenario_sha256);
+        for (size_t i = 0; i < p->nsets; i++) {
+            tco_fprintf(f, "set%zu,", i + 1);
+            meta_string(f, p->sets[i]);
+            fputc('\n', f);
+        }
+        tco_fprintf(f, "threads,%d\ndate,", p->threads);
+        meta_string(f, p->date);
+        tco_provenance_line(line, sizeof line, p, r->run->n, r->run->seed, r->run->sampling);
+        fputs("\nprovenance,", f);
+        meta_string(f, line);
+        fputc('\n', f);
+    }
     return ferror(f) ? TCO_EIO : TCO_OK;
 }
 
@@ -298,7 +320,7 @@ static tco_status w_meta_values(FILE *f, const tco_report *r)
     run.n = m->futures;
     run.seed = m->seed;
     run.sampling = m->sampling;
-    tco_report rep = {r->sc, &run, NULL, NULL};
+    tco_report rep = {r->sc, &run, NULL, r->prov};
     tco_status st = write_meta(f, &rep);
     for (size_t i = 0; i < m->ncharts; i++) {
         tco_fprintf(f, "chart%zu,%s\nextra%zu,", i, KINDS[m->charts[i].kind].id, i);
@@ -310,9 +332,9 @@ static tco_status w_meta_values(FILE *f, const tco_report *r)
 
 tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures, uint64_t seed,
                           tco_sampling sampling, const tco_chart_spec *charts, size_t ncharts,
-                          tco_error *err)
+                          const tco_provenance *prov, tco_error *err)
 {
-    meta_report m = {{sc, NULL, NULL, NULL}, futures, seed, sampling, charts, ncharts};
+    meta_report m = {{sc, NULL, NULL, prov}, futures, seed, sampling, charts, ncharts};
     char path[4200];
     tco_snprintf(path, sizeof path, "%s/meta.csv", dir);
     return tco_write_file(path, w_meta_values, &m.rep, err);
@@ -642,7 +664,7 @@ tco_status tco_charts_draw_run(const char *dir, const tco_chart_options *o, tco_
 
 /* ---- meta.csv, read back by tcosim plot ---- */
 
-#define META_MAX 64
+#define META_MAX 1024 /* keys; one per --set of the run */
 #define META_BYTES 65536
 
 typedef struct {
@@ -807,9 +829,13 @@ tco_status tco_charts_redraw(const char *dir, const tco_chart_options *o, tco_er
                            dir);
         goto done;
     }
-    char foot[256];
-    tco_snprintf(foot, sizeof foot, "%s futures, seed %s, %s sampling, tcosim %s", futures, seed,
-                 sampling, version);
+    char foot[1024];
+    const char *line = meta_get(&m, "provenance");
+    if (line && strlen(line) < sizeof foot)
+        tco_snprintf(foot, sizeof foot, "%s", line); /* the run's own footnote */
+    else
+        tco_snprintf(foot, sizeof foot, "%s futures, seed %s, %s sampling, tcosim %s", futures,
+                     seed, sampling, version);
     /* A sweep's or a sensitivity analysis's folder names its charts, each
      * one of the kinds below by its exact identifier. */
     static const tco_chart_kind listable[] = {TCO_CHART_SWEEP, TCO_CHART_SWEEP2D,

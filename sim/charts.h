@@ -78,10 +78,11 @@ tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t
 tco_status tco_charts_redraw(const char *dir, const tco_chart_options *o, tco_error *err);
 
 /* Writes dir/meta.csv for folders other than a run's (sweeps, sensitivity),
- * with the charts that tco_charts_redraw will redraw there. */
+ * with the charts that tco_charts_redraw will redraw there and the
+ * provenance (NULL: none). */
 tco_status tco_write_meta(const char *dir, const tco_scenario *sc, long futures, uint64_t seed,
                           tco_sampling sampling, const tco_chart_spec *charts, size_t ncharts,
-                          tco_error *err);
+                          const tco_provenance *prov, tco_error *err);
 
 /* The footnote of every chart: "1000 futures, seed 5, random sampling,
  * tcosim 0.1.0". */

@@ -389,7 +389,8 @@ tco_status tco_write_compare_table(FILE *f, const tco_compare *cmp)
 }
 
 tco_status tco_compare_write(const char *dir, const tco_compare *cmp, tco_chart_spec *spec,
-                             char *extra, size_t size, tco_error *err)
+                             char *extra, size_t size, const tco_provenance *prov,
+                             tco_error *err)
 {
     compare_report cr = {{cmp->c[0].sc, NULL, NULL, NULL}, cmp};
     static const struct {
@@ -416,5 +417,6 @@ tco_status tco_compare_write(const char *dir, const tco_compare *cmp, tco_chart_
         used += (size_t)tco_snprintf(extra + used, size - used, " %s", cmp->c[k].name);
     spec->kind = TCO_CHART_COMPARE;
     spec->extra = extra;
-    return tco_write_meta(dir, cmp->c[0].sc, cmp->futures, cmp->seed, cmp->sampling, spec, 1, err);
+    return tco_write_meta(dir, cmp->c[0].sc, cmp->futures, cmp->seed, cmp->sampling, spec, 1, prov,
+                          err);
 }

@@ -58,7 +58,8 @@ void tco_compare_free(tco_compare *cmp);
  * and meta.csv (naming the compare chart) into dir.  *spec is set to the
  * chart; its extra points into extra (size bytes, the caller's). */
 tco_status tco_compare_write(const char *dir, const tco_compare *cmp, tco_chart_spec *spec,
-                             char *extra, size_t size, tco_error *err);
+                             char *extra, size_t size, const tco_provenance *prov,
+                             tco_error *err);
 
 /* The table people read, at most 100 columns wide: one block of rows per
  * case, one row per strategy. */

@@ -22,6 +22,7 @@
 #include "output.h"
 #include "scenario.h"
 #include "sensitivity.h"
+#include "sha256.h"
 #include "stats.h"
 #include "sweep.h"
 
@@ -73,6 +74,17 @@ static int fail(const tco_error *err)
         return EXIT_INPUT;
     default:
         return EXIT_FAILURE;
+    }
+}
+
+/* Prints the scenario's warnings (implausible values) to standard error. */
+static void print_warnings(const tco_scenario *sc)
+{
+    for (const char *w = sc->warnings; w && *w;) {
+        const char *nl = strchr(w, '\n');
+        int len = nl ? (int)(nl - w) : (int)strlen(w);
+        tco_fprintf(stderr, "%s: warning: %.*s\n", prog, len, w);
+        w += len + (nl != NULL);
     }
 }
 
@@ -172,7 +184,7 @@ static void print_help(void)
            "Commands:\n"
            "  run SCENARIO        simulate futures, print a table, write the output folder\n"
            "  validate FILE...    check scenario files without running them\n"
-           "  describe FILE       list every uncertain input with its distribution\n"
+           "  describe FILE [PATTERN]  list the inputs (whose path contains PATTERN)\n"
            "  plot OUTDIR         redraw the charts and report.pdf of an earlier run\n"
            "  sweep SCENARIO      vary one or two inputs over a grid; find the crossovers\n"
            "  sensitivity SCENARIO  which input decides the answer; value of information\n"
@@ -267,6 +279,7 @@ static int cmd_validate(int argc, char **argv)
             status = fail(&err);
             continue;
         }
+        print_warnings(sc);
         tco_fprintf(stdout, "%s: ok (%zu workloads, %zu backends, %zu strategies, %zu uncertain inputs)\n",
                argv[i], sc->nworkloads, sc->nbackends, sc->nstrategies, sc->ndims);
         tco_scenario_free(sc);
@@ -274,17 +287,63 @@ static int cmd_validate(int argc, char **argv)
     return status;
 }
 
+static void print_describe_help(void)
+{
+    tco_fprintf(stdout, "Usage: tcosim describe FILE [PATTERN]\n"
+           "Lists every static input with its distribution and P5/P50/P95 (lognormals by\n"
+           "their percentiles; numbers as 2.08M, 845k).\n\n"
+           "      --filter PATTERN   only the inputs whose path contains PATTERN (a substring:\n"
+           "                         backends.llama-70b, hour_price); also as a second argument\n"
+           "  -h, --help             show this help\n");
+}
+
+/* tcosim describe FILE [PATTERN | --filter PATTERN]. */
 static int cmd_describe(int argc, char **argv)
 {
-    if (argc != 1)
+    const char *file = NULL, *filter = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--filter") == 0 || strncmp(a, "--filter=", 9) == 0) {
+            if (filter)
+                return usage_error("%s", "describe: one filter at most");
+            if (a[8] == '=')
+                filter = a + 9;
+            else if (i + 1 < argc)
+                filter = argv[++i];
+            else
+                return usage_error("%s", "--filter needs a PATTERN");
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("describe: unknown option '%s'", a);
+        } else if (!file) {
+            file = a;
+        } else if (!filter) {
+            filter = a;
+        } else {
+            return usage_error("%s", "describe takes one scenario file and one PATTERN");
+        }
+    }
+    if (!file)
         return usage_error("describe takes one %s", "scenario file");
+    if (filter && !*filter)
+        return usage_error("%s", "--filter: the PATTERN is empty");
     tco_error err;
     tco_scenario *sc;
-    if (tco_scenario_load(&sc, argv[0], NULL, &err) != TCO_OK)
+    if (tco_scenario_load(&sc, file, NULL, &err) != TCO_OK)
         return fail(&err);
-    tco_write_inputs_table(stdout, sc);
+    print_warnings(sc);
+    int status = 0;
+    size_t matched = 0;
+    for (size_t k = 0; filter && k < sc->ninputs; k++)
+        matched += strstr(sc->inputs[k].path, filter) != NULL;
+    if (filter && matched == 0) {
+        tco_fprintf(stderr, "%s: describe: no input of %s has '%s' in its path\n", prog, file,
+                    filter);
+        status = EXIT_INPUT;
+    } else {
+        tco_write_inputs_table_filtered(stdout, sc, filter);
+    }
     tco_scenario_free(sc);
-    return 0;
+    return status;
 }
 
 enum {
@@ -544,6 +603,9 @@ static int parse_cli(int argc, char **argv, cli *c)
         return usage_error("%s", "sweep needs --vary PATH=LO:HI:N (or PATH=V1,V2,...)");
     if (c->versus && !c->strategy)
         return usage_error("%s", "--versus goes with --strategy STRATEGY");
+    if (c->versus && strcmp(c->versus, c->strategy) == 0)
+        return usage_error("--strategy and --versus both name '%s': the output would be 0 in "
+                           "every future; name two different strategies", c->versus);
     c->file = argv[optind];
     return 0;
 }
@@ -560,6 +622,38 @@ static void output_dir(const cli *c, const tco_scenario *sc, const char *suffix,
         tco_safe_name(sc->name, safe, sizeof safe);
         tco_snprintf(dir, size, "out/%s%s", safe, suffix);
     }
+}
+
+/* The provenance of a result (output.h): the scenario file's hash, every
+ * --set in order, the threads and the date.  The date is now in UTC, or
+ * SOURCE_DATE_EPOCH's (seconds since 1970, the reproducible-builds
+ * convention) when set, so that outputs can be compared byte for byte. */
+static int provenance_fill(tco_provenance *p, const char *command, const cli *c, int threads)
+{
+    tco_error err;
+    memset(p, 0, sizeof *p);
+    p->command = command;
+    p->scenario_path = c->file;
+    p->sets = c->sets;
+    p->nsets = c->nsets;
+    p->threads = threads;
+    if (tco_sha256_file(c->file, p->scenario_sha256, &err) != TCO_OK)
+        return fail(&err);
+    time_t now = time(NULL);
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (epoch && *epoch) {
+        double v;
+        if (!parse_count(epoch, 0, 253402300799.0, &v)) {
+            tco_fprintf(stderr, "%s: SOURCE_DATE_EPOCH: expected seconds since 1970, got '%s'\n",
+                        prog, epoch);
+            return EXIT_INPUT;
+        }
+        now = (time_t)v;
+    }
+    struct tm tm;
+    if (!gmtime_r(&now, &tm) || !strftime(p->date, sizeof p->date, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        p->date[0] = '\0';
+    return 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -583,6 +677,7 @@ static int cmd_run(int argc, char **argv)
         free(c.sets);
         return fail(&err);
     }
+    print_warnings(sc);
     progress_state ps = {omp_get_wtime(), 0, !quiet && isatty(STDERR_FILENO)};
     c.ro.keep_inputs = samples;
     c.ro.progress = progress;
@@ -612,7 +707,10 @@ static int cmd_run(int argc, char **argv)
     }
     if (c.has_saves_more)
         tco_results_set_saves_more_than(res, run, c.saves_more_than);
-    tco_report rep = {sc, run, res, NULL};
+    tco_provenance prov;
+    if ((status = provenance_fill(&prov, "run", &c, run->threads)) != 0)
+        goto done;
+    tco_report rep = {sc, run, res, &prov};
     char dir[4096];
     output_dir(&c, sc, "", dir, sizeof dir);
     if (tco_outdir_open(&od, dir, &err) != TCO_OK) {
@@ -634,8 +732,8 @@ static int cmd_run(int argc, char **argv)
         status = EXIT_FAILURE;
         goto done;
     }
-    char foot[512];
-    tco_chart_footnote(foot, sizeof foot, run->n, run->seed, run->sampling);
+    char foot[1024];
+    tco_provenance_line(foot, sizeof foot, &prov, run->n, run->seed, run->sampling);
     chart_texts texts = {sc->name, foot, sc->currency, NULL, 0, sc->nstrategies};
     status = finish_folder(od, plots ? &texts : NULL, quiet);
     if (!quiet && strcmp(format, "table") == 0 && (status == 0 || status == EXIT_CHARTS))
@@ -675,6 +773,7 @@ static int cmd_sweep(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
+    print_warnings(sc);
     install_signals();
     c.ro.cancel = &interrupted;
     progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
@@ -690,21 +789,24 @@ static int cmd_sweep(int argc, char **argv)
     char dir[4096];
     output_dir(&c, sc, "-sweep", dir, sizeof dir);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
-    char extra[700], foot[512];
+    char extra[700], foot[1024];
     tco_chart_spec spec;
+    tco_provenance prov;
+    if ((status = provenance_fill(&prov, "sweep", &c, tco_run_threads(c.ro.threads))) != 0)
+        goto done;
+    tco_provenance_line(foot, sizeof foot, &prov, sw->futures, sw->seed, sampling);
     if (tco_outdir_open(&od, dir, &err) ||
         tco_report_write_sweep(tco_outdir_work(od), sc, sw, sampling, &spec, extra, sizeof extra,
-                               &err)) {
+                               &prov, &err)) {
         status = fail(&err);
         goto done;
     }
     if (!c.quiet) {
-        tco_fprintf(stdout, "%s: %zu points x %ld futures, seed %llu\n\n", sc->name, sw->npoints,
-                    sw->futures, (unsigned long long)sw->seed);
+        tco_fprintf(stdout, "%s: %zu points x %ld futures, seed %llu\nProvenance: %s\n\n",
+                    sc->name, sw->npoints, sw->futures, (unsigned long long)sw->seed, foot);
         tco_write_sweep_words(stdout, sw);
         fflush(stdout);
     }
-    tco_chart_footnote(foot, sizeof foot, sw->futures, sw->seed, sampling);
     chart_texts texts = {sc->name, foot, sc->currency, &spec, 1, sc->nstrategies};
     status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
@@ -738,6 +840,7 @@ static int cmd_sensitivity(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
+    print_warnings(sc);
     int output = -1, versus = -1;
     const char *names[2] = {c.strategy, c.versus};
     int *idx[2] = {&output, &versus};
@@ -782,18 +885,22 @@ static int cmd_sensitivity(int argc, char **argv)
     uint64_t seed = c.ro.seed_set ? c.ro.seed : sc->seed;
     tco_sens_charts charts;
     tco_sens_charts_init(&charts, sc, r);
+    tco_provenance prov;
+    char foot[1024];
+    if ((status = provenance_fill(&prov, "sensitivity", &c, tco_run_threads(c.ro.threads))) != 0)
+        goto done;
+    tco_provenance_line(foot, sizeof foot, &prov, n, seed, sampling);
     if (tco_outdir_open(&od, dir, &err) ||
         tco_report_write_sensitivity(tco_outdir_work(od), sc, r, n, seed, sampling, charts.specs,
-                                     charts.nspecs, &err)) {
+                                     charts.nspecs, &prov, &err)) {
         status = fail(&err);
         goto done;
     }
     if (!c.quiet) {
+        tco_fprintf(stdout, "Provenance: %s\n", foot);
         tco_write_sensitivity_table(stdout, r, sc, charts.what);
         fflush(stdout);
     }
-    char foot[512];
-    tco_chart_footnote(foot, sizeof foot, n, seed, sampling);
     chart_texts texts = {sc->name, foot, sc->currency, charts.specs, charts.nspecs, 0};
     status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
@@ -871,11 +978,14 @@ static int cmd_compare(int argc, char **argv)
         goto done;
     }
     const tco_scenario *sc = cmp->c[0].sc;
-    char dir[4096], extra[700], foot[512];
+    char dir[4096], extra[700], foot[1024];
+    tco_provenance prov;
+    if ((status = provenance_fill(&prov, "compare", &c, cmp->threads)) != 0)
+        goto done;
     output_dir(&c, sc, "-compare", dir, sizeof dir);
     tco_chart_spec spec;
     if (tco_outdir_open(&od, dir, &err) ||
-        tco_compare_write(tco_outdir_work(od), cmp, &spec, extra, sizeof extra, &err)) {
+        tco_compare_write(tco_outdir_work(od), cmp, &spec, extra, sizeof extra, &prov, &err)) {
         status = fail(&err);
         goto done;
     }
@@ -883,7 +993,7 @@ static int cmd_compare(int argc, char **argv)
         tco_write_compare_table(stdout, cmp);
         fflush(stdout);
     }
-    tco_chart_footnote(foot, sizeof foot, cmp->futures, cmp->seed, cmp->sampling);
+    tco_provenance_line(foot, sizeof foot, &prov, cmp->futures, cmp->seed, cmp->sampling);
     chart_texts texts = {sc->name, foot, sc->currency, &spec, 1, sc->nstrategies};
     status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
     if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
@@ -905,6 +1015,13 @@ int main(int argc, char **argv)
         return EXIT_INPUT;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        /* tcosim help CMD is tcosim CMD --help. */
+        static char help_opt[] = "--help";
+        char *args[] = {argv[0], argv[2], help_opt, NULL};
+        if (strcmp(argv[2], "help") != 0)
+            return main(3, args);
+    }
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         print_help();
         return 0;
@@ -923,7 +1040,9 @@ int main(int argc, char **argv)
         return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
-            tco_fprintf(stdout, "Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n");
+            tco_fprintf(stdout, "Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n"
+                                "Implausible values (a percentage where a fraction belongs) are warnings.\n\n"
+                                "  -h, --help             show this help\n");
             return 0;
         }
         return cmd_validate(argc - 2, argv + 2);
@@ -932,15 +1051,15 @@ int main(int argc, char **argv)
         if (argc != 3 || strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0) {
             tco_fprintf(stdout, "Usage: tcosim plot OUTDIR\nRedraws the charts (OUTDIR/plots/) of a run (and its report.pdf), a sweep or a "
                    "sensitivity analysis, from its CSV files.\nTemplates: $TCOSIM_PLOTS, else plots/ "
-                   "beside the program, else the installed ones.\n");
+                   "beside the program, else the installed ones.\n\n"
+                   "  -h, --help             show this help\n");
             return argc == 3 ? 0 : EXIT_INPUT;
         }
         return cmd_plot(argv[2]);
     }
     if (strcmp(cmd, "describe") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
-            tco_fprintf(stdout, "Usage: tcosim describe FILE\nLists every static input with its distribution "
-                   "and P5/P50/P95.\n");
+            print_describe_help();
             return 0;
         }
         return cmd_describe(argc - 2, argv + 2);

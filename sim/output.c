@@ -217,6 +217,23 @@ static void json_decision(FILE *f, const tco_report *r)
     free(text);
 }
 
+/* The "provenance" object of results.json, after the last key. */
+static void write_json_provenance(FILE *f, const tco_provenance *p)
+{
+    fputs(",\n  \"provenance\": { \"command\": ", f);
+    tco_json_string(f, p->command ? p->command : "");
+    fputs(", \"scenario_file\": ", f);
+    tco_json_string(f, p->scenario_path ? p->scenario_path : "");
+    tco_fprintf(f, ", \"scenario_sha256\": \"%s\",\n    \"sets\": [", p->scenario_sha256);
+    for (size_t i = 0; i < p->nsets; i++) {
+        fputs(i ? ", " : "", f);
+        tco_json_string(f, p->sets[i]);
+    }
+    tco_fprintf(f, "], \"threads\": %d, \"date\": ", p->threads);
+    tco_json_string(f, p->date);
+    fputs(" }", f);
+}
+
 tco_status tco_write_json(FILE *f, const tco_report *r)
 {
     const tco_scenario *sc = r->sc;
@@ -337,7 +354,10 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
         tco_fprintf(f, ": %lu", run->clamped[k]);
         first = 0;
     }
-    fputs(first ? "}\n}\n" : " }\n}\n", f);
+    fputs(first ? "}" : " }", f);
+    if (r->prov)
+        write_json_provenance(f, r->prov);
+    fputs("\n}\n", f);
     return ferror(f) ? TCO_EIO : TCO_OK;
 }
 
@@ -611,8 +631,27 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
             sc->name, sc->case_name ? ", case " : "", sc->case_name ? sc->case_name : "", run->n, (unsigned long long)run->seed, tco_sampling_name(run->sampling),
             sc->horizon, sc->currency);
     if (sc->discount_rate != 0)
-        tco_fprintf(f, " at %.3g%% a year", sc->discount_rate * 100);
-    fputs("\n\n", f);
+        tco_fprintf(f, " discounted at %.3g%% a year", sc->discount_rate * 100);
+    else
+        fputs(", undiscounted", f);
+    fputc('\n', f);
+    if (sc->description && sc->description[0]) {
+        char desc[512];
+        tco_clean_text(sc->description, desc, sizeof desc);
+        tco_fprintf(f, "%s\n", desc);
+    }
+    if (r->prov) {
+        char line[1024];
+        tco_provenance_line(line, sizeof line, r->prov, run->n, run->seed, run->sampling);
+        tco_fprintf(f, "Provenance: %s\n", line);
+        if (strstr(line, " --set (listed in meta.csv)"))
+            for (size_t i = 0; i < r->prov->nsets; i++) {
+                char set[560];
+                tco_clean_text(r->prov->sets[i], set, sizeof set);
+                tco_fprintf(f, "  --set %s\n", set);
+            }
+    }
+    fputc('\n', f);
     size_t w = 8;
     for (size_t s = 0; s < res->S; s++)
         if (strlen(sc->strategies[s].name) > w)
@@ -758,24 +797,132 @@ void tco_safe_name(const char *name, char *buf, size_t size)
         tco_snprintf(buf, size, "scenario");
 }
 
+/* A number as people read it: 3 significant digits with a k, M or B
+ * suffix from 10,000 on ("2.08M", "845k"), else up to 4 ("0.5", "1500"). */
+static void readable(double x, char *buf, size_t size)
+{
+    double a = fabs(x);
+    if (a >= 1e9)
+        tco_snprintf(buf, size, "%.3gB", x / 1e9);
+    else if (a >= 1e6)
+        tco_snprintf(buf, size, "%.3gM", x / 1e6);
+    else if (a >= 1e4)
+        tco_snprintf(buf, size, "%.3gk", x / 1e3);
+    else
+        tco_snprintf(buf, size, "%.4g", x);
+}
+
+/* A distribution in readable numbers; a lognormal by its percentiles pct
+ * (P5, P50, P95): mu and sigma are logarithms, which nobody reads. */
+static void describe_dist(const tco_dist *d, const char (*pct)[32], char *buf, size_t size)
+{
+    char a[32], b[32], c[32];
+    readable(d->a, a, sizeof a);
+    readable(d->b, b, sizeof b);
+    readable(d->c, c, sizeof c);
+    switch (d->kind) {
+    case TCO_DIST_FIXED: tco_snprintf(buf, size, "fixed %s", a); return;
+    case TCO_DIST_UNIFORM: tco_snprintf(buf, size, "uniform(min %s, max %s)", a, b); return;
+    case TCO_DIST_NORMAL: tco_snprintf(buf, size, "normal(mean %s, sd %s)", a, b); return;
+    case TCO_DIST_LOGNORMAL:
+        tco_snprintf(buf, size, "lognormal(P5 %s, P50 %s, P95 %s)", pct[0], pct[1], pct[2]);
+        return;
+    case TCO_DIST_TRIANGULAR:
+        tco_snprintf(buf, size, "triangular(min %s, mode %s, max %s)", a, c, b);
+        return;
+    case TCO_DIST_PERT: tco_snprintf(buf, size, "pert(min %s, mode %s, max %s)", a, c, b); return;
+    default: tco_dist_format(d, buf, size); return; /* beta, gamma, discrete: as written */
+    }
+}
+
 tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc)
 {
-    tco_fprintf(f, "%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs, sc->ndims);
-    tco_fprintf(f, "%-60s %-44s %11s %11s %11s\n", "input", "distribution", "P5", "P50", "P95");
+    return tco_write_inputs_table_filtered(f, sc, NULL);
+}
+
+tco_status tco_write_inputs_table_filtered(FILE *f, const tco_scenario *sc, const char *filter)
+{
+    size_t shown = 0, uncertain = 0;
+    for (size_t k = 0; k < sc->ninputs; k++)
+        if (!filter || strstr(sc->inputs[k].path, filter)) {
+            shown++;
+            uncertain += tco_dist_uncertain(&sc->inputs[k].dist) != 0;
+        }
+    if (filter)
+        tco_fprintf(f, "%s: %zu of %zu static inputs have '%s' in their path, %zu uncertain\n\n",
+                    sc->name, shown, sc->ninputs, filter, uncertain);
+    else
+        tco_fprintf(f, "%s: %zu static inputs, %zu uncertain\n\n", sc->name, sc->ninputs,
+                    sc->ndims);
+    tco_fprintf(f, "%-60s %-44s %10s %10s %10s\n", "input", "distribution", "P5", "P50", "P95");
     static const double q[3] = {0.05, 0.5, 0.95};
     for (size_t k = 0; k < sc->ninputs; k++) {
         const tco_input *in = &sc->inputs[k];
-        char desc[160];
-        tco_dist_format(&in->dist, desc, sizeof desc);
+        if (filter && !strstr(in->path, filter))
+            continue;
+        char desc[160], v[3][32];
+        for (int j = 0; j < 3; j++)
+            readable(tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])), v[j],
+                     sizeof v[j]);
+        describe_dist(&in->dist, (const char(*)[32])v, desc, sizeof desc);
         if (in->fresh)
             strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
-        tco_fprintf(f, "%-60s %-44s", in->path, desc);
-        for (int j = 0; j < 3; j++)
-            tco_fprintf(f, " %11.5g",
-                        tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])));
-        fputc('\n', f);
+        tco_fprintf(f, "%-60s %-44s %10s %10s %10s\n", in->path, desc, v[0], v[1], v[2]);
     }
     if (sc->ncorr > 0)
         tco_fprintf(f, "\n%zu inputs are correlated (see correlations:)\n", sc->ncorr);
     return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+/* Appends text to buf (size bytes, always terminated). */
+static void append(char *buf, size_t size, const char *text)
+{
+    size_t used = strlen(buf);
+    if (used + 1 < size)
+        tco_snprintf(buf + used, size - used, "%s", text);
+}
+
+void tco_provenance_line(char *buf, size_t size, const tco_provenance *p, long futures,
+                         uint64_t seed, tco_sampling sampling)
+{
+    char part[600];
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    if (p) {
+        const char *path = p->scenario_path ? p->scenario_path : "";
+        const char *base = strrchr(path, '/');
+        tco_clean_text(base ? base + 1 : path, part, sizeof part);
+        append(buf, size, part);
+        tco_snprintf(part, sizeof part, " sha256 %.8s, ", p->scenario_sha256);
+        append(buf, size, part);
+        /* Every --set while they fit on a chart's footnote, else their
+         * number (results.json and meta.csv list them all). */
+        size_t total = 0;
+        for (size_t i = 0; i < p->nsets; i++)
+            total += strlen(p->sets[i]) + 8;
+        for (size_t i = 0; i < p->nsets && total <= TCO_PROVENANCE_SETS_MAX; i++) {
+            char set[560];
+            tco_clean_text(p->sets[i], set, sizeof set);
+            tco_snprintf(part, sizeof part, "--set %s, ", set);
+            append(buf, size, part);
+        }
+        if (total > TCO_PROVENANCE_SETS_MAX) {
+            tco_snprintf(part, sizeof part, "%zu --set (listed in meta.csv), ", p->nsets);
+            append(buf, size, part);
+        }
+    }
+    tco_snprintf(part, sizeof part, "seed %llu, %ld futures, %s", (unsigned long long)seed, futures,
+                 tco_sampling_name(sampling));
+    append(buf, size, part);
+    if (p) {
+        tco_snprintf(part, sizeof part, ", %d thread%s", p->threads, p->threads == 1 ? "" : "s");
+        append(buf, size, part);
+    }
+    tco_snprintf(part, sizeof part, ", tcosim %s", TCO_VERSION);
+    append(buf, size, part);
+    if (p && p->date[0]) {
+        tco_snprintf(part, sizeof part, ", %.10s", p->date);
+        append(buf, size, part);
+    }
 }

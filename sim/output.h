@@ -35,6 +35,19 @@ typedef struct {
     const tco_provenance *prov; /* NULL when unknown (tests) */
 } tco_report;
 
+/* One line saying where a result comes from, for footnotes and headers:
+ * "baseline.yaml sha256 1a2b3c4d, --set a=b, seed 1, 20000 futures, random,
+ * 2 threads, tcosim 0.1.0, 2026-11-25" (the file's name, the first 8 hex
+ * digits of its hash, every --set, the run's seed, futures and sampling,
+ * threads, version, date).  When the --set would take more than
+ * TCO_PROVENANCE_SETS_MAX characters, their number stands in for them
+ * ("12 --set (listed in meta.csv)").  p may be NULL: then the run's part
+ * and the version only.  Written into buf (size bytes, always terminated,
+ * cut when too long); control characters are escaped. */
+#define TCO_PROVENANCE_SETS_MAX 100
+void tco_provenance_line(char *buf, size_t size, const tco_provenance *p, long futures,
+                         uint64_t seed, tco_sampling sampling);
+
 /* Writers to an open stream; they return TCO_EIO when the stream fails. */
 tco_status tco_write_json(FILE *f, const tco_report *r);
 tco_status tco_write_summary_csv(FILE *f, const tco_report *r);
@@ -54,6 +67,12 @@ tco_status tco_write_savings_curve_csv(FILE *f, const tco_report *r);
 /* The table of tcosim describe: every static input of sc with its
  * distribution and P5, P50, P95. */
 tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc);
+
+/* The same, for the inputs whose path contains filter (a substring, so a
+ * prefix such as "backends.llama-70b" selects a backend's inputs); NULL:
+ * every input.  Lognormals appear by their P5, P50 and P95; numbers in
+ * readable units ("2.08M"). */
+tco_status tco_write_inputs_table_filtered(FILE *f, const tco_scenario *sc, const char *filter);
 
 /* Writes path atomically with writer: a new temporary file next to it
  * (mkstemp), renamed into place when whole. */

@@ -81,7 +81,7 @@ static tco_status w_sens(FILE *f, const void *o, const tco_scenario *sc)
 
 tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const tco_sweep *sw,
                                   tco_sampling sampling, tco_chart_spec *spec, char *extra,
-                                  size_t size, tco_error *err)
+                                  size_t size, const tco_provenance *prov, tco_error *err)
 {
     if (sw->nvary == 1) {
         tco_snprintf(extra, size, "%s%s", sw->path[0], sw->log[0] ? " log" : "");
@@ -97,18 +97,19 @@ tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const
         (st = write_any(dir, sw->nvary == 1 ? "sweep_chart.csv" : "sweep_grid.csv",
                         w_sweep_chart, sw, sc, err)))
         return st;
-    return tco_write_meta(dir, sc, sw->futures, sw->seed, sampling, spec, 1, err);
+    return tco_write_meta(dir, sc, sw->futures, sw->seed, sampling, spec, 1, prov, err);
 }
 
 tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
                                         const tco_sensitivity *r, long futures, uint64_t seed,
                                         tco_sampling sampling, const tco_chart_spec *specs,
-                                        size_t nspecs, tco_error *err)
+                                        size_t nspecs, const tco_provenance *prov,
+                                        tco_error *err)
 {
     tco_status st = write_any(dir, "sensitivity.csv", w_sens, r, sc, err);
     if (st != TCO_OK)
         return st;
-    return tco_write_meta(dir, sc, futures, seed, sampling, specs, nspecs, err);
+    return tco_write_meta(dir, sc, futures, seed, sampling, specs, nspecs, prov, err);
 }
 
 /* An input is worth measuring when its EVPPI exceeds this fraction of the

@@ -18,17 +18,20 @@ tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
                             const volatile sig_atomic_t *cancel, tco_error *err);
 
 /* Writes a sweep's sweep.csv, crossovers.csv, chart data and meta.csv
- * (naming its chart) into dir.  *spec is set to the sweep's chart; its
- * extra points into extra (size bytes, owned by the caller). */
+ * (naming its chart, with prov: may be NULL) into dir.  *spec is set to
+ * the sweep's chart; its extra points into extra (size bytes, owned by the
+ * caller). */
 tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const tco_sweep *sw,
                                   tco_sampling sampling, tco_chart_spec *spec, char *extra,
-                                  size_t size, tco_error *err);
+                                  size_t size, const tco_provenance *prov, tco_error *err);
 
-/* Writes sensitivity.csv and meta.csv (naming the charts specs) into dir. */
+/* Writes sensitivity.csv and meta.csv (naming the charts specs, with prov:
+ * may be NULL) into dir. */
 tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
                                         const tco_sensitivity *r, long futures, uint64_t seed,
                                         tco_sampling sampling, const tco_chart_spec *specs,
-                                        size_t nspecs, tco_error *err);
+                                        size_t nspecs, const tco_provenance *prov,
+                                        tco_error *err);
 
 /* The charts of a sensitivity analysis, and what its output is in words
  * ("NPV of open minus api").  specs point into the struct: do not copy it. */

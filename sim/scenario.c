@@ -999,6 +999,77 @@ static tco_status load_values(tco_schema *c, const tco_ynode *root)
 
 /* ---- public ---- */
 
+/* ---- implausible values: warnings, not errors ---- */
+
+/* Values that are valid but most likely a percentage written where a
+ * fraction belongs ("discount_rate_annual: 10" for 10%).  Keys are matched
+ * by their last component; an uncertain input is judged by its median.
+ * The list is short on purpose and documented in docs/scenario.md. */
+static const struct {
+    const char *suffix; /* the key, or the end of its name */
+    double above;       /* warn when the value (median) is above */
+    const char *what;
+} PLAUSIBLE[] = {
+    {"discount_rate_annual", 0.5, "a yearly rate"},
+    {"growth_annual", 3, "a yearly change"},
+    {"trend_annual", 3, "a yearly change"},
+    {"volatility_annual", 3, "a yearly volatility"},
+    {"maintenance_annual", 1, "a yearly fraction of the purchase cost"},
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static void add_warning(tco_scenario *sc, const char *text)
+{
+    size_t old = sc->warnings ? strlen(sc->warnings) : 0, add = strlen(text) + 2;
+    char *w = realloc(sc->warnings, old + add);
+    if (!w)
+        return; /* a warning lost to a lack of memory is no error */
+    tco_snprintf(w + old, add, "%s\n", text);
+    sc->warnings = w;
+}
+
+/* Walks the document; path is the dotted path of node (size bytes). */
+static void check_plausible(tco_scenario *sc, const tco_ynode *node, char *path, size_t size,
+                            int depth)
+{
+    if (node->kind != TCO_YMAP || depth > 8)
+        return;
+    size_t len = strlen(path);
+    for (size_t i = 0; i < node->n; i++) {
+        const tco_ynode *k = node->key[i], *v = node->val[i];
+        if (!k->str || len + strlen(k->str) + 2 > size)
+            continue;
+        tco_snprintf(path + len, size - len, "%s%s", len ? "." : "", k->str);
+        size_t r = 0;
+        while (r < sizeof PLAUSIBLE / sizeof *PLAUSIBLE && !ends_with(k->str, PLAUSIBLE[r].suffix))
+            r++;
+        if (r == sizeof PLAUSIBLE / sizeof *PLAUSIBLE) {
+            check_plausible(sc, v, path, size, depth + 1);
+            continue;
+        }
+        double x = NAN;
+        if (v->kind == TCO_YSCALAR && !tco_ynumber(v, &x))
+            x = NAN;
+        for (size_t j = 0; j < sc->ninputs && v->kind == TCO_YMAP; j++)
+            if (strcmp(sc->inputs[j].path, path) == 0)
+                x = tco_dist_quantile(&sc->inputs[j].dist, 0.5);
+        if (x > PLAUSIBLE[r].above) {
+            char msg[TCO_SCHEMA_PATHMAX + 300];
+            tco_snprintf(msg, sizeof msg,
+                         "%s:%u:%u: %s: %s of %g%s is %g%%; if %g%% was meant, write %g",
+                         v->file, v->line, v->col, path, PLAUSIBLE[r].what, x,
+                         v->kind == TCO_YMAP ? " (median)" : "", 100 * x, x, x / 100);
+            add_warning(sc, msg);
+        }
+    }
+    path[len] = '\0';
+}
+
 tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
                                  tco_error *err)
 {
@@ -1046,6 +1117,8 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
     /* Store dims, not input indices, in corr_dims. */
     for (size_t i = 0; i < sc->ncorr; i++)
         sc->corr_dims[i] = sc->inputs[sc->corr_dims[i]].dim;
+    char wpath[TCO_SCHEMA_PATHMAX] = "";
+    check_plausible(sc, root, wpath, sizeof wpath, 0);
     tco_dist_cache_free(c.cache);
     *out = sc;
     return TCO_OK;
@@ -1128,6 +1201,7 @@ void tco_scenario_free(tco_scenario *sc)
     if (!sc)
         return;
     free(sc->case_name);
+    free(sc->warnings);
     for (size_t i = 0; i < sc->ninputs; i++) {
         free(sc->inputs[i].path);
         tco_dist_clear(&sc->inputs[i].dist);

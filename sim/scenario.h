@@ -139,6 +139,10 @@ typedef struct {
 
 typedef struct {
     char *file, *name, *description, *currency;
+    /* Valid but implausible values (a percentage where a fraction belongs),
+     * one "file:line:col: path: ..." line each; NULL when none.  The
+     * program prints them as warnings. */
+    char *warnings;
     int horizon;
     double discount_rate;
     long futures;

@@ -161,6 +161,39 @@ START_TEST(test_quoting)
 }
 END_TEST
 
+/* The one-line provenance of output.h, written out by hand. */
+START_TEST(test_provenance_line)
+{
+    const char *sets[] = {"demand.requests_per_month=5e6", "scenario.name=a\nb"};
+    tco_provenance p = {"run", "scenarios/baseline.yaml",
+                        "4256d4dad823b2e3269312c7a8574491b66a9f46f364d6d0a416318c9c1c2cea",
+                        sets, 2, 1, "2026-11-25T19:53:00Z"};
+    char buf[512];
+    tco_provenance_line(buf, sizeof buf, &p, 20000, 7, TCO_SAMPLING_LHS);
+    ck_assert_str_eq(buf, "baseline.yaml sha256 4256d4da, --set demand.requests_per_month=5e6, "
+                          "--set scenario.name=a\\nb, seed 7, 20000 futures, lhs, 1 thread, "
+                          "tcosim " TCO_VERSION ", 2026-11-25");
+    p.nsets = 0;
+    p.threads = 2;
+    p.scenario_path = "s.yaml";
+    tco_provenance_line(buf, sizeof buf, &p, 10, 1, TCO_SAMPLING_RANDOM);
+    ck_assert_str_eq(buf, "s.yaml sha256 4256d4da, seed 1, 10 futures, random, 2 threads, tcosim "
+                          TCO_VERSION ", 2026-11-25");
+    tco_provenance_line(buf, sizeof buf, NULL, 10, 1, TCO_SAMPLING_SOBOL);
+    ck_assert_str_eq(buf, "seed 1, 10 futures, sobol, tcosim " TCO_VERSION);
+    /* 3 sets of 33 + 8 characters: more than 100, so their number. */
+    const char *many[] = {"backends.gpu.gpu.hour_price=2.123", "backends.gpu.gpu.hour_price=2.456",
+                          "backends.gpu.gpu.hour_price=2.789"};
+    p.sets = many;
+    p.nsets = 3;
+    tco_provenance_line(buf, sizeof buf, &p, 10, 1, TCO_SAMPLING_RANDOM);
+    ck_assert_str_eq(buf, "s.yaml sha256 4256d4da, 3 --set (listed in meta.csv), seed 1, 10 futures, "
+                          "random, 2 threads, tcosim " TCO_VERSION ", 2026-11-25");
+    tco_provenance_line(buf, 12, &p, 10, 1, TCO_SAMPLING_RANDOM); /* cut, terminated */
+    ck_assert_str_eq(buf, "s.yaml sha2");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("outdir");
@@ -171,6 +204,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_lock_and_refusals);
     tcase_add_test(tc, test_leftovers_removed);
     tcase_add_test(tc, test_quoting);
+    tcase_add_test(tc, test_provenance_line);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -327,6 +327,7 @@ static void make_run(fixture *x, long n)
     x->rep.sc = x->sc;
     x->rep.run = x->run;
     x->rep.res = x->res;
+    x->rep.prov = NULL; /* no provenance in the unit tests */
 }
 
 static void free_run(fixture *x)
@@ -516,6 +517,7 @@ START_TEST(test_switches_written)
     x.rep.sc = x.sc;
     x.rep.run = x.run;
     x.rep.res = x.res;
+    x.rep.prov = NULL;
     size_t n;
     char *out = written(tco_write_json, &x.rep, &n);
     ck_assert(json_valid(out, n));
@@ -580,6 +582,7 @@ START_TEST(test_unserved_written)
     x.rep.sc = x.sc;
     x.rep.run = x.run;
     x.rep.res = x.res;
+    x.rep.prov = NULL;
     size_t n;
     char *out = written(tco_write_json, &x.rep, &n);
     ck_assert(json_valid(out, n));

@@ -4,7 +4,8 @@
 # runs with them in a scratch folder holding tests/cli/cases/*.yaml, and its
 # standard output, standard error and exit status must equal NAME.stdout,
 # NAME.stderr and NAME.exit byte for byte (the wall time and thread count
-# of a run's last line read "(<time>)").
+# of a run's last line read "(<time>)", the threads of the provenance line
+# "<threads>"; SOURCE_DATE_EPOCH fixes its date).
 # Usage: tests/cli/expected.sh ./tcosim [--update]   (--update rewrites them)
 set -u
 MODE=${2:-}
@@ -22,11 +23,12 @@ for args in "$HERE"/expected/*.args; do
     while IFS= read -r a || [ -n "$a" ]; do
         set -- "$@" "$a"
     done <"$args"
-    (cd "$work" && LC_ALL=C TCOSIM_PLOTS= "$BIN" "$@" >"$TMP/$name.stdout" 2>"$TMP/$name.stderr" </dev/null)
+    (cd "$work" && LC_ALL=C TCOSIM_PLOTS= SOURCE_DATE_EPOCH=1764028800 "$BIN" "$@" >"$TMP/$name.stdout" 2>"$TMP/$name.stderr" </dev/null)
     echo $? >"$TMP/$name.exit"
     # Wall time and the machine's thread count are the only varying parts.
     for f in stdout stderr; do
-        sed -E 's/\([0-9.]+ s on [0-9]+ threads?\)/(<time>)/' "$TMP/$name.$f" >"$TMP/$name.$f.n"
+        sed -E 's/\([0-9.]+ s on [0-9]+ threads?\)/(<time>)/; s/, [0-9]+ threads?, tcosim /, <threads>, tcosim /' \
+            "$TMP/$name.$f" >"$TMP/$name.$f.n"
         mv "$TMP/$name.$f.n" "$TMP/$name.$f"
     done
     if [ "$MODE" = --update ]; then

@@ -33,6 +33,13 @@ expect_error() {
     fi
 }
 
+# results.json ends with its provenance (the threads, the date): two runs
+# give the same results when all that comes before it is the same.
+same_results() {
+    sed '/^  "provenance": /,$d' "$1" >"$TMP/same.a" && sed '/^  "provenance": /,$d' "$2" >"$TMP/same.b" &&
+        grep -q '"clamped"' "$TMP/same.a" && cmp -s "$TMP/same.a" "$TMP/same.b"
+}
+
 cp "$HERE"/cases/*.yaml "$TMP"/
 printf '' >"$TMP/empty.yaml"
 printf 'a: 1\000\001\002' >"$TMP/binary.yaml"
@@ -68,9 +75,9 @@ else bad "run: files missing"; fi
 grep -q '"futures": 1000, "seed": 5' o1/results.json && ok || bad "results.json header"
 # The same seed gives the same results.json with 1, 2 and 4 threads.
 "$BIN" run small.yaml -q -o "$TMP/o2" --threads 2 --no-plots && "$BIN" run small.yaml -q -o "$TMP/o4" --threads 4 --no-plots
-cmp -s o1/results.json o2/results.json && cmp -s o1/results.json o4/results.json && ok \
+same_results o1/results.json o2/results.json && same_results o1/results.json o4/results.json && ok \
     || bad "results.json differs between thread counts"
-OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && cmp -s o1/results.json o3/results.json && ok \
+OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && same_results o1/results.json o3/results.json && ok \
     || bad "OMP_NUM_THREADS changes results"
 # --format json prints the results file; --format csv the summary.
 "$BIN" run small.yaml --format json --no-plots -o "$TMP/o5" >j.json && cmp -s j.json o5/results.json && ok \
@@ -84,14 +91,25 @@ OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && cmp -s o1/
 "$BIN" run small.yaml -q --no-plots && [ -s "out/small test/results.json" ] || [ -s "out/small_test/results.json" ] && ok \
     || bad "default output folder"
 # --set changes the result; the seed flag too.
-"$BIN" run small.yaml -q --no-plots --set demand.requests_per_month=5e6 -o "$TMP/o8" && ! cmp -s o1/results.json o8/results.json && ok \
+"$BIN" run small.yaml -q --no-plots --set demand.requests_per_month=5e6 -o "$TMP/o8" && ! same_results o1/results.json o8/results.json && ok \
     || bad "--set has no effect"
 # validate and describe.
 "$BIN" validate small.yaml >v.txt && grep -q "small.yaml: ok" v.txt && ok || bad "validate"
 "$BIN" describe small.yaml >d.txt && grep -q "demand.requests_per_month" d.txt && \
     grep -q "lognormal" d.txt && ok || bad "describe"
 # describe's P50 of a lognormal given by P10 = 1M and P90 = 4M is their geometric mean.
-grep "^demand.requests_per_month " d.txt | grep -q " 2e+06 " && ok || bad "describe P50"
+grep "^demand.requests_per_month " d.txt | grep -q " 2M " && ok || bad "describe P50"
+# A lognormal appears by its percentiles in readable units: P10 = 1M and
+# P90 = 4M give sigma = ln 4 / (2 x 1.2816) = 0.5409, so P5 = 2M / e^(1.6449
+# sigma) = 822k and P95 = 2M x e^(1.6449 sigma) = 4.87M.
+grep -q "^demand.requests_per_month  *lognormal(P5 822k, P50 2M, P95 4.87M)  *822k  *2M  *4.87M$" d.txt \
+    && ok || bad "describe's lognormal: $(grep requests_per_month d.txt)"
+# describe filters by a substring of the path, as a second argument or --filter.
+"$BIN" describe small.yaml backends.gpu >d2.txt && "$BIN" describe small.yaml --filter backends.gpu >d3.txt \
+    && cmp -s d2.txt d3.txt && [ "$(grep -c '^backends\.gpu\.' d2.txt)" -eq "$(grep -c '^backends\.gpu\.' d.txt)" ] \
+    && ! grep -q '^demand\.\|^backends\.api\.' d2.txt && grep -q "have 'backends.gpu' in their path" d2.txt \
+    && ok || bad "describe --filter: $(cat d2.txt)"
+expect_error describe-nomatch 2 "no input of small.yaml has 'nothing' in its path" -- describe small.yaml nothing
 "$BIN" --version | grep -q "^tcosim [0-9]" && ok || bad "--version"
 "$BIN" validate "$HERE"/../../scenarios/*.yaml >/dev/null && ok || bad "a bundled scenario is invalid"
 "$BIN" --help | grep -q "Usage: tcosim" && ok || bad "--help"
@@ -124,8 +142,8 @@ for st in $(tail -n +2 c1/summary.csv | cut -d, -f1); do
     grep -q ">$st<" c1/plots/scurve.svg && ok || bad "scurve.svg lacks strategy $st"
 done
 grep -q "small test: S-curves" c1/plots/scurve.svg && ok || bad "scurve.svg title"
-grep -q "1000 futures, seed 5, random sampling, tcosim" c1/plots/scurve.svg && ok || bad "footnote"
 grep -q "^Recommended: " c1/decision.txt && ok || bad "decision.txt"
+grep -q "small.yaml sha256 [0-9a-f]\{8\}, seed 5, 1000 futures, random, [0-9]* threads\?, tcosim" c1/plots/scurve.svg && ok || bad "footnote"
 # A scenario name with spaces and quotes: a safe folder, charts drawn.
 sed 's/name: small test/name: "Bob'"'"'s \\"big\\" plan, v2"/' small.yaml >quoted.yaml
 if "$BIN" run quoted.yaml -q 2>q.err && is_png "out/Bob_s__big__plan__v2/plots/scurve.png"; then ok
@@ -188,7 +206,7 @@ expect_error sens-method 2 "--method: expected rank, tornado or sobol" -- sensit
 "$BIN" run small.yaml --target-rse 0.02 --max-futures 16000 -n 500 --no-plots -o "$TMP/t1" 2>t1.err >/dev/null \
     && grep -q "at [0-9]* futures" t1.err && ok || bad "--target-rse: $(cat t1.err)"
 "$BIN" run small.yaml --target-rse 0.02 --max-futures 16000 -n 500 --no-plots -q -o "$TMP/t2" 2>/dev/null \
-    && cmp -s t1/results.json t2/results.json && ok || bad "--target-rse is not deterministic"
+    && same_results t1/results.json t2/results.json && ok || bad "--target-rse is not deterministic"
 grep -q '"evpi": ' o1/results.json && ok || bad "evpi in results.json"
 expect_error rse-bad 2 "--target-rse" -- run small.yaml --target-rse 2
 
@@ -221,6 +239,17 @@ expect_error empty-output 2 "the folder name is empty" -- run small.yaml -o ''
 "$BIN" run small.yaml -q --samples --no-plots -o "$TMP/u1" && "$BIN" run small.yaml -q --no-plots -o "$TMP/u1" \
     && [ -s u1/results.json ] && [ ! -e u1/samples.csv ] && ok || bad "a stale samples.csv stayed"
 ls -a . | grep -q "tcosim-tmp\|tcosim-old" && bad "temporary folders left after a run" || ok
+# Charts and the board pack of an earlier run do not survive a run without
+# them.
+"$BIN" run small.yaml -q -n 300 -o "$TMP/u4" && [ -s u4/report.pdf ] && [ -s u4/plots/scurve.png ] \
+    && "$BIN" run small.yaml -q -n 300 --no-plots -o "$TMP/u4" && [ -s u4/results.json ] \
+    && [ ! -e u4/report.pdf ] && [ ! -e u4/plots ] && ok || bad "stale charts stayed after --no-plots: $(ls u4)"
+# A chart that fails (a broken template) leaves no PNG of the earlier run.
+cp -r "$ROOT/plots" brokenplots && echo 'plot no_such_function(x)' >>brokenplots/scurve.gp
+"$BIN" run small.yaml -q -n 300 -o "$TMP/u5" && [ -s u5/plots/scurve.png ] && cp u5/plots/scurve.png u5.png \
+    && TCOSIM_PLOTS="$TMP/brokenplots" "$BIN" run small.yaml -q -n 300 --seed 9 -o "$TMP/u5" 2>u5.err
+[ $? -eq 3 ] && grep -q '"seed": 9' u5/results.json && [ ! -e u5/plots/scurve.png ] && ! cmp -s u5.png u5/plots/scurve.png \
+    && ok || bad "a failed chart left the earlier PNG: $(ls u5/plots; cat u5.err)"
 # An existing folder that is not tcosim's is not replaced.
 mkdir -p mine && echo keep >mine/notes.txt
 "$BIN" run small.yaml -q --no-plots -o "$TMP/mine" 2>mine.err; [ $? -eq 2 ] && [ -s mine/notes.txt ] \
@@ -324,7 +353,7 @@ awk -F, 'NR == FNR && $1 == "open" { a = $2 } NR != FNR && $1 == "open" { b = $2
 awk -F, 'NR == FNR && $1 == "api" { a = $2 } NR != FNR && $1 == "api" { b = $2 } END { exit !(b < a / 5) }' v2a/summary.csv v2c/summary.csv \
     && ok || bad "--set demand.schedule.1.multiplier=0 did not silence demand from month 4"
 "$BIN" run v2.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/v2t1" && "$BIN" run v2.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/v2t2" \
-    && cmp -s v2t1/results.json v2t2/results.json && ok || bad "version-2 results depend on the number of threads"
+    && same_results v2t1/results.json v2t2/results.json && ok || bad "version-2 results depend on the number of threads"
 expect_error schedule-order 2 "demand.schedule.1.from_month: schedule out of order" -- run v2.yaml --set demand.schedule.1.from_month=1
 expect_error window 2 "workloads.docs.end_month: the window ends before it starts" -- run v2.yaml --set workloads.docs.end_month=2
 
@@ -343,14 +372,14 @@ sed -e 's/^    setup: { months: 2, cost: 40000 }$/    setup: { months: 2, cost: 
 "$BIN" run small.yaml -q --no-plots -n 300 -o "$TMP/r0" &&
 "$BIN" run v2r.yaml -q --no-plots -n 300 --set backends.gpu.setup.failure_probability=0 \
     --set strategies.hybrid.retire_idle_months=13 -o "$TMP/r1" &&
-cmp -s r0/results.json r1/results.json && cmp -s r0/monthly.csv r1/monthly.csv \
+same_results r0/results.json r1/results.json && cmp -s r0/monthly.csv r1/monthly.csv \
     && ok || bad "neutral values of retire_idle_months and failure_probability changed the results"
 "$BIN" run v2r.yaml -q --no-plots -n 300 --set backends.gpu.setup.failure_probability=1 -o "$TMP/r2" &&
 [ "$(grep ^api, r0/summary.csv | cut -d, -f1-16)" = "$(grep ^api, r2/summary.csv | cut -d, -f1-16)" ] &&
 awk -F, '$1 == "open" && $3 == 0 && $6 > 0 { found = 1 } END { exit !found }' r2/categories.csv \
     && ok || bad "a setup that always fails: $(cat r2/categories.csv)"
 "$BIN" run v2r.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/r3" && "$BIN" run v2r.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/r4" \
-    && cmp -s r3/results.json r4/results.json && ok || bad "results with retirement and failing setups depend on the number of threads"
+    && same_results r3/results.json r4/results.json && ok || bad "results with retirement and failing setups depend on the number of threads"
 expect_error retire-zero 2 "strategies.hybrid.retire_idle_months: must be in [1, " -- run v2r.yaml --set strategies.hybrid.retire_idle_months=0
 expect_error failure-two 2 "backends.gpu.setup.failure_probability: must be in [0, 1]" -- run v2r.yaml --set backends.gpu.setup.failure_probability=2
 expect_error resale-cloud 2 "backends.gpu.gpu.resale_fraction: unknown key" -- run v2r.yaml --set backends.gpu.gpu.resale_fraction=0.5
@@ -371,7 +400,7 @@ awk -F, '$1 == "review" && $22 > 0.9 && $23 > 0.9 && $24 == 3 { found = 1 } END 
     && head -1 v1/samples.csv | grep -q ',switches.review,first_switch_month.review$' \
     && ok || bad "route changes of the review strategy: $(cat v1/summary.csv)"
 "$BIN" run v2v.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/v2" && "$BIN" run v2v.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/v3" \
-    && cmp -s v2/results.json v3/results.json && ok || bad "results with a review depend on the number of threads"
+    && same_results v2/results.json v3/results.json && ok || bad "results with a review depend on the number of threads"
 "$BIN" describe v2w.yaml >v2v.txt \
     && grep -q "^strategies.review.review.switching_cost  *uniform" v2v.txt && ok || bad "describe lacks the switching cost: $(cat v2v.txt)"
 expect_error review-hysteresis 2 "strategies.review.review.hysteresis: must be in [0, 1)" -- run v2v.yaml --set strategies.review.review.hysteresis=1
@@ -387,7 +416,7 @@ expect_error review-initial 2 "strategies.review.review.options.initial: 'initia
 "$BIN" run "$ROOT/scenarios/baseline.yaml" -q --no-plots -n 3000 --threads 1 -o "$TMP/bt1" && \
 "$BIN" run "$ROOT/scenarios/baseline.yaml" -q --no-plots -n 3000 --threads 2 -o "$TMP/bt2" && \
 "$BIN" run "$ROOT/scenarios/baseline.yaml" -q --no-plots -n 3000 --threads 4 -o "$TMP/bt4" && \
-    cmp -s "$TMP/bt1/results.json" "$TMP/bt2/results.json" && cmp -s "$TMP/bt1/results.json" "$TMP/bt4/results.json" \
+    same_results "$TMP/bt1/results.json" "$TMP/bt2/results.json" && same_results "$TMP/bt1/results.json" "$TMP/bt4/results.json" \
     && ok || bad "baseline.yaml (version 2) depends on the number of threads"
 # ---- one decision summary, savings, ties, value of information (issue 10) ----
 # owned.yaml: rent-reserved has the lowest mean NPV, proprietary is most
@@ -443,6 +472,65 @@ grep -q "No single input changes the decision" se.txt && ! grep -q "Worth measur
     && [ ! -e se-sobol/plots/voi.png ] && [ ! -e se-rank/plots/voi.png ] && ok || bad "EVPPI 0: $(tail -3 se.txt)"
 "$BIN" sensitivity "$ROOT/scenarios/owned.yaml" -n 2000 -o "$TMP/dv" >dv.txt 2>dv.err \
     && grep -q "Worth measuring first:" dv.txt && is_png dv/plots/voi.png && ok || bad "owned.yaml's value of information: $(cat dv.err)"
+# Provenance: every --set in order, the file's hash as sha256sum prints it,
+# the date (SOURCE_DATE_EPOCH when set), in results.json, meta.csv, the
+# table and the sweep's and sensitivity's meta.csv.
+cd "$TMP" || exit 1
+sum=$(sha256sum small.yaml | cut -c1-64)
+SOURCE_DATE_EPOCH=1764028800 "$BIN" run small.yaml --no-plots -n 200 --threads 1 -o "$TMP/pv" \
+    --set demand.requests_per_month=5e6 --set 'simulation.seed=7' >pv.txt 2>&1
+grep -q '"sets": \["demand.requests_per_month=5e6", "simulation.seed=7"\], "threads": 1, "date": "2025-11-25T00:00:00Z"' pv/results.json \
+    && grep -q "\"scenario_sha256\": \"$sum\"" pv/results.json \
+    && grep -q '"command": "run", "scenario_file": "small.yaml"' pv/results.json \
+    && ok || bad "results.json lacks the provenance: $(tail -3 pv/results.json)"
+grep -qx 'set1,demand.requests_per_month=5e6' pv/meta.csv && grep -qx 'set2,simulation.seed=7' pv/meta.csv \
+    && grep -qx "scenario_sha256,$sum" pv/meta.csv && grep -qx 'date,2025-11-25T00:00:00Z' pv/meta.csv \
+    && ok || bad "meta.csv lacks the provenance: $(cat pv/meta.csv)"
+short=$(echo "$sum" | cut -c1-8)
+grep -qx "Provenance: small.yaml sha256 $short, --set demand.requests_per_month=5e6, --set simulation.seed=7, seed 7, 200 futures, random, 1 thread, tcosim [0-9.]*, 2025-11-25" pv.txt \
+    && grep -q '^small test: .*discounted at 5% a year$' pv.txt \
+    && ok || bad "the table's header lacks the provenance: $(head -4 pv.txt)"
+"$BIN" sweep small.yaml --no-plots -n 100 -o "$TMP/pvs" --set demand.requests_per_month=5e6 \
+    --vary demand.growth_annual=0:0.2:2 >pvs.txt 2>&1 \
+    && grep -qx 'set1,demand.requests_per_month=5e6' pvs/meta.csv && grep -qx 'command,sweep' pvs/meta.csv \
+    && grep -q "^Provenance: small.yaml sha256 $short, --set demand" pvs.txt \
+    && ok || bad "a sweep's meta.csv lacks the provenance: $(cat pvs/meta.csv pvs.txt)"
+"$BIN" sensitivity small.yaml --no-plots -n 100 -o "$TMP/pvn" --set demand.requests_per_month=5e6 >pvn.txt 2>&1 \
+    && grep -qx 'set1,demand.requests_per_month=5e6' pvn/meta.csv && grep -qx 'command,sensitivity' pvn/meta.csv \
+    && grep -q "^Provenance: small.yaml sha256 $short, --set demand" pvn.txt \
+    && ok || bad "a sensitivity analysis's meta.csv lacks the provenance: $(cat pvn/meta.csv pvn.txt)"
+SOURCE_DATE_EPOCH=soon "$BIN" run small.yaml --no-plots -n 100 -o "$TMP/pvx" >/dev/null 2>pvx.txt
+[ $? -eq 2 ] && grep -q "SOURCE_DATE_EPOCH: expected seconds" pvx.txt && [ ! -e pvx ] \
+    && ok || bad "a bad SOURCE_DATE_EPOCH is accepted: $(cat pvx.txt)"
+
+# tcosim help CMD prints CMD's own help, as tcosim CMD --help does.
+for c in run sweep sensitivity validate describe plot; do
+    "$BIN" help $c >h1.txt 2>&1 && "$BIN" $c --help >h2.txt 2>&1 && cmp -s h1.txt h2.txt \
+        && ! grep -q "^Commands:" h1.txt && ok || bad "tcosim help $c: $(head -2 h1.txt)"
+done
+expect_error help-unknown 2 "unknown command 'nope'" -- help nope
+# The output and the strategy it is compared with must differ.
+expect_error versus-same 2 "--strategy and --versus both name 'open'" -- sensitivity small.yaml \
+    --strategy open --versus open -o out
+# Implausible values: a warning naming the place, the run goes on.
+sed 's/discount_rate_annual: 0.05/discount_rate_annual: 10/' small.yaml >w10.yaml
+"$BIN" validate w10.yaml >w10.out 2>w10.err && grep -qx "tcosim: warning: w10.yaml:2:73: scenario.discount_rate_annual: a yearly rate of 10 is 1000%; if 10% was meant, write 0.1" w10.err \
+    && ok || bad "no warning for discount_rate_annual: 10: $(cat w10.err)"
+"$BIN" run small.yaml -q --no-plots -n 50 -o "$TMP/w11" --set 'demand.growth_annual={ dist: normal, mean: 30, sd: 5 }' 2>w11.err \
+    && grep -q "warning: --set #1:1:1: demand.growth_annual: a yearly change of 30 (median) is 3000%" w11.err \
+    && [ -s w11/results.json ] && ok || bad "no warning for a growth of 30: $(cat w11.err)"
+"$BIN" validate small.yaml >/dev/null 2>w12.err && [ ! -s w12.err ] && ok || bad "a warning on a plausible scenario: $(cat w12.err)"
+
+# The man page documents every option of every command's --help.
+sed 's/\\-/-/g' "$ROOT/man/tcosim.1" >man.txt
+for c in "" run sweep sensitivity validate describe plot; do
+    # shellcheck disable=SC2086
+    "$BIN" $c --help 2>/dev/null | grep -oE -- '(^|[ ,/])--?[a-zA-Z][a-z-]*' | sed 's/^[ ,/]//' | sort -u >opts.txt
+    [ -s opts.txt ] || bad "no options found in tcosim $c --help"
+    while read -r o; do
+        grep -qE -- "(^|[^a-zA-Z-])$o([^a-zA-Z-]|\$)" man.txt && ok || bad "man page lacks $o (tcosim $c --help)"
+    done <opts.txt
+done
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
