@@ -227,6 +227,10 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     }
     out->npv = npv;
     out->nominal = nominal;
+    /* Each platform's GPUs as its month-T cost booked them. */
+    for (size_t j = 0; j < nuse; j++)
+        if (f->platform[use[j]])
+            out->gpus += f->paths[use[j]].gpus;
     if (out->unserved > 0)
         out->tokens = served;
 }

@@ -544,7 +544,8 @@ static int cmd_run(int argc, char **argv)
         return fail(&err);
     }
     progress_state ps = {omp_get_wtime(), 0, !quiet && isatty(STDERR_FILENO)};
-    c.ro.keep_inputs = samples;
+    c.ro.keep_inputs = c.ro.keep_samples = samples;
+    c.ro.event_effects = 1; /* events.csv */
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
     c.ro.cancel = &interrupted;

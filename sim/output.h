@@ -41,6 +41,10 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r);
 tco_status tco_write_monthly_csv(FILE *f, const tco_report *r);
 tco_status tco_write_categories_csv(FILE *f, const tco_report *r);
 tco_status tco_write_samples_csv(FILE *f, const tco_report *r);
+/* events.csv: each event's contribution to each strategy's mean NPV
+ * (tco_run's event_effect), then all events'; the header alone when the
+ * run did not compute them or the scenario has no events. */
+tco_status tco_write_events_csv(FILE *f, const tco_report *r);
 tco_status tco_write_table(FILE *f, const tco_report *r);
 
 /* The table of tcosim describe: every static input of sc with its

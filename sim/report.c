@@ -12,7 +12,8 @@ tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
                  {"summary.csv", tco_write_summary_csv},
                  {"monthly.csv", tco_write_monthly_csv},
                  {"categories.csv", tco_write_categories_csv},
-                 {"samples.csv", tco_write_samples_csv}};
+                 {"samples.csv", tco_write_samples_csv},
+                 {"events.csv", tco_write_events_csv}};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         if (files[i].writer == tco_write_samples_csv && !samples)
             continue;
