@@ -121,9 +121,10 @@ struct tco_engine {
                              counts, unserved, tokens */
     unsigned *pclamp;     /* nblocks x ninputs */
     size_t epw;           /* doubles of event sums per block (event_effects): */
-    double *epartial;     /* nblocks x epw: sums and sums of squares of the contributions,
-                             (E + 1) x S each, the futures each event happens in (E + 1),
-                             the costings done again (1) */
+    double *epartial;     /* nblocks x epw: for each of the (E + 1) x S contributions the
+                             futures counted, their mean and sum of squared deviations
+                             (Welford), then the futures each event happens in (E + 1)
+                             and the costings done again (1) */
     unsigned char *done;  /* per block: computed */
     workspace *w;         /* one per thread */
     int nw;
@@ -409,7 +410,7 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
         goto fail;
     }
     if (opt->event_effects) {
-        e->epw = 2 * (E + 1) * S + E + 2;
+        e->epw = 3 * (E + 1) * S + E + 2;
         run->event_effect = calloc((E + 1) * S, sizeof *run->event_effect);
         run->event_effect_se = calloc((E + 1) * S, sizeof *run->event_effect_se);
         run->event_prob = calloc(E + 1, sizeof *run->event_prob);
@@ -458,11 +459,30 @@ fail:
     return st;
 }
 
-/* Adds one strategy's contribution diff to row r of a block's event sums. */
-static void add_effect(double *epart, size_t r, size_t s, size_t S, size_t E, double diff)
+/* Merges z futures whose contribution is 0 into a count, mean and sum of
+ * squared deviations (Chan, Golub & LeVeque 1979, pairwise update). */
+static void merge_zeros(double *cnt, double *mean, double *m2, double z)
 {
-    epart[r * S + s] += diff;
-    epart[(E + 1) * S + r * S + s] += diff * diff;
+    if (z <= 0)
+        return;
+    double n = *cnt + z, delta = -*mean;
+    *m2 += delta * delta * *cnt * z / n;
+    *mean += delta * z / n;
+    *cnt = n;
+}
+
+/* Adds contribution diff of the future at index j of its block to row r,
+ * strategy s of the block's event statistics: the futures before it in
+ * the block that left this cell alone contributed 0 (Welford 1962 for the
+ * new value; the variance stays exact for identical values). */
+static void add_effect(double *epart, size_t R, size_t cell, double j, double diff)
+{
+    double *cnt = epart + cell, *mean = cnt + R, *m2 = mean + R;
+    merge_zeros(cnt, mean, m2, j - *cnt);
+    *cnt += 1;
+    double d = diff - *mean;
+    *mean += d / *cnt;
+    *m2 += d * (diff - *mean);
 }
 
 /* With and without risk events, on future i as drawn on w with every
@@ -477,8 +497,9 @@ static void event_effects(tco_run *run, workspace *w, long i, double *epart)
 {
     const tco_model *model = run->engine->model;
     tco_future *f = w->future;
-    const size_t S = run->S, E = run->E, n = (size_t)run->n;
-    double *hits = epart + 2 * (E + 1) * S, *recosts = hits + E + 1;
+    const size_t S = run->S, E = run->E, n = (size_t)run->n, R = (E + 1) * S;
+    const double j = (double)(i % run->engine->bs); /* the future's index in its block */
+    double *hits = epart + 3 * R, *recosts = hits + E + 1;
     double *all = w->all, oneoff = 0;
     size_t happened = 0, others = 0;
     for (size_t k = 0; k < E; k++) {
@@ -503,7 +524,7 @@ static void event_effects(tco_run *run, workspace *w, long i, double *epart)
         double d = tco_future_event_npv(f, model, k);
         if (!isnan(d)) {
             for (size_t s = 0; s < S; s++)
-                add_effect(epart, k, s, S, E, d);
+                add_effect(epart, R, k * S + s, j, d);
             continue;
         }
         memset(w->mask, 0, E);
@@ -515,7 +536,7 @@ static void event_effects(tco_run *run, workspace *w, long i, double *epart)
             tco_cost cost;
             tco_future_cost(f, model, s, NULL, NULL, &cost);
             double diff = run->npv[s * n + (size_t)i] - cost.npv;
-            add_effect(epart, k, s, S, E, diff);
+            add_effect(epart, R, k * S + s, j, diff);
             if (others == 1)
                 all[s] = diff;
             (*recosts)++;
@@ -539,7 +560,7 @@ static void event_effects(tco_run *run, workspace *w, long i, double *epart)
         }
     }
     for (size_t s = 0; s < S; s++)
-        add_effect(epart, E, s, S, E, all[s] + oneoff);
+        add_effect(epart, R, E * S + s, j, all[s] + oneoff);
     if (others)
         tco_future_mask_events(f, model, NULL);
 }
@@ -681,32 +702,37 @@ tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
     return TCO_OK;
 }
 
-/* The event sums of the blocks, added in block order, into means and
- * standard errors (sd / sqrt(n), sd with n - 1; NaN for one future). */
+/* The event statistics of the blocks, each completed with its futures
+ * that left a cell alone (zeros), merged in block order (Chan et al.'s
+ * pairwise update) into means and standard errors: sd / sqrt(n), sd with
+ * n - 1 (NaN for one future). */
 static void event_means(tco_run *run, const tco_engine *e)
 {
     const size_t S = run->S, E = run->E, R = (E + 1) * S;
-    const double n = (double)run->n;
-    double *sumsq = run->event_effect_se; /* summed in place, then turned into errors */
     double recosts = 0;
+    for (size_t c = 0; c < R; c++) {
+        double cnt = 0, mean = 0, m2 = 0;
+        for (long blk = 0; blk < e->nblocks; blk++) {
+            const double *ep = e->epartial + (size_t)blk * e->epw;
+            double size = (double)((blk + 1) * e->bs < run->n ? e->bs : run->n - blk * e->bs);
+            double bc = ep[c], bm = ep[R + c], b2 = ep[2 * R + c];
+            merge_zeros(&bc, &bm, &b2, size - bc);
+            double nn = cnt + bc, delta = bm - mean;
+            m2 += b2 + delta * delta * cnt * bc / nn;
+            mean += delta * bc / nn;
+            cnt = nn;
+        }
+        run->event_effect[c] = mean;
+        run->event_effect_se[c] = cnt > 1 ? sqrt(m2 / (cnt - 1) / cnt) : NAN;
+    }
     for (long blk = 0; blk < e->nblocks; blk++) {
         const double *ep = e->epartial + (size_t)blk * e->epw;
-        for (size_t j = 0; j < R; j++) {
-            run->event_effect[j] += ep[j];
-            sumsq[j] += ep[R + j];
-        }
         for (size_t k = 0; k <= E; k++)
-            run->event_prob[k] += ep[2 * R + k];
-        recosts += ep[2 * R + E + 1];
-    }
-    for (size_t j = 0; j < R; j++) {
-        double mean = run->event_effect[j] / n;
-        double var = n > 1 ? (sumsq[j] - n * mean * mean) / (n - 1) : NAN;
-        run->event_effect[j] = mean;
-        sumsq[j] = var > 0 ? sqrt(var / n) : n > 1 ? 0 : NAN;
+            run->event_prob[k] += ep[3 * R + k];
+        recosts += ep[3 * R + E + 1];
     }
     for (size_t k = 0; k <= E; k++)
-        run->event_prob[k] /= n;
+        run->event_prob[k] /= (double)run->n;
     run->event_recosts = (long)recosts;
 }
 
