@@ -125,7 +125,8 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->via = malloc(K * sizeof *f->via);
     f->load = malloc(B * sizeof *f->load);
     if (m->price_events &&
-        (!(f->base_index = malloc(B * T * sizeof *f->base_index)) || !(f->based = calloc(B, 1)))) {
+        (!(f->base_index = malloc(B * T * sizeof *f->base_index)) || !(f->based = calloc(B, 1)) ||
+         !(f->last_read = calloc(m->S * B + 1, sizeof *f->last_read)))) {
         tco_future_free(f);
         return NULL;
     }
@@ -189,6 +190,7 @@ void tco_future_free(tco_future *f)
     free(f->event_month);
     free(f->base_index);
     free(f->based);
+    free(f->last_read);
     free(f->excl);
     free(f->adopt);
     free(f->prod);
@@ -326,6 +328,9 @@ static void apply_events(tco_future *f, const tco_model *m, const unsigned char 
     int T = m->T;
     f->nexcl = 0;
     f->first_excl = T + 1;
+    f->masked = 0;
+    for (size_t e = 0; mask && e < m->E; e++)
+        f->masked |= mask[e] && f->event_month[e];
     for (int t = 0; t < T; t++)
         f->oneoff[t] = 0;
     for (size_t b = 0; f->based && b < m->B; b++)
@@ -458,6 +463,18 @@ int tco_future_event_month(const tco_future *f, size_t event) { return f->event_
 void tco_future_mask_events(tco_future *f, const tco_model *m, const unsigned char *mask)
 {
     apply_events(f, m, mask);
+}
+
+int tco_future_event_matters(const tco_future *f, const tco_model *m, size_t e, size_t s)
+{
+    const tco_event *ev = &m->sc->events[e];
+    int month = f->event_month[e];
+    if (!month || !m->reach[e * m->S + s])
+        return 0;
+    /* A review reads the price indices of every option (MODEL.md 18). */
+    if (ev->kind != TCO_EVENT_PRICE || m->sc->strategies[s].review)
+        return 1;
+    return f->last_read[s * m->B + (size_t)ev->backend] >= month;
 }
 
 double tco_future_event_npv(const tco_future *f, const tco_model *m, size_t e)

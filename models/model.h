@@ -93,6 +93,14 @@ void tco_future_mask_events(tco_future *f, const tco_model *m, const unsigned ch
  * a strategy it cannot reach, leaving e out changes no cost. */
 int tco_model_event_reaches(const tco_model *m, size_t e, size_t s);
 
+/* Whether leaving event e out can change strategy s's cost in the drawn
+ * future; valid once s has been costed on it with every event as drawn
+ * (no mask in force).  0 when e does not happen, when e cannot reach s
+ * (tco_model_event_reaches), or when e multiplies a price index from
+ * month E on that s never read from month E on (its costs then follow
+ * the same path, read for read, with e or without it). */
+int tco_future_event_matters(const tco_future *f, const tco_model *m, size_t e, size_t s);
+
 /* An event whose only effect is a cost charged to every strategy
  * (one_off_cost) adds D_E times that cost to every strategy's NPV and
  * changes nothing else, since no rule of the model reads event costs:

@@ -53,6 +53,14 @@ struct tco_future {
      * price events. */
     double *base_index;
     char *based;
+    /* last_read[s * B + b]: the last month in which strategy s, costed
+     * with every event as drawn, read backend b's price index (a superset
+     * of the reads: an api backend's when it serves, a platform's while
+     * adopted); 0 never.  NULL without price events.  masked: some event
+     * that happens is left out (tco_future_mask_events), and costs do not
+     * update last_read. */
+    int *last_read;
+    int masked;
     tco_exclusion *excl; /* exclusions that happen, by month */
     size_t nexcl;
     int first_excl;    /* month of the first exclusion, or T + 1 */

@@ -531,7 +531,7 @@ static void event_effects(tco_run *run, workspace *w, long i, double *epart)
         w->mask[k] = 1;
         tco_future_mask_events(f, model, w->mask);
         for (size_t s = 0; s < S; s++) {
-            if (!tco_model_event_reaches(model, k, s))
+            if (!tco_future_event_matters(f, model, k, s))
                 continue;
             tco_cost cost;
             tco_future_cost(f, model, s, NULL, NULL, &cost);
@@ -550,7 +550,7 @@ static void event_effects(tco_run *run, workspace *w, long i, double *epart)
         for (size_t s = 0; s < S; s++) {
             int reached = 0;
             for (size_t k = 0; k < E && !reached; k++)
-                reached = w->mask[k] && tco_model_event_reaches(model, k, s);
+                reached = w->mask[k] && tco_future_event_matters(f, model, k, s);
             if (!reached)
                 continue;
             tco_cost cost;
