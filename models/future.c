@@ -125,8 +125,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->via = malloc(K * sizeof *f->via);
     f->load = malloc(B * sizeof *f->load);
     if (m->price_events &&
-        (!(f->base_index = malloc(B * T * sizeof *f->base_index)) || !(f->based = calloc(B, 1)) ||
-         !(f->last_read = calloc(m->S * B + 1, sizeof *f->last_read)))) {
+        (!(f->base_index = malloc(B * T * sizeof *f->base_index)) || !(f->based = calloc(B, 1)))) {
         tco_future_free(f);
         return NULL;
     }
@@ -465,6 +464,14 @@ void tco_future_mask_events(tco_future *f, const tco_model *m, const unsigned ch
     apply_events(f, m, mask);
 }
 
+tco_status tco_future_track_reads(tco_future *f, const tco_model *m)
+{
+    if (m->price_events && !f->last_read &&
+        !(f->last_read = calloc(m->S * m->B + 1, sizeof *f->last_read)))
+        return TCO_ENOMEM;
+    return TCO_OK;
+}
+
 int tco_future_event_matters(const tco_future *f, const tco_model *m, size_t e, size_t s)
 {
     const tco_event *ev = &m->sc->events[e];
@@ -472,7 +479,7 @@ int tco_future_event_matters(const tco_future *f, const tco_model *m, size_t e, 
     if (!month || !m->reach[e * m->S + s])
         return 0;
     /* A review reads the price indices of every option (MODEL.md 18). */
-    if (ev->kind != TCO_EVENT_PRICE || m->sc->strategies[s].review)
+    if (ev->kind != TCO_EVENT_PRICE || m->sc->strategies[s].review || !f->last_read)
         return 1;
     return f->last_read[s * m->B + (size_t)ev->backend] >= month;
 }

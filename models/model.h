@@ -93,9 +93,16 @@ void tco_future_mask_events(tco_future *f, const tco_model *m, const unsigned ch
  * a strategy it cannot reach, leaving e out changes no cost. */
 int tco_model_event_reaches(const tco_model *m, size_t e, size_t s);
 
+/* From now on, costing a strategy on f with every event as drawn records
+ * which price indices it reads in which months, for
+ * tco_future_event_matters (a little slower: only for runs that leave
+ * events out).  TCO_ENOMEM when out of memory. */
+tco_status tco_future_track_reads(tco_future *f, const tco_model *m);
+
 /* Whether leaving event e out can change strategy s's cost in the drawn
  * future; valid once s has been costed on it with every event as drawn
- * (no mask in force).  0 when e does not happen, when e cannot reach s
+ * (no mask in force).  Without tco_future_track_reads, whether e happens
+ * and can reach s.  0 when e does not happen, when e cannot reach s
  * (tco_model_event_reaches), or when e multiplies a price index from
  * month E on that s never read from month E on (its costs then follow
  * the same path, read for read, with e or without it). */

@@ -56,7 +56,8 @@ struct tco_future {
     /* last_read[s * B + b]: the last month in which strategy s, costed
      * with every event as drawn, read backend b's price index (a superset
      * of the reads: an api backend's when it serves, a platform's while
-     * adopted); 0 never.  NULL without price events.  masked: some event
+     * adopted); 0 never.  NULL unless tco_future_track_reads asked for it
+     * (and the scenario has price events).  masked: some event
      * that happens is left out (tco_future_mask_events), and costs do not
      * update last_read. */
     int *last_read;

@@ -443,7 +443,8 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
         w->mask = malloc(E + 1);
         w->all = malloc((S ? S : 1) * sizeof *w->all);
         if (!w->future || !w->x || !w->u || !w->scratch || !w->month || !w->cum || !w->base_cum ||
-            !w->mask || !w->all) {
+            !w->mask || !w->all ||
+            (opt->event_effects && tco_future_track_reads(w->future, e->model) != TCO_OK)) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
             goto fail;
         }
