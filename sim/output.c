@@ -475,14 +475,14 @@ static void json_events(FILE *f, const tco_report *r)
 }
 
 /* The table's lines on risk events: what each adds to each strategy's
- * mean NPV, and all of them together. */
+ * mean NPV, and all of them together (when there are two or more). */
 static void table_events(FILE *f, const tco_report *r)
 {
     const tco_scenario *sc = r->sc;
     const tco_run *run = r->run;
     tco_fprintf(f, "\nRisk events add to mean NPV (each against the same futures without it; "
                    "P: chance it happens within %d months):\n", sc->horizon);
-    for (size_t k = 0; k <= run->E; k++) {
+    for (size_t k = 0; k <= run->E - (run->E == 1); k++) {
         tco_fprintf(f, "  %s (P %.0f%%):", k < run->E ? sc->events[k].name : "all events",
                     100 * run->event_prob[k]);
         for (size_t s = 0; s < run->S; s++) {
