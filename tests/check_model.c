@@ -2365,6 +2365,76 @@ START_TEST(test_mask_price_self_hosted)
 }
 END_TEST
 
+/* Whether leaving a price multiplier out can matter (the engine costs a
+ * strategy again only then): "leave" reads api a's price in months 1-4
+ * only, "stay" in every month.  A hike from month E matters to leave only
+ * when E <= 4; where it does not, the cost without it is the same, bit for
+ * bit; where it does, it differs. */
+START_TEST(test_event_matters)
+{
+    const char *text =
+        "scenario: { name: matters, horizon_months: 12, discount_rate_annual: 0.07 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 100 } }\n"
+        "demand: { requests_per_month: 1.0e5 }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 6 }\n"
+        "  b: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 2 }\n"
+        "strategies:\n"
+        "  leave:\n"
+        "    phases:\n"
+        "      - { from_month: 1, route: { w: a } }\n"
+        "      - { from_month: 5, route: { w: b } }\n"
+        "  stay: { route: { w: a } }\n"
+        "  other: { route: { w: b } }\n"
+        "events:\n"
+        "  hike: { probability_per_year: 0.9, effect: { price_multiplier: { backend: a, factor: 1.25 } } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    ck_assert_int_eq(tco_future_track_reads(d.f, d.m), TCO_OK);
+    int early = 0, late = 0;
+    unsigned char mask = 1;
+    for (uint64_t stream = 0; stream < 400 && (early < 3 || late < 3); stream++) {
+        drawn_future(&d, stream);
+        int e = tco_future_event_month(d.f, 0);
+        if (!e)
+            continue;
+        double with[3], without[3];
+        int matters[3];
+        for (size_t s = 0; s < 3; s++) {
+            tco_cost cost;
+            tco_future_cost(d.f, d.m, s, NULL, NULL, &cost);
+            with[s] = cost.npv;
+        }
+        for (size_t s = 0; s < 3; s++)
+            matters[s] = tco_future_event_matters(d.f, d.m, 0, s);
+        tco_future_mask_events(d.f, d.m, &mask);
+        for (size_t s = 0; s < 3; s++) {
+            tco_cost cost;
+            tco_future_cost(d.f, d.m, s, NULL, NULL, &cost);
+            without[s] = cost.npv;
+        }
+        /* The masked costings left what was recorded alone. */
+        for (size_t s = 0; s < 3; s++)
+            ck_assert_int_eq(tco_future_event_matters(d.f, d.m, 0, s), matters[s]);
+        tco_future_mask_events(d.f, d.m, NULL);
+        ck_assert_int_eq(matters[0], e <= 4);
+        ck_assert_int_eq(matters[1], 1);
+        ck_assert_int_eq(matters[2], 0);
+        ck_assert(with[1] > without[1]);
+        ck_assert_double_eq(with[2], without[2]);
+        if (e <= 4) {
+            early++;
+            ck_assert(with[0] > without[0]);
+        } else {
+            late++;
+            ck_assert_double_eq(with[0], without[0]);
+        }
+    }
+    ck_assert(early >= 3 && late >= 3);
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -2383,6 +2453,7 @@ static Suite *suite(void)
     tcase_add_test(rules, test_fine_tuning_costs);
     tcase_add_test(rules, test_price_event_self_hosted);
     tcase_add_test(rules, test_mask_price_self_hosted);
+    tcase_add_test(rules, test_event_matters);
     tcase_add_test(rules, test_review_there_and_back);
     tcase_add_test(rules, test_review_no_hysteresis);
     tcase_add_test(rules, test_review_last_month);
