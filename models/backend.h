@@ -57,6 +57,10 @@ typedef struct {
     double setup_failure;
     int abandon;
     int setup_failed;
+    /* Platforms: the GPUs in service in the month monthly_cost last booked,
+     * n_t of MODEL.md 4.2 (0 when not in production that month); the
+     * model reads it after month T (samples.csv's gpus column). */
+    double gpus;
     void *data;         /* the type's per-future workspace (alloc), owned by the type */
 } tco_backend_paths;
 

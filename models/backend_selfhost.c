@@ -539,6 +539,7 @@ static void reserved_month(self_paths *d, int t, int production, double g, doubl
 static void self_monthly_cost(tco_backend_paths *p, int t, int a, double load, double *c)
 {
     self_paths *d = p->data;
+    p->gpus = 0;
     if (d->term)
         reserved_month(d, t, a && !p->setup_failed && t >= a + p->setup, p->index[t - 1], c);
     if (!a)
@@ -557,6 +558,7 @@ static void self_monthly_cost(tco_backend_paths *p, int t, int a, double load, d
     }
     double need = ceil(load * d->peak / d->den);
     double n = need > d->min_gpus ? need : d->min_gpus;
+    p->gpus = n;
     /* Reserved GPUs are paid by their term; the pricing pays those beyond. */
     d->pricing->month(d, t, d->term ? fmax(0, n - d->reserved) : n, p->index[t - 1], c);
     c[TCO_CAT_STAFF] += (d->base_fte + n * d->per_gpu_fte) * fte;

@@ -68,8 +68,27 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
                 m->use[s * m->B + m->nuse[s]++] = (int)b;
     }
     free(seen);
+    if (!(m->reach = calloc(m->E * m->S + 1, 1))) {
+        tco_model_free(m);
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    }
+    for (size_t e = 0; e < m->E; e++) {
+        const tco_event *ev = &sc->events[e];
+        m->price_events |= ev->kind == TCO_EVENT_PRICE;
+        for (size_t s = 0; s < m->S; s++) {
+            int hit = ev->kind == TCO_EVENT_ONE_OFF;
+            for (size_t j = 0; !hit && j < m->nuse[s]; j++)
+                hit = m->use[s * m->B + j] == ev->backend;
+            m->reach[e * m->S + s] = (unsigned char)hit;
+        }
+    }
     *out = m;
     return TCO_OK;
+}
+
+int tco_model_event_reaches(const tco_model *m, size_t e, size_t s)
+{
+    return m->reach[e * m->S + s];
 }
 
 void tco_model_free(tco_model *m)
@@ -79,6 +98,7 @@ void tco_model_free(tco_model *m)
     free(m->discount);
     free(m->use);
     free(m->nuse);
+    free(m->reach);
     free(m);
 }
 
@@ -104,6 +124,11 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->route = malloc(K * sizeof *f->route);
     f->via = malloc(K * sizeof *f->via);
     f->load = malloc(B * sizeof *f->load);
+    if (m->price_events &&
+        (!(f->base_index = malloc(B * T * sizeof *f->base_index)) || !(f->based = calloc(B, 1)))) {
+        tco_future_free(f);
+        return NULL;
+    }
     if (m->demand_v2 && !(f->req = malloc(T * sizeof *f->req))) {
         tco_future_free(f);
         return NULL;
@@ -162,6 +187,9 @@ void tco_future_free(tco_future *f)
     free(f->req);
     free(f->oneoff);
     free(f->event_month);
+    free(f->base_index);
+    free(f->based);
+    free(f->last_read);
     free(f->excl);
     free(f->adopt);
     free(f->prod);
@@ -290,14 +318,60 @@ static void draw_backends(tco_future *f, const tco_model *m, const double *x, tc
     }
 }
 
-static void draw_events(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
+/* The events' effects (MODEL.md 7) from their drawn months, those in mask
+ * (when not NULL) left out: price indices multiplied from month E on, in
+ * event order, one-off costs by month, exclusions sorted by month. */
+static void apply_events(tco_future *f, const tco_model *m, const unsigned char *mask)
 {
     const tco_scenario *sc = m->sc;
     int T = m->T;
     f->nexcl = 0;
     f->first_excl = T + 1;
+    f->masked = 0;
+    for (size_t e = 0; mask && e < m->E; e++)
+        f->masked |= mask[e] && f->event_month[e];
     for (int t = 0; t < T; t++)
         f->oneoff[t] = 0;
+    for (size_t b = 0; f->based && b < m->B; b++)
+        if (f->based[b])
+            memcpy(f->paths[b].index, f->base_index + b * (size_t)T, (size_t)T * sizeof(double));
+    for (size_t e = 0; e < m->E; e++) {
+        const tco_event *ev = &sc->events[e];
+        int month = f->event_month[e];
+        if (!month || (mask && mask[e]))
+            continue;
+        if (ev->kind == TCO_EVENT_PRICE) {
+            double *idx = f->paths[ev->backend].index;
+            double factor = f->x[ev->factor];
+            for (int t = month - 1; t < T; t++)
+                idx[t] *= factor;
+        } else if (ev->kind == TCO_EVENT_ONE_OFF) {
+            f->oneoff[month - 1] += f->x[ev->cost];
+        } else {
+            /* Keep the exclusions sorted by month (stable for equal months). */
+            size_t i = f->nexcl++;
+            while (i > 0 && f->excl[i - 1].month > month) {
+                f->excl[i] = f->excl[i - 1];
+                i--;
+            }
+            f->excl[i].month = month;
+            f->excl[i].from = ev->backend;
+            f->excl[i].to = ev->reroute;
+            f->excl[i].cost = f->x[ev->cost];
+            if (month < f->first_excl)
+                f->first_excl = month;
+        }
+    }
+}
+
+/* Each event's month, then their effects.  The price indices that an
+ * event changes are kept as drawn first, for tco_future_mask_events. */
+static void draw_events(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
+{
+    const tco_scenario *sc = m->sc;
+    int T = m->T;
+    if (f->based)
+        memset(f->based, 0, m->B);
     for (size_t e = 0; e < m->E; e++) {
         const tco_event *ev = &sc->events[e];
         double p = x[ev->probability];
@@ -311,30 +385,13 @@ static void draw_events(tco_future *f, const tco_model *m, const double *x, tco_
             month = g < T ? 1 + (int)g : 0;
         }
         f->event_month[e] = month;
-        if (!month)
-            continue;
-        if (ev->kind == TCO_EVENT_PRICE) {
-            double *idx = f->paths[ev->backend].index;
-            double factor = x[ev->factor];
-            for (int t = month - 1; t < T; t++)
-                idx[t] *= factor;
-        } else if (ev->kind == TCO_EVENT_ONE_OFF) {
-            f->oneoff[month - 1] += x[ev->cost];
-        } else {
-            /* Keep the exclusions sorted by month (stable for equal months). */
-            size_t i = f->nexcl++;
-            while (i > 0 && f->excl[i - 1].month > month) {
-                f->excl[i] = f->excl[i - 1];
-                i--;
-            }
-            f->excl[i].month = month;
-            f->excl[i].from = ev->backend;
-            f->excl[i].to = ev->reroute;
-            f->excl[i].cost = x[ev->cost];
-            if (month < f->first_excl)
-                f->first_excl = month;
+        if (month && ev->kind == TCO_EVENT_PRICE && !f->based[ev->backend]) {
+            f->based[ev->backend] = 1;
+            memcpy(f->base_index + (size_t)ev->backend * (size_t)T, f->paths[ev->backend].index,
+                   (size_t)T * sizeof(double));
         }
     }
+    apply_events(f, m, NULL);
 }
 
 static uint64_t splitmix64(uint64_t *state)
@@ -401,3 +458,37 @@ const double *tco_future_price_index(const tco_future *f, size_t backend)
 }
 
 int tco_future_event_month(const tco_future *f, size_t event) { return f->event_month[event]; }
+
+void tco_future_mask_events(tco_future *f, const tco_model *m, const unsigned char *mask)
+{
+    apply_events(f, m, mask);
+}
+
+tco_status tco_future_track_reads(tco_future *f, const tco_model *m)
+{
+    if (m->price_events && !f->last_read &&
+        !(f->last_read = calloc(m->S * m->B + 1, sizeof *f->last_read)))
+        return TCO_ENOMEM;
+    return TCO_OK;
+}
+
+int tco_future_event_matters(const tco_future *f, const tco_model *m, size_t e, size_t s)
+{
+    const tco_event *ev = &m->sc->events[e];
+    int month = f->event_month[e];
+    if (!month || !m->reach[e * m->S + s])
+        return 0;
+    /* A review reads the price indices of every option (MODEL.md 18). */
+    if (ev->kind != TCO_EVENT_PRICE || m->sc->strategies[s].review || !f->last_read)
+        return 1;
+    return f->last_read[s * m->B + (size_t)ev->backend] >= month;
+}
+
+double tco_future_event_npv(const tco_future *f, const tco_model *m, size_t e)
+{
+    const tco_event *ev = &m->sc->events[e];
+    if (ev->kind != TCO_EVENT_ONE_OFF)
+        return NAN;
+    int month = f->event_month[e];
+    return month ? m->discount[month - 1] * f->x[ev->cost] : 0;
+}

@@ -46,6 +46,9 @@ typedef struct {
     double unserved;       /* requests unserved over the horizon (MODEL.md 15) */
     int switches;          /* route changes made by switch or review (MODEL.md 20) */
     int first_switch;      /* the month from which the first new route applies; 0 = none */
+    double gpus;           /* GPUs in service in month T: n_T of MODEL.md 4.2 summed over the
+                              self-hosted backends the strategy can reach (0 for one not in
+                              production in month T: never adopted, in setup, failed, retired) */
 } tco_cost;
 
 /* Builds the model of sc (which must outlive it). */
@@ -73,5 +76,43 @@ const double *tco_future_volume(const tco_future *f);     /* V_t, T values */
  * self-hosted one (events included). */
 const double *tco_future_price_index(const tco_future *f, size_t backend);
 int tco_future_event_month(const tco_future *f, size_t event); /* 0 = never */
+
+/* Events left out (MODEL.md 7, with and without risk events): applies the
+ * drawn future's events again, those with mask[e] non-zero never
+ * happening (mask NULL: every event as drawn).  The events' months and
+ * factors stay those drawn, and so do every other input and path: only the
+ * events' effects (price indices, one-off costs, exclusions) change, so
+ * the strategies can be costed again on the same future.  The price
+ * indices are rebuilt from their values before any event, multiplied in
+ * event order as the draw did: a mask of zeros gives the same bits. */
+void tco_future_mask_events(tco_future *f, const tco_model *m, const unsigned char *mask);
+
+/* Whether event e can change what strategy s costs: a one-off cost
+ * reaches every strategy, a price multiplier or an exclusion only those
+ * that can reach its backend.  In a future where e does not happen, or for
+ * a strategy it cannot reach, leaving e out changes no cost. */
+int tco_model_event_reaches(const tco_model *m, size_t e, size_t s);
+
+/* From now on, costing a strategy on f with every event as drawn records
+ * which price indices it reads in which months, for
+ * tco_future_event_matters (a little slower: only for runs that leave
+ * events out).  TCO_ENOMEM when out of memory. */
+tco_status tco_future_track_reads(tco_future *f, const tco_model *m);
+
+/* Whether leaving event e out can change strategy s's cost in the drawn
+ * future; valid once s has been costed on it with every event as drawn
+ * (no mask in force).  Without tco_future_track_reads, whether e happens
+ * and can reach s.  0 when e does not happen, when e cannot reach s
+ * (tco_model_event_reaches), or when e multiplies a price index from
+ * month E on that s never read from month E on (its costs then follow
+ * the same path, read for read, with e or without it). */
+int tco_future_event_matters(const tco_future *f, const tco_model *m, size_t e, size_t s);
+
+/* An event whose only effect is a cost charged to every strategy
+ * (one_off_cost) adds D_E times that cost to every strategy's NPV and
+ * changes nothing else, since no rule of the model reads event costs:
+ * returns that amount in the drawn future (0 when the event does not
+ * happen).  NaN for an event of any other kind. */
+double tco_future_event_npv(const tco_future *f, const tco_model *m, size_t e);
 
 #endif

@@ -20,6 +20,10 @@ struct tco_model {
      * or a window changes the requests (MODEL.md 13), qual_by_month when a
      * failure-rate trend makes quality costs vary by month (MODEL.md 12). */
     int demand_v2, qual_by_month;
+    /* reach[e * S + s]: whether event e can change strategy s's cost
+     * (tco_model_event_reaches). */
+    unsigned char *reach;
+    int price_events; /* whether some event is a price multiplier */
 };
 
 /* An exclusion that happens in this future. */
@@ -43,6 +47,21 @@ struct tco_future {
     double *req;       /* T: sum_k R_{t,k} when demand_v2, else NULL */
     double *oneoff;    /* T one-off event costs, shared by all strategies */
     int *event_month;  /* E, 0 = never */
+    /* Price indices before any event, kept for tco_future_mask_events:
+     * backend b's T values at base_index + b * T, valid when based[b]
+     * (a price multiplier on b happens in this future).  NULL without
+     * price events. */
+    double *base_index;
+    char *based;
+    /* last_read[s * B + b]: the last month in which strategy s, costed
+     * with every event as drawn, read backend b's price index (a superset
+     * of the reads: an api backend's when it serves, a platform's while
+     * adopted); 0 never.  NULL unless tco_future_track_reads asked for it
+     * (and the scenario has price events).  masked: some event
+     * that happens is left out (tco_future_mask_events), and costs do not
+     * update last_read. */
+    int *last_read;
+    int masked;
     tco_exclusion *excl; /* exclusions that happen, by month */
     size_t nexcl;
     int first_excl;    /* month of the first exclusion, or T + 1 */

@@ -82,8 +82,12 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     memset(out, 0, sizeof *out);
     out->tokens = f->tokens;
     const int M = st->retire_idle; /* 0: platforms are never retired */
+    /* The price indices read, by month (tco_future_event_matters). */
+    int *read = f->last_read && !f->masked ? f->last_read + s * B : NULL;
     for (size_t j = 0; j < nuse; j++) {
         int b = use[j];
+        if (read)
+            read[b] = 0;
         f->adopt[b] = 0;
         f->prod[b] = TCO_NEVER;
         f->idle[b] = 0;
@@ -179,8 +183,11 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             if (valued)
                 c[TCO_CAT_VALUE] -= r * val[k]; /* a request that fails still counts */
             const tco_backend_paths *p = &f->paths[srv];
-            if (p->priced)
+            if (p->priced) {
                 c[TCO_CAT_API] += p->index[t - 1] * r * p->unit_cost[k];
+                if (read)
+                    read[srv] = t;
+            }
             f->load[srv] += r * p->unit_load[k];
             c[TCO_CAT_QUALITY] += r * qual[(size_t)srv * K + k];
         }
@@ -188,6 +195,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
          * and month). */
         for (size_t j = 0; j < nuse; j++) {
             int b = use[j];
+            if (read && f->platform[b] && f->adopt[b])
+                read[b] = t;
             f->type[b]->monthly_cost(&f->paths[b], t, f->platform[b] ? f->adopt[b] : 0,
                                      f->load[b], c);
         }
@@ -227,6 +236,10 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     }
     out->npv = npv;
     out->nominal = nominal;
+    /* Each platform's GPUs as its month-T cost booked them. */
+    for (size_t j = 0; j < nuse; j++)
+        if (f->platform[use[j]])
+            out->gpus += f->paths[use[j]].gpus;
     if (out->unserved > 0)
         out->tokens = served;
 }

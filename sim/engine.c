@@ -105,6 +105,8 @@ typedef struct {
     tco_future *future;
     double *x, *u, *scratch, *month;
     double *cum, *base_cum; /* running nominal totals: this strategy's, the baseline's */
+    unsigned char *mask;    /* E: events left out (event_effects) */
+    double *all;            /* S: all events' contributions in one future (event_effects) */
 } workspace;
 
 /* What the engine keeps between tco_run_alloc and tco_run_finish. */
@@ -118,6 +120,11 @@ struct tco_engine {
     double *partial;      /* nblocks x pw: monthly, category, cost-per-token sums and
                              counts, unserved, tokens */
     unsigned *pclamp;     /* nblocks x ninputs */
+    size_t epw;           /* doubles of event sums per block (event_effects): */
+    double *epartial;     /* nblocks x epw: for each of the (E + 1) x S contributions the
+                             futures counted, their mean and sum of squared deviations
+                             (Welford), then the futures each event happens in (E + 1)
+                             and the costings done again (1) */
     unsigned char *done;  /* per block: computed */
     workspace *w;         /* one per thread */
     int nw;
@@ -134,6 +141,8 @@ static void workspaces_free(tco_engine *e)
         free(w->month);
         free(w->cum);
         free(w->base_cum);
+        free(w->mask);
+        free(w->all);
     }
     free(e->w);
     e->w = NULL;
@@ -148,6 +157,7 @@ static void engine_free(tco_engine *e)
     tco_model_free(e->model);
     free(e->partial);
     free(e->pclamp);
+    free(e->epartial);
     free(e->done);
     free(e);
 }
@@ -164,6 +174,11 @@ void tco_run_free(tco_run *run)
     free(run->switches);
     free(run->first_switch);
     free(run->inputs);
+    free(run->event_month);
+    free(run->gpus);
+    free(run->event_effect);
+    free(run->event_effect_se);
+    free(run->event_prob);
     free(run->monthly_mean);
     free(run->cat_mean);
     free(run->cpm_mean);
@@ -316,6 +331,8 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
         return tco_error_set(err, TCO_EINVAL, "the number of futures must be at least 1 (got %ld)",
                              n);
     size_t need = tco_run_bytes(sc, n, opt->keep_inputs, sampling, threads);
+    if (opt->keep_samples)
+        need += (size_t)n * (sc->nevents * sizeof(int16_t) + sc->nstrategies * sizeof(double));
     size_t limit = opt->memory_limit;
     if (!limit) {
         size_t phys = tco_physical_memory();
@@ -366,6 +383,7 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     run->threads = threads;
     run->T = sc->horizon;
     run->S = S;
+    run->E = sc->nevents;
     run->npv = big_alloc(S * (size_t)n * sizeof *run->npv);
     run->nominal = big_alloc(S * (size_t)n * sizeof *run->nominal);
     run->monthly = big_alloc(S * T * (size_t)n * sizeof *run->monthly);
@@ -384,6 +402,24 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     e->nw = threads;
     if (opt->keep_inputs)
         run->inputs = big_alloc((size_t)n * (NI ? NI : 1) * sizeof *run->inputs);
+    const size_t E = run->E;
+    if (opt->keep_samples &&
+        (!(run->event_month = big_alloc((size_t)n * (E ? E : 1) * sizeof *run->event_month)) ||
+         !(run->gpus = big_alloc((size_t)n * S * sizeof *run->gpus)))) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
+        goto fail;
+    }
+    if (opt->event_effects) {
+        e->epw = 3 * (E + 1) * S + E + 2;
+        run->event_effect = calloc((E + 1) * S, sizeof *run->event_effect);
+        run->event_effect_se = calloc((E + 1) * S, sizeof *run->event_effect_se);
+        run->event_prob = calloc(E + 1, sizeof *run->event_prob);
+        e->epartial = calloc((size_t)e->nblocks * e->epw, sizeof *e->epartial);
+        if (!run->event_effect || !run->event_effect_se || !run->event_prob || !e->epartial) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
     if (!run->npv || !run->nominal || !run->monthly || !run->breakeven || !run->switches ||
         !run->first_switch || !run->monthly_mean ||
         !run->cat_mean || !run->cpm_mean || !run->unserved_mean || !run->clamped || !e->partial || !e->pclamp ||
@@ -404,7 +440,11 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
         w->month = malloc(T * sizeof *w->month);
         w->cum = malloc(T * sizeof *w->cum);
         w->base_cum = malloc(T * sizeof *w->base_cum);
-        if (!w->future || !w->x || !w->u || !w->scratch || !w->month || !w->cum || !w->base_cum) {
+        w->mask = malloc(E + 1);
+        w->all = malloc((S ? S : 1) * sizeof *w->all);
+        if (!w->future || !w->x || !w->u || !w->scratch || !w->month || !w->cum || !w->base_cum ||
+            !w->mask || !w->all ||
+            (opt->event_effects && tco_future_track_reads(w->future, e->model) != TCO_OK)) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
             goto fail;
         }
@@ -420,10 +460,117 @@ fail:
     return st;
 }
 
+/* Merges z futures whose contribution is 0 into a count, mean and sum of
+ * squared deviations (Chan, Golub & LeVeque 1979, pairwise update). */
+static void merge_zeros(double *cnt, double *mean, double *m2, double z)
+{
+    if (z <= 0)
+        return;
+    double n = *cnt + z, delta = -*mean;
+    *m2 += delta * delta * *cnt * z / n;
+    *mean += delta * z / n;
+    *cnt = n;
+}
+
+/* Adds contribution diff of the future at index j of its block to row r,
+ * strategy s of the block's event statistics: the futures before it in
+ * the block that left this cell alone contributed 0 (Welford 1962 for the
+ * new value; the variance stays exact for identical values). */
+static void add_effect(double *epart, size_t R, size_t cell, double j, double diff)
+{
+    double *cnt = epart + cell, *mean = cnt + R, *m2 = mean + R;
+    merge_zeros(cnt, mean, m2, j - *cnt);
+    *cnt += 1;
+    double d = diff - *mean;
+    *mean += d / *cnt;
+    *m2 += d * (diff - *mean);
+}
+
+/* With and without risk events, on future i as drawn on w with every
+ * strategy's NPV stored.  A one-off cost adds a known amount to every NPV
+ * (tco_future_event_npv).  Each other event that happens is left out in
+ * turn and the strategies it can reach costed again; then, when two or
+ * more such events happen, all of them together (one alone: its row serves
+ * for both).  All events' contribution is that of the others plus the
+ * one-off costs', which add to any NPV whatever else happens.  A future
+ * where no event happens contributes zeros and costs nothing. */
+static void event_effects(tco_run *run, workspace *w, long i, double *epart)
+{
+    const tco_model *model = run->engine->model;
+    tco_future *f = w->future;
+    const size_t S = run->S, E = run->E, n = (size_t)run->n, R = (E + 1) * S;
+    const double j = (double)(i % run->engine->bs); /* the future's index in its block */
+    double *hits = epart + 3 * R, *recosts = hits + E + 1;
+    double *all = w->all, oneoff = 0;
+    size_t happened = 0, others = 0;
+    for (size_t k = 0; k < E; k++) {
+        if (!tco_future_event_month(f, k))
+            continue;
+        happened++;
+        hits[k]++;
+        double d = tco_future_event_npv(f, model, k);
+        if (isnan(d))
+            others++;
+        else
+            oneoff += d;
+    }
+    if (!happened)
+        return;
+    hits[E]++;
+    for (size_t s = 0; s < S; s++)
+        all[s] = 0;
+    for (size_t k = 0; k < E; k++) {
+        if (!tco_future_event_month(f, k))
+            continue;
+        double d = tco_future_event_npv(f, model, k);
+        if (!isnan(d)) {
+            for (size_t s = 0; s < S; s++)
+                add_effect(epart, R, k * S + s, j, d);
+            continue;
+        }
+        memset(w->mask, 0, E);
+        w->mask[k] = 1;
+        tco_future_mask_events(f, model, w->mask);
+        for (size_t s = 0; s < S; s++) {
+            if (!tco_future_event_matters(f, model, k, s))
+                continue;
+            tco_cost cost;
+            tco_future_cost(f, model, s, NULL, NULL, &cost);
+            double diff = run->npv[s * n + (size_t)i] - cost.npv;
+            add_effect(epart, R, k * S + s, j, diff);
+            if (others == 1)
+                all[s] = diff;
+            (*recosts)++;
+        }
+    }
+    if (others > 1) {
+        /* Every event but the one-off costs left out. */
+        for (size_t k = 0; k < E; k++)
+            w->mask[k] = tco_future_event_month(f, k) && isnan(tco_future_event_npv(f, model, k));
+        tco_future_mask_events(f, model, w->mask);
+        for (size_t s = 0; s < S; s++) {
+            int reached = 0;
+            for (size_t k = 0; k < E && !reached; k++)
+                reached = w->mask[k] && tco_future_event_matters(f, model, k, s);
+            if (!reached)
+                continue;
+            tco_cost cost;
+            tco_future_cost(f, model, s, NULL, NULL, &cost);
+            all[s] = run->npv[s * n + (size_t)i] - cost.npv;
+            (*recosts)++;
+        }
+    }
+    for (size_t s = 0; s < S; s++)
+        add_effect(epart, R, E * S + s, j, all[s] + oneoff);
+    if (others)
+        tco_future_mask_events(f, model, NULL);
+}
+
 /* Future i on workspace w: its inputs, paths and every strategy's cost,
  * stored at index i and added to the block's partial sums.  Returns the
  * first strategy whose cost is not finite, or S when all are. */
-static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsigned *cl)
+static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsigned *cl,
+                         double *epart)
 {
     const tco_engine *e = run->engine;
     const tco_scenario *sc = run->sc;
@@ -457,6 +604,8 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         /* At most one change a month: both fit in int16_t (T <= 600). */
         run->switches[si] = (int16_t)cost.switches;
         run->first_switch[si] = (int16_t)cost.first_switch;
+        if (run->gpus)
+            run->gpus[si] = cost.gpus;
         float *mcol = run->monthly + s * T * n + (size_t)i;
         double *pm = pmonth + s * T;
         for (size_t t = 0; t < T; t++) {
@@ -473,6 +622,11 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         if (s == 0)
             *ptok += cost.tokens;
     }
+    /* At most one event a month: months fit in int16_t (T <= 600). */
+    for (size_t k = 0; run->event_month && k < run->E; k++)
+        run->event_month[k * n + (size_t)i] = (int16_t)tco_future_event_month(w->future, k);
+    if (epart)
+        event_effects(run, w, i, epart);
     return S;
 }
 
@@ -510,11 +664,14 @@ tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
                 continue;
             double *part = e->partial + (size_t)blk * e->pw;
             unsigned *cl = e->pclamp + (size_t)blk * NI;
+            double *epart = e->epartial ? e->epartial + (size_t)blk * e->epw : NULL;
             /* A block is computed whole, from zero: recomputing it gives the
              * same bits. */
             e->done[blk] = 0;
             memset(part, 0, e->pw * sizeof *part);
             memset(cl, 0, NI * sizeof *cl);
+            if (epart)
+                memset(epart, 0, e->epw * sizeof *epart);
             long end = (blk + 1) * bs < n ? (blk + 1) * bs : n, i;
             for (i = blk * bs; i < end; i++) {
                 /* Checked at every future, so that even slow futures stop
@@ -524,7 +681,7 @@ tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
                     cancelled = 1;
                     break;
                 }
-                size_t s = one_future(run, w, i, part, cl);
+                size_t s = one_future(run, w, i, part, cl, epart);
                 if (s < run->S) {
 #pragma omp critical(tco_bad_future)
                     if (i < bad_future) {
@@ -544,6 +701,40 @@ tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
     if (cancelled)
         return tco_error_set(err, TCO_EINTR, "interrupted");
     return TCO_OK;
+}
+
+/* The event statistics of the blocks, each completed with its futures
+ * that left a cell alone (zeros), merged in block order (Chan et al.'s
+ * pairwise update) into means and standard errors: sd / sqrt(n), sd with
+ * n - 1 (NaN for one future). */
+static void event_means(tco_run *run, const tco_engine *e)
+{
+    const size_t S = run->S, E = run->E, R = (E + 1) * S;
+    double recosts = 0;
+    for (size_t c = 0; c < R; c++) {
+        double cnt = 0, mean = 0, m2 = 0;
+        for (long blk = 0; blk < e->nblocks; blk++) {
+            const double *ep = e->epartial + (size_t)blk * e->epw;
+            double size = (double)((blk + 1) * e->bs < run->n ? e->bs : run->n - blk * e->bs);
+            double bc = ep[c], bm = ep[R + c], b2 = ep[2 * R + c];
+            merge_zeros(&bc, &bm, &b2, size - bc);
+            double nn = cnt + bc, delta = bm - mean;
+            m2 += b2 + delta * delta * cnt * bc / nn;
+            mean += delta * bc / nn;
+            cnt = nn;
+        }
+        run->event_effect[c] = mean;
+        run->event_effect_se[c] = cnt > 1 ? sqrt(m2 / (cnt - 1) / cnt) : NAN;
+    }
+    for (long blk = 0; blk < e->nblocks; blk++) {
+        const double *ep = e->epartial + (size_t)blk * e->epw;
+        for (size_t k = 0; k <= E; k++)
+            run->event_prob[k] += ep[3 * R + k];
+        recosts += ep[3 * R + E + 1];
+    }
+    for (size_t k = 0; k <= E; k++)
+        run->event_prob[k] /= (double)run->n;
+    run->event_recosts = (long)recosts;
 }
 
 tco_status tco_run_finish(tco_run *run, tco_error *err)
@@ -588,6 +779,8 @@ tco_status tco_run_finish(tco_run *run, tco_error *err)
     for (size_t j = 0; j < S * TCO_NCAT; j++)
         run->cat_mean[j] /= (double)run->n;
     run->tokens_mean = tokens / (double)run->n;
+    if (e->epartial)
+        event_means(run, e);
     engine_free(e);
     run->engine = NULL;
     return TCO_OK;

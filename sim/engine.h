@@ -24,6 +24,11 @@ typedef struct {
     int sampling_set;      /* 0: the scenario's simulation.sampling */
     int threads;           /* 0: all (OMP_NUM_THREADS respected); capped by tco_run_threads */
     int keep_inputs;       /* store every future's static inputs */
+    int keep_samples;      /* store every future's event months and GPUs at the horizon
+                              (samples.csv) */
+    int event_effects;     /* compute each event's contribution to each strategy's mean
+                              NPV (tco_run's event_effect): the futures in which events
+                              happen are costed again without them */
     size_t memory_limit;   /* bytes; 0: 80% of physical memory */
     /* Inputs held at a value in every future (sweeps, tornado): input
      * override_input[j] takes override_value[j].  An uncertain input still
@@ -61,6 +66,22 @@ typedef struct {
     int16_t *switches;     /* S x n: route changes made by switch or review (MODEL.md 20) */
     int16_t *first_switch; /* S x n: the month from which the first new route applies; 0 none */
     double *inputs;        /* n x ninputs when kept, else NULL */
+    size_t E;              /* events of the scenario */
+    int16_t *event_month;  /* E x n when keep_samples, else NULL: event e's month in future
+                              i at [e*n + i], 0 when it does not happen within the horizon */
+    double *gpus;          /* S x n when keep_samples, else NULL: tco_cost's gpus */
+    /* With and without risk events, when event_effects (else NULL): row e
+     * < E for event e, row E for all events together; column s for
+     * strategy s.  The contribution of event e to strategy s in a future is
+     * its NPV minus its NPV on the same future with e left out
+     * (tco_future_mask_events: the same draws, e never happening); of all
+     * events, minus its NPV with none.  Means over every future (0 where e
+     * does not happen), standard errors sd / sqrt(n). */
+    double *event_effect;    /* (E + 1) x S */
+    double *event_effect_se; /* (E + 1) x S */
+    double *event_prob;      /* E + 1: the fraction of futures in which event e happens
+                                within the horizon; [E]: in which some event does */
+    long event_recosts;      /* strategy costings done again without events */
     double tokens_mean;    /* mean tokens served per future */
     double *monthly_mean;  /* S x T, exact (summed in double) */
     double *cat_mean;      /* S x TCO_NCAT, discounted */

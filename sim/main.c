@@ -679,7 +679,8 @@ static int cmd_run(int argc, char **argv)
     }
     print_warnings(sc);
     progress_state ps = {omp_get_wtime(), 0, !quiet && isatty(STDERR_FILENO)};
-    c.ro.keep_inputs = samples;
+    c.ro.keep_inputs = c.ro.keep_samples = samples;
+    c.ro.event_effects = 1; /* events.csv */
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
     c.ro.cancel = &interrupted;

@@ -233,6 +233,8 @@ static void write_json_provenance(FILE *f, const tco_provenance *p)
     tco_json_string(f, p->date);
     fputs(" }", f);
 }
+static void json_events(FILE *f, const tco_report *r);
+static void table_events(FILE *f, const tco_report *r);
 
 tco_status tco_write_json(FILE *f, const tco_report *r)
 {
@@ -355,6 +357,8 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
         first = 0;
     }
     fputs(first ? "}" : " }", f);
+    if (run->event_effect && run->E)
+        json_events(f, r);
     if (r->prov)
         write_json_provenance(f, r->prov);
     fputs("\n}\n", f);
@@ -583,6 +587,20 @@ tco_status tco_write_samples_csv(FILE *f, const tco_report *r)
         fputc(',', f);
         tco_csv_string(f, name);
     }
+    /* Each event's month (empty: it does not happen within the horizon),
+     * each strategy's GPUs in service in month T (tco_cost's gpus). */
+    for (size_t k = 0; run->event_month && k < run->E; k++) {
+        char name[128];
+        tco_snprintf(name, sizeof name, "event_month.%s", sc->events[k].name);
+        fputc(',', f);
+        tco_csv_string(f, name);
+    }
+    for (size_t s = 0; run->gpus && s < run->S; s++) {
+        char name[128];
+        tco_snprintf(name, sizeof name, "gpus_at_horizon.%s", sc->strategies[s].name);
+        fputc(',', f);
+        tco_csv_string(f, name);
+    }
     fputc('\n', f);
     for (long i = 0; i < run->n; i++) {
         tco_fprintf(f, "%ld", i + 1);
@@ -596,9 +614,112 @@ tco_status tco_write_samples_csv(FILE *f, const tco_report *r)
             size_t si = s * (size_t)run->n + (size_t)i;
             tco_fprintf(f, ",%d,%d", run->switches[si], run->first_switch[si]);
         }
+        for (size_t k = 0; run->event_month && k < run->E; k++) {
+            int month = run->event_month[k * (size_t)run->n + (size_t)i];
+            if (month)
+                tco_fprintf(f, ",%d", month);
+            else
+                fputc(',', f);
+        }
+        for (size_t s = 0; run->gpus && s < run->S; s++)
+            tco_fprintf(f, ",%.10g", run->gpus[s * (size_t)run->n + (size_t)i]);
         fputc('\n', f);
     }
     return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+/* The kind of event k as its scenario key says it, "all" for row E. */
+static const char *event_kind(const tco_scenario *sc, size_t k)
+{
+    if (k == sc->nevents)
+        return "all";
+    switch (sc->events[k].kind) {
+    case TCO_EVENT_PRICE:
+        return "price_multiplier";
+    case TCO_EVENT_EXCLUDE:
+        return "exclude_backend";
+    default:
+        return "one_off_cost";
+    }
+}
+
+tco_status tco_write_events_csv(FILE *f, const tco_report *r)
+{
+    const tco_scenario *sc = r->sc;
+    const tco_run *run = r->run;
+    fputs("event,kind,strategy,contribution_mean,contribution_se,p_happens\n", f);
+    for (size_t k = 0; run->event_effect && run->E && k <= run->E; k++)
+        for (size_t s = 0; s < run->S; s++) {
+            tco_csv_string(f, k < run->E ? sc->events[k].name : "all events");
+            tco_fprintf(f, ",%s,", event_kind(sc, k));
+            tco_csv_string(f, sc->strategies[s].name);
+            fputc(',', f);
+            csvnum(f, run->event_effect[k * run->S + s]);
+            fputc(',', f);
+            csvnum(f, run->event_effect_se[k * run->S + s]);
+            fputc(',', f);
+            csvnum(f, run->event_prob[k]);
+            fputc('\n', f);
+        }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+/* results.json's "events": each event's contribution to each strategy's
+ * mean NPV, then all events' (tco_write_events_csv says the same). */
+static void json_events(FILE *f, const tco_report *r)
+{
+    const tco_scenario *sc = r->sc;
+    const tco_run *run = r->run;
+    tco_fprintf(f, ",\n  \"events\": { \"costings_again\": %ld, \"each\": [", run->event_recosts);
+    for (size_t k = 0; k <= run->E; k++) {
+        if (k == run->E)
+            fputs("],\n    \"all\":", f);
+        else
+            fputs(k ? ",\n      { \"name\": " : "\n      { \"name\": ", f);
+        if (k < run->E) {
+            tco_json_string(f, sc->events[k].name);
+            tco_fprintf(f, ", \"kind\": \"%s\",", event_kind(sc, k));
+        } else {
+            fputs(" {", f);
+        }
+        fputs(" \"p_happens\": ", f);
+        num(f, run->event_prob[k]);
+        for (int se = 0; se < 2; se++) {
+            const double *v = (se ? run->event_effect_se : run->event_effect) + k * run->S;
+            fputs(se ? ", \"contribution_se\": {" : ", \"contribution_mean\": {", f);
+            for (size_t s = 0; s < run->S; s++) {
+                fputs(s ? ", " : " ", f);
+                tco_json_string(f, sc->strategies[s].name);
+                fputs(": ", f);
+                num(f, v[s]);
+            }
+            fputs(" }", f);
+        }
+        fputs(" }", f);
+    }
+    fputs(" }", f);
+}
+
+/* The table's lines on risk events: what each adds to each strategy's
+ * mean NPV, and all of them together (when there are two or more). */
+static void table_events(FILE *f, const tco_report *r)
+{
+    const tco_scenario *sc = r->sc;
+    const tco_run *run = r->run;
+    tco_fprintf(f, "\nRisk events add to mean NPV (each against the same futures without it; "
+                   "P: chance it happens within %d months):\n", sc->horizon);
+    for (size_t k = 0; k <= run->E - (run->E == 1); k++) {
+        tco_fprintf(f, "  %s (P %.0f%%):", k < run->E ? sc->events[k].name : "all events",
+                    100 * run->event_prob[k]);
+        for (size_t s = 0; s < run->S; s++) {
+            char a[32];
+            double v = run->event_effect[k * run->S + s];
+            tco_format_money(v, a, sizeof a);
+            tco_fprintf(f, "%s %s%s %s", s ? "," : "", v > 0 ? "+" : "", a,
+                        sc->strategies[s].name);
+        }
+        fputc('\n', f);
+    }
 }
 
 void tco_format_money(double x, char *buf, size_t size)
@@ -710,6 +831,8 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
             tco_fprintf(f, "note: %lu draws of %s fell outside its domain (%s) and were clamped\n",
                     run->clamped[k], sc->inputs[k].path, dom);
         }
+    if (run->event_effect && run->E)
+        table_events(f, r);
     return ferror(f) ? TCO_EIO : TCO_OK;
 }
 

@@ -54,6 +54,10 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r);
 tco_status tco_write_monthly_csv(FILE *f, const tco_report *r);
 tco_status tco_write_categories_csv(FILE *f, const tco_report *r);
 tco_status tco_write_samples_csv(FILE *f, const tco_report *r);
+/* events.csv: each event's contribution to each strategy's mean NPV
+ * (tco_run's event_effect), then all events'; the header alone when the
+ * run did not compute them or the scenario has no events. */
+tco_status tco_write_events_csv(FILE *f, const tco_report *r);
 tco_status tco_write_table(FILE *f, const tco_report *r);
 /* savings.csv: each strategy's savings against the baseline (paired);
  * pairs.csv: P(A cheaper than B), P(identical) and the mean difference for

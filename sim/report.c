@@ -15,7 +15,8 @@ tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
                  {"samples.csv", tco_write_samples_csv},
                  {"savings.csv", tco_write_savings_csv},
                  {"pairs.csv", tco_write_pairs_csv},
-                 {"savings_curve.csv", tco_write_savings_curve_csv}};
+                 {"savings_curve.csv", tco_write_savings_curve_csv},
+                 {"events.csv", tco_write_events_csv}};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         if (files[i].writer == tco_write_samples_csv && !samples)
             continue;

@@ -969,6 +969,290 @@ START_TEST(test_breakeven_tied_future)
 }
 END_TEST
 
+/* With and without risk events: two strategies on fixed paths (no
+ * volatility, no price shocks) and events in month 1 (probability 1), so
+ * every future is the same and each contribution is a few lines by hand.
+ * api costs 1e6 requests x 1000 tokens x 2/Mtok = 2000 a month, api2 at
+ * 3/Mtok 3000; D_t = 1.1^(-t/12). */
+static const char *EVENTS_FIXED =
+    "scenario: { name: ev, horizon_months: 3, discount_rate_annual: 0.1 }\n"
+    "simulation: { futures: 300, seed: 3 }\n"
+    "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+    "demand: { requests_per_month: 1.0e6 }\n"
+    "backends:\n"
+    "  api: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 0 }\n"
+    "  api2: { type: api, input_price_per_mtok: 3, output_price_per_mtok: 0 }\n"
+    "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 2,\n"
+    "         gpu: { mode: cloud, hour_price: 3.0 } }\n"
+    "strategies:\n"
+    "  a: { route: { w: api } }\n"
+    "  g: { route: { w: gpu } }\n"
+    "events:\n"
+    "  audit: { probability_per_year: 1, effect: { one_off_cost: 12000 } }\n"
+    "  hike: { probability_per_year: 1, effect: { price_multiplier: { backend: api, factor: 1.5 } } }\n"
+    "  ban: { probability_per_year: 1,\n"
+    "         effect: { exclude_backend: { backend: api, reroute_to: api2, cost: 5000 } } }\n";
+
+START_TEST(test_event_effects_by_hand)
+{
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    opt.event_effects = 1;
+    opt.threads = 2;
+    tco_run *run = run_text(EVENTS_FIXED, &opt, &sc);
+    ck_assert_int_eq(run->E, 3);
+    const double D1 = pow(1.1, -1 / 12.0);
+    double sumD = 0;
+    for (int t = 1; t <= 3; t++)
+        sumD += pow(1.1, -t / 12.0);
+    /* Strategy a with every event: api is banned from month 1, so api2
+     * serves (3000 a month), plus 12000 and 5000 in month 1; the hike on
+     * api changes nothing.  Without any: 2000 a month. */
+    double npv_a = 3000 * sumD + 17000 * D1, none_a = 2000 * sumD;
+    /* g: 2 GPUs at 3/h (4380 a month) plus the audit. */
+    double npv_g = 4380 * sumD + 12000 * D1;
+    ck_close(run->npv[0], npv_a, 1e-12);
+    ck_close(run->npv[run->n], npv_g, 1e-12);
+    enum { AUDIT, HIKE, BAN, ALL };
+    const double *c = run->event_effect; /* [event * 2 + strategy] */
+    /* audit: 12000 D_1 = 12000 / 1.1^(1/12) = 11905.07 for both. */
+    ck_close(c[AUDIT * 2 + 0], 11905.07, 1e-6);
+    ck_close(c[AUDIT * 2 + 1], 12000 * D1, 1e-12);
+    /* hike: the ban moves a off api, so the price of api no longer
+     * matters: 0; g never reaches api. */
+    ck_assert_double_eq(c[HIKE * 2 + 0], 0);
+    ck_assert_double_eq(c[HIKE * 2 + 1], 0);
+    /* ban: without it, a stays on api at 1.5 x 2000 = 3000 a month, the same
+     * as api2; only the 5000 is the ban's: 5000 D_1 = 4960.44. */
+    ck_close(c[BAN * 2 + 0], 4960.44, 1e-6);
+    ck_assert_double_eq(c[BAN * 2 + 1], 0);
+    /* All events: 17000 D_1 + 1000 a month; for g the audit alone. */
+    ck_close(c[ALL * 2 + 0], npv_a - none_a, 1e-12);
+    ck_close(c[ALL * 2 + 0], 17000 * D1 + 1000 * sumD, 1e-12);
+    ck_close(c[ALL * 2 + 1], 12000 * D1, 1e-12);
+    for (int k = 0; k <= 3; k++) {
+        ck_assert_double_eq(run->event_prob[k], 1);
+        for (int s = 0; s < 2; s++)
+            ck_assert_msg(run->event_effect_se[k * 2 + s] < 1e-6, "identical futures, se %g",
+                          run->event_effect_se[k * 2 + s]);
+    }
+    /* Costed again: a without the ban, and without both ban and hike (the
+     * one-off is known); not without the hike alone, since a never reads
+     * api's price from month 1 on (the ban moved it); g reaches neither. */
+    ck_assert_int_eq(run->event_recosts, 2 * run->n);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* A price multiplier by hand: without the exclusion, the hike is what
+ * makes api cost 3000 instead of 2000 from month 1. */
+START_TEST(test_event_price_multiplier_by_hand)
+{
+    const char *text =
+        "scenario: { name: ev, horizon_months: 12, discount_rate_annual: 0.1 }\n"
+        "simulation: { futures: 64, seed: 3 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 0 }\n"
+        "strategies:\n"
+        "  a: { route: { w: api } }\n"
+        "events:\n"
+        "  hike: { probability_per_year: 1, effect: { price_multiplier: { backend: api, factor: 1.5 } } }\n";
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    opt.event_effects = 1;
+    tco_run *run = run_text(text, &opt, &sc);
+    /* 1000 a month over 12 months: sum of 1000 / 1.1^(t/12) = 11400.49. */
+    double want = 0;
+    for (int t = 1; t <= 12; t++)
+        want += 1000 * pow(1.1, -t / 12.0);
+    ck_close(run->event_effect[0], want, 1e-12);
+    ck_close(run->event_effect[0], 11400.49, 1e-6);
+    ck_close(run->event_effect[1], want, 1e-12); /* all events: the hike alone */
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Events in random months on fixed paths: every future's NPV without the
+ * event is the same number (the scenario without its events), so the mean
+ * NPV minus the contribution must be that number; and a one-off cost's
+ * contribution is the mean of C D_E over the drawn months E. */
+START_TEST(test_event_effects_random_months)
+{
+    const char *head =
+        "scenario: { name: ev, horizon_months: 24, discount_rate_annual: 0.1 }\n"
+        "simulation: { futures: 3001, seed: 17 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: 1.0e6, growth_annual: 0.3 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 0 }\n"
+        "  api2: { type: api, input_price_per_mtok: 2.5, output_price_per_mtok: 0 }\n"
+        "strategies:\n"
+        "  a: { route: { w: api } }\n"
+        "  b: { route: { w: api2 } }\n";
+    const char *events[2] = {
+        "events:\n"
+        "  ban: { probability_per_year: 0.4,\n"
+        "         effect: { exclude_backend: { backend: api, reroute_to: api2, cost: 7000 } } }\n",
+        "events:\n"
+        "  audit: { probability_per_year: 0.3, effect: { one_off_cost: 12000 } }\n"};
+    char text[2048];
+    tco_scenario *sc0;
+    tco_run_options opt = {0};
+    tco_run *none = run_text(head, &opt, &sc0);
+    for (int v = 0; v < 2; v++) {
+        snprintf(text, sizeof text, "%s%s", head, events[v]);
+        tco_scenario *sc;
+        opt.event_effects = 1;
+        opt.keep_samples = 1;
+        tco_run *run = run_text(text, &opt, &sc);
+        const size_t n = (size_t)run->n;
+        long happened = 0;
+        double cd = 0;
+        for (size_t i = 0; i < n; i++) {
+            int e = run->event_month[i];
+            ck_assert(e >= 0 && e <= 24);
+            happened += e > 0;
+            cd += e ? 12000 * pow(1.1, -e / 12.0) : 0;
+        }
+        ck_assert_double_eq(run->event_prob[0], (double)happened / (double)n);
+        ck_assert_double_eq(run->event_prob[1], run->event_prob[0]);
+        /* P(within 24 months) = 1 - (1 - p)^2: 0.64 or 0.51, within 4 se. */
+        double p = v == 0 ? 0.64 : 0.51;
+        ck_assert(fabs(run->event_prob[0] - p) < 4 * sqrt(p * (1 - p) / (double)n));
+        for (size_t s = 0; s < 2; s++) {
+            double mean = 0;
+            for (size_t i = 0; i < n; i++)
+                mean += run->npv[s * n + i];
+            mean /= (double)n;
+            /* Single event: its row and all events' are the same. */
+            ck_assert_double_eq(run->event_effect[s], run->event_effect[2 + s]);
+            ck_close(mean - run->event_effect[s], none->npv[s * n], 1e-12);
+        }
+        if (v == 1)
+            for (size_t s = 0; s < 2; s++)
+                ck_close(run->event_effect[s], cd / (double)n, 1e-12);
+        else
+            ck_assert_double_eq(run->event_effect[1], 0); /* b never reaches api */
+        tco_run_free(run);
+        tco_scenario_free(sc);
+    }
+    tco_run_free(none);
+    tco_scenario_free(sc0);
+}
+END_TEST
+
+/* Contributions, event months and GPUs do not depend on the thread count,
+ * and computing contributions leaves every other result as it was. */
+START_TEST(test_event_effects_thread_invariance)
+{
+    char *text = malloc(strlen(ANALYTIC) + 600);
+    sprintf(text, "%s"
+                  "  hike: { probability_per_year: 0.4, effect: { price_multiplier: { backend: api, factor: 1.3 } } }\n"
+                  "  short: { probability_per_year: 0.3, effect: { price_multiplier: { backend: gpu, factor: 1.6 } } }\n"
+                  "  ban: { probability_per_year: 0.2,\n"
+                  "         effect: { exclude_backend: { backend: api, reroute_to: gpu, cost: 1000 } } }\n",
+            ANALYTIC);
+    tco_run *runs[3];
+    tco_scenario *sc[3];
+    const int threads[3] = {1, 2, 1};
+    for (int k = 0; k < 3; k++) {
+        tco_run_options opt = {0};
+        opt.futures = 3003;
+        opt.threads = threads[k];
+        opt.event_effects = k < 2;
+        opt.keep_samples = k < 2;
+        runs[k] = run_text(text, &opt, &sc[k]);
+    }
+    const size_t n = (size_t)runs[0]->n, S = runs[0]->S, E = runs[0]->E;
+    ck_assert_int_eq(E, 4);
+    ck_assert(memcmp(runs[0]->event_effect, runs[1]->event_effect, (E + 1) * S * sizeof(double)) == 0);
+    ck_assert(memcmp(runs[0]->event_effect_se, runs[1]->event_effect_se,
+                     (E + 1) * S * sizeof(double)) == 0);
+    ck_assert(memcmp(runs[0]->event_prob, runs[1]->event_prob, (E + 1) * sizeof(double)) == 0);
+    ck_assert(memcmp(runs[0]->event_month, runs[1]->event_month, E * n * sizeof(int16_t)) == 0);
+    ck_assert(memcmp(runs[0]->gpus, runs[1]->gpus, S * n * sizeof(double)) == 0);
+    ck_assert_int_eq(runs[0]->event_recosts, runs[1]->event_recosts);
+    for (int k = 1; k < 3; k++) {
+        ck_assert(memcmp(runs[0]->npv, runs[k]->npv, S * n * sizeof(double)) == 0);
+        ck_assert(memcmp(runs[0]->monthly_mean, runs[k]->monthly_mean,
+                         S * (size_t)runs[0]->T * sizeof(double)) == 0);
+    }
+    ck_assert_ptr_null(runs[2]->event_effect);
+    ck_assert_ptr_null(runs[2]->event_month);
+    ck_assert_ptr_null(runs[2]->gpus);
+    /* Some contributions are positive: the hike raises api's cost. */
+    ck_assert(runs[0]->event_effect[1 * S + 0] > 0);
+    for (int k = 0; k < 3; k++) {
+        tco_run_free(runs[k]);
+        tco_scenario_free(sc[k]);
+    }
+    free(text);
+}
+END_TEST
+
+/* samples.csv's event months and GPUs, and events.csv, on EVENTS_FIXED:
+ * every event in month 1; a has no GPUs, g its min_gpus, 2. */
+START_TEST(test_event_files)
+{
+    tco_scenario *sc;
+    tco_run_options opt = {0};
+    opt.futures = 64;
+    opt.event_effects = 1;
+    opt.keep_samples = 1;
+    opt.keep_inputs = 1;
+    tco_run *run = run_text(EVENTS_FIXED, &opt, &sc);
+    tco_error err;
+    tco_results *res;
+    ck_assert_msg(tco_results_compute(&res, run, &err) == TCO_OK, "%s", err.msg);
+    tco_report rep = {sc, run, res, NULL};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(tco_write_samples_csv(f, &rep), TCO_OK);
+    fclose(f);
+    const char *eol = strchr(buf, '\n');
+    ck_assert_ptr_nonnull(eol);
+    const char *tail = "event_month.audit,event_month.hike,event_month.ban,"
+                       "gpus_at_horizon.a,gpus_at_horizon.g\n";
+    ck_assert_msg(strncmp(eol + 1 - strlen(tail), tail, strlen(tail)) == 0, "%.*s",
+                  (int)(eol - buf), buf);
+    const char *row = strchr(eol + 1, '\n');
+    ck_assert_msg(strncmp(row - 10, ",1,1,1,0,2", 10) == 0, "%.*s", (int)(row - eol), eol + 1);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    ck_assert_int_eq(tco_write_events_csv(f, &rep), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strncmp(buf,
+                          "event,kind,strategy,contribution_mean,contribution_se,p_happens\n"
+                          "audit,one_off_cost,a,11905.0",
+                          91) == 0,
+                  "%s", buf);
+    ck_assert_ptr_nonnull(strstr(buf, "\nban,exclude_backend,a,4960.44"));
+    ck_assert_ptr_nonnull(strstr(buf, "\nall events,all,g,11905.0"));
+    free(buf);
+    f = open_memstream(&buf, &len);
+    ck_assert_int_eq(tco_write_table(f, &rep), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "  ban (P 100%): +4,960 a, 0 g\n"), "%s", buf);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    ck_assert_int_eq(tco_write_json(f, &rep), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "\"events\": { \"costings_again\": 128, \"each\": [\n"
+                              "      { \"name\": \"audit\", \"kind\": \"one_off_cost\", "
+                              "\"p_happens\": 1, \"contribution_mean\": { \"a\": 11905.0"),
+                  "%s", buf);
+    free(buf);
+    tco_results_free(res);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -993,6 +1277,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_rng_known_answers);
     tcase_add_test(tc, test_switches_closed_form);
     tcase_add_test(tc, test_review_thread_invariance);
+    tcase_add_test(tc, test_event_effects_by_hand);
+    tcase_add_test(tc, test_event_price_multiplier_by_hand);
+    tcase_add_test(tc, test_event_effects_random_months);
+    tcase_add_test(tc, test_event_effects_thread_invariance);
+    tcase_add_test(tc, test_event_files);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2210,6 +2210,231 @@ START_TEST(test_value_by_hand)
 }
 END_TEST
 
+
+/* With and without risk events (MODEL.md 7): the SCENARIO's events all
+ * happen in month 1; each left out in turn, the strategies are costed again
+ * on the same future and the differences worked out by hand. */
+static double npv_of(tco_future *f, const tco_model *m, size_t s)
+{
+    tco_cost cost;
+    tco_future_cost(f, m, s, NULL, NULL, &cost);
+    return cost.npv;
+}
+
+START_TEST(test_mask_events_by_hand)
+{
+    tco_error err;
+    tco_scenario *sc;
+    ck_assert_msg(load_text(SCENARIO, &sc, &err) == TCO_OK, "%s", err.msg);
+    tco_model *m;
+    ck_assert_int_eq(tco_model_alloc(&m, sc, &err), TCO_OK);
+    tco_future *f = tco_future_alloc(m);
+    double *x = malloc(sc->ninputs * sizeof *x);
+    tco_sample_inputs(sc, NULL, x, NULL);
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng rng;
+    tco_rng_seed(&rng, &zig, 1, 0);
+    tco_future_draw(f, m, x, &rng, NULL);
+    double all[NS], D[T + 1];
+    for (int t = 1; t <= T; t++)
+        D[t] = pow(1.12, -t / 12.0);
+    for (size_t s = 0; s < NS; s++)
+        all[s] = npv_of(f, m, s);
+    enum { AUDIT, HIKE, BAN, NEVER };
+    unsigned char mask[4] = {0};
+
+    /* The audit: 5000 in month 1, D_1 = 1.12^(-1/12) = 0.990600, for every
+     * strategy: 4953.00. */
+    ck_close(tco_future_event_npv(f, m, AUDIT), 5000 * pow(1.12, -1 / 12.0), 1e-15);
+    ck_close(tco_future_event_npv(f, m, AUDIT), 4953.00, 1e-6);
+    ck_assert(isnan(tco_future_event_npv(f, m, HIKE)));
+    ck_assert_double_eq(tco_future_event_npv(f, m, NEVER), 0);
+    mask[AUDIT] = 1;
+    tco_future_mask_events(f, m, mask);
+    for (size_t s = 0; s < NS; s++) {
+        ck_assert(tco_model_event_reaches(m, AUDIT, s));
+        ck_close(all[s] - npv_of(f, m, s), 5000 * D[1], 1e-9);
+    }
+
+    /* The hike (api1 x 1.5 from month 1): api1's usage costs a third less
+     * without it.  Month 1 of strategy api: (11125 - 1000) / 3 = 3375. */
+    mask[AUDIT] = 0;
+    mask[HIKE] = 1;
+    tco_future_mask_events(f, m, mask);
+    double bycat[T * TCO_NCAT];
+    tco_cost cost;
+    tco_future_cost(f, m, 0, NULL, bycat, &cost);
+    ck_close(bycat[API], 11125 - 3375, 1e-12);
+    double want_api = 0, want_cloud = 0;
+    for (int t = 1; t <= T; t++) {
+        want_api += D[t] * (api1_a(t) + api1_b(t)) / 3;
+        /* cloud: api1 serves a (fallback) in the setup months 1-2, b always. */
+        want_cloud += D[t] * ((t <= 2 ? api1_a(t) : 0) + api1_b(t)) / 3;
+    }
+    ck_close(all[0] - cost.npv, want_api, 1e-9);
+    ck_close(all[1] - npv_of(f, m, 1), want_cloud, 1e-9);
+
+    /* The ban (api2 excluded in month 1, rerouted to cloud1, cost 7000):
+     * without it, strategy excluded keeps a on api2 in every month, adopts
+     * no cloud1 and pays no 7000.  Only strategies that reach api2 can
+     * differ. */
+    mask[HIKE] = 0;
+    mask[BAN] = 1;
+    tco_future_mask_events(f, m, mask);
+    hand_compute();
+    double with = 0, without = 0;
+    for (int t = 1; t <= T; t++) {
+        double total = 0;
+        for (int c = 0; c < TCO_NCAT; c++)
+            total += expected[4][t - 1][c];
+        with += D[t] * total;
+        without += D[t] * (api1_b(t) + 1000 + (1000 * 0.5 + 500 * 1.5) / 1e6 * Ra(t) +
+                           Ra(t) * 0.03 * 0.1 + Rb(t) * 0.05 * 1.0 + (t == 1 ? 5000 : 0));
+    }
+    ck_close(all[4], with, 1e-12);
+    ck_close(all[4] - npv_of(f, m, 4), with - without, 1e-9);
+    for (size_t s = 0; s < NS; s++) {
+        ck_assert_int_eq(tco_model_event_reaches(m, BAN, s), s == 4);
+        if (s != 4)
+            ck_assert_double_eq(npv_of(f, m, s), all[s]);
+    }
+
+    /* Every event back: the same bits as drawn. */
+    tco_future_mask_events(f, m, NULL);
+    for (size_t s = 0; s < NS; s++)
+        ck_assert_double_eq(npv_of(f, m, s), all[s]);
+    memset(mask, 0, sizeof mask);
+    tco_future_mask_events(f, m, mask);
+    for (size_t s = 0; s < NS; s++)
+        ck_assert_double_eq(npv_of(f, m, s), all[s]);
+
+    /* GPUs in service in month 6 (tco_cost.gpus): none on api; cloud1 for
+     * a, 1 (w = 809185 * 700, 0.65 of a GPU); owned1 for both, 3; cloud1
+     * for both, 2 (w = 809185 * 700 + 269728 * 1400: 1.08 GPUs). */
+    const double gpus[NS] = {0, 1, 3, 2, 1};
+    for (size_t s = 0; s < NS; s++) {
+        tco_future_cost(f, m, s, NULL, NULL, &cost);
+        ck_assert_double_eq(cost.gpus, gpus[s]);
+    }
+    free(x);
+    tco_future_free(f);
+    tco_model_free(m);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* A price multiplier on a self-hosted backend, left out: the GPUs' price
+ * index goes back to 1 from the event's month E on (2 GPUs at 3/h: 4380 a
+ * month instead of 6570), and nothing else moves. */
+START_TEST(test_mask_price_self_hosted)
+{
+    const char *text =
+        "scenario: { name: gpuprice, horizon_months: 36 }\n"
+        "workloads: { w: { input_tokens: 0, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1 }\n"
+        "backends:\n"
+        "  cloud: { type: self_hosted, throughput_tokens_per_gpu_second: 1000, min_gpus: 2,\n"
+        "           gpu: { mode: cloud, hour_price: 3.0 }, setup: { months: 0, cost: 0 } }\n"
+        "strategies:\n"
+        "  c: { route: { w: cloud } }\n"
+        "events:\n"
+        "  shortage: { probability_per_year: 0.5,\n"
+        "              effect: { price_multiplier: { backend: cloud, factor: 1.5 } } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    int found = 0;
+    for (uint64_t stream = 0; stream < 500 && !found; stream++) {
+        drawn_future(&d, stream);
+        int e = tco_future_event_month(d.f, 0);
+        if (e < 2)
+            continue;
+        found = 1;
+        tco_cost with, without;
+        tco_future_cost(d.f, d.m, 0, NULL, NULL, &with);
+        unsigned char mask = 1;
+        tco_future_mask_events(d.f, d.m, &mask);
+        tco_future_cost(d.f, d.m, 0, NULL, NULL, &without);
+        ck_close(without.npv, 36 * 4380, 1e-12);
+        ck_close(with.npv - without.npv, (36 - e + 1) * 2190, 1e-12);
+        ck_assert_int_eq(tco_future_event_month(d.f, 0), e);
+        ck_assert_double_eq(with.gpus, 2);
+    }
+    ck_assert(found);
+    drawn_free(&d);
+}
+END_TEST
+
+/* Whether leaving a price multiplier out can matter (the engine costs a
+ * strategy again only then): "leave" reads api a's price in months 1-4
+ * only, "stay" in every month.  A hike from month E matters to leave only
+ * when E <= 4; where it does not, the cost without it is the same, bit for
+ * bit; where it does, it differs. */
+START_TEST(test_event_matters)
+{
+    const char *text =
+        "scenario: { name: matters, horizon_months: 12, discount_rate_annual: 0.07 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 100 } }\n"
+        "demand: { requests_per_month: 1.0e5 }\n"
+        "backends:\n"
+        "  a: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 6 }\n"
+        "  b: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 2 }\n"
+        "strategies:\n"
+        "  leave:\n"
+        "    phases:\n"
+        "      - { from_month: 1, route: { w: a } }\n"
+        "      - { from_month: 5, route: { w: b } }\n"
+        "  stay: { route: { w: a } }\n"
+        "  other: { route: { w: b } }\n"
+        "events:\n"
+        "  hike: { probability_per_year: 0.9, effect: { price_multiplier: { backend: a, factor: 1.25 } } }\n";
+    drawn d;
+    drawn_load(&d, text);
+    ck_assert_int_eq(tco_future_track_reads(d.f, d.m), TCO_OK);
+    int early = 0, late = 0;
+    unsigned char mask = 1;
+    for (uint64_t stream = 0; stream < 400 && (early < 3 || late < 3); stream++) {
+        drawn_future(&d, stream);
+        int e = tco_future_event_month(d.f, 0);
+        if (!e)
+            continue;
+        double with[3], without[3];
+        int matters[3];
+        for (size_t s = 0; s < 3; s++) {
+            tco_cost cost;
+            tco_future_cost(d.f, d.m, s, NULL, NULL, &cost);
+            with[s] = cost.npv;
+        }
+        for (size_t s = 0; s < 3; s++)
+            matters[s] = tco_future_event_matters(d.f, d.m, 0, s);
+        tco_future_mask_events(d.f, d.m, &mask);
+        for (size_t s = 0; s < 3; s++) {
+            tco_cost cost;
+            tco_future_cost(d.f, d.m, s, NULL, NULL, &cost);
+            without[s] = cost.npv;
+        }
+        /* The masked costings left what was recorded alone. */
+        for (size_t s = 0; s < 3; s++)
+            ck_assert_int_eq(tco_future_event_matters(d.f, d.m, 0, s), matters[s]);
+        tco_future_mask_events(d.f, d.m, NULL);
+        ck_assert_int_eq(matters[0], e <= 4);
+        ck_assert_int_eq(matters[1], 1);
+        ck_assert_int_eq(matters[2], 0);
+        ck_assert(with[1] > without[1]);
+        ck_assert_double_eq(with[2], without[2]);
+        if (e <= 4) {
+            early++;
+            ck_assert(with[0] > without[0]);
+        } else {
+            late++;
+            ck_assert_double_eq(with[0], without[0]);
+        }
+    }
+    ck_assert(early >= 3 && late >= 3);
+    drawn_free(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -2217,6 +2442,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_deterministic_months);
     tcase_add_test(tc, test_by_hand_literals);
     tcase_add_test(tc, test_breakeven);
+    tcase_add_test(tc, test_mask_events_by_hand);
     suite_add_tcase(s, tc);
     TCase *rules = tcase_create("rules");
     tcase_set_timeout(rules, 60);
@@ -2226,6 +2452,8 @@ static Suite *suite(void)
     tcase_add_test(rules, test_exclusion_chain);
     tcase_add_test(rules, test_fine_tuning_costs);
     tcase_add_test(rules, test_price_event_self_hosted);
+    tcase_add_test(rules, test_mask_price_self_hosted);
+    tcase_add_test(rules, test_event_matters);
     tcase_add_test(rules, test_review_there_and_back);
     tcase_add_test(rules, test_review_no_hysteresis);
     tcase_add_test(rules, test_review_last_month);

@@ -397,7 +397,7 @@ sed -e 's/switching_cost: 3000/switching_cost: { dist: uniform, min: 1000, max: 
 [ "$(grep -v ^review, v1/summary.csv | cut -d, -f1-21)" = "$(cut -d, -f1-21 v0/summary.csv)" ] \
     && ok || bad "a review strategy changed the other strategies' results"
 awk -F, '$1 == "review" && $22 > 0.9 && $23 > 0.9 && $24 == 3 { found = 1 } END { exit !found }' v1/summary.csv \
-    && head -1 v1/samples.csv | grep -q ',switches.review,first_switch_month.review$' \
+    && head -1 v1/samples.csv | grep -q ',switches.review,first_switch_month.review,event_month\..*,gpus_at_horizon.review$' \
     && ok || bad "route changes of the review strategy: $(cat v1/summary.csv)"
 "$BIN" run v2v.yaml -q --no-plots -n 300 --threads 1 -o "$TMP/v2" && "$BIN" run v2v.yaml -q --no-plots -n 300 --threads 2 -o "$TMP/v3" \
     && same_results v2/results.json v3/results.json && ok || bad "results with a review depend on the number of threads"
