@@ -158,11 +158,37 @@ TCOSIM_PLOTS="$TMP/badplots" "$BIN" plot "$TMP/c3" 2>b.err
 [ "$(wc -l <sw1/sweep.csv)" -eq $((6 * 3 + 1)) ] && ok || bad "sweep.csv rows"
 head -1 sw1/sweep.csv | grep -qx "demand.requests_per_month,strategy,mean,p5,p50,p95,p_cheapest,p_cheaper_than_baseline" \
     && ok || bad "sweep.csv header"
-head -1 sw1/crossovers.csv | grep -qx "input,kind,from,to,value" && ok || bad "crossovers.csv header"
+head -1 sw1/crossovers.csv | grep -qx "input,other_input,other_value,kind,from,to,value,tokens_per_month" && ok || bad "crossovers.csv header"
 "$BIN" sweep small.yaml --vary demand.requests_per_month=5e5:2e7:6:log -n 400 -o "$TMP/sw2" --threads 1 --no-plots -q \
     && cmp -s sw1/sweep.csv sw2/sweep.csv && ok || bad "sweep differs with 1 thread"
 "$BIN" sweep small.yaml --vary demand.growth_annual=0,0.5,1 --vary scenario.discount_rate_annual=0,0.1 -n 300 -o "$TMP/sw3" -q \
     && is_png sw3/plots/sweep2d.png && [ "$(wc -l <sw3/sweep.csv)" -eq $((6 * 3 + 1)) ] && ok || bad "2-D sweep"
+# Issue 10: the sweep chart's axes hold every point and every crossover.
+# sweep.gp prints the ranges it drew ("ranges x LO HI y LO HI"); run it on
+# the folder and check sweep_chart.csv (x, each strategy's P5 and P95) and
+# crossovers.csv (value) against them.  A y range set before the x range was
+# computed once dropped every point above 20M (and every point of a sweep of
+# a rate: exit 3, "undefined variable: STATS_min").
+sweep_in_range() { # FOLDER VARY-LABEL
+    gnuplot -c "$ROOT/plots/sweep.gp" "$1" "$TMP/range.png" png "$ROOT/plots" t f USD "$2" 2>&1 >/dev/null \
+        | grep '^ranges' >"$TMP/ranges" || return 1
+    awk -F, -v r="$(cat "$TMP/ranges")" '
+        BEGIN { split(r, a, " "); xlo = a[3]; xhi = a[4]; ylo = a[6]; yhi = a[7]; bad = 0 }
+        FNR == 1 { file++; next }
+        file == 1 { if ($1 < xlo || $1 > xhi) { print "point x " $1 " outside " xlo ":" xhi; bad = 1 }
+                    for (c = 3; c <= NF; c += 3) if ($c < ylo || $(c + 1) > yhi) { print "band " $c ":" $(c + 1) " outside " ylo ":" yhi; bad = 1 } }
+        file == 2 { n++; if ($7 < xlo || $7 > xhi) { print "crossover " $7 " outside " xlo ":" xhi; bad = 1 } }
+        END { if (n == 0 && need) { print "no crossover"; bad = 1 } exit bad }' need="${3:-0}" \
+        "$1/sweep_chart.csv" "$1/crossovers.csv" >&2
+}
+"$BIN" sweep "$ROOT/scenarios/baseline.yaml" --vary demand.requests_per_month=1e6:4e7:12:log -n 300 -o "$TMP/swr" -q 2>swr.err \
+    && sweep_in_range "$TMP/swr" "demand.requests_per_month log" 1 && ok || bad "sweep chart range: $(cat swr.err)"
+for v in demand.growth_annual=0:0.8:4 backends.llama-70b.gpu.hour_price=1.5,3,6 workloads.simple.share=0.1:0.9:3 \
+         backends.api-frontier.input_price_per_mtok=1,2,4; do
+    rm -rf "$TMP/swv"
+    "$BIN" sweep "$ROOT/scenarios/baseline.yaml" --vary "$v" -n 200 -o "$TMP/swv" -q 2>swv.err \
+        && is_png swv/plots/sweep.png && sweep_in_range "$TMP/swv" "${v%%=*}" && ok || bad "sweep of $v: $(cat swv.err)"
+done
 expect_error sweep-novary 2 "sweep needs --vary" -- sweep small.yaml
 expect_error sweep-badvary 2 "--vary demand.requests_per_month=5:1:3" -- sweep small.yaml --vary demand.requests_per_month=5:1:3
 expect_error sweep-domain 2 "demand.requests_per_month: must be > 0 (got -1)" -- sweep small.yaml --vary demand.requests_per_month=-1,1 -n 10
