@@ -509,10 +509,10 @@ tco_status tco_write_sweep_chart_csv(FILE *f, const tco_sweep *sw)
     }
     /* Two inputs: one row per grid cell with its bounds (midpoints between
      * values, geometric on log scales), the cheapest strategy by mean
-     * (1-based) and the largest P(cheaper than the baseline) of the other
-     * strategies; then the strategies' names as headers of empty columns,
+     * (1-based) and the largest P(cheaper than the baseline) of any one
+     * other strategy (not the chance that some strategy is cheaper); then the strategies' names as headers of empty columns,
      * for the chart's legend. */
-    fputs("x1,x2,x1lo,x1hi,x2lo,x2hi,cheapest,p_some_cheaper_than_baseline", f);
+    fputs("x1,x2,x1lo,x1hi,x2lo,x2hi,cheapest,max_p_cheaper_than_baseline", f);
     for (size_t s = 0; s < S; s++) {
         fputc(',', f);
         tco_csv_string(f, sw->names[s]);
@@ -627,11 +627,16 @@ void tco_write_sweep_words(FILE *f, const tco_sweep *sw)
     if (!said && !pairs && !means)
         fprintf(f, "No crossover in the swept range: the same strategy is cheapest on average "
                    "at every point, and no strategy's chance of beating another crosses 50%%.\n");
-    else if (pairs || means)
-        fprintf(f, "crossovers.csv also lists %zu point%s where a pair's mean NPVs cross%s.\n",
-                means, means == 1 ? "" : "s",
-                pairs ? " and where one strategy becomes more likely than not cheaper than "
-                        "another" : "");
+    else if (pairs || means) {
+        fputs("crossovers.csv also lists", f);
+        if (means)
+            fprintf(f, " %zu point%s where two strategies' mean NPVs cross", means,
+                    means == 1 ? "" : "s");
+        if (pairs)
+            fprintf(f, "%s %zu where one strategy becomes more likely than not cheaper than "
+                       "another", means ? " and" : "", pairs);
+        fputs(".\n", f);
+    }
     free(c50);
     free(c90);
 }

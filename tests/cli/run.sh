@@ -145,6 +145,11 @@ cmp -s c1/plots/scurve.svg c3/plots/scurve.svg && ok || bad "tcosim plot draws t
 mkdir badplots && cp "$HERE"/../../plots/*.gp badplots/ && echo "plot nonsense_function(x)" >>badplots/scurve.gp
 TCOSIM_PLOTS="$TMP/badplots" "$BIN" plot "$TMP/c3" 2>b.err
 [ $? -eq 3 ] && grep -q "gnuplot failed on" b.err && grep -q "scurve.gp" b.err && ok || bad "broken template: $(cat b.err)"
+# Issue 10: a missing template is named as such, not as a gnuplot failure.
+mkdir noplots && cp "$HERE"/../../plots/*.gp noplots/ && rm noplots/fan.gp
+TCOSIM_PLOTS="$TMP/noplots" "$BIN" plot "$TMP/c3" 2>n.err
+[ $? -eq 3 ] && grep -q "template fan.gp not found in $TMP/noplots" n.err && ! grep -q "gnuplot failed" n.err && ok \
+    || bad "missing template: $(cat n.err)"
 
 # Degenerate runs still draw every chart: one strategy, one month, one future.
 "$BIN" run one.yaml -n 1 -q -o "$TMP/d1" 2>d1.err && is_pdf d1/report.pdf && [ "$(pdf_pages d1/report.pdf)" -eq 8 ] \
