@@ -19,6 +19,7 @@ set style fill solid 0.85 noborder
 set key bottom right
 if (m eq 'evppi') {
     set xrange [0 : evpi > 0 ? evpi * 1.1 : 1]
+    eval tics('x', 0, evpi > 0 ? evpi * 1.1 : 1, 0)
     set xlabel 'expected value of learning the input before deciding, '.ARG7
     set title ARG5.': what to measure before deciding (EVPPI; EVPI marked)' font ',14'
     set arrow 1 from first evpi, graph 0 to first evpi, graph 1 nohead dt 2 lw 1.5 lc rgb '#D55E00'

@@ -5,6 +5,9 @@ f = data('npv_density.csv')
 s = data('summary.csv')
 stats f skip 1 nooutput
 N = STATS_columns - 1
+stats f skip 1 using 1 nooutput
+xlo = STATS_min
+xhi = STATS_max > STATS_min ? STATS_max : STATS_min + 1
 top = 0
 do for [i = 2:N+1] {
     stats f skip 1 using i nooutput
@@ -12,6 +15,8 @@ do for [i = 2:N+1] {
 }
 gap = top * 0.06
 set yrange [-gap * (N + 1.5) : top * 1.08]
+set xrange [xlo : xhi]
+eval tics('x', xlo, xhi, 0)
 unset ytics
 set xlabel 'net present cost, '.ARG7
 set ylabel 'probability density'

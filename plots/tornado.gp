@@ -7,6 +7,15 @@ first = STATS_min
 K = STATS_records < 20 ? STATS_records : 20
 stats f skip 1 using (strcol(1) eq 'base' ? $3 : NaN) nooutput
 base = STATS_max
+stats f skip 1 every ::first::(first + K - 1) using 4 nooutput
+xlo = STATS_min < base ? STATS_min : base
+xhi = STATS_max > base ? STATS_max : base
+stats f skip 1 every ::first::(first + K - 1) using 5 nooutput
+xlo = STATS_min < xlo ? STATS_min : xlo
+xhi = STATS_max > xhi ? STATS_max : xhi
+pad = xhi > xlo ? 0.05 * (xhi - xlo) : (abs(base) > 0 ? 0.05 * abs(base) : 1)
+set xrange [xlo - pad : xhi + pad]
+eval tics('x', xlo - pad, xhi + pad, 0)
 set yrange [-K + 0.4 : 0.6]
 set ytics nomirror
 set format y '%g'
