@@ -11,6 +11,11 @@ S = STATS_records
 stats f skip 1 using (sum [c = 2:NC + 1] (column(c) < 0 ? column(c) : 0)) nooutput
 lo = STATS_min
 hi = hi > lo ? hi : lo + 1
+# Names under the bars, wrapped to the room each bar has.
+W = int(150 / S) > 12 ? int(150 / S) : 12
+if (S > 8) { set xtics font ',9' }
+stats f skip 1 using (nlines(wrap(name(1), W))) nooutput
+set bmargin 3 + STATS_max
 top = hi + 0.04 * (hi - lo)
 set style data histograms
 set style histogram rowstacked
@@ -19,7 +24,7 @@ set boxwidth 0.6
 set xrange [-0.6 : S - 0.4]
 set yrange [lo : top]
 eval tics('y', lo, top, 0)
-set xtics nomirror rotate by -20
+set xtics nomirror norotate
 set ylabel 'mean NPV, '.ARG7
 set title ARG5.': where the money goes (mean NPV by cost category)' font ',14'
 set key outside right top
@@ -30,4 +35,4 @@ array CAT[10] = [0x332288, 0x88CCEE, 0x44AA99, 0x117733, 0x999933, 0xDDCC77, 0xC
 # The first line names the columns (a title through a function does not
 # tell gnuplot so: the names were once drawn as an empty first stack).
 set datafile columnheaders
-plot for [c = 2:NC + 1] f using c:xtic(name(1)) lc rgb CAT[(c - 2) % |CAT| + 1] title unquote(columnhead(c))
+plot for [c = 2:NC + 1] f using c:xtic(wrap(name(1), W)) lc rgb CAT[(c - 2) % |CAT| + 1] title unquote(columnhead(c))

@@ -57,3 +57,13 @@ log_rec(e, emax, lo, hi, dense) = e > emax ? '' : log_in(10.0 ** e, lo, hi) . \
 log_list(lo, hi) = log_rec(floor(log10(lo)), ceil(log10(hi)), lo, hi, log10(hi / lo) <= 3)
 tic_pick(l, lo, hi) = strlen(l) > 0 ? l : lin_list(lo, hi)
 tics(ax, lo, hi, lg) = 'set '.ax.'tics ('.tic_pick(lg && lo > 0 ? log_list(lo, hi) : lin_list(lo, hi), lo, hi)[3:].')'
+# A long name under a bar is wrapped onto lines of at most w characters,
+# after a '-', '_' or ' ' where it has one (a 40-character name rotated
+# under a bar ran off the chart and over the footnote).
+is_brk(c) = c eq '-' || c eq '_' || c eq ' '
+last_brk(s, i) = i < 2 ? 0 : is_brk(s[i:i]) ? i : last_brk(s, i - 1)
+brk_at(s, w) = last_brk(s, w + 1) > 0 ? last_brk(s, w + 1) : w
+wrap(s, w) = strlen(s) <= w ? s : s[1:brk_at(s, w)]."\n".wrap(s[brk_at(s, w) + 1:], w)
+# Lines of wrap(s, w), for the margin under the bars.
+nlines_rec(s, i) = i > strlen(s) ? 1 : (s[i:i] eq "\n") + nlines_rec(s, i + 1)
+nlines(s) = nlines_rec(s, 1)
