@@ -1,7 +1,8 @@
 # Break-even: cumulative cost minus the baseline's over time, one panel per
 # strategy (five translucent bands on one chart merge into one): median,
 # P25-P75 band, P5 and P95 as dashed lines; below zero the strategy has
-# spent less than the baseline.  Months 1 to the horizon.
+# spent less than the baseline.  Months 1 to the horizon.  Prints each
+# panel's axis ranges on its standard error, for the tests.
 call ARG4.'/common.gp' ARG1 ARG2 ARG3 ARG4 ARG5 ARG6 ARG7 ARG8
 f = data('breakeven.csv')
 # Every range is taken before any is set (stats skips what lies outside
@@ -55,6 +56,7 @@ do for [i = 2:N] {
          f using 1:(column(c + 1)) with lines lw 1 dt 2 lc rgb color(i) notitle, \
          f using 1:(column(c + 4)) with lines lw 1 dt 2 lc rgb color(i) notitle, \
          f using 1:(column(c)) with lines lw 2.5 lc rgb color(i) notitle
+    print sprintf('ranges panel %d x %.10g %.10g y %.10g %.10g', i, GPVAL_X_MIN, GPVAL_X_MAX, GPVAL_Y_MIN, GPVAL_Y_MAX)
     unset label 1000
 }
 unset multiplot

@@ -12,7 +12,7 @@ stats f skip 1 using (sum [c = 2:NC + 1] (column(c) < 0 ? column(c) : 0)) nooutp
 lo = STATS_min
 hi = hi > lo ? hi : lo + 1
 # Names under the bars, wrapped to the room each bar has.
-W = int(150 / S) > 12 ? int(150 / S) : 12
+W = int(100 / S) > 12 ? int(100 / S) : 12
 if (S > 8) { set xtics font ',9' }
 stats f skip 1 using (nlines(wrap(name(1), W))) nooutput
 set bmargin 3 + STATS_max

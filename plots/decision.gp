@@ -6,7 +6,7 @@ N = STATS_records
 stats f skip 1 using 18 nooutput
 rmax = STATS_max > 0 ? STATS_max * 1.05 : 1
 # Names under the bars, wrapped to the room each bar has.
-W = int(75 / N) > 11 ? int(75 / N) : 11
+W = int((N > 4 ? 65 : 55) / N) > 11 ? int((N > 4 ? 65 : 55) / N) : 11
 if (N > 4) { set xtics font ',9' }
 stats f skip 1 using (nlines(wrap(name(1), W))) nooutput
 set bmargin 3 + STATS_max

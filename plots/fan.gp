@@ -1,6 +1,7 @@
 # Fan chart over time, one panel per strategy, each on its own scale (a
 # residual credit in one strategy's last month would flatten the others'):
 # median line, P25-P75 and P5-P95 bands, months 1 to the horizon.
+# Prints each panel's axis ranges on its standard error, for the tests.
 # ARG8: monthly (cost each month) or cumulative.
 call ARG4.'/common.gp' ARG1 ARG2 ARG3 ARG4 ARG5 ARG6 ARG7 ARG8
 cumulative = ARG8 eq 'cumulative'
@@ -43,6 +44,7 @@ do for [i = 1:N] {
     plot f using 1:(column(c + 1)):(column(c + 4)) with filledcurves fs transparent solid 0.15 lc rgb color(i) notitle, \
          f using 1:(column(c + 2)):(column(c + 3)) with filledcurves fs transparent solid 0.35 lc rgb color(i) notitle, \
          f using 1:(column(c)) with lines lw 2.5 lc rgb color(i) notitle
+    print sprintf('ranges panel %d x %.10g %.10g y %.10g %.10g', i, GPVAL_X_MIN, GPVAL_X_MAX, GPVAL_Y_MIN, GPVAL_Y_MAX)
     unset label 1000
 }
 unset multiplot

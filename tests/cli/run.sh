@@ -156,6 +156,47 @@ TCOSIM_PLOTS="$TMP/noplots" "$BIN" plot "$TMP/c3" 2>n.err
     && is_png d1/plots/breakeven.png && ok || bad "one strategy, one month, one future: $(cat d1.err)"
 "$BIN" run one.yaml -n 1 --no-plots | grep -q "^only *0.12 " && ok || bad "small money in the table"
 
+# ---- charts (issue 10) ----
+"$BIN" run "$ROOT/scenarios/baseline.yaml" -n 300 -q -o "$TMP/ch" 2>ch.err && ok || bad "baseline charts: $(cat ch.err)"
+# Money ticks read 0, 500k, 1M, 1.5M, never 0.0 or 500.0k.
+grep -ho '>-\?[0-9]\+\.0[kMG]\?<' ch/plots/*.svg >ticks.txt; [ ! -s ticks.txt ] && grep -q '>500k<\|>1M<\|>2M<' ch/plots/scurve.svg \
+    && ok || bad "tick labels: $(sort -u ticks.txt | head -5 | tr '\n' ' ')"
+# Categories have colours of their own, none of the strategies' palette.
+tr -d ' ' <ch/plots/categories.svg | grep -o 'rgb([0-9,]*)' | sort -u >cat.rgb
+grep -qx 'rgb(230,159,0)\|rgb(86,180,233)\|rgb(0,158,115)\|rgb(0,114,178)\|rgb(213,94,0)\|rgb(204,121,167)' cat.rgb \
+    && bad "categories.svg uses strategy colours" || ok
+# The fan and break-even charts: months 1 to the horizon (36), and each
+# panel's y range holds its own strategy's P5..P95 (and 0) with at most 20%
+# to spare: one strategy's residual credit no longer sets every panel's scale.
+panels_fit() { # TEMPLATE CSV ARG8 FIRST-PANEL
+    gnuplot -c "$ROOT/plots/$1.gp" "$TMP/ch" "$TMP/p.png" png "$ROOT/plots" t f USD "$3" 2>&1 >/dev/null \
+        | grep '^ranges panel' >panels.txt
+    [ -s panels.txt ] || return 1
+    awk -F, -v first="$4" '
+        NR == FNR { split($0, a, " "); xlo[a[3]] = a[5]; xhi[a[3]] = a[6]; ylo[a[3]] = a[8]; yhi[a[3]] = a[9]; n++; next }
+        FNR == 1 { next }
+        { T = $1; for (i = first; i <= (NF - 1) / 5; i++) { c = 2 + 5 * (i - 1)
+              if (!(i in lo) || $(c + 1) < lo[i]) lo[i] = $(c + 1)
+              if (!(i in hi) || $(c + 4) > hi[i]) hi[i] = $(c + 4) } }
+        END { bad = 0
+              for (i in lo) { l = lo[i] < 0 ? lo[i] : 0; h = hi[i] > 0 ? hi[i] : 0; span = h - l
+                  if (xlo[i] != 1 || xhi[i] != T) { print "panel " i ": x " xlo[i] ":" xhi[i] ", months 1:" T; bad = 1 }
+                  if (ylo[i] > l || yhi[i] < h || yhi[i] - ylo[i] > 1.2 * span + 1e-9) {
+                      print "panel " i ": y " ylo[i] ":" yhi[i] " for data " l ":" h; bad = 1 } }
+              exit bad }' panels.txt "$TMP/ch/$2" >&2
+}
+panels_fit fan fan.csv monthly 1 && ok || bad "fan chart ranges"
+panels_fit fan cumulative.csv cumulative 1 && ok || bad "cumulative fan chart ranges"
+panels_fit breakeven breakeven.csv "" 2 && ok || bad "break-even chart ranges"
+# Long strategy names (40 characters) are wrapped under the bars: the
+# bars' labels stay inside the chart (no line of a label longer than 25
+# characters in decision.svg and categories.svg).
+sed -e 's/^  api: { route/  api-frontier-with-a-very-long-name-abcde: { route/' \
+    -e 's/^  open: { route/  self-hosted-llama-on-rented-h100-gpus-xy: { route/' small.yaml >long.yaml
+"$BIN" run long.yaml -q -n 200 -o "$TMP/lg" 2>lg.err && grep -q '>api-frontier-with-<' lg/plots/decision.svg \
+    && ! grep -q '>api-frontier-with-a-very-long-name-abcde<' lg/plots/decision.svg lg/plots/categories.svg \
+    && ok || bad "long names under the bars: $(cat lg.err)"
+
 # ---- sweeps, sensitivity, convergence (issue 4) ----
 "$BIN" sweep small.yaml --vary demand.requests_per_month=5e5:2e7:6:log -n 400 -o "$TMP/sw1" >sw.txt 2>sw.err \
     && [ -s sw1/sweep.csv ] && [ -s sw1/crossovers.csv ] && is_png sw1/plots/sweep.png && is_svg sw1/plots/sweep.svg \
