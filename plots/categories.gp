@@ -36,3 +36,6 @@ array CAT[10] = [0x332288, 0x88CCEE, 0x44AA99, 0x117733, 0x999933, 0xDDCC77, 0xC
 # tell gnuplot so: the names were once drawn as an empty first stack).
 set datafile columnheaders
 plot for [c = 2:NC + 1] f using c:xtic(wrap(name(1), W)) lc rgb CAT[(c - 2) % |CAT| + 1] title unquote(columnhead(c))
+# reset leaves the datafile settings: the next template (in report.gp) reads
+# the first line itself.
+set datafile nocolumnheaders

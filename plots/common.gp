@@ -16,6 +16,8 @@ if (ARG2 ne '') {
     set output ARG2
 }
 set datafile separator comma
+# reset leaves the datafile settings: every template reads first lines itself.
+set datafile nocolumnheaders
 # A '#' in a name is a character, not the start of a comment.
 set datafile commentschars ''
 # A name that starts like a spreadsheet formula is written to CSV files
