@@ -8,7 +8,7 @@ f = data('breakeven.csv')
 # Every range is taken before any is set (stats skips what lies outside
 # ranges already set).
 stats f skip 1 using 1 nooutput
-T = STATS_max
+MONTHS = STATS_max
 N = (STATS_columns - 1) / 5
 stats f every ::0::0 using (BASE = name(2), 0) nooutput
 if (N < 2) {
@@ -36,7 +36,7 @@ if (N < 2) {
     set multiplot layout rows, cols title ARG5.': cumulative cost minus '.BASE."'s (the baseline): median, P25-P75 band, P5 and P95 dashed" font ',13'
     set xlabel 'month'
     set format x '%g'
-    if (T > 1) { set xrange [1 : T] } else { set xrange [0.5 : 1.5] }
+    if (MONTHS > 1) { set xrange [1 : MONTHS] } else { set xrange [0.5 : 1.5] }
     set ylabel ARG7
     # Each panel is titled with its strategy's name (a key would cover the data).
     unset key

@@ -9,7 +9,7 @@ f = data(cumulative ? 'cumulative.csv' : 'fan.csv')
 # Every range is taken before any is set (stats skips what lies outside
 # ranges already set).
 stats f skip 1 using 1 nooutput
-T = STATS_max
+MONTHS = STATS_max
 N = (STATS_columns - 1) / 5
 array LO[N]
 array HI[N]
@@ -27,7 +27,7 @@ what = cumulative ? 'cumulative cost' : 'cost per month'
 set multiplot layout rows, cols title ARG5.': '.what.', median with P25-P75 and P5-P95 bands (each panel its own scale)' font ',14'
 set xlabel 'month'
 set format x '%g'
-if (T > 1) { set xrange [1 : T] } else { set xrange [0.5 : 1.5] }
+if (MONTHS > 1) { set xrange [1 : MONTHS] } else { set xrange [0.5 : 1.5] }
 set ylabel what.', '.ARG7
 # Each panel is titled with its strategy's name (a key would cover the data).
 unset key

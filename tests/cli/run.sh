@@ -185,6 +185,10 @@ panels_fit() { # TEMPLATE CSV ARG8 FIRST-PANEL
                       print "panel " i ": y " ylo[i] ":" yhi[i] " for data " l ":" h; bad = 1 } }
               exit bad }' panels.txt "$TMP/ch/$2" >&2
 }
+# The board pack calls the templates one after another: no template may
+# overwrite report.gp's variables (a month count once replaced the title).
+pdftotext ch/report.pdf - 2>/dev/null | grep -q "baseline: cumulative cost minus proprietary's" && ok \
+    || bad "report.pdf: the break-even page's title"
 panels_fit fan fan.csv monthly 1 && ok || bad "fan chart ranges"
 panels_fit fan cumulative.csv cumulative 1 && ok || bad "cumulative fan chart ranges"
 panels_fit breakeven breakeven.csv "" 2 && ok || bad "break-even chart ranges"
