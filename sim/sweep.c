@@ -572,6 +572,18 @@ static void fmt_where(const tco_sweep *sw, const tco_crossover *c, double value,
     tco_snprintf(buf, size, "%s = %s%s%s", sw->path[c->axis], v, t, o);
 }
 
+/* Crossovers in reading order: by axis, the other input's value, then the
+ * value along the axis. */
+static int by_place(const void *pa, const void *pb)
+{
+    const tco_crossover *a = pa, *b = pb;
+    if (a->axis != b->axis)
+        return a->axis < b->axis ? -1 : 1;
+    if (a->other != b->other && !(isnan(a->other) && isnan(b->other)))
+        return a->other < b->other ? -1 : 1;
+    return (a->value > b->value) - (a->value < b->value);
+}
+
 void tco_write_sweep_words(FILE *f, const tco_sweep *sw)
 {
     size_t max = tco_sweep_crossovers_max(sw);
@@ -583,6 +595,7 @@ void tco_write_sweep_words(FILE *f, const tco_sweep *sw)
     }
     size_t n50 = tco_sweep_crossovers(sw, 0.5, c50, max);
     size_t n90 = tco_sweep_crossovers(sw, 0.9, c90, max);
+    qsort(c50, n50, sizeof *c50, by_place);
     size_t said = 0, pairs = 0, means = 0;
     for (size_t i = 0; i < n50; i++) {
         const tco_crossover *c = &c50[i];
