@@ -554,8 +554,8 @@ static void fmt_value(double x, char *buf, size_t size)
 }
 
 /* "X = 16.4M (32.8G tokens a month)" or "X = 0.25 at Y = 3". */
-static void fmt_where(const tco_sweep *sw, const tco_crossover *c, double value, char *buf,
-                      size_t size)
+static void fmt_where(const tco_sweep *sw, const tco_crossover *c, double value, int other,
+                      char *buf, size_t size)
 {
     char v[32], t[32] = "", o[64] = "";
     fmt_value(value, v, sizeof v);
@@ -564,13 +564,16 @@ static void fmt_where(const tco_sweep *sw, const tco_crossover *c, double value,
         fmt_value(value * (c->tokens / c->value), tk, sizeof tk);
         tco_snprintf(t, sizeof t, " (%s tokens a month)", tk);
     }
-    if (sw->nvary > 1) {
+    if (sw->nvary > 1 && other) {
         char ov[32];
         fmt_value(c->other, ov, sizeof ov);
         tco_snprintf(o, sizeof o, " at %s = %s", sw->path[1 - c->axis], ov);
     }
     tco_snprintf(buf, size, "%s = %s%s%s", sw->path[c->axis], v, t, o);
 }
+
+/* The most crossovers of pairs a two-input sweep prints in words. */
+#define TCO_SWEEP_WORDS_MAX 20
 
 /* Crossovers in reading order: by axis, the other input's value, then the
  * value along the axis. */
@@ -596,11 +599,15 @@ void tco_write_sweep_words(FILE *f, const tco_sweep *sw)
     size_t n50 = tco_sweep_crossovers(sw, 0.5, c50, max);
     size_t n90 = tco_sweep_crossovers(sw, 0.9, c90, max);
     qsort(c50, n50, sizeof *c50, by_place);
+    qsort(c90, n90, sizeof *c90, by_place);
+    size_t nprob = 0;
+    for (size_t i = 0; i < n50; i++)
+        nprob += c50[i].kind == TCO_CROSS_PROBABILITY;
     size_t said = 0, pairs = 0, means = 0;
     for (size_t i = 0; i < n50; i++) {
         const tco_crossover *c = &c50[i];
         char where[512];
-        fmt_where(sw, c, c->value, where, sizeof where);
+        fmt_where(sw, c, c->value, 1, where, sizeof where);
         if (c->kind == TCO_CROSS_CHEAPEST) {
             fprintf(f, "The cheapest strategy on average changes from %s to %s at %s.\n",
                     sw->names[c->from], sw->names[c->to], where);
@@ -617,20 +624,23 @@ void tco_write_sweep_words(FILE *f, const tco_sweep *sw)
             means += !same;
             continue;
         }
-        /* Two inputs: the pairs' chances only in crossovers.csv (one line
-         * for each value of the other input would bury the answer). */
-        if (sw->nvary > 1) {
+        /* Two inputs: the pairs' chances in words when they are few, else
+         * only in crossovers.csv (a line for each value of the other input
+         * and each pair would bury the answer). */
+        if (sw->nvary > 1 && nprob > TCO_SWEEP_WORDS_MAX) {
             pairs++;
             continue;
         }
         fprintf(f, "%s becomes cheaper than %s above %s, more likely than not",
                 sw->names[c->to], sw->names[c->from], where);
-        /* The matching 90% crossing of the same pair, if any. */
+        /* The matching 90% crossing of the same pair on the same line, the
+         * first at or above this one, if any (c90 is in reading order). */
         for (size_t j = 0; j < n90; j++)
             if (c90[j].kind == TCO_CROSS_PROBABILITY && c90[j].from == c->from &&
-                c90[j].to == c->to && c90[j].axis == c->axis) {
+                c90[j].to == c->to && c90[j].axis == c->axis &&
+                (sw->nvary == 1 || c90[j].other == c->other) && c90[j].value >= c->value) {
                 char w90[512];
-                fmt_where(sw, c, c90[j].value, w90, sizeof w90);
+                fmt_where(sw, c, c90[j].value, 0, w90, sizeof w90);
                 fprintf(f, "; 90%% sure above %s", strchr(w90, '=') + 2);
                 break;
             }

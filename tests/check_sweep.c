@@ -238,6 +238,20 @@ START_TEST(test_two_inputs)
     ck_assert_msg(strstr(buf, "\ndemand.requests_per_month,backends.api.input_price_per_mtok,2,"
                               "cheapest,api,own,8650000,8650000000\n"), "%s", buf);
     free(buf);
+    /* In words, each line with its own 90% crossing: P(own cheaper) jumps
+     * from 0 to 1 between 2M and 11.5M at p = 2 (50% at 6.75M, 90% at
+     * 10.55M) and between 21M and 30.5M at p = 0.8 (50% at 25.75M, 90% at
+     * 29.55M). */
+    f = open_memstream(&buf, &len);
+    tco_write_sweep_words(f, sw);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "own becomes cheaper than api above demand.requests_per_month = 25.8M "
+                              "(25.8B tokens a month) at backends.api.input_price_per_mtok = 0.8, "
+                              "more likely than not; 90% sure above 29.6M (29.6B tokens a month).\n"),
+                  "%s", buf);
+    ck_assert_msg(strstr(buf, "at backends.api.input_price_per_mtok = 2, more likely than not; 90% "
+                              "sure above 10.6M"), "%s", buf);
+    free(buf);
     free(c);
     tco_sweep_free(sw);
     unlink(file);
