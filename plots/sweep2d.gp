@@ -1,7 +1,8 @@
 # Two-input sweep: a map of the cheapest strategy by mean, and of the
 # highest P(cheaper than the baseline) of any one strategy (the chance of
 # the likeliest challenger, not the chance that some strategy is cheaper).
-# ARG8: "PATH1[ log]|PATH2[ log]".
+# ARG8: "PATH1[ log]|PATH2[ log]".  Prints the axis ranges of the maps on
+# its standard error, for the tests.
 call ARG4.'/common.gp' ARG1 ARG2 ARG3 ARG4 ARG5 ARG6 ARG7 ARG8
 f = data('sweep_grid.csv')
 stats f skip 1 nooutput
@@ -38,6 +39,7 @@ set style fill solid 1.0 noborder
 set key at screen 0.27, screen 0.035 center bottom horizontal maxcols 4 maxrows rows
 plot f skip 1 using 1:2:3:4:5:6:(color($7)) with boxxyerror lc rgb variable notitle, \
      for [i = 1:N] f using (NaN):(NaN) with boxes lc rgb color(i) title unquote(columnhead(8 + i))
+print sprintf('ranges x %.10g %.10g y %.10g %.10g', GPVAL_X_MIN, GPVAL_X_MAX, GPVAL_Y_MIN, GPVAL_Y_MAX)
 unset label 1000
 set title 'the highest chance that one strategy is cheaper than '.BASE.' (the baseline)'
 set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')

@@ -239,6 +239,18 @@ for v in demand.growth_annual=0:0.8:4 backends.llama-70b.gpu.hour_price=1.5,3,6 
     "$BIN" sweep "$ROOT/scenarios/baseline.yaml" --vary "$v" -n 200 -o "$TMP/swv" -q 2>swv.err \
         && is_png swv/plots/sweep.png && sweep_in_range "$TMP/swv" "${v%%=*}" && ok || bad "sweep of $v: $(cat swv.err)"
 done
+# Two inputs: every point and every crossover (along either axis) on the maps.
+"$BIN" sweep "$ROOT/scenarios/crossover.yaml" --vary demand.requests_per_month=2e5:1e7:8:log --vary demand.growth_annual=0:0.8:3 \
+    -n 300 -o "$TMP/sw2d" -q 2>sw2d.err && is_png sw2d/plots/sweep2d.png && ok || bad "2-D sweep of crossover.yaml: $(cat sw2d.err)"
+gnuplot -c "$ROOT/plots/sweep2d.gp" "$TMP/sw2d" "$TMP/r2.png" png "$ROOT/plots" t f USD \
+    "demand.requests_per_month log|demand.growth_annual" 2>&1 >/dev/null | grep '^ranges' >ranges2d
+awk -F, -v r="$(cat ranges2d)" '
+    BEGIN { split(r, a, " "); xlo = a[3]; xhi = a[4]; ylo = a[6]; yhi = a[7]; bad = (r == "") }
+    FNR == 1 { file++; next }
+    file == 1 { if ($1 < xlo || $1 > xhi || $2 < ylo || $2 > yhi) { print "point " $1 "," $2; bad = 1 } }
+    file == 2 { n[$1]++; v = $7; if ($1 == "demand.requests_per_month" ? (v < xlo || v > xhi) : (v < ylo || v > yhi)) { print "crossover " $0; bad = 1 } }
+    END { if (!n["demand.requests_per_month"] || !n["demand.growth_annual"]) { print "crossovers along one axis only"; bad = 1 } exit bad }' \
+    sw2d/sweep_grid.csv sw2d/crossovers.csv >&2 && ok || bad "2-D sweep: points or crossovers off the maps"
 expect_error sweep-novary 2 "sweep needs --vary" -- sweep small.yaml
 expect_error sweep-badvary 2 "--vary demand.requests_per_month=5:1:3" -- sweep small.yaml --vary demand.requests_per_month=5:1:3
 expect_error sweep-domain 2 "demand.requests_per_month: must be > 0 (got -1)" -- sweep small.yaml --vary demand.requests_per_month=-1,1 -n 10
