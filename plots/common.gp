@@ -46,6 +46,9 @@ set bmargin 5
 # of ten, about six ticks to an axis.
 eng(v) = abs(v) < 1e-300 ? '0' : abs(v) >= 1e9 ? sprintf('%gG', v / 1e9) : \
          abs(v) >= 1e6 ? sprintf('%gM', v / 1e6) : abs(v) >= 1e3 ? sprintf('%gk', v / 1e3) : sprintf('%g', v)
+# A value in a label, three significant digits: 1.4k, 12.5M.
+eng3(v) = abs(v) < 1e-300 ? '0' : abs(v) >= 1e9 ? sprintf('%.3gG', v / 1e9) : \
+          abs(v) >= 1e6 ? sprintf('%.3gM', v / 1e6) : abs(v) >= 1e3 ? sprintf('%.3gk', v / 1e3) : sprintf('%.3g', v)
 tic_raw(lo, hi) = (hi - lo) / 6.0
 tic_pow(lo, hi) = 10.0 ** floor(log10(tic_raw(lo, hi)))
 tic_m(lo, hi) = tic_raw(lo, hi) / tic_pow(lo, hi)
