@@ -223,16 +223,18 @@ sweep_in_range() { # FOLDER VARY-LABEL
     gnuplot -c "$ROOT/plots/sweep.gp" "$1" "$TMP/range.png" png "$ROOT/plots" t f USD "$2" 2>&1 >/dev/null \
         | grep '^ranges' >"$TMP/ranges" || return 1
     awk -F, -v r="$(cat "$TMP/ranges")" '
-        BEGIN { split(r, a, " "); xlo = a[3]; xhi = a[4]; ylo = a[6]; yhi = a[7]; bad = 0 }
+        BEGIN { split(r, a, " "); xlo = a[3]; xhi = a[4]; ylo = a[6]; yhi = a[7]; bands = a[9]; bad = 0 }
         FNR == 1 { file++; next }
         file == 1 { if ($1 < xlo || $1 > xhi) { print "point x " $1 " outside " xlo ":" xhi; bad = 1 }
-                    for (c = 3; c <= NF; c += 3) if ($c < ylo || $(c + 1) > yhi) { print "band " $c ":" $(c + 1) " outside " ylo ":" yhi; bad = 1 } }
+                    for (c = 2; c <= NF; c += 3) if ($c < ylo || $c > yhi) { print "median " $c " outside " ylo ":" yhi; bad = 1 }
+                    for (c = 3; bands && c <= NF; c += 3) if ($c < ylo || $(c + 1) > yhi) { print "band " $c ":" $(c + 1) " outside " ylo ":" yhi; bad = 1 } }
         file == 2 { n++; if ($7 < xlo || $7 > xhi) { print "crossover " $7 " outside " xlo ":" xhi; bad = 1 } }
         END { if (n == 0 && need) { print "no crossover"; bad = 1 } exit bad }' need="${3:-0}" \
         "$1/sweep_chart.csv" "$1/crossovers.csv" >&2
 }
 "$BIN" sweep "$ROOT/scenarios/baseline.yaml" --vary demand.requests_per_month=1e6:4e7:12:log -n 300 -o "$TMP/swr" -q 2>swr.err \
     && sweep_in_range "$TMP/swr" "demand.requests_per_month log" 1 && ok || bad "sweep chart range: $(cat swr.err)"
+sweep_in_range "$TMP/sw1" "demand.requests_per_month log" && grep -q ' bands 1$' ranges && ok || bad "sweep chart with bands"
 for v in demand.growth_annual=0:0.8:4 backends.llama-70b.gpu.hour_price=1.5,3,6 workloads.simple.share=0.1:0.9:3 \
          backends.api-frontier.input_price_per_mtok=1,2,4; do
     rm -rf "$TMP/swv"
