@@ -33,7 +33,7 @@ if (N < 2) {
     M = N - 1
     cols = M <= 3 ? M : (M <= 4 ? 2 : 3)
     rows = int((M + cols - 1) / cols)
-    set multiplot layout rows, cols title ARG5.': cumulative cost minus '.BASE."'s (the baseline): median, P25-P75 band, P5 and P95 dashed" font ',13'
+    set multiplot layout rows, cols title ARG5.': cumulative cost minus the baseline '.BASE."'s\nmedian, P25-P75 band, P5 and P95 dashed" font ',13'
     set xlabel 'month'
     set format x '%g'
     if (MONTHS > 1) { set xrange [1 : MONTHS] } else { set xrange [0.5 : 1.5] }

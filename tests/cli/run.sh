@@ -187,7 +187,7 @@ panels_fit() { # TEMPLATE CSV ARG8 FIRST-PANEL
 }
 # The board pack calls the templates one after another: no template may
 # overwrite report.gp's variables (a month count once replaced the title).
-pdftotext ch/report.pdf - 2>/dev/null | grep -q "baseline: cumulative cost minus proprietary's" && ok \
+pdftotext ch/report.pdf - 2>/dev/null | grep -q "baseline: cumulative cost minus the baseline proprietary's" && ok \
     || bad "report.pdf: the break-even page's title"
 panels_fit fan fan.csv monthly 1 && ok || bad "fan chart ranges"
 panels_fit fan cumulative.csv cumulative 1 && ok || bad "cumulative fan chart ranges"
@@ -200,6 +200,11 @@ sed -e 's/^  api: { route/  api-frontier-with-a-very-long-name-abcde: { route/' 
 "$BIN" run long.yaml -q -n 200 -o "$TMP/lg" 2>lg.err && grep -q '>api-frontier-with-<' lg/plots/decision.svg \
     && ! grep -q '>api-frontier-with-a-very-long-name-abcde<' lg/plots/decision.svg lg/plots/categories.svg \
     && ok || bad "long names under the bars: $(cat lg.err)"
+# The distribution chart's x axis holds every strategy's P5 and P95 marks.
+gnuplot -c "$ROOT/plots/distribution.gp" "$TMP/lg" "$TMP/d.png" png "$ROOT/plots" t f EUR "" 2>&1 >/dev/null \
+    | grep '^ranges' >dist.txt
+awk -F, -v r="$(cat dist.txt)" 'BEGIN { split(r, a, " "); bad = (r == "") } FNR > 1 && ($5 < a[3] || $11 > a[4]) { bad = 1 } END { exit bad }' \
+    lg/summary.csv && ok || bad "distribution chart: P5/P95 marks off the axis ($(cat dist.txt))"
 
 # ---- sweeps, sensitivity, convergence (issue 4) ----
 "$BIN" sweep small.yaml --vary demand.requests_per_month=5e5:2e7:6:log -n 400 -o "$TMP/sw1" >sw.txt 2>sw.err \
