@@ -351,16 +351,11 @@ static size_t along(const tco_sweep *sw, int axis, size_t line, size_t i)
     return axis == 0 ? i * sw->n2 + line : line * sw->n2 + i;
 }
 
-size_t tco_sweep_crossovers_max(const tco_sweep *sw)
-{
-    size_t segments = (sw->n1 - 1) * sw->n2 + (sw->nvary > 1 ? (sw->n2 - 1) * sw->n1 : 0);
-    return segments * (1 + sw->S * sw->S + sw->S * sw->S / 2) + 1;
-}
-
 static void add(tco_crossover *out, size_t *nc, size_t max, tco_crossover c)
 {
     if (*nc < max)
-        out[(*nc)++] = c;
+        out[*nc] = c;
+    (*nc)++;
 }
 
 size_t tco_sweep_crossovers(const tco_sweep *sw, double level, tco_crossover *out, size_t max)
@@ -373,8 +368,13 @@ size_t tco_sweep_crossovers(const tco_sweep *sw, double level, tco_crossover *ou
             for (size_t i = 0; i + 1 < nalong; i++) {
                 size_t a = along(sw, axis, line, i), b = along(sw, axis, line, i + 1);
                 double xa = sw->x[axis][a], xb = sw->x[axis][b];
-                tco_crossover c = {axis, TCO_CROSS_CHEAPEST, 0, 0, 0,
+                tco_crossover c = {"", axis, TCO_CROSS_CHEAPEST, 0, 0, 0,
                                    sw->nvary > 1 ? sw->x[1 - axis][a] : NAN, NAN, 0};
+                if (sw->nvary > 1)
+                    tco_snprintf(c.input, sizeof c.input, "%s at %s=%.6g", sw->path[axis],
+                                 sw->path[1 - axis], c.other);
+                else
+                    tco_snprintf(c.input, sizeof c.input, "%s", sw->path[axis]);
                 const double *ma = sw->mean + a * S, *mb = sw->mean + b * S;
 #define AT(g0, g1) cross(xa, xb, (g0), (g1), sw->log[axis])
 #define TOKENS(v) (volume ? (v) * sw->tokens_per_request[a] : NAN)
@@ -452,11 +452,11 @@ static const char *kind_name(tco_cross_kind k)
 
 tco_status tco_write_crossovers_csv(FILE *f, const tco_sweep *sw)
 {
-    size_t max = tco_sweep_crossovers_max(sw);
-    tco_crossover *c = malloc(max * sizeof *c);
+    size_t nc = tco_sweep_crossovers(sw, 0.5, NULL, 0);
+    tco_crossover *c = malloc((nc ? nc : 1) * sizeof *c);
     if (!c)
         return TCO_ENOMEM;
-    size_t nc = tco_sweep_crossovers(sw, 0.5, c, max);
+    tco_sweep_crossovers(sw, 0.5, c, nc);
     fputs("input,other_input,other_value,kind,from,to,value,tokens_per_month\n", f);
     for (size_t i = 0; i < nc; i++) {
         tco_csv_string(f, sw->path[c[i].axis]);
@@ -589,15 +589,17 @@ static int by_place(const void *pa, const void *pb)
 
 void tco_write_sweep_words(FILE *f, const tco_sweep *sw)
 {
-    size_t max = tco_sweep_crossovers_max(sw);
-    tco_crossover *c50 = malloc(max * sizeof *c50), *c90 = malloc(max * sizeof *c90);
+    size_t n50 = tco_sweep_crossovers(sw, 0.5, NULL, 0);
+    size_t n90 = tco_sweep_crossovers(sw, 0.9, NULL, 0);
+    tco_crossover *c50 = malloc((n50 ? n50 : 1) * sizeof *c50);
+    tco_crossover *c90 = malloc((n90 ? n90 : 1) * sizeof *c90);
     if (!c50 || !c90) {
         free(c50);
         free(c90);
         return;
     }
-    size_t n50 = tco_sweep_crossovers(sw, 0.5, c50, max);
-    size_t n90 = tco_sweep_crossovers(sw, 0.9, c90, max);
+    tco_sweep_crossovers(sw, 0.5, c50, n50);
+    tco_sweep_crossovers(sw, 0.9, c90, n90);
     qsort(c50, n50, sizeof *c50, by_place);
     qsort(c90, n90, sizeof *c90, by_place);
     size_t nprob = 0;

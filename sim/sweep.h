@@ -51,6 +51,8 @@ typedef enum {
 } tco_cross_kind;
 
 typedef struct {
+    char input[256];   /* where: the input's path, and for two inputs
+                          "PATH at OTHER=VALUE" */
     int axis;          /* 0: along the first --vary, 1: along the second */
     tco_cross_kind kind;
     int from, to;      /* strategies */
@@ -65,16 +67,14 @@ typedef struct {
 /* Whether path is the swept volume, demand.requests_per_month. */
 int tco_sweep_is_volume(const char *path);
 
-/* The most crossovers tco_sweep_crossovers can find in sw. */
-size_t tco_sweep_crossovers_max(const tco_sweep *sw);
-
 /* Finds the crossovers along every axis of the sweep (for two inputs: along
  * each input at every value of the other), between every pair of
  * strategies: where the cheapest strategy by mean changes, where two
  * strategies' means cross, and where P(one cheaper than the other) rises
  * through level (by linear interpolation between neighbouring points, on a
- * log scale for log sweeps).  Returns how many were written to out (at
- * most max). */
+ * log scale for log sweeps).  Writes the first max of them to out (which
+ * may be NULL when max is 0) and returns how many there are: call with
+ * max 0 to size out. */
 size_t tco_sweep_crossovers(const tco_sweep *sw, double level, tco_crossover *out, size_t max);
 
 /* Files: sweep.csv, crossovers.csv, and the chart data sweep_chart.csv

@@ -142,9 +142,10 @@ START_TEST(test_every_pair)
      * = 19.68M. */
     tco_sweep *sw = sweep(file, "demand.requests_per_month=5e6:30e6:6", NULL, 0);
     ck_close(sw->tokens_per_request[0], 1500, 1e-12);
-    size_t max = tco_sweep_crossovers_max(sw);
+    size_t max = tco_sweep_crossovers(sw, 0.5, NULL, 0);
     tco_crossover *c = malloc(max * sizeof *c);
     size_t n = tco_sweep_crossovers(sw, 0.5, c, max);
+    ck_assert_uint_eq(n, max);
     int cheapest = 0, mean_own = 0, mean_own2 = 0, p_own = 0, p_own2 = 0;
     for (size_t i = 0; i < n; i++) {
         ck_assert_int_ne(c[i].from == 1 && c[i].to == 2, 1);
@@ -175,6 +176,15 @@ START_TEST(test_every_pair)
     ck_assert_int_eq(p_own, 1);
     ck_assert_int_eq(p_own2, 1);
     ck_assert_uint_eq(n, 5);
+    /* A smaller buffer gets the first crossovers and the count of all. */
+    tco_crossover first[2];
+    ck_assert_uint_eq(tco_sweep_crossovers(sw, 0.5, first, 2), 5);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(first[i].kind, c[i].kind);
+        ck_assert_int_eq(first[i].from, c[i].from);
+        ck_assert_int_eq(first[i].to, c[i].to);
+        ck_assert_double_eq(first[i].value, c[i].value);
+    }
     char buf[4096];
     FILE *f = fmemopen(buf, sizeof buf, "w");
     tco_write_sweep_words(f, sw);
@@ -198,9 +208,10 @@ START_TEST(test_two_inputs)
     tco_sweep *sw = sweep(file, "demand.requests_per_month=2e6:40e6:5",
                           "backends.api.input_price_per_mtok=0.8,1,2", 0);
     ck_assert_uint_eq(sw->npoints, 15);
-    size_t max = tco_sweep_crossovers_max(sw);
+    size_t max = tco_sweep_crossovers(sw, 0.5, NULL, 0);
     tco_crossover *c = malloc(max * sizeof *c);
     size_t n = tco_sweep_crossovers(sw, 0.5, c, max);
+    ck_assert_uint_eq(n, max);
     const double prices[3] = {0.8, 1, 2};
     int found = 0, found_price = 0;
     for (size_t i = 0; i < n; i++) {
@@ -215,6 +226,10 @@ START_TEST(test_two_inputs)
                 }
         } else {
             ck_assert(isnan(c[i].tokens)); /* a price is not a volume */
+            char label[128];
+            snprintf(label, sizeof label, "backends.api.input_price_per_mtok at demand.requests_per_month=%g",
+                     c[i].other);
+            ck_assert_str_eq(c[i].input, label);
             ck_assert_int_eq(c[i].from, 0); /* cheaper below the price: the API */
             ck_assert_int_eq(c[i].to, 1);
             if (c[i].other == 11.5e6)
