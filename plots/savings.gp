@@ -32,6 +32,7 @@ if (N < 1) {
 } else {
     w = (hi - lo) * 0.03
     set xrange [lo - w : hi + w]
+    eval tics('x', lo - w, hi + w, 0)
     set label 1001 'axis: P1 to P99 of the savings' at graph 0.01, graph 0.03 font ',9' tc rgb '#444444'
     set arrow 1 from first 0, graph 0 to first 0, graph 1 nohead lw 1.5 lc rgb '#000000'
     set arrow 2 from graph 0, first 50 to graph 1, first 50 nohead dt 2 lc rgb '#777777'

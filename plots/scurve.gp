@@ -15,6 +15,7 @@ do for [i = 2:N+1] {
 # Every future alike: a small range around the value.
 if (hi <= lo) { w = abs(lo) > 0 ? abs(lo) * 0.05 : 1; lo = lo - w; hi = hi + w }
 set xrange [lo : hi]
+eval tics('x', lo, hi, 0)
 set label 1001 'axis: P0.5 to P99.5 of all strategies' at graph 0.01, graph 0.97 font ',9' tc rgb '#444444'
 set xlabel 'net present cost, '.ARG7
 set ylabel 'probability that it costs at most this'

@@ -11,7 +11,7 @@ set yrange [-K + 0.4 : 0.6]
 set xrange [0 : *]
 set ytics nomirror
 set format y '%g'
-set format x '%.1f'
+set format x '%g'
 set lmargin 62
 set style fill solid 0.85 noborder
 set key bottom right

@@ -547,6 +547,16 @@ static tco_status draw(const session *ss, const char *tpl, const char *name, con
         return tco_error_set(err, TCO_EINTR, "interrupted while drawing the charts");
     char script[PATH_MAX + 64], tmp[PATH_MAX + 128], cextra[1024];
     tco_snprintf(script, sizeof script, "%s/%s.gp", ss->plots, tpl);
+    /* A missing template (or common.gp, which each one calls) is not a
+     * gnuplot failure: say which and where. */
+    const char *need[] = {tpl, "common"};
+    for (int i = 0; i < 2; i++) {
+        char path[PATH_MAX + 64];
+        tco_snprintf(path, sizeof path, "%s/%s.gp", ss->plots, need[i]);
+        if (access(path, R_OK) != 0)
+            return tco_error_set(err, TCO_ECHARTS, "template %s.gp not found in %s (%s); the "
+                                 "results are written", need[i], ss->plots, strerror(errno));
+    }
     tco_snprintf(tmp, sizeof tmp, "%s/%s.%s", ss->work, name, fmt);
     tco_clean_text(extra, cextra, sizeof cextra);
     const char *args[] = {"gnuplot", "-c", script, ss->dir, tmp, fmt, ss->plots, ss->title,

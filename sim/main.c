@@ -381,7 +381,8 @@ static void print_sweep_help(void)
            "      --vary PATH=V1,V2,...       the listed values (increasing)\n"
            "  -n, --futures N, --seed N, --sampling M, --threads N, --set PATH=VALUE,\n"
            "  -o, --output DIR (default out/<name>-sweep), -q, --no-plots, --case NAME: as for run\n\n"
-           "Writes sweep.csv, crossovers.csv (input,kind,from,to,value) and a chart.\n");
+           "Writes sweep.csv, crossovers.csv (input,other_input,other_value,kind,from,to,value,\n"
+           "tokens_per_month: every pair of strategies, along each input) and a chart.\n");
 }
 
 static void print_sensitivity_help(void)

@@ -117,6 +117,8 @@ void tco_sweep_free(tco_sweep *sw)
     free(sw->p95);
     free(sw->p_cheapest);
     free(sw->p_below);
+    free(sw->p_pair);
+    free(sw->tokens_per_request);
     for (size_t s = 0; sw->names && s < sw->S; s++)
         free(sw->names[s]);
     free(sw->names);
@@ -146,7 +148,53 @@ static void point_stats(const tco_run *run, tco_sweep *sw, size_t p, double *scr
         sw->p50[k] = out[1];
         sw->p95[k] = out[2];
         sw->p_below[k] = below / (double)n;
+        for (size_t t = 0; t < S; t++) {
+            const double *u = run->npv + t * n;
+            double c = 0;
+            for (size_t i = 0; i < n; i++)
+                c += v[i] < u[i];
+            sw->p_pair[(p * S + s) * S + t] = c / (double)n;
+        }
     }
+}
+
+int tco_sweep_is_volume(const char *path)
+{
+    return strcmp(path, "demand.requests_per_month") == 0;
+}
+
+/* The mean of input i at a point: its held value when held, else the mean
+ * of its distribution. */
+static double input_mean(const tco_scenario *sc, int i, const int *held, const double *value,
+                         size_t nheld)
+{
+    for (size_t k = 0; k < nheld; k++)
+        if (held[k] == i)
+            return value[k];
+    return tco_dist_mean(&sc->inputs[i].dist);
+}
+
+/* The scenario's mean tokens a request (input and output) at a point: each
+ * workload's mean tokens weighted by its mean share, the shares normalised
+ * (MODEL.md 3; equal shares when they are all 0).  A ratio of means, not
+ * the mean of the per-future ratio: the figure that converts a volume in
+ * requests into the tokens a month that API prices are quoted for. */
+static double tokens_per_request(const tco_scenario *sc, const int *held, const double *value,
+                                 size_t nheld)
+{
+    double total = 0, shares = 0, plain = 0;
+    for (size_t w = 0; w < sc->nworkloads; w++) {
+        const tco_workload *wl = &sc->workloads[w];
+        double share = input_mean(sc, wl->share, held, value, nheld);
+        double tokens = input_mean(sc, wl->input_tokens, held, value, nheld) +
+                        input_mean(sc, wl->output_tokens, held, value, nheld);
+        total += share * tokens;
+        shares += share;
+        plain += tokens;
+    }
+    if (sc->nworkloads == 0)
+        return 0;
+    return shares > 0 ? total / shares : plain / (double)sc->nworkloads;
 }
 
 tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_options *lo,
@@ -197,10 +245,13 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
     sw->p95 = malloc(P * S * sizeof(double));
     sw->p_cheapest = malloc(P * S * sizeof(double));
     sw->p_below = malloc(P * S * sizeof(double));
+    sw->p_pair = malloc(P * S * S * sizeof(double));
+    sw->tokens_per_request = malloc(P * sizeof(double));
     sw->names = calloc(S, sizeof *sw->names);
     sets = calloc((lo ? lo->nsets : 0) + 2, sizeof *sets);
     if (!sw->path[0] || (nv > 1 && !sw->path[1]) || !sw->x[0] || !sw->x[1] || !sw->mean ||
-        !sw->p5 || !sw->p50 || !sw->p95 || !sw->p_cheapest || !sw->p_below || !sw->names || !sets) {
+        !sw->p5 || !sw->p50 || !sw->p95 || !sw->p_cheapest || !sw->p_below || !sw->p_pair || !sw->tokens_per_request ||
+        !sw->names || !sets) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto fail;
     }
@@ -255,6 +306,7 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
             o.progress = tco_progress_span_report;
             o.progress_ctx = &prog;
         }
+        sw->tokens_per_request[p] = tokens_per_request(psc, oi, ov, no);
         st = tco_run_execute(&run, psc, &o, err);
         if (psc != sc)
             tco_scenario_free(psc);
@@ -293,41 +345,83 @@ static double cross(double xa, double xb, double ga, double gb, int log_scale)
     return xa + f * (xb - xa);
 }
 
+/* Points along one axis: the i-th point of line `line`. */
+static size_t along(const tco_sweep *sw, int axis, size_t line, size_t i)
+{
+    return axis == 0 ? i * sw->n2 + line : line * sw->n2 + i;
+}
+
+static void add(tco_crossover *out, size_t *nc, size_t max, tco_crossover c)
+{
+    if (*nc < max)
+        out[*nc] = c;
+    (*nc)++;
+}
+
 size_t tco_sweep_crossovers(const tco_sweep *sw, double level, tco_crossover *out, size_t max)
 {
     size_t nc = 0, S = sw->S;
-    for (size_t row = 0; row < sw->n2; row++) {
-        char label[256];
-        if (sw->nvary > 1)
-            tco_snprintf(label, sizeof label, "%s at %s=%.6g", sw->path[0], sw->path[1],
-                         sw->x[1][row]);
-        else
-            snprintf(label, sizeof label, "%s", sw->path[0]);
-        for (size_t i = 0; i + 1 < sw->n1; i++) {
-            size_t a = i * sw->n2 + row, b = (i + 1) * sw->n2 + row;
-            double xa = sw->x[0][a], xb = sw->x[0][b];
-            /* The cheapest strategy by mean. */
-            int ca = tco_stats_best_mean(sw->mean + a * S, S);
-            int cb = tco_stats_best_mean(sw->mean + b * S, S);
-            if (ca != cb && ca >= 0 && cb >= 0 && level == 0.5 && nc < max) {
-                double ga = sw->mean[a * S + cb] - sw->mean[a * S + ca];
-                double gb = sw->mean[b * S + cb] - sw->mean[b * S + ca];
-                out[nc] = (tco_crossover){"", 0, ca, cb, cross(xa, xb, ga, gb, sw->log[0]), 0};
-                snprintf(out[nc].input, sizeof out[nc].input, "%s", label);
-                nc++;
+    for (int axis = 0; axis < (int)sw->nvary; axis++) {
+        size_t nalong = axis == 0 ? sw->n1 : sw->n2, nlines = axis == 0 ? sw->n2 : sw->n1;
+        int volume = tco_sweep_is_volume(sw->path[axis]);
+        for (size_t line = 0; line < nlines; line++)
+            for (size_t i = 0; i + 1 < nalong; i++) {
+                size_t a = along(sw, axis, line, i), b = along(sw, axis, line, i + 1);
+                double xa = sw->x[axis][a], xb = sw->x[axis][b];
+                tco_crossover c = {"", axis, TCO_CROSS_CHEAPEST, 0, 0, 0,
+                                   sw->nvary > 1 ? sw->x[1 - axis][a] : NAN, NAN, 0};
+                if (sw->nvary > 1)
+                    tco_snprintf(c.input, sizeof c.input, "%s at %s=%.6g", sw->path[axis],
+                                 sw->path[1 - axis], c.other);
+                else
+                    tco_snprintf(c.input, sizeof c.input, "%s", sw->path[axis]);
+                const double *ma = sw->mean + a * S, *mb = sw->mean + b * S;
+#define AT(g0, g1) cross(xa, xb, (g0), (g1), sw->log[axis])
+#define TOKENS(v) (volume ? (v) * sw->tokens_per_request[a] : NAN)
+                /* The cheapest strategy by mean. */
+                int ca = tco_stats_best_mean(ma, S), cb = tco_stats_best_mean(mb, S);
+                if (ca != cb && ca >= 0 && cb >= 0 && level == 0.5) {
+                    c.kind = TCO_CROSS_CHEAPEST;
+                    c.from = ca;
+                    c.to = cb;
+                    c.value = AT(ma[cb] - ma[ca], mb[cb] - mb[ca]);
+                    c.tokens = TOKENS(c.value);
+                    add(out, &nc, max, c);
+                }
+                /* Every pair's means (once a pair), then P(t cheaper than
+                 * s) rising through level (every ordered pair: with ties,
+                 * P(s < t) and P(t < s) need not add up to 1). */
+                for (size_t s = 0; s < S && level == 0.5; s++)
+                    for (size_t t = s + 1; t < S; t++) {
+                        double ga = ma[t] - ma[s], gb = mb[t] - mb[s];
+                        if ((ga < 0) == (gb < 0) || ga == gb)
+                            continue;
+                        c.kind = TCO_CROSS_MEAN;
+                        c.from = ga < 0 ? (int)t : (int)s; /* cheaper below */
+                        c.to = ga < 0 ? (int)s : (int)t;
+                        c.value = AT(ga, gb);
+                        c.tokens = TOKENS(c.value);
+                        add(out, &nc, max, c);
+                    }
+                for (size_t s = 0; s < S; s++)
+                    for (size_t t = 0; t < S; t++) {
+                        if (s == t)
+                            continue;
+                        double ga = sw->p_pair[(a * S + t) * S + s] - level;
+                        double gb = sw->p_pair[(b * S + t) * S + s] - level;
+                        if (!(ga < 0 && gb >= 0))
+                            continue;
+                        c.kind = TCO_CROSS_PROBABILITY;
+                        c.from = (int)s;
+                        c.to = (int)t;
+                        c.value = AT(ga, gb);
+                        c.tokens = TOKENS(c.value);
+                        c.level = level;
+                        add(out, &nc, max, c);
+                    }
+#undef AT
+#undef TOKENS
             }
-            /* P(cheaper than the baseline) through level. */
-            for (size_t s = 1; s < S; s++) {
-                double ga = sw->p_below[a * S + s] - level, gb = sw->p_below[b * S + s] - level;
-                if ((ga < 0) == (gb < 0) || nc >= max)
-                    continue;
-                int up = gb >= 0;
-                out[nc] = (tco_crossover){"", 1, up ? 0 : (int)s, up ? (int)s : 0,
-                                          cross(xa, xb, ga, gb, sw->log[0]), level};
-                snprintf(out[nc].input, sizeof out[nc].input, "%s", label);
-                nc++;
-            }
-        }
     }
     return nc;
 }
@@ -351,21 +445,36 @@ tco_status tco_write_sweep_csv(FILE *f, const tco_sweep *sw)
     return ferror(f) ? TCO_EIO : TCO_OK;
 }
 
+static const char *kind_name(tco_cross_kind k)
+{
+    return k == TCO_CROSS_CHEAPEST ? "cheapest" : k == TCO_CROSS_MEAN ? "mean" : "probability";
+}
+
 tco_status tco_write_crossovers_csv(FILE *f, const tco_sweep *sw)
 {
-    size_t max = sw->npoints * (sw->S + 1) + 1;
-    tco_crossover *c = malloc(max * sizeof *c);
+    size_t nc = tco_sweep_crossovers(sw, 0.5, NULL, 0);
+    tco_crossover *c = malloc((nc ? nc : 1) * sizeof *c);
     if (!c)
         return TCO_ENOMEM;
-    size_t nc = tco_sweep_crossovers(sw, 0.5, c, max);
-    fputs("input,kind,from,to,value\n", f);
+    tco_sweep_crossovers(sw, 0.5, c, nc);
+    fputs("input,other_input,other_value,kind,from,to,value,tokens_per_month\n", f);
     for (size_t i = 0; i < nc; i++) {
-        tco_csv_string(f, c[i].input);
-        fprintf(f, ",%s,", c[i].kind ? "probability" : "mean");
+        tco_csv_string(f, sw->path[c[i].axis]);
+        fputc(',', f);
+        if (sw->nvary > 1) {
+            tco_csv_string(f, sw->path[1 - c[i].axis]);
+            tco_fprintf(f, ",%.10g", c[i].other);
+        } else {
+            fputc(',', f);
+        }
+        fprintf(f, ",%s,", kind_name(c[i].kind));
         tco_csv_string(f, sw->names[c[i].from]);
         fputc(',', f);
         tco_csv_string(f, sw->names[c[i].to]);
-        tco_fprintf(f, ",%.10g\n", c[i].value);
+        tco_fprintf(f, ",%.10g,", c[i].value);
+        if (isfinite(c[i].tokens))
+            tco_fprintf(f, "%.10g", c[i].tokens);
+        fputc('\n', f);
     }
     free(c);
     return ferror(f) ? TCO_EIO : TCO_OK;
@@ -400,10 +509,10 @@ tco_status tco_write_sweep_chart_csv(FILE *f, const tco_sweep *sw)
     }
     /* Two inputs: one row per grid cell with its bounds (midpoints between
      * values, geometric on log scales), the cheapest strategy by mean
-     * (1-based) and the largest P(cheaper than the baseline) of the other
-     * strategies; then the strategies' names as headers of empty columns,
+     * (1-based) and the largest P(cheaper than the baseline) of any one
+     * other strategy (not the chance that some strategy is cheaper); then the strategies' names as headers of empty columns,
      * for the chart's legend. */
-    fputs("x1,x2,x1lo,x1hi,x2lo,x2hi,cheapest,p_some_cheaper_than_baseline", f);
+    fputs("x1,x2,x1lo,x1hi,x2lo,x2hi,cheapest,max_p_cheaper_than_baseline", f);
     for (size_t s = 0; s < S; s++) {
         fputc(',', f);
         tco_csv_string(f, sw->names[s]);
@@ -444,48 +553,115 @@ static void fmt_value(double x, char *buf, size_t size)
         tco_snprintf(buf, size, "%.4g", x);
 }
 
+/* "X = 16.4M (32.8G tokens a month)" or "X = 0.25 at Y = 3". */
+static void fmt_where(const tco_sweep *sw, const tco_crossover *c, double value, int other,
+                      char *buf, size_t size)
+{
+    char v[32], t[32] = "", o[64] = "";
+    fmt_value(value, v, sizeof v);
+    if (tco_sweep_is_volume(sw->path[c->axis])) {
+        char tk[32];
+        fmt_value(value * (c->tokens / c->value), tk, sizeof tk);
+        tco_snprintf(t, sizeof t, " (%s tokens a month)", tk);
+    }
+    if (sw->nvary > 1 && other) {
+        char ov[32];
+        fmt_value(c->other, ov, sizeof ov);
+        tco_snprintf(o, sizeof o, " at %s = %s", sw->path[1 - c->axis], ov);
+    }
+    tco_snprintf(buf, size, "%s = %s%s%s", sw->path[c->axis], v, t, o);
+}
+
+/* The most crossovers of pairs a two-input sweep prints in words. */
+#define TCO_SWEEP_WORDS_MAX 20
+
+/* Crossovers in reading order: by axis, the other input's value, then the
+ * value along the axis. */
+static int by_place(const void *pa, const void *pb)
+{
+    const tco_crossover *a = pa, *b = pb;
+    if (a->axis != b->axis)
+        return a->axis < b->axis ? -1 : 1;
+    if (a->other != b->other && !(isnan(a->other) && isnan(b->other)))
+        return a->other < b->other ? -1 : 1;
+    return (a->value > b->value) - (a->value < b->value);
+}
+
 void tco_write_sweep_words(FILE *f, const tco_sweep *sw)
 {
-    size_t max = sw->npoints * (sw->S + 1) + 1;
-    tco_crossover *c50 = malloc(max * sizeof *c50), *c90 = malloc(max * sizeof *c90);
+    size_t n50 = tco_sweep_crossovers(sw, 0.5, NULL, 0);
+    size_t n90 = tco_sweep_crossovers(sw, 0.9, NULL, 0);
+    tco_crossover *c50 = malloc((n50 ? n50 : 1) * sizeof *c50);
+    tco_crossover *c90 = malloc((n90 ? n90 : 1) * sizeof *c90);
     if (!c50 || !c90) {
         free(c50);
         free(c90);
         return;
     }
-    size_t n50 = tco_sweep_crossovers(sw, 0.5, c50, max);
-    size_t n90 = tco_sweep_crossovers(sw, 0.9, c90, max);
-    const char *base = sw->names[0];
-    int said = 0;
+    tco_sweep_crossovers(sw, 0.5, c50, n50);
+    tco_sweep_crossovers(sw, 0.9, c90, n90);
+    qsort(c50, n50, sizeof *c50, by_place);
+    qsort(c90, n90, sizeof *c90, by_place);
+    size_t nprob = 0;
+    for (size_t i = 0; i < n50; i++)
+        nprob += c50[i].kind == TCO_CROSS_PROBABILITY;
+    size_t said = 0, pairs = 0, means = 0;
     for (size_t i = 0; i < n50; i++) {
-        char v[32];
-        fmt_value(c50[i].value, v, sizeof v);
-        if (c50[i].kind == 0) {
-            fprintf(f, "The cheapest strategy on average changes from %s to %s at %s = %s.\n",
-                    sw->names[c50[i].from], sw->names[c50[i].to], c50[i].input, v);
-            said = 1;
+        const tco_crossover *c = &c50[i];
+        char where[512];
+        fmt_where(sw, c, c->value, 1, where, sizeof where);
+        if (c->kind == TCO_CROSS_CHEAPEST) {
+            fprintf(f, "The cheapest strategy on average changes from %s to %s at %s.\n",
+                    sw->names[c->from], sw->names[c->to], where);
+            said++;
             continue;
         }
-        int s = c50[i].from == 0 ? c50[i].to : c50[i].from;
-        int up = c50[i].from == 0;
-        /* up: the chance rises with the swept value, so cheaper above it. */
-        fprintf(f, "%s becomes cheaper than %s %s %s = %s (more likely than not)", sw->names[s],
-                base, up ? "above" : "below", c50[i].input, v);
-        /* The matching 90% crossing, if any, in the same direction. */
+        if (c->kind == TCO_CROSS_MEAN) {
+            /* Not again where it is the change of the cheapest. */
+            int same = 0;
+            for (size_t j = 0; j < n50; j++)
+                same |= c50[j].kind == TCO_CROSS_CHEAPEST && c50[j].axis == c->axis &&
+                        c50[j].from == c->from && c50[j].to == c->to &&
+                        c50[j].value == c->value && (sw->nvary == 1 || c50[j].other == c->other);
+            means += !same;
+            continue;
+        }
+        /* Two inputs: the pairs' chances in words when they are few, else
+         * only in crossovers.csv (a line for each value of the other input
+         * and each pair would bury the answer). */
+        if (sw->nvary > 1 && nprob > TCO_SWEEP_WORDS_MAX) {
+            pairs++;
+            continue;
+        }
+        fprintf(f, "%s becomes cheaper than %s above %s, more likely than not",
+                sw->names[c->to], sw->names[c->from], where);
+        /* The matching 90% crossing of the same pair on the same line, the
+         * first at or above this one, if any (c90 is in reading order). */
         for (size_t j = 0; j < n90; j++)
-            if (c90[j].kind == 1 && c90[j].from == c50[i].from && c90[j].to == c50[i].to &&
-                strcmp(c90[j].input, c50[i].input) == 0) {
-                fmt_value(c90[j].value, v, sizeof v);
-                fprintf(f, "; 90%% sure %s %s", up ? "above" : "below", v);
+            if (c90[j].kind == TCO_CROSS_PROBABILITY && c90[j].from == c->from &&
+                c90[j].to == c->to && c90[j].axis == c->axis &&
+                (sw->nvary == 1 || c90[j].other == c->other) && c90[j].value >= c->value) {
+                char w90[512];
+                fmt_where(sw, c, c90[j].value, 0, w90, sizeof w90);
+                fprintf(f, "; 90%% sure above %s", strchr(w90, '=') + 2);
                 break;
             }
         fputs(".\n", f);
-        said = 1;
+        said++;
     }
-    if (!said)
+    if (!said && !pairs && !means)
         fprintf(f, "No crossover in the swept range: the same strategy is cheapest on average "
-                   "at every point, and no strategy's chance of beating %s crosses 50%%.\n",
-                base);
+                   "at every point, and no strategy's chance of beating another crosses 50%%.\n");
+    else if (pairs || means) {
+        fputs("crossovers.csv also lists", f);
+        if (means)
+            fprintf(f, " %zu point%s where two strategies' mean NPVs cross", means,
+                    means == 1 ? "" : "s");
+        if (pairs)
+            fprintf(f, "%s %zu where one strategy becomes more likely than not cheaper than "
+                       "another", means ? " and" : "", pairs);
+        fputs(".\n", f);
+    }
     free(c50);
     free(c90);
 }

@@ -29,6 +29,8 @@ typedef struct {
     size_t n1, n2;          /* values of each input (n2 = 1 for one input) */
     double *x[2];           /* npoints each: the point's values */
     double *mean, *p5, *p50, *p95, *p_cheapest, *p_below; /* npoints x S */
+    double *p_pair;         /* npoints x S x S: [(p * S + a) * S + b] = P(NPV of a < NPV of b) */
+    double *tokens_per_request; /* npoints: the scenario's mean tokens a request there */
     char **names;           /* S strategy names */
     long futures;
     uint64_t seed;
@@ -40,18 +42,39 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
                          tco_error *err);
 void tco_sweep_free(tco_sweep *sw);
 
+/* The kinds of crossover, read along one axis from lower to higher values
+ * of the swept input: `to` is the cheaper one above `value`. */
+typedef enum {
+    TCO_CROSS_CHEAPEST,    /* the cheapest strategy by mean changes from `from` to `to` */
+    TCO_CROSS_PROBABILITY, /* P(to cheaper than from) rises through level */
+    TCO_CROSS_MEAN         /* the pair's mean NPVs cross: `to` cheaper on average above */
+} tco_cross_kind;
+
 typedef struct {
-    char input[256];
-    int kind;          /* 0 mean, 1 probability */
+    char input[256];   /* where: the input's path, and for two inputs
+                          "PATH at OTHER=VALUE" */
+    int axis;          /* 0: along the first --vary, 1: along the second */
+    tco_cross_kind kind;
     int from, to;      /* strategies */
-    double value;
+    double value;      /* of the input on this axis */
+    double other;      /* the other input's value (NAN for a one-input sweep) */
+    double tokens;     /* value in tokens a month when the input is
+                          demand.requests_per_month (value x the mean tokens a
+                          request), else NAN */
     double level;      /* probability crossings: 0.5 (the CSV) or 0.9 (words) */
 } tco_crossover;
 
-/* Finds the crossovers: where the cheapest strategy by mean changes, and
- * where each strategy's P(cheaper than the baseline) crosses level (by
- * linear interpolation between points, on a log scale for log sweeps).
- * Returns how many were written to out (at most max). */
+/* Whether path is the swept volume, demand.requests_per_month. */
+int tco_sweep_is_volume(const char *path);
+
+/* Finds the crossovers along every axis of the sweep (for two inputs: along
+ * each input at every value of the other), between every pair of
+ * strategies: where the cheapest strategy by mean changes, where two
+ * strategies' means cross, and where P(one cheaper than the other) rises
+ * through level (by linear interpolation between neighbouring points, on a
+ * log scale for log sweeps).  Writes the first max of them to out (which
+ * may be NULL when max is 0) and returns how many there are: call with
+ * max 0 to size out. */
 size_t tco_sweep_crossovers(const tco_sweep *sw, double level, tco_crossover *out, size_t max);
 
 /* Files: sweep.csv, crossovers.csv, and the chart data sweep_chart.csv

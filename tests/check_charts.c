@@ -5,6 +5,8 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../sim/charts.h"
 #include "../sim/engine.h"
@@ -267,6 +269,33 @@ START_TEST(test_meta_is_data)
 }
 END_TEST
 
+/* Issue 10: a template missing from an existing plots folder is named as
+ * such (it was reported as a gnuplot failure), before gnuplot runs. */
+START_TEST(test_missing_template)
+{
+    char dir[] = "/tmp/tcosim-charts-XXXXXX", plots[64], want[160];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(plots, sizeof plots, "%s/plots-empty", dir);
+    ck_assert_int_eq(mkdir(plots, 0700), 0);
+    tco_chart_options o = {0};
+    o.plots_dir = plots;
+    o.title = "t";
+    o.foot = "f";
+    o.currency = "EUR";
+    tco_chart_spec spec = {TCO_CHART_SWEEP, "demand.growth_annual"};
+    tco_error err;
+    ck_assert_int_eq(tco_charts_draw_list(dir, &spec, 1, &o, &err), TCO_ECHARTS);
+    snprintf(want, sizeof want, "template sweep.gp not found in %s", plots);
+    ck_assert_msg(strstr(err.msg, want) != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "gnuplot failed") == NULL, "%s", err.msg);
+    char sub[96];
+    snprintf(sub, sizeof sub, "%s/plots", dir);
+    rmdir(sub);
+    rmdir(plots);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("charts");
@@ -277,6 +306,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_files);
     tcase_add_test(tc, test_numbers_ignore_locale);
     tcase_add_test(tc, test_meta_is_data);
+    tcase_add_test(tc, test_missing_template);
     suite_add_tcase(s, tc);
     return s;
 }

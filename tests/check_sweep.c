@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "../sim/sweep.h"
@@ -59,27 +60,46 @@ START_TEST(test_crossover_closed_form)
     ck_assert_uint_eq(sw->npoints, 6);
     ck_close(sw->mean[0], 12 * 0.001 * 5e6, 1e-12);       /* api at 5M */
     ck_close(sw->mean[1], 12 * 17300.0, 1e-12);            /* own */
+    /* One workload of 1000 tokens a request. */
+    ck_close(sw->tokens_per_request[0], 1000, 1e-12);
     tco_crossover c[16];
     size_t n = tco_sweep_crossovers(sw, 0.5, c, 16);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(c[0].kind, 0);
+    /* Between 15M and 20M: the cheapest changes, the pair's means cross,
+     * P(own cheaper than api) rises through 50%. */
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(c[0].kind, TCO_CROSS_CHEAPEST);
     ck_assert_int_eq(c[0].from, 0);
     ck_assert_int_eq(c[0].to, 1);
+    ck_assert_int_eq(c[0].axis, 0);
     /* The mean difference is linear in volume: interpolation is exact. */
     ck_close(c[0].value, 17.3e6, 1e-9);
-    /* P(own cheaper than api) jumps from 0 to 1 between 15M and 20M. */
-    ck_assert_int_eq(c[1].kind, 1);
-    ck_assert(c[1].value > 15e6 && c[1].value < 20e6);
+    ck_close(c[0].tokens, 17.3e9, 1e-9);
+    ck_assert(isnan(c[0].other));
+    ck_assert_int_eq(c[1].kind, TCO_CROSS_MEAN);
+    ck_close(c[1].value, 17.3e6, 1e-9);
+    /* P(own cheaper than api) jumps from 0 at 15M to 1 at 20M: linear
+     * interpolation puts 50% at 17.5M. */
+    ck_assert_int_eq(c[2].kind, TCO_CROSS_PROBABILITY);
+    ck_assert_int_eq(c[2].from, 0);
+    ck_assert_int_eq(c[2].to, 1);
+    ck_close(c[2].value, 17.5e6, 1e-12);
     char buf[2048];
     FILE *f = fmemopen(buf, sizeof buf, "w");
     tco_write_sweep_words(f, sw);
     fclose(f);
-    ck_assert_msg(strstr(buf, "changes from api to own at demand.requests_per_month = 17.3M"), "%s", buf);
-    ck_assert_msg(strstr(buf, "own becomes cheaper than api above"), "%s", buf);
+    ck_assert_msg(strstr(buf, "changes from api to own at demand.requests_per_month = 17.3M "
+                              "(17.3B tokens a month)"), "%s", buf);
+    ck_assert_msg(strstr(buf, "own becomes cheaper than api above demand.requests_per_month = "
+                              "17.5M (17.5B tokens a month), more likely than not; 90% sure "
+                              "above 19.5M (19.5B tokens a month)."), "%s", buf);
     f = fmemopen(buf, sizeof buf, "w");
     tco_write_crossovers_csv(f, sw);
     fclose(f);
-    ck_assert_msg(strstr(buf, "input,kind,from,to,value\ndemand.requests_per_month,mean,api,own,17300000\n"), "%s", buf);
+    ck_assert_msg(strstr(buf, "input,other_input,other_value,kind,from,to,value,tokens_per_month\n"
+                              "demand.requests_per_month,,,cheapest,api,own,17300000,1.73e+10\n"
+                              "demand.requests_per_month,,,mean,api,own,17300000,1.73e+10\n"
+                              "demand.requests_per_month,,,probability,api,own,17500000,1.75e+10\n"),
+                  "%s", buf);
     tco_sweep_free(sw);
     /* A log sweep interpolates on the log scale: exact for the geometric
      * mean of the bracketing points only when the difference is linear in
@@ -93,32 +113,161 @@ START_TEST(test_crossover_closed_form)
 }
 END_TEST
 
-/* Two inputs: volume and the API's input price p; for every price the
- * crossover volume is 17,300 / (0.001 p). */
+/* Every pair, not only against the baseline: a second self-hosted
+ * strategy at 20 an hour costs 14,600 + 10,000 = 24,600 a month, so the
+ * API's mean crosses it at 24.6M requests (24.6G tokens), and P(own2
+ * cheaper than api) jumps from 0 at 20M to 1 at 25M (50% at 22.5M).  own
+ * and own2 never cross (own is 7,300 cheaper every month).  Tokens: two
+ * workloads, shares 3 and 1 (normalised to 0.75 and 0.25), of 1000 + 0 and
+ * 2000 + 1000 tokens: 0.75 x 1000 + 0.25 x 3000 = 1500 tokens a request. */
+START_TEST(test_every_pair)
+{
+    const char *text =
+        "scenario: { name: pairs, horizon_months: 12 }\n"
+        "simulation: { futures: 20 }\n"
+        "workloads: { w: { share: 3, input_tokens: 1000, output_tokens: 0 },\n"
+        "             v: { share: 1, input_tokens: 2000, output_tokens: 1000 } }\n"
+        "demand: { requests_per_month: 1.0e6 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e12, min_gpus: 1,\n"
+        "         gpu: { mode: cloud, hour_price: 10 }, staff: { base_fte: 1, cost_per_fte_year: 120000 } }\n"
+        "  gpu2: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e12, min_gpus: 1,\n"
+        "         gpu: { mode: cloud, hour_price: 20 }, staff: { base_fte: 1, cost_per_fte_year: 120000 } }\n"
+        "strategies: { api: { route: { w: api, v: api } }, own: { route: { w: gpu, v: gpu } },\n"
+        "              own2: { route: { w: gpu2, v: gpu2 } } }\n";
+    char *file = write_temp(text);
+    /* API cost a request: 0.75 x 0.001 + 0.25 x 0.002 = 0.00125; own
+     * breaks even at 17,300 / 0.00125 = 13.84M, own2 at 24,600 / 0.00125
+     * = 19.68M. */
+    tco_sweep *sw = sweep(file, "demand.requests_per_month=5e6:30e6:6", NULL, 0);
+    ck_close(sw->tokens_per_request[0], 1500, 1e-12);
+    size_t max = tco_sweep_crossovers(sw, 0.5, NULL, 0);
+    tco_crossover *c = malloc(max * sizeof *c);
+    size_t n = tco_sweep_crossovers(sw, 0.5, c, max);
+    ck_assert_uint_eq(n, max);
+    int cheapest = 0, mean_own = 0, mean_own2 = 0, p_own = 0, p_own2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_ne(c[i].from == 1 && c[i].to == 2, 1);
+        ck_assert_int_ne(c[i].from == 2 && c[i].to == 1, 1);
+        ck_close(c[i].tokens, 1500 * c[i].value, 1e-12);
+        if (c[i].kind == TCO_CROSS_CHEAPEST) {
+            cheapest++;
+            ck_close(c[i].value, 13.84e6, 1e-9);
+        } else if (c[i].kind == TCO_CROSS_MEAN && c[i].to == 1) {
+            mean_own++;
+            ck_close(c[i].value, 13.84e6, 1e-9);
+        } else if (c[i].kind == TCO_CROSS_MEAN && c[i].to == 2) {
+            mean_own2++;
+            ck_assert_int_eq(c[i].from, 0);
+            ck_close(c[i].value, 19.68e6, 1e-9);
+        } else if (c[i].kind == TCO_CROSS_PROBABILITY && c[i].to == 1) {
+            p_own++;
+            ck_close(c[i].value, 12.5e6, 1e-12); /* 0 at 10M, 1 at 15M */
+        } else if (c[i].kind == TCO_CROSS_PROBABILITY && c[i].to == 2) {
+            p_own2++;
+            ck_assert_int_eq(c[i].from, 0);
+            ck_close(c[i].value, 17.5e6, 1e-12); /* 0 at 15M, 1 at 20M */
+        }
+    }
+    ck_assert_int_eq(cheapest, 1);
+    ck_assert_int_eq(mean_own, 1);
+    ck_assert_int_eq(mean_own2, 1);
+    ck_assert_int_eq(p_own, 1);
+    ck_assert_int_eq(p_own2, 1);
+    ck_assert_uint_eq(n, 5);
+    /* A smaller buffer gets the first crossovers and the count of all. */
+    tco_crossover first[2];
+    ck_assert_uint_eq(tco_sweep_crossovers(sw, 0.5, first, 2), 5);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(first[i].kind, c[i].kind);
+        ck_assert_int_eq(first[i].from, c[i].from);
+        ck_assert_int_eq(first[i].to, c[i].to);
+        ck_assert_double_eq(first[i].value, c[i].value);
+    }
+    char buf[4096];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    tco_write_sweep_words(f, sw);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "own2 becomes cheaper than api above demand.requests_per_month = "
+                              "17.5M (26.2B tokens a month)"), "%s", buf);
+    free(c);
+    tco_sweep_free(sw);
+    unlink(file);
+}
+END_TEST
+
+/* Two inputs: volume V and the API's input price p.  Along the volume, for
+ * every price, the crossover is at V = 17,300 / (0.001 p); along the price,
+ * for every volume, at p = 17,300 / (0.001 V): 1.5043478 at 11.5M (between
+ * 1 and 2), 0.82380952 at 21M (between 0.8 and 1), outside the prices at
+ * 2M, 30.5M and 40M.  The cost is linear in p: interpolation is exact. */
 START_TEST(test_two_inputs)
 {
     char *file = write_temp(DET);
     tco_sweep *sw = sweep(file, "demand.requests_per_month=2e6:40e6:5",
                           "backends.api.input_price_per_mtok=0.8,1,2", 0);
     ck_assert_uint_eq(sw->npoints, 15);
-    tco_crossover c[64];
-    size_t n = tco_sweep_crossovers(sw, 0.5, c, 64);
+    size_t max = tco_sweep_crossovers(sw, 0.5, NULL, 0);
+    tco_crossover *c = malloc(max * sizeof *c);
+    size_t n = tco_sweep_crossovers(sw, 0.5, c, max);
+    ck_assert_uint_eq(n, max);
     const double prices[3] = {0.8, 1, 2};
-    int found = 0;
+    int found = 0, found_price = 0;
     for (size_t i = 0; i < n; i++) {
-        if (c[i].kind != 0)
+        if (c[i].kind != TCO_CROSS_CHEAPEST)
             continue;
-        for (int k = 0; k < 3; k++) {
+        if (c[i].axis == 0) {
+            for (int k = 0; k < 3; k++)
+                if (c[i].other == prices[k]) {
+                    ck_close(c[i].value, 17300 / (0.001 * prices[k]), 1e-9);
+                    ck_close(c[i].tokens, 1000 * c[i].value, 1e-9);
+                    found++;
+                }
+        } else {
+            ck_assert(isnan(c[i].tokens)); /* a price is not a volume */
             char label[128];
-            snprintf(label, sizeof label, "demand.requests_per_month at backends.api.input_price_per_mtok=%g",
-                     prices[k]);
-            if (strcmp(c[i].input, label) == 0) {
-                ck_close(c[i].value, 17300 / (0.001 * prices[k]), 1e-9);
-                found++;
-            }
+            snprintf(label, sizeof label, "backends.api.input_price_per_mtok at demand.requests_per_month=%g",
+                     c[i].other);
+            ck_assert_str_eq(c[i].input, label);
+            ck_assert_int_eq(c[i].from, 0); /* cheaper below the price: the API */
+            ck_assert_int_eq(c[i].to, 1);
+            if (c[i].other == 11.5e6)
+                ck_close(c[i].value, 1.5043478260869565, 1e-12);
+            else if (c[i].other == 21e6)
+                ck_close(c[i].value, 0.82380952380952381, 1e-12);
+            else
+                ck_abort_msg("crossover along the price at %g", c[i].other);
+            found_price++;
         }
     }
     ck_assert_int_eq(found, 3);
+    ck_assert_int_eq(found_price, 2);
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    tco_write_crossovers_csv(f, sw);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "\nbackends.api.input_price_per_mtok,demand.requests_per_month,11500000,"
+                              "cheapest,api,own,1.504347826,\n"), "%s", buf);
+    ck_assert_msg(strstr(buf, "\ndemand.requests_per_month,backends.api.input_price_per_mtok,2,"
+                              "cheapest,api,own,8650000,8650000000\n"), "%s", buf);
+    free(buf);
+    /* In words, each line with its own 90% crossing: P(own cheaper) jumps
+     * from 0 to 1 between 2M and 11.5M at p = 2 (50% at 6.75M, 90% at
+     * 10.55M) and between 21M and 30.5M at p = 0.8 (50% at 25.75M, 90% at
+     * 29.55M). */
+    f = open_memstream(&buf, &len);
+    tco_write_sweep_words(f, sw);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "own becomes cheaper than api above demand.requests_per_month = 25.8M "
+                              "(25.8B tokens a month) at backends.api.input_price_per_mtok = 0.8, "
+                              "more likely than not; 90% sure above 29.6M (29.6B tokens a month).\n"),
+                  "%s", buf);
+    ck_assert_msg(strstr(buf, "at backends.api.input_price_per_mtok = 2, more likely than not; 90% "
+                              "sure above 10.6M"), "%s", buf);
+    free(buf);
+    free(c);
     tco_sweep_free(sw);
     unlink(file);
 }
@@ -226,6 +375,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_crossover_closed_form);
+    tcase_add_test(tc, test_every_pair);
     tcase_add_test(tc, test_two_inputs);
     tcase_add_test(tc, test_threads_and_crn);
     tcase_add_test(tc, test_vary_parse);

@@ -163,11 +163,66 @@ cmp -s c1/plots/scurve.svg c3/plots/scurve.svg && ok || bad "tcosim plot draws t
 mkdir badplots && cp "$HERE"/../../plots/*.gp badplots/ && echo "plot nonsense_function(x)" >>badplots/scurve.gp
 TCOSIM_PLOTS="$TMP/badplots" "$BIN" plot "$TMP/c3" 2>b.err
 [ $? -eq 3 ] && grep -q "gnuplot failed on" b.err && grep -q "scurve.gp" b.err && ok || bad "broken template: $(cat b.err)"
+# Issue 10: a missing template is named as such, not as a gnuplot failure.
+mkdir noplots && cp "$HERE"/../../plots/*.gp noplots/ && rm noplots/fan.gp
+TCOSIM_PLOTS="$TMP/noplots" "$BIN" plot "$TMP/c3" 2>n.err
+[ $? -eq 3 ] && grep -q "template fan.gp not found in $TMP/noplots" n.err && ! grep -q "gnuplot failed" n.err && ok \
+    || bad "missing template: $(cat n.err)"
 
 # Degenerate runs still draw every chart: one strategy, one month, one future.
 "$BIN" run one.yaml -n 1 -q -o "$TMP/d1" 2>d1.err && is_pdf d1/report.pdf && [ "$(pdf_pages d1/report.pdf)" -eq 8 ] \
     && is_png d1/plots/breakeven.png && ok || bad "one strategy, one month, one future: $(cat d1.err)"
 "$BIN" run one.yaml -n 1 --no-plots | grep -q "^only *0.12 " && ok || bad "small money in the table"
+
+# ---- charts (issue 10) ----
+"$BIN" run "$ROOT/scenarios/baseline.yaml" -n 300 -q -o "$TMP/ch" 2>ch.err && ok || bad "baseline charts: $(cat ch.err)"
+# Money ticks read 0, 500k, 1M, 1.5M, never 0.0 or 500.0k.
+grep -ho '>-\?[0-9]\+\.0[kMG]\?<' ch/plots/*.svg >ticks.txt; [ ! -s ticks.txt ] && grep -q '>500k<\|>1M<\|>2M<' ch/plots/scurve.svg \
+    && ok || bad "tick labels: $(sort -u ticks.txt | head -5 | tr '\n' ' ')"
+# Categories have colours of their own, none of the strategies' palette.
+tr -d ' ' <ch/plots/categories.svg | grep -o 'rgb([0-9,]*)' | sort -u >cat.rgb
+grep -qx 'rgb(230,159,0)\|rgb(86,180,233)\|rgb(0,158,115)\|rgb(0,114,178)\|rgb(213,94,0)\|rgb(204,121,167)' cat.rgb \
+    && bad "categories.svg uses strategy colours" || ok
+# The fan and break-even charts: months 1 to the horizon (36), and each
+# panel's y range holds its own strategy's P5..P95 (and 0) with at most 20%
+# to spare: one strategy's residual credit no longer sets every panel's scale.
+panels_fit() { # TEMPLATE CSV ARG8 FIRST-PANEL
+    gnuplot -c "$ROOT/plots/$1.gp" "$TMP/ch" "$TMP/p.png" png "$ROOT/plots" t f USD "$3" 2>&1 >/dev/null \
+        | grep '^ranges panel' >panels.txt
+    [ -s panels.txt ] || return 1
+    awk -F, -v first="$4" '
+        NR == FNR { split($0, a, " "); xlo[a[3]] = a[5]; xhi[a[3]] = a[6]; ylo[a[3]] = a[8]; yhi[a[3]] = a[9]; n++; next }
+        FNR == 1 { next }
+        { T = $1; for (i = first; i <= (NF - 1) / 5; i++) { c = 2 + 5 * (i - 1)
+              if (!(i in lo) || $(c + 1) < lo[i]) lo[i] = $(c + 1)
+              if (!(i in hi) || $(c + 4) > hi[i]) hi[i] = $(c + 4) } }
+        END { bad = 0
+              for (i in lo) { l = lo[i] < 0 ? lo[i] : 0; h = hi[i] > 0 ? hi[i] : 0; span = h - l
+                  if (xlo[i] != 1 || xhi[i] != T) { print "panel " i ": x " xlo[i] ":" xhi[i] ", months 1:" T; bad = 1 }
+                  if (ylo[i] > l || yhi[i] < h || yhi[i] - ylo[i] > 1.2 * span + 1e-9) {
+                      print "panel " i ": y " ylo[i] ":" yhi[i] " for data " l ":" h; bad = 1 } }
+              exit bad }' panels.txt "$TMP/ch/$2" >&2
+}
+# The board pack calls the templates one after another: no template may
+# overwrite report.gp's variables (a month count once replaced the title).
+pdftotext ch/report.pdf - 2>/dev/null | grep -q "baseline: cumulative cost minus the baseline proprietary's" && ok \
+    || bad "report.pdf: the break-even page's title"
+panels_fit fan fan.csv monthly 1 && ok || bad "fan chart ranges"
+panels_fit fan cumulative.csv cumulative 1 && ok || bad "cumulative fan chart ranges"
+panels_fit breakeven breakeven.csv "" 2 && ok || bad "break-even chart ranges"
+# Long strategy names (40 characters) are wrapped under the bars: the
+# bars' labels stay inside the chart (no line of a label longer than 25
+# characters in decision.svg and categories.svg).
+sed -e 's/^  api: { route/  api-frontier-with-a-very-long-name-abcde: { route/' \
+    -e 's/^  open: { route/  self-hosted-llama-on-rented-h100-gpus-xy: { route/' small.yaml >long.yaml
+"$BIN" run long.yaml -q -n 200 -o "$TMP/lg" 2>lg.err && grep -q '>api-frontier-with-<' lg/plots/decision.svg \
+    && ! grep -q '>api-frontier-with-a-very-long-name-abcde<' lg/plots/decision.svg lg/plots/categories.svg \
+    && ok || bad "long names under the bars: $(cat lg.err)"
+# The distribution chart's x axis holds every strategy's P5 and P95 marks.
+gnuplot -c "$ROOT/plots/distribution.gp" "$TMP/lg" "$TMP/d.png" png "$ROOT/plots" t f EUR "" 2>&1 >/dev/null \
+    | grep '^ranges' >dist.txt
+awk -F, -v r="$(cat dist.txt)" 'BEGIN { split(r, a, " "); bad = (r == "") } FNR > 1 && ($5 < a[3] || $11 > a[4]) { bad = 1 } END { exit bad }' \
+    lg/summary.csv && ok || bad "distribution chart: P5/P95 marks off the axis ($(cat dist.txt))"
 
 # ---- sweeps, sensitivity, convergence (issue 4) ----
 "$BIN" sweep small.yaml --vary demand.requests_per_month=5e5:2e7:6:log -n 400 -o "$TMP/sw1" >sw.txt 2>sw.err \
@@ -176,11 +231,51 @@ TCOSIM_PLOTS="$TMP/badplots" "$BIN" plot "$TMP/c3" 2>b.err
 [ "$(wc -l <sw1/sweep.csv)" -eq $((6 * 3 + 1)) ] && ok || bad "sweep.csv rows"
 head -1 sw1/sweep.csv | grep -qx "demand.requests_per_month,strategy,mean,p5,p50,p95,p_cheapest,p_cheaper_than_baseline" \
     && ok || bad "sweep.csv header"
-head -1 sw1/crossovers.csv | grep -qx "input,kind,from,to,value" && ok || bad "crossovers.csv header"
+head -1 sw1/crossovers.csv | grep -qx "input,other_input,other_value,kind,from,to,value,tokens_per_month" && ok || bad "crossovers.csv header"
 "$BIN" sweep small.yaml --vary demand.requests_per_month=5e5:2e7:6:log -n 400 -o "$TMP/sw2" --threads 1 --no-plots -q \
     && cmp -s sw1/sweep.csv sw2/sweep.csv && ok || bad "sweep differs with 1 thread"
 "$BIN" sweep small.yaml --vary demand.growth_annual=0,0.5,1 --vary scenario.discount_rate_annual=0,0.1 -n 300 -o "$TMP/sw3" -q \
     && is_png sw3/plots/sweep2d.png && [ "$(wc -l <sw3/sweep.csv)" -eq $((6 * 3 + 1)) ] && ok || bad "2-D sweep"
+# Issue 10: the sweep chart's axes hold every point and every crossover.
+# sweep.gp prints the ranges it drew ("ranges x LO HI y LO HI"); run it on
+# the folder and check sweep_chart.csv (x, each strategy's P5 and P95) and
+# crossovers.csv (value) against them.  A y range set before the x range was
+# computed once dropped every point above 20M (and every point of a sweep of
+# a rate: exit 3, "undefined variable: STATS_min").
+sweep_in_range() { # FOLDER VARY-LABEL
+    gnuplot -c "$ROOT/plots/sweep.gp" "$1" "$TMP/range.png" png "$ROOT/plots" t f USD "$2" 2>&1 >/dev/null \
+        | grep '^ranges' >"$TMP/ranges" || return 1
+    awk -F, -v r="$(cat "$TMP/ranges")" '
+        BEGIN { split(r, a, " "); xlo = a[3]; xhi = a[4]; ylo = a[6]; yhi = a[7]; bands = a[9]; bad = 0 }
+        FNR == 1 { file++; next }
+        file == 1 { if ($1 < xlo || $1 > xhi) { print "point x " $1 " outside " xlo ":" xhi; bad = 1 }
+                    for (c = 2; c <= NF; c += 3) if ($c < ylo || $c > yhi) { print "median " $c " outside " ylo ":" yhi; bad = 1 }
+                    for (c = 3; bands && c <= NF; c += 3) if ($c < ylo || $(c + 1) > yhi) { print "band " $c ":" $(c + 1) " outside " ylo ":" yhi; bad = 1 } }
+        file == 2 { n++; if ($7 < xlo || $7 > xhi) { print "crossover " $7 " outside " xlo ":" xhi; bad = 1 } }
+        END { if (n == 0 && need) { print "no crossover"; bad = 1 } exit bad }' need="${3:-0}" \
+        "$1/sweep_chart.csv" "$1/crossovers.csv" >&2
+}
+"$BIN" sweep "$ROOT/scenarios/baseline.yaml" --vary demand.requests_per_month=1e6:4e7:12:log -n 300 -o "$TMP/swr" -q 2>swr.err \
+    && sweep_in_range "$TMP/swr" "demand.requests_per_month log" 1 && ok || bad "sweep chart range: $(cat swr.err)"
+sweep_in_range "$TMP/sw1" "demand.requests_per_month log" && grep -q ' bands 1$' ranges && ok || bad "sweep chart with bands"
+for v in demand.growth_annual=0:0.8:4 backends.llama-70b.gpu.hour_price=1.5,3,6 workloads.simple.share=0.1:0.9:3 \
+         backends.api-frontier.input_price_per_mtok=1,2,4; do
+    rm -rf "$TMP/swv"
+    "$BIN" sweep "$ROOT/scenarios/baseline.yaml" --vary "$v" -n 200 -o "$TMP/swv" -q 2>swv.err \
+        && is_png swv/plots/sweep.png && sweep_in_range "$TMP/swv" "${v%%=*}" && ok || bad "sweep of $v: $(cat swv.err)"
+done
+# Two inputs: every point and every crossover (along either axis) on the maps.
+"$BIN" sweep "$ROOT/scenarios/crossover.yaml" --vary demand.requests_per_month=2e5:1e7:8:log --vary demand.growth_annual=0:0.8:3 \
+    -n 300 -o "$TMP/sw2d" -q 2>sw2d.err && is_png sw2d/plots/sweep2d.png && ok || bad "2-D sweep of crossover.yaml: $(cat sw2d.err)"
+gnuplot -c "$ROOT/plots/sweep2d.gp" "$TMP/sw2d" "$TMP/r2.png" png "$ROOT/plots" t f USD \
+    "demand.requests_per_month log|demand.growth_annual" 2>&1 >/dev/null | grep '^ranges' >ranges2d
+awk -F, -v r="$(cat ranges2d)" '
+    BEGIN { split(r, a, " "); xlo = a[3]; xhi = a[4]; ylo = a[6]; yhi = a[7]; bad = (r == "") }
+    FNR == 1 { file++; next }
+    file == 1 { if ($1 < xlo || $1 > xhi || $2 < ylo || $2 > yhi) { print "point " $1 "," $2; bad = 1 } }
+    file == 2 { n[$1]++; v = $7; if ($1 == "demand.requests_per_month" ? (v < xlo || v > xhi) : (v < ylo || v > yhi)) { print "crossover " $0; bad = 1 } }
+    END { if (!n["demand.requests_per_month"] || !n["demand.growth_annual"]) { print "crossovers along one axis only"; bad = 1 } exit bad }' \
+    sw2d/sweep_grid.csv sw2d/crossovers.csv >&2 && ok || bad "2-D sweep: points or crossovers off the maps"
 expect_error sweep-novary 2 "sweep needs --vary" -- sweep small.yaml
 expect_error sweep-badvary 2 "--vary demand.requests_per_month=5:1:3" -- sweep small.yaml --vary demand.requests_per_month=5:1:3
 expect_error sweep-domain 2 "demand.requests_per_month: must be > 0 (got -1)" -- sweep small.yaml --vary demand.requests_per_month=-1,1 -n 10
