@@ -544,7 +544,14 @@ static int cmd_run(int argc, char **argv)
         return fail(&err);
     }
     progress_state ps = {omp_get_wtime(), 0, !quiet && isatty(STDERR_FILENO)};
-    c.ro.keep_inputs = samples;
+    /* The board pack's EVPPI and key assumptions read every future's
+     * inputs: kept with the charts when they take at most 512 MiB (20,000
+     * futures of 100 inputs: 16 MB). */
+    long nkeep = c.target_rse > 0 ? (c.max_futures > 0 ? (long)c.max_futures : 1000000)
+                 : c.ro.futures > 0 ? c.ro.futures
+                                    : sc->futures;
+    c.ro.keep_inputs = samples || (plots && (double)nkeep * (double)sc->ninputs * sizeof(double) <=
+                                                512.0 * 1024 * 1024);
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
     c.ro.cancel = &interrupted;
