@@ -35,7 +35,9 @@ PAGE = "reset; set encoding utf8; set datafile separator \"\\t\"; set datafile c
        "for [w in 'R B'] for [z in SIZES] B using (sel(w.z, 'r') ? $3 : NaN):4:10:9 with labels right font fnt(w, z) tc rgb variable, " . \
        "for [w in 'R B'] for [z in SIZES] B using (sel(w.z, 'c') ? $3 : NaN):4:10:9 with labels center font fnt(w, z) tc rgb variable"
 sel(st, al) = strcol(1) eq 'T' && column(2) == pg && strcol(7) eq st && strcol(8) eq al
-fnt(w, z) = 'Sans' . (w eq 'B' ? ' Bold' : '') . ',' . z
+# pdfcairo draws fonts at about 0.65 of their nominal size: the pages are
+# laid out for text 1.4 times the style's size (chars_width in boardpack.c).
+fnt(w, z) = 'Sans' . (w eq 'B' ? ' Bold' : '') . ',' . sprintf('%g', real(z) * 1.4)
 
 pg = 1
 eval PAGE

@@ -48,13 +48,14 @@ static size_t nchars(const char *s)
     return n;
 }
 
-/* Width of n characters of Sans at pt points, as a fraction of the page:
- * pdfcairo draws DejaVu Sans at about 0.65 of the nominal size, whose
- * digits advance 0.64 em; measured on the first page, text averages 0.36
- * em (0.41 bold), so these estimates err on the wide side. */
+/* Width of n characters of Sans at pt points, as a fraction of the page.
+ * report.gp draws style size pt at 1.4 pt, and pdfcairo draws fonts at
+ * about 0.65 of their size: measured on the first page, text averages
+ * 0.36 em of pt at 1.0 (0.41 bold), so 0.575 (0.65 bold) at 1.4 errs on
+ * the wide side. */
 static double chars_width(size_t n, int pt, int bold)
 {
-    return (double)n * pt * (bold ? 0.46 : 0.41) / PAGE_W;
+    return (double)n * pt * (bold ? 0.65 : 0.575) / PAGE_W;
 }
 
 /* s cleaned into buf, cut with an ellipsis to fit width (0: no limit). */
@@ -154,6 +155,13 @@ void tco_path_words(const char *path, char *buf, size_t size)
     size_t o = 0;
     if (size == 0)
         return;
+    /* The backend, workload, strategy or event name says enough. */
+    static const char *const sections[] = {"backends.", "workloads.", "strategies.", "events."};
+    for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
+        if (strncmp(path, sections[i], strlen(sections[i])) == 0 && strchr(path + strlen(sections[i]), '.')) {
+            path += strlen(sections[i]);
+            break;
+        }
     for (const char *p = path; *p && o + 4 < size; p++) {
         if (*p == '.') {
             if (o + 6 >= size)
@@ -297,12 +305,12 @@ static int appendix(pagew *w, const tco_scenario *sc, int first, long futures, u
                   sc->ninputs, sc->ndims, cur);
         double y = 0.835, rh = 0.0205;
         put_box(w, 0.035, y - rh / 2, 0.965, y + rh / 2, HEAD_FILL);
-        put_text(w, 0.04, y, 1, 7, 'l', INK, 0, "input");
-        put_text(w, 0.43, y, 1, 7, 'l', INK, 0, "distribution");
-        put_text(w, 0.71, y, 1, 7, 'l', INK, 0, "unit");
-        put_text(w, 0.81, y, 1, 7, 'r', INK, 0, "P5");
-        put_text(w, 0.885, y, 1, 7, 'r', INK, 0, "P50");
-        put_text(w, 0.96, y, 1, 7, 'r', INK, 0, "P95");
+        put_text(w, 0.04, y, 1, 8, 'l', INK, 0, "input");
+        put_text(w, 0.43, y, 1, 8, 'l', INK, 0, "distribution");
+        put_text(w, 0.71, y, 1, 8, 'l', INK, 0, "unit");
+        put_text(w, 0.81, y, 1, 8, 'r', INK, 0, "P5");
+        put_text(w, 0.885, y, 1, 8, 'r', INK, 0, "P50");
+        put_text(w, 0.96, y, 1, 8, 'r', INK, 0, "P95");
         for (size_t k = pg * ROWS; k < sc->ninputs && k < (pg + 1) * ROWS; k++) {
             const tco_input *in = &sc->inputs[k];
             y -= rh;
@@ -318,12 +326,12 @@ static int appendix(pagew *w, const tco_scenario *sc, int first, long futures, u
                 tco_input_value_words(in->path,
                                       tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])),
                                       v[j], sizeof v[j], &unit);
-            put_text(w, 0.04, y, unc, 7, 'l', INK, 0.38, in->path);
-            put_text(w, 0.43, y, 0, 7, 'l', INK, 0.27, desc);
-            put_text(w, 0.71, y, 0, 7, 'l', GREY, 0.05, strcmp(unit, "money") == 0 ? cur : unit);
-            put_text(w, 0.81, y, 0, 7, 'r', INK, 0, v[0]);
-            put_text(w, 0.885, y, 0, 7, 'r', INK, 0, v[1]);
-            put_text(w, 0.96, y, 0, 7, 'r', INK, 0, v[2]);
+            put_text(w, 0.04, y, unc, 8, 'l', INK, 0.38, in->path);
+            put_text(w, 0.43, y, 0, 8, 'l', INK, 0.27, desc);
+            put_text(w, 0.71, y, 0, 8, 'l', GREY, 0.05, strcmp(unit, "money") == 0 ? cur : unit);
+            put_text(w, 0.81, y, 0, 8, 'r', INK, 0, v[0]);
+            put_text(w, 0.885, y, 0, 8, 'r', INK, 0, v[1]);
+            put_text(w, 0.96, y, 0, 8, 'r', INK, 0, v[2]);
         }
         if (pg + 1 == pages && sc->ncorr > 0)
             put_textf(w, 0.04, y - 1.5 * rh, 0, 7, 'l', GREY, 0.9,
@@ -447,17 +455,17 @@ static double strategy_table(pagew *w, const tco_report *r, double y, double bot
     double rh = (y - bottom) / (double)(shown + 1 + (shown < S));
     if (rh > 0.034)
         rh = 0.034;
-    int pt = snap_size(fmin(10, rh * PAGE_H * 0.55));
+    int pt = snap_size(fmin(11, rh * PAGE_H * 0.55));
     if (pt < 6)
         pt = 6;
     static const struct {
         const char *head;
         double x;
         char align;
-    } col[] = {{"strategy", 0.045, 'l'},          {"mean NPV", 0.345, 'r'},
-               {"P50", 0.415, 'r'},               {"P90", 0.485, 'r'},
-               {"P(cheapest)", 0.575, 'r'},       {"savings", 0.665, 'r'},
-               {"95% interval of savings", 0.805, 'r'}, {"break-even", 0.955, 'r'}};
+    } col[] = {{"strategy", 0.045, 'l'},    {"mean NPV", 0.335, 'r'},
+               {"P50", 0.41, 'r'},            {"P90", 0.485, 'r'},
+               {"P(cheapest)", 0.585, 'r'},   {"saves", 0.67, 'r'},
+               {"95% interval", 0.815, 'r'},  {"break-even", 0.955, 'r'}};
     put_box(w, 0.04, y - rh / 2, 0.96, y + rh / 2, HEAD_FILL);
     for (size_t c = 0; c < sizeof col / sizeof *col; c++)
         put_text(w, col[c].x, y, 1, pt, col[c].align, INK, 0, col[c].head);
@@ -490,7 +498,7 @@ static double strategy_table(pagew *w, const tco_report *r, double y, double bot
                 tco_snprintf(v[7], sizeof v[7], "%.0f%%, month %.3g",
                              100 * q->breakeven_probability, q->breakeven_median);
         }
-        put_text(w, col[0].x, y, pick, pt, 'l', INK, 0.25, sc->strategies[s].name);
+        put_text(w, col[0].x, y, pick, pt, 'l', INK, 0.225, sc->strategies[s].name);
         for (size_t c = 1; c < sizeof col / sizeof *col; c++)
             put_text(w, col[c].x, y, 0, pt, col[c].align, INK, 0.12, v[c]);
     }
@@ -561,6 +569,7 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
     }
 
     double top2 = y - 0.02, xl = 0.04, xr = 0.52;
+    size_t shown_be[3] = {0, 0, 0};
     put_text(&w, xl, top2, 1, 11, 'l', INK, 0.44, "What decides it, and what knowing it is worth");
     double yl = top2 - 0.032;
     double scale = res->best >= 0 ? fabs(res->st[res->best].npv.mean) : 0;
@@ -593,16 +602,45 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
         yl = put_wrapped(&w, xl, yl - 0.002, 0, 7, GREY, 0.44, 0.017, 3, text);
     }
 
+    /* The crossovers of a run: break-even against the baseline. */
+    put_textf(&w, xl, yl - 0.022, 1, 11, 'l', INK, 0.44, "When it pays back against %s", base);
+    yl -= 0.054;
+    int said = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        size_t pick = 0;
+        double pmax = 0;
+        for (size_t s = 1; s < res->S; s++)
+            if (res->st[s].breakeven_probability > pmax) {
+                int seen = 0;
+                for (int j = 0; j < pass; j++)
+                    seen |= shown_be[j] == s;
+                if (!seen) {
+                    pmax = res->st[s].breakeven_probability;
+                    pick = s;
+                }
+            }
+        if (pick == 0)
+            break;
+        shown_be[pass] = pick;
+        put_textf(&w, xl, yl, 0, 9, 'l', INK, 0.44,
+                  "%s: in %.0f%% of futures, by month %.3g (median)", sc->strategies[pick].name,
+                  100 * pmax, res->st[pick].breakeven_median);
+        yl -= 0.024;
+        said = 1;
+    }
+    if (!said && res->S > 1)
+        put_textf(&w, xl, yl, 0, 9, 'l', INK, 0.44,
+                  "No strategy's cumulative cost falls to %s's within %d months.", base,
+                  sc->horizon);
+
     put_text(&w, xr, top2, 1, 11, 'l', INK, 0.44, "Key assumptions: P5 to P95, and their effect");
     double yr = top2 - 0.032;
     if (m == 0) {
         yr = put_wrapped(&w, xr, yr, 0, 9, INK, 0.44, 0.024, 1, "Every input is fixed.");
     } else {
-        char rname[64];
-        fit(sc->strategies[rec].name, rname, sizeof rname, 0.1, 7, 0);
-        put_text(&w, xr + 0.30, yr + 0.004, 0, 7, 'r', GREY, 0, "P5 to P95");
+        put_text(&w, xr + 0.345, yr + 0.004, 0, 8, 'r', GREY, 0, "P5 to P95");
         if (have)
-            put_textf(&w, 0.96, yr + 0.004, 0, 7, 'r', GREY, 0.13, "moves %s by", rname);
+            put_text(&w, 0.96, yr + 0.004, 0, 8, 'r', GREY, 0, "effect");
         yr -= 0.022;
         for (size_t i = 0; i < 6 && i < m; i++) {
             const tco_input *in = &sc->inputs[sw[i].input];
@@ -616,18 +654,18 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
                                   tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, 0.95)),
                                   hi, sizeof hi, &unit);
             put_text(&w, xr, yr, 0, 8, 'l', INK, 0.21, words);
-            put_textf(&w, xr + 0.30, yr, 0, 8, 'r', INK, 0.09, "%s to %s%s", lo, hi,
-                      strcmp(unit, "money") == 0 ? "" : "");
+            put_textf(&w, xr + 0.345, yr, 0, 8, 'r', INK, 0.13, "%s to %s", lo, hi);
             if (have) {
                 tco_format_money(sw[i].value, a, sizeof a);
-                put_textf(&w, 0.96, yr, 0, 8, 'r', INK, 0.12, "%s %s", a, cur);
+                put_textf(&w, 0.96, yr, 0, 8, 'r', INK, 0.09, "%s %s", a, cur);
             }
-            yr -= 0.022;
+            yr -= 0.024;
         }
-        yr = put_wrapped(&w, xr, yr - 0.002, 0, 7, GREY, 0.44, 0.017, 3,
-                         "Effect: the spread of the mean NPV across the input's deciles. Money "
-                         "in the scenario's currency. Sources: the comments of the scenario file "
-                         "(inputs carry no source field). Every input is in the appendix.");
+        tco_snprintf(text, sizeof text,
+                     "Effect: the spread of %s's mean NPV across the input's deciles. Sources: "
+                     "the comments of the scenario file (inputs carry no source field). Every "
+                     "input is in the appendix.", sc->strategies[rec].name);
+        yr = put_wrapped(&w, xr, yr - 0.002, 0, 7, GREY, 0.44, 0.017, 3, text);
     }
     (void)yl;
     (void)yr;

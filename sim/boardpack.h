@@ -37,7 +37,8 @@ tco_status tco_boardpack_sensitivity(FILE *f, const tco_scenario *sc, const tco_
                                      const char *what, long futures, uint64_t seed,
                                      tco_sampling sampling, const tco_provenance *prov);
 
-/* An input's path in words: "backends › llama-70b › gpu › hour price". */
+/* An input's path in words, without its section (backends, workloads,
+ * strategies, events): "llama-70b › gpu › hour price". */
 void tco_path_words(const char *path, char *buf, size_t size);
 
 /* A value of the input at path in readable units, guessed from its name:
