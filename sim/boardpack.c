@@ -203,6 +203,11 @@ void tco_input_value_words(const char *path, double x, char *buf, size_t size,
                                         "value", "fee", NULL};
     const char *u = "";
     const char *last = strrchr(path, '.');
+    /* Three significant digits first, so 999,999.99 reads 1M, not 1e+03k. */
+    char r[32];
+    tco_snprintf(r, sizeof r, "%.3g", x);
+    if (isfinite(x))
+        x = tco_strtod(r, NULL);
     last = last ? last + 1 : path;
     if (!isfinite(x))
         tco_snprintf(buf, size, "n/a");
@@ -455,7 +460,7 @@ static double strategy_table(pagew *w, const tco_report *r, double y, double bot
     double rh = (y - bottom) / (double)(shown + 1 + (shown < S));
     if (rh > 0.034)
         rh = 0.034;
-    int pt = snap_size(fmin(11, rh * PAGE_H * 0.55));
+    int pt = snap_size(fmin(11, rh * PAGE_H * 0.8));
     if (pt < 6)
         pt = 6;
     static const struct {
@@ -531,9 +536,9 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
     /* The recommendation, shaded. */
     recommendation(r, text, sizeof text);
     double top = y - 0.002;
-    put_box(&w, 0.035, top - 0.068, 0.965, top + 0.006, REC_FILL);
-    put_wrapped(&w, 0.045, top - 0.018, 1, 12, REC_INK, 0.90, 0.03, 2, text);
-    y = top - 0.068 - 0.035;
+    double end = put_wrapped(&w, 0.045, top - 0.018, 1, 12, REC_INK, 0.90, 0.03, 3, text);
+    put_box(&w, 0.035, end + 0.012, 0.965, top + 0.006, REC_FILL);
+    y = end - 0.011;
 
     y = strategy_table(&w, r, y, 0.43);
     tco_snprintf(text, sizeof text,
@@ -738,12 +743,12 @@ tco_status tco_boardpack_sweep(FILE *f, const tco_scenario *sc, const tco_sweep 
         put_text(&w, 0.04, y, 1, 11, 'l', INK, 0.9, "The cheapest strategy on average at each point");
         y -= 0.034;
         double rh = fmin(0.026, (y - 0.09) / (double)(shown + 1));
-        int pt = snap_size(fmin(9, rh * PAGE_H * 0.55));
+        int pt = snap_size(fmin(9, rh * PAGE_H * 0.8));
         put_box(&w, 0.04, y - rh / 2, 0.96, y + rh / 2, HEAD_FILL);
         put_text(&w, 0.045, y, 1, pt, 'l', INK, 0.25, sw->path[0]);
-        put_text(&w, 0.33, y, 1, pt, 'l', INK, 0, "cheapest on average");
-        put_text(&w, 0.70, y, 1, pt, 'r', INK, 0, "its mean NPV");
-        put_text(&w, 0.83, y, 1, pt, 'r', INK, 0, "its P(cheapest)");
+        put_text(&w, 0.30, y, 1, pt, 'l', INK, 0, "cheapest on average");
+        put_text(&w, 0.62, y, 1, pt, 'r', INK, 0, "mean NPV");
+        put_text(&w, 0.75, y, 1, pt, 'r', INK, 0, "P(cheapest)");
         put_text(&w, 0.955, y, 1, pt, 'r', INK, 0, "P(cheaper than baseline)");
         for (size_t j = 0; j < shown; j++) {
             size_t i = shown == np ? j : j * (np - 1) / (shown - 1);
@@ -758,9 +763,9 @@ tco_status tco_boardpack_sweep(FILE *f, const tco_scenario *sc, const tco_sweep 
             value_words(sw->path[0], sw->x[0][i], v, sizeof v);
             tco_format_money(sw->mean[i * S + best], m, sizeof m);
             put_text(&w, 0.045, y, 0, pt, 'l', INK, 0.25, v);
-            put_text(&w, 0.33, y, 1, pt, 'l', INK, 0.3, sw->names[best]);
-            put_text(&w, 0.70, y, 0, pt, 'r', INK, 0, m);
-            put_textf(&w, 0.83, y, 0, pt, 'r', INK, 0, "%.1f%%", 100 * sw->p_cheapest[i * S + best]);
+            put_text(&w, 0.30, y, 1, pt, 'l', INK, 0.22, sw->names[best]);
+            put_text(&w, 0.62, y, 0, pt, 'r', INK, 0, m);
+            put_textf(&w, 0.75, y, 0, pt, 'r', INK, 0, "%.1f%%", 100 * sw->p_cheapest[i * S + best]);
             if (best == 0)
                 put_text(&w, 0.955, y, 0, pt, 'r', INK, 0, "baseline");
             else
@@ -798,14 +803,13 @@ tco_status tco_boardpack_sensitivity(FILE *f, const tco_scenario *sc, const tco_
 
     /* What measuring is worth. */
     double top = y - 0.004;
-    put_box(&w, 0.035, top - 0.10, 0.965, top + 0.006, REC_FILL);
     double yy = top - 0.018;
     tco_format_money(s->evpi, a, sizeof a);
     if (s->nevppi == 0 || !(s->evppi[0].value > 0)) {
         tco_snprintf(text, sizeof text, "No single input changes the decision: the value of "
                      "learning any one input first (EVPPI) is 0; learning everything is worth %s %s "
                      "(EVPI).", a, cur);
-        put_wrapped(&w, 0.045, yy, 1, 12, REC_INK, 0.90, 0.03, 3, text);
+        yy = put_wrapped(&w, 0.045, yy, 1, 12, REC_INK, 0.90, 0.03, 3, text) + 0.03;
     } else {
         put_textf(&w, 0.045, yy, 1, 12, 'l', REC_INK, 0.9,
                   "Worth measuring first (EVPPI; learning everything, the EVPI, is worth %s %s):", a,
@@ -819,7 +823,8 @@ tco_status tco_boardpack_sensitivity(FILE *f, const tco_scenario *sc, const tco_
             put_textf(&w, 0.95, yy, 1, 10, 'r', REC_INK, 0.2, "%s %s", b, cur);
         }
     }
-    y = top - 0.10 - 0.04;
+    put_box(&w, 0.035, yy - 0.018, 0.965, top + 0.006, REC_FILL);
+    y = yy - 0.018 - 0.04;
 
     tco_sens_method m = s->method;
     put_text(&w, 0.04, y, 1, 11, 'l', INK, 0.9,
@@ -829,7 +834,7 @@ tco_status tco_boardpack_sensitivity(FILE *f, const tco_scenario *sc, const tco_
     y -= 0.034;
     size_t shown = s->nrows < 14 ? s->nrows : 14;
     double rh = fmin(0.026, (y - 0.09) / (double)(shown + 1));
-    int pt = snap_size(fmin(9, rh * PAGE_H * 0.55));
+    int pt = snap_size(fmin(9, rh * PAGE_H * 0.8));
     put_box(&w, 0.04, y - rh / 2, 0.96, y + rh / 2, HEAD_FILL);
     put_text(&w, 0.045, y, 1, pt, 'l', INK, 0, "input");
     put_text(&w, 0.70, y, 1, pt, 'r', INK, 0,
