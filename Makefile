@@ -92,6 +92,7 @@ check:
 	@sh tests/cli/expected.sh ./$(PROG)
 	@sh tests/docs/check_examples.sh ./$(PROG)
 	@sh tests/golden/run.sh ./$(PROG)
+	@sh tests/board/run.sh ./$(PROG)
 	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz \
 	    FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi
