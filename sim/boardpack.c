@@ -710,11 +710,16 @@ tco_status tco_boardpack_sweep(FILE *f, const tco_scenario *sc, const tco_sweep 
         tco_snprintf(text, sizeof text, "Which way costs least as %s and %s vary?", a, b);
     }
     double y = put_wrapped(&w, 0.04, 0.905, 1, 16, INK, 0.92, 0.04, 2, text);
-    tco_snprintf(text, sizeof text,
-                 "%zu points (%s%s), %ld futures at each on the same seed, so the differences "
-                 "between points are not noise.",
-                 sw->npoints, sw->path[0], sw->nvary == 2 ? " by the second input" : "",
-                 sw->futures);
+    if (sw->nvary == 1)
+        tco_snprintf(text, sizeof text,
+                     "%zu values of %s, %ld futures at each on the same seed, so the differences "
+                     "between points are not noise.",
+                     sw->npoints, sw->path[0], sw->futures);
+    else
+        tco_snprintf(text, sizeof text,
+                     "%zu values of %s by %zu of %s, %ld futures at each on the same seed, so the "
+                     "differences between points are not noise.",
+                     sw->n1, sw->path[0], sw->n2, sw->path[1], sw->futures);
     y = put_wrapped(&w, 0.04, y + 0.008, 0, 10, GREY, 0.92, 0.026, 2, text);
 
     put_text(&w, 0.04, y - 0.02, 1, 11, 'l', INK, 0.9, "Crossovers: where the answer changes");
@@ -726,16 +731,24 @@ tco_status tco_boardpack_sweep(FILE *f, const tco_scenario *sc, const tco_sweep 
         tco_write_sweep_words(mem, sw);
         fclose(mem);
     }
-    int lines = 0;
-    for (char *p = words, *nl; p && *p && lines < 8; p = nl + 1, lines++) {
+    int lines = 0, more = 0;
+    for (char *p = words, *nl; p && *p; p = nl + 1) {
         nl = strchr(p, '\n');
         if (nl)
             *nl = '\0';
-        y = put_wrapped(&w, 0.05, y, 0, 10, INK, 0.90, 0.026, 2, p);
+        if (lines < 8)
+            y = put_wrapped(&w, 0.05, y, 0, 10, INK, 0.90, 0.026, 2, p);
+        else
+            more++;
+        lines++;
         if (!nl)
             break;
     }
     free(words);
+    if (more)
+        y = put_wrapped(&w, 0.05, y, 0, 10, GREY, 0.90, 0.026, 1,
+                        more == 1 ? "\xE2\x80\xA6 and one more in crossovers.csv"
+                                  : "\xE2\x80\xA6 and more in crossovers.csv");
 
     if (sw->nvary == 1 && sw->npoints > 0) {
         y -= 0.02;
