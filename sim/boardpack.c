@@ -201,24 +201,31 @@ void tco_input_value_words(const char *path, double x, char *buf, size_t size,
                                           "maintenance", "failure_rate", "_rate_annual", NULL};
     static const char *const money[] = {"price", "cost", "per_kwh", "colocation", "budget",
                                         "value", "fee", NULL};
-    const char *u = "";
+    /* Counts and durations (rate_per_year, setup.months, base_fte) are
+     * plain numbers even under a money or percent section name. */
+    static const char *const count[] = {"per_year", "months", "fte", "tokens", "power_kw",
+                                        "per_gpu_second", NULL};
     const char *last = strrchr(path, '.');
+    last = last ? last + 1 : path;
+    int plain = 0;
+    for (size_t i = 0; count[i]; i++)
+        plain |= strstr(last, count[i]) != NULL;
+    plain &= !strstr(last, "cost") && !strstr(last, "price");
     /* Three significant digits first, so 999,999.99 reads 1M, not 1e+03k. */
     char r[32];
     tco_snprintf(r, sizeof r, "%.3g", x);
     if (isfinite(x))
         x = tco_strtod(r, NULL);
-    last = last ? last + 1 : path;
-    if (!isfinite(x))
+    const char *u = "";
+    if (!isfinite(x)) {
         tco_snprintf(buf, size, "n/a");
-    else if (leaf_has(path, factor) && !strstr(last, "rate_per")) {
+    } else if (!plain && leaf_has(path, factor)) {
         u = "\xC3\x97"; /* U+00D7 */
         tco_snprintf(buf, size, "\xC3\x97%.3g", x);
-    } else if (leaf_has(path, percent) && !strstr(last, "per_year") &&
-               !strstr(last, "per_mtok")) {
+    } else if (!plain && leaf_has(path, percent) && !strstr(last, "per_mtok")) {
         u = "%";
         tco_snprintf(buf, size, "%.3g%%", 100 * x);
-    } else if (leaf_has(path, money)) {
+    } else if (!plain && leaf_has(path, money)) {
         u = "money";
         tco_format_money(x, buf, size);
     } else if (fabs(x) >= 1e4) {
