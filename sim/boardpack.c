@@ -562,10 +562,15 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
     ranked *ev = malloc((sc->ndims + 1) * sizeof *ev);
     ranked *sw = malloc((sc->ndims + 1) * sizeof *sw);
     keyed *k = run->inputs ? malloc((size_t)run->n * sizeof *k) : NULL;
-    size_t m = ev && sw ? uncertain_inputs(sc, ev) : 0;
-    int have = run->inputs && k && m > 0;
-    if (sw)
-        memcpy(sw, ev, m * sizeof *sw);
+    if (!ev || !sw || (run->inputs && !k)) {
+        free(ev);
+        free(sw);
+        free(k);
+        return TCO_ENOMEM;
+    }
+    size_t m = uncertain_inputs(sc, ev);
+    int have = run->inputs && m > 0;
+    memcpy(sw, ev, m * sizeof *sw);
     size_t n = (size_t)run->n, S = run->S;
     size_t bins = n >= 5000 ? 50 : (n / 100 > 2 ? n / 100 : 2);
     int rec = res->recommended >= 0 ? res->recommended : res->best >= 0 ? res->best : 0;
@@ -648,7 +653,7 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
     put_text(&w, xr, top2, 1, 11, 'l', INK, 0.44, "Key assumptions: P5 to P95, and their effect");
     double yr = top2 - 0.032;
     if (m == 0) {
-        yr = put_wrapped(&w, xr, yr, 0, 9, INK, 0.44, 0.024, 1, "Every input is fixed.");
+        put_wrapped(&w, xr, yr, 0, 9, INK, 0.44, 0.024, 1, "Every input is fixed.");
     } else {
         put_text(&w, xr + 0.345, yr + 0.004, 0, 8, 'r', GREY, 0, "P5 to P95");
         if (have)
@@ -677,10 +682,8 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
                      "Effect: the spread of %s's mean NPV across the input's deciles. Sources: "
                      "the comments of the scenario file (inputs carry no source field). Every "
                      "input is in the appendix.", sc->strategies[rec].name);
-        yr = put_wrapped(&w, xr, yr - 0.002, 0, 7, GREY, 0.44, 0.017, 3, text);
+        put_wrapped(&w, xr, yr - 0.002, 0, 7, GREY, 0.44, 0.017, 3, text);
     }
-    (void)yl;
-    (void)yr;
     free(ev);
     free(sw);
     footnote(&w, sc, run->n, run->seed, run->sampling, r->prov);
