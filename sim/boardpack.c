@@ -561,27 +561,61 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
      * strategy's mean NPV over their deciles. */
     ranked *ev = malloc((sc->ndims + 1) * sizeof *ev);
     ranked *sw = malloc((sc->ndims + 1) * sizeof *sw);
-    keyed *k = run->inputs ? malloc((size_t)run->n * sizeof *k) : NULL;
-    if (!ev || !sw || (run->inputs && !k)) {
+    if (!ev || !sw) {
         free(ev);
         free(sw);
-        free(k);
         return TCO_ENOMEM;
     }
     size_t m = uncertain_inputs(sc, ev);
-    int have = run->inputs && m > 0;
+    int have = run->inputs && m > 0, failed = 0;
     memcpy(sw, ev, m * sizeof *sw);
     size_t n = (size_t)run->n, S = run->S;
+    /* The bins of tco_sensitivity_run, so both report the same EVPPI. */
     size_t bins = n >= 5000 ? 50 : (n / 100 > 2 ? n / 100 : 2);
     int rec = res->recommended >= 0 ? res->recommended : res->best >= 0 ? res->best : 0;
-    for (size_t i = 0; have && i < m; i++) {
-        const double *x = run->inputs + ev[i].input;
-        ev[i].value = tco_evppi(x, sc->ninputs, run->npv, n, S, bins);
-        sw[i].value = swing(x, sc->ninputs, run->npv + (size_t)rec * n, n, k);
+    /* One input per iteration, each thread its own scratch; every value
+     * depends on its input alone, so not on the number of threads. */
+#pragma omp parallel num_threads(run->threads > 0 ? run->threads : 1) if (have) shared(failed)
+    {
+        keyed *k = have ? malloc(n * sizeof *k) : NULL;
+        if (have && !k) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < (have ? m : 0); i++) {
+            if (!k)
+                continue;
+            const double *x = run->inputs + ev[i].input;
+            ev[i].value = tco_evppi(x, sc->ninputs, run->npv, n, S, bins);
+            sw[i].value = swing(x, sc->ninputs, run->npv + (size_t)rec * n, n, k);
+        }
+        free(k);
     }
-    free(k);
+    if (failed) {
+        free(ev);
+        free(sw);
+        return TCO_ENOMEM;
+    }
+    /* tco_evppi gives NAN when no strategy has a finite mean (or out of
+     * memory): then nothing is ranked. */
+    for (size_t i = 0; have && i < m; i++)
+        if (isnan(ev[i].value))
+            have = 0;
     if (have) {
         qsort(ev, m, sizeof *ev, cmp_ranked);
+        qsort(sw, m, sizeof *sw, cmp_ranked);
+    } else {
+        /* Without the futures' inputs: the widest ranges relative to the
+         * median. */
+        for (size_t i = 0; i < m; i++) {
+            const tco_input *in = &sc->inputs[sw[i].input];
+            double lo = tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, 0.05));
+            double mid = tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, 0.5));
+            double hi = tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, 0.95));
+            double spread = (hi - lo) / fmax(fabs(mid), 1e-12);
+            sw[i].value = isfinite(spread) ? spread : 0;
+        }
         qsort(sw, m, sizeof *sw, cmp_ranked);
     }
 
@@ -593,6 +627,7 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
     if (!have) {
         yl = put_wrapped(&w, xl, yl, 0, 9, INK, 0.44, 0.024, 2,
                          m == 0 ? "No uncertain input: nothing to measure."
+                         : run->inputs ? "Not computed: no strategy has a finite mean cost."
                                 : "Not computed: the run kept no inputs (draw the board pack "
                                   "with the run: tcosim run without --no-plots).");
     } else if (!(ev[0].value > 1e-9 * scale)) {
@@ -678,10 +713,17 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
             }
             yr -= 0.024;
         }
-        tco_snprintf(text, sizeof text,
-                     "Effect: the spread of %s's mean NPV across the input's deciles. Sources: "
-                     "the comments of the scenario file (inputs carry no source field). Every "
-                     "input is in the appendix.", sc->strategies[rec].name);
+        if (have)
+            tco_snprintf(text, sizeof text,
+                         "Effect: the spread of %s's mean NPV across the input's deciles. "
+                         "Sources: the comments of the scenario file (inputs carry no source "
+                         "field). Every input is in the appendix.",
+                         sc->strategies[rec].name);
+        else
+            tco_snprintf(text, sizeof text,
+                         "The widest ranges relative to the median (the effects need the run's "
+                         "inputs). Sources: the comments of the scenario file (inputs carry no "
+                         "source field). Every input is in the appendix.");
         put_wrapped(&w, xr, yr - 0.002, 0, 7, GREY, 0.44, 0.017, 3, text);
     }
     free(ev);
