@@ -849,6 +849,12 @@ tco_status tco_boardpack_sweep(FILE *f, const tco_scenario *sc, const tco_sweep 
 
 /* ---- a sensitivity analysis ---- */
 
+/* An index or a correlation with three decimals; "0.000", never "-0.000". */
+static void fixed3(double x, char *buf, size_t size)
+{
+    tco_snprintf(buf, size, "%.3f", fabs(x) < 0.0005 ? 0.0 : x);
+}
+
 tco_status tco_boardpack_sensitivity(FILE *f, const tco_scenario *sc, const tco_sensitivity *s,
                                      const char *what, long futures, uint64_t seed,
                                      tco_sampling sampling, const tco_provenance *prov)
@@ -919,13 +925,14 @@ tco_status tco_boardpack_sensitivity(FILE *f, const tco_scenario *sc, const tco_
             tco_format_money(q->low, b, sizeof b);
             tco_format_money(q->high, c, sizeof c);
         } else if (m == TCO_SENS_RANK) {
-            tco_snprintf(a, sizeof a, "%.3f", q->value);
-            tco_snprintf(b, sizeof b, "%.3f", q->low);
-            tco_snprintf(c, sizeof c, "%.3f", q->high);
+            fixed3(q->value, a, sizeof a);
+            fixed3(q->low, b, sizeof b);
+            fixed3(q->high, c, sizeof c);
         } else {
-            tco_snprintf(a, sizeof a, "%.3f", q->value2);
-            tco_snprintf(b, sizeof b, "%.3f", q->value);
-            tco_snprintf(c, sizeof c, "%.2f to %.2f", q->low2, q->high2);
+            fixed3(q->value2, a, sizeof a);
+            fixed3(q->value, b, sizeof b);
+            tco_snprintf(c, sizeof c, "%.2f to %.2f", fabs(q->low2) < 0.005 ? 0.0 : q->low2,
+                         fabs(q->high2) < 0.005 ? 0.0 : q->high2);
         }
         put_text(&w, 0.70, y, 0, pt, 'r', INK, 0, a);
         put_text(&w, 0.82, y, 0, pt, 'r', INK, 0, b);
