@@ -77,6 +77,13 @@ while read -r path; do
 done <uncertain.txt
 [ "$missing" -eq 0 ] && grep -q "Appendix: every input" all.txt && ok
 
+# The pages do not depend on the number of threads (EVPPI runs one input
+# per thread); only the date in the header may differ.
+"$BIN" run long.yaml -q -n 400 --threads 1 -o t1 >/dev/null 2>&1 && \
+"$BIN" run long.yaml -q -n 400 --threads 2 -o t2 >/dev/null 2>&1 && \
+    [ "$(grep -v ' UTC' t1/board.tsv)" = "$(grep -v ' UTC' t2/board.tsv)" ] && grep -q EVPPI t1/board.tsv \
+    && ok || bad "board.tsv depends on the number of threads"
+
 # tcosim plot draws the board pack again from the folder.
 rm r/report.pdf
 "$BIN" plot r >/dev/null 2>&1 && [ -s r/report.pdf ] && ok || bad "tcosim plot did not redraw report.pdf"
