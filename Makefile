@@ -27,11 +27,12 @@ LIB_SRC = sim/error.c sim/init.c sim/number.c sim/yamldoc.c sim/dist.c sim/schem
           sim/sha256.c \
           models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c \
           models/review.c
-LIB_SRC += sim/decision.c
+LIB_SRC += sim/decision.c sim/boardpack.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \
         check_charts check_outdir check_sobolidx check_sweep check_sensitivity \
         check_rng check_sample check_output check_cases check_sha256
+TESTS += check_boardpack
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang in their own
@@ -95,6 +96,7 @@ check:
 	@sh tests/cli/expected.sh ./$(PROG)
 	@sh tests/docs/check_examples.sh ./$(PROG)
 	@sh tests/golden/run.sh ./$(PROG)
+	@sh tests/board/run.sh ./$(PROG)
 	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz \
 	    FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi

@@ -635,6 +635,24 @@ static tco_status draw_compare_report(const session *ss, const char *extra, tco_
     return draw(ss, "compare", "report", final, "pdf", extra ? extra : "", err);
 }
 
+/* The board pack, report.pdf, when the folder has its pages (board.tsv,
+ * sim/boardpack.h; a folder written by an older tcosim has none).  first:
+ * a sweep's or a sensitivity analysis's first chart, NULL for a run's. */
+static tco_status draw_board(const session *ss, const tco_chart_spec *first, tco_error *err)
+{
+    char path[PATH_MAX + 32], extra[1024] = "";
+    tco_snprintf(path, sizeof path, "%s/board.tsv", ss->dir);
+    if (access(path, R_OK) != 0)
+        return TCO_OK;
+    if (first)
+        tco_snprintf(extra, sizeof extra, "%s %s", KINDS[first->kind].id,
+                     KINDS[first->kind].extra ? KINDS[first->kind].extra
+                     : first->extra           ? first->extra
+                                              : "");
+    tco_snprintf(path, sizeof path, "%s/report.pdf", ss->dir);
+    return draw(ss, "report", "report", path, "pdf", extra, err);
+}
+
 tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t n,
                                 const tco_chart_options *o, tco_error *err)
 {
@@ -644,6 +662,8 @@ tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t
         st = draw_specs(&ss, c, n, err);
     if (st == TCO_OK && n == 1 && c[0].kind == TCO_CHART_COMPARE)
         st = draw_compare_report(&ss, c[0].extra, err);
+    else if (st == TCO_OK && n > 0)
+        st = draw_board(&ss, c, err);
     session_close(&ss);
     return st;
 }
@@ -657,9 +677,7 @@ static tco_status draw_run(const session *ss, tco_error *err)
     tco_status st = draw_specs(ss, charts, sizeof charts / sizeof *charts, err);
     if (st != TCO_OK)
         return st;
-    char final[PATH_MAX + 32];
-    tco_snprintf(final, sizeof final, "%s/report.pdf", ss->dir);
-    return draw(ss, "report", "report", final, "pdf", "", err);
+    return draw_board(ss, NULL, err);
 }
 
 tco_status tco_charts_draw_run(const char *dir, const tco_chart_options *o, tco_error *err)

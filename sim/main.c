@@ -680,8 +680,22 @@ static int cmd_run(int argc, char **argv)
     }
     print_warnings(sc);
     progress_state ps = {omp_get_wtime(), 0, !quiet && isatty(STDERR_FILENO)};
-    c.ro.keep_inputs = c.ro.keep_samples = samples;
+    c.ro.keep_samples = samples;
     c.ro.event_effects = 1; /* events.csv */
+    /* The board pack's EVPPI and key assumptions read every future's
+     * inputs: kept with the charts when they take at most 512 MiB (20,000
+     * futures of 100 inputs: 16 MB) and the run still fits in the memory
+     * allowed (80% of this machine's, as tco_run_alloc checks). */
+    long nkeep = c.target_rse > 0 ? (c.max_futures > 0 ? (long)c.max_futures : 1000000)
+                 : c.ro.futures > 0 ? c.ro.futures
+                                    : sc->futures;
+    size_t phys = tco_physical_memory();
+    size_t limit = c.ro.memory_limit ? c.ro.memory_limit : phys ? phys / 10 * 8 : (size_t)8 << 30;
+    c.ro.keep_inputs =
+        samples || (plots && nkeep > 0 &&
+                    (double)nkeep * (double)sc->ninputs * sizeof(double) <= 512.0 * 1024 * 1024 &&
+                    tco_run_bytes(sc, nkeep, 1, c.ro.sampling_set ? c.ro.sampling : sc->sampling,
+                                  tco_run_threads(c.ro.threads)) <= limit);
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
     c.ro.cancel = &interrupted;

@@ -1,6 +1,9 @@
 #include "report.h"
 
+#include "boardpack.h"
 #include "number.h"
+
+static tco_status w_board(FILE *f, const tco_report *r) { return tco_boardpack_run(f, r); }
 
 tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
                             const volatile sig_atomic_t *cancel, tco_error *err)
@@ -30,7 +33,13 @@ tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
     }
     if (cancel && *cancel)
         return tco_error_set(err, TCO_EINTR, "interrupted while writing the chart data");
-    return tco_chart_data_write(dir, r, err);
+    tco_status st = tco_chart_data_write(dir, r, err);
+    if (st != TCO_OK)
+        return st;
+    /* The board pack's own pages (boardpack.h), drawn with the charts. */
+    char path[4200];
+    tco_snprintf(path, sizeof path, "%s/board.tsv", dir);
+    return tco_write_file(path, w_board, r, err);
 }
 
 /* tco_write_file takes a report; other objects ride in a larger struct
@@ -80,6 +89,29 @@ static tco_status w_sens(FILE *f, const void *o, const tco_scenario *sc)
     return tco_write_sensitivity_csv(f, o, sc);
 }
 
+/* The board pack pages of a sweep and of a sensitivity analysis. */
+typedef struct {
+    const void *obj;
+    const char *what;
+    long futures;
+    uint64_t seed;
+    tco_sampling sampling;
+    const tco_provenance *prov;
+} board_args;
+
+static tco_status w_board_sweep(FILE *f, const void *o, const tco_scenario *sc)
+{
+    const board_args *a = o;
+    return tco_boardpack_sweep(f, sc, a->obj, a->sampling, a->prov);
+}
+
+static tco_status w_board_sens(FILE *f, const void *o, const tco_scenario *sc)
+{
+    const board_args *a = o;
+    return tco_boardpack_sensitivity(f, sc, a->obj, a->what, a->futures, a->seed, a->sampling,
+                                     a->prov);
+}
+
 tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const tco_sweep *sw,
                                   tco_sampling sampling, tco_chart_spec *spec, char *extra,
                                   size_t size, const tco_provenance *prov, tco_error *err)
@@ -98,6 +130,9 @@ tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const
         (st = write_any(dir, sw->nvary == 1 ? "sweep_chart.csv" : "sweep_grid.csv",
                         w_sweep_chart, sw, sc, err)))
         return st;
+    board_args ba = {sw, NULL, sw->futures, sw->seed, sampling, prov};
+    if ((st = write_any(dir, "board.tsv", w_board_sweep, &ba, sc, err)))
+        return st;
     return tco_write_meta(dir, sc, sw->futures, sw->seed, sampling, spec, 1, prov, err);
 }
 
@@ -109,6 +144,11 @@ tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
 {
     tco_status st = write_any(dir, "sensitivity.csv", w_sens, r, sc, err);
     if (st != TCO_OK)
+        return st;
+    tco_sens_charts charts;
+    tco_sens_charts_init(&charts, sc, r);
+    board_args ba = {r, charts.what, futures, seed, sampling, prov};
+    if ((st = write_any(dir, "board.tsv", w_board_sens, &ba, sc, err)))
         return st;
     return tco_write_meta(dir, sc, futures, seed, sampling, specs, nspecs, prov, err);
 }
