@@ -5,7 +5,9 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-PKGS = gsl yaml-0.1
+# libxlsxwriter writes results.xlsx; Debian's libxlsxwriter-dev has a .pc
+# file, older packagings may not (then the fallback names the libraries).
+PKGS = gsl yaml-0.1 xlsxwriter
 WARN = -std=c11 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wcast-qual -Wwrite-strings -Wformat=2 -Wvla -Wundef -Wno-format-truncation \
        -Wno-format-nonliteral
@@ -14,7 +16,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fopenmp -ffp-contract=off \
              -DTCO_PLOTS_DIR='"$(PREFIX)/share/tcosim/plots"' \
              $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml) -lm
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml -lxlsxwriter -lz) -lm
 BUILD ?= build
 # The program; sanitizer builds put theirs in their own folder, so that
 # `make asan` never leaves an instrumented ./tcosim behind.
@@ -23,7 +25,7 @@ PROG ?= tcosim
 LIB_SRC = sim/error.c sim/init.c sim/number.c sim/yamldoc.c sim/dist.c sim/schema.c sim/copula.c \
           sim/scenario.c sim/rng.c sim/sample.c sim/engine.c sim/stats.c sim/output.c sim/outdir.c \
           sim/charts.c sim/report.c sim/converge.c sim/sobolidx.c sim/sensitivity.c sim/sweep.c \
-          models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c \
+          sim/xlsx.c models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c \
           models/review.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \

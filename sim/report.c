@@ -1,6 +1,7 @@
 #include "report.h"
 
 #include "number.h"
+#include "xlsx.h"
 
 tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
                             const volatile sig_atomic_t *cancel, tco_error *err)
@@ -24,6 +25,13 @@ tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
         if (st != TCO_OK)
             return st;
     }
+    char xlsx[4200];
+    tco_snprintf(xlsx, sizeof xlsx, "%s/results.xlsx", dir);
+    if (cancel && *cancel)
+        return tco_error_set(err, TCO_EINTR, "interrupted while writing results.xlsx");
+    tco_status st = tco_xlsx_write_run(xlsx, r, err);
+    if (st != TCO_OK)
+        return st;
     if (cancel && *cancel)
         return tco_error_set(err, TCO_EINTR, "interrupted while writing the chart data");
     return tco_chart_data_write(dir, r, err);
@@ -94,6 +102,10 @@ tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const
         (st = write_any(dir, sw->nvary == 1 ? "sweep_chart.csv" : "sweep_grid.csv",
                         w_sweep_chart, sw, sc, err)))
         return st;
+    char xlsx[4200];
+    tco_snprintf(xlsx, sizeof xlsx, "%s/results.xlsx", dir);
+    if ((st = tco_xlsx_write_sweep(xlsx, sc, sw, err)))
+        return st;
     return tco_write_meta(dir, sc, sw->futures, sw->seed, sampling, spec, 1, err);
 }
 
@@ -104,6 +116,10 @@ tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
 {
     tco_status st = write_any(dir, "sensitivity.csv", w_sens, r, sc, err);
     if (st != TCO_OK)
+        return st;
+    char xlsx[4200];
+    tco_snprintf(xlsx, sizeof xlsx, "%s/results.xlsx", dir);
+    if ((st = tco_xlsx_write_sensitivity(xlsx, sc, r, err)))
         return st;
     return tco_write_meta(dir, sc, futures, seed, sampling, specs, nspecs, err);
 }

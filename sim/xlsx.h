@@ -1,0 +1,36 @@
+/* The Excel workbook of an output folder, results.xlsx (libxlsxwriter):
+ * a sheet per table, units and currency in the headers, number formats,
+ * frozen header rows and native Excel charts, so that an analyst can go on
+ * in a spreadsheet.  Every name from the scenario goes in as a string cell,
+ * never as a formula.
+ *
+ * Each function writes path whole: a temporary file next to it, renamed
+ * into place when complete (like tco_write_file).  libxlsxwriter's own
+ * temporary files go to the folder of path too.  Errors name the file. */
+#ifndef TCO_XLSX_H
+#define TCO_XLSX_H
+
+#include "output.h"
+#include "sensitivity.h"
+#include "sweep.h"
+
+/* A run: sheets summary (MODEL.md 10 per strategy, with the S-curve chart),
+ * savings (against the baseline), pairwise (P(row cheaper than column),
+ * when computed), monthly (with a fan chart per strategy), categories,
+ * quantiles (the data of the S-curve), inputs (as tcosim describe shows
+ * them) and about (the run and its provenance).  r->run may be NULL: the
+ * quantiles sheet and the clamped counts are then left out. */
+tco_status tco_xlsx_write_run(const char *path, const tco_report *r, tco_error *err);
+
+/* A sweep: sheets sweep (as sweep.csv, with a chart of the mean NPV along a
+ * one-input sweep), crossovers and inputs. */
+tco_status tco_xlsx_write_sweep(const char *path, const tco_scenario *sc, const tco_sweep *sw,
+                                tco_error *err);
+
+/* A sensitivity analysis: sheets sensitivity (one row per input), value
+ * of information (the output in words, its mean, EVPI and each input's
+ * EVPPI) and inputs. */
+tco_status tco_xlsx_write_sensitivity(const char *path, const tco_scenario *sc,
+                                      const tco_sensitivity *r, tco_error *err);
+
+#endif
