@@ -1,0 +1,173 @@
+#!/bin/sh
+# results.xlsx opened and read back (tests/xlsx/read.py: zipfile and the XML,
+# no spreadsheet program): its sheets, headers with units, cells against
+# summary.csv, results.json and monthly.csv, number formats, frozen header
+# rows and charts; a strategy named like a formula ("+cmd <&>": scenarios
+# refuse '=', and '+' starts a formula in Excel too) stays a string cell; the
+# workbooks of a sweep and of a sensitivity analysis.
+# Usage: tests/xlsx/check.sh ./tcosim
+set -u
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+command -v python3 >/dev/null 2>&1 || { echo "xlsx: python3 is missing (make deps); skipped" >&2; exit 0; }
+# The small scenario of the CLI tests, its third strategy renamed.
+sed 's/^  hybrid:/  "+cmd <\&>":/' "$HERE/../cli/cases/small.yaml" >"$TMP/eq.yaml"
+cd "$TMP" || exit 1
+fail=0
+run() { "$@" >"$TMP/log" 2>&1 || { echo "FAIL: xlsx: $* failed: $(head -c 600 "$TMP/log")" >&2; fail=1; }; }
+run "$BIN" run eq.yaml -q --no-plots -n 400 -o "$TMP/r"
+run "$BIN" sweep eq.yaml --vary demand.requests_per_month=1e6:4e6:3:log -n 200 -q --no-plots -o "$TMP/sw"
+run "$BIN" sweep eq.yaml --vary demand.growth_annual=0,0.5 --vary scenario.discount_rate_annual=0,0.1 -n 100 \
+    -q --no-plots -o "$TMP/sw2"
+run "$BIN" sensitivity eq.yaml --method tornado -n 200 -q --no-plots -o "$TMP/se"
+run "$BIN" describe eq.yaml
+cp "$TMP/log" "$TMP/describe.txt"
+[ $fail = 0 ] || exit 1
+PYTHONPATH="$HERE" python3 - "$TMP" <<'EOF'
+import csv, json, math, sys
+from read import Book
+
+tmp = sys.argv[1]
+fails = []
+passed = 0
+
+
+def check(cond, what):
+    global passed
+    if cond:
+        passed += 1
+    else:
+        fails.append(what)
+
+
+def close(a, b, what):
+    check(isinstance(a, float) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9),
+          "%s: %r in the workbook, %r expected" % (what, a, b))
+
+
+b = Book(tmp + "/r/results.xlsx")
+check(b.order[:2] == ["summary", "savings"] and
+      set(["monthly", "categories", "quantiles", "inputs", "about"]) <= set(b.order),
+      "run sheets: %s" % b.order)
+s = b.sheets["summary"]
+head = s.row(0)
+for h in ["strategy", "mean NPV (EUR)", "P95 NPV (EUR)", "P(cheapest)", "cost per million tokens (EUR)"]:
+    check(h in head, "summary header %r missing: %s" % (h, head))
+rows = list(csv.DictReader(open(tmp + "/r/summary.csv")))
+js = json.load(open(tmp + "/r/results.json"))
+names = [st["name"] for st in js["strategies"]]
+check(names == ["api", "open", "+cmd <&>"], "strategies of results.json: %s" % names)
+check([s.cells.get((i + 1, 0)) for i in range(3)] == names, "summary names: %s" % s.row(1))
+mean, p95, pc = head.index("mean NPV (EUR)"), head.index("P95 NPV (EUR)"), head.index("P(cheapest)")
+for i, st in enumerate(js["strategies"]):
+    close(s.cells.get((i + 1, mean)), st["npv"]["mean"], "mean NPV of %s" % st["name"])
+    close(s.cells.get((i + 1, p95)), st["npv"]["p95"], "P95 of %s" % st["name"])
+    close(s.cells.get((i + 1, pc)), st["p_cheapest"], "P(cheapest) of %s" % st["name"])
+    check(abs(s.cells.get((i + 1, mean)) - float(rows[i]["mean"])) <= 1e-9 * abs(float(rows[i]["mean"])),
+          "summary.csv mean of %s" % st["name"])
+check(s.formats[(1, mean)] == "#,##0", "money format: %r" % s.formats[(1, mean)])
+check(s.formats[(1, pc)] == "0.0%", "probability format: %r" % s.formats[(1, pc)])
+# A name that looks like a formula is a string cell, and no cell anywhere
+# holds a formula.
+check(s.cells.get((3, 0)) == "+cmd <&>", "+cmd is not a string cell: %r" % s.cells.get((3, 0)))
+check(all(not sh.formulas for sh in b.sheets.values()), "formulas in the workbook")
+for name in b.order:
+    check(b.sheets[name].frozen is not None and b.sheets[name].frozen[0] == 1,
+          "%s: header row not frozen (%s)" % (name, b.sheets[name].frozen))
+check(s.frozen == (1, 1), "summary: frozen %s, not (1, 1)" % (s.frozen,))
+# Monthly: month 12 of "open" against monthly.csv and results.json.
+m = b.sheets["monthly"]
+check(m.row(0) == ["strategy", "month", "mean cost (EUR)", "P5 cost (EUR)", "P25 cost (EUR)",
+                   "P50 cost (EUR)", "P75 cost (EUR)", "P95 cost (EUR)"], "monthly header: %s" % m.row(0))
+check(m.nrows() == 1 + 3 * 12, "monthly rows: %d" % m.nrows())
+row = m.row(1 + 12 + 11)
+check(row[0] == "open" and row[1] == 12.0, "monthly row: %s" % row)
+close(row[2], js["strategies"][1]["monthly"]["mean"][11], "monthly mean of open, month 12")
+close(row[7], js["strategies"][1]["monthly"]["p95"][11], "monthly P95 of open, month 12")
+mc = [r for r in csv.DictReader(open(tmp + "/r/monthly.csv")) if r["strategy"] == "open" and r["month"] == "12"]
+check(len(mc) == 1 and abs(row[5] - float(mc[0]["p50"])) <= 1e-9 * abs(row[5]), "monthly.csv P50")
+# Categories: the total column is the mean NPV.
+c = b.sheets["categories"]
+check(c.row(0)[0] == "strategy" and c.row(0)[-1] == "total (EUR)", "categories header: %s" % c.row(0))
+close(c.row(2)[-1], js["strategies"][1]["npv"]["mean"], "categories total of open")
+# Savings: the columns are there (their values come with the paired
+# statistics); the baseline saves nothing against itself.
+v = b.sheets["savings"]
+check(v.row(0)[:2] == ["strategy", "mean savings vs baseline (EUR)"] and "P(saves)" in v.row(0),
+      "savings header: %s" % v.row(0))
+check(v.cells.get((1, 1)) == 0.0, "the baseline's savings: %r" % v.cells.get((1, 1)))
+# Quantiles: the S-curve's data, ascending, median equal to P50.
+q = b.sheets["quantiles"]
+check(q.row(0) == ["cumulative probability", "api NPV (EUR)", "open NPV (EUR)", "+cmd <&> NPV (EUR)"],
+      "quantiles header: %s" % q.row(0))
+col = [q.cells[(r, 2)] for r in range(1, q.nrows())]
+check(col == sorted(col) and len(col) == 199, "quantiles of open not ascending")
+close(q.cells.get((100, 0)), 0.5, "probability of row 100")
+close(q.cells.get((100, 2)), js["strategies"][1]["npv"]["p50"], "median of open")
+# Inputs: one row per line of describe's table, with P50 as describe shows it.
+i = b.sheets["inputs"]
+check(i.row(0)[:5] == ["input", "distribution", "P5", "P50", "P95"], "inputs header: %s" % i.row(0))
+desc = [l.split() for l in open(tmp + "/describe.txt") if l.startswith(("demand.", "workloads.", "backends.", "events.", "scenario."))]
+paths = [i.cells.get((r, 0)) for r in range(1, i.nrows())]
+check(paths == [d[0] for d in desc], "inputs rows differ from describe: %s" % paths[:5])
+for r, d in enumerate(desc, 1):
+    if d[0] == "demand.requests_per_month":
+        check(abs(i.cells[(r, 3)] - float(d[-2])) <= 1e-4 * abs(float(d[-2])),
+              "P50 of requests_per_month: %r, describe %s" % (i.cells[(r, 3)], d[-2]))
+# About: the run.
+a = b.sheets["about"]
+about = {a.cells.get((r, 0)): a.cells.get((r, 1)) for r in range(1, a.nrows())}
+check(about.get("scenario") == "small test" and about.get("futures") == 400.0 and
+      about.get("currency") == "EUR", "about: %s" % about)
+# Charts: the S-curve (a scatter chart, a series per strategy) and a fan
+# chart per strategy (P5, P50, P95).
+charts = b.charts()
+check("xl/charts/chart1.xml" in b.files, "no xl/charts/chart1.xml")
+check(any(k == ["scatterChart"] and n == 3 for (_, k, n) in charts), "no S-curve: %s" % charts)
+check(sum(1 for (_, k, n) in charts if k == ["lineChart"] and n == 3) == 3, "fan charts: %s" % charts)
+check(s.has_drawing and m.has_drawing, "charts not placed on summary and monthly")
+
+# A sweep: its table as sweep.csv, the mean chart, crossovers.
+w = Book(tmp + "/sw/results.xlsx")
+check(w.order == ["sweep", "sweep means", "crossovers", "inputs"], "sweep sheets: %s" % w.order)
+sw = w.sheets["sweep"]
+check(sw.row(0) == ["demand.requests_per_month", "strategy", "mean NPV (EUR)", "P5 NPV (EUR)",
+                    "P50 NPV (EUR)", "P95 NPV (EUR)", "P(cheapest)", "P(cheaper than baseline)"],
+      "sweep header: %s" % sw.row(0))
+sc = list(csv.reader(open(tmp + "/sw/sweep.csv")))
+check(sw.nrows() == len(sc), "sweep rows: %d, sweep.csv %d" % (sw.nrows(), len(sc)))
+for r in (1, len(sc) - 1):
+    check(sw.cells.get((r, 1)) == sc[r][1].lstrip("'") and abs(sw.cells[(r, 2)] - float(sc[r][2])) <=
+          1e-9 * abs(float(sc[r][2])), "sweep row %d: %s vs %s" % (r, sw.row(r), sc[r]))
+check(sw.cells.get((3, 1)) == "+cmd <&>", "+cmd in the sweep sheet: %r" % sw.cells.get((3, 1)))
+check(any(k == ["scatterChart"] for (_, k, n) in w.charts()), "no sweep chart")
+cr = list(csv.reader(open(tmp + "/sw/crossovers.csv")))
+check(w.sheets["crossovers"].nrows() == len(cr), "crossovers rows")
+w2 = Book(tmp + "/sw2/results.xlsx")
+check(w2.order == ["sweep", "crossovers", "inputs"] and
+      w2.sheets["sweep"].row(0)[:3] == ["demand.growth_annual", "scenario.discount_rate_annual", "strategy"],
+      "2-D sweep: %s %s" % (w2.order, w2.sheets["sweep"].row(0)))
+
+# A sensitivity analysis: one row per input, as sensitivity.csv.
+e = Book(tmp + "/se/results.xlsx")
+check(e.order == ["sensitivity", "value of information", "inputs"], "sensitivity sheets: %s" % e.order)
+se = e.sheets["sensitivity"]
+check(se.row(0) == ["input", "swing of the mean (EUR)", "mean with the input at its P10 (EUR)",
+                    "mean with the input at its P90 (EUR)"], "sensitivity header: %s" % se.row(0))
+sc = [r for r in csv.reader(open(tmp + "/se/sensitivity.csv")) if r[0] == "tornado"]
+check(se.nrows() == len(sc) + 1 and se.cells.get((1, 0)) == sc[0][1] and
+      abs(se.cells[(1, 1)] - float(sc[0][2])) <= 1e-9 * abs(float(sc[0][2])),
+      "sensitivity rows: %s vs %s" % (se.row(1), sc[:1]))
+evpi = [r for r in csv.reader(open(tmp + "/se/sensitivity.csv")) if r[0] == "evpi"][0]
+vi = e.sheets["value of information"]
+check(vi.cells.get((3, 0)) == "(all inputs: EVPI)" and
+      abs(vi.cells.get((3, 1), 0.0) - float(evpi[2])) <= 1e-9 * max(1.0, abs(float(evpi[2]))),
+      "EVPI: %s vs %s" % (vi.row(3), evpi))
+
+for f in fails:
+    print("FAIL: xlsx: " + f, file=sys.stderr)
+print("xlsx: %d passed, %d failed" % (passed, len(fails)))
+sys.exit(1 if fails else 0)
+EOF
