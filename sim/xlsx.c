@@ -548,8 +548,11 @@ static tco_status write_book(const char *path, const char *currency, book_fill f
     if (b.e == LXW_NO_ERROR)
         st = fill(&b, obj, err);
     lxw_error e = b.e;
+    int en = 0;
     if (b.wb) {
+        errno = 0;
         lxw_error ce = workbook_close(b.wb);
+        en = errno;
         if (e == LXW_NO_ERROR)
             e = ce;
     }
@@ -559,10 +562,19 @@ static tco_status write_book(const char *path, const char *currency, book_fill f
     }
     if (e != LXW_NO_ERROR) {
         unlink(tmp);
-        return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", path, lxw_strerror(e));
+        /* libxlsxwriter's words, without their final period, and for a
+         * failed file operation the system's reason ("File too large"). */
+        char why[256];
+        tco_snprintf(why, sizeof why, "%s", lxw_strerror(e));
+        size_t len = strlen(why);
+        if (len > 0 && why[len - 1] == '.')
+            why[len - 1] = '\0';
+        int io = e >= LXW_ERROR_CREATING_XLSX_FILE && e <= LXW_ERROR_ZIP_CLOSE && en != 0;
+        return tco_error_set(err, TCO_EIO, "%s: cannot write: %s%s%s%s", path, why,
+                             io ? " (" : "", io ? strerror(en) : "", io ? ")" : "");
     }
     if (chmod(tmp, tco_file_mode()) != 0 || rename(tmp, path) != 0) {
-        int en = errno;
+        en = errno;
         unlink(tmp);
         return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", path, strerror(en));
     }

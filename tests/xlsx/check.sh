@@ -25,6 +25,18 @@ run "$BIN" sensitivity eq.yaml --method tornado -n 200 -q --no-plots -o "$TMP/se
 run "$BIN" describe eq.yaml
 cp "$TMP/log" "$TMP/describe.txt"
 [ $fail = 0 ] || exit 1
+# A workbook that cannot be written (here: the file size limit, reached by
+# results.xlsx but not by the smaller files before it) fails the run with
+# the file's name; the previous folder stays as it was.
+cp r/results.json before.json
+(trap '' XFSZ; ulimit -f 30 && exec "$BIN" run eq.yaml -q --no-plots -n 400 --seed 9 -o "$TMP/r") \
+    >"$TMP/log" 2>&1
+got=$?
+if [ $got -ne 1 ] || ! grep -q "results.xlsx: cannot write: .*(File too large)" "$TMP/log" ||
+    ! cmp -s before.json r/results.json; then
+    echo "FAIL: xlsx: an unwritable workbook: exit $got, $(head -c 600 "$TMP/log")" >&2
+    exit 1
+fi
 PYTHONPATH="$HERE" python3 - "$TMP" <<'EOF'
 import csv, json, math, sys
 from read import Book
@@ -77,6 +89,16 @@ for name in b.order:
     check(b.sheets[name].frozen is not None and b.sheets[name].frozen[0] == 1,
           "%s: header row not frozen (%s)" % (name, b.sheets[name].frozen))
 check(s.frozen == (1, 1), "summary: frozen %s, not (1, 1)" % (s.frozen,))
+# Pairwise (once the paired statistics are computed): P(a cheaper than b)
+# and P(b cheaper than a) add up to at most 1 (ties count for neither).
+if "pairwise" in b.sheets:
+    pw = b.sheets["pairwise"]
+    check(pw.row(0) == ["P(row cheaper than column)"] + names, "pairwise header: %s" % pw.row(0))
+    for x in range(3):
+        for y in range(3):
+            pxy, pyx = pw.cells.get((x + 1, y + 1)), pw.cells.get((y + 1, x + 1))
+            check(isinstance(pxy, float) and 0 <= pxy and pxy + pyx <= 1 + 1e-12,
+                  "pairwise %d %d: %r %r" % (x, y, pxy, pyx))
 # Monthly: month 12 of "open" against monthly.csv and results.json.
 m = b.sheets["monthly"]
 check(m.row(0) == ["strategy", "month", "mean cost (EUR)", "P5 cost (EUR)", "P25 cost (EUR)",
