@@ -353,6 +353,31 @@ static void categories_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
         number(b, ws, row, 1 + TCO_NCAT, total, b->money);
     }
     freeze(ws, 1);
+    /* The categories stacked per strategy, as the categories chart. */
+    lxw_chart *ch = workbook_add_chart(b->wb, LXW_CHART_BAR_STACKED);
+    if (!ch) {
+        note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    lxw_row_t last = (lxw_row_t)res->S;
+    for (int k = 0; k < TCO_NCAT; k++) {
+        lxw_chart_series *ser = chart_add_series(ch, NULL, NULL);
+        if (!ser) {
+            note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return;
+        }
+        chart_series_set_categories(ser, "categories", 1, 0, last, 0);
+        chart_series_set_values(ser, "categories", 1, (lxw_col_t)(1 + k), last, (lxw_col_t)(1 + k));
+        chart_series_set_name(ser, tco_category_name((tco_category)k));
+    }
+    char axis[64];
+    chart_title_set_name(ch, "Mean NPV by cost category");
+    tco_snprintf(axis, sizeof axis, "mean NPV (%s)", b->currency);
+    chart_axis_set_name(ch->x_axis, axis);
+    chart_axis_set_num_format(ch->x_axis, "#,##0");
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.0 + 0.1 * (double)(res->S > 5 ? res->S - 5 : 0)};
+    note(b, worksheet_insert_chart_opt(ws, (lxw_row_t)(res->S + 3), 0, ch, &opt));
 }
 
 /* The S-curve's data: each strategy's NPV at cumulative probabilities. */

@@ -149,7 +149,8 @@ charts = b.charts()
 check("xl/charts/chart1.xml" in b.files, "no xl/charts/chart1.xml")
 check(any(k == ["scatterChart"] and n == 3 for (_, k, n) in charts), "no S-curve: %s" % charts)
 check(sum(1 for (_, k, n) in charts if k == ["lineChart"] and n == 3) == 3, "fan charts: %s" % charts)
-check(s.has_drawing and m.has_drawing, "charts not placed on summary and monthly")
+check(any(k == ["barChart"] and n == len(c.row(0)) - 2 for (_, k, n) in charts), "no categories chart: %s" % charts)
+check(s.has_drawing and m.has_drawing and c.has_drawing, "charts not placed on their sheets")
 
 # A sweep: its table as sweep.csv, the mean chart, crossovers.
 w = Book(tmp + "/sw/results.xlsx")
