@@ -50,13 +50,24 @@ static lxw_worksheet *sheet(book *b, const char *name)
 
 /* A string cell, never a formula (worksheet_write_string stores text as
  * is: "=cmd" stays the text "=cmd").  Control characters and invalid
- * UTF-8, which would make the XML invalid, are replaced first. */
+ * UTF-8, which would make the XML invalid, are replaced first (each byte
+ * by at most 4), and the text is cut at Excel's 32767 characters. */
 static void text(book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
                  lxw_format *fmt)
 {
-    char buf[1024];
-    tco_clean_text(s ? s : "", buf, sizeof buf);
+    char small[256];
+    s = s ? s : "";
+    size_t size = 4 * strlen(s) + 1;
+    size = size > 32768 ? 32768 : size;
+    char *buf = size <= sizeof small ? small : malloc(size);
+    if (!buf) {
+        note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    tco_clean_text(s, buf, size);
     note(b, worksheet_write_string(ws, row, col, buf, fmt));
+    if (buf != small)
+        free(buf);
 }
 
 /* A number cell; NaN and infinities (break-even that never happens, an
@@ -68,7 +79,12 @@ static void number(book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, dou
         note(b, worksheet_write_number(ws, row, col, x, fmt));
 }
 
-static void width(book *b, lxw_worksheet *ws, lxw_col_t col, size_t w);
+/* Column col wide enough for text of w characters (within limits). */
+static void width(book *b, lxw_worksheet *ws, lxw_col_t col, size_t w)
+{
+    w += 2;
+    note(b, worksheet_set_column(ws, col, col, w < 12 ? 12 : w > 60 ? 60 : (double)w, NULL));
+}
 
 /* A header cell: label, with the currency when money; the column is made
  * wide enough for it. */
@@ -84,16 +100,9 @@ static void head(book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const
     width(b, ws, col, strlen(buf));
 }
 
-/* Column col wide enough for text of w characters (within limits). */
-static void width(book *b, lxw_worksheet *ws, lxw_col_t col, size_t w)
-{
-    w += 2;
-    note(b, worksheet_set_column(ws, col, col, w < 12 ? 12 : w > 60 ? 60 : (double)w, NULL));
-}
-
-/* The strategy column: wide enough for the longest name. */
-static void strategy_width(book *b, lxw_worksheet *ws, lxw_col_t col, const char *const *names,
-                           size_t n)
+/* The strategy column col: wide enough for the longest of names[0..n). */
+static void width_names(book *b, lxw_worksheet *ws, lxw_col_t col, const char *const *names,
+                        size_t n)
 {
     size_t w = strlen("strategy");
     for (size_t i = 0; i < n; i++)
@@ -102,7 +111,8 @@ static void strategy_width(book *b, lxw_worksheet *ws, lxw_col_t col, const char
     width(b, ws, col, w);
 }
 
-static void names_width(book *b, lxw_worksheet *ws, const tco_scenario *sc)
+/* The first column, of sc's strategies. */
+static void width_strategies(book *b, lxw_worksheet *ws, const tco_scenario *sc)
 {
     size_t w = strlen("strategy");
     for (size_t i = 0; i < sc->nstrategies; i++)
@@ -113,7 +123,7 @@ static void names_width(book *b, lxw_worksheet *ws, const tco_scenario *sc)
 
 static void book_open(book *b, const char *tmp, char *tmpdir, const char *currency)
 {
-    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = tmpdir, .use_zip64 = LXW_FALSE};
+    lxw_workbook_options opt = {.tmpdir = tmpdir};
     memset(b, 0, sizeof *b);
     b->currency = currency && *currency ? currency : "money";
     b->wb = workbook_new_opt(tmp, &opt);
@@ -178,7 +188,7 @@ static void summary_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
         head(b, ws, 0, c++, "certainty equivalent", 1);
     if (budget)
         head(b, ws, 0, c++, "P(within budget)", 0);
-    names_width(b, ws, sc);
+    width_strategies(b, ws, sc);
     for (size_t s = 0; s < res->S; s++) {
         const tco_strategy_result *q = &res->st[s];
         lxw_row_t row = (lxw_row_t)(s + 1);
@@ -229,7 +239,7 @@ static void savings_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
     head(b, ws, 0, c++, "P(saves)", 0);
     head(b, ws, 0, c++, "P(saves more than the threshold)", 0);
     head(b, ws, 0, c++, "identical to baseline", 0);
-    names_width(b, ws, sc);
+    width_strategies(b, ws, sc);
     for (size_t s = 0; s < res->S; s++) {
         const tco_savings *q = &res->st[s].savings;
         lxw_row_t row = (lxw_row_t)(s + 1);
@@ -253,7 +263,7 @@ static void pairwise_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
     const tco_scenario *sc = r->sc;
     const tco_results *res = r->res;
     head(b, ws, 0, 0, "P(row cheaper than column)", 0);
-    names_width(b, ws, sc);
+    width_strategies(b, ws, sc);
     for (size_t j = 0; j < res->S; j++)
         head(b, ws, 0, (lxw_col_t)(j + 1), sc->strategies[j].name, 0);
     for (size_t i = 0; i < res->S; i++) {
@@ -276,7 +286,7 @@ static void monthly_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
     head(b, ws, 0, 2, "mean cost", 1);
     for (int k = 0; k < TCO_NBAND; k++)
         head(b, ws, 0, (lxw_col_t)(3 + k), band[k], 1);
-    names_width(b, ws, sc);
+    width_strategies(b, ws, sc);
     size_t T = (size_t)res->T;
     for (size_t s = 0; s < res->S; s++)
         for (size_t t = 0; t < T; t++) {
@@ -341,7 +351,7 @@ static void categories_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
         head(b, ws, 0, (lxw_col_t)(1 + k), l, 1);
     }
     head(b, ws, 0, 1 + TCO_NCAT, "total", 1);
-    names_width(b, ws, sc);
+    width_strategies(b, ws, sc);
     for (size_t s = 0; s < res->S; s++) {
         lxw_row_t row = (lxw_row_t)(s + 1);
         double total = 0;
@@ -376,7 +386,9 @@ static void categories_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
     chart_axis_set_name(ch->x_axis, axis);
     chart_axis_set_num_format(ch->x_axis, "#,##0");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
-    lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.0 + 0.1 * (double)(res->S > 5 ? res->S - 5 : 0)};
+    /* Taller with more strategies, so that each bar stays readable. */
+    double more = res->S > 5 ? (double)(res->S - 5) : 0;
+    lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.0 + 0.1 * more};
     note(b, worksheet_insert_chart_opt(ws, (lxw_row_t)(res->S + 3), 0, ch, &opt));
 }
 
@@ -719,7 +731,7 @@ static tco_status fill_sweep(book *b, const void *obj, tco_error *err)
     head(b, ws, 0, c++, "P95 NPV", 1);
     head(b, ws, 0, c++, "P(cheapest)", 0);
     head(b, ws, 0, c++, "P(cheaper than baseline)", 0);
-    strategy_width(b, ws, sc0, (const char *const *)sw->names, sw->S);
+    width_names(b, ws, sc0, (const char *const *)sw->names, sw->S);
     for (size_t p = 0; p < sw->npoints; p++)
         for (size_t s = 0; s < sw->S; s++) {
             size_t k = p * sw->S + s;
