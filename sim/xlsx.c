@@ -791,6 +791,37 @@ typedef struct {
     tco_sens_charts charts; /* what the output is, in words */
 } sens_obj;
 
+/* The 15 most important inputs as bars, the most important on top. */
+static void sens_chart(book *b, const tco_sensitivity *r, lxw_worksheet *ws)
+{
+    lxw_chart *ch = workbook_add_chart(b->wb, LXW_CHART_BAR);
+    lxw_chart_series *ser = ch ? chart_add_series(ch, NULL, NULL) : NULL;
+    if (!ser) {
+        note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    lxw_row_t last = (lxw_row_t)(r->nrows < 15 ? r->nrows : 15);
+    chart_series_set_categories(ser, "sensitivity", 1, 0, last, 0);
+    chart_series_set_values(ser, "sensitivity", 1, 1, last, 1);
+    chart_series_set_name_range(ser, "sensitivity", 0, 1);
+    lxw_chart_fill fill = {.color = palette[0]};
+    chart_series_set_fill(ser, &fill);
+    chart_title_set_name(ch, r->method == TCO_SENS_RANK      ? "Rank correlation with the output"
+                             : r->method == TCO_SENS_TORNADO ? "Swing of the mean output"
+                                                             : "Total-order Sobol index");
+    if (r->method == TCO_SENS_TORNADO)
+        chart_axis_set_num_format(ch->x_axis, "#,##0");
+    /* A bar chart's categories run bottom to top: reversed, the table's
+     * first row is on top. */
+    chart_axis_set_reverse(ch->y_axis);
+    /* Input names at the left edge, clear of bars that point left (a
+     * negative correlation). */
+    chart_axis_set_label_position(ch->y_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.0 + 0.05 * (double)last};
+    note(b, worksheet_insert_chart_opt(ws, 1, r->method == TCO_SENS_SOBOL ? 8 : 5, ch, &opt));
+}
+
 static tco_status fill_sens(book *b, const void *obj, tco_error *err)
 {
     (void)err;
@@ -839,6 +870,8 @@ static tco_status fill_sens(book *b, const void *obj, tco_error *err)
     }
     note(b, worksheet_set_column(ws, 0, 0, w > 70 ? 72 : (double)(w + 2), NULL));
     freeze(ws, 1);
+    if (r->nrows > 0)
+        sens_chart(b, r, ws);
 
     head(b, vw, 0, 0, "input", 0);
     head(b, vw, 0, 1, "value of perfect information", 1);

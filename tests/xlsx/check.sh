@@ -183,6 +183,7 @@ sc = [r for r in csv.reader(open(tmp + "/se/sensitivity.csv")) if r[0] == "torna
 check(se.nrows() == len(sc) + 1 and se.cells.get((1, 0)) == sc[0][1] and
       abs(se.cells[(1, 1)] - float(sc[0][2])) <= 1e-9 * abs(float(sc[0][2])),
       "sensitivity rows: %s vs %s" % (se.row(1), sc[:1]))
+check(se.has_drawing and any(k == ["barChart"] for (_, k, n) in e.charts()), "no sensitivity chart")
 evpi = [r for r in csv.reader(open(tmp + "/se/sensitivity.csv")) if r[0] == "evpi"][0]
 vi = e.sheets["value of information"]
 check(vi.cells.get((3, 0)) == "(all inputs: EVPI)" and
