@@ -151,6 +151,16 @@ check(any(k == ["scatterChart"] and n == 3 for (_, k, n) in charts), "no S-curve
 check(sum(1 for (_, k, n) in charts if k == ["lineChart"] and n == 3) == 3, "fan charts: %s" % charts)
 check(any(k == ["barChart"] and n == len(c.row(0)) - 2 for (_, k, n) in charts), "no categories chart: %s" % charts)
 check(s.has_drawing and m.has_drawing and c.has_drawing, "charts not placed on their sheets")
+# The charts draw the right cells: the S-curve each strategy's quantiles
+# against the probabilities, the fan chart of "open" (rows 14 to 25 of the
+# monthly sheet) its P5, P50 and P95 columns against the months.
+scurve = [n for (n, k, _) in charts if k == ["scatterChart"]][0]
+check(b.series(scurve) == [("quantiles!$%s$1" % col, "quantiles!$%s$2:$%s$200" % (col, col),
+                            "quantiles!$A$2:$A$200") for col in "BCD"],
+      "S-curve series: %s" % b.series(scurve))
+fans = [b.series(n) for (n, k, _) in charts if k == ["lineChart"]]
+check(fans[1] == [("monthly!$%s$1" % col, "monthly!$B$14:$B$25", "monthly!$%s$14:$%s$25" % (col, col))
+                  for col in "DFH"], "fan chart of open: %s" % fans[1])
 
 # A sweep: its table as sweep.csv, the mean chart, crossovers.
 w = Book(tmp + "/sw/results.xlsx")

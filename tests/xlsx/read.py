@@ -81,8 +81,6 @@ class Book:
             rid = s.get("{%s}id" % NS["r"])
             root = ET.fromstring(self.zip.read("xl/" + target[rid].lstrip("/").replace("xl/", "")))
             sh = Sheet(s.get("name"), root, numfmt)
-            for (rc, v) in list(sh.cells.items()):
-                pass
             # Shared strings: replace indices by their text.
             for c in root.iter("{%s}c" % NS["m"]):
                 if c.get("t") == "s":
@@ -101,6 +99,19 @@ class Book:
                 kinds = [ch.tag.split("}")[1] for ch in plot if ch.tag.endswith("Chart")]
                 nser = len(root.findall(".//c:ser", NS))
                 out.append((n, kinds, nser))
+        return out
+
+    def series(self, name):
+        """The ranges of each series of chart file name: (name, x or
+        categories, values)."""
+        root = ET.fromstring(self.zip.read(name))
+        out = []
+        for ser in root.iter("{%s}ser" % NS["c"]):
+            def ref(tag):
+                e = ser.find("c:%s" % tag, NS)
+                f = e.find(".//c:f", NS) if e is not None else None
+                return f.text if f is not None else None
+            out.append((ref("tx"), ref("cat") or ref("xVal"), ref("val") or ref("yVal")))
         return out
 
 
