@@ -422,6 +422,75 @@ static tco_status quantiles_sheet(book *b, const tco_report *r, lxw_worksheet *w
     return TCO_OK;
 }
 
+/* The savings S-curve's data: each strategy's savings against the
+ * baseline (baseline NPV minus its NPV, paired on futures) at cumulative
+ * probabilities; the baseline itself is left out. */
+static tco_status savings_quantiles_sheet(book *b, const tco_report *r, lxw_worksheet *ws,
+                                          tco_error *err)
+{
+    const tco_scenario *sc = r->sc;
+    size_t n = (size_t)r->run->n;
+    double p[NQUANT], v[NQUANT], *x = malloc((n ? n : 1) * sizeof *x);
+    if (!x)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    for (int i = 0; i < NQUANT; i++)
+        p[i] = (i + 1) / (double)(NQUANT + 1);
+    head(b, ws, 0, 0, "cumulative probability", 0);
+    for (int i = 0; i < NQUANT; i++)
+        number(b, ws, (lxw_row_t)(i + 1), 0, p[i], b->prob);
+    for (size_t s = 1; s < r->res->S && n > 0; s++) {
+        char l[400], clean[300];
+        tco_clean_text(sc->strategies[s].name, clean, sizeof clean);
+        tco_snprintf(l, sizeof l, "%s savings", clean);
+        head(b, ws, 0, (lxw_col_t)s, l, 1);
+        for (size_t i = 0; i < n; i++)
+            x[i] = r->run->npv[i] - r->run->npv[s * n + i];
+        tco_stats_percentiles(x, n, p, NQUANT, v);
+        for (int i = 0; i < NQUANT; i++)
+            number(b, ws, (lxw_row_t)(i + 1), (lxw_col_t)s, v[i], b->money);
+    }
+    free(x);
+    freeze(ws, 1);
+    return TCO_OK;
+}
+
+/* The savings S-curve, from the savings quantiles sheet, at row of ws. */
+static void savings_chart(book *b, const tco_report *r, lxw_worksheet *ws, lxw_row_t row)
+{
+    lxw_chart *ch = workbook_add_chart(b->wb, LXW_CHART_SCATTER_STRAIGHT);
+    if (!ch) {
+        note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    for (size_t s = 1; s < r->res->S; s++) {
+        lxw_chart_series *ser = chart_add_series(ch, NULL, NULL);
+        if (!ser) {
+            note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return;
+        }
+        lxw_col_t c = (lxw_col_t)s;
+        chart_series_set_categories(ser, "savings quantiles", 1, c, NQUANT, c);
+        chart_series_set_values(ser, "savings quantiles", 1, 0, NQUANT, 0);
+        chart_series_set_name_range(ser, "savings quantiles", 0, c);
+        lxw_chart_line line = {.color = palette[s % NPALETTE], .width = 2.0f};
+        chart_series_set_line(ser, &line);
+    }
+    char title[400], clean[300], axis[64];
+    tco_clean_text(r->sc->strategies[0].name, clean, sizeof clean);
+    tco_snprintf(title, sizeof title, "Savings against %s (positive: cheaper than it)", clean);
+    chart_title_set_name(ch, title);
+    tco_snprintf(axis, sizeof axis, "savings (%s)", b->currency);
+    chart_axis_set_name(ch->x_axis, axis);
+    chart_axis_set_num_format(ch->x_axis, "#,##0");
+    chart_axis_set_name(ch->y_axis, "cumulative probability");
+    chart_axis_set_num_format(ch->y_axis, "0%");
+    chart_axis_set_min(ch->y_axis, 0);
+    chart_axis_set_max(ch->y_axis, 1);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.5};
+    note(b, worksheet_insert_chart_opt(ws, row, 0, ch, &opt));
+}
+
 /* The S-curve chart, from the quantiles sheet, at row of ws. */
 static void scurve_chart(book *b, const tco_report *r, lxw_worksheet *ws, lxw_row_t row)
 {
@@ -625,6 +694,7 @@ static tco_status fill_run(book *b, const void *obj, tco_error *err)
     lxw_worksheet *pair = r->res->p_cheaper ? sheet(b, "pairwise") : NULL;
     lxw_worksheet *mon = sheet(b, "monthly"), *cat = sheet(b, "categories");
     lxw_worksheet *qua = r->run ? sheet(b, "quantiles") : NULL;
+    lxw_worksheet *squa = r->run && r->res->S > 1 ? sheet(b, "savings quantiles") : NULL;
     lxw_worksheet *inp = sheet(b, "inputs"), *abt = sheet(b, "about");
     if (b->e)
         return TCO_OK;
@@ -639,6 +709,12 @@ static tco_status fill_run(book *b, const void *obj, tco_error *err)
         if (st != TCO_OK)
             return st;
         scurve_chart(b, r, sum, (lxw_row_t)(r->res->S + 3));
+    }
+    if (squa) {
+        tco_status st = savings_quantiles_sheet(b, r, squa, err);
+        if (st != TCO_OK)
+            return st;
+        savings_chart(b, r, sav, (lxw_row_t)(r->res->S + 3));
     }
     inputs_sheet(b, r->sc, r->run ? r->run->clamped : NULL, inp);
     about_sheet(b, r, abt);

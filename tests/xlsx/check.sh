@@ -17,7 +17,7 @@ sed 's/^  hybrid:/  "+cmd <\&>":/' "$HERE/../cli/cases/small.yaml" >"$TMP/eq.yam
 cd "$TMP" || exit 1
 fail=0
 run() { "$@" >"$TMP/log" 2>&1 || { echo "FAIL: xlsx: $* failed: $(head -c 600 "$TMP/log")" >&2; fail=1; }; }
-run "$BIN" run eq.yaml -q --no-plots -n 400 -o "$TMP/r"
+run "$BIN" run eq.yaml -q --no-plots -n 400 --samples -o "$TMP/r"
 run "$BIN" sweep eq.yaml --vary demand.requests_per_month=1e6:4e6:3:log -n 200 -q --no-plots -o "$TMP/sw"
 run "$BIN" sweep eq.yaml --vary demand.growth_annual=0,0.5 --vary scenario.discount_rate_annual=0,0.1 -n 100 \
     -q --no-plots -o "$TMP/sw2"
@@ -128,6 +128,35 @@ col = [q.cells[(r, 2)] for r in range(1, q.nrows())]
 check(col == sorted(col) and len(col) == 199, "quantiles of open not ascending")
 close(q.cells.get((100, 0)), 0.5, "probability of row 100")
 close(q.cells.get((100, 2)), js["strategies"][1]["npv"]["p50"], "median of open")
+# Quantiles recomputed from samples.csv (type 7: linear between order
+# statistics): the NPV of open, and the savings of "+cmd <&>" against api.
+smp = list(csv.DictReader(open(tmp + "/r/samples.csv")))
+
+
+def type7(x, p):
+    x = sorted(x)
+    h = (len(x) - 1) * p
+    lo = math.floor(h)
+    return x[lo] + (h - lo) * (x[min(lo + 1, len(x) - 1)] - x[lo])
+
+
+def near(a, e, what):
+    check(isinstance(a, float) and abs(a - e) <= 1e-3 + 1e-8 * abs(e), "%s: %r, samples.csv %r" % (what, a, e))
+
+
+npv = {n: [float(r["npv." + n]) for r in smp] for n in names}
+for row in (1, 50, 100, 180):
+    near(q.cells.get((row, 2)), type7(npv["open"], row / 200), "quantile %d of open" % row)
+sq = b.sheets["savings quantiles"]
+check(sq.row(0) == ["cumulative probability", "open savings (EUR)", "+cmd <&> savings (EUR)"],
+      "savings quantiles header: %s" % sq.row(0))
+sav = [a - c for a, c in zip(npv["api"], npv["+cmd <&>"])]
+for row in (1, 50, 100, 180):
+    near(sq.cells.get((row, 2)), type7(sav, row / 200), "savings quantile %d of +cmd <&>" % row)
+scurves = [b.series(n) for (n, k, _) in b.charts() if k == ["scatterChart"]]
+check(any(x[0] == ("'savings quantiles'!$B$1", "'savings quantiles'!$B$2:$B$200",
+                   "'savings quantiles'!$A$2:$A$200") for x in scurves), "savings S-curve: %s" % scurves)
+check(v.has_drawing, "no chart on the savings sheet")
 # Inputs: one row per line of describe's table, with P50 as describe shows it.
 i = b.sheets["inputs"]
 check(i.row(0)[:5] == ["input", "distribution", "P5", "P50", "P95"], "inputs header: %s" % i.row(0))
@@ -154,10 +183,9 @@ check(s.has_drawing and m.has_drawing and c.has_drawing, "charts not placed on t
 # The charts draw the right cells: the S-curve each strategy's quantiles
 # against the probabilities, the fan chart of "open" (rows 14 to 25 of the
 # monthly sheet) its P5, P50 and P95 columns against the months.
-scurve = [n for (n, k, _) in charts if k == ["scatterChart"]][0]
-check(b.series(scurve) == [("quantiles!$%s$1" % col, "quantiles!$%s$2:$%s$200" % (col, col),
-                            "quantiles!$A$2:$A$200") for col in "BCD"],
-      "S-curve series: %s" % b.series(scurve))
+check(any(b.series(n) == [("quantiles!$%s$1" % col, "quantiles!$%s$2:$%s$200" % (col, col),
+                            "quantiles!$A$2:$A$200") for col in "BCD"]
+          for (n, k, _) in charts if k == ["scatterChart"]), "no S-curve of the quantiles sheet")
 fans = [b.series(n) for (n, k, _) in charts if k == ["lineChart"]]
 check(fans[1] == [("monthly!$%s$1" % col, "monthly!$B$14:$B$25", "monthly!$%s$14:$%s$25" % (col, col))
                   for col in "DFH"], "fan chart of open: %s" % fans[1])
