@@ -15,11 +15,13 @@
 #include "sweep.h"
 
 /* A run: sheets summary (MODEL.md 10 per strategy, with the S-curve chart),
- * savings (against the baseline), pairwise (P(row cheaper than column),
- * when computed), monthly (with a fan chart per strategy), categories,
- * quantiles (the data of the S-curve), inputs (as tcosim describe shows
- * them) and about (the run and its provenance).  r->run may be NULL: the
- * quantiles sheet and the clamped counts are then left out. */
+ * savings (against the baseline, with the savings S-curve), pairwise
+ * (P(row cheaper than column), when computed), monthly (with a fan chart
+ * per strategy), categories (with a stacked bar chart), quantiles and
+ * savings quantiles (the data of the two S-curves), inputs (as tcosim
+ * describe shows them) and about (the run and its provenance).  r->run may
+ * be NULL: the quantile sheets, their charts and the clamped counts are
+ * then left out. */
 tco_status tco_xlsx_write_run(const char *path, const tco_report *r, tco_error *err);
 
 /* A sweep: sheets sweep (as sweep.csv, with a chart of the mean NPV along a
@@ -27,9 +29,9 @@ tco_status tco_xlsx_write_run(const char *path, const tco_report *r, tco_error *
 tco_status tco_xlsx_write_sweep(const char *path, const tco_scenario *sc, const tco_sweep *sw,
                                 tco_error *err);
 
-/* A sensitivity analysis: sheets sensitivity (one row per input), value
- * of information (the output in words, its mean, EVPI and each input's
- * EVPPI) and inputs. */
+/* A sensitivity analysis: sheets sensitivity (one row per input, with a
+ * bar chart), value of information (the output in words, its mean, EVPI
+ * and each input's EVPPI) and inputs. */
 tco_status tco_xlsx_write_sensitivity(const char *path, const tco_scenario *sc,
                                       const tco_sensitivity *r, tco_error *err);
 
