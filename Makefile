@@ -25,8 +25,9 @@ PROG ?= tcosim
 LIB_SRC = sim/error.c sim/init.c sim/number.c sim/yamldoc.c sim/dist.c sim/schema.c sim/copula.c \
           sim/scenario.c sim/rng.c sim/sample.c sim/engine.c sim/stats.c sim/output.c sim/outdir.c \
           sim/charts.c sim/report.c sim/converge.c sim/sobolidx.c sim/sensitivity.c sim/sweep.c \
-          sim/xlsx.c models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c \
+          models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c \
           models/review.c
+LIB_SRC += sim/xlsx.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \
         check_charts check_outdir check_sobolidx check_sweep check_sensitivity \

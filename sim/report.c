@@ -25,11 +25,9 @@ tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
         if (st != TCO_OK)
             return st;
     }
-    char xlsx[4200];
-    tco_snprintf(xlsx, sizeof xlsx, "%s/results.xlsx", dir);
     if (cancel && *cancel)
         return tco_error_set(err, TCO_EINTR, "interrupted while writing results.xlsx");
-    tco_status st = tco_xlsx_write_run(xlsx, r, err);
+    tco_status st = tco_xlsx_write_run(dir, r, err);
     if (st != TCO_OK)
         return st;
     if (cancel && *cancel)
@@ -97,14 +95,12 @@ tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const
         *spec = (tco_chart_spec){TCO_CHART_SWEEP2D, extra};
     }
     tco_status st;
+    if ((st = tco_xlsx_write_sweep(dir, sc, sw, err)))
+        return st;
     if ((st = write_any(dir, "sweep.csv", w_sweep, sw, sc, err)) ||
         (st = write_any(dir, "crossovers.csv", w_cross, sw, sc, err)) ||
         (st = write_any(dir, sw->nvary == 1 ? "sweep_chart.csv" : "sweep_grid.csv",
                         w_sweep_chart, sw, sc, err)))
-        return st;
-    char xlsx[4200];
-    tco_snprintf(xlsx, sizeof xlsx, "%s/results.xlsx", dir);
-    if ((st = tco_xlsx_write_sweep(xlsx, sc, sw, err)))
         return st;
     return tco_write_meta(dir, sc, sw->futures, sw->seed, sampling, spec, 1, err);
 }
@@ -114,12 +110,10 @@ tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
                                         tco_sampling sampling, const tco_chart_spec *specs,
                                         size_t nspecs, tco_error *err)
 {
-    tco_status st = write_any(dir, "sensitivity.csv", w_sens, r, sc, err);
+    tco_status st = tco_xlsx_write_sensitivity(dir, sc, r, err);
+    if (st == TCO_OK)
+        st = write_any(dir, "sensitivity.csv", w_sens, r, sc, err);
     if (st != TCO_OK)
-        return st;
-    char xlsx[4200];
-    tco_snprintf(xlsx, sizeof xlsx, "%s/results.xlsx", dir);
-    if ((st = tco_xlsx_write_sensitivity(xlsx, sc, r, err)))
         return st;
     return tco_write_meta(dir, sc, futures, seed, sampling, specs, nspecs, err);
 }

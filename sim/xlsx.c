@@ -628,20 +628,18 @@ static void about_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
 
 typedef tco_status (*book_fill)(book *b, const void *obj, tco_error *err);
 
-/* Writes the workbook that fill makes into a temporary file next to path,
- * then renames it into place. */
-static tco_status write_book(const char *path, const char *currency, book_fill fill,
+/* Writes the workbook that fill makes into a temporary file in dir, then
+ * renames it to dir/results.xlsx.  libxlsxwriter's own temporary files
+ * go to dir too. */
+static tco_status write_book(const char *dir_in, const char *currency, book_fill fill,
                              const void *obj, tco_error *err)
 {
-    char tmp[4200], dir[4200];
-    if (tco_snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
-        return tco_error_set(err, TCO_EIO, "%s: path too long", path);
-    tco_snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    else
-        tco_snprintf(dir, sizeof dir, ".");
+    char path[4200], tmp[4200], dir[4200];
+    if (tco_snprintf(path, sizeof path, "%s/results.xlsx", dir_in) >= (int)sizeof path ||
+        tco_snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
+        return tco_error_set(err, TCO_EIO, "%s/results.xlsx: path too long", dir_in);
+    /* libxlsxwriter's options take a char *. */
+    tco_snprintf(dir, sizeof dir, "%s", dir_in);
     /* mkstemp reserves a name nobody can predict; libxlsxwriter then
      * writes the file under it. */
     int fd = mkstemp(tmp);
@@ -721,9 +719,9 @@ static tco_status fill_run(book *b, const void *obj, tco_error *err)
     return TCO_OK;
 }
 
-tco_status tco_xlsx_write_run(const char *path, const tco_report *r, tco_error *err)
+tco_status tco_xlsx_write_run(const char *dir, const tco_report *r, tco_error *err)
 {
-    return write_book(path, r->sc->currency, fill_run, r, err);
+    return write_book(dir, r->sc->currency, fill_run, r, err);
 }
 
 /* ---- a sweep ---- */
@@ -852,11 +850,11 @@ static tco_status fill_sweep(book *b, const void *obj, tco_error *err)
     return TCO_OK;
 }
 
-tco_status tco_xlsx_write_sweep(const char *path, const tco_scenario *sc, const tco_sweep *sw,
+tco_status tco_xlsx_write_sweep(const char *dir, const tco_scenario *sc, const tco_sweep *sw,
                                 tco_error *err)
 {
     sweep_obj o = {sc, sw};
-    return write_book(path, sc->currency, fill_sweep, &o, err);
+    return write_book(dir, sc->currency, fill_sweep, &o, err);
 }
 
 /* ---- a sensitivity analysis ---- */
@@ -968,10 +966,10 @@ static tco_status fill_sens(book *b, const void *obj, tco_error *err)
     return TCO_OK;
 }
 
-tco_status tco_xlsx_write_sensitivity(const char *path, const tco_scenario *sc,
+tco_status tco_xlsx_write_sensitivity(const char *dir, const tco_scenario *sc,
                                       const tco_sensitivity *r, tco_error *err)
 {
     sens_obj o = {.sc = sc, .r = r};
     tco_sens_charts_init(&o.charts, sc, r);
-    return write_book(path, sc->currency, fill_sens, &o, err);
+    return write_book(dir, sc->currency, fill_sens, &o, err);
 }

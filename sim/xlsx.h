@@ -1,12 +1,12 @@
-/* The Excel workbook of an output folder, results.xlsx (libxlsxwriter):
+/* The Excel workbook of an output folder, DIR/results.xlsx (libxlsxwriter):
  * a sheet per table, units and currency in the headers, number formats,
  * frozen header rows and native Excel charts, so that an analyst can go on
  * in a spreadsheet.  Every name from the scenario goes in as a string cell,
  * never as a formula.
  *
- * Each function writes path whole: a temporary file next to it, renamed
- * into place when complete (like tco_write_file).  libxlsxwriter's own
- * temporary files go to the folder of path too.  Errors name the file. */
+ * Each function writes dir/results.xlsx whole: a temporary file in dir,
+ * renamed into place when complete (like tco_write_file).  libxlsxwriter's
+ * own temporary files go to dir too.  Errors name the file. */
 #ifndef TCO_XLSX_H
 #define TCO_XLSX_H
 
@@ -22,17 +22,17 @@
  * describe shows them) and about (the run and its provenance).  r->run may
  * be NULL: the quantile sheets, their charts and the clamped counts are
  * then left out. */
-tco_status tco_xlsx_write_run(const char *path, const tco_report *r, tco_error *err);
+tco_status tco_xlsx_write_run(const char *dir, const tco_report *r, tco_error *err);
 
 /* A sweep: sheets sweep (as sweep.csv, with a chart of the mean NPV along a
  * one-input sweep), crossovers and inputs. */
-tco_status tco_xlsx_write_sweep(const char *path, const tco_scenario *sc, const tco_sweep *sw,
+tco_status tco_xlsx_write_sweep(const char *dir, const tco_scenario *sc, const tco_sweep *sw,
                                 tco_error *err);
 
 /* A sensitivity analysis: sheets sensitivity (one row per input, with a
  * bar chart), value of information (the output in words, its mean, EVPI
  * and each input's EVPPI) and inputs. */
-tco_status tco_xlsx_write_sensitivity(const char *path, const tco_scenario *sc,
+tco_status tco_xlsx_write_sensitivity(const char *dir, const tco_scenario *sc,
                                       const tco_sensitivity *r, tco_error *err);
 
 #endif
