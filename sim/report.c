@@ -95,7 +95,7 @@ tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const
         *spec = (tco_chart_spec){TCO_CHART_SWEEP2D, extra};
     }
     tco_status st;
-    if ((st = tco_xlsx_write_sweep(dir, sc, sw, err)))
+    if ((st = tco_xlsx_write_sweep(dir, sc, sw, NULL, err)))
         return st;
     if ((st = write_any(dir, "sweep.csv", w_sweep, sw, sc, err)) ||
         (st = write_any(dir, "crossovers.csv", w_cross, sw, sc, err)) ||
@@ -110,7 +110,7 @@ tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
                                         tco_sampling sampling, const tco_chart_spec *specs,
                                         size_t nspecs, tco_error *err)
 {
-    tco_status st = tco_xlsx_write_sensitivity(dir, sc, r, err);
+    tco_status st = tco_xlsx_write_sensitivity(dir, sc, r, NULL, err);
     if (st == TCO_OK)
         st = write_any(dir, "sensitivity.csv", w_sens, r, sc, err);
     if (st != TCO_OK)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xlsxwriter.h>
@@ -582,27 +583,56 @@ static void about_num(book *b, lxw_worksheet *ws, lxw_row_t *row, const char *wh
     (*row)++;
 }
 
-static void about_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
+/* The about sheet's header and the scenario's own rows. */
+static void about_start(book *b, lxw_worksheet *ws, const tco_scenario *sc, lxw_row_t *row)
 {
-    const tco_scenario *sc = r->sc;
-    const tco_results *res = r->res;
-    lxw_row_t row = 1;
     head(b, ws, 0, 0, "item", 0);
     head(b, ws, 0, 1, "value", 0);
     note(b, worksheet_set_column(ws, 0, 0, 30, NULL));
     note(b, worksheet_set_column(ws, 1, 1, 80, NULL));
-    about_row(b, ws, &row, "scenario", sc->name);
+    *row = 1;
+    about_row(b, ws, row, "scenario", sc->name);
     if (sc->description)
-        about_row(b, ws, &row, "description", sc->description);
-    about_row(b, ws, &row, "currency", sc->currency);
-    about_num(b, ws, &row, "horizon (months)", sc->horizon, NULL);
-    about_num(b, ws, &row, "discount rate (a year)", sc->discount_rate, b->prob);
+        about_row(b, ws, row, "description", sc->description);
+    about_row(b, ws, row, "currency", sc->currency);
+    about_num(b, ws, row, "horizon (months)", sc->horizon, NULL);
+    about_num(b, ws, row, "discount rate (a year)", sc->discount_rate, b->prob);
+}
+
+static void about_run(book *b, lxw_worksheet *ws, lxw_row_t *row, long futures, uint64_t seed)
+{
+    char s[32];
+    tco_snprintf(s, sizeof s, "%llu", (unsigned long long)seed);
+    about_num(b, ws, row, "futures", (double)futures, NULL);
+    /* A string: a 64-bit seed does not fit a double. */
+    about_row(b, ws, row, "seed", s);
+}
+
+/* The version and, when known, where the result comes from; then the
+ * header row is frozen. */
+static void about_end(book *b, lxw_worksheet *ws, lxw_row_t *row, const tco_provenance *p)
+{
+    about_row(b, ws, row, "tcosim version", TCO_VERSION);
+    if (p) {
+        about_row(b, ws, row, "command", p->command);
+        about_row(b, ws, row, "scenario file", p->scenario_path);
+        about_row(b, ws, row, "scenario SHA-256", p->scenario_sha256);
+        for (size_t i = 0; i < p->nsets; i++)
+            about_row(b, ws, row, "--set", p->sets[i]);
+        about_num(b, ws, row, "threads", p->threads, NULL);
+        about_row(b, ws, row, "date (UTC)", p->date);
+    }
+    freeze(ws, 0);
+}
+
+static void about_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
+{
+    const tco_scenario *sc = r->sc;
+    const tco_results *res = r->res;
+    lxw_row_t row;
+    about_start(b, ws, sc, &row);
     if (r->run) {
-        char seed[32];
-        tco_snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->run->seed);
-        about_num(b, ws, &row, "futures", (double)r->run->n, NULL);
-        /* A string: a 64-bit seed does not fit a double. */
-        about_row(b, ws, &row, "seed", seed);
+        about_run(b, ws, &row, r->run->n, r->run->seed);
         about_row(b, ws, &row, "sampling", tco_sampling_name(r->run->sampling));
     }
     about_row(b, ws, &row, "decision criterion", tco_criterion_name(res->criterion));
@@ -610,29 +640,37 @@ static void about_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
               res->recommended >= 0 ? sc->strategies[res->recommended].name : "none");
     about_row(b, ws, &row, "baseline (savings are against it)", sc->strategies[0].name);
     about_num(b, ws, &row, "EVPI (expected value of perfect information)", res->evpi, b->money);
-    about_row(b, ws, &row, "tcosim version", TCO_VERSION);
-    const tco_provenance *p = r->prov;
-    if (p) {
-        about_row(b, ws, &row, "command", p->command);
-        about_row(b, ws, &row, "scenario file", p->scenario_path);
-        about_row(b, ws, &row, "scenario SHA-256", p->scenario_sha256);
-        for (size_t i = 0; i < p->nsets; i++)
-            about_row(b, ws, &row, "--set", p->sets[i]);
-        about_num(b, ws, &row, "threads", p->threads, NULL);
-        about_row(b, ws, &row, "date (UTC)", p->date);
-    }
-    freeze(ws, 0);
+    about_end(b, ws, &row, r->prov);
 }
 
 /* ---- writing a workbook whole ---- */
+
+/* The document's title, and its creation date from the provenance's (so
+ * that SOURCE_DATE_EPOCH makes the file reproducible); now without one. */
+static void properties(book *b, const tco_scenario *sc, const tco_provenance *prov)
+{
+    char title[400], clean[300];
+    tco_clean_text(sc->name, clean, sizeof clean);
+    tco_snprintf(title, sizeof title, "tcosim results: %s", clean);
+    lxw_doc_properties p = {.title = title};
+    struct tm tm = {0};
+    if (prov && sscanf(prov->date, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                       &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        p.created = timegm(&tm);
+    }
+    note(b, workbook_set_properties(b->wb, &p));
+}
 
 typedef tco_status (*book_fill)(book *b, const void *obj, tco_error *err);
 
 /* Writes the workbook that fill makes into a temporary file in dir, then
  * renames it to dir/results.xlsx.  libxlsxwriter's own temporary files
  * go to dir too. */
-static tco_status write_book(const char *dir_in, const char *currency, book_fill fill,
-                             const void *obj, tco_error *err)
+static tco_status write_book(const char *dir_in, const tco_scenario *sc,
+                             const tco_provenance *prov, book_fill fill, const void *obj,
+                             tco_error *err)
 {
     char path[4200], tmp[4200], dir[4200];
     if (tco_snprintf(path, sizeof path, "%s/results.xlsx", dir_in) >= (int)sizeof path ||
@@ -647,10 +685,12 @@ static tco_status write_book(const char *dir_in, const char *currency, book_fill
         return tco_error_set(err, TCO_EIO, "%s: cannot write: %s", path, strerror(errno));
     close(fd);
     book b;
-    book_open(&b, tmp, dir, currency);
+    book_open(&b, tmp, dir, sc->currency);
     tco_status st = TCO_OK;
-    if (b.e == LXW_NO_ERROR)
+    if (b.e == LXW_NO_ERROR) {
+        properties(&b, sc, prov);
         st = fill(&b, obj, err);
+    }
     lxw_error e = b.e;
     int en = 0;
     if (b.wb) {
@@ -721,7 +761,7 @@ static tco_status fill_run(book *b, const void *obj, tco_error *err)
 
 tco_status tco_xlsx_write_run(const char *dir, const tco_report *r, tco_error *err)
 {
-    return write_book(dir, r->sc->currency, fill_run, r, err);
+    return write_book(dir, r->sc, r->prov, fill_run, r, err);
 }
 
 /* ---- a sweep ---- */
@@ -729,6 +769,7 @@ tco_status tco_xlsx_write_run(const char *dir, const tco_report *r, tco_error *e
 typedef struct {
     const tco_scenario *sc;
     const tco_sweep *sw;
+    const tco_provenance *prov;
 } sweep_obj;
 
 /* One-input sweeps: the mean NPV of each strategy along the input, a
@@ -792,6 +833,7 @@ static tco_status fill_sweep(book *b, const void *obj, tco_error *err)
     lxw_worksheet *ws = sheet(b, "sweep");
     lxw_worksheet *means = sw->nvary == 1 ? sheet(b, "sweep means") : NULL;
     lxw_worksheet *cw = sheet(b, "crossovers"), *inp = sheet(b, "inputs");
+    lxw_worksheet *abt = sheet(b, "about");
     if (b->e)
         return TCO_OK;
     lxw_col_t c = 0;
@@ -847,14 +889,20 @@ static tco_status fill_sweep(book *b, const void *obj, tco_error *err)
     note(b, worksheet_set_column(cw, 0, 0, 50, NULL));
     freeze(cw, 0);
     inputs_sheet(b, o->sc, NULL, inp);
+    lxw_row_t row;
+    about_start(b, abt, o->sc, &row);
+    about_run(b, abt, &row, sw->futures, sw->seed);
+    for (size_t k = 0; k < sw->nvary; k++)
+        about_row(b, abt, &row, "swept input", sw->path[k]);
+    about_end(b, abt, &row, o->prov);
     return TCO_OK;
 }
 
 tco_status tco_xlsx_write_sweep(const char *dir, const tco_scenario *sc, const tco_sweep *sw,
-                                tco_error *err)
+                                const tco_provenance *prov, tco_error *err)
 {
-    sweep_obj o = {sc, sw};
-    return write_book(dir, sc->currency, fill_sweep, &o, err);
+    sweep_obj o = {sc, sw, prov};
+    return write_book(dir, sc, prov, fill_sweep, &o, err);
 }
 
 /* ---- a sensitivity analysis ---- */
@@ -862,6 +910,7 @@ tco_status tco_xlsx_write_sweep(const char *dir, const tco_scenario *sc, const t
 typedef struct {
     const tco_scenario *sc;
     const tco_sensitivity *r;
+    const tco_provenance *prov;
     tco_sens_charts charts; /* what the output is, in words */
 } sens_obj;
 
@@ -903,7 +952,7 @@ static tco_status fill_sens(book *b, const void *obj, tco_error *err)
     const tco_sensitivity *r = o->r;
     const tco_scenario *sc = o->sc;
     lxw_worksheet *ws = sheet(b, "sensitivity"), *vw = sheet(b, "value of information");
-    lxw_worksheet *inp = sheet(b, "inputs");
+    lxw_worksheet *inp = sheet(b, "inputs"), *abt = sheet(b, "about");
     if (b->e)
         return TCO_OK;
     head(b, ws, 0, 0, "input", 0);
@@ -963,13 +1012,20 @@ static tco_status fill_sens(book *b, const void *obj, tco_error *err)
     note(b, worksheet_set_column(vw, 0, 0, w > 70 ? 72 : (double)(w + 2), NULL));
     freeze(vw, 1);
     inputs_sheet(b, sc, NULL, inp);
+    lxw_row_t arow;
+    about_start(b, abt, sc, &arow);
+    about_row(b, abt, &arow, "method", tco_sens_name(r->method));
+    about_row(b, abt, &arow, "output", o->charts.what);
+    about_num(b, abt, &arow, "model runs", (double)r->runs, NULL);
+    about_end(b, abt, &arow, o->prov);
     return TCO_OK;
 }
 
 tco_status tco_xlsx_write_sensitivity(const char *dir, const tco_scenario *sc,
-                                      const tco_sensitivity *r, tco_error *err)
+                                      const tco_sensitivity *r, const tco_provenance *prov,
+                                      tco_error *err)
 {
-    sens_obj o = {.sc = sc, .r = r};
+    sens_obj o = {.sc = sc, .r = r, .prov = prov};
     tco_sens_charts_init(&o.charts, sc, r);
-    return write_book(dir, sc->currency, fill_sens, &o, err);
+    return write_book(dir, sc, prov, fill_sens, &o, err);
 }

@@ -24,15 +24,17 @@
  * then left out. */
 tco_status tco_xlsx_write_run(const char *dir, const tco_report *r, tco_error *err);
 
-/* A sweep: sheets sweep (as sweep.csv, with a chart of the mean NPV along a
- * one-input sweep), crossovers and inputs. */
+/* A sweep: sheets sweep (as sweep.csv), sweep means (a one-input sweep's
+ * mean NPV along the input, with its chart), crossovers, inputs and about.
+ * prov may be NULL. */
 tco_status tco_xlsx_write_sweep(const char *dir, const tco_scenario *sc, const tco_sweep *sw,
-                                tco_error *err);
+                                const tco_provenance *prov, tco_error *err);
 
 /* A sensitivity analysis: sheets sensitivity (one row per input, with a
  * bar chart), value of information (the output in words, its mean, EVPI
- * and each input's EVPPI) and inputs. */
+ * and each input's EVPPI), inputs and about.  prov may be NULL. */
 tco_status tco_xlsx_write_sensitivity(const char *dir, const tco_scenario *sc,
-                                      const tco_sensitivity *r, tco_error *err);
+                                      const tco_sensitivity *r, const tco_provenance *prov,
+                                      tco_error *err);
 
 #endif

@@ -172,6 +172,8 @@ a = b.sheets["about"]
 about = {a.cells.get((r, 0)): a.cells.get((r, 1)) for r in range(1, a.nrows())}
 check(about.get("scenario") == "small test" and about.get("futures") == 400.0 and
       about.get("currency") == "EUR", "about: %s" % about)
+check("<dc:title>tcosim results: small test</dc:title>" in b.zip.read("docProps/core.xml").decode(),
+      "document title")
 # Charts: the S-curve (a scatter chart, a series per strategy) and a fan
 # chart per strategy (P5, P50, P95).
 charts = b.charts()
@@ -192,7 +194,11 @@ check(fans[1] == [("monthly!$%s$1" % col, "monthly!$B$14:$B$25", "monthly!$%s$14
 
 # A sweep: its table as sweep.csv, the mean chart, crossovers.
 w = Book(tmp + "/sw/results.xlsx")
-check(w.order == ["sweep", "sweep means", "crossovers", "inputs"], "sweep sheets: %s" % w.order)
+check(w.order == ["sweep", "sweep means", "crossovers", "inputs", "about"], "sweep sheets: %s" % w.order)
+wa = w.sheets["about"]
+wabout = {wa.cells.get((r, 0)): wa.cells.get((r, 1)) for r in range(1, wa.nrows())}
+check(wabout.get("swept input") == "demand.requests_per_month" and wabout.get("futures") == 200.0,
+      "sweep about: %s" % wabout)
 sw = w.sheets["sweep"]
 check(sw.row(0) == ["demand.requests_per_month", "strategy", "mean NPV (EUR)", "P5 NPV (EUR)",
                     "P50 NPV (EUR)", "P95 NPV (EUR)", "P(cheapest)", "P(cheaper than baseline)"],
@@ -207,13 +213,14 @@ check(any(k == ["scatterChart"] for (_, k, n) in w.charts()), "no sweep chart")
 cr = list(csv.reader(open(tmp + "/sw/crossovers.csv")))
 check(w.sheets["crossovers"].nrows() == len(cr), "crossovers rows")
 w2 = Book(tmp + "/sw2/results.xlsx")
-check(w2.order == ["sweep", "crossovers", "inputs"] and
+check(w2.order == ["sweep", "crossovers", "inputs", "about"] and
       w2.sheets["sweep"].row(0)[:3] == ["demand.growth_annual", "scenario.discount_rate_annual", "strategy"],
       "2-D sweep: %s %s" % (w2.order, w2.sheets["sweep"].row(0)))
 
 # A sensitivity analysis: one row per input, as sensitivity.csv.
 e = Book(tmp + "/se/results.xlsx")
-check(e.order == ["sensitivity", "value of information", "inputs"], "sensitivity sheets: %s" % e.order)
+check(e.order == ["sensitivity", "value of information", "inputs", "about"],
+      "sensitivity sheets: %s" % e.order)
 se = e.sheets["sensitivity"]
 check(se.row(0) == ["input", "swing of the mean (EUR)", "mean with the input at its P10 (EUR)",
                     "mean with the input at its P90 (EUR)"], "sensitivity header: %s" % se.row(0))
