@@ -12,21 +12,19 @@
 #include "sweep.h"
 
 /* Writes a run's results.json, summary.csv, monthly.csv, categories.csv,
- * samples.csv (when samples), results.xlsx, meta.csv and the chart data
- * into dir.  Checks *cancel (may be NULL) between files: TCO_EINTR when
- * set. */
+ * samples.csv (when samples), meta.csv and the chart data into dir.  Checks
+ * *cancel (may be NULL) between files: TCO_EINTR when set. */
 tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
                             const volatile sig_atomic_t *cancel, tco_error *err);
 
-/* Writes a sweep's sweep.csv, crossovers.csv, results.xlsx, chart data
- * and meta.csv (naming its chart) into dir.  *spec is set to the sweep's chart; its
+/* Writes a sweep's sweep.csv, crossovers.csv, chart data and meta.csv
+ * (naming its chart) into dir.  *spec is set to the sweep's chart; its
  * extra points into extra (size bytes, owned by the caller). */
 tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const tco_sweep *sw,
                                   tco_sampling sampling, tco_chart_spec *spec, char *extra,
                                   size_t size, tco_error *err);
 
-/* Writes sensitivity.csv, results.xlsx and meta.csv (naming the charts
- * specs) into dir. */
+/* Writes sensitivity.csv and meta.csv (naming the charts specs) into dir. */
 tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
                                         const tco_sensitivity *r, long futures, uint64_t seed,
                                         tco_sampling sampling, const tco_chart_spec *specs,
