@@ -592,7 +592,7 @@ static void about_start(book *b, lxw_worksheet *ws, const tco_scenario *sc, lxw_
     note(b, worksheet_set_column(ws, 1, 1, 80, NULL));
     *row = 1;
     about_row(b, ws, row, "scenario", sc->name);
-    if (sc->description)
+    if (sc->description && *sc->description)
         about_row(b, ws, row, "description", sc->description);
     about_row(b, ws, row, "currency", sc->currency);
     about_num(b, ws, row, "horizon (months)", sc->horizon, NULL);
