@@ -547,14 +547,22 @@ static void inputs_sheet(book *b, const tco_scenario *sc, const unsigned long *c
         const tco_input *in = &sc->inputs[k];
         lxw_row_t row = (lxw_row_t)(k + 1);
         char desc[160];
-        tco_dist_format(&in->dist, desc, sizeof desc);
+        double v[3];
+        for (int j = 0; j < 3; j++)
+            v[j] = tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j]));
+        /* A lognormal by its percentiles, as tcosim describe shows it: mu
+         * and sigma are logarithms, which nobody reads. */
+        if (in->dist.kind == TCO_DIST_LOGNORMAL)
+            tco_snprintf(desc, sizeof desc, "lognormal(P5 %.3g, P50 %.3g, P95 %.3g)", v[0], v[1],
+                         v[2]);
+        else
+            tco_dist_format(&in->dist, desc, sizeof desc);
         if (in->fresh)
             strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
         text(b, ws, row, 0, in->path, NULL);
         text(b, ws, row, 1, desc, NULL);
         for (int j = 0; j < 3; j++)
-            number(b, ws, row, (lxw_col_t)(2 + j),
-                   tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])), NULL);
+            number(b, ws, row, (lxw_col_t)(2 + j), v[j], NULL);
         if (clamped)
             number(b, ws, row, 5, (double)clamped[k], NULL);
         if (strlen(in->path) > w)

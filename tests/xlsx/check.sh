@@ -157,16 +157,23 @@ scurves = [b.series(n) for (n, k, _) in b.charts() if k == ["scatterChart"]]
 check(any(x[0] == ("'savings quantiles'!$B$1", "'savings quantiles'!$B$2:$B$200",
                    "'savings quantiles'!$A$2:$A$200") for x in scurves), "savings S-curve: %s" % scurves)
 check(v.has_drawing, "no chart on the savings sheet")
-# Inputs: one row per line of describe's table, with P50 as describe shows it.
+# Inputs: one row per input of describe's table, in its order; the
+# lognormal requests_per_month (P10 1e6, P90 4e6) by hand: the median is
+# the geometric mean of symmetric percentiles, sqrt(1e6 * 4e6) = 2e6; sigma
+# = ln 4 / (2 * 1.2815515655446004) = 0.54086; P95 = 2e6 * exp(1.6448536269514722
+# * sigma) = 4.8710e6.
 i = b.sheets["inputs"]
 check(i.row(0)[:5] == ["input", "distribution", "P5", "P50", "P95"], "inputs header: %s" % i.row(0))
-desc = [l.split() for l in open(tmp + "/describe.txt") if l.startswith(("demand.", "workloads.", "backends.", "events.", "scenario."))]
+desc = [l.split()[0] for l in open(tmp + "/describe.txt")
+        if l.startswith(("demand.", "workloads.", "backends.", "events.", "scenario.", "strategies."))]
 paths = [i.cells.get((r, 0)) for r in range(1, i.nrows())]
-check(paths == [d[0] for d in desc], "inputs rows differ from describe: %s" % paths[:5])
-for r, d in enumerate(desc, 1):
-    if d[0] == "demand.requests_per_month":
-        check(abs(i.cells[(r, 3)] - float(d[-2])) <= 1e-4 * abs(float(d[-2])),
-              "P50 of requests_per_month: %r, describe %s" % (i.cells[(r, 3)], d[-2]))
+check(paths == desc, "inputs rows differ from describe: %s" % paths[:5])
+r = paths.index("demand.requests_per_month") + 1
+sigma = math.log(4) / (2 * 1.2815515655446004)
+close(i.cells[(r, 3)], 2e6, "P50 of requests_per_month")
+check(abs(i.cells[(r, 4)] - 2e6 * math.exp(1.6448536269514722 * sigma)) <= 1e-6 * 4.9e6,
+      "P95 of requests_per_month: %r" % i.cells[(r, 4)])
+check(i.cells[(r, 1)].startswith("lognormal(P5 "), "lognormal described: %r" % i.cells[(r, 1)])
 # About: the run.
 a = b.sheets["about"]
 about = {a.cells.get((r, 0)): a.cells.get((r, 1)) for r in range(1, a.nrows())}
