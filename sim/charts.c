@@ -40,6 +40,8 @@ static const struct {
     [TCO_CHART_SOBOL] = {"sobol", "sobol", NULL},
     [TCO_CHART_RANK] = {"rank", "bars", NULL},
     [TCO_CHART_VOI] = {"voi", "bars", "evppi"},
+    [TCO_CHART_COMPARE] = {"compare", "compare", NULL},
+    [TCO_CHART_SAVINGS] = {"savings", "savings", ""},
 };
 
 const char *tco_chart_id(tco_chart_kind k) { return KINDS[k].id; }
@@ -233,71 +235,12 @@ static tco_status w_breakeven(FILE *f, const tco_report *r)
     return write_bands(f, r, ((const chart_report *)(const void *)r)->ctx->cum->diff, 0);
 }
 
-/* decision.txt is read one label per line (tab-separated): names and the
- * currency are written without control characters. */
-static const char *clean_name(const tco_scenario *sc, size_t s, char *buf, size_t size)
-{
-    tco_clean_text(sc->strategies[s].name, buf, size);
-    return buf;
-}
-
+/* decision.txt is read one label per line: names and the currency are
+ * written without control characters. */
 static tco_status w_decision(FILE *f, const tco_report *r)
 {
-    const tco_scenario *sc = r->sc;
-    const tco_results *res = r->res;
-    size_t S = res->S, bm = res->best >= 0 ? (size_t)res->best : 0, bp = 0;
-    char a[32], b[32], cur[128], name[512];
-    tco_clean_text(sc->currency, cur, sizeof cur);
-    for (size_t s = 1; s < S; s++)
-        if (res->st[s].npv.p[6] < res->st[bp].npv.p[6])
-            bp = s;
-    if (res->recommended >= 0)
-        tco_fprintf(f, "Recommended: %s, %s (the decision criterion %s).\n",
-                    clean_name(sc, (size_t)res->recommended, name, sizeof name),
-                    tco_criterion_words(res->criterion), tco_criterion_name(res->criterion));
-    tco_format_money(res->st[bm].npv.mean, a, sizeof a);
-    tco_fprintf(f, "Cheapest on average: %s, mean NPV %s %s over %d months.\n", clean_name(sc, bm, name, sizeof name),
-            a, cur, sc->horizon);
-    tco_format_money(res->st[bp].npv.p[6], a, sizeof a);
-    tco_fprintf(f, "Cheapest in a bad case (P95): %s, P95 NPV %s %s.\n", clean_name(sc, bp, name, sizeof name), a,
-            cur);
-    fputs("Probability of being the cheapest:", f);
-    for (size_t s = 0; s < S; s++)
-        tco_fprintf(f, "%s %s %.0f%%", s ? "," : "", clean_name(sc, s, name, sizeof name),
-                100 * res->st[s].p_cheapest);
-    fputs(".\n", f);
-    tco_fprintf(f, "Strategy: mean NPV / P5 / P50 / P95 / mean regret / break-even against %s:\n",
-            clean_name(sc, 0, name, sizeof name));
-    for (size_t s = 0; s < S; s++) {
-        const tco_strategy_result *q = &res->st[s];
-        char c[32], d[32], e[32];
-        tco_format_money(q->npv.mean, a, sizeof a);
-        tco_format_money(q->npv.p[0], b, sizeof b);
-        tco_format_money(q->npv.p[3], c, sizeof c);
-        tco_format_money(q->npv.p[6], d, sizeof d);
-        tco_format_money(q->regret_mean, e, sizeof e);
-        tco_fprintf(f, "   %s: %s / %s / %s / %s / regret %s / ", clean_name(sc, s, name, sizeof name), a, b, c, d, e);
-        if (s == 0)
-            fputs("baseline", f);
-        else if (q->breakeven_probability == 0)
-            fputs("never breaks even", f);
-        else
-            tco_fprintf(f, "breaks even in %.0f%% of futures, median month %.3g",
-                    100 * q->breakeven_probability, q->breakeven_median);
-        /* Route changes (MODEL.md 20), on the same line: the page has room
-         * for one line per strategy. */
-        if (tco_strategy_can_switch(&sc->strategies[s])) {
-            tco_fprintf(f, " / %.3g switches", q->switches_mean);
-            if (q->switches_probability > 0)
-                tco_fprintf(f, " (%.0f%% at least one, first month %.3g)",
-                            100 * q->switches_probability, q->switches_median_first);
-        }
-        fputc('\n', f);
-    }
-    tco_fprintf(f, "NPV in %s, discounted at %.3g%% a year; %ld futures, seed %llu, %s sampling.\n",
-            cur, 100 * sc->discount_rate, r->run->n, (unsigned long long)r->run->seed,
-            tco_sampling_name(r->run->sampling));
-    return ferror(f) ? TCO_EIO : TCO_OK;
+    /* The decision summary of the terminal and results.json (decision.h). */
+    return tco_decision_write(f, r->res, r->sc, 100);
 }
 
 tco_status tco_chart_data_write(const char *dir, const tco_report *r, tco_error *err)
@@ -651,6 +594,15 @@ static tco_status draw_specs(const session *ss, const tco_chart_spec *c, size_t 
     return TCO_OK;
 }
 
+/* The board pack of tcosim compare: compare.gp draws its pages when asked
+ * for a PDF (the table, then the S-curves). */
+static tco_status draw_compare_report(const session *ss, const char *extra, tco_error *err)
+{
+    char final[PATH_MAX + 32];
+    tco_snprintf(final, sizeof final, "%s/report.pdf", ss->dir);
+    return draw(ss, "compare", "report", final, "pdf", extra ? extra : "", err);
+}
+
 tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t n,
                                 const tco_chart_options *o, tco_error *err)
 {
@@ -658,6 +610,8 @@ tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t
     tco_status st = session_open(&ss, dir, o, o->title, o->foot, o->currency, err);
     if (st == TCO_OK)
         st = draw_specs(&ss, c, n, err);
+    if (st == TCO_OK && n == 1 && c[0].kind == TCO_CHART_COMPARE)
+        st = draw_compare_report(&ss, c[0].extra, err);
     session_close(&ss);
     return st;
 }
@@ -667,7 +621,7 @@ static tco_status draw_run(const session *ss, tco_error *err)
     static const tco_chart_spec charts[] = {
         {TCO_CHART_DISTRIBUTION, NULL}, {TCO_CHART_SCURVE, NULL},     {TCO_CHART_FAN, NULL},
         {TCO_CHART_FAN_CUMULATIVE, NULL}, {TCO_CHART_CATEGORIES, NULL}, {TCO_CHART_DECISION, NULL},
-        {TCO_CHART_BREAKEVEN, NULL}};
+        {TCO_CHART_BREAKEVEN, NULL}, {TCO_CHART_SAVINGS, NULL}};
     tco_status st = draw_specs(ss, charts, sizeof charts / sizeof *charts, err);
     if (st != TCO_OK)
         return st;
@@ -860,7 +814,8 @@ tco_status tco_charts_redraw(const char *dir, const tco_chart_options *o, tco_er
      * one of the kinds below by its exact identifier. */
     static const tco_chart_kind listable[] = {TCO_CHART_SWEEP, TCO_CHART_SWEEP2D,
                                               TCO_CHART_TORNADO, TCO_CHART_SOBOL,
-                                              TCO_CHART_RANK, TCO_CHART_VOI};
+                                              TCO_CHART_RANK, TCO_CHART_VOI,
+                                              TCO_CHART_COMPARE};
     tco_chart_spec listed[8];
     size_t nlisted = 0;
     for (size_t i = 0; i < 8; i++) {

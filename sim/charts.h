@@ -22,6 +22,8 @@ typedef enum {
     TCO_CHART_CATEGORIES, TCO_CHART_DECISION, TCO_CHART_BREAKEVEN, /* a run's, in board order */
     TCO_CHART_SWEEP, TCO_CHART_SWEEP2D,                            /* a sweep's */
     TCO_CHART_TORNADO, TCO_CHART_SOBOL, TCO_CHART_RANK, TCO_CHART_VOI, /* sensitivity's */
+    TCO_CHART_COMPARE, /* compare's S-curves; drawn with its board pack, report.pdf */
+    TCO_CHART_SAVINGS, /* a run's: savings against the baseline (appended) */
     TCO_NKINDS
 } tco_chart_kind;
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "charts.h"
+#include "compare.h"
 #include "converge.h"
 #include "outdir.h"
 #include "report.h"
@@ -174,7 +175,8 @@ static void print_help(void)
            "  describe FILE       list every uncertain input with its distribution\n"
            "  plot OUTDIR         redraw the charts and report.pdf of an earlier run\n"
            "  sweep SCENARIO      vary one or two inputs over a grid; find the crossovers\n"
-           "  sensitivity SCENARIO  which input decides the answer; value of information\n\n"
+           "  sensitivity SCENARIO  which input decides the answer; value of information\n"
+           "  compare SCENARIO    the scenario and its named cases on the same futures\n\n"
            "Options:\n"
            "  -h, --help          show this help (tcosim run --help: the run options)\n"
            "  -V, --version       show the version\n\n"
@@ -199,8 +201,11 @@ static void print_run_help(void)
            "      --target-rse X      add futures (doubling) until every strategy's mean NPV\n"
            "                          has a relative standard error of at most X\n"
            "      --max-futures N     the most futures --target-rse may use (1000000)\n"
+           "      --case NAME         apply the scenario's case NAME (its cases: block) first\n"
            "      --criterion NAME    the decision criterion: mean, p50, p90, p95, cvar95 or\n"
            "                          certainty_equivalent (default: decision.criterion)\n"
+           "      --saves-more-than X also the probability that each strategy saves more than\n"
+           "                          X (in the scenario's currency) against the baseline\n"
            "  -q, --quiet             print nothing on success but the chosen format\n"
            "                          (table: nothing at all)\n"
            "  -h, --help              show this help\n\n"
@@ -256,7 +261,9 @@ static int cmd_validate(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         tco_error err;
         tco_scenario *sc;
-        if (tco_scenario_load(&sc, argv[i], NULL, &err) != TCO_OK) {
+        if (tco_scenario_load(&sc, argv[i], NULL, &err) != TCO_OK ||
+            tco_cases_validate(argv[i], NULL, &err) != TCO_OK) {
+            tco_scenario_free(sc);
             status = fail(&err);
             continue;
         }
@@ -283,7 +290,7 @@ static int cmd_describe(int argc, char **argv)
 enum {
     OPT_SEED = 256, OPT_SAMPLING, OPT_THREADS, OPT_SET, OPT_FORMAT, OPT_SAMPLES, OPT_NOPLOTS,
     OPT_VARY, OPT_METHOD, OPT_OUTPUT_STRATEGY, OPT_VERSUS, OPT_TARGET_RSE, OPT_MAX_FUTURES,
-    OPT_CRITERION
+    OPT_CRITERION, OPT_CASE, OPT_CASES, OPT_SAVES_MORE
 };
 
 /* The options of run, sweep and sensitivity (each takes the ones it lists
@@ -300,6 +307,10 @@ typedef struct {
     const char *method, *strategy, *versus;
     double target_rse, max_futures;
     char criterion_set[64]; /* --criterion NAME as "decision.criterion=NAME" */
+    const char *case_name;  /* --case NAME */
+    const char *cases;      /* compare --cases a,b,c */
+    int has_saves_more;     /* --saves-more-than X given */
+    double saves_more_than;
 } cli;
 
 static void print_sweep_help(void)
@@ -310,7 +321,7 @@ static void print_sweep_help(void)
            "      --vary PATH=LO:HI:N[:log]   N values from LO to HI (log: geometric)\n"
            "      --vary PATH=V1,V2,...       the listed values (increasing)\n"
            "  -n, --futures N, --seed N, --sampling M, --threads N, --set PATH=VALUE,\n"
-           "  -o, --output DIR (default out/<name>-sweep), -q, --no-plots: as for run\n\n"
+           "  -o, --output DIR (default out/<name>-sweep), -q, --no-plots, --case NAME: as for run\n\n"
            "Writes sweep.csv, crossovers.csv (input,kind,from,to,value) and a chart.\n");
 }
 
@@ -326,11 +337,13 @@ static void print_sensitivity_help(void)
            "      --method sobol     first- and total-order indices (N (D + 2) runs)\n"
            "      --strategy STRATEGY, --versus OTHER\n"
            "  -n, --futures N, --seed N, --sampling M, --threads N, --set PATH=VALUE,\n"
-           "  -o, --output DIR (default out/<name>-sensitivity), -q, --no-plots\n\n"
+           "  -o, --output DIR (default out/<name>-sensitivity), -q, --no-plots, --case NAME\n\n"
            "Writes sensitivity.csv (method,input,value,low,high), with the expected value of\n"
            "perfect information (evpi) and of partial perfect information per input (evppi),\n"
            "and charts.\n");
 }
+
+static void print_compare_help(void);
 
 static int parse_cli(int argc, char **argv, cli *c)
 {
@@ -348,6 +361,8 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"target-rse", required_argument, NULL, OPT_TARGET_RSE},
         {"max-futures", required_argument, NULL, OPT_MAX_FUTURES},
         {"criterion", required_argument, NULL, OPT_CRITERION},
+        {"case", required_argument, NULL, OPT_CASE}, {"cases", required_argument, NULL, OPT_CASES},
+        {"saves-more-than", required_argument, NULL, OPT_SAVES_MORE},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int is_run = strcmp(c->cmd, "run") == 0, is_sweep = strcmp(c->cmd, "sweep") == 0;
     int is_sens = strcmp(c->cmd, "sensitivity") == 0;
@@ -479,8 +494,33 @@ static int parse_cli(int argc, char **argv, cli *c)
                              optarg);
             }
             break;
+        case OPT_CASE:
+            if (strcmp(c->cmd, "compare") == 0)
+                name = "--case (compare takes --cases a,b,c)";
+            c->case_name = optarg;
+            break;
+        case OPT_CASES:
+            if (strcmp(c->cmd, "compare") != 0)
+                name = "--cases";
+            c->cases = optarg;
+            break;
+        case OPT_SAVES_MORE: {
+            char *end;
+            errno = 0;
+            c->saves_more_than = tco_strtod(optarg, &end);
+            c->has_saves_more = 1;
+            if (!is_run)
+                name = "--saves-more-than";
+            else if (end == optarg || *end || errno || !isfinite(c->saves_more_than))
+                return usage_error("--saves-more-than: expected an amount of money, e.g. 1e6, "
+                                   "got '%s'",
+                                   optarg);
+            break;
+        }
         case 'h':
-            if (is_run)
+            if (strcmp(c->cmd, "compare") == 0)
+                print_compare_help();
+            else if (is_run)
                 print_run_help();
             else if (is_sweep)
                 print_sweep_help();
@@ -538,7 +578,7 @@ static int cmd_run(int argc, char **argv)
     tco_run *run = NULL;
     tco_results *res = NULL;
     tco_outdir *od = NULL;
-    tco_load_options lo = {c.sets, c.nsets};
+    tco_load_options lo = {c.sets, c.nsets, c.case_name};
     if (tco_scenario_load(&sc, file, &lo, &err) != TCO_OK) {
         free(c.sets);
         return fail(&err);
@@ -570,6 +610,8 @@ static int cmd_run(int argc, char **argv)
         status = fail(&err);
         goto done;
     }
+    if (c.has_saves_more)
+        tco_results_set_saves_more_than(res, run, c.saves_more_than);
     tco_report rep = {sc, run, res, NULL};
     char dir[4096];
     output_dir(&c, sc, "", dir, sizeof dir);
@@ -623,7 +665,7 @@ static int cmd_sweep(int argc, char **argv)
     tco_scenario *sc = NULL;
     tco_outdir *od = NULL;
     int status = 0;
-    tco_load_options lo = {c.sets, c.nsets};
+    tco_load_options lo = {c.sets, c.nsets, c.case_name};
     for (size_t k = 0; k < c.nvary; k++)
         if (tco_vary_parse(&v[k], c.vary[k], &err) != TCO_OK) {
             status = fail(&err);
@@ -691,7 +733,7 @@ static int cmd_sensitivity(int argc, char **argv)
     tco_sensitivity *r = NULL;
     tco_outdir *od = NULL;
     int status = 0;
-    tco_load_options lo = {c.sets, c.nsets};
+    tco_load_options lo = {c.sets, c.nsets, c.case_name};
     if (tco_scenario_load(&sc, c.file, &lo, &err) != TCO_OK) {
         status = fail(&err);
         goto done;
@@ -764,6 +806,98 @@ done:
     return status;
 }
 
+static void print_compare_help(void)
+{
+    tco_fprintf(stdout, "Usage: tcosim compare SCENARIO [--cases A,B,...] [OPTIONS]\n\n"
+           "Runs the scenario and its named cases (the cases: block; all of them unless\n"
+           "--cases names some) on the same futures: one seed, one number of futures, one\n"
+           "sampling method (common random numbers), side by side.\n\n"
+           "      --cases A,B,...     the cases to compare with the base (default: all)\n"
+           "  -n, --futures N         number of futures (default: simulation.futures)\n"
+           "      --seed N            random seed (default: simulation.seed)\n"
+           "      --sampling METHOD   random, lhs or sobol (default: simulation.sampling)\n"
+           "      --threads N         threads (default: all cores)\n"
+           "      --set PATH=VALUE    replace a scenario value in the base and every case\n"
+           "  -o, --output DIR        output folder (default: out/<scenario name>-compare)\n"
+           "      --no-plots          skip the charts and the board pack\n"
+           "  -q, --quiet             print nothing on success\n\n"
+           "Writes compare.csv (one row per case and strategy), compare.json,\n"
+           "compare_scurve.csv, compare_table.txt, plots/compare.png (the S-curves of every\n"
+           "case overlaid) and report.pdf.\n");
+}
+
+/* tcosim compare: the options, then the library (compare.h) does the work. */
+static int cmd_compare(int argc, char **argv)
+{
+    cli c = {0};
+    c.cmd = "compare";
+    int rc = parse_cli(argc, argv, &c);
+    if (rc != 0) {
+        free(c.sets);
+        return rc < 0 ? 0 : rc;
+    }
+    tco_error err;
+    tco_compare *cmp = NULL;
+    tco_outdir *od = NULL;
+    char *list = NULL;
+    const char **names = NULL;
+    size_t nnames = 0;
+    int status = 0;
+    if (c.cases) {
+        /* --cases a,b,c: split a copy at the commas. */
+        if (!(list = strdup(c.cases)) || !(names = calloc(strlen(c.cases) + 1, sizeof *names))) {
+            status = EXIT_FAILURE;
+            goto done;
+        }
+        for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
+            names[nnames++] = tok;
+        if (nnames == 0) {
+            status = usage_error("--cases: expected case names separated by commas, got '%s'",
+                                 c.cases);
+            goto done;
+        }
+    }
+    tco_load_options lo = {c.sets, c.nsets, NULL};
+    install_signals();
+    c.ro.cancel = &interrupted;
+    progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
+    c.ro.progress = progress;
+    c.ro.progress_ctx = &ps;
+    tco_status st = tco_compare_run(&cmp, c.file, &lo, names, nnames, &c.ro, &err);
+    if (ps.shown)
+        fputs("\r\033[K", stderr);
+    if (st != TCO_OK) {
+        status = fail(&err);
+        goto done;
+    }
+    const tco_scenario *sc = cmp->c[0].sc;
+    char dir[4096], extra[700], foot[512];
+    output_dir(&c, sc, "-compare", dir, sizeof dir);
+    tco_chart_spec spec;
+    if (tco_outdir_open(&od, dir, &err) ||
+        tco_compare_write(tco_outdir_work(od), cmp, &spec, extra, sizeof extra, &err)) {
+        status = fail(&err);
+        goto done;
+    }
+    if (!c.quiet) {
+        tco_write_compare_table(stdout, cmp);
+        fflush(stdout);
+    }
+    tco_chart_footnote(foot, sizeof foot, cmp->futures, cmp->seed, cmp->sampling);
+    chart_texts texts = {sc->name, foot, sc->currency, &spec, 1, sc->nstrategies};
+    status = finish_folder(od, c.plots ? &texts : NULL, c.quiet);
+    if (!c.quiet && (status == 0 || status == EXIT_CHARTS))
+        tco_fprintf(stdout, "\nResults in %s/ (%.2f s on %d thread%s)\n", dir, cmp->seconds,
+                    cmp->threads, cmp->threads == 1 ? "" : "s");
+done:
+    tco_outdir_close(od);
+    tco_compare_free(cmp);
+    free(names);
+    free(list);
+    free(c.sets);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -785,6 +919,8 @@ int main(int argc, char **argv)
         return cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "sensitivity") == 0)
         return cmd_sensitivity(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             tco_fprintf(stdout, "Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n");

@@ -139,6 +139,84 @@ static void json_array(FILE *f, const double *v, size_t n)
     fputc(']', f);
 }
 
+/* A strategy's name, or null for -1. */
+static void json_name(FILE *f, const tco_scenario *sc, int s)
+{
+    if (s >= 0)
+        tco_json_string(f, sc->strategies[s].name);
+    else
+        fputs("null", f);
+}
+
+/* An S x S matrix as rows ([a][b]); null when absent. */
+static void json_matrix(FILE *f, const double *m, size_t S)
+{
+    if (!m) {
+        fputs("null", f);
+        return;
+    }
+    fputc('[', f);
+    for (size_t a = 0; a < S; a++) {
+        fputs(a ? ",\n    " : "\n    ", f);
+        json_array(f, m + a * S, S);
+    }
+    fputs(" ]", f);
+}
+
+/* The keys of the decision object after "recommended" (decision.h). */
+static void json_decision(FILE *f, const tco_report *r)
+{
+    const tco_results *res = r->res;
+    const tco_decision *d = &res->decision;
+    const tco_scenario *sc = r->sc;
+    fputs(", \"runner_up\": ", f);
+    json_name(f, sc, d->runner_up);
+    fputs(", \"best_mean\": ", f);
+    json_name(f, sc, d->best_mean);
+    fputs(", \"best_p95\": ", f);
+    json_name(f, sc, d->best_p95);
+    fputs(", \"most_often_cheapest\": ", f);
+    json_name(f, sc, d->most_often);
+    fputs(",\n    \"margin\": ", f);
+    num(f, d->margin);
+    fputs(", \"runner_up_minus_recommended\": { \"mean\": ", f);
+    num(f, d->diff_mean);
+    fputs(", \"ci_low\": ", f);
+    num(f, d->diff_low);
+    fputs(", \"ci_high\": ", f);
+    num(f, d->diff_high);
+    fputs(" },\n    \"p_recommended_cheaper\": ", f);
+    num(f, d->p_beats);
+    fputs(", \"p_runner_up_cheaper\": ", f);
+    num(f, d->p_loses);
+    fputs(", \"p_identical\": ", f);
+    num(f, d->p_identical);
+    fputs(",\n    \"near_identical\": [", f);
+    int first = 1;
+    for (size_t a = 0; a < res->S; a++)
+        for (size_t b = a + 1; b < res->S; b++)
+            if (tco_decision_near_identical(res, a, b)) {
+                fputs(first ? "[" : ", [", f);
+                json_name(f, sc, (int)a);
+                fputs(", ", f);
+                json_name(f, sc, (int)b);
+                fputc(']', f);
+                first = 0;
+            }
+    fputs("],\n    \"text\": ", f);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (m && tco_decision_write(m, res, sc, 0) == TCO_OK && fclose(m) == 0) {
+        while (len > 0 && text[len - 1] == '\n')
+            text[--len] = '\0';
+        tco_json_string(f, text);
+    } else {
+        fputs("null", f);
+    }
+    free(text);
+}
+
 tco_status tco_write_json(FILE *f, const tco_report *r)
 {
     const tco_scenario *sc = r->sc;
@@ -148,6 +226,10 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
     static const char *const bnames[TCO_NBAND] = {"p5", "p25", "p50", "p75", "p95"};
     fputs("{\n  \"scenario\": ", f);
     tco_json_string(f, sc->name);
+    if (sc->case_name) { /* run --case NAME (cases.h) */
+        fputs(", \"case\": ", f);
+        tco_json_string(f, sc->case_name);
+    }
     tco_fprintf(f, ", \"futures\": %ld, \"seed\": %llu, \"horizon_months\": %d,\n", run->n,
             (unsigned long long)run->seed, sc->horizon);
     fputs("  \"currency\": ", f);
@@ -215,17 +297,37 @@ tco_status tco_write_json(FILE *f, const tco_report *r)
             tco_fprintf(f, "%s\"%s\": ", c ? ", " : " ", tco_category_name((tco_category)c));
             num(f, q->cat[c]);
         }
+        fputs(" },\n      \"savings\": { \"mean\": ", f);
+        num(f, q->savings.mean);
+        fputs(", \"ci_low\": ", f);
+        num(f, q->savings.ci_low);
+        fputs(", \"ci_high\": ", f);
+        num(f, q->savings.ci_high);
+        for (int p = 0; p < TCO_NPCT; p++) {
+            tco_fprintf(f, ", \"%s\": ", pnames[p]);
+            num(f, q->savings.p[p]);
+        }
+        fputs(", \"p_saves\": ", f);
+        num(f, q->savings.p_saves);
+        fputs(", \"p_saves_more\": ", f);
+        num(f, q->savings.p_saves_more);
+        fputs(", \"identical\": ", f);
+        num(f, q->savings.identical);
         tco_fprintf(f, " } }%s\n", s + 1 < res->S ? "," : "");
     }
     fputs("  ],\n  \"evpi\": ", f);
     num(f, res->evpi);
     tco_fprintf(f, ",\n  \"decision\": { \"criterion\": \"%s\", \"recommended\": ",
                 tco_criterion_name(res->criterion));
-    if (res->recommended >= 0)
-        tco_json_string(f, sc->strategies[res->recommended].name);
-    else
-        fputs("null", f);
-    fputs(" },\n  \"clamped\": {", f);
+    json_name(f, sc, res->recommended);
+    json_decision(f, r);
+    fputs(" },\n  \"saves_more_than\": ", f);
+    num(f, res->saves_more_than);
+    fputs(",\n  \"p_cheaper\": ", f);
+    json_matrix(f, res->p_cheaper, res->S);
+    fputs(",\n  \"identical\": ", f);
+    json_matrix(f, res->identical, res->S);
+    fputs(",\n  \"clamped\": {", f);
     int first = 1;
     for (size_t k = 0; k < sc->ninputs; k++) {
         if (!run->clamped[k])
@@ -281,6 +383,112 @@ tco_status tco_write_summary_csv(FILE *f, const tco_report *r)
         }
         fputc('\n', f);
     }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+tco_status tco_write_savings_csv(FILE *f, const tco_report *r)
+{
+    const tco_results *res = r->res;
+    fputs("strategy,baseline,mean,ci_low,ci_high,p5,p10,p25,p50,p75,p90,p95,p_saves,"
+          "saves_more_than,p_saves_more,identical\n",
+          f);
+    for (size_t s = 0; s < res->S; s++) {
+        const tco_savings *v = &res->st[s].savings;
+        tco_csv_string(f, r->sc->strategies[s].name);
+        fputc(',', f);
+        tco_csv_string(f, r->sc->strategies[0].name);
+        double w[] = {v->mean, v->ci_low, v->ci_high};
+        for (size_t i = 0; i < 3; i++) {
+            fputc(',', f);
+            csvnum(f, w[i]);
+        }
+        for (int p = 0; p < TCO_NPCT; p++) {
+            fputc(',', f);
+            csvnum(f, v->p[p]);
+        }
+        double x[] = {v->p_saves, res->saves_more_than, v->p_saves_more, v->identical};
+        for (size_t i = 0; i < 4; i++) {
+            fputc(',', f);
+            csvnum(f, x[i]);
+        }
+        fputc('\n', f);
+    }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+tco_status tco_write_pairs_csv(FILE *f, const tco_report *r)
+{
+    const tco_results *res = r->res;
+    size_t S = res->S;
+    fputs("strategy,versus,p_cheaper,p_identical,p_costlier,mean_difference,"
+          "mean_difference_se,mean_abs_difference,near_identical\n",
+          f);
+    for (size_t a = 0; res->p_cheaper && a < S; a++)
+        for (size_t b = 0; b < S; b++) {
+            if (a == b)
+                continue;
+            tco_csv_string(f, r->sc->strategies[a].name);
+            fputc(',', f);
+            tco_csv_string(f, r->sc->strategies[b].name);
+            double w[] = {res->p_cheaper[a * S + b], res->identical[a * S + b],
+                          res->p_cheaper[b * S + a], res->st[a].npv.mean - res->st[b].npv.mean,
+                          res->diff_se[a * S + b], res->mean_abs_diff[a * S + b]};
+            for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
+                fputc(',', f);
+                csvnum(f, w[i]);
+            }
+            tco_fprintf(f, ",%d\n", tco_decision_near_identical(res, a, b));
+        }
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+#define SAVINGS_CURVE 101
+
+tco_status tco_write_savings_curve_csv(FILE *f, const tco_report *r)
+{
+    const tco_run *run = r->run;
+    size_t S = run->S, n = (size_t)run->n;
+    double p[SAVINGS_CURVE];
+    for (int q = 0; q < SAVINGS_CURVE; q++)
+        p[q] = q / (double)(SAVINGS_CURVE - 1);
+    double *x = malloc(n * sizeof *x), *curve = malloc(S * SAVINGS_CURVE * sizeof *curve);
+    if (!x || !curve) {
+        free(x);
+        free(curve);
+        return TCO_ENOMEM;
+    }
+    for (size_t s = 1; s < S; s++) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = run->npv[i] - run->npv[s * n + i];
+        tco_stats_percentiles(x, n, p, SAVINGS_CURVE, curve + s * SAVINGS_CURVE);
+    }
+    free(x);
+    fputs("probability", f);
+    for (size_t s = 1; s < S; s++) {
+        /* Read by gnuplot: no formula quoting, but commas and quotes. */
+        char clean[512];
+        tco_clean_text(r->sc->strategies[s].name, clean, sizeof clean);
+        fputc(',', f);
+        if (strpbrk(clean, ",\"#") || clean[0] == ' ') {
+            fputc('"', f);
+            for (const char *c = clean; *c; c++) {
+                if (*c == '"')
+                    fputc('"', f);
+                fputc(*c, f);
+            }
+            fputc('"', f);
+        } else {
+            fputs(clean, f);
+        }
+    }
+    fputc('\n', f);
+    for (int q = 0; q < SAVINGS_CURVE; q++) {
+        tco_fprintf(f, "%.2f", p[q]);
+        for (size_t s = 1; s < S; s++)
+            tco_fprintf(f, ",%.10g", curve[s * SAVINGS_CURVE + (size_t)q]);
+        fputc('\n', f);
+    }
+    free(curve);
     return ferror(f) ? TCO_EIO : TCO_OK;
 }
 
@@ -399,8 +607,8 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
     const tco_results *res = r->res;
     const tco_run *run = r->run;
     char a[32], b[32], c[32], d[32], e[32], g[32];
-    tco_fprintf(f, "%s: %ld futures, seed %llu, %s sampling, %d months; NPV in %s",
-            sc->name, run->n, (unsigned long long)run->seed, tco_sampling_name(run->sampling),
+    tco_fprintf(f, "%s%s%s: %ld futures, seed %llu, %s sampling, %d months; NPV in %s",
+            sc->name, sc->case_name ? ", case " : "", sc->case_name ? sc->case_name : "", run->n, (unsigned long long)run->seed, tco_sampling_name(run->sampling),
             sc->horizon, sc->currency);
     if (sc->discount_rate != 0)
         tco_fprintf(f, " at %.3g%% a year", sc->discount_rate * 100);
@@ -419,16 +627,17 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
         tco_format_money(q->npv.p[6], d, sizeof d);
         tco_format_money(q->npv.cvar95, e, sizeof e);
         tco_format_money(q->regret_mean, g, sizeof g);
-        char be[64];
+        char be[64], pc[16], pb[16];
+        tco_format_percent(q->breakeven_probability, 0, pb, sizeof pb);
+        tco_format_percent(q->p_cheapest, 1, pc, sizeof pc);
         if (s == 0)
             tco_snprintf(be, sizeof be, "(baseline)");
         else if (q->breakeven_probability == 0)
             tco_snprintf(be, sizeof be, "never");
         else
-            tco_snprintf(be, sizeof be, "%.0f%%, median month %.3g", 100 * q->breakeven_probability,
-                     q->breakeven_median);
-        tco_fprintf(f, "%-*s %9s %9s %9s %9s %9s %10.1f%% %9s  %s\n", (int)w, sc->strategies[s].name,
-                a, b, c, d, e, 100 * q->p_cheapest, g, be);
+            tco_snprintf(be, sizeof be, "%s, median month %.3g", pb, q->breakeven_median);
+        tco_fprintf(f, "%-*s %9s %9s %9s %9s %9s %11s %9s  %s\n", (int)w, sc->strategies[s].name,
+                a, b, c, d, e, pc, g, be);
     }
     /* Route changes of the strategies that can change route (MODEL.md 20). */
     int heading = 0;
@@ -438,36 +647,17 @@ tco_status tco_write_table(FILE *f, const tco_report *r)
             continue;
         if (!heading++)
             fputc('\n', f);
-        tco_fprintf(f, "route changes of %s: mean %.3g a future, at least one in %.0f%% of futures",
-                    sc->strategies[s].name, q->switches_mean, 100 * q->switches_probability);
+        char ps[16];
+        tco_format_percent(q->switches_probability, 0, ps, sizeof ps);
+        tco_fprintf(f, "route changes of %s: mean %.3g a future, at least one in %s of futures",
+                    sc->strategies[s].name, q->switches_mean, ps);
         if (q->switches_probability > 0)
             tco_fprintf(f, ", the first from month %.3g (median)", q->switches_median_first);
         fputs("\n", f);
     }
-    /* One line that reads the table. */
-    size_t best = 0;
-    for (size_t s = 1; s < res->S; s++)
-        if (res->st[s].p_cheapest > res->st[best].p_cheapest)
-            best = s;
-    size_t other = best == 0 ? (res->S > 1 ? 1 : 0) : 0;
-    if (best == 0)
-        for (size_t s = 1; s < res->S; s++)
-            if (res->st[s].p_cheapest > res->st[other].p_cheapest)
-                other = s;
+    /* The decision in sentences: the same as decision.txt and results.json. */
     fputc('\n', f);
-    if (res->recommended >= 0)
-        tco_fprintf(f, "Recommended: %s (%s, the decision criterion %s); ",
-                    sc->strategies[res->recommended].name, tco_criterion_words(res->criterion),
-                    tco_criterion_name(res->criterion));
-    tco_fprintf(f, "%s is cheapest in %.0f%% of futures", sc->strategies[best].name,
-            100 * res->st[best].p_cheapest);
-    if (other != best) {
-        double diff = res->st[other].npv.p[6] - res->st[best].npv.p[6];
-        tco_format_money(fabs(diff), a, sizeof a);
-        tco_fprintf(f, "; its P95 is %s %s %s's", a, diff >= 0 ? "below" : "above",
-                sc->strategies[other].name);
-    }
-    fputs(".\n", f);
+    tco_decision_write(f, res, sc, 100);
     if (res->best >= 0) {
         tco_format_money(res->evpi, a, sizeof a);
         tco_fprintf(f, "Perfect information would be worth %s %s (EVPI: the mean regret of %s, "

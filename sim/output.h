@@ -42,6 +42,14 @@ tco_status tco_write_monthly_csv(FILE *f, const tco_report *r);
 tco_status tco_write_categories_csv(FILE *f, const tco_report *r);
 tco_status tco_write_samples_csv(FILE *f, const tco_report *r);
 tco_status tco_write_table(FILE *f, const tco_report *r);
+/* savings.csv: each strategy's savings against the baseline (paired);
+ * pairs.csv: P(A cheaper than B), P(identical) and the mean difference for
+ * every ordered pair; savings_curve.csv: the savings of every strategy but
+ * the baseline at cumulative probabilities 0, 0.01, ..., 1 (the savings
+ * S-curve's data). */
+tco_status tco_write_savings_csv(FILE *f, const tco_report *r);
+tco_status tco_write_pairs_csv(FILE *f, const tco_report *r);
+tco_status tco_write_savings_curve_csv(FILE *f, const tco_report *r);
 
 /* The table of tcosim describe: every static input of sc with its
  * distribution and P5, P50, P95. */

@@ -13,7 +13,10 @@ tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
                  {"summary.csv", tco_write_summary_csv},
                  {"monthly.csv", tco_write_monthly_csv},
                  {"categories.csv", tco_write_categories_csv},
-                 {"samples.csv", tco_write_samples_csv}};
+                 {"samples.csv", tco_write_samples_csv},
+                 {"savings.csv", tco_write_savings_csv},
+                 {"pairs.csv", tco_write_pairs_csv},
+                 {"savings_curve.csv", tco_write_savings_curve_csv}};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         if (files[i].writer == tco_write_samples_csv && !samples)
             continue;
@@ -118,6 +121,22 @@ tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
     return tco_write_meta(dir, sc, futures, seed, sampling, specs, nspecs, err);
 }
 
+/* An input is worth measuring when its EVPPI exceeds this fraction of the
+ * EVPI.  The binned estimator (Strong and Oakley 2014) is biased upward by
+ * sampling noise (the minimum of noisy bin means), so tiny positive values
+ * are noise, not value; 1% of the EVPI is also below what a measurement
+ * would be worth acting on.  EVPPI <= EVPI always, so a zero EVPI leaves
+ * nothing worth measuring. */
+#define TCO_EVPPI_NOISE 0.01
+
+static size_t worth_measuring(const tco_sensitivity *r)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < r->nevppi; i++)
+        m += r->evpi > 0 && r->evppi[i].value > TCO_EVPPI_NOISE * r->evpi;
+    return m;
+}
+
 void tco_sens_charts_init(tco_sens_charts *c, const tco_scenario *sc, const tco_sensitivity *r)
 {
     if (r->versus >= 0)
@@ -133,7 +152,8 @@ void tco_sens_charts_init(tco_sens_charts *c, const tco_scenario *sc, const tco_
         c->specs[c->nspecs++] = (tco_chart_spec){TCO_CHART_SOBOL, c->what};
     else
         c->specs[c->nspecs++] = (tco_chart_spec){TCO_CHART_RANK, c->rank_extra};
-    c->specs[c->nspecs++] = (tco_chart_spec){TCO_CHART_VOI, NULL};
+    if (worth_measuring(r) > 0) /* an empty value-of-information chart says nothing */
+        c->specs[c->nspecs++] = (tco_chart_spec){TCO_CHART_VOI, NULL};
 }
 
 tco_status tco_write_sensitivity_table(FILE *f, const tco_sensitivity *r, const tco_scenario *sc,
@@ -166,9 +186,17 @@ tco_status tco_write_sensitivity_table(FILE *f, const tco_sensitivity *r, const 
         }
     }
     tco_format_money(r->evpi, a, sizeof a);
-    tco_fprintf(f, "\nExpected value of perfect information (EVPI): %s %s. Worth measuring first:\n",
-                a, sc->currency);
-    for (size_t i = 0; i < r->nevppi && i < 5; i++) {
+    tco_fprintf(f, "\nExpected value of perfect information (EVPI): %s %s. ", a, sc->currency);
+    if (worth_measuring(r) == 0) {
+        tco_fprintf(f, "No single input changes the decision (no input's EVPPI is above %g%% of "
+                       "the EVPI).\n",
+                    100 * TCO_EVPPI_NOISE);
+        return ferror(f) ? TCO_EIO : TCO_OK;
+    }
+    fputs("Worth measuring first:\n", f);
+    /* Most valuable first (sorted): stop at the first below the threshold. */
+    for (size_t i = 0; i < r->nevppi && i < 5 && r->evppi[i].value > TCO_EVPPI_NOISE * r->evpi;
+         i++) {
         tco_format_money(r->evppi[i].value, a, sizeof a);
         tco_fprintf(f, "  %-58s EVPPI %s\n", sc->inputs[r->evppi[i].input].path, a);
     }

@@ -1,4 +1,5 @@
 #include "scenario.h"
+#include "cases.h"
 #include "init.h"
 
 #include "../models/backend.h"
@@ -1010,12 +1011,13 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
     tco_status st;
     static const char *const keys[] = {"scenario", "simulation", "workloads", "demand",
                                        "backends", "strategies", "events", "correlations",
-                                       "decision", NULL};
+                                       "decision", "cases", NULL};
     if (!c.cache || !(sc->file = tco_schema_strdup(name))) {
         st = tco_schema_oom(&c);
         goto fail;
     }
     if ((st = tco_schema_need_map(&c, root, "(top level)")) || (st = tco_schema_check_keys(&c, root, "", keys)) ||
+        (st = tco_cases_check(tco_ymap_get(root, "cases"), err)) ||
         (st = load_scenario_section(&c, root, name)) || (st = load_simulation(&c, root)) ||
         (st = load_workloads(&c, root)) || (st = load_demand(&c, root)) ||
         (st = load_backends(&c, root)) || (st = load_strategies(&c, root)) ||
@@ -1068,6 +1070,8 @@ tco_status tco_scenario_load_with(tco_scenario **out, const char *path,
     tco_status st = tco_ydoc_read_file(&doc, path, err);
     if (st != TCO_OK)
         return st;
+    if (opt && opt->case_name && (st = tco_cases_apply(doc, opt->case_name, err)) != TCO_OK)
+        goto done;
     for (size_t i = 0; opt && i < opt->nsets; i++) {
         const char *s = opt->sets[i];
         const char *eq = strchr(s, '=');
@@ -1107,6 +1111,13 @@ tco_status tco_scenario_load_with(tco_scenario **out, const char *path,
             goto done;
     }
     st = tco_scenario_from_doc(out, tco_ydoc_root(doc), path, err);
+    if (opt && opt->case_name && st != TCO_OK)
+        tco_cases_annotate(err, opt->case_name);
+    if (opt && opt->case_name && st == TCO_OK && !((*out)->case_name = strdup(opt->case_name))) {
+        tco_scenario_free(*out);
+        *out = NULL;
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+    }
 done:
     tco_ydoc_free(doc);
     return st;
@@ -1116,6 +1127,7 @@ void tco_scenario_free(tco_scenario *sc)
 {
     if (!sc)
         return;
+    free(sc->case_name);
     for (size_t i = 0; i < sc->ninputs; i++) {
         free(sc->inputs[i].path);
         tco_dist_clear(&sc->inputs[i].dist);

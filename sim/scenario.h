@@ -174,6 +174,7 @@ typedef struct {
     size_t ncorr;
     int *corr_dims;
     double *corr_chol;
+    char *case_name; /* the case applied (cases.h), or NULL */
 } tco_scenario;
 
 /* A number set at a dotted path of the parsed file (--vary, sweeps). */
@@ -187,6 +188,8 @@ typedef struct {
 typedef struct {
     const char *const *sets; /* "PATH=VALUE" strings; VALUE is YAML (--set) */
     size_t nsets;
+    const char *case_name; /* the case of the file's cases block to apply (before the
+                              sets), or NULL: see cases.h */
 } tco_load_options;
 
 /* Reads, overrides (--set) and validates the scenario file at path.  On

@@ -340,6 +340,8 @@ void tco_results_free(tco_results *r)
     free(r->st);
     free(r->p_cheaper);
     free(r->identical);
+    free(r->mean_abs_diff);
+    free(r->diff_se);
     free(r);
 }
 
@@ -402,6 +404,87 @@ static double criterion_value(tco_criterion c, const tco_strategy_result *q)
     }
 }
 
+/* Savings of costs v[0..n) against the baseline's base[0..n), paired on
+ * futures: base[i] - v[i].  The interval is the normal one, mean -+ 1.96
+ * SE, SE = sd / sqrt(n) (sd with n - 1); scratch holds n. */
+static void summarize_savings(const double *base, const double *v, size_t n, double *scratch,
+                              tco_savings *out)
+{
+    double sum = 0, ss = 0;
+    size_t saves = 0, same = 0;
+    for (size_t i = 0; i < n; i++) {
+        scratch[i] = base[i] - v[i];
+        sum += scratch[i];
+        saves += scratch[i] > 0;
+        same += base[i] == v[i];
+    }
+    double mean = sum / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (scratch[i] - mean) * (scratch[i] - mean);
+    double se = n > 1 ? sqrt(ss / (double)(n - 1)) / sqrt((double)n) : 0;
+    out->mean = mean;
+    out->ci_low = mean - 1.96 * se;
+    out->ci_high = mean + 1.96 * se;
+    out->p_saves = (double)saves / (double)n;
+    out->p_saves_more = NAN;
+    out->identical = (double)same / (double)n;
+    tco_stats_percentiles(scratch, n, TCO_PCT, TCO_NPCT, out->p);
+}
+
+/* The pairwise matrices of r (allocated) from costs npv: P(a < b), the
+ * fraction of futures where a == b, the mean |a - b| and the standard
+ * error of the mean of a - b, each pair summed in future order.  Rows are
+ * computed in parallel; each pair by one thread. */
+static int pairwise(tco_results *r, const double *npv, size_t n, int threads)
+{
+    size_t S = r->S;
+    if (!(r->p_cheaper = calloc(S * S, sizeof *r->p_cheaper)) ||
+        !(r->identical = calloc(S * S, sizeof *r->identical)) ||
+        !(r->mean_abs_diff = calloc(S * S, sizeof *r->mean_abs_diff)) ||
+        !(r->diff_se = calloc(S * S, sizeof *r->diff_se)))
+        return -1;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (size_t a = 0; a < S; a++) {
+        const double *x = npv + a * n;
+        r->identical[a * S + a] = 1;
+        for (size_t b = a + 1; b < S; b++) {
+            const double *y = npv + b * n;
+            size_t lt = 0, gt = 0, eq = 0;
+            double sum = 0, sabs = 0, ss = 0;
+            for (size_t i = 0; i < n; i++) {
+                double d = x[i] - y[i];
+                lt += x[i] < y[i];
+                gt += x[i] > y[i];
+                eq += x[i] == y[i];
+                sum += d;
+                sabs += fabs(d);
+            }
+            double mean = sum / (double)n;
+            for (size_t i = 0; i < n; i++)
+                ss += (x[i] - y[i] - mean) * (x[i] - y[i] - mean);
+            double se = n > 1 ? sqrt(ss / (double)(n - 1)) / sqrt((double)n) : 0;
+            r->p_cheaper[a * S + b] = (double)lt / (double)n;
+            r->p_cheaper[b * S + a] = (double)gt / (double)n;
+            r->identical[a * S + b] = r->identical[b * S + a] = (double)eq / (double)n;
+            r->mean_abs_diff[a * S + b] = r->mean_abs_diff[b * S + a] = sabs / (double)n;
+            r->diff_se[a * S + b] = r->diff_se[b * S + a] = se;
+        }
+    }
+    return 0;
+}
+
+void tco_results_set_saves_more_than(tco_results *r, const tco_run *run, double x)
+{
+    size_t n = (size_t)run->n;
+    r->saves_more_than = x;
+    for (size_t s = 0; s < r->S; s++) {
+        size_t m = 0;
+        for (size_t i = 0; !isnan(x) && i < n; i++)
+            m += run->npv[i] - run->npv[s * n + i] > x;
+        r->st[s].savings.p_saves_more = isnan(x) ? NAN : (double)m / (double)n;
+    }
+}
+
 /* Everything about strategy s but its monthly bands; scratch holds n. */
 static void summarize_strategy(const tco_run *run, const double *best, size_t s, double *scratch,
                                tco_strategy_result *q)
@@ -454,6 +537,7 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
         q->p_within_budget = (double)m / (double)n;
     }
     q->criterion_value = criterion_value(sc ? sc->criterion : TCO_CRIT_MEAN, q);
+    summarize_savings(run->npv, v, n, scratch, &q->savings);
     q->cost_per_mtok = run->cpm_mean[s];
     q->unserved = run->unserved_mean ? run->unserved_mean[s] : 0; /* NULL: built by hand */
     memcpy(q->monthly_mean, run->monthly_mean + s * T, T * sizeof *q->monthly_mean);
@@ -522,6 +606,10 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
     for (size_t s = 0; s < S; s++)
         pc[s] = r->st[s].criterion_value;
     r->recommended = tco_stats_best_mean(pc, S);
+    r->saves_more_than = NAN;
+    if (pairwise(r, run->npv, n, run->threads) != 0)
+        goto oom;
+    tco_decision_compute(&r->decision, r);
     /* Monthly bands: one selection per strategy and month, in parallel. */
 #pragma omp parallel num_threads(run->threads) shared(failed)
     {

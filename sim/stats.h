@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "decision.h"
 #include "engine.h"
 #include "error.h"
 
@@ -55,7 +56,7 @@ typedef struct {
     double cat[TCO_NCAT];
 } tco_strategy_result;
 
-typedef struct {
+typedef struct tco_results {
     size_t S;
     int T;
     long n;
@@ -68,6 +69,11 @@ typedef struct {
                         first on ties); -1 when none */
     double *p_cheaper; /* S x S: [a * S + b] = P(NPV of a < NPV of b), paired on futures */
     double *identical; /* S x S: [a * S + b] = fraction of futures where a's NPV equals b's */
+    /* S x S, paired on futures: the mean of |NPV of a - NPV of b| and the
+     * standard error of the mean of (NPV of a - NPV of b). */
+    double *mean_abs_diff, *diff_se;
+    double saves_more_than; /* the threshold of savings.p_saves_more; NAN: none */
+    tco_decision decision;  /* what the statistics say, computed once (decision.h) */
 } tco_results;
 
 /* Decision statistics of costs npv (S x n, strategy-major: future i of
@@ -101,6 +107,11 @@ const char *tco_criterion_words(tco_criterion c);
 
 /* Computes every statistic of run.  *out belongs to the caller. */
 tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error *err);
+
+/* Sets the savings threshold x (--saves-more-than): fills each strategy's
+ * savings.p_saves_more = P(baseline NPV - its NPV > x) from run, the run
+ * that r was computed from.  x NAN clears them (to NAN). */
+void tco_results_set_saves_more_than(tco_results *r, const tco_run *run, double x);
 void tco_results_free(tco_results *r);
 
 /* Type-7 percentiles p[0..np) (each in [0, 1], ascending) of x[0..n), n >= 1.

@@ -227,7 +227,7 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
             if (input[k] < 0)
                 ovr[novr++] = (tco_override){v[k].path, val[k]};
         if (novr > 0) {
-            tco_load_options plo = {sets, lo ? lo->nsets : 0};
+            tco_load_options plo = {sets, lo ? lo->nsets : 0, lo ? lo->case_name : NULL};
             if ((st = tco_scenario_load_with(&psc, file, &plo, ovr, novr, err)))
                 goto fail;
             if (psc->ndims != sc->ndims) {

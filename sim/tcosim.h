@@ -32,5 +32,7 @@
 #include "sobolidx.h"
 #include "sweep.h"
 #include "sensitivity.h"
+#include "cases.h"
+#include "compare.h"
 
 #endif

@@ -413,7 +413,7 @@ START_TEST(test_load_file_and_set)
     fclose(f);
     const char *sets[] = {"demand.requests_per_month=5e6", "scenario.currency=EUR",
                           "demand.max_multiple=3"};
-    tco_load_options opt = {sets, 3};
+    tco_load_options opt = {sets, 3, NULL};
     tco_scenario *sc;
     tco_error err;
     ck_assert_msg(tco_scenario_load(&sc, path, &opt, &err) == TCO_OK, "%s", err.msg);
@@ -423,11 +423,11 @@ START_TEST(test_load_file_and_set)
     ck_assert_double_eq(sc->inputs[sc->volume].dist.a, 5e6);
     tco_scenario_free(sc);
     const char *bad[] = {"demand.growth_annual={dist: normal, mean: 0.3}"};
-    tco_load_options opt2 = {bad, 1};
+    tco_load_options opt2 = {bad, 1, NULL};
     ck_assert_int_eq(tco_scenario_load(&sc, path, &opt2, &err), TCO_EINVAL);
     ck_assert_msg(strstr(err.msg, "--set #1:1:1: demand.growth_annual"), "%s", err.msg);
     const char *bad2[] = {"demand.growth_annual"};
-    tco_load_options opt3 = {bad2, 1};
+    tco_load_options opt3 = {bad2, 1, NULL};
     ck_assert_int_eq(tco_scenario_load(&sc, path, &opt3, &err), TCO_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.msg, "PATH=VALUE"));
     unlink(path);
@@ -689,7 +689,7 @@ START_TEST(test_load_with_overrides)
     const double g = 0.1 + 0.2; /* 0.30000000000000004: %g would print 0.3 */
     tco_override ov[] = {{"demand.volatility_annual", g}, {"demand.max_multiple", 2.5}};
     const char *sets[] = {"scenario.currency=EUR"};
-    tco_load_options opt = {sets, 1};
+    tco_load_options opt = {sets, 1, NULL};
     tco_scenario *sc;
     tco_error err;
     ck_assert_msg(tco_scenario_load_with(&sc, path, &opt, ov, 2, &err) == TCO_OK, "%s", err.msg);
@@ -1075,7 +1075,7 @@ START_TEST(test_v2_set)
                           "backends.gpu.failure_rate_trend_annual=-0.3",
                           "backends.api.failure_rate_trend_annual={chat: {dist: uniform, min: -0.4, max: 0}}",
                           "workloads.chat.end_month=12"};
-    tco_load_options opt = {sets, 4};
+    tco_load_options opt = {sets, 4, NULL};
     tco_scenario *sc;
     tco_error err;
     ck_assert_msg(tco_scenario_load(&sc, path, &opt, &err) == TCO_OK, "%s", err.msg);
@@ -1092,7 +1092,7 @@ START_TEST(test_v2_set)
     ck_assert_int_eq(sc->workloads[0].end_month, 12);
     tco_scenario_free(sc);
     const char *bad[] = {"demand.schedule.2.multiplier=1"};
-    tco_load_options opt2 = {bad, 1};
+    tco_load_options opt2 = {bad, 1, NULL};
     ck_assert_int_eq(tco_scenario_load(&sc, path, &opt2, &err), TCO_EINVAL);
     ck_assert_msg(strstr(err.msg, "demand.schedule has 2 entries (0 to 1)"), "%s", err.msg);
     unlink(path);

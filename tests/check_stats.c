@@ -2,8 +2,11 @@
  * out by hand, and the selection algorithm against a full sort. */
 #include "testutil.h"
 
+#include "../sim/output.h"
 #include "../sim/rng.h"
 #include "../sim/stats.h"
+
+#include <stdlib.h>
 
 START_TEST(test_type7_by_hand)
 {
@@ -464,6 +467,301 @@ START_TEST(test_recommended_by_hand)
 }
 END_TEST
 
+
+/* Savings, P(A cheaper than B) and ties, four futures by hand:
+ *   A (baseline) {10, 20, 30, 40}: mean 25, P95 (h = 2.85) 38.5
+ *   B {10, 15, 35, 20}: mean 20, sorted {10, 15, 20, 35}: P95 32.75
+ *   C = A: mean 25
+ * Savings of B: A - B = {0, 5, -5, 20}: mean 5; deviations -5, 0, -10, 15:
+ *   sd = sqrt(350 / 3) = 10.80123, SE = sd / 2 = 5.400617, interval
+ *   5 -+ 1.96 SE = [-5.585209, 15.585209]; sorted {-5, 0, 5, 20}: P5
+ *   (h = 0.15) -4.25, P50 2.5, P95 (h = 2.85) 17.75; P(> 0) = 2/4;
+ *   identical in future 1: 1/4; P(> 4) = 2/4, P(> 5) = 1/4 (strictly).
+ * Pairs: B < A in futures 2 and 4 (0.5), A < B in future 3 (0.25), equal
+ *   in future 1 (0.25); mean |A - B| = (0 + 5 + 5 + 20) / 4 = 7.5.
+ *   A and C: equal in every future (near-identical); A and B are not
+ *   (25% identical, 7.5 > 0.1% of 25).
+ * P(cheapest): future 1 a three-way tie, 2 B, 3 A and C tie, 4 B: A and C
+ *   (1/3 + 1/2) / 4 = 0.2083, B (1/3 + 2) / 4 = 0.5833.
+ * Decision (mean): B recommended; runner-up A (tied with C: the first);
+ *   margin 5; B cheaper than A in 50%, A cheaper in 25%, equal in 25%;
+ *   B is also best at P95 and most often cheapest. */
+START_TEST(test_savings_and_pairs_by_hand)
+{
+    const double npv[12] = {10, 20, 30, 40, 10, 15, 35, 20, 10, 20, 30, 40};
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.criterion = TCO_CRIT_MEAN;
+    sc.budget = NAN;
+    tco_results *r = decide(&sc, npv, 3, 4);
+    const tco_savings *v = &r->st[1].savings;
+    ck_close(v->mean, 5, 1e-15);
+    ck_close(v->ci_low, -5.585209, 1e-6);
+    ck_close(v->ci_high, 15.585209, 1e-6);
+    ck_close(v->p[0], -4.25, 1e-14);
+    ck_close(v->p[3], 2.5, 1e-14);
+    ck_close(v->p[6], 17.75, 1e-14);
+    ck_close(v->p_saves, 0.5, 0);
+    ck_close(v->identical, 0.25, 0);
+    ck_assert(isnan(v->p_saves_more) && isnan(r->saves_more_than));
+    ck_close(r->st[0].savings.mean, 0, 0);
+    ck_close(r->st[0].savings.identical, 1, 0);
+    ck_close(r->st[0].savings.p_saves, 0, 0);
+    ck_close(r->st[2].savings.p[6], 0, 0);
+    /* p_cheaper[a * 3 + b] = P(a < b). */
+    ck_close(r->p_cheaper[1 * 3 + 0], 0.5, 0);
+    ck_close(r->p_cheaper[0 * 3 + 1], 0.25, 0);
+    ck_close(r->identical[0 * 3 + 1], 0.25, 0);
+    ck_close(r->identical[1 * 3 + 0], 0.25, 0);
+    ck_close(r->p_cheaper[0 * 3 + 2], 0, 0);
+    ck_close(r->p_cheaper[0 * 3 + 0], 0, 0);
+    ck_close(r->identical[0 * 3 + 2], 1, 0);
+    ck_close(r->identical[1 * 3 + 1], 1, 0);
+    ck_close(r->mean_abs_diff[0 * 3 + 1], 7.5, 1e-15);
+    ck_close(r->diff_se[0 * 3 + 1], 5.400617, 1e-6);
+    ck_assert(tco_decision_near_identical(r, 0, 2));
+    ck_assert(!tco_decision_near_identical(r, 0, 1));
+    ck_close(r->st[0].p_cheapest, 0.2083333, 1e-7);
+    ck_close(r->st[1].p_cheapest, 0.5833333, 1e-7);
+    const tco_decision *d = &r->decision;
+    ck_assert_int_eq(d->recommended, 1);
+    ck_assert_int_eq(d->runner_up, 0);
+    ck_assert_int_eq(d->best_mean, 1);
+    ck_assert_int_eq(d->best_p95, 1);
+    ck_assert_int_eq(d->most_often, 1);
+    ck_close(d->margin, 5, 1e-15);
+    ck_close(d->diff_mean, 5, 1e-15);
+    ck_close(d->p_beats, 0.5, 0);
+    ck_close(d->p_loses, 0.25, 0);
+    ck_close(d->p_identical, 0.25, 0);
+    /* The threshold, strictly: P(savings > 4) = 1/2, P(> 5) = 1/4. */
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.n = 4;
+    run.npv = (double *)(uintptr_t)npv;
+    tco_results_set_saves_more_than(r, &run, 4);
+    ck_close(r->st[1].savings.p_saves_more, 0.5, 0);
+    tco_results_set_saves_more_than(r, &run, 5);
+    ck_close(r->st[1].savings.p_saves_more, 0.25, 0);
+    ck_close(r->st[2].savings.p_saves_more, 0, 0);
+    ck_close(r->saves_more_than, 5, 0);
+    tco_results_free(r);
+}
+END_TEST
+
+/* A closed form: A = 1e6 + 2e5 Z1, B = A - (5e4 + 1e5 Z2), so B's savings
+ * are normal (mean 5e4, sd 1e5), n = 200000 futures:
+ *   mean 5e4, SE 1e5 / sqrt(n) = 223.6; the interval half-width
+ *     1.96 SE = 438.3 (within 2%: the sample sd's own error is 0.16%);
+ *   P50 5e4, SE sqrt(pi / 2) 223.6 = 280.3;
+ *   P5 5e4 - 1.6448536e5 = -114485.4, SE sigma sqrt(0.05 0.95 / n) /
+ *     phi(1.6448536) = 1e5 0.00048734 / 0.10313564 = 472.5;
+ *   P(saves) = P(B cheaper than A) = Phi(0.5) = 0.6914625, SE
+ *     sqrt(p (1 - p) / n) = 0.001033;
+ *   P(saves more than 1e5) = 1 - Phi(0.5) = 0.3085375, the same SE.
+ * Each within 4 standard errors. */
+START_TEST(test_savings_closed_form)
+{
+    enum { N = 200000 };
+    static double x[2 * N];
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng g;
+    tco_rng_seed(&g, &zig, 29, 0);
+    for (int i = 0; i < N; i++) {
+        x[i] = 1e6 + 2e5 * tco_rng_normal(&g);
+        x[N + i] = x[i] - (5e4 + 1e5 * tco_rng_normal(&g));
+    }
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.budget = NAN;
+    tco_results *r = decide(&sc, x, 2, N);
+    const tco_savings *v = &r->st[1].savings;
+    ck_assert_msg(fabs(v->mean - 5e4) < 4 * 223.6, "mean %.1f", v->mean);
+    ck_assert_msg(fabs((v->ci_high - v->ci_low) / 2 - 438.3) < 0.02 * 438.3, "half-width %.1f",
+                  (v->ci_high - v->ci_low) / 2);
+    ck_close(v->ci_low + v->ci_high, 2 * v->mean, 1e-9);
+    ck_assert_msg(fabs(v->p[3] - 5e4) < 4 * 280.3, "P50 %.1f", v->p[3]);
+    ck_assert_msg(fabs(v->p[0] + 114485.4) < 4 * 472.5, "P5 %.1f", v->p[0]);
+    ck_assert_msg(fabs(v->p_saves - 0.6914625) < 4 * 0.001033, "P(saves) %.5f", v->p_saves);
+    ck_close(r->p_cheaper[1 * 2 + 0], v->p_saves, 1e-15);
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.n = N;
+    run.npv = x;
+    tco_results_set_saves_more_than(r, &run, 1e5);
+    ck_assert_msg(fabs(v->p_saves_more - 0.3085375) < 4 * 0.001033, "P(saves > 1e5) %.5f",
+                  v->p_saves_more);
+    tco_results_free(r);
+}
+END_TEST
+
+START_TEST(test_format_percent)
+{
+    char b[16];
+    const struct {
+        double p;
+        int decimals;
+        const char *want;
+    } c[] = {{0, 0, "0%"},         {0.001, 0, "<1%"},       {0.0049, 0, "<1%"}, {0.0051, 0, "1%"},
+             {0.005, 0, "<1%"},   {0.5, 0, "50%"},         {0.994, 0, "99%"},
+             {0.995, 0, ">99%"},   {0.9999, 0, ">99%"},     {1, 0, "100%"},
+             {0.0004, 1, "<0.1%"}, {0.0006, 1, "0.1%"},     {0.9996, 1, ">99.9%"},
+             {0.125, 1, "12.5%"},  {NAN, 0, "n/a"}};
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        tco_format_percent(c[i].p, c[i].decimals, b, sizeof b);
+        ck_assert_msg(strcmp(b, c[i].want) == 0, "%g: %s, want %s", c[i].p, b, c[i].want);
+    }
+}
+END_TEST
+
+/* The text of the decision never names a winner other than the
+ * recommended one.  Four futures by hand:
+ *   A (baseline) {10, 10, 10, 10}: mean 10, P95 10, cheapest in future 4;
+ *   B {9, 9, 9, 30}: mean 14.25, P95 (h = 2.85) 9 + 0.85 21 = 26.85,
+ *     cheapest in futures 1-3 (75%).
+ * Recommended (mean): A; B is cheapest more often but costs 4.25 more on
+ * average. */
+START_TEST(test_decision_text_by_hand)
+{
+    const double npv[8] = {10, 10, 10, 10, 9, 9, 9, 30};
+    tco_strategy st[2];
+    memset(st, 0, sizeof st);
+    st[0].name = (char *)(uintptr_t)"A";
+    st[1].name = (char *)(uintptr_t)"B";
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.budget = NAN;
+    sc.name = (char *)(uintptr_t)"t";
+    sc.currency = (char *)(uintptr_t)"EUR";
+    sc.strategies = st;
+    sc.nstrategies = 2;
+    sc.horizon = 1;
+    tco_results *r = decide(&sc, npv, 2, 4);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_int_eq(tco_decision_write(f, r, &sc, 0), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strstr(text, "Recommended: A (lowest mean NPV, the decision criterion mean): "
+                               "mean NPV 10 EUR.\n"),
+                  "%s", text);
+    ck_assert_msg(strstr(text, "The runner-up, B, costs 4.25 more on average"), "%s", text);
+    ck_assert_msg(strstr(text, "It is also the cheapest at P95 (10).\n"), "%s", text);
+    ck_assert_msg(strstr(text, "\nB is cheapest more often (75% of futures, against 25%) but costs "
+                               "4.25 more on average.\n"),
+                  "%s", text);
+    ck_assert_msg(strstr(text, "It is the baseline"), "%s", text);
+    ck_assert_msg(!strstr(text, "Warning"), "%s", text);
+    free(text);
+    tco_results_free(r);
+    /* C = A + 0.001 in every future: never identical, but the mean
+     * absolute difference 0.001 is 0.01% of C's mean 10.001, below 0.1%:
+     * near-identical, and the runner-up, 0.001 dearer in every future. */
+    const double npv3[12] = {10, 10, 10, 10, 9, 9, 9, 30, 10.001, 10.001, 10.001, 10.001};
+    tco_strategy st3[3];
+    memset(st3, 0, sizeof st3);
+    st3[0].name = st[0].name;
+    st3[1].name = st[1].name;
+    st3[2].name = (char *)(uintptr_t)"C";
+    sc.strategies = st3;
+    sc.nstrategies = 3;
+    r = decide(&sc, npv3, 3, 4);
+    f = open_memstream(&text, &len);
+    ck_assert_int_eq(tco_decision_write(f, r, &sc, 0), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strstr(text, "\nThe runner-up, C, costs 0.001 more on average (paired 95% "
+                               "interval 0.001 to 0.001); A is cheaper in 100% of futures, C in "
+                               "0%.\n"),
+                  "%s", text);
+    ck_assert_msg(strstr(text, "\nWarning: A and C are near-identical: their NPVs differ by 0.01% "
+                               "of the mean NPV on average (mean absolute difference 0.001); the "
+                               "choice between them hardly matters.\n"),
+                  "%s", text);
+    ck_assert_msg(!strstr(text, "identical to"), "%s", text);
+    free(text);
+    tco_results_free(r);
+    /* A tie on the criterion: A {1, 2} and B {2, 1}, both mean 1.5; the
+     * difference B - A = {1, -1}: mean 0, sd sqrt(2), SE 1, interval
+     * -1.96 to 1.96; A is cheaper in future 1, B in future 2. */
+    const double tie[4] = {1, 2, 2, 1};
+    sc.strategies = st;
+    sc.nstrategies = 2;
+    r = decide(&sc, tie, 2, 2);
+    f = open_memstream(&text, &len);
+    ck_assert_int_eq(tco_decision_write(f, r, &sc, 0), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strstr(text, "\nB has the same mean NPV (paired 95% interval of the difference "
+                               "-1.96 to 1.96: too close to tell apart with these futures); A is "
+                               "cheaper in 50% of futures, B in 50%. On a tie the first in the "
+                               "file is recommended.\n"),
+                  "%s", text);
+    free(text);
+    tco_results_free(r);
+}
+END_TEST
+
+/* The terminal table: a break-even in 1 future of 1000 reads "<1%", not
+ * "0%" (P(cheapest) with one decimal: B is cheapest in 999 futures,
+ * 99.9%; A in 1, 0.1%), and the table carries the decision's sentences. */
+START_TEST(test_table_percentages)
+{
+    enum { N = 1000 };
+    static double npv[2 * N], nominal[2 * N], mmean[2], cat[2 * TCO_NCAT], cpm[2];
+    static int16_t be[2 * N];
+    static float monthly[2 * N];
+    unsigned long clamped[1] = {0};
+    for (int i = 0; i < N; i++) {
+        npv[i] = 100;
+        npv[N + i] = i == 0 ? 200 : 50;
+        be[N + i] = i == 0 ? 3 : 0;
+    }
+    memcpy(nominal, npv, sizeof npv);
+    tco_strategy st[2];
+    memset(st, 0, sizeof st);
+    st[0].name = (char *)(uintptr_t)"A";
+    st[1].name = (char *)(uintptr_t)"B";
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.budget = NAN;
+    sc.name = (char *)(uintptr_t)"t";
+    sc.currency = (char *)(uintptr_t)"EUR";
+    sc.strategies = st;
+    sc.nstrategies = 2;
+    sc.horizon = 1;
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.sc = &sc;
+    run.n = N;
+    run.T = 1;
+    run.S = 2;
+    run.threads = 1;
+    run.npv = npv;
+    run.nominal = nominal;
+    run.breakeven = be;
+    run.monthly = monthly;
+    run.monthly_mean = mmean;
+    run.cat_mean = cat;
+    run.cpm_mean = cpm;
+    run.clamped = clamped;
+    tco_results *r;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
+    tco_report rep = {&sc, &run, r, NULL};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_int_eq(tco_write_table(f, &rep), TCO_OK);
+    fclose(f);
+    ck_assert_msg(strstr(text, "<1%, median month 3\n"), "%s", text);
+    ck_assert_msg(strstr(text, " 0.1% ") && strstr(text, " 99.9% "), "%s", text);
+    ck_assert_msg(strstr(text, "\nRecommended: B (lowest mean NPV"), "%s", text);
+    ck_assert_msg(strstr(text, "saves something in >99% of futures"), "%s", text);
+    free(text);
+    tco_results_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stats");
@@ -479,6 +777,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_ce_by_hand);
     tcase_add_test(tc, test_decision_closed_forms);
     tcase_add_test(tc, test_recommended_by_hand);
+    tcase_add_test(tc, test_savings_and_pairs_by_hand);
+    tcase_add_test(tc, test_savings_closed_form);
+    tcase_add_test(tc, test_format_percent);
+    tcase_add_test(tc, test_decision_text_by_hand);
+    tcase_add_test(tc, test_table_percentages);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     fclose(f);
-    tco_load_options opt = {sets, nsets};
+    tco_load_options opt = {sets, nsets, NULL};
     tco_scenario *sc;
     tco_error err;
     tco_status st = tco_scenario_load(&sc, path, &opt, &err);
