@@ -238,7 +238,15 @@ static void savings_sheet(book *b, const tco_report *r, lxw_worksheet *ws)
         head(b, ws, 0, c++, l, 1);
     }
     head(b, ws, 0, c++, "P(saves)", 0);
-    head(b, ws, 0, c++, "P(saves more than the threshold)", 0);
+    /* The threshold of --saves-more-than in the heading; without one the
+     * column stays, empty. */
+    char more[96] = "P(saves more than the threshold)";
+    if (isfinite(res->saves_more_than)) {
+        char x[32];
+        tco_format_money(res->saves_more_than, x, sizeof x);
+        tco_snprintf(more, sizeof more, "P(saves more than %s %s)", x, b->currency);
+    }
+    head(b, ws, 0, c++, more, 0);
     head(b, ws, 0, c++, "identical to baseline", 0);
     width_strategies(b, ws, sc);
     for (size_t s = 0; s < res->S; s++) {

@@ -17,7 +17,7 @@ sed 's/^  hybrid:/  "+cmd <\&>":/' "$HERE/../cli/cases/small.yaml" >"$TMP/eq.yam
 cd "$TMP" || exit 1
 fail=0
 run() { "$@" >"$TMP/log" 2>&1 || { echo "FAIL: xlsx: $* failed: $(head -c 600 "$TMP/log")" >&2; fail=1; }; }
-run "$BIN" run eq.yaml -q --no-plots -n 400 --samples -o "$TMP/r"
+run "$BIN" run eq.yaml -q --no-plots -n 400 --samples --saves-more-than 25000 -o "$TMP/r"
 run "$BIN" sweep eq.yaml --vary demand.requests_per_month=1e6:4e6:3:log -n 200 -q --no-plots -o "$TMP/sw"
 run "$BIN" sweep eq.yaml --vary demand.growth_annual=0,0.5 --vary scenario.discount_rate_annual=0,0.1 -n 100 \
     -q --no-plots -o "$TMP/sw2"
@@ -120,6 +120,14 @@ v = b.sheets["savings"]
 check(v.row(0)[:2] == ["strategy", "mean savings vs baseline (EUR)"] and "P(saves)" in v.row(0),
       "savings header: %s" % v.row(0))
 check(v.cells.get((1, 1)) == 0.0, "the baseline's savings: %r" % v.cells.get((1, 1)))
+# P(saves more than 25k EUR) of "+cmd <&>", counted in samples.csv.
+vh = v.row(0)
+check("P(saves more than 25k EUR)" in vh, "savings threshold heading: %s" % vh)
+if "P(saves more than 25k EUR)" in vh:
+    smp0 = list(csv.DictReader(open(tmp + "/r/samples.csv")))
+    more = sum(float(r["npv.api"]) - float(r["npv.+cmd <&>"]) > 25000 for r in smp0) / len(smp0)
+    close(v.cells.get((3, vh.index("P(saves more than 25k EUR)"))), more, "P(saves more than 25,000)")
+    check(v.formats[(3, vh.index("P(saves)"))] == "0.0%", "P(saves) format")
 # Quantiles: the S-curve's data, ascending, median equal to P50.
 q = b.sheets["quantiles"]
 check(q.row(0) == ["cumulative probability", "api NPV (EUR)", "open NPV (EUR)", "+cmd <&> NPV (EUR)"],
