@@ -1,5 +1,6 @@
 #include "xlsx.h"
 
+#include "compare.h"
 #include "number.h"
 #include "report.h"
 
@@ -1044,4 +1045,151 @@ tco_status tco_xlsx_write_sensitivity(const char *dir, const tco_scenario *sc,
     sens_obj o = {.sc = sc, .r = r, .prov = prov};
     tco_sens_charts_init(&o.charts, sc, r);
     return write_book(dir, sc, prov, fill_sens, &o, err);
+}
+
+/* ---- a comparison of named cases ---- */
+
+/* The cases side by side (as compare.csv): a row per case and strategy. */
+static void compare_table(book *b, const tco_compare *cmp, lxw_worksheet *ws)
+{
+    static const int pct[4] = {0, 3, 5, 6}; /* P5, P50, P90, P95 in TCO_PCT */
+    static const char *const pname[4] = {"P5 NPV", "P50 NPV", "P90 NPV", "P95 NPV"};
+    lxw_col_t c = 0;
+    head(b, ws, 0, c++, "case", 0);
+    head(b, ws, 0, c++, "strategy", 0);
+    head(b, ws, 0, c++, "mean NPV", 1);
+    for (int j = 0; j < 4; j++)
+        head(b, ws, 0, c++, pname[j], 1);
+    head(b, ws, 0, c++, "CVaR95 NPV", 1);
+    head(b, ws, 0, c++, "P(cheapest)", 0);
+    head(b, ws, 0, c++, "mean NPV minus the base case's", 1);
+    head(b, ws, 0, c++, "mean savings vs baseline", 1);
+    head(b, ws, 0, c++, "95% interval low", 1);
+    head(b, ws, 0, c++, "95% interval high", 1);
+    head(b, ws, 0, c++, "P(saves)", 0);
+    size_t w = strlen("case");
+    for (size_t k = 0; k < cmp->n; k++)
+        w = strlen(cmp->c[k].name) > w ? strlen(cmp->c[k].name) : w;
+    width(b, ws, 0, w);
+    lxw_row_t row = 1;
+    for (size_t k = 0; k < cmp->n; k++) {
+        const tco_compare_case *cc = &cmp->c[k];
+        for (size_t s = 0; s < cc->res->S; s++, row++) {
+            const tco_strategy_result *q = &cc->res->st[s];
+            c = 0;
+            text(b, ws, row, c++, cc->name, NULL);
+            text(b, ws, row, c++, cc->sc->strategies[s].name, NULL);
+            number(b, ws, row, c++, q->npv.mean, b->money);
+            for (int j = 0; j < 4; j++)
+                number(b, ws, row, c++, q->npv.p[pct[j]], b->money);
+            number(b, ws, row, c++, q->npv.cvar95, b->money);
+            number(b, ws, row, c++, q->p_cheapest, b->prob);
+            number(b, ws, row, c++, q->npv.mean - cmp->c[0].res->st[s].npv.mean, b->money);
+            /* Savings only where the paired statistics were computed. */
+            if (cc->res->p_cheaper) {
+                number(b, ws, row, c++, q->savings.mean, b->money);
+                number(b, ws, row, c++, q->savings.ci_low, b->money);
+                number(b, ws, row, c++, q->savings.ci_high, b->money);
+                number(b, ws, row, c++, q->savings.p_saves, b->prob);
+            }
+        }
+    }
+    freeze(ws, 2);
+}
+
+/* Every case's S-curves (as compare_scurve.csv, without P0 and P100) and
+ * the chart that overlays them: a colour per strategy, a dash per case. */
+static void compare_curves(book *b, const tco_compare *cmp, lxw_worksheet *ws,
+                           lxw_worksheet *chart_ws, lxw_row_t chart_row)
+{
+    const int N = TCO_COMPARE_NCURVE;
+    head(b, ws, 0, 0, "cumulative probability", 0);
+    for (int i = 1; i < N - 1; i++)
+        number(b, ws, (lxw_row_t)i, 0, (double)i / (N - 1), b->prob);
+    lxw_col_t col = 1;
+    for (size_t k = 0; k < cmp->n; k++)
+        for (size_t s = 0; s < cmp->c[k].sc->nstrategies; s++, col++) {
+            char l[700];
+            tco_snprintf(l, sizeof l, "%s (%s) NPV", cmp->c[k].sc->strategies[s].name,
+                         cmp->c[k].name);
+            head(b, ws, 0, col, l, 1);
+            for (int i = 1; i < N - 1; i++)
+                number(b, ws, (lxw_row_t)i, col, cmp->c[k].curve[s * (size_t)N + (size_t)i],
+                       b->money);
+        }
+    freeze(ws, 1);
+    lxw_chart *ch = workbook_add_chart(b->wb, LXW_CHART_SCATTER_STRAIGHT);
+    if (!ch) {
+        note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    static const uint8_t dash[] = {LXW_CHART_LINE_DASH_SOLID, LXW_CHART_LINE_DASH_DASH,
+                                   LXW_CHART_LINE_DASH_ROUND_DOT, LXW_CHART_LINE_DASH_LONG_DASH,
+                                   LXW_CHART_LINE_DASH_DASH_DOT};
+    lxw_row_t last = (lxw_row_t)(N - 2);
+    col = 1;
+    for (size_t k = 0; k < cmp->n; k++)
+        for (size_t s = 0; s < cmp->c[k].sc->nstrategies; s++, col++) {
+            lxw_chart_series *ser = chart_add_series(ch, NULL, NULL);
+            if (!ser) {
+                note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+                return;
+            }
+            chart_series_set_categories(ser, "compare quantiles", 1, col, last, col);
+            chart_series_set_values(ser, "compare quantiles", 1, 0, last, 0);
+            chart_series_set_name_range(ser, "compare quantiles", 0, col);
+            lxw_chart_line line = {.color = palette[s % NPALETTE], .width = 2.0f,
+                                   .dash_type = dash[k % (sizeof dash / sizeof *dash)]};
+            chart_series_set_line(ser, &line);
+        }
+    char axis[64];
+    chart_title_set_name(ch, "S-curves of every case");
+    tco_snprintf(axis, sizeof axis, "NPV (%s)", b->currency);
+    chart_axis_set_name(ch->x_axis, axis);
+    chart_axis_set_num_format(ch->x_axis, "#,##0");
+    chart_axis_set_name(ch->y_axis, "cumulative probability");
+    chart_axis_set_num_format(ch->y_axis, "0%");
+    chart_axis_set_min(ch->y_axis, 0);
+    chart_axis_set_max(ch->y_axis, 1);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 2.0};
+    note(b, worksheet_insert_chart_opt(chart_ws, chart_row, 0, ch, &opt));
+}
+
+static tco_status fill_compare(book *b, const void *obj, tco_error *err)
+{
+    (void)err;
+    const tco_compare *cmp = obj;
+    lxw_worksheet *ws = sheet(b, "compare"), *qw = sheet(b, "compare quantiles");
+    lxw_worksheet *cw = sheet(b, "cases"), *inp = sheet(b, "inputs"), *abt = sheet(b, "about");
+    if (b->e)
+        return TCO_OK;
+    compare_table(b, cmp, ws);
+    size_t rows = 0;
+    for (size_t k = 0; k < cmp->n; k++)
+        rows += cmp->c[k].res->S;
+    compare_curves(b, cmp, qw, ws, (lxw_row_t)(rows + 3));
+    head(b, cw, 0, 0, "case", 0);
+    head(b, cw, 0, 1, "description", 0);
+    for (size_t k = 0; k < cmp->n; k++) {
+        text(b, cw, (lxw_row_t)(k + 1), 0, cmp->c[k].name, NULL);
+        text(b, cw, (lxw_row_t)(k + 1), 1, cmp->c[k].description, NULL);
+    }
+    note(b, worksheet_set_column(cw, 1, 1, 80, NULL));
+    freeze(cw, 0);
+    inputs_sheet(b, cmp->c[0].sc, NULL, inp);
+    lxw_row_t row;
+    about_start(b, abt, cmp->c[0].sc, &row);
+    about_run(b, abt, &row, cmp->futures, cmp->seed);
+    about_row(b, abt, &row, "sampling", tco_sampling_name(cmp->sampling));
+    about_row(b, abt, &row, "scenario file", cmp->file);
+    for (size_t i = 0; i < cmp->nsets; i++)
+        about_row(b, abt, &row, "--set (every case)", cmp->sets[i]);
+    about_end(b, abt, &row, NULL);
+    return TCO_OK;
+}
+
+tco_status tco_xlsx_write_compare(const char *dir, const tco_compare *cmp, tco_error *err)
+{
+    return write_book(dir, cmp->c[0].sc, NULL, fill_compare, cmp, err);
 }

@@ -10,6 +10,7 @@
 #ifndef TCO_XLSX_H
 #define TCO_XLSX_H
 
+#include "compare.h"
 #include "output.h"
 #include "sensitivity.h"
 #include "sweep.h"
@@ -36,5 +37,11 @@ tco_status tco_xlsx_write_sweep(const char *dir, const tco_scenario *sc, const t
 tco_status tco_xlsx_write_sensitivity(const char *dir, const tco_scenario *sc,
                                       const tco_sensitivity *r, const tco_provenance *prov,
                                       tco_error *err);
+
+/* A comparison of named cases (tcosim compare): sheets compare (a row per
+ * case and strategy, as compare.csv, with the S-curves of every case
+ * overlaid), compare quantiles (their data), cases (names and
+ * descriptions), inputs (of the base case) and about. */
+tco_status tco_xlsx_write_compare(const char *dir, const tco_compare *cmp, tco_error *err);
 
 #endif

@@ -22,6 +22,7 @@ run "$BIN" sweep eq.yaml --vary demand.requests_per_month=1e6:4e6:3:log -n 200 -
 run "$BIN" sweep eq.yaml --vary demand.growth_annual=0,0.5 --vary scenario.discount_rate_annual=0,0.1 -n 100 \
     -q --no-plots -o "$TMP/sw2"
 run "$BIN" sensitivity eq.yaml --method tornado -n 200 -q --no-plots -o "$TMP/se"
+run "$BIN" compare "$HERE/../cli/cases/cases2.yaml" -q --no-plots -o "$TMP/cmp"
 run "$BIN" describe eq.yaml
 cp "$TMP/log" "$TMP/describe.txt"
 [ $fail = 0 ] || exit 1
@@ -249,6 +250,28 @@ vi = e.sheets["value of information"]
 check(vi.cells.get((3, 0)) == "(all inputs: EVPI)" and
       abs(vi.cells.get((3, 1), 0.0) - float(evpi[2])) <= 1e-9 * max(1.0, abs(float(evpi[2]))),
       "EVPI: %s vs %s" % (vi.row(3), evpi))
+
+# A comparison of named cases: tests/cli/cases/cases2.yaml, by hand (12
+# months, nothing uncertain): first costs 12 x 10000 x (1000 x 2 + 100 x 10)
+# / 1e6 = 360, second 12 x 10000 x (1000 x 1 + 100 x 30) / 1e6 = 480; busier
+# doubles both; cheap-b makes second 12 x 10000 x (1000 + 100 x 5) / 1e6 = 180.
+k = Book(tmp + "/cmp/results.xlsx")
+check(k.order == ["compare", "compare quantiles", "cases", "inputs", "about"], "compare sheets: %s" % k.order)
+ks = k.sheets["compare"]
+check(ks.row(0)[:3] == ["case", "strategy", "mean NPV (USD)"] and ks.frozen == (1, 2),
+      "compare header: %s %s" % (ks.row(0), ks.frozen))
+want = [("base", "first", 360), ("base", "second", 480), ("busier", "first", 720),
+        ("busier", "second", 960), ("cheap-b", "first", 360), ("cheap-b", "second", 180)]
+check([tuple(ks.row(r)[:3]) for r in range(1, 7)] == [(a, s2, float(m)) for (a, s2, m) in want],
+      "compare rows: %s" % [ks.row(r)[:3] for r in range(1, 7)])
+vs = ks.row(0).index("mean NPV minus the base case's (USD)")
+check(ks.cells.get((6, vs)) == -300.0, "cheap-b second minus base: %r" % ks.cells.get((6, vs)))
+kq = k.sheets["compare quantiles"]
+check(kq.row(0)[1:3] == ["first (base) NPV (USD)", "second (base) NPV (USD)"] and kq.cells.get((100, 6)) == 180.0,
+      "compare quantiles: %s" % kq.row(100))
+kc = k.charts()
+check(len(kc) == 1 and kc[0][1] == ["scatterChart"] and kc[0][2] == 6 and ks.has_drawing,
+      "compare chart: %s" % kc)
 
 for f in fails:
     print("FAIL: xlsx: " + f, file=sys.stderr)
