@@ -5,7 +5,9 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-PKGS = gsl yaml-0.1
+# libxlsxwriter writes results.xlsx; Debian's libxlsxwriter-dev has a .pc
+# file, older packagings may not (then the fallback names the libraries).
+PKGS = gsl yaml-0.1 xlsxwriter
 WARN = -std=c11 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wcast-qual -Wwrite-strings -Wformat=2 -Wvla -Wundef -Wno-format-truncation \
        -Wno-format-nonliteral
@@ -14,7 +16,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fopenmp -ffp-contract=off \
              -DTCO_PLOTS_DIR='"$(PREFIX)/share/tcosim/plots"' \
              $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml) -lm
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml -lxlsxwriter -lz) -lm
 BUILD ?= build
 # The program; sanitizer builds put theirs in their own folder, so that
 # `make asan` never leaves an instrumented ./tcosim behind.
@@ -28,6 +30,7 @@ LIB_SRC = sim/error.c sim/init.c sim/number.c sim/yamldoc.c sim/dist.c sim/schem
           models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c \
           models/review.c
 LIB_SRC += sim/decision.c sim/boardpack.c
+LIB_SRC += sim/xlsx.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \
         check_charts check_outdir check_sobolidx check_sweep check_sensitivity \
@@ -93,6 +96,7 @@ check:
 	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz
 	@sh tests/cli/run.sh ./$(PROG)
 	@sh tests/cli/compare.sh ./$(PROG)
+	@sh tests/xlsx/check.sh ./$(PROG)
 	@sh tests/cli/expected.sh ./$(PROG)
 	@sh tests/docs/check_examples.sh ./$(PROG)
 	@sh tests/golden/run.sh ./$(PROG)

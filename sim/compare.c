@@ -6,6 +6,7 @@
 
 #include "number.h"
 #include "output.h"
+#include "xlsx.h"
 
 void tco_compare_free(tco_compare *cmp)
 {
@@ -393,6 +394,9 @@ tco_status tco_compare_write(const char *dir, const tco_compare *cmp, tco_chart_
                              tco_error *err)
 {
     compare_report cr = {{cmp->c[0].sc, NULL, NULL, NULL}, cmp};
+    tco_status xst = tco_xlsx_write_compare(dir, cmp, err);
+    if (xst != TCO_OK)
+        return xst;
     static const struct {
         const char *file;
         tco_status (*writer)(FILE *, const tco_report *);

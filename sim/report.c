@@ -2,6 +2,7 @@
 
 #include "boardpack.h"
 #include "number.h"
+#include "xlsx.h"
 
 static tco_status w_board(FILE *f, const tco_report *r) { return tco_boardpack_run(f, r); }
 
@@ -32,8 +33,13 @@ tco_status tco_report_write(const char *dir, const tco_report *r, int samples,
             return st;
     }
     if (cancel && *cancel)
+        return tco_error_set(err, TCO_EINTR, "interrupted while writing results.xlsx");
+    tco_status st = tco_xlsx_write_run(dir, r, err);
+    if (st != TCO_OK)
+        return st;
+    if (cancel && *cancel)
         return tco_error_set(err, TCO_EINTR, "interrupted while writing the chart data");
-    tco_status st = tco_chart_data_write(dir, r, err);
+    st = tco_chart_data_write(dir, r, err);
     if (st != TCO_OK)
         return st;
     /* The board pack's own pages (boardpack.h), drawn with the charts. */
@@ -125,6 +131,8 @@ tco_status tco_report_write_sweep(const char *dir, const tco_scenario *sc, const
         *spec = (tco_chart_spec){TCO_CHART_SWEEP2D, extra};
     }
     tco_status st;
+    if ((st = tco_xlsx_write_sweep(dir, sc, sw, prov, err)))
+        return st;
     if ((st = write_any(dir, "sweep.csv", w_sweep, sw, sc, err)) ||
         (st = write_any(dir, "crossovers.csv", w_cross, sw, sc, err)) ||
         (st = write_any(dir, sw->nvary == 1 ? "sweep_chart.csv" : "sweep_grid.csv",
@@ -142,7 +150,9 @@ tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
                                         size_t nspecs, const tco_provenance *prov,
                                         tco_error *err)
 {
-    tco_status st = write_any(dir, "sensitivity.csv", w_sens, r, sc, err);
+    tco_status st = tco_xlsx_write_sensitivity(dir, sc, r, prov, err);
+    if (st == TCO_OK)
+        st = write_any(dir, "sensitivity.csv", w_sens, r, sc, err);
     if (st != TCO_OK)
         return st;
     tco_sens_charts charts;
