@@ -53,6 +53,7 @@ if (KIND eq '') {
     call P.'/fan.gp' D '' 'pdf' P T F C 'cumulative'
     call P.'/categories.gp' D '' 'pdf' P T F C ''
     call P.'/breakeven.gp' D '' 'pdf' P T F C ''
+    call P.'/savings.gp' D '' 'pdf' P T F C ''
 }
 if (KIND eq 'sweep') { call P.'/sweep.gp' D '' 'pdf' P T F C OPT }
 if (KIND eq 'sweep2d') { call P.'/sweep2d.gp' D '' 'pdf' P T F C OPT }

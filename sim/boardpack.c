@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "decision.h"
 #include "number.h"
 #include "stats.h"
 
@@ -331,7 +332,7 @@ static int appendix(pagew *w, const tco_scenario *sc, int first, long futures, u
             int unc = in->dim >= 0 || in->fresh;
             char desc[200], v[3][48];
             const char *unit = "";
-            tco_dist_format(&in->dist, desc, sizeof desc);
+            tco_input_describe(in, desc, sizeof desc);
             if (in->fresh)
                 strncat(desc, " per shock", sizeof desc - strlen(desc) - 1);
             for (int j = 0; j < 3; j++)
@@ -474,10 +475,13 @@ static double strategy_table(pagew *w, const tco_report *r, double y, double bot
         const char *head;
         double x;
         char align;
-    } col[] = {{"strategy", 0.045, 'l'},    {"mean NPV", 0.335, 'r'},
-               {"P50", 0.41, 'r'},            {"P90", 0.485, 'r'},
-               {"P(cheapest)", 0.585, 'r'},   {"saves", 0.67, 'r'},
-               {"95% interval", 0.815, 'r'},  {"break-even", 0.955, 'r'}};
+    } col[] = {{"strategy", 0.045, 'l'},    {"mean NPV", 0.315, 'r'},
+               {"P50", 0.385, 'r'},           {"P90", 0.455, 'r'},
+               {"P(cheapest)", 0.55, 'r'},    {"saves", 0.625, 'r'},
+               {"95% interval", 0.80, 'r'},   {"break-even", 0.955, 'r'}};
+    /* The widest each column's text may be (page widths); the interval's
+     * "-1.36M to -1.34M" needs the most. */
+    static const double width[] = {0.205, 0.09, 0.065, 0.065, 0.085, 0.07, 0.165, 0.14};
     put_box(w, 0.04, y - rh / 2, 0.96, y + rh / 2, HEAD_FILL);
     for (size_t c = 0; c < sizeof col / sizeof *col; c++)
         put_text(w, col[c].x, y, 1, pt, col[c].align, INK, 0, col[c].head);
@@ -493,7 +497,7 @@ static double strategy_table(pagew *w, const tco_report *r, double y, double bot
         tco_format_money(q->npv.mean, v[1], sizeof v[1]);
         tco_format_money(q->npv.p[3], v[2], sizeof v[2]);
         tco_format_money(q->npv.p[5], v[3], sizeof v[3]);
-        tco_snprintf(v[4], sizeof v[4], "%.1f%%", 100 * q->p_cheapest);
+        tco_format_percent(q->p_cheapest, 1, v[4], sizeof v[4]);
         if (s == 0) {
             tco_snprintf(v[5], sizeof v[5], "baseline");
             v[6][0] = '\0';
@@ -506,13 +510,15 @@ static double strategy_table(pagew *w, const tco_report *r, double y, double bot
             tco_snprintf(v[6], sizeof v[6], "%s to %s", lo, hi);
             if (!(q->breakeven_probability > 0))
                 tco_snprintf(v[7], sizeof v[7], "never");
-            else
-                tco_snprintf(v[7], sizeof v[7], "%.0f%%, month %.3g",
-                             100 * q->breakeven_probability, q->breakeven_median);
+            else {
+                char pc[32];
+                tco_format_percent(q->breakeven_probability, 0, pc, sizeof pc);
+                tco_snprintf(v[7], sizeof v[7], "%s, month %.3g", pc, q->breakeven_median);
+            }
         }
-        put_text(w, col[0].x, y, pick, pt, 'l', INK, 0.225, sc->strategies[s].name);
+        put_text(w, col[0].x, y, pick, pt, 'l', INK, width[0], sc->strategies[s].name);
         for (size_t c = 1; c < sizeof col / sizeof *col; c++)
-            put_text(w, col[c].x, y, 0, pt, col[c].align, INK, 0.12, v[c]);
+            put_text(w, col[c].x, y, 0, pt, col[c].align, INK, width[c], v[c]);
     }
     if (shown < S) {
         y -= rh;

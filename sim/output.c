@@ -958,6 +958,15 @@ static void describe_dist(const tco_dist *d, const char (*pct)[32], char *buf, s
     }
 }
 
+void tco_input_describe(const tco_input *in, char *buf, size_t size)
+{
+    static const double q[3] = {0.05, 0.5, 0.95};
+    char v[3][32];
+    for (int j = 0; j < 3; j++)
+        readable(tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, q[j])), v[j], sizeof v[j]);
+    describe_dist(&in->dist, (const char(*)[32])v, buf, size);
+}
+
 tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc)
 {
     return tco_write_inputs_table_filtered(f, sc, NULL);

@@ -78,6 +78,11 @@ tco_status tco_write_inputs_table(FILE *f, const tco_scenario *sc);
  * readable units ("2.08M"). */
 tco_status tco_write_inputs_table_filtered(FILE *f, const tco_scenario *sc, const char *filter);
 
+/* An input's distribution as tcosim describe shows it, in readable
+ * numbers: "pert(min 2, mode 2.5, max 3.5)", a lognormal by its
+ * percentiles "lognormal(P5 2.08M, P50 4.74M, P95 10.8M)". */
+void tco_input_describe(const tco_input *in, char *buf, size_t size);
+
 /* Writes path atomically with writer: a new temporary file next to it
  * (mkstemp), renamed into place when whole. */
 tco_status tco_write_file(const char *path, tco_status (*writer)(FILE *, const tco_report *),

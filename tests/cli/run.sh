@@ -133,9 +133,9 @@ for c in $charts; do
     is_png "c1/plots/$c.png" && ok || bad "chart $c.png missing or not a PNG"
     is_svg "c1/plots/$c.svg" && ok || bad "chart $c.svg missing or not an SVG"
 done
-# The board pack: its first page, the seven charts, one page of inputs.
-is_pdf c1/report.pdf && [ "$(pdf_pages c1/report.pdf)" -eq 9 ] && ok \
-    || bad "report.pdf: not a PDF of 9 pages ($(pdf_pages c1/report.pdf))"
+# The board pack: its first page, the eight charts (savings last), one page of inputs.
+is_pdf c1/report.pdf && [ "$(pdf_pages c1/report.pdf)" -eq 10 ] && ok \
+    || bad "report.pdf: not a PDF of 10 pages ($(pdf_pages c1/report.pdf))"
 ls c1/plots/*.tmp.* >/dev/null 2>&1 && bad "temporary chart files left" || ok
 # The charts show the CSV's data: every strategy of summary.csv is in the
 # S-curve's legend, the title carries the scenario name, the footnote the run.
@@ -171,7 +171,7 @@ TCOSIM_PLOTS="$TMP/noplots" "$BIN" plot "$TMP/c3" 2>n.err
     || bad "missing template: $(cat n.err)"
 
 # Degenerate runs still draw every chart: one strategy, one month, one future.
-"$BIN" run one.yaml -n 1 -q -o "$TMP/d1" 2>d1.err && is_pdf d1/report.pdf && [ "$(pdf_pages d1/report.pdf)" -eq 9 ] \
+"$BIN" run one.yaml -n 1 -q -o "$TMP/d1" 2>d1.err && is_pdf d1/report.pdf && [ "$(pdf_pages d1/report.pdf)" -eq 10 ] \
     && is_png d1/plots/breakeven.png && ok || bad "one strategy, one month, one future: $(cat d1.err)"
 "$BIN" run one.yaml -n 1 --no-plots | grep -q "^only *0.12 " && ok || bad "small money in the table"
 
