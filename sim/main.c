@@ -269,6 +269,11 @@ static int cmd_validate(int argc, char **argv)
 {
     if (argc < 1)
         return usage_error("validate needs at least one %s", "scenario file");
+    for (int i = 0; i < argc; i++)
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return usage_error("validate takes scenario files only, not options like '%s' "
+                               "(to check a --set, run with it: tcosim run FILE --set ... -n 1)",
+                               argv[i]);
     int status = 0;
     for (int i = 0; i < argc; i++) {
         tco_error err;

@@ -95,6 +95,7 @@ OMP_NUM_THREADS=3 "$BIN" run small.yaml -q -o "$TMP/o3" --no-plots && same_resul
     || bad "--set has no effect"
 # validate and describe.
 "$BIN" validate small.yaml >v.txt && grep -q "small.yaml: ok" v.txt && ok || bad "validate"
+"$BIN" validate small.yaml --set a=b 2>vo.err; [ $? -eq 2 ] && grep -q "validate takes scenario files only" vo.err && ok || bad "validate took an option for a file: $(cat vo.err)"
 "$BIN" describe small.yaml >d.txt && grep -q "demand.requests_per_month" d.txt && \
     grep -q "lognormal" d.txt && ok || bad "describe"
 # describe's P50 of a lognormal given by P10 = 1M and P90 = 4M is their geometric mean.
