@@ -41,7 +41,7 @@ set xlabel label
 set ylabel 'net present cost, '.ARG7
 set title ARG5.': NPV against '.label.(bands ? ' (median, P5-P95)' : ' (median; P5-P95 in sweep.csv)') font ',14'
 # The legend under the chart, four entries a row (inside it covered lines).
-set key outside bottom center horizontal maxcols 4
+set key at screen 0.5, screen 0.035 center bottom horizontal maxcols 4
 set bmargin 6 + int((N + 5) / 4)
 set style fill transparent solid 0.15 noborder
 plot for [i = 1:(bands ? N : 0)] f skip 1 using 1:(column(3 * i)):(column(3 * i + 1)) with filledcurves lc rgb color(i) notitle, \

@@ -629,19 +629,18 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
     size_t shown_be[3] = {0, 0, 0};
     put_text(&w, xl, top2, 1, 11, 'l', INK, 0.44, "What decides it, and what knowing it is worth");
     double yl = top2 - 0.032;
-    double scale = res->best >= 0 ? fabs(res->st[res->best].npv.mean) : 0;
     if (!have) {
         yl = put_wrapped(&w, xl, yl, 0, 9, INK, 0.44, 0.024, 2,
                          m == 0 ? "No uncertain input: nothing to measure."
                          : run->inputs ? "Not computed: no strategy has a finite mean cost."
                                 : "Not computed: the run kept no inputs (draw the board pack "
                                   "with the run: tcosim run without --no-plots).");
-    } else if (!(ev[0].value > 1e-9 * scale)) {
+    } else if (!tco_evppi_worth(ev[0].value, res->evpi)) {
         yl = put_wrapped(&w, xl, yl, 0, 9, INK, 0.44, 0.024, 2,
-                         "No single input changes the decision: the value of learning any one "
-                         "input first (EVPPI) is 0.");
+                         "No single input changes the decision: learning any one input first "
+                         "(its EVPPI) is worth less than 1% of learning everything (the EVPI).");
     } else {
-        for (size_t i = 0; i < 3 && i < m && ev[i].value > 1e-9 * scale; i++) {
+        for (size_t i = 0; i < 3 && i < m && tco_evppi_worth(ev[i].value, res->evpi); i++) {
             char words[512], a[32];
             tco_path_words(sc->inputs[ev[i].input].path, words, sizeof words);
             tco_format_money(ev[i].value, a, sizeof a);
@@ -882,16 +881,17 @@ tco_status tco_boardpack_sensitivity(FILE *f, const tco_scenario *sc, const tco_
     double top = y - 0.004;
     double yy = top - 0.018;
     tco_format_money(s->evpi, a, sizeof a);
-    if (s->nevppi == 0 || !(s->evppi[0].value > 0)) {
-        tco_snprintf(text, sizeof text, "No single input changes the decision: the value of "
-                     "learning any one input first (EVPPI) is 0; learning everything is worth %s %s "
-                     "(EVPI).", a, cur);
+    if (s->nevppi == 0 || !tco_evppi_worth(s->evppi[0].value, s->evpi)) {
+        tco_snprintf(text, sizeof text, "No single input changes the decision: learning any one "
+                     "input first (its EVPPI) is worth less than 1%% of learning everything (the "
+                     "EVPI, %s %s).", a, cur);
         yy = put_wrapped(&w, 0.045, yy, 1, 12, REC_INK, 0.90, 0.03, 3, text) + 0.03;
     } else {
         put_textf(&w, 0.045, yy, 1, 12, 'l', REC_INK, 0.9,
                   "Worth measuring first (EVPPI; learning everything, the EVPI, is worth %s %s):", a,
                   cur);
-        for (size_t i = 0; i < 3 && i < s->nevppi && s->evppi[i].value > 0; i++) {
+        for (size_t i = 0; i < 3 && i < s->nevppi && tco_evppi_worth(s->evppi[i].value, s->evpi);
+             i++) {
             char words[512];
             tco_path_words(sc->inputs[s->evppi[i].input].path, words, sizeof words);
             tco_format_money(s->evppi[i].value, b, sizeof b);

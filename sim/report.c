@@ -163,19 +163,12 @@ tco_status tco_report_write_sensitivity(const char *dir, const tco_scenario *sc,
     return tco_write_meta(dir, sc, futures, seed, sampling, specs, nspecs, prov, err);
 }
 
-/* An input is worth measuring when its EVPPI exceeds this fraction of the
- * EVPI.  The binned estimator (Strong and Oakley 2014) is biased upward by
- * sampling noise (the minimum of noisy bin means), so tiny positive values
- * are noise, not value; 1% of the EVPI is also below what a measurement
- * would be worth acting on.  EVPPI <= EVPI always, so a zero EVPI leaves
- * nothing worth measuring. */
-#define TCO_EVPPI_NOISE 0.01
 
 static size_t worth_measuring(const tco_sensitivity *r)
 {
     size_t m = 0;
     for (size_t i = 0; i < r->nevppi; i++)
-        m += r->evpi > 0 && r->evppi[i].value > TCO_EVPPI_NOISE * r->evpi;
+        m += tco_evppi_worth(r->evppi[i].value, r->evpi);
     return m;
 }
 
@@ -237,7 +230,7 @@ tco_status tco_write_sensitivity_table(FILE *f, const tco_sensitivity *r, const 
     }
     fputs("Worth measuring first:\n", f);
     /* Most valuable first (sorted): stop at the first below the threshold. */
-    for (size_t i = 0; i < r->nevppi && i < 5 && r->evppi[i].value > TCO_EVPPI_NOISE * r->evpi;
+    for (size_t i = 0; i < r->nevppi && i < 5 && tco_evppi_worth(r->evppi[i].value, r->evpi);
          i++) {
         tco_format_money(r->evppi[i].value, a, sizeof a);
         tco_fprintf(f, "  %-58s EVPPI %s\n", sc->inputs[r->evppi[i].input].path, a);

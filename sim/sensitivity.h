@@ -55,6 +55,19 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
                                int versus, tco_error *err);
 void tco_sensitivity_free(tco_sensitivity *s);
 
+/* An input is worth measuring when its EVPPI exceeds this fraction of the
+ * EVPI.  The binned estimator (Strong and Oakley 2014) is biased upward by
+ * sampling noise (the minimum of noisy bin means), so tiny positive values
+ * are noise, not value; 1% of the EVPI is also below what a measurement
+ * would be worth acting on.  EVPPI <= EVPI always, so a zero EVPI leaves
+ * nothing worth measuring.  Every reader (the table, the charts, the board
+ * packs) asks tco_evppi_worth. */
+#define TCO_EVPPI_NOISE 0.01
+static inline int tco_evppi_worth(double evppi, double evpi)
+{
+    return evpi > 0 && evppi > TCO_EVPPI_NOISE * evpi;
+}
+
 /* The binned EVPPI of x (n values) for costs npv (S x n, strategy-major). */
 double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, size_t S,
                  size_t bins);

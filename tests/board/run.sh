@@ -102,6 +102,17 @@ pdftotext -layout se/report.pdf se.txt 2>/dev/null
 grep -q "Which input decides the NPV of" se.txt && grep -q "EVPI" se.txt \
     && grep -q "Appendix: every input" se.txt \
     && ok || bad "the sensitivity board pack lacks its question, EVPI or appendix"
+# The terminal, the run's board pack and the sensitivity board pack agree on
+# whether any input is worth measuring (one threshold, tco_evppi_worth).
+# baseline: nothing is worth 1% of its EVPI; owned: the API price trend is.
+for sc in baseline:none owned:some; do
+    n=${sc%%:*}
+    "$BIN" sensitivity "$ROOT/scenarios/$n.yaml" -n 1000 -o "se-$n" >"se-$n.out" 2>/dev/null
+    if grep -q "No single input changes the decision" "se-$n.out"; then term=none; else term=some; fi
+    if grep -q "No single input changes the decision" "se-$n/board.tsv"; then pack=none; else pack=some; fi
+    [ "$term" = "${sc#*:}" ] && [ "$pack" = "$term" ] && ok \
+        || bad "sensitivity of $n: the table says $term, the board pack $pack, expected ${sc#*:}"
+done
 
 echo "board: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
