@@ -1,101 +1,510 @@
-/* make bench: speed and memory of the engine on a bundled scenario.
+/* make bench: the figures of issue 11's "How to measure", for each scenario
+ * named on the command line (make bench: the bundled baseline and
+ * bench/v2.yaml, which has every version-2 feature).
  *
- * Reports futures per second, nanoseconds per future-month and per
- * future-month-strategy at 1 and 2 threads (loop alone, and with the
- * statistics), the ratio of the two, and the peak memory of a separate
- * process running 1 million futures.  Figures only: nothing here fails on a
- * slow machine.  Compare ratios measured in one run; these machines are
- * shared and noisy. */
+ *   bench [SCENARIO...]     a table on standard output and build/bench.json
+ *
+ * Per scenario: futures per second at 1 and 2 threads (loop and
+ * statistics) and their ratio; ns per future-month-strategy; the
+ * random-number floor (seeding a future's stream and drawing as many numbers
+ * as its static inputs and paths take, counted on the scenario) and the
+ * loop's multiple of it; the time of each phase (load, sample, paths, cost,
+ * statistics, write: sample and paths from runs that stop there,
+ * tco_run_options.stop_after); peak memory of `tcosim run` in a child
+ * process at 10^6 futures (10^7 with BENCH_BIG=1, else predicted) and the
+ * memory per future; a 12-point sweep of demand.requests_per_month and a
+ * rank and a Sobol analysis at 1 and 2 threads.  Each figure is printed with
+ * the issue's target and "target met" or "not yet": figures only, nothing
+ * here fails on a slow machine.
+ *
+ * Environment: BENCH_SMOKE=1 tiny sizes (make check: every line printed,
+ * no timing judged); BENCH_BIG=1 also measures 10^7 futures (about 10 GiB
+ * and minutes today); BENCH_FUTURES the run size (default 100000);
+ * BENCH_JSON the JSON file (default build/bench.json); BENCH_TCOSIM the
+ * program for the memory children (default ./tcosim). */
+#include <errno.h>
+#include <math.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <gsl/gsl_errno.h>
 #include <omp.h>
 
+#include "../models/model.h"
 #include "../sim/engine.h"
+#include "../sim/init.h"
+#include "../sim/number.h"
+#include "../sim/output.h"
+#include "../sim/report.h"
+#include "../sim/rng.h"
+#include "../sim/sample.h"
+#include "../sim/sensitivity.h"
 #include "../sim/stats.h"
+#include "../sim/sweep.h"
 
-static int run_once(const tco_scenario *sc, long n, int threads, double *loop, double *total)
+extern char **environ;
+
+/* The NumPy peer of issue 11 runs 5,000-6,000 futures of the baseline a
+ * second on one core: its midpoint is the reference. */
+#define PEER_FUTURES_PER_SECOND 5500.0
+#define TARGET_PEER_MULTIPLE 30.0
+#define TARGET_FLOOR_MULTIPLE 10.0
+#define TARGET_RUN_RATIO 1.85
+#define TARGET_SERIES_RATIO 1.7
+#define TARGET_SWEEP_GAIN 2.0
+#define TARGET_BIG_BYTES (2.0 * 1024 * 1024 * 1024)
+
+static FILE *json;
+static int json_first = 1;
+static const char *cur_scenario = "";
+
+static void json_str(const char *s)
 {
+    fputc('"', json);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', json);
+        fputc(*s, json);
+    }
+    fputc('"', json);
+}
+
+/* One figure: a line of the table and an object of bench.json.  met: 1
+ * target met, 0 not yet, -1 no target. */
+static void figure(const char *key, const char *label, double value, const char *unit,
+                   int digits, const char *target, int met)
+{
+    char v[64];
+    tco_snprintf(v, sizeof v, "%.*f", digits, value);
+    tco_fprintf(stdout, "  %-46s %12s %-9s %-26s %s\n", label, v, unit, target ? target : "",
+                met < 0 ? "" : met ? "target met" : "not yet");
+    if (!json)
+        return;
+    fputs(json_first ? "\n  " : ",\n  ", json);
+    json_first = 0;
+    fputs("{\"scenario\": ", json);
+    json_str(cur_scenario);
+    fputs(", \"key\": ", json);
+    json_str(key);
+    fputs(", \"label\": ", json);
+    json_str(label);
+    tco_fprintf(json, ", \"value\": %.6g, \"unit\": ", isfinite(value) ? value : 0.0);
+    json_str(unit);
+    fputs(", \"target\": ", json);
+    if (target)
+        json_str(target);
+    else
+        fputs("null", json);
+    fprintf(json, ", \"met\": %s}", met < 0 ? "null" : met ? "true" : "false");
+}
+
+static void fail(const char *what, const tco_error *err)
+{
+    fprintf(stderr, "bench: %s: %s\n", what, err->msg);
+    exit(1);
+}
+
+typedef struct {
+    double loop, stats, run; /* seconds: tco_run_futures, tco_results_compute, both */
+} timing;
+
+/* A run of n futures on threads threads, best of reps; stop: 0 or TCO_STOP_*. */
+static timing run_best(const tco_scenario *sc, long n, int threads, int stop, int reps)
+{
+    timing best = {1e30, 1e30, 1e30};
+    for (int r = 0; r < reps; r++) {
+        tco_run_options opt = {0};
+        opt.futures = n;
+        opt.threads = threads;
+        opt.stop_after = stop;
+        tco_error err;
+        tco_run *run;
+        tco_results *res = NULL;
+        double t0 = omp_get_wtime();
+        if (tco_run_execute(&run, sc, &opt, &err) != TCO_OK)
+            fail("run", &err);
+        double t1 = omp_get_wtime();
+        if (!stop && tco_results_compute(&res, run, &err) != TCO_OK)
+            fail("statistics", &err);
+        double t2 = omp_get_wtime();
+        if (run->seconds < best.loop)
+            best.loop = run->seconds;
+        if (t2 - t1 < best.stats)
+            best.stats = t2 - t1;
+        if (t2 - t0 < best.run)
+            best.run = t2 - t0;
+        tco_results_free(res);
+        tco_run_free(run);
+    }
+    return best;
+}
+
+/* Steps of b's generator from a (both seeded alike), or -1 beyond a bound. */
+static long steps(tco_rng a, const tco_rng *b)
+{
+    for (long k = 0; k < (1L << 22); k++) {
+        if (memcmp(a.s, b->s, sizeof a.s) == 0)
+            return k;
+        tco_rng_next(&a);
+    }
+    return -1;
+}
+
+/* The random-number floor: seconds per future to seed its stream and draw
+ * the numbers its static inputs (uniforms) and its paths take (counted as
+ * normals: a ziggurat normal takes one 64-bit draw but for rare
+ * rejections, and the paths' few uniforms are cheaper), over n futures at
+ * one thread.  *per sets the mean 64-bit draws of a future. */
+static double rng_floor(const tco_scenario *sc, long n, double *per)
+{
+    enum { M = 1000 };
+    tco_error err;
+    tco_model *m;
+    if (tco_model_alloc(&m, sc, &err) != TCO_OK)
+            fail("model", &err);
+    tco_future *f = tco_future_alloc(m);
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_sampler *smp;
+    if (tco_sampler_alloc(&smp, sc, sc->sampling, M, sc->seed, &zig, &err) != TCO_OK)
+        fail("sampler", &err);
+    double *u = calloc(sc->ndims + 1, sizeof *u), *x = calloc(sc->ninputs + 1, sizeof *x);
+    double *scratch = calloc(2 * sc->ncorr + 1, sizeof *scratch);
+    unsigned *cl = calloc(sc->ninputs + 1, sizeof *cl);
+    static long nu[M], nn[M];
+    if (!f || !u || !x || !scratch || !cl) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
+    double total = 0;
+    for (long i = 0; i < M; i++) {
+        tco_rng r, r0;
+        tco_rng_seed(&r, &zig, sc->seed, (uint64_t)i);
+        r0 = r;
+        tco_sampler_uniforms(smp, i, &r, u, scratch);
+        nu[i] = steps(r0, &r);
+        tco_sample_uncertain(sc, u, x, cl);
+        tco_future_draw(f, m, x, &r, cl);
+        long all = steps(r0, &r);
+        nn[i] = all - nu[i];
+        total += (double)all;
+    }
+    *per = total / M;
+    double best = 1e30, sink = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = omp_get_wtime();
+        for (long i = 0; i < n; i++) {
+            tco_rng r;
+            tco_rng_seed(&r, &zig, sc->seed, (uint64_t)i);
+            double acc = 0;
+            for (long k = nu[i % M]; k > 0; k--)
+                acc += tco_rng_uniform(&r);
+            for (long k = nn[i % M]; k > 0; k--)
+                acc += tco_rng_normal(&r);
+            sink += acc;
+        }
+        double t = (omp_get_wtime() - t0) / (double)n;
+        best = t < best ? t : best;
+    }
+    if (sink == 42.4242)
+        fputs("", stderr); /* keeps the draws */
+    free(u);
+    free(x);
+    free(scratch);
+    free(cl);
+    tco_sampler_free(smp);
+    tco_future_free(f);
+    tco_model_free(m);
+    return best;
+}
+
+/* Peak resident memory (bytes) and wall seconds of `tcosim run` on n
+ * futures, 2 threads, no charts, in a child process; 0 when it failed. */
+static double child_peak(const char *prog, const char *path, long n, double *secs)
+{
+    char nbuf[32];
+    snprintf(nbuf, sizeof nbuf, "%ld", n);
+    const char *args[] = {prog, "run", path, "-n", nbuf, "--threads", "2", "-q",
+                          "--no-plots", "-o", "build/bench-out/memory"};
+    enum { NA = sizeof args / sizeof *args };
+    char *argv[NA + 1];
+    for (size_t k = 0; k < NA; k++)
+        if (!(argv[k] = strdup(args[k]))) {
+            fprintf(stderr, "bench: out of memory\n");
+            exit(1);
+        }
+    argv[NA] = NULL;
+    pid_t pid;
+    double t0 = omp_get_wtime();
+    fflush(stdout);
+    int rc = posix_spawn(&pid, prog, NULL, NULL, argv, environ);
+    for (size_t k = 0; k < NA; k++)
+        free(argv[k]);
+    if (rc != 0) {
+        fprintf(stderr, "bench: cannot start %s: %s\n", prog, strerror(rc));
+        return 0;
+    }
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench: %s run %s -n %ld failed\n", prog, path, n);
+        return 0;
+    }
+    *secs = omp_get_wtime() - t0;
+    return (double)ru.ru_maxrss * 1024.0;
+}
+
+static double sweep_time(const char *path, long n, int threads)
+{
+    tco_error err;
+    tco_vary v;
+    if (tco_vary_parse(&v, "demand.requests_per_month=1.0e6:2.0e7:12", &err) != TCO_OK)
+        fail("sweep", &err);
     tco_run_options opt = {0};
     opt.futures = n;
     opt.threads = threads;
-    tco_error err;
-    tco_run *run;
-    tco_results *res;
+    tco_load_options lo = {0};
+    tco_sweep *sw;
     double t0 = omp_get_wtime();
-    if (tco_run_execute(&run, sc, &opt, &err) != TCO_OK ||
-        tco_results_compute(&res, run, &err) != TCO_OK) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        return 1;
+    if (tco_sweep_run(&sw, path, &lo, &v, 1, &opt, &err) != TCO_OK)
+        fail("sweep", &err);
+    double t = omp_get_wtime() - t0;
+    tco_sweep_free(sw);
+    tco_vary_clear(&v);
+    return t;
+}
+
+static double sens_time(const tco_scenario *sc, tco_sens_method m, long n, int threads)
+{
+    tco_error err;
+    tco_run_options opt = {0};
+    opt.futures = n;
+    opt.threads = threads;
+    tco_sensitivity *r;
+    double t0 = omp_get_wtime();
+    if (tco_sensitivity_run(&r, sc, &opt, m, -1, -1, &err) != TCO_OK)
+        fail("sensitivity", &err);
+    double t = omp_get_wtime() - t0;
+    tco_sensitivity_free(r);
+    return t;
+}
+
+static int met(double v, double target, int above) { return above ? v >= target : v <= target; }
+
+static void bench_scenario(const char *path, int smoke, int big, long n, const char *prog)
+{
+    const int reps = smoke ? 1 : 3;
+    tco_error err;
+    cur_scenario = path;
+    /* load */
+    tco_scenario *sc = NULL;
+    double load = 1e30;
+    for (int r = 0; r < reps; r++) {
+        if (sc)
+            tco_scenario_free(sc);
+        double t0 = omp_get_wtime();
+        if (tco_scenario_load(&sc, path, NULL, &err) != TCO_OK)
+            fail(path, &err);
+        double t = omp_get_wtime() - t0;
+        load = t < load ? t : load;
     }
-    *total = omp_get_wtime() - t0;
-    *loop = run->seconds;
-    tco_results_free(res);
-    tco_run_free(run);
-    return 0;
+    const double T = sc->horizon, S = (double)sc->nstrategies;
+    tco_fprintf(stdout, "\n%s (%s): %ld futures x %d months x %zu strategies, %zu inputs, "
+                        "best of %d\n", path, sc->name, n, sc->horizon, sc->nstrategies,
+                sc->ninputs, reps);
+    tco_fprintf(stdout, "  %-46s %12s %-9s %-26s %s\n", "figure", "value", "unit", "target", "");
+
+    /* runs at 1 and 2 threads */
+    timing t1 = run_best(sc, n, 1, 0, reps), t2 = run_best(sc, n, 2, 0, reps);
+    double fps1 = n / t1.run, fps2 = n / t2.run, ratio = t1.run / t2.run;
+    char tgt[64];
+    tco_snprintf(tgt, sizeof tgt, ">= %.0f/s (%.0fx %.0f/s)", TARGET_PEER_MULTIPLE *
+                 PEER_FUTURES_PER_SECOND, TARGET_PEER_MULTIPLE, PEER_FUTURES_PER_SECOND);
+    figure("futures_per_second_1", "futures per second, 1 thread", fps1, "1/s", 0, NULL, -1);
+    figure("futures_per_second_2", "futures per second, 2 threads", fps2, "1/s", 0, tgt,
+           met(fps2, TARGET_PEER_MULTIPLE * PEER_FUTURES_PER_SECOND, 1));
+    figure("peer_multiple_2", "multiple of the NumPy peer (5,500/s), 2 thr", fps2 /
+           PEER_FUTURES_PER_SECOND, "x", 1, ">= 30x", met(fps2 / PEER_FUTURES_PER_SECOND,
+           TARGET_PEER_MULTIPLE, 1));
+    figure("run_ratio", "2 threads over 1, run", ratio, "x", 2, ">= 1.85x",
+           met(ratio, TARGET_RUN_RATIO, 1));
+    figure("ns_per_fms_1", "ns per future-month-strategy, 1 thread", t1.run / (n * T * S) * 1e9,
+           "ns", 2, NULL, -1);
+    figure("ns_per_fms_2", "ns per future-month-strategy, 2 threads",
+           t2.run / (n * T * S) * 1e9, "ns", 2, NULL, -1);
+
+    /* the floor */
+    double draws, fl = rng_floor(sc, n, &draws);
+    double loop_pf = t1.loop / n;
+    figure("rng_draws_per_future", "random numbers per future (64-bit draws)", draws, "", 0,
+           NULL, -1);
+    figure("rng_floor_us", "random-number floor per future, 1 thread", fl * 1e6, "us", 3, NULL,
+           -1);
+    figure("loop_us", "loop per future, 1 thread", loop_pf * 1e6, "us", 3, NULL, -1);
+    figure("loop_floor_multiple", "loop's multiple of the floor", loop_pf / fl, "x", 1,
+           "<= 10x", met(loop_pf / fl, TARGET_FLOOR_MULTIPLE, 0));
+
+    /* phases, 1 thread */
+    timing ts = run_best(sc, n, 1, TCO_STOP_SAMPLE, reps);
+    timing tp = run_best(sc, n, 1, TCO_STOP_PATHS, reps);
+    double write = 1e30;
+    {
+        tco_run_options opt = {0};
+        opt.futures = n;
+        opt.threads = 1;
+        tco_run *run;
+        tco_results *res;
+        if (tco_run_execute(&run, sc, &opt, &err) != TCO_OK ||
+            tco_results_compute(&res, run, &err) != TCO_OK)
+            fail("run", &err);
+        tco_provenance prov = {0};
+        prov.command = "run";
+        prov.scenario_path = path;
+        prov.threads = 1;
+        strcpy(prov.scenario_sha256, "0");
+        strcpy(prov.date, "2026-01-01T00:00:00Z");
+        tco_report rep = {sc, run, res, &prov};
+        if (tco_make_dirs("build/bench-out/write", &err) != TCO_OK)
+            fail("write", &err);
+        for (int r = 0; r < reps; r++) {
+            double t0 = omp_get_wtime();
+            if (tco_report_write("build/bench-out/write", &rep, 0, NULL, &err) != TCO_OK)
+                fail("write", &err);
+            double t = omp_get_wtime() - t0;
+            write = t < write ? t : write;
+        }
+        tco_results_free(res);
+        tco_run_free(run);
+    }
+    double ph[6] = {load, ts.loop, tp.loop - ts.loop, t1.loop - tp.loop, t1.stats, write};
+    const char *names[6] = {"load", "sample", "paths", "cost", "statistics", "write"};
+    for (int k = 0; k < 6; k++) {
+        char key[32], label[64];
+        snprintf(key, sizeof key, "phase_%s_ms", names[k]);
+        snprintf(label, sizeof label, "phase %s, 1 thread", names[k]);
+        figure(key, label, ph[k] * 1e3, "ms", 1, NULL, -1);
+    }
+    figure("phase_sample_paths_us", "  sample and paths per future", tp.loop / n * 1e6, "us", 3,
+           NULL, -1);
+    figure("phase_cost_us", "  cost per future", ph[3] / n * 1e6, "us", 3, NULL, -1);
+    figure("phase_statistics_us", "  statistics per future", ph[4] / n * 1e6, "us", 3, NULL, -1);
+
+    /* memory */
+    long m1 = smoke ? 2000 : 1000000, m0 = smoke ? 1000 : 100000;
+    double s0 = 0, s1 = 0, s2 = 0;
+    double p0 = child_peak(prog, path, m0, &s0), p1 = child_peak(prog, path, m1, &s1);
+    double per = p1 > 0 && p0 > 0 ? (p1 - p0) / (double)(m1 - m0) : NAN;
+    char label[96];
+    tco_snprintf(label, sizeof label, "peak memory, %ld futures (tcosim run)", m1);
+    figure("peak_mib_1e6", label, p1 / 1048576.0, "MiB", 0, NULL, -1);
+    tco_snprintf(label, sizeof label, "memory per future (slope, %ld to %ld)", m0, m1);
+    figure("bytes_per_future", label, per, "B", 0, NULL, -1);
+    double big_bytes;
+    int measured = 0;
+    if (big && !smoke) {
+        big_bytes = child_peak(prog, path, 10000000, &s2);
+        measured = big_bytes > 0;
+    }
+    if (!measured) {
+        double pred = p1 + per * (10000000.0 - (double)m1);
+        double eng = (double)tco_run_bytes(sc, 10000000, 0, sc->sampling, 2);
+        figure("engine_bytes_1e7", "tco_run_bytes (the engine's bound), 10^7", eng / 1048576.0,
+               "MiB", 0, NULL, -1);
+        big_bytes = isfinite(pred) && pred > 0 ? pred : eng;
+    }
+    figure(measured ? "peak_mib_1e7" : "peak_mib_1e7_predicted",
+           measured ? "peak memory, 10^7 futures (tcosim run)"
+                    : "peak memory, 10^7 futures, predicted (slope)",
+           big_bytes / 1048576.0, "MiB", 0, "< 2048 MiB", met(big_bytes, TARGET_BIG_BYTES, 0));
+
+    /* sweep and sensitivity */
+    long nsw = smoke ? 200 : 20000, nrank = smoke ? 200 : 20000, nsob = smoke ? 64 : 2000;
+    double w1 = sweep_time(path, nsw, 1), w2 = sweep_time(path, nsw, 2);
+    /* What 12 separate runs of nsw futures would take at 1 thread. */
+    double plain = 12.0 * nsw * (t1.run / n);
+    tco_snprintf(label, sizeof label, "sweep, 12 points x %ld, 1 thread", nsw);
+    figure("sweep_s_1", label, w1, "s", 3, NULL, -1);
+    tco_snprintf(label, sizeof label, "sweep, 12 points x %ld, 2 threads", nsw);
+    figure("sweep_s_2", label, w2, "s", 3, NULL, -1);
+    figure("sweep_ratio", "2 threads over 1, sweep", w1 / w2, "x", 2, ">= 1.7x",
+           met(w1 / w2, TARGET_SERIES_RATIO, 1));
+    figure("sweep_gain", "12 separate runs over the sweep, 1 thread", plain / w1, "x", 2,
+           ">= 2x", met(plain / w1, TARGET_SWEEP_GAIN, 1));
+    const struct {
+        tco_sens_method m;
+        const char *name;
+        long n;
+    } sens[2] = {{TCO_SENS_RANK, "rank", nrank}, {TCO_SENS_SOBOL, "sobol", nsob}};
+    for (int k = 0; k < 2; k++) {
+        double a = sens_time(sc, sens[k].m, sens[k].n, 1), b = sens_time(sc, sens[k].m, sens[k].n, 2);
+        char key[48];
+        long runs = tco_sensitivity_cost(sc, sens[k].m, sens[k].n);
+        snprintf(key, sizeof key, "%s_s_1", sens[k].name);
+        tco_snprintf(label, sizeof label, "sensitivity %s, %ld futures, 1 thread", sens[k].name,
+                     runs);
+        figure(key, label, a, "s", 3, NULL, -1);
+        snprintf(key, sizeof key, "%s_s_2", sens[k].name);
+        tco_snprintf(label, sizeof label, "sensitivity %s, %ld futures, 2 threads", sens[k].name,
+                     runs);
+        figure(key, label, b, "s", 3, NULL, -1);
+        snprintf(key, sizeof key, "%s_ratio", sens[k].name);
+        tco_snprintf(label, sizeof label, "2 threads over 1, %s", sens[k].name);
+        figure(key, label, a / b, "x", 2, ">= 1.7x", met(a / b, TARGET_SERIES_RATIO, 1));
+    }
+    (void)s0;
+    (void)s1;
+    (void)s2;
+    tco_scenario_free(sc);
 }
 
 int main(int argc, char **argv)
 {
-    gsl_set_error_handler_off();
-    const char *path = argc > 1 ? argv[1] : "scenarios/baseline.yaml";
-    long n = 100000;
-    if (argc > 2) {
+    tco_init();
+    const char *e = getenv("BENCH_SMOKE");
+    int smoke = e && *e && strcmp(e, "0") != 0;
+    e = getenv("BENCH_BIG");
+    int big = e && *e && strcmp(e, "0") != 0;
+    long n = smoke ? 2000 : 100000;
+    if ((e = getenv("BENCH_FUTURES")) && *e) {
         char *end;
-        n = strtol(argv[2], &end, 10);
+        n = strtol(e, &end, 10);
         if (*end || n < 1) {
-            fprintf(stderr, "bench: futures must be a whole number of at least 1, got '%s'\n",
-                    argv[2]);
+            fprintf(stderr, "bench: BENCH_FUTURES must be a whole number of at least 1, got '%s'\n",
+                    e);
             return 2;
         }
     }
-    int reps = 5;
+    const char *prog = (e = getenv("BENCH_TCOSIM")) && *e ? e : "./tcosim";
+    const char *jpath = (e = getenv("BENCH_JSON")) && *e ? e : "build/bench.json";
     tco_error err;
-    tco_scenario *sc;
-    if (tco_scenario_load(&sc, path, NULL, &err) != TCO_OK) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        return 1;
-    }
-    printf("scenario %s: %ld futures x %d months x %zu strategies (best of %d)\n", path, n,
-           sc->horizon, sc->nstrategies, reps);
-    printf("%-8s %10s %10s %14s %16s %16s\n", "threads", "loop s", "total s", "futures/s",
-           "ns/future-month", "ns/fut-mo-strat");
-    double best[3] = {0};
-    for (int threads = 1; threads <= 2; threads++) {
-        double bl = 1e30, bt = 1e30;
-        for (int r = 0; r < reps; r++) {
-            double loop, total;
-            if (run_once(sc, n, threads, &loop, &total))
-                return 1;
-            bl = loop < bl ? loop : bl;
-            bt = total < bt ? total : bt;
-        }
-        best[threads] = bt;
-        double fm = (double)n * sc->horizon;
-        printf("%-8d %10.3f %10.3f %14.0f %16.2f %16.2f\n", threads, bl, bt, n / bt, bt / fm * 1e9,
-               bt / (fm * (double)sc->nstrategies) * 1e9);
-    }
-    printf("speed-up, 2 threads over 1 (total): %.2fx\n", best[1] / best[2]);
-    /* Peak memory of 1 million futures: the program in a child process
-     * (OpenMP does not survive fork), whose peak is its own. */
-    fflush(stdout);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "./tcosim run '%s' -n 1000000 --threads 2 -q --no-plots -o build/bench-out", path);
-    double t0 = omp_get_wtime();
-    int rc = system(cmd);
-    double secs = omp_get_wtime() - t0;
-    struct rusage ru;
-    getrusage(RUSAGE_CHILDREN, &ru);
-    if (rc != 0)
-        printf("1,000,000 futures: the program failed (status %d)\n", rc);
+    if (tco_make_dirs("build/bench-out", &err) != TCO_OK)
+        fail("build/bench-out", &err);
+    json = fopen(jpath, "w");
+    if (!json)
+        fprintf(stderr, "bench: cannot write %s: %s\n", jpath, strerror(errno));
     else
-        printf("1,000,000 futures, 2 threads, whole program with files: %.2f s, peak memory %.0f MiB\n",
-               secs, ru.ru_maxrss / 1024.0);
-    tco_scenario_free(sc);
+        tco_fprintf(json, "{\"smoke\": %s, \"futures\": %ld, \"peer_futures_per_second\": %.0f, "
+                          "\"figures\": [", smoke ? "true" : "false", n,
+                    PEER_FUTURES_PER_SECOND);
+    tco_fprintf(stdout, "make bench%s: %d processors; targets of issue 11 (the NumPy peer: "
+                        "%.0f futures/s on one core, the midpoint of the issue's 5,000-6,000)\n",
+                smoke ? " (smoke sizes: figures are not meaningful)" : "", omp_get_num_procs(),
+                PEER_FUTURES_PER_SECOND);
+    const char *def[] = {"scenarios/baseline.yaml", "bench/v2.yaml"};
+    int ns = argc > 1 ? argc - 1 : 2;
+    for (int k = 0; k < ns; k++)
+        bench_scenario(argc > 1 ? argv[k + 1] : def[k], smoke, big, n, prog);
+    if (json) {
+        fputs("\n]}\n", json);
+        if (fclose(json) != 0)
+            fprintf(stderr, "bench: cannot write %s\n", jpath);
+        else
+            tco_fprintf(stdout, "\nFigures also in %s\n", jpath);
+    }
     return 0;
 }

@@ -586,7 +586,11 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         w->x[e->opt.override_input[j]] = e->opt.override_value[j];
     if (run->inputs)
         memcpy(run->inputs + (size_t)i * NI, w->x, NI * sizeof *w->x);
+    if (e->opt.stop_after == TCO_STOP_SAMPLE) /* make bench's phases */
+        return S;
     tco_future_draw(w->future, e->model, w->x, &rng, cl);
+    if (e->opt.stop_after == TCO_STOP_PATHS)
+        return S;
     for (size_t s = 0; s < S; s++) {
         tco_cost cost;
         tco_future_cost(w->future, e->model, s, w->month, NULL, &cost);

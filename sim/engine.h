@@ -30,6 +30,10 @@ typedef struct {
                               NPV (tco_run's event_effect): the futures in which events
                               happen are costed again without them */
     size_t memory_limit;   /* bytes; 0: 80% of physical memory */
+    int stop_after;        /* benchmarks (make bench): TCO_STOP_SAMPLE ends each future
+                              after its static inputs, TCO_STOP_PATHS after its paths;
+                              no strategy is costed and per-future results stay 0.
+                              0: whole futures */
     /* Inputs held at a value in every future (sweeps, tornado): input
      * override_input[j] takes override_value[j].  An uncertain input still
      * consumes its uniform, so the other inputs and the paths see the same
@@ -45,6 +49,8 @@ typedef struct {
     void *progress_ctx;
     const volatile sig_atomic_t *cancel; /* stop early when it becomes non-zero (read at every future) */
 } tco_run_options;
+
+enum { TCO_STOP_SAMPLE = 1, TCO_STOP_PATHS = 2 };
 
 /* The engine's state between tco_run_alloc and tco_run_finish. */
 typedef struct tco_engine tco_engine;
