@@ -91,7 +91,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libtcosim.a
 
 check:
 	@sh tools/deps.sh --fuzz
-	@$(MAKE) --no-print-directory $(PROG) $(TEST_BIN) $(REPLAY_BIN) CFLAGS="$(CFLAGS) -Werror"
+	@$(MAKE) --no-print-directory $(PROG) $(TEST_BIN) $(REPLAY_BIN) $(BUILD)/bench/bench \
+	    CFLAGS="$(CFLAGS) -Werror"
 	@sh tests/run_units.sh $(TEST_BIN)
 	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz
 	@sh tests/cli/run.sh ./$(PROG)
@@ -101,6 +102,7 @@ check:
 	@sh tests/docs/check_examples.sh ./$(PROG)
 	@sh tests/golden/run.sh ./$(PROG)
 	@sh tests/board/run.sh ./$(PROG)
+	@sh tests/bench/smoke.sh $(BUILD)/bench/bench ./$(PROG)
 	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz \
 	    FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi
@@ -131,13 +133,16 @@ demo: deps
 	@$(MAKE) --no-print-directory tcosim
 	./tcosim run scenarios/baseline.yaml
 
+# make bench: issue 11's figures (bench/bench.c) for the baseline and
+# bench/v2.yaml, a table and build/bench.json; BENCH_BIG=1 adds 10^7 futures.
+# `make check` runs the program on tiny sizes only (tests/bench/smoke.sh).
 bench: deps
 	@$(MAKE) --no-print-directory tcosim $(BUILD)/bench/bench
 	@sh bench/run.sh
 
 $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libtcosim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtcosim.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libtcosim.a $(LDLIBS)
 
 # Headers go flat into include/tcosim/: their "../sim/" and "../models/"
 # includes are rewritten to plain names.  tcosim.pc names PREFIX.
@@ -187,4 +192,4 @@ valgrind: tcosim
 clean:
 	rm -rf build build-asan build-ubsan build-fuzz tcosim out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d) $(REPLAY_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d) $(REPLAY_BIN:=.d) $(BUILD)/bench/bench.d

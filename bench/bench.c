@@ -21,7 +21,8 @@
  * no timing judged); BENCH_BIG=1 also measures 10^7 futures (about 10 GiB
  * and minutes today); BENCH_FUTURES the run size (default 100000);
  * BENCH_JSON the JSON file (default build/bench.json); BENCH_TCOSIM the
- * program for the memory children (default ./tcosim). */
+ * program for the memory children (default ./tcosim); BENCH_OUT the scratch
+ * folder for written results (default build/bench-out). */
 #include <errno.h>
 #include <math.h>
 #include <spawn.h>
@@ -60,6 +61,7 @@ extern char **environ;
 #define TARGET_BIG_BYTES (2.0 * 1024 * 1024 * 1024)
 
 static FILE *json;
+static char outdir[4096] = "build/bench-out"; /* BENCH_OUT: scratch folders */
 static int json_first = 1;
 static const char *cur_scenario = "";
 
@@ -227,10 +229,11 @@ static double rng_floor(const tco_scenario *sc, long n, double *per)
  * futures, 2 threads, no charts, in a child process; 0 when it failed. */
 static double child_peak(const char *prog, const char *path, long n, double *secs)
 {
-    char nbuf[32];
+    char nbuf[32], memdir[4200];
     snprintf(nbuf, sizeof nbuf, "%ld", n);
+    snprintf(memdir, sizeof memdir, "%s/memory", outdir);
     const char *args[] = {prog, "run", path, "-n", nbuf, "--threads", "2", "-q",
-                          "--no-plots", "-o", "build/bench-out/memory"};
+                          "--no-plots", "-o", memdir};
     enum { NA = sizeof args / sizeof *args };
     char *argv[NA + 1];
     for (size_t k = 0; k < NA; k++)
@@ -369,11 +372,13 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
         strcpy(prov.scenario_sha256, "0");
         strcpy(prov.date, "2026-01-01T00:00:00Z");
         tco_report rep = {sc, run, res, &prov};
-        if (tco_make_dirs("build/bench-out/write", &err) != TCO_OK)
+        char wdir[4200];
+        snprintf(wdir, sizeof wdir, "%s/write", outdir);
+        if (tco_make_dirs(wdir, &err) != TCO_OK)
             fail("write", &err);
         for (int r = 0; r < reps; r++) {
             double t0 = omp_get_wtime();
-            if (tco_report_write("build/bench-out/write", &rep, 0, NULL, &err) != TCO_OK)
+            if (tco_report_write(wdir, &rep, 0, NULL, &err) != TCO_OK)
                 fail("write", &err);
             double t = omp_get_wtime() - t0;
             write = t < write ? t : write;
@@ -400,7 +405,8 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
     double p0 = child_peak(prog, path, m0, &s0), p1 = child_peak(prog, path, m1, &s1);
     double per = p1 > 0 && p0 > 0 ? (p1 - p0) / (double)(m1 - m0) : NAN;
     char label[96];
-    tco_snprintf(label, sizeof label, "peak memory, %ld futures (tcosim run)", m1);
+    tco_snprintf(label, sizeof label, "peak memory, %s futures (tcosim run)",
+                 smoke ? "2000 (smoke; 10^6)" : "10^6");
     figure("peak_mib_1e6", label, p1 / 1048576.0, "MiB", 0, NULL, -1);
     tco_snprintf(label, sizeof label, "memory per future (slope, %ld to %ld)", m0, m1);
     figure("bytes_per_future", label, per, "B", 0, NULL, -1);
@@ -423,13 +429,13 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
            big_bytes / 1048576.0, "MiB", 0, "< 2048 MiB", met(big_bytes, TARGET_BIG_BYTES, 0));
 
     /* sweep and sensitivity */
-    long nsw = smoke ? 200 : 20000, nrank = smoke ? 200 : 20000, nsob = smoke ? 64 : 2000;
+    long nsw = smoke ? 100 : 20000, nrank = smoke ? 100 : 20000, nsob = smoke ? 32 : 2000;
     double w1 = sweep_time(path, nsw, 1), w2 = sweep_time(path, nsw, 2);
     /* What 12 separate runs of nsw futures would take at 1 thread. */
     double plain = 12.0 * nsw * (t1.run / n);
-    tco_snprintf(label, sizeof label, "sweep, 12 points x %ld, 1 thread", nsw);
+    tco_snprintf(label, sizeof label, "sweep, 1 thread (12 points x %ld)", nsw);
     figure("sweep_s_1", label, w1, "s", 3, NULL, -1);
-    tco_snprintf(label, sizeof label, "sweep, 12 points x %ld, 2 threads", nsw);
+    tco_snprintf(label, sizeof label, "sweep, 2 threads (12 points x %ld)", nsw);
     figure("sweep_s_2", label, w2, "s", 3, NULL, -1);
     figure("sweep_ratio", "2 threads over 1, sweep", w1 / w2, "x", 2, ">= 1.7x",
            met(w1 / w2, TARGET_SERIES_RATIO, 1));
@@ -445,11 +451,11 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
         char key[48];
         long runs = tco_sensitivity_cost(sc, sens[k].m, sens[k].n);
         snprintf(key, sizeof key, "%s_s_1", sens[k].name);
-        tco_snprintf(label, sizeof label, "sensitivity %s, %ld futures, 1 thread", sens[k].name,
+        tco_snprintf(label, sizeof label, "sensitivity %s, 1 thread (%ld futures)", sens[k].name,
                      runs);
         figure(key, label, a, "s", 3, NULL, -1);
         snprintf(key, sizeof key, "%s_s_2", sens[k].name);
-        tco_snprintf(label, sizeof label, "sensitivity %s, %ld futures, 2 threads", sens[k].name,
+        tco_snprintf(label, sizeof label, "sensitivity %s, 2 threads (%ld futures)", sens[k].name,
                      runs);
         figure(key, label, b, "s", 3, NULL, -1);
         snprintf(key, sizeof key, "%s_ratio", sens[k].name);
@@ -469,7 +475,7 @@ int main(int argc, char **argv)
     int smoke = e && *e && strcmp(e, "0") != 0;
     e = getenv("BENCH_BIG");
     int big = e && *e && strcmp(e, "0") != 0;
-    long n = smoke ? 2000 : 100000;
+    long n = smoke ? 1000 : 100000;
     if ((e = getenv("BENCH_FUTURES")) && *e) {
         char *end;
         n = strtol(e, &end, 10);
@@ -481,9 +487,11 @@ int main(int argc, char **argv)
     }
     const char *prog = (e = getenv("BENCH_TCOSIM")) && *e ? e : "./tcosim";
     const char *jpath = (e = getenv("BENCH_JSON")) && *e ? e : "build/bench.json";
+    if ((e = getenv("BENCH_OUT")) && *e)
+        snprintf(outdir, sizeof outdir, "%s", e);
     tco_error err;
-    if (tco_make_dirs("build/bench-out", &err) != TCO_OK)
-        fail("build/bench-out", &err);
+    if (tco_make_dirs(outdir, &err) != TCO_OK)
+        fail(outdir, &err);
     json = fopen(jpath, "w");
     if (!json)
         fprintf(stderr, "bench: cannot write %s: %s\n", jpath, strerror(errno));
