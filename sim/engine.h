@@ -32,8 +32,8 @@ typedef struct {
     size_t memory_limit;   /* bytes; 0: 80% of physical memory */
     int stop_after;        /* benchmarks (make bench): TCO_STOP_SAMPLE ends each future
                               after its static inputs, TCO_STOP_PATHS after its paths;
-                              no strategy is costed and per-future results stay 0.
-                              0: whole futures */
+                              no strategy is costed: per-future results are not
+                              written, means are 0.  0: whole futures */
     /* Inputs held at a value in every future (sweeps, tornado): input
      * override_input[j] takes override_value[j].  An uncertain input still
      * consumes its uniform, so the other inputs and the paths see the same

@@ -243,6 +243,40 @@ START_TEST(test_thread_invariance)
 }
 END_TEST
 
+/* make bench's phases (tco_run_options.stop_after): a run that stops after
+ * the static inputs or after the paths samples the same inputs as a whole
+ * run, and costs nothing (its means are 0). */
+START_TEST(test_stop_after)
+{
+    const int stops[3] = {0, TCO_STOP_SAMPLE, TCO_STOP_PATHS};
+    tco_run *runs[3];
+    tco_scenario *sc[3];
+    for (int k = 0; k < 3; k++) {
+        tco_run_options opt = {0};
+        opt.futures = 3001;
+        opt.threads = 2;
+        opt.keep_inputs = 1;
+        opt.stop_after = stops[k];
+        runs[k] = run_text(ANALYTIC, &opt, &sc[k]);
+    }
+    size_t n = (size_t)runs[0]->n, S = runs[0]->S, NI = sc[0]->ninputs;
+    int costed = 0;
+    for (size_t i = 0; i < S * n; i++)
+        costed |= runs[0]->npv[i] != 0;
+    ck_assert(costed);
+    for (int k = 1; k < 3; k++) {
+        ck_assert(memcmp(runs[0]->inputs, runs[k]->inputs, n * NI * sizeof(double)) == 0);
+        for (size_t i = 0; i < S * (size_t)runs[k]->T; i++)
+            ck_assert(runs[k]->monthly_mean[i] == 0);
+        ck_assert(runs[k]->tokens_mean == 0);
+    }
+    for (int k = 0; k < 3; k++) {
+        tco_run_free(runs[k]);
+        tco_scenario_free(sc[k]);
+    }
+}
+END_TEST
+
 START_TEST(test_seed_changes_results)
 {
     tco_scenario *sc;
@@ -1282,6 +1316,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_event_effects_random_months);
     tcase_add_test(tc, test_event_effects_thread_invariance);
     tcase_add_test(tc, test_event_files);
+    tcase_add_test(tc, test_stop_after);
     suite_add_tcase(s, tc);
     return s;
 }
