@@ -2,7 +2,8 @@
  * named on the command line (make bench: the bundled baseline and
  * bench/v2.yaml, which has every version-2 feature).
  *
- *   bench [SCENARIO...]     a table on standard output and build/bench.json
+ *   bench [SCENARIO...]     a table on standard output, build/bench.json and
+ *                           build/bench.md (a Markdown table for the README)
  *
  * Per scenario: futures per second at 1 and 2 threads (loop and
  * statistics) and their ratio; ns per future-month-strategy; the
@@ -78,11 +79,77 @@ static void json_str(const char *s)
 
 /* One figure: a line of the table and an object of bench.json.  met: 1
  * target met, 0 not yet, -1 no target. */
+/* Every figure, for the Markdown table (README's Speed section): by key,
+ * one column per scenario. */
+enum { MAXROWS = 64, MAXSC = 4 };
+typedef struct {
+    char key[48], label[96], unit[12], target[40];
+    char value[MAXSC][32];
+    int met[MAXSC];
+} row;
+static row rows[MAXROWS];
+static int nrows, cur_index = -1;
+static const char *sc_names[MAXSC];
+
+static void remember(const char *key, const char *label, const char *v, const char *unit,
+                     const char *target, int met)
+{
+    if (cur_index < 0 || cur_index >= MAXSC)
+        return;
+    int r = 0;
+    while (r < nrows && strcmp(rows[r].key, key) != 0)
+        r++;
+    if (r == nrows) {
+        if (nrows == MAXROWS)
+            return;
+        nrows++;
+        snprintf(rows[r].key, sizeof rows[r].key, "%s", key);
+        snprintf(rows[r].label, sizeof rows[r].label, "%s", label);
+        snprintf(rows[r].unit, sizeof rows[r].unit, "%s", unit);
+        snprintf(rows[r].target, sizeof rows[r].target, "%s", target ? target : "");
+        for (int k = 0; k < MAXSC; k++)
+            rows[r].met[k] = -2;
+    }
+    snprintf(rows[r].value[cur_index], sizeof rows[r].value[cur_index], "%s", v);
+    rows[r].met[cur_index] = met;
+}
+
+/* bench.md: the figures as a Markdown table, a column per scenario. */
+static void write_markdown(const char *path, int nsc)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return;
+    }
+    fputs("| figure |", f);
+    for (int k = 0; k < nsc && k < MAXSC; k++)
+        fprintf(f, " %s |", sc_names[k]);
+    fputs(" target |\n|---|", f);
+    for (int k = 0; k < nsc && k < MAXSC; k++)
+        fputs("---:|", f);
+    fputs("---|\n", f);
+    for (int r = 0; r < nrows; r++) {
+        const char *l = rows[r].label;
+        while (*l == ' ')
+            l++;
+        fprintf(f, "| %s%s%s%s |", l, *rows[r].unit ? " (" : "", rows[r].unit,
+                *rows[r].unit ? ")" : "");
+        for (int k = 0; k < nsc && k < MAXSC; k++)
+            fprintf(f, " %s%s |", rows[r].value[k],
+                    rows[r].met[k] == 1 ? " ✓" : rows[r].met[k] == 0 ? " ✗" : "");
+        fprintf(f, " %s |\n", rows[r].target);
+    }
+    if (fclose(f) != 0)
+        fprintf(stderr, "bench: cannot write %s\n", path);
+}
+
 static void figure(const char *key, const char *label, double value, const char *unit,
                    int digits, const char *target, int met)
 {
     char v[64];
     tco_snprintf(v, sizeof v, "%.*f", digits, value);
+    remember(key, label, v, unit, target, met);
     tco_fprintf(stdout, "  %-46s %12s %-9s %-26s %s\n", label, v, unit, target ? target : "",
                 met < 0 ? "" : met ? "target met" : "not yet");
     if (!json)
@@ -304,6 +371,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
     const int reps = smoke ? 1 : 3;
     tco_error err;
     cur_scenario = path;
+    cur_index++;
     /* load */
     tco_scenario *sc = NULL;
     double load = 1e30;
@@ -316,6 +384,8 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
         double t = omp_get_wtime() - t0;
         load = t < load ? t : load;
     }
+    if (cur_index < MAXSC)
+        sc_names[cur_index] = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     const double T = sc->horizon, S = (double)sc->nstrategies;
     tco_fprintf(stdout, "\n%s (%s): %ld futures x %d months x %zu strategies, %zu inputs, "
                         "best of %d\n", path, sc->name, n, sc->horizon, sc->nstrategies,
@@ -507,12 +577,17 @@ int main(int argc, char **argv)
     int ns = argc > 1 ? argc - 1 : 2;
     for (int k = 0; k < ns; k++)
         bench_scenario(argc > 1 ? argv[k + 1] : def[k], smoke, big, n, prog);
+    char md[4200];
+    snprintf(md, sizeof md, "%.*s.md",
+             (int)(strlen(jpath) > 5 && strcmp(jpath + strlen(jpath) - 5, ".json") == 0
+                       ? strlen(jpath) - 5 : strlen(jpath)), jpath);
+    write_markdown(md, ns);
     if (json) {
         fputs("\n]}\n", json);
         if (fclose(json) != 0)
             fprintf(stderr, "bench: cannot write %s\n", jpath);
         else
-            tco_fprintf(stdout, "\nFigures also in %s\n", jpath);
+            tco_fprintf(stdout, "\nFigures also in %s and %s (README's table)\n", jpath, md);
     }
     return 0;
 }
