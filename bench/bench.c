@@ -379,7 +379,7 @@ static int met(double v, double target, int above) { return above ? v >= target 
 
 static void bench_scenario(const char *path, int smoke, int big, long n, const char *prog)
 {
-    const int reps = smoke ? 1 : 3;
+    const int reps = smoke ? 1 : 2;
     tco_error err;
     cur_scenario = path;
     cur_index++;
@@ -512,7 +512,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
            big_bytes / 1048576.0, "MiB", 0, "< 2048 MiB", met(big_bytes, TARGET_BIG_BYTES, 0));
 
     /* sweep and sensitivity */
-    long nsw = smoke ? 100 : 20000, nrank = smoke ? 100 : 20000, nsob = smoke ? 32 : 2000;
+    long nsw = smoke ? 100 : 10000, nrank = smoke ? 100 : 20000, nsob = smoke ? 32 : 1000;
     double w1 = sweep_time(path, nsw, 1), w2 = sweep_time(path, nsw, 2);
     /* What 12 separate runs of nsw futures would take at 1 thread. */
     double plain = 12.0 * nsw * (t1.run / n);
