@@ -345,7 +345,7 @@ static double child_peak(const char *prog, const char *path, long n, double *sec
     return (double)ru.ru_maxrss * 1024.0;
 }
 
-static double sweep_time(const char *path, long n, int threads)
+static double sweep_time(const char *path, long n, int threads, double *cpu)
 {
     tco_error err;
     tco_vary v;
@@ -356,10 +356,11 @@ static double sweep_time(const char *path, long n, int threads)
     opt.threads = threads;
     tco_load_options lo = {0};
     tco_sweep *sw;
-    double t0 = omp_get_wtime();
+    double c0 = cpu_seconds(), t0 = omp_get_wtime();
     if (tco_sweep_run(&sw, path, &lo, &v, 1, &opt, &err) != TCO_OK)
         fail("sweep", &err);
     double t = omp_get_wtime() - t0;
+    *cpu = cpu_seconds() - c0;
     tco_sweep_free(sw);
     tco_vary_clear(&v);
     return t;
@@ -521,17 +522,18 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
 
     /* sweep and sensitivity */
     long nsw = smoke ? 100 : 10000, nrank = smoke ? 100 : 20000, nsob = smoke ? 32 : 1000;
-    double w1 = sweep_time(path, nsw, 1), w2 = sweep_time(path, nsw, 2);
-    /* What 12 separate runs of nsw futures would take at 1 thread. */
-    double plain = 12.0 * nsw * (t1.run / n);
+    double c1, c2, w1 = sweep_time(path, nsw, 1, &c1), w2 = sweep_time(path, nsw, 2, &c2);
+    /* What 12 separate runs of nsw futures would take at 1 thread, CPU time. */
+    double plain = 12.0 * nsw * (t1.cpu / n);
+    (void)c2;
     tco_snprintf(label, sizeof label, "sweep, 1 thread (12 points x %ld)", nsw);
     figure("sweep_s_1", label, w1, "s", 3, NULL, -1);
     tco_snprintf(label, sizeof label, "sweep, 2 threads (12 points x %ld)", nsw);
     figure("sweep_s_2", label, w2, "s", 3, NULL, -1);
     figure("sweep_ratio", "2 threads over 1, sweep", w1 / w2, "x", 2, ">= 1.7x",
            met(w1 / w2, TARGET_SERIES_RATIO, 1));
-    figure("sweep_gain", "12 separate runs over the sweep, 1 thread", plain / w1, "x", 2,
-           ">= 2x", met(plain / w1, TARGET_SWEEP_GAIN, 1));
+    figure("sweep_gain", "12 separate runs over the sweep, 1 thread, CPU", plain / c1, "x", 2,
+           ">= 2x", met(plain / c1, TARGET_SWEEP_GAIN, 1));
     const struct {
         tco_sens_method m;
         const char *name;
