@@ -394,7 +394,7 @@ tco_status tco_compare_write(const char *dir, const tco_compare *cmp, tco_chart_
                              tco_error *err)
 {
     compare_report cr = {{cmp->c[0].sc, NULL, NULL, NULL}, cmp};
-    tco_status xst = tco_xlsx_write_compare(dir, cmp, err);
+    tco_status xst = tco_xlsx_write_compare(dir, cmp, prov, err);
     if (xst != TCO_OK)
         return xst;
     static const struct {
