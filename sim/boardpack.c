@@ -529,6 +529,32 @@ static double strategy_table(pagew *w, const tco_report *r, double y, double bot
     return y - rh / 2;
 }
 
+/* Strategies that cost exactly the same in many futures (decision.h's
+ * rule): P(cheapest) splits those futures between them, which hides the
+ * tie; one line under the table says so.  Returns the y below it. */
+static double ties_line(pagew *w, const tco_scenario *sc, const tco_results *res, double y)
+{
+    char text[2048], a[32];
+    size_t o = 0, shown = 0;
+    for (size_t x = 0; res->identical && x < res->S; x++)
+        for (size_t z = x + 1; z < res->S && o < sizeof text; z++) {
+            double same = res->identical[x * res->S + z];
+            if (!(same >= TCO_TIE_MENTION) || shown == 3)
+                continue;
+            tco_format_percent(same, 0, a, sizeof a);
+            o += (size_t)tco_snprintf(text + o, sizeof text - o, "%s%s costs exactly what %s costs in "
+                                      "%s of futures",
+                                      shown ? "; " : "Ties: ", sc->strategies[z].name,
+                                      sc->strategies[x].name, a);
+            shown++;
+        }
+    if (!shown)
+        return y;
+    if (o < sizeof text)
+        tco_snprintf(text + o, sizeof text - o, " (P(cheapest) splits those futures between them).");
+    return put_wrapped(w, 0.04, y - 0.004, 1, 7, INK, 0.92, 0.017, 2, text);
+}
+
 tco_status tco_boardpack_run(FILE *f, const tco_report *r)
 {
     const tco_scenario *sc = r->sc;
@@ -561,6 +587,7 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
                  "falls to %s's, and the median month.",
                  cur, sc->horizon, 100 * sc->discount_rate, base, base);
     y = put_wrapped(&w, 0.04, y - 0.018, 0, 7, GREY, 0.92, 0.017, 2, text);
+    y = ties_line(&w, sc, res, y);
 
     /* What decides it: EVPPI of every uncertain input from this run's
      * futures; and the key assumptions by the swing of the recommended
