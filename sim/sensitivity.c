@@ -119,6 +119,7 @@ static double mean_of(const double *y, size_t n)
 typedef struct {
     int output, versus;
     double *y, *means;
+    const size_t *slot; /* y's row of run r (NULL: row r) */
 } design_ctx;
 
 static tco_status take_design(void *ctx, size_t r, const double *npv, size_t n, tco_error *err)
@@ -129,7 +130,7 @@ static tco_status take_design(void *ctx, size_t r, const double *npv, size_t n, 
         output_of(npv, n, c->output, c->versus, c->y);
         c->means[r] = mean_of(c->y, n);
     } else {
-        output_of(npv, n, c->output, c->versus, c->y + r * n);
+        output_of(npv, n, c->output, c->versus, c->y + (c->slot ? c->slot[r] : r) * n);
     }
     return TCO_OK;
 }
@@ -306,7 +307,7 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
         to.futures = (long)n;
         to.progress = opt->progress;
         to.progress_ctx = opt->progress_ctx;
-        design_ctx dc = {output, versus, y, ends};
+        design_ctx dc = {output, versus, y, ends, NULL};
         st = tco_sweep_runs(sc, &to, pt, 2 * D, take_design, &dc, r->runs,
                             prog.total, err);
         if (st == TCO_OK) {
@@ -340,17 +341,35 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
             goto done;
         }
         /* A, B, then A with column m - 2 from B (Saltelli 2010), on the
-         * same futures in one loop. */
-        for (size_t m = 0; m < D + 2; m++)
-            pt[m] = (tco_sweep_point){NULL, NULL, 0, m == 1 ? B : A, m >= 2 ? B : NULL,
+         * same futures in one loop; A's column of the volume right after
+         * A, whose draw it then rescales (tco_sweep_runs). */
+        size_t *slot = malloc((D + 2) * sizeof *slot), k = 0;
+        if (!slot) {
+            free(pt);
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory for the Sobol design");
+            goto done;
+        }
+        int vd = sc->inputs[sc->volume].dim;
+        slot[k++] = 0;
+        if (vd >= 0)
+            slot[k++] = 2 + (size_t)vd;
+        slot[k++] = 1;
+        for (size_t m = 2; m < D + 2; m++)
+            if ((long)m != 2L + vd)
+                slot[k++] = m;
+        for (k = 0; k < D + 2; k++) {
+            size_t m = slot[k];
+            pt[k] = (tco_sweep_point){NULL, NULL, 0, m == 1 ? B : A, m >= 2 ? B : NULL,
                                       m >= 2 ? (long)(m - 2) : -1};
+        }
         tco_run_options so = o;
         so.futures = (long)N;
         so.progress = opt->progress;
         so.progress_ctx = opt->progress_ctx;
-        design_ctx dc = {output, versus, fAB, NULL};
+        design_ctx dc = {output, versus, fAB, NULL, slot};
         st = tco_sweep_runs(sc, &so, pt, D + 2, take_design, &dc, r->runs, prog.total, err);
         free(pt);
+        free(slot);
         if (st != TCO_OK)
             goto done;
         r->runs += (long)(D + 2) * (long)N;

@@ -423,7 +423,14 @@ static tco_status plain_run(const tco_scenario *sc, const tco_run_options *opt,
 
 typedef struct {
     tco_future *future;
-    double *u, *scratch, *xfix, *x0, *x;
+    double *u, *scratch;
+    double *xfix;         /* the fixed inputs, uncertain ones at their medians */
+    double *x0;           /* this future's sampled inputs (the scenario's sampling) */
+    double *x;            /* the inputs the future was drawn with (its f->x) */
+    double *xr;           /* a run's inputs */
+    const double *table[2]; /* caller's tables whose row i is sampled in xt */
+    double *xt[2];
+    int drawn;            /* x holds a draw of this future */
 } runs_ws;
 
 /* Whether every total of a cost is finite (the engine's test). */
@@ -437,15 +444,47 @@ static int finite_cost(const tco_cost *c)
     return 1;
 }
 
+/* Whether two input vectors differ in input v alone (or not at all). */
+static int same_but(const double *a, const double *b, size_t NI, int v)
+{
+    return memcmp(a, b, (size_t)v * sizeof *a) == 0 &&
+           memcmp(a + v + 1, b + v + 1, (NI - (size_t)v - 1) * sizeof *a) == 0;
+}
+
+/* The inputs of run p in future i from a caller's table: row i sampled as
+ * tco_sample_uncertain does (once a table and future: A's row serves
+ * every A_B^(i)), then column `column` from uniforms_b, sampled alone
+ * (each uncertain input is its own dimension's quantile, clamped). */
+static void table_inputs(const tco_scenario *sc, const tco_sweep_point *p, long i, runs_ws *w)
+{
+    const size_t NI = sc->ninputs, D = sc->ndims;
+    int slot = w->table[0] == p->uniforms ? 0 : w->table[1] == p->uniforms ? 1 : -1;
+    if (slot < 0) {
+        slot = w->table[0] && !w->table[1] ? 1 : 0;
+        memcpy(w->xt[slot], w->xfix, NI * sizeof *w->xt[slot]);
+        tco_sample_uncertain(sc, p->uniforms + (size_t)i * D, w->xt[slot], NULL);
+        w->table[slot] = p->uniforms;
+    }
+    memcpy(w->xr, w->xt[slot], NI * sizeof *w->xr);
+    if (p->uniforms_b && p->column >= 0) {
+        const tco_input *in = &sc->inputs[sc->dim_input[p->column]];
+        double v = tco_dist_quantile(&in->dist, p->uniforms_b[(size_t)i * D + (size_t)p->column]);
+        w->xr[sc->dim_input[p->column]] = tco_domain_clamp(&in->dom, v);
+    }
+}
+
 /* Future i of runs [g0, g1) on workspace w, as tco_run_execute's loop
  * computes it (rng seeded by future, uniforms, inputs, overrides, draw,
- * strategies costed in order); NPVs into buf. */
+ * strategies costed in order); NPVs into buf.  Every run of a future
+ * draws from the same stream (the rng after the scenario's sampling, or
+ * as seeded when a table gives the uniforms), so a run whose inputs
+ * differ from the last draw's in the volume alone rescales that draw's
+ * demand (tco_future_redraw_demand) instead of drawing again. */
 static void runs_future(const tco_scenario *sc, const tco_model *model, const tco_sampler *sampler,
                         const tco_zig *zig, uint64_t seed, const tco_sweep_point *pt, size_t g0,
-                        size_t g1, int volume_only, long i, size_t n, runs_ws *w, double *buf,
-                        unsigned char *bad)
+                        size_t g1, long i, size_t n, runs_ws *w, double *buf, unsigned char *bad)
 {
-    const size_t S = sc->nstrategies, NI = sc->ninputs, D = sc->ndims;
+    const size_t S = sc->nstrategies, NI = sc->ninputs;
     tco_rng rng0, rng;
     tco_rng_seed(&rng0, zig, seed, (uint64_t)i);
     if (sampler) {
@@ -453,27 +492,24 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
         memcpy(w->x0, w->xfix, NI * sizeof *w->x0);
         tco_sample_uncertain(sc, w->u, w->x0, NULL);
     }
+    w->drawn = 0;
+    w->table[0] = w->table[1] = NULL;
     for (size_t r = g0; r < g1; r++) {
         const tco_sweep_point *p = &pt[r];
-        rng = rng0;
-        if (volume_only && r > g0) {
-            /* Only the volume differs from the run before: the same draw. */
-            w->x[sc->volume] = p->value[0];
+        if (sampler)
+            memcpy(w->xr, w->x0, NI * sizeof *w->xr);
+        else
+            table_inputs(sc, p, i, w);
+        for (size_t j = 0; j < p->nheld; j++)
+            w->xr[p->input[j]] = p->value[j];
+        if (w->drawn && same_but(w->xr, w->x, NI, sc->volume)) {
+            w->x[sc->volume] = w->xr[sc->volume];
             tco_future_redraw_demand(w->future, model);
         } else {
-            if (sampler) {
-                memcpy(w->x, w->x0, NI * sizeof *w->x);
-            } else {
-                /* A caller's table: row i as is (tco_sampler_from_table). */
-                memcpy(w->u, p->uniforms + (size_t)i * D, D * sizeof *w->u);
-                if (p->uniforms_b && p->column >= 0)
-                    w->u[p->column] = p->uniforms_b[(size_t)i * D + (size_t)p->column];
-                memcpy(w->x, w->xfix, NI * sizeof *w->x);
-                tco_sample_uncertain(sc, w->u, w->x, NULL);
-            }
-            for (size_t j = 0; j < p->nheld; j++)
-                w->x[p->input[j]] = p->value[j];
+            memcpy(w->x, w->xr, NI * sizeof *w->x);
+            rng = rng0;
             tco_future_draw(w->future, model, w->x, &rng, NULL);
+            w->drawn = 1;
         }
         double *out = buf + (r - g0) * S * n + (size_t)i;
         for (size_t s = 0; s < S; s++) {
@@ -505,11 +541,9 @@ tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
     /* What the shared loop does not handle goes the plain way, which
      * gives the engine's errors. */
     int shared = n >= 1 && n <= TCO_MAX_FUTURES && S > 0;
-    int volume_only = !given;
     for (size_t r = 0; r < nruns; r++) {
         const tco_sweep_point *p = &pt[r];
         shared &= (p->uniforms != NULL) == given;
-        volume_only &= p->nheld == 1 && p->input[0] == sc->volume;
         for (size_t j = 0; j < p->nheld; j++)
             shared &= tco_domain_contains(&sc->inputs[p->input[j]].dom, p->value[j]);
     }
@@ -554,7 +588,11 @@ tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
         w->xfix = malloc((NI ? NI : 1) * sizeof *w->xfix);
         w->x0 = malloc((NI ? NI : 1) * sizeof *w->x0);
         w->x = malloc((NI ? NI : 1) * sizeof *w->x);
-        if (!w->future || !w->u || !w->scratch || !w->xfix || !w->x0 || !w->x) {
+        w->xr = malloc((NI ? NI : 1) * sizeof *w->xr);
+        w->xt[0] = malloc((NI ? NI : 1) * sizeof *w->xt[0]);
+        w->xt[1] = malloc((NI ? NI : 1) * sizeof *w->xt[1]);
+        if (!w->future || !w->u || !w->scratch || !w->xfix || !w->x0 || !w->x || !w->xr ||
+            !w->xt[0] || !w->xt[1]) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
             goto done;
         }
@@ -590,7 +628,7 @@ tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
                         cancelled = 1;
                         continue;
                     }
-                    runs_future(sc, model, sampler, &zig, seed, pt, g0, g1, volume_only, i,
+                    runs_future(sc, model, sampler, &zig, seed, pt, g0, g1, i,
                                 (size_t)n, w, buf, bad);
                 }
             }
@@ -616,6 +654,9 @@ done:
         free(ws[k].xfix);
         free(ws[k].x0);
         free(ws[k].x);
+        free(ws[k].xr);
+        free(ws[k].xt[0]);
+        free(ws[k].xt[1]);
     }
     free(ws);
     tco_sampler_free(sampler);

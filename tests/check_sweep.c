@@ -393,9 +393,11 @@ static void check_runs_equal_plain(const tco_scenario *sc)
         ck_assert(tco_sweep_runs(sc, &opt, pt + 4, 4, keep_npv, &c, 0, 0, &err) == TCO_OK);
         check_plain(sc, &opt, pt + 4, 4, c.npv, n);
         /* A Saltelli design: A, B, and A with column d from B. */
+        /* The volume's column right after A: A's draw rescaled. */
+        long vd = sc->inputs[vol].dim >= 0 ? sc->inputs[vol].dim : 0;
         tco_sweep_point dp[4] = {{NULL, NULL, 0, A, NULL, -1},
+                                 {NULL, NULL, 0, A, B, vd},
                                  {NULL, NULL, 0, B, NULL, -1},
-                                 {NULL, NULL, 0, A, B, 0},
                                  {NULL, NULL, 0, A, B, (long)D - 1}};
         ck_assert(tco_sweep_runs(sc, &opt, dp, 4, keep_npv, &c, 0, 0, &err) == TCO_OK);
         check_plain(sc, &opt, dp, 4, c.npv, n);
