@@ -602,42 +602,46 @@ tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
         tco_sample_inputs(sc, w->u, w->xfix, NULL);
     }
     const volatile sig_atomic_t *cancel = opt->cancel;
-    /* Chunks of futures, about 50 a group: progress and cancellation
-     * between them (and cancellation at every future). */
-    long chunk = (n + 49) / 50;
-    if (chunk < 64L * threads)
-        chunk = 64L * threads;
+    /* One parallel region a group, so that threads meet once, not at
+     * every chunk: the calling thread (thread 0) reports progress, about
+     * 50 times a group, from the count of futures done; cancellation is
+     * read at every future. */
+    const long step = (n + 49) / 50;
     for (size_t g0 = 0; g0 < nruns && st == TCO_OK; g0 += G) {
         size_t g1 = g0 + G < nruns ? g0 + G : nruns;
+        const long before = progress_before + (long)g0 * n, width = (long)(g1 - g0);
         memset(bad, 0, G);
         int cancelled = 0;
-        for (long first = 0; first < n && !cancelled;) {
-            long last = first + chunk < n ? first + chunk : n;
-#pragma omp parallel num_threads(threads) shared(cancelled)
-            {
-                runs_ws *w = &ws[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 16)
-                for (long i = first; i < last; i++) {
-                    int stop;
+        long done = 0, reported = 0;
+#pragma omp parallel num_threads(threads) shared(cancelled, done, reported)
+        {
+            const int me = omp_get_thread_num();
+            runs_ws *w = &ws[me];
+#pragma omp for schedule(dynamic, 8)
+            for (long i = 0; i < n; i++) {
+                int stop;
 #pragma omp atomic read
-                    stop = cancelled;
-                    if (stop)
-                        continue;
-                    if (cancel && *cancel) {
+                stop = cancelled;
+                if (stop)
+                    continue;
+                if (cancel && *cancel) {
 #pragma omp atomic write
-                        cancelled = 1;
-                        continue;
-                    }
-                    runs_future(sc, model, sampler, &zig, seed, pt, g0, g1, i,
-                                (size_t)n, w, buf, bad);
+                    cancelled = 1;
+                    continue;
+                }
+                runs_future(sc, model, sampler, &zig, seed, pt, g0, g1, i, (size_t)n, w, buf,
+                            bad);
+                long now;
+#pragma omp atomic capture
+                now = ++done;
+                if (me == 0 && opt->progress && now - reported >= step && now < n) {
+                    reported = now;
+                    opt->progress(opt->progress_ctx, before + width * now, progress_total);
                 }
             }
-            first = last;
-            if (opt->progress && !cancelled)
-                opt->progress(opt->progress_ctx,
-                              progress_before + (long)g0 * n + (long)(g1 - g0) * first,
-                              progress_total);
         }
+        if (opt->progress && !cancelled)
+            opt->progress(opt->progress_ctx, before + width * n, progress_total);
         if (cancelled) {
             st = tco_error_set(err, TCO_EINTR, "interrupted");
             break;
