@@ -497,6 +497,40 @@ START_TEST(test_point_equals_run)
 }
 END_TEST
 
+/* Points the shared loop hands to the plain run give the plain run's
+ * error: a cost that is not finite, a value outside the input's domain. */
+START_TEST(test_point_errors_are_the_runs)
+{
+    tco_scenario *sc;
+    tco_error err, plain;
+    ck_assert(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err) == TCO_OK);
+    static const char *specs[2] = {"demand.requests_per_month=1e6,1e306",
+                                   "demand.requests_per_month=-5,1e6"};
+    double bad[2] = {1e306, -5};
+    for (int k = 0; k < 2; k++) {
+        tco_vary v;
+        ck_assert(tco_vary_parse(&v, specs[k], &err) == TCO_OK);
+        tco_run_options opt = {0};
+        opt.futures = 300;
+        opt.threads = 2;
+        tco_sweep *sw = NULL;
+        tco_status st = tco_sweep_run_scenario(&sw, sc, "scenarios/baseline.yaml", NULL, &v, 1,
+                                               &opt, &err);
+        ck_assert_ptr_null(sw);
+        int in = sc->volume;
+        opt.override_input = &in;
+        opt.override_value = &bad[k];
+        opt.noverride = 1;
+        tco_run *run = NULL;
+        ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &plain), st);
+        ck_assert_int_eq(st, TCO_EINVAL);
+        ck_assert_str_eq(err.msg, plain.msg);
+        tco_vary_clear(&v);
+    }
+    tco_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_vary_parse)
 {
     tco_vary v;
@@ -575,6 +609,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_threads_and_crn);
     tcase_add_test(tc, test_runs_equal_plain);
     tcase_add_test(tc, test_point_equals_run);
+    tcase_add_test(tc, test_point_errors_are_the_runs);
     tcase_add_test(tc, test_vary_parse);
     tcase_add_test(tc, test_locale_independent);
     tcase_add_test(tc, test_cancel);
