@@ -373,7 +373,8 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
         if (st != TCO_OK)
             goto done;
         r->runs += (long)(D + 2) * (long)N;
-        if ((st = tco_sobol_indices(fAB, fAB + N, fAB + 2 * N, N, D, 500, seed, idx, err)))
+        if ((st = tco_sobol_indices_threads(fAB, fAB + N, fAB + 2 * N, N, D, 500, seed,
+                                             tco_run_threads(opt->threads), idx, err)))
             goto done;
         for (size_t d = 0; d < D; d++)
             r->rows[d] = (tco_sens_row){sc->dim_input[d], idx[d].first,  idx[d].first_lo,

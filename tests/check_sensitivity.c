@@ -222,6 +222,32 @@ START_TEST(test_design_runs_equal_plain)
 }
 END_TEST
 
+/* The bootstrap on several threads gives the one-thread intervals, bit for
+ * bit: each resample's rows come from where the stream stands at its start. */
+START_TEST(test_bootstrap_threads)
+{
+    const size_t N = 300, D = 3;
+    double *f = malloc((D + 2) * N * sizeof *f);
+    for (size_t j = 0; j < (D + 2) * N; j++)
+        f[j] = sin(2.385 * (double)j) + 0.1 * (double)(j % 7);
+    tco_sobol_index one[3], many[3];
+    tco_error err;
+    ck_assert(tco_sobol_indices(f, f + N, f + 2 * N, N, D, 200, 9, one, &err) == TCO_OK);
+    for (int t = 2; t <= 3; t++) {
+        ck_assert(tco_sobol_indices_threads(f, f + N, f + 2 * N, N, D, 200, 9, t, many, &err) ==
+                  TCO_OK);
+        for (size_t i = 0; i < D; i++) {
+            ck_assert(memcmp(&one[i].first_lo, &many[i].first_lo, sizeof(double)) == 0);
+            ck_assert(memcmp(&one[i].first_hi, &many[i].first_hi, sizeof(double)) == 0);
+            ck_assert(memcmp(&one[i].total_lo, &many[i].total_lo, sizeof(double)) == 0);
+            ck_assert(memcmp(&one[i].total_hi, &many[i].total_hi, sizeof(double)) == 0);
+            ck_assert(memcmp(&one[i].first, &many[i].first, sizeof(double)) == 0);
+        }
+    }
+    free(f);
+}
+END_TEST
+
 /* Same seed, same indices and intervals, whatever the thread count. */
 START_TEST(test_threads)
 {
@@ -316,6 +342,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_evppi_by_hand);
     tcase_add_test(tc, test_sobol_on_the_model);
     tcase_add_test(tc, test_design_runs_equal_plain);
+    tcase_add_test(tc, test_bootstrap_threads);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_no_finite_mean);
     tcase_add_test(tc, test_cancel);
