@@ -344,7 +344,7 @@ tco_status tco_sweep_run_scenario(tco_sweep **out, const tco_scenario *sc, const
             if (input[k] < 0)
                 ovr[novr++] = (tco_override){v[k].path, val[k]};
         tco_load_options plo = {sets, lo ? lo->nsets : 0, lo ? lo->case_name : NULL};
-        if ((st = tco_scenario_load_with(&psc, file, &plo, ovr, novr, err)))
+        if ((st = tco_scenario_reload_with(&psc, file, &plo, ovr, novr, sc, err)))
             goto fail;
         if (psc->ndims != sc->ndims) {
             tco_scenario_free(psc);

@@ -531,6 +531,51 @@ START_TEST(test_point_errors_are_the_runs)
 }
 END_TEST
 
+/* A point that is not an input reloads the file reusing the first load's
+ * quantile tables: the same numbers as a load of its own, and the sweep's
+ * means those of a plain run of it, on 1 and 2 threads. */
+START_TEST(test_reload_reuses_tables)
+{
+    const char *file = "scenarios/baseline.yaml";
+    tco_scenario *sc, *own, *re;
+    tco_error err;
+    ck_assert(tco_scenario_load(&sc, file, NULL, &err) == TCO_OK);
+    tco_override ovr = {"demand.volatility_annual", 0.35};
+    ck_assert(tco_scenario_load_with(&own, file, NULL, &ovr, 1, &err) == TCO_OK);
+    ck_assert(tco_scenario_reload_with(&re, file, NULL, &ovr, 1, sc, &err) == TCO_OK);
+    ck_assert_uint_eq(own->ninputs, re->ninputs);
+    for (size_t k = 0; k < own->ninputs; k++)
+        for (int q = 1; q < 100; q++) {
+            double a = tco_dist_quantile(&own->inputs[k].dist, q / 100.0);
+            double b = tco_dist_quantile(&re->inputs[k].dist, q / 100.0);
+            ck_assert(memcmp(&a, &b, sizeof a) == 0);
+        }
+    for (int threads = 1; threads <= 2; threads++) {
+        tco_vary v;
+        ck_assert(tco_vary_parse(&v, "demand.volatility_annual=0.1,0.35", &err) == TCO_OK);
+        tco_run_options opt = {0};
+        opt.futures = 200;
+        opt.threads = threads;
+        tco_sweep *sw;
+        ck_assert_msg(tco_sweep_run_scenario(&sw, sc, file, NULL, &v, 1, &opt, &err) == TCO_OK,
+                      "%s", err.msg);
+        tco_run *run;
+        opt.threads = 3 - threads;
+        ck_assert(tco_run_execute(&run, own, &opt, &err) == TCO_OK);
+        double mean[16];
+        tco_stats_means(run->npv, (size_t)run->n, run->S, mean);
+        for (size_t s = 0; s < sw->S; s++)
+            ck_assert(memcmp(&mean[s], &sw->mean[sw->S + s], sizeof(double)) == 0);
+        tco_run_free(run);
+        tco_sweep_free(sw);
+        tco_vary_clear(&v);
+    }
+    tco_scenario_free(re);
+    tco_scenario_free(own);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_vary_parse)
 {
     tco_vary v;
@@ -610,6 +655,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_runs_equal_plain);
     tcase_add_test(tc, test_point_equals_run);
     tcase_add_test(tc, test_point_errors_are_the_runs);
+    tcase_add_test(tc, test_reload_reuses_tables);
     tcase_add_test(tc, test_vary_parse);
     tcase_add_test(tc, test_locale_independent);
     tcase_add_test(tc, test_cancel);
