@@ -69,9 +69,10 @@ typedef tco_status (*tco_sweep_take)(void *ctx, size_t r, const double *npv, siz
  * order.  Every NPV is that of tco_run_execute on the run, bit for bit, for
  * any thread count; but each future's inputs are sampled once for all the
  * runs, nothing but the NPV is kept, and all the runs of a group (as many
- * as 256 MiB of NPVs hold) share one parallel loop over futures.  When
- * only the volume (demand.requests_per_month) is held, a future is drawn
- * once and its demand rescaled (tco_future_redraw_demand).  Runs that
+ * as 256 MiB of NPVs hold) share one parallel loop over futures.  A run
+ * whose inputs differ from the previous run's in the volume
+ * (demand.requests_per_month) alone keeps that run's draw of the future
+ * and rescales its demand (tco_future_redraw_demand).  Runs that
  * cannot take this path (a non-finite cost, a value outside its domain)
  * are run by tco_run_execute, whose error is returned.  opt->progress, if
  * set, sees progress_before + futures done of progress_total. */
