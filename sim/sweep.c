@@ -563,7 +563,8 @@ tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
         return TCO_OK;
     }
     const size_t per_run = S * (size_t)n * sizeof(double);
-    size_t G = GROUP_BYTES / per_run;
+    /* Groups within the memory limit too; the NPVs do not depend on them. */
+    size_t G = (GROUP_BYTES < limit / 2 ? GROUP_BYTES : limit / 2) / per_run;
     G = G < 1 ? 1 : G > nruns ? nruns : G;
     tco_status st = TCO_OK;
     tco_zig zig;

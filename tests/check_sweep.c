@@ -576,6 +576,37 @@ START_TEST(test_reload_reuses_tables)
 }
 END_TEST
 
+/* Under a tight memory limit the points come in several groups, each
+ * starting with a draw of its own: the same numbers. */
+START_TEST(test_groups_same_numbers)
+{
+    const char *file = "scenarios/baseline.yaml";
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert(tco_scenario_load(&sc, file, NULL, &err) == TCO_OK);
+    tco_vary v;
+    ck_assert(tco_vary_parse(&v, "demand.requests_per_month=1e6:4e7:12:log", &err) == TCO_OK);
+    tco_run_options opt = {0};
+    opt.futures = 200;
+    opt.threads = 2;
+    tco_sweep *a, *b;
+    ck_assert(tco_sweep_run_scenario(&a, sc, file, NULL, &v, 1, &opt, &err) == TCO_OK);
+    size_t run = tco_run_bytes(sc, opt.futures, 0, sc->sampling, 2);
+    size_t per = sc->nstrategies * (size_t)opt.futures * sizeof(double);
+    opt.memory_limit = run + 1;
+    ck_assert_uint_lt(opt.memory_limit / 2 / per, 12); /* more than one group */
+    ck_assert(tco_sweep_run_scenario(&b, sc, file, NULL, &v, 1, &opt, &err) == TCO_OK);
+    size_t k = a->npoints * a->S;
+    ck_assert(memcmp(a->mean, b->mean, k * sizeof(double)) == 0);
+    ck_assert(memcmp(a->p95, b->p95, k * sizeof(double)) == 0);
+    ck_assert(memcmp(a->p_pair, b->p_pair, k * a->S * sizeof(double)) == 0);
+    tco_sweep_free(a);
+    tco_sweep_free(b);
+    tco_vary_clear(&v);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_vary_parse)
 {
     tco_vary v;
@@ -656,6 +687,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_point_equals_run);
     tcase_add_test(tc, test_point_errors_are_the_runs);
     tcase_add_test(tc, test_reload_reuses_tables);
+    tcase_add_test(tc, test_groups_same_numbers);
     tcase_add_test(tc, test_vary_parse);
     tcase_add_test(tc, test_locale_independent);
     tcase_add_test(tc, test_cancel);
