@@ -110,6 +110,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->T = m->T;
     size_t T = (size_t)m->T, K = m->K, B = m->B, E = m->E;
     f->V = malloc(T * sizeof *f->V);
+    f->step = malloc(T * sizeof *f->step);
     f->R = malloc(T * K * sizeof *f->R);
     f->paths = calloc(B + 1, sizeof *f->paths);
     f->type = calloc(B + 1, sizeof *f->type);
@@ -141,7 +142,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->rate_load = malloc(B * sizeof *f->rate_load);
     f->rate_reached = malloc(B);
     if (!f->rate_load || !f->rate_reached ||
-        !f->V || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
+        !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
         !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
         return NULL;
@@ -178,6 +179,7 @@ void tco_future_free(tco_future *f)
             f->type[b]->free_paths(p->data);
     }
     free(f->V);
+    free(f->step);
     free(f->R);
     free(f->paths);
     free(f->type);
@@ -225,20 +227,19 @@ static void draw_schedule(tco_future *f, const tco_model *m, const double *x,
     }
 }
 
-static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
+/* The demand paths from the volume x[volume] and the month-on-month steps
+ * f->step drawn by draw_demand (MODEL.md 3): V_1 = volume, V_t = min(V_{t-1}
+ * step_t, cap); then each workload's requests and the tokens. */
+static void demand_from_steps(tco_future *f, const tco_model *m, const double *x)
 {
     const tco_scenario *sc = m->sc;
     int T = m->T;
     size_t K = m->K;
-    double v1 = x[sc->volume], g = x[sc->growth];
-    double sm = sc->volatility / sqrt(12.0);
-    double drift = log1p(g) / 12 - sm * sm / 2;
+    double v1 = x[sc->volume];
     double cap = sc->max_multiple > 0 ? sc->max_multiple * v1 : HUGE_VAL;
-    double step = exp(drift);
     f->V[0] = v1;
     for (int t = 1; t < T; t++) {
-        double v = sm > 0 ? f->V[t - 1] * exp(drift + sm * tco_rng_normal(rng))
-                          : f->V[t - 1] * step;
+        double v = f->V[t - 1] * f->step[t];
         f->V[t] = v < cap ? v : cap;
     }
     /* Shares, normalised per future; all zero means equal shares. */
@@ -260,6 +261,22 @@ static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_
             f->R[(size_t)t * K + k] = f->V[t] * share[k];
         f->tokens += f->V[t] * perreq;
     }
+}
+
+/* The steps are the only random part of demand: the volume scales the
+ * path through demand_from_steps alone (tco_future_redraw_demand). */
+static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
+{
+    const tco_scenario *sc = m->sc;
+    int T = m->T;
+    double g = x[sc->growth];
+    double sm = sc->volatility / sqrt(12.0);
+    double drift = log1p(g) / 12 - sm * sm / 2;
+    double step = exp(drift);
+    f->step[0] = 1;
+    for (int t = 1; t < T; t++)
+        f->step[t] = sm > 0 ? exp(drift + sm * tco_rng_normal(rng)) : step;
+    demand_from_steps(f, m, x);
 }
 
 /* Failure probabilities that change with time and fine-tuning (MODEL.md 12):
@@ -448,6 +465,11 @@ void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng
     draw_backends(f, m, x, rng, clamped);
     draw_events(f, m, x, rng);
     draw_setup_failures(f, m, &start);
+}
+
+void tco_future_redraw_demand(tco_future *f, const tco_model *m)
+{
+    demand_from_steps(f, m, f->x);
 }
 
 const double *tco_future_volume(const tco_future *f) { return f->V; }

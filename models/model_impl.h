@@ -36,6 +36,7 @@ struct tco_future {
     int T;
     const double *x;   /* static inputs of the drawn future (the caller's) */
     double *V;         /* T */
+    double *step;      /* T: V_t / V_{t-1} before the cap, as drawn (tco_future_redraw_demand) */
     double *R;         /* T x K requests */
     double tokens;
     tco_backend_paths *paths; /* B: each backend's paths, drawn by its type */

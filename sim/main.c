@@ -800,7 +800,7 @@ static int cmd_sweep(int argc, char **argv)
     progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
-    tco_status swst = tco_sweep_run(&sw, c.file, &lo, v, c.nvary, &c.ro, &err);
+    tco_status swst = tco_sweep_run_scenario(&sw, sc, c.file, &lo, v, c.nvary, &c.ro, &err);
     if (ps.shown)
         fputs("\r\033[K", stderr);
     if (swst != TCO_OK) {
