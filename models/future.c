@@ -134,7 +134,8 @@ tco_future *tco_future_alloc(const tco_model *m)
         return NULL;
     }
     f->demand = m->demand_v2 ? f->req : f->V;
-    if (m->qual_by_month && !(f->qual_month = malloc(T * B * K * sizeof *f->qual_month))) {
+    if (m->qual_by_month && (!(f->qual_month = malloc(T * B * K * sizeof *f->qual_month)) ||
+                             !(f->growth = malloc(T * sizeof *f->growth)))) {
         tco_future_free(f);
         return NULL;
     }
@@ -184,6 +185,7 @@ void tco_future_free(tco_future *f)
     free(f->platform);
     free(f->qual);
     free(f->qual_month);
+    free(f->growth);
     free(f->req);
     free(f->oneoff);
     free(f->event_month);
@@ -271,19 +273,35 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
     const tco_scenario *sc = m->sc;
     const tco_backend *be = &sc->backends[b];
     size_t K = m->K;
+    /* The growth factors (1 + tau)^((t - 1) / 12) of the last trend
+     * computed, in f->growth: workloads that share a trend input (a plain
+     * quantity is one input for all) reuse them; pow gives the same bits
+     * for the same arguments. */
+    int have = -2;
     for (size_t k = 0; k < K; k++) {
         const tco_workload *w = &sc->workloads[k];
         double base = 1 - x[be->success[k]], cost = x[w->failure_cost];
         double mult = be->fail_mult && be->fail_mult[k] >= 0 ? x[be->fail_mult[k]] : 1;
-        double tau = be->fail_trend && be->fail_trend[k] >= 0 ? x[be->fail_trend[k]] : 0;
+        int in = be->fail_trend ? be->fail_trend[k] : -1;
+        double tau = in >= 0 ? x[in] : 0;
         double F = fmin(1, base * mult);
         f->qual[b * K + k] = F * cost;
         if (!be->fail_trend)
             continue;
+        /* A certain success (or m = 0) stays one however steep the trend,
+         * where the product would read 0 times infinity. */
+        if (base == 0 || mult == 0) {
+            for (int t = 1; t <= m->T; t++)
+                f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = 0 * cost;
+            continue;
+        }
+        if (in != have) {
+            for (int t = 1; t <= m->T; t++)
+                f->growth[t - 1] = pow(1 + tau, (t - 1) / 12.0);
+            have = in;
+        }
         for (int t = 1; t <= m->T; t++) {
-            /* A certain success (or m = 0) stays one however steep the
-             * trend, where the product would read 0 times infinity. */
-            F = base == 0 || mult == 0 ? 0 : fmin(1, base * pow(1 + tau, (t - 1) / 12.0) * mult);
+            F = fmin(1, base * f->growth[t - 1] * mult);
             f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = F * cost;
         }
     }

@@ -43,6 +43,7 @@ struct tco_future {
     char *platform;    /* B: type->platform, read in the cost loop */
     double *qual;      /* B x K expected failure cost of one request, F_{b,k} failure_cost_k */
     double *qual_month; /* T x B x K: the same by month (MODEL.md 12), NULL without trends */
+    double *growth;    /* T: scratch for draw_capability's trend factors (with qual_month) */
     const double *demand; /* T: the month's requests, sum_k R_{t,k} (V itself in version 1) */
     double *req;       /* T: sum_k R_{t,k} when demand_v2, else NULL */
     double *oneoff;    /* T one-off event costs, shared by all strategies */
