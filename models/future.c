@@ -185,6 +185,10 @@ void tco_future_free(tco_future *f)
     free(f->platform);
     free(f->qual);
     free(f->qual_month);
+    free(f->snap);
+    free(f->snap_off);
+    free(f->snap_valid);
+    free(f->event_at);
     free(f->growth);
     free(f->req);
     free(f->oneoff);
@@ -346,8 +350,25 @@ static void apply_events(tco_future *f, const tco_model *m, const unsigned char 
     f->nexcl = 0;
     f->first_excl = T + 1;
     f->masked = 0;
+    f->mask_from = T + 1;
+    f->mask_event = -1;
     for (size_t e = 0; mask && e < m->E; e++)
-        f->masked |= mask[e] && f->event_month[e];
+        if (mask[e] && f->event_month[e]) {
+            f->masked = 1;
+            if (f->event_month[e] < f->mask_from) {
+                f->mask_from = f->event_month[e];
+                f->mask_event = (int)e;
+            }
+        }
+    if (f->snap && !mask) {
+        /* Every event as drawn (a new future, or the drawn one again):
+         * costings save their state anew. */
+        memset(f->snap_valid, 0, m->S);
+        memset(f->event_at, 0, (size_t)T);
+        for (size_t e = 0; e < m->E; e++)
+            if (f->event_month[e])
+                f->event_at[f->event_month[e] - 1] = 1;
+    }
     for (int t = 0; t < T; t++)
         f->oneoff[t] = 0;
     for (size_t b = 0; f->based && b < m->B; b++)
@@ -487,6 +508,27 @@ tco_status tco_future_track_reads(tco_future *f, const tco_model *m)
     if (m->price_events && !f->last_read &&
         !(f->last_read = calloc(m->S * m->B + 1, sizeof *f->last_read)))
         return TCO_ENOMEM;
+    if (f->snap || !m->E)
+        return TCO_OK;
+    /* Snapshots only when every type with per-strategy state can save it. */
+    size_t size = (sizeof(tco_cost_carry) + sizeof(double) - 1) / sizeof(double);
+    for (size_t b = 0; b < m->B; b++)
+        if (f->type[b]->start && !(f->type[b]->state_size && f->type[b]->save &&
+                                   f->type[b]->restore))
+            return TCO_OK;
+    if (!(f->snap_off = malloc(m->B * sizeof *f->snap_off)))
+        return TCO_ENOMEM;
+    for (size_t b = 0; b < m->B; b++) {
+        f->snap_off[b] = size;
+        size += 3 + (f->type[b]->state_size ? f->type[b]->state_size(&f->paths[b]) : 0);
+    }
+    f->snap_size = size;
+    if (!(f->snap = malloc(m->S * m->E * size * sizeof *f->snap)) ||
+        !(f->snap_valid = calloc(m->S, 1)) || !(f->event_at = calloc((size_t)m->T, 1))) {
+        free(f->snap);
+        f->snap = NULL;
+        return TCO_ENOMEM;
+    }
     return TCO_OK;
 }
 

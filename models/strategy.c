@@ -84,10 +84,28 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     const int M = st->retire_idle; /* 0: platforms are never retired */
     /* The price indices read, by month (tco_future_event_matters). */
     int *read = f->last_read && !f->masked ? f->last_read + s * B : NULL;
+    /* With events left out, resume where the first of them happens, from
+     * the state the costing with every event saved there (same bits: the
+     * months before are costed alike, and the sums below go on in order). */
+    const tco_cost_carry *resume = NULL;
+    double *snap = NULL;
+    if (f->snap && !f->masked)
+        snap = f->snap + s * m->E * f->snap_size;
+    else if (f->snap && f->masked && f->snap_valid[s] && !monthly && !bycat && f->mask_from <= T)
+        resume = (const void *)(f->snap + (s * m->E + (size_t)f->mask_event) * f->snap_size);
     for (size_t j = 0; j < nuse; j++) {
         int b = use[j];
         if (read)
             read[b] = 0;
+        if (resume) {
+            const double *sb = (const double *)resume + f->snap_off[b];
+            f->adopt[b] = (int)sb[0];
+            f->prod[b] = (int)sb[1];
+            f->idle[b] = (int)sb[2];
+            if (f->type[b]->restore)
+                f->type[b]->restore(&f->paths[b], sb + 3);
+            continue;
+        }
         f->adopt[b] = 0;
         f->prod[b] = TCO_NEVER;
         f->idle[b] = 0;
@@ -118,7 +136,42 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     const double *const disc = m->discount, *const oneoff = f->oneoff;
     const int first_excl = f->first_excl, switch_kind = (int)st->switch_kind;
     const tco_review *const review = st->review;
-    for (int t = 1; t <= T; t++) {
+    int t0 = 1;
+    if (resume) {
+        t0 = f->mask_from;
+        phase = resume->phase;
+        tau = resume->tau;
+        option = resume->option;
+        charged = resume->charged;
+        out->switches = resume->switches;
+        out->first_switch = resume->first_switch;
+        npv = resume->npv;
+        nominal = resume->nominal;
+        unserved = resume->unserved;
+        served = resume->served;
+        memcpy(cat, resume->cat, sizeof cat);
+    }
+    for (int t = t0; t <= T; t++) {
+        if (snap && f->event_at[t - 1]) {
+            tco_cost_carry cc = {phase, tau, option, charged, out->switches, out->first_switch,
+                                 npv, nominal, unserved, served, {0}};
+            memcpy(cc.cat, cat, sizeof cat);
+            for (size_t e = 0; e < m->E; e++) {
+                if (f->event_month[e] != t)
+                    continue;
+                double *sb = snap + e * f->snap_size;
+                memcpy(sb, &cc, sizeof cc);
+                for (size_t j = 0; j < nuse; j++) {
+                    int b = use[j];
+                    double *bb = sb + f->snap_off[b];
+                    bb[0] = f->adopt[b];
+                    bb[1] = f->prod[b];
+                    bb[2] = f->idle[b];
+                    if (f->type[b]->save)
+                        f->type[b]->save(&f->paths[b], bb + 3);
+                }
+            }
+        }
         double c[TCO_NCAT] = {0};
         const int *base;
         if (tau && t > tau) {
@@ -248,6 +301,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     out->nominal = nominal;
     memcpy(out->cat, cat, sizeof cat);
     out->unserved = unserved;
+    if (snap)
+        f->snap_valid[s] = 1;
     /* Each platform's GPUs as its month-T cost booked them. */
     for (size_t j = 0; j < nuse; j++)
         if (f->platform[use[j]])
