@@ -136,6 +136,16 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     const double *const disc = m->discount, *const oneoff = f->oneoff;
     const int first_excl = f->first_excl, switch_kind = (int)st->switch_kind;
     const tco_review *const review = st->review;
+    /* The reachable backends' paths, types' monthly costs and kinds, in
+     * use order: one load each in the month loop. */
+    tco_backend_paths *use_paths[TCO_MAX_BACKENDS];
+    void (*use_cost[TCO_MAX_BACKENDS])(tco_backend_paths *, int, int, double, double *);
+    char use_platform[TCO_MAX_BACKENDS];
+    for (size_t j = 0; j < nuse; j++) {
+        use_paths[j] = &paths[use[j]];
+        use_cost[j] = type[use[j]]->monthly_cost;
+        use_platform[j] = platform[use[j]];
+    }
     int t0 = 1;
     if (resume) {
         t0 = f->mask_from;
@@ -258,10 +268,10 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
          * and month). */
         for (size_t j = 0; j < nuse; j++) {
             int b = use[j];
-            int a = platform[b] ? adopted[b] : 0;
+            int a = use_platform[j] ? adopted[b] : 0;
             if (read && a)
                 read[b] = t;
-            type[b]->monthly_cost(&paths[b], t, a, load[b], c);
+            use_cost[j](use_paths[j], t, a, load[b], c);
         }
         double total = 0;
         for (int j = 0; j < TCO_NCAT; j++)
