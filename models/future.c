@@ -135,7 +135,8 @@ tco_future *tco_future_alloc(const tco_model *m)
         return NULL;
     }
     f->demand = m->demand_v2 ? f->req : f->V;
-    if (m->qual_by_month && !(f->qual_month = malloc(T * B * K * sizeof *f->qual_month))) {
+    if (m->qual_by_month && (!(f->qual_month = malloc(T * B * K * sizeof *f->qual_month)) ||
+                             !(f->growth = malloc(T * sizeof *f->growth)))) {
         tco_future_free(f);
         return NULL;
     }
@@ -186,6 +187,11 @@ void tco_future_free(tco_future *f)
     free(f->platform);
     free(f->qual);
     free(f->qual_month);
+    free(f->snap);
+    free(f->snap_off);
+    free(f->snap_valid);
+    free(f->event_at);
+    free(f->growth);
     free(f->req);
     free(f->oneoff);
     free(f->event_month);
@@ -288,19 +294,35 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
     const tco_scenario *sc = m->sc;
     const tco_backend *be = &sc->backends[b];
     size_t K = m->K;
+    /* The growth factors (1 + tau)^((t - 1) / 12) of the last trend
+     * computed, in f->growth: workloads that share a trend input (a plain
+     * quantity is one input for all) reuse them; pow gives the same bits
+     * for the same arguments. */
+    int have = -2;
     for (size_t k = 0; k < K; k++) {
         const tco_workload *w = &sc->workloads[k];
         double base = 1 - x[be->success[k]], cost = x[w->failure_cost];
         double mult = be->fail_mult && be->fail_mult[k] >= 0 ? x[be->fail_mult[k]] : 1;
-        double tau = be->fail_trend && be->fail_trend[k] >= 0 ? x[be->fail_trend[k]] : 0;
+        int in = be->fail_trend ? be->fail_trend[k] : -1;
+        double tau = in >= 0 ? x[in] : 0;
         double F = fmin(1, base * mult);
         f->qual[b * K + k] = F * cost;
         if (!be->fail_trend)
             continue;
+        /* A certain success (or m = 0) stays one however steep the trend,
+         * where the product would read 0 times infinity. */
+        if (base == 0 || mult == 0) {
+            for (int t = 1; t <= m->T; t++)
+                f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = 0 * cost;
+            continue;
+        }
+        if (in != have) {
+            for (int t = 1; t <= m->T; t++)
+                f->growth[t - 1] = pow(1 + tau, (t - 1) / 12.0);
+            have = in;
+        }
         for (int t = 1; t <= m->T; t++) {
-            /* A certain success (or m = 0) stays one however steep the
-             * trend, where the product would read 0 times infinity. */
-            F = base == 0 || mult == 0 ? 0 : fmin(1, base * pow(1 + tau, (t - 1) / 12.0) * mult);
+            F = fmin(1, base * f->growth[t - 1] * mult);
             f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = F * cost;
         }
     }
@@ -345,8 +367,25 @@ static void apply_events(tco_future *f, const tco_model *m, const unsigned char 
     f->nexcl = 0;
     f->first_excl = T + 1;
     f->masked = 0;
+    f->mask_from = T + 1;
+    f->mask_event = -1;
     for (size_t e = 0; mask && e < m->E; e++)
-        f->masked |= mask[e] && f->event_month[e];
+        if (mask[e] && f->event_month[e]) {
+            f->masked = 1;
+            if (f->event_month[e] < f->mask_from) {
+                f->mask_from = f->event_month[e];
+                f->mask_event = (int)e;
+            }
+        }
+    if (f->snap && !mask) {
+        /* Every event as drawn (a new future, or the drawn one again):
+         * costings save their state anew. */
+        memset(f->snap_valid, 0, m->S);
+        memset(f->event_at, 0, (size_t)T);
+        for (size_t e = 0; e < m->E; e++)
+            if (f->event_month[e])
+                f->event_at[f->event_month[e] - 1] = 1;
+    }
     for (int t = 0; t < T; t++)
         f->oneoff[t] = 0;
     for (size_t b = 0; f->based && b < m->B; b++)
@@ -491,6 +530,27 @@ tco_status tco_future_track_reads(tco_future *f, const tco_model *m)
     if (m->price_events && !f->last_read &&
         !(f->last_read = calloc(m->S * m->B + 1, sizeof *f->last_read)))
         return TCO_ENOMEM;
+    if (f->snap || !m->E)
+        return TCO_OK;
+    /* Snapshots only when every type with per-strategy state can save it. */
+    size_t size = (sizeof(tco_cost_carry) + sizeof(double) - 1) / sizeof(double);
+    for (size_t b = 0; b < m->B; b++)
+        if (f->type[b]->start && !(f->type[b]->state_size && f->type[b]->save &&
+                                   f->type[b]->restore))
+            return TCO_OK;
+    if (!(f->snap_off = malloc(m->B * sizeof *f->snap_off)))
+        return TCO_ENOMEM;
+    for (size_t b = 0; b < m->B; b++) {
+        f->snap_off[b] = size;
+        size += 3 + (f->type[b]->state_size ? f->type[b]->state_size(&f->paths[b]) : 0);
+    }
+    f->snap_size = size;
+    if (!(f->snap = malloc(m->S * m->E * size * sizeof *f->snap)) ||
+        !(f->snap_valid = calloc(m->S, 1)) || !(f->event_at = calloc((size_t)m->T, 1))) {
+        free(f->snap);
+        f->snap = NULL;
+        return TCO_ENOMEM;
+    }
     return TCO_OK;
 }
 

@@ -278,9 +278,8 @@ tco_status tco_chart_data_write(const char *dir, const tco_report *r, tco_error 
     double p[NCURVE];
     for (int q = 0; q < NCURVE; q++)
         p[q] = q / (double)(NCURVE - 1);
-    for (size_t s = 0; s < S; s++)
-        if ((st = tco_stats_npv_curve(r->run, s, p, NCURVE, ctx.curve + s * NCURVE, err)))
-            goto done;
+    if ((st = tco_stats_npv_curves(r->run, p, NCURVE, ctx.curve, err)))
+        goto done;
     if ((st = tco_cumulative_compute(&cum, r->run, err)))
         goto done;
     ctx.cum = cum;
