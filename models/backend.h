@@ -131,6 +131,15 @@ struct tco_backend_type {
      * so that a later adoption starts afresh.  NULL: nothing to do.  When
      * the setup failed (setup_failed) the model never calls it. */
     void (*retire)(tco_backend_paths *p, int t, double *c);
+    /* The per-strategy state that start resets, saved and restored so that
+     * a strategy's costing can resume at a month (runs with and without
+     * risk events, engine.c): state_size is the doubles it needs at most,
+     * save writes them, restore reads them back, exactly.  NULL (all three)
+     * when the type has no per-strategy state (start NULL); a type with a
+     * start but no save makes every costing start from month 1. */
+    size_t (*state_size)(const tco_backend_paths *p);
+    void (*save)(const tco_backend_paths *p, double *buf);
+    void (*restore)(tco_backend_paths *p, const double *buf);
 };
 
 /* The registered types, NULL-terminated, in the order error messages list

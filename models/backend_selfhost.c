@@ -591,6 +591,48 @@ static void self_retire(tco_backend_paths *p, int t, double *c)
     d->term_cost = cost;
 }
 
+/* The strategy's fleet and reservation: the scalars, then the cohorts
+ * held, [head, tail), each exactly (months and counts are integers below
+ * 2^53). */
+static size_t self_state_size(const tco_backend_paths *p)
+{
+    return 6 + 3 * (size_t)p->T;
+}
+
+static void self_save(const tco_backend_paths *p, double *buf)
+{
+    const self_paths *d = p->data;
+    buf[0] = d->head;
+    buf[1] = d->tail;
+    buf[2] = d->fleet;
+    buf[3] = d->held;
+    buf[4] = d->term_start;
+    buf[5] = d->term_cost;
+    buf += 6;
+    for (int i = d->head; i < d->tail; i++) {
+        *buf++ = d->coh_month[i];
+        *buf++ = d->coh_n[i];
+        *buf++ = d->coh_cost[i];
+    }
+}
+
+static void self_restore(tco_backend_paths *p, const double *buf)
+{
+    self_paths *d = p->data;
+    d->head = (int)buf[0];
+    d->tail = (int)buf[1];
+    d->fleet = buf[2];
+    d->held = buf[3];
+    d->term_start = (int)buf[4];
+    d->term_cost = buf[5];
+    buf += 6;
+    for (int i = d->head; i < d->tail; i++) {
+        d->coh_month[i] = (int)*buf++;
+        d->coh_n[i] = *buf++;
+        d->coh_cost[i] = *buf++;
+    }
+}
+
 const tco_backend_type tco_backend_selfhost = {
     .name = "self_hosted",
     .platform = 1,
@@ -606,4 +648,7 @@ const tco_backend_type tco_backend_selfhost = {
     .monthly_cost = self_monthly_cost,
     .run_rate = self_run_rate,
     .retire = self_retire,
+    .state_size = self_state_size,
+    .save = self_save,
+    .restore = self_restore,
 };

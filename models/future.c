@@ -110,6 +110,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->T = m->T;
     size_t T = (size_t)m->T, K = m->K, B = m->B, E = m->E;
     f->V = malloc(T * sizeof *f->V);
+    f->step = malloc(T * sizeof *f->step);
     f->R = malloc(T * K * sizeof *f->R);
     f->paths = calloc(B + 1, sizeof *f->paths);
     f->type = calloc(B + 1, sizeof *f->type);
@@ -134,14 +135,15 @@ tco_future *tco_future_alloc(const tco_model *m)
         return NULL;
     }
     f->demand = m->demand_v2 ? f->req : f->V;
-    if (m->qual_by_month && !(f->qual_month = malloc(T * B * K * sizeof *f->qual_month))) {
+    if (m->qual_by_month && (!(f->qual_month = malloc(T * B * K * sizeof *f->qual_month)) ||
+                             !(f->growth = malloc(T * sizeof *f->growth)))) {
         tco_future_free(f);
         return NULL;
     }
     f->rate_load = malloc(B * sizeof *f->rate_load);
     f->rate_reached = malloc(B);
     if (!f->rate_load || !f->rate_reached ||
-        !f->V || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
+        !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
         !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
         return NULL;
@@ -178,12 +180,18 @@ void tco_future_free(tco_future *f)
             f->type[b]->free_paths(p->data);
     }
     free(f->V);
+    free(f->step);
     free(f->R);
     free(f->paths);
     free(f->type);
     free(f->platform);
     free(f->qual);
     free(f->qual_month);
+    free(f->snap);
+    free(f->snap_off);
+    free(f->snap_valid);
+    free(f->event_at);
+    free(f->growth);
     free(f->req);
     free(f->oneoff);
     free(f->event_month);
@@ -225,20 +233,19 @@ static void draw_schedule(tco_future *f, const tco_model *m, const double *x,
     }
 }
 
-static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
+/* The demand paths from the volume x[volume] and the month-on-month steps
+ * f->step drawn by draw_demand (MODEL.md 3): V_1 = volume, V_t = min(V_{t-1}
+ * step_t, cap); then each workload's requests and the tokens. */
+static void demand_from_steps(tco_future *f, const tco_model *m, const double *x)
 {
     const tco_scenario *sc = m->sc;
     int T = m->T;
     size_t K = m->K;
-    double v1 = x[sc->volume], g = x[sc->growth];
-    double sm = sc->volatility / sqrt(12.0);
-    double drift = log1p(g) / 12 - sm * sm / 2;
+    double v1 = x[sc->volume];
     double cap = sc->max_multiple > 0 ? sc->max_multiple * v1 : HUGE_VAL;
-    double step = exp(drift);
     f->V[0] = v1;
     for (int t = 1; t < T; t++) {
-        double v = sm > 0 ? f->V[t - 1] * exp(drift + sm * tco_rng_normal(rng))
-                          : f->V[t - 1] * step;
+        double v = f->V[t - 1] * f->step[t];
         f->V[t] = v < cap ? v : cap;
     }
     /* Shares, normalised per future; all zero means equal shares. */
@@ -262,6 +269,22 @@ static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_
     }
 }
 
+/* The steps are the only random part of demand: the volume scales the
+ * path through demand_from_steps alone (tco_future_redraw_demand). */
+static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
+{
+    const tco_scenario *sc = m->sc;
+    int T = m->T;
+    double g = x[sc->growth];
+    double sm = sc->volatility / sqrt(12.0);
+    double drift = log1p(g) / 12 - sm * sm / 2;
+    double step = exp(drift);
+    f->step[0] = 1;
+    for (int t = 1; t < T; t++)
+        f->step[t] = sm > 0 ? exp(drift + sm * tco_rng_normal(rng)) : step;
+    demand_from_steps(f, m, x);
+}
+
 /* Failure probabilities that change with time and fine-tuning (MODEL.md 12):
  * F_{b,k,t} = min(1, (1 - success_rate) (1 + tau)^((t - 1) / 12) m), the
  * trend on calendar months.  qual holds month 1's expected failure cost,
@@ -271,19 +294,35 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
     const tco_scenario *sc = m->sc;
     const tco_backend *be = &sc->backends[b];
     size_t K = m->K;
+    /* The growth factors (1 + tau)^((t - 1) / 12) of the last trend
+     * computed, in f->growth: workloads that share a trend input (a plain
+     * quantity is one input for all) reuse them; pow gives the same bits
+     * for the same arguments. */
+    int have = -2;
     for (size_t k = 0; k < K; k++) {
         const tco_workload *w = &sc->workloads[k];
         double base = 1 - x[be->success[k]], cost = x[w->failure_cost];
         double mult = be->fail_mult && be->fail_mult[k] >= 0 ? x[be->fail_mult[k]] : 1;
-        double tau = be->fail_trend && be->fail_trend[k] >= 0 ? x[be->fail_trend[k]] : 0;
+        int in = be->fail_trend ? be->fail_trend[k] : -1;
+        double tau = in >= 0 ? x[in] : 0;
         double F = fmin(1, base * mult);
         f->qual[b * K + k] = F * cost;
         if (!be->fail_trend)
             continue;
+        /* A certain success (or m = 0) stays one however steep the trend,
+         * where the product would read 0 times infinity. */
+        if (base == 0 || mult == 0) {
+            for (int t = 1; t <= m->T; t++)
+                f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = 0 * cost;
+            continue;
+        }
+        if (in != have) {
+            for (int t = 1; t <= m->T; t++)
+                f->growth[t - 1] = pow(1 + tau, (t - 1) / 12.0);
+            have = in;
+        }
         for (int t = 1; t <= m->T; t++) {
-            /* A certain success (or m = 0) stays one however steep the
-             * trend, where the product would read 0 times infinity. */
-            F = base == 0 || mult == 0 ? 0 : fmin(1, base * pow(1 + tau, (t - 1) / 12.0) * mult);
+            F = fmin(1, base * f->growth[t - 1] * mult);
             f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = F * cost;
         }
     }
@@ -328,8 +367,25 @@ static void apply_events(tco_future *f, const tco_model *m, const unsigned char 
     f->nexcl = 0;
     f->first_excl = T + 1;
     f->masked = 0;
+    f->mask_from = T + 1;
+    f->mask_event = -1;
     for (size_t e = 0; mask && e < m->E; e++)
-        f->masked |= mask[e] && f->event_month[e];
+        if (mask[e] && f->event_month[e]) {
+            f->masked = 1;
+            if (f->event_month[e] < f->mask_from) {
+                f->mask_from = f->event_month[e];
+                f->mask_event = (int)e;
+            }
+        }
+    if (f->snap && !mask) {
+        /* Every event as drawn (a new future, or the drawn one again):
+         * costings save their state anew. */
+        memset(f->snap_valid, 0, m->S);
+        memset(f->event_at, 0, (size_t)T);
+        for (size_t e = 0; e < m->E; e++)
+            if (f->event_month[e])
+                f->event_at[f->event_month[e] - 1] = 1;
+    }
     for (int t = 0; t < T; t++)
         f->oneoff[t] = 0;
     for (size_t b = 0; f->based && b < m->B; b++)
@@ -450,6 +506,11 @@ void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng
     draw_setup_failures(f, m, &start);
 }
 
+void tco_future_redraw_demand(tco_future *f, const tco_model *m)
+{
+    demand_from_steps(f, m, f->x);
+}
+
 const double *tco_future_volume(const tco_future *f) { return f->V; }
 
 const double *tco_future_price_index(const tco_future *f, size_t backend)
@@ -469,6 +530,27 @@ tco_status tco_future_track_reads(tco_future *f, const tco_model *m)
     if (m->price_events && !f->last_read &&
         !(f->last_read = calloc(m->S * m->B + 1, sizeof *f->last_read)))
         return TCO_ENOMEM;
+    if (f->snap || !m->E)
+        return TCO_OK;
+    /* Snapshots only when every type with per-strategy state can save it. */
+    size_t size = (sizeof(tco_cost_carry) + sizeof(double) - 1) / sizeof(double);
+    for (size_t b = 0; b < m->B; b++)
+        if (f->type[b]->start && !(f->type[b]->state_size && f->type[b]->save &&
+                                   f->type[b]->restore))
+            return TCO_OK;
+    if (!(f->snap_off = malloc(m->B * sizeof *f->snap_off)))
+        return TCO_ENOMEM;
+    for (size_t b = 0; b < m->B; b++) {
+        f->snap_off[b] = size;
+        size += 3 + (f->type[b]->state_size ? f->type[b]->state_size(&f->paths[b]) : 0);
+    }
+    f->snap_size = size;
+    if (!(f->snap = malloc(m->S * m->E * size * sizeof *f->snap)) ||
+        !(f->snap_valid = calloc(m->S, 1)) || !(f->event_at = calloc((size_t)m->T, 1))) {
+        free(f->snap);
+        f->snap = NULL;
+        return TCO_ENOMEM;
+    }
     return TCO_OK;
 }
 

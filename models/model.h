@@ -63,6 +63,14 @@ void tco_future_free(tco_future *f);
 void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng *rng,
                      unsigned *clamped);
 
+/* After the value of the volume input (demand.requests_per_month) has
+ * changed in the drawn future's static inputs (the x given to
+ * tco_future_draw, which the future reads), recomputes the demand paths
+ * from the same random steps: the same bits as drawing the future again
+ * from the same stream with that volume, since the volume enters no other
+ * path and no draw (sweeps re-cost one drawn future at many volumes). */
+void tco_future_redraw_demand(tco_future *f, const tco_model *m);
+
 /* Costs strategy s on the drawn future.  monthly (T values, may be NULL)
  * receives each month's nominal total; bycat (T x TCO_NCAT, may be NULL)
  * each month's nominal cost per category.  Strategies are independent of

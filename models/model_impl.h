@@ -26,6 +26,14 @@ struct tco_model {
     int price_events; /* whether some event is a price multiplier */
 };
 
+/* What a strategy's costing carries from one month to the next
+ * (strategy.c), saved with the platforms' states to resume a costing. */
+typedef struct {
+    size_t phase;
+    int tau, option, charged, switches, first_switch;
+    double npv, nominal, unserved, served, cat[TCO_NCAT];
+} tco_cost_carry;
+
 /* An exclusion that happens in this future. */
 typedef struct {
     int month, from, to;
@@ -36,6 +44,7 @@ struct tco_future {
     int T;
     const double *x;   /* static inputs of the drawn future (the caller's) */
     double *V;         /* T */
+    double *step;      /* T: V_t / V_{t-1} before the cap, as drawn (tco_future_redraw_demand) */
     double *R;         /* T x K requests */
     double tokens;
     tco_backend_paths *paths; /* B: each backend's paths, drawn by its type */
@@ -43,6 +52,7 @@ struct tco_future {
     char *platform;    /* B: type->platform, read in the cost loop */
     double *qual;      /* B x K expected failure cost of one request, F_{b,k} failure_cost_k */
     double *qual_month; /* T x B x K: the same by month (MODEL.md 12), NULL without trends */
+    double *growth;    /* T: scratch for draw_capability's trend factors (with qual_month) */
     const double *demand; /* T: the month's requests, sum_k R_{t,k} (V itself in version 1) */
     double *req;       /* T: sum_k R_{t,k} when demand_v2, else NULL */
     double *oneoff;    /* T one-off event costs, shared by all strategies */
@@ -62,6 +72,19 @@ struct tco_future {
      * update last_read. */
     int *last_read;
     int masked;
+    /* Resuming a costing (tco_future_track_reads): a strategy costed with
+     * every event as drawn saves its state at the start of each month in
+     * which an event happens (event_at[t - 1]), in slot s * E + e for each
+     * event e of that month, snap_size doubles at snap + slot * snap_size
+     * (what strategy.c carries, then backend b's adopt, prod, idle and its
+     * type's state at snap_off[b]); snap_valid[s] once it has.  Costed with
+     * events left out, it resumes from the month mask_from of the first
+     * event left out (mask_event): the months before are the same with or
+     * without it.  snap NULL: every costing starts from month 1. */
+    double *snap;
+    size_t snap_size, *snap_off;
+    char *snap_valid, *event_at;
+    int mask_from, mask_event;
     tco_exclusion *excl; /* exclusions that happen, by month */
     size_t nexcl;
     int first_excl;    /* month of the first exclusion, or T + 1 */

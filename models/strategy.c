@@ -84,10 +84,28 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     const int M = st->retire_idle; /* 0: platforms are never retired */
     /* The price indices read, by month (tco_future_event_matters). */
     int *read = f->last_read && !f->masked ? f->last_read + s * B : NULL;
+    /* With events left out, resume where the first of them happens, from
+     * the state the costing with every event saved there (same bits: the
+     * months before are costed alike, and the sums below go on in order). */
+    const tco_cost_carry *resume = NULL;
+    double *snap = NULL;
+    if (f->snap && !f->masked)
+        snap = f->snap + s * m->E * f->snap_size;
+    else if (f->snap && f->masked && f->snap_valid[s] && !monthly && !bycat && f->mask_from <= T)
+        resume = (const void *)(f->snap + (s * m->E + (size_t)f->mask_event) * f->snap_size);
     for (size_t j = 0; j < nuse; j++) {
         int b = use[j];
         if (read)
             read[b] = 0;
+        if (resume) {
+            const double *sb = (const double *)resume + f->snap_off[b];
+            f->adopt[b] = (int)sb[0];
+            f->prod[b] = (int)sb[1];
+            f->idle[b] = (int)sb[2];
+            if (f->type[b]->restore)
+                f->type[b]->restore(&f->paths[b], sb + 3);
+            continue;
+        }
         f->adopt[b] = 0;
         f->prod[b] = TCO_NEVER;
         f->idle[b] = 0;
@@ -107,20 +125,75 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         int v = sc->workloads[k].value_per_request;
         valued |= (val[k] = v >= 0 ? x[v] : 0) != 0;
     }
-    double npv = 0, nominal = 0;
-    for (int t = 1; t <= T; t++) {
+    double npv = 0, nominal = 0, cat[TCO_NCAT] = {0}, unserved = 0;
+    /* Hoisted: the compiler cannot keep them in registers across the
+     * stores to c and the backends' calls. */
+    char *const platform = f->platform;
+    int *const adopted = f->adopt, *const prod = f->prod;
+    double *const load = f->load;
+    tco_backend_paths *const paths = f->paths;
+    const tco_backend_type *const *const type = f->type;
+    const double *const disc = m->discount, *const oneoff = f->oneoff;
+    const int first_excl = f->first_excl, switch_kind = (int)st->switch_kind;
+    const tco_review *const review = st->review;
+    /* The reachable backends' paths, types' monthly costs and kinds, in
+     * use order: one load each in the month loop. */
+    tco_backend_paths *use_paths[TCO_MAX_BACKENDS];
+    void (*use_cost[TCO_MAX_BACKENDS])(tco_backend_paths *, int, int, double, double *);
+    char use_platform[TCO_MAX_BACKENDS];
+    for (size_t j = 0; j < nuse; j++) {
+        use_paths[j] = &paths[use[j]];
+        use_cost[j] = type[use[j]]->monthly_cost;
+        use_platform[j] = platform[use[j]];
+    }
+    int t0 = 1;
+    if (resume) {
+        t0 = f->mask_from;
+        phase = resume->phase;
+        tau = resume->tau;
+        option = resume->option;
+        charged = resume->charged;
+        out->switches = resume->switches;
+        out->first_switch = resume->first_switch;
+        npv = resume->npv;
+        nominal = resume->nominal;
+        unserved = resume->unserved;
+        served = resume->served;
+        memcpy(cat, resume->cat, sizeof cat);
+    }
+    for (int t = t0; t <= T; t++) {
+        if (snap && f->event_at[t - 1]) {
+            tco_cost_carry cc = {phase, tau, option, charged, out->switches, out->first_switch,
+                                 npv, nominal, unserved, served, {0}};
+            memcpy(cc.cat, cat, sizeof cat);
+            for (size_t e = 0; e < m->E; e++) {
+                if (f->event_month[e] != t)
+                    continue;
+                double *sb = snap + e * f->snap_size;
+                memcpy(sb, &cc, sizeof cc);
+                for (size_t j = 0; j < nuse; j++) {
+                    int b = use[j];
+                    double *bb = sb + f->snap_off[b];
+                    bb[0] = f->adopt[b];
+                    bb[1] = f->prod[b];
+                    bb[2] = f->idle[b];
+                    if (f->type[b]->save)
+                        f->type[b]->save(&f->paths[b], bb + 3);
+                }
+            }
+        }
         double c[TCO_NCAT] = {0};
         const int *base;
         if (tau && t > tau) {
             base = st->switch_route;
-        } else if (st->review) {
+        } else if (review) {
             base = tco_review_route(st, option);
         } else {
             while (phase + 1 < st->nphases && st->phases[phase + 1].from_month <= t)
                 phase++;
             base = st->phases[phase].route;
         }
-        c[TCO_CAT_EVENTS] = f->oneoff[t - 1];
+        c[TCO_CAT_EVENTS] = oneoff[t - 1];
         if (t == charged)
             c[TCO_CAT_SETUP] += f->x[st->review->switching_cost];
         /* Retirement first: not routed in months t - M .. t - 1. */
@@ -130,7 +203,7 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
                     retire(f, use[j], t, c);
         /* Routing with the exclusions in force this month. */
         const int *route = base, *via = NULL;
-        if (t >= f->first_excl) {
+        if (t >= first_excl) {
             for (size_t k = 0; k < K; k++)
                 f->route[k] = resolve(f, base[k], t + 1, &f->via[k]);
             route = f->route;
@@ -152,29 +225,29 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
          * adopted). */
         for (size_t k = 0; k < K; k++) {
             int b = route[k];
-            if (f->platform[b] && !f->adopt[b])
+            if (platform[b] && !adopted[b])
                 adopt(f, b, t);
         }
         if (M)
             count_idle(f, use, nuse, route, K);
         for (size_t j = 0; j < nuse; j++)
-            f->load[use[j]] = 0;
+            load[use[j]] = 0;
         /* Serve each workload. */
         const double *R = f->R + (size_t)(t - 1) * K;
         const double *qual = tco_future_quality(f, t, B, K);
         for (size_t k = 0; k < K; k++) {
             int srv = route[k];
             double r = R[k];
-            if (f->platform[srv] && t < f->prod[srv]) {
+            if (platform[srv] && t < prod[srv]) {
                 int v = via ? via[k] : -1;
                 const tco_workload *w = &sc->workloads[k];
-                if (v >= 0 && (!f->platform[v] || t >= f->prod[v]))
+                if (v >= 0 && (!platform[v] || t >= prod[v]))
                     srv = v; /* the excluded backend serves during the transition */
                 else
                     srv = st->fallback;
                 if (srv < 0 || (w->allowed && !w->allowed[srv])) {
                     /* Unserved (MODEL.md 15): no backend, no failure cost. */
-                    out->unserved += r;
+                    unserved += r;
                     c[TCO_CAT_QUALITY] += r * x[w->unserved_cost];
                     continue;
                 }
@@ -182,29 +255,29 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             served += r * tok[k];
             if (valued)
                 c[TCO_CAT_VALUE] -= r * val[k]; /* a request that fails still counts */
-            const tco_backend_paths *p = &f->paths[srv];
+            const tco_backend_paths *p = &paths[srv];
             if (p->priced) {
                 c[TCO_CAT_API] += p->index[t - 1] * r * p->unit_cost[k];
                 if (read)
                     read[srv] = t;
             }
-            f->load[srv] += r * p->unit_load[k];
+            load[srv] += r * p->unit_load[k];
             c[TCO_CAT_QUALITY] += r * qual[(size_t)srv * K + k];
         }
         /* Each backend's monthly costs, by its type (one call per backend
          * and month). */
         for (size_t j = 0; j < nuse; j++) {
             int b = use[j];
-            if (read && f->platform[b] && f->adopt[b])
+            int a = use_platform[j] ? adopted[b] : 0;
+            if (read && a)
                 read[b] = t;
-            f->type[b]->monthly_cost(&f->paths[b], t, f->platform[b] ? f->adopt[b] : 0,
-                                     f->load[b], c);
+            use_cost[j](use_paths[j], t, a, load[b], c);
         }
         double total = 0;
         for (int j = 0; j < TCO_NCAT; j++)
             total += c[j];
-        if (st->switch_kind != TCO_SWITCH_NONE && !tau) {
-            double level = st->switch_kind == TCO_SWITCH_VOLUME ? f->demand[t - 1] : c[TCO_CAT_API];
+        if (switch_kind != TCO_SWITCH_NONE && !tau) {
+            double level = switch_kind == TCO_SWITCH_VOLUME ? f->demand[t - 1] : c[TCO_CAT_API];
             if (level > st->switch_threshold) {
                 tau = t;
                 /* A trigger in month T changes no route (MODEL.md 20). */
@@ -215,7 +288,7 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             }
         }
         /* A review decides at the end of month r for month r + 1 on. */
-        if (st->review && tco_review_due(st->review, t, T)) {
+        if (review && tco_review_due(review, t, T)) {
             int o = tco_review_decide(f, m, s, option, t);
             if (o != option) {
                 option = o;
@@ -224,11 +297,11 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
                     out->first_switch = t + 1;
             }
         }
-        double d = m->discount[t - 1];
+        double d = disc[t - 1];
         npv += d * total;
         nominal += total;
         for (int j = 0; j < TCO_NCAT; j++)
-            out->cat[j] += d * c[j];
+            cat[j] += d * c[j];
         if (monthly)
             monthly[t - 1] = total;
         if (bycat)
@@ -236,6 +309,10 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     }
     out->npv = npv;
     out->nominal = nominal;
+    memcpy(out->cat, cat, sizeof cat);
+    out->unserved = unserved;
+    if (snap)
+        f->snap_valid[s] = 1;
     /* Each platform's GPUs as its month-T cost booked them. */
     for (size_t j = 0; j < nuse; j++)
         if (f->platform[use[j]])

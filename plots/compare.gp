@@ -1,35 +1,8 @@
 # tcosim compare: the S-curves of every case overlaid (colour: strategy,
 # dash: case), from compare_scurve.csv.  ARG8 is "S CASE1 CASE2 ...": the
 # strategies per case, then the case names in column order (the base
-# first).  Asked for a PDF (ARG3 pdf with an output file), it draws the
-# compare folder's board pack: the comparison table, then this chart.
-if (ARG3 eq 'pdf' && ARG2 ne '') {
-    set terminal pdfcairo size 11.69in, 8.27in noenhanced font 'Sans,10'
-    set output ARG2
-    reset
-    set datafile separator "\t"
-    set datafile commentschars ''
-    unset border
-    unset tics
-    unset key
-    set xrange [0:1]
-    set yrange [0:1]
-    set lmargin 0
-    set rmargin 0
-    set tmargin 0
-    set bmargin 0
-    set label 1 ARG5.': cases compared on the same futures' at screen 0.03, screen 0.96 left font 'Sans,18'
-    set label 2 ARG6 at screen 0.99, screen 0.015 right font ',8' tc rgb '#666666'
-    stats ARG1.'/compare_table.txt' using 0 nooutput
-    LINES = STATS_records + STATS_blank + 1
-    H = 0.86 / (LINES > 40 ? LINES : 40)
-    FS = LINES > 60 ? 7 : LINES > 48 ? 9 : 11
-    plot ARG1.'/compare_table.txt' using (0.03):(0.91 - H * (column(-1) + $0)):1 \
-         with labels left font 'Mono,'.FS notitle
-    call ARG4.'/compare.gp' ARG1 '' 'pdf' ARG4 ARG5 ARG6 ARG7 ARG8
-    unset output
-    exit
-}
+# first).  The compare folder's board pack (report.gp) draws it after its
+# first page.
 call ARG4.'/common.gp' ARG1 ARG2 ARG3 ARG4 ARG5 ARG6 ARG7 ARG8
 f = data('compare_scurve.csv')
 S = int(word(ARG8, 1))

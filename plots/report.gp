@@ -57,6 +57,7 @@ if (KIND eq '') {
 }
 if (KIND eq 'sweep') { call P.'/sweep.gp' D '' 'pdf' P T F C OPT }
 if (KIND eq 'sweep2d') { call P.'/sweep2d.gp' D '' 'pdf' P T F C OPT }
+if (KIND eq 'compare') { call P.'/compare.gp' D '' 'pdf' P T F C OPT }
 if (KIND eq 'tornado') { call P.'/tornado.gp' D '' 'pdf' P T F C OPT }
 if (KIND eq 'sobol') { call P.'/sobol.gp' D '' 'pdf' P T F C OPT }
 if (KIND eq 'rank') { call P.'/bars.gp' D '' 'pdf' P T F C OPT }

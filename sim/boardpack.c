@@ -529,6 +529,32 @@ static double strategy_table(pagew *w, const tco_report *r, double y, double bot
     return y - rh / 2;
 }
 
+/* Strategies that cost exactly the same in many futures (decision.h's
+ * rule): P(cheapest) splits those futures between them, which hides the
+ * tie; one line under the table says so.  Returns the y below it. */
+static double ties_line(pagew *w, const tco_scenario *sc, const tco_results *res, double y)
+{
+    char text[2048], a[32];
+    size_t o = 0, shown = 0;
+    for (size_t x = 0; res->identical && x < res->S; x++)
+        for (size_t z = x + 1; z < res->S && o < sizeof text; z++) {
+            double same = res->identical[x * res->S + z];
+            if (!(same >= TCO_TIE_MENTION) || shown == 3)
+                continue;
+            tco_format_percent(same, 0, a, sizeof a);
+            o += (size_t)tco_snprintf(text + o, sizeof text - o, "%s%s costs exactly what %s costs in "
+                                      "%s of futures",
+                                      shown ? "; " : "Ties: ", sc->strategies[z].name,
+                                      sc->strategies[x].name, a);
+            shown++;
+        }
+    if (!shown)
+        return y;
+    if (o < sizeof text)
+        tco_snprintf(text + o, sizeof text - o, " (P(cheapest) splits those futures between them).");
+    return put_wrapped(w, 0.04, y - 0.004, 1, 7, INK, 0.92, 0.017, 2, text);
+}
+
 tco_status tco_boardpack_run(FILE *f, const tco_report *r)
 {
     const tco_scenario *sc = r->sc;
@@ -561,6 +587,7 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
                  "falls to %s's, and the median month.",
                  cur, sc->horizon, 100 * sc->discount_rate, base, base);
     y = put_wrapped(&w, 0.04, y - 0.018, 0, 7, GREY, 0.92, 0.017, 2, text);
+    y = ties_line(&w, sc, res, y);
 
     /* What decides it: EVPPI of every uncertain input from this run's
      * futures; and the key assumptions by the swing of the recommended
@@ -947,5 +974,123 @@ tco_status tco_boardpack_sensitivity(FILE *f, const tco_scenario *sc, const tco_
     put_line(&w, 0.04, y - rh / 2, 0.96, y - rh / 2, RULE);
     footnote(&w, sc, futures, seed, sampling, prov);
     appendix(&w, sc, 2, futures, seed, sampling, prov);
+    return ferror(f) ? TCO_EIO : TCO_OK;
+}
+
+/* ---- tcosim compare ---- */
+
+/* One table of the cases side by side: a row a strategy, a column a case
+ * (at most max_cases), the value stat() of each; the case's recommended
+ * strategy shaded.  Returns the y below it. */
+static double case_table(pagew *w, const tco_compare *cmp, size_t ncases, const char *title,
+                         double (*stat)(const tco_strategy_result *), double y, double rh, int pt)
+{
+    const tco_scenario *sc = cmp->c[0].sc;
+    size_t S = sc->nstrategies;
+    double x0 = 0.30, step = (0.955 - x0) / (double)ncases;
+    put_text(w, 0.04, y, 1, 11, 'l', INK, 0.9, title);
+    y -= 0.034;
+    put_box(w, 0.04, y - rh / 2, 0.96, y + rh / 2, HEAD_FILL);
+    put_text(w, 0.045, y, 1, pt, 'l', INK, 0.24, "strategy");
+    for (size_t k = 0; k < ncases; k++)
+        put_text(w, x0 + step * (double)(k + 1), y, 1, pt, 'r', INK, step - 0.01, cmp->c[k].name);
+    for (size_t s = 0; s < S; s++) {
+        y -= rh;
+        if (s % 2)
+            put_box(w, 0.04, y - rh / 2, 0.96, y + rh / 2, ZEBRA);
+        put_text(w, 0.045, y, 0, pt, 'l', INK, 0.24, sc->strategies[s].name);
+        for (size_t k = 0; k < ncases; k++) {
+            const tco_results *res = cmp->c[k].res;
+            int pick = res->recommended == (int)s;
+            double xr = x0 + step * (double)(k + 1);
+            if (pick)
+                put_box(w, xr - step + 0.012, y - rh / 2, xr + 0.004, y + rh / 2, PICK_FILL);
+            char v[32];
+            tco_format_money(stat(&res->st[s]), v, sizeof v);
+            put_text(w, xr, y, pick, pt, 'r', INK, step - 0.01, v);
+        }
+    }
+    put_line(w, 0.04, y - rh / 2, 0.96, y - rh / 2, RULE);
+    return y - rh / 2;
+}
+
+static double stat_mean(const tco_strategy_result *q) { return q->npv.mean; }
+static double stat_p90(const tco_strategy_result *q) { return q->npv.p[5]; }
+
+tco_status tco_boardpack_compare(FILE *f, const tco_compare *cmp, const tco_provenance *prov)
+{
+    enum { MAX_CASES = 6 };
+    const tco_scenario *sc = cmp->c[0].sc;
+    size_t S = sc->nstrategies, ncases = cmp->n < MAX_CASES ? cmp->n : MAX_CASES;
+    pagew w = {f, 1};
+    char text[4096], cur[64], name[512];
+    tco_clean_text(sc->currency, cur, sizeof cur);
+    header(&w, sc, "board pack, cases", prov);
+    double y = put_wrapped(&w, 0.04, 0.905, 1, 16, INK, 0.92, 0.04, 1,
+                           "How do the cases change the answer?");
+    tco_snprintf(text, sizeof text,
+                 "The base and %zu case%s on the same %ld futures (seed %llu), so the differences "
+                 "between them come from the cases' overrides alone. NPV in %s over %d months.",
+                 cmp->n - 1, cmp->n == 2 ? "" : "s", cmp->futures, (unsigned long long)cmp->seed,
+                 cur, sc->horizon);
+    y = put_wrapped(&w, 0.04, y + 0.008, 0, 10, GREY, 0.92, 0.026, 2, text);
+
+    /* The recommendation of each case, or one line when they agree. */
+    int same = 1;
+    for (size_t k = 1; k < cmp->n; k++)
+        same &= cmp->c[k].res->recommended == cmp->c[0].res->recommended;
+    const tco_results *r0 = cmp->c[0].res;
+    size_t o = 0;
+    if (same && r0->recommended >= 0) {
+        tco_clean_text(sc->strategies[r0->recommended].name, name, sizeof name);
+        tco_snprintf(text, sizeof text, "Recommendation: %s in every case (%s, the decision "
+                     "criterion %s).", name, tco_criterion_words(r0->criterion),
+                     tco_criterion_name(r0->criterion));
+    } else {
+        o = (size_t)tco_snprintf(text, sizeof text, "The recommendation depends on the case:");
+        for (size_t k = 0; k < cmp->n && o < sizeof text; k++) {
+            const tco_results *res = cmp->c[k].res;
+            if (res->recommended >= 0)
+                tco_clean_text(sc->strategies[res->recommended].name, name, sizeof name);
+            else
+                tco_snprintf(name, sizeof name, "none");
+            o += (size_t)tco_snprintf(text + o, sizeof text - o, "%s %s: %s", k ? ";" : "",
+                                      cmp->c[k].name, name);
+        }
+        if (o < sizeof text)
+            tco_snprintf(text + o, sizeof text - o, " (%s).", tco_criterion_words(r0->criterion));
+    }
+    double top = y - 0.002;
+    double end = put_wrapped(&w, 0.045, top - 0.018, 1, 12, REC_INK, 0.90, 0.03, 3, text);
+    put_box(&w, 0.035, end + 0.012, 0.965, top + 0.006, REC_FILL);
+    y = end - 0.03;
+
+    /* Two tables, mean and P90, in the room left above the case notes. */
+    double room = y - 0.20 - 2 * 0.06;
+    double rh = room / (2.0 * (double)(S + 1));
+    if (rh > 0.03)
+        rh = 0.03;
+    int pt = snap_size(fmin(10, rh * PAGE_H * 0.8));
+    if (pt < 6)
+        pt = 6;
+    y = case_table(&w, cmp, ncases, "Mean NPV by case (shaded: the case's recommendation)",
+                   stat_mean, y, rh, pt);
+    y = case_table(&w, cmp, ncases, "P90 by case (9 futures in 10 cost less)", stat_p90,
+                   y - 0.03, rh, pt);
+    if (ncases < cmp->n)
+        y = put_wrapped(&w, 0.04, y - 0.018, 0, 8, GREY, 0.92, 0.02, 1,
+                        "More cases than fit this page: every case is in compare.csv.");
+
+    /* What each case changes. */
+    y -= 0.03;
+    for (size_t k = 1; k < cmp->n && y > 0.09; k++) {
+        const tco_compare_case *c = &cmp->c[k];
+        o = (size_t)tco_snprintf(text, sizeof text, "%s: %s", c->name,
+                                 c->description && c->description[0] ? c->description
+                                                                     : "(no description)");
+        y = put_wrapped(&w, 0.045, y, 0, 8, INK, 0.91, 0.02, 1, text);
+    }
+    footnote(&w, sc, cmp->futures, cmp->seed, cmp->sampling, prov);
+    appendix(&w, sc, 2, cmp->futures, cmp->seed, cmp->sampling, prov);
     return ferror(f) ? TCO_EIO : TCO_OK;
 }

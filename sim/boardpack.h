@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 
+#include "compare.h"
 #include "output.h"
 #include "sensitivity.h"
 #include "sweep.h"
@@ -36,6 +37,10 @@ tco_status tco_boardpack_sweep(FILE *f, const tco_scenario *sc, const tco_sweep 
 tco_status tco_boardpack_sensitivity(FILE *f, const tco_scenario *sc, const tco_sensitivity *s,
                                      const char *what, long futures, uint64_t seed,
                                      tco_sampling sampling, const tco_provenance *prov);
+
+/* tcosim compare's board pack: the cases side by side (mean and P90 of
+ * every strategy), each case's recommendation and what it changes. */
+tco_status tco_boardpack_compare(FILE *f, const tco_compare *cmp, const tco_provenance *prov);
 
 /* An input's path in words, without its section (backends, workloads,
  * strategies, events): "llama-70b › gpu › hour price". */

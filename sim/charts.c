@@ -278,9 +278,8 @@ tco_status tco_chart_data_write(const char *dir, const tco_report *r, tco_error 
     double p[NCURVE];
     for (int q = 0; q < NCURVE; q++)
         p[q] = q / (double)(NCURVE - 1);
-    for (size_t s = 0; s < S; s++)
-        if ((st = tco_stats_npv_curve(r->run, s, p, NCURVE, ctx.curve + s * NCURVE, err)))
-            goto done;
+    if ((st = tco_stats_npv_curves(r->run, p, NCURVE, ctx.curve, err)))
+        goto done;
     if ((st = tco_cumulative_compute(&cum, r->run, err)))
         goto done;
     ctx.cum = cum;
@@ -626,15 +625,6 @@ static tco_status draw_specs(const session *ss, const tco_chart_spec *c, size_t 
     return TCO_OK;
 }
 
-/* The board pack of tcosim compare: compare.gp draws its pages when asked
- * for a PDF (the table, then the S-curves). */
-static tco_status draw_compare_report(const session *ss, const char *extra, tco_error *err)
-{
-    char final[PATH_MAX + 32];
-    tco_snprintf(final, sizeof final, "%s/report.pdf", ss->dir);
-    return draw(ss, "compare", "report", final, "pdf", extra ? extra : "", err);
-}
-
 /* The board pack, report.pdf, when the folder has its pages (board.tsv,
  * sim/boardpack.h; a folder written by an older tcosim has none).  first:
  * a sweep's or a sensitivity analysis's first chart, NULL for a run's. */
@@ -660,9 +650,7 @@ tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t
     tco_status st = session_open(&ss, dir, o, o->title, o->foot, o->currency, err);
     if (st == TCO_OK)
         st = draw_specs(&ss, c, n, err);
-    if (st == TCO_OK && n == 1 && c[0].kind == TCO_CHART_COMPARE)
-        st = draw_compare_report(&ss, c[0].extra, err);
-    else if (st == TCO_OK && n > 0)
+    if (st == TCO_OK && n > 0)
         st = draw_board(&ss, c, err);
     session_close(&ss);
     return st;

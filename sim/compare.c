@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boardpack.h"
 #include "number.h"
 #include "output.h"
 #include "xlsx.h"
@@ -326,6 +327,12 @@ static tco_status w_table(FILE *f, const tco_report *r)
     return tco_write_compare_table(f, of(r));
 }
 
+/* The board pack's pages (boardpack.h). */
+static tco_status w_board(FILE *f, const tco_report *r)
+{
+    return tco_boardpack_compare(f, of(r), r->prov);
+}
+
 tco_status tco_write_compare_table(FILE *f, const tco_compare *cmp)
 {
     const tco_scenario *b = cmp->c[0].sc;
@@ -393,8 +400,8 @@ tco_status tco_compare_write(const char *dir, const tco_compare *cmp, tco_chart_
                              char *extra, size_t size, const tco_provenance *prov,
                              tco_error *err)
 {
-    compare_report cr = {{cmp->c[0].sc, NULL, NULL, NULL}, cmp};
-    tco_status xst = tco_xlsx_write_compare(dir, cmp, err);
+    compare_report cr = {{cmp->c[0].sc, NULL, NULL, prov}, cmp};
+    tco_status xst = tco_xlsx_write_compare(dir, cmp, prov, err);
     if (xst != TCO_OK)
         return xst;
     static const struct {
@@ -403,7 +410,8 @@ tco_status tco_compare_write(const char *dir, const tco_compare *cmp, tco_chart_
     } files[] = {{"compare.csv", w_csv},
                  {"compare.json", w_json},
                  {"compare_scurve.csv", w_scurve},
-                 {"compare_table.txt", w_table}};
+                 {"compare_table.txt", w_table},
+                 {"board.tsv", w_board}};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[4200];
         tco_snprintf(path, sizeof path, "%s/%s", dir, files[i].file);

@@ -212,6 +212,20 @@ void tco_dist_cache_free(tco_dist_cache *cache)
     free(cache);
 }
 
+static tco_qtable **qc_find(tco_dist_cache *cache, const tco_dist *d);
+
+void tco_dist_cache_add(tco_dist_cache *cache, const tco_dist *d)
+{
+    if (!cache || !d->table || cache->n >= QT_MAX_TABLES)
+        return;
+    tco_qtable **slot = qc_find(cache, d);
+    if (*slot)
+        return;
+    *slot = d->table;
+    d->table->refs++;
+    cache->n++;
+}
+
 static size_t qc_hash(int gamma, double alpha, double beta)
 {
     uint64_t h = dbits(alpha) * 0x9E3779B97F4A7C15u ^ dbits(beta) * 0xC2B2AE3D27D4EB4Fu;

@@ -64,6 +64,11 @@ typedef struct tco_dist_cache tco_dist_cache;
 tco_dist_cache *tco_dist_cache_alloc(void);
 void tco_dist_cache_free(tco_dist_cache *cache);
 
+/* Adds the quantile table of the parsed distribution d, if it has one and
+ * the cache none with its parameters, to cache: a load of the same file
+ * with one number changed (a sweep's point) then builds no table again. */
+void tco_dist_cache_add(tco_dist_cache *cache, const tco_dist *d);
+
 /* tco_dist_parse, taking tabulated quantiles from cache (which may be NULL)
  * and adding the ones it builds. */
 tco_status tco_dist_parse_cached(tco_dist *d, const tco_ynode *node, const char *path,

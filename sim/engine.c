@@ -634,17 +634,20 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
     return S;
 }
 
-tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
+/* Futures [first, last), whole blocks, in one parallel region.  When
+ * progress is not NULL, the calling thread (OpenMP's master) reports the
+ * futures done so far after its blocks, about every 2% of the run, while
+ * the other threads go on: one region for a whole run, not one per chunk
+ * of progress, so that threads do not wait at a barrier 50 times. */
+static tco_status run_blocks(tco_run *run, long first, long last,
+                             void (*progress)(void *ctx, long done, long total), void *ctx,
+                             tco_error *err)
 {
     tco_engine *e = run->engine;
-    if (!e)
-        return tco_error_set(err, TCO_EINVAL, "the run is finished: no futures can be added");
     const long n = run->n, bs = e->bs;
-    if (first < 0 || last > n || first > last || first % bs || (last % bs && last != n))
-        return tco_error_set(err, TCO_EINVAL,
-                             "futures [%ld, %ld) are not a range of whole blocks of %ld in [0, %ld)",
-                             first, last, bs, n);
     const size_t NI = run->sc->ninputs;
+    long ndone = 0, reported = 0;
+    const long step = n / 50 > 1 ? n / 50 : 1;
     const long b0 = first / bs, b1 = (last + bs - 1) / bs;
     const volatile sig_atomic_t *cancel = e->opt.cancel;
     long bad_future = LONG_MAX;
@@ -696,6 +699,15 @@ tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
                 }
             }
             e->done[blk] = i == end;
+            if (progress) {
+                long now;
+#pragma omp atomic capture
+                now = ndone += i - blk * bs;
+                if (omp_get_thread_num() == 0 && now - reported >= step && now < last - first) {
+                    reported = now;
+                    progress(ctx, first + now, n);
+                }
+            }
         }
     }
     run->seconds += omp_get_wtime() - t0;
@@ -705,6 +717,19 @@ tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
     if (cancelled)
         return tco_error_set(err, TCO_EINTR, "interrupted");
     return TCO_OK;
+}
+
+tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
+{
+    tco_engine *e = run->engine;
+    if (!e)
+        return tco_error_set(err, TCO_EINVAL, "the run is finished: no futures can be added");
+    const long n = run->n, bs = e->bs;
+    if (first < 0 || last > n || first > last || first % bs || (last % bs && last != n))
+        return tco_error_set(err, TCO_EINVAL,
+                             "futures [%ld, %ld) are not a range of whole blocks of %ld in [0, %ld)",
+                             first, last, bs, n);
+    return run_blocks(run, first, last, NULL, NULL, err);
 }
 
 /* The event statistics of the blocks, each completed with its futures
@@ -798,24 +823,14 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
     tco_status st = tco_run_alloc(&run, sc, opt, err);
     if (st != TCO_OK)
         return st;
-    /* Chunks of whole blocks, enough for every thread, about 50 in all:
-     * progress and cancellation between them (and at every future). */
-    long bs = tco_run_block_size(run), n = run->n;
-    long nblocks = (n + bs - 1) / bs, per = (nblocks + 49) / 50;
-    if (per < 4L * run->threads)
-        per = 4L * run->threads;
-    for (long first = 0; first < n;) {
-        if (opt->cancel && *opt->cancel) {
-            st = tco_error_set(err, TCO_EINTR, "interrupted");
-            break;
-        }
-        long last = first + per * bs < n ? first + per * bs : n;
-        if ((st = tco_run_futures(run, first, last, err)))
-            break;
-        first = last;
-        if (opt->progress)
-            opt->progress(opt->progress_ctx, first, n);
-    }
+    /* One parallel region for every future: progress from the calling
+     * thread as it goes, cancellation at every future. */
+    if (opt->cancel && *opt->cancel)
+        st = tco_error_set(err, TCO_EINTR, "interrupted");
+    else
+        st = run_blocks(run, 0, run->n, opt->progress, opt->progress_ctx, err);
+    if (st == TCO_OK && opt->progress)
+        opt->progress(opt->progress_ctx, run->n, run->n);
     if (st == TCO_OK)
         st = tco_run_finish(run, err);
     if (st != TCO_OK) {

@@ -157,9 +157,10 @@ tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err);
 
 tco_status tco_run_finish(tco_run *run, tco_error *err);
 
-/* All three steps: futures in chunks of whole blocks, opt->progress called
- * after each chunk, cancellation checked between chunks and at every
- * future.  On success *out belongs to the caller (tco_run_free). */
+/* All three steps: every future in one parallel region, opt->progress
+ * called by the calling thread as futures are done (about every 2%, then
+ * once with total), cancellation checked at every future.  On success
+ * *out belongs to the caller (tco_run_free). */
 tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                            tco_error *err);
 

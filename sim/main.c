@@ -795,12 +795,27 @@ static int cmd_sweep(int argc, char **argv)
         goto done;
     }
     print_warnings(sc);
+    /* Every value of a --vary inside its input's domain, said before any
+     * run (a number that is not an input is checked where the file is
+     * read again with it). */
+    for (size_t k = 0; k < c.nvary; k++) {
+        int in = tco_scenario_input(sc, v[k].path);
+        for (size_t i = 0; in >= 0 && i < v[k].nvalues; i++)
+            if (!tco_domain_contains(&sc->inputs[in].dom, v[k].values[i])) {
+                char dom[64], msg[4400];
+                tco_domain_format(&sc->inputs[in].dom, dom, sizeof dom);
+                tco_snprintf(msg, sizeof msg, "%s: %g is outside the domain of %s (it must be %s)",
+                             c.vary[k], v[k].values[i], v[k].path, dom);
+                status = usage_error("--vary %s", msg);
+                goto done;
+            }
+    }
     install_signals();
     c.ro.cancel = &interrupted;
     progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
-    tco_status swst = tco_sweep_run(&sw, c.file, &lo, v, c.nvary, &c.ro, &err);
+    tco_status swst = tco_sweep_run_scenario(&sw, sc, c.file, &lo, v, c.nvary, &c.ro, &err);
     if (ps.shown)
         fputs("\r\033[K", stderr);
     if (swst != TCO_OK) {

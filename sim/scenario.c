@@ -1070,8 +1070,10 @@ static void check_plausible(tco_scenario *sc, const tco_ynode *node, char *path,
     path[len] = '\0';
 }
 
-tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
-                                 tco_error *err)
+/* tco_scenario_from_doc, with the quantile tables of tables (may be NULL)
+ * in the load's cache. */
+static tco_status from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
+                           const tco_scenario *tables, tco_error *err)
 {
     tco_init();
     *out = NULL;
@@ -1079,6 +1081,8 @@ tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, cons
     if (!sc)
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
     tco_schema c = {sc, err, 0, tco_dist_cache_alloc()};
+    for (size_t i = 0; c.cache && tables && i < tables->ninputs; i++)
+        tco_dist_cache_add(c.cache, &tables->inputs[i].dist);
     tco_status st;
     static const char *const keys[] = {"scenario", "simulation", "workloads", "demand",
                                        "backends", "strategies", "events", "correlations",
@@ -1128,6 +1132,12 @@ fail:
     return st;
 }
 
+tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
+                                 tco_error *err)
+{
+    return from_doc(out, root, name, NULL, err);
+}
+
 tco_status tco_scenario_load(tco_scenario **out, const char *path, const tco_load_options *opt,
                              tco_error *err)
 {
@@ -1137,6 +1147,13 @@ tco_status tco_scenario_load(tco_scenario **out, const char *path, const tco_loa
 tco_status tco_scenario_load_with(tco_scenario **out, const char *path,
                                   const tco_load_options *opt, const tco_override *overrides,
                                   size_t noverrides, tco_error *err)
+{
+    return tco_scenario_reload_with(out, path, opt, overrides, noverrides, NULL, err);
+}
+
+tco_status tco_scenario_reload_with(tco_scenario **out, const char *path,
+                                    const tco_load_options *opt, const tco_override *overrides,
+                                    size_t noverrides, const tco_scenario *tables, tco_error *err)
 {
     *out = NULL;
     tco_ydoc *doc;
@@ -1183,7 +1200,7 @@ tco_status tco_scenario_load_with(tco_scenario **out, const char *path,
         if (st != TCO_OK)
             goto done;
     }
-    st = tco_scenario_from_doc(out, tco_ydoc_root(doc), path, err);
+    st = from_doc(out, tco_ydoc_root(doc), path, tables, err);
     if (opt && opt->case_name && st != TCO_OK)
         tco_cases_annotate(err, opt->case_name);
     if (opt && opt->case_name && st == TCO_OK && !((*out)->case_name = strdup(opt->case_name))) {

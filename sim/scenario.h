@@ -208,6 +208,14 @@ tco_status tco_scenario_load_with(tco_scenario **out, const char *path,
                                   const tco_load_options *opt, const tco_override *overrides,
                                   size_t n, tco_error *err);
 
+/* tco_scenario_load_with, reusing the quantile tables of tables (a
+ * scenario loaded from the same file; may be NULL) where the distributions
+ * are the same, instead of building them again: a sweep's points reload
+ * the file with one number changed. */
+tco_status tco_scenario_reload_with(tco_scenario **out, const char *path,
+                                    const tco_load_options *opt, const tco_override *overrides,
+                                    size_t n, const tco_scenario *tables, tco_error *err);
+
 /* Validates an already parsed document (name is used in messages). */
 tco_status tco_scenario_from_doc(tco_scenario **out, const tco_ynode *root, const char *name,
                                  tco_error *err);

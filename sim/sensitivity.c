@@ -8,6 +8,7 @@
 #include "output.h"
 #include "sobolidx.h"
 #include "stats.h"
+#include "sweep.h"
 
 const char *tco_sens_name(tco_sens_method m)
 {
@@ -99,11 +100,10 @@ double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, si
 }
 
 /* The output of future i: npv[output] - npv[versus]. */
-static void output_of(const tco_run *run, int output, int versus, double *y)
+static void output_of(const double *npv, size_t n, int output, int versus, double *y)
 {
-    size_t n = (size_t)run->n;
     for (size_t i = 0; i < n; i++)
-        y[i] = run->npv[(size_t)output * n + i] - (versus >= 0 ? run->npv[(size_t)versus * n + i] : 0);
+        y[i] = npv[(size_t)output * n + i] - (versus >= 0 ? npv[(size_t)versus * n + i] : 0);
 }
 
 static double mean_of(const double *y, size_t n)
@@ -112,6 +112,27 @@ static double mean_of(const double *y, size_t n)
     for (size_t i = 0; i < n; i++)
         s += y[i];
     return s / (double)n;
+}
+
+/* tco_sweep_take for the design runs: run r's outputs into y + r * n, or
+ * (means not NULL) their mean into means[r], through y's first n. */
+typedef struct {
+    int output, versus;
+    double *y, *means;
+    const size_t *slot; /* y's row of run r (NULL: row r) */
+} design_ctx;
+
+static tco_status take_design(void *ctx, size_t r, const double *npv, size_t n, tco_error *err)
+{
+    (void)err;
+    design_ctx *c = ctx;
+    if (c->means) {
+        output_of(npv, n, c->output, c->versus, c->y);
+        c->means[r] = mean_of(c->y, n);
+    } else {
+        output_of(npv, n, c->output, c->versus, c->y + (c->slot ? c->slot[r] : r) * n);
+    }
+    return TCO_OK;
 }
 
 static void ranks(const double *x, size_t stride, size_t n, double *r, keyed *k)
@@ -172,9 +193,9 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
                              "%s: no uncertain input: every value is fixed, nothing to analyse",
                              sc->file);
     tco_sensitivity *r = calloc(1, sizeof *r);
-    tco_run *base = NULL, *run = NULL;
+    tco_run *base = NULL;
     double *y = NULL, *ry = NULL, *rx = NULL, *col = NULL;
-    double *A = NULL, *B = NULL, *M = NULL, *fA = NULL, *fB = NULL, *fAB = NULL;
+    double *A = NULL, *B = NULL, *fAB = NULL;
     keyed *kbuf = NULL;
     tco_sobol_index *idx = NULL;
     tco_status st = TCO_OK;
@@ -229,7 +250,7 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto done;
     }
-    output_of(base, output, versus, y);
+    output_of(base->npv, n, output, versus, y);
     r->base_mean = mean_of(y, n);
     /* Value of information, from the base run. */
     r->evpi = tco_stats_evpi(base->npv, n, S);
@@ -260,61 +281,100 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
         }
         qsort(r->rows, D, sizeof *r->rows, cmp_rows);
     } else if (method == TCO_SENS_TORNADO) {
-        for (size_t d = 0; d < D; d++) {
-            int k = sc->dim_input[d];
-            const tco_input *in = &sc->inputs[k];
-            double ends[2];
-            for (int e = 0; e < 2; e++) {
-                double v = tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, e ? 0.9 : 0.1));
-                o.keep_inputs = 0;
-                o.override_input = &k;
-                o.override_value = &v;
-                o.noverride = 1;
-                if ((st = tco_run_execute(&run, sc, &o, err)))
-                    goto done;
-                r->runs += run->n;
-                prog.done_before = r->runs;
-                output_of(run, output, versus, y);
-                ends[e] = mean_of(y, n);
-                tco_run_free(run);
-                run = NULL;
-            }
-            r->rows[d] = (tco_sens_row){k, ends[1] - ends[0], ends[0], ends[1], 0, 0, 0};
+        /* Every input at its P10 and its P90: 2D runs on the same futures. */
+        double *v = malloc(2 * D * sizeof *v), *ends = malloc(2 * D * sizeof *ends);
+        int *held = malloc(D * sizeof *held);
+        tco_sweep_point *pt = malloc(2 * D * sizeof *pt);
+        if (!v || !ends || !held || !pt) {
+            free(v);
+            free(ends);
+            free(held);
+            free(pt);
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+            goto done;
         }
-        qsort(r->rows, D, sizeof *r->rows, cmp_rows);
+        for (size_t d = 0; d < D; d++) {
+            held[d] = sc->dim_input[d];
+            const tco_input *in = &sc->inputs[held[d]];
+            for (int e = 0; e < 2; e++) {
+                v[2 * d + (size_t)e] =
+                    tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, e ? 0.9 : 0.1));
+                pt[2 * d + (size_t)e] = (tco_sweep_point){&held[d], &v[2 * d + (size_t)e], 1,
+                                                          NULL, NULL, -1};
+            }
+        }
+        tco_run_options to = o;
+        to.futures = (long)n;
+        to.progress = opt->progress;
+        to.progress_ctx = opt->progress_ctx;
+        design_ctx dc = {output, versus, y, ends, NULL};
+        st = tco_sweep_runs(sc, &to, pt, 2 * D, take_design, &dc, r->runs,
+                            prog.total, err);
+        if (st == TCO_OK) {
+            r->runs += (long)(2 * D) * (long)n;
+            for (size_t d = 0; d < D; d++)
+                r->rows[d] = (tco_sens_row){held[d], ends[2 * d + 1] - ends[2 * d], ends[2 * d],
+                                            ends[2 * d + 1], 0, 0, 0};
+            qsort(r->rows, D, sizeof *r->rows, cmp_rows);
+        }
+        free(v);
+        free(ends);
+        free(held);
+        free(pt);
+        if (st != TCO_OK)
+            goto done;
     } else {
         size_t N = n;
         A = malloc(N * D * sizeof *A);
         B = malloc(N * D * sizeof *B);
-        M = malloc(N * D * sizeof *M);
-        fA = malloc(N * sizeof *fA);
-        fB = malloc(N * sizeof *fB);
-        fAB = malloc(D * N * sizeof *fAB);
+        fAB = malloc((D + 2) * N * sizeof *fAB);
         idx = malloc(D * sizeof *idx);
-        if (!A || !B || !M || !fA || !fB || !fAB || !idx) {
+        tco_sweep_point *pt = malloc((D + 2) * sizeof *pt);
+        if (!A || !B || !fAB || !idx || !pt) {
+            free(pt);
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the Sobol design");
             goto done;
         }
         uint64_t seed = opt->seed_set ? opt->seed : sc->seed;
-        if ((st = tco_saltelli_design(N, D, seed, A, B, &r->quasi, err)))
+        if ((st = tco_saltelli_design(N, D, seed, A, B, &r->quasi, err))) {
+            free(pt);
             goto done;
-        o.keep_inputs = 0;
-        o.noverride = 0;
-        for (size_t m = 0; m < D + 2; m++) {
-            double *f = m == 0 ? fA : m == 1 ? fB : fAB + (m - 2) * N;
-            if (m >= 2)
-                tco_saltelli_mix(A, B, N, D, m - 2, M);
-            o.uniforms = m == 0 ? A : m == 1 ? B : M;
-            o.futures = (long)N;
-            if ((st = tco_run_execute(&run, sc, &o, err)))
-                goto done;
-            r->runs += run->n;
-            prog.done_before = r->runs;
-            output_of(run, output, versus, f);
-            tco_run_free(run);
-            run = NULL;
         }
-        if ((st = tco_sobol_indices(fA, fB, fAB, N, D, 500, seed, idx, err)))
+        /* A, B, then A with column m - 2 from B (Saltelli 2010), on the
+         * same futures in one loop; A's column of the volume right after
+         * A, whose draw it then rescales (tco_sweep_runs). */
+        size_t *slot = malloc((D + 2) * sizeof *slot), k = 0;
+        if (!slot) {
+            free(pt);
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory for the Sobol design");
+            goto done;
+        }
+        int vd = sc->inputs[sc->volume].dim;
+        slot[k++] = 0;
+        if (vd >= 0)
+            slot[k++] = 2 + (size_t)vd;
+        slot[k++] = 1;
+        for (size_t m = 2; m < D + 2; m++)
+            if ((long)m != 2L + vd)
+                slot[k++] = m;
+        for (k = 0; k < D + 2; k++) {
+            size_t m = slot[k];
+            pt[k] = (tco_sweep_point){NULL, NULL, 0, m == 1 ? B : A, m >= 2 ? B : NULL,
+                                      m >= 2 ? (long)(m - 2) : -1};
+        }
+        tco_run_options so = o;
+        so.futures = (long)N;
+        so.progress = opt->progress;
+        so.progress_ctx = opt->progress_ctx;
+        design_ctx dc = {output, versus, fAB, NULL, slot};
+        st = tco_sweep_runs(sc, &so, pt, D + 2, take_design, &dc, r->runs, prog.total, err);
+        free(pt);
+        free(slot);
+        if (st != TCO_OK)
+            goto done;
+        r->runs += (long)(D + 2) * (long)N;
+        if ((st = tco_sobol_indices_threads(fAB, fAB + N, fAB + 2 * N, N, D, 500, seed,
+                                             tco_run_threads(opt->threads), idx, err)))
             goto done;
         for (size_t d = 0; d < D; d++)
             r->rows[d] = (tco_sens_row){sc->dim_input[d], idx[d].first,  idx[d].first_lo,
@@ -324,7 +384,6 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
     }
 done:
     tco_run_free(base);
-    tco_run_free(run);
     free(y);
     free(ry);
     free(rx);
@@ -332,9 +391,6 @@ done:
     free(kbuf);
     free(A);
     free(B);
-    free(M);
-    free(fA);
-    free(fB);
     free(fAB);
     free(idx);
     if (st != TCO_OK) {

@@ -2,6 +2,7 @@
 
 #include <gsl/gsl_qrng.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,12 +90,23 @@ tco_status tco_sobol_indices(const double *fA, const double *fB, const double *f
                              size_t D, size_t nboot, uint64_t seed, tco_sobol_index *out,
                              tco_error *err)
 {
-    size_t *idx = malloc(N * sizeof *idx);
-    double *S = malloc(D * sizeof *S), *ST = malloc(D * sizeof *ST);
+    return tco_sobol_indices_threads(fA, fB, fAB, N, D, nboot, seed, 1, out, err);
+}
+
+tco_status tco_sobol_indices_threads(const double *fA, const double *fB, const double *fAB,
+                                     size_t N, size_t D, size_t nboot, uint64_t seed,
+                                     int threads, tco_sobol_index *out, tco_error *err)
+{
+    int nt = threads > 0 ? threads : omp_get_max_threads();
+    if (nt < 1)
+        nt = 1;
+    size_t *idx = malloc(N * (size_t)nt * sizeof *idx);
+    double *S = malloc(D * (size_t)nt * sizeof *S), *ST = malloc(D * (size_t)nt * sizeof *ST);
     double *bs = malloc((nboot + 1) * D * sizeof *bs), *bt = malloc((nboot + 1) * D * sizeof *bt);
     double *col = malloc((nboot + 1) * sizeof *col);
+    tco_rng *at = malloc((nboot + 1) * sizeof *at);
     tco_status st = TCO_OK;
-    if (!idx || !S || !ST || !bs || !bt || !col) {
+    if (!idx || !S || !ST || !bs || !bt || !col || !at) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto done;
     }
@@ -109,13 +121,25 @@ tco_status tco_sobol_indices(const double *fA, const double *fB, const double *f
     tco_zig_init(&zig);
     tco_rng r;
     tco_rng_seed(&r, &zig, seed, TCO_STREAM_GLOBAL | 0xB0075ULL);
+    /* Where the stream stands at each resample (N uniforms each), so that
+     * the resamples can be computed in any order. */
     for (size_t b = 0; b < nboot; b++) {
+        at[b] = r;
         for (size_t j = 0; j < N; j++)
-            idx[j] = (size_t)(tco_rng_uniform(&r) * (double)N) % N;
-        estimate(fA, fB, fAB, N, D, idx, S, ST);
+            (void)tco_rng_uniform(&r);
+    }
+#pragma omp parallel for schedule(dynamic, 4) num_threads(nt)
+    for (size_t b = 0; b < nboot; b++) {
+        int me = omp_get_thread_num();
+        size_t *ix = idx + (size_t)me * N;
+        double *s1 = S + (size_t)me * D, *s2 = ST + (size_t)me * D;
+        tco_rng rb = at[b];
+        for (size_t j = 0; j < N; j++)
+            ix[j] = (size_t)(tco_rng_uniform(&rb) * (double)N) % N;
+        estimate(fA, fB, fAB, N, D, ix, s1, s2);
         for (size_t i = 0; i < D; i++) {
-            bs[i * nboot + b] = S[i];
-            bt[i * nboot + b] = ST[i];
+            bs[i * nboot + b] = s1[i];
+            bt[i * nboot + b] = s2[i];
         }
     }
     const double p[2] = {0.025, 0.975};
@@ -142,5 +166,6 @@ done:
     free(bs);
     free(bt);
     free(col);
+    free(at);
     return st;
 }

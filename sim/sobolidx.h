@@ -37,4 +37,11 @@ tco_status tco_sobol_indices(const double *fA, const double *fB, const double *f
                              size_t D, size_t nboot, uint64_t seed, tco_sobol_index *out,
                              tco_error *err);
 
+/* The same on up to threads threads (0: OpenMP's default), with the same
+ * results for any number: each resample's rows are drawn from where the
+ * one stream stands at its start. */
+tco_status tco_sobol_indices_threads(const double *fA, const double *fB, const double *fAB,
+                                     size_t N, size_t D, size_t nboot, uint64_t seed,
+                                     int threads, tco_sobol_index *out, tco_error *err);
+
 #endif

@@ -731,3 +731,29 @@ tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, si
     free(x);
     return TCO_OK;
 }
+
+tco_status tco_stats_npv_curves(const tco_run *run, const double *p, size_t np, double *out,
+                                tco_error *err)
+{
+    size_t n = (size_t)run->n, S = run->S;
+    int failed = 0;
+#pragma omp parallel num_threads(run->threads) shared(failed)
+    {
+        double *x = malloc(n * sizeof *x);
+        if (!x) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (size_t s = 0; s < S; s++) {
+            if (!x)
+                continue;
+            memcpy(x, run->npv + s * n, n * sizeof *x);
+            tco_stats_percentiles(x, n, p, np, out + s * np);
+        }
+        free(x);
+    }
+    if (failed)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    return TCO_OK;
+}

@@ -142,4 +142,10 @@ void tco_cumulative_free(tco_cumulative *c);
 tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, size_t np,
                                double *out, tco_error *err);
 
+/* The same for every strategy, s's curve at out + s * np: strategies in
+ * parallel on the run's threads, each from its own copy of the NPVs (the
+ * same values for any thread count). */
+tco_status tco_stats_npv_curves(const tco_run *run, const double *p, size_t np, double *out,
+                                tco_error *err);
+
 #endif

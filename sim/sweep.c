@@ -5,8 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
+#include "../models/model.h"
 #include "number.h"
 #include "output.h"
+#include "rng.h"
+#include "sample.h"
+#include "sobolidx.h"
 #include "stats.h"
 
 #define MAX_POINTS 10000
@@ -125,21 +131,22 @@ void tco_sweep_free(tco_sweep *sw)
     free(sw);
 }
 
-/* Statistics of one point; scratch holds n + S doubles. */
-static void point_stats(const tco_run *run, tco_sweep *sw, size_t p, double *scratch)
+/* Statistics of one point from its NPVs (S x n); scratch holds n + S
+ * doubles. */
+static void point_stats(const double *npv, size_t n, size_t S, tco_sweep *sw, size_t p,
+                        double *scratch)
 {
-    size_t n = (size_t)run->n, S = run->S;
     static const double q[3] = {0.05, 0.5, 0.95};
     double *pc = scratch + n;
-    tco_stats_p_cheapest(run->npv, n, S, pc);
+    tco_stats_p_cheapest(npv, n, S, pc);
     for (size_t s = 0; s < S; s++)
         sw->p_cheapest[p * S + s] = pc[s];
-    tco_stats_means(run->npv, n, S, sw->mean + p * S);
+    tco_stats_means(npv, n, S, sw->mean + p * S);
     for (size_t s = 0; s < S; s++) {
-        const double *v = run->npv + s * n;
+        const double *v = npv + s * n;
         double below = 0;
         for (size_t i = 0; i < n; i++)
-            below += v[i] < run->npv[i];
+            below += v[i] < npv[i];
         memcpy(scratch, v, n * sizeof *v);
         double out[3];
         tco_stats_percentiles(scratch, n, q, 3, out);
@@ -149,13 +156,36 @@ static void point_stats(const tco_run *run, tco_sweep *sw, size_t p, double *scr
         sw->p95[k] = out[2];
         sw->p_below[k] = below / (double)n;
         for (size_t t = 0; t < S; t++) {
-            const double *u = run->npv + t * n;
+            const double *u = npv + t * n;
             double c = 0;
             for (size_t i = 0; i < n; i++)
                 c += v[i] < u[i];
             sw->p_pair[(p * S + s) * S + t] = c / (double)n;
         }
     }
+}
+
+/* tco_sweep_take for a sweep: a point's statistics. */
+typedef struct {
+    tco_sweep *sw;
+    double *scratch;
+    size_t nscratch;
+    size_t first; /* the point of run 0 */
+} stats_ctx;
+
+static tco_status take_point(void *ctx, size_t p, const double *npv, size_t n, tco_error *err)
+{
+    stats_ctx *c = ctx;
+    if (c->nscratch < n + c->sw->S) {
+        free(c->scratch);
+        c->nscratch = 0;
+        if (!(c->scratch = malloc((n + c->sw->S) * sizeof *c->scratch)))
+            return tco_error_set(err, TCO_ENOMEM, "out of memory");
+        c->nscratch = n + c->sw->S;
+    }
+    c->sw->futures = (long)n;
+    point_stats(npv, n, c->sw->S, c->sw, c->first + p, c->scratch);
+    return TCO_OK;
 }
 
 int tco_sweep_is_volume(const char *path)
@@ -203,17 +233,29 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
 {
     *out = NULL;
     tco_scenario *sc = NULL;
-    tco_run *run = NULL;
-    double *scratch = NULL;
-    const char **sets = NULL;
     tco_status st = tco_scenario_load(&sc, file, lo, err);
     if (st != TCO_OK)
         return st;
+    st = tco_sweep_run_scenario(out, sc, file, lo, v, nv, opt, err);
+    tco_scenario_free(sc);
+    return st;
+}
+
+tco_status tco_sweep_run_scenario(tco_sweep **out, const tco_scenario *sc, const char *file,
+                                  const tco_load_options *lo, const tco_vary *v, size_t nv,
+                                  const tco_run_options *opt, tco_error *err)
+{
+    *out = NULL;
+    const char **sets = NULL;
+    tco_sweep_point *pts = NULL;
+    int *pin = NULL;
+    double *pval = NULL;
+    stats_ctx sctx = {NULL, NULL, 0, 0};
+    tco_status st = TCO_OK;
     tco_sweep *sw = calloc(1, sizeof *sw);
-    if (!sw) {
-        tco_scenario_free(sc);
+    if (!sw)
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
-    }
+    sctx.sw = sw;
     sw->nvary = nv;
     sw->n1 = v[0].nvalues;
     sw->n2 = nv > 1 ? v[1].nvalues : 1;
@@ -249,9 +291,12 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
     sw->tokens_per_request = malloc(P * sizeof(double));
     sw->names = calloc(S, sizeof *sw->names);
     sets = calloc((lo ? lo->nsets : 0) + 2, sizeof *sets);
+    pts = calloc(P, sizeof *pts);
+    pin = malloc(P * 2 * sizeof *pin);
+    pval = malloc(P * 2 * sizeof *pval);
     if (!sw->path[0] || (nv > 1 && !sw->path[1]) || !sw->x[0] || !sw->x[1] || !sw->mean ||
         !sw->p5 || !sw->p50 || !sw->p95 || !sw->p_cheapest || !sw->p_below || !sw->p_pair || !sw->tokens_per_request ||
-        !sw->names || !sets) {
+        !sw->names || !sets || !pts || !pin || !pval) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto fail;
     }
@@ -264,6 +309,12 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
         }
     for (size_t i = 0; lo && i < lo->nsets; i++)
         sets[i] = lo->sets[i];
+    int all_inputs = 1;
+    for (size_t k = 0; k < nv; k++)
+        all_inputs &= input[k] >= 0;
+    long per = opt->futures > 0 ? opt->futures : sc->futures;
+    sw->futures = per;
+    sw->seed = opt->seed_set ? opt->seed : sc->seed;
     for (size_t p = 0; p < P; p++) {
         size_t i1 = p / sw->n2, i2 = p % sw->n2;
         double val[2] = {v[0].values[i1], nv > 1 ? v[1].values[i2] : 0};
@@ -271,68 +322,352 @@ tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_optio
         sw->x[1][p] = val[1];
         /* Static inputs are held in place (their uniforms still drawn: common
          * random numbers); any other value is set in the file and reloaded. */
-        tco_scenario *psc = sc;
-        tco_override ovr[2];
-        size_t novr = 0;
-        for (size_t k = 0; k < nv; k++)
-            if (input[k] < 0)
-                ovr[novr++] = (tco_override){v[k].path, val[k]};
-        if (novr > 0) {
-            tco_load_options plo = {sets, lo ? lo->nsets : 0, lo ? lo->case_name : NULL};
-            if ((st = tco_scenario_load_with(&psc, file, &plo, ovr, novr, err)))
-                goto fail;
-            if (psc->ndims != sc->ndims) {
-                tco_scenario_free(psc);
-                st = tco_error_set(err, TCO_EINVAL, "--vary: setting %s changes which inputs are "
-                                   "uncertain; vary a static input instead", v[0].path);
-                goto fail;
-            }
-        }
-        int oi[2];
-        double ov[2];
+        int *oi = pin + 2 * p;
+        double *ov = pval + 2 * p;
         size_t no = 0;
         for (size_t k = 0; k < nv; k++)
             if (input[k] >= 0) {
                 oi[no] = input[k];
                 ov[no++] = val[k];
             }
-        tco_run_options o = *opt;
-        o.override_input = oi;
-        o.override_value = ov;
-        o.noverride = no;
-        long per = opt->futures > 0 ? opt->futures : psc->futures;
-        tco_progress_span prog = {opt, (long)p * per, (long)P * per};
-        if (opt->progress) {
-            o.progress = tco_progress_span_report;
-            o.progress_ctx = &prog;
+        pts[p] = (tco_sweep_point){oi, ov, no, NULL, NULL, -1};
+        if (all_inputs) {
+            sw->tokens_per_request[p] = tokens_per_request(sc, oi, ov, no);
+            continue;
+        }
+        /* A value that is not an input: the file is loaded again with it
+         * set, and the point run alone. */
+        tco_scenario *psc = NULL;
+        tco_override ovr[2];
+        size_t novr = 0;
+        for (size_t k = 0; k < nv; k++)
+            if (input[k] < 0)
+                ovr[novr++] = (tco_override){v[k].path, val[k]};
+        tco_load_options plo = {sets, lo ? lo->nsets : 0, lo ? lo->case_name : NULL};
+        if ((st = tco_scenario_reload_with(&psc, file, &plo, ovr, novr, sc, err)))
+            goto fail;
+        if (psc->ndims != sc->ndims) {
+            tco_scenario_free(psc);
+            st = tco_error_set(err, TCO_EINVAL, "--vary: setting %s changes which inputs are "
+                               "uncertain; vary a static input instead", v[0].path);
+            goto fail;
         }
         sw->tokens_per_request[p] = tokens_per_request(psc, oi, ov, no);
-        st = tco_run_execute(&run, psc, &o, err);
-        if (psc != sc)
-            tco_scenario_free(psc);
+        sw->seed = opt->seed_set ? opt->seed : psc->seed;
+        per = opt->futures > 0 ? opt->futures : psc->futures;
+        sctx.first = p;
+        st = tco_sweep_runs(psc, opt, &pts[p], 1, take_point, &sctx, (long)p * per,
+                            (long)P * per, err);
+        tco_scenario_free(psc);
         if (st != TCO_OK)
             goto fail;
-        if (!scratch && !(scratch = malloc(((size_t)run->n + S) * sizeof *scratch))) {
-            st = tco_error_set(err, TCO_ENOMEM, "out of memory");
-            goto fail;
-        }
-        sw->futures = run->n;
-        sw->seed = run->seed;
-        point_stats(run, sw, p, scratch);
-        tco_run_free(run);
-        run = NULL;
     }
-    free(scratch);
+    /* Every point on the same futures in one loop (tco_sweep_runs). */
+    sctx.first = 0;
+    if (all_inputs &&
+        (st = tco_sweep_runs(sc, opt, pts, P, take_point, &sctx, 0, (long)P * per, err)))
+        goto fail;
+    free(sctx.scratch);
     free(sets);
-    tco_scenario_free(sc);
+    free(pts);
+    free(pin);
+    free(pval);
     *out = sw;
     return TCO_OK;
 fail:
-    free(scratch);
+    free(sctx.scratch);
     free(sets);
-    tco_run_free(run);
-    tco_scenario_free(sc);
+    free(pts);
+    free(pin);
+    free(pval);
     tco_sweep_free(sw);
+    return st;
+}
+
+/* ---- Runs on the same futures ---------------------------------------- */
+
+#define GROUP_BYTES ((size_t)256 << 20)
+
+/* Run r the plain way (tco_run_execute): the reference the shared loop
+ * must equal, and the path for what that loop does not handle. */
+static tco_status plain_run(const tco_scenario *sc, const tco_run_options *opt,
+                            const tco_sweep_point *p, size_t r, tco_sweep_take take, void *ctx,
+                            tco_error *err)
+{
+    tco_run_options o = *opt;
+    double *mixed = NULL;
+    tco_run *run = NULL;
+    o.keep_inputs = 0;
+    o.keep_samples = 0;
+    o.event_effects = 0;
+    o.progress = NULL;
+    o.override_input = p->input;
+    o.override_value = p->value;
+    o.noverride = p->nheld;
+    o.uniforms = p->uniforms;
+    if (p->uniforms && p->uniforms_b && p->column >= 0) {
+        long n = opt->futures > 0 ? opt->futures : sc->futures;
+        if (n < 1 || !(mixed = malloc((size_t)n * sc->ndims * sizeof *mixed)))
+            return tco_error_set(err, TCO_ENOMEM, "out of memory for the Sobol design");
+        tco_saltelli_mix(p->uniforms, p->uniforms_b, (size_t)n, sc->ndims, (size_t)p->column,
+                         mixed);
+        o.uniforms = mixed;
+    }
+    tco_status st = tco_run_execute(&run, sc, &o, err);
+    if (st == TCO_OK)
+        st = take(ctx, r, run->npv, (size_t)run->n, err);
+    tco_run_free(run);
+    free(mixed);
+    return st;
+}
+
+typedef struct {
+    tco_future *future;
+    double *u, *scratch;
+    double *xfix;         /* the fixed inputs, uncertain ones at their medians */
+    double *x0;           /* this future's sampled inputs (the scenario's sampling) */
+    double *x;            /* the inputs the future was drawn with (its f->x) */
+    double *xr;           /* a run's inputs */
+    const double *table[2]; /* caller's tables whose row i is sampled in xt */
+    double *xt[2];
+    int drawn;            /* x holds a draw of this future */
+} runs_ws;
+
+/* Whether every total of a cost is finite (the engine's test). */
+static int finite_cost(const tco_cost *c)
+{
+    if (!isfinite(c->npv) || !isfinite(c->nominal))
+        return 0;
+    for (int j = 0; j < TCO_NCAT; j++)
+        if (!isfinite(c->cat[j]))
+            return 0;
+    return 1;
+}
+
+/* Whether two input vectors differ in input v alone (or not at all). */
+static int same_but(const double *a, const double *b, size_t NI, int v)
+{
+    return memcmp(a, b, (size_t)v * sizeof *a) == 0 &&
+           memcmp(a + v + 1, b + v + 1, (NI - (size_t)v - 1) * sizeof *a) == 0;
+}
+
+/* The inputs of run p in future i from a caller's table: row i sampled as
+ * tco_sample_uncertain does (once a table and future: A's row serves
+ * every A_B^(i)), then column `column` from uniforms_b, sampled alone
+ * (each uncertain input is its own dimension's quantile, clamped). */
+static void table_inputs(const tco_scenario *sc, const tco_sweep_point *p, long i, runs_ws *w)
+{
+    const size_t NI = sc->ninputs, D = sc->ndims;
+    int slot = w->table[0] == p->uniforms ? 0 : w->table[1] == p->uniforms ? 1 : -1;
+    if (slot < 0) {
+        slot = w->table[0] && !w->table[1] ? 1 : 0;
+        memcpy(w->xt[slot], w->xfix, NI * sizeof *w->xt[slot]);
+        tco_sample_uncertain(sc, p->uniforms + (size_t)i * D, w->xt[slot], NULL);
+        w->table[slot] = p->uniforms;
+    }
+    memcpy(w->xr, w->xt[slot], NI * sizeof *w->xr);
+    if (p->uniforms_b && p->column >= 0) {
+        const tco_input *in = &sc->inputs[sc->dim_input[p->column]];
+        double v = tco_dist_quantile(&in->dist, p->uniforms_b[(size_t)i * D + (size_t)p->column]);
+        w->xr[sc->dim_input[p->column]] = tco_domain_clamp(&in->dom, v);
+    }
+}
+
+/* Future i of runs [g0, g1) on workspace w, as tco_run_execute's loop
+ * computes it (rng seeded by future, uniforms, inputs, overrides, draw,
+ * strategies costed in order); NPVs into buf.  Every run of a future
+ * draws from the same stream (the rng after the scenario's sampling, or
+ * as seeded when a table gives the uniforms), so a run whose inputs
+ * differ from the last draw's in the volume alone rescales that draw's
+ * demand (tco_future_redraw_demand) instead of drawing again. */
+static void runs_future(const tco_scenario *sc, const tco_model *model, const tco_sampler *sampler,
+                        const tco_zig *zig, uint64_t seed, const tco_sweep_point *pt, size_t g0,
+                        size_t g1, long i, size_t n, runs_ws *w, double *buf, unsigned char *bad)
+{
+    const size_t S = sc->nstrategies, NI = sc->ninputs;
+    tco_rng rng0, rng;
+    tco_rng_seed(&rng0, zig, seed, (uint64_t)i);
+    if (sampler) {
+        tco_sampler_uniforms(sampler, i, &rng0, w->u, w->scratch);
+        memcpy(w->x0, w->xfix, NI * sizeof *w->x0);
+        tco_sample_uncertain(sc, w->u, w->x0, NULL);
+    }
+    w->drawn = 0;
+    w->table[0] = w->table[1] = NULL;
+    for (size_t r = g0; r < g1; r++) {
+        const tco_sweep_point *p = &pt[r];
+        if (sampler)
+            memcpy(w->xr, w->x0, NI * sizeof *w->xr);
+        else
+            table_inputs(sc, p, i, w);
+        for (size_t j = 0; j < p->nheld; j++)
+            w->xr[p->input[j]] = p->value[j];
+        if (w->drawn && same_but(w->xr, w->x, NI, sc->volume)) {
+            w->x[sc->volume] = w->xr[sc->volume];
+            tco_future_redraw_demand(w->future, model);
+        } else {
+            memcpy(w->x, w->xr, NI * sizeof *w->x);
+            rng = rng0;
+            tco_future_draw(w->future, model, w->x, &rng, NULL);
+            w->drawn = 1;
+        }
+        double *out = buf + (r - g0) * S * n + (size_t)i;
+        for (size_t s = 0; s < S; s++) {
+            tco_cost cost;
+            tco_future_cost(w->future, model, s, NULL, NULL, &cost);
+            if (!finite_cost(&cost)) {
+#pragma omp atomic write
+                bad[r - g0] = 1;
+                break;
+            }
+            out[s * n] = cost.npv;
+        }
+    }
+}
+
+tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
+                          const tco_sweep_point *pt, size_t nruns, tco_sweep_take take,
+                          void *ctx, long progress_before, long progress_total,
+                          tco_error *err)
+{
+    if (nruns == 0)
+        return TCO_OK;
+    const long n = opt->futures > 0 ? opt->futures : sc->futures;
+    const uint64_t seed = opt->seed_set ? opt->seed : sc->seed;
+    const tco_sampling sampling = opt->sampling_set ? opt->sampling : sc->sampling;
+    const int threads = tco_run_threads(opt->threads);
+    const size_t S = sc->nstrategies, NI = sc->ninputs, D = sc->ndims;
+    const int given = pt[0].uniforms != NULL;
+    /* What the shared loop does not handle goes the plain way, which
+     * gives the engine's errors. */
+    int shared = n >= 1 && n <= TCO_MAX_FUTURES && S > 0;
+    for (size_t r = 0; r < nruns; r++) {
+        const tco_sweep_point *p = &pt[r];
+        shared &= (p->uniforms != NULL) == given;
+        for (size_t j = 0; j < p->nheld; j++)
+            shared &= tco_domain_contains(&sc->inputs[p->input[j]].dom, p->value[j]);
+    }
+    size_t limit = opt->memory_limit;
+    if (!limit) {
+        size_t phys = tco_physical_memory();
+        limit = phys ? phys / 10 * 8 : (size_t)8 << 30;
+    }
+    if (shared && tco_run_bytes(sc, n, 0, sampling, threads) > limit)
+        shared = 0;
+    if (!shared) {
+        for (size_t r = 0; r < nruns; r++) {
+            tco_status st = plain_run(sc, opt, &pt[r], r, take, ctx, err);
+            if (st != TCO_OK)
+                return st;
+        }
+        return TCO_OK;
+    }
+    const size_t per_run = S * (size_t)n * sizeof(double);
+    /* Groups within the memory limit too; the NPVs do not depend on them. */
+    size_t G = (GROUP_BYTES < limit / 2 ? GROUP_BYTES : limit / 2) / per_run;
+    G = G < 1 ? 1 : G > nruns ? nruns : G;
+    tco_status st = TCO_OK;
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_model *model = NULL;
+    tco_sampler *sampler = NULL;
+    double *buf = malloc(G * per_run);
+    unsigned char *bad = calloc(G, 1);
+    runs_ws *ws = calloc((size_t)threads, sizeof *ws);
+    if (!buf || !bad || !ws) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory for %zu runs of %ld futures", G, n);
+        goto done;
+    }
+    if ((st = tco_model_alloc(&model, sc, err)) ||
+        (!given && (st = tco_sampler_alloc(&sampler, sc, sampling, n, seed, &zig, err))))
+        goto done;
+    for (int k = 0; k < threads; k++) {
+        runs_ws *w = &ws[k];
+        w->future = tco_future_alloc(model);
+        w->u = malloc((D ? D : 1) * sizeof *w->u);
+        w->scratch = malloc((2 * sc->ncorr + 1) * sizeof *w->scratch);
+        w->xfix = malloc((NI ? NI : 1) * sizeof *w->xfix);
+        w->x0 = malloc((NI ? NI : 1) * sizeof *w->x0);
+        w->x = malloc((NI ? NI : 1) * sizeof *w->x);
+        w->xr = malloc((NI ? NI : 1) * sizeof *w->xr);
+        w->xt[0] = malloc((NI ? NI : 1) * sizeof *w->xt[0]);
+        w->xt[1] = malloc((NI ? NI : 1) * sizeof *w->xt[1]);
+        if (!w->future || !w->u || !w->scratch || !w->xfix || !w->x0 || !w->x || !w->xr ||
+            !w->xt[0] || !w->xt[1]) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
+            goto done;
+        }
+        /* Fixed inputs once, as the engine does. */
+        for (size_t d = 0; d < D; d++)
+            w->u[d] = 0.5;
+        tco_sample_inputs(sc, w->u, w->xfix, NULL);
+    }
+    const volatile sig_atomic_t *cancel = opt->cancel;
+    /* One parallel region a group, so that threads meet once, not at
+     * every chunk: the calling thread (thread 0) reports progress, about
+     * 50 times a group, from the count of futures done; cancellation is
+     * read at every future. */
+    const long step = (n + 49) / 50;
+    for (size_t g0 = 0; g0 < nruns && st == TCO_OK; g0 += G) {
+        size_t g1 = g0 + G < nruns ? g0 + G : nruns;
+        const long before = progress_before + (long)g0 * n, width = (long)(g1 - g0);
+        memset(bad, 0, G);
+        int cancelled = 0;
+        long done = 0, reported = 0;
+#pragma omp parallel num_threads(threads) shared(cancelled, done, reported)
+        {
+            const int me = omp_get_thread_num();
+            runs_ws *w = &ws[me];
+#pragma omp for schedule(dynamic, 8)
+            for (long i = 0; i < n; i++) {
+                int stop;
+#pragma omp atomic read
+                stop = cancelled;
+                if (stop)
+                    continue;
+                if (cancel && *cancel) {
+#pragma omp atomic write
+                    cancelled = 1;
+                    continue;
+                }
+                runs_future(sc, model, sampler, &zig, seed, pt, g0, g1, i, (size_t)n, w, buf,
+                            bad);
+                long now;
+#pragma omp atomic capture
+                now = ++done;
+                if (me == 0 && opt->progress && now - reported >= step && now < n) {
+                    reported = now;
+                    opt->progress(opt->progress_ctx, before + width * now, progress_total);
+                }
+            }
+        }
+        if (opt->progress && !cancelled)
+            opt->progress(opt->progress_ctx, before + width * n, progress_total);
+        if (cancelled) {
+            st = tco_error_set(err, TCO_EINTR, "interrupted");
+            break;
+        }
+        for (size_t r = g0; r < g1 && st == TCO_OK; r++)
+            st = bad[r - g0] ? plain_run(sc, opt, &pt[r], r, take, ctx, err)
+                             : take(ctx, r, buf + (r - g0) * S * (size_t)n, (size_t)n, err);
+    }
+done:
+    for (int k = 0; ws && k < threads; k++) {
+        tco_future_free(ws[k].future);
+        free(ws[k].u);
+        free(ws[k].scratch);
+        free(ws[k].xfix);
+        free(ws[k].x0);
+        free(ws[k].x);
+        free(ws[k].xr);
+        free(ws[k].xt[0]);
+        free(ws[k].xt[1]);
+    }
+    free(ws);
+    tco_sampler_free(sampler);
+    tco_model_free(model);
+    free(buf);
+    free(bad);
     return st;
 }
 

@@ -40,6 +40,46 @@ typedef struct {
 tco_status tco_sweep_run(tco_sweep **out, const char *file, const tco_load_options *lo,
                          const tco_vary *v, size_t nv, const tco_run_options *opt,
                          tco_error *err);
+
+/* The same, with sc the scenario file as loaded with lo (not loaded
+ * again; it must outlive the call). */
+tco_status tco_sweep_run_scenario(tco_sweep **out, const tco_scenario *sc, const char *file,
+                                  const tco_load_options *lo, const tco_vary *v, size_t nv,
+                                  const tco_run_options *opt, tco_error *err);
+
+/* One run of a series on the same futures (tco_sweep_runs): the run of
+ * tco_run_execute with the series' options and these. */
+typedef struct {
+    const int *input;         /* inputs held at value[j] in every future (override_input) */
+    const double *value;
+    size_t nheld;
+    const double *uniforms;   /* n x ndims table (the options' uniforms), or NULL */
+    const double *uniforms_b; /* with column >= 0: column `column` of each row from this
+                                 table instead (a Saltelli design's A_B^(i)) */
+    long column;
+} tco_sweep_point;
+
+/* Receives run r's NPVs, S x n strategy-major as tco_run's npv. */
+typedef tco_status (*tco_sweep_take)(void *ctx, size_t r, const double *npv, size_t n,
+                                     tco_error *err);
+
+/* The runs pt[0..nruns) of sc on the same futures, with opt's futures,
+ * seed, sampling, threads, memory limit and cancel flag (its overrides,
+ * uniforms and outputs other than the NPV ignored), handed to take in run
+ * order.  Every NPV is that of tco_run_execute on the run, bit for bit, for
+ * any thread count; but each future's inputs are sampled once for all the
+ * runs, nothing but the NPV is kept, and all the runs of a group (as many
+ * as 256 MiB of NPVs hold) share one parallel loop over futures.  A run
+ * whose inputs differ from the previous run's in the volume
+ * (demand.requests_per_month) alone keeps that run's draw of the future
+ * and rescales its demand (tco_future_redraw_demand).  Runs that
+ * cannot take this path (a non-finite cost, a value outside its domain)
+ * are run by tco_run_execute, whose error is returned.  opt->progress, if
+ * set, sees progress_before + futures done of progress_total. */
+tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
+                          const tco_sweep_point *pt, size_t nruns, tco_sweep_take take,
+                          void *ctx, long progress_before, long progress_total,
+                          tco_error *err);
 void tco_sweep_free(tco_sweep *sw);
 
 /* The kinds of crossover, read along one axis from lower to higher values

@@ -42,6 +42,22 @@ static void note(book *b, lxw_error e)
         b->e = e;
 }
 
+/* The axes of an S-curve chart: NPV in the currency across, cumulative
+ * probability up from 0 to 100%, the legend below. */
+static void scurve_axes(book *b, lxw_chart *ch, const char *title)
+{
+    char axis[64];
+    chart_title_set_name(ch, title);
+    tco_snprintf(axis, sizeof axis, "NPV (%s)", b->currency);
+    chart_axis_set_name(ch->x_axis, axis);
+    chart_axis_set_num_format(ch->x_axis, "#,##0");
+    chart_axis_set_name(ch->y_axis, "cumulative probability");
+    chart_axis_set_num_format(ch->y_axis, "0%");
+    chart_axis_set_min(ch->y_axis, 0);
+    chart_axis_set_max(ch->y_axis, 1);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+}
+
 static lxw_worksheet *sheet(book *b, const char *name)
 {
     lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
@@ -524,16 +540,7 @@ static void scurve_chart(book *b, const tco_report *r, lxw_worksheet *ws, lxw_ro
         lxw_chart_line line = {.color = palette[s % NPALETTE], .width = 2.0f};
         chart_series_set_line(ser, &line);
     }
-    char axis[64];
-    chart_title_set_name(ch, "S-curve: NPV against cumulative probability");
-    tco_snprintf(axis, sizeof axis, "NPV (%s)", b->currency);
-    chart_axis_set_name(ch->x_axis, axis);
-    chart_axis_set_num_format(ch->x_axis, "#,##0");
-    chart_axis_set_name(ch->y_axis, "cumulative probability");
-    chart_axis_set_num_format(ch->y_axis, "0%");
-    chart_axis_set_min(ch->y_axis, 0);
-    chart_axis_set_max(ch->y_axis, 1);
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    scurve_axes(b, ch, "S-curve: NPV against cumulative probability");
     lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.5};
     note(b, worksheet_insert_chart_opt(ws, row, 0, ch, &opt));
 }
@@ -1142,16 +1149,7 @@ static void compare_curves(book *b, const tco_compare *cmp, lxw_worksheet *ws,
                                    .dash_type = dash[k % (sizeof dash / sizeof *dash)]};
             chart_series_set_line(ser, &line);
         }
-    char axis[64];
-    chart_title_set_name(ch, "S-curves of every case");
-    tco_snprintf(axis, sizeof axis, "NPV (%s)", b->currency);
-    chart_axis_set_name(ch->x_axis, axis);
-    chart_axis_set_num_format(ch->x_axis, "#,##0");
-    chart_axis_set_name(ch->y_axis, "cumulative probability");
-    chart_axis_set_num_format(ch->y_axis, "0%");
-    chart_axis_set_min(ch->y_axis, 0);
-    chart_axis_set_max(ch->y_axis, 1);
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    scurve_axes(b, ch, "S-curves of every case");
     lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 2.0};
     note(b, worksheet_insert_chart_opt(chart_ws, chart_row, 0, ch, &opt));
 }
@@ -1189,7 +1187,8 @@ static tco_status fill_compare(book *b, const void *obj, tco_error *err)
     return TCO_OK;
 }
 
-tco_status tco_xlsx_write_compare(const char *dir, const tco_compare *cmp, tco_error *err)
+tco_status tco_xlsx_write_compare(const char *dir, const tco_compare *cmp,
+                                  const tco_provenance *prov, tco_error *err)
 {
-    return write_book(dir, cmp->c[0].sc, NULL, fill_compare, cmp, err);
+    return write_book(dir, cmp->c[0].sc, prov, fill_compare, cmp, err);
 }

@@ -42,6 +42,7 @@ tco_status tco_xlsx_write_sensitivity(const char *dir, const tco_scenario *sc,
  * case and strategy, as compare.csv, with the S-curves of every case
  * overlaid), compare quantiles (their data), cases (names and
  * descriptions), inputs (of the base case) and about. */
-tco_status tco_xlsx_write_compare(const char *dir, const tco_compare *cmp, tco_error *err);
+tco_status tco_xlsx_write_compare(const char *dir, const tco_compare *cmp,
+                                  const tco_provenance *prov, tco_error *err);
 
 #endif

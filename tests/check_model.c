@@ -2435,6 +2435,88 @@ START_TEST(test_event_matters)
 }
 END_TEST
 
+
+/* Costings with events left out resume at the first such event's month
+ * from the state saved by the costing with every event (tco_future_track_reads):
+ * on the bundled scenarios (owned fleets, reserved terms, retirement,
+ * reviews, switches, exclusions), every strategy's cost with each event
+ * left out, and with all of them, is the same, bit for bit, as a costing
+ * from month 1 on a future that saves nothing. */
+static void resume_same_bits(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    static char text[1 << 16];
+    size_t len = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[len] = 0;
+    drawn d;
+    tco_error err;
+    ck_assert_msg(load_text(text, &d.sc, &err) == TCO_OK, "%s", err.msg);
+    ck_assert_int_eq(tco_model_alloc(&d.m, d.sc, &err), TCO_OK);
+    d.f = tco_future_alloc(d.m);
+    d.x = malloc(d.sc->ninputs * sizeof *d.x);
+    double *u = malloc((d.sc->ndims + 1) * sizeof *u);
+    tco_zig_init(&d.zig);
+    tco_future *plain = tco_future_alloc(d.m);
+    ck_assert_ptr_nonnull(plain);
+    ck_assert_int_eq(tco_future_track_reads(d.f, d.m), TCO_OK);
+    const size_t S = d.sc->nstrategies, E = d.sc->nevents;
+    unsigned char mask[64];
+    ck_assert(E > 0 && E < sizeof mask);
+    int compared = 0;
+    for (uint64_t stream = 0; stream < 300; stream++) {
+        tco_rng rng;
+        /* Inputs drawn too: every future its own. */
+        tco_rng_seed(&rng, &d.zig, 2, stream);
+        for (size_t j = 0; j < d.sc->ndims; j++)
+            u[j] = tco_rng_uniform(&rng);
+        tco_sample_inputs(d.sc, u, d.x, NULL);
+        drawn_future(&d, stream);
+        tco_rng_seed(&rng, &d.zig, 1, stream);
+        tco_future_draw(plain, d.m, d.x, &rng, NULL);
+        tco_cost a, b;
+        for (size_t s = 0; s < S; s++)
+            tco_future_cost(d.f, d.m, s, NULL, NULL, &a);
+        for (size_t k = 0; k <= E; k++) {
+            int any = 0;
+            for (size_t e = 0; e < E; e++) {
+                mask[e] = (k == E || e == k) && tco_future_event_month(d.f, e);
+                any |= mask[e];
+            }
+            if (!any)
+                continue;
+            tco_future_mask_events(d.f, d.m, mask);
+            tco_future_mask_events(plain, d.m, mask);
+            for (size_t s = 0; s < S; s++) {
+                tco_future_cost(d.f, d.m, s, NULL, NULL, &a);
+                tco_future_cost(plain, d.m, s, NULL, NULL, &b);
+                ck_assert(memcmp(&a.npv, &b.npv, sizeof a.npv) == 0);
+                ck_assert(memcmp(&a.nominal, &b.nominal, sizeof a.nominal) == 0);
+                ck_assert(memcmp(a.cat, b.cat, sizeof a.cat) == 0);
+                ck_assert(memcmp(&a.unserved, &b.unserved, sizeof a.unserved) == 0);
+                ck_assert_int_eq(a.switches, b.switches);
+                ck_assert_int_eq(a.first_switch, b.first_switch);
+                compared++;
+            }
+            tco_future_mask_events(d.f, d.m, NULL);
+            tco_future_mask_events(plain, d.m, NULL);
+        }
+    }
+    ck_assert(compared > 100);
+    free(u);
+    tco_future_free(plain);
+    drawn_free(&d);
+}
+
+START_TEST(test_resume_same_bits)
+{
+    resume_same_bits("scenarios/baseline.yaml");
+    resume_same_bits("scenarios/owned.yaml");
+    resume_same_bits("scenarios/regulated.yaml");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
@@ -2485,6 +2567,7 @@ static Suite *suite(void)
     tcase_add_test(terms, test_cached_input_by_hand);
     tcase_add_test(terms, test_reserved_gpus_by_hand);
     tcase_add_test(terms, test_reserved_lock_and_readoption);
+    tcase_add_test(terms, test_resume_same_bits);
     suite_add_tcase(s, terms);
     return s;
 }

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include "../sim/sensitivity.h"
+#include "../sim/sobolidx.h"
 #include "../sim/stats.h"
 
 /* The API's NPV is 12 x 0.001 x V with V ~ uniform(1M, 3M) and nothing
@@ -132,6 +133,121 @@ START_TEST(test_sobol_on_the_model)
 }
 END_TEST
 
+/* The mean over the futures of run's output (output minus versus), summed
+ * in future order as the analysis does. */
+static double plain_output(const tco_run *run, int output, int versus, double *y)
+{
+    size_t n = (size_t)run->n;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        y[i] = run->npv[(size_t)output * n + i] - (versus >= 0 ? run->npv[(size_t)versus * n + i] : 0);
+        sum += y[i];
+    }
+    return sum / (double)n;
+}
+
+/* The tornado and Sobol's design runs, made on the same futures in one
+ * loop (tco_sweep_runs), equal one plain run each (tco_run_execute), bit
+ * for bit, on 1 and 2 threads. */
+START_TEST(test_design_runs_equal_plain)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err) == TCO_OK, "%s",
+                  err.msg);
+    const size_t D = sc->ndims, n = 128;
+    double *y = malloc(n * sizeof *y);
+    for (int threads = 1; threads <= 2; threads++) {
+        tco_run_options opt = {0};
+        opt.futures = (long)n;
+        opt.threads = threads;
+        tco_sensitivity *r;
+        ck_assert_int_eq(tco_sensitivity_run(&r, sc, &opt, TCO_SENS_TORNADO, -1, -1, &err), TCO_OK);
+        for (size_t j = 0; j < r->nrows; j++) {
+            int k = r->rows[j].input;
+            const tco_input *in = &sc->inputs[k];
+            double ends[2];
+            for (int e = 0; e < 2; e++) {
+                double v = tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, e ? 0.9 : 0.1));
+                tco_run_options o = opt;
+                o.threads = 3 - threads;
+                o.override_input = &k;
+                o.override_value = &v;
+                o.noverride = 1;
+                tco_run *run;
+                ck_assert(tco_run_execute(&run, sc, &o, &err) == TCO_OK);
+                ends[e] = plain_output(run, r->output, r->versus, y);
+                tco_run_free(run);
+            }
+            ck_assert(memcmp(&ends[0], &r->rows[j].low, sizeof(double)) == 0);
+            ck_assert(memcmp(&ends[1], &r->rows[j].high, sizeof(double)) == 0);
+        }
+        int output = r->output, versus = r->versus;
+        tco_sensitivity_free(r);
+        ck_assert_int_eq(tco_sensitivity_run(&r, sc, &opt, TCO_SENS_SOBOL, output, versus, &err),
+                         TCO_OK);
+        double *A = malloc(n * D * sizeof *A), *B = malloc(n * D * sizeof *B);
+        double *M = malloc(n * D * sizeof *M), *f = malloc((D + 2) * n * sizeof *f);
+        tco_sobol_index *idx = malloc(D * sizeof *idx);
+        int quasi;
+        ck_assert(tco_saltelli_design(n, D, sc->seed, A, B, &quasi, &err) == TCO_OK);
+        for (size_t m = 0; m < D + 2; m++) {
+            if (m >= 2)
+                tco_saltelli_mix(A, B, n, D, m - 2, M);
+            tco_run_options o = opt;
+            o.uniforms = m == 0 ? A : m == 1 ? B : M;
+            tco_run *run;
+            ck_assert(tco_run_execute(&run, sc, &o, &err) == TCO_OK);
+            plain_output(run, output, versus, f + m * n);
+            tco_run_free(run);
+        }
+        ck_assert(tco_sobol_indices(f, f + n, f + 2 * n, n, D, 500, sc->seed, idx, &err) == TCO_OK);
+        for (size_t j = 0; j < r->nrows; j++) {
+            size_t d = 0;
+            while (sc->dim_input[d] != r->rows[j].input)
+                d++;
+            ck_assert(memcmp(&idx[d].first, &r->rows[j].value, sizeof(double)) == 0);
+            ck_assert(memcmp(&idx[d].total, &r->rows[j].value2, sizeof(double)) == 0);
+            ck_assert(memcmp(&idx[d].total_lo, &r->rows[j].low2, sizeof(double)) == 0);
+        }
+        tco_sensitivity_free(r);
+        free(A);
+        free(B);
+        free(M);
+        free(f);
+        free(idx);
+    }
+    free(y);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* The bootstrap on several threads gives the one-thread intervals, bit for
+ * bit: each resample's rows come from where the stream stands at its start. */
+START_TEST(test_bootstrap_threads)
+{
+    const size_t N = 300, D = 3;
+    double *f = malloc((D + 2) * N * sizeof *f);
+    for (size_t j = 0; j < (D + 2) * N; j++)
+        f[j] = sin(2.385 * (double)j) + 0.1 * (double)(j % 7);
+    tco_sobol_index one[3], many[3];
+    tco_error err;
+    ck_assert(tco_sobol_indices(f, f + N, f + 2 * N, N, D, 200, 9, one, &err) == TCO_OK);
+    for (int t = 2; t <= 3; t++) {
+        ck_assert(tco_sobol_indices_threads(f, f + N, f + 2 * N, N, D, 200, 9, t, many, &err) ==
+                  TCO_OK);
+        for (size_t i = 0; i < D; i++) {
+            ck_assert(memcmp(&one[i].first_lo, &many[i].first_lo, sizeof(double)) == 0);
+            ck_assert(memcmp(&one[i].first_hi, &many[i].first_hi, sizeof(double)) == 0);
+            ck_assert(memcmp(&one[i].total_lo, &many[i].total_lo, sizeof(double)) == 0);
+            ck_assert(memcmp(&one[i].total_hi, &many[i].total_hi, sizeof(double)) == 0);
+            ck_assert(memcmp(&one[i].first, &many[i].first, sizeof(double)) == 0);
+        }
+    }
+    free(f);
+}
+END_TEST
+
 /* Same seed, same indices and intervals, whatever the thread count. */
 START_TEST(test_threads)
 {
@@ -225,6 +341,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_evppi);
     tcase_add_test(tc, test_evppi_by_hand);
     tcase_add_test(tc, test_sobol_on_the_model);
+    tcase_add_test(tc, test_design_runs_equal_plain);
+    tcase_add_test(tc, test_bootstrap_threads);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_no_finite_mean);
     tcase_add_test(tc, test_cancel);

@@ -762,6 +762,39 @@ START_TEST(test_table_percentages)
 }
 END_TEST
 
+/* Every strategy's S-curve at once, strategies in parallel, equals each
+ * curve alone, bit for bit, on 1, 2 and 3 threads. */
+START_TEST(test_npv_curves_parallel)
+{
+    enum { N = 997, S = 5, NP = 41 };
+    static double npv[S * N];
+    for (size_t i = 0; i < S * N; i++)
+        npv[i] = sin(2.385 * (double)i) * 1e6 + (double)(i % 17) * 0.125;
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.nstrategies = S;
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.sc = &sc;
+    run.n = N;
+    run.S = S;
+    run.npv = npv;
+    double p[NP], one[NP], all[S * NP];
+    for (int q = 0; q < NP; q++)
+        p[q] = q / (double)(NP - 1);
+    tco_error err;
+    for (int threads = 1; threads <= 3; threads++) {
+        run.threads = threads;
+        ck_assert_int_eq(tco_stats_npv_curves(&run, p, NP, all, &err), TCO_OK);
+        for (size_t s = 0; s < S; s++) {
+            ck_assert_int_eq(tco_stats_npv_curve(&run, s, p, NP, one, &err), TCO_OK);
+            ck_assert(memcmp(one, all + s * NP, sizeof one) == 0);
+        }
+        ck_assert(all[0] <= all[NP - 1]);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stats");
@@ -782,6 +815,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_format_percent);
     tcase_add_test(tc, test_decision_text_by_hand);
     tcase_add_test(tc, test_table_percentages);
+    tcase_add_test(tc, test_npv_curves_parallel);
     suite_add_tcase(s, tc);
     return s;
 }

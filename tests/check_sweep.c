@@ -7,6 +7,9 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "../sim/dist.h"
+#include "../sim/sobolidx.h"
+#include "../sim/stats.h"
 #include "../sim/sweep.h"
 
 /* API: 1000 input tokens at 1 per million: 0.001 a request.  Self-hosted:
@@ -302,6 +305,308 @@ START_TEST(test_threads_and_crn)
 }
 END_TEST
 
+/* tco_sweep_take that keeps every run's NPVs (S x n each). */
+typedef struct {
+    double *npv;
+    size_t S, n;
+} keep_ctx;
+
+static tco_status keep_npv(void *ctx, size_t r, const double *npv, size_t n, tco_error *err)
+{
+    (void)err;
+    keep_ctx *c = ctx;
+    ck_assert_uint_eq(n, c->n);
+    memcpy(c->npv + r * c->S * n, npv, c->S * n * sizeof *npv);
+    return TCO_OK;
+}
+
+/* Run r of pt the plain way (tco_run_execute) equals the shared loop's,
+ * bit for bit. */
+static void check_plain(const tco_scenario *sc, const tco_run_options *opt,
+                        const tco_sweep_point *pt, size_t nruns, const double *npv, size_t n)
+{
+    const size_t S = sc->nstrategies, D = sc->ndims;
+    double *mixed = malloc(n * (D ? D : 1) * sizeof *mixed);
+    for (size_t r = 0; r < nruns; r++) {
+        tco_run_options o = *opt;
+        o.override_input = pt[r].input;
+        o.override_value = pt[r].value;
+        o.noverride = pt[r].nheld;
+        o.uniforms = pt[r].uniforms;
+        if (pt[r].column >= 0) {
+            memcpy(mixed, pt[r].uniforms, n * D * sizeof *mixed);
+            for (size_t i = 0; i < n; i++)
+                mixed[i * D + (size_t)pt[r].column] = pt[r].uniforms_b[i * D + (size_t)pt[r].column];
+            o.uniforms = mixed;
+        }
+        tco_run *run;
+        tco_error err;
+        ck_assert_msg(tco_run_execute(&run, sc, &o, &err) == TCO_OK, "%s", err.msg);
+        for (size_t k = 0; k < S * n; k++)
+            ck_assert_msg(memcmp(&run->npv[k], &npv[r * S * n + k], sizeof(double)) == 0,
+                          "%s: run %zu, strategy %zu, future %zu: %.17g != %.17g", sc->file, r,
+                          k / n, k % n, npv[r * S * n + k], run->npv[k]);
+        tco_run_free(run);
+    }
+    free(mixed);
+}
+
+/* The shared loop of tco_sweep_runs (inputs sampled once, a volume sweep
+ * drawn once and its demand rescaled, Saltelli columns mixed in place)
+ * against tco_run_execute on each run, on every bundled scenario and on
+ * one with a demand schedule, windows and a cap, on 1 and 2 threads. */
+static void check_runs_equal_plain(const tco_scenario *sc)
+{
+    const size_t S = sc->nstrategies, D = sc->ndims, n = 300;
+    int vol = sc->volume, other = -1;
+    for (size_t d = 0; d < D && other < 0; d++)
+        if (sc->dim_input[d] != vol && !sc->inputs[sc->dim_input[d]].fresh)
+            other = sc->dim_input[d];
+    ck_assert_int_ge(other, 0);
+    double vv[4] = {1.5e6, 4.0e6, 2.5e7, 9.0e5};
+    double ov[3];
+    const tco_input *oin = &sc->inputs[other];
+    for (int e = 0; e < 3; e++)
+        ov[e] = tco_domain_clamp(&oin->dom, tco_dist_quantile(&oin->dist, 0.1 + 0.4 * e));
+    int both[2] = {vol, other};
+    double bv[2] = {3.0e6, ov[2]};
+    tco_sweep_point pt[8];
+    for (int p = 0; p < 4; p++)
+        pt[p] = (tco_sweep_point){&vol, &vv[p], 1, NULL, NULL, -1};
+    double *A = malloc(n * D * sizeof *A), *B = malloc(n * D * sizeof *B);
+    int quasi;
+    tco_error err;
+    ck_assert(tco_saltelli_design(n, D, 17, A, B, &quasi, &err) == TCO_OK);
+    for (int threads = 1; threads <= 2; threads++) {
+        tco_run_options opt = {0};
+        opt.futures = (long)n;
+        opt.threads = threads;
+        keep_ctx c = {malloc(8 * S * n * sizeof(double)), S, n};
+        /* The volume alone: one draw a future, its demand rescaled. */
+        ck_assert_msg(tco_sweep_runs(sc, &opt, pt, 4, keep_npv, &c, 0, 0, &err) == TCO_OK, "%s",
+                      err.msg);
+        check_plain(sc, &opt, pt, 4, c.npv, n);
+        /* Another input, and two inputs at once: drawn again each run. */
+        for (int p = 0; p < 3; p++)
+            pt[4 + p] = (tco_sweep_point){&other, &ov[p], 1, NULL, NULL, -1};
+        pt[7] = (tco_sweep_point){both, bv, 2, NULL, NULL, -1};
+        ck_assert(tco_sweep_runs(sc, &opt, pt + 4, 4, keep_npv, &c, 0, 0, &err) == TCO_OK);
+        check_plain(sc, &opt, pt + 4, 4, c.npv, n);
+        /* A Saltelli design: A, B, and A with column d from B. */
+        /* The volume's column right after A: A's draw rescaled. */
+        long vd = sc->inputs[vol].dim >= 0 ? sc->inputs[vol].dim : 0;
+        tco_sweep_point dp[4] = {{NULL, NULL, 0, A, NULL, -1},
+                                 {NULL, NULL, 0, A, B, vd},
+                                 {NULL, NULL, 0, B, NULL, -1},
+                                 {NULL, NULL, 0, A, B, (long)D - 1}};
+        ck_assert(tco_sweep_runs(sc, &opt, dp, 4, keep_npv, &c, 0, 0, &err) == TCO_OK);
+        check_plain(sc, &opt, dp, 4, c.npv, n);
+        free(c.npv);
+    }
+    free(A);
+    free(B);
+}
+
+START_TEST(test_runs_equal_plain)
+{
+    static const char *files[] = {"scenarios/baseline.yaml", "scenarios/crossover.yaml",
+                                  "scenarios/extraction.yaml", "scenarios/owned.yaml",
+                                  "scenarios/regulated.yaml"};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        tco_scenario *sc;
+        tco_error err;
+        ck_assert_msg(tco_scenario_load(&sc, files[k], NULL, &err) == TCO_OK, "%s", err.msg);
+        check_runs_equal_plain(sc);
+        tco_scenario_free(sc);
+    }
+    /* Version 2 demand: a schedule, windows, a cap on growth, events. */
+    const char *text =
+        "scenario: { name: v2, horizon_months: 18 }\n"
+        "simulation: { seed: 5 }\n"
+        "workloads:\n"
+        "  a: { share: 3, input_tokens: 1000, output_tokens: 500, failure_cost: 0.1, end_month: 14 }\n"
+        "  b: { share: { dist: uniform, min: 0.5, max: 2 }, input_tokens: 2000, output_tokens: 1000, start_month: 4 }\n"
+        "demand:\n"
+        "  requests_per_month: { dist: lognormal, p10: 1.0e6, p90: 5.0e6 }\n"
+        "  growth_annual: { dist: normal, mean: 0.8, sd: 0.4 }\n"
+        "  volatility_annual: 0.4\n"
+        "  max_multiple: 2\n"
+        "  schedule:\n"
+        "    - { from_month: 1, multiplier: 0.05 }\n"
+        "    - { from_month: 4, multiplier: { dist: uniform, min: 0.5, max: 1 } }\n"
+        "backends:\n"
+        "  api1: { type: api, input_price_per_mtok: 2, output_price_per_mtok: 8 }\n"
+        "  cloud1:\n"
+        "    type: self_hosted\n"
+        "    throughput_tokens_per_gpu_second: { dist: uniform, min: 400, max: 900 }\n"
+        "    gpu: { mode: cloud, hour_price: 2.0, price_volatility_annual: 0.2 }\n"
+        "    setup: { months: 2, cost: 10000 }\n"
+        "strategies:\n"
+        "  api: { route: { a: api1, b: api1 } }\n"
+        "  open: { route: { a: cloud1, b: cloud1 }, fallback: api1 }\n"
+        "  switch:\n"
+        "    route: { a: api1, b: api1 }\n"
+        "    switch: { when: { requests_per_month_above: 880000 }, route: { a: cloud1, b: api1 } }\n"
+        "    fallback: api1\n"
+        "events:\n"
+        "  hike: { probability_per_year: 0.5, effect: { price_multiplier: { backend: api1, factor: { dist: uniform, min: 1.2, max: 1.6 } } } }\n";
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s", err.msg);
+    check_runs_equal_plain(sc);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* A sweep point equals a plain run with the value held, for a volume
+ * sweep (the shared loop's rescaled demand) on 1 and 2 threads. */
+START_TEST(test_point_equals_run)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err) == TCO_OK, "%s",
+                  err.msg);
+    for (int threads = 1; threads <= 2; threads++) {
+        tco_vary v;
+        ck_assert(tco_vary_parse(&v, "demand.requests_per_month=1e6:4e7:5:log", &err) == TCO_OK);
+        tco_run_options opt = {0};
+        opt.futures = 400;
+        opt.threads = threads;
+        tco_sweep *sw;
+        ck_assert_msg(tco_sweep_run_scenario(&sw, sc, "scenarios/baseline.yaml", NULL, &v, 1, &opt,
+                                             &err) == TCO_OK, "%s", err.msg);
+        for (size_t p = 0; p < sw->npoints; p++) {
+            tco_run_options o = opt;
+            int in = sc->volume;
+            o.threads = 3 - threads;
+            o.override_input = &in;
+            o.override_value = &v.values[p];
+            o.noverride = 1;
+            tco_run *run;
+            ck_assert(tco_run_execute(&run, sc, &o, &err) == TCO_OK);
+            double mean[16];
+            tco_stats_means(run->npv, (size_t)run->n, run->S, mean);
+            for (size_t s = 0; s < sw->S; s++)
+                ck_assert(memcmp(&mean[s], &sw->mean[p * sw->S + s], sizeof(double)) == 0);
+            tco_run_free(run);
+        }
+        tco_sweep_free(sw);
+        tco_vary_clear(&v);
+    }
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Points the shared loop hands to the plain run give the plain run's
+ * error: a cost that is not finite, a value outside the input's domain. */
+START_TEST(test_point_errors_are_the_runs)
+{
+    tco_scenario *sc;
+    tco_error err, plain;
+    ck_assert(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err) == TCO_OK);
+    static const char *specs[2] = {"demand.requests_per_month=1e6,1e306",
+                                   "demand.requests_per_month=-5,1e6"};
+    double bad[2] = {1e306, -5};
+    for (int k = 0; k < 2; k++) {
+        tco_vary v;
+        ck_assert(tco_vary_parse(&v, specs[k], &err) == TCO_OK);
+        tco_run_options opt = {0};
+        opt.futures = 300;
+        opt.threads = 2;
+        tco_sweep *sw = NULL;
+        tco_status st = tco_sweep_run_scenario(&sw, sc, "scenarios/baseline.yaml", NULL, &v, 1,
+                                               &opt, &err);
+        ck_assert_ptr_null(sw);
+        int in = sc->volume;
+        opt.override_input = &in;
+        opt.override_value = &bad[k];
+        opt.noverride = 1;
+        tco_run *run = NULL;
+        ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &plain), st);
+        ck_assert_int_eq(st, TCO_EINVAL);
+        ck_assert_str_eq(err.msg, plain.msg);
+        tco_vary_clear(&v);
+    }
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* A point that is not an input reloads the file reusing the first load's
+ * quantile tables: the same numbers as a load of its own, and the sweep's
+ * means those of a plain run of it, on 1 and 2 threads. */
+START_TEST(test_reload_reuses_tables)
+{
+    const char *file = "scenarios/baseline.yaml";
+    tco_scenario *sc, *own, *re;
+    tco_error err;
+    ck_assert(tco_scenario_load(&sc, file, NULL, &err) == TCO_OK);
+    tco_override ovr = {"demand.volatility_annual", 0.35};
+    ck_assert(tco_scenario_load_with(&own, file, NULL, &ovr, 1, &err) == TCO_OK);
+    ck_assert(tco_scenario_reload_with(&re, file, NULL, &ovr, 1, sc, &err) == TCO_OK);
+    ck_assert_uint_eq(own->ninputs, re->ninputs);
+    for (size_t k = 0; k < own->ninputs; k++)
+        for (int q = 1; q < 100; q++) {
+            double a = tco_dist_quantile(&own->inputs[k].dist, q / 100.0);
+            double b = tco_dist_quantile(&re->inputs[k].dist, q / 100.0);
+            ck_assert(memcmp(&a, &b, sizeof a) == 0);
+        }
+    for (int threads = 1; threads <= 2; threads++) {
+        tco_vary v;
+        ck_assert(tco_vary_parse(&v, "demand.volatility_annual=0.1,0.35", &err) == TCO_OK);
+        tco_run_options opt = {0};
+        opt.futures = 200;
+        opt.threads = threads;
+        tco_sweep *sw;
+        ck_assert_msg(tco_sweep_run_scenario(&sw, sc, file, NULL, &v, 1, &opt, &err) == TCO_OK,
+                      "%s", err.msg);
+        tco_run *run;
+        opt.threads = 3 - threads;
+        ck_assert(tco_run_execute(&run, own, &opt, &err) == TCO_OK);
+        double mean[16];
+        tco_stats_means(run->npv, (size_t)run->n, run->S, mean);
+        for (size_t s = 0; s < sw->S; s++)
+            ck_assert(memcmp(&mean[s], &sw->mean[sw->S + s], sizeof(double)) == 0);
+        tco_run_free(run);
+        tco_sweep_free(sw);
+        tco_vary_clear(&v);
+    }
+    tco_scenario_free(re);
+    tco_scenario_free(own);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Under a tight memory limit the points come in several groups, each
+ * starting with a draw of its own: the same numbers. */
+START_TEST(test_groups_same_numbers)
+{
+    const char *file = "scenarios/baseline.yaml";
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert(tco_scenario_load(&sc, file, NULL, &err) == TCO_OK);
+    tco_vary v;
+    ck_assert(tco_vary_parse(&v, "demand.requests_per_month=1e6:4e7:12:log", &err) == TCO_OK);
+    tco_run_options opt = {0};
+    opt.futures = 200;
+    opt.threads = 2;
+    tco_sweep *a, *b;
+    ck_assert(tco_sweep_run_scenario(&a, sc, file, NULL, &v, 1, &opt, &err) == TCO_OK);
+    size_t run = tco_run_bytes(sc, opt.futures, 0, sc->sampling, 2);
+    size_t per = sc->nstrategies * (size_t)opt.futures * sizeof(double);
+    opt.memory_limit = run + 1;
+    ck_assert_uint_lt(opt.memory_limit / 2 / per, 12); /* more than one group */
+    ck_assert(tco_sweep_run_scenario(&b, sc, file, NULL, &v, 1, &opt, &err) == TCO_OK);
+    size_t k = a->npoints * a->S;
+    ck_assert(memcmp(a->mean, b->mean, k * sizeof(double)) == 0);
+    ck_assert(memcmp(a->p95, b->p95, k * sizeof(double)) == 0);
+    ck_assert(memcmp(a->p_pair, b->p_pair, k * a->S * sizeof(double)) == 0);
+    tco_sweep_free(a);
+    tco_sweep_free(b);
+    tco_vary_clear(&v);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_vary_parse)
 {
     tco_vary v;
@@ -378,6 +683,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_every_pair);
     tcase_add_test(tc, test_two_inputs);
     tcase_add_test(tc, test_threads_and_crn);
+    tcase_add_test(tc, test_runs_equal_plain);
+    tcase_add_test(tc, test_point_equals_run);
+    tcase_add_test(tc, test_point_errors_are_the_runs);
+    tcase_add_test(tc, test_reload_reuses_tables);
+    tcase_add_test(tc, test_groups_same_numbers);
     tcase_add_test(tc, test_vary_parse);
     tcase_add_test(tc, test_locale_independent);
     tcase_add_test(tc, test_cancel);

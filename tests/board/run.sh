@@ -89,6 +89,13 @@ SOURCE_DATE_EPOCH=1764000000 "$BIN" run long.yaml -q -n 400 --threads 2 -o t2 >/
 rm r/report.pdf
 "$BIN" plot r >/dev/null 2>&1 && [ -s r/report.pdf ] && ok || bad "tcosim plot did not redraw report.pdf"
 
+# Ties on page 1: in regulated.yaml threshold costs exactly what proprietary
+# costs in most futures, which P(cheapest) alone would hide.
+"$BIN" run "$ROOT/scenarios/regulated.yaml" -q -n 1000 -o reg >/dev/null 2>&1 \
+    && pdftotext -layout -f 1 -l 1 reg/report.pdf reg.txt 2>/dev/null \
+    && grep -q "Ties: threshold costs exactly what proprietary costs in [0-9]*% of futures" reg.txt \
+    && ok || bad "page 1 does not name the tie of threshold and proprietary"
+
 # A sweep's and a sensitivity analysis's folders.
 "$BIN" sweep long.yaml --vary demand.requests_per_month=1e6:4e7:6:log -q -n 200 -o sw >/dev/null 2>err.txt \
     && [ -s sw/report.pdf ] && ok || bad "sweep: no report.pdf: $(cat err.txt)"

@@ -155,10 +155,15 @@ if command -v gnuplot >/dev/null 2>&1; then
         [ -s cp/plots/compare.png ] && [ -s cp/plots/compare.svg ] && ok || bad "compare.png missing"
         head -c 5 cp/report.pdf | grep -q '%PDF-' && ok || bad "report.pdf missing"
         if command -v pdftotext >/dev/null 2>&1; then
-            pdftotext -layout cp/report.pdf - | head -20 >pdf.txt
-            grep -q "two cases: cases compared on the same futures" pdf.txt &&
+            # Page 1: the question, each case's recommendation, the means
+            # worked out by hand (first 360/720/360, second 480/960/180).
+            pdftotext -layout -f 1 -l 1 cp/report.pdf pdf.txt
+            grep -q "How do the cases change the answer?" pdf.txt &&
+                grep -q "base: first; busier: first; cheap-b: second" pdf.txt &&
+                grep -q "^ *first  *360  *720  *360$" pdf.txt &&
+                grep -q "^ *second  *480  *960  *180$" pdf.txt &&
                 grep -q "busier: twice the requests" pdf.txt && ok ||
-                bad "report.pdf's first page lacks the table: $(head -5 pdf.txt)"
+                bad "report.pdf's first page lacks the table: $(head -20 pdf.txt)"
         fi
         rm -f cp/plots/compare.png
         "$BIN" plot cp 2>/dev/null && [ -s cp/plots/compare.png ] && ok || bad "tcosim plot on a compare folder"

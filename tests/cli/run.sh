@@ -280,7 +280,7 @@ awk -F, -v r="$(cat ranges2d)" '
     sw2d/sweep_grid.csv sw2d/crossovers.csv >&2 && ok || bad "2-D sweep: points or crossovers off the maps"
 expect_error sweep-novary 2 "sweep needs --vary" -- sweep small.yaml
 expect_error sweep-badvary 2 "--vary demand.requests_per_month=5:1:3" -- sweep small.yaml --vary demand.requests_per_month=5:1:3
-expect_error sweep-domain 2 "demand.requests_per_month: must be > 0 (got -1)" -- sweep small.yaml --vary demand.requests_per_month=-1,1 -n 10
+expect_error sweep-domain 2 "--vary demand.requests_per_month=-1,1: -1 is outside the domain of demand.requests_per_month (it must be > 0)" -- sweep small.yaml --vary demand.requests_per_month=-1,1 -n 10
 for m in rank tornado sobol; do
     "$BIN" sensitivity small.yaml --method $m -n 256 -o "$TMP/se-$m" >se.txt 2>se.err && \
         head -1 se-$m/sensitivity.csv | grep -qx "method,input,value,low,high" && \
