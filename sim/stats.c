@@ -707,7 +707,9 @@ typedef struct {
     unsigned *group;  /* ncol x nr: its histogram in this pass */
     uint32_t *gbits;  /* ncol x nr: the bits of each histogram's values found so far */
     unsigned *ngroup; /* ncol */
-    uint32_t *hist;   /* nthreads x ncol x nr x RADIX_BINS */
+    size_t *goff;     /* ncol: the first histogram of each column */
+    size_t nhist;     /* histograms in this pass */
+    uint32_t *hist;   /* nthreads x nhist x RADIX_BINS */
     uint32_t mask;    /* the bits found so far */
     int shift;        /* the lowest bit counted in this pass */
     uint32_t digits;  /* RADIX_BINS - 1 or fewer */
@@ -719,7 +721,7 @@ static void radix_count(radix_state *r, uint32_t *h, size_t c, float v)
     const uint32_t *gb = r->gbits + c * r->nr;
     for (unsigned g = 0; g < r->ngroup[c]; g++)
         if (((key ^ gb[g]) & r->mask) == 0) {
-            h[(c * r->nr + g) * RADIX_BINS + ((key >> r->shift) & r->digits)]++;
+            h[(r->goff[c] + g) * RADIX_BINS + ((key >> r->shift) & r->digits)]++;
             return;
         }
 }
@@ -729,7 +731,7 @@ static void radix_visit(void *ctx, int thread, long i, const float *month)
     radix_state *r = ctx;
     (void)i;
     const size_t S = r->S, T = r->T, ST = S * T;
-    uint32_t *h = r->hist + (size_t)thread * r->ncol * r->nr * RADIX_BINS;
+    uint32_t *h = r->hist + (size_t)thread * r->nhist * RADIX_BINS;
     for (size_t s = 0; s < S; s++) {
         const float *m = month + s * T, *b = month;
         double cum = 0, dif = 0;
@@ -759,8 +761,9 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
     r.group = malloc(cells * sizeof *r.group);
     r.gbits = malloc(cells * sizeof *r.gbits);
     r.ngroup = malloc(r.ncol * sizeof *r.ngroup);
+    r.goff = malloc(r.ncol * sizeof *r.goff);
     r.hist = malloc(r.nthreads * cells * RADIX_BINS * sizeof *r.hist);
-    if (!r.known || !r.rank || !r.group || !r.gbits || !r.ngroup || !r.hist) {
+    if (!r.known || !r.rank || !r.group || !r.gbits || !r.ngroup || !r.goff || !r.hist) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for the monthly bands");
         goto done;
     }
@@ -775,6 +778,7 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
         r.shift = shift;
         r.digits = ((uint32_t)1 << width[pass]) - 1;
         /* One histogram per distinct set of bits found so far. */
+        r.nhist = 0;
         for (size_t c = 0; c < r.ncol; c++) {
             unsigned ng = 0;
             for (size_t j = 0; j < r.nr; j++) {
@@ -787,23 +791,32 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
                 r.group[c * r.nr + j] = g;
             }
             r.ngroup[c] = ng;
+            r.goff[c] = r.nhist;
+            r.nhist += ng;
         }
-        memset(r.hist, 0, r.nthreads * cells * RADIX_BINS * sizeof *r.hist);
+        const size_t bins = r.nhist * RADIX_BINS;
+        memset(r.hist, 0, r.nthreads * bins * sizeof *r.hist);
         if ((st = tco_run_months(run, radix_visit, &r, err)))
             goto done;
         for (size_t k = 1; k < r.nthreads; k++) {
-            const uint32_t *h = r.hist + k * cells * RADIX_BINS;
-            for (size_t q = 0; q < cells * RADIX_BINS; q++)
+            const uint32_t *h = r.hist + k * bins;
+            for (size_t q = 0; q < bins; q++)
                 r.hist[q] += h[q];
         }
-        for (size_t q = 0; q < cells; q++) {
-            const uint32_t *h = r.hist + ((q / r.nr) * r.nr + r.group[q]) * RADIX_BINS;
-            size_t below = 0, d = 0;
-            while (d < r.digits && below + h[d] <= r.rank[q])
-                below += h[d++];
-            r.rank[q] -= below;
-            r.known[q] |= (uint32_t)d << shift;
-        }
+        /* Each histogram read once: its ranks come in ascending order. */
+        for (size_t c = 0; c < r.ncol; c++)
+            for (unsigned g = 0; g < r.ngroup[c]; g++) {
+                const uint32_t *h = r.hist + (r.goff[c] + g) * RADIX_BINS;
+                size_t below = 0, d = 0;
+                for (size_t q = c * r.nr; q < (c + 1) * r.nr; q++) {
+                    if (r.group[q] != g)
+                        continue;
+                    while (d < r.digits && below + h[d] <= r.rank[q])
+                        below += h[d++];
+                    r.rank[q] -= below;
+                    r.known[q] |= (uint32_t)d << shift;
+                }
+            }
     }
     for (size_t c = 0; c < r.ncol; c++) {
         double vals[2 * TCO_NBAND], band[TCO_NBAND];
@@ -827,6 +840,7 @@ done:
     free(r.group);
     free(r.gbits);
     free(r.ngroup);
+    free(r.goff);
     free(r.hist);
     return st;
 }
