@@ -111,17 +111,18 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
     double S = (double)sc->nstrategies, T = sc->horizon, N = (double)n;
     double th = threads > 0 ? threads : 1;
     int stored = stores_monthly(sc->nstrategies, (size_t)sc->horizon, n, monthly_limit(0));
-    double bytes = N * S * (8 + 8 + 2 + 4)     /* npv, nominal, breakeven, switches */
+    double bytes = N * S * (8 + 8)             /* npv, nominal */
                    + (keep_inputs ? N * (double)sc->ninputs * 8 : 0) +
                    (double)tco_sampler_bytes(sc, sampling, 1) * N +
                    N * 8 * 2                   /* statistics scratch */
                    + th * N * 8;               /* a strategy's scratch per thread */
-    if (stored)
-        bytes += N * S * T * 4 /* monthly */ + th * N * 20; /* percentile column, 4n scratch */
+    if (stored) /* monthly, breakeven, switches, first switch; percentile column, 4n scratch */
+        bytes += N * S * T * 4 + N * S * 6 + th * N * 20;
     else /* histograms of the recomputed bands, per thread (stats.c) */
         bytes += (th + 1) * 3 * S * T * 10 * 2048 * 4;
     double nblocks = ceil(N / (double)block_size(n));
-    bytes += nblocks * (S * T + S * TCO_NCAT + 2 * S + 2) * 8 + nblocks * (double)sc->ninputs * 4;
+    bytes += nblocks * (S * T + S * TCO_NCAT + 4 * S + 1 + 2 * S * (T + 2)) * 8 +
+             nblocks * (double)sc->ninputs * 4;
     return bytes > 1e19 ? (size_t)-1 : (size_t)bytes;
 }
 
@@ -144,7 +145,9 @@ struct tco_engine {
     long bs, nblocks;     /* block size and count: fixed by the number of futures */
     size_t pw;            /* doubles of partial sums per block */
     double *partial;      /* nblocks x pw: monthly, category, cost-per-token sums and
-                             counts, unserved, tokens */
+                             counts, unserved, tokens, then the counts of break-even
+                             months, of first-switch months (S x (T + 2) each) and the
+                             switches (S) */
     unsigned *pclamp;     /* nblocks x ninputs */
     size_t epw;           /* doubles of event sums per block (event_effects): */
     double *epartial;     /* nblocks x epw: for each of the (E + 1) x S contributions the
@@ -200,6 +203,9 @@ void tco_run_free(tco_run *run)
     free(run->breakeven);
     free(run->switches);
     free(run->first_switch);
+    free(run->breakeven_count);
+    free(run->first_switch_count);
+    free(run->switches_total);
     free(run->inputs);
     free(run->event_month);
     free(run->gpus);
@@ -402,7 +408,7 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     tco_zig_init(&e->zig);
     e->bs = block_size(n);
     e->nblocks = (n + e->bs - 1) / e->bs;
-    e->pw = S * T + S * TCO_NCAT + 3 * S + 1;
+    e->pw = S * T + S * TCO_NCAT + 3 * S + 1 + 2 * S * (T + 2) + S;
     run->sc = sc;
     run->n = n;
     run->seed = seed;
@@ -413,14 +419,27 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     run->E = sc->nevents;
     run->npv = big_alloc(S * (size_t)n * sizeof *run->npv);
     run->nominal = big_alloc(S * (size_t)n * sizeof *run->nominal);
-    if (stores_monthly(S, T, n, monthly_limit(opt->monthly_limit)) &&
-        !(run->monthly = big_alloc(S * T * (size_t)n * sizeof *run->monthly))) {
-        st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
-        goto fail;
+    /* Per-future monthly costs, break-even and switch months only when
+     * they fit (or samples.csv needs the months): the statistics that read
+     * them recompute the costs or use counts. */
+    if (stores_monthly(S, T, n, monthly_limit(opt->monthly_limit))) {
+        if (!(run->monthly = big_alloc(S * T * (size_t)n * sizeof *run->monthly))) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
+            goto fail;
+        }
     }
-    run->breakeven = big_alloc(S * (size_t)n * sizeof *run->breakeven);
-    run->switches = big_alloc(S * (size_t)n * sizeof *run->switches);
-    run->first_switch = big_alloc(S * (size_t)n * sizeof *run->first_switch);
+    if (run->monthly || opt->keep_samples) {
+        run->breakeven = big_alloc(S * (size_t)n * sizeof *run->breakeven);
+        run->switches = big_alloc(S * (size_t)n * sizeof *run->switches);
+        run->first_switch = big_alloc(S * (size_t)n * sizeof *run->first_switch);
+        if (!run->breakeven || !run->switches || !run->first_switch) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
+            goto fail;
+        }
+    }
+    run->breakeven_count = calloc(S * (T + 2), sizeof *run->breakeven_count);
+    run->first_switch_count = calloc(S * (T + 2), sizeof *run->first_switch_count);
+    run->switches_total = calloc(S ? S : 1, sizeof *run->switches_total);
     run->monthly_mean = calloc(S * T, sizeof *run->monthly_mean);
     run->cat_mean = calloc(S * TCO_NCAT, sizeof *run->cat_mean);
     run->cpm_mean = calloc(S, sizeof *run->cpm_mean);
@@ -451,8 +470,8 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
             goto fail;
         }
     }
-    if (!run->npv || !run->nominal || !run->breakeven || !run->switches ||
-        !run->first_switch || !run->monthly_mean ||
+    if (!run->npv || !run->nominal || !run->breakeven_count || !run->first_switch_count ||
+        !run->switches_total || !run->monthly_mean ||
         !run->cat_mean || !run->cpm_mean || !run->unserved_mean || !run->clamped || !e->partial || !e->pclamp ||
         !e->done || !e->w || (opt->keep_inputs && !run->inputs)) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
@@ -609,6 +628,7 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
     double *pmonth = part, *pcat = part + S * T, *pcpm = pcat + S * TCO_NCAT;
     double *pserving = pcpm + S, *punserved = pserving + S;
     double *ptok = punserved + S;
+    double *pbe = ptok + 1, *pfirst = pbe + S * (T + 2), *pswitch = pfirst + S * (T + 2);
     tco_rng rng;
     tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)i);
     tco_sampler_uniforms(e->sampler, i, &rng, w->u, w->scratch);
@@ -631,10 +651,20 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
             total += w->month[t];
             cum[t] = total;
         }
-        run->breakeven[si] = (int16_t)(s == 0 ? 1 : breakeven_month(w->cum, w->base_cum, run->T));
-        /* At most one change a month: both fit in int16_t (T <= 600). */
-        run->switches[si] = (int16_t)cost.switches;
-        run->first_switch[si] = (int16_t)cost.first_switch;
+        int be = s == 0 ? 1 : breakeven_month(w->cum, w->base_cum, run->T);
+        pbe[s * (T + 2) + (size_t)be]++;
+        /* At most one change a month, from month 1 to T. */
+        if (cost.switches > 0) {
+            int fs = cost.first_switch < 0 ? 0 : cost.first_switch > run->T ? run->T + 1 : cost.first_switch;
+            pfirst[s * (T + 2) + (size_t)fs]++;
+            pswitch[s] += cost.switches;
+        }
+        if (run->breakeven) {
+            run->breakeven[si] = (int16_t)be;
+            /* Both fit in int16_t (T <= 600). */
+            run->switches[si] = (int16_t)cost.switches;
+            run->first_switch[si] = (int16_t)cost.first_switch;
+        }
         if (run->gpus)
             run->gpus[si] = cost.gpus;
         double *pm = pmonth + s * T;
@@ -797,7 +827,14 @@ tco_status tco_run_finish(tco_run *run, tco_error *err)
             serving[s] += pcpm[S + s];
             run->unserved_mean[s] += pcpm[2 * S + s];
         }
-        tokens += part[pw - 1];
+        const double *ptok = pcpm + 3 * S, *pbe = ptok + 1, *pfirst = pbe + S * (T + 2);
+        tokens += *ptok;
+        for (size_t j = 0; j < S * (T + 2); j++) {
+            run->breakeven_count[j] += (unsigned long)pbe[j];
+            run->first_switch_count[j] += (unsigned long)pfirst[j];
+        }
+        for (size_t s = 0; s < S; s++)
+            run->switches_total[s] += (unsigned long)pfirst[S * (T + 2) + s];
         for (size_t k = 0; k < NI; k++)
             run->clamped[k] += e->pclamp[(size_t)blk * NI + k];
     }

@@ -52,9 +52,9 @@ typedef struct {
     size_t monthly_limit;
 } tco_run_options;
 
-/* The default monthly_limit: 1 GiB (1.2 million futures of 36 months and 6
- * strategies). */
-#define TCO_MONTHLY_BYTES ((size_t)1 << 30)
+/* The default monthly_limit: 1.25 GiB (1.16 million futures of 36 months
+ * and 8 strategies, as the bundled baseline). */
+#define TCO_MONTHLY_BYTES ((size_t)5 << 28)
 
 /* The engine's state between tco_run_alloc and tco_run_finish. */
 typedef struct tco_engine tco_engine;
@@ -77,6 +77,14 @@ typedef struct {
                               monthly totals, in double); 0 never; 1 for strategy 0 */
     int16_t *switches;     /* S x n: route changes made by switch or review (MODEL.md 20) */
     int16_t *first_switch; /* S x n: the month from which the first new route applies; 0 none */
+    /* breakeven, switches and first_switch are stored with the monthly
+     * arrays or when keep_samples, else NULL; their statistics come from
+     * these counts, always filled by tco_run_finish: */
+    unsigned long *breakeven_count;    /* S x (T + 2): futures by break-even month m (0 never)
+                                          at [s * (T + 2) + m] */
+    unsigned long *first_switch_count; /* S x (T + 2): futures that change route by the
+                                          month of their first change, as breakeven_count */
+    unsigned long *switches_total;     /* S: route changes over all futures */
     double *inputs;        /* n x ninputs when kept, else NULL */
     size_t E;              /* events of the scenario */
     int16_t *event_month;  /* E x n when keep_samples, else NULL: event e's month in future

@@ -486,6 +486,28 @@ void tco_results_set_saves_more_than(tco_results *r, const tco_run *run, double 
     }
 }
 
+/* The type-7 median of the months counted in count[from..bins) (count[v]
+ * futures have month v), as tco_stats_percentiles gives it over the
+ * months themselves, into *out; returns the number of futures counted. */
+static size_t counted_median(const unsigned long *count, size_t bins, size_t from, double *out)
+{
+    size_t m = 0;
+    for (size_t v = from; v < bins; v++)
+        m += count[v];
+    if (!m)
+        return 0;
+    double half = 0.5, vals[2];
+    size_t ranks[2], nr = type7_ranks(m, &half, 1, ranks);
+    for (size_t j = 0; j < nr; j++) {
+        size_t below = 0, v = from;
+        while (below + count[v] <= ranks[j])
+            below += count[v++];
+        vals[j] = (double)v;
+    }
+    *out = type7_value(m, half, ranks, nr, vals);
+    return m;
+}
+
 /* Everything about strategy s but its monthly bands; scratch holds n. */
 static void summarize_strategy(const tco_run *run, const double *best, size_t s, double *scratch,
                                tco_strategy_result *q)
@@ -504,28 +526,39 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
     double p95 = 0.95;
     tco_stats_percentiles(scratch, n, &p95, 1, &q->regret_p95);
     size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (run->breakeven[s * n + i] > 0)
-            scratch[m++] = run->breakeven[s * n + i];
-    q->breakeven_probability = (double)m / (double)n;
     double half = 0.5;
-    if (m)
-        tco_stats_percentiles(scratch, m, &half, 1, &q->breakeven_median);
-    else
+    /* From the per-future months when stored, else from their counts. */
+    if (run->breakeven) {
+        for (size_t i = 0; i < n; i++)
+            if (run->breakeven[s * n + i] > 0)
+                scratch[m++] = run->breakeven[s * n + i];
+        if (m)
+            tco_stats_percentiles(scratch, m, &half, 1, &q->breakeven_median);
+    } else {
+        m = counted_median(run->breakeven_count + s * (T + 2), T + 2, 1, &q->breakeven_median);
+    }
+    q->breakeven_probability = (double)m / (double)n;
+    if (!m)
         q->breakeven_median = NAN;
     /* Route changes; a run without the arrays (built by hand) has none. */
     double count = 0;
     m = 0;
-    for (size_t i = 0; run->switches && i < n; i++) {
-        count += run->switches[s * n + i];
-        if (run->switches[s * n + i] > 0)
-            scratch[m++] = run->first_switch[s * n + i];
+    if (run->switches || !run->switches_total) {
+        for (size_t i = 0; run->switches && i < n; i++) {
+            count += run->switches[s * n + i];
+            if (run->switches[s * n + i] > 0)
+                scratch[m++] = run->first_switch[s * n + i];
+        }
+        if (m)
+            tco_stats_percentiles(scratch, m, &half, 1, &q->switches_median_first);
+    } else {
+        count = (double)run->switches_total[s];
+        m = counted_median(run->first_switch_count + s * (T + 2), T + 2, 0,
+                           &q->switches_median_first);
     }
     q->switches_mean = count / (double)n;
     q->switches_probability = (double)m / (double)n;
-    if (m)
-        tco_stats_percentiles(scratch, m, &half, 1, &q->switches_median_first);
-    else
+    if (!m)
         q->switches_median_first = NAN;
     /* MODEL.md 19: certainty equivalent and probability within budget. */
     const tco_scenario *sc = run->sc;

@@ -1256,9 +1256,10 @@ START_TEST(test_event_files)
 }
 END_TEST
 
-/* A run whose monthly costs exceed its monthly_limit stores none; its
- * monthly and cumulative bands, recomputed from the futures, are the same
- * bits as those of the stored arrays, and so is everything else, on 1 and
+/* A run whose monthly costs exceed its monthly_limit stores none (nor
+ * break-even and switch months, counted instead); its monthly and
+ * cumulative bands, recomputed from the futures, are the same bits as
+ * those of the stored arrays, and so is everything else, on 1 and
  * 2 threads: with events (ANALYTIC), reviews and price shocks, and costs
  * beyond float range (infinite bands). */
 START_TEST(test_monthly_recomputed)
@@ -1280,6 +1281,7 @@ START_TEST(test_monthly_recomputed)
                 opt.monthly_limit = k ? 1 : (size_t)1 << 40;
                 run[k] = run_text(texts[x], &opt, &sc[k]);
                 ck_assert(k ? !run[k]->monthly : run[k]->monthly != NULL);
+                ck_assert(k ? !run[k]->breakeven && !run[k]->switches : run[k]->breakeven != NULL);
                 ck_assert_msg(tco_results_compute(&res[k], run[k], &err) == TCO_OK, "%s", err.msg);
                 ck_assert(k ? res[k]->cumulative != NULL : !res[k]->cumulative);
                 ck_assert_int_eq(tco_cumulative_compute(&cu[k], run[k], &err), TCO_OK);
