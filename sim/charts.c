@@ -280,9 +280,13 @@ tco_status tco_chart_data_write(const char *dir, const tco_report *r, tco_error 
         p[q] = q / (double)(NCURVE - 1);
     if ((st = tco_stats_npv_curves(r->run, p, NCURVE, ctx.curve, err)))
         goto done;
-    if ((st = tco_cumulative_compute(&cum, r->run, err)))
+    /* Computed with the results when the run recomputes its monthly costs. */
+    if (r->res->cumulative)
+        ctx.cum = r->res->cumulative;
+    else if ((st = tco_cumulative_compute(&cum, r->run, err)))
         goto done;
-    ctx.cum = cum;
+    else
+        ctx.cum = cum;
     static const struct {
         const char *name;
         tco_status (*writer)(FILE *, const tco_report *);

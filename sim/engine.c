@@ -84,18 +84,45 @@ static long block_size(long n)
     return b < 64 ? 64 : b;
 }
 
+/* The bytes of monthly costs a run may store (tco_run_options.monthly_limit). */
+static size_t monthly_limit(size_t requested)
+{
+    if (requested)
+        return requested;
+    const char *env = getenv("TCOSIM_MONTHLY_BYTES");
+    if (env && *env) {
+        char *end;
+        double v = strtod(env, &end);
+        if (end != env && *end == '\0' && v >= 1)
+            return v >= 1e19 ? (size_t)-1 : (size_t)v;
+    }
+    return TCO_MONTHLY_BYTES;
+}
+
+/* Whether a run stores its monthly costs (else they are recomputed). */
+static int stores_monthly(size_t S, size_t T, long n, size_t limit)
+{
+    return (double)S * (double)T * (double)n * sizeof(float) <= (double)limit;
+}
+
 size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampling sampling,
                      int threads)
 {
     double S = (double)sc->nstrategies, T = sc->horizon, N = (double)n;
-    double bytes = N * S * (8 + 8 + 2 + 4)     /* npv, nominal, breakeven, switches */
-                   + N * S * T * 4             /* monthly */
+    double th = threads > 0 ? threads : 1;
+    int stored = stores_monthly(sc->nstrategies, (size_t)sc->horizon, n, monthly_limit(0));
+    double bytes = N * S * (8 + 8)             /* npv, nominal */
                    + (keep_inputs ? N * (double)sc->ninputs * 8 : 0) +
                    (double)tco_sampler_bytes(sc, sampling, 1) * N +
                    N * 8 * 2                   /* statistics scratch */
-                   + (threads > 0 ? threads : 1) * N * 20; /* monthly percentile column and 4n scratch */
+                   + th * N * 8;               /* a strategy's scratch per thread */
+    if (stored) /* monthly, breakeven, switches, first switch; percentile column, 4n scratch */
+        bytes += N * S * T * 4 + N * S * 6 + th * N * 20;
+    else /* histograms of the recomputed bands, per thread (stats.c) */
+        bytes += (th + 1) * 3 * S * T * 10 * 2048 * 4;
     double nblocks = ceil(N / (double)block_size(n));
-    bytes += nblocks * (S * T + S * TCO_NCAT + 2 * S + 2) * 8 + nblocks * (double)sc->ninputs * 4;
+    bytes += nblocks * (S * T + S * TCO_NCAT + 4 * S + 1 + 2 * S * (T + 2)) * 8 +
+             nblocks * (double)sc->ninputs * 4;
     return bytes > 1e19 ? (size_t)-1 : (size_t)bytes;
 }
 
@@ -118,7 +145,9 @@ struct tco_engine {
     long bs, nblocks;     /* block size and count: fixed by the number of futures */
     size_t pw;            /* doubles of partial sums per block */
     double *partial;      /* nblocks x pw: monthly, category, cost-per-token sums and
-                             counts, unserved, tokens */
+                             counts, unserved, tokens, then the counts of break-even
+                             months, of first-switch months (S x (T + 2) each) and the
+                             switches (S) */
     unsigned *pclamp;     /* nblocks x ninputs */
     size_t epw;           /* doubles of event sums per block (event_effects): */
     double *epartial;     /* nblocks x epw: for each of the (E + 1) x S contributions the
@@ -126,6 +155,7 @@ struct tco_engine {
                              (Welford), then the futures each event happens in (E + 1)
                              and the costings done again (1) */
     unsigned char *done;  /* per block: computed */
+    int finished;         /* tco_run_finish has run (the engine is kept for tco_run_months) */
     workspace *w;         /* one per thread */
     int nw;
 };
@@ -173,6 +203,9 @@ void tco_run_free(tco_run *run)
     free(run->breakeven);
     free(run->switches);
     free(run->first_switch);
+    free(run->breakeven_count);
+    free(run->first_switch_count);
+    free(run->switches_total);
     free(run->inputs);
     free(run->event_month);
     free(run->gpus);
@@ -375,7 +408,7 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     tco_zig_init(&e->zig);
     e->bs = block_size(n);
     e->nblocks = (n + e->bs - 1) / e->bs;
-    e->pw = S * T + S * TCO_NCAT + 3 * S + 1;
+    e->pw = S * T + S * TCO_NCAT + 3 * S + 1 + 2 * S * (T + 2) + S;
     run->sc = sc;
     run->n = n;
     run->seed = seed;
@@ -386,10 +419,27 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     run->E = sc->nevents;
     run->npv = big_alloc(S * (size_t)n * sizeof *run->npv);
     run->nominal = big_alloc(S * (size_t)n * sizeof *run->nominal);
-    run->monthly = big_alloc(S * T * (size_t)n * sizeof *run->monthly);
-    run->breakeven = big_alloc(S * (size_t)n * sizeof *run->breakeven);
-    run->switches = big_alloc(S * (size_t)n * sizeof *run->switches);
-    run->first_switch = big_alloc(S * (size_t)n * sizeof *run->first_switch);
+    /* Per-future monthly costs, break-even and switch months only when
+     * they fit (or samples.csv needs the months): the statistics that read
+     * them recompute the costs or use counts. */
+    if (stores_monthly(S, T, n, monthly_limit(opt->monthly_limit))) {
+        if (!(run->monthly = big_alloc(S * T * (size_t)n * sizeof *run->monthly))) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
+            goto fail;
+        }
+    }
+    if (run->monthly || opt->keep_samples) {
+        run->breakeven = big_alloc(S * (size_t)n * sizeof *run->breakeven);
+        run->switches = big_alloc(S * (size_t)n * sizeof *run->switches);
+        run->first_switch = big_alloc(S * (size_t)n * sizeof *run->first_switch);
+        if (!run->breakeven || !run->switches || !run->first_switch) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
+            goto fail;
+        }
+    }
+    run->breakeven_count = calloc(S * (T + 2), sizeof *run->breakeven_count);
+    run->first_switch_count = calloc(S * (T + 2), sizeof *run->first_switch_count);
+    run->switches_total = calloc(S ? S : 1, sizeof *run->switches_total);
     run->monthly_mean = calloc(S * T, sizeof *run->monthly_mean);
     run->cat_mean = calloc(S * TCO_NCAT, sizeof *run->cat_mean);
     run->cpm_mean = calloc(S, sizeof *run->cpm_mean);
@@ -420,8 +470,8 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
             goto fail;
         }
     }
-    if (!run->npv || !run->nominal || !run->monthly || !run->breakeven || !run->switches ||
-        !run->first_switch || !run->monthly_mean ||
+    if (!run->npv || !run->nominal || !run->breakeven_count || !run->first_switch_count ||
+        !run->switches_total || !run->monthly_mean ||
         !run->cat_mean || !run->cpm_mean || !run->unserved_mean || !run->clamped || !e->partial || !e->pclamp ||
         !e->done || !e->w || (opt->keep_inputs && !run->inputs)) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
@@ -578,6 +628,7 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
     double *pmonth = part, *pcat = part + S * T, *pcpm = pcat + S * TCO_NCAT;
     double *pserving = pcpm + S, *punserved = pserving + S;
     double *ptok = punserved + S;
+    double *pbe = ptok + 1, *pfirst = pbe + S * (T + 2), *pswitch = pfirst + S * (T + 2);
     tco_rng rng;
     tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)i);
     tco_sampler_uniforms(e->sampler, i, &rng, w->u, w->scratch);
@@ -604,17 +655,29 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
             total += w->month[t];
             cum[t] = total;
         }
-        run->breakeven[si] = (int16_t)(s == 0 ? 1 : breakeven_month(w->cum, w->base_cum, run->T));
-        /* At most one change a month: both fit in int16_t (T <= 600). */
-        run->switches[si] = (int16_t)cost.switches;
-        run->first_switch[si] = (int16_t)cost.first_switch;
+        int be = s == 0 ? 1 : breakeven_month(w->cum, w->base_cum, run->T);
+        pbe[s * (T + 2) + (size_t)be]++;
+        /* At most one change a month, from month 1 to T. */
+        if (cost.switches > 0) {
+            int fs = cost.first_switch < 0 ? 0 : cost.first_switch > run->T ? run->T + 1 : cost.first_switch;
+            pfirst[s * (T + 2) + (size_t)fs]++;
+            pswitch[s] += cost.switches;
+        }
+        if (run->breakeven) {
+            run->breakeven[si] = (int16_t)be;
+            /* Both fit in int16_t (T <= 600). */
+            run->switches[si] = (int16_t)cost.switches;
+            run->first_switch[si] = (int16_t)cost.first_switch;
+        }
         if (run->gpus)
             run->gpus[si] = cost.gpus;
-        float *mcol = run->monthly + s * T * n + (size_t)i;
         double *pm = pmonth + s * T;
-        for (size_t t = 0; t < T; t++) {
-            mcol[t * n] = to_float(w->month[t]);
+        for (size_t t = 0; t < T; t++)
             pm[t] += w->month[t];
+        if (run->monthly) {
+            float *mcol = run->monthly + s * T * n + (size_t)i;
+            for (size_t t = 0; t < T; t++)
+                mcol[t * n] = to_float(w->month[t]);
         }
         for (int j = 0; j < TCO_NCAT; j++)
             pcat[s * TCO_NCAT + (size_t)j] += cost.cat[j];
@@ -644,6 +707,8 @@ static tco_status run_blocks(tco_run *run, long first, long last,
                              tco_error *err)
 {
     tco_engine *e = run->engine;
+    if (!e || e->finished)
+        return tco_error_set(err, TCO_EINVAL, "the run is finished: no futures can be added");
     const long n = run->n, bs = e->bs;
     const size_t NI = run->sc->ninputs;
     long ndone = 0, reported = 0;
@@ -769,7 +834,7 @@ static void event_means(tco_run *run, const tco_engine *e)
 tco_status tco_run_finish(tco_run *run, tco_error *err)
 {
     tco_engine *e = run->engine;
-    if (!e)
+    if (!e || e->finished)
         return TCO_OK;
     for (long blk = 0; blk < e->nblocks; blk++)
         if (!e->done[blk])
@@ -793,7 +858,14 @@ tco_status tco_run_finish(tco_run *run, tco_error *err)
             serving[s] += pcpm[S + s];
             run->unserved_mean[s] += pcpm[2 * S + s];
         }
-        tokens += part[pw - 1];
+        const double *ptok = pcpm + 3 * S, *pbe = ptok + 1, *pfirst = pbe + S * (T + 2);
+        tokens += *ptok;
+        for (size_t j = 0; j < S * (T + 2); j++) {
+            run->breakeven_count[j] += (unsigned long)pbe[j];
+            run->first_switch_count[j] += (unsigned long)pfirst[j];
+        }
+        for (size_t s = 0; s < S; s++)
+            run->switches_total[s] += (unsigned long)pfirst[S * (T + 2) + s];
         for (size_t k = 0; k < NI; k++)
             run->clamped[k] += e->pclamp[(size_t)blk * NI + k];
     }
@@ -810,8 +882,80 @@ tco_status tco_run_finish(tco_run *run, tco_error *err)
     run->tokens_mean = tokens / (double)run->n;
     if (e->epartial)
         event_means(run, e);
-    engine_free(e);
-    run->engine = NULL;
+    if (run->monthly) {
+        engine_free(e);
+        run->engine = NULL;
+        return TCO_OK;
+    }
+    /* Kept for tco_run_months: the model, the sampler, the workspaces. */
+    free(e->partial);
+    free(e->pclamp);
+    free(e->epartial);
+    free(e->done);
+    e->partial = e->epartial = NULL;
+    e->pclamp = NULL;
+    e->done = NULL;
+    e->finished = 1;
+    return TCO_OK;
+}
+
+tco_status tco_run_months(const tco_run *run,
+                          void (*visit)(void *ctx, int thread, long i, const float *month),
+                          void *ctx, tco_error *err)
+{
+    tco_engine *e = run->engine;
+    if (!e || !e->finished)
+        return tco_error_set(err, TCO_EINVAL,
+                             "the run's monthly costs are neither stored nor recomputable");
+    const tco_scenario *sc = run->sc;
+    const size_t S = run->S, T = (size_t)run->T;
+    const long n = run->n, bs = e->bs;
+    const volatile sig_atomic_t *cancel = e->opt.cancel;
+    int cancelled = 0, failed = 0;
+#pragma omp parallel num_threads(e->nw) shared(cancelled, failed)
+    {
+        int k = omp_get_thread_num();
+        workspace *w = &e->w[k];
+        float *month = malloc(S * T * sizeof *month);
+        if (!month) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (long blk = 0; blk < e->nblocks; blk++) {
+            int stop;
+#pragma omp atomic read
+            stop = cancelled;
+            long end = (blk + 1) * bs < n ? (blk + 1) * bs : n;
+            for (long i = blk * bs; month && !stop && i < end; i++) {
+                if (cancel && *cancel) {
+#pragma omp atomic write
+                    cancelled = 1;
+                    break;
+                }
+                /* As one_future draws and costs future i. */
+                tco_rng rng;
+                tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)i);
+                tco_sampler_uniforms(e->sampler, i, &rng, w->u, w->scratch);
+                tco_sample_uncertain(sc, w->u, w->x, NULL);
+                for (size_t j = 0; j < e->opt.noverride; j++)
+                    w->x[e->opt.override_input[j]] = e->opt.override_value[j];
+                tco_future_draw(w->future, e->model, w->x, &rng, NULL);
+                for (size_t s = 0; s < S; s++) {
+                    tco_cost cost;
+                    tco_future_cost(w->future, e->model, s, w->month, NULL, &cost);
+                    for (size_t t = 0; t < T; t++)
+                        month[s * T + t] = to_float(w->month[t]);
+                }
+                visit(ctx, k, i, month);
+            }
+        }
+        free(month);
+    }
+    if (failed)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory recomputing monthly costs");
+    if (cancelled)
+        return tco_error_set(err, TCO_EINTR, "interrupted");
     return TCO_OK;
 }
 

@@ -48,9 +48,19 @@ typedef struct {
     void (*progress)(void *ctx, long done, long total);
     void *progress_ctx;
     const volatile sig_atomic_t *cancel; /* stop early when it becomes non-zero (read at every future) */
+    /* Bytes of monthly costs (S x T x n floats) a run stores; beyond, it
+     * stores none and the statistics that read them (monthly and
+     * cumulative bands) recompute the futures instead (tco_run_months),
+     * with the same results bit for bit.  0: TCOSIM_MONTHLY_BYTES from the
+     * environment when set, else TCO_MONTHLY_BYTES. */
+    size_t monthly_limit;
 } tco_run_options;
 
 enum { TCO_STOP_SAMPLE = 1, TCO_STOP_PATHS = 2 };
+
+/* The default monthly_limit: 1.25 GiB (1.16 million futures of 36 months
+ * and 8 strategies, as the bundled baseline). */
+#define TCO_MONTHLY_BYTES ((size_t)5 << 28)
 
 /* The engine's state between tco_run_alloc and tco_run_finish. */
 typedef struct tco_engine tco_engine;
@@ -65,12 +75,22 @@ typedef struct {
     size_t S;
     double *npv;           /* S x n, strategy-major */
     double *nominal;       /* S x n */
-    float *monthly;        /* S x T x n: month t of strategy s at [(s*T + t)*n + i] */
+    float *monthly;        /* S x T x n: month t of strategy s at [(s*T + t)*n + i]; NULL
+                              beyond the options' monthly_limit (tco_run_months
+                              recomputes them) */
     int16_t *breakeven;    /* S x n: the first month from which the strategy's cumulative
                               nominal cost stays at or below strategy 0's (from the
                               monthly totals, in double); 0 never; 1 for strategy 0 */
     int16_t *switches;     /* S x n: route changes made by switch or review (MODEL.md 20) */
     int16_t *first_switch; /* S x n: the month from which the first new route applies; 0 none */
+    /* breakeven, switches and first_switch are stored with the monthly
+     * arrays or when keep_samples, else NULL; their statistics come from
+     * these counts, always filled by tco_run_finish: */
+    unsigned long *breakeven_count;    /* S x (T + 2): futures by break-even month m (0 never)
+                                          at [s * (T + 2) + m] */
+    unsigned long *first_switch_count; /* S x (T + 2): futures that change route by the
+                                          month of their first change, as breakeven_count */
+    unsigned long *switches_total;     /* S: route changes over all futures */
     double *inputs;        /* n x ninputs when kept, else NULL */
     size_t E;              /* events of the scenario */
     int16_t *event_month;  /* E x n when keep_samples, else NULL: event e's month in future
@@ -116,7 +136,8 @@ void tco_progress_span_report(void *ctx, long done, long total);
 /* The threads a run uses for a request (0: OpenMP's default), capped. */
 int tco_run_threads(int requested);
 
-/* Bytes a run of n futures would hold (results and scratch included). */
+/* Bytes a run of n futures would hold (results and scratch included; the
+ * monthly arrays only when they fit in the default monthly limit). */
 size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampling sampling,
                      int threads);
 
@@ -138,7 +159,9 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
  *                     strategy, month, category and the inputs behind it.
  *   tco_run_finish    adds the block sums in block order into the means
  *                     (monthly_mean, cat_mean, cpm_mean, tokens_mean,
- *                     clamped) and releases the engine's state; every
+ *                     clamped) and releases the engine's state (but for
+ *                     the model, the sampler and the workspaces when
+ *                     monthly is NULL: tco_run_months uses them); every
  *                     block must have been computed.
  *
  * Progress is the caller's: report it between ranges.  The run keeps a
@@ -165,6 +188,20 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
                            tco_error *err);
 
 void tco_run_free(tco_run *run);
+
+/* The monthly costs of every future again, for a run whose monthly
+ * arrays are not stored: futures are drawn and costed as by
+ * tco_run_futures, in parallel on the run's threads, and visit is called
+ * once per future with the thread's number (0 .. run->threads - 1), the
+ * future's index and its S x T monthly costs as they would be stored
+ * (month t of strategy s at [s * T + t], in single precision).  Calls on
+ * one thread come in increasing future order; calls on different threads
+ * run at once.  Needs the engine kept by tco_run_finish when monthly is
+ * NULL (the options' arrays must still be alive); TCO_EINTR when the
+ * options' cancel flag is raised. */
+tco_status tco_run_months(const tco_run *run,
+                          void (*visit)(void *ctx, int thread, long i, const float *month),
+                          void *ctx, tco_error *err);
 
 /* Physical memory of this machine in bytes (0 if unknown). */
 size_t tco_physical_memory(void);

@@ -562,7 +562,7 @@ tco_status tco_write_samples_csv(FILE *f, const tco_report *r)
 {
     const tco_scenario *sc = r->sc;
     const tco_run *run = r->run;
-    if (!run->inputs)
+    if (!run->inputs || !run->switches) /* kept with keep_samples */
         return TCO_EINVAL;
     fputs("future", f);
     for (size_t k = 0; k < sc->ninputs; k++)

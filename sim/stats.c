@@ -342,6 +342,7 @@ void tco_results_free(tco_results *r)
     free(r->identical);
     free(r->mean_abs_diff);
     free(r->diff_se);
+    tco_cumulative_free(r->cumulative);
     free(r);
 }
 
@@ -485,6 +486,28 @@ void tco_results_set_saves_more_than(tco_results *r, const tco_run *run, double 
     }
 }
 
+/* The type-7 median of the months counted in count[from..bins) (count[v]
+ * futures have month v), as tco_stats_percentiles gives it over the
+ * months themselves, into *out; returns the number of futures counted. */
+static size_t counted_median(const unsigned long *count, size_t bins, size_t from, double *out)
+{
+    size_t m = 0;
+    for (size_t v = from; v < bins; v++)
+        m += count[v];
+    if (!m)
+        return 0;
+    double half = 0.5, vals[2];
+    size_t ranks[2], nr = type7_ranks(m, &half, 1, ranks);
+    for (size_t j = 0; j < nr; j++) {
+        size_t below = 0, v = from;
+        while (below + count[v] <= ranks[j])
+            below += count[v++];
+        vals[j] = (double)v;
+    }
+    *out = type7_value(m, half, ranks, nr, vals);
+    return m;
+}
+
 /* Everything about strategy s but its monthly bands; scratch holds n. */
 static void summarize_strategy(const tco_run *run, const double *best, size_t s, double *scratch,
                                tco_strategy_result *q)
@@ -503,28 +526,39 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
     double p95 = 0.95;
     tco_stats_percentiles(scratch, n, &p95, 1, &q->regret_p95);
     size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (run->breakeven[s * n + i] > 0)
-            scratch[m++] = run->breakeven[s * n + i];
-    q->breakeven_probability = (double)m / (double)n;
     double half = 0.5;
-    if (m)
-        tco_stats_percentiles(scratch, m, &half, 1, &q->breakeven_median);
-    else
+    /* From the per-future months when stored, else from their counts. */
+    if (run->breakeven) {
+        for (size_t i = 0; i < n; i++)
+            if (run->breakeven[s * n + i] > 0)
+                scratch[m++] = run->breakeven[s * n + i];
+        if (m)
+            tco_stats_percentiles(scratch, m, &half, 1, &q->breakeven_median);
+    } else {
+        m = counted_median(run->breakeven_count + s * (T + 2), T + 2, 1, &q->breakeven_median);
+    }
+    q->breakeven_probability = (double)m / (double)n;
+    if (!m)
         q->breakeven_median = NAN;
     /* Route changes; a run without the arrays (built by hand) has none. */
     double count = 0;
     m = 0;
-    for (size_t i = 0; run->switches && i < n; i++) {
-        count += run->switches[s * n + i];
-        if (run->switches[s * n + i] > 0)
-            scratch[m++] = run->first_switch[s * n + i];
+    if (run->switches || !run->switches_total) {
+        for (size_t i = 0; run->switches && i < n; i++) {
+            count += run->switches[s * n + i];
+            if (run->switches[s * n + i] > 0)
+                scratch[m++] = run->first_switch[s * n + i];
+        }
+        if (m)
+            tco_stats_percentiles(scratch, m, &half, 1, &q->switches_median_first);
+    } else {
+        count = (double)run->switches_total[s];
+        m = counted_median(run->first_switch_count + s * (T + 2), T + 2, 0,
+                           &q->switches_median_first);
     }
     q->switches_mean = count / (double)n;
     q->switches_probability = (double)m / (double)n;
-    if (m)
-        tco_stats_percentiles(scratch, m, &half, 1, &q->switches_median_first);
-    else
+    if (!m)
         q->switches_median_first = NAN;
     /* MODEL.md 19: certainty equivalent and probability within budget. */
     const tco_scenario *sc = run->sc;
@@ -544,6 +578,10 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
     for (int c = 0; c < TCO_NCAT; c++)
         q->cat[c] = run->cat_mean[s * TCO_NCAT + (size_t)c];
 }
+
+static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumulative *cu,
+                                  tco_error *err);
+static tco_cumulative *cumulative_alloc(size_t S, int T);
 
 tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error *err)
 {
@@ -610,11 +648,22 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
     if (pairwise(r, run->npv, n, run->threads) != 0)
         goto oom;
     tco_decision_compute(&r->decision, r);
-    /* Monthly bands: one selection per strategy and month, in parallel. */
-#pragma omp parallel num_threads(run->threads) shared(failed)
+    /* Monthly bands: one selection per strategy and month, in parallel;
+     * recomputed with the cumulative bands when not stored. */
+    if (!run->monthly) {
+        tco_status st;
+        if (!(r->cumulative = cumulative_alloc(S, run->T)))
+            goto oom;
+        if ((st = recompute_bands(run, r, r->cumulative, err)) != TCO_OK) {
+            free(best);
+            tco_results_free(r);
+            return st;
+        }
+    }
+#pragma omp parallel num_threads(run->threads) shared(failed) if (run->monthly)
     {
-        float *col = malloc(n * sizeof *col);
-        if (!col) {
+        float *col = run->monthly ? malloc(n * sizeof *col) : NULL;
+        if (!col && run->monthly) {
 #pragma omp atomic write
             failed = 1;
         }
@@ -648,6 +697,200 @@ static float to_float(double x)
     return x > FLT_MAX ? INFINITY : x < -FLT_MAX ? -INFINITY : (float)x;
 }
 
+/* Bands of monthly costs not stored: radix selection over recomputed
+ * futures.
+ *
+ * A float's bits, read as an unsigned integer with the sign bit flipped
+ * (and every bit flipped for negatives), order as the floats do.  Each
+ * wanted order statistic (the type-7 ranks of the bands, the same for
+ * every column of n values) is found by three passes over the futures:
+ * each counts, for every column and every wanted rank, the values that
+ * share the bits found so far, by their next 11, 11 and 10 bits; the
+ * counts tell which next bits hold the rank.  After the third pass every
+ * bit is known: the order statistic is that float, the very value a
+ * selection over the stored column would give, so every band is the same
+ * bit for bit.  Counts add in any order: the passes run on every thread,
+ * each with its own histograms, summed afterwards.
+ *
+ * Columns: the monthly costs of strategy s in month t (s * T + t), their
+ * running sums over months (S * T + s * T + t) and the running sums of
+ * their differences from the baseline's (2 * S * T + s * T + t), rounded
+ * to float as tco_cumulative_compute rounds them. */
+#define RADIX_BINS 2048
+
+static uint32_t float_key(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+static float key_float(uint32_t k)
+{
+    uint32_t u = k & 0x80000000u ? k & 0x7fffffffu : ~k;
+    float v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+typedef struct {
+    size_t S, T, ncol, nr, nthreads;
+    uint32_t *known;  /* ncol x nr: the key bits found so far of each wanted rank */
+    size_t *rank;     /* ncol x nr: its rank among the values that share them */
+    unsigned *group;  /* ncol x nr: its histogram in this pass */
+    uint32_t *gbits;  /* ncol x nr: the bits of each histogram's values found so far */
+    unsigned *ngroup; /* ncol */
+    size_t *goff;     /* ncol: the first histogram of each column */
+    size_t nhist;     /* histograms in this pass */
+    uint32_t *hist;   /* nthreads x nhist x RADIX_BINS */
+    uint32_t mask;    /* the bits found so far */
+    int shift;        /* the lowest bit counted in this pass */
+    uint32_t digits;  /* RADIX_BINS - 1 or fewer */
+} radix_state;
+
+static void radix_count(radix_state *r, uint32_t *h, size_t c, float v)
+{
+    uint32_t key = float_key(v);
+    const uint32_t *gb = r->gbits + c * r->nr;
+    for (unsigned g = 0; g < r->ngroup[c]; g++)
+        if (((key ^ gb[g]) & r->mask) == 0) {
+            h[(r->goff[c] + g) * RADIX_BINS + ((key >> r->shift) & r->digits)]++;
+            return;
+        }
+}
+
+static void radix_visit(void *ctx, int thread, long i, const float *month)
+{
+    radix_state *r = ctx;
+    (void)i;
+    const size_t S = r->S, T = r->T, ST = S * T;
+    uint32_t *h = r->hist + (size_t)thread * r->nhist * RADIX_BINS;
+    for (size_t s = 0; s < S; s++) {
+        const float *m = month + s * T, *b = month;
+        double cum = 0, dif = 0;
+        for (size_t t = 0; t < T; t++) {
+            radix_count(r, h, s * T + t, m[t]);
+            cum += m[t];
+            radix_count(r, h, ST + s * T + t, to_float(cum));
+            dif += (double)m[t] - (double)b[t];
+            radix_count(r, h, 2 * ST + s * T + t, to_float(dif));
+        }
+    }
+}
+
+/* The monthly bands into r (when not NULL) and the cumulative ones into c
+ * (when not NULL) of a run whose monthly costs are not stored. */
+static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumulative *cu,
+                                  tco_error *err)
+{
+    const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n;
+    radix_state r = {.S = S, .T = T, .ncol = 3 * S * T, .nthreads = (size_t)run->threads};
+    size_t ranks[2 * TCO_NBAND];
+    r.nr = type7_ranks(n, TCO_BAND, TCO_NBAND, ranks);
+    const size_t cells = r.ncol * r.nr;
+    tco_status st = TCO_OK;
+    r.known = calloc(cells, sizeof *r.known);
+    r.rank = malloc(cells * sizeof *r.rank);
+    r.group = malloc(cells * sizeof *r.group);
+    r.gbits = malloc(cells * sizeof *r.gbits);
+    r.ngroup = malloc(r.ncol * sizeof *r.ngroup);
+    r.goff = malloc(r.ncol * sizeof *r.goff);
+    r.hist = malloc(r.nthreads * cells * RADIX_BINS * sizeof *r.hist);
+    if (!r.known || !r.rank || !r.group || !r.gbits || !r.ngroup || !r.goff || !r.hist) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory for the monthly bands");
+        goto done;
+    }
+    for (size_t c = 0; c < r.ncol; c++)
+        for (size_t j = 0; j < r.nr; j++)
+            r.rank[c * r.nr + j] = ranks[j];
+    static const int width[] = {11, 11, 10};
+    int shift = 32;
+    for (int pass = 0; pass < 3; pass++) {
+        r.mask = shift >= 32 ? 0 : ~(uint32_t)0 << shift;
+        shift -= width[pass];
+        r.shift = shift;
+        r.digits = ((uint32_t)1 << width[pass]) - 1;
+        /* One histogram per distinct set of bits found so far. */
+        r.nhist = 0;
+        for (size_t c = 0; c < r.ncol; c++) {
+            unsigned ng = 0;
+            for (size_t j = 0; j < r.nr; j++) {
+                uint32_t k = r.known[c * r.nr + j];
+                unsigned g = 0;
+                while (g < ng && r.gbits[c * r.nr + g] != k)
+                    g++;
+                if (g == ng)
+                    r.gbits[c * r.nr + ng++] = k;
+                r.group[c * r.nr + j] = g;
+            }
+            r.ngroup[c] = ng;
+            r.goff[c] = r.nhist;
+            r.nhist += ng;
+        }
+        const size_t bins = r.nhist * RADIX_BINS;
+        memset(r.hist, 0, r.nthreads * bins * sizeof *r.hist);
+        if ((st = tco_run_months(run, radix_visit, &r, err)))
+            goto done;
+        for (size_t k = 1; k < r.nthreads; k++) {
+            const uint32_t *h = r.hist + k * bins;
+            for (size_t q = 0; q < bins; q++)
+                r.hist[q] += h[q];
+        }
+        /* Each histogram read once: its ranks come in ascending order. */
+        for (size_t c = 0; c < r.ncol; c++)
+            for (unsigned g = 0; g < r.ngroup[c]; g++) {
+                const uint32_t *h = r.hist + (r.goff[c] + g) * RADIX_BINS;
+                size_t below = 0, d = 0;
+                for (size_t q = c * r.nr; q < (c + 1) * r.nr; q++) {
+                    if (r.group[q] != g)
+                        continue;
+                    while (d < r.digits && below + h[d] <= r.rank[q])
+                        below += h[d++];
+                    r.rank[q] -= below;
+                    r.known[q] |= (uint32_t)d << shift;
+                }
+            }
+    }
+    for (size_t c = 0; c < r.ncol; c++) {
+        double vals[2 * TCO_NBAND], band[TCO_NBAND];
+        for (size_t j = 0; j < r.nr; j++)
+            vals[j] = key_float(r.known[c * r.nr + j]);
+        for (int b = 0; b < TCO_NBAND; b++)
+            band[b] = type7_value(n, TCO_BAND[b], ranks, r.nr, vals);
+        size_t kind = c / (S * T), s = c % (S * T) / T, t = c % T;
+        for (size_t b = 0; b < TCO_NBAND; b++) {
+            if (kind == 0 && res)
+                res->st[s].monthly_band[b][t] = band[b];
+            else if (kind == 1 && cu)
+                cu->cum[(s * TCO_NBAND + b) * T + t] = band[b];
+            else if (kind == 2 && cu)
+                cu->diff[(s * TCO_NBAND + b) * T + t] = band[b];
+        }
+    }
+done:
+    free(r.known);
+    free(r.rank);
+    free(r.group);
+    free(r.gbits);
+    free(r.ngroup);
+    free(r.goff);
+    free(r.hist);
+    return st;
+}
+
+static tco_cumulative *cumulative_alloc(size_t S, int T)
+{
+    tco_cumulative *c = calloc(1, sizeof *c);
+    if (!c || !(c->cum = malloc(S * TCO_NBAND * (size_t)T * sizeof *c->cum)) ||
+        !(c->diff = malloc(S * TCO_NBAND * (size_t)T * sizeof *c->diff))) {
+        tco_cumulative_free(c);
+        return NULL;
+    }
+    c->S = S;
+    c->T = T;
+    return c;
+}
+
 void tco_cumulative_free(tco_cumulative *c)
 {
     if (!c)
@@ -661,14 +904,18 @@ tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_
 {
     *out = NULL;
     size_t S = run->S, n = (size_t)run->n, T = (size_t)run->T;
-    tco_cumulative *c = calloc(1, sizeof *c);
-    if (!c || !(c->cum = malloc(S * TCO_NBAND * T * sizeof *c->cum)) ||
-        !(c->diff = malloc(S * TCO_NBAND * T * sizeof *c->diff))) {
-        tco_cumulative_free(c);
+    tco_cumulative *c = cumulative_alloc(S, run->T);
+    if (!c)
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    if (!run->monthly) {
+        tco_status st = recompute_bands(run, NULL, c, err);
+        if (st != TCO_OK) {
+            tco_cumulative_free(c);
+            return st;
+        }
+        *out = c;
+        return TCO_OK;
     }
-    c->S = S;
-    c->T = run->T;
     int failed = 0;
     /* One strategy per thread: running sums over months, in double, then
      * the bands of the running sums (rounded to float for selection, as the

@@ -5,7 +5,11 @@
  * Fan 1996, type 7).  Sums run in future order, so results do not depend on
  * the number of threads.  Monthly bands are exact percentiles of monthly
  * costs stored in single precision: each band is within 2^-24 (6e-8) of the
- * largest magnitude it interpolates between. */
+ * largest magnitude it interpolates between.  A run too large to store its
+ * monthly costs (engine.h, monthly_limit) has them recomputed: three passes
+ * over the futures find each wanted order statistic by the bits of its
+ * float, 11, 11 and 10 at a time (a radix selection counted in
+ * histograms), so the bands are the same bit for bit. */
 #ifndef TCO_STATS_H
 #define TCO_STATS_H
 
@@ -74,6 +78,11 @@ typedef struct tco_results {
     double *mean_abs_diff, *diff_se;
     double saves_more_than; /* the threshold of savings.p_saves_more; NAN: none */
     tco_decision decision;  /* what the statistics say, computed once (decision.h) */
+    /* The cumulative bands (tco_cumulative_compute), computed with the
+     * monthly bands when the run recomputes its monthly costs (the same
+     * passes over the futures serve both); NULL when the run stores them.
+     * Owned by the results. */
+    struct tco_cumulative *cumulative;
 } tco_results;
 
 /* Decision statistics of costs npv (S x n, strategy-major: future i of
@@ -127,13 +136,15 @@ double tco_stats_cvar(double *x, size_t n, double alpha);
  * cumulative difference from the baseline (strategy 0): the data of the
  * cumulative fan and break-even charts.  Exact type-7 percentiles over
  * futures, month by month. */
-typedef struct {
+typedef struct tco_cumulative {
     size_t S;
     int T;
     double *cum;  /* S x TCO_NBAND x T: [(s * TCO_NBAND + b) * T + t] */
     double *diff; /* S x TCO_NBAND x T, strategy minus baseline */
 } tco_cumulative;
 
+/* From the run's monthly arrays, or, when it stores none, by recomputing
+ * its futures (as tco_results_compute does). */
 tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_error *err);
 void tco_cumulative_free(tco_cumulative *c);
 

@@ -495,9 +495,7 @@ END_TEST
  * stored as +inf, without an undefined conversion, and their bands are
  * +inf; the NPV stays exact.  Issue 7, fuzz finding 1: the same input at
  * more than 8,192 futures overflowed the selection's scratch. */
-START_TEST(test_costs_beyond_float_range)
-{
-    const char *text =
+static const char *HUGE_TEXT =
         "scenario: { name: huge, horizon_months: 3, discount_rate_annual: 0 }\n"
         "simulation: { futures: 9000, seed: 5 }\n"
         "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
@@ -510,9 +508,12 @@ START_TEST(test_costs_beyond_float_range)
         "    gpu: { mode: cloud, hour_price: 2 }\n"
         "    staff: { base_fte: 1, cost_per_fte_year: { dist: uniform, min: 1.2e45, max: 2.4e45 } }\n"
         "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+
+START_TEST(test_costs_beyond_float_range)
+{
     tco_scenario *sc;
     tco_run_options opt = {0};
-    tco_run *run = run_text(text, &opt, &sc);
+    tco_run *run = run_text(HUGE_TEXT, &opt, &sc);
     ck_assert(isinf(run->monthly[1 * 3 * 9000]) && run->monthly[1 * 3 * 9000] > 0);
     ck_assert(isfinite(run->npv[9000]) && run->npv[9000] > 3e44);
     tco_results *res;
@@ -876,9 +877,7 @@ END_TEST
 
 /* A review strategy on volatile demand and uncertain GPU prices: switches
  * back and forth, the same with 1 and 2 threads, bit for bit. */
-START_TEST(test_review_thread_invariance)
-{
-    const char *text =
+static const char *REVIEW_TEXT =
         "scenario: { name: review, horizon_months: 36 }\n"
         "workloads: { w: { input_tokens: 1000, output_tokens: 200, failure_cost: 0.01 } }\n"
         "demand: { requests_per_month: { dist: lognormal, p10: 1.0e6, p90: 8.0e6 },\n"
@@ -901,6 +900,10 @@ START_TEST(test_review_thread_invariance)
         "    fallback: a\n"
         "    review: { every_months: 3, hysteresis: 0.05, switching_cost: 5000,\n"
         "              options: { own: { w: g } } }\n";
+
+START_TEST(test_review_thread_invariance)
+{
+    const char *text = REVIEW_TEXT;
     tco_run *runs[2];
     tco_scenario *sc[2];
     char *json[2];
@@ -1287,6 +1290,76 @@ START_TEST(test_event_files)
 }
 END_TEST
 
+/* A run whose monthly costs exceed its monthly_limit stores none (nor
+ * break-even and switch months, counted instead); its monthly and
+ * cumulative bands, recomputed from the futures, are the same bits as
+ * those of the stored arrays, and so is everything else, on 1 and
+ * 2 threads: with events (ANALYTIC), reviews and price shocks, and costs
+ * beyond float range (infinite bands). */
+START_TEST(test_monthly_recomputed)
+{
+    const char *texts[] = {ANALYTIC, REVIEW_TEXT, HUGE_TEXT};
+    for (size_t x = 0; x < sizeof texts / sizeof *texts; x++)
+        for (int threads = 1; threads <= 2; threads++) {
+            tco_run *run[2];
+            tco_scenario *sc[2];
+            tco_results *res[2];
+            tco_cumulative *cu[2];
+            char *json[2];
+            tco_error err;
+            for (int k = 0; k < 2; k++) {
+                tco_run_options opt = {0};
+                opt.futures = 2500 + (long)x * 3000;
+                opt.threads = threads;
+                opt.event_effects = 1;
+                opt.monthly_limit = k ? 1 : (size_t)1 << 40;
+                run[k] = run_text(texts[x], &opt, &sc[k]);
+                ck_assert(k ? !run[k]->monthly : run[k]->monthly != NULL);
+                ck_assert(k ? !run[k]->breakeven && !run[k]->switches : run[k]->breakeven != NULL);
+                ck_assert_msg(tco_results_compute(&res[k], run[k], &err) == TCO_OK, "%s", err.msg);
+                ck_assert(k ? res[k]->cumulative != NULL : !res[k]->cumulative);
+                ck_assert_int_eq(tco_cumulative_compute(&cu[k], run[k], &err), TCO_OK);
+                json[k] = json_of(sc[k], run[k]);
+            }
+            size_t S = run[0]->S, T = (size_t)run[0]->T, bands = S * TCO_NBAND * T;
+            for (size_t s = 0; s < S; s++)
+                for (int b = 0; b < TCO_NBAND; b++)
+                    ck_assert_msg(memcmp(res[0]->st[s].monthly_band[b], res[1]->st[s].monthly_band[b],
+                                         T * sizeof(double)) == 0,
+                                  "scenario %zu, %d threads: strategy %zu band %d", x, threads, s, b);
+            ck_assert(memcmp(cu[0]->cum, cu[1]->cum, bands * sizeof(double)) == 0);
+            ck_assert(memcmp(cu[0]->diff, cu[1]->diff, bands * sizeof(double)) == 0);
+            ck_assert(memcmp(cu[1]->cum, res[1]->cumulative->cum, bands * sizeof(double)) == 0);
+            ck_assert(memcmp(cu[1]->diff, res[1]->cumulative->diff, bands * sizeof(double)) == 0);
+            ck_assert_str_eq(json[0], json[1]);
+            for (int k = 0; k < 2; k++) {
+                free(json[k]);
+                tco_cumulative_free(cu[k]);
+                tco_results_free(res[k]);
+                tco_run_free(run[k]);
+                tco_scenario_free(sc[k]);
+            }
+        }
+}
+END_TEST
+
+/* A run without monthly arrays and without an engine (built by hand, or
+ * finished and stripped) cannot recompute them: an error, not a crash. */
+START_TEST(test_monthly_not_recomputable)
+{
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.n = 1;
+    run.S = 1;
+    run.T = 1;
+    run.threads = 1;
+    tco_cumulative *cu;
+    tco_error err;
+    ck_assert_int_eq(tco_cumulative_compute(&cu, &run, &err), TCO_EINVAL);
+    ck_assert_ptr_null(cu);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -1317,6 +1390,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_event_effects_thread_invariance);
     tcase_add_test(tc, test_event_files);
     tcase_add_test(tc, test_stop_after);
+    tcase_add_test(tc, test_monthly_recomputed);
+    tcase_add_test(tc, test_monthly_not_recomputable);
     suite_add_tcase(s, tc);
     return s;
 }
