@@ -238,9 +238,7 @@ static int breakeven_month(const double *cum, const double *base, int T)
 }
 
 
-/* A strategy's cost on one future is usable only when every total is a
- * finite number: a NaN or an infinity would poison every statistic. */
-static int cost_is_finite(const tco_cost *c)
+int tco_cost_is_finite(const tco_cost *c)
 {
     if (!isfinite(c->npv) || !isfinite(c->nominal))
         return 0;
@@ -645,7 +643,7 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
     for (size_t s = 0; s < S; s++) {
         tco_cost cost;
         tco_future_cost(w->future, e->model, s, w->month, NULL, &cost);
-        if (!cost_is_finite(&cost))
+        if (!tco_cost_is_finite(&cost))
             return s;
         size_t si = s * n + (size_t)i;
         run->npv[si] = cost.npv;

@@ -209,4 +209,9 @@ size_t tco_physical_memory(void);
 /* Formats a byte count as "1.2 GiB" into buf. */
 void tco_format_bytes(size_t bytes, char *buf, size_t size);
 
+/* A strategy's cost on one future is usable only when every total is a
+ * finite number: a NaN or an infinity would poison every statistic.  The
+ * one test, for runs, sweeps and sensitivity analyses alike. */
+int tco_cost_is_finite(const tco_cost *c);
+
 #endif

@@ -433,17 +433,6 @@ typedef struct {
     int drawn;            /* x holds a draw of this future */
 } runs_ws;
 
-/* Whether every total of a cost is finite (the engine's test). */
-static int finite_cost(const tco_cost *c)
-{
-    if (!isfinite(c->npv) || !isfinite(c->nominal))
-        return 0;
-    for (int j = 0; j < TCO_NCAT; j++)
-        if (!isfinite(c->cat[j]))
-            return 0;
-    return 1;
-}
-
 /* Whether two input vectors differ in input v alone (or not at all). */
 static int same_but(const double *a, const double *b, size_t NI, int v)
 {
@@ -515,7 +504,7 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
         for (size_t s = 0; s < S; s++) {
             tco_cost cost;
             tco_future_cost(w->future, model, s, NULL, NULL, &cost);
-            if (!finite_cost(&cost)) {
+            if (!tco_cost_is_finite(&cost)) {
 #pragma omp atomic write
                 bad[r - g0] = 1;
                 break;

@@ -42,13 +42,13 @@ static void note(book *b, lxw_error e)
         b->e = e;
 }
 
-/* The axes of an S-curve chart: NPV in the currency across, cumulative
+/* The axes of an S-curve chart: what (NPV, savings) in the currency across, cumulative
  * probability up from 0 to 100%, the legend below. */
-static void scurve_axes(book *b, lxw_chart *ch, const char *title)
+static void scurve_axes(book *b, lxw_chart *ch, const char *title, const char *what)
 {
     char axis[64];
     chart_title_set_name(ch, title);
-    tco_snprintf(axis, sizeof axis, "NPV (%s)", b->currency);
+    tco_snprintf(axis, sizeof axis, "%s (%s)", what, b->currency);
     chart_axis_set_name(ch->x_axis, axis);
     chart_axis_set_num_format(ch->x_axis, "#,##0");
     chart_axis_set_name(ch->y_axis, "cumulative probability");
@@ -501,18 +501,10 @@ static void savings_chart(book *b, const tco_report *r, lxw_worksheet *ws, lxw_r
         lxw_chart_line line = {.color = palette[s % NPALETTE], .width = 2.0f};
         chart_series_set_line(ser, &line);
     }
-    char title[400], clean[300], axis[64];
+    char title[400], clean[300];
     tco_clean_text(r->sc->strategies[0].name, clean, sizeof clean);
     tco_snprintf(title, sizeof title, "Savings against %s (positive: cheaper than it)", clean);
-    chart_title_set_name(ch, title);
-    tco_snprintf(axis, sizeof axis, "savings (%s)", b->currency);
-    chart_axis_set_name(ch->x_axis, axis);
-    chart_axis_set_num_format(ch->x_axis, "#,##0");
-    chart_axis_set_name(ch->y_axis, "cumulative probability");
-    chart_axis_set_num_format(ch->y_axis, "0%");
-    chart_axis_set_min(ch->y_axis, 0);
-    chart_axis_set_max(ch->y_axis, 1);
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    scurve_axes(b, ch, title, "savings");
     lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.5};
     note(b, worksheet_insert_chart_opt(ws, row, 0, ch, &opt));
 }
@@ -540,7 +532,7 @@ static void scurve_chart(book *b, const tco_report *r, lxw_worksheet *ws, lxw_ro
         lxw_chart_line line = {.color = palette[s % NPALETTE], .width = 2.0f};
         chart_series_set_line(ser, &line);
     }
-    scurve_axes(b, ch, "S-curve: NPV against cumulative probability");
+    scurve_axes(b, ch, "S-curve: NPV against cumulative probability", "NPV");
     lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.5};
     note(b, worksheet_insert_chart_opt(ws, row, 0, ch, &opt));
 }
@@ -1149,7 +1141,7 @@ static void compare_curves(book *b, const tco_compare *cmp, lxw_worksheet *ws,
                                    .dash_type = dash[k % (sizeof dash / sizeof *dash)]};
             chart_series_set_line(ser, &line);
         }
-    scurve_axes(b, ch, "S-curves of every case");
+    scurve_axes(b, ch, "S-curves of every case", "NPV");
     lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 2.0};
     note(b, worksheet_insert_chart_opt(chart_ws, chart_row, 0, ch, &opt));
 }
