@@ -480,61 +480,53 @@ static tco_status savings_quantiles_sheet(book *b, const tco_report *r, lxw_work
     return TCO_OK;
 }
 
-/* The savings S-curve, from the savings quantiles sheet, at row of ws. */
-static void savings_chart(book *b, const tco_report *r, lxw_worksheet *ws, lxw_row_t row)
+/* An S-curve chart at row of ws from sheet: the quantiles in its first
+ * column, one series a strategy in columns first_col.. (strategies from
+ * s0 to S - 1); what names the quantity across (NPV, savings). */
+static void quantile_chart(book *b, const tco_report *r, lxw_worksheet *ws, lxw_row_t row,
+                           const char *sheet, size_t s0, lxw_col_t first_col, const char *title,
+                           const char *what)
 {
     lxw_chart *ch = workbook_add_chart(b->wb, LXW_CHART_SCATTER_STRAIGHT);
     if (!ch) {
         note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
         return;
     }
-    for (size_t s = 1; s < r->res->S; s++) {
+    for (size_t s = s0; s < r->res->S; s++) {
         lxw_chart_series *ser = chart_add_series(ch, NULL, NULL);
         if (!ser) {
             note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
             return;
         }
-        lxw_col_t c = (lxw_col_t)s;
-        chart_series_set_categories(ser, "savings quantiles", 1, c, NQUANT, c);
-        chart_series_set_values(ser, "savings quantiles", 1, 0, NQUANT, 0);
-        chart_series_set_name_range(ser, "savings quantiles", 0, c);
+        lxw_col_t c = (lxw_col_t)(first_col + (s - s0));
+        chart_series_set_categories(ser, sheet, 1, c, NQUANT, c);
+        chart_series_set_values(ser, sheet, 1, 0, NQUANT, 0);
+        /* The name from its header cell: a name starting with '=' would
+         * be taken for a formula by chart_series_set_name. */
+        chart_series_set_name_range(ser, sheet, 0, c);
         lxw_chart_line line = {.color = palette[s % NPALETTE], .width = 2.0f};
         chart_series_set_line(ser, &line);
     }
+    scurve_axes(b, ch, title, what);
+    lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.5};
+    note(b, worksheet_insert_chart_opt(ws, row, 0, ch, &opt));
+}
+
+/* The savings S-curve (every strategy but the baseline), from the savings
+ * quantiles sheet, at row of ws. */
+static void savings_chart(book *b, const tco_report *r, lxw_worksheet *ws, lxw_row_t row)
+{
     char title[400], clean[300];
     tco_clean_text(r->sc->strategies[0].name, clean, sizeof clean);
     tco_snprintf(title, sizeof title, "Savings against %s (positive: cheaper than it)", clean);
-    scurve_axes(b, ch, title, "savings");
-    lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.5};
-    note(b, worksheet_insert_chart_opt(ws, row, 0, ch, &opt));
+    quantile_chart(b, r, ws, row, "savings quantiles", 1, 1, title, "savings");
 }
 
 /* The S-curve chart, from the quantiles sheet, at row of ws. */
 static void scurve_chart(book *b, const tco_report *r, lxw_worksheet *ws, lxw_row_t row)
 {
-    lxw_chart *ch = workbook_add_chart(b->wb, LXW_CHART_SCATTER_STRAIGHT);
-    if (!ch) {
-        note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return;
-    }
-    for (size_t s = 0; s < r->res->S; s++) {
-        lxw_chart_series *ser = chart_add_series(ch, NULL, NULL);
-        if (!ser) {
-            note(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
-            return;
-        }
-        lxw_col_t c = (lxw_col_t)(s + 1);
-        chart_series_set_categories(ser, "quantiles", 1, c, NQUANT, c);
-        chart_series_set_values(ser, "quantiles", 1, 0, NQUANT, 0);
-        /* The name from its header cell: a name starting with '=' would
-         * be taken for a formula by chart_series_set_name. */
-        chart_series_set_name_range(ser, "quantiles", 0, c);
-        lxw_chart_line line = {.color = palette[s % NPALETTE], .width = 2.0f};
-        chart_series_set_line(ser, &line);
-    }
-    scurve_axes(b, ch, "S-curve: NPV against cumulative probability", "NPV");
-    lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.5};
-    note(b, worksheet_insert_chart_opt(ws, row, 0, ch, &opt));
+    quantile_chart(b, r, ws, row, "quantiles", 0, 1, "S-curve: NPV against cumulative probability",
+                   "NPV");
 }
 
 /* Every static input as tcosim describe shows it; clamped (may be NULL):
