@@ -58,14 +58,33 @@ PUBLIC_H = $(filter-out %_impl.h,$(wildcard sim/*.h models/*.h))
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 
-.PHONY: all check bench demo deps install uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
+# tcosim-mpi (make tcosim-mpi, or make MPI=1): the same program over MPI
+# processes (sim/mpi.c built by mpicc with -DTCO_MPI; README "Beyond one
+# machine").  Plain tcosim links sim/mpi.c without MPI: one process.
+MPICC ?= mpicc
+MPI ?= 0
+MPI_PROG ?= tcosim-mpi
+PROG_OBJ = $(BUILD)/sim/main.o $(BUILD)/sim/mpi.o
+
+.PHONY: all check check-mpi bench-mpi bench demo deps install uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
 all: $(PROG)
+ifeq ($(MPI),1)
+all: $(MPI_PROG)
+endif
 
 deps:
 	@sh tools/deps.sh
 
-$(PROG): $(BUILD)/libtcosim.a $(BUILD)/sim/main.o
-	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/sim/main.o $(BUILD)/libtcosim.a $(LDLIBS)
+$(PROG): $(BUILD)/libtcosim.a $(PROG_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $(PROG_OBJ) $(BUILD)/libtcosim.a $(LDLIBS)
+
+$(MPI_PROG): $(BUILD)/libtcosim.a $(BUILD)/sim/main.o $(BUILD)/mpi/sim/mpi.o
+	$(MPICC) $(ALL_CFLAGS) -o $@ $(BUILD)/sim/main.o $(BUILD)/mpi/sim/mpi.o \
+	    $(BUILD)/libtcosim.a $(LDLIBS)
+
+$(BUILD)/mpi/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(MPICC) $(ALL_CFLAGS) -DTCO_MPI -MMD -MP -c $< -o $@
 
 $(BUILD)/libtcosim.a: $(LIB_OBJ)
 	@rm -f $@
@@ -104,8 +123,17 @@ check:
 	@sh tests/board/run.sh ./$(PROG)
 	@sh tests/bench/smoke.sh $(BUILD)/bench/bench ./$(PROG)
 	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
+	@if command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory check-mpi CFLAGS="$(CFLAGS) -Werror"; \
+	else echo "check-mpi: skipped: no mpicc or mpirun (apt-get install openmpi-bin libopenmpi-dev)"; fi
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz \
 	    FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi
+
+# tcosim-mpi against tcosim, every output file byte for byte, at 1 to 4
+# processes; and the failure cases (tests/mpi/run.sh).
+check-mpi:
+	@$(MAKE) --no-print-directory $(PROG) $(MPI_PROG)
+	@sh tests/mpi/run.sh ./$(PROG) ./$(MPI_PROG)
 
 # Replays the reproducers of defects still open (tests/fuzz/crashes/); each
 # is killed after 30 s.  Fails while any of them still fails.
@@ -190,6 +218,6 @@ valgrind: tcosim
 	    --threads 1 -q -o $(BUILD)/valgrind-out
 
 clean:
-	rm -rf build build-asan build-ubsan build-fuzz tcosim out
+	rm -rf build build-asan build-ubsan build-fuzz tcosim tcosim-mpi out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d) $(REPLAY_BIN:=.d) $(BUILD)/bench/bench.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(BUILD)/sim/mpi.d $(BUILD)/mpi/sim/mpi.d $(TEST_BIN:=.d) $(REPLAY_BIN:=.d) $(BUILD)/bench/bench.d

@@ -795,6 +795,68 @@ tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err)
     return run_blocks(run, first, last, NULL, NULL, err);
 }
 
+size_t tco_run_block_doubles(const tco_run *run)
+{
+    const tco_engine *e = run->engine;
+    return e ? e->pw + run->sc->ninputs + e->epw : 0;
+}
+
+long tco_run_blocks(const tco_run *run) { return (run->n + block_size(run->n) - 1) / block_size(run->n); }
+
+/* Checks that blocks [b0, b1) can be moved: the run is not finished. */
+static tco_status blocks_check(const tco_run *run, long b0, long b1, tco_error *err)
+{
+    const tco_engine *e = run->engine;
+    if (!e || e->finished)
+        return tco_error_set(err, TCO_EINVAL, "the run is finished: its block sums are gone");
+    if (b0 < 0 || b1 > e->nblocks || b0 > b1)
+        return tco_error_set(err, TCO_EINVAL, "blocks [%ld, %ld) are not within [0, %ld)", b0,
+                             b1, e->nblocks);
+    return TCO_OK;
+}
+
+tco_status tco_run_blocks_export(const tco_run *run, long b0, long b1, double *buf,
+                                 tco_error *err)
+{
+    tco_status st = blocks_check(run, b0, b1, err);
+    if (st != TCO_OK)
+        return st;
+    const tco_engine *e = run->engine;
+    const size_t NI = run->sc->ninputs, w = tco_run_block_doubles(run);
+    for (long blk = b0; blk < b1; blk++) {
+        if (!e->done[blk])
+            return tco_error_set(err, TCO_EINVAL, "futures from %ld on were not computed",
+                                 blk * e->bs);
+        double *out = buf + (size_t)(blk - b0) * w;
+        memcpy(out, e->partial + (size_t)blk * e->pw, e->pw * sizeof *out);
+        for (size_t k = 0; k < NI; k++)
+            out[e->pw + k] = e->pclamp[(size_t)blk * NI + k];
+        if (e->epw)
+            memcpy(out + e->pw + NI, e->epartial + (size_t)blk * e->epw, e->epw * sizeof *out);
+    }
+    return TCO_OK;
+}
+
+tco_status tco_run_blocks_import(tco_run *run, long b0, long b1, const double *buf,
+                                 tco_error *err)
+{
+    tco_status st = blocks_check(run, b0, b1, err);
+    if (st != TCO_OK)
+        return st;
+    tco_engine *e = run->engine;
+    const size_t NI = run->sc->ninputs, w = tco_run_block_doubles(run);
+    for (long blk = b0; blk < b1; blk++) {
+        const double *in = buf + (size_t)(blk - b0) * w;
+        memcpy(e->partial + (size_t)blk * e->pw, in, e->pw * sizeof *in);
+        for (size_t k = 0; k < NI; k++)
+            e->pclamp[(size_t)blk * NI + k] = (unsigned)in[e->pw + k];
+        if (e->epw)
+            memcpy(e->epartial + (size_t)blk * e->epw, in + e->pw + NI, e->epw * sizeof *in);
+        e->done[blk] = 1;
+    }
+    return TCO_OK;
+}
+
 /* The event statistics of the blocks, each completed with its futures
  * that left a cell alone (zeros), merged in block order (Chan et al.'s
  * pairwise update) into means and standard errors: sd / sqrt(n), sd with

@@ -180,6 +180,24 @@ tco_status tco_run_futures(tco_run *run, long first, long last, tco_error *err);
 
 tco_status tco_run_finish(tco_run *run, tco_error *err);
 
+/* The sums of whole blocks, to move between processes (tcosim-mpi): a
+ * process computes some blocks, exports their sums, and the one that
+ * finishes the run imports them, so that tco_run_finish adds every block
+ * in block order as if one process had computed them all.  A block's sums
+ * are tco_run_block_doubles doubles (counts are whole numbers below 2^53,
+ * held exactly); the layout is the engine's own and is only meant for
+ * tco_run_blocks_import on a run allocated with the same scenario and
+ * options.  Blocks [b0, b1) go to or from buf, (b1 - b0) x that many
+ * doubles, owned by the caller.  Export needs every block computed;
+ * import marks them computed (the per-future arrays are the caller's to
+ * fill).  Both before tco_run_finish. */
+size_t tco_run_block_doubles(const tco_run *run);
+long tco_run_blocks(const tco_run *run);
+tco_status tco_run_blocks_export(const tco_run *run, long b0, long b1, double *buf,
+                                 tco_error *err);
+tco_status tco_run_blocks_import(tco_run *run, long b0, long b1, const double *buf,
+                                 tco_error *err);
+
 /* All three steps: every future in one parallel region, opt->progress
  * called by the calling thread as futures are done (about every 2%, then
  * once with total), cancellation checked at every future.  On success

@@ -18,6 +18,7 @@
 #include "outdir.h"
 #include "report.h"
 #include "engine.h"
+#include "mpi.h"
 #include "number.h"
 #include "output.h"
 #include "scenario.h"
@@ -662,6 +663,18 @@ static int provenance_fill(tco_provenance *p, const char *command, const cli *c,
     return 0;
 }
 
+/* "Results in DIR/ (1.23 s on 2 threads)", with the processes of a
+ * tcosim-mpi job when more than one. */
+static void print_results_line(const char *dir, double seconds, int threads)
+{
+    int procs = tco_par_size();
+    char who[64] = "";
+    if (procs > 1)
+        tco_snprintf(who, sizeof who, "%d processes x ", procs);
+    tco_fprintf(stdout, "\nResults in %s/ (%.2f s on %s%d thread%s)\n", dir, seconds, who,
+                threads, threads == 1 ? "" : "s");
+}
+
 static int cmd_run(int argc, char **argv)
 {
     cli c = {0};
@@ -679,9 +692,17 @@ static int cmd_run(int argc, char **argv)
     tco_results *res = NULL;
     tco_outdir *od = NULL;
     tco_load_options lo = {c.sets, c.nsets, c.case_name};
-    if (tco_scenario_load(&sc, file, &lo, &err) != TCO_OK) {
+    /* Every process loads the scenario; one that cannot stops them all. */
+    if (tco_par_agree(tco_scenario_load(&sc, file, &lo, &err), &err) != TCO_OK) {
+        tco_scenario_free(sc);
         free(c.sets);
         return fail(&err);
+    }
+    if (c.target_rse > 0 && tco_par_rank() > 0) {
+        /* --target-rse doubles the futures until a target: rank 0 alone. */
+        tco_scenario_free(sc);
+        free(c.sets);
+        return 0;
     }
     print_warnings(sc);
     progress_state ps = {omp_get_wtime(), 0, !quiet && isatty(STDERR_FILENO)};
@@ -716,7 +737,10 @@ static int cmd_run(int argc, char **argv)
                         cr.reached ? "Stopped" : "Reached --max-futures", cr.futures,
                         cr.worst_rse, cr.reached ? "" : ", above the target", c.target_rse);
     } else {
-        st = tco_run_execute(&run, sc, &c.ro, &err);
+        /* Over every process of tcosim-mpi: rank 0 gets the whole run. */
+        st = tco_par_run(&run, sc, &c.ro, &err);
+        if (st == TCO_OK && !run)
+            goto done; /* another rank's share, handed to rank 0 */
         if (st == TCO_OK)
             st = tco_results_compute(&res, run, &err);
     }
@@ -758,8 +782,7 @@ static int cmd_run(int argc, char **argv)
     chart_texts texts = {sc->name, foot, sc->currency, NULL, 0, sc->nstrategies};
     status = finish_folder(od, plots ? &texts : NULL, quiet);
     if (!quiet && strcmp(format, "table") == 0 && (status == 0 || status == EXIT_CHARTS))
-        tco_fprintf(stdout, "\nResults in %s/ (%.2f s on %d thread%s)\n", dir, run->seconds,
-                    run->threads, run->threads == 1 ? "" : "s");
+        print_results_line(dir, run->seconds, run->threads);
 done:
     tco_outdir_close(od);
     free(c.sets);
@@ -1044,7 +1067,27 @@ done:
     return status;
 }
 
+/* The processes of a tcosim-mpi job (mpi.h) share the work of run; rank 0
+ * does every other command alone (and --target-rse), and prints and
+ * writes for the job. */
+static int distributed(const char *cmd)
+{
+    return strcmp(cmd, "run") == 0;
+}
+
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    int status = tco_par_init(&argc, &argv);
+    if (status != 0)
+        return status;
+    if (tco_par_rank() == 0 || (argc >= 2 && distributed(argv[1])))
+        status = dispatch(argc, argv);
+    return tco_par_finish(status);
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         print_help();
@@ -1056,7 +1099,7 @@ int main(int argc, char **argv)
         static char help_opt[] = "--help";
         char *args[] = {argv[0], argv[2], help_opt, NULL};
         if (strcmp(argv[2], "help") != 0)
-            return main(3, args);
+            return dispatch(3, args);
     }
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         print_help();

@@ -1,0 +1,334 @@
+/* The processes of one tcosim job (mpi.h).  Built twice: plain, as one
+ * process that refuses to run under an MPI launcher; with -DTCO_MPI by
+ * mpicc, as tcosim-mpi.
+ *
+ * Every exchange is non-blocking and waited on with short sleeps: Open
+ * MPI's blocking calls spin, and a rank that waits for rank 0 to draw its
+ * charts would take a core from OpenMP's threads. */
+#include "mpi.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "number.h"
+
+#ifndef TCO_MPI
+
+/* A launcher's environment with more than one process: Open MPI's mpirun,
+ * Slurm's srun (PMI-2) and MPICH's hydra; PMIx names each rank. */
+static int launched_parallel(void)
+{
+    static const char *const size_vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
+                                            "MPI_LOCALNRANKS"};
+    for (size_t k = 0; k < sizeof size_vars / sizeof *size_vars; k++) {
+        const char *v = getenv(size_vars[k]);
+        if (v && atol(v) > 1)
+            return 1;
+    }
+    const char *r = getenv("PMIX_RANK");
+    return r && atol(r) > 0;
+}
+
+int tco_par_init(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    if (launched_parallel()) {
+        /* Said once, by the launcher's first process. */
+        const char *r = getenv("OMPI_COMM_WORLD_RANK");
+        if (!r)
+            r = getenv("PMIX_RANK");
+        if (!r)
+            r = getenv("PMI_RANK");
+        if (r && atol(r) > 0)
+            return 2;
+        tco_fprintf(stderr, "tcosim: started by an MPI launcher with more than one process; "
+                            "this tcosim is built without MPI and each process would write "
+                            "the same files.  Build and start tcosim-mpi (make tcosim-mpi; "
+                            "mpirun -np P ./tcosim-mpi ...), or run tcosim alone.\n");
+        return 2;
+    }
+    return 0;
+}
+
+int tco_par_finish(int status) { return status; }
+int tco_par_rank(void) { return 0; }
+int tco_par_size(void) { return 1; }
+int tco_par_enabled(void) { return 0; }
+
+tco_status tco_par_agree(tco_status st, tco_error *err)
+{
+    (void)err;
+    return st;
+}
+
+tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                       tco_error *err)
+{
+    return tco_run_execute(out, sc, opt, err);
+}
+
+void tco_par_traffic(double *sent, double *received)
+{
+    *sent = *received = 0;
+}
+
+#else /* TCO_MPI */
+
+#include <mpi.h>
+#include <time.h>
+
+static int rank = 0, size = 1;
+static double bytes_sent, bytes_received;
+
+int tco_par_rank(void) { return rank; }
+int tco_par_size(void) { return size; }
+int tco_par_enabled(void) { return 1; }
+
+int tco_par_init(int *argc, char ***argv)
+{
+    int provided;
+    /* Only the calling thread calls MPI; OpenMP's threads never do. */
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        tco_fprintf(stderr, "tcosim: MPI could not start\n");
+        return 1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (rank > 0) {
+        /* Rank 0 prints for the job. */
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    return 0;
+}
+
+/* Waits for req with sleeps of at most a millisecond. */
+static void wait_sleeping(MPI_Request *req)
+{
+    long ns = 20000;
+    for (;;) {
+        int done = 0;
+        MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        if (done)
+            return;
+        struct timespec ts = {0, ns};
+        nanosleep(&ts, NULL);
+        if (ns < 1000000)
+            ns *= 2;
+    }
+}
+
+static void wait_all_sleeping(MPI_Request *req, int count)
+{
+    for (int k = 0; k < count; k++)
+        wait_sleeping(&req[k]);
+}
+
+int tco_par_finish(int status)
+{
+    if (size > 1) {
+        MPI_Request req;
+        MPI_Ibcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
+        wait_sleeping(&req);
+    }
+    MPI_Finalize();
+    return status;
+}
+
+tco_status tco_par_agree(tco_status st, tco_error *err)
+{
+    if (size == 1)
+        return st;
+    int mine = st != TCO_OK ? rank : size, first;
+    MPI_Request req;
+    MPI_Iallreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &req);
+    wait_sleeping(&req);
+    if (first == size)
+        return TCO_OK;
+    /* The code and message of the first failing rank, for every rank. */
+    struct {
+        int code;
+        char msg[TCO_ERRMSG_MAX];
+    } m;
+    memset(&m, 0, sizeof m);
+    if (rank == first) {
+        m.code = (int)st;
+        if (err)
+            memcpy(m.msg, err->msg, sizeof m.msg);
+    }
+    MPI_Ibcast(&m, (int)sizeof m, MPI_BYTE, first, MPI_COMM_WORLD, &req);
+    wait_sleeping(&req);
+    m.msg[sizeof m.msg - 1] = '\0';
+    return tco_error_set(err, (tco_status)m.code, "%s", m.msg);
+}
+
+/* The blocks [*b0, *b1) of rank r: contiguous, in rank order, as even as
+ * whole blocks allow (a rank may have none). */
+static void share(long nblocks, int r, long *b0, long *b1)
+{
+    *b0 = (long)((double)nblocks * r / size);
+    *b1 = (long)((double)nblocks * (r + 1) / size);
+}
+
+/* Gathers to rank 0 the futures of every rank in each of nrows rows of
+ * an array of unit-sized elements, row j at base + j * stride elements:
+ * rank r sends [first_r, last_r) of each row; rank 0 receives in place. */
+typedef struct {
+    MPI_Request *req;
+    int nreq, cap;
+    int *counts, *displs; /* per rank: futures and the first one */
+} gather;
+
+static tco_status gather_rows(gather *g, void *base, size_t stride, size_t nrows,
+                              MPI_Datatype unit, size_t unit_bytes, tco_error *err)
+{
+    if (!base)
+        return TCO_OK;
+    if (g->nreq + (int)nrows > g->cap) {
+        int cap = g->cap * 2 + (int)nrows;
+        MPI_Request *r = realloc(g->req, (size_t)cap * sizeof *r);
+        if (!r)
+            return tco_error_set(err, TCO_ENOMEM, "out of memory");
+        g->req = r;
+        g->cap = cap;
+    }
+    for (size_t j = 0; j < nrows; j++) {
+        char *row = (char *)base + j * stride * unit_bytes;
+        const void *send = rank == 0 ? MPI_IN_PLACE : row + (size_t)g->displs[rank] * unit_bytes;
+        MPI_Igatherv(send, g->counts[rank], unit, row, g->counts, g->displs, unit, 0,
+                     MPI_COMM_WORLD, &g->req[g->nreq++]);
+        double b = (double)g->counts[rank] * (double)unit_bytes;
+        if (rank == 0)
+            bytes_received += (double)unit_bytes * (double)(g->displs[size - 1] + g->counts[size - 1] - g->counts[0]);
+        else
+            bytes_sent += b;
+    }
+    return TCO_OK;
+}
+
+/* Every per-future array of the other ranks' futures to rank 0, and
+ * every block's sums; rank 0 finishes the run. */
+static tco_status collect(tco_run *run, long nblocks, long bs, tco_error *err)
+{
+    const size_t S = run->S, T = (size_t)run->T, E = run->E, n = (size_t)run->n;
+    const size_t NI = run->sc->ninputs, W = tco_run_block_doubles(run);
+    gather g = {0};
+    int *bcounts = NULL, *bdispls = NULL;
+    double *sums = NULL;
+    MPI_Datatype row_in = MPI_DATATYPE_NULL, block = MPI_DATATYPE_NULL;
+    tco_status st = TCO_OK;
+    g.counts = malloc((size_t)size * sizeof *g.counts);
+    g.displs = malloc((size_t)size * sizeof *g.displs);
+    bcounts = malloc((size_t)size * sizeof *bcounts);
+    bdispls = malloc((size_t)size * sizeof *bdispls);
+    long mb0, mb1;
+    share(nblocks, rank, &mb0, &mb1);
+    sums = malloc((size_t)(rank == 0 ? nblocks : mb1 - mb0 + 1) * W * sizeof *sums);
+    if (!g.counts || !g.displs || !bcounts || !bdispls || !sums)
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+    if (st == TCO_OK && rank != 0)
+        st = tco_run_blocks_export(run, mb0, mb1, sums, err);
+    if ((st = tco_par_agree(st, err)) != TCO_OK)
+        goto done;
+    for (int r = 0; r < size; r++) {
+        long b0, b1;
+        share(nblocks, r, &b0, &b1);
+        long f0 = b0 * bs < (long)n ? b0 * bs : (long)n, f1 = b1 * bs < (long)n ? b1 * bs : (long)n;
+        g.counts[r] = (int)(f1 - f0);
+        g.displs[r] = (int)f0;
+        bcounts[r] = (int)(b1 - b0);
+        bdispls[r] = (int)b0;
+    }
+    MPI_Type_contiguous((int)(NI ? NI : 1), MPI_DOUBLE, &row_in);
+    MPI_Type_commit(&row_in);
+    MPI_Type_contiguous((int)W, MPI_DOUBLE, &block);
+    MPI_Type_commit(&block);
+    if ((st = gather_rows(&g, run->npv, n, S, MPI_DOUBLE, sizeof(double), err)) ||
+        (st = gather_rows(&g, run->nominal, n, S, MPI_DOUBLE, sizeof(double), err)) ||
+        (st = gather_rows(&g, run->monthly, n, S * T, MPI_FLOAT, sizeof(float), err)) ||
+        (st = gather_rows(&g, run->breakeven, n, S, MPI_INT16_T, sizeof(int16_t), err)) ||
+        (st = gather_rows(&g, run->switches, n, S, MPI_INT16_T, sizeof(int16_t), err)) ||
+        (st = gather_rows(&g, run->first_switch, n, S, MPI_INT16_T, sizeof(int16_t), err)) ||
+        (st = gather_rows(&g, NI ? run->inputs : NULL, 0, 1, row_in, NI * sizeof(double), err)) ||
+        (st = gather_rows(&g, E ? run->event_month : NULL, n, E, MPI_INT16_T, sizeof(int16_t),
+                          err)) ||
+        (st = gather_rows(&g, run->gpus, n, S, MPI_DOUBLE, sizeof(double), err)))
+        MPI_Abort(MPI_COMM_WORLD, 1); /* requests are posted: no way back */
+    MPI_Request breq;
+    MPI_Igatherv(rank == 0 ? MPI_IN_PLACE : sums, bcounts[rank], block, sums, bcounts, bdispls,
+                 block, 0, MPI_COMM_WORLD, &breq);
+    wait_all_sleeping(g.req, g.nreq);
+    wait_sleeping(&breq);
+    if (rank == 0)
+        bytes_received += (double)(nblocks - (mb1 - mb0)) * (double)W * sizeof(double);
+    else
+        bytes_sent += (double)(mb1 - mb0) * (double)W * sizeof(double);
+    if (rank == 0) {
+        /* Rank 0's own blocks are in place already. */
+        long b0, b1;
+        for (int r = 1; r < size && st == TCO_OK; r++) {
+            share(nblocks, r, &b0, &b1);
+            st = tco_run_blocks_import(run, b0, b1, sums + (size_t)b0 * W, err);
+        }
+        if (st == TCO_OK)
+            st = tco_run_finish(run, err);
+    }
+done:
+    if (row_in != MPI_DATATYPE_NULL)
+        MPI_Type_free(&row_in);
+    if (block != MPI_DATATYPE_NULL)
+        MPI_Type_free(&block);
+    free(g.req);
+    free(g.counts);
+    free(g.displs);
+    free(bcounts);
+    free(bdispls);
+    free(sums);
+    return st;
+}
+
+tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                       tco_error *err)
+{
+    *out = NULL;
+    bytes_sent = bytes_received = 0;
+    if (size == 1)
+        return tco_run_execute(out, sc, opt, err);
+    tco_run *run = NULL;
+    tco_status st = tco_run_alloc(&run, sc, opt, err);
+    if ((st = tco_par_agree(st, err)) != TCO_OK)
+        goto fail;
+    const long n = run->n, bs = tco_run_block_size(run), nblocks = tco_run_blocks(run);
+    long b0, b1;
+    share(nblocks, rank, &b0, &b1);
+    long f0 = b0 * bs < n ? b0 * bs : n, f1 = b1 * bs < n ? b1 * bs : n;
+    if (opt->cancel && *opt->cancel)
+        st = tco_error_set(err, TCO_EINTR, "interrupted");
+    else if (f1 > f0)
+        st = tco_run_futures(run, f0, f1, err);
+    if ((st = tco_par_agree(st, err)) != TCO_OK)
+        goto fail;
+    if ((st = collect(run, nblocks, bs, err)) != TCO_OK)
+        goto fail;
+    if (rank == 0) {
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, n, n);
+        *out = run;
+    } else {
+        tco_run_free(run);
+    }
+    return TCO_OK;
+fail:
+    tco_run_free(run);
+    return st;
+}
+
+void tco_par_traffic(double *sent, double *received)
+{
+    *sent = bytes_sent;
+    *received = bytes_received;
+}
+
+#endif /* TCO_MPI */

@@ -1,0 +1,55 @@
+/* The processes of one tcosim job: MPI in tcosim-mpi (sim/mpi.c built with
+ * -DTCO_MPI by mpicc), one process in tcosim.  The program (main.c) calls
+ * these and nothing of MPI; the library (libtcosim.a) knows nothing of them.
+ *
+ * The model of a job: every process parses the same arguments and loads
+ * the same scenario; the work (blocks of futures of a run) is split in
+ * contiguous ranges by rank; rank 0 receives every per-future array and
+ * every block's sums, then computes the statistics and writes every file
+ * exactly as one process would.  The other ranks print nothing and write
+ * nothing (their standard output and error go to /dev/null).  A failure on
+ * any rank is agreed on at the next exchange, so that no rank waits for
+ * another that has given up: the error of the lowest failing rank is
+ * printed once, by rank 0. */
+#ifndef TCO_MPI_H
+#define TCO_MPI_H
+
+#include "engine.h"
+#include "error.h"
+
+/* Starts the job: MPI_Init in tcosim-mpi (run without mpirun: one
+ * process).  In plain tcosim, returns 2 with a message when started by an
+ * MPI launcher with more than one process (the environment of mpirun,
+ * srun or hydra says so), else 0.  On ranks > 0, standard output and error
+ * are sent to /dev/null. */
+int tco_par_init(int *argc, char ***argv);
+
+/* Ends the job with rank 0's exit status, which every rank returns (so
+ * that mpirun exits with it); other ranks wait for it without spinning. */
+int tco_par_finish(int status);
+
+int tco_par_rank(void);
+int tco_par_size(void);
+
+/* Whether this program is tcosim-mpi. */
+int tco_par_enabled(void);
+
+/* Agrees on a status: st is this rank's; returns the status of the lowest
+ * failing rank (TCO_OK when none failed), its error copied into err on
+ * every rank.  A collective call: every rank must make it. */
+tco_status tco_par_agree(tco_status st, tco_error *err);
+
+/* tco_run_execute over every process: each computes its share of the
+ * blocks of futures; on rank 0, *out is the whole run, every per-future
+ * array and mean the same bits as tco_run_execute would give (its monthly
+ * costs, when not stored, recomputed by rank 0 alone: tco_run_months).  On
+ * other ranks *out is NULL on success.  The error is agreed (the lowest
+ * failing rank's).  opt->progress is called on rank 0 for its own share. */
+tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                       tco_error *err);
+
+/* Bytes this process sent and received in the last tco_par_run (make
+ * bench-mpi). */
+void tco_par_traffic(double *sent, double *received);
+
+#endif
