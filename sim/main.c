@@ -813,7 +813,7 @@ static int cmd_sweep(int argc, char **argv)
             status = fail(&err);
             goto done;
         }
-    if (tco_scenario_load(&sc, c.file, &lo, &err) != TCO_OK) {
+    if (tco_par_agree(tco_scenario_load(&sc, c.file, &lo, &err), &err) != TCO_OK) {
         status = fail(&err);
         goto done;
     }
@@ -838,13 +838,15 @@ static int cmd_sweep(int argc, char **argv)
     progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
-    tco_status swst = tco_sweep_run_scenario(&sw, sc, c.file, &lo, v, c.nvary, &c.ro, &err);
+    tco_status swst = tco_par_sweep(&sw, sc, c.file, &lo, v, c.nvary, &c.ro, &err);
     if (ps.shown)
         fputs("\r\033[K", stderr);
     if (swst != TCO_OK) {
         status = fail(&err);
         goto done;
     }
+    if (!sw)
+        goto done; /* another rank's points, handed to rank 0 */
     char dir[4096];
     output_dir(&c, sc, "-sweep", dir, sizeof dir);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
@@ -895,7 +897,7 @@ static int cmd_sensitivity(int argc, char **argv)
     tco_outdir *od = NULL;
     int status = 0;
     tco_load_options lo = {c.sets, c.nsets, c.case_name};
-    if (tco_scenario_load(&sc, c.file, &lo, &err) != TCO_OK) {
+    if (tco_par_agree(tco_scenario_load(&sc, c.file, &lo, &err), &err) != TCO_OK) {
         status = fail(&err);
         goto done;
     }
@@ -931,13 +933,15 @@ static int cmd_sensitivity(int argc, char **argv)
     progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
-    tco_status sst = tco_sensitivity_run(&r, sc, &c.ro, m, output, versus, &err);
+    tco_status sst = tco_par_sensitivity(&r, sc, &c.ro, m, output, versus, &err);
     if (ps.shown)
         fputs("\r\033[K", stderr);
     if (sst != TCO_OK) {
         status = fail(&err);
         goto done;
     }
+    if (!r)
+        goto done; /* another rank's runs, handed to rank 0 */
     char dir[4096];
     output_dir(&c, sc, "-sensitivity", dir, sizeof dir);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
@@ -1067,12 +1071,13 @@ done:
     return status;
 }
 
-/* The processes of a tcosim-mpi job (mpi.h) share the work of run; rank 0
- * does every other command alone (and --target-rse), and prints and
- * writes for the job. */
+/* The processes of a tcosim-mpi job (mpi.h) share the work of run, sweep
+ * and sensitivity; rank 0 does every other command alone (and run
+ * --target-rse), and prints and writes for the job. */
 static int distributed(const char *cmd)
 {
-    return strcmp(cmd, "run") == 0;
+    return strcmp(cmd, "run") == 0 || strcmp(cmd, "sweep") == 0 ||
+           strcmp(cmd, "sensitivity") == 0;
 }
 
 static int dispatch(int argc, char **argv);

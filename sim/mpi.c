@@ -74,6 +74,20 @@ void tco_par_traffic(double *sent, double *received)
     *sent = *received = 0;
 }
 
+tco_status tco_par_sweep(tco_sweep **out, const tco_scenario *sc, const char *file,
+                         const tco_load_options *lo, const tco_vary *v, size_t nv,
+                         const tco_run_options *opt, tco_error *err)
+{
+    return tco_sweep_run_scenario(out, sc, file, lo, v, nv, opt, err);
+}
+
+tco_status tco_par_sensitivity(tco_sensitivity **out, const tco_scenario *sc,
+                               const tco_run_options *opt, tco_sens_method method, int output,
+                               int versus, tco_error *err)
+{
+    return tco_sensitivity_run(out, sc, opt, method, output, versus, err);
+}
+
 #else /* TCO_MPI */
 
 #include <mpi.h>
@@ -329,6 +343,188 @@ void tco_par_traffic(double *sent, double *received)
 {
     *sent = bytes_sent;
     *received = bytes_received;
+}
+
+/* The contiguous share [*i0, *i1) of count items of rank r. */
+static void share_items(size_t count, int r, size_t *i0, size_t *i1)
+{
+    *i0 = (size_t)((double)count * r / size);
+    *i1 = (size_t)((double)count * (r + 1) / size);
+}
+
+/* Gathers rows [i0_r, i1_r) of an array of count rows of width doubles
+ * to rank 0, in place. */
+static void gather_share(double *base, size_t count, size_t width)
+{
+    MPI_Datatype row;
+    MPI_Type_contiguous((int)width, MPI_DOUBLE, &row);
+    MPI_Type_commit(&row);
+    int *counts = malloc((size_t)size * sizeof *counts), *displs = malloc((size_t)size * sizeof *displs);
+    if (!counts || !displs)
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    for (int r = 0; r < size; r++) {
+        size_t i0, i1;
+        share_items(count, r, &i0, &i1);
+        counts[r] = (int)(i1 - i0);
+        displs[r] = (int)i0;
+    }
+    MPI_Request req;
+    MPI_Igatherv(rank == 0 ? MPI_IN_PLACE : base + (size_t)displs[rank] * width, counts[rank],
+                 row, base, counts, displs, row, 0, MPI_COMM_WORLD, &req);
+    wait_sleeping(&req);
+    double b = (double)width * sizeof(double);
+    if (rank == 0)
+        bytes_received += b * (double)(count - (size_t)counts[0]);
+    else
+        bytes_sent += b * counts[rank];
+    free(counts);
+    free(displs);
+    MPI_Type_free(&row);
+}
+
+tco_status tco_par_sweep(tco_sweep **out, const tco_scenario *sc, const char *file,
+                         const tco_load_options *lo, const tco_vary *v, size_t nv,
+                         const tco_run_options *opt, tco_error *err)
+{
+    *out = NULL;
+    bytes_sent = bytes_received = 0;
+    if (size == 1)
+        return tco_sweep_run_scenario(out, sc, file, lo, v, nv, opt, err);
+    size_t P = v[0].nvalues * (nv > 1 ? v[1].nvalues : 1), p0, p1;
+    share_items(P, rank, &p0, &p1);
+    tco_sweep *sw = NULL;
+    tco_status st = tco_sweep_run_points(&sw, sc, file, lo, v, nv, opt, p0, p1, err);
+    if ((st = tco_par_agree(st, err)) != TCO_OK) {
+        tco_sweep_free(sw);
+        return st;
+    }
+    const size_t S = sw->S;
+    double *const rows[] = {sw->mean, sw->p5, sw->p50, sw->p95, sw->p_cheapest, sw->p_below};
+    for (size_t k = 0; k < sizeof rows / sizeof *rows; k++)
+        gather_share(rows[k], P, S);
+    gather_share(sw->p_pair, P, S * S);
+    gather_share(sw->tokens_per_request, P, 1);
+    /* The futures and seed of the last point (a point may set them when
+     * the file is loaded again with its value), from the last rank. */
+    struct {
+        long futures;
+        unsigned long long seed;
+    } last = {sw->futures, (unsigned long long)sw->seed};
+    MPI_Request req;
+    MPI_Ibcast(&last, (int)sizeof last, MPI_BYTE, size - 1, MPI_COMM_WORLD, &req);
+    wait_sleeping(&req);
+    sw->futures = last.futures;
+    sw->seed = (uint64_t)last.seed;
+    if (rank == 0)
+        *out = sw;
+    else
+        tco_sweep_free(sw);
+    return TCO_OK;
+}
+
+/* tco_sweep_take that keeps a run's NPVs, to send them to rank 0. */
+typedef struct {
+    double *npv; /* runs x S x n */
+    size_t width;
+} keep_ctx;
+
+static tco_status keep_npv(void *ctx, size_t r, const double *npv, size_t n, tco_error *err)
+{
+    keep_ctx *k = ctx;
+    (void)err;
+    memcpy(k->npv + r * k->width, npv, n * (k->width / n) * sizeof *npv);
+    return TCO_OK;
+}
+
+/* tco_sweep_runs over every process (tco_sens_distribute's series): each
+ * runs a contiguous share of the runs; rank 0 takes its own as they come,
+ * then every other rank's, in run order. */
+static tco_status par_series(const tco_scenario *sc, const tco_run_options *opt,
+                             const tco_sweep_point *pt, size_t nruns, tco_sweep_take take,
+                             void *ctx, long before, long total, tco_error *err)
+{
+    if (size == 1)
+        return tco_sweep_runs(sc, opt, pt, nruns, take, ctx, before, total, err);
+    const size_t n = (size_t)(opt->futures > 0 ? opt->futures : sc->futures);
+    const size_t width = sc->nstrategies * n;
+    size_t r0, r1;
+    share_items(nruns, rank, &r0, &r1);
+    keep_ctx keep = {NULL, width};
+    tco_status st = TCO_OK;
+    if (rank > 0 && r1 > r0 && !(keep.npv = malloc((r1 - r0) * width * sizeof *keep.npv)))
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory for %zu runs' NPVs", r1 - r0);
+    if (st == TCO_OK)
+        st = tco_sweep_runs(sc, opt, pt + r0, r1 - r0, rank == 0 ? take : keep_npv,
+                            rank == 0 ? ctx : &keep, before + (long)(r0 * n), total, err);
+    if ((st = tco_par_agree(st, err)) != TCO_OK) {
+        free(keep.npv);
+        return st;
+    }
+    MPI_Datatype run;
+    MPI_Type_contiguous((int)n, MPI_DOUBLE, &run);
+    MPI_Type_commit(&run);
+    if (rank > 0) {
+        for (size_t r = r0; r < r1; r++) {
+            MPI_Request req;
+            MPI_Isend(keep.npv + (r - r0) * width, (int)sc->nstrategies, run, 0, 0,
+                      MPI_COMM_WORLD, &req);
+            wait_sleeping(&req);
+            bytes_sent += (double)width * sizeof(double);
+        }
+    } else {
+        double *buf = malloc(width * sizeof *buf);
+        if (!buf)
+            MPI_Abort(MPI_COMM_WORLD, 1); /* the others are sending */
+        size_t own = r1;
+        for (size_t r = own; r < nruns; r++) {
+            int from = 1;
+            size_t a, b;
+            for (share_items(nruns, from, &a, &b); r >= b; share_items(nruns, ++from, &a, &b))
+                ;
+            MPI_Request req;
+            MPI_Irecv(buf, (int)sc->nstrategies, run, from, 0, MPI_COMM_WORLD, &req);
+            wait_sleeping(&req);
+            bytes_received += (double)width * sizeof(double);
+            if (st == TCO_OK)
+                st = take(ctx, r, buf, n, err);
+        }
+        free(buf);
+    }
+    MPI_Type_free(&run);
+    free(keep.npv);
+    return st;
+}
+
+static void par_share(int *v, size_t count)
+{
+    if (size == 1)
+        return;
+    MPI_Request req;
+    MPI_Ibcast(v, (int)count, MPI_INT, 0, MPI_COMM_WORLD, &req);
+    wait_sleeping(&req);
+}
+
+/* tco_par_run as tco_sens_distribute's execute: counts the bytes of the
+ * whole analysis, not of the base run alone. */
+static tco_status par_execute(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                              tco_error *err)
+{
+    double s = bytes_sent, r = bytes_received;
+    tco_status st = tco_par_run(out, sc, opt, err);
+    bytes_sent += s;
+    bytes_received += r;
+    return st;
+}
+
+tco_status tco_par_sensitivity(tco_sensitivity **out, const tco_scenario *sc,
+                               const tco_run_options *opt, tco_sens_method method, int output,
+                               int versus, tco_error *err)
+{
+    bytes_sent = bytes_received = 0;
+    if (size == 1)
+        return tco_sensitivity_run(out, sc, opt, method, output, versus, err);
+    tco_sens_distribute d = {par_execute, par_series, par_share};
+    return tco_sensitivity_run_with(out, sc, opt, method, output, versus, &d, err);
 }
 
 #endif /* TCO_MPI */

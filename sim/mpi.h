@@ -16,6 +16,8 @@
 
 #include "engine.h"
 #include "error.h"
+#include "sensitivity.h"
+#include "sweep.h"
 
 /* Starts the job: MPI_Init in tcosim-mpi (run without mpirun: one
  * process).  In plain tcosim, returns 2 with a message when started by an
@@ -47,6 +49,22 @@ tco_status tco_par_agree(tco_status st, tco_error *err);
  * failing rank's).  opt->progress is called on rank 0 for its own share. */
 tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                        tco_error *err);
+
+/* tco_sweep_run_scenario over every process: each runs a contiguous share
+ * of the grid's points (tco_sweep_run_points) and rank 0 gathers their
+ * statistics (not their futures); on rank 0 *out is the whole sweep, bit
+ * for bit, elsewhere NULL on success. */
+tco_status tco_par_sweep(tco_sweep **out, const tco_scenario *sc, const char *file,
+                         const tco_load_options *lo, const tco_vary *v, size_t nv,
+                         const tco_run_options *opt, tco_error *err);
+
+/* tco_sensitivity_run over every process: the base run split by blocks of
+ * futures (tco_par_run), the design runs (tornado, Sobol) by runs, each
+ * run's NPVs sent to rank 0.  On rank 0 *out is tco_sensitivity_run's
+ * result, bit for bit, elsewhere NULL on success. */
+tco_status tco_par_sensitivity(tco_sensitivity **out, const tco_scenario *sc,
+                               const tco_run_options *opt, tco_sens_method method, int output,
+                               int versus, tco_error *err);
 
 /* Bytes this process sent and received in the last tco_par_run (make
  * bench-mpi). */

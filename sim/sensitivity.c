@@ -186,6 +186,14 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
                                const tco_run_options *opt, tco_sens_method method, int output,
                                int versus, tco_error *err)
 {
+    return tco_sensitivity_run_with(out, sc, opt, method, output, versus, NULL, err);
+}
+
+tco_status tco_sensitivity_run_with(tco_sensitivity **out, const tco_scenario *sc,
+                                    const tco_run_options *opt, tco_sens_method method,
+                                    int output, int versus, const tco_sens_distribute *dist,
+                                    tco_error *err)
+{
     *out = NULL;
     size_t D = sc->ndims, NI = sc->ninputs;
     if (D == 0)
@@ -213,12 +221,14 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
         o.progress = tco_progress_span_report;
         o.progress_ctx = &prog;
     }
-    if ((st = tco_run_execute(&base, sc, &o, err)))
+    if ((st = dist ? dist->execute(&base, sc, &o, err) : tco_run_execute(&base, sc, &o, err)))
         goto done;
-    size_t n = (size_t)base->n, S = base->S;
-    r->runs = base->n;
+    /* Without the base run (another process has it): only the design
+     * runs, with the root's output and versus. */
+    size_t n = (size_t)nf, S = sc->nstrategies;
+    r->runs = nf;
     prog.done_before = r->runs;
-    if (output < 0) {
+    if (base && output < 0) {
         /* The decision at stake: the two strategies with the lowest mean. */
         double *mean = malloc(S * sizeof *mean);
         if (!mean) {
@@ -239,6 +249,16 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
             goto done;
         }
     }
+    if (dist) {
+        int v[3] = {(int)st, output, versus};
+        dist->share(v, 3);
+        if (v[0] != TCO_OK && st == TCO_OK)
+            st = tco_error_set(err, (tco_status)v[0], "the base run failed on another process");
+        output = v[1];
+        versus = v[2];
+    }
+    if (st != TCO_OK)
+        goto done;
     r->output = output;
     r->versus = versus;
     y = malloc(n * sizeof *y);
@@ -250,6 +270,10 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto done;
     }
+    if (!base && method == TCO_SENS_RANK)
+        goto done;
+    if (!base)
+        goto design;
     output_of(base->npv, n, output, versus, y);
     r->base_mean = mean_of(y, n);
     /* Value of information, from the base run. */
@@ -269,6 +293,7 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
         goto done;
     }
     r->nrows = D;
+design:
     if (method == TCO_SENS_RANK) {
         ranks(y, 1, n, ry, kbuf);
         for (size_t d = 0; d < D; d++) {
@@ -308,9 +333,10 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
         to.progress = opt->progress;
         to.progress_ctx = opt->progress_ctx;
         design_ctx dc = {output, versus, y, ends, NULL};
-        st = tco_sweep_runs(sc, &to, pt, 2 * D, take_design, &dc, r->runs,
-                            prog.total, err);
-        if (st == TCO_OK) {
+        st = dist ? dist->series(sc, &to, pt, 2 * D, take_design, &dc, r->runs, prog.total, err)
+                  : tco_sweep_runs(sc, &to, pt, 2 * D, take_design, &dc, r->runs, prog.total,
+                                   err);
+        if (st == TCO_OK && base) {
             r->runs += (long)(2 * D) * (long)n;
             for (size_t d = 0; d < D; d++)
                 r->rows[d] = (tco_sens_row){held[d], ends[2 * d + 1] - ends[2 * d], ends[2 * d],
@@ -367,10 +393,12 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
         so.progress = opt->progress;
         so.progress_ctx = opt->progress_ctx;
         design_ctx dc = {output, versus, fAB, NULL, slot};
-        st = tco_sweep_runs(sc, &so, pt, D + 2, take_design, &dc, r->runs, prog.total, err);
+        st = dist ? dist->series(sc, &so, pt, D + 2, take_design, &dc, r->runs, prog.total, err)
+                  : tco_sweep_runs(sc, &so, pt, D + 2, take_design, &dc, r->runs, prog.total,
+                                   err);
         free(pt);
         free(slot);
-        if (st != TCO_OK)
+        if (st != TCO_OK || !base)
             goto done;
         r->runs += (long)(D + 2) * (long)N;
         if ((st = tco_sobol_indices_threads(fAB, fAB + N, fAB + 2 * N, N, D, 500, seed,
@@ -393,7 +421,7 @@ done:
     free(B);
     free(fAB);
     free(idx);
-    if (st != TCO_OK) {
+    if (st != TCO_OK || (dist && !base)) {
         tco_sensitivity_free(r);
         return st;
     }

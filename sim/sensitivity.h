@@ -23,6 +23,7 @@
 #include "engine.h"
 #include "error.h"
 #include "scenario.h"
+#include "sweep.h"
 
 typedef enum { TCO_SENS_RANK, TCO_SENS_TORNADO, TCO_SENS_SOBOL } tco_sens_method;
 
@@ -53,6 +54,27 @@ long tco_sensitivity_cost(const tco_scenario *sc, tco_sens_method m, long future
 tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
                                const tco_run_options *opt, tco_sens_method method, int output,
                                int versus, tco_error *err);
+/* The same over several processes (tcosim-mpi): the base run by
+ * d->execute (tco_run_execute's results on the root, *out NULL elsewhere),
+ * the design runs by d->series (tco_sweep_runs's contract, take called on
+ * the root only), and d->share(v, count) giving every process the root's
+ * count ints.  Every process calls it; on the root *out is what
+ * tco_sensitivity_run gives, bit for bit; elsewhere NULL on success.  d
+ * NULL: one process (tco_sensitivity_run). */
+typedef struct {
+    tco_status (*execute)(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                          tco_error *err);
+    tco_status (*series)(const tco_scenario *sc, const tco_run_options *opt,
+                         const tco_sweep_point *pt, size_t nruns, tco_sweep_take take, void *ctx,
+                         long progress_before, long progress_total, tco_error *err);
+    void (*share)(int *v, size_t count);
+} tco_sens_distribute;
+
+tco_status tco_sensitivity_run_with(tco_sensitivity **out, const tco_scenario *sc,
+                                    const tco_run_options *opt, tco_sens_method method,
+                                    int output, int versus, const tco_sens_distribute *d,
+                                    tco_error *err);
+
 void tco_sensitivity_free(tco_sensitivity *s);
 
 /* An input is worth measuring when its EVPPI exceeds this fraction of the

@@ -245,6 +245,14 @@ tco_status tco_sweep_run_scenario(tco_sweep **out, const tco_scenario *sc, const
                                   const tco_load_options *lo, const tco_vary *v, size_t nv,
                                   const tco_run_options *opt, tco_error *err)
 {
+    return tco_sweep_run_points(out, sc, file, lo, v, nv, opt, 0, (size_t)-1, err);
+}
+
+tco_status tco_sweep_run_points(tco_sweep **out, const tco_scenario *sc, const char *file,
+                                const tco_load_options *lo, const tco_vary *v, size_t nv,
+                                const tco_run_options *opt, size_t p0, size_t p1,
+                                tco_error *err)
+{
     *out = NULL;
     const char **sets = NULL;
     tco_sweep_point *pts = NULL;
@@ -262,6 +270,8 @@ tco_status tco_sweep_run_scenario(tco_sweep **out, const tco_scenario *sc, const
     sw->npoints = sw->n1 * sw->n2;
     sw->S = sc->nstrategies;
     size_t P = sw->npoints, S = sw->S;
+    p1 = p1 < P ? p1 : P;
+    p0 = p0 < p1 ? p0 : p1;
     int input[2] = {-1, -1};
     for (size_t k = 0; k < nv; k++) {
         sw->path[k] = malloc(strlen(v[k].path) + 1);
@@ -300,6 +310,15 @@ tco_status tco_sweep_run_scenario(tco_sweep **out, const tco_scenario *sc, const
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto fail;
     }
+    /* The points not run here: no statistics. */
+    for (size_t k = 0; k < P * S * S; k++) {
+        if (k < P)
+            sw->tokens_per_request[k] = NAN;
+        if (k < P * S)
+            sw->mean[k] = sw->p5[k] = sw->p50[k] = sw->p95[k] = sw->p_cheapest[k] =
+                sw->p_below[k] = NAN;
+        sw->p_pair[k] = NAN;
+    }
     for (size_t s = 0; s < S; s++)
         if (!(sw->names[s] = malloc(strlen(sc->strategies[s].name) + 1))) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory");
@@ -331,6 +350,8 @@ tco_status tco_sweep_run_scenario(tco_sweep **out, const tco_scenario *sc, const
                 ov[no++] = val[k];
             }
         pts[p] = (tco_sweep_point){oi, ov, no, NULL, NULL, -1};
+        if (p < p0 || p >= p1)
+            continue;
         if (all_inputs) {
             sw->tokens_per_request[p] = tokens_per_request(sc, oi, ov, no);
             continue;
@@ -363,9 +384,10 @@ tco_status tco_sweep_run_scenario(tco_sweep **out, const tco_scenario *sc, const
             goto fail;
     }
     /* Every point on the same futures in one loop (tco_sweep_runs). */
-    sctx.first = 0;
-    if (all_inputs &&
-        (st = tco_sweep_runs(sc, opt, pts, P, take_point, &sctx, 0, (long)P * per, err)))
+    sctx.first = p0;
+    if (all_inputs && p1 > p0 &&
+        (st = tco_sweep_runs(sc, opt, pts + p0, p1 - p0, take_point, &sctx, (long)p0 * per,
+                             (long)P * per, err)))
         goto fail;
     free(sctx.scratch);
     free(sets);

@@ -47,6 +47,16 @@ tco_status tco_sweep_run_scenario(tco_sweep **out, const tco_scenario *sc, const
                                   const tco_load_options *lo, const tco_vary *v, size_t nv,
                                   const tco_run_options *opt, tco_error *err);
 
+/* The same, for points [p0, p1) of the grid only (point p is value p / n2
+ * of the first input and p % n2 of the second): the statistics of the
+ * other points are NaN; p1 beyond the points stops at the last one.  Each
+ * point's statistics are those of the whole sweep, bit for bit, so that
+ * processes that run parts of a sweep (tcosim-mpi) give its results. */
+tco_status tco_sweep_run_points(tco_sweep **out, const tco_scenario *sc, const char *file,
+                                const tco_load_options *lo, const tco_vary *v, size_t nv,
+                                const tco_run_options *opt, size_t p0, size_t p1,
+                                tco_error *err);
+
 /* One run of a series on the same futures (tco_sweep_runs): the run of
  * tco_run_execute with the series' options and these. */
 typedef struct {
