@@ -1087,8 +1087,12 @@ int main(int argc, char **argv)
     int status = tco_par_init(&argc, &argv);
     if (status != 0)
         return status;
-    if (tco_par_rank() == 0 || (argc >= 2 && distributed(argv[1])))
+    if (argc >= 2 && distributed(argv[1])) {
+        tco_par_command_begin();
+        status = tco_par_command_end(dispatch(argc, argv));
+    } else if (tco_par_rank() == 0) {
         status = dispatch(argc, argv);
+    }
     return tco_par_finish(status);
 }
 

@@ -63,6 +63,9 @@ tco_status tco_par_agree(tco_status st, tco_error *err)
     return st;
 }
 
+void tco_par_command_begin(void) {}
+int tco_par_command_end(int status) { return status; }
+
 tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                        tco_error *err)
 {
@@ -151,8 +154,30 @@ int tco_par_finish(int status)
     return status;
 }
 
+/* Exchanges made since tco_par_command_begin. */
+static long agreements;
+
+void tco_par_command_begin(void) { agreements = 0; }
+
+int tco_par_command_end(int status)
+{
+    if (size == 1 || agreements > 0)
+        return status;
+    tco_error err;
+    tco_error_set(&err, TCO_EINVAL, "process %d of %d stopped on its command line (its "
+                  "arguments differ from process 0's)", rank, size);
+    tco_status st = tco_par_agree(status ? TCO_EINVAL : TCO_OK, &err);
+    if (status == 0 && st != TCO_OK) {
+        /* Another process stopped; this one has printed nothing wrong. */
+        tco_fprintf(stderr, "tcosim: error: %s\n", err.msg);
+        return 2;
+    }
+    return status;
+}
+
 tco_status tco_par_agree(tco_status st, tco_error *err)
 {
+    agreements++;
     if (size == 1)
         return st;
     int mine = st != TCO_OK ? rank : size, first;

@@ -41,6 +41,15 @@ int tco_par_enabled(void);
  * every rank.  A collective call: every rank must make it. */
 tco_status tco_par_agree(tco_status st, tco_error *err);
 
+/* Around a command that every process runs (run, sweep, sensitivity):
+ * a process that stops before the command's first exchange (on an
+ * argument the others accepted, or on --help) joins that exchange in
+ * tco_par_command_end, so that the others learn of it instead of waiting;
+ * rank 0 then says which process stopped.  Returns the command's status,
+ * or 2 when another process stopped alone. */
+void tco_par_command_begin(void);
+int tco_par_command_end(int status);
+
 /* tco_run_execute over every process: each computes its share of the
  * blocks of futures; on rank 0, *out is the whole run, every per-future
  * array and mean the same bits as tco_run_execute would give (its monthly
