@@ -139,6 +139,12 @@ check-mpi:
 	@$(MAKE) --no-print-directory $(PROG) $(MPI_PROG)
 	@sh tests/mpi/run.sh ./$(PROG) ./$(MPI_PROG)
 
+# make bench-mpi: a 20 x 20 sweep and 10^6 futures, tcosim-mpi at 1 and 2
+# processes against tcosim; build/bench-mpi.md (bench/mpi.sh).
+bench-mpi:
+	@$(MAKE) --no-print-directory $(PROG) $(MPI_PROG)
+	@sh bench/mpi.sh ./$(PROG) ./$(MPI_PROG)
+
 # Replays the reproducers of defects still open (tests/fuzz/crashes/); each
 # is killed after 30 s.  Fails while any of them still fails.
 fuzz-crashes:

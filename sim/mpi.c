@@ -94,6 +94,7 @@ tco_status tco_par_sensitivity(tco_sensitivity **out, const tco_scenario *sc,
 #else /* TCO_MPI */
 
 #include <mpi.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static int rank = 0, size = 1;
@@ -143,6 +144,25 @@ static void wait_all_sleeping(MPI_Request *req, int count)
         wait_sleeping(&req[k]);
 }
 
+/* With TCOSIM_MPI_STATS set (make bench-mpi), rank 0 prints each rank's
+ * bytes sent and received in the last distributed computation and its
+ * peak memory. */
+static void print_stats(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double mine[3] = {bytes_sent, bytes_received, (double)ru.ru_maxrss * 1024.0};
+    double *all = rank == 0 ? malloc((size_t)size * sizeof mine) : NULL;
+    MPI_Request req;
+    MPI_Igather(mine, 3, MPI_DOUBLE, all, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
+    wait_sleeping(&req);
+    for (int r = 0; all && r < size; r++)
+        tco_fprintf(stderr, "mpi: rank %d of %d: sent %.0f bytes, received %.0f bytes, peak "
+                            "memory %.0f bytes\n",
+                    r, size, all[3 * r], all[3 * r + 1], all[3 * r + 2]);
+    free(all);
+}
+
 int tco_par_finish(int status)
 {
     if (size > 1) {
@@ -150,6 +170,9 @@ int tco_par_finish(int status)
         MPI_Ibcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
         wait_sleeping(&req);
     }
+    const char *stats = getenv("TCOSIM_MPI_STATS");
+    if (stats && *stats && strcmp(stats, "0") != 0)
+        print_stats();
     MPI_Finalize();
     return status;
 }
