@@ -30,16 +30,18 @@ measure() {
     rm -rf "$TMP/o"
     t0=$(now)
     if [ "$np" = 0 ]; then
-        /usr/bin/time -f "%M" -o "$TMP/rss" "$BIN" "$@" --threads "$th" -q --no-plots \
+        /usr/bin/time -f "%M %U %S" -o "$TMP/rss" "$BIN" "$@" --threads "$th" -q --no-plots \
             -o "$TMP/o" >/dev/null 2>"$TMP/err"
         rc=$?
-        mem=$(($(tail -n 1 "$TMP/rss") * 1024))
+        mem=$(tail -n 1 "$TMP/rss" | awk '{ print $1 * 1024 }')
+        cpu=$(tail -n 1 "$TMP/rss" | awk '{ printf "%.1f", $2 + $3 }')
         moved="-"
     else
         timeout 3600 mpirun --oversubscribe --bind-to none -np "$np" "$MPIBIN" "$@" \
             --threads "$th" -q --no-plots -o "$TMP/o" >/dev/null 2>"$TMP/err"
         rc=$?
-        mem=$(awk '/^mpi: rank 0 / { print $(NF - 1) }' "$TMP/err")
+        mem=$(awk '/^mpi: rank 0 / { print $14 }' "$TMP/err")
+        cpu=$(awk '/^mpi: rank / { c += $(NF - 1) } END { printf "%.1f", c }' "$TMP/err")
         # The most any rank sent or received.
         moved=$(awk '/^mpi: rank / { s = $7 > $10 ? $7 : $10; if (s > m) m = s } END { printf "%.1f MB", m / 1e6 }' "$TMP/err")
     fi
@@ -50,16 +52,17 @@ measure() {
     fi
     secs=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')
     mib=$(echo "${mem:-0}" | awk '{ printf "%.0f MiB", $1 / 1048576 }')
-    printf '| %s | %s | %s | %s | %s |\n' "$label" "$secs" "$moved" "$mib" \
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$secs" "$cpu" "$moved" "$mib" \
         "$(awk '/^mpi: rank / { printf "%s%.1f MB", n++ ? ", " : "", ($7 + $10) / 1e6 }' "$TMP/err")" | tee -a "$OUT"
 }
 
 {
-    echo "tcosim-mpi on $CORES cores ($(date -u +%Y-%m-%d)): wall seconds, the most bytes one"
-    echo "process moved, rank 0's peak memory, bytes each rank sent + received."
+    echo "tcosim-mpi on $CORES cores ($(date -u +%Y-%m-%d)): wall seconds, CPU seconds of all"
+    echo "processes (which a shared machine does not inflate), the most bytes one process"
+    echo "moved, rank 0's peak memory, bytes each rank sent + received."
     echo
-    echo "| job | seconds | most bytes moved | rank 0 memory | per rank |"
-    echo "|---|---:|---:|---:|---|"
+    echo "| job | seconds | CPU seconds | most bytes moved | rank 0 memory | per rank |"
+    echo "|---|---:|---:|---:|---:|---|"
 } | tee "$OUT"
 SWEEP="sweep $SC --vary demand.requests_per_month=1e6:1e7:20:log \
 --vary backends.api-frontier.output_price_per_mtok=5:25:20 -n $NSWEEP"

@@ -145,21 +145,23 @@ static void wait_all_sleeping(MPI_Request *req, int count)
 }
 
 /* With TCOSIM_MPI_STATS set (make bench-mpi), rank 0 prints each rank's
- * bytes sent and received in the last distributed computation and its
- * peak memory. */
+ * bytes sent and received in the last distributed computation, its peak
+ * memory and its CPU time. */
 static void print_stats(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    double mine[3] = {bytes_sent, bytes_received, (double)ru.ru_maxrss * 1024.0};
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+                 1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    double mine[4] = {bytes_sent, bytes_received, (double)ru.ru_maxrss * 1024.0, cpu};
     double *all = rank == 0 ? malloc((size_t)size * sizeof mine) : NULL;
     MPI_Request req;
-    MPI_Igather(mine, 3, MPI_DOUBLE, all, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
+    MPI_Igather(mine, 4, MPI_DOUBLE, all, 4, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
     wait_sleeping(&req);
     for (int r = 0; all && r < size; r++)
         tco_fprintf(stderr, "mpi: rank %d of %d: sent %.0f bytes, received %.0f bytes, peak "
-                            "memory %.0f bytes\n",
-                    r, size, all[3 * r], all[3 * r + 1], all[3 * r + 2]);
+                            "memory %.0f bytes, CPU %.2f s\n",
+                    r, size, all[4 * r], all[4 * r + 1], all[4 * r + 2], all[4 * r + 3]);
     free(all);
 }
 
