@@ -1360,6 +1360,84 @@ START_TEST(test_monthly_not_recomputable)
 }
 END_TEST
 
+/* Blocks computed by three runs (as three processes of tcosim-mpi would),
+ * their sums moved by tco_run_blocks_export and _import and their
+ * per-future arrays copied into the first: every mean, count and event
+ * effect of the first, once finished, is tco_run_execute's, bit for bit.
+ * The baseline has events (event effects) and clamped inputs. */
+START_TEST(test_blocks_moved)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_int_eq(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err), TCO_OK);
+    tco_run_options opt = {0};
+    opt.futures = 1001; /* 16 blocks of 64, the last one short */
+    opt.threads = 2;
+    opt.event_effects = 1;
+    opt.keep_inputs = 1;
+    tco_run *ref, *part[3];
+    ck_assert_int_eq(tco_run_execute(&ref, sc, &opt, &err), TCO_OK);
+    const long from[4] = {0, 5, 11, 16};
+    const size_t n = 1001, S = ref->S, T = (size_t)ref->T, E = ref->E, NI = sc->ninputs;
+    for (int k = 0; k < 3; k++) {
+        ck_assert_int_eq(tco_run_alloc(&part[k], sc, &opt, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_blocks(part[k]), 16);
+        long f0 = from[k] * 64, f1 = from[k + 1] * 64 < 1001 ? from[k + 1] * 64 : 1001;
+        ck_assert_int_eq(tco_run_futures(part[k], f0, f1, &err), TCO_OK);
+    }
+    size_t w = tco_run_block_doubles(part[0]);
+    double *buf = malloc(16 * w * sizeof *buf);
+    ck_assert_ptr_nonnull(buf);
+    /* Blocks not computed here, or beyond the run, cannot be moved. */
+    ck_assert_int_eq(tco_run_blocks_export(part[1], 0, 6, buf, &err), TCO_EINVAL);
+    ck_assert_int_eq(tco_run_blocks_export(part[1], 5, 17, buf, &err), TCO_EINVAL);
+    for (int k = 1; k < 3; k++) {
+        ck_assert_int_eq(tco_run_blocks_export(part[k], from[k], from[k + 1], buf, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_blocks_import(part[0], from[k], from[k + 1], buf, &err), TCO_OK);
+        size_t f0 = (size_t)from[k] * 64, f1 = (size_t)from[k + 1] * 64 < n ? (size_t)from[k + 1] * 64 : n;
+        for (size_t s = 0; s < S; s++) {
+            memcpy(part[0]->npv + s * n + f0, part[k]->npv + s * n + f0, (f1 - f0) * sizeof(double));
+            memcpy(part[0]->nominal + s * n + f0, part[k]->nominal + s * n + f0,
+                   (f1 - f0) * sizeof(double));
+            memcpy(part[0]->breakeven + s * n + f0, part[k]->breakeven + s * n + f0,
+                   (f1 - f0) * sizeof(int16_t));
+        }
+        for (size_t j = 0; j < S * T; j++)
+            memcpy(part[0]->monthly + j * n + f0, part[k]->monthly + j * n + f0,
+                   (f1 - f0) * sizeof(float));
+        memcpy(part[0]->inputs + f0 * NI, part[k]->inputs + f0 * NI, (f1 - f0) * NI * sizeof(double));
+    }
+    ck_assert_int_eq(tco_run_finish(part[0], &err), TCO_OK);
+    ck_assert_int_eq(tco_run_blocks_import(part[0], 0, 1, buf, &err), TCO_EINVAL);
+    tco_run *run = part[0];
+    ck_assert(memcmp(ref->npv, run->npv, S * n * sizeof(double)) == 0);
+    ck_assert(memcmp(ref->monthly, run->monthly, S * T * n * sizeof(float)) == 0);
+    ck_assert(memcmp(ref->inputs, run->inputs, n * NI * sizeof(double)) == 0);
+    ck_assert(memcmp(ref->monthly_mean, run->monthly_mean, S * T * sizeof(double)) == 0);
+    ck_assert(memcmp(ref->cat_mean, run->cat_mean, S * TCO_NCAT * sizeof(double)) == 0);
+    ck_assert(memcmp(ref->cpm_mean, run->cpm_mean, S * sizeof(double)) == 0);
+    ck_assert(memcmp(ref->unserved_mean, run->unserved_mean, S * sizeof(double)) == 0);
+    ck_assert(memcmp(&ref->tokens_mean, &run->tokens_mean, sizeof(double)) == 0);
+    ck_assert(memcmp(ref->clamped, run->clamped, (NI ? NI : 1) * sizeof(unsigned long)) == 0);
+    ck_assert(memcmp(ref->breakeven_count, run->breakeven_count,
+                     S * (T + 2) * sizeof(unsigned long)) == 0);
+    ck_assert(memcmp(ref->first_switch_count, run->first_switch_count,
+                     S * (T + 2) * sizeof(unsigned long)) == 0);
+    ck_assert(memcmp(ref->switches_total, run->switches_total, S * sizeof(unsigned long)) == 0);
+    ck_assert_uint_gt(E, 0);
+    ck_assert(memcmp(ref->event_effect, run->event_effect, (E + 1) * S * sizeof(double)) == 0);
+    ck_assert(memcmp(ref->event_effect_se, run->event_effect_se, (E + 1) * S * sizeof(double)) ==
+              0);
+    ck_assert(memcmp(ref->event_prob, run->event_prob, (E + 1) * sizeof(double)) == 0);
+    ck_assert_int_eq(ref->event_recosts, run->event_recosts);
+    free(buf);
+    for (int k = 0; k < 3; k++)
+        tco_run_free(part[k]);
+    tco_run_free(ref);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -1392,6 +1470,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_stop_after);
     tcase_add_test(tc, test_monthly_recomputed);
     tcase_add_test(tc, test_monthly_not_recomputable);
+    tcase_add_test(tc, test_blocks_moved);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -676,6 +676,60 @@ START_TEST(test_cancel)
 }
 END_TEST
 
+/* A sweep run in parts (tco_sweep_run_points: as processes of tcosim-mpi
+ * run theirs) has, at each point, the whole sweep's statistics bit for
+ * bit, and NaN at the points of the other parts; on a grid of an input
+ * and a number that is not one (the file read again at each point). */
+START_TEST(test_points_in_parts)
+{
+    const char *file = "scenarios/baseline.yaml";
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert(tco_scenario_load(&sc, file, NULL, &err) == TCO_OK);
+    tco_vary v[2];
+    ck_assert(tco_vary_parse(&v[0], "demand.requests_per_month=1e6:1e7:3:log", &err) == TCO_OK);
+    ck_assert(tco_vary_parse(&v[1], "demand.volatility_annual=0.1,0.3", &err) == TCO_OK);
+    tco_run_options opt = {0};
+    opt.futures = 150;
+    opt.threads = 2;
+    tco_sweep *whole;
+    ck_assert_msg(tco_sweep_run_scenario(&whole, sc, file, NULL, v, 2, &opt, &err) == TCO_OK,
+                  "%s", err.msg);
+    const size_t P = whole->npoints, S = whole->S;
+    ck_assert_uint_eq(P, 6);
+    static const size_t cut[] = {0, 2, 2, 5, 99};
+    for (int k = 0; k < 4; k++) {
+        tco_sweep *part;
+        ck_assert_msg(tco_sweep_run_points(&part, sc, file, NULL, v, 2, &opt, cut[k],
+                                           cut[k + 1], &err) == TCO_OK,
+                      "%s", err.msg);
+        ck_assert_uint_eq(part->npoints, P);
+        for (size_t p = 0; p < P; p++) {
+            int mine = p >= cut[k] && p < cut[k + 1];
+            const double *a[] = {whole->mean, whole->p5, whole->p50, whole->p95,
+                                 whole->p_cheapest, whole->p_below};
+            const double *b[] = {part->mean, part->p5, part->p50, part->p95, part->p_cheapest,
+                                 part->p_below};
+            for (size_t j = 0; j < sizeof a / sizeof *a; j++)
+                for (size_t s = 0; s < S; s++)
+                    ck_assert(mine ? memcmp(&a[j][p * S + s], &b[j][p * S + s], sizeof(double)) == 0
+                                   : isnan(b[j][p * S + s]));
+            ck_assert(mine ? memcmp(whole->p_pair + p * S * S, part->p_pair + p * S * S,
+                                    S * S * sizeof(double)) == 0
+                           : isnan(part->p_pair[p * S * S]));
+            ck_assert(mine ? whole->tokens_per_request[p] == part->tokens_per_request[p]
+                           : isnan(part->tokens_per_request[p]));
+            ck_assert(whole->x[0][p] == part->x[0][p] && whole->x[1][p] == part->x[1][p]);
+        }
+        tco_sweep_free(part);
+    }
+    tco_sweep_free(whole);
+    tco_vary_clear(&v[0]);
+    tco_vary_clear(&v[1]);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sweep");
@@ -693,6 +747,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_vary_parse);
     tcase_add_test(tc, test_locale_independent);
     tcase_add_test(tc, test_cancel);
+    tcase_add_test(tc, test_points_in_parts);
     suite_add_tcase(s, tc);
     return s;
 }
