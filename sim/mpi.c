@@ -94,6 +94,8 @@ tco_status tco_par_sensitivity(tco_sensitivity **out, const tco_scenario *sc,
 #else /* TCO_MPI */
 
 #include <mpi.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -353,6 +355,32 @@ done:
     return st;
 }
 
+/* On ranks > 0, the per-future arrays in small pages: a rank fills its
+ * share of every row (strategy, month), and the engine's huge pages (2 MiB,
+ * more than a row of 10^5 futures) would make it hold every row whole. */
+static void small_pages(const tco_run *run)
+{
+#ifdef MADV_NOHUGEPAGE
+    const size_t n = (size_t)run->n, S = run->S, T = (size_t)run->T;
+    struct {
+        void *p;
+        size_t bytes;
+    } a[] = {{run->npv, S * n * sizeof(double)},
+             {run->nominal, S * n * sizeof(double)},
+             {run->monthly, S * T * n * sizeof(float)},
+             {run->breakeven, S * n * sizeof(int16_t)},
+             {run->switches, S * n * sizeof(int16_t)},
+             {run->first_switch, S * n * sizeof(int16_t)},
+             {run->event_month, run->E * n * sizeof(int16_t)},
+             {run->gpus, S * n * sizeof(double)}};
+    for (size_t k = 0; k < sizeof a / sizeof *a; k++)
+        if (a[k].p && (uintptr_t)a[k].p % 4096 == 0) /* else not in huge pages */
+            madvise(a[k].p, a[k].bytes, MADV_NOHUGEPAGE);
+#else
+    (void)run;
+#endif
+}
+
 tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                        tco_error *err)
 {
@@ -364,6 +392,8 @@ tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_opti
     tco_status st = tco_run_alloc(&run, sc, opt, err);
     if ((st = tco_par_agree(st, err)) != TCO_OK)
         goto fail;
+    if (rank > 0)
+        small_pages(run);
     const long n = run->n, bs = tco_run_block_size(run), nblocks = tco_run_blocks(run);
     long b0, b1;
     share(nblocks, rank, &b0, &b1);
