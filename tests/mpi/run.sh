@@ -31,6 +31,9 @@ fi
 # starts more processes than cores only with --oversubscribe.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
+# Containers often forbid the cross-memory attach of Open MPI's shared
+# memory transport (Docker's ptrace rule): copy through shared memory.
+export OMPI_MCA_btl_vader_single_copy_mechanism="${OMPI_MCA_btl_vader_single_copy_mechanism:-none}"
 export SOURCE_DATE_EPOCH=1700000000
 SC="$ROOT/scenarios/baseline.yaml"
 
