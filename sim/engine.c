@@ -415,6 +415,8 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     run->T = sc->horizon;
     run->S = S;
     run->E = sc->nevents;
+    run->months_first = 0;
+    run->months_last = e->nblocks;
     run->npv = big_alloc(S * (size_t)n * sizeof *run->npv);
     run->nominal = big_alloc(S * (size_t)n * sizeof *run->nominal);
     /* Per-future monthly costs, break-even and switch months only when
@@ -964,7 +966,11 @@ tco_status tco_run_months(const tco_run *run,
                           void *ctx, tco_error *err)
 {
     tco_engine *e = run->engine;
-    if (!e || !e->finished)
+    const long m0 = run->months_first, m1 = run->months_last;
+    int ready = e && (e->finished || e->done) && m0 >= 0 && m1 <= e->nblocks;
+    for (long blk = m0; ready && !e->finished && blk < m1; blk++)
+        ready = e->done[blk];
+    if (!ready)
         return tco_error_set(err, TCO_EINVAL,
                              "the run's monthly costs are neither stored nor recomputable");
     const tco_scenario *sc = run->sc;
@@ -982,7 +988,7 @@ tco_status tco_run_months(const tco_run *run,
             failed = 1;
         }
 #pragma omp for schedule(dynamic, 1)
-        for (long blk = 0; blk < e->nblocks; blk++) {
+        for (long blk = m0; blk < m1; blk++) {
             int stop;
 #pragma omp atomic read
             stop = cancelled;

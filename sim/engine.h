@@ -65,6 +65,21 @@ enum { TCO_STOP_SAMPLE = 1, TCO_STOP_PATHS = 2 };
 /* The engine's state between tco_run_alloc and tco_run_finish. */
 typedef struct tco_engine tco_engine;
 
+/* The processes of a tcosim-mpi job (sim/mpi.c) recomputing the monthly
+ * bands of a run whose monthly costs are not stored: each visits its own
+ * blocks (tco_run's months_first, months_last) and the counting passes of
+ * the bands (stats.c) add their counts over the processes. */
+typedef struct tco_run_reduce {
+    /* Before the bands are recomputed; on rank 0 it asks the others to
+     * recompute them too.  May be NULL. */
+    void (*begin)(void *ctx);
+    /* Agrees on st over the processes (the status of the lowest failing
+     * one, its message in err); when none failed, sums counts[0..n) over
+     * them, in place.  Every process calls it the same number of times. */
+    tco_status (*sum)(void *ctx, uint32_t *counts, size_t n, tco_status st, tco_error *err);
+    void *ctx;
+} tco_run_reduce;
+
 typedef struct {
     const tco_scenario *sc;
     long n;                /* futures */
@@ -117,6 +132,9 @@ typedef struct {
     unsigned long *clamped; /* per input */
     double seconds;        /* wall time spent computing futures */
     tco_engine *engine;    /* the engine's own; NULL once finished */
+    long months_first, months_last; /* the blocks tco_run_months visits: all, unless a
+                                       process of tcosim-mpi sets its own */
+    const tco_run_reduce *reduce;   /* NULL: one process */
 } tco_run;
 
 /* Progress over a series of runs (sweeps, sensitivity analyses): set a
@@ -215,8 +233,10 @@ void tco_run_free(tco_run *run);
  * (month t of strategy s at [s * T + t], in single precision).  Calls on
  * one thread come in increasing future order; calls on different threads
  * run at once.  Needs the engine kept by tco_run_finish when monthly is
- * NULL (the options' arrays must still be alive); TCO_EINTR when the
- * options' cancel flag is raised. */
+ * NULL (the options' arrays must still be alive), or, before it, every
+ * block of [months_first, months_last) computed; TCO_EINTR when the
+ * options' cancel flag is raised.  Visits the futures of blocks
+ * [run->months_first, run->months_last) only. */
 tco_status tco_run_months(const tco_run *run,
                           void (*visit)(void *ctx, int thread, long i, const float *month),
                           void *ctx, tco_error *err);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "number.h"
+#include "stats.h"
 
 #ifndef TCO_MPI
 
@@ -146,6 +147,10 @@ static void wait_all_sleeping(MPI_Request *req, int count)
         wait_sleeping(&req[k]);
 }
 
+enum { TAG_COMMAND = 7, COMMAND_BANDS = 1, COMMAND_DONE = 2 };
+static int serving;
+static void send_command(int command);
+
 /* With TCOSIM_MPI_STATS set (make bench-mpi), rank 0 prints each rank's
  * bytes sent and received in the last distributed computation, its peak
  * memory and its CPU time. */
@@ -169,6 +174,10 @@ static void print_stats(void)
 
 int tco_par_finish(int status)
 {
+    if (serving) {
+        send_command(COMMAND_DONE);
+        serving = 0;
+    }
     if (size > 1) {
         MPI_Request req;
         MPI_Ibcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
@@ -381,8 +390,72 @@ static void small_pages(const tco_run *run)
 #endif
 }
 
-tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
-                       tco_error *err)
+/* The monthly bands of a run whose monthly costs are not stored: every
+ * rank recomputes its own blocks' and the counts of the passes (stats.c)
+ * are summed.  Rank 0 asks the others (serving the run, below) to join
+ * each time it recomputes the bands; it ends their service at the end of
+ * the job (tco_par_finish). */
+static int serving; /* rank 0: the other ranks serve a run (tentative definition) */
+
+static void send_command(int command)
+{
+    for (int r = 1; r < size; r++) {
+        MPI_Request req;
+        MPI_Isend(&command, 1, MPI_INT, r, TAG_COMMAND, MPI_COMM_WORLD, &req);
+        wait_sleeping(&req);
+    }
+}
+
+static void bands_begin(void *ctx)
+{
+    (void)ctx;
+    send_command(COMMAND_BANDS);
+}
+
+static tco_status bands_sum(void *ctx, uint32_t *counts, size_t n, tco_status st, tco_error *err)
+{
+    (void)ctx;
+    if ((st = tco_par_agree(st, err)) != TCO_OK)
+        return st;
+    for (size_t off = 0; off < n;) {
+        int chunk = n - off < (size_t)1 << 30 ? (int)(n - off) : 1 << 30;
+        MPI_Request req;
+        MPI_Iallreduce(MPI_IN_PLACE, counts + off, chunk, MPI_UINT32_T, MPI_SUM, MPI_COMM_WORLD,
+                       &req);
+        wait_sleeping(&req);
+        off += (size_t)chunk;
+    }
+    bytes_sent += (double)n * sizeof *counts;
+    bytes_received += (double)n * sizeof *counts;
+    return TCO_OK;
+}
+
+static const tco_run_reduce reduce_root = {bands_begin, bands_sum, NULL};
+static const tco_run_reduce reduce_other = {NULL, bands_sum, NULL};
+
+/* Ranks > 0: recomputes the bands with rank 0 each time it asks, until
+ * the job ends. */
+static void serve(const tco_run *run)
+{
+    for (;;) {
+        int command = 0;
+        MPI_Request req;
+        MPI_Irecv(&command, 1, MPI_INT, 0, TAG_COMMAND, MPI_COMM_WORLD, &req);
+        wait_sleeping(&req);
+        if (command != COMMAND_BANDS)
+            return;
+        tco_cumulative *c = NULL;
+        tco_error err;
+        /* Its errors are agreed on in the passes; rank 0 reports them. */
+        (void)tco_cumulative_compute(&c, run, &err);
+        tco_cumulative_free(c);
+    }
+}
+
+/* tco_par_run; with serve, a run whose monthly costs are not stored has
+ * its bands recomputed by every rank. */
+static tco_status par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                          int serves, tco_error *err)
 {
     *out = NULL;
     bytes_sent = bytes_received = 0;
@@ -406,17 +479,31 @@ tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_opti
         goto fail;
     if ((st = collect(run, nblocks, bs, err)) != TCO_OK)
         goto fail;
+    if (serves && !run->monthly) {
+        run->months_first = b0;
+        run->months_last = b1;
+        run->reduce = rank == 0 ? &reduce_root : &reduce_other;
+    }
     if (rank == 0) {
         if (opt->progress)
             opt->progress(opt->progress_ctx, n, n);
+        serving = run->reduce != NULL;
         *out = run;
     } else {
+        if (run->reduce)
+            serve(run);
         tco_run_free(run);
     }
     return TCO_OK;
 fail:
     tco_run_free(run);
     return st;
+}
+
+tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
+                       tco_error *err)
+{
+    return par_run(out, sc, opt, 1, err);
 }
 
 void tco_par_traffic(double *sent, double *received)
@@ -590,7 +677,7 @@ static tco_status par_execute(tco_run **out, const tco_scenario *sc, const tco_r
                               tco_error *err)
 {
     double s = bytes_sent, r = bytes_received;
-    tco_status st = tco_par_run(out, sc, opt, err);
+    tco_status st = par_run(out, sc, opt, 0, err);
     bytes_sent += s;
     bytes_received += r;
     return st;

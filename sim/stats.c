@@ -784,6 +784,9 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
                                   tco_error *err)
 {
     const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n;
+    const tco_run_reduce *red = run->reduce; /* processes of tcosim-mpi: counts summed */
+    if (red && red->begin)
+        red->begin(red->ctx);
     radix_state r = {.S = S, .T = T, .ncol = 3 * S * T, .nthreads = (size_t)run->threads};
     size_t ranks[2 * TCO_NBAND];
     r.nr = type7_ranks(n, TCO_BAND, TCO_NBAND, ranks);
@@ -798,6 +801,8 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
     r.hist = malloc(r.nthreads * cells * RADIX_BINS * sizeof *r.hist);
     if (!r.known || !r.rank || !r.group || !r.gbits || !r.ngroup || !r.goff || !r.hist) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for the monthly bands");
+        if (red)
+            red->sum(red->ctx, NULL, 0, st, err);
         goto done;
     }
     for (size_t c = 0; c < r.ncol; c++)
@@ -829,13 +834,16 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
         }
         const size_t bins = r.nhist * RADIX_BINS;
         memset(r.hist, 0, r.nthreads * bins * sizeof *r.hist);
-        if ((st = tco_run_months(run, radix_visit, &r, err)))
-            goto done;
-        for (size_t k = 1; k < r.nthreads; k++) {
+        st = tco_run_months(run, radix_visit, &r, err);
+        for (size_t k = 1; st == TCO_OK && k < r.nthreads; k++) {
             const uint32_t *h = r.hist + k * bins;
             for (size_t q = 0; q < bins; q++)
                 r.hist[q] += h[q];
         }
+        if (red)
+            st = red->sum(red->ctx, r.hist, bins, st, err);
+        if (st)
+            goto done;
         /* Each histogram read once: its ranks come in ascending order. */
         for (size_t c = 0; c < r.ncol; c++)
             for (unsigned g = 0; g < r.ngroup[c]; g++) {

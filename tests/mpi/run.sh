@@ -108,8 +108,12 @@ case_ "run random n=1001 samples" 2 2 -- run "$SC" -n 1001 --samples --no-plots
 case_ "run n=100 one process" 1 2 -- run "$SC" -n 100 --sampling lhs --no-plots
 case_ "run n=20000 with charts" 3 1 -- run "$SC" -n 20000 --seed 5
 case_ "run regulated n=1001" 3 1 -- run "$ROOT/scenarios/regulated.yaml" -n 1001 --no-plots
+# Monthly costs not stored: every process recomputes its blocks' for the
+# bands, their counts summed (on a process with no block too).
 export TCOSIM_MONTHLY_BYTES=1000
 case_ "run n=1001, monthly costs recomputed" 3 1 -- run "$SC" -n 1001 --sampling lhs --no-plots
+case_ "run n=20000, monthly costs recomputed, with charts" 2 2 -- run "$SC" -n 20000
+case_ "run n=100, monthly costs recomputed" 4 1 -- run "$SC" -n 100 --no-plots
 unset TCOSIM_MONTHLY_BYTES
 
 # Sweeps: points split by process (5 on 4, 2 on 3: one with none), and a
