@@ -162,6 +162,8 @@ static void print_stats(void)
                  1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     double mine[4] = {bytes_sent, bytes_received, (double)ru.ru_maxrss * 1024.0, cpu};
     double *all = rank == 0 ? malloc((size_t)size * sizeof mine) : NULL;
+    if (rank == 0 && !all)
+        MPI_Abort(MPI_COMM_WORLD, 1);
     MPI_Request req;
     MPI_Igather(mine, 4, MPI_DOUBLE, all, 4, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
     wait_sleeping(&req);
