@@ -7,6 +7,7 @@
  * charts would take a core from OpenMP's threads. */
 #include "mpi.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,17 +592,20 @@ tco_status tco_par_sweep(tco_sweep **out, const tco_scenario *sc, const char *fi
     return TCO_OK;
 }
 
-/* tco_sweep_take that keeps a run's NPVs, to send them to rank 0. */
+/* tco_sweep_take that keeps the NPVs of strategies rows[0..nrows) of a
+ * run, to send them to rank 0. */
 typedef struct {
-    double *npv; /* runs x S x n */
-    size_t width;
+    double *npv; /* runs x nrows x n */
+    const int *rows;
+    size_t nrows;
 } keep_ctx;
 
 static tco_status keep_npv(void *ctx, size_t r, const double *npv, size_t n, tco_error *err)
 {
     keep_ctx *k = ctx;
     (void)err;
-    memcpy(k->npv + r * k->width, npv, n * (k->width / n) * sizeof *npv);
+    for (size_t j = 0; j < k->nrows; j++)
+        memcpy(k->npv + (r * k->nrows + j) * n, npv + (size_t)k->rows[j] * n, n * sizeof *npv);
     return TCO_OK;
 }
 
@@ -610,15 +614,16 @@ static tco_status keep_npv(void *ctx, size_t r, const double *npv, size_t n, tco
  * then every other rank's, in run order. */
 static tco_status par_series(const tco_scenario *sc, const tco_run_options *opt,
                              const tco_sweep_point *pt, size_t nruns, tco_sweep_take take,
-                             void *ctx, long before, long total, tco_error *err)
+                             void *ctx, const int *rows, size_t nrows, long before, long total,
+                             tco_error *err)
 {
     if (size == 1)
         return tco_sweep_runs(sc, opt, pt, nruns, take, ctx, before, total, err);
     const size_t n = (size_t)(opt->futures > 0 ? opt->futures : sc->futures);
-    const size_t width = sc->nstrategies * n;
+    const size_t width = nrows * n; /* what a run sends */
     size_t r0, r1;
     share_items(nruns, rank, &r0, &r1);
-    keep_ctx keep = {NULL, width};
+    keep_ctx keep = {NULL, rows, nrows};
     tco_status st = TCO_OK;
     if (rank > 0 && r1 > r0 && !(keep.npv = malloc((r1 - r0) * width * sizeof *keep.npv)))
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %zu runs' NPVs", r1 - r0);
@@ -635,15 +640,18 @@ static tco_status par_series(const tco_scenario *sc, const tco_run_options *opt,
     if (rank > 0) {
         for (size_t r = r0; r < r1; r++) {
             MPI_Request req;
-            MPI_Isend(keep.npv + (r - r0) * width, (int)sc->nstrategies, run, 0, 0,
-                      MPI_COMM_WORLD, &req);
+            MPI_Isend(keep.npv + (r - r0) * width, (int)nrows, run, 0, 0, MPI_COMM_WORLD, &req);
             wait_sleeping(&req);
             bytes_sent += (double)width * sizeof(double);
         }
     } else {
-        double *buf = malloc(width * sizeof *buf);
-        if (!buf)
+        /* Every strategy's row for take, those it does not read NaN. */
+        const size_t S = sc->nstrategies;
+        double *buf = malloc(S * n * sizeof *buf), *in = malloc(width * sizeof *in);
+        if (!buf || !in)
             MPI_Abort(MPI_COMM_WORLD, 1); /* the others are sending */
+        for (size_t k = 0; k < S * n; k++)
+            buf[k] = NAN;
         size_t own = r1;
         for (size_t r = own; r < nruns; r++) {
             int from = 1;
@@ -651,13 +659,16 @@ static tco_status par_series(const tco_scenario *sc, const tco_run_options *opt,
             for (share_items(nruns, from, &a, &b); r >= b; share_items(nruns, ++from, &a, &b))
                 ;
             MPI_Request req;
-            MPI_Irecv(buf, (int)sc->nstrategies, run, from, 0, MPI_COMM_WORLD, &req);
+            MPI_Irecv(in, (int)nrows, run, from, 0, MPI_COMM_WORLD, &req);
             wait_sleeping(&req);
             bytes_received += (double)width * sizeof(double);
+            for (size_t j = 0; j < nrows; j++)
+                memcpy(buf + (size_t)rows[j] * n, in + j * n, n * sizeof *buf);
             if (st == TCO_OK)
                 st = take(ctx, r, buf, n, err);
         }
         free(buf);
+        free(in);
     }
     MPI_Type_free(&run);
     free(keep.npv);

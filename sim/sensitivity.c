@@ -261,6 +261,9 @@ tco_status tco_sensitivity_run_with(tco_sensitivity **out, const tco_scenario *s
         goto done;
     r->output = output;
     r->versus = versus;
+    /* The strategies the design runs' outputs read (take_design). */
+    const int need[2] = {output, versus};
+    const size_t nneed = versus >= 0 ? 2 : 1;
     y = malloc(n * sizeof *y);
     ry = malloc(n * sizeof *ry);
     rx = malloc(n * sizeof *rx);
@@ -333,7 +336,8 @@ design:
         to.progress = opt->progress;
         to.progress_ctx = opt->progress_ctx;
         design_ctx dc = {output, versus, y, ends, NULL};
-        st = dist ? dist->series(sc, &to, pt, 2 * D, take_design, &dc, r->runs, prog.total, err)
+        st = dist ? dist->series(sc, &to, pt, 2 * D, take_design, &dc, need, nneed, r->runs,
+                                 prog.total, err)
                   : tco_sweep_runs(sc, &to, pt, 2 * D, take_design, &dc, r->runs, prog.total,
                                    err);
         if (st == TCO_OK && base) {
@@ -393,7 +397,8 @@ design:
         so.progress = opt->progress;
         so.progress_ctx = opt->progress_ctx;
         design_ctx dc = {output, versus, fAB, NULL, slot};
-        st = dist ? dist->series(sc, &so, pt, D + 2, take_design, &dc, r->runs, prog.total, err)
+        st = dist ? dist->series(sc, &so, pt, D + 2, take_design, &dc, need, nneed, r->runs,
+                                 prog.total, err)
                   : tco_sweep_runs(sc, &so, pt, D + 2, take_design, &dc, r->runs, prog.total,
                                    err);
         free(pt);

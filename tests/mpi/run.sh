@@ -131,6 +131,8 @@ case_ "sweep 2-D n=1" 3 1 -- sweep "$SC" --vary demand.requests_per_month=1e5,1e
 case_ "sensitivity rank n=1001" 3 1 -- sensitivity "$SC" --method rank -n 1001 --no-plots
 case_ "sensitivity tornado n=100 with charts" 4 1 -- sensitivity "$SC" --method tornado -n 100
 case_ "sensitivity sobol n=100" 2 2 -- sensitivity "$SC" --method sobol -n 100 --no-plots
+case_ "sensitivity tornado of one strategy" 3 1 -- sensitivity "$SC" --method tornado -n 1001 \
+    --strategy open --no-plots
 case_ "sensitivity sobol n=1001" 3 1 -- sensitivity "$SC" --method sobol -n 1001 \
     --sampling lhs --no-plots
 
