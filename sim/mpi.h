@@ -52,10 +52,13 @@ int tco_par_command_end(int status);
 
 /* tco_run_execute over every process: each computes its share of the
  * blocks of futures; on rank 0, *out is the whole run, every per-future
- * array and mean the same bits as tco_run_execute would give (its monthly
- * costs, when not stored, recomputed by rank 0 alone: tco_run_months).  On
- * other ranks *out is NULL on success.  The error is agreed (the lowest
- * failing rank's).  opt->progress is called on rank 0 for its own share. */
+ * array and mean the same bits as tco_run_execute would give.  When its
+ * monthly costs are not stored, the other ranks stay in this call until
+ * tco_par_finish, recomputing their blocks each time rank 0 recomputes
+ * the bands (tco_results_compute, tco_cumulative_compute: the run's
+ * reduce).  On other ranks *out is NULL on success.  The error is agreed
+ * (the lowest failing rank's).  opt->progress is called once, on rank 0,
+ * at the end. */
 tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                        tco_error *err);
 
