@@ -31,6 +31,7 @@ LIB_SRC = sim/error.c sim/init.c sim/number.c sim/yamldoc.c sim/dist.c sim/schem
           models/review.c
 LIB_SRC += sim/decision.c sim/boardpack.c
 LIB_SRC += sim/xlsx.c
+LIB_SRC += sim/merge.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \
         check_charts check_outdir check_sobolidx check_sweep check_sensitivity \

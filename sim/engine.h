@@ -54,6 +54,9 @@ typedef struct {
      * with the same results bit for bit.  0: TCOSIM_MONTHLY_BYTES from the
      * environment when set, else TCO_MONTHLY_BYTES. */
     size_t monthly_limit;
+    /* --shard and tcosim merge (sweep.h, tco_share): which runs of a sweep
+     * or sensitivity design this process computes.  NULL: all. */
+    struct tco_share *share;
 } tco_run_options;
 
 enum { TCO_STOP_SAMPLE = 1, TCO_STOP_PATHS = 2 };
