@@ -97,6 +97,7 @@ check:
 	@sh tests/run_units.sh $(TEST_BIN)
 	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz
 	@sh tests/cli/run.sh ./$(PROG)
+	@sh tests/shard/run.sh ./$(PROG)
 	@sh tests/cli/compare.sh ./$(PROG)
 	@sh tests/xlsx/check.sh ./$(PROG)
 	@sh tests/cli/expected.sh ./$(PROG)

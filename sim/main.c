@@ -811,8 +811,8 @@ static int shard_setup(cli *c, tco_shard_share *shs, tco_share *msh, size_t S)
 }
 
 /* The command's arguments in one canonical form (the same for every shard
- * of a command): the scenario, then each option given, --shard, -o, -q and
- * --no-plots left out.  Strings point into c. */
+ * of a command): the scenario, then each option given; --shard, -o, -q,
+ * --no-plots and --threads left out.  Strings point into c. */
 static size_t canonical_args(const cli *c, char **args, char (*num)[32])
 {
     size_t k = 0, m = 0;
@@ -848,11 +848,6 @@ static size_t canonical_args(const cli *c, char **args, char (*num)[32])
                                         : c->ro.sampling == TCO_SAMPLING_SOBOL ? "sobol"
                                                                                : "random");
     }
-    if (c->ro.threads > 0) {
-        tco_snprintf(num[m], sizeof num[m], "%d", c->ro.threads);
-        args[k++] = (char *)(uintptr_t)"--threads";
-        args[k++] = num[m++];
-    }
     return k;
 }
 
@@ -876,6 +871,7 @@ static int write_part(const cli *c, const tco_scenario *sc, const char *command,
     h.futures = futures;
     if (tco_shard_parse(c->shard, &h.shard, &h.nshards, &err) != TCO_OK)
         return usage_error("%s", err.msg);
+    h.threads = tco_run_threads(c->ro.threads);
     h.units = units;
     h.row = row;
     h.nargs = canonical_args(c, h.args, num);
@@ -1280,7 +1276,11 @@ static int cmd_merge(int argc, char **argv)
     args[n++] = parts->h.command;
     for (size_t k = 0; k < parts->h.nargs; k++)
         args[n++] = parts->h.args[k];
-    char o_opt[] = "-o", q_opt[] = "-q", np_opt[] = "--no-plots";
+    /* The provenance names shard 0's threads, as its command would. */
+    char o_opt[] = "-o", q_opt[] = "-q", np_opt[] = "--no-plots", t_opt[] = "--threads", t[16];
+    tco_snprintf(t, sizeof t, "%d", parts->h.threads);
+    args[n++] = t_opt;
+    args[n++] = t;
     if (outdir) {
         args[n++] = o_opt;
         args[n++] = (char *)(uintptr_t)outdir;

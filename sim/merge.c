@@ -83,6 +83,8 @@ static void header_lines(FILE *f, const tco_part_header *h, int csv)
     tco_fprintf(f, fmt, "futures", num);
     tco_snprintf(num, sizeof num, "%zu/%zu", h->shard, h->nshards);
     tco_fprintf(f, fmt, "shard", num);
+    tco_snprintf(num, sizeof num, "%d", h->threads);
+    tco_fprintf(f, fmt, "threads", num);
     tco_snprintf(num, sizeof num, "%zu", h->units);
     tco_fprintf(f, fmt, "units", num);
     tco_snprintf(num, sizeof num, "%zu", h->row);
@@ -183,11 +185,11 @@ static int parse_size(const char *s, size_t *out)
 static tco_status read_header(FILE *f, const char *path, tco_part_header *h, tco_error *err)
 {
     char line[8192];
-    const char *key[] = {"format",   "version", "command", "scenario", "scenario_sha256",
-                         "seed",     "futures", "shard",   "units",    "row",
-                         "args"};
-    char val[11][4200];
-    for (int k = 0; k < 11; k++) {
+    const char *key[] = {"format",  "version", "command", "scenario", "scenario_sha256",
+                         "seed",    "futures", "shard",   "threads",  "units",
+                         "row",     "args"};
+    char val[12][4200];
+    for (int k = 0; k < 12; k++) {
         size_t kl = strlen(key[k]);
         if (!read_line(f, line, sizeof line) || strncmp(line, key[k], kl) != 0 ||
             line[kl] != ' ' || strlen(line + kl + 1) >= sizeof val[k])
@@ -200,14 +202,15 @@ static tco_status read_header(FILE *f, const char *path, tco_part_header *h, tco
             return tco_error_set(err, TCO_EINVAL, "%s: part format '%s', this tcosim reads '%s'",
                                  path, val[0], PART_FORMAT);
     }
-    size_t seed, futures, i, n, nargs;
+    size_t seed, futures, i, n, nargs, threads;
     char *slash = strchr(val[7], '/');
     if (slash)
         *slash = '\0';
     if (!parse_size(val[5], &seed) || !parse_size(val[6], &futures) || !slash ||
         !parse_size(val[7], &i) || !parse_size(slash + 1, &n) || n < 1 || i >= n ||
-        !parse_size(val[8], &h->units) || !parse_size(val[9], &h->row) ||
-        !parse_size(val[10], &nargs) || nargs > TCO_PART_MAX_ARGS ||
+        !parse_size(val[8], &threads) || threads < 1 || threads > 1024 ||
+        !parse_size(val[9], &h->units) || !parse_size(val[10], &h->row) ||
+        !parse_size(val[11], &nargs) || nargs > TCO_PART_MAX_ARGS ||
         strlen(val[1]) >= sizeof h->version || strlen(val[2]) >= sizeof h->command ||
         strlen(val[4]) != 64 || h->row > ((size_t)1 << 40) || h->units > ((size_t)1 << 40))
         return tco_error_set(err, TCO_EINVAL, "%s: a damaged part header", path);
@@ -219,6 +222,7 @@ static tco_status read_header(FILE *f, const char *path, tco_part_header *h, tco
     h->futures = (long)futures;
     h->shard = i;
     h->nshards = n;
+    h->threads = (int)threads;
     for (size_t k = 0; k < nargs; k++) {
         if (!read_line(f, line, sizeof line) || !(h->args[k] = malloc(strlen(line) + 1)))
             return tco_error_set(err, TCO_EINVAL, "%s: a damaged part header", path);

@@ -12,8 +12,8 @@
  *
  * A part is a folder holding part.bin and meta.csv (the header in words).
  * part.bin: a text header of "key value" lines (format, version, command,
- * scenario path and SHA-256, seed, futures, shard i/N, units, row length,
- * the canonical arguments, one a line), the line "data", then one record
+ * scenario path and SHA-256, seed, futures, shard i/N, threads, units, row
+ * length, the canonical arguments but --threads, one a line), the line "data", then one record
  * per unit of the shard: the unit's index (8 bytes) and its row (row
  * doubles), little-endian. */
 #ifndef TCO_MERGE_H
@@ -36,6 +36,8 @@ typedef struct {
     uint64_t seed;
     long futures;
     size_t shard, nshards;    /* i of N */
+    int threads;              /* the shard's threads (not compared: results do not
+                                 depend on them); merge names shard 0's */
     size_t units, row;        /* units of the whole work; doubles a unit */
     size_t nargs;
     char *args[TCO_PART_MAX_ARGS]; /* owned */
