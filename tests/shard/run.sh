@@ -144,5 +144,13 @@ mv small.yaml.orig small.yaml
 if $BIN $S --shard 0/3 >/dev/null 2>err; then bad "shard-no-o: accepted"; 
 elif grep -qF -- "needs -o DIR" err; then ok; else bad "shard-no-o: $(cat err)"; fi
 
+# The man page documents merge's options and --shard.
+sed 's/\\-/-/g' "$ROOT/man/tcosim.1" >man.txt
+{ "$BIN" merge --help; echo " --shard"; } | grep -oE -- '(^|[ ,/])--?[a-zA-Z][a-z-]*' |
+    sed 's/^[ ,/]//' | sort -u >opts.txt
+while read -r o; do
+    grep -qE -- "(^|[^a-zA-Z-])$o([^a-zA-Z-]|\$)" man.txt && ok || bad "man page lacks $o (tcosim merge --help)"
+done <opts.txt
+
 echo "shard tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
