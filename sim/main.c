@@ -1077,7 +1077,7 @@ static int cmd_sensitivity(int argc, char **argv)
     if (ps.shown)
         fputs("\r\033[K", stderr);
     if (c.shard) {
-        status = sst == TCO_OK || (sst == TCO_EINTR && shs.share.stopped)
+        status = !interrupted && (sst == TCO_OK || (sst == TCO_EINTR && shs.share.stopped))
                      ? write_part(&c, sc, "sensitivity", shs.units, sc->nstrategies * (size_t)n,
                                   shs.rows, n, c.ro.seed_set ? c.ro.seed : sc->seed)
                      : fail(&err);

@@ -5,36 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t tco_select_key_d(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u & 0x8000000000000000u ? ~u : u | 0x8000000000000000u;
-}
-
-double tco_select_key_to_d(uint64_t k)
-{
-    uint64_t u = k & 0x8000000000000000u ? k & 0x7fffffffffffffffu : ~k;
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-uint32_t tco_select_key_f(float v)
-{
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    return u & 0x80000000u ? ~u : u | 0x80000000u;
-}
-
-float tco_select_key_to_f(uint32_t k)
-{
-    uint32_t u = k & 0x80000000u ? k & 0x7fffffffu : ~k;
-    float v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
 size_t tco_select_type7_ranks(size_t n, const double *p, size_t np, size_t *ranks)
 {
     size_t nr = 0;
@@ -172,9 +142,40 @@ void tco_select_begin(tco_select *s)
     memset(s->hist, 0, s->nthreads * s->nhist * TCO_SELECT_BINS * sizeof *s->hist);
 }
 
+/* Narrows the ranks of column c's histogram g from its counts (h64 when
+ * not NULL, else h32): each histogram is read once, its ranks come in
+ * ascending order. */
+static void refine(tco_select *s, size_t c, unsigned g, const uint32_t *h32, const uint64_t *h64)
+{
+    uint64_t below = 0, d = 0;
+    for (size_t q = c * s->nr; q < (c + 1) * s->nr; q++) {
+        if (s->group[q] != g)
+            continue;
+        if (h64)
+            while (d < s->digits && below + h64[d] <= s->rank[q])
+                below += h64[d++];
+        else
+            while (d < s->digits && below + h32[d] <= s->rank[q])
+                below += h32[d++];
+        s->rank[q] -= below;
+        s->known[q] |= d << s->shift;
+    }
+}
+
 void tco_select_end(tco_select *s, tco_select_reduce reduce, void *ctx)
 {
     const size_t bins = s->nhist * TCO_SELECT_BINS;
+    if (!reduce) {
+        uint32_t *h = s->hist;
+        for (size_t t = 1; t < s->nthreads; t++)
+            for (size_t q = 0; q < bins; q++)
+                h[q] += s->hist[t * bins + q];
+        for (size_t c = 0; c < s->ncol; c++)
+            for (unsigned g = 0; g < s->ngroup[c]; g++)
+                refine(s, c, g, h + (s->goff[c] + g) * TCO_SELECT_BINS, NULL);
+        s->pass++;
+        return;
+    }
     size_t c = 0; /* the column of the histograms being read */
     for (size_t first = 0; first < s->nhist; first += CHUNK_HISTS) {
         size_t nh = s->nhist - first < CHUNK_HISTS ? s->nhist - first : CHUNK_HISTS;
@@ -185,23 +186,11 @@ void tco_select_end(tco_select *s, tco_select_reduce reduce, void *ctx)
                 v += s->hist[t * bins + first * TCO_SELECT_BINS + q];
             h[q] = v;
         }
-        if (reduce)
-            reduce(ctx, h, nh * TCO_SELECT_BINS);
-        /* Each histogram read once: its ranks come in ascending order. */
+        reduce(ctx, h, nh * TCO_SELECT_BINS);
         for (size_t hi = first; hi < first + nh; hi++) {
             while (hi >= s->goff[c] + s->ngroup[c])
                 c++;
-            unsigned g = (unsigned)(hi - s->goff[c]);
-            const uint64_t *hg = h + (hi - first) * TCO_SELECT_BINS;
-            uint64_t below = 0, d = 0;
-            for (size_t q = c * s->nr; q < (c + 1) * s->nr; q++) {
-                if (s->group[q] != g)
-                    continue;
-                while (d < s->digits && below + hg[d] <= s->rank[q])
-                    below += hg[d++];
-                s->rank[q] -= below;
-                s->known[q] |= d << s->shift;
-            }
+            refine(s, c, (unsigned)(hi - s->goff[c]), NULL, h + (hi - first) * TCO_SELECT_BINS);
         }
     }
     s->pass++;

@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -37,11 +38,36 @@
  * stands for one partition (nothing to add). */
 typedef void (*tco_select_reduce)(void *ctx, uint64_t *counts, size_t n);
 
-/* Order-preserving keys and back. */
-uint64_t tco_select_key_d(double v);
-double tco_select_key_to_d(uint64_t k);
-uint32_t tco_select_key_f(float v);
-float tco_select_key_to_f(uint32_t k);
+/* Order-preserving keys and back (inline: they run once a value a pass). */
+static inline uint64_t tco_select_key_d(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u & 0x8000000000000000u ? ~u : u | 0x8000000000000000u;
+}
+
+static inline double tco_select_key_to_d(uint64_t k)
+{
+    uint64_t u = k & 0x8000000000000000u ? k & 0x7fffffffffffffffu : ~k;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+static inline uint32_t tco_select_key_f(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+static inline float tco_select_key_to_f(uint32_t k)
+{
+    uint32_t u = k & 0x80000000u ? k & 0x7fffffffu : ~k;
+    float v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
 
 /* Type-7 ranks: the order statistics that the probabilities p[0..np)
  * (ascending, each in [0, 1]) of n >= 1 values need, ascending and
@@ -120,7 +146,9 @@ static inline void tco_select_count(const tco_select *s, uint32_t *h, size_t c, 
 }
 
 /* Ends the pass: sums the threads' counts, then the partitions' (reduce,
- * in chunks of at most 2^16 counts), and narrows every rank. */
+ * in chunks of at most 2^16 counts), and narrows every rank.  Without
+ * reduce, the threads' counts are summed in place (as 32-bit counts: a
+ * process counts fewer than 2^32 values a column). */
 void tco_select_end(tco_select *s, tco_select_reduce reduce, void *ctx);
 
 /* After the last pass: the key of the ranks[j]-th smallest value of
