@@ -36,7 +36,7 @@ LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \
         check_charts check_outdir check_sobolidx check_sweep check_sensitivity \
         check_rng check_sample check_output check_cases check_sha256
-TESTS += check_boardpack check_select
+TESTS += check_boardpack check_select check_merge
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang in their own
