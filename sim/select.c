@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 size_t tco_select_type7_ranks(size_t n, const double *p, size_t np, size_t *ranks)
 {
     size_t nr = 0;
@@ -198,6 +200,8 @@ void tco_select_end(tco_select *s, tco_select_reduce reduce, void *ctx)
 
 /* ---- on arrays ---- */
 
+#define PARALLEL_VALUES ((size_t)1 << 16)
+
 static uint64_t reduce_count(size_t n, tco_select_reduce reduce, void *ctx)
 {
     uint64_t total = n;
@@ -213,19 +217,27 @@ static tco_status select_keys(const double *d, const float *f, size_t n, size_t 
                               tco_select_reduce reduce, void *ctx, tco_error *err)
 {
     tco_select *s;
-    tco_status st = tco_select_alloc(&s, ncol, k, nk, d ? 64 : 32, 1, err);
+    /* Large arrays are counted on the OpenMP threads, each a slice of the
+     * values into its own histograms: counts add in any order. */
+    size_t nthreads = n * ncol >= PARALLEL_VALUES ? (size_t)omp_get_max_threads() : 1;
+    tco_status st = tco_select_alloc(&s, ncol, k, nk, d ? 64 : 32, nthreads, err);
     if (st)
         return st;
     while (s->pass < s->npass) {
         tco_select_begin(s);
-        uint32_t *h = tco_select_thread_hist(s, 0);
-        for (size_t c = 0; c < ncol; c++) {
-            if (d)
-                for (size_t i = 0; i < n; i++)
-                    tco_select_count(s, h, c, tco_select_key_d(d[c * stride + i]));
-            else
-                for (size_t i = 0; i < n; i++)
-                    tco_select_count(s, h, c, tco_select_key_f(f[c * stride + i]));
+#pragma omp parallel num_threads((int)nthreads) if (nthreads > 1)
+        {
+            size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+            size_t a = n * t / nt, b = n * (t + 1) / nt;
+            uint32_t *h = tco_select_thread_hist(s, t);
+            for (size_t c = 0; c < ncol; c++) {
+                if (d)
+                    for (size_t i = a; i < b; i++)
+                        tco_select_count(s, h, c, tco_select_key_d(d[c * stride + i]));
+                else
+                    for (size_t i = a; i < b; i++)
+                        tco_select_count(s, h, c, tco_select_key_f(f[c * stride + i]));
+            }
         }
         tco_select_end(s, reduce, ctx);
     }

@@ -160,7 +160,9 @@ static inline uint64_t tco_select_result(const tco_select *s, size_t c, size_t j
 
 /* On arrays.  Each partition holds ncol columns of n values, column c at
  * x + c * stride; the columns of all partitions together are the data.
- * Every partition calls with the same ncol, ranks and probabilities. */
+ * Every partition calls with the same ncol, ranks and probabilities.  From
+ * 65,536 values on, a partition counts on its OpenMP threads
+ * (omp_get_max_threads); the results do not depend on them. */
 
 /* The ranks k[0..nk)-th smallest values (k ascending, each below the
  * values of a column over all partitions) of every column into

@@ -392,6 +392,35 @@ START_TEST(test_many_ranks_many_columns)
 }
 END_TEST
 
+START_TEST(test_large_threads)
+{
+    /* 2 x 60,000 values: counted on every OpenMP thread of each of three
+     * parts; the same bits as tco_stats_percentiles. */
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 18, 0);
+    const size_t n = 60000, np = 100;
+    double *x = malloc(2 * n * sizeof *x), *s = malloc(n * sizeof *s), p[100];
+    double got[200], want[100];
+    for (size_t q = 0; q < np; q++)
+        p[q] = (double)q / (double)(np - 1);
+    for (size_t i = 0; i < 2 * n; i++)
+        x[i] = i < n ? 2.385e6 * exp(0.7 * tco_rng_normal(&r)) : (double)(tco_rng_next(&r) % 97);
+    const size_t cut[] = {n / 3, n / 3 + 7};
+    ck_assert_int_eq(run_parts((job){.kind = JOB_PCT_D, .p = p, .np = np}, x, NULL, n, 2, 3, cut,
+                               got, 2 * np),
+                     TCO_OK);
+    for (size_t c = 0; c < 2; c++) {
+        memcpy(s, x + c * n, n * sizeof *s);
+        tco_stats_percentiles(s, n, p, np, want);
+        ck_assert_mem_eq(got + c * np, want, sizeof want);
+    }
+    free(x);
+    free(s);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
     tco_error err;
@@ -565,6 +594,7 @@ static Suite *select_suite(void)
     tcase_add_test(tc, test_extremes);
     tcase_add_test(tc, test_signed_zeros);
     tcase_add_test(tc, test_many_ranks_many_columns);
+    tcase_add_test(tc, test_large_threads);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_xsum_by_hand);
     tcase_add_test(tc, test_xsum_exact_against_integers);
