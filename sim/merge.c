@@ -91,17 +91,29 @@ static void header_lines(FILE *f, const tco_part_header *h, int csv)
     tco_fprintf(f, fmt, "row", num);
     tco_snprintf(num, sizeof num, "%zu", h->nargs);
     tco_fprintf(f, fmt, "args", num);
-    for (size_t k = 0; k < h->nargs; k++)
-        tco_fprintf(f, csv ? "arg,\"%s\"\n" : "%s\n", h->args[k]);
+    for (size_t k = 0; k < h->nargs; k++) {
+        if (!csv) {
+            tco_fprintf(f, "%s\n", h->args[k]);
+            continue;
+        }
+        fputs("arg,\"", f); /* CSV: a quote doubled */
+        for (const char *c = h->args[k]; *c; c++) {
+            if (*c == '"')
+                fputc('"', f);
+            fputc(*c, f);
+        }
+        fputs("\"\n", f);
+    }
 }
 
 tco_status tco_part_write(const char *dir, const tco_part_header *h, const double *rows,
                           tco_error *err)
 {
     for (size_t k = 0; k < h->nargs; k++)
-        if (strchr(h->args[k], '\n') || strchr(h->args[k], '"'))
-            return tco_error_set(err, TCO_EINVAL, "--shard: an argument holds a newline or a "
-                                                  "double quote, which a part cannot record");
+        if (strchr(h->args[k], '\n') || strchr(h->args[k], '\r'))
+            return tco_error_set(err, TCO_EINVAL, "--shard: an argument holds a line break, "
+                                                  "which a part cannot record: %s",
+                                 h->args[k]);
     tco_outdir *od = NULL;
     tco_status st = tco_outdir_open(&od, dir, err);
     if (st)

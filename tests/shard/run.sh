@@ -73,6 +73,10 @@ done
 check sweep-sobol 3 2 1 -- sweep baseline.yaml $V1 -n 128 --sampling sobol --threads 2
 # A number that is not an input (the file is read again at each point).
 check sweep-horizon 2 1 -- sweep small.yaml --vary scenario.horizon_months=6,12,24 -n 100 --threads 1
+# --set values with spaces, braces and quotes are recorded as given.
+check sweep-set 2 1 -- sweep small.yaml --vary scenario.discount_rate_annual=0,0.05,0.1 -n 80 \
+    --set 'demand.growth_annual={ dist: normal, mean: 0.3, sd: 0.05 }' \
+    --set 'scenario.currency="USD"' --threads 1
 # More shards than points: some shards hold none.
 check sweep-empty-shards 5 1 -- sweep small.yaml --vary demand.growth_annual=0,1 -n 100 --threads 1
 for m in rank tornado sobol; do
