@@ -88,6 +88,23 @@ done
 check sensitivity-versus 2 2 -- sensitivity small.yaml --method tornado --strategy api \
     --versus hybrid -n 80 --threads 2
 
+# Shards at once (as from a job array or GNU parallel), into a folder that
+# does not exist yet.
+rm -rf one at
+P="sweep small.yaml --vary demand.growth_annual=0,0.2,0.4,0.6,0.8 -n 60 --threads 1 -q --no-plots"
+# shellcheck disable=SC2086
+"$BIN" $P -o one >/dev/null 2>&1
+for i in 0 1 2 3; do
+    # shellcheck disable=SC2086
+    "$BIN" $P --shard $i/4 -o at/new/$i >/dev/null 2>"at-err-$i" &
+done
+wait
+if "$BIN" merge at/new/* -q --no-plots -o at/merged >/dev/null 2>err; then
+    same_folder sweep-at-once one at/merged
+else
+    bad "sweep-at-once: $(cat at-err-* err | head -c 300)"
+fi
+
 # With charts: the same files too.
 rm -rf one parts merged
 "$BIN" sweep small.yaml --vary demand.growth_annual=0,0.5,1 -n 100 -q -o one >/dev/null 2>&1
