@@ -124,18 +124,17 @@ void tco_select_begin(tco_select *s)
     shift -= width[s->pass];
     s->shift = shift;
     s->digits = ((uint64_t)1 << width[s->pass]) - 1;
-    /* One histogram per distinct set of bits found so far. */
+    /* One histogram per distinct set of bits found so far: the ranks
+     * ascend, so do their bits, and equal bits are neighbours. */
     s->nhist = 0;
     for (size_t c = 0; c < s->ncol; c++) {
         unsigned ng = 0;
         for (size_t j = 0; j < s->nr; j++) {
             uint64_t k = s->known[c * s->nr + j];
-            unsigned g = 0;
-            while (g < ng && s->gbits[c * s->nr + g] != k)
-                g++;
-            if (g == ng)
+            assert(ng == 0 || s->gbits[c * s->nr + ng - 1] <= k);
+            if (ng == 0 || s->gbits[c * s->nr + ng - 1] != k)
                 s->gbits[c * s->nr + ng++] = k;
-            s->group[c * s->nr + j] = g;
+            s->group[c * s->nr + j] = ng - 1;
         }
         s->ngroup[c] = ng;
         s->goff[c] = s->nhist;
