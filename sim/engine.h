@@ -54,6 +54,9 @@ typedef struct {
      * with the same results bit for bit.  0: TCOSIM_MONTHLY_BYTES from the
      * environment when set, else TCO_MONTHLY_BYTES. */
     size_t monthly_limit;
+    /* --shard and tcosim merge (sweep.h, tco_share): which runs of a sweep
+     * or sensitivity design this process computes.  NULL: all. */
+    struct tco_share *share;
 } tco_run_options;
 
 enum { TCO_STOP_SAMPLE = 1, TCO_STOP_PATHS = 2 };
@@ -73,10 +76,13 @@ typedef struct tco_run_reduce {
     /* Before the bands are recomputed; on rank 0 it asks the others to
      * recompute them too.  May be NULL. */
     void (*begin)(void *ctx);
-    /* Agrees on st over the processes (the status of the lowest failing
-     * one, its message in err); when none failed, sums counts[0..n) over
-     * them, in place.  Every process calls it the same number of times. */
-    tco_status (*sum)(void *ctx, uint32_t *counts, size_t n, tco_status st, tco_error *err);
+    /* Agrees on st over the processes: the status of the lowest failing
+     * one, its message in err.  After each pass's visit of the futures. */
+    tco_status (*agree)(void *ctx, tco_status st, tco_error *err);
+    /* Sums counts[0..n) over the processes, in place (select.h's
+     * tco_select_reduce).  Every process calls both the same number of
+     * times. */
+    void (*sum)(void *ctx, uint64_t *counts, size_t n);
     void *ctx;
 } tco_run_reduce;
 

@@ -18,6 +18,7 @@
 #include "outdir.h"
 #include "report.h"
 #include "engine.h"
+#include "merge.h"
 #include "mpi.h"
 #include "number.h"
 #include "output.h"
@@ -189,7 +190,8 @@ static void print_help(void)
            "  plot OUTDIR         redraw the charts and report.pdf of an earlier run\n"
            "  sweep SCENARIO      vary one or two inputs over a grid; find the crossovers\n"
            "  sensitivity SCENARIO  which input decides the answer; value of information\n"
-           "  compare SCENARIO    the scenario and its named cases on the same futures\n\n"
+           "  compare SCENARIO    the scenario and its named cases on the same futures\n"
+           "  merge PART... -o DIR  the output of a sweep or sensitivity run in shards (--shard)\n\n"
            "Options:\n"
            "  -h, --help          show this help (tcosim run --help: the run options)\n"
            "  -V, --version       show the version\n\n"
@@ -355,7 +357,7 @@ static int cmd_describe(int argc, char **argv)
 enum {
     OPT_SEED = 256, OPT_SAMPLING, OPT_THREADS, OPT_SET, OPT_FORMAT, OPT_SAMPLES, OPT_NOPLOTS,
     OPT_VARY, OPT_METHOD, OPT_OUTPUT_STRATEGY, OPT_VERSUS, OPT_TARGET_RSE, OPT_MAX_FUTURES,
-    OPT_CRITERION, OPT_CASE, OPT_CASES, OPT_SAVES_MORE
+    OPT_CRITERION, OPT_CASE, OPT_CASES, OPT_SAVES_MORE, OPT_SHARD
 };
 
 /* The options of run, sweep and sensitivity (each takes the ones it lists
@@ -376,6 +378,7 @@ typedef struct {
     const char *cases;      /* compare --cases a,b,c */
     int has_saves_more;     /* --saves-more-than X given */
     double saves_more_than;
+    const char *shard;      /* sweep, sensitivity --shard i/N */
 } cli;
 
 static void print_sweep_help(void)
@@ -386,7 +389,9 @@ static void print_sweep_help(void)
            "      --vary PATH=LO:HI:N[:log]   N values from LO to HI (log: geometric)\n"
            "      --vary PATH=V1,V2,...       the listed values (increasing)\n"
            "  -n, --futures N, --seed N, --sampling M, --threads N, --set PATH=VALUE,\n"
-           "  -o, --output DIR (default out/<name>-sweep), -q, --no-plots, --case NAME: as for run\n\n"
+           "  -o, --output DIR (default out/<name>-sweep), -q, --no-plots, --case NAME: as for run\n"
+           "      --shard i/N                 compute shard i's share of the points and write a\n"
+           "                                  part to -o DIR; then tcosim merge (tcosim merge --help)\n\n"
            "Writes sweep.csv, crossovers.csv (input,other_input,other_value,kind,from,to,value,\n"
            "tokens_per_month: every pair of strategies, along each input) and a chart.\n");
 }
@@ -403,7 +408,9 @@ static void print_sensitivity_help(void)
            "      --method sobol     first- and total-order indices (N (D + 2) runs)\n"
            "      --strategy STRATEGY, --versus OTHER\n"
            "  -n, --futures N, --seed N, --sampling M, --threads N, --set PATH=VALUE,\n"
-           "  -o, --output DIR (default out/<name>-sensitivity), -q, --no-plots, --case NAME\n\n"
+           "  -o, --output DIR (default out/<name>-sensitivity), -q, --no-plots, --case NAME\n"
+           "      --shard i/N        compute shard i's share of the design's runs and write a\n"
+           "                         part to -o DIR; then tcosim merge (tcosim merge --help)\n\n"
            "Writes sensitivity.csv (method,input,value,low,high), with the expected value of\n"
            "perfect information (evpi) and of partial perfect information per input (evppi),\n"
            "and charts.\n");
@@ -429,6 +436,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"criterion", required_argument, NULL, OPT_CRITERION},
         {"case", required_argument, NULL, OPT_CASE}, {"cases", required_argument, NULL, OPT_CASES},
         {"saves-more-than", required_argument, NULL, OPT_SAVES_MORE},
+        {"shard", required_argument, NULL, OPT_SHARD},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int is_run = strcmp(c->cmd, "run") == 0, is_sweep = strcmp(c->cmd, "sweep") == 0;
     int is_sens = strcmp(c->cmd, "sensitivity") == 0;
@@ -583,6 +591,11 @@ static int parse_cli(int argc, char **argv, cli *c)
                                    optarg);
             break;
         }
+        case OPT_SHARD:
+            if (!is_sweep && !is_sens)
+                name = "--shard";
+            c->shard = optarg;
+            break;
         case 'h':
             if (strcmp(c->cmd, "compare") == 0)
                 print_compare_help();
@@ -613,6 +626,9 @@ static int parse_cli(int argc, char **argv, cli *c)
     if (c->versus && strcmp(c->versus, c->strategy) == 0)
         return usage_error("--strategy and --versus both name '%s': the output would be 0 in "
                            "every future; name two different strategies", c->versus);
+    if (c->shard && tco_par_size() > 1)
+        return usage_error("--shard %s: the processes of tcosim-mpi already share the work; "
+                           "use --shard with tcosim, or tcosim-mpi without it", c->shard);
     c->file = argv[optind];
     return 0;
 }
@@ -698,11 +714,14 @@ static int cmd_run(int argc, char **argv)
         free(c.sets);
         return fail(&err);
     }
-    if (c.target_rse > 0 && tco_par_rank() > 0) {
+    if (c.target_rse > 0) {
         /* --target-rse doubles the futures until a target: rank 0 alone. */
-        tco_scenario_free(sc);
-        free(c.sets);
-        return 0;
+        if (tco_par_rank() > 0) {
+            tco_scenario_free(sc);
+            free(c.sets);
+            return 0;
+        }
+        tco_par_solo();
     }
     print_warnings(sc);
     progress_state ps = {omp_get_wtime(), 0, !quiet && isatty(STDERR_FILENO)};
@@ -792,6 +811,145 @@ done:
     return status;
 }
 
+/* ---- --shard and merge (merge.h) ---- */
+
+/* The parts being merged, while tcosim merge runs the command again. */
+static const tco_parts *merging = NULL;
+
+/* The share of the work of --shard, or of merge (nothing run, the rest
+ * replayed from the parts) into c->ro.share; S: kept NPV columns (a
+ * sensitivity design), 0 for a sweep. */
+static int shard_setup(cli *c, tco_shard_share *shs, tco_share *msh, size_t S)
+{
+    tco_error err;
+    size_t i, n;
+    memset(shs, 0, sizeof *shs);
+    if (c->shard) {
+        if (tco_shard_parse(c->shard, &i, &n, &err) != TCO_OK)
+            return usage_error("%s", err.msg);
+        if (!c->outdir)
+            return usage_error("--shard %s needs -o DIR, the folder of this shard's part",
+                               c->shard);
+        tco_shard_share_init(shs, i, n, S);
+        c->ro.share = &shs->share;
+    } else if (merging) {
+        tco_merge_share_init(msh, merging);
+        c->ro.share = msh;
+    }
+    return 0;
+}
+
+/* The command's arguments in one canonical form (the same for every shard
+ * of a command): the scenario, then each option given; --shard, -o, -q,
+ * --no-plots and --threads left out.  Strings point into c. */
+static size_t canonical_args(const cli *c, char **args, char (*num)[32])
+{
+    size_t k = 0, m = 0;
+    args[k++] = (char *)(uintptr_t)c->file;
+    for (size_t j = 0; j < c->nsets && k + 2 < TCO_PART_MAX_ARGS - 20; j++) {
+        args[k++] = (char *)(uintptr_t)"--set";
+        args[k++] = (char *)(uintptr_t)c->sets[j];
+    }
+    for (size_t j = 0; j < c->nvary; j++) {
+        args[k++] = (char *)(uintptr_t)"--vary";
+        args[k++] = (char *)(uintptr_t)c->vary[j];
+    }
+    const char *names[] = {"--method", "--strategy", "--versus", "--case"};
+    const char *vals[] = {c->method, c->strategy, c->versus, c->case_name};
+    for (int j = 0; j < 4; j++)
+        if (vals[j]) {
+            args[k++] = (char *)(uintptr_t)names[j];
+            args[k++] = (char *)(uintptr_t)vals[j];
+        }
+    if (c->ro.futures > 0) {
+        tco_snprintf(num[m], sizeof num[m], "%ld", c->ro.futures);
+        args[k++] = (char *)(uintptr_t)"--futures";
+        args[k++] = num[m++];
+    }
+    if (c->ro.seed_set) {
+        tco_snprintf(num[m], sizeof num[m], "%llu", (unsigned long long)c->ro.seed);
+        args[k++] = (char *)(uintptr_t)"--seed";
+        args[k++] = num[m++];
+    }
+    if (c->ro.sampling_set) {
+        args[k++] = (char *)(uintptr_t)"--sampling";
+        args[k++] = (char *)(uintptr_t)(c->ro.sampling == TCO_SAMPLING_LHS     ? "lhs"
+                                        : c->ro.sampling == TCO_SAMPLING_SOBOL ? "sobol"
+                                                                               : "random");
+    }
+    return k;
+}
+
+/* Writes this shard's part: units [first, last) of `units`, unit u's row
+ * at rows[(u - first) * row]. */
+static int write_part(const cli *c, const tco_scenario *sc, const char *command, size_t units,
+                      size_t row, const double *rows, long futures, uint64_t seed)
+{
+    tco_error err;
+    tco_part_header h;
+    char num[4][32];
+    memset(&h, 0, sizeof h);
+    if (c->nsets > TCO_PART_MAX_ARGS / 2 - 20)
+        return usage_error("%s", "--shard: too many --set options to record in a part");
+    tco_snprintf(h.version, sizeof h.version, "%s", TCO_VERSION);
+    tco_snprintf(h.command, sizeof h.command, "%s", command);
+    tco_snprintf(h.scenario, sizeof h.scenario, "%s", c->file);
+    if (tco_sha256_file(c->file, h.sha256, &err) != TCO_OK)
+        return fail(&err);
+    h.seed = seed;
+    h.futures = futures;
+    if (tco_shard_parse(c->shard, &h.shard, &h.nshards, &err) != TCO_OK)
+        return usage_error("%s", err.msg);
+    h.threads = tco_run_threads(c->ro.threads);
+    h.units = units;
+    h.row = row;
+    h.nargs = canonical_args(c, h.args, num);
+    /* h.args point into c: not freed. */
+    if (tco_part_write(c->outdir, &h, rows, &err) != TCO_OK)
+        return fail(&err);
+    if (!c->quiet) {
+        size_t first = tco_shard_first(units, h.shard, h.nshards);
+        size_t last = tco_shard_first(units, h.shard + 1, h.nshards);
+        tco_fprintf(stdout, "%s: shard %zu/%zu of the %s: %zu of %zu %s in %s/\n", sc->name,
+                    h.shard, h.nshards, command, last - first, units,
+                    strcmp(command, "sweep") == 0 ? "points" : "design runs", c->outdir);
+    }
+    return 0;
+}
+
+/* After a sweep with --shard: its points' statistics to the part; during
+ * merge: every point's statistics from the parts. */
+static int sweep_shard_or_merge(const cli *c, const tco_scenario *sc, tco_sweep *sw)
+{
+    size_t R = tco_sweep_row_size(sw->S), P = sw->npoints;
+    if (merging) {
+        if (merging->h.units != P || merging->h.row != R) {
+            tco_fprintf(stderr, "%s: error: the parts hold %zu points of %zu numbers; the "
+                                "command has %zu of %zu\n",
+                        prog, merging->h.units, merging->h.row, P, R);
+            return EXIT_INPUT;
+        }
+        for (size_t p = 0; p < P; p++)
+            tco_sweep_row_set(sw, p, merging->rows + p * R);
+        return 0;
+    }
+    size_t i, n;
+    tco_error err;
+    if (tco_shard_parse(c->shard, &i, &n, &err) != TCO_OK)
+        return usage_error("%s", err.msg);
+    size_t first = tco_shard_first(P, i, n), last = tco_shard_first(P, i + 1, n);
+    double *rows = malloc(((last - first) * R + 1) * sizeof *rows);
+    if (!rows) {
+        tco_fprintf(stderr, "%s: error: out of memory\n", prog);
+        return EXIT_FAILURE;
+    }
+    for (size_t p = first; p < last; p++)
+        tco_sweep_row_get(sw, p, rows + (p - first) * R);
+    int status = write_part(c, sc, "sweep", P, R, rows, sw->futures, sw->seed);
+    free(rows);
+    return status;
+}
+
 static int cmd_sweep(int argc, char **argv)
 {
     cli c = {0};
@@ -838,6 +996,10 @@ static int cmd_sweep(int argc, char **argv)
     progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
+    tco_shard_share shs;
+    tco_share mshare;
+    if ((status = shard_setup(&c, &shs, &mshare, 0)) != 0)
+        goto done;
     tco_status swst = tco_par_sweep(&sw, sc, c.file, &lo, v, c.nvary, &c.ro, &err);
     if (ps.shown)
         fputs("\r\033[K", stderr);
@@ -847,6 +1009,11 @@ static int cmd_sweep(int argc, char **argv)
     }
     if (!sw)
         goto done; /* another rank's points, handed to rank 0 */
+    if (c.shard || merging) {
+        status = sweep_shard_or_merge(&c, sc, sw);
+        if (c.shard || status)
+            goto done;
+    }
     char dir[4096];
     output_dir(&c, sc, "-sweep", dir, sizeof dir);
     tco_sampling sampling = c.ro.sampling_set ? c.ro.sampling : sc->sampling;
@@ -933,9 +1100,21 @@ static int cmd_sensitivity(int argc, char **argv)
     progress_state ps = {omp_get_wtime(), 0, !c.quiet && isatty(STDERR_FILENO)};
     c.ro.progress = progress;
     c.ro.progress_ctx = &ps;
+    tco_shard_share shs;
+    tco_share mshare;
+    if ((status = shard_setup(&c, &shs, &mshare, sc->nstrategies)) != 0)
+        goto done;
     tco_status sst = tco_par_sensitivity(&r, sc, &c.ro, m, output, versus, &err);
     if (ps.shown)
         fputs("\r\033[K", stderr);
+    if (c.shard) {
+        status = !interrupted && (sst == TCO_OK || (sst == TCO_EINTR && shs.share.stopped))
+                     ? write_part(&c, sc, "sensitivity", shs.units, sc->nstrategies * (size_t)n,
+                                  shs.rows, n, c.ro.seed_set ? c.ro.seed : sc->seed)
+                     : fail(&err);
+        tco_shard_share_clear(&shs);
+        goto done;
+    }
     if (sst != TCO_OK) {
         status = fail(&err);
         goto done;
@@ -1071,6 +1250,90 @@ done:
     return status;
 }
 
+static void print_merge_help(void)
+{
+    tco_fprintf(stdout, "Usage: tcosim merge PART... [-o DIR] [-q] [--no-plots]\n\n"
+           "Writes the output folder of a sweep or sensitivity analysis run in shards, the\n"
+           "same files as one process would write.  Each shard i of N ran the same command\n"
+           "with --shard i/N -o PART (from a job array, GNU parallel, any machines sharing\n"
+           "the scenario file); merge checks that the parts belong together (one command,\n"
+           "one scenario file, unchanged since, every shard once) and writes the command's\n"
+           "output from them (a sensitivity analysis runs its base run again; nothing else\n"
+           "is computed twice).  Run it in the folder the shards ran in.\n\n"
+           "  -o, --output DIR    the output folder (default: the command's default)\n"
+           "  -q, --quiet         print nothing but errors\n"
+           "      --no-plots      write no charts\n"
+           "  -h, --help          show this help\n\n"
+           "Example: for i in 0 1 2; do tcosim sweep s.yaml --vary PATH=1:9:9 --shard $i/3 \\\n"
+           "           -o parts/$i; done; tcosim merge parts/* -o out\n");
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+    static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
+                                          {"output-dir", required_argument, NULL, 'o'},
+                                          {"quiet", no_argument, NULL, 'q'},
+                                          {"no-plots", no_argument, NULL, OPT_NOPLOTS},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    const char *outdir = NULL;
+    int quiet = 0, plots = 1, ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "o:qh", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'o':
+            if (!*optarg)
+                return usage_error("%s", "-o/--output: the folder name is empty");
+            outdir = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case OPT_NOPLOTS:
+            plots = 0;
+            break;
+        case 'h':
+            print_merge_help();
+            return 0;
+        default:
+            return usage_error("%s", "merge: invalid option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "merge needs the parts: tcosim merge PART... -o DIR");
+    tco_error err;
+    tco_parts *parts;
+    if (tco_parts_read(&parts, argv + optind, (size_t)(argc - optind), &err) != TCO_OK)
+        return fail(&err);
+    char *args[TCO_PART_MAX_ARGS + 8];
+    int n = 0;
+    args[n++] = parts->h.command;
+    for (size_t k = 0; k < parts->h.nargs; k++)
+        args[n++] = parts->h.args[k];
+    /* The provenance names shard 0's threads, as its command would. */
+    char o_opt[] = "-o", q_opt[] = "-q", np_opt[] = "--no-plots", t_opt[] = "--threads", t[16];
+    tco_snprintf(t, sizeof t, "%d", parts->h.threads);
+    args[n++] = t_opt;
+    args[n++] = t;
+    if (outdir) {
+        args[n++] = o_opt;
+        args[n++] = (char *)(uintptr_t)outdir;
+    }
+    if (quiet)
+        args[n++] = q_opt;
+    if (!plots)
+        args[n++] = np_opt;
+    args[n] = NULL;
+    merging = parts;
+    int status = strcmp(parts->h.command, "sweep") == 0 ? cmd_sweep(n, args)
+                 : strcmp(parts->h.command, "sensitivity") == 0
+                     ? cmd_sensitivity(n, args)
+                     : usage_error("merge: parts of '%s', which has no shards", parts->h.command);
+    merging = NULL;
+    tco_parts_free(parts);
+    return status;
+}
+
 /* The processes of a tcosim-mpi job (mpi.h) share the work of run, sweep
  * and sensitivity; rank 0 does every other command alone (and run
  * --target-rse), and prints and writes for the job. */
@@ -1091,6 +1354,7 @@ int main(int argc, char **argv)
         tco_par_command_begin();
         status = tco_par_command_end(dispatch(argc, argv));
     } else if (tco_par_rank() == 0) {
+        tco_par_solo();
         status = dispatch(argc, argv);
     }
     return tco_par_finish(status);
@@ -1126,6 +1390,8 @@ static int dispatch(int argc, char **argv)
         return cmd_sensitivity(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0)
         return cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return cmd_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             tco_fprintf(stdout, "Usage: tcosim validate FILE...\nChecks scenario files; exit 2 when one is invalid.\n"

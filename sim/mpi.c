@@ -55,6 +55,7 @@ int tco_par_init(int *argc, char ***argv)
 }
 
 int tco_par_finish(int status) { return status; }
+void tco_par_solo(void) {}
 int tco_par_rank(void) { return 0; }
 int tco_par_size(void) { return 1; }
 int tco_par_enabled(void) { return 0; }
@@ -102,10 +103,12 @@ tco_status tco_par_sensitivity(tco_sensitivity **out, const tco_scenario *sc,
 #include <time.h>
 
 static int rank = 0, size = 1;
+static int solo; /* rank 0 runs a command alone: one process */
 static double bytes_sent, bytes_received;
 
 int tco_par_rank(void) { return rank; }
-int tco_par_size(void) { return size; }
+int tco_par_size(void) { return solo ? 1 : size; }
+void tco_par_solo(void) { solo = 1; }
 int tco_par_enabled(void) { return 1; }
 
 int tco_par_init(int *argc, char ***argv)
@@ -200,7 +203,7 @@ void tco_par_command_begin(void) { agreements = 0; }
 
 int tco_par_command_end(int status)
 {
-    if (size == 1 || agreements > 0)
+    if (size == 1 || solo || agreements > 0)
         return status;
     tco_error err;
     tco_error_set(&err, TCO_EINVAL, "process %d of %d stopped on its command line (its "
@@ -217,7 +220,7 @@ int tco_par_command_end(int status)
 tco_status tco_par_agree(tco_status st, tco_error *err)
 {
     agreements++;
-    if (size == 1)
+    if (size == 1 || solo)
         return st;
     int mine = st != TCO_OK ? rank : size, first;
     MPI_Request req;
@@ -415,26 +418,29 @@ static void bands_begin(void *ctx)
     send_command(COMMAND_BANDS);
 }
 
-static tco_status bands_sum(void *ctx, uint32_t *counts, size_t n, tco_status st, tco_error *err)
+static tco_status bands_agree(void *ctx, tco_status st, tco_error *err)
 {
     (void)ctx;
-    if ((st = tco_par_agree(st, err)) != TCO_OK)
-        return st;
+    return tco_par_agree(st, err);
+}
+
+static void bands_sum(void *ctx, uint64_t *counts, size_t n)
+{
+    (void)ctx;
     for (size_t off = 0; off < n;) {
-        int chunk = n - off < (size_t)1 << 30 ? (int)(n - off) : 1 << 30;
+        int chunk = n - off < (size_t)1 << 28 ? (int)(n - off) : 1 << 28;
         MPI_Request req;
-        MPI_Iallreduce(MPI_IN_PLACE, counts + off, chunk, MPI_UINT32_T, MPI_SUM, MPI_COMM_WORLD,
+        MPI_Iallreduce(MPI_IN_PLACE, counts + off, chunk, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD,
                        &req);
         wait_sleeping(&req);
         off += (size_t)chunk;
     }
     bytes_sent += (double)n * sizeof *counts;
     bytes_received += (double)n * sizeof *counts;
-    return TCO_OK;
 }
 
-static const tco_run_reduce reduce_root = {bands_begin, bands_sum, NULL};
-static const tco_run_reduce reduce_other = {NULL, bands_sum, NULL};
+static const tco_run_reduce reduce_root = {bands_begin, bands_agree, bands_sum, NULL};
+static const tco_run_reduce reduce_other = {NULL, bands_agree, bands_sum, NULL};
 
 /* Ranks > 0: recomputes the bands with rank 0 each time it asks, until
  * the job ends. */
@@ -462,7 +468,7 @@ static tco_status par_run(tco_run **out, const tco_scenario *sc, const tco_run_o
 {
     *out = NULL;
     bytes_sent = bytes_received = 0;
-    if (size == 1)
+    if (size == 1 || solo)
         return tco_run_execute(out, sc, opt, err);
     tco_run *run = NULL;
     tco_status st = tco_run_alloc(&run, sc, opt, err);
@@ -558,7 +564,7 @@ tco_status tco_par_sweep(tco_sweep **out, const tco_scenario *sc, const char *fi
 {
     *out = NULL;
     bytes_sent = bytes_received = 0;
-    if (size == 1)
+    if (size == 1 || solo)
         return tco_sweep_run_scenario(out, sc, file, lo, v, nv, opt, err);
     size_t P = v[0].nvalues * (nv > 1 ? v[1].nvalues : 1), p0, p1;
     share_items(P, rank, &p0, &p1);
@@ -617,7 +623,7 @@ static tco_status par_series(const tco_scenario *sc, const tco_run_options *opt,
                              void *ctx, const int *rows, size_t nrows, long before, long total,
                              tco_error *err)
 {
-    if (size == 1)
+    if (size == 1 || solo)
         return tco_sweep_runs(sc, opt, pt, nruns, take, ctx, before, total, err);
     const size_t n = (size_t)(opt->futures > 0 ? opt->futures : sc->futures);
     const size_t width = nrows * n; /* what a run sends */
@@ -677,7 +683,7 @@ static tco_status par_series(const tco_scenario *sc, const tco_run_options *opt,
 
 static void par_share(int *v, size_t count)
 {
-    if (size == 1)
+    if (size == 1 || solo)
         return;
     MPI_Request req;
     MPI_Ibcast(v, (int)count, MPI_INT, 0, MPI_COMM_WORLD, &req);
@@ -701,7 +707,7 @@ tco_status tco_par_sensitivity(tco_sensitivity **out, const tco_scenario *sc,
                                int versus, tco_error *err)
 {
     bytes_sent = bytes_received = 0;
-    if (size == 1)
+    if (size == 1 || solo)
         return tco_sensitivity_run(out, sc, opt, method, output, versus, err);
     tco_sens_distribute d = {par_execute, par_series, par_share};
     return tco_sensitivity_run_with(out, sc, opt, method, output, versus, &d, err);

@@ -31,7 +31,12 @@ int tco_par_init(int *argc, char ***argv);
 int tco_par_finish(int status);
 
 int tco_par_rank(void);
+/* The processes of the job, 1 once tco_par_solo is called. */
 int tco_par_size(void);
+
+/* Rank 0 runs a command alone (compare, merge, plot...; run
+ * --target-rse): every function here acts as for one process. */
+void tco_par_solo(void);
 
 /* Whether this program is tcosim-mpi. */
 int tco_par_enabled(void);

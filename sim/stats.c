@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "select.h"
+
 const double TCO_PCT[TCO_NPCT] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
 const double TCO_BAND[TCO_NBAND] = {0.05, 0.25, 0.50, 0.75, 0.95};
 
@@ -86,61 +88,17 @@ double tco_stats_cvar(double *x, size_t n, double alpha)
  * allocating. */
 #define PCT_CHUNK 32
 
-/* The ranks chunk p[0..np) (np <= PCT_CHUNK) needs, ascending and distinct,
- * into ranks (room for 2 * np); returns their count. */
-static size_t type7_ranks(size_t n, const double *p, size_t np, size_t *ranks)
-{
-    size_t nr = 0;
-    for (size_t q = 0; q < np; q++) {
-        double h = (double)(n - 1) * p[q];
-        size_t r = (size_t)floor(h);
-        if (r > n - 1)
-            r = n - 1;
-        if (nr == 0 || ranks[nr - 1] < r)
-            ranks[nr++] = r;
-        if (r + 1 < n && h > (double)r && ranks[nr - 1] < r + 1)
-            ranks[nr++] = r + 1;
-    }
-    return nr;
-}
-
-/* Interpolates percentile p from the selected values: vals[j] is the
- * ranks[j]-th smallest. */
-static double type7_value(size_t n, double p, const size_t *ranks, size_t nr, const double *vals)
-{
-    double h = (double)(n - 1) * p;
-    size_t r = (size_t)floor(h);
-    if (r > n - 1)
-        r = n - 1;
-    size_t lo = 0, hi = nr - 1;
-    while (lo < hi) { /* ranks is sorted and holds r */
-        size_t mid = lo + (hi - lo) / 2;
-        if (ranks[mid] < r)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    assert(ranks[lo] == r);
-    double frac = h - (double)r;
-    if (!(frac > 0) || r + 1 >= n)
-        return vals[lo];
-    assert(lo + 1 < nr && ranks[lo + 1] == r + 1);
-    if (vals[lo + 1] == vals[lo]) /* the same for finite values; no inf - inf */
-        return vals[lo];
-    return vals[lo] + frac * (vals[lo + 1] - vals[lo]);
-}
-
 void tco_stats_percentiles(double *x, size_t n, const double *p, size_t np, double *out)
 {
     for (size_t c = 0; c < np; c += PCT_CHUNK) {
         size_t m = np - c < PCT_CHUNK ? np - c : PCT_CHUNK, ranks[2 * PCT_CHUNK];
         double vals[2 * PCT_CHUNK];
-        size_t nr = type7_ranks(n, p + c, m, ranks);
+        size_t nr = tco_select_type7_ranks(n, p + c, m, ranks);
         multiselect_d(x, 0, n - 1, ranks, nr);
         for (size_t j = 0; j < nr; j++)
             vals[j] = x[ranks[j]];
         for (size_t q = 0; q < m; q++)
-            out[c + q] = type7_value(n, p[c + q], ranks, nr, vals);
+            out[c + q] = tco_select_type7_value(n, p[c + q], ranks, nr, vals);
     }
 }
 
@@ -246,7 +204,7 @@ void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, dou
         size_t m = np - c < PCT_CHUNK ? np - c : PCT_CHUNK, ranks[2 * PCT_CHUNK];
         float sel[2 * PCT_CHUNK];
         double vals[2 * PCT_CHUNK];
-        size_t nr = type7_ranks(n, p + c, m, ranks);
+        size_t nr = tco_select_type7_ranks(n, p + c, m, ranks);
         if (!tmp) {
             multiselect_f(x, 0, n - 1, ranks, nr);
             for (size_t j = 0; j < nr; j++)
@@ -257,7 +215,7 @@ void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, dou
         for (size_t j = 0; j < nr; j++)
             vals[j] = sel[j];
         for (size_t q = 0; q < m; q++)
-            out[c + q] = type7_value(n, p[c + q], ranks, nr, vals);
+            out[c + q] = tco_select_type7_value(n, p[c + q], ranks, nr, vals);
     }
     free(tmp);
 }
@@ -497,14 +455,14 @@ static size_t counted_median(const unsigned long *count, size_t bins, size_t fro
     if (!m)
         return 0;
     double half = 0.5, vals[2];
-    size_t ranks[2], nr = type7_ranks(m, &half, 1, ranks);
+    size_t ranks[2], nr = tco_select_type7_ranks(m, &half, 1, ranks);
     for (size_t j = 0; j < nr; j++) {
         size_t below = 0, v = from;
         while (below + count[v] <= ranks[j])
             below += count[v++];
         vals[j] = (double)v;
     }
-    *out = type7_value(m, half, ranks, nr, vals);
+    *out = tco_select_type7_value(m, half, ranks, nr, vals);
     return m;
 }
 
@@ -698,82 +656,39 @@ static float to_float(double x)
 }
 
 /* Bands of monthly costs not stored: radix selection over recomputed
- * futures.
- *
- * A float's bits, read as an unsigned integer with the sign bit flipped
- * (and every bit flipped for negatives), order as the floats do.  Each
- * wanted order statistic (the type-7 ranks of the bands, the same for
- * every column of n values) is found by three passes over the futures:
- * each counts, for every column and every wanted rank, the values that
- * share the bits found so far, by their next 11, 11 and 10 bits; the
- * counts tell which next bits hold the rank.  After the third pass every
- * bit is known: the order statistic is that float, the very value a
- * selection over the stored column would give, so every band is the same
- * bit for bit.  Counts add in any order: the passes run on every thread,
- * each with its own histograms, summed afterwards.
+ * futures (select.h).  Each wanted order statistic (the type-7 ranks of
+ * the bands, the same for every column of n values) is found by three
+ * passes over the futures, each counting the floats' next 11, 11 and 10
+ * key bits; after the third every bit is known: the order statistic is
+ * that float, the very value a selection over the stored column would
+ * give, so every band is the same bit for bit.  Counts add in any order:
+ * the passes run on every thread, each with its own histograms.
  *
  * Columns: the monthly costs of strategy s in month t (s * T + t), their
  * running sums over months (S * T + s * T + t) and the running sums of
  * their differences from the baseline's (2 * S * T + s * T + t), rounded
  * to float as tco_cumulative_compute rounds them. */
-#define RADIX_BINS 2048
-
-static uint32_t float_key(float v)
-{
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    return u & 0x80000000u ? ~u : u | 0x80000000u;
-}
-
-static float key_float(uint32_t k)
-{
-    uint32_t u = k & 0x80000000u ? k & 0x7fffffffu : ~k;
-    float v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
 typedef struct {
-    size_t S, T, ncol, nr, nthreads;
-    uint32_t *known;  /* ncol x nr: the key bits found so far of each wanted rank */
-    size_t *rank;     /* ncol x nr: its rank among the values that share them */
-    unsigned *group;  /* ncol x nr: its histogram in this pass */
-    uint32_t *gbits;  /* ncol x nr: the bits of each histogram's values found so far */
-    unsigned *ngroup; /* ncol */
-    size_t *goff;     /* ncol: the first histogram of each column */
-    size_t nhist;     /* histograms in this pass */
-    uint32_t *hist;   /* nthreads x nhist x RADIX_BINS */
-    uint32_t mask;    /* the bits found so far */
-    int shift;        /* the lowest bit counted in this pass */
-    uint32_t digits;  /* RADIX_BINS - 1 or fewer */
+    size_t S, T;
+    tco_select *sel;
 } radix_state;
-
-static void radix_count(radix_state *r, uint32_t *h, size_t c, float v)
-{
-    uint32_t key = float_key(v);
-    const uint32_t *gb = r->gbits + c * r->nr;
-    for (unsigned g = 0; g < r->ngroup[c]; g++)
-        if (((key ^ gb[g]) & r->mask) == 0) {
-            h[(r->goff[c] + g) * RADIX_BINS + ((key >> r->shift) & r->digits)]++;
-            return;
-        }
-}
 
 static void radix_visit(void *ctx, int thread, long i, const float *month)
 {
     radix_state *r = ctx;
     (void)i;
     const size_t S = r->S, T = r->T, ST = S * T;
-    uint32_t *h = r->hist + (size_t)thread * r->nhist * RADIX_BINS;
+    const tco_select *sel = r->sel;
+    uint32_t *h = tco_select_thread_hist(r->sel, (size_t)thread);
     for (size_t s = 0; s < S; s++) {
         const float *m = month + s * T, *b = month;
         double cum = 0, dif = 0;
         for (size_t t = 0; t < T; t++) {
-            radix_count(r, h, s * T + t, m[t]);
+            tco_select_count(sel, h, s * T + t, tco_select_key_f(m[t]));
             cum += m[t];
-            radix_count(r, h, ST + s * T + t, to_float(cum));
+            tco_select_count(sel, h, ST + s * T + t, tco_select_key_f(to_float(cum)));
             dif += (double)m[t] - (double)b[t];
-            radix_count(r, h, 2 * ST + s * T + t, to_float(dif));
+            tco_select_count(sel, h, 2 * ST + s * T + t, tco_select_key_f(to_float(dif)));
         }
     }
 }
@@ -784,87 +699,36 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
                                   tco_error *err)
 {
     const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n;
-    const tco_run_reduce *red = run->reduce; /* processes of tcosim-mpi: counts summed */
+    /* Processes of tcosim-mpi: each visits its own blocks, the counts of
+     * every pass are summed over them (engine.h, tco_run_reduce). */
+    const tco_run_reduce *red = run->reduce;
     if (red && red->begin)
         red->begin(red->ctx);
-    radix_state r = {.S = S, .T = T, .ncol = 3 * S * T, .nthreads = (size_t)run->threads};
+    radix_state r = {.S = S, .T = T, .sel = NULL};
     size_t ranks[2 * TCO_NBAND];
-    r.nr = type7_ranks(n, TCO_BAND, TCO_NBAND, ranks);
-    const size_t cells = r.ncol * r.nr;
-    tco_status st = TCO_OK;
-    r.known = calloc(cells, sizeof *r.known);
-    r.rank = malloc(cells * sizeof *r.rank);
-    r.group = malloc(cells * sizeof *r.group);
-    r.gbits = malloc(cells * sizeof *r.gbits);
-    r.ngroup = malloc(r.ncol * sizeof *r.ngroup);
-    r.goff = malloc(r.ncol * sizeof *r.goff);
-    r.hist = malloc(r.nthreads * cells * RADIX_BINS * sizeof *r.hist);
-    if (!r.known || !r.rank || !r.group || !r.gbits || !r.ngroup || !r.goff || !r.hist) {
-        st = tco_error_set(err, TCO_ENOMEM, "out of memory for the monthly bands");
-        if (red)
-            red->sum(red->ctx, NULL, 0, st, err);
-        goto done;
+    size_t nr = tco_select_type7_ranks(n, TCO_BAND, TCO_NBAND, ranks), ncol = 3 * S * T;
+    tco_status st = tco_select_alloc(&r.sel, ncol, ranks, nr, 32, (size_t)run->threads, err);
+    if (st && !red)
+        return tco_error_set(err, st, "out of memory for the monthly bands");
+    if (red && (st = red->agree(red->ctx, st, err)) != TCO_OK) {
+        tco_select_free(r.sel);
+        return st;
     }
-    for (size_t c = 0; c < r.ncol; c++)
-        for (size_t j = 0; j < r.nr; j++)
-            r.rank[c * r.nr + j] = ranks[j];
-    static const int width[] = {11, 11, 10};
-    int shift = 32;
-    for (int pass = 0; pass < 3; pass++) {
-        r.mask = shift >= 32 ? 0 : ~(uint32_t)0 << shift;
-        shift -= width[pass];
-        r.shift = shift;
-        r.digits = ((uint32_t)1 << width[pass]) - 1;
-        /* One histogram per distinct set of bits found so far. */
-        r.nhist = 0;
-        for (size_t c = 0; c < r.ncol; c++) {
-            unsigned ng = 0;
-            for (size_t j = 0; j < r.nr; j++) {
-                uint32_t k = r.known[c * r.nr + j];
-                unsigned g = 0;
-                while (g < ng && r.gbits[c * r.nr + g] != k)
-                    g++;
-                if (g == ng)
-                    r.gbits[c * r.nr + ng++] = k;
-                r.group[c * r.nr + j] = g;
-            }
-            r.ngroup[c] = ng;
-            r.goff[c] = r.nhist;
-            r.nhist += ng;
-        }
-        const size_t bins = r.nhist * RADIX_BINS;
-        memset(r.hist, 0, r.nthreads * bins * sizeof *r.hist);
+    while (r.sel->pass < r.sel->npass) {
+        tco_select_begin(r.sel);
         st = tco_run_months(run, radix_visit, &r, err);
-        for (size_t k = 1; st == TCO_OK && k < r.nthreads; k++) {
-            const uint32_t *h = r.hist + k * bins;
-            for (size_t q = 0; q < bins; q++)
-                r.hist[q] += h[q];
-        }
         if (red)
-            st = red->sum(red->ctx, r.hist, bins, st, err);
+            st = red->agree(red->ctx, st, err);
         if (st)
             goto done;
-        /* Each histogram read once: its ranks come in ascending order. */
-        for (size_t c = 0; c < r.ncol; c++)
-            for (unsigned g = 0; g < r.ngroup[c]; g++) {
-                const uint32_t *h = r.hist + (r.goff[c] + g) * RADIX_BINS;
-                size_t below = 0, d = 0;
-                for (size_t q = c * r.nr; q < (c + 1) * r.nr; q++) {
-                    if (r.group[q] != g)
-                        continue;
-                    while (d < r.digits && below + h[d] <= r.rank[q])
-                        below += h[d++];
-                    r.rank[q] -= below;
-                    r.known[q] |= (uint32_t)d << shift;
-                }
-            }
+        tco_select_end(r.sel, red ? red->sum : NULL, red ? red->ctx : NULL);
     }
-    for (size_t c = 0; c < r.ncol; c++) {
+    for (size_t c = 0; c < ncol; c++) {
         double vals[2 * TCO_NBAND], band[TCO_NBAND];
-        for (size_t j = 0; j < r.nr; j++)
-            vals[j] = key_float(r.known[c * r.nr + j]);
+        for (size_t j = 0; j < nr; j++)
+            vals[j] = tco_select_key_to_f((uint32_t)tco_select_result(r.sel, c, j));
         for (int b = 0; b < TCO_NBAND; b++)
-            band[b] = type7_value(n, TCO_BAND[b], ranks, r.nr, vals);
+            band[b] = tco_select_type7_value(n, TCO_BAND[b], ranks, nr, vals);
         size_t kind = c / (S * T), s = c % (S * T) / T, t = c % T;
         for (size_t b = 0; b < TCO_NBAND; b++) {
             if (kind == 0 && res)
@@ -876,13 +740,7 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
         }
     }
 done:
-    free(r.known);
-    free(r.rank);
-    free(r.group);
-    free(r.gbits);
-    free(r.ngroup);
-    free(r.goff);
-    free(r.hist);
+    tco_select_free(r.sel);
     return st;
 }
 

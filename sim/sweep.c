@@ -377,8 +377,11 @@ tco_status tco_sweep_run_points(tco_sweep **out, const tco_scenario *sc, const c
         sw->seed = opt->seed_set ? opt->seed : psc->seed;
         per = opt->futures > 0 ? opt->futures : psc->futures;
         sctx.first = p;
-        st = tco_sweep_runs(psc, opt, &pts[p], 1, take_point, &sctx, (long)p * per,
-                            (long)P * per, err);
+        tco_run_options po = *opt;
+        po.share = NULL;
+        if (!opt->share || opt->share->mine(opt->share->ctx, p, P))
+            st = tco_sweep_runs(psc, &po, &pts[p], 1, take_point, &sctx, (long)p * per,
+                                (long)P * per, err);
         tco_scenario_free(psc);
         if (st != TCO_OK)
             goto fail;
@@ -536,11 +539,73 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
     }
 }
 
+/* tco_sweep_take of a share's runs: run r of the subset is run map[r]. */
+typedef struct {
+    const tco_share *share;
+    const size_t *map;
+    tco_sweep_take take;
+    void *ctx;
+} share_take_ctx;
+
+static tco_status share_take(void *ctx, size_t r, const double *npv, size_t n, tco_error *err)
+{
+    share_take_ctx *c = ctx;
+    tco_status st = c->take(c->ctx, c->map[r], npv, n, err);
+    if (st == TCO_OK && c->share->keep)
+        st = c->share->keep(c->share->ctx, c->map[r], npv, n, err);
+    return st;
+}
+
+/* opt->share's runs (sweep.h, tco_share), then the others' replayed. */
+static tco_status share_runs(const tco_scenario *sc, const tco_run_options *opt,
+                             const tco_sweep_point *pt, size_t nruns, tco_sweep_take take,
+                             void *ctx, long progress_before, long progress_total,
+                             tco_error *err)
+{
+    tco_share *sh = opt->share;
+    tco_run_options o = *opt;
+    o.share = NULL;
+    size_t *map = malloc((nruns + 1) * sizeof *map), m = 0;
+    tco_sweep_point *sub = calloc(nruns + 1, sizeof *sub);
+    tco_status st = TCO_OK;
+    if (!map || !sub) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t r = 0; r < nruns; r++)
+        if (sh->mine(sh->ctx, r, nruns)) {
+            map[m] = r;
+            sub[m++] = pt[r];
+        }
+    share_take_ctx c = {sh, map, take, ctx};
+    if (m > 0 && (st = tco_sweep_runs(sc, &o, sub, m, share_take, &c, progress_before,
+                                      progress_total, err)))
+        goto done;
+    for (size_t r = 0, j = 0; sh->replay && r < nruns; r++) {
+        if (j < m && map[j] == r) {
+            j++;
+            continue;
+        }
+        if ((st = sh->replay(sh->ctx, r, take, ctx, err)))
+            goto done;
+    }
+    if (sh->stop) {
+        sh->stopped = 1;
+        st = tco_error_set(err, TCO_EINTR, "stopped after this shard's runs");
+    }
+done:
+    free(map);
+    free(sub);
+    return st;
+}
+
 tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
                           const tco_sweep_point *pt, size_t nruns, tco_sweep_take take,
                           void *ctx, long progress_before, long progress_total,
                           tco_error *err)
 {
+    if (opt->share)
+        return share_runs(sc, opt, pt, nruns, take, ctx, progress_before, progress_total, err);
     if (nruns == 0)
         return TCO_OK;
     const long n = opt->futures > 0 ? opt->futures : sc->futures;

@@ -73,6 +73,23 @@ typedef struct {
 typedef tco_status (*tco_sweep_take)(void *ctx, size_t r, const double *npv, size_t n,
                                      tco_error *err);
 
+/* Shares of the work (--shard, tcosim merge; merge.h).  With opt->share
+ * set, tco_sweep_runs computes run r of nruns only when mine(ctx, r, nruns)
+ * says so, hands it to take and then to keep (when set); every other run
+ * is handed to take by replay (when set: the NPVs kept by another shard),
+ * or left out.  With stop set, tco_sweep_runs then returns TCO_EINTR and
+ * sets stopped: the caller's statistics would be of a part of the runs.  A
+ * sweep whose inputs are not all inputs asks mine(ctx, point, points) for
+ * each point. */
+typedef struct tco_share {
+    int (*mine)(void *ctx, size_t r, size_t nruns);
+    tco_status (*keep)(void *ctx, size_t r, const double *npv, size_t n, tco_error *err);
+    tco_status (*replay)(void *ctx, size_t r, tco_sweep_take take, void *take_ctx,
+                         tco_error *err);
+    void *ctx;
+    int stop, stopped;
+} tco_share;
+
 /* The runs pt[0..nruns) of sc on the same futures, with opt's futures,
  * seed, sampling, threads, memory limit and cancel flag (its overrides,
  * uniforms and outputs other than the NPV ignored), handed to take in run

@@ -32,6 +32,8 @@
 #include "sobolidx.h"
 #include "sweep.h"
 #include "sensitivity.h"
+#include "select.h"
+#include "merge.h"
 #include "cases.h"
 #include "compare.h"
 

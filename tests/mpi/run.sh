@@ -136,6 +136,16 @@ case_ "sensitivity tornado of one strategy" 3 1 -- sensitivity "$SC" --method to
 case_ "sensitivity sobol n=1001" 3 1 -- sensitivity "$SC" --method sobol -n 1001 \
     --sampling lhs --no-plots
 
+# Commands rank 0 runs alone: compare, and merge of shards made by tcosim.
+case_ "compare" 2 1 -- compare "$SC" -n 100 --no-plots
+for i in 0 1; do
+    "$BIN" sweep "$SC" --vary demand.requests_per_month=1e6,2e6,4e6 -n 100 -q --no-plots \
+        --shard $i/2 -o "$TMP/part$i" >/dev/null 2>&1
+done
+(cd "$TMP" && "$BIN" merge part0 part1 -q --no-plots -o "$TMP/m1" >/dev/null 2>&1)
+(cd "$TMP" && mpi 2 merge part0 part1 -q --no-plots -o "$TMP/m2" >/dev/null 2>&1)
+same "merge under mpirun" "$TMP/m1" "$TMP/m2"
+
 # tcosim-mpi without mpirun is one process.
 "$BIN" run "$SC" -n 100 -q --no-plots -o "$TMP/solo1" >/dev/null 2>&1
 "$MPIBIN" run "$SC" -n 100 -q --no-plots -o "$TMP/solo2" >/dev/null 2>&1
@@ -177,6 +187,8 @@ expect_fail "non-finite cost" 2 "$msg" 3 -- run "$SC" -n 300 \
     --set demand.requests_per_month=1e306 -q --no-plots
 expect_fail "sweep error" 2 "outside the domain" 2 -- sweep "$SC" \
     --vary demand.requests_per_month=-5,1e6 -n 100 -q --no-plots
+expect_fail "--shard under mpirun" 2 "already share the work" 2 -- sweep "$SC" \
+    --vary demand.requests_per_month=1e6,2e6 --shard 0/2 -n 100 -q --no-plots
 # One process stops alone before the first exchange (MPMD: its own
 # arguments), on its command line or on its scenario.
 rm -rf "$TMP/out"
