@@ -5,7 +5,9 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,47 +126,101 @@ static double seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The beta density at x in (0, 1) with its normalising constant lnorm =
+ * ln Gamma(a + b) - ln Gamma(a) - ln Gamma(b) computed once per table:
+ * gsl_ran_beta_pdf computes the three log-gammas at every call, which was
+ * a third of a table's cost.  The sum is formed in the order GSL forms it,
+ * so the result is the same double (check_dist compares them at every node
+ * of several tables). */
+static double beta_pdf(double x, double a, double b, double lnorm)
+{
+    if (!(x > 0 && x < 1))
+        return gsl_ran_beta_pdf(x, a, b);
+    return exp(lnorm + log(x) * (a - 1) + log1p(-x) * (b - 1));
+}
+
+/* Nodes a thread takes at a time while building a table, and between two
+ * looks at the time limit. */
+#define QT_CHUNK 64
+
 /* Builds the table, checking every node: GSL's inverse CDFs return NaN or
  * a wrong value at some nodes (Beta(300, 2) at 21 of 2,049, Gamma(0.1) at
  * 943), so a node that is not finite, leaves the support or breaks
- * monotonicity is recomputed by bisection on the CDF.  Returns NULL with
+ * monotonicity is recomputed by bisection on the CDF.  GSL's inverses run
+ * on threads threads (each node is one call, the same double on any
+ * thread); the monotonicity checks and the bisections then run in node
+ * order, so the table is the same for any thread count.  Returns NULL with
  * *timeout set when the build takes longer than QT_MAX_SECONDS. */
-static tco_qtable *qtable_build(const tco_dist *d, int *timeout)
+static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout)
 {
     *timeout = 0;
     tco_qtable *t = malloc(sizeof *t);
-    if (!t)
+    unsigned char *good = malloc(QT_NODES);
+    if (!t || !good) {
+        free(t);
+        free(good);
         return NULL;
+    }
     t->refs = 1;
     t->gamma = d->kind == TCO_DIST_GAMMA;
     t->alpha = d->alpha;
     t->beta = d->beta;
     t->step = 2 * QT_VMAX / (QT_NODES - 1);
-    double upper = t->gamma ? HUGE_VAL : 1;
-    double start = seconds();
-    for (int j = 0; j < QT_NODES; j++) {
-        double v = -QT_VMAX + j * t->step;
+    const double upper = t->gamma ? HUGE_VAL : 1;
+    const double step = t->step;
+    const double start = seconds();
+    int late = 0;
+    /* GSL's inverse at every node, and whether it is finite, inside the
+     * support and inverts the CDF (monotonicity needs the node before, so
+     * it is checked below). */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
+    for (int c = 0; c < QT_NODES; c += QT_CHUNK) {
+        int stop;
+#pragma omp atomic read
+        stop = late;
+        if (stop)
+            continue;
+        int end = c + QT_CHUNK < QT_NODES ? c + QT_CHUNK : QT_NODES;
+        for (int j = c; j < end; j++) {
+            double v = -QT_VMAX + j * step;
+            double u = 1 / (1 + exp(-v)), w = 1 / (1 + exp(v));
+            double q = exact_quantile(d, u);
+            t->q[j] = q;
+            good[j] = isfinite(q) && q <= upper && inverts(d, q, u, w);
+        }
+        if (seconds() - start > QT_MAX_SECONDS) {
+#pragma omp atomic write
+            late = 1;
+        }
+    }
+    for (int j = 0; j < QT_NODES && !late; j++) {
+        double v = -QT_VMAX + j * step;
         double u = 1 / (1 + exp(-v)), w = 1 / (1 + exp(v));
         double prev = j > 0 ? t->q[j - 1] : 0;
-        double q = exact_quantile(d, u);
-        if (!isfinite(q) || q < prev || q > upper || !inverts(d, q, u, w)) {
+        if (!good[j] || t->q[j] < prev) {
             double hi = t->gamma ? fmax(1, 2 * prev) : 1;
             if (t->gamma)
                 while (isfinite(hi) && gsl_cdf_gamma_P(hi, d->alpha, d->beta) < u)
                     hi *= 2;
-            q = isfinite(hi) ? bisect_quantile(d, u, w, prev, hi) : NAN;
-        }
-        t->q[j] = q;
-        if ((j & 63) == 63 && seconds() - start > QT_MAX_SECONDS) {
-            *timeout = 1;
-            free(t);
-            return NULL;
+            t->q[j] = isfinite(hi) ? bisect_quantile(d, u, w, prev, hi) : NAN;
+            if (seconds() - start > QT_MAX_SECONDS)
+                late = 1;
         }
     }
+    free(good);
+    if (late) {
+        *timeout = 1;
+        free(t);
+        return NULL;
+    }
+    const double lnorm = t->gamma ? 0
+                                  : gsl_sf_lngamma(d->alpha + d->beta) - gsl_sf_lngamma(d->alpha) -
+                                        gsl_sf_lngamma(d->beta);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
     for (int j = 0; j < QT_NODES; j++) {
-        double v = -QT_VMAX + j * t->step;
+        double v = -QT_VMAX + j * step;
         double u = 1 / (1 + exp(-v));
-        double f = exact_pdf(d, t->q[j]);
+        double f = t->gamma ? exact_pdf(d, t->q[j]) : beta_pdf(t->q[j], d->alpha, d->beta, lnorm);
         t->dq[j] = (f > 0 && isfinite(f)) ? u * (1 - u) / f : NAN;
     }
     /* Where the density is 0 or infinite at a node, fall back to a secant. */
@@ -858,7 +914,7 @@ static tco_status attach_table(tco_dist *d, const tco_ynode *node, const char *p
                         node->file, node->line, node->col, path, QT_MAX_TOTAL_SECONDS);
     int timeout;
     double start = seconds();
-    d->table = qtable_build(d, &timeout);
+    d->table = qtable_build(d, omp_get_max_threads(), &timeout);
     if (cache)
         cache->seconds += seconds() - start;
     TCO_RETURN_ERROR_IF(!d->table && timeout, err, TCO_EINVAL,
