@@ -400,7 +400,29 @@ static double sens_time(const tco_scenario *sc, tco_sens_method m, long n, int t
 
 static int met(double v, double target, int above) { return above ? v >= target : v <= target; }
 
-static void bench_scenario(const char *path, int smoke, int big, long n, const char *prog)
+/* Peak memory of `tcosim run` at m0 and m1 futures (and 10^7 with
+ * BENCH_BIG), in children. */
+typedef struct {
+    long m0, m1;
+    double p0, p1, big;
+} memory;
+
+/* A child's ru_maxrss is at least its parent's peak resident size as it
+ * started it (Linux carries the peak of the memory an exec replaces), so
+ * the children are run before this process makes any run of its own: its
+ * peak is then a few MiB, below every child's. */
+static memory memory_children(const char *prog, const char *path, int smoke, int big)
+{
+    memory m = {smoke ? 1000 : 100000, smoke ? 2000 : 1000000, 0, 0, 0};
+    double secs;
+    m.p0 = child_peak(prog, path, m.m0, &secs);
+    m.p1 = child_peak(prog, path, m.m1, &secs);
+    if (big && !smoke)
+        m.big = child_peak(prog, path, 10000000, &secs);
+    return m;
+}
+
+static void bench_scenario(const char *path, int smoke, int big, long n, const memory *mem)
 {
     const int reps = smoke ? 1 : 2;
     tco_error err;
@@ -510,10 +532,9 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
     figure("phase_cost_us", "  cost per future", ph[3] / n * 1e6, "us", 3, NULL, -1);
     figure("phase_statistics_us", "  statistics per future", ph[4] / n * 1e6, "us", 3, NULL, -1);
 
-    /* memory */
-    long m1 = smoke ? 2000 : 1000000, m0 = smoke ? 1000 : 100000;
-    double s0 = 0, s1 = 0, s2 = 0;
-    double p0 = child_peak(prog, path, m0, &s0), p1 = child_peak(prog, path, m1, &s1);
+    /* memory, measured at the start (memory_children) */
+    long m1 = mem->m1, m0 = mem->m0;
+    double p0 = mem->p0, p1 = mem->p1;
     double per = p1 > 0 && p0 > 0 ? (p1 - p0) / (double)(m1 - m0) : NAN;
     char label[96];
     tco_snprintf(label, sizeof label, "peak memory, %s futures (tcosim run)",
@@ -524,7 +545,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
     double big_bytes;
     int measured = 0;
     if (big && !smoke) {
-        big_bytes = child_peak(prog, path, 10000000, &s2);
+        big_bytes = mem->big;
         measured = big_bytes > 0;
     }
     if (!measured) {
@@ -578,9 +599,6 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
         tco_snprintf(label, sizeof label, "2 threads over 1, %s", sens[k].name);
         figure(key, label, a / b, "x", 2, ">= 1.7x", met(a / b, TARGET_SERIES_RATIO, 1));
     }
-    (void)s0;
-    (void)s1;
-    (void)s2;
     tco_scenario_free(sc);
 }
 
@@ -621,8 +639,15 @@ int main(int argc, char **argv)
                 PEER_FUTURES_PER_SECOND);
     const char *def[] = {"scenarios/baseline.yaml", "bench/v2.yaml"};
     int ns = argc > 1 ? argc - 1 : 2;
+    memory mem[16];
+    if (ns > 16) {
+        fprintf(stderr, "bench: at most 16 scenarios\n");
+        return 2;
+    }
     for (int k = 0; k < ns; k++)
-        bench_scenario(argc > 1 ? argv[k + 1] : def[k], smoke, big, n, prog);
+        mem[k] = memory_children(prog, argc > 1 ? argv[k + 1] : def[k], smoke, big);
+    for (int k = 0; k < ns; k++)
+        bench_scenario(argc > 1 ? argv[k + 1] : def[k], smoke, big, n, &mem[k]);
     char md[4200];
     snprintf(md, sizeof md, "%.*s.md",
              (int)(strlen(jpath) > 5 && strcmp(jpath + strlen(jpath) - 5, ".json") == 0
