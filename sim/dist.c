@@ -43,7 +43,8 @@ struct tco_qtable {
 };
 
 /* The most distinct tables one load may build (each is 33 KB), and the most
- * time one table may take: beyond either the file is refused. */
+ * CPU time one table may take (CPU, not wall time: a busy machine must not
+ * refuse a file): beyond either the file is refused. */
 #define QT_MAX_TABLES 1024
 #define QT_MAX_SECONDS 2.0
 #define QT_MAX_TOTAL_SECONDS 20.0 /* all the tables of one load */
@@ -119,10 +120,11 @@ static int inverts(const tco_dist *d, double q, double u, double w)
     return fabs(f - w) <= 1e-6 * w;
 }
 
-static double seconds(void)
+/* The calling thread's CPU seconds. */
+static double thread_seconds(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -143,17 +145,29 @@ static double beta_pdf(double x, double a, double b, double lnorm)
  * looks at the time limit. */
 #define QT_CHUNK 64
 
+/* The slope dQ/dv = u(1 - u) / f(q) at a node, NaN where the density is 0
+ * or not finite (a secant is used there). */
+static double node_slope(const tco_dist *d, double q, double u, double lnorm)
+{
+    double f = d->kind == TCO_DIST_GAMMA ? exact_pdf(d, q) : beta_pdf(q, d->alpha, d->beta, lnorm);
+    return (f > 0 && isfinite(f)) ? u * (1 - u) / f : NAN;
+}
+
 /* Builds the table, checking every node: GSL's inverse CDFs return NaN or
  * a wrong value at some nodes (Beta(300, 2) at 21 of 2,049, Gamma(0.1) at
  * 943), so a node that is not finite, leaves the support or breaks
- * monotonicity is recomputed by bisection on the CDF.  GSL's inverses run
- * on threads threads (each node is one call, the same double on any
- * thread); the monotonicity checks and the bisections then run in node
- * order, so the table is the same for any thread count.  Returns NULL with
- * *timeout set when the build takes longer than QT_MAX_SECONDS. */
-static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout)
+ * monotonicity is recomputed by bisection on the CDF.  GSL's inverses (and
+ * the slopes at the nodes they get right) run on threads threads, one
+ * parallel region a table: each node is one call, the same double on any
+ * thread.  The monotonicity checks and the bisections then run in node
+ * order, so the table is the same for any thread count.  *cpu receives
+ * the CPU seconds the build took (on all its threads, without the time a
+ * thread waits for another, so that a busy machine does not change it);
+ * returns NULL with *timeout set when they exceed QT_MAX_SECONDS. */
+static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout, double *cpu)
 {
     *timeout = 0;
+    *cpu = 0;
     tco_qtable *t = malloc(sizeof *t);
     unsigned char *good = malloc(QT_NODES);
     if (!t || !good) {
@@ -168,11 +182,14 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout)
     t->step = 2 * QT_VMAX / (QT_NODES - 1);
     const double upper = t->gamma ? HUGE_VAL : 1;
     const double step = t->step;
-    const double start = seconds();
+    const double lnorm = t->gamma ? 0
+                                  : gsl_sf_lngamma(d->alpha + d->beta) - gsl_sf_lngamma(d->alpha) -
+                                        gsl_sf_lngamma(d->beta);
+    double work = 0;
     int late = 0;
-    /* GSL's inverse at every node, and whether it is finite, inside the
+    /* GSL's inverse at every node, whether it is finite, inside the
      * support and inverts the CDF (monotonicity needs the node before, so
-     * it is checked below). */
+     * it is checked below), and the slope there. */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
     for (int c = 0; c < QT_NODES; c += QT_CHUNK) {
         int stop;
@@ -180,6 +197,7 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout)
         stop = late;
         if (stop)
             continue;
+        double c0 = thread_seconds();
         int end = c + QT_CHUNK < QT_NODES ? c + QT_CHUNK : QT_NODES;
         for (int j = c; j < end; j++) {
             double v = -QT_VMAX + j * step;
@@ -187,12 +205,17 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout)
             double q = exact_quantile(d, u);
             t->q[j] = q;
             good[j] = isfinite(q) && q <= upper && inverts(d, q, u, w);
+            t->dq[j] = good[j] ? node_slope(d, q, u, lnorm) : NAN;
         }
-        if (seconds() - start > QT_MAX_SECONDS) {
+        double spent = thread_seconds() - c0, total;
+#pragma omp atomic capture
+        total = work += spent;
+        if (total > QT_MAX_SECONDS) {
 #pragma omp atomic write
             late = 1;
         }
     }
+    double c0 = thread_seconds();
     for (int j = 0; j < QT_NODES && !late; j++) {
         double v = -QT_VMAX + j * step;
         double u = 1 / (1 + exp(-v)), w = 1 / (1 + exp(v));
@@ -203,25 +226,17 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout)
                 while (isfinite(hi) && gsl_cdf_gamma_P(hi, d->alpha, d->beta) < u)
                     hi *= 2;
             t->q[j] = isfinite(hi) ? bisect_quantile(d, u, w, prev, hi) : NAN;
-            if (seconds() - start > QT_MAX_SECONDS)
+            t->dq[j] = node_slope(d, t->q[j], u, lnorm);
+            if (work + thread_seconds() - c0 > QT_MAX_SECONDS)
                 late = 1;
         }
     }
+    *cpu = work + thread_seconds() - c0;
     free(good);
     if (late) {
         *timeout = 1;
         free(t);
         return NULL;
-    }
-    const double lnorm = t->gamma ? 0
-                                  : gsl_sf_lngamma(d->alpha + d->beta) - gsl_sf_lngamma(d->alpha) -
-                                        gsl_sf_lngamma(d->beta);
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-    for (int j = 0; j < QT_NODES; j++) {
-        double v = -QT_VMAX + j * step;
-        double u = 1 / (1 + exp(-v));
-        double f = t->gamma ? exact_pdf(d, t->q[j]) : beta_pdf(t->q[j], d->alpha, d->beta, lnorm);
-        t->dq[j] = (f > 0 && isfinite(f)) ? u * (1 - u) / f : NAN;
     }
     /* Where the density is 0 or infinite at a node, fall back to a secant. */
     for (int j = 0; j < QT_NODES; j++) {
@@ -253,7 +268,7 @@ static void qtable_release(tco_qtable *t)
 
 struct tco_dist_cache {
     size_t n;
-    double seconds; /* spent building the tables so far */
+    double seconds; /* CPU seconds spent building the tables so far */
     tco_qtable *slot[QC_SLOTS];
 };
 
@@ -913,10 +928,10 @@ static tco_status attach_table(tco_dist *d, const tco_ynode *node, const char *p
                         "gamma distributions has taken over %g s; use fewer distinct ones",
                         node->file, node->line, node->col, path, QT_MAX_TOTAL_SECONDS);
     int timeout;
-    double start = seconds();
-    d->table = qtable_build(d, omp_get_max_threads(), &timeout);
+    double cpu;
+    d->table = qtable_build(d, omp_get_max_threads(), &timeout, &cpu);
     if (cache)
-        cache->seconds += seconds() - start;
+        cache->seconds += cpu;
     TCO_RETURN_ERROR_IF(!d->table && timeout, err, TCO_EINVAL,
                         "%s:%u:%u: %s: %s is too extreme to tabulate its quantiles in %g s; "
                         "use less extreme parameters",
