@@ -277,6 +277,41 @@ START_TEST(test_threads)
     ck_assert_double_eq(r[0]->evpi, r[1]->evpi);
     tco_sensitivity_free(r[0]);
     tco_sensitivity_free(r[1]);
+    /* Rank correlations and EVPPI (one input a thread) on the baseline,
+     * whose many inputs spread over the threads. */
+    tco_scenario_free(sc);
+    ck_assert_msg(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err) == TCO_OK, "%s",
+                  err.msg);
+    for (int k = 0; k < 2; k++) {
+        tco_run_options opt = {0};
+        opt.futures = 600;
+        opt.threads = 2 * k + 1;
+        ck_assert_int_eq(tco_sensitivity_run(&r[k], sc, &opt, TCO_SENS_RANK, -1, -1, &err), TCO_OK);
+    }
+    ck_assert_uint_eq(r[0]->nrows, r[1]->nrows);
+    for (size_t i = 0; i < r[0]->nrows; i++) {
+        const tco_sens_row *a = &r[0]->rows[i], *b = &r[1]->rows[i];
+        ck_assert_int_eq(a->input, b->input);
+        ck_assert(a->value == b->value && a->low == b->low && a->high == b->high);
+    }
+    for (size_t i = 0; i < r[0]->nevppi; i++) {
+        ck_assert_int_eq(r[0]->evppi[i].input, r[1]->evppi[i].input);
+        ck_assert(r[0]->evppi[i].value == r[1]->evppi[i].value);
+    }
+    /* EVPPI of one input by hand (tco_evppi) equals the analysis's. */
+    tco_run_options o = {0};
+    o.futures = 600;
+    o.threads = 1;
+    o.keep_inputs = 1;
+    tco_run *run;
+    ck_assert(tco_run_execute(&run, sc, &o, &err) == TCO_OK);
+    const tco_sens_row *e = &r[1]->evppi[r[1]->nevppi / 2];
+    double want = tco_evppi(run->inputs + e->input, sc->ninputs, run->npv, (size_t)run->n,
+                            run->S, 6);
+    ck_assert_msg(memcmp(&want, &e->value, sizeof want) == 0, "%.17g != %.17g", want, e->value);
+    tco_run_free(run);
+    tco_sensitivity_free(r[0]);
+    tco_sensitivity_free(r[1]);
     tco_scenario_free(sc);
 }
 END_TEST
