@@ -929,7 +929,10 @@ static tco_status attach_table(tco_dist *d, const tco_ynode *node, const char *p
                         node->file, node->line, node->col, path, QT_MAX_TOTAL_SECONDS);
     int timeout;
     double cpu;
-    d->table = qtable_build(d, omp_get_max_threads(), &timeout, &cpu);
+    /* More threads than processors never help a build that only computes. */
+    int threads = omp_get_max_threads(), procs = omp_get_num_procs();
+    threads = procs > 0 && threads > procs ? procs : threads;
+    d->table = qtable_build(d, threads < 1 ? 1 : threads, &timeout, &cpu);
     if (cache)
         cache->seconds += cpu;
     TCO_RETURN_ERROR_IF(!d->table && timeout, err, TCO_EINVAL,
