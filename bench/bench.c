@@ -11,16 +11,16 @@
  * as its static inputs and paths take, counted on the scenario) and the
  * loop's multiple of it; the time of each phase (load, sample, paths, cost,
  * statistics, write: sample and paths from runs that stop there,
- * tco_run_options.stop_after); peak memory of `tcosim run` in a child
- * process at 10^6 futures (10^7 with BENCH_BIG=1, else predicted) and the
+ * tco_run_options.stop_after; each once); peak memory of `tcosim run` in a
+ * child process (run first) at 10^6 futures (10^7 with BENCH_BIG=1, else predicted) and the
  * memory per future; a 12-point sweep of demand.requests_per_month and a
  * rank and a Sobol analysis at 1 and 2 threads.  Each figure is printed with
  * the issue's target and "target met" or "not yet": figures only, nothing
  * here fails on a slow machine.
  *
  * Environment: BENCH_SMOKE=1 tiny sizes (make check: every line printed,
- * no timing judged); BENCH_BIG=1 also measures 10^7 futures (about 10 GiB
- * and minutes today); BENCH_FUTURES the run size (default 100000);
+ * no timing judged); BENCH_BIG=1 also measures 10^7 futures (about 1.4 GiB
+ * and many minutes); BENCH_FUTURES the run size (default 100000);
  * BENCH_JSON the JSON file (default build/bench.json); BENCH_TCOSIM the
  * program for the memory children (default ./tcosim); BENCH_OUT the scratch
  * folder for written results (default build/bench-out). */
