@@ -11,16 +11,16 @@
  * as its static inputs and paths take, counted on the scenario) and the
  * loop's multiple of it; the time of each phase (load, sample, paths, cost,
  * statistics, write: sample and paths from runs that stop there,
- * tco_run_options.stop_after); peak memory of `tcosim run` in a child
- * process at 10^6 futures (10^7 with BENCH_BIG=1, else predicted) and the
+ * tco_run_options.stop_after; each once); peak memory of `tcosim run` in a
+ * child process (run first) at 10^6 futures (10^7 with BENCH_BIG=1, else predicted) and the
  * memory per future; a 12-point sweep of demand.requests_per_month and a
  * rank and a Sobol analysis at 1 and 2 threads.  Each figure is printed with
  * the issue's target and "target met" or "not yet": figures only, nothing
  * here fails on a slow machine.
  *
  * Environment: BENCH_SMOKE=1 tiny sizes (make check: every line printed,
- * no timing judged); BENCH_BIG=1 also measures 10^7 futures (about 10 GiB
- * and minutes today); BENCH_FUTURES the run size (default 100000);
+ * no timing judged); BENCH_BIG=1 also measures 10^7 futures (about 1.4 GiB
+ * and many minutes); BENCH_FUTURES the run size (default 100000);
  * BENCH_JSON the JSON file (default build/bench.json); BENCH_TCOSIM the
  * program for the memory children (default ./tcosim); BENCH_OUT the scratch
  * folder for written results (default build/bench-out). */
@@ -192,8 +192,11 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* A run of n futures on threads threads, best of reps; stop: 0 or TCO_STOP_*. */
-static timing run_best(const tco_scenario *sc, long n, int threads, int stop, int reps)
+/* A run of n futures on threads threads, best of reps; stop: 0 or TCO_STOP_*.
+ * With keep (stop 0), the last run and its results are left in *keep_run and
+ * *keep_res (the caller frees them), for the write phase. */
+static timing run_best_keep(const tco_scenario *sc, long n, int threads, int stop, int reps,
+                            tco_run **keep_run, tco_results **keep_res)
 {
     timing best = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30};
     for (int r = 0; r < reps; r++) {
@@ -223,10 +226,20 @@ static timing run_best(const tco_scenario *sc, long n, int threads, int stop, in
             best.stats = t2 - t1;
         if (t2 - t0 < best.run)
             best.run = t2 - t0;
+        if (keep_run && r == reps - 1) {
+            *keep_run = run;
+            *keep_res = res;
+            continue;
+        }
         tco_results_free(res);
         tco_run_free(run);
     }
     return best;
+}
+
+static timing run_best(const tco_scenario *sc, long n, int threads, int stop, int reps)
+{
+    return run_best_keep(sc, n, threads, stop, reps, NULL, NULL);
 }
 
 /* Steps of b's generator from a (both seeded alike), or -1 beyond a bound. */
@@ -356,11 +369,15 @@ static double sweep_time(const char *path, long n, int threads, double *cpu)
     opt.threads = threads;
     tco_load_options lo = {0};
     tco_sweep *sw;
+    /* The load's quantile tables on as many threads as the sweep (dist.h). */
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(threads);
     double c0 = cpu_seconds(), t0 = omp_get_wtime();
     if (tco_sweep_run(&sw, path, &lo, &v, 1, &opt, &err) != TCO_OK)
         fail("sweep", &err);
     double t = omp_get_wtime() - t0;
     *cpu = cpu_seconds() - c0;
+    omp_set_num_threads(saved);
     tco_sweep_free(sw);
     tco_vary_clear(&v);
     return t;
@@ -383,7 +400,29 @@ static double sens_time(const tco_scenario *sc, tco_sens_method m, long n, int t
 
 static int met(double v, double target, int above) { return above ? v >= target : v <= target; }
 
-static void bench_scenario(const char *path, int smoke, int big, long n, const char *prog)
+/* Peak memory of `tcosim run` at m0 and m1 futures (and 10^7 with
+ * BENCH_BIG), in children. */
+typedef struct {
+    long m0, m1;
+    double p0, p1, big;
+} memory;
+
+/* A child's ru_maxrss is at least its parent's peak resident size as it
+ * started it (Linux carries the peak of the memory an exec replaces), so
+ * the children are run before this process makes any run of its own: its
+ * peak is then a few MiB, below every child's. */
+static memory memory_children(const char *prog, const char *path, int smoke, int big)
+{
+    memory m = {smoke ? 1000 : 100000, smoke ? 2000 : 1000000, 0, 0, 0};
+    double secs;
+    m.p0 = child_peak(prog, path, m.m0, &secs);
+    m.p1 = child_peak(prog, path, m.m1, &secs);
+    if (big && !smoke)
+        m.big = child_peak(prog, path, 10000000, &secs);
+    return m;
+}
+
+static void bench_scenario(const char *path, int smoke, int big, long n, const memory *mem)
 {
     const int reps = smoke ? 1 : 2;
     tco_error err;
@@ -392,6 +431,10 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
     /* load */
     tco_scenario *sc = NULL;
     double load = 1e30;
+    /* The load phase on one thread, as the other phases (its quantile
+     * tables are built on OpenMP's threads, dist.h). */
+    int saved_threads = omp_get_max_threads();
+    omp_set_num_threads(1);
     for (int r = 0; r < reps; r++) {
         if (sc)
             tco_scenario_free(sc);
@@ -401,16 +444,19 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
         double t = cpu_seconds() - t0;
         load = t < load ? t : load;
     }
+    omp_set_num_threads(saved_threads);
     if (cur_index < MAXSC)
         sc_names[cur_index] = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     const double T = sc->horizon, S = (double)sc->nstrategies;
     tco_fprintf(stdout, "\n%s (%s): %ld futures x %d months x %zu strategies, %zu inputs, "
-                        "best of %d\n", path, sc->name, n, sc->horizon, sc->nstrategies,
+                        "runs best of %d\n", path, sc->name, n, sc->horizon, sc->nstrategies,
                 sc->ninputs, reps);
     tco_fprintf(stdout, "  %-46s %12s %-9s %-26s %s\n", "figure", "value", "unit", "target", "");
 
     /* runs at 1 and 2 threads */
-    timing t1 = run_best(sc, n, 1, 0, reps), t2 = run_best(sc, n, 2, 0, reps);
+    tco_run *wrun = NULL;
+    tco_results *wres = NULL;
+    timing t1 = run_best_keep(sc, n, 1, 0, reps, &wrun, &wres), t2 = run_best(sc, n, 2, 0, reps);
     double fps1 = n / t1.run, fps2 = n / t2.run, ratio = t1.run / t2.run;
     char tgt[64];
     tco_snprintf(tgt, sizeof tgt, ">= %.0f/s (%.0fx %.0f/s)", TARGET_PEER_MULTIPLE *
@@ -443,19 +489,14 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
     figure("loop_floor_multiple", "loop's multiple of the floor", loop_pf / fl, "x", 1,
            "<= 10x", met(loop_pf / fl, TARGET_FLOOR_MULTIPLE, 0));
 
-    /* phases, 1 thread */
-    timing ts = run_best(sc, n, 1, TCO_STOP_SAMPLE, reps);
-    timing tp = run_best(sc, n, 1, TCO_STOP_PATHS, reps);
-    double write = 1e30;
+    /* phases, 1 thread: one repetition each (a phase is a per-future
+     * figure, not a ratio), the write phase on the last 1-thread run. */
+    timing ts = run_best(sc, n, 1, TCO_STOP_SAMPLE, 1);
+    timing tp = run_best(sc, n, 1, TCO_STOP_PATHS, 1);
+    double write;
     {
-        tco_run_options opt = {0};
-        opt.futures = n;
-        opt.threads = 1;
-        tco_run *run;
-        tco_results *res;
-        if (tco_run_execute(&run, sc, &opt, &err) != TCO_OK ||
-            tco_results_compute(&res, run, &err) != TCO_OK)
-            fail("run", &err);
+        tco_run *run = wrun;
+        tco_results *res = wres;
         tco_provenance prov = {0};
         prov.command = "run";
         prov.scenario_path = path;
@@ -467,13 +508,10 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
         snprintf(wdir, sizeof wdir, "%s/write", outdir);
         if (tco_make_dirs(wdir, &err) != TCO_OK)
             fail("write", &err);
-        for (int r = 0; r < reps; r++) {
-            double t0 = cpu_seconds();
-            if (tco_report_write(wdir, &rep, 0, NULL, &err) != TCO_OK)
-                fail("write", &err);
-            double t = cpu_seconds() - t0;
-            write = t < write ? t : write;
-        }
+        double t0 = cpu_seconds();
+        if (tco_report_write(wdir, &rep, 0, NULL, &err) != TCO_OK)
+            fail("write", &err);
+        write = cpu_seconds() - t0;
         tco_results_free(res);
         tco_run_free(run);
     }
@@ -491,10 +529,9 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
     figure("phase_cost_us", "  cost per future", ph[3] / n * 1e6, "us", 3, NULL, -1);
     figure("phase_statistics_us", "  statistics per future", ph[4] / n * 1e6, "us", 3, NULL, -1);
 
-    /* memory */
-    long m1 = smoke ? 2000 : 1000000, m0 = smoke ? 1000 : 100000;
-    double s0 = 0, s1 = 0, s2 = 0;
-    double p0 = child_peak(prog, path, m0, &s0), p1 = child_peak(prog, path, m1, &s1);
+    /* memory, measured at the start (memory_children) */
+    long m1 = mem->m1, m0 = mem->m0;
+    double p0 = mem->p0, p1 = mem->p1;
     double per = p1 > 0 && p0 > 0 ? (p1 - p0) / (double)(m1 - m0) : NAN;
     char label[96];
     tco_snprintf(label, sizeof label, "peak memory, %s futures (tcosim run)",
@@ -505,7 +542,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
     double big_bytes;
     int measured = 0;
     if (big && !smoke) {
-        big_bytes = child_peak(prog, path, 10000000, &s2);
+        big_bytes = mem->big;
         measured = big_bytes > 0;
     }
     if (!measured) {
@@ -559,9 +596,6 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const c
         tco_snprintf(label, sizeof label, "2 threads over 1, %s", sens[k].name);
         figure(key, label, a / b, "x", 2, ">= 1.7x", met(a / b, TARGET_SERIES_RATIO, 1));
     }
-    (void)s0;
-    (void)s1;
-    (void)s2;
     tco_scenario_free(sc);
 }
 
@@ -602,8 +636,15 @@ int main(int argc, char **argv)
                 PEER_FUTURES_PER_SECOND);
     const char *def[] = {"scenarios/baseline.yaml", "bench/v2.yaml"};
     int ns = argc > 1 ? argc - 1 : 2;
+    memory mem[16];
+    if (ns > 16) {
+        fprintf(stderr, "bench: at most 16 scenarios\n");
+        return 2;
+    }
     for (int k = 0; k < ns; k++)
-        bench_scenario(argc > 1 ? argv[k + 1] : def[k], smoke, big, n, prog);
+        mem[k] = memory_children(prog, argc > 1 ? argv[k + 1] : def[k], smoke, big);
+    for (int k = 0; k < ns; k++)
+        bench_scenario(argc > 1 ? argv[k + 1] : def[k], smoke, big, n, &mem[k]);
     char md[4200];
     snprintf(md, sizeof md, "%.*s.md",
              (int)(strlen(jpath) > 5 && strcmp(jpath + strlen(jpath) - 5, ".json") == 0

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: issue 11's figures for the bundled baseline and bench/v2.yaml
 # (every version-2 feature), a table here and build/bench.json.
-# BENCH_BIG=1 also measures 10^7 futures (about 10 GiB and minutes today);
+# BENCH_BIG=1 also measures 10^7 futures (about 1.4 GiB and many minutes);
 # BENCH_SMOKE=1 runs tiny sizes (tests/bench/smoke.sh).  Figures only: this
 # never fails on a slow machine.
 set -e

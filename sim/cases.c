@@ -328,13 +328,19 @@ int tco_case_list_find(const tco_case_list *list, const char *name)
 tco_status tco_cases_validate(const char *path, const tco_load_options *opt, tco_error *err)
 {
     tco_case_list *list;
+    tco_scenario *first = NULL; /* its quantile tables serve the other cases */
     tco_status st = tco_case_list_read(&list, path, err);
     for (size_t i = 0; st == TCO_OK && i < list->n; i++) {
         tco_load_options lo = {opt ? opt->sets : NULL, opt ? opt->nsets : 0, list->c[i].name};
         tco_scenario *sc;
-        if ((st = tco_scenario_load(&sc, path, &lo, err)) == TCO_OK)
-            tco_scenario_free(sc);
+        if ((st = tco_scenario_reload_with(&sc, path, &lo, NULL, 0, first, err)) == TCO_OK) {
+            if (!first)
+                first = sc;
+            else
+                tco_scenario_free(sc);
+        }
     }
+    tco_scenario_free(first);
     if (list)
         tco_case_list_free(list);
     return st;

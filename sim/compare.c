@@ -88,7 +88,10 @@ tco_status tco_compare_run(tco_compare **out, const char *path, const tco_load_o
                 c->description = c->info->description;
             }
         }
-        st = tco_scenario_load(&c->sc, path, &lo, err);
+        /* The base's quantile tables serve every case where a distribution
+         * is the same (the same tables, so the same numbers). */
+        st = tco_scenario_reload_with(&c->sc, path, &lo, NULL, 0, k > 0 ? cmp->c[0].sc : NULL,
+                                      err);
         cmp->n = k + 1;
         if (st == TCO_OK && k > 0)
             st = same_strategies(cmp->c[0].sc, c->sc, c->name, err);

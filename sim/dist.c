@@ -5,7 +5,9 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +43,8 @@ struct tco_qtable {
 };
 
 /* The most distinct tables one load may build (each is 33 KB), and the most
- * time one table may take: beyond either the file is refused. */
+ * CPU time one table may take (CPU, not wall time: a busy machine must not
+ * refuse a file): beyond either the file is refused. */
 #define QT_MAX_TABLES 1024
 #define QT_MAX_SECONDS 2.0
 #define QT_MAX_TOTAL_SECONDS 20.0 /* all the tables of one load */
@@ -117,55 +120,123 @@ static int inverts(const tco_dist *d, double q, double u, double w)
     return fabs(f - w) <= 1e-6 * w;
 }
 
-static double seconds(void)
+/* The calling thread's CPU seconds. */
+static double thread_seconds(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The beta density at x in (0, 1) with its normalising constant lnorm =
+ * ln Gamma(a + b) - ln Gamma(a) - ln Gamma(b) computed once per table:
+ * gsl_ran_beta_pdf computes the three log-gammas at every call, nearly all
+ * of its cost (and 8% of a table's).  The sum is formed in the order GSL forms it,
+ * so the result is the same double (check_dist compares them at every node
+ * of several tables). */
+static double beta_pdf(double x, double a, double b, double lnorm)
+{
+    if (!(x > 0 && x < 1))
+        return gsl_ran_beta_pdf(x, a, b);
+    return exp(lnorm + log(x) * (a - 1) + log1p(-x) * (b - 1));
+}
+
+/* Nodes a thread takes at a time while building a table, and between two
+ * looks at the time limit. */
+#define QT_CHUNK 64
+
+/* The slope dQ/dv = u(1 - u) / f(q) at a node, NaN where the density is 0
+ * or not finite (a secant is used there). */
+static double node_slope(const tco_dist *d, double q, double u, double lnorm)
+{
+    double f = d->kind == TCO_DIST_GAMMA ? exact_pdf(d, q) : beta_pdf(q, d->alpha, d->beta, lnorm);
+    return (f > 0 && isfinite(f)) ? u * (1 - u) / f : NAN;
 }
 
 /* Builds the table, checking every node: GSL's inverse CDFs return NaN or
  * a wrong value at some nodes (Beta(300, 2) at 21 of 2,049, Gamma(0.1) at
  * 943), so a node that is not finite, leaves the support or breaks
- * monotonicity is recomputed by bisection on the CDF.  Returns NULL with
- * *timeout set when the build takes longer than QT_MAX_SECONDS. */
-static tco_qtable *qtable_build(const tco_dist *d, int *timeout)
+ * monotonicity is recomputed by bisection on the CDF.  GSL's inverses (and
+ * the slopes at the nodes they get right) run on threads threads, one
+ * parallel region a table: each node is one call, the same double on any
+ * thread.  The monotonicity checks and the bisections then run in node
+ * order, so the table is the same for any thread count.  *cpu receives
+ * the CPU seconds the build took (on all its threads, without the time a
+ * thread waits for another, so that a busy machine does not change it);
+ * returns NULL with *timeout set when they exceed QT_MAX_SECONDS. */
+static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout, double *cpu)
 {
     *timeout = 0;
+    *cpu = 0;
     tco_qtable *t = malloc(sizeof *t);
-    if (!t)
+    unsigned char *good = malloc(QT_NODES);
+    if (!t || !good) {
+        free(t);
+        free(good);
         return NULL;
+    }
     t->refs = 1;
     t->gamma = d->kind == TCO_DIST_GAMMA;
     t->alpha = d->alpha;
     t->beta = d->beta;
     t->step = 2 * QT_VMAX / (QT_NODES - 1);
-    double upper = t->gamma ? HUGE_VAL : 1;
-    double start = seconds();
-    for (int j = 0; j < QT_NODES; j++) {
-        double v = -QT_VMAX + j * t->step;
+    const double upper = t->gamma ? HUGE_VAL : 1;
+    const double step = t->step;
+    const double lnorm = t->gamma ? 0
+                                  : gsl_sf_lngamma(d->alpha + d->beta) - gsl_sf_lngamma(d->alpha) -
+                                        gsl_sf_lngamma(d->beta);
+    double work = 0;
+    int late = 0;
+    /* GSL's inverse at every node, whether it is finite, inside the
+     * support and inverts the CDF (monotonicity needs the node before, so
+     * it is checked below), and the slope there. */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
+    for (int c = 0; c < QT_NODES; c += QT_CHUNK) {
+        int stop;
+#pragma omp atomic read
+        stop = late;
+        if (stop)
+            continue;
+        double c0 = thread_seconds();
+        int end = c + QT_CHUNK < QT_NODES ? c + QT_CHUNK : QT_NODES;
+        for (int j = c; j < end; j++) {
+            double v = -QT_VMAX + j * step;
+            double u = 1 / (1 + exp(-v)), w = 1 / (1 + exp(v));
+            double q = exact_quantile(d, u);
+            t->q[j] = q;
+            good[j] = isfinite(q) && q <= upper && inverts(d, q, u, w);
+            t->dq[j] = good[j] ? node_slope(d, q, u, lnorm) : NAN;
+        }
+        double spent = thread_seconds() - c0, total;
+#pragma omp atomic capture
+        total = work += spent;
+        if (total > QT_MAX_SECONDS) {
+#pragma omp atomic write
+            late = 1;
+        }
+    }
+    double c0 = thread_seconds();
+    for (int j = 0; j < QT_NODES && !late; j++) {
+        double v = -QT_VMAX + j * step;
         double u = 1 / (1 + exp(-v)), w = 1 / (1 + exp(v));
         double prev = j > 0 ? t->q[j - 1] : 0;
-        double q = exact_quantile(d, u);
-        if (!isfinite(q) || q < prev || q > upper || !inverts(d, q, u, w)) {
+        if (!good[j] || t->q[j] < prev) {
             double hi = t->gamma ? fmax(1, 2 * prev) : 1;
             if (t->gamma)
                 while (isfinite(hi) && gsl_cdf_gamma_P(hi, d->alpha, d->beta) < u)
                     hi *= 2;
-            q = isfinite(hi) ? bisect_quantile(d, u, w, prev, hi) : NAN;
-        }
-        t->q[j] = q;
-        if ((j & 63) == 63 && seconds() - start > QT_MAX_SECONDS) {
-            *timeout = 1;
-            free(t);
-            return NULL;
+            t->q[j] = isfinite(hi) ? bisect_quantile(d, u, w, prev, hi) : NAN;
+            t->dq[j] = node_slope(d, t->q[j], u, lnorm);
+            if (work + thread_seconds() - c0 > QT_MAX_SECONDS)
+                late = 1;
         }
     }
-    for (int j = 0; j < QT_NODES; j++) {
-        double v = -QT_VMAX + j * t->step;
-        double u = 1 / (1 + exp(-v));
-        double f = exact_pdf(d, t->q[j]);
-        t->dq[j] = (f > 0 && isfinite(f)) ? u * (1 - u) / f : NAN;
+    *cpu = work + thread_seconds() - c0;
+    free(good);
+    if (late) {
+        *timeout = 1;
+        free(t);
+        return NULL;
     }
     /* Where the density is 0 or infinite at a node, fall back to a secant. */
     for (int j = 0; j < QT_NODES; j++) {
@@ -197,7 +268,7 @@ static void qtable_release(tco_qtable *t)
 
 struct tco_dist_cache {
     size_t n;
-    double seconds; /* spent building the tables so far */
+    double seconds; /* CPU seconds spent building the tables so far */
     tco_qtable *slot[QC_SLOTS];
 };
 
@@ -857,10 +928,13 @@ static tco_status attach_table(tco_dist *d, const tco_ynode *node, const char *p
                         "gamma distributions has taken over %g s; use fewer distinct ones",
                         node->file, node->line, node->col, path, QT_MAX_TOTAL_SECONDS);
     int timeout;
-    double start = seconds();
-    d->table = qtable_build(d, &timeout);
+    double cpu;
+    /* More threads than processors never help a build that only computes. */
+    int threads = omp_get_max_threads(), procs = omp_get_num_procs();
+    threads = procs > 0 && threads > procs ? procs : threads;
+    d->table = qtable_build(d, threads < 1 ? 1 : threads, &timeout, &cpu);
     if (cache)
-        cache->seconds += seconds() - start;
+        cache->seconds += cpu;
     TCO_RETURN_ERROR_IF(!d->table && timeout, err, TCO_EINVAL,
                         "%s:%u:%u: %s: %s is too extreme to tabulate its quantiles in %g s; "
                         "use less extreme parameters",

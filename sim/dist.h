@@ -49,7 +49,11 @@ typedef struct {
 
 /* Parses node (a number, or a mapping with a dist key) into d, checking the
  * parameters and that the distribution can reach dom.  path names the key in
- * messages.  On success d owns memory; release it with tco_dist_clear. */
+ * messages.  On success d owns memory; release it with tco_dist_clear.
+ * Beta, pert and gamma distributions build a quantile table on OpenMP's
+ * default number of threads (omp_get_max_threads: OMP_NUM_THREADS, or
+ * omp_set_num_threads, which `tcosim --threads N` calls), at most one a
+ * processor; the table is the same for any number. */
 tco_status tco_dist_parse(tco_dist *d, const tco_ynode *node, const char *path,
                           const tco_domain *dom, tco_error *err);
 

@@ -482,6 +482,7 @@ static int parse_cli(int argc, char **argv, cli *c)
                 return usage_error("--threads: expected a whole number from 1 to 1024, got '%s'",
                                    optarg);
             c->ro.threads = (int)v;
+            omp_set_num_threads((int)v); /* the load's quantile tables (dist.h) too */
             break;
         case OPT_SET:
             c->sets[c->nsets++] = optarg;

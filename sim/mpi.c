@@ -615,16 +615,45 @@ static tco_status keep_npv(void *ctx, size_t r, const double *npv, size_t n, tco
     return TCO_OK;
 }
 
-/* tco_sweep_runs over every process (tco_sens_distribute's series): each
- * runs a contiguous share of the runs; rank 0 takes its own as they come,
- * then every other rank's, in run order. */
+static tco_status par_series_rows(const tco_scenario *sc, const tco_run_options *opt,
+                                  const tco_sweep_point *pt, size_t nruns,
+                                  const unsigned char *costed, tco_sweep_take take, void *ctx,
+                                  const int *rows, size_t nrows, long before, long total,
+                                  tco_error *err);
+
+/* tco_sweep_runs_costing over every process (tco_sens_distribute's
+ * series): each runs a contiguous share of the runs; rank 0 takes its own
+ * as they come, then every other rank's, in run order, of which it
+ * receives only the strategies costed. */
 static tco_status par_series(const tco_scenario *sc, const tco_run_options *opt,
-                             const tco_sweep_point *pt, size_t nruns, tco_sweep_take take,
-                             void *ctx, const int *rows, size_t nrows, long before, long total,
+                             const tco_sweep_point *pt, size_t nruns, const unsigned char *costed,
+                             tco_sweep_take take, void *ctx, long before, long total,
                              tco_error *err)
 {
     if (size == 1 || solo)
-        return tco_sweep_runs(sc, opt, pt, nruns, take, ctx, before, total, err);
+        return tco_sweep_runs_costing(sc, opt, pt, nruns, costed, take, ctx, before, total, err);
+    int rows[64], *rowp = rows;
+    size_t nrows = 0;
+    if (sc->nstrategies > sizeof rows / sizeof *rows &&
+        !(rowp = malloc(sc->nstrategies * sizeof *rowp)))
+        return tco_par_agree(tco_error_set(err, TCO_ENOMEM, "out of memory"), err);
+    for (size_t s = 0; s < sc->nstrategies; s++)
+        if (!costed || costed[s])
+            rowp[nrows++] = (int)s;
+    tco_status st = par_series_rows(sc, opt, pt, nruns, costed, take, ctx, rowp, nrows, before,
+                                    total, err);
+    if (rowp != rows)
+        free(rowp);
+    return st;
+}
+
+/* par_series with the strategies it sends, rows[0..nrows). */
+static tco_status par_series_rows(const tco_scenario *sc, const tco_run_options *opt,
+                                  const tco_sweep_point *pt, size_t nruns,
+                                  const unsigned char *costed, tco_sweep_take take, void *ctx,
+                                  const int *rows, size_t nrows, long before, long total,
+                                  tco_error *err)
+{
     const size_t n = (size_t)(opt->futures > 0 ? opt->futures : sc->futures);
     const size_t width = nrows * n; /* what a run sends */
     size_t r0, r1;
@@ -634,8 +663,9 @@ static tco_status par_series(const tco_scenario *sc, const tco_run_options *opt,
     if (rank > 0 && r1 > r0 && !(keep.npv = malloc((r1 - r0) * width * sizeof *keep.npv)))
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %zu runs' NPVs", r1 - r0);
     if (st == TCO_OK)
-        st = tco_sweep_runs(sc, opt, pt + r0, r1 - r0, rank == 0 ? take : keep_npv,
-                            rank == 0 ? ctx : &keep, before + (long)(r0 * n), total, err);
+        st = tco_sweep_runs_costing(sc, opt, pt + r0, r1 - r0, costed,
+                                    rank == 0 ? take : keep_npv, rank == 0 ? ctx : &keep,
+                                    before + (long)(r0 * n), total, err);
     if ((st = tco_par_agree(st, err)) != TCO_OK) {
         free(keep.npv);
         return st;

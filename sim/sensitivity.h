@@ -56,18 +56,17 @@ tco_status tco_sensitivity_run(tco_sensitivity **out, const tco_scenario *sc,
                                int versus, tco_error *err);
 /* The same over several processes (tcosim-mpi): the base run by
  * d->execute (tco_run_execute's results on the root, *out NULL elsewhere),
- * the design runs by d->series (tco_sweep_runs's contract, take called on
- * the root only, and reading only the NPVs of strategies rows[0..nrows):
- * the others' may be left out), and d->share(v, count) giving every
- * process the root's count ints.  Every process calls it; on the root *out is what
+ * the design runs by d->series (tco_sweep_runs_costing's contract, take
+ * called on the root only), and d->share(v, count) giving every process
+ * the root's count ints.  Every process calls it; on the root *out is what
  * tco_sensitivity_run gives, bit for bit; elsewhere NULL on success.  d
  * NULL: one process (tco_sensitivity_run). */
 typedef struct {
     tco_status (*execute)(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                           tco_error *err);
     tco_status (*series)(const tco_scenario *sc, const tco_run_options *opt,
-                         const tco_sweep_point *pt, size_t nruns, tco_sweep_take take, void *ctx,
-                         const int *rows, size_t nrows, long progress_before,
+                         const tco_sweep_point *pt, size_t nruns, const unsigned char *costed,
+                         tco_sweep_take take, void *ctx, long progress_before,
                          long progress_total, tco_error *err);
     void (*share)(int *v, size_t count);
 } tco_sens_distribute;

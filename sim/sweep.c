@@ -496,7 +496,8 @@ static void table_inputs(const tco_scenario *sc, const tco_sweep_point *p, long 
  * demand (tco_future_redraw_demand) instead of drawing again. */
 static void runs_future(const tco_scenario *sc, const tco_model *model, const tco_sampler *sampler,
                         const tco_zig *zig, uint64_t seed, const tco_sweep_point *pt, size_t g0,
-                        size_t g1, long i, size_t n, runs_ws *w, double *buf, unsigned char *bad)
+                        size_t g1, long i, size_t n, const unsigned char *costed, runs_ws *w,
+                        double *buf, unsigned char *bad)
 {
     const size_t S = sc->nstrategies, NI = sc->ninputs;
     tco_rng rng0, rng;
@@ -527,6 +528,10 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
         }
         double *out = buf + (r - g0) * S * n + (size_t)i;
         for (size_t s = 0; s < S; s++) {
+            if (costed && !costed[s]) {
+                out[s * n] = NAN;
+                continue;
+            }
             tco_cost cost;
             tco_future_cost(w->future, model, s, NULL, NULL, &cost);
             if (!tco_cost_is_finite(&cost)) {
@@ -558,7 +563,8 @@ static tco_status share_take(void *ctx, size_t r, const double *npv, size_t n, t
 
 /* opt->share's runs (sweep.h, tco_share), then the others' replayed. */
 static tco_status share_runs(const tco_scenario *sc, const tco_run_options *opt,
-                             const tco_sweep_point *pt, size_t nruns, tco_sweep_take take,
+                             const tco_sweep_point *pt, size_t nruns,
+                             const unsigned char *costed, tco_sweep_take take,
                              void *ctx, long progress_before, long progress_total,
                              tco_error *err)
 {
@@ -578,8 +584,8 @@ static tco_status share_runs(const tco_scenario *sc, const tco_run_options *opt,
             sub[m++] = pt[r];
         }
     share_take_ctx c = {sh, map, take, ctx};
-    if (m > 0 && (st = tco_sweep_runs(sc, &o, sub, m, share_take, &c, progress_before,
-                                      progress_total, err)))
+    if (m > 0 && (st = tco_sweep_runs_costing(sc, &o, sub, m, costed, share_take, &c,
+                                              progress_before, progress_total, err)))
         goto done;
     for (size_t r = 0, j = 0; sh->replay && r < nruns; r++) {
         if (j < m && map[j] == r) {
@@ -604,8 +610,18 @@ tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
                           void *ctx, long progress_before, long progress_total,
                           tco_error *err)
 {
+    return tco_sweep_runs_costing(sc, opt, pt, nruns, NULL, take, ctx, progress_before,
+                                  progress_total, err);
+}
+
+tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options *opt,
+                                  const tco_sweep_point *pt, size_t nruns,
+                                  const unsigned char *costed, tco_sweep_take take, void *ctx,
+                                  long progress_before, long progress_total, tco_error *err)
+{
     if (opt->share)
-        return share_runs(sc, opt, pt, nruns, take, ctx, progress_before, progress_total, err);
+        return share_runs(sc, opt, pt, nruns, costed, take, ctx, progress_before,
+                          progress_total, err);
     if (nruns == 0)
         return TCO_OK;
     const long n = opt->futures > 0 ? opt->futures : sc->futures;
@@ -706,8 +722,8 @@ tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
                     cancelled = 1;
                     continue;
                 }
-                runs_future(sc, model, sampler, &zig, seed, pt, g0, g1, i, (size_t)n, w, buf,
-                            bad);
+                runs_future(sc, model, sampler, &zig, seed, pt, g0, g1, i, (size_t)n, costed, w,
+                            buf, bad);
                 long now;
 #pragma omp atomic capture
                 now = ++done;

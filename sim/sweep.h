@@ -107,6 +107,17 @@ tco_status tco_sweep_runs(const tco_scenario *sc, const tco_run_options *opt,
                           const tco_sweep_point *pt, size_t nruns, tco_sweep_take take,
                           void *ctx, long progress_before, long progress_total,
                           tco_error *err);
+
+/* tco_sweep_runs costing only the strategies s with costed[s] non-zero
+ * (costed NULL: all): the others' NPVs are handed to take as NaN (their
+ * values where a run goes the plain way, tco_run_execute), and their costs
+ * are never computed, so a non-finite cost of one of them goes unnoticed.  The strategies are costed independently of each other
+ * (model.h), so the NPVs of those costed are the same bits as with all.
+ * Sensitivity analyses read two strategies of every design run. */
+tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options *opt,
+                                  const tco_sweep_point *pt, size_t nruns,
+                                  const unsigned char *costed, tco_sweep_take take, void *ctx,
+                                  long progress_before, long progress_total, tco_error *err);
 void tco_sweep_free(tco_sweep *sw);
 
 /* The kinds of crossover, read along one axis from lower to higher values

@@ -4,6 +4,8 @@
 #include "testutil.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <omp.h>
 
 #include "../sim/dist.h"
 #include "../sim/rng.h"
@@ -306,6 +308,83 @@ START_TEST(test_tables_where_gsl_fails)
 }
 END_TEST
 
+/* The plain path of a tabulated beta quantile: GSL's inverse at the nodes
+ * around u, GSL's own density for their slopes (the table computes the
+ * density's normalising constant once), cubic Hermite in logit(u) between
+ * them, kept between the nodes.  For parameters where GSL's inverse is
+ * good at every node, the table must give the same double. */
+static double plain_beta_quantile(double a, double b, double u)
+{
+    const int nodes = 2049;
+    const double vmax = 23, h = 2 * vmax / (nodes - 1);
+    double pos = (log(u / (1 - u)) + vmax) / h;
+    int j = (int)pos;
+    double s = pos - j, q[2], dq[2];
+    for (int k = 0; k < 2; k++) {
+        double v = -vmax + (j + k) * h, uk = 1 / (1 + exp(-v));
+        q[k] = gsl_cdf_beta_Pinv(uk, a, b);
+        dq[k] = uk * (1 - uk) / gsl_ran_beta_pdf(q[k], a, b);
+    }
+    double s2 = s * s, s3 = s2 * s;
+    double x = (2 * s3 - 3 * s2 + 1) * q[0] + (s3 - 2 * s2 + s) * h * dq[0] +
+               (-2 * s3 + 3 * s2) * q[1] + (s3 - s2) * h * dq[1];
+    return fmin(fmax(x, q[0]), q[1]);
+}
+
+START_TEST(test_table_equals_plain_path)
+{
+    const char *texts[] = {"{dist: beta, alpha: 2.3, beta: 4.1}",
+                           "{dist: pert, min: 1.9, mode: 2.5, max: 4.0}",
+                           "{dist: beta, alpha: 0.7, beta: 2.3}"};
+    for (size_t c = 0; c < sizeof texts / sizeof *texts; c++) {
+        tco_dist d;
+        tco_error err;
+        ck_assert_msg(parse(texts[c], &d, &TCO_DOM_ANY, &err) == TCO_OK, "%s", err.msg);
+        double scale = d.kind == TCO_DIST_PERT ? d.b - d.a : 1, lo = d.kind == TCO_DIST_PERT ? d.a : 0;
+        for (int i = 1; i < 3000; i++) {
+            double u = (i - 0.37) / 3000.0;
+            double want = lo + scale * plain_beta_quantile(d.alpha, d.beta, u);
+            double got = tco_dist_quantile(&d, u);
+            ck_assert_msg(memcmp(&want, &got, sizeof got) == 0, "%s: Q(%.17g) = %.17g, plain %.17g",
+                          texts[c], u, got, want);
+        }
+        tco_dist_clear(&d);
+    }
+}
+END_TEST
+
+/* A table is built on OpenMP's threads; it must not depend on their
+ * number, also where GSL's inverse fails and nodes are bisected in order. */
+START_TEST(test_table_thread_independent)
+{
+    const char *texts[] = {"{dist: beta, alpha: 300, beta: 2}", "{dist: gamma, shape: 0.1, scale: 1}",
+                           "{dist: beta, alpha: 0.05, beta: 0.5}",
+                           "{dist: pert, min: 1.9, mode: 2.5, max: 4.0}"};
+    int saved = omp_get_max_threads();
+    for (size_t c = 0; c < sizeof texts / sizeof *texts; c++) {
+        tco_dist d[3];
+        tco_error err;
+        for (int k = 0; k < 3; k++) {
+            omp_set_num_threads(k == 0 ? 1 : k == 1 ? 2 : 5);
+            ck_assert_msg(parse(texts[c], &d[k], &TCO_DOM_ANY, &err) == TCO_OK, "%s", err.msg);
+        }
+        for (int i = 1; i < 5000; i++) {
+            double u = i / 5000.0;
+            if (i % 9 == 0)
+                u = pow(10, -1 - i % 13);
+            double q1 = tco_dist_quantile(&d[0], u), q2 = tco_dist_quantile(&d[1], u),
+                   q5 = tco_dist_quantile(&d[2], u);
+            ck_assert_msg(memcmp(&q1, &q2, sizeof q1) == 0 && memcmp(&q1, &q5, sizeof q1) == 0,
+                          "%s: Q(%g) = %.17g (1 thread), %.17g (2), %.17g (5)", texts[c], u, q1,
+                          q2, q5);
+        }
+        for (int k = 0; k < 3; k++)
+            tco_dist_clear(&d[k]);
+    }
+    omp_set_num_threads(saved);
+}
+END_TEST
+
 /* Fuzz #6: validate hung for minutes on pert {min: -1e308} (its alpha
  * overflowed to infinity inside GSL); shapes GSL cannot invert are refused
  * with the path and the bounds, and huge ranges either work or are refused. */
@@ -556,6 +635,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_discrete_huge_weights);
     tcase_add_test(tc, test_discrete_long_list);
     tcase_add_test(tc, test_tables_where_gsl_fails);
+    tcase_add_test(tc, test_table_equals_plain_path);
+    tcase_add_test(tc, test_table_thread_independent);
     tcase_add_test(tc, test_extreme_parameters);
     tcase_add_test(tc, test_table_cache);
     tcase_add_test(tc, test_rng_normal);

@@ -1,6 +1,7 @@
 /* Sensitivity and value of information on cases with known answers. */
 #include "testutil.h"
 
+#include "../sim/rng.h"
 #include "../sim/sensitivity.h"
 #include "../sim/sobolidx.h"
 #include "../sim/stats.h"
@@ -105,6 +106,85 @@ START_TEST(test_evppi_by_hand)
     ck_close(tco_stats_evpi(npv, 4, 2), 0.875, 1e-15);
     /* One bin: no information, no value. */
     ck_assert_double_eq(tco_evppi(x, 1, npv, 4, 2, 1), 0);
+}
+END_TEST
+
+/* The plain path of tco_evppi: qsort by (x, future), bins of nearly equal
+ * counts with ties kept together, the bins' smallest sums. */
+typedef struct {
+    double x;
+    size_t i;
+} ref_key;
+
+static int ref_cmp(const void *a, const void *b)
+{
+    const ref_key *p = a, *q = b;
+    if (p->x != q->x)
+        return (p->x > q->x) - (p->x < q->x);
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+static double ref_evppi(const double *x, const double *npv, size_t n, size_t S, size_t bins)
+{
+    ref_key *k = malloc(n * sizeof *k);
+    double *sum = calloc(S, sizeof *sum), *mean = malloc(S * sizeof *mean);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (ref_key){x[i], i};
+    qsort(k, n, sizeof *k, ref_cmp);
+    tco_stats_means(npv, n, S, mean);
+    double best = mean[tco_stats_best_mean(mean, S)], inner = 0;
+    size_t start = 0;
+    for (size_t b = 0; b < bins && start < n; b++) {
+        size_t end = b + 1 == bins ? n : (n * (b + 1)) / bins;
+        if (end <= start)
+            continue;
+        while (end < n && k[end].x == k[end - 1].x)
+            end++;
+        for (size_t s = 0; s < S; s++)
+            sum[s] = 0;
+        for (size_t j = start; j < end; j++)
+            for (size_t s = 0; s < S; s++)
+                sum[s] += npv[s * n + k[j].i];
+        double m = HUGE_VAL;
+        for (size_t s = 0; s < S; s++)
+            m = fmin(m, sum[s]);
+        inner += m;
+        start = end;
+    }
+    free(k);
+    free(sum);
+    free(mean);
+    double v = best - inner / (double)n;
+    return v > 1e-12 * fabs(best) ? v : 0;
+}
+
+/* tco_evppi's radix sort orders as qsort does, ties (many, and -0 with +0)
+ * by future, on values of both signs and every scale: the same EVPPI. */
+START_TEST(test_evppi_sort_equals_qsort)
+{
+    const size_t n = 5003, S = 3;
+    double *x = malloc(n * sizeof *x), *npv = malloc(S * n * sizeof *npv);
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 41, 0);
+    for (int form = 0; form < 3; form++) {
+        for (size_t i = 0; i < n; i++) {
+            double u = tco_rng_uniform(&r);
+            x[i] = form == 0   ? floor(u * 7) - 3                       /* ties, 0 */
+                   : form == 1 ? (i % 5 < 2 ? (i % 5 ? 0.0 : -0.0) : (u - 0.5) * 1e-300)
+                               : (u - 0.3) * pow(10, floor(u * 600) - 300); /* scales */
+            for (size_t s = 0; s < S; s++)
+                npv[s * n + i] = 1e5 * tco_rng_uniform(&r) + (double)s * x[i] * (form == 0);
+        }
+        for (size_t bins = 2; bins <= 50; bins += 16) {
+            double want = ref_evppi(x, npv, n, S, bins), got = tco_evppi(x, 1, npv, n, S, bins);
+            ck_assert_msg(memcmp(&want, &got, sizeof got) == 0, "form %d, %zu bins: %.17g != %.17g",
+                          form, bins, got, want);
+        }
+    }
+    free(x);
+    free(npv);
 }
 END_TEST
 
@@ -277,6 +357,41 @@ START_TEST(test_threads)
     ck_assert_double_eq(r[0]->evpi, r[1]->evpi);
     tco_sensitivity_free(r[0]);
     tco_sensitivity_free(r[1]);
+    /* Rank correlations and EVPPI (one input a thread) on the baseline,
+     * whose many inputs spread over the threads. */
+    tco_scenario_free(sc);
+    ck_assert_msg(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err) == TCO_OK, "%s",
+                  err.msg);
+    for (int k = 0; k < 2; k++) {
+        tco_run_options opt = {0};
+        opt.futures = 600;
+        opt.threads = 2 * k + 1;
+        ck_assert_int_eq(tco_sensitivity_run(&r[k], sc, &opt, TCO_SENS_RANK, -1, -1, &err), TCO_OK);
+    }
+    ck_assert_uint_eq(r[0]->nrows, r[1]->nrows);
+    for (size_t i = 0; i < r[0]->nrows; i++) {
+        const tco_sens_row *a = &r[0]->rows[i], *b = &r[1]->rows[i];
+        ck_assert_int_eq(a->input, b->input);
+        ck_assert(a->value == b->value && a->low == b->low && a->high == b->high);
+    }
+    for (size_t i = 0; i < r[0]->nevppi; i++) {
+        ck_assert_int_eq(r[0]->evppi[i].input, r[1]->evppi[i].input);
+        ck_assert(r[0]->evppi[i].value == r[1]->evppi[i].value);
+    }
+    /* EVPPI of one input by hand (tco_evppi) equals the analysis's. */
+    tco_run_options o = {0};
+    o.futures = 600;
+    o.threads = 1;
+    o.keep_inputs = 1;
+    tco_run *run;
+    ck_assert(tco_run_execute(&run, sc, &o, &err) == TCO_OK);
+    const tco_sens_row *e = &r[1]->evppi[r[1]->nevppi / 2];
+    double want = tco_evppi(run->inputs + e->input, sc->ninputs, run->npv, (size_t)run->n,
+                            run->S, 6);
+    ck_assert_msg(memcmp(&want, &e->value, sizeof want) == 0, "%.17g != %.17g", want, e->value);
+    tco_run_free(run);
+    tco_sensitivity_free(r[0]);
+    tco_sensitivity_free(r[1]);
     tco_scenario_free(sc);
 }
 END_TEST
@@ -343,6 +458,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_sobol_on_the_model);
     tcase_add_test(tc, test_design_runs_equal_plain);
     tcase_add_test(tc, test_bootstrap_threads);
+    tcase_add_test(tc, test_evppi_sort_equals_qsort);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_no_finite_mean);
     tcase_add_test(tc, test_cancel);

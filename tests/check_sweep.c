@@ -322,8 +322,9 @@ static tco_status keep_npv(void *ctx, size_t r, const double *npv, size_t n, tco
 
 /* Run r of pt the plain way (tco_run_execute) equals the shared loop's,
  * bit for bit. */
-static void check_plain(const tco_scenario *sc, const tco_run_options *opt,
-                        const tco_sweep_point *pt, size_t nruns, const double *npv, size_t n)
+static void check_plain_costed(const tco_scenario *sc, const tco_run_options *opt,
+                               const tco_sweep_point *pt, size_t nruns, const double *npv,
+                               size_t n, const unsigned char *costed)
 {
     const size_t S = sc->nstrategies, D = sc->ndims;
     double *mixed = malloc(n * (D ? D : 1) * sizeof *mixed);
@@ -343,12 +344,21 @@ static void check_plain(const tco_scenario *sc, const tco_run_options *opt,
         tco_error err;
         ck_assert_msg(tco_run_execute(&run, sc, &o, &err) == TCO_OK, "%s", err.msg);
         for (size_t k = 0; k < S * n; k++)
-            ck_assert_msg(memcmp(&run->npv[k], &npv[r * S * n + k], sizeof(double)) == 0,
+            if (costed && !costed[k / n])
+                ck_assert_msg(isnan(npv[r * S * n + k]), "run %zu, strategy %zu: costed", r, k / n);
+            else
+                ck_assert_msg(memcmp(&run->npv[k], &npv[r * S * n + k], sizeof(double)) == 0,
                           "%s: run %zu, strategy %zu, future %zu: %.17g != %.17g", sc->file, r,
                           k / n, k % n, npv[r * S * n + k], run->npv[k]);
         tco_run_free(run);
     }
     free(mixed);
+}
+
+static void check_plain(const tco_scenario *sc, const tco_run_options *opt,
+                        const tco_sweep_point *pt, size_t nruns, const double *npv, size_t n)
+{
+    check_plain_costed(sc, opt, pt, nruns, npv, n, NULL);
 }
 
 /* The shared loop of tco_sweep_runs (inputs sampled once, a volume sweep
@@ -401,6 +411,18 @@ static void check_runs_equal_plain(const tco_scenario *sc)
                                  {NULL, NULL, 0, A, B, (long)D - 1}};
         ck_assert(tco_sweep_runs(sc, &opt, dp, 4, keep_npv, &c, 0, 0, &err) == TCO_OK);
         check_plain(sc, &opt, dp, 4, c.npv, n);
+        /* Two strategies costed (as sensitivity's design runs do), after
+         * the volume alone: theirs the same bits, the others NaN. */
+        unsigned char *costed = calloc(S, 1);
+        costed[S - 1] = 1;
+        costed[S / 2] = 1;
+        ck_assert(tco_sweep_runs_costing(sc, &opt, dp, 4, costed, keep_npv, &c, 0, 0, &err) ==
+                  TCO_OK);
+        check_plain_costed(sc, &opt, dp, 4, c.npv, n, costed);
+        ck_assert(tco_sweep_runs_costing(sc, &opt, pt, 4, costed, keep_npv, &c, 0, 0, &err) ==
+                  TCO_OK);
+        check_plain_costed(sc, &opt, pt, 4, c.npv, n, costed);
+        free(costed);
         free(c.npv);
     }
     free(A);
