@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_month.h"
 #include "model_impl.h"
 
 const char *tco_category_name(tco_category c)
@@ -115,6 +116,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->paths = calloc(B + 1, sizeof *f->paths);
     f->type = calloc(B + 1, sizeof *f->type);
     f->platform = calloc(B + 1, 1);
+    f->kind = calloc(B + 1, 1);
     f->qual = malloc(B * K * sizeof *f->qual);
     f->oneoff = malloc(T * sizeof *f->oneoff);
     f->event_month = malloc((E + 1) * sizeof *f->event_month);
@@ -143,7 +145,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->rate_load = malloc(B * sizeof *f->rate_load);
     f->rate_reached = malloc(B);
     if (!f->rate_load || !f->rate_reached ||
-        !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
+        !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->kind || !f->qual || !f->oneoff ||
         !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
         return NULL;
@@ -153,6 +155,9 @@ tco_future *tco_future_alloc(const tco_model *m)
         tco_backend_paths *p = &f->paths[b];
         f->type[b] = be->type;
         f->platform[b] = (char)be->type->platform;
+        f->kind[b] = be->type == &tco_backend_api        ? TCO_KIND_API
+                     : be->type == &tco_backend_selfhost ? TCO_KIND_SELF
+                                                         : TCO_KIND_TABLE;
         p->T = m->T;
         p->K = K;
         p->index = malloc(T * sizeof *p->index);
@@ -185,6 +190,7 @@ void tco_future_free(tco_future *f)
     free(f->paths);
     free(f->type);
     free(f->platform);
+    free(f->kind);
     free(f->qual);
     free(f->qual_month);
     free(f->snap);
@@ -504,6 +510,11 @@ void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng
     draw_backends(f, m, x, rng, clamped);
     draw_events(f, m, x, rng);
     draw_setup_failures(f, m, &start);
+}
+
+void tco_future_use_tables(tco_future *f, const tco_model *m)
+{
+    memset(f->kind, TCO_KIND_TABLE, m->B);
 }
 
 void tco_future_redraw_demand(tco_future *f, const tco_model *m)

@@ -50,6 +50,11 @@ struct tco_future {
     tco_backend_paths *paths; /* B: each backend's paths, drawn by its type */
     const tco_backend_type **type; /* B: each backend's type */
     char *platform;    /* B: type->platform, read in the cost loop */
+    /* B: how strategy.c costs the backend's months: inline for the
+     * built-in types (backend_month.h), else through its type's table
+     * (TCO_KIND_TABLE); every backend through its table after
+     * tco_future_use_tables (tests: both ways give the same bits). */
+    char *kind;
     double *qual;      /* B x K expected failure cost of one request, F_{b,k} failure_cost_k */
     double *qual_month; /* T x B x K: the same by month (MODEL.md 12), NULL without trends */
     double *growth;    /* T: scratch for draw_capability's trend factors (with qual_month) */
@@ -109,6 +114,10 @@ static inline const double *tco_future_quality(const tco_future *f, int t, size_
 {
     return f->qual_month ? f->qual_month + (size_t)(t - 1) * B * K : f->qual;
 }
+
+/* From now on, costs every backend of f through its type's table of
+ * functions, as a type outside models/ is (tests). */
+void tco_future_use_tables(tco_future *f, const tco_model *m);
 
 /* A month past any horizon. */
 #define TCO_NEVER (1 << 30)

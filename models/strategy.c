@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "backend_month.h"
 #include "model_impl.h"
 #include "review.h"
 
@@ -42,10 +43,17 @@ static void adopt(tco_future *f, int b, int t)
 
 /* Platform b is retired at the start of month t (MODEL.md 16): from then
  * on it costs nothing; an owned fleet is sold in month t (booked in c). */
-static void retire(tco_future *f, int b, int t, double *c)
+static inline void retire(tco_future *f, int b, int t, double *c)
 {
-    if (f->type[b]->retire)
-        f->type[b]->retire(&f->paths[b], t, c);
+    if (f->kind[b] == TCO_KIND_SELF) {
+        tco_self_retire(&f->paths[b], t, c);
+    } else if (f->type[b]->retire) {
+        /* Through a copy: c's address does not escape the month loop. */
+        double tmp[TCO_NCAT];
+        memcpy(tmp, c, sizeof tmp);
+        f->type[b]->retire(&f->paths[b], t, tmp);
+        memcpy(c, tmp, sizeof tmp);
+    }
     f->adopt[b] = 0;
     f->prod[b] = TCO_NEVER;
     f->idle[b] = 0;
@@ -109,7 +117,9 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         f->adopt[b] = 0;
         f->prod[b] = TCO_NEVER;
         f->idle[b] = 0;
-        if (f->type[b]->start)
+        if (f->kind[b] == TCO_KIND_SELF)
+            tco_self_start(&f->paths[b]);
+        else if (f->type[b]->start)
             f->type[b]->start(&f->paths[b]);
     }
     /* Tokens per request of each workload, and the tokens served: used
@@ -140,11 +150,12 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
      * use order: one load each in the month loop. */
     tco_backend_paths *use_paths[TCO_MAX_BACKENDS];
     void (*use_cost[TCO_MAX_BACKENDS])(tco_backend_paths *, int, int, double, double *);
-    char use_platform[TCO_MAX_BACKENDS];
+    char use_platform[TCO_MAX_BACKENDS], use_kind[TCO_MAX_BACKENDS];
     for (size_t j = 0; j < nuse; j++) {
         use_paths[j] = &paths[use[j]];
         use_cost[j] = type[use[j]]->monthly_cost;
         use_platform[j] = platform[use[j]];
+        use_kind[j] = f->kind[use[j]];
     }
     int t0 = 1;
     if (resume) {
@@ -271,7 +282,16 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             int a = use_platform[j] ? adopted[b] : 0;
             if (read && a)
                 read[b] = t;
-            use_cost[j](use_paths[j], t, a, load[b], c);
+            if (use_kind[j] == TCO_KIND_API) {
+                tco_api_month(use_paths[j], load[b], c);
+            } else if (use_kind[j] == TCO_KIND_SELF) {
+                tco_self_month(use_paths[j], t, a, load[b], c);
+            } else {
+                double tmp[TCO_NCAT];
+                memcpy(tmp, c, sizeof tmp);
+                use_cost[j](use_paths[j], t, a, load[b], tmp);
+                memcpy(c, tmp, sizeof tmp);
+            }
         }
         double total = 0;
         for (int j = 0; j < TCO_NCAT; j++)
