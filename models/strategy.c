@@ -157,6 +157,11 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         use_platform[j] = platform[use[j]];
         use_kind[j] = f->kind[use[j]];
     }
+    /* Each month's loads, summed in the month's serving, are zeroed once
+     * the backends' monthly costs have read them. */
+    for (size_t j = 0; j < nuse; j++)
+        load[use[j]] = 0;
+    const int *last_route = NULL;
     int t0 = 1;
     if (resume) {
         t0 = f->mask_from;
@@ -208,10 +213,13 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         if (t == charged)
             c[TCO_CAT_SETUP] += f->x[st->review->switching_cost];
         /* Retirement first: not routed in months t - M .. t - 1. */
+        int retired = 0;
         if (M)
             for (size_t j = 0; j < nuse; j++)
-                if (f->idle[use[j]] >= M)
+                if (f->idle[use[j]] >= M) {
                     retire(f, use[j], t, c);
+                    retired = 1;
+                }
         /* Routing with the exclusions in force this month. */
         const int *route = base, *via = NULL;
         if (t >= first_excl) {
@@ -234,15 +242,17 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         /* Adoption: the first month a platform is routed to (again, after a
          * retirement; never again after a failed setup, which stays
          * adopted). */
-        for (size_t k = 0; k < K; k++) {
-            int b = route[k];
-            if (platform[b] && !adopted[b])
-                adopt(f, b, t);
-        }
+        /* Last month's route, unchanged and not resolved anew, with no
+         * retirement since, has every platform it names adopted. */
+        if (route != last_route || route == f->route || retired)
+            for (size_t k = 0; k < K; k++) {
+                int b = route[k];
+                if (platform[b] && !adopted[b])
+                    adopt(f, b, t);
+            }
+        last_route = route;
         if (M)
             count_idle(f, use, nuse, route, K);
-        for (size_t j = 0; j < nuse; j++)
-            load[use[j]] = 0;
         /* Serve each workload. */
         const double *R = f->R + (size_t)(t - 1) * K;
         const double *qual = tco_future_quality(f, t, B, K);
@@ -282,14 +292,16 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             int a = use_platform[j] ? adopted[b] : 0;
             if (read && a)
                 read[b] = t;
+            double l = load[b];
+            load[b] = 0; /* for the next month */
             if (use_kind[j] == TCO_KIND_API) {
-                tco_api_month(use_paths[j], load[b], c);
+                tco_api_month(use_paths[j], l, c);
             } else if (use_kind[j] == TCO_KIND_SELF) {
-                tco_self_month(use_paths[j], t, a, load[b], c);
+                tco_self_month(use_paths[j], t, a, l, c);
             } else {
                 double tmp[TCO_NCAT];
                 memcpy(tmp, c, sizeof tmp);
-                use_cost[j](use_paths[j], t, a, load[b], tmp);
+                use_cost[j](use_paths[j], t, a, l, tmp);
                 memcpy(c, tmp, sizeof tmp);
             }
         }
