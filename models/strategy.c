@@ -146,17 +146,29 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     const double *const disc = m->discount, *const oneoff = f->oneoff;
     const int first_excl = f->first_excl, switch_kind = (int)st->switch_kind;
     const tco_review *const review = st->review;
-    /* The reachable backends' paths, types' monthly costs and kinds, in
-     * use order: one load each in the month loop. */
+    /* The reachable backends that have monthly costs, in use order, with
+     * their paths, types' monthly costs and kinds: one load each in the
+     * month loop.  An api backend without a fixed monthly cost is left
+     * out: it would add zero to c[TCO_CAT_API], which changes no bit of a
+     * sum begun at +0 (such a sum is never -0 when rounding to nearest). */
     tco_backend_paths *use_paths[TCO_MAX_BACKENDS];
     void (*use_cost[TCO_MAX_BACKENDS])(tco_backend_paths *, int, int, double, double *);
     char use_platform[TCO_MAX_BACKENDS], use_kind[TCO_MAX_BACKENDS];
+    int use_b[TCO_MAX_BACKENDS];
+    size_t nmon = 0;
     for (size_t j = 0; j < nuse; j++) {
-        use_paths[j] = &paths[use[j]];
-        use_cost[j] = type[use[j]]->monthly_cost;
-        use_platform[j] = platform[use[j]];
-        use_kind[j] = f->kind[use[j]];
+        int b = use[j];
+        if (f->kind[b] == TCO_KIND_API && ((const tco_api_paths *)paths[b].data)->fixed == 0)
+            continue;
+        use_b[nmon] = b;
+        use_paths[nmon] = &paths[b];
+        use_cost[nmon] = type[b]->monthly_cost;
+        use_platform[nmon] = platform[b];
+        use_kind[nmon] = f->kind[b];
+        nmon++;
     }
+    /* The next month that may change phase. */
+    int next_phase = phase + 1 < st->nphases ? st->phases[phase + 1].from_month : TCO_NEVER;
     /* Each month's loads, summed in the month's serving, are zeroed once
      * the backends' monthly costs have read them. */
     for (size_t j = 0; j < nuse; j++)
@@ -176,9 +188,18 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         unserved = resume->unserved;
         served = resume->served;
         memcpy(cat, resume->cat, sizeof cat);
+        next_phase = phase + 1 < st->nphases ? st->phases[phase + 1].from_month : TCO_NEVER;
     }
+    int next_snap = T + 1;
+    for (int t = T; snap && t >= t0; t--)
+        if (f->event_at[t - 1])
+            next_snap = t;
     for (int t = t0; t <= T; t++) {
-        if (snap && f->event_at[t - 1]) {
+        if (t == next_snap) {
+            next_snap = T + 1;
+            for (int u = t + 1; u <= T && next_snap > T; u++)
+                if (f->event_at[u - 1])
+                    next_snap = u;
             tco_cost_carry cc = {phase, tau, option, charged, out->switches, out->first_switch,
                                  npv, nominal, unserved, served, {0}};
             memcpy(cc.cat, cat, sizeof cat);
@@ -205,8 +226,11 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         } else if (review) {
             base = tco_review_route(st, option);
         } else {
-            while (phase + 1 < st->nphases && st->phases[phase + 1].from_month <= t)
-                phase++;
+            if (t >= next_phase) {
+                while (phase + 1 < st->nphases && st->phases[phase + 1].from_month <= t)
+                    phase++;
+                next_phase = phase + 1 < st->nphases ? st->phases[phase + 1].from_month : TCO_NEVER;
+            }
             base = st->phases[phase].route;
         }
         c[TCO_CAT_EVENTS] = oneoff[t - 1];
@@ -287,8 +311,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         }
         /* Each backend's monthly costs, by its type (one call per backend
          * and month). */
-        for (size_t j = 0; j < nuse; j++) {
-            int b = use[j];
+        for (size_t j = 0; j < nmon; j++) {
+            int b = use_b[j];
             int a = use_platform[j] ? adopted[b] : 0;
             if (read && a)
                 read[b] = t;
