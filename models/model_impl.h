@@ -99,7 +99,8 @@ struct tco_future {
                           adoption, kept to the horizon */
     int *prod;         /* B: month from which the platform is in production in its
                           current adoption; TCO_NEVER when not adopted, retired or
-                          failed */
+                          failed; 0 for a backend that is not a platform (it
+                          serves from month 1) */
     int *idle;         /* B: months since the platform was last routed, within its
                           current adoption (MODEL.md 16) */
     int *route, *via;  /* K */

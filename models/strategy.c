@@ -115,7 +115,7 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             continue;
         }
         f->adopt[b] = 0;
-        f->prod[b] = TCO_NEVER;
+        f->prod[b] = f->platform[b] ? TCO_NEVER : 0;
         f->idle[b] = 0;
         if (f->kind[b] == TCO_KIND_SELF)
             tco_self_start(&f->paths[b]);
@@ -283,10 +283,10 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         for (size_t k = 0; k < K; k++) {
             int srv = route[k];
             double r = R[k];
-            if (platform[srv] && t < prod[srv]) {
+            if (t < prod[srv]) {
                 int v = via ? via[k] : -1;
                 const tco_workload *w = &sc->workloads[k];
-                if (v >= 0 && (!platform[v] || t >= prod[v]))
+                if (v >= 0 && t >= prod[v])
                     srv = v; /* the excluded backend serves during the transition */
                 else
                     srv = st->fallback;
