@@ -196,7 +196,7 @@ void tco_future_free(tco_future *f)
     free(f->snap);
     free(f->snap_off);
     free(f->snap_valid);
-    free(f->event_at);
+    free(f->event_next);
     free(f->growth);
     free(f->req);
     free(f->oneoff);
@@ -387,10 +387,14 @@ static void apply_events(tco_future *f, const tco_model *m, const unsigned char 
         /* Every event as drawn (a new future, or the drawn one again):
          * costings save their state anew. */
         memset(f->snap_valid, 0, m->S);
-        memset(f->event_at, 0, (size_t)T);
+        for (int t = 0; t <= T; t++)
+            f->event_next[t] = T + 1;
         for (size_t e = 0; e < m->E; e++)
             if (f->event_month[e])
-                f->event_at[f->event_month[e] - 1] = 1;
+                f->event_next[f->event_month[e] - 1] = f->event_month[e];
+        for (int t = T - 1; t >= 0; t--)
+            if (f->event_next[t] > T)
+                f->event_next[t] = f->event_next[t + 1];
     }
     for (int t = 0; t < T; t++)
         f->oneoff[t] = 0;
@@ -557,7 +561,7 @@ tco_status tco_future_track_reads(tco_future *f, const tco_model *m)
     }
     f->snap_size = size;
     if (!(f->snap = malloc(m->S * m->E * size * sizeof *f->snap)) ||
-        !(f->snap_valid = calloc(m->S, 1)) || !(f->event_at = calloc((size_t)m->T, 1))) {
+        !(f->snap_valid = calloc(m->S, 1)) || !(f->event_next = calloc((size_t)m->T + 1, sizeof *f->event_next))) {
         free(f->snap);
         f->snap = NULL;
         return TCO_ENOMEM;

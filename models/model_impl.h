@@ -79,7 +79,8 @@ struct tco_future {
     int masked;
     /* Resuming a costing (tco_future_track_reads): a strategy costed with
      * every event as drawn saves its state at the start of each month in
-     * which an event happens (event_at[t - 1]), in slot s * E + e for each
+     * which an event happens (event_next[t - 1], the first such month
+     * from month t on, T + 1 for none; T + 1 values), in slot s * E + e for each
      * event e of that month, snap_size doubles at snap + slot * snap_size
      * (what strategy.c carries, then backend b's adopt, prod, idle and its
      * type's state at snap_off[b]); snap_valid[s] once it has.  Costed with
@@ -88,7 +89,8 @@ struct tco_future {
      * without it.  snap NULL: every costing starts from month 1. */
     double *snap;
     size_t snap_size, *snap_off;
-    char *snap_valid, *event_at;
+    char *snap_valid;
+    int *event_next;
     int mask_from, mask_event;
     tco_exclusion *excl; /* exclusions that happen, by month */
     size_t nexcl;

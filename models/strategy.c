@@ -190,16 +190,11 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         memcpy(cat, resume->cat, sizeof cat);
         next_phase = phase + 1 < st->nphases ? st->phases[phase + 1].from_month : TCO_NEVER;
     }
-    int next_snap = T + 1;
-    for (int t = T; snap && t >= t0; t--)
-        if (f->event_at[t - 1])
-            next_snap = t;
+    /* The next month whose state is saved. */
+    int next_snap = snap ? f->event_next[t0 - 1] : T + 1;
     for (int t = t0; t <= T; t++) {
         if (t == next_snap) {
-            next_snap = T + 1;
-            for (int u = t + 1; u <= T && next_snap > T; u++)
-                if (f->event_at[u - 1])
-                    next_snap = u;
+            next_snap = f->event_next[t];
             tco_cost_carry cc = {phase, tau, option, charged, out->switches, out->first_switch,
                                  npv, nominal, unserved, served, {0}};
             memcpy(cc.cat, cat, sizeof cat);
