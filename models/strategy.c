@@ -48,11 +48,7 @@ static inline void retire(tco_future *f, int b, int t, double *c)
     if (f->kind[b] == TCO_KIND_SELF) {
         tco_self_retire(&f->paths[b], t, c);
     } else if (f->type[b]->retire) {
-        /* Through a copy: c's address does not escape the month loop. */
-        double tmp[TCO_NCAT];
-        memcpy(tmp, c, sizeof tmp);
-        f->type[b]->retire(&f->paths[b], t, tmp);
-        memcpy(c, tmp, sizeof tmp);
+        f->type[b]->retire(&f->paths[b], t, c);
     }
     f->adopt[b] = 0;
     f->prod[b] = TCO_NEVER;
@@ -170,7 +166,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     /* The next month that may change phase. */
     int next_phase = phase + 1 < st->nphases ? st->phases[phase + 1].from_month : TCO_NEVER;
     /* Each month's loads, summed in the month's serving, are zeroed once
-     * the backends' monthly costs have read them. */
+     * the backends' monthly costs have read them (those of api backends
+     * left out above add up unread). */
     for (size_t j = 0; j < nuse; j++)
         load[use[j]] = 0;
     const int *last_route = NULL;
@@ -304,8 +301,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             load[srv] += r * p->unit_load[k];
             c[TCO_CAT_QUALITY] += r * qual[(size_t)srv * K + k];
         }
-        /* Each backend's monthly costs, by its type (one call per backend
-         * and month). */
+        /* Each backend's monthly costs: inline for the built-in types,
+         * else by a call through its type's table. */
         for (size_t j = 0; j < nmon; j++) {
             int b = use_b[j];
             int a = use_platform[j] ? adopted[b] : 0;
@@ -318,10 +315,7 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             } else if (use_kind[j] == TCO_KIND_SELF) {
                 tco_self_month(use_paths[j], t, a, l, c);
             } else {
-                double tmp[TCO_NCAT];
-                memcpy(tmp, c, sizeof tmp);
-                use_cost[j](use_paths[j], t, a, l, tmp);
-                memcpy(c, tmp, sizeof tmp);
+                use_cost[j](use_paths[j], t, a, l, c);
             }
         }
         double total = 0;
