@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "backend.h"
+#include "backend_month.h"
 
 /* Above this many shocks in a month, their joint effect is drawn at once
  * (see api_draw).  Validated rates (TCO_MAX_RATE_PER_YEAR, 1,000 a month)
@@ -46,10 +46,7 @@ static void shock_moments(api_spec *b, const tco_input *size)
     b->p_clamped = (double)clamped / N;
 }
 
-/* One future's values. */
-typedef struct {
-    double fixed;
-} api_paths;
+typedef tco_api_paths api_paths;
 
 static tco_status api_load(tco_schema *c, const tco_ynode *v, const char *prefix, tco_backend *be)
 {
@@ -203,9 +200,7 @@ static void api_monthly_cost(tco_backend_paths *p, int t, int adopted, double lo
 {
     (void)t;
     (void)adopted;
-    const api_paths *d = p->data;
-    if (load > 0)
-        c[TCO_CAT_API] += d->fixed;
+    tco_api_month(p, load, c);
 }
 
 /* The fixed monthly cost when the backend serves a request. */

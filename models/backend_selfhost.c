@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
+#include "backend_month.h"
 
 /* A Poisson-counted cost (fine-tuning, updates, incidents); rate < 0 when
  * the section is absent. */
@@ -20,7 +20,7 @@ typedef struct {
     int rate, cost;
 } counted;
 
-typedef struct gpu_pricing gpu_pricing;
+typedef tco_gpu_pricing gpu_pricing;
 
 /* Input indices of the backend's settings. */
 typedef struct {
@@ -45,41 +45,19 @@ typedef struct {
     counted ops[3]; /* fine_tuning, updates, incidents */
 } self_spec;
 
-/* One future's values, and one strategy's fleet of owned GPUs. */
-typedef struct {
-    const gpu_pricing *pricing;
-    int T, lifetime;
-    double setup_cost, base_fte, den, peak, min_gpus, per_gpu_fte;
-    double hour, purchase, facility, maint, resale;
-    /* Reserved cloud GPUs (MODEL.md 14.2): term = 0 without a reservation;
-     * the strategy's running term started in month term_start (0: none yet)
-     * and costs term_cost a month. */
-    double reserved, reserved_hour, term_cost;
-    int term, term_start;
-    double *ops;   /* T: operations cost of month t (fine-tuning, updates, incidents) */
-    double ops_mean; /* the expected operations cost of a month */
-    double *staff; /* T: cost of one FTE in month t */
-    /* Owned GPUs: cohorts bought, oldest first; [head, tail) are held. */
-    int *coh_month;
-    double *coh_n, *coh_cost;
-    int head, tail;
-    double fleet, held; /* GPUs and purchase cost of the cohorts held */
-} self_paths;
+typedef tco_self_paths self_paths;
 
 /* One way of paying for GPUs: the keys of `gpu` it reads besides mode and
- * the price index keys, and the compute and facility cost of n GPUs in
- * month t at index g. */
-struct gpu_pricing {
+ * the price index keys; its monthly costs are in backend_month.h
+ * (tco_cloud_month, tco_owned_month, tco_owned_sell). */
+struct tco_gpu_pricing {
     const char *mode;
+    int owned; /* GPUs bought in cohorts (tco_owned_month), else rented (tco_cloud_month) */
     tco_status (*load)(tco_schema *c, const tco_ynode *g, const char *path, self_spec *b);
     void (*prepare)(self_paths *d, const self_spec *b, const double *x);
-    void (*month)(self_paths *d, int t, double n, double g, double *c);
     /* The compute and facility part of a run-rate (MODEL.md 18) for n GPUs
      * at index g. */
     double (*rate)(const self_paths *d, double n, double g);
-    /* Books the sale of the strategy's GPUs when it retires the platform at
-     * the start of month t (NULL: nothing to sell). */
-    void (*sell)(self_paths *d, int t, double *c);
 };
 
 /* ---- cloud: n GPUs at the hourly price on the index ---- */
@@ -101,12 +79,6 @@ static void cloud_prepare(self_paths *d, const self_spec *b, const double *x)
     d->term = b->reserved_gpus >= 0 ? (int)b->term_months : 0;
     d->reserved = d->term ? b->reserved_gpus : 0;
     d->reserved_hour = d->term ? x[b->reserved_price] : 0;
-}
-
-static void cloud_month(self_paths *d, int t, double n, double g, double *c)
-{
-    (void)t;
-    c[TCO_CAT_COMPUTE] += n * TCO_HOURS_PER_MONTH * d->hour * g;
 }
 
 static double cloud_rate(const self_paths *d, double n, double g)
@@ -159,44 +131,6 @@ static void owned_prepare(self_paths *d, const self_spec *b, const double *x)
     d->resale = b->resale >= 0 ? x[b->resale] : 1;
 }
 
-/* Owned GPUs at the start of month t: retire, then buy up to n. */
-static void owned_month(self_paths *d, int t, double n, double g, double *c)
-{
-    int retired = 0;
-    while (d->head < d->tail && t - d->coh_month[d->head] >= d->lifetime) {
-        d->fleet -= d->coh_n[d->head];
-        d->head++;
-        retired = 1;
-    }
-    if (retired) {
-        /* Sum what is held afresh, in purchase order, as a reader would. */
-        double held = 0;
-        for (int i = d->head; i < d->tail; i++)
-            held += d->coh_cost[i];
-        d->held = held;
-    }
-    if (n > d->fleet) {
-        double buy = n - d->fleet, cost = buy * d->purchase * g;
-        d->coh_month[d->tail] = t;
-        d->coh_n[d->tail] = buy;
-        d->coh_cost[d->tail] = cost;
-        d->tail++;
-        c[TCO_CAT_COMPUTE] += cost;
-        d->fleet = n;
-        d->held += cost;
-    }
-    c[TCO_CAT_FACILITY] += d->fleet * d->facility + d->maint * d->held;
-    if (t == d->T) {
-        /* Book value of the cohorts held is credited at the horizon
-         * (resale_fraction 1, the default, multiplies exactly). */
-        for (int i = d->head; i < d->tail; i++) {
-            double age = d->T - d->coh_month[i] + 1;
-            double left = 1 - age / d->lifetime;
-            c[TCO_CAT_COMPUTE] -= d->resale * d->coh_cost[i] * (left > 0 ? left : 0);
-        }
-    }
-}
-
 /* Straight-line depreciation of n GPUs bought at index g, their facility
  * and maintenance. */
 static double owned_rate(const self_paths *d, double n, double g)
@@ -205,19 +139,9 @@ static double owned_rate(const self_paths *d, double n, double g)
     return n * (price / d->lifetime + d->facility + d->maint * price);
 }
 
-/* The fleet sold at the start of month t: each cohort held is credited
- * resale_fraction x its cost x max(0, 1 - (t - bought) / lifetime). */
-static void owned_sell(self_paths *d, int t, double *c)
-{
-    for (int i = d->head; i < d->tail; i++) {
-        double left = 1 - (double)(t - d->coh_month[i]) / d->lifetime;
-        c[TCO_CAT_COMPUTE] -= d->resale * d->coh_cost[i] * (left > 0 ? left : 0);
-    }
-}
-
 static const gpu_pricing pricings[] = {
-    {"cloud", cloud_load, cloud_prepare, cloud_month, cloud_rate, NULL},
-    {"owned", owned_load, owned_prepare, owned_month, owned_rate, owned_sell},
+    {"cloud", 0, cloud_load, cloud_prepare, cloud_rate},
+    {"owned", 1, owned_load, owned_prepare, owned_rate},
 };
 enum { NPRICINGS = sizeof pricings / sizeof *pricings };
 
@@ -459,6 +383,7 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
     double *G = p->index;
     int T = p->T;
     d->pricing = b->pricing;
+    d->owned = b->pricing->owned;
     d->setup_cost = x[b->setup_cost];
     d->base_fte = x[b->base_fte];
     d->den = x[b->throughput] * x[b->utilization] * 3600.0 * TCO_HOURS_PER_MONTH;
@@ -506,63 +431,9 @@ static void self_serve(tco_backend_paths *p, const tco_scenario *sc, const tco_b
     }
 }
 
-static void self_start(tco_backend_paths *p)
-{
-    self_paths *d = p->data;
-    d->head = d->tail = 0;
-    d->fleet = d->held = 0;
-    d->term_start = 0;
-    d->term_cost = 0;
-}
-
-/* Reserved cloud GPUs (MODEL.md 14.2) in month t: a term starts when the
- * backend is in production and no term is running, its monthly cost locked
- * at the index of its first month; a running term is paid whatever happens
- * to the backend (take-or-pay, also after retirement, 16). */
-static void reserved_month(self_paths *d, int t, int production, double g, double *c)
-{
-    int running = d->term_start && t < d->term_start + d->term;
-    if (production && !running) {
-        d->term_start = t;
-        d->term_cost = d->reserved * TCO_HOURS_PER_MONTH * d->reserved_hour * g;
-        running = 1;
-    }
-    if (running)
-        c[TCO_CAT_COMPUTE] += d->term_cost;
-}
-
-/* Setup cost in the month of adoption a, base staff during setup; then n_t
- * GPUs for the month's token-equivalents, their compute and facility, staff
- * for the base and per GPU, and the month's operations.  A failed setup
- * (MODEL.md 17): the setup cost in month a, base staff in months
- * a .. a + A - 1, and nothing else ever. */
 static void self_monthly_cost(tco_backend_paths *p, int t, int a, double load, double *c)
 {
-    self_paths *d = p->data;
-    p->gpus = 0;
-    if (d->term)
-        reserved_month(d, t, a && !p->setup_failed && t >= a + p->setup, p->index[t - 1], c);
-    if (!a)
-        return;
-    double fte = d->staff[t - 1];
-    if (t == a)
-        c[TCO_CAT_SETUP] += d->setup_cost;
-    if (p->setup_failed) {
-        if (t < a + p->abandon)
-            c[TCO_CAT_STAFF] += d->base_fte * fte;
-        return;
-    }
-    if (t < a + p->setup) {
-        c[TCO_CAT_STAFF] += d->base_fte * fte;
-        return;
-    }
-    double need = ceil(load * d->peak / d->den);
-    double n = need > d->min_gpus ? need : d->min_gpus;
-    p->gpus = n;
-    /* Reserved GPUs are paid by their term; the pricing pays those beyond. */
-    d->pricing->month(d, t, d->term ? fmax(0, n - d->reserved) : n, p->index[t - 1], c);
-    c[TCO_CAT_STAFF] += (d->base_fte + n * d->per_gpu_fte) * fte;
-    c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
+    tco_self_month(p, t, a, load, c);
 }
 
 /* In production with this load: n GPUs at month t's index, staff for the
@@ -576,20 +447,9 @@ static double self_run_rate(const tco_backend_paths *p, int t, double load)
            (d->base_fte + n * d->per_gpu_fte) * d->staff[t - 1] + d->ops_mean;
 }
 
-/* Retired at the start of month t (MODEL.md 16): an owned fleet is sold;
- * a later adoption starts with no GPUs.  A running reserved term (14.2)
- * goes on being paid: the retirement keeps it. */
-static void self_retire(tco_backend_paths *p, int t, double *c)
-{
-    self_paths *d = p->data;
-    if (d->pricing->sell)
-        d->pricing->sell(d, t, c);
-    int start = d->term_start;
-    double cost = d->term_cost;
-    self_start(p);
-    d->term_start = start;
-    d->term_cost = cost;
-}
+static void self_start(tco_backend_paths *p) { tco_self_start(p); }
+
+static void self_retire(tco_backend_paths *p, int t, double *c) { tco_self_retire(p, t, c); }
 
 /* The strategy's fleet and reservation: the scalars, then the cohorts
  * held, [head, tail), each exactly (months and counts are integers below

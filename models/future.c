@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_month.h"
 #include "model_impl.h"
 
 const char *tco_category_name(tco_category c)
@@ -115,6 +116,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->paths = calloc(B + 1, sizeof *f->paths);
     f->type = calloc(B + 1, sizeof *f->type);
     f->platform = calloc(B + 1, 1);
+    f->kind = calloc(B + 1, 1);
     f->qual = malloc(B * K * sizeof *f->qual);
     f->oneoff = malloc(T * sizeof *f->oneoff);
     f->event_month = malloc((E + 1) * sizeof *f->event_month);
@@ -143,7 +145,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->rate_load = malloc(B * sizeof *f->rate_load);
     f->rate_reached = malloc(B);
     if (!f->rate_load || !f->rate_reached ||
-        !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->qual || !f->oneoff ||
+        !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->kind || !f->qual || !f->oneoff ||
         !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
         return NULL;
@@ -153,6 +155,9 @@ tco_future *tco_future_alloc(const tco_model *m)
         tco_backend_paths *p = &f->paths[b];
         f->type[b] = be->type;
         f->platform[b] = (char)be->type->platform;
+        f->kind[b] = be->type == &tco_backend_api        ? TCO_KIND_API
+                     : be->type == &tco_backend_selfhost ? TCO_KIND_SELF
+                                                         : TCO_KIND_TABLE;
         p->T = m->T;
         p->K = K;
         p->index = malloc(T * sizeof *p->index);
@@ -185,12 +190,13 @@ void tco_future_free(tco_future *f)
     free(f->paths);
     free(f->type);
     free(f->platform);
+    free(f->kind);
     free(f->qual);
     free(f->qual_month);
     free(f->snap);
     free(f->snap_off);
     free(f->snap_valid);
-    free(f->event_at);
+    free(f->event_next);
     free(f->growth);
     free(f->req);
     free(f->oneoff);
@@ -381,10 +387,14 @@ static void apply_events(tco_future *f, const tco_model *m, const unsigned char 
         /* Every event as drawn (a new future, or the drawn one again):
          * costings save their state anew. */
         memset(f->snap_valid, 0, m->S);
-        memset(f->event_at, 0, (size_t)T);
+        for (int t = 0; t <= T; t++)
+            f->event_next[t] = T + 1;
         for (size_t e = 0; e < m->E; e++)
             if (f->event_month[e])
-                f->event_at[f->event_month[e] - 1] = 1;
+                f->event_next[f->event_month[e] - 1] = f->event_month[e];
+        for (int t = T - 1; t >= 0; t--)
+            if (f->event_next[t] > T)
+                f->event_next[t] = f->event_next[t + 1];
     }
     for (int t = 0; t < T; t++)
         f->oneoff[t] = 0;
@@ -506,6 +516,11 @@ void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng
     draw_setup_failures(f, m, &start);
 }
 
+void tco_future_use_tables(tco_future *f, const tco_model *m)
+{
+    memset(f->kind, TCO_KIND_TABLE, m->B);
+}
+
 void tco_future_redraw_demand(tco_future *f, const tco_model *m)
 {
     demand_from_steps(f, m, f->x);
@@ -546,7 +561,7 @@ tco_status tco_future_track_reads(tco_future *f, const tco_model *m)
     }
     f->snap_size = size;
     if (!(f->snap = malloc(m->S * m->E * size * sizeof *f->snap)) ||
-        !(f->snap_valid = calloc(m->S, 1)) || !(f->event_at = calloc((size_t)m->T, 1))) {
+        !(f->snap_valid = calloc(m->S, 1)) || !(f->event_next = calloc((size_t)m->T + 1, sizeof *f->event_next))) {
         free(f->snap);
         f->snap = NULL;
         return TCO_ENOMEM;

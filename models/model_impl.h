@@ -50,6 +50,11 @@ struct tco_future {
     tco_backend_paths *paths; /* B: each backend's paths, drawn by its type */
     const tco_backend_type **type; /* B: each backend's type */
     char *platform;    /* B: type->platform, read in the cost loop */
+    /* B: how strategy.c costs the backend's months: inline for the
+     * built-in types (backend_month.h), else through its type's table
+     * (TCO_KIND_TABLE); every backend through its table after
+     * tco_future_use_tables (tests: both ways give the same bits). */
+    char *kind;
     double *qual;      /* B x K expected failure cost of one request, F_{b,k} failure_cost_k */
     double *qual_month; /* T x B x K: the same by month (MODEL.md 12), NULL without trends */
     double *growth;    /* T: scratch for draw_capability's trend factors (with qual_month) */
@@ -74,7 +79,8 @@ struct tco_future {
     int masked;
     /* Resuming a costing (tco_future_track_reads): a strategy costed with
      * every event as drawn saves its state at the start of each month in
-     * which an event happens (event_at[t - 1]), in slot s * E + e for each
+     * which an event happens (event_next[t - 1], the first such month
+     * from month t on, T + 1 for none; T + 1 values), in slot s * E + e for each
      * event e of that month, snap_size doubles at snap + slot * snap_size
      * (what strategy.c carries, then backend b's adopt, prod, idle and its
      * type's state at snap_off[b]); snap_valid[s] once it has.  Costed with
@@ -83,7 +89,8 @@ struct tco_future {
      * without it.  snap NULL: every costing starts from month 1. */
     double *snap;
     size_t snap_size, *snap_off;
-    char *snap_valid, *event_at;
+    char *snap_valid;
+    int *event_next;
     int mask_from, mask_event;
     tco_exclusion *excl; /* exclusions that happen, by month */
     size_t nexcl;
@@ -94,7 +101,8 @@ struct tco_future {
                           adoption, kept to the horizon */
     int *prod;         /* B: month from which the platform is in production in its
                           current adoption; TCO_NEVER when not adopted, retired or
-                          failed */
+                          failed; 0 for a backend that is not a platform (it
+                          serves from month 1) */
     int *idle;         /* B: months since the platform was last routed, within its
                           current adoption (MODEL.md 16) */
     int *route, *via;  /* K */
@@ -109,6 +117,10 @@ static inline const double *tco_future_quality(const tco_future *f, int t, size_
 {
     return f->qual_month ? f->qual_month + (size_t)(t - 1) * B * K : f->qual;
 }
+
+/* From now on, costs every backend of f through its type's table of
+ * functions, as a type outside models/ is (tests). */
+void tco_future_use_tables(tco_future *f, const tco_model *m);
 
 /* A month past any horizon. */
 #define TCO_NEVER (1 << 30)

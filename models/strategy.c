@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "backend_month.h"
 #include "model_impl.h"
 #include "review.h"
 
@@ -42,10 +43,13 @@ static void adopt(tco_future *f, int b, int t)
 
 /* Platform b is retired at the start of month t (MODEL.md 16): from then
  * on it costs nothing; an owned fleet is sold in month t (booked in c). */
-static void retire(tco_future *f, int b, int t, double *c)
+static inline void retire(tco_future *f, int b, int t, double *c)
 {
-    if (f->type[b]->retire)
+    if (f->kind[b] == TCO_KIND_SELF) {
+        tco_self_retire(&f->paths[b], t, c);
+    } else if (f->type[b]->retire) {
         f->type[b]->retire(&f->paths[b], t, c);
+    }
     f->adopt[b] = 0;
     f->prod[b] = TCO_NEVER;
     f->idle[b] = 0;
@@ -107,9 +111,11 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             continue;
         }
         f->adopt[b] = 0;
-        f->prod[b] = TCO_NEVER;
+        f->prod[b] = f->platform[b] ? TCO_NEVER : 0;
         f->idle[b] = 0;
-        if (f->type[b]->start)
+        if (f->kind[b] == TCO_KIND_SELF)
+            tco_self_start(&f->paths[b]);
+        else if (f->type[b]->start)
             f->type[b]->start(&f->paths[b]);
     }
     /* Tokens per request of each workload, and the tokens served: used
@@ -136,16 +142,35 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     const double *const disc = m->discount, *const oneoff = f->oneoff;
     const int first_excl = f->first_excl, switch_kind = (int)st->switch_kind;
     const tco_review *const review = st->review;
-    /* The reachable backends' paths, types' monthly costs and kinds, in
-     * use order: one load each in the month loop. */
+    /* The reachable backends that have monthly costs, in use order, with
+     * their paths, types' monthly costs and kinds: one load each in the
+     * month loop.  An api backend without a fixed monthly cost is left
+     * out: it would add zero to c[TCO_CAT_API], which changes no bit of a
+     * sum begun at +0 (such a sum is never -0 when rounding to nearest). */
     tco_backend_paths *use_paths[TCO_MAX_BACKENDS];
     void (*use_cost[TCO_MAX_BACKENDS])(tco_backend_paths *, int, int, double, double *);
-    char use_platform[TCO_MAX_BACKENDS];
+    char use_platform[TCO_MAX_BACKENDS], use_kind[TCO_MAX_BACKENDS];
+    int use_b[TCO_MAX_BACKENDS];
+    size_t nmon = 0;
     for (size_t j = 0; j < nuse; j++) {
-        use_paths[j] = &paths[use[j]];
-        use_cost[j] = type[use[j]]->monthly_cost;
-        use_platform[j] = platform[use[j]];
+        int b = use[j];
+        if (f->kind[b] == TCO_KIND_API && ((const tco_api_paths *)paths[b].data)->fixed == 0)
+            continue;
+        use_b[nmon] = b;
+        use_paths[nmon] = &paths[b];
+        use_cost[nmon] = type[b]->monthly_cost;
+        use_platform[nmon] = platform[b];
+        use_kind[nmon] = f->kind[b];
+        nmon++;
     }
+    /* The next month that may change phase. */
+    int next_phase = phase + 1 < st->nphases ? st->phases[phase + 1].from_month : TCO_NEVER;
+    /* Each month's loads, summed in the month's serving, are zeroed once
+     * the backends' monthly costs have read them (those of api backends
+     * left out above add up unread). */
+    for (size_t j = 0; j < nuse; j++)
+        load[use[j]] = 0;
+    const int *last_route = NULL;
     int t0 = 1;
     if (resume) {
         t0 = f->mask_from;
@@ -160,9 +185,13 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         unserved = resume->unserved;
         served = resume->served;
         memcpy(cat, resume->cat, sizeof cat);
+        next_phase = phase + 1 < st->nphases ? st->phases[phase + 1].from_month : TCO_NEVER;
     }
+    /* The next month whose state is saved. */
+    int next_snap = snap ? f->event_next[t0 - 1] : T + 1;
     for (int t = t0; t <= T; t++) {
-        if (snap && f->event_at[t - 1]) {
+        if (t == next_snap) {
+            next_snap = f->event_next[t];
             tco_cost_carry cc = {phase, tau, option, charged, out->switches, out->first_switch,
                                  npv, nominal, unserved, served, {0}};
             memcpy(cc.cat, cat, sizeof cat);
@@ -189,18 +218,24 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         } else if (review) {
             base = tco_review_route(st, option);
         } else {
-            while (phase + 1 < st->nphases && st->phases[phase + 1].from_month <= t)
-                phase++;
+            if (t >= next_phase) {
+                while (phase + 1 < st->nphases && st->phases[phase + 1].from_month <= t)
+                    phase++;
+                next_phase = phase + 1 < st->nphases ? st->phases[phase + 1].from_month : TCO_NEVER;
+            }
             base = st->phases[phase].route;
         }
         c[TCO_CAT_EVENTS] = oneoff[t - 1];
         if (t == charged)
             c[TCO_CAT_SETUP] += f->x[st->review->switching_cost];
         /* Retirement first: not routed in months t - M .. t - 1. */
+        int retired = 0;
         if (M)
             for (size_t j = 0; j < nuse; j++)
-                if (f->idle[use[j]] >= M)
+                if (f->idle[use[j]] >= M) {
                     retire(f, use[j], t, c);
+                    retired = 1;
+                }
         /* Routing with the exclusions in force this month. */
         const int *route = base, *via = NULL;
         if (t >= first_excl) {
@@ -223,25 +258,27 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         /* Adoption: the first month a platform is routed to (again, after a
          * retirement; never again after a failed setup, which stays
          * adopted). */
-        for (size_t k = 0; k < K; k++) {
-            int b = route[k];
-            if (platform[b] && !adopted[b])
-                adopt(f, b, t);
-        }
+        /* Last month's route, unchanged and not resolved anew, with no
+         * retirement since, has every platform it names adopted. */
+        if (route != last_route || route == f->route || retired)
+            for (size_t k = 0; k < K; k++) {
+                int b = route[k];
+                if (platform[b] && !adopted[b])
+                    adopt(f, b, t);
+            }
+        last_route = route;
         if (M)
             count_idle(f, use, nuse, route, K);
-        for (size_t j = 0; j < nuse; j++)
-            load[use[j]] = 0;
         /* Serve each workload. */
         const double *R = f->R + (size_t)(t - 1) * K;
         const double *qual = tco_future_quality(f, t, B, K);
         for (size_t k = 0; k < K; k++) {
             int srv = route[k];
             double r = R[k];
-            if (platform[srv] && t < prod[srv]) {
+            if (t < prod[srv]) {
                 int v = via ? via[k] : -1;
                 const tco_workload *w = &sc->workloads[k];
-                if (v >= 0 && (!platform[v] || t >= prod[v]))
+                if (v >= 0 && t >= prod[v])
                     srv = v; /* the excluded backend serves during the transition */
                 else
                     srv = st->fallback;
@@ -264,14 +301,22 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             load[srv] += r * p->unit_load[k];
             c[TCO_CAT_QUALITY] += r * qual[(size_t)srv * K + k];
         }
-        /* Each backend's monthly costs, by its type (one call per backend
-         * and month). */
-        for (size_t j = 0; j < nuse; j++) {
-            int b = use[j];
+        /* Each backend's monthly costs: inline for the built-in types,
+         * else by a call through its type's table. */
+        for (size_t j = 0; j < nmon; j++) {
+            int b = use_b[j];
             int a = use_platform[j] ? adopted[b] : 0;
             if (read && a)
                 read[b] = t;
-            use_cost[j](use_paths[j], t, a, load[b], c);
+            double l = load[b];
+            load[b] = 0; /* for the next month */
+            if (use_kind[j] == TCO_KIND_API) {
+                tco_api_month(use_paths[j], l, c);
+            } else if (use_kind[j] == TCO_KIND_SELF) {
+                tco_self_month(use_paths[j], t, a, l, c);
+            } else {
+                use_cost[j](use_paths[j], t, a, l, c);
+            }
         }
         double total = 0;
         for (int j = 0; j < TCO_NCAT; j++)

@@ -1,0 +1,194 @@
+/* The monthly costs of the built-in backend types (api, self_hosted), as
+ * inline functions: each type's table entries (monthly_cost, start,
+ * retire) call them, and so does the month loop of strategy.c, directly,
+ * for the backends of these types (tco_future.kind): no call through a
+ * table per backend and month, and the month's costs stay in registers.
+ * One definition of each cost, so both ways give the same bits.  Private
+ * to models/; a new type needs nothing here (the loop calls its table). */
+#ifndef TCO_BACKEND_MONTH_H
+#define TCO_BACKEND_MONTH_H
+
+#include <math.h>
+
+#include "backend.h"
+
+/* How strategy.c costs a backend's month: through its type's table, or
+ * inline for a built-in type (tco_future.kind). */
+enum { TCO_KIND_TABLE, TCO_KIND_API, TCO_KIND_SELF };
+
+/* ---- api (backend_api.c) ---- */
+
+/* One future's values. */
+typedef struct {
+    double fixed;
+} tco_api_paths;
+
+/* The fixed monthly cost, in months where the backend serves a request. */
+static inline void tco_api_month(const tco_backend_paths *p, double load, double *c)
+{
+    const tco_api_paths *d = p->data;
+    if (load > 0)
+        c[TCO_CAT_API] += d->fixed;
+}
+
+/* ---- self_hosted (backend_selfhost.c) ---- */
+
+typedef struct tco_gpu_pricing tco_gpu_pricing;
+
+/* One future's values, and one strategy's fleet of owned GPUs. */
+typedef struct {
+    const tco_gpu_pricing *pricing;
+    int owned; /* the pricing: 0 cloud, 1 owned (GPUs bought in cohorts) */
+    int T, lifetime;
+    double setup_cost, base_fte, den, peak, min_gpus, per_gpu_fte;
+    double hour, purchase, facility, maint, resale;
+    /* Reserved cloud GPUs (MODEL.md 14.2): term = 0 without a reservation;
+     * the strategy's running term started in month term_start (0: none yet)
+     * and costs term_cost a month. */
+    double reserved, reserved_hour, term_cost;
+    int term, term_start;
+    double *ops;   /* T: operations cost of month t (fine-tuning, updates, incidents) */
+    double ops_mean; /* the expected operations cost of a month */
+    double *staff; /* T: cost of one FTE in month t */
+    /* Owned GPUs: cohorts bought, oldest first; [head, tail) are held. */
+    int *coh_month;
+    double *coh_n, *coh_cost;
+    int head, tail;
+    double fleet, held; /* GPUs and purchase cost of the cohorts held */
+} tco_self_paths;
+
+/* Cloud: n GPUs at the hourly price on the index g. */
+static inline void tco_cloud_month(tco_self_paths *d, double n, double g, double *c)
+{
+    c[TCO_CAT_COMPUTE] += n * TCO_HOURS_PER_MONTH * d->hour * g;
+}
+
+/* Owned GPUs at the start of month t: retire, then buy up to n. */
+static inline void tco_owned_month(tco_self_paths *d, int t, double n, double g, double *c)
+{
+    int retired = 0;
+    while (d->head < d->tail && t - d->coh_month[d->head] >= d->lifetime) {
+        d->fleet -= d->coh_n[d->head];
+        d->head++;
+        retired = 1;
+    }
+    if (retired) {
+        /* Sum what is held afresh, in purchase order, as a reader would. */
+        double held = 0;
+        for (int i = d->head; i < d->tail; i++)
+            held += d->coh_cost[i];
+        d->held = held;
+    }
+    if (n > d->fleet) {
+        double buy = n - d->fleet, cost = buy * d->purchase * g;
+        d->coh_month[d->tail] = t;
+        d->coh_n[d->tail] = buy;
+        d->coh_cost[d->tail] = cost;
+        d->tail++;
+        c[TCO_CAT_COMPUTE] += cost;
+        d->fleet = n;
+        d->held += cost;
+    }
+    c[TCO_CAT_FACILITY] += d->fleet * d->facility + d->maint * d->held;
+    if (t == d->T) {
+        /* Book value of the cohorts held is credited at the horizon
+         * (resale_fraction 1, the default, multiplies exactly). */
+        for (int i = d->head; i < d->tail; i++) {
+            double age = d->T - d->coh_month[i] + 1;
+            double left = 1 - age / d->lifetime;
+            c[TCO_CAT_COMPUTE] -= d->resale * d->coh_cost[i] * (left > 0 ? left : 0);
+        }
+    }
+}
+
+/* The owned fleet sold at the start of month t: each cohort held is
+ * credited resale_fraction x its cost x max(0, 1 - (t - bought) / lifetime). */
+static inline void tco_owned_sell(tco_self_paths *d, int t, double *c)
+{
+    for (int i = d->head; i < d->tail; i++) {
+        double left = 1 - (double)(t - d->coh_month[i]) / d->lifetime;
+        c[TCO_CAT_COMPUTE] -= d->resale * d->coh_cost[i] * (left > 0 ? left : 0);
+    }
+}
+
+/* A strategy's state reset: no GPUs, no reservation. */
+static inline void tco_self_start(tco_backend_paths *p)
+{
+    tco_self_paths *d = p->data;
+    d->head = d->tail = 0;
+    d->fleet = d->held = 0;
+    d->term_start = 0;
+    d->term_cost = 0;
+}
+
+/* Reserved cloud GPUs (MODEL.md 14.2) in month t: a term starts when the
+ * backend is in production and no term is running, its monthly cost locked
+ * at the index of its first month; a running term is paid whatever happens
+ * to the backend (take-or-pay, also after retirement, 16). */
+static inline void tco_reserved_month(tco_self_paths *d, int t, int production, double g,
+                                      double *c)
+{
+    int running = d->term_start && t < d->term_start + d->term;
+    if (production && !running) {
+        d->term_start = t;
+        d->term_cost = d->reserved * TCO_HOURS_PER_MONTH * d->reserved_hour * g;
+        running = 1;
+    }
+    if (running)
+        c[TCO_CAT_COMPUTE] += d->term_cost;
+}
+
+/* Setup cost in the month of adoption a, base staff during setup; then n_t
+ * GPUs for the month's token-equivalents, their compute and facility, staff
+ * for the base and per GPU, and the month's operations.  A failed setup
+ * (MODEL.md 17): the setup cost in month a, base staff in months
+ * a .. a + A - 1, and nothing else ever. */
+static inline void tco_self_month(tco_backend_paths *p, int t, int a, double load, double *c)
+{
+    tco_self_paths *d = p->data;
+    p->gpus = 0;
+    if (d->term)
+        tco_reserved_month(d, t, a && !p->setup_failed && t >= a + p->setup, p->index[t - 1], c);
+    if (!a)
+        return;
+    double fte = d->staff[t - 1];
+    if (t == a)
+        c[TCO_CAT_SETUP] += d->setup_cost;
+    if (p->setup_failed) {
+        if (t < a + p->abandon)
+            c[TCO_CAT_STAFF] += d->base_fte * fte;
+        return;
+    }
+    if (t < a + p->setup) {
+        c[TCO_CAT_STAFF] += d->base_fte * fte;
+        return;
+    }
+    double need = ceil(load * d->peak / d->den);
+    double n = need > d->min_gpus ? need : d->min_gpus;
+    p->gpus = n;
+    /* Reserved GPUs are paid by their term; the pricing pays those beyond. */
+    double paid = d->term ? fmax(0, n - d->reserved) : n;
+    if (d->owned)
+        tco_owned_month(d, t, paid, p->index[t - 1], c);
+    else
+        tco_cloud_month(d, paid, p->index[t - 1], c);
+    c[TCO_CAT_STAFF] += (d->base_fte + n * d->per_gpu_fte) * fte;
+    c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
+}
+
+/* Retired at the start of month t (MODEL.md 16): an owned fleet is sold;
+ * a later adoption starts with no GPUs.  A running reserved term (14.2)
+ * goes on being paid: the retirement keeps it. */
+static inline void tco_self_retire(tco_backend_paths *p, int t, double *c)
+{
+    tco_self_paths *d = p->data;
+    if (d->owned)
+        tco_owned_sell(d, t, c);
+    int start = d->term_start;
+    double cost = d->term_cost;
+    tco_self_start(p);
+    d->term_start = start;
+    d->term_cost = cost;
+}
+
+#endif
