@@ -113,7 +113,7 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
     int stored = stores_monthly(sc->nstrategies, (size_t)sc->horizon, n, monthly_limit(0));
     double bytes = N * S * (8 + 8)             /* npv, nominal */
                    + (keep_inputs ? N * (double)sc->ninputs * 8 : 0) +
-                   (double)tco_sampler_bytes(sc, sampling, 1) * N +
+                   (double)tco_sampler_bytes(sc, sampling, n) /* per run, not per future */ +
                    N * 8 * 2                   /* statistics scratch */
                    + th * N * 8;               /* a strategy's scratch per thread */
     if (stored) /* monthly, breakeven, switches, first switch; percentile column, 4n scratch */

@@ -3,6 +3,7 @@
  * rank correlations, and the inverse transform of the uniforms. */
 #include "testutil.h"
 
+#include <gsl/gsl_qrng.h>
 #include <stdio.h>
 
 #include "../sim/sample.h"
@@ -272,6 +273,194 @@ START_TEST(test_inverse_transform)
 }
 END_TEST
 
+/* Sobol rows are GSL's points, bit for bit: row 0 the origin, row i the
+ * i-th point of gsl_qrng_get, shifted modulo 1 as the sampler always did
+ * (u = x + shift, minus 1 if >= 1, 2^-60 if <= 0).  Checked on the whole
+ * rows for the first 5000 futures at 1, 7 and 40 dimensions, and on the
+ * numerators of all 40 dimensions up to past i = 2^20. */
+START_TEST(test_sobol_is_gsl)
+{
+    static const int dims[] = {1, 7, 40};
+    tco_zig zig;
+    tco_zig_init(&zig);
+    for (size_t k = 0; k < sizeof dims / sizeof *dims; k++) {
+        int nd = dims[k];
+        tco_scenario *sc = many_dims(nd, "");
+        const long n = 5000;
+        double *u = rows(sc, TCO_SAMPLING_SOBOL, n, 31);
+        tco_rng r;
+        tco_rng_seed(&r, &zig, 31, TCO_STREAM_GLOBAL | 1);
+        double shift[40], pt[40] = {0};
+        for (int d = 0; d < nd; d++)
+            shift[d] = tco_rng_uniform(&r);
+        gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)nd);
+        for (long i = 0; i < n; i++) {
+            if (i > 0)
+                gsl_qrng_get(q, pt);
+            for (int d = 0; d < nd; d++) {
+                double v = pt[d] + shift[d];
+                v -= (v >= 1.0);
+                if (v <= 0.0)
+                    v = 0x1.0p-60;
+                ck_assert_msg(u[i * nd + d] == v, "%d dims, row %ld dim %d: %a, GSL %a", nd, i,
+                              d, u[i * nd + d], v);
+            }
+        }
+        gsl_qrng_free(q);
+        free(u);
+        tco_scenario_free(sc);
+    }
+    tco_scenario *sc = many_dims(40, "");
+    tco_sampler *s;
+    tco_error err;
+    const long n = (1L << 20) + 1000;
+    ck_assert_int_eq(tco_sampler_alloc(&s, sc, TCO_SAMPLING_SOBOL, n, 3, &zig, &err), TCO_OK);
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, 40);
+    double pt[40];
+    long checked = 0;
+    for (long i = 1; i < n; i++) {
+        ck_assert_int_eq(gsl_qrng_get(q, pt), 0);
+        if (i > 4096 && (i & 1023) != 0 && labs(i - (1L << 20)) > 64 && labs(i - (1L << 19)) > 64)
+            continue;
+        for (size_t d = 0; d < 40; d++)
+            ck_assert_msg((double)tco_sobol_numerator(s, i, d) * 0x1.0p-30 == pt[d],
+                          "point %ld dim %zu", i, d);
+        checked++;
+    }
+    ck_assert_int_gt(checked, 5000);
+    /* Index 0, the origin. */
+    for (size_t d = 0; d < 40; d++)
+        ck_assert_uint_eq(tco_sobol_numerator(s, 0, d), 0);
+    gsl_qrng_free(q);
+    tco_sampler_free(s);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* LHS columns are computed per future: for each n, every column's stratum
+ * map is a permutation of [0, n) (each stratum exactly once), its inverse
+ * undoes it, and each row's value lies in its stratum. */
+START_TEST(test_lhs_permutation)
+{
+    tco_scenario *sc = many_dims(3, "");
+    static const long sizes[] = {1, 2, 3, 1000, 1001, 65537};
+    tco_zig zig;
+    tco_zig_init(&zig);
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        long n = sizes[k];
+        tco_sampler *s;
+        tco_error err;
+        ck_assert_int_eq(tco_sampler_alloc(&s, sc, TCO_SAMPLING_LHS, n, 77, &zig, &err), TCO_OK);
+        char *seen = calloc((size_t)n, 1);
+        double *u = rows(sc, TCO_SAMPLING_LHS, n, 77);
+        for (size_t d = 0; d < 3; d++) {
+            memset(seen, 0, (size_t)n);
+            for (long i = 0; i < n; i++) {
+                long st = tco_lhs_stratum(s, i, d);
+                ck_assert_msg(st >= 0 && st < n, "n %ld dim %zu: stratum %ld", n, d, st);
+                ck_assert_msg(!seen[st], "n %ld dim %zu: stratum %ld twice", n, d, st);
+                seen[st] = 1;
+                ck_assert_int_eq(tco_lhs_stratum_inverse(s, st, d), i);
+                double v = u[(size_t)i * 3 + d];
+                ck_assert_msg(v > 0 && v < 1 && (long)(v * (double)n) == st,
+                              "n %ld row %ld dim %zu: %a not in stratum %ld", n, i, d, v, st);
+            }
+        }
+        /* Distinct columns get distinct permutations (n >= 7). */
+        if (n >= 7) {
+            long same = 0;
+            for (long i = 0; i < n; i++)
+                same += tco_lhs_stratum(s, i, 0) == tco_lhs_stratum(s, i, 1);
+            ck_assert_int_lt(same, n / 2 + 1);
+        }
+        free(u);
+        free(seen);
+        tco_sampler_free(s);
+    }
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* LHS beats random sampling on an additive function: the mean of
+ * f(u) = sum_d (d + 1) u_d over n = 100 futures, replicated over 200 seeds,
+ * has a variance of O(1/n^3) with LHS against O(1/n) with random sampling
+ * (Stein 1987), so a ratio near 1e-4; the test asks for < 0.01. */
+START_TEST(test_lhs_variance)
+{
+    tco_scenario *sc = many_dims(4, "");
+    const long n = 100;
+    const int reps = 200;
+    double var[2];
+    static const tco_sampling methods[] = {TCO_SAMPLING_RANDOM, TCO_SAMPLING_LHS};
+    for (int m = 0; m < 2; m++) {
+        double sum = 0, sum2 = 0;
+        for (int rep = 0; rep < reps; rep++) {
+            double *u = rows(sc, methods[m], n, 1000 + (uint64_t)rep);
+            double mean = 0;
+            for (long i = 0; i < n; i++)
+                for (size_t d = 0; d < 4; d++)
+                    mean += (double)(d + 1) * u[i * 4 + d];
+            mean /= (double)n;
+            sum += mean;
+            sum2 += mean * mean;
+            free(u);
+        }
+        var[m] = (sum2 - sum * sum / reps) / (reps - 1);
+    }
+    /* Random: var of the mean is sum (d+1)^2 / 12 / n = 30 / 1200. */
+    ck_assert_msg(var[0] > 0.5 * 0.025 && var[0] < 1.5 * 0.025, "random: %g", var[0]);
+    ck_assert_msg(var[1] < 0.01 * var[0], "lhs %g, random %g", var[1], var[0]);
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* A row does not depend on the others: the rows of futures [a, b) are the
+ * same whether they are computed alone, backwards, from a sampler that
+ * never saw the other futures, or by several threads in any order. */
+START_TEST(test_rows_on_their_own)
+{
+    tco_scenario *sc = many_dims(45, "");
+    const long n = 1001;
+    tco_zig zig;
+    tco_zig_init(&zig);
+    static const tco_sampling methods[] = {TCO_SAMPLING_LHS, TCO_SAMPLING_SOBOL};
+    for (int m = 0; m < 2; m++) {
+        double *u = rows(sc, methods[m], n, 5);
+        tco_sampler *s;
+        tco_error err;
+        ck_assert_int_eq(tco_sampler_alloc(&s, sc, methods[m], n, 5, &zig, &err), TCO_OK);
+        double *v = calloc((size_t)n * 45, sizeof *v);
+        long bad = 0;
+#pragma omp parallel for schedule(dynamic, 7) num_threads(4) reduction(+ : bad)
+        for (long j = 0; j < n; j++) {
+            long i = n - 1 - j;
+            double scratch[1];
+            tco_rng r;
+            tco_rng_seed(&r, &zig, 5, (uint64_t)i);
+            tco_sampler_uniforms(s, i, &r, v + (size_t)i * 45, scratch);
+            bad += memcmp(u + (size_t)i * 45, v + (size_t)i * 45, 45 * sizeof *v) != 0;
+        }
+        ck_assert_int_eq(bad, 0);
+        free(v);
+        free(u);
+        tco_sampler_free(s);
+    }
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* The sampler's memory does not grow with the number of futures. */
+START_TEST(test_sampler_bytes)
+{
+    tco_scenario *sc = many_dims(5, "");
+    ck_assert_uint_eq(tco_sampler_bytes(sc, TCO_SAMPLING_LHS, 10),
+                      tco_sampler_bytes(sc, TCO_SAMPLING_LHS, 100000000));
+    ck_assert_uint_lt(tco_sampler_bytes(sc, TCO_SAMPLING_SOBOL, 100000000), 16384);
+    ck_assert_uint_eq(tco_sampler_bytes(sc, TCO_SAMPLING_RANDOM, 100000000), 0);
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sample");
@@ -282,6 +471,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_sobol_net);
     tcase_add_test(tc, test_copula_rank_correlation);
     tcase_add_test(tc, test_inverse_transform);
+    tcase_add_test(tc, test_sobol_is_gsl);
+    tcase_add_test(tc, test_lhs_permutation);
+    tcase_add_test(tc, test_lhs_variance);
+    tcase_add_test(tc, test_rows_on_their_own);
+    tcase_add_test(tc, test_sampler_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
