@@ -214,9 +214,9 @@ double tco_xsum_value(const tco_xsum *a);
 /* CVaR: the mean of the ceil(alpha N) largest of the values of every
  * partition (N of them), as tco_stats_cvar defines it, but with the sum
  * exact: the threshold by selection, then the values above it and the
- * ties needed at it summed in a tco_xsum.  The same for any partition;
- * tco_stats_cvar sums in the order its selection leaves the values, so
- * the two may differ in the last bits (see tests/check_select.c).
+ * ties needed at it summed in a tco_xsum.  The same for any partition,
+ * and the same bits as tco_stats_cvar over the values gathered (which sums
+ * its m largest exactly too).
  * TCO_EINVAL when no partition holds a value. */
 tco_status tco_select_cvar(const double *x, size_t n, double alpha, double *out,
                            tco_select_reduce reduce, void *ctx, tco_error *err);
