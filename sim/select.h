@@ -201,7 +201,33 @@ typedef struct {
 } tco_xsum;
 
 void tco_xsum_init(tco_xsum *a);
-void tco_xsum_add(tco_xsum *a, double v);
+/* Infinities and NaNs (tco_xsum_add's rare case). */
+void tco_xsum_add_nonfinite(tco_xsum *a, double v);
+/* Propagates the lanes' carries (tco_xsum_add calls it every 2^29 adds). */
+void tco_xsum_carry(tco_xsum *a);
+
+/* Adds v: its 53-bit significand shifted to its place, over three lanes
+ * (inline: results add each future's values once or a few times). */
+static inline void tco_xsum_add(tco_xsum *a, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    unsigned e = (unsigned)(u >> 52) & 0x7ffu;
+    if (e == 0x7ffu) {
+        tco_xsum_add_nonfinite(a, v);
+        return;
+    }
+    if (++a->adds >= ((uint64_t)1 << 29))
+        tco_xsum_carry(a);
+    uint64_t m = (u & 0xfffffffffffffu) | (uint64_t)(e != 0) << 52;
+    unsigned pos = e ? e - 1 : 0, L = pos / 32, off = pos % 32;
+    uint64_t lo = m << off, hi = (m >> 1) >> (63 - off);
+    /* Two's complement negation when the sign is set: (x ^ -1) + 1. */
+    uint64_t neg = (uint64_t)0 - (u >> 63);
+    a->lane[L] += (int64_t)(((lo & 0xffffffffu) ^ neg) - neg);
+    a->lane[L + 1] += (int64_t)(((lo >> 32) ^ neg) - neg);
+    a->lane[L + 2] += (int64_t)((hi ^ neg) - neg);
+}
 /* Adds v * count exactly. */
 void tco_xsum_add_times(tco_xsum *a, double v, uint64_t count);
 /* Adds b into a. */
