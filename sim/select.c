@@ -451,6 +451,16 @@ void tco_xsum_merge(tco_xsum *a, const tco_xsum *b)
     tco_xsum_carry(a);
 }
 
+void tco_xsum_negate(tco_xsum *a)
+{
+    tco_xsum_carry(a);
+    for (int i = 0; i < TCO_XSUM_LANES; i++)
+        a->lane[i] = -a->lane[i];
+    uint64_t t = a->pinf;
+    a->pinf = a->ninf;
+    a->ninf = t;
+}
+
 void tco_xsum_reduce(tco_xsum *a, tco_select_reduce reduce, void *ctx)
 {
     if (!reduce)

@@ -232,6 +232,8 @@ static inline void tco_xsum_add(tco_xsum *a, double v)
 void tco_xsum_add_times(tco_xsum *a, double v, uint64_t count);
 /* Adds b into a. */
 void tco_xsum_merge(tco_xsum *a, const tco_xsum *b);
+/* a = -a (exactly; infinities change sign). */
+void tco_xsum_negate(tco_xsum *a);
 /* Sums a over every partition (one reduce of TCO_XSUM_LANES + 3 counts). */
 void tco_xsum_reduce(tco_xsum *a, tco_select_reduce reduce, void *ctx);
 /* The sum rounded to the nearest double (ties to even). */

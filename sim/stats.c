@@ -437,19 +437,25 @@ static int pairwise(tco_results *r, const double *npv, size_t n, int threads)
         for (size_t b = a + 1; b < S; b++) {
             const double *y = npv + b * n;
             size_t lt = 0, gt = 0, eq = 0;
-            tco_xsum xsum, xabs, xss;
-            tco_xsum_init(&xsum);
-            tco_xsum_init(&xabs);
+            /* The positive and the negative differences apart: their sum
+             * and their difference are the exact sums of a - b and of
+             * |a - b|, one add a future. */
+            tco_xsum pos, neg, xss;
+            tco_xsum_init(&pos);
+            tco_xsum_init(&neg);
             tco_xsum_init(&xss);
             for (size_t i = 0; i < n; i++) {
                 double d = x[i] - y[i];
                 lt += x[i] < y[i];
                 gt += x[i] > y[i];
                 eq += x[i] == y[i];
-                tco_xsum_add(&xsum, d);
-                tco_xsum_add(&xabs, fabs(d));
+                tco_xsum_add(d < 0 ? &neg : &pos, d);
             }
-            double mean = tco_xsum_value(&xsum) / (double)n, sabs = tco_xsum_value(&xabs);
+            tco_xsum sum = pos;
+            tco_xsum_merge(&sum, &neg);
+            tco_xsum_negate(&neg);
+            tco_xsum_merge(&pos, &neg);
+            double mean = tco_xsum_value(&sum) / (double)n, sabs = tco_xsum_value(&pos);
             for (size_t i = 0; i < n; i++)
                 tco_xsum_add(&xss, (x[i] - y[i] - mean) * (x[i] - y[i] - mean));
             double ss = tco_xsum_value(&xss);

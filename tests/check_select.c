@@ -491,6 +491,27 @@ START_TEST(test_xsum_by_hand)
     ck_assert(isinf(tco_xsum_value(&a)));
     tco_xsum_add_times(&a, -DBL_MAX, ((uint64_t)1 << 40) - 1);
     ck_assert_double_eq(tco_xsum_value(&a), DBL_MAX);
+    /* Negation: b = 1e308 + 1 - 2^-1074 + 3 negated rounds to -1e308;
+     * plus 1e308 + 4 it is 2^-1074; plus b, 1e308 + 4. */
+    tco_xsum b, c;
+    tco_xsum_init(&b);
+    tco_xsum_add(&b, 1e308);
+    tco_xsum_add(&b, 1);
+    tco_xsum_add(&b, -4.9e-324);
+    tco_xsum_add(&b, 3);
+    c = b;
+    tco_xsum_negate(&c);
+    ck_assert_double_eq(tco_xsum_value(&c), -1e308);
+    tco_xsum_add(&c, 1e308);
+    tco_xsum_add(&c, 4);
+    ck_assert_double_eq(tco_xsum_value(&c), 4.9e-324);
+    tco_xsum_merge(&c, &b); /* 1e308 + 4 */
+    tco_xsum_add(&c, -1e308);
+    tco_xsum_add(&c, -4);
+    ck_assert_double_eq(tco_xsum_value(&c), 0);
+    tco_xsum_add(&c, -INFINITY);
+    tco_xsum_negate(&c);
+    ck_assert(isinf(tco_xsum_value(&c)) && tco_xsum_value(&c) > 0);
     /* Infinities and NaN. */
     tco_xsum_add(&a, INFINITY);
     ck_assert(isinf(tco_xsum_value(&a)) && tco_xsum_value(&a) > 0);
