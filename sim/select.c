@@ -355,7 +355,7 @@ void tco_xsum_init(tco_xsum *a)
 
 /* Lanes to the canonical form: each in [0, 2^32) but the top one, which
  * carries the sign. */
-static void xsum_carry(tco_xsum *a)
+void tco_xsum_carry(tco_xsum *a)
 {
     for (int i = 0; i + 1 < TCO_XSUM_LANES; i++) {
         int64_t v = a->lane[i], low = (int64_t)((uint64_t)v & 0xffffffffu);
@@ -371,7 +371,7 @@ static void xsum_add_bits(tco_xsum *a, uint64_t v, int pos, int neg)
     if (v == 0)
         return;
     if (++a->adds >= MAX_ADDS)
-        xsum_carry(a);
+        tco_xsum_carry(a);
     int L = pos / 32, off = pos % 32;
     uint64_t lo = v << off, hi = off ? v >> (64 - off) : 0;
     int64_t p0 = (int64_t)(lo & 0xffffffffu), p1 = (int64_t)(lo >> 32), p2 = (int64_t)hi;
@@ -405,20 +405,14 @@ static uint64_t xsum_split(double v, int *pos, int *neg)
     return m | (uint64_t)1 << 52;
 }
 
-void tco_xsum_add(tco_xsum *a, double v)
+void tco_xsum_add_nonfinite(tco_xsum *a, double v)
 {
-    if (!isfinite(v)) {
-        if (isnan(v))
-            a->nan++;
-        else if (v > 0)
-            a->pinf++;
-        else
-            a->ninf++;
-        return;
-    }
-    int pos, neg;
-    uint64_t m = xsum_split(v, &pos, &neg);
-    xsum_add_bits(a, m, pos, neg);
+    if (isnan(v))
+        a->nan++;
+    else if (v > 0)
+        a->pinf++;
+    else
+        a->ninf++;
 }
 
 void tco_xsum_add_times(tco_xsum *a, double v, uint64_t count)
@@ -447,14 +441,24 @@ void tco_xsum_add_times(tco_xsum *a, double v, uint64_t count)
 void tco_xsum_merge(tco_xsum *a, const tco_xsum *b)
 {
     tco_xsum c = *b;
-    xsum_carry(&c);
-    xsum_carry(a);
+    tco_xsum_carry(&c);
+    tco_xsum_carry(a);
     for (int i = 0; i < TCO_XSUM_LANES; i++)
         a->lane[i] += c.lane[i];
     a->pinf += c.pinf;
     a->ninf += c.ninf;
     a->nan += c.nan;
-    xsum_carry(a);
+    tco_xsum_carry(a);
+}
+
+void tco_xsum_negate(tco_xsum *a)
+{
+    tco_xsum_carry(a);
+    for (int i = 0; i < TCO_XSUM_LANES; i++)
+        a->lane[i] = -a->lane[i];
+    uint64_t t = a->pinf;
+    a->pinf = a->ninf;
+    a->ninf = t;
 }
 
 void tco_xsum_reduce(tco_xsum *a, tco_select_reduce reduce, void *ctx)
@@ -462,7 +466,7 @@ void tco_xsum_reduce(tco_xsum *a, tco_select_reduce reduce, void *ctx)
     if (!reduce)
         return;
     uint64_t buf[TCO_XSUM_LANES + 3];
-    xsum_carry(a);
+    tco_xsum_carry(a);
     /* Two's complement sums of canonical lanes: each below 2^32, the top
      * one small, so no lane of the sum of 2^31 partitions overflows. */
     for (int i = 0; i < TCO_XSUM_LANES; i++)
@@ -476,7 +480,7 @@ void tco_xsum_reduce(tco_xsum *a, tco_select_reduce reduce, void *ctx)
     a->pinf = buf[TCO_XSUM_LANES];
     a->ninf = buf[TCO_XSUM_LANES + 1];
     a->nan = buf[TCO_XSUM_LANES + 2];
-    xsum_carry(a);
+    tco_xsum_carry(a);
 }
 
 /* Bit b (above 2^-1074) of canonical non-negative lanes. */
@@ -496,12 +500,12 @@ double tco_xsum_value(const tco_xsum *in)
     if (in->ninf)
         return -INFINITY;
     tco_xsum a = *in;
-    xsum_carry(&a);
+    tco_xsum_carry(&a);
     int neg = a.lane[TCO_XSUM_LANES - 1] < 0;
     if (neg) {
         for (int i = 0; i < TCO_XSUM_LANES; i++)
             a.lane[i] = -a.lane[i];
-        xsum_carry(&a);
+        tco_xsum_carry(&a);
     }
     int top = TCO_XSUM_LANES - 1;
     while (top >= 0 && a.lane[top] == 0)

@@ -201,11 +201,39 @@ typedef struct {
 } tco_xsum;
 
 void tco_xsum_init(tco_xsum *a);
-void tco_xsum_add(tco_xsum *a, double v);
+/* Infinities and NaNs (tco_xsum_add's rare case). */
+void tco_xsum_add_nonfinite(tco_xsum *a, double v);
+/* Propagates the lanes' carries (tco_xsum_add calls it every 2^29 adds). */
+void tco_xsum_carry(tco_xsum *a);
+
+/* Adds v: its 53-bit significand shifted to its place, over three lanes
+ * (inline: results add each future's values once or a few times). */
+static inline void tco_xsum_add(tco_xsum *a, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    unsigned e = (unsigned)(u >> 52) & 0x7ffu;
+    if (e == 0x7ffu) {
+        tco_xsum_add_nonfinite(a, v);
+        return;
+    }
+    if (++a->adds >= ((uint64_t)1 << 29))
+        tco_xsum_carry(a);
+    uint64_t m = (u & 0xfffffffffffffu) | (uint64_t)(e != 0) << 52;
+    unsigned pos = e ? e - 1 : 0, L = pos / 32, off = pos % 32;
+    uint64_t lo = m << off, hi = (m >> 1) >> (63 - off);
+    /* Two's complement negation when the sign is set: (x ^ -1) + 1. */
+    uint64_t neg = (uint64_t)0 - (u >> 63);
+    a->lane[L] += (int64_t)(((lo & 0xffffffffu) ^ neg) - neg);
+    a->lane[L + 1] += (int64_t)(((lo >> 32) ^ neg) - neg);
+    a->lane[L + 2] += (int64_t)((hi ^ neg) - neg);
+}
 /* Adds v * count exactly. */
 void tco_xsum_add_times(tco_xsum *a, double v, uint64_t count);
 /* Adds b into a. */
 void tco_xsum_merge(tco_xsum *a, const tco_xsum *b);
+/* a = -a (exactly; infinities change sign). */
+void tco_xsum_negate(tco_xsum *a);
 /* Sums a over every partition (one reduce of TCO_XSUM_LANES + 3 counts). */
 void tco_xsum_reduce(tco_xsum *a, tco_select_reduce reduce, void *ctx);
 /* The sum rounded to the nearest double (ties to even). */
@@ -214,9 +242,9 @@ double tco_xsum_value(const tco_xsum *a);
 /* CVaR: the mean of the ceil(alpha N) largest of the values of every
  * partition (N of them), as tco_stats_cvar defines it, but with the sum
  * exact: the threshold by selection, then the values above it and the
- * ties needed at it summed in a tco_xsum.  The same for any partition;
- * tco_stats_cvar sums in the order its selection leaves the values, so
- * the two may differ in the last bits (see tests/check_select.c).
+ * ties needed at it summed in a tco_xsum.  The same for any partition,
+ * and the same bits as tco_stats_cvar over the values gathered (which sums
+ * its m largest exactly too).
  * TCO_EINVAL when no partition holds a value. */
 tco_status tco_select_cvar(const double *x, size_t n, double alpha, double *out,
                            tco_select_reduce reduce, void *ctx, tco_error *err);

@@ -11,6 +11,27 @@
 const double TCO_PCT[TCO_NPCT] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
 const double TCO_BAND[TCO_NBAND] = {0.05, 0.25, 0.50, 0.75, 0.95};
 
+/* Every sum over futures is exact (select.h, tco_xsum), rounded once: the
+ * same bits in any order and on any partition of the futures. */
+static double exact_mean(const double *v, size_t n)
+{
+    tco_xsum a;
+    tco_xsum_init(&a);
+    for (size_t i = 0; i < n; i++)
+        tco_xsum_add(&a, v[i]);
+    return tco_xsum_value(&a) / (double)n;
+}
+
+/* The exact sum of (v[i] - mean)^2, each square rounded as computed. */
+static double exact_squares(const double *v, size_t n, double mean)
+{
+    tco_xsum a;
+    tco_xsum_init(&a);
+    for (size_t i = 0; i < n; i++)
+        tco_xsum_add(&a, (v[i] - mean) * (v[i] - mean));
+    return tco_xsum_value(&a);
+}
+
 
 /* Hoare's selection (FIND, 1961) for several ranks at once: partition,
  * then continue only into the parts that hold a wanted rank.  k[0..nk) is
@@ -75,10 +96,13 @@ double tco_stats_cvar(double *x, size_t n, double alpha)
         m = n;
     size_t k = n - m;
     multiselect_d(x, 0, n - 1, &k, 1);
-    double s = 0;
+    /* x[n - m..n) are the m largest: their exact sum is the same number
+     * whichever of tied values they are (tco_select_cvar's). */
+    tco_xsum a;
+    tco_xsum_init(&a);
     for (size_t i = n - m; i < n; i++)
-        s += x[i];
-    return s / (double)m;
+        tco_xsum_add(&a, x[i]);
+    return tco_xsum_value(&a) / (double)m;
 }
 
 /* Type-7 percentiles: the two order statistics around (n-1)p for every p.
@@ -223,12 +247,8 @@ void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, dou
 
 void tco_stats_means(const double *npv, size_t n, size_t S, double *mean)
 {
-    for (size_t s = 0; s < S; s++) {
-        double sum = 0;
-        for (size_t i = 0; i < n; i++)
-            sum += npv[s * n + i];
-        mean[s] = sum / (double)n;
-    }
+    for (size_t s = 0; s < S; s++)
+        mean[s] = exact_mean(npv + s * n, n);
 }
 
 int tco_stats_best_mean(const double *mean, size_t S)
@@ -251,28 +271,41 @@ static double cheapest(const double *npv, size_t n, size_t S, size_t i)
 
 void tco_stats_p_cheapest(const double *npv, size_t n, size_t S, double *p)
 {
-    for (size_t s = 0; s < S; s++)
-        p[s] = 0;
+    /* Counts of futures where s is among k cheapest, k = 1..S; the shares
+     * 1 / k summed exactly (integer counts merge across partitions). */
+    uint64_t *count = calloc(S * S, sizeof *count);
+    if (!count) {
+        for (size_t s = 0; s < S; s++)
+            p[s] = NAN;
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         double best = cheapest(npv, n, S, i);
-        int ties = 0;
+        size_t ties = 0;
         for (size_t s = 0; s < S; s++)
             ties += npv[s * n + i] == best;
         for (size_t s = 0; s < S; s++)
             if (npv[s * n + i] == best)
-                p[s] += 1.0 / ties;
+                count[s * S + ties - 1]++;
     }
-    for (size_t s = 0; s < S; s++)
-        p[s] /= (double)n;
+    for (size_t s = 0; s < S; s++) {
+        tco_xsum a;
+        tco_xsum_init(&a);
+        for (size_t k = 1; k <= S; k++)
+            tco_xsum_add_times(&a, 1.0 / (double)k, count[s * S + k - 1]);
+        p[s] = tco_xsum_value(&a) / (double)n;
+    }
+    free(count);
 }
 
 /* The mean regret of strategy s: its cost minus each future's cheapest. */
 static double regret_mean(const double *npv, size_t n, size_t S, size_t s)
 {
-    double sum = 0;
+    tco_xsum a;
+    tco_xsum_init(&a);
     for (size_t i = 0; i < n; i++)
-        sum += npv[s * n + i] - cheapest(npv, n, S, i);
-    return sum / (double)n;
+        tco_xsum_add(&a, npv[s * n + i] - cheapest(npv, n, S, i));
+    return tco_xsum_value(&a) / (double)n;
 }
 
 double tco_stats_evpi(const double *npv, size_t n, size_t S)
@@ -306,15 +339,12 @@ void tco_results_free(tco_results *r)
 
 static void summarize(const double *v, size_t n, double *scratch, tco_summary *out)
 {
-    double sum = 0, mn = HUGE_VAL, mx = -HUGE_VAL;
+    double mn = HUGE_VAL, mx = -HUGE_VAL;
     for (size_t i = 0; i < n; i++) {
-        sum += v[i];
         mn = v[i] < mn ? v[i] : mn;
         mx = v[i] > mx ? v[i] : mx;
     }
-    double mean = sum / (double)n, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        ss += (v[i] - mean) * (v[i] - mean);
+    double mean = exact_mean(v, n), ss = exact_squares(v, n, mean);
     out->mean = mean;
     out->sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
     out->se = out->sd / sqrt((double)n);
@@ -322,18 +352,20 @@ static void summarize(const double *v, size_t n, double *scratch, tco_summary *o
     out->max = mx;
     memcpy(scratch, v, n * sizeof *v);
     tco_stats_percentiles(scratch, n, TCO_PCT, TCO_NPCT, out->p);
-    memcpy(scratch, v, n * sizeof *v);
+    /* The percentiles' selection only permuted scratch: still v's values. */
     out->cvar95 = tco_stats_cvar(scratch, n, 0.05);
 }
 
 double tco_stats_ce(const double *x, size_t n, double rt)
 {
-    double m = -HUGE_VAL, sum = 0;
+    double m = -HUGE_VAL;
     for (size_t i = 0; i < n; i++)
         m = x[i] > m ? x[i] : m;
+    tco_xsum a;
+    tco_xsum_init(&a);
     for (size_t i = 0; i < n; i++)
-        sum += exp((x[i] - m) / rt);
-    return m + rt * log(sum / (double)n);
+        tco_xsum_add(&a, exp((x[i] - m) / rt));
+    return m + rt * log(tco_xsum_value(&a) / (double)n);
 }
 
 const char *tco_criterion_words(tco_criterion c)
@@ -369,17 +401,13 @@ static double criterion_value(tco_criterion c, const tco_strategy_result *q)
 static void summarize_savings(const double *base, const double *v, size_t n, double *scratch,
                               tco_savings *out)
 {
-    double sum = 0, ss = 0;
     size_t saves = 0, same = 0;
     for (size_t i = 0; i < n; i++) {
         scratch[i] = base[i] - v[i];
-        sum += scratch[i];
         saves += scratch[i] > 0;
         same += base[i] == v[i];
     }
-    double mean = sum / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (scratch[i] - mean) * (scratch[i] - mean);
+    double mean = exact_mean(scratch, n), ss = exact_squares(scratch, n, mean);
     double se = n > 1 ? sqrt(ss / (double)(n - 1)) / sqrt((double)n) : 0;
     out->mean = mean;
     out->ci_low = mean - 1.96 * se;
@@ -392,7 +420,7 @@ static void summarize_savings(const double *base, const double *v, size_t n, dou
 
 /* The pairwise matrices of r (allocated) from costs npv: P(a < b), the
  * fraction of futures where a == b, the mean |a - b| and the standard
- * error of the mean of a - b, each pair summed in future order.  Rows are
+ * error of the mean of a - b, each pair's sums exact.  Rows are
  * computed in parallel; each pair by one thread. */
 static int pairwise(tco_results *r, const double *npv, size_t n, int threads)
 {
@@ -409,18 +437,28 @@ static int pairwise(tco_results *r, const double *npv, size_t n, int threads)
         for (size_t b = a + 1; b < S; b++) {
             const double *y = npv + b * n;
             size_t lt = 0, gt = 0, eq = 0;
-            double sum = 0, sabs = 0, ss = 0;
+            /* The positive and the negative differences apart: their sum
+             * and their difference are the exact sums of a - b and of
+             * |a - b|, one add a future. */
+            tco_xsum pos, neg, xss;
+            tco_xsum_init(&pos);
+            tco_xsum_init(&neg);
+            tco_xsum_init(&xss);
             for (size_t i = 0; i < n; i++) {
                 double d = x[i] - y[i];
                 lt += x[i] < y[i];
                 gt += x[i] > y[i];
                 eq += x[i] == y[i];
-                sum += d;
-                sabs += fabs(d);
+                tco_xsum_add(d < 0 ? &neg : &pos, d);
             }
-            double mean = sum / (double)n;
+            tco_xsum sum = pos;
+            tco_xsum_merge(&sum, &neg);
+            tco_xsum_negate(&neg);
+            tco_xsum_merge(&pos, &neg);
+            double mean = tco_xsum_value(&sum) / (double)n, sabs = tco_xsum_value(&pos);
             for (size_t i = 0; i < n; i++)
-                ss += (x[i] - y[i] - mean) * (x[i] - y[i] - mean);
+                tco_xsum_add(&xss, (x[i] - y[i] - mean) * (x[i] - y[i] - mean));
+            double ss = tco_xsum_value(&xss);
             double se = n > 1 ? sqrt(ss / (double)(n - 1)) / sqrt((double)n) : 0;
             r->p_cheaper[a * S + b] = (double)lt / (double)n;
             r->p_cheaper[b * S + a] = (double)gt / (double)n;
@@ -473,14 +511,10 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
     size_t n = (size_t)run->n, T = (size_t)run->T;
     const double *v = run->npv + s * n;
     summarize(v, n, scratch, &q->npv);
-    double nom = 0, regret = 0;
-    for (size_t i = 0; i < n; i++) {
-        nom += run->nominal[s * n + i];
+    for (size_t i = 0; i < n; i++)
         scratch[i] = v[i] - best[i];
-        regret += scratch[i];
-    }
-    q->nominal_mean = nom / (double)n;
-    q->regret_mean = regret / (double)n;
+    q->nominal_mean = exact_mean(run->nominal + s * n, n);
+    q->regret_mean = exact_mean(scratch, n);
     double p95 = 0.95;
     tco_stats_percentiles(scratch, n, &p95, 1, &q->regret_p95);
     size_t m = 0;

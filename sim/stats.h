@@ -2,8 +2,9 @@
  * CVaR, probability of being cheapest, regret and break-even.
  *
  * Percentiles interpolate linearly between order statistics (Hyndman and
- * Fan 1996, type 7).  Sums run in future order, so results do not depend on
- * the number of threads.  Monthly bands are exact percentiles of monthly
+ * Fan 1996, type 7).  Sums over futures are exact (select.h, tco_xsum),
+ * so results do not depend on the number of threads, on the order of the
+ * futures or on how they are split among processes.  Monthly bands are exact percentiles of monthly
  * costs stored in single precision: each band is within 2^-24 (6e-8) of the
  * largest magnitude it interpolates between.  A run too large to store its
  * monthly costs (engine.h, monthly_limit) has them recomputed: three passes
@@ -86,8 +87,11 @@ typedef struct tco_results {
 } tco_results;
 
 /* Decision statistics of costs npv (S x n, strategy-major: future i of
- * strategy s at [s * n + i]), summed in future order.  These are the only
- * definitions: results, sweeps and sensitivity analyses call them. */
+ * strategy s at [s * n + i]).  Every sum over futures is exact (select.h,
+ * tco_xsum) and rounded once, so each statistic has the same bits for the
+ * futures in any order or split into any parts: a distributed run adds its
+ * parts' tco_xsum states (tco_xsum_merge, tco_xsum_reduce).  These are the
+ * only definitions: results, sweeps and sensitivity analyses call them. */
 
 /* The mean of each strategy's costs into mean[0..S). */
 void tco_stats_means(const double *npv, size_t n, size_t S, double *mean);
@@ -107,8 +111,8 @@ double tco_stats_evpi(const double *npv, size_t n, size_t S);
 
 /* The certainty equivalent of costs x[0..n) with risk tolerance rt > 0
  * (exponential utility, MODEL.md 19):
- * m + rt ln((1/n) sum_i exp((x_i - m) / rt)), m = max_i x_i, summed in
- * index order. */
+ * m + rt ln((1/n) sum_i exp((x_i - m) / rt)), m = max_i x_i, the sum
+ * exact. */
 double tco_stats_ce(const double *x, size_t n, double rt);
 
 /* What the criterion asks for, in words: "lowest mean NPV", ... */
@@ -128,7 +132,8 @@ void tco_results_free(tco_results *r);
 void tco_stats_percentiles(double *x, size_t n, const double *p, size_t np, double *out);
 void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, double *out);
 
-/* Mean of the ceil(alpha n) largest values of x (reordered). */
+/* Mean of the ceil(alpha n) largest values of x (reordered), their sum
+ * exact: the same bits as tco_select_cvar on any partition of x. */
 double tco_stats_cvar(double *x, size_t n, double alpha);
 
 

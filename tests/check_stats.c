@@ -4,6 +4,7 @@
 
 #include "../sim/output.h"
 #include "../sim/rng.h"
+#include "../sim/select.h"
 #include "../sim/stats.h"
 
 #include <stdlib.h>
@@ -360,6 +361,213 @@ static tco_results *decide(const tco_scenario *sc, const double *npv, size_t S, 
     ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
     return r;
 }
+
+
+/* Sums are exact (select.h, tco_xsum): 1e16 + 1 - 1e16 + 1 in any order
+ * is 2, where a running sum in future order gives 1 (1e16 + 1 rounds to
+ * 1e16). */
+START_TEST(test_exact_sums_by_hand)
+{
+    const double npv[] = {/* a */ 1e16, 1, -1e16, 1,
+                          /* b */ 0, 0, 0, 0};
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.nstrategies = 2;
+    sc.horizon = 1;
+    tco_results *r = decide(&sc, npv, 2, 4);
+    ck_assert_double_eq(r->st[0].npv.mean, 0.5);
+    ck_assert_double_eq(r->st[0].nominal_mean, 0.5);
+    /* b saves a - b = a's costs. */
+    ck_assert_double_eq(r->st[1].savings.mean, 0.5);
+    /* Cheapest: 0, 0, -1e16, 0; regret of a: 1e16, 1, 0, 1 (sum 1e16 + 2,
+     * a double); b is best on average, regret 0, 0, 1e16, 0. */
+    ck_assert_double_eq(r->st[0].regret_mean, 2.5e15 + 0.5);
+    ck_assert_double_eq(r->st[1].regret_mean, 2.5e15);
+    ck_assert_int_eq(r->best, 1);
+    ck_assert_double_eq(r->evpi, 2.5e15);
+    ck_assert_double_eq(tco_stats_evpi(npv, 4, 2), 2.5e15);
+    double mean[2];
+    tco_stats_means(npv, 4, 2, mean);
+    ck_assert_double_eq(mean[0], 0.5);
+    tco_results_free(r);
+}
+END_TEST
+
+/* CVaR with ties at the threshold: 5% of 60 values is the 3 largest,
+ * 2^53, 1 and 1 of five 1s: (2^53 + 2) / 3 exactly rounded (a running sum
+ * starting at 2^53 would lose both ones). */
+START_TEST(test_cvar_exact_ties)
+{
+    double x[60];
+    for (int i = 0; i < 60; i++)
+        x[i] = i < 5 ? 1 : -5;
+    x[30] = 0x1p53;
+    ck_assert_double_eq(tco_stats_cvar(x, 60, 0.05), (0x1p53 + 2) / 3);
+    /* All tied: 3 x 0.1 rounded once (as the product 0.1 * 3 is), over 3;
+     * not 0.1 itself. */
+    for (int i = 0; i < 60; i++)
+        x[i] = 0.1;
+    ck_assert_double_eq(tco_stats_cvar(x, 60, 0.05), 0.1 * 3 / 3);
+}
+END_TEST
+
+/* Every statistic of a run is the same, bit for bit, for its futures in
+ * another order, on 1, 2 or 4 threads, and each mean is the merge of
+ * exact sums over any partition of the futures. */
+static tco_results *decide_threads(const tco_scenario *sc, const double *npv, size_t S, long n,
+                                   int threads)
+{
+    size_t N = S * (size_t)n;
+    double *nominal = malloc(N * sizeof *nominal), mmean[8] = {0}, cat[8 * TCO_NCAT] = {0},
+           cpm[8] = {0};
+    int16_t *be = calloc(N, sizeof *be);
+    float *monthly = malloc(N * sizeof *monthly);
+    unsigned long clamped[1] = {0};
+    ck_assert(S <= 8 && nominal && be && monthly);
+    for (size_t i = 0; i < N; i++) {
+        nominal[i] = npv[i] * 1.0625 + 0.1;
+        monthly[i] = (float)npv[i];
+    }
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.sc = sc;
+    run.n = n;
+    run.T = 1;
+    run.S = S;
+    run.threads = threads;
+    run.npv = (double *)(uintptr_t)npv;
+    run.nominal = nominal;
+    run.breakeven = be;
+    run.monthly = monthly;
+    run.monthly_mean = mmean;
+    run.cat_mean = cat;
+    run.cpm_mean = cpm;
+    run.clamped = clamped;
+    tco_results *r;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
+    free(nominal);
+    free(be);
+    free(monthly);
+    return r;
+}
+
+#define SAME(a, b) ck_assert_msg(memcmp(&(a), &(b), sizeof(a)) == 0, "%s: %a against %a", #a, a, b)
+
+static void same_results(const tco_results *a, const tco_results *b)
+{
+    size_t S = a->S;
+    SAME(a->evpi, b->evpi);
+    ck_assert_int_eq(a->best, b->best);
+    ck_assert_int_eq(a->recommended, b->recommended);
+    for (size_t s = 0; s < S; s++) {
+        const tco_strategy_result *p = &a->st[s], *q = &b->st[s];
+        SAME(p->npv.mean, q->npv.mean);
+        SAME(p->npv.sd, q->npv.sd);
+        SAME(p->npv.se, q->npv.se);
+        SAME(p->npv.cvar95, q->npv.cvar95);
+        SAME(p->npv.min, q->npv.min);
+        SAME(p->npv.max, q->npv.max);
+        for (int k = 0; k < TCO_NPCT; k++) {
+            SAME(p->npv.p[k], q->npv.p[k]);
+            SAME(p->savings.p[k], q->savings.p[k]);
+        }
+        SAME(p->nominal_mean, q->nominal_mean);
+        SAME(p->regret_mean, q->regret_mean);
+        SAME(p->regret_p95, q->regret_p95);
+        SAME(p->ce, q->ce);
+        SAME(p->p_cheapest, q->p_cheapest);
+        SAME(p->savings.mean, q->savings.mean);
+        SAME(p->savings.ci_low, q->savings.ci_low);
+        SAME(p->savings.ci_high, q->savings.ci_high);
+        SAME(p->savings.p_saves, q->savings.p_saves);
+        SAME(p->savings.identical, q->savings.identical);
+        SAME(p->monthly_band[2][0], q->monthly_band[2][0]);
+    }
+    for (size_t j = 0; j < S * S; j++) {
+        SAME(a->p_cheaper[j], b->p_cheaper[j]);
+        SAME(a->identical[j], b->identical[j]);
+        SAME(a->mean_abs_diff[j], b->mean_abs_diff[j]);
+        SAME(a->diff_se[j], b->diff_se[j]);
+    }
+}
+
+START_TEST(test_order_and_partition_free)
+{
+    enum { S = 4, N = 3001 };
+    static double npv[S * N], shuf[S * N];
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng rng;
+    tco_rng_seed(&rng, &zig, 41, 0);
+    /* Costs of many magnitudes (so sums in another order round
+     * differently), ties between strategies (three-way shares of the
+     * cheapest) and ties at the CVaR threshold. */
+    for (size_t i = 0; i < N; i++) {
+        double base = 3.1e6 * exp(1.5 * tco_rng_normal(&rng));
+        for (size_t s = 0; s < S; s++)
+            npv[s * N + i] = i % 7 == 0 ? base : base * (1 + 0.1 * tco_rng_normal(&rng)) + s;
+        if (i % 11 == 0)
+            npv[i] = npv[N + i] = npv[2 * N + i] = 1.5e8;
+    }
+    size_t perm[N];
+    for (size_t i = 0; i < N; i++)
+        perm[i] = i;
+    for (size_t i = N - 1; i > 0; i--) {
+        size_t j = tco_rng_next(&rng) % (i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (size_t s = 0; s < S; s++)
+        for (size_t i = 0; i < N; i++)
+            shuf[s * N + i] = npv[s * N + perm[i]];
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.nstrategies = S;
+    sc.horizon = 1;
+    sc.risk_tolerance = 2e6;
+    sc.budget = 4e6;
+    tco_results *r1 = decide_threads(&sc, npv, S, N, 1);
+    /* The running sums in future order of before: not the same bits in
+     * the other order (else this test would show nothing). */
+    double fwd = 0, bwd = 0;
+    for (size_t i = 0; i < N; i++)
+        fwd += npv[i];
+    for (size_t i = 0; i < N; i++)
+        bwd += shuf[i];
+    ck_assert(fwd != bwd);
+    for (int threads = 1; threads <= 4; threads *= 2) {
+        tco_results *r2 = decide_threads(&sc, shuf, S, N, threads);
+        same_results(r1, r2);
+        tco_results_free(r2);
+        r2 = decide_threads(&sc, npv, S, N, threads);
+        same_results(r1, r2);
+        tco_results_free(r2);
+    }
+    /* A mean merged from the exact sums of three parts (as processes would
+     * hold them): the same bits. */
+    for (size_t s = 0; s < S; s++) {
+        tco_xsum part[3], all;
+        for (int q = 0; q < 3; q++)
+            tco_xsum_init(&part[q]);
+        tco_xsum_init(&all);
+        for (size_t i = 0; i < N; i++)
+            tco_xsum_add(&part[i < 1000 ? 0 : i < 1001 ? 1 : 2], shuf[s * N + i]);
+        for (int q = 2; q >= 0; q--)
+            tco_xsum_merge(&all, &part[q]);
+        double mean = tco_xsum_value(&all) / N;
+        SAME(mean, r1->st[s].npv.mean);
+    }
+    /* CVaR as a distributed run computes it (select.h). */
+    for (size_t s = 0; s < S; s++) {
+        double cv;
+        tco_error err;
+        ck_assert_int_eq(tco_select_cvar(shuf + s * N, N, 0.05, &cv, NULL, NULL, &err), TCO_OK);
+        SAME(cv, r1->st[s].npv.cvar95);
+    }
+    tco_results_free(r1);
+}
+END_TEST
 
 /* The certainty equivalent by hand: x = {0, ln 3}, RT = 1: m = ln 3,
  * (1/2)(e^-ln3 + 1) = 2/3, CE = ln 3 + ln(2/3) = ln 2.  Shifted by 1e6 it
@@ -805,6 +1013,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_many_probabilities);
     tcase_add_test(tc, test_bucket_selection_adversarial);
     tcase_add_test(tc, test_cvar_by_hand);
+    tcase_add_test(tc, test_cvar_exact_ties);
+    tcase_add_test(tc, test_exact_sums_by_hand);
+    tcase_add_test(tc, test_order_and_partition_free);
     tcase_add_test(tc, test_decision_statistics);
     tcase_add_test(tc, test_switches_by_hand);
     tcase_add_test(tc, test_ce_by_hand);
