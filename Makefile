@@ -70,7 +70,7 @@ MPI_PROG ?= tcosim-mpi
 CHECK_MPI ?= 1
 PROG_OBJ = $(BUILD)/sim/main.o $(BUILD)/sim/mpi.o
 
-.PHONY: all check check-mpi bench-mpi bench demo deps install uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
+.PHONY: all check check-mpi bench-mpi bench demo deps install install-mpi uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
 all: $(PROG)
 ifeq ($(MPI),1)
 all: $(MPI_PROG)
@@ -127,7 +127,7 @@ check:
 	@sh tests/golden/run.sh ./$(PROG)
 	@sh tests/board/run.sh ./$(PROG)
 	@sh tests/bench/smoke.sh $(BUILD)/bench/bench ./$(PROG)
-	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)"
+	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)" "$(CHECK_MPI)"
 	@if [ "$(CHECK_MPI)" = 0 ]; then :; \
 	elif command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then \
 	    $(MAKE) --no-print-directory check-mpi CFLAGS="$(CFLAGS) -Werror"; \
@@ -186,7 +186,12 @@ $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libtcosim.a
 
 # Headers go flat into include/tcosim/: their "../sim/" and "../models/"
 # includes are rewritten to plain names.  tcosim.pc names PREFIX.
-install: tcosim $(BUILD)/libtcosim.a
+# tcosim-mpi and its man page (a link to tcosim.1) are installed too when
+# it has been built (brought up to date first; not by the sanitizer builds,
+# whose PROG is theirs) or with MPI=1; make install-mpi builds it and
+# installs everything.
+INSTALL_MPI = $(if $(or $(filter 1,$(MPI)),$(and $(wildcard $(MPI_PROG)),$(filter tcosim,$(PROG)))),$(MPI_PROG))
+install: tcosim $(BUILD)/libtcosim.a $(INSTALL_MPI)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/tcosim/plots $(DESTDIR)$(PREFIX)/share/tcosim/scenarios \
 	    $(DESTDIR)$(PREFIX)/share/doc/tcosim \
@@ -203,12 +208,19 @@ install: tcosim $(BUILD)/libtcosim.a
 	    chmod 644 $(DESTDIR)$(INCLUDEDIR)/tcosim/$$(basename $$h) || exit 1; done
 	install -m 755 tcosim $(DESTDIR)$(PREFIX)/bin/tcosim
 	install -m 644 man/tcosim.1 $(DESTDIR)$(PREFIX)/share/man/man1/tcosim.1
+	if [ -n "$(INSTALL_MPI)" ]; then \
+	    install -m 755 $(MPI_PROG) $(DESTDIR)$(PREFIX)/bin/tcosim-mpi && \
+	    install -m 644 man/tcosim-mpi.1 $(DESTDIR)$(PREFIX)/share/man/man1/tcosim-mpi.1; fi
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/tcosim/scenarios/
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/tcosim/plots/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/tcosim/
 
+install-mpi: $(MPI_PROG)
+	@$(MAKE) --no-print-directory install MPI=1
+
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tcosim $(DESTDIR)$(PREFIX)/share/man/man1/tcosim.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/tcosim-mpi $(DESTDIR)$(PREFIX)/share/man/man1/tcosim-mpi.1
 	rm -f $(DESTDIR)$(LIBDIR)/libtcosim.a $(DESTDIR)$(LIBDIR)/pkgconfig/tcosim.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/tcosim
 	rm -rf $(DESTDIR)$(PREFIX)/share/tcosim $(DESTDIR)$(PREFIX)/share/doc/tcosim

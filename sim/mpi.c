@@ -732,6 +732,45 @@ static tco_status par_execute(tco_run **out, const tco_scenario *sc, const tco_r
     return st;
 }
 
+/* The Sobol indices with their bootstrap resamples shared
+ * (tco_sens_distribute's indices): rank 0 sends every run's outputs to
+ * the others, each computes a contiguous share of the resamples
+ * (tco_sobol_resamples: a resample's bits depend on its index alone), and
+ * rank 0 gathers them in resample order and takes the intervals. */
+static tco_status par_indices(double *fAB, size_t N, size_t D, size_t nboot, uint64_t seed,
+                              int threads, tco_sobol_index *out, tco_error *err)
+{
+    double *rep = malloc((nboot * 2 * D + 1) * sizeof *rep);
+    tco_status st = rep ? TCO_OK : tco_error_set(err, TCO_ENOMEM, "out of memory for the bootstrap");
+    if ((st = tco_par_agree(st, err)) != TCO_OK) {
+        free(rep);
+        return st;
+    }
+    MPI_Datatype run;
+    MPI_Type_contiguous((int)N, MPI_DOUBLE, &run);
+    MPI_Type_commit(&run);
+    MPI_Request req;
+    MPI_Ibcast(fAB, (int)(D + 2), run, 0, MPI_COMM_WORLD, &req);
+    wait_sleeping(&req);
+    MPI_Type_free(&run);
+    double b = (double)(D + 2) * (double)N * sizeof(double);
+    if (rank == 0)
+        bytes_sent += b * (size - 1);
+    else
+        bytes_received += b;
+    size_t b0, b1;
+    share_items(nboot, rank, &b0, &b1);
+    st = tco_sobol_resamples(fAB, fAB + N, fAB + 2 * N, N, D, b0, b1, seed, threads,
+                             rep + b0 * 2 * D, err);
+    if ((st = tco_par_agree(st, err)) == TCO_OK) {
+        gather_share(rep, nboot, 2 * D);
+        if (rank == 0)
+            st = tco_sobol_intervals(fAB, fAB + N, fAB + 2 * N, N, D, nboot, rep, out, err);
+    }
+    free(rep);
+    return st;
+}
+
 tco_status tco_par_sensitivity(tco_sensitivity **out, const tco_scenario *sc,
                                const tco_run_options *opt, tco_sens_method method, int output,
                                int versus, tco_error *err)
@@ -739,7 +778,7 @@ tco_status tco_par_sensitivity(tco_sensitivity **out, const tco_scenario *sc,
     bytes_sent = bytes_received = 0;
     if (size == 1 || solo)
         return tco_sensitivity_run(out, sc, opt, method, output, versus, err);
-    tco_sens_distribute d = {par_execute, par_series, par_share};
+    tco_sens_distribute d = {par_execute, par_series, par_share, par_indices};
     return tco_sensitivity_run_with(out, sc, opt, method, output, versus, &d, err);
 }
 

@@ -486,12 +486,16 @@ design:
                                            prog.total, err);
         free(pt);
         free(slot);
+        if (st != TCO_OK || (!base && !(dist && dist->indices)))
+            goto done;
+        int nt = tco_run_threads(opt->threads);
+        st = dist && dist->indices
+                 ? dist->indices(fAB, N, D, 500, seed, nt, idx, err)
+                 : tco_sobol_indices_threads(fAB, fAB + N, fAB + 2 * N, N, D, 500, seed, nt,
+                                             idx, err);
         if (st != TCO_OK || !base)
             goto done;
         r->runs += (long)(D + 2) * (long)N;
-        if ((st = tco_sobol_indices_threads(fAB, fAB + N, fAB + 2 * N, N, D, 500, seed,
-                                             tco_run_threads(opt->threads), idx, err)))
-            goto done;
         for (size_t d = 0; d < D; d++)
             r->rows[d] = (tco_sens_row){sc->dim_input[d], idx[d].first,  idx[d].first_lo,
                                         idx[d].first_hi,  idx[d].total,  idx[d].total_lo,

@@ -23,6 +23,7 @@
 #include "engine.h"
 #include "error.h"
 #include "scenario.h"
+#include "sobolidx.h"
 #include "sweep.h"
 
 typedef enum { TCO_SENS_RANK, TCO_SENS_TORNADO, TCO_SENS_SOBOL } tco_sens_method;
@@ -69,6 +70,12 @@ typedef struct {
                          tco_sweep_take take, void *ctx, long progress_before,
                          long progress_total, tco_error *err);
     void (*share)(int *v, size_t count);
+    /* Sobol: tco_sobol_indices_threads with the bootstrap resamples shared
+     * by the processes; fAB ((D + 2) x N: A's outputs, B's, then AB_i's)
+     * filled on the root only, every process's of that size; out filled
+     * on the root.  NULL: the root alone. */
+    tco_status (*indices)(double *fAB, size_t N, size_t D, size_t nboot, uint64_t seed,
+                          int threads, tco_sobol_index *out, tco_error *err);
 } tco_sens_distribute;
 
 tco_status tco_sensitivity_run_with(tco_sensitivity **out, const tco_scenario *sc,

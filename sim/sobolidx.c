@@ -93,68 +93,83 @@ tco_status tco_sobol_indices(const double *fA, const double *fB, const double *f
     return tco_sobol_indices_threads(fA, fB, fAB, N, D, nboot, seed, 1, out, err);
 }
 
-tco_status tco_sobol_indices_threads(const double *fA, const double *fB, const double *fAB,
-                                     size_t N, size_t D, size_t nboot, uint64_t seed,
-                                     int threads, tco_sobol_index *out, tco_error *err)
+tco_status tco_sobol_resamples(const double *fA, const double *fB, const double *fAB, size_t N,
+                               size_t D, size_t b0, size_t b1, uint64_t seed, int threads,
+                               double *rep, tco_error *err)
 {
+    if (b1 <= b0)
+        return TCO_OK;
     int nt = threads > 0 ? threads : omp_get_max_threads();
     if (nt < 1)
         nt = 1;
+    const size_t nb = b1 - b0;
     size_t *idx = malloc(N * (size_t)nt * sizeof *idx);
-    double *S = malloc(D * (size_t)nt * sizeof *S), *ST = malloc(D * (size_t)nt * sizeof *ST);
-    double *bs = malloc((nboot + 1) * D * sizeof *bs), *bt = malloc((nboot + 1) * D * sizeof *bt);
+    tco_rng *at = malloc(nb * sizeof *at);
+    if (!idx || !at) {
+        free(idx);
+        free(at);
+        return tco_error_set(err, TCO_ENOMEM, "out of memory for the bootstrap");
+    }
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, seed, TCO_STREAM_GLOBAL | 0xB0075ULL);
+    /* Where the stream stands at each resample (N uniforms each, one
+     * 64-bit step a uniform), so that the resamples can be computed in
+     * any order and by any process. */
+    for (size_t k = 0; k < b0 * N; k++)
+        (void)tco_rng_next(&r);
+    for (size_t b = 0; b < nb; b++) {
+        at[b] = r;
+        for (size_t j = 0; j < N; j++)
+            (void)tco_rng_next(&r);
+    }
+#pragma omp parallel for schedule(dynamic, 4) num_threads(nt)
+    for (size_t b = 0; b < nb; b++) {
+        int me = omp_get_thread_num();
+        size_t *ix = idx + (size_t)me * N;
+        tco_rng rb = at[b];
+        for (size_t j = 0; j < N; j++)
+            ix[j] = (size_t)(tco_rng_uniform(&rb) * (double)N) % N;
+        estimate(fA, fB, fAB, N, D, ix, rep + b * 2 * D, rep + b * 2 * D + D);
+    }
+    free(idx);
+    free(at);
+    return TCO_OK;
+}
+
+tco_status tco_sobol_intervals(const double *fA, const double *fB, const double *fAB, size_t N,
+                               size_t D, size_t nboot, const double *rep, tco_sobol_index *out,
+                               tco_error *err)
+{
+    size_t *idx = malloc(N * sizeof *idx);
+    double *S = malloc(D * sizeof *S), *ST = malloc(D * sizeof *ST);
     double *col = malloc((nboot + 1) * sizeof *col);
-    tco_rng *at = malloc((nboot + 1) * sizeof *at);
     tco_status st = TCO_OK;
-    if (!idx || !S || !ST || !bs || !bt || !col || !at) {
+    if (!idx || !S || !ST || !col) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto done;
     }
     for (size_t j = 0; j < N; j++)
         idx[j] = j;
     estimate(fA, fB, fAB, N, D, idx, S, ST);
-    for (size_t i = 0; i < D; i++) {
-        out[i].first = S[i];
-        out[i].total = ST[i];
-    }
-    tco_zig zig;
-    tco_zig_init(&zig);
-    tco_rng r;
-    tco_rng_seed(&r, &zig, seed, TCO_STREAM_GLOBAL | 0xB0075ULL);
-    /* Where the stream stands at each resample (N uniforms each), so that
-     * the resamples can be computed in any order. */
-    for (size_t b = 0; b < nboot; b++) {
-        at[b] = r;
-        for (size_t j = 0; j < N; j++)
-            (void)tco_rng_uniform(&r);
-    }
-#pragma omp parallel for schedule(dynamic, 4) num_threads(nt)
-    for (size_t b = 0; b < nboot; b++) {
-        int me = omp_get_thread_num();
-        size_t *ix = idx + (size_t)me * N;
-        double *s1 = S + (size_t)me * D, *s2 = ST + (size_t)me * D;
-        tco_rng rb = at[b];
-        for (size_t j = 0; j < N; j++)
-            ix[j] = (size_t)(tco_rng_uniform(&rb) * (double)N) % N;
-        estimate(fA, fB, fAB, N, D, ix, s1, s2);
-        for (size_t i = 0; i < D; i++) {
-            bs[i * nboot + b] = s1[i];
-            bt[i * nboot + b] = s2[i];
-        }
-    }
     const double p[2] = {0.025, 0.975};
     double q[2];
     for (size_t i = 0; i < D; i++) {
+        out[i].first = S[i];
+        out[i].total = ST[i];
         if (nboot == 0) {
             out[i].first_lo = out[i].first_hi = out[i].first;
             out[i].total_lo = out[i].total_hi = out[i].total;
             continue;
         }
-        memcpy(col, bs + i * nboot, nboot * sizeof *col);
+        for (size_t b = 0; b < nboot; b++)
+            col[b] = rep[b * 2 * D + i];
         tco_stats_percentiles(col, nboot, p, 2, q);
         out[i].first_lo = q[0];
         out[i].first_hi = q[1];
-        memcpy(col, bt + i * nboot, nboot * sizeof *col);
+        for (size_t b = 0; b < nboot; b++)
+            col[b] = rep[b * 2 * D + D + i];
         tco_stats_percentiles(col, nboot, p, 2, q);
         out[i].total_lo = q[0];
         out[i].total_hi = q[1];
@@ -163,9 +178,20 @@ done:
     free(idx);
     free(S);
     free(ST);
-    free(bs);
-    free(bt);
     free(col);
-    free(at);
+    return st;
+}
+
+tco_status tco_sobol_indices_threads(const double *fA, const double *fB, const double *fAB,
+                                     size_t N, size_t D, size_t nboot, uint64_t seed,
+                                     int threads, tco_sobol_index *out, tco_error *err)
+{
+    double *rep = malloc((nboot * 2 * D + 1) * sizeof *rep);
+    if (!rep)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory for the bootstrap");
+    tco_status st = tco_sobol_resamples(fA, fB, fAB, N, D, 0, nboot, seed, threads, rep, err);
+    if (st == TCO_OK)
+        st = tco_sobol_intervals(fA, fB, fAB, N, D, nboot, rep, out, err);
+    free(rep);
     return st;
 }

@@ -44,4 +44,20 @@ tco_status tco_sobol_indices_threads(const double *fA, const double *fB, const d
                                      size_t N, size_t D, size_t nboot, uint64_t seed,
                                      int threads, tco_sobol_index *out, tco_error *err);
 
+/* The two halves of tco_sobol_indices_threads, so that processes can share
+ * the resamples (tcosim-mpi).  Resamples b0..b1 - 1 on up to threads
+ * threads: rep (caller's, (b1 - b0) x 2D) gets in row b - b0 resample b's
+ * first-order indices then its total-order ones.  Resample b draws its N
+ * rows from the stream of seed where it stands after b N uniforms, so a
+ * resample's bits depend on b alone, never on b0, b1 or threads. */
+tco_status tco_sobol_resamples(const double *fA, const double *fB, const double *fAB, size_t N,
+                               size_t D, size_t b0, size_t b1, uint64_t seed, int threads,
+                               double *rep, tco_error *err);
+
+/* The indices on all N rows, and their intervals from the nboot resamples
+ * rep (nboot x 2D, from tco_sobol_resamples). */
+tco_status tco_sobol_intervals(const double *fA, const double *fB, const double *fAB, size_t N,
+                               size_t D, size_t nboot, const double *rep, tco_sobol_index *out,
+                               tco_error *err);
+
 #endif

@@ -2,6 +2,7 @@
  * cost model: Ishigami (a = 7, b = 0.1) and a linear model. */
 #include "testutil.h"
 
+#include "../sim/rng.h"
 #include "../sim/sobolidx.h"
 
 #define PI 3.14159265358979323846
@@ -127,6 +128,70 @@ START_TEST(test_design_strata)
 }
 END_TEST
 
+/* The bootstrap resamples split as processes of tcosim-mpi share them
+ * (uneven pieces, an empty one, 3 threads) give the bits of the whole
+ * run, and resample 5 is the estimator computed here by hand on the rows
+ * drawn from the stream after 5 N uniforms. */
+START_TEST(test_resamples_split)
+{
+    enum { N = 37, D = 2, NB = 11 };
+    double f[(D + 2) * N];
+    for (size_t k = 0; k < (D + 2) * N; k++)
+        f[k] = sin(0.7 * (double)k) + 0.01 * (double)(k % 5);
+    const double *fA = f, *fB = f + N, *fAB = f + 2 * N;
+    double whole[NB * 2 * D], parts[NB * 2 * D];
+    tco_error err;
+    ck_assert_int_eq(tco_sobol_resamples(fA, fB, fAB, N, D, 0, NB, 42, 1, whole, &err), TCO_OK);
+    const size_t cut[] = {0, 4, 4, 5, 9, NB};
+    for (size_t c = 0; c + 1 < sizeof cut / sizeof *cut; c++)
+        ck_assert_int_eq(tco_sobol_resamples(fA, fB, fAB, N, D, cut[c], cut[c + 1], 42, 3,
+                                             parts + cut[c] * 2 * D, &err),
+                         TCO_OK);
+    ck_assert_int_eq(memcmp(whole, parts, sizeof whole), 0);
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 42, TCO_STREAM_GLOBAL | 0xB0075ULL);
+    for (size_t k = 0; k < 5 * N; k++)
+        (void)tco_rng_uniform(&r);
+    size_t ix[N];
+    double mean = 0, var = 0;
+    for (size_t j = 0; j < N; j++) {
+        ix[j] = (size_t)(tco_rng_uniform(&r) * N);
+        mean += fA[ix[j]] + fB[ix[j]];
+    }
+    mean /= 2 * N;
+    for (size_t j = 0; j < N; j++)
+        var += (fA[ix[j]] - mean) * (fA[ix[j]] - mean) + (fB[ix[j]] - mean) * (fB[ix[j]] - mean);
+    var /= 2 * N - 1;
+    for (size_t i = 0; i < D; i++) {
+        double s = 0, t = 0;
+        for (size_t j = 0; j < N; j++) {
+            size_t k = ix[j];
+            s += fB[k] * (fAB[i * N + k] - fA[k]);
+            t += (fA[k] - fAB[i * N + k]) * (fA[k] - fAB[i * N + k]);
+        }
+        ck_close(whole[5 * 2 * D + i], s / N / var, 1e-12);
+        ck_close(whole[5 * 2 * D + D + i], t / (2.0 * N) / var, 1e-12);
+    }
+    /* The intervals: 2.5% and 97.5% of the 11 resamples (type 7). */
+    tco_sobol_index out[D];
+    ck_assert_int_eq(tco_sobol_intervals(fA, fB, fAB, N, D, NB, whole, out, &err), TCO_OK);
+    double col[NB];
+    for (size_t b = 0; b < NB; b++)
+        col[b] = whole[b * 2 * D + 1];
+    for (size_t a = 1; a < NB; a++) /* insertion sort */
+        for (size_t b = a; b > 0 && col[b - 1] > col[b]; b--) {
+            double x = col[b];
+            col[b] = col[b - 1];
+            col[b - 1] = x;
+        }
+    /* h = (11 - 1) p: 0.25 and 9.75. */
+    ck_close(out[1].first_lo, col[0] + 0.25 * (col[1] - col[0]), 1e-12);
+    ck_close(out[1].first_hi, col[9] + 0.75 * (col[10] - col[9]), 1e-12);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sobolidx");
@@ -135,6 +200,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_ishigami);
     tcase_add_test(tc, test_linear);
     tcase_add_test(tc, test_design_strata);
+    tcase_add_test(tc, test_resamples_split);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -127,7 +127,8 @@ case_ "sweep 2-D n=1001 with its chart" 2 2 -- sweep "$SC" \
 case_ "sweep 2-D n=1" 3 1 -- sweep "$SC" --vary demand.requests_per_month=1e5,1e6 \
     --vary demand.volatility_annual=0.1,0.3 -n 1 --no-plots
 
-# Sensitivity: the base run by blocks, the design runs by run.
+# Sensitivity: the base run by blocks, the design runs by run, Sobol's
+# bootstrap resamples by resample.
 case_ "sensitivity rank n=1001" 3 1 -- sensitivity "$SC" --method rank -n 1001 --no-plots
 case_ "sensitivity tornado n=100 with charts" 4 1 -- sensitivity "$SC" --method tornado -n 100
 case_ "sensitivity sobol n=100" 2 2 -- sensitivity "$SC" --method sobol -n 100 --no-plots
@@ -135,6 +136,11 @@ case_ "sensitivity tornado of one strategy" 3 1 -- sensitivity "$SC" --method to
     --strategy open --no-plots
 case_ "sensitivity sobol n=1001" 3 1 -- sensitivity "$SC" --method sobol -n 1001 \
     --sampling lhs --no-plots
+# Sobol's 500 bootstrap resamples split by process too (250 + 250, 166 +
+# 167 + 167, one process alone), on one row and on several.
+case_ "sensitivity sobol n=1" 3 1 -- sensitivity "$SC" --method sobol -n 1 --no-plots
+case_ "sensitivity sobol n=100 one process" 1 1 -- sensitivity "$SC" --method sobol -n 100 \
+    --no-plots
 
 # Commands rank 0 runs alone: compare, and merge of shards made by tcosim.
 case_ "compare" 2 1 -- compare "$SC" -n 100 --no-plots
