@@ -20,38 +20,38 @@
  * summarize, summarize_savings, summarize_strategy, tco_stats_p_cheapest,
  * tco_stats_cvar, tco_stats_ce). */
 
-/* Sums xs[0..m) over every part: one reduce of their lanes together. */
-static void xsum_reduce_all(tco_xsum *xs, size_t m, tco_select_reduce reduce, void *ctx,
-                            uint64_t *buf)
+/* Sums xs[0..m) over every part: their lanes reduced together, up to
+ * XSUM_GROUP at a time. */
+#define XSUM_W (TCO_XSUM_LANES + 3)
+#define XSUM_GROUP 4
+
+static void xsum_reduce_all(tco_xsum *xs, size_t m, tco_select_reduce reduce, void *ctx)
 {
-    if (!reduce)
-        return;
-    const size_t W = TCO_XSUM_LANES + 3;
-    for (size_t j = 0; j < m; j++) {
-        tco_xsum *a = &xs[j];
-        tco_xsum_carry(a);
-        for (int i = 0; i < TCO_XSUM_LANES; i++)
-            buf[j * W + (size_t)i] = (uint64_t)a->lane[i];
-        buf[j * W + TCO_XSUM_LANES] = a->pinf;
-        buf[j * W + TCO_XSUM_LANES + 1] = a->ninf;
-        buf[j * W + TCO_XSUM_LANES + 2] = a->nan;
-    }
-    /* In chunks of at most 2^16 counts (as select.h reduces). */
-    for (size_t off = 0; off < m * W; off += (size_t)1 << 16) {
-        size_t len = m * W - off < ((size_t)1 << 16) ? m * W - off : (size_t)1 << 16;
-        reduce(ctx, buf + off, len);
-    }
-    for (size_t j = 0; j < m; j++) {
-        tco_xsum *a = &xs[j];
-        for (int i = 0; i < TCO_XSUM_LANES; i++) {
-            uint64_t u = buf[j * W + (size_t)i];
-            a->lane[i] = u > (uint64_t)INT64_MAX ? -(int64_t)(~u) - 1 : (int64_t)u;
+    uint64_t buf[XSUM_GROUP * XSUM_W];
+    for (size_t g = 0; reduce && g < m; g += XSUM_GROUP) {
+        size_t k = m - g < XSUM_GROUP ? m - g : XSUM_GROUP;
+        for (size_t j = 0; j < k; j++) {
+            tco_xsum *a = &xs[g + j];
+            tco_xsum_carry(a);
+            for (int i = 0; i < TCO_XSUM_LANES; i++)
+                buf[j * XSUM_W + (size_t)i] = (uint64_t)a->lane[i];
+            buf[j * XSUM_W + TCO_XSUM_LANES] = a->pinf;
+            buf[j * XSUM_W + TCO_XSUM_LANES + 1] = a->ninf;
+            buf[j * XSUM_W + TCO_XSUM_LANES + 2] = a->nan;
         }
-        a->pinf = buf[j * W + TCO_XSUM_LANES];
-        a->ninf = buf[j * W + TCO_XSUM_LANES + 1];
-        a->nan = buf[j * W + TCO_XSUM_LANES + 2];
-        a->adds = 0;
-        tco_xsum_carry(a);
+        reduce(ctx, buf, k * XSUM_W);
+        for (size_t j = 0; j < k; j++) {
+            tco_xsum *a = &xs[g + j];
+            for (int i = 0; i < TCO_XSUM_LANES; i++) {
+                uint64_t u = buf[j * XSUM_W + (size_t)i];
+                a->lane[i] = u > (uint64_t)INT64_MAX ? -(int64_t)(~u) - 1 : (int64_t)u;
+            }
+            a->pinf = buf[j * XSUM_W + TCO_XSUM_LANES];
+            a->ninf = buf[j * XSUM_W + TCO_XSUM_LANES + 1];
+            a->nan = buf[j * XSUM_W + TCO_XSUM_LANES + 2];
+            a->adds = 0;
+            tco_xsum_carry(a);
+        }
     }
 }
 
@@ -100,7 +100,6 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
                               tco_strategy_result *st, int *best, double *evpi,
                               tco_error *err)
 {
-    const size_t W = TCO_XSUM_LANES + 3;
     /* 0 npv, 1 nominal, 2 regret, 3 savings; then 4 npv squares, 5
      * savings squares; 6 CVaR, 7 certainty equivalent. */
     enum { X_NPV, X_NOM, X_REG, X_SAV, X_NSQ, X_SSQ, X_CVAR, X_CE, NX };
@@ -113,10 +112,9 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     double *cheap = malloc((n > 0 ? n : 1) * sizeof *cheap);
     tco_xsum *xs = malloc(S * NX * sizeof *xs);
     uint64_t *cnt = calloc(S * S + S * NC, sizeof *cnt);
-    uint64_t *buf = malloc(4 * W * sizeof *buf);
     double *sel = NULL;
     tco_status status = TCO_OK;
-    uint64_t head[2] = {n, !col || !cheap || !xs || !cnt || !buf};
+    uint64_t head[2] = {n, !col || !cheap || !xs || !cnt};
     reduce_counts(head, 2, reduce, ctx);
     if (head[1]) {
         status = tco_error_set(err, TCO_ENOMEM, "out of memory for the statistics");
@@ -164,7 +162,7 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     }
     /* Step 2: the sums of every strategy (X_NPV..X_SAV) and the counts. */
     for (size_t s = 0; s < S; s++)
-        xsum_reduce_all(xs + s * NX, 4, reduce, ctx, buf);
+        xsum_reduce_all(xs + s * NX, 4, reduce, ctx);
     reduce_counts(cnt, S * S + S * NC, reduce, ctx);
     for (size_t s = 0; s < S; s++) {
         tco_strategy_result *q = &st[s];
@@ -192,7 +190,7 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
             tco_xsum_add(&x[X_NSQ], (v[i] - m) * (v[i] - m));
             tco_xsum_add(&x[X_SSQ], (cs[i] - ms) * (cs[i] - ms));
         }
-        xsum_reduce_all(x + X_NSQ, 2, reduce, ctx, buf);
+        xsum_reduce_all(x + X_NSQ, 2, reduce, ctx);
         double ss = tco_xsum_value(&x[X_NSQ]), sss = tco_xsum_value(&x[X_SSQ]);
         tco_summary *o = &st[s].npv;
         o->sd = N > 1 ? sqrt(ss / (double)(N - 1)) : 0;
@@ -246,7 +244,7 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     for (size_t s = 0; s < S; s++) {
         tco_strategy_result *q = &st[s];
         tco_xsum *x = xs + s * NX;
-        xsum_reduce_all(x + X_CVAR, 2, reduce, ctx, buf);
+        xsum_reduce_all(x + X_CVAR, 2, reduce, ctx);
         uint64_t above = per[s * NC + C_ABOVE];
         reduce_counts(&above, 1, reduce, ctx);
         tco_xsum_add_times(&x[X_CVAR], sel[s * nall + jcv], m - above);
@@ -265,7 +263,78 @@ done:
     free(cheap);
     free(xs);
     free(cnt);
-    free(buf);
     free(sel);
+    return status;
+}
+
+tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t S, tco_select_reduce reduce,
+                               void *ctx, double *p_cheaper, double *identical,
+                               double *mean_abs_diff, double *diff_se, tco_error *err)
+{
+    /* Pair k = (a, b), a < b, in row order: counts a < b, a > b, a == b;
+     * the positive and the negative differences; the squares. */
+    size_t P = S * (S > 0 ? S - 1 : 0) / 2;
+    uint64_t *cnt = calloc(3 * P + 2, sizeof *cnt);
+    tco_xsum *xs = malloc((3 * P > 0 ? 3 * P : 1) * sizeof *xs);
+    tco_status status = TCO_OK;
+    uint64_t head[2] = {n, !cnt || !xs};
+    reduce_counts(head, 2, reduce, ctx);
+    if (head[1]) {
+        status = tco_error_set(err, TCO_ENOMEM, "out of memory for the pairwise statistics");
+        goto done;
+    }
+    if (head[0] == 0) {
+        status = tco_error_set(err, TCO_EINVAL, "statistics of no futures");
+        goto done;
+    }
+    const size_t N = (size_t)head[0];
+    for (size_t a = 0, k = 0; a < S; a++)
+        for (size_t b = a + 1; b < S; b++, k++) {
+            const double *x = npv + a * n, *y = npv + b * n;
+            tco_xsum *pos = &xs[2 * k], *neg = &xs[2 * k + 1];
+            tco_xsum_init(pos);
+            tco_xsum_init(neg);
+            for (size_t i = 0; i < n; i++) {
+                double d = x[i] - y[i];
+                cnt[3 * k] += x[i] < y[i];
+                cnt[3 * k + 1] += x[i] > y[i];
+                cnt[3 * k + 2] += x[i] == y[i];
+                tco_xsum_add(d < 0 ? neg : pos, d);
+            }
+        }
+    reduce_counts(cnt, 3 * P, reduce, ctx);
+    xsum_reduce_all(xs, 2 * P, reduce, ctx);
+    for (size_t i = 0; i < S * S; i++)
+        p_cheaper[i] = identical[i] = mean_abs_diff[i] = diff_se[i] = 0;
+    for (size_t a = 0; a < S; a++)
+        identical[a * S + a] = 1;
+    /* The means, then the squares about them (into xs[2P..3P)). */
+    for (size_t a = 0, k = 0; a < S; a++)
+        for (size_t b = a + 1; b < S; b++, k++) {
+            const double *x = npv + a * n, *y = npv + b * n;
+            tco_xsum sum = xs[2 * k], neg = xs[2 * k + 1], sabs = xs[2 * k];
+            tco_xsum_merge(&sum, &neg);
+            tco_xsum_negate(&neg);
+            tco_xsum_merge(&sabs, &neg);
+            double m = tco_xsum_value(&sum) / (double)N;
+            mean_abs_diff[a * S + b] = mean_abs_diff[b * S + a] = tco_xsum_value(&sabs) / (double)N;
+            p_cheaper[a * S + b] = (double)cnt[3 * k] / (double)N;
+            p_cheaper[b * S + a] = (double)cnt[3 * k + 1] / (double)N;
+            identical[a * S + b] = identical[b * S + a] = (double)cnt[3 * k + 2] / (double)N;
+            tco_xsum *xss = &xs[2 * P + k];
+            tco_xsum_init(xss);
+            for (size_t i = 0; i < n; i++)
+                tco_xsum_add(xss, (x[i] - y[i] - m) * (x[i] - y[i] - m));
+        }
+    xsum_reduce_all(xs + 2 * P, P, reduce, ctx);
+    for (size_t a = 0, k = 0; a < S; a++)
+        for (size_t b = a + 1; b < S; b++, k++) {
+            double ss = tco_xsum_value(&xs[2 * P + k]);
+            double se = N > 1 ? sqrt(ss / (double)(N - 1)) / sqrt((double)N) : 0;
+            diff_se[a * S + b] = diff_se[b * S + a] = se;
+        }
+done:
+    free(cnt);
+    free(xs);
     return status;
 }

@@ -20,8 +20,9 @@
  * p_within_budget (from sc, NAN without), criterion_value; and over the
  * strategies best and evpi.  Not covered (the other fields are left as
  * they are): break-even, route changes, cost_per_mtok, unserved, cat,
- * monthly means and bands (the run's own reductions, engine.h), the
- * pairwise matrices and the decision (tco_decision_compute needs them). */
+ * monthly means and bands (the run's own reductions, engine.h); the
+ * pairwise matrices come from tco_pstats_pairwise.  Not yet wired into
+ * tcosim-mpi (sim/mpi.c still gathers every per-future array). */
 #ifndef TCO_PSTATS_H
 #define TCO_PSTATS_H
 
@@ -44,5 +45,13 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
                               const tco_scenario *sc, tco_select_reduce reduce, void *ctx,
                               tco_strategy_result *st, int *best, double *evpi,
                               tco_error *err);
+
+/* The pairwise matrices of tco_results (S x S, [a * S + b]): p_cheaper
+ * (P(a < b)), identical (a == b; 1 on the diagonal), mean_abs_diff
+ * (mean |a - b|) and diff_se (the standard error of the mean of a - b),
+ * each caller-allocated, the same bits as tco_results_compute's. */
+tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t S, tco_select_reduce reduce,
+                               void *ctx, double *p_cheaper, double *identical,
+                               double *mean_abs_diff, double *diff_se, tco_error *err);
 
 #endif

@@ -4,7 +4,8 @@
  * reduce as MPI_Allreduce would.  Every part's statistics must equal
  * tco_results_compute's over the whole run bit for bit: on runs of the
  * bundled scenarios (1, 2 and 1001 futures) and on arrays made to have
- * ties, infinities of cost, exact cancellation and zeros of both signs. */
+ * ties, exact cancellation and zeros of both signs.  The pairwise
+ * matrices likewise (tco_pstats_pairwise). */
 #include "testutil.h"
 
 #include "../sim/engine.h"
@@ -46,6 +47,7 @@ typedef struct {
     size_t n, S;
     const tco_scenario *sc;
     tco_strategy_result *st;
+    double *pair; /* 4 x S x S: p_cheaper, identical, mean_abs_diff, diff_se */
     int best;
     double evpi;
     tco_status status;
@@ -58,6 +60,12 @@ static void *job_run(void *arg)
     j->status = tco_pstats_compute(j->npv, j->nominal, j->n, j->S, j->sc,
                                    j->w ? world_reduce : NULL, j->w, j->st, &j->best,
                                    &j->evpi, &err);
+    if (j->status == TCO_OK) {
+        size_t SS = j->S * j->S;
+        j->status = tco_pstats_pairwise(j->npv, j->n, j->S, j->w ? world_reduce : NULL, j->w,
+                                        j->pair, j->pair + SS, j->pair + 2 * SS,
+                                        j->pair + 3 * SS, &err);
+    }
     return NULL;
 }
 
@@ -135,8 +143,9 @@ static void run_parts(const tco_results *r, const double *npv, const double *nom
             }
         jobs[q] = (job){.w = P > 1 ? &w : NULL, .npv = part[q],
                         .nominal = nominal ? pnom[q] : NULL, .n = m, .S = S, .sc = sc,
-                        .st = calloc(S, sizeof(tco_strategy_result))};
-        ck_assert_ptr_nonnull(jobs[q].st);
+                        .st = calloc(S, sizeof(tco_strategy_result)),
+                        .pair = malloc(4 * S * S * sizeof(double))};
+        ck_assert(jobs[q].st && jobs[q].pair);
         ck_assert_int_eq(pthread_create(&th[q], NULL, job_run, &jobs[q]), 0);
     }
     for (int q = 0; q < P; q++)
@@ -146,9 +155,17 @@ static void run_parts(const tco_results *r, const double *npv, const double *nom
         check_against(r, jobs[q].st, jobs[q].best, jobs[q].evpi, nominal != NULL, zeros_either);
         /* Every part the same bits, zeros' signs included. */
         ck_assert_mem_eq(jobs[q].st, jobs[0].st, S * sizeof(tco_strategy_result));
+        const double *pr = jobs[q].pair;
+        for (size_t k = 0; k < S * S; k++) {
+            same(pr[k], r->p_cheaper[k], 0, "p_cheaper", k);
+            same(pr[S * S + k], r->identical[k], 0, "identical", k);
+            same(pr[2 * S * S + k], r->mean_abs_diff[k], 0, "mean |a - b|", k);
+            same(pr[3 * S * S + k], r->diff_se[k], 0, "SE of a - b", k);
+        }
     }
     for (int q = 0; q < P; q++) {
         free(jobs[q].st);
+        free(jobs[q].pair);
         free(part[q]);
         free(pnom[q]);
     }
