@@ -5,7 +5,8 @@
  * tco_results_compute's over the whole run bit for bit: on runs of the
  * bundled scenarios (1, 2 and 1001 futures) and on arrays made to have
  * ties, exact cancellation and zeros of both signs.  The pairwise
- * matrices likewise (tco_pstats_pairwise). */
+ * matrices likewise (tco_pstats_pairwise), and the S-curves by selection
+ * (select.h) as tco_stats_npv_curves gives them. */
 #include "testutil.h"
 
 #include "../sim/engine.h"
@@ -18,6 +19,15 @@
 #include <stdint.h>
 
 #define WORLD_MAX 4
+#define NCURVE 201 /* an S-curve's probabilities: 0, 1/200, ..., 1 */
+
+static double curve_p[NCURVE];
+
+static void curve_init(void)
+{
+    for (int i = 0; i < NCURVE; i++)
+        curve_p[i] = (double)i / (NCURVE - 1);
+}
 #define WORLD_BUF (1 << 16)
 
 typedef struct {
@@ -48,6 +58,7 @@ typedef struct {
     const tco_scenario *sc;
     tco_strategy_result *st;
     double *pair; /* 4 x S x S: p_cheaper, identical, mean_abs_diff, diff_se */
+    double *curve; /* S x NCURVE: the S-curves (select.h, as tco_stats_npv_curves) */
     int best;
     double evpi;
     tco_status status;
@@ -66,6 +77,9 @@ static void *job_run(void *arg)
                                         j->pair, j->pair + SS, j->pair + 2 * SS,
                                         j->pair + 3 * SS, &err);
     }
+    if (j->status == TCO_OK)
+        j->status = tco_select_percentiles_d(j->npv, j->n, j->S, j->n, curve_p, NCURVE,
+                                             j->curve, j->w ? world_reduce : NULL, j->w, &err);
     return NULL;
 }
 
@@ -118,9 +132,9 @@ static void check_against(const tco_results *r, const tco_strategy_result *st, i
 /* Cuts futures [0, n) at cut[0..P-1) (ascending, may repeat: empty parts),
  * runs every part on its own thread with its own copy of its futures, and
  * checks every part's statistics against r's. */
-static void run_parts(const tco_results *r, const double *npv, const double *nominal, size_t n,
-                      size_t S, const tco_scenario *sc, int P, const size_t *cut,
-                      int zeros_either)
+static void run_parts(const tco_results *r, const double *curve, const double *npv,
+                      const double *nominal, size_t n, size_t S, const tco_scenario *sc, int P,
+                      const size_t *cut, int zeros_either)
 {
     static world w;
     job jobs[WORLD_MAX];
@@ -144,8 +158,9 @@ static void run_parts(const tco_results *r, const double *npv, const double *nom
         jobs[q] = (job){.w = P > 1 ? &w : NULL, .npv = part[q],
                         .nominal = nominal ? pnom[q] : NULL, .n = m, .S = S, .sc = sc,
                         .st = calloc(S, sizeof(tco_strategy_result)),
-                        .pair = malloc(4 * S * S * sizeof(double))};
-        ck_assert(jobs[q].st && jobs[q].pair);
+                        .pair = malloc(4 * S * S * sizeof(double)),
+                        .curve = malloc(S * NCURVE * sizeof(double))};
+        ck_assert(jobs[q].st && jobs[q].pair && jobs[q].curve);
         ck_assert_int_eq(pthread_create(&th[q], NULL, job_run, &jobs[q]), 0);
     }
     for (int q = 0; q < P; q++)
@@ -162,10 +177,13 @@ static void run_parts(const tco_results *r, const double *npv, const double *nom
             same(pr[2 * S * S + k], r->mean_abs_diff[k], 0, "mean |a - b|", k);
             same(pr[3 * S * S + k], r->diff_se[k], 0, "SE of a - b", k);
         }
+        for (size_t k = 0; curve && k < S * NCURVE; k++)
+            same(jobs[q].curve[k], curve[k], 0, "S-curve point", k / NCURVE);
     }
     for (int q = 0; q < P; q++) {
         free(jobs[q].st);
         free(jobs[q].pair);
+        free(jobs[q].curve);
         free(part[q]);
         free(pnom[q]);
     }
@@ -175,18 +193,19 @@ static void run_parts(const tco_results *r, const double *npv, const double *nom
 
 /* The cuts tried for n futures: one part; two; three with an empty one;
  * four uneven with empty ones at both ends. */
-static void every_partition(const tco_results *r, const double *npv, const double *nominal,
-                            size_t n, size_t S, const tco_scenario *sc, int zeros_either)
+static void every_partition(const tco_results *r, const double *curve, const double *npv,
+                            const double *nominal, size_t n, size_t S, const tco_scenario *sc,
+                            int zeros_either)
 {
-    run_parts(r, npv, nominal, n, S, sc, 1, NULL, zeros_either);
+    run_parts(r, curve, npv, nominal, n, S, sc, 1, NULL, zeros_either);
     size_t two[1] = {n / 3};
-    run_parts(r, npv, nominal, n, S, sc, 2, two, zeros_either);
+    run_parts(r, curve, npv, nominal, n, S, sc, 2, two, zeros_either);
     size_t three[2] = {n / 2, n / 2};
-    run_parts(r, npv, nominal, n, S, sc, 3, three, zeros_either);
+    run_parts(r, curve, npv, nominal, n, S, sc, 3, three, zeros_either);
     size_t four[3] = {0, n > 1 ? 1 : n, n};
-    run_parts(r, npv, nominal, n, S, sc, 4, four, zeros_either);
+    run_parts(r, curve, npv, nominal, n, S, sc, 4, four, zeros_either);
     size_t four2[3] = {n / 7, n / 7 + (n > 3 ? 3 : 0), n - n / 5};
-    run_parts(r, npv, nominal, n, S, sc, 4, four2, zeros_either);
+    run_parts(r, curve, npv, nominal, n, S, sc, 4, four2, zeros_either);
 }
 
 /* Runs of the bundled scenarios. */
@@ -205,7 +224,11 @@ static void on_scenario(const char *path, long futures, double rt, double budget
     ck_assert_msg(tco_run_execute(&run, sc, &opt, &err) == TCO_OK, "%s", err.msg);
     tco_results *r;
     ck_assert_int_eq(tco_results_compute(&r, run, &err), TCO_OK);
-    every_partition(r, run->npv, run->nominal, (size_t)run->n, run->S, sc, 0);
+    double *curve = malloc(run->S * NCURVE * sizeof *curve);
+    ck_assert_ptr_nonnull(curve);
+    ck_assert_int_eq(tco_stats_npv_curves(run, curve_p, NCURVE, curve, &err), TCO_OK);
+    every_partition(r, curve, run->npv, run->nominal, (size_t)run->n, run->S, sc, 0);
+    free(curve);
     tco_results_free(r);
     tco_run_free(run);
     tco_scenario_free(sc);
@@ -239,7 +262,7 @@ START_TEST(test_criteria)
         ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
         tco_results *r;
         ck_assert_int_eq(tco_results_compute(&r, run, &err), TCO_OK);
-        every_partition(r, run->npv, run->nominal, (size_t)run->n, run->S, sc, 0);
+        every_partition(r, NULL, run->npv, run->nominal, (size_t)run->n, run->S, sc, 0);
         tco_results_free(r);
         tco_run_free(run);
     }
@@ -301,7 +324,7 @@ START_TEST(test_ties_and_cancellation)
     sc.risk_tolerance = NAN;
     sc.budget = 2e6;
     tco_results *r = compute(&sc, npv, nom, S, N);
-    every_partition(r, npv, nom, N, S, &sc, 0);
+    every_partition(r, NULL, npv, nom, N, S, &sc, 0);
     tco_results_free(r);
 }
 END_TEST
@@ -321,7 +344,7 @@ START_TEST(test_signed_zeros)
     sc.risk_tolerance = NAN;
     sc.budget = NAN;
     tco_results *r = compute(&sc, npv, npv, S, N);
-    every_partition(r, npv, npv, N, S, &sc, 1);
+    every_partition(r, NULL, npv, npv, N, S, &sc, 1);
     tco_results_free(r);
 }
 END_TEST
@@ -371,4 +394,8 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void) { return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS; }
+int main(void)
+{
+    curve_init();
+    return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS;
+}
