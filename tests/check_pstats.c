@@ -6,9 +6,11 @@
  * bundled scenarios (1, 2 and 1001 futures) and on arrays made to have
  * ties, exact cancellation and zeros of both signs.  The pairwise
  * matrices likewise (tco_pstats_pairwise), and the S-curves by selection
- * (select.h) as tco_stats_npv_curves gives them. */
+ * (select.h) as tco_stats_npv_curves gives them, and the decision
+ * (tco_decision_compute) from them all. */
 #include "testutil.h"
 
+#include "../sim/decision.h"
 #include "../sim/engine.h"
 #include "../sim/pstats.h"
 #include "../sim/rng.h"
@@ -177,6 +179,29 @@ static void run_parts(const tco_results *r, const double *curve, const double *n
             same(pr[2 * S * S + k], r->mean_abs_diff[k], 0, "mean |a - b|", k);
             same(pr[3 * S * S + k], r->diff_se[k], 0, "SE of a - b", k);
         }
+        /* The decision from the parts' statistics and matrices. */
+        tco_results rr;
+        memset(&rr, 0, sizeof rr);
+        rr.S = S;
+        rr.n = r->n;
+        rr.st = jobs[q].st;
+        rr.best = jobs[q].best;
+        rr.evpi = jobs[q].evpi;
+        rr.criterion = r->criterion;
+        double cv[64];
+        ck_assert_uint_le(S, 64);
+        for (size_t k = 0; k < S; k++)
+            cv[k] = jobs[q].st[k].criterion_value;
+        rr.recommended = tco_stats_best_mean(cv, S);
+        ck_assert_int_eq(rr.recommended, r->recommended);
+        rr.p_cheaper = jobs[q].pair;
+        rr.identical = jobs[q].pair + S * S;
+        rr.mean_abs_diff = jobs[q].pair + 2 * S * S;
+        rr.diff_se = jobs[q].pair + 3 * S * S;
+        tco_decision d;
+        tco_decision_compute(&d, &rr);
+        if (!zeros_either)
+            ck_assert_mem_eq(&d, &r->decision, sizeof d);
         for (size_t k = 0; curve && k < S * NCURVE; k++)
             same(jobs[q].curve[k], curve[k], 0, "S-curve point", k / NCURVE);
     }
