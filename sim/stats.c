@@ -376,8 +376,7 @@ const char *tco_criterion_words(tco_criterion c)
     return c >= 0 && c < TCO_NCRIT ? words[c] : "?";
 }
 
-/* The value of the decision criterion c for a strategy's results q. */
-static double criterion_value(tco_criterion c, const tco_strategy_result *q)
+double tco_stats_criterion_value(tco_criterion c, const tco_strategy_result *q)
 {
     switch (c) {
     case TCO_CRIT_P50:
@@ -562,7 +561,7 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
             m += v[i] <= sc->budget;
         q->p_within_budget = (double)m / (double)n;
     }
-    q->criterion_value = criterion_value(sc ? sc->criterion : TCO_CRIT_MEAN, q);
+    q->criterion_value = tco_stats_criterion_value(sc ? sc->criterion : TCO_CRIT_MEAN, q);
     summarize_savings(run->npv, v, n, scratch, &q->savings);
     q->cost_per_mtok = run->cpm_mean[s];
     q->unserved = run->unserved_mean ? run->unserved_mean[s] : 0; /* NULL: built by hand */

@@ -115,6 +115,10 @@ double tco_stats_evpi(const double *npv, size_t n, size_t S);
  * exact. */
 double tco_stats_ce(const double *x, size_t n, double rt);
 
+/* The value of the decision criterion c for a strategy's results q (its
+ * NPV's mean, P50, P90, P95 or CVaR95, or its certainty equivalent). */
+double tco_stats_criterion_value(tco_criterion c, const tco_strategy_result *q);
+
 /* What the criterion asks for, in words: "lowest mean NPV", ... */
 const char *tco_criterion_words(tco_criterion c);
 

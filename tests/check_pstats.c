@@ -1,0 +1,426 @@
+/* NPV statistics from a partition of the futures (pstats.h): the futures
+ * of a run cut into 1 to 4 uneven parts (some empty), each part on its own
+ * thread with only its own futures, the counts summed by a barrier-based
+ * reduce as MPI_Allreduce would.  Every part's statistics must equal
+ * tco_results_compute's over the whole run bit for bit: on runs of the
+ * bundled scenarios (1, 2 and 1001 futures) and on arrays made to have
+ * ties, exact cancellation and zeros of both signs.  The pairwise
+ * matrices likewise (tco_pstats_pairwise), and the S-curves by selection
+ * (select.h) as tco_stats_npv_curves gives them, and the decision
+ * (tco_decision_compute) from them all. */
+#include "testutil.h"
+
+#include "../sim/decision.h"
+#include "../sim/engine.h"
+#include "../sim/pstats.h"
+#include "../sim/rng.h"
+#include "../sim/scenario.h"
+#include "../sim/stats.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+#define WORLD_MAX 4
+#define NCURVE 201 /* an S-curve's probabilities: 0, 1/200, ..., 1 */
+
+static double curve_p[NCURVE];
+
+static void curve_init(void)
+{
+    for (int i = 0; i < NCURVE; i++)
+        curve_p[i] = (double)i / (NCURVE - 1);
+}
+#define WORLD_BUF (1 << 16)
+
+typedef struct {
+    pthread_barrier_t bar;
+    pthread_mutex_t mu;
+    uint64_t buf[WORLD_BUF];
+} world;
+
+static void world_reduce(void *ctx, uint64_t *counts, size_t n)
+{
+    world *w = ctx;
+    ck_assert_uint_le(n, WORLD_BUF);
+    pthread_mutex_lock(&w->mu);
+    for (size_t i = 0; i < n; i++)
+        w->buf[i] += counts[i];
+    pthread_mutex_unlock(&w->mu);
+    pthread_barrier_wait(&w->bar);
+    memcpy(counts, w->buf, n * sizeof *counts);
+    if (pthread_barrier_wait(&w->bar) == PTHREAD_BARRIER_SERIAL_THREAD)
+        memset(w->buf, 0, n * sizeof *w->buf);
+    pthread_barrier_wait(&w->bar);
+}
+
+typedef struct {
+    world *w;
+    const double *npv, *nominal;
+    size_t n, S;
+    const tco_scenario *sc;
+    tco_strategy_result *st;
+    double *pair; /* 4 x S x S: p_cheaper, identical, mean_abs_diff, diff_se */
+    double *curve; /* S x NCURVE: the S-curves (select.h, as tco_stats_npv_curves) */
+    int best;
+    double evpi;
+    tco_status status;
+} job;
+
+static void *job_run(void *arg)
+{
+    job *j = arg;
+    tco_error err;
+    j->status = tco_pstats_compute(j->npv, j->nominal, j->n, j->S, j->sc,
+                                   j->w ? world_reduce : NULL, j->w, j->st, &j->best,
+                                   &j->evpi, &err);
+    if (j->status == TCO_OK) {
+        size_t SS = j->S * j->S;
+        j->status = tco_pstats_pairwise(j->npv, j->n, j->S, j->w ? world_reduce : NULL, j->w,
+                                        j->pair, j->pair + SS, j->pair + 2 * SS,
+                                        j->pair + 3 * SS, &err);
+    }
+    if (j->status == TCO_OK)
+        j->status = tco_select_percentiles_d(j->npv, j->n, j->S, j->n, curve_p, NCURVE,
+                                             j->curve, j->w ? world_reduce : NULL, j->w, &err);
+    return NULL;
+}
+
+/* Bits equal; with zeros_either, zeros of either sign count as equal (an
+ * order statistic among zeros of both signs, pstats.h). */
+static void same(double a, double b, int zeros_either, const char *what, size_t s)
+{
+    if (zeros_either && a == 0 && b == 0)
+        return;
+    ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "%s of strategy %zu: %a against %a", what, s,
+                  a, b);
+}
+
+/* Every covered field of st (one part's) against r's. */
+static void check_against(const tco_results *r, const tco_strategy_result *st, int best,
+                          double evpi, int nominal, int zeros_either)
+{
+    ck_assert_int_eq(best, r->best);
+    same(evpi, r->evpi, 0, "evpi", 0);
+    for (size_t s = 0; s < r->S; s++) {
+        const tco_strategy_result *a = &st[s], *b = &r->st[s];
+        int z = zeros_either;
+        same(a->npv.mean, b->npv.mean, 0, "mean", s);
+        same(a->npv.sd, b->npv.sd, 0, "sd", s);
+        same(a->npv.se, b->npv.se, 0, "se", s);
+        for (int q = 0; q < TCO_NPCT; q++) {
+            same(a->npv.p[q], b->npv.p[q], z, "percentile", s);
+            same(a->savings.p[q], b->savings.p[q], z, "savings percentile", s);
+        }
+        same(a->npv.cvar95, b->npv.cvar95, 0, "CVaR95", s);
+        same(a->npv.min, b->npv.min, z, "min", s);
+        same(a->npv.max, b->npv.max, z, "max", s);
+        if (nominal)
+            same(a->nominal_mean, b->nominal_mean, 0, "nominal mean", s);
+        same(a->p_cheapest, b->p_cheapest, 0, "p_cheapest", s);
+        same(a->regret_mean, b->regret_mean, 0, "regret mean", s);
+        same(a->regret_p95, b->regret_p95, z, "regret P95", s);
+        same(a->savings.mean, b->savings.mean, 0, "savings mean", s);
+        same(a->savings.ci_low, b->savings.ci_low, 0, "savings ci_low", s);
+        same(a->savings.ci_high, b->savings.ci_high, 0, "savings ci_high", s);
+        same(a->savings.p_saves, b->savings.p_saves, 0, "p_saves", s);
+        same(a->savings.identical, b->savings.identical, 0, "identical", s);
+        same(a->savings.p_saves_more, b->savings.p_saves_more, 0, "p_saves_more", s);
+        same(a->ce, b->ce, z, "certainty equivalent", s);
+        same(a->p_within_budget, b->p_within_budget, 0, "p_within_budget", s);
+        same(a->criterion_value, b->criterion_value, z, "criterion value", s);
+    }
+}
+
+/* Cuts futures [0, n) at cut[0..P-1) (ascending, may repeat: empty parts),
+ * runs every part on its own thread with its own copy of its futures, and
+ * checks every part's statistics against r's. */
+static void run_parts(const tco_results *r, const double *curve, const double *npv,
+                      const double *nominal, size_t n, size_t S, const tco_scenario *sc, int P,
+                      const size_t *cut, int zeros_either)
+{
+    static world w;
+    job jobs[WORLD_MAX];
+    pthread_t th[WORLD_MAX];
+    double *part[WORLD_MAX], *pnom[WORLD_MAX];
+    ck_assert_int_le(P, WORLD_MAX);
+    memset(w.buf, 0, sizeof w.buf);
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_barrier_init(&w.bar, NULL, (unsigned)P);
+    for (int q = 0; q < P; q++) {
+        size_t a = q ? cut[q - 1] : 0, b = q + 1 < P ? cut[q] : n, m = b - a;
+        part[q] = malloc((m * S > 0 ? m * S : 1) * sizeof *part[q]);
+        pnom[q] = malloc((m * S > 0 ? m * S : 1) * sizeof *pnom[q]);
+        ck_assert(part[q] && pnom[q]);
+        for (size_t s = 0; s < S; s++)
+            for (size_t i = 0; i < m; i++) {
+                part[q][s * m + i] = npv[s * n + a + i];
+                if (nominal)
+                    pnom[q][s * m + i] = nominal[s * n + a + i];
+            }
+        jobs[q] = (job){.w = P > 1 ? &w : NULL, .npv = part[q],
+                        .nominal = nominal ? pnom[q] : NULL, .n = m, .S = S, .sc = sc,
+                        .st = calloc(S, sizeof(tco_strategy_result)),
+                        .pair = malloc(4 * S * S * sizeof(double)),
+                        .curve = malloc(S * NCURVE * sizeof(double))};
+        ck_assert(jobs[q].st && jobs[q].pair && jobs[q].curve);
+        ck_assert_int_eq(pthread_create(&th[q], NULL, job_run, &jobs[q]), 0);
+    }
+    for (int q = 0; q < P; q++)
+        pthread_join(th[q], NULL);
+    for (int q = 0; q < P; q++) {
+        ck_assert_int_eq(jobs[q].status, TCO_OK);
+        check_against(r, jobs[q].st, jobs[q].best, jobs[q].evpi, nominal != NULL, zeros_either);
+        /* Every part the same bits, zeros' signs included. */
+        ck_assert_mem_eq(jobs[q].st, jobs[0].st, S * sizeof(tco_strategy_result));
+        const double *pr = jobs[q].pair;
+        for (size_t k = 0; k < S * S; k++) {
+            same(pr[k], r->p_cheaper[k], 0, "p_cheaper", k);
+            same(pr[S * S + k], r->identical[k], 0, "identical", k);
+            same(pr[2 * S * S + k], r->mean_abs_diff[k], 0, "mean |a - b|", k);
+            same(pr[3 * S * S + k], r->diff_se[k], 0, "SE of a - b", k);
+        }
+        /* The decision from the parts' statistics and matrices. */
+        tco_results rr;
+        memset(&rr, 0, sizeof rr);
+        rr.S = S;
+        rr.n = r->n;
+        rr.st = jobs[q].st;
+        rr.best = jobs[q].best;
+        rr.evpi = jobs[q].evpi;
+        rr.criterion = r->criterion;
+        double cv[64];
+        ck_assert_uint_le(S, 64);
+        for (size_t k = 0; k < S; k++)
+            cv[k] = jobs[q].st[k].criterion_value;
+        rr.recommended = tco_stats_best_mean(cv, S);
+        ck_assert_int_eq(rr.recommended, r->recommended);
+        rr.p_cheaper = jobs[q].pair;
+        rr.identical = jobs[q].pair + S * S;
+        rr.mean_abs_diff = jobs[q].pair + 2 * S * S;
+        rr.diff_se = jobs[q].pair + 3 * S * S;
+        tco_decision d;
+        tco_decision_compute(&d, &rr);
+        if (!zeros_either)
+            ck_assert_mem_eq(&d, &r->decision, sizeof d);
+        for (size_t k = 0; curve && k < S * NCURVE; k++)
+            same(jobs[q].curve[k], curve[k], 0, "S-curve point", k / NCURVE);
+    }
+    for (int q = 0; q < P; q++) {
+        free(jobs[q].st);
+        free(jobs[q].pair);
+        free(jobs[q].curve);
+        free(part[q]);
+        free(pnom[q]);
+    }
+    pthread_barrier_destroy(&w.bar);
+    pthread_mutex_destroy(&w.mu);
+}
+
+/* The cuts tried for n futures: one part; two; three with an empty one;
+ * four uneven with empty ones at both ends. */
+static void every_partition(const tco_results *r, const double *curve, const double *npv,
+                            const double *nominal, size_t n, size_t S, const tco_scenario *sc,
+                            int zeros_either)
+{
+    run_parts(r, curve, npv, nominal, n, S, sc, 1, NULL, zeros_either);
+    size_t two[1] = {n / 3};
+    run_parts(r, curve, npv, nominal, n, S, sc, 2, two, zeros_either);
+    size_t three[2] = {n / 2, n / 2};
+    run_parts(r, curve, npv, nominal, n, S, sc, 3, three, zeros_either);
+    size_t four[3] = {0, n > 1 ? 1 : n, n};
+    run_parts(r, curve, npv, nominal, n, S, sc, 4, four, zeros_either);
+    size_t four2[3] = {n / 7, n / 7 + (n > 3 ? 3 : 0), n - n / 5};
+    run_parts(r, curve, npv, nominal, n, S, sc, 4, four2, zeros_either);
+}
+
+/* Runs of the bundled scenarios. */
+static void on_scenario(const char *path, long futures, double rt, double budget)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_msg(tco_scenario_load(&sc, path, NULL, &err) == TCO_OK, "%s", err.msg);
+    if (!isnan(rt))
+        sc->risk_tolerance = rt;
+    if (!isnan(budget))
+        sc->budget = budget;
+    tco_run_options opt = {0};
+    opt.futures = futures;
+    tco_run *run;
+    ck_assert_msg(tco_run_execute(&run, sc, &opt, &err) == TCO_OK, "%s", err.msg);
+    tco_results *r;
+    ck_assert_int_eq(tco_results_compute(&r, run, &err), TCO_OK);
+    double *curve = malloc(run->S * NCURVE * sizeof *curve);
+    ck_assert_ptr_nonnull(curve);
+    ck_assert_int_eq(tco_stats_npv_curves(run, curve_p, NCURVE, curve, &err), TCO_OK);
+    every_partition(r, curve, run->npv, run->nominal, (size_t)run->n, run->S, sc, 0);
+    free(curve);
+    tco_results_free(r);
+    tco_run_free(run);
+    tco_scenario_free(sc);
+}
+
+START_TEST(test_bundled_scenarios)
+{
+    static const char *const files[] = {"scenarios/baseline.yaml", "scenarios/crossover.yaml",
+                                        "scenarios/extraction.yaml", "scenarios/owned.yaml",
+                                        "scenarios/regulated.yaml"};
+    static const long futures[] = {1, 2, 1001};
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++)
+        for (size_t k = 0; k < 3; k++)
+            on_scenario(files[f], futures[k], NAN, NAN);
+}
+END_TEST
+
+/* The certainty equivalent and the budget, set on a run. */
+START_TEST(test_criteria)
+{
+    on_scenario("scenarios/baseline.yaml", 1001, 2e6, 5e6);
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_int_eq(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err), TCO_OK);
+    for (int c = 0; c < TCO_NCRIT; c++) {
+        sc->criterion = (tco_criterion)c;
+        sc->risk_tolerance = 3e6;
+        tco_run_options opt = {0};
+        opt.futures = 257;
+        tco_run *run;
+        ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
+        tco_results *r;
+        ck_assert_int_eq(tco_results_compute(&r, run, &err), TCO_OK);
+        every_partition(r, NULL, run->npv, run->nominal, (size_t)run->n, run->S, sc, 0);
+        tco_results_free(r);
+        tco_run_free(run);
+    }
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* tco_results_compute over hand-made arrays (its run holds only what the
+ * NPV statistics read, plus zeroed months). */
+static tco_results *compute(const tco_scenario *sc, const double *npv, const double *nominal,
+                            size_t S, size_t n)
+{
+    static int16_t be[1 << 16];
+    static float monthly[1 << 16];
+    static double mmean[16], cat[16 * TCO_NCAT], cpm[16];
+    static unsigned long clamped[1];
+    ck_assert(S * n <= (1 << 16) && S <= 16);
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.sc = sc;
+    run.n = (long)n;
+    run.T = 1;
+    run.S = S;
+    run.threads = 2;
+    run.npv = (double *)(uintptr_t)npv;
+    run.nominal = (double *)(uintptr_t)nominal;
+    run.breakeven = be;
+    run.monthly = monthly;
+    run.monthly_mean = mmean;
+    run.cat_mean = cat;
+    run.cpm_mean = cpm;
+    run.clamped = clamped;
+    tco_results *r;
+    tco_error err;
+    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
+    return r;
+}
+
+/* Ties (few distinct values), huge values that cancel exactly, and
+ * strategies equal to the baseline on some futures. */
+START_TEST(test_ties_and_cancellation)
+{
+    enum { S = 3, N = 997 };
+    static double npv[S * N], nom[S * N];
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng g;
+    tco_rng_seed(&g, &zig, 41, 0);
+    for (size_t i = 0; i < N; i++) {
+        double u = tco_rng_uniform(&g);
+        npv[i] = (double)(int)(u * 5) * 1e6;                   /* 5 values */
+        npv[N + i] = i % 3 ? npv[i] : 2e6 + (double)(i % 7);   /* often the baseline's */
+        npv[2 * N + i] = i % 2 ? 1e300 * (i % 4 ? 1 : -1) : 3; /* cancels exactly */
+        for (size_t s = 0; s < S; s++)
+            nom[s * N + i] = npv[s * N + i] * 0.75 + 1;
+    }
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.risk_tolerance = NAN;
+    sc.budget = 2e6;
+    tco_results *r = compute(&sc, npv, nom, S, N);
+    every_partition(r, NULL, npv, nom, N, S, &sc, 0);
+    tco_results_free(r);
+}
+END_TEST
+
+/* Zeros of both signs: sums, counts and CVaR keep their bits; an order
+ * statistic among them may differ in sign only (pstats.h). */
+START_TEST(test_signed_zeros)
+{
+    enum { S = 2, N = 40 };
+    double npv[S * N];
+    for (size_t i = 0; i < N; i++) {
+        npv[i] = i % 3 == 0 ? -0.0 : i % 3 == 1 ? 0.0 : (double)(i % 5);
+        npv[N + i] = i % 2 ? -0.0 : 0.0;
+    }
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.risk_tolerance = NAN;
+    sc.budget = NAN;
+    tco_results *r = compute(&sc, npv, npv, S, N);
+    every_partition(r, NULL, npv, npv, N, S, &sc, 1);
+    tco_results_free(r);
+}
+END_TEST
+
+/* Hand-worked: one strategy, costs 1, 2, 3, 4 over two parts. */
+START_TEST(test_by_hand)
+{
+    const double npv[4] = {4, 1, 3, 2};
+    tco_strategy_result st[1];
+    memset(st, 0, sizeof st);
+    int best;
+    double evpi;
+    tco_error err;
+    ck_assert_int_eq(tco_pstats_compute(npv, NULL, 4, 1, NULL, NULL, NULL, st, &best, &evpi,
+                                        &err),
+                     TCO_OK);
+    ck_assert_double_eq(st[0].npv.mean, 2.5);
+    ck_close(st[0].npv.sd, sqrt(5.0 / 3), 1e-15);
+    ck_assert_double_eq(st[0].npv.min, 1);
+    ck_assert_double_eq(st[0].npv.max, 4);
+    ck_assert_double_eq(st[0].npv.p[3], 2.5);  /* P50: h = 1.5 */
+    ck_close(st[0].npv.p[0], 1.15, 1e-15);      /* P5: h = 0.15 */
+    ck_assert_double_eq(st[0].npv.cvar95, 4); /* ceil(0.2) = 1 largest */
+    ck_assert_double_eq(st[0].p_cheapest, 1);
+    ck_assert_double_eq(st[0].regret_mean, 0);
+    ck_assert(isnan(st[0].nominal_mean));
+    ck_assert_int_eq(best, 0);
+    ck_assert_double_eq(evpi, 0);
+    /* No futures anywhere. */
+    ck_assert_int_eq(tco_pstats_compute(npv, NULL, 0, 1, NULL, NULL, NULL, st, &best, &evpi,
+                                        &err),
+                     TCO_EINVAL);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("pstats");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_by_hand);
+    tcase_add_test(tc, test_ties_and_cancellation);
+    tcase_add_test(tc, test_signed_zeros);
+    tcase_add_test(tc, test_criteria);
+    tcase_add_test(tc, test_bundled_scenarios);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    curve_init();
+    return run_suite(suite()) ? EXIT_FAILURE : EXIT_SUCCESS;
+}
