@@ -258,17 +258,32 @@ static tco_status check_ranks(const size_t *k, size_t nk, uint64_t total, tco_er
     return TCO_OK;
 }
 
+/* The ranks' keys of doubles (xd) or floats (xf), in a new array: the one
+ * body of tco_select_ranks_d and _f.  NULL with *st set on failure. */
+static uint64_t *ranks_keys(const double *xd, const float *xf, size_t n, size_t ncol,
+                            size_t stride, const size_t *k, size_t nk, tco_select_reduce reduce,
+                            void *ctx, tco_status *st, tco_error *err)
+{
+    *st = check_ranks(k, nk, reduce_count(n, reduce, ctx), err);
+    uint64_t *keys = malloc((ncol * nk > 0 ? ncol * nk : 1) * sizeof *keys);
+    if (*st == TCO_OK && !keys)
+        *st = tco_error_set(err, TCO_ENOMEM, "out of memory for a selection");
+    if (*st == TCO_OK)
+        *st = select_keys(xd, xf, n, ncol, stride, k, nk, keys, reduce, ctx, err);
+    if (*st != TCO_OK) {
+        free(keys);
+        return NULL;
+    }
+    return keys;
+}
+
 tco_status tco_select_ranks_d(const double *x, size_t n, size_t ncol, size_t stride,
                               const size_t *k, size_t nk, double *out, tco_select_reduce reduce,
                               void *ctx, tco_error *err)
 {
-    tco_status st = check_ranks(k, nk, reduce_count(n, reduce, ctx), err);
-    uint64_t *keys = malloc((ncol * nk > 0 ? ncol * nk : 1) * sizeof *keys);
-    if (st == TCO_OK && !keys)
-        st = tco_error_set(err, TCO_ENOMEM, "out of memory for a selection");
-    if (st == TCO_OK)
-        st = select_keys(x, NULL, n, ncol, stride, k, nk, keys, reduce, ctx, err);
-    for (size_t q = 0; st == TCO_OK && q < ncol * nk; q++)
+    tco_status st;
+    uint64_t *keys = ranks_keys(x, NULL, n, ncol, stride, k, nk, reduce, ctx, &st, err);
+    for (size_t q = 0; keys && q < ncol * nk; q++)
         out[q] = tco_select_key_to_d(keys[q]);
     free(keys);
     return st;
@@ -278,13 +293,9 @@ tco_status tco_select_ranks_f(const float *x, size_t n, size_t ncol, size_t stri
                               const size_t *k, size_t nk, float *out, tco_select_reduce reduce,
                               void *ctx, tco_error *err)
 {
-    tco_status st = check_ranks(k, nk, reduce_count(n, reduce, ctx), err);
-    uint64_t *keys = malloc((ncol * nk > 0 ? ncol * nk : 1) * sizeof *keys);
-    if (st == TCO_OK && !keys)
-        st = tco_error_set(err, TCO_ENOMEM, "out of memory for a selection");
-    if (st == TCO_OK)
-        st = select_keys(NULL, x, n, ncol, stride, k, nk, keys, reduce, ctx, err);
-    for (size_t q = 0; st == TCO_OK && q < ncol * nk; q++)
+    tco_status st;
+    uint64_t *keys = ranks_keys(NULL, x, n, ncol, stride, k, nk, reduce, ctx, &st, err);
+    for (size_t q = 0; keys && q < ncol * nk; q++)
         out[q] = tco_select_key_to_f((uint32_t)keys[q]);
     free(keys);
     return st;
