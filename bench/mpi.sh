@@ -75,4 +75,10 @@ measure "sweep, tcosim-mpi, 2 processes x 1 thread" 2 1 -- $SWEEP
 measure "run $NRUN, tcosim, $CORES threads" 0 "$CORES" -- run "$SC" -n "$NRUN"
 measure "run, tcosim-mpi, 1 process x $CORES threads" 1 "$CORES" -- run "$SC" -n "$NRUN"
 measure "run, tcosim-mpi, 2 processes x 1 thread" 2 1 -- run "$SC" -n "$NRUN"
+# Spread runs (nothing gathered: TCOSIM_MPI_GATHER_BYTES=0): each process
+# keeps its own futures; the bytes moved must not grow with the futures.
+export TCOSIM_MPI_GATHER_BYTES=0
+measure "run $((NRUN / 10)), spread, 2 processes x 1 thread" 2 1 -- run "$SC" -n $((NRUN / 10))
+measure "run $NRUN, spread, 2 processes x 1 thread" 2 1 -- run "$SC" -n "$NRUN"
+unset TCOSIM_MPI_GATHER_BYTES
 echo "bench-mpi: table in $OUT"

@@ -181,14 +181,7 @@ static tco_status write_density(FILE *f, const chart_ctx *c)
     double *count = calloc(S * NBINS, sizeof *count);
     if (!count)
         return TCO_ENOMEM;
-    for (size_t s = 0; s < S; s++)
-        for (size_t i = 0; i < n; i++) {
-            double v = r->run->npv[s * n + i];
-            if (v < lo || v > hi)
-                continue;
-            size_t b = (size_t)((v - lo) / width);
-            count[s * NBINS + (b < NBINS ? b : NBINS - 1)] += 1;
-        }
+    tco_stats_npv_density(r->run, lo, hi, NBINS, count);
     fputs("npv", f);
     for (size_t s = 0; s < S; s++) {
         fputc(',', f);

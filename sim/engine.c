@@ -105,6 +105,12 @@ static int stores_monthly(size_t S, size_t T, long n, size_t limit)
     return (double)S * (double)T * (double)n * sizeof(float) <= (double)limit;
 }
 
+int tco_run_stores_monthly(const tco_scenario *sc, long n, const tco_run_options *opt)
+{
+    return stores_monthly(sc->nstrategies, (size_t)sc->horizon, n,
+                          monthly_limit(opt->monthly_limit));
+}
+
 size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampling sampling,
                      int threads)
 {
@@ -361,9 +367,11 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     if (n < 1)
         return tco_error_set(err, TCO_EINVAL, "the number of futures must be at least 1 (got %ld)",
                              n);
-    size_t need = tco_run_bytes(sc, n, opt->keep_inputs, sampling, threads);
+    /* A process of a spread run touches only its own futures' pages. */
+    long held = opt->held > 0 && opt->held < n ? opt->held : n;
+    size_t need = tco_run_bytes(sc, held, opt->keep_inputs, sampling, threads);
     if (opt->keep_samples)
-        need += (size_t)n * (sc->nevents * sizeof(int16_t) + sc->nstrategies * sizeof(double));
+        need += (size_t)held * (sc->nevents * sizeof(int16_t) + sc->nstrategies * sizeof(double));
     size_t limit = opt->memory_limit;
     if (!limit) {
         size_t phys = tco_physical_memory();
@@ -417,6 +425,8 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     run->E = sc->nevents;
     run->months_first = 0;
     run->months_last = e->nblocks;
+    run->first = 0;
+    run->last = n;
     run->npv = big_alloc(S * (size_t)n * sizeof *run->npv);
     run->nominal = big_alloc(S * (size_t)n * sizeof *run->nominal);
     /* Per-future monthly costs, break-even and switch months only when

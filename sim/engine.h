@@ -30,6 +30,8 @@ typedef struct {
                               NPV (tco_run's event_effect): the futures in which events
                               happen are costed again without them */
     size_t memory_limit;   /* bytes; 0: 80% of physical memory */
+    long held;             /* futures this process fills (a spread run of tcosim-mpi):
+                              the memory check counts these; 0: all */
     int stop_after;        /* benchmarks (make bench): TCO_STOP_SAMPLE ends each future
                               after its static inputs, TCO_STOP_PATHS after its paths;
                               no strategy is costed: per-future results are not
@@ -68,14 +70,43 @@ enum { TCO_STOP_SAMPLE = 1, TCO_STOP_PATHS = 2 };
 /* The engine's state between tco_run_alloc and tco_run_finish. */
 typedef struct tco_engine tco_engine;
 
-/* The processes of a tcosim-mpi job (sim/mpi.c) recomputing the monthly
- * bands of a run whose monthly costs are not stored: each visits its own
- * blocks (tco_run's months_first, months_last) and the counting passes of
- * the bands (stats.c) add their counts over the processes. */
+/* What one process of a tcosim-mpi job asks the others to compute with it
+ * (tco_run_reduce's begin): every statistic of a run that reads its
+ * futures, each process reading those it holds. */
+typedef enum {
+    TCO_OP_BANDS = 1, /* tco_cumulative_compute (monthly and cumulative bands) */
+    TCO_OP_RESULTS,   /* tco_results_compute */
+    TCO_OP_SAVES_MORE,/* tco_results_set_saves_more_than, x[0] */
+    TCO_OP_CURVE,     /* tco_stats_npv_curve of strategy s */
+    TCO_OP_CURVES,    /* tco_stats_npv_curves */
+    TCO_OP_SAVINGS,   /* tco_stats_savings_curves */
+    TCO_OP_DENSITY    /* tco_stats_npv_density: x[0] lo, x[1] hi, np bins */
+} tco_op_kind;
+
+/* At most this many probabilities in one request (an S-curve's). */
+#define TCO_OP_MAXP 256
+
+typedef struct {
+    int kind;                 /* tco_op_kind */
+    int s;                    /* TCO_OP_CURVE: the strategy */
+    size_t np;                /* probabilities in p, or bins */
+    double x[2];
+    double p[TCO_OP_MAXP];
+} tco_run_op;
+
+/* The processes of a tcosim-mpi job computing a run's statistics
+ * together (sim/mpi.c): each holds the futures of its own blocks; the
+ * counting passes of the selections and the exact sums (select.h) add
+ * over the processes.  Two cases: the monthly bands of a run whose monthly
+ * costs are not stored (each process visits its blocks, tco_run's
+ * months_first and months_last), and a spread run (tco_run's spread),
+ * whose per-future arrays are filled only over [first, last) on each
+ * process: every statistic that reads them is computed so. */
 typedef struct tco_run_reduce {
-    /* Before the bands are recomputed; on rank 0 it asks the others to
-     * recompute them too.  May be NULL. */
-    void (*begin)(void *ctx);
+    /* Before a statistic that reads the futures; on the process that
+     * writes the results it asks the others to compute op too (they call
+     * tco_run_serve with it).  NULL on the others. */
+    void (*begin)(void *ctx, const tco_run_op *op);
     /* Agrees on st over the processes: the status of the lowest failing
      * one, its message in err.  After each pass's visit of the futures. */
     tco_status (*agree)(void *ctx, tco_status st, tco_error *err);
@@ -141,6 +172,13 @@ typedef struct {
     long months_first, months_last; /* the blocks tco_run_months visits: all, unless a
                                        process of tcosim-mpi sets its own */
     const tco_run_reduce *reduce;   /* NULL: one process */
+    /* A spread run (tcosim-mpi beyond its gather size): this process holds
+     * futures [first, last) of every per-future array (npv, nominal, and
+     * the others when kept), the rest of them are not filled; monthly is
+     * NULL; the statistics read by the reports reduce over the processes
+     * (reduce).  0 otherwise: every future is held. */
+    int spread;
+    long first, last;
 } tco_run;
 
 /* Progress over a series of runs (sweeps, sensitivity analyses): set a
@@ -164,6 +202,10 @@ int tco_run_threads(int requested);
  * monthly arrays only when they fit in the default monthly limit). */
 size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampling sampling,
                      int threads);
+
+/* Whether a run of n futures with these options stores its monthly costs
+ * (their bytes within the options' monthly_limit). */
+int tco_run_stores_monthly(const tco_scenario *sc, long n, const tco_run_options *opt);
 
 /* A run in three steps, in the manner of GSL's workspaces:
  *

@@ -151,9 +151,11 @@ static void wait_all_sleeping(MPI_Request *req, int count)
         wait_sleeping(&req[k]);
 }
 
-enum { TAG_COMMAND = 7, COMMAND_BANDS = 1, COMMAND_DONE = 2 };
+/* Requests from rank 0 to the others serving a run: a tco_run_op, or
+ * COMMAND_DONE (kind 0) at the end of the job. */
+enum { TAG_COMMAND = 7, COMMAND_DONE = 0 };
 static int serving;
-static void send_command(int command);
+static void send_command(const tco_run_op *op);
 
 /* With TCOSIM_MPI_STATS set (make bench-mpi), rank 0 prints each rank's
  * bytes sent and received in the last distributed computation, its peak
@@ -181,7 +183,8 @@ static void print_stats(void)
 int tco_par_finish(int status)
 {
     if (serving) {
-        send_command(COMMAND_DONE);
+        const tco_run_op done = {.kind = COMMAND_DONE};
+        send_command(&done);
         serving = 0;
     }
     if (size > 1) {
@@ -291,7 +294,7 @@ static tco_status gather_rows(gather *g, void *base, size_t stride, size_t nrows
 
 /* Every per-future array of the other ranks' futures to rank 0, and
  * every block's sums; rank 0 finishes the run. */
-static tco_status collect(tco_run *run, long nblocks, long bs, tco_error *err)
+static tco_status collect(tco_run *run, long nblocks, long bs, int spread, tco_error *err)
 {
     const size_t S = run->S, T = (size_t)run->T, E = run->E, n = (size_t)run->n;
     const size_t NI = run->sc->ninputs, W = tco_run_block_doubles(run);
@@ -326,17 +329,30 @@ static tco_status collect(tco_run *run, long nblocks, long bs, tco_error *err)
     MPI_Type_commit(&row_in);
     MPI_Type_contiguous((int)W, MPI_DOUBLE, &block);
     MPI_Type_commit(&block);
-    if ((st = gather_rows(&g, run->npv, n, S, MPI_DOUBLE, sizeof(double), err)) ||
-        (st = gather_rows(&g, run->nominal, n, S, MPI_DOUBLE, sizeof(double), err)) ||
-        (st = gather_rows(&g, run->monthly, n, S * T, MPI_FLOAT, sizeof(float), err)) ||
-        (st = gather_rows(&g, run->breakeven, n, S, MPI_INT16_T, sizeof(int16_t), err)) ||
-        (st = gather_rows(&g, run->switches, n, S, MPI_INT16_T, sizeof(int16_t), err)) ||
-        (st = gather_rows(&g, run->first_switch, n, S, MPI_INT16_T, sizeof(int16_t), err)) ||
-        (st = gather_rows(&g, NI ? run->inputs : NULL, 0, 1, row_in, NI * sizeof(double), err)) ||
-        (st = gather_rows(&g, E ? run->event_month : NULL, n, E, MPI_INT16_T, sizeof(int16_t),
+    /* A spread run gathers only what the board pack (every future's inputs
+     * and NPVs, kept when small) and samples.csv (kept with keep_samples:
+     * gpus) read future by future. */
+    const int all = !spread, samples = spread && run->gpus, board = spread && run->inputs;
+#define KEEP(cond, a) ((cond) ? (void *)(a) : NULL)
+    if ((st = gather_rows(&g, KEEP(all || board || samples, run->npv), n, S, MPI_DOUBLE,
+                          sizeof(double), err)) ||
+        (st = gather_rows(&g, KEEP(all, run->nominal), n, S, MPI_DOUBLE, sizeof(double), err)) ||
+        (st = gather_rows(&g, KEEP(all, run->monthly), n, S * T, MPI_FLOAT, sizeof(float),
                           err)) ||
-        (st = gather_rows(&g, run->gpus, n, S, MPI_DOUBLE, sizeof(double), err)))
+        (st = gather_rows(&g, KEEP(all, run->breakeven), n, S, MPI_INT16_T, sizeof(int16_t),
+                          err)) ||
+        (st = gather_rows(&g, KEEP(all || samples, run->switches), n, S, MPI_INT16_T,
+                          sizeof(int16_t), err)) ||
+        (st = gather_rows(&g, KEEP(all || samples, run->first_switch), n, S, MPI_INT16_T,
+                          sizeof(int16_t), err)) ||
+        (st = gather_rows(&g, KEEP(NI && (all || board || samples), run->inputs), 0, 1, row_in,
+                          NI * sizeof(double), err)) ||
+        (st = gather_rows(&g, KEEP(E && (all || samples), run->event_month), n, E, MPI_INT16_T,
+                          sizeof(int16_t), err)) ||
+        (st = gather_rows(&g, KEEP(all || samples, run->gpus), n, S, MPI_DOUBLE, sizeof(double),
+                          err)))
         MPI_Abort(MPI_COMM_WORLD, 1); /* requests are posted: no way back */
+#undef KEEP
     MPI_Request breq;
     MPI_Igatherv(rank == 0 ? MPI_IN_PLACE : sums, bcounts[rank], block, sums, bcounts, bdispls,
                  block, 0, MPI_COMM_WORLD, &breq);
@@ -403,19 +419,19 @@ static void small_pages(const tco_run *run)
  * the job (tco_par_finish). */
 static int serving; /* rank 0: the other ranks serve a run (tentative definition) */
 
-static void send_command(int command)
+static void send_command(const tco_run_op *op)
 {
     for (int r = 1; r < size; r++) {
         MPI_Request req;
-        MPI_Isend(&command, 1, MPI_INT, r, TAG_COMMAND, MPI_COMM_WORLD, &req);
+        MPI_Isend(op, (int)sizeof *op, MPI_BYTE, r, TAG_COMMAND, MPI_COMM_WORLD, &req);
         wait_sleeping(&req);
     }
 }
 
-static void bands_begin(void *ctx)
+static void bands_begin(void *ctx, const tco_run_op *op)
 {
     (void)ctx;
-    send_command(COMMAND_BANDS);
+    send_command(op);
 }
 
 static tco_status bands_agree(void *ctx, tco_status st, tco_error *err)
@@ -442,23 +458,51 @@ static void bands_sum(void *ctx, uint64_t *counts, size_t n)
 static const tco_run_reduce reduce_root = {bands_begin, bands_agree, bands_sum, NULL};
 static const tco_run_reduce reduce_other = {NULL, bands_agree, bands_sum, NULL};
 
-/* Ranks > 0: recomputes the bands with rank 0 each time it asks, until
- * the job ends. */
+/* Ranks > 0: computes with rank 0 what it asks for (the bands of a run
+ * whose monthly costs are not stored; every statistic of a spread run),
+ * until the job ends. */
 static void serve(const tco_run *run)
 {
     for (;;) {
-        int command = 0;
+        tco_run_op op;
         MPI_Request req;
-        MPI_Irecv(&command, 1, MPI_INT, 0, TAG_COMMAND, MPI_COMM_WORLD, &req);
+        MPI_Irecv(&op, (int)sizeof op, MPI_BYTE, 0, TAG_COMMAND, MPI_COMM_WORLD, &req);
         wait_sleeping(&req);
-        if (command != COMMAND_BANDS)
+        if (op.kind == COMMAND_DONE)
             return;
-        tco_cumulative *c = NULL;
         tco_error err;
         /* Its errors are agreed on in the passes; rank 0 reports them. */
-        (void)tco_cumulative_compute(&c, run, &err);
-        tco_cumulative_free(c);
+        (void)tco_run_serve(run, &op, &err);
     }
+}
+
+/* The bytes of per-future results rank 0 would gather from the others
+ * (all of them, counted once). */
+static double gather_bytes(const tco_scenario *sc, const tco_run_options *opt)
+{
+    double n = (double)(opt->futures > 0 ? opt->futures : sc->futures);
+    double S = (double)sc->nstrategies, T = sc->horizon;
+    double per = S * 2 * sizeof(double); /* npv, nominal */
+    if (tco_run_stores_monthly(sc, (long)n, opt)) /* monthly, break-even, switches */
+        per += S * T * sizeof(float) + S * 3 * sizeof(int16_t);
+    if (opt->keep_inputs)
+        per += (double)sc->ninputs * sizeof(double);
+    if (opt->keep_samples)
+        per += (double)sc->nevents * sizeof(int16_t) + S * sizeof(double);
+    return n * per;
+}
+
+/* TCOSIM_MPI_GATHER_BYTES, else TCO_MPI_GATHER_BYTES (mpi.h). */
+static double gather_limit(void)
+{
+    const char *env = getenv("TCOSIM_MPI_GATHER_BYTES");
+    if (env && *env) {
+        char *end;
+        double v = strtod(env, &end);
+        if (end != env && *end == '\0' && v >= 0)
+            return v;
+    }
+    return (double)TCO_MPI_GATHER_BYTES;
 }
 
 /* tco_par_run; with serve, a run whose monthly costs are not stored has
@@ -470,11 +514,21 @@ static tco_status par_run(tco_run **out, const tco_scenario *sc, const tco_run_o
     bytes_sent = bytes_received = 0;
     if (size == 1 || solo)
         return tco_run_execute(out, sc, opt, err);
+    /* Beyond the gather size, a spread run: each process keeps its own
+     * futures (its share counted by the memory check), stores no monthly
+     * costs, and the statistics reduce over the processes. */
+    const int spread = serves && gather_bytes(sc, opt) > gather_limit();
+    tco_run_options o = *opt;
     tco_run *run = NULL;
-    tco_status st = tco_run_alloc(&run, sc, opt, err);
+    if (spread) {
+        long n = opt->futures > 0 ? opt->futures : sc->futures;
+        o.monthly_limit = 1;
+        o.held = n / size + 1;
+    }
+    tco_status st = tco_run_alloc(&run, sc, &o, err);
     if ((st = tco_par_agree(st, err)) != TCO_OK)
         goto fail;
-    if (rank > 0)
+    if (rank > 0 || spread)
         small_pages(run);
     const long n = run->n, bs = tco_run_block_size(run), nblocks = tco_run_blocks(run);
     long b0, b1;
@@ -486,12 +540,17 @@ static tco_status par_run(tco_run **out, const tco_scenario *sc, const tco_run_o
         st = tco_run_futures(run, f0, f1, err);
     if ((st = tco_par_agree(st, err)) != TCO_OK)
         goto fail;
-    if ((st = collect(run, nblocks, bs, err)) != TCO_OK)
+    if ((st = collect(run, nblocks, bs, spread, err)) != TCO_OK)
         goto fail;
     if (serves && !run->monthly) {
         run->months_first = b0;
         run->months_last = b1;
         run->reduce = rank == 0 ? &reduce_root : &reduce_other;
+    }
+    if (spread) {
+        run->spread = 1;
+        run->first = f0;
+        run->last = f1;
     }
     if (rank == 0) {
         if (opt->progress)

@@ -55,15 +55,24 @@ tco_status tco_par_agree(tco_status st, tco_error *err);
 void tco_par_command_begin(void);
 int tco_par_command_end(int status);
 
+/* Bytes of per-future results rank 0 gathers at most (TCOSIM_MPI_GATHER_BYTES
+ * overrides it): 2 GiB, 10^7 futures of the bundled baseline. */
+#define TCO_MPI_GATHER_BYTES ((size_t)2 << 30)
+
 /* tco_run_execute over every process: each computes its share of the
- * blocks of futures; on rank 0, *out is the whole run, every per-future
- * array and mean the same bits as tco_run_execute would give.  When its
- * monthly costs are not stored, the other ranks stay in this call until
- * tco_par_finish, recomputing their blocks each time rank 0 recomputes
- * the bands (tco_results_compute, tco_cumulative_compute: the run's
- * reduce).  On other ranks *out is NULL on success.  The error is agreed
- * (the lowest failing rank's).  opt->progress is called once, on rank 0,
- * at the end. */
+ * blocks of futures.  Up to the gather size, on rank 0 *out is the whole
+ * run, every per-future array and mean the same bits as tco_run_execute
+ * would give; when its monthly costs are not stored, the other ranks stay
+ * in this call until tco_par_finish, recomputing their blocks each time
+ * rank 0 recomputes the bands (tco_results_compute, tco_cumulative_compute:
+ * the run's reduce).  Beyond it, a spread run (engine.h): rank 0 gets the
+ * means and counts of every future but holds only its own share of the
+ * per-future arrays (and every future's NPVs and inputs when the inputs
+ * are kept, with everything samples.csv reads when keep_samples); the
+ * other ranks stay in this call, computing with rank 0 every statistic it
+ * asks for (stats.h, tco_run_serve), until tco_par_finish.  On other ranks
+ * *out is NULL on success.  The error is agreed (the lowest failing
+ * rank's).  opt->progress is called once, on rank 0, at the end. */
 tco_status tco_par_run(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                        tco_error *err);
 

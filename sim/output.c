@@ -471,22 +471,19 @@ tco_status tco_write_pairs_csv(FILE *f, const tco_report *r)
 tco_status tco_write_savings_curve_csv(FILE *f, const tco_report *r)
 {
     const tco_run *run = r->run;
-    size_t S = run->S, n = (size_t)run->n;
+    size_t S = run->S;
     double p[SAVINGS_CURVE];
     for (int q = 0; q < SAVINGS_CURVE; q++)
         p[q] = q / (double)(SAVINGS_CURVE - 1);
-    double *x = malloc(n * sizeof *x), *curve = malloc(S * SAVINGS_CURVE * sizeof *curve);
-    if (!x || !curve) {
-        free(x);
-        free(curve);
+    double *curve = malloc(S * SAVINGS_CURVE * sizeof *curve);
+    tco_error err;
+    if (!curve)
         return TCO_ENOMEM;
+    tco_status st = tco_stats_savings_curves(run, p, SAVINGS_CURVE, curve, &err);
+    if (st != TCO_OK) {
+        free(curve);
+        return st;
     }
-    for (size_t s = 1; s < S; s++) {
-        for (size_t i = 0; i < n; i++)
-            x[i] = run->npv[i] - run->npv[s * n + i];
-        tco_stats_percentiles(x, n, p, SAVINGS_CURVE, curve + s * SAVINGS_CURVE);
-    }
-    free(x);
     fputs("probability", f);
     for (size_t s = 1; s < S; s++) {
         /* Read by gnuplot: no formula quoting, but commas and quotes. */

@@ -95,7 +95,7 @@ static void type7_from(size_t N, const size_t *t7, size_t n7, const size_t *all,
         out[q] = tco_select_type7_value(N, TCO_PCT[q], t7, n7, vals);
 }
 
-tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n, size_t S,
+tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n, size_t ld, size_t S,
                               const tco_scenario *sc, tco_select_reduce reduce, void *ctx,
                               tco_strategy_result *st, int *best, double *evpi,
                               tco_error *err)
@@ -130,18 +130,18 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     for (size_t i = 0; i < n; i++) {
         double m = npv[i];
         for (size_t s = 1; s < S; s++)
-            m = npv[s * n + i] < m ? npv[s * n + i] : m;
+            m = npv[s * ld + i] < m ? npv[s * ld + i] : m;
         cheap[i] = m;
         size_t ties = 0;
         for (size_t s = 0; s < S; s++)
-            ties += npv[s * n + i] == m;
+            ties += npv[s * ld + i] == m;
         for (size_t s = 0; s < S; s++)
-            if (npv[s * n + i] == m)
+            if (npv[s * ld + i] == m)
                 cnt[s * S + ties - 1]++;
     }
     uint64_t *per = cnt + S * S;
     for (size_t s = 0; s < S; s++) {
-        const double *v = npv + s * n;
+        const double *v = npv + s * ld;
         double *cn = col + s * n, *cr = col + (S + s) * n, *cs = col + (2 * S + s) * n;
         tco_xsum *x = xs + s * NX;
         for (int k = 0; k < NX; k++)
@@ -154,7 +154,7 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
             tco_xsum_add(&x[X_REG], cr[i]);
             tco_xsum_add(&x[X_SAV], cs[i]);
             if (nominal)
-                tco_xsum_add(&x[X_NOM], nominal[s * n + i]);
+                tco_xsum_add(&x[X_NOM], nominal[s * ld + i]);
             per[s * NC + C_SAVES] += cs[i] > 0;
             per[s * NC + C_SAME] += npv[i] == v[i];
             per[s * NC + C_BUDGET] += v[i] <= budget;
@@ -183,7 +183,7 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     }
     /* Step 3: squared deviations. */
     for (size_t s = 0; s < S; s++) {
-        const double *v = npv + s * n, *cs = col + (2 * S + s) * n;
+        const double *v = npv + s * ld, *cs = col + (2 * S + s) * n;
         double m = st[s].npv.mean, ms = st[s].savings.mean;
         tco_xsum *x = xs + s * NX;
         for (size_t i = 0; i < n; i++) {
@@ -229,7 +229,7 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
         type7_from(N, t7, n7, all, nall, sel + (2 * S + s) * nall, q->savings.p);
         /* Step 5: CVaR's values above the threshold; the certainty
          * equivalent's terms. */
-        const double *v = npv + s * n;
+        const double *v = npv + s * ld;
         uint64_t kt = tco_select_key_d(sn[jcv]);
         tco_xsum *x = xs + s * NX;
         for (size_t i = 0; i < n; i++) {
@@ -267,7 +267,7 @@ done:
     return status;
 }
 
-tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t S, tco_select_reduce reduce,
+tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t ld, size_t S, tco_select_reduce reduce,
                                void *ctx, double *p_cheaper, double *identical,
                                double *mean_abs_diff, double *diff_se, tco_error *err)
 {
@@ -290,7 +290,7 @@ tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t S, tco_select
     const size_t N = (size_t)head[0];
     for (size_t a = 0, k = 0; a < S; a++)
         for (size_t b = a + 1; b < S; b++, k++) {
-            const double *x = npv + a * n, *y = npv + b * n;
+            const double *x = npv + a * ld, *y = npv + b * ld;
             tco_xsum *pos = &xs[2 * k], *neg = &xs[2 * k + 1];
             tco_xsum_init(pos);
             tco_xsum_init(neg);
@@ -311,7 +311,7 @@ tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t S, tco_select
     /* The means, then the squares about them (into xs[2P..3P)). */
     for (size_t a = 0, k = 0; a < S; a++)
         for (size_t b = a + 1; b < S; b++, k++) {
-            const double *x = npv + a * n, *y = npv + b * n;
+            const double *x = npv + a * ld, *y = npv + b * ld;
             tco_xsum sum = xs[2 * k], neg = xs[2 * k + 1], sabs = xs[2 * k];
             tco_xsum_merge(&sum, &neg);
             tco_xsum_negate(&neg);

@@ -21,8 +21,8 @@
  * strategies best and evpi.  Not covered (the other fields are left as
  * they are): break-even, route changes, cost_per_mtok, unserved, cat,
  * monthly means and bands (the run's own reductions, engine.h); the
- * pairwise matrices come from tco_pstats_pairwise.  Not yet wired into
- * tcosim-mpi (sim/mpi.c still gathers every per-future array). */
+ * pairwise matrices come from tco_pstats_pairwise.  tco_results_compute
+ * uses both for a spread run of tcosim-mpi (engine.h). */
 #ifndef TCO_PSTATS_H
 #define TCO_PSTATS_H
 
@@ -34,14 +34,15 @@
 #include "stats.h"
 
 /* This part's futures: npv and nominal S x n, strategy-major (future i of
- * strategy s at [s * n + i]); nominal may be NULL (nominal_mean then NAN).
+ * strategy s at [s * ld + i], ld >= n); nominal may be NULL (nominal_mean then NAN).
  * n may be 0 on some parts but not on all (TCO_EINVAL).  sc: the
  * scenario's risk tolerance, budget and criterion (NULL: none, mean).
  * Every part calls with the same S and sc; each gets the same results into
  * st[0..S) (the fields listed above), *best and *evpi.  An allocation
  * failure on any part makes every part return TCO_ENOMEM (the parts agree
  * by a reduce before selecting). */
-tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n, size_t S,
+tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n, size_t ld,
+                              size_t S,
                               const tco_scenario *sc, tco_select_reduce reduce, void *ctx,
                               tco_strategy_result *st, int *best, double *evpi,
                               tco_error *err);
@@ -50,7 +51,8 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
  * (P(a < b)), identical (a == b; 1 on the diagonal), mean_abs_diff
  * (mean |a - b|) and diff_se (the standard error of the mean of a - b),
  * each caller-allocated, the same bits as tco_results_compute's. */
-tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t S, tco_select_reduce reduce,
+tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t ld, size_t S,
+                               tco_select_reduce reduce,
                                void *ctx, double *p_cheaper, double *identical,
                                double *mean_abs_diff, double *diff_se, tco_error *err);
 

@@ -209,6 +209,21 @@ static uint64_t reduce_count(size_t n, tco_select_reduce reduce, void *ctx)
     return total;
 }
 
+/* Agrees on an allocation's status st over the partitions: each calls
+ * reduce once; if any failed, every one returns TCO_ENOMEM (a partition
+ * that returned alone would leave the others waiting in the next reduce). */
+static tco_status agree_alloc(tco_status st, tco_select_reduce reduce, void *ctx,
+                              tco_error *err)
+{
+    if (!reduce)
+        return st;
+    uint64_t bad = st != TCO_OK;
+    reduce(ctx, &bad, 1);
+    if (bad && st == TCO_OK)
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory for a selection (on another part)");
+    return st;
+}
+
 /* Selects ranks k[0..nk) of every column of doubles (f == NULL) or floats
  * (d == NULL) into keys[c * nk + j]. */
 static tco_status select_keys(const double *d, const float *f, size_t n, size_t ncol,
@@ -220,8 +235,10 @@ static tco_status select_keys(const double *d, const float *f, size_t n, size_t 
      * values into its own histograms: counts add in any order. */
     size_t nthreads = n * ncol >= PARALLEL_VALUES ? (size_t)omp_get_max_threads() : 1;
     tco_status st = tco_select_alloc(&s, ncol, k, nk, d ? 64 : 32, nthreads, err);
-    if (st)
+    if ((st = agree_alloc(st, reduce, ctx, err)) != TCO_OK) {
+        tco_select_free(s);
         return st;
+    }
     while (s->pass < s->npass) {
         tco_select_begin(s);
 #pragma omp parallel num_threads((int)nthreads) if (nthreads > 1)
@@ -268,6 +285,8 @@ static uint64_t *ranks_keys(const double *xd, const float *xf, size_t n, size_t 
     uint64_t *keys = malloc((ncol * nk > 0 ? ncol * nk : 1) * sizeof *keys);
     if (*st == TCO_OK && !keys)
         *st = tco_error_set(err, TCO_ENOMEM, "out of memory for a selection");
+    if (*st == TCO_OK || *st == TCO_ENOMEM)
+        *st = agree_alloc(*st, reduce, ctx, err);
     if (*st == TCO_OK)
         *st = select_keys(xd, xf, n, ncol, stride, k, nk, keys, reduce, ctx, err);
     if (*st != TCO_OK) {
@@ -318,10 +337,10 @@ static tco_status percentiles(const double *d, const float *f, size_t n, size_t 
     if (ranks)
         nr = tco_select_type7_ranks(N, p, np, ranks);
     if (!ranks || !(keys = malloc(ncol * nr * sizeof *keys)) ||
-        !(vals = malloc(nr * sizeof *vals))) {
+        !(vals = malloc(nr * sizeof *vals)))
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for percentiles");
+    if ((st = agree_alloc(st, reduce, ctx, err)) != TCO_OK)
         goto done;
-    }
     if ((st = select_keys(d, f, n, ncol, stride, ranks, nr, keys, reduce, ctx, err)))
         goto done;
     for (size_t c = 0; c < ncol; c++) {
@@ -559,7 +578,7 @@ tco_status tco_select_cvar(const double *x, size_t n, double alpha, double *out,
     if (m > N)
         m = N;
     size_t k = N - m;
-    double t;
+    double t = 0;
     tco_status st = tco_select_ranks_d(x, n, 1, n, &k, 1, &t, reduce, ctx, err);
     if (st)
         return st;

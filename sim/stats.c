@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pstats.h"
 #include "select.h"
 
 const double TCO_PCT[TCO_NPCT] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
@@ -421,14 +422,9 @@ static void summarize_savings(const double *base, const double *v, size_t n, dou
  * fraction of futures where a == b, the mean |a - b| and the standard
  * error of the mean of a - b, each pair's sums exact.  Rows are
  * computed in parallel; each pair by one thread. */
-static int pairwise(tco_results *r, const double *npv, size_t n, int threads)
+static void pairwise(tco_results *r, const double *npv, size_t n, int threads)
 {
     size_t S = r->S;
-    if (!(r->p_cheaper = calloc(S * S, sizeof *r->p_cheaper)) ||
-        !(r->identical = calloc(S * S, sizeof *r->identical)) ||
-        !(r->mean_abs_diff = calloc(S * S, sizeof *r->mean_abs_diff)) ||
-        !(r->diff_se = calloc(S * S, sizeof *r->diff_se)))
-        return -1;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (size_t a = 0; a < S; a++) {
         const double *x = npv + a * n;
@@ -466,19 +462,44 @@ static int pairwise(tco_results *r, const double *npv, size_t n, int threads)
             r->diff_se[a * S + b] = r->diff_se[b * S + a] = se;
         }
     }
-    return 0;
+}
+
+static void ask(const tco_run *run, const tco_run_op *op);
+static int spread(const tco_run *run);
+
+/* The futures this process holds: [*f, *f + *m). */
+static void held(const tco_run *run, size_t *f, size_t *m)
+{
+    *f = spread(run) ? (size_t)run->first : 0;
+    *m = spread(run) ? (size_t)(run->last - run->first) : (size_t)run->n;
+}
+
+/* m[s]: the futures in which strategy s saves more than x against the
+ * baseline, over every process of a spread run. */
+static void count_saves_more(const tco_run *run, size_t S, double x, uint64_t *m)
+{
+    size_t n = (size_t)run->n, f, h;
+    held(run, &f, &h);
+    for (size_t s = 0; s < S; s++) {
+        m[s] = 0;
+        for (size_t i = f; !isnan(x) && i < f + h; i++)
+            m[s] += run->npv[i] - run->npv[s * n + i] > x;
+    }
+    if (spread(run))
+        run->reduce->sum(run->reduce->ctx, m, S);
 }
 
 void tco_results_set_saves_more_than(tco_results *r, const tco_run *run, double x)
 {
     size_t n = (size_t)run->n;
+    tco_run_op op = {.kind = TCO_OP_SAVES_MORE, .x = {x, 0}};
+    uint64_t m[TCO_MAX_STRATEGIES];
+    if (spread(run))
+        ask(run, &op);
+    count_saves_more(run, r->S, x, m);
     r->saves_more_than = x;
-    for (size_t s = 0; s < r->S; s++) {
-        size_t m = 0;
-        for (size_t i = 0; !isnan(x) && i < n; i++)
-            m += run->npv[i] - run->npv[s * n + i] > x;
-        r->st[s].savings.p_saves_more = isnan(x) ? NAN : (double)m / (double)n;
-    }
+    for (size_t s = 0; s < r->S; s++)
+        r->st[s].savings.p_saves_more = isnan(x) ? NAN : (double)m[s] / (double)n;
 }
 
 /* The type-7 median of the months counted in count[from..bins) (count[v]
@@ -503,11 +524,45 @@ static size_t counted_median(const unsigned long *count, size_t bins, size_t fro
     return m;
 }
 
+/* Break-even and route changes of strategy s from the run's counts (a
+ * run that stores no per-future months, or a spread one). */
+static void summarize_counted(const tco_run *run, size_t s, tco_strategy_result *q)
+{
+    size_t n = (size_t)run->n, T = (size_t)run->T, m;
+    m = counted_median(run->breakeven_count + s * (T + 2), T + 2, 1, &q->breakeven_median);
+    q->breakeven_probability = (double)m / (double)n;
+    if (!m)
+        q->breakeven_median = NAN;
+    /* Route changes; a run without the counts (built by hand) has none. */
+    double count = 0;
+    m = 0;
+    if (run->switches_total) {
+        count = (double)run->switches_total[s];
+        m = counted_median(run->first_switch_count + s * (T + 2), T + 2, 0,
+                           &q->switches_median_first);
+    }
+    q->switches_mean = count / (double)n;
+    q->switches_probability = (double)m / (double)n;
+    if (!m)
+        q->switches_median_first = NAN;
+}
+
+/* Strategy s's means, from the run's own sums. */
+static void summarize_means(const tco_run *run, size_t s, tco_strategy_result *q)
+{
+    size_t T = (size_t)run->T;
+    q->cost_per_mtok = run->cpm_mean[s];
+    q->unserved = run->unserved_mean ? run->unserved_mean[s] : 0; /* NULL: built by hand */
+    memcpy(q->monthly_mean, run->monthly_mean + s * T, T * sizeof *q->monthly_mean);
+    for (int c = 0; c < TCO_NCAT; c++)
+        q->cat[c] = run->cat_mean[s * TCO_NCAT + (size_t)c];
+}
+
 /* Everything about strategy s but its monthly bands; scratch holds n. */
 static void summarize_strategy(const tco_run *run, const double *best, size_t s, double *scratch,
                                tco_strategy_result *q)
 {
-    size_t n = (size_t)run->n, T = (size_t)run->T;
+    size_t n = (size_t)run->n;
     const double *v = run->npv + s * n;
     summarize(v, n, scratch, &q->npv);
     for (size_t i = 0; i < n; i++)
@@ -519,22 +574,20 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
     size_t m = 0;
     double half = 0.5;
     /* From the per-future months when stored, else from their counts. */
-    if (run->breakeven) {
+    if (!run->breakeven) {
+        summarize_counted(run, s, q);
+    } else {
         for (size_t i = 0; i < n; i++)
             if (run->breakeven[s * n + i] > 0)
                 scratch[m++] = run->breakeven[s * n + i];
         if (m)
             tco_stats_percentiles(scratch, m, &half, 1, &q->breakeven_median);
-    } else {
-        m = counted_median(run->breakeven_count + s * (T + 2), T + 2, 1, &q->breakeven_median);
-    }
-    q->breakeven_probability = (double)m / (double)n;
-    if (!m)
-        q->breakeven_median = NAN;
-    /* Route changes; a run without the arrays (built by hand) has none. */
-    double count = 0;
-    m = 0;
-    if (run->switches || !run->switches_total) {
+        q->breakeven_probability = (double)m / (double)n;
+        if (!m)
+            q->breakeven_median = NAN;
+        /* Route changes; a run without the arrays (built by hand) has none. */
+        double count = 0;
+        m = 0;
         for (size_t i = 0; run->switches && i < n; i++) {
             count += run->switches[s * n + i];
             if (run->switches[s * n + i] > 0)
@@ -542,15 +595,11 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
         }
         if (m)
             tco_stats_percentiles(scratch, m, &half, 1, &q->switches_median_first);
-    } else {
-        count = (double)run->switches_total[s];
-        m = counted_median(run->first_switch_count + s * (T + 2), T + 2, 0,
-                           &q->switches_median_first);
+        q->switches_mean = count / (double)n;
+        q->switches_probability = (double)m / (double)n;
+        if (!m)
+            q->switches_median_first = NAN;
     }
-    q->switches_mean = count / (double)n;
-    q->switches_probability = (double)m / (double)n;
-    if (!m)
-        q->switches_median_first = NAN;
     /* MODEL.md 19: certainty equivalent and probability within budget. */
     const tco_scenario *sc = run->sc;
     q->ce = sc && sc->risk_tolerance > 0 ? tco_stats_ce(v, n, sc->risk_tolerance) : NAN;
@@ -563,36 +612,89 @@ static void summarize_strategy(const tco_run *run, const double *best, size_t s,
     }
     q->criterion_value = tco_stats_criterion_value(sc ? sc->criterion : TCO_CRIT_MEAN, q);
     summarize_savings(run->npv, v, n, scratch, &q->savings);
-    q->cost_per_mtok = run->cpm_mean[s];
-    q->unserved = run->unserved_mean ? run->unserved_mean[s] : 0; /* NULL: built by hand */
-    memcpy(q->monthly_mean, run->monthly_mean + s * T, T * sizeof *q->monthly_mean);
-    for (int c = 0; c < TCO_NCAT; c++)
-        q->cat[c] = run->cat_mean[s * TCO_NCAT + (size_t)c];
+    summarize_means(run, s, q);
 }
 
 static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumulative *cu,
-                                  tco_error *err);
+                                  int asks, tco_error *err);
 static tco_cumulative *cumulative_alloc(size_t S, int T);
 
-tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error *err)
+/* The processes of a spread run (engine.h) compute every statistic that
+ * reads the futures together: the one that writes the results asks the
+ * others (tco_run_serve) and each reads its own futures. */
+static int spread(const tco_run *run) { return run->spread && run->reduce; }
+
+static void ask(const tco_run *run, const tco_run_op *op)
 {
-    *out = NULL;
-    size_t S = run->S, n = (size_t)run->n, T = (size_t)run->T;
+    if (run->reduce && run->reduce->begin)
+        run->reduce->begin(run->reduce->ctx, op);
+}
+
+/* Agrees on st over the processes of a spread run (the lowest failing
+ * process's error); st itself on one process. */
+static tco_status agree(const tco_run *run, tco_status st, tco_error *err)
+{
+    return spread(run) ? run->reduce->agree(run->reduce->ctx, st, err) : st;
+}
+
+static tco_results *results_alloc(const tco_run *run)
+{
+    size_t S = run->S, T = (size_t)run->T;
     tco_results *r = calloc(1, sizeof *r);
-    double *best = malloc(n * sizeof *best);
-    if (!r || !best || !(r->st = calloc(S, sizeof *r->st)))
-        goto oom;
+    if (!r || !(r->st = calloc(S, sizeof *r->st))) {
+        free(r);
+        return NULL;
+    }
     r->S = S;
     r->T = run->T;
     r->n = run->n;
     for (size_t s = 0; s < S; s++) {
         tco_strategy_result *q = &r->st[s];
-        if (!(q->monthly_mean = malloc(T * sizeof *q->monthly_mean)))
-            goto oom;
-        for (int b = 0; b < TCO_NBAND; b++)
-            if (!(q->monthly_band[b] = malloc(T * sizeof *q->monthly_band[b])))
-                goto oom;
+        int ok = (q->monthly_mean = malloc(T * sizeof *q->monthly_mean)) != NULL;
+        for (int b = 0; ok && b < TCO_NBAND; b++)
+            ok = (q->monthly_band[b] = malloc(T * sizeof *q->monthly_band[b])) != NULL;
+        if (!ok) {
+            tco_results_free(r);
+            return NULL;
+        }
     }
+    if (!(r->p_cheaper = calloc(S * S, sizeof *r->p_cheaper)) ||
+        !(r->identical = calloc(S * S, sizeof *r->identical)) ||
+        !(r->mean_abs_diff = calloc(S * S, sizeof *r->mean_abs_diff)) ||
+        !(r->diff_se = calloc(S * S, sizeof *r->diff_se))) {
+        tco_results_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* The statistics of a spread run that read the futures: NPVs by
+ * tco_pstats (the same bits as the rest of this file computes them over
+ * every future), break-even and route changes from their counts. */
+static tco_status results_spread(const tco_run *run, tco_results *r, tco_error *err)
+{
+    const tco_run_reduce *red = run->reduce;
+    size_t S = run->S, n = (size_t)run->n, m = (size_t)(run->last - run->first);
+    const double *npv = run->npv + run->first, *nominal = run->nominal + run->first;
+    tco_status st = tco_pstats_compute(npv, nominal, m, n, S, run->sc, red->sum, red->ctx,
+                                       r->st, &r->best, &r->evpi, err);
+    if (st == TCO_OK)
+        st = tco_pstats_pairwise(npv, m, n, S, red->sum, red->ctx, r->p_cheaper, r->identical,
+                                 r->mean_abs_diff, r->diff_se, err);
+    for (size_t s = 0; st == TCO_OK && s < S; s++) {
+        summarize_counted(run, s, &r->st[s]);
+        summarize_means(run, s, &r->st[s]);
+    }
+    return st;
+}
+
+/* The statistics of a run whose every future is here. */
+static tco_status results_local(const tco_run *run, tco_results *r, tco_error *err)
+{
+    size_t S = run->S, n = (size_t)run->n;
+    double *best = malloc(n * sizeof *best);
+    if (!best)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
     /* The cheapest NPV of each future, and ties split between strategies. */
     for (size_t i = 0; i < n; i++) {
         double m = run->npv[i];
@@ -617,44 +719,73 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
         }
         free(mine);
     }
-    if (failed)
-        goto oom;
     double *pc = best; /* the cheapest NPVs are no longer needed */
-    if (S > n && !(pc = realloc(best, S * sizeof *pc)))
-        goto oom;
-    best = pc;
-    tco_stats_p_cheapest(run->npv, n, S, pc);
-    for (size_t s = 0; s < S; s++) {
-        r->st[s].p_cheapest = pc[s];
-        pc[s] = r->st[s].npv.mean;
+    if (!failed && S > n && !(pc = realloc(best, S * sizeof *pc)))
+        failed = 1;
+    else
+        best = pc;
+    if (!failed) {
+        tco_stats_p_cheapest(run->npv, n, S, pc);
+        for (size_t s = 0; s < S; s++) {
+            r->st[s].p_cheapest = pc[s];
+            pc[s] = r->st[s].npv.mean;
+        }
+        r->best = tco_stats_best_mean(pc, S);
+        r->evpi = r->best < 0 ? NAN : r->st[r->best].regret_mean;
+        pairwise(r, run->npv, n, run->threads);
     }
-    r->best = tco_stats_best_mean(pc, S);
-    r->evpi = r->best < 0 ? NAN : r->st[r->best].regret_mean;
+    free(best);
+    if (failed)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
+    return TCO_OK;
+}
+
+tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error *err)
+{
+    *out = NULL;
+    size_t S = run->S, n = (size_t)run->n, T = (size_t)run->T;
+    const tco_run_op op = {.kind = TCO_OP_RESULTS};
+    if (spread(run))
+        ask(run, &op);
+    tco_results *r = results_alloc(run);
+    tco_status st = r ? TCO_OK : tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
+    if ((st = agree(run, st, err)) != TCO_OK)
+        goto fail;
+    if ((st = spread(run) ? results_spread(run, r, err) : results_local(run, r, err)) != TCO_OK)
+        goto fail;
     /* The recommended strategy: the lowest criterion value (MODEL.md 19). */
+    double *pc = malloc(S * sizeof *pc);
+    if (!pc) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
+        goto fail;
+    }
     r->criterion = run->sc ? run->sc->criterion : TCO_CRIT_MEAN;
     for (size_t s = 0; s < S; s++)
         pc[s] = r->st[s].criterion_value;
     r->recommended = tco_stats_best_mean(pc, S);
+    free(pc);
     r->saves_more_than = NAN;
-    if (pairwise(r, run->npv, n, run->threads) != 0)
-        goto oom;
     tco_decision_compute(&r->decision, r);
     /* Monthly bands: one selection per strategy and month, in parallel;
      * recomputed with the cumulative bands when not stored. */
     if (!run->monthly) {
-        tco_status st;
-        if (!(r->cumulative = cumulative_alloc(S, run->T)))
-            goto oom;
-        if ((st = recompute_bands(run, r, r->cumulative, err)) != TCO_OK) {
-            free(best);
-            tco_results_free(r);
-            return st;
+        /* An allocation failure here is agreed on by the selection's first
+         * pass (a cumulative_alloc that fails is passed as NULL). */
+        r->cumulative = cumulative_alloc(S, run->T);
+        if ((st = recompute_bands(run, r, r->cumulative, !spread(run), err)) != TCO_OK)
+            goto fail;
+        if (!r->cumulative) {
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
+            goto fail;
         }
+        *out = r;
+        return TCO_OK;
     }
-#pragma omp parallel num_threads(run->threads) shared(failed) if (run->monthly)
+    int failed = 0;
+#pragma omp parallel num_threads(run->threads) shared(failed)
     {
-        float *col = run->monthly ? malloc(n * sizeof *col) : NULL;
-        if (!col && run->monthly) {
+        float *col = malloc(n * sizeof *col);
+        if (!col) {
 #pragma omp atomic write
             failed = 1;
         }
@@ -670,15 +801,15 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
         }
         free(col);
     }
-    if (failed)
-        goto oom;
-    free(best);
+    if (failed) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
+        goto fail;
+    }
     *out = r;
     return TCO_OK;
-oom:
-    free(best);
+fail:
     tco_results_free(r);
-    return tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
+    return st;
 }
 
 /* A running sum in single precision for selection: beyond float range it
@@ -729,14 +860,15 @@ static void radix_visit(void *ctx, int thread, long i, const float *month)
 /* The monthly bands into r (when not NULL) and the cumulative ones into c
  * (when not NULL) of a run whose monthly costs are not stored. */
 static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumulative *cu,
-                                  tco_error *err)
+                                  int asks, tco_error *err)
 {
     const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n;
     /* Processes of tcosim-mpi: each visits its own blocks, the counts of
      * every pass are summed over them (engine.h, tco_run_reduce). */
     const tco_run_reduce *red = run->reduce;
-    if (red && red->begin)
-        red->begin(red->ctx);
+    const tco_run_op op = {.kind = TCO_OP_BANDS};
+    if (asks)
+        ask(run, &op);
     radix_state r = {.S = S, .T = T, .sel = NULL};
     size_t ranks[2 * TCO_NBAND];
     size_t nr = tco_select_type7_ranks(n, TCO_BAND, TCO_NBAND, ranks), ncol = 3 * S * T;
@@ -804,10 +936,12 @@ tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_
     *out = NULL;
     size_t S = run->S, n = (size_t)run->n, T = (size_t)run->T;
     tco_cumulative *c = cumulative_alloc(S, run->T);
-    if (!c)
-        return tco_error_set(err, TCO_ENOMEM, "out of memory");
     if (!run->monthly) {
-        tco_status st = recompute_bands(run, NULL, c, err);
+        /* Without c the passes still run: the other processes of a
+         * tcosim-mpi job count with this one. */
+        tco_status st = recompute_bands(run, NULL, c, 1, err);
+        if (st == TCO_OK && !c)
+            st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         if (st != TCO_OK) {
             tco_cumulative_free(c);
             return st;
@@ -815,6 +949,8 @@ tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_
         *out = c;
         return TCO_OK;
     }
+    if (!c)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
     int failed = 0;
     /* One strategy per thread: running sums over months, in double, then
      * the bands of the running sums (rounded to float for selection, as the
@@ -865,10 +1001,34 @@ tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_
     return TCO_OK;
 }
 
+/* Percentiles of a spread run's columns (ncol of them, column c at x +
+ * c * stride, this process's futures) by selection over the processes. */
+static tco_status spread_percentiles(const tco_run *run, const double *x, size_t ncol,
+                                     size_t stride, const double *p, size_t np, double *out,
+                                     tco_error *err)
+{
+    return tco_select_percentiles_d(x, (size_t)(run->last - run->first), ncol, stride, p, np,
+                                    out, run->reduce->sum, run->reduce->ctx, err);
+}
+
+/* Asks for op with probabilities p[0..np). */
+static void ask_p(const tco_run *run, int kind, int s, const double *p, size_t np)
+{
+    tco_run_op op = {.kind = kind, .s = s, .np = np};
+    memcpy(op.p, p, (np < TCO_OP_MAXP ? np : TCO_OP_MAXP) * sizeof *p);
+    ask(run, &op);
+}
+
 tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, size_t np,
                                double *out, tco_error *err)
 {
     size_t n = (size_t)run->n;
+    if (spread(run)) {
+        if (np > TCO_OP_MAXP)
+            return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
+        ask_p(run, TCO_OP_CURVE, (int)s, p, np);
+        return spread_percentiles(run, run->npv + s * n + run->first, 1, n, p, np, out, err);
+    }
     double *x = malloc(n * sizeof *x);
     if (!x)
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
@@ -882,6 +1042,12 @@ tco_status tco_stats_npv_curves(const tco_run *run, const double *p, size_t np, 
                                 tco_error *err)
 {
     size_t n = (size_t)run->n, S = run->S;
+    if (spread(run)) {
+        if (np > TCO_OP_MAXP)
+            return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
+        ask_p(run, TCO_OP_CURVES, 0, p, np);
+        return spread_percentiles(run, run->npv + run->first, S, n, p, np, out, err);
+    }
     int failed = 0;
 #pragma omp parallel num_threads(run->threads) shared(failed)
     {
@@ -902,4 +1068,122 @@ tco_status tco_stats_npv_curves(const tco_run *run, const double *p, size_t np, 
     if (failed)
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
     return TCO_OK;
+}
+
+tco_status tco_stats_savings_curves(const tco_run *run, const double *p, size_t np, double *out,
+                                    tco_error *err)
+{
+    size_t S = run->S, n = (size_t)run->n;
+    if (S < 2)
+        return TCO_OK;
+    if (spread(run) && np > TCO_OP_MAXP)
+        return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
+    if (spread(run))
+        ask_p(run, TCO_OP_SAVINGS, 0, p, np);
+    /* One strategy's savings at a time, this process's futures. */
+    size_t f, m;
+    held(run, &f, &m);
+    double *x = malloc((m > 0 ? m : 1) * sizeof *x);
+    tco_status st = x ? TCO_OK : tco_error_set(err, TCO_ENOMEM, "out of memory");
+    if ((st = agree(run, st, err)) != TCO_OK) {
+        free(x);
+        return st;
+    }
+    for (size_t s = 1; s < S && st == TCO_OK; s++) {
+        for (size_t i = 0; i < m; i++)
+            x[i] = run->npv[f + i] - run->npv[s * n + f + i];
+        if (spread(run))
+            st = spread_percentiles(run, x, 1, m, p, np, out + s * np, err);
+        else
+            tco_stats_percentiles(x, m, p, np, out + s * np);
+    }
+    free(x);
+    return st;
+}
+
+void tco_stats_npv_density(const tco_run *run, double lo, double hi, size_t nbins,
+                           double *count)
+{
+    size_t S = run->S, n = (size_t)run->n;
+    double width = (hi - lo) / (double)nbins;
+    if (spread(run)) {
+        /* nbins <= TCO_OP_MAXP (stats.h) */
+        tco_run_op op = {.kind = TCO_OP_DENSITY, .np = nbins, .x = {lo, hi}};
+        ask(run, &op);
+        /* Counted as whole numbers, added over the processes. */
+        uint64_t c[256];
+        for (size_t s = 0; s < S; s++) {
+            for (size_t off = 0; off < nbins; off += 256) {
+                size_t k = nbins - off < 256 ? nbins - off : 256;
+                memset(c, 0, sizeof c);
+                for (size_t i = (size_t)run->first; i < (size_t)run->last; i++) {
+                    double v = run->npv[s * n + i];
+                    if (v < lo || v > hi)
+                        continue;
+                    size_t b = (size_t)((v - lo) / width);
+                    b = b < nbins ? b : nbins - 1;
+                    if (b >= off && b < off + k)
+                        c[b - off]++;
+                }
+                run->reduce->sum(run->reduce->ctx, c, k);
+                for (size_t j = 0; j < k; j++)
+                    count[s * nbins + off + j] = (double)c[j];
+            }
+        }
+        return;
+    }
+    memset(count, 0, S * nbins * sizeof *count);
+    for (size_t s = 0; s < S; s++)
+        for (size_t i = 0; i < n; i++) {
+            double v = run->npv[s * n + i];
+            if (v < lo || v > hi)
+                continue;
+            size_t b = (size_t)((v - lo) / width);
+            count[s * nbins + (b < nbins ? b : nbins - 1)] += 1;
+        }
+}
+
+tco_status tco_run_serve(const tco_run *run, const tco_run_op *op, tco_error *err)
+{
+    /* Results the asking process keeps; here they are dropped. */
+    static double out[TCO_MAX_STRATEGIES * TCO_OP_MAXP];
+    tco_status st = TCO_OK;
+    size_t S = run->S, np = op->np < TCO_OP_MAXP ? op->np : TCO_OP_MAXP;
+    if (S > TCO_MAX_STRATEGIES)
+        return tco_error_set(err, TCO_EINVAL, "more than %d strategies", TCO_MAX_STRATEGIES);
+    switch (op->kind) {
+    case TCO_OP_BANDS: {
+        tco_cumulative *c = NULL;
+        st = tco_cumulative_compute(&c, run, err);
+        tco_cumulative_free(c);
+        break;
+    }
+    case TCO_OP_RESULTS: {
+        tco_results *r = NULL;
+        st = tco_results_compute(&r, run, err);
+        tco_results_free(r);
+        break;
+    }
+    case TCO_OP_SAVES_MORE: {
+        uint64_t m[TCO_MAX_STRATEGIES];
+        count_saves_more(run, S, op->x[0], m);
+        break;
+    }
+    case TCO_OP_CURVE:
+    case TCO_OP_CURVES:
+    case TCO_OP_SAVINGS:
+        if (op->kind == TCO_OP_CURVE)
+            st = tco_stats_npv_curve(run, (size_t)op->s, op->p, np, out, err);
+        else if (op->kind == TCO_OP_CURVES)
+            st = tco_stats_npv_curves(run, op->p, np, out, err);
+        else
+            st = tco_stats_savings_curves(run, op->p, np, out, err);
+        break;
+    case TCO_OP_DENSITY:
+        tco_stats_npv_density(run, op->x[0], op->x[1], np, out);
+        break;
+    default:
+        st = tco_error_set(err, TCO_EINVAL, "unknown request %d", op->kind);
+    }
+    return st;
 }

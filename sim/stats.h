@@ -168,4 +168,23 @@ tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, si
 tco_status tco_stats_npv_curves(const tco_run *run, const double *p, size_t np, double *out,
                                 tco_error *err);
 
+/* The savings S-curves: the type-7 percentiles at p[0..np) of each
+ * strategy's savings against the baseline (the baseline's NPV minus its
+ * own, future by future), s's at out + s * np for s >= 1 (row 0 is left
+ * as it is). */
+tco_status tco_stats_savings_curves(const tco_run *run, const double *p, size_t np, double *out,
+                                    tco_error *err);
+
+/* Counts of each strategy's NPVs in nbins equal bins over [lo, hi] (hi in
+ * the last bin, values outside left out), s's at count + s * nbins; nbins
+ * at most TCO_OP_MAXP. */
+void tco_stats_npv_density(const tco_run *run, double lo, double hi, size_t nbins,
+                           double *count);
+
+/* A spread run of tcosim-mpi (engine.h): on a process other than the one
+ * writing the results, computes with it what it asked for (op, passed by
+ * its run's reduce begin), and drops the result; TCO_EINVAL for an
+ * unknown request.  Probabilities in requests: at most TCO_OP_MAXP. */
+tco_status tco_run_serve(const tco_run *run, const tco_run_op *op, tco_error *err);
+
 #endif

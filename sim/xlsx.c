@@ -455,12 +455,17 @@ static tco_status savings_quantiles_sheet(book *b, const tco_report *r, lxw_work
                                           tco_error *err)
 {
     const tco_scenario *sc = r->sc;
-    size_t n = (size_t)r->run->n;
-    double p[NQUANT], v[NQUANT], *x = malloc((n ? n : 1) * sizeof *x);
-    if (!x)
+    size_t n = (size_t)r->run->n, S = r->res->S;
+    double p[NQUANT], *v = malloc(S * NQUANT * sizeof *v);
+    if (!v)
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
     for (int i = 0; i < NQUANT; i++)
         p[i] = (i + 1) / (double)(NQUANT + 1);
+    tco_status st = n > 0 ? tco_stats_savings_curves(r->run, p, NQUANT, v, err) : TCO_OK;
+    if (st != TCO_OK) {
+        free(v);
+        return st;
+    }
     head(b, ws, 0, 0, "cumulative probability", 0);
     for (int i = 0; i < NQUANT; i++)
         number(b, ws, (lxw_row_t)(i + 1), 0, p[i], b->prob);
@@ -469,13 +474,10 @@ static tco_status savings_quantiles_sheet(book *b, const tco_report *r, lxw_work
         tco_clean_text(sc->strategies[s].name, clean, sizeof clean);
         tco_snprintf(l, sizeof l, "%s savings", clean);
         head(b, ws, 0, (lxw_col_t)s, l, 1);
-        for (size_t i = 0; i < n; i++)
-            x[i] = r->run->npv[i] - r->run->npv[s * n + i];
-        tco_stats_percentiles(x, n, p, NQUANT, v);
         for (int i = 0; i < NQUANT; i++)
-            number(b, ws, (lxw_row_t)(i + 1), (lxw_col_t)s, v[i], b->money);
+            number(b, ws, (lxw_row_t)(i + 1), (lxw_col_t)s, v[s * NQUANT + (size_t)i], b->money);
     }
-    free(x);
+    free(v);
     freeze(ws, 1);
     return TCO_OK;
 }

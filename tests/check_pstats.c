@@ -7,11 +7,15 @@
  * ties, exact cancellation and zeros of both signs.  The pairwise
  * matrices likewise (tco_pstats_pairwise), and the S-curves by selection
  * (select.h) as tco_stats_npv_curves gives them, and the decision
- * (tco_decision_compute) from them all. */
+ * (tco_decision_compute) from them all.  Then spread runs (engine.h, as
+ * tcosim-mpi makes them): copies of one run, each holding a part of its
+ * futures, give results.json's text, P(saves more than x), the S-curves,
+ * the savings curves and the density bins of the whole run. */
 #include "testutil.h"
 
 #include "../sim/decision.h"
 #include "../sim/engine.h"
+#include "../sim/output.h"
 #include "../sim/pstats.h"
 #include "../sim/rng.h"
 #include "../sim/scenario.h"
@@ -70,12 +74,12 @@ static void *job_run(void *arg)
 {
     job *j = arg;
     tco_error err;
-    j->status = tco_pstats_compute(j->npv, j->nominal, j->n, j->S, j->sc,
+    j->status = tco_pstats_compute(j->npv, j->nominal, j->n, j->n, j->S, j->sc,
                                    j->w ? world_reduce : NULL, j->w, j->st, &j->best,
                                    &j->evpi, &err);
     if (j->status == TCO_OK) {
         size_t SS = j->S * j->S;
-        j->status = tco_pstats_pairwise(j->npv, j->n, j->S, j->w ? world_reduce : NULL, j->w,
+        j->status = tco_pstats_pairwise(j->npv, j->n, j->n, j->S, j->w ? world_reduce : NULL, j->w,
                                         j->pair, j->pair + SS, j->pair + 2 * SS,
                                         j->pair + 3 * SS, &err);
     }
@@ -271,6 +275,157 @@ START_TEST(test_bundled_scenarios)
 }
 END_TEST
 
+/* ---- spread runs ---- */
+
+#define NSAV 101
+#define NBIN 60
+
+static tco_status world_agree(void *ctx, tco_status st, tco_error *err)
+{
+    uint64_t bad = st != TCO_OK;
+    (void)err;
+    world_reduce(ctx, &bad, 1);
+    return bad ? (st != TCO_OK ? st : TCO_ENOMEM) : TCO_OK;
+}
+
+typedef struct {
+    tco_run run; /* a shallow copy of the whole run, spread over [first, last) */
+    tco_run_reduce red;
+    double *curves, *curve1, *sav, *dens;
+    char *json;
+    size_t jlen;
+    tco_status status;
+} spread_job;
+
+/* What every part computes, as rank 0 of tcosim-mpi would (tco_run_serve
+ * on the others: the same calls). */
+static void spread_stats(const tco_run *run, double *curves, double *curve1, double *sav,
+                         double *dens, char **json, size_t *jlen, tco_status *status)
+{
+    tco_error err;
+    tco_results *r = NULL;
+    *status = tco_results_compute(&r, run, &err);
+    if (*status == TCO_OK) {
+        tco_results_set_saves_more_than(r, run, 1e5);
+        tco_report rep = {run->sc, run, r, NULL};
+        FILE *f = open_memstream(json, jlen);
+        tco_write_json(f, &rep);
+        fclose(f);
+        *status = tco_stats_npv_curves(run, curve_p, NCURVE, curves, &err);
+    }
+    if (*status == TCO_OK)
+        *status = tco_stats_npv_curve(run, run->S - 1, curve_p, NCURVE, curve1, &err);
+    if (*status == TCO_OK)
+        *status = tco_stats_savings_curves(run, curve_p, NSAV, sav, &err);
+    if (*status == TCO_OK)
+        tco_stats_npv_density(run, -2e6, 9e6, NBIN, dens);
+    tco_results_free(r);
+}
+
+static void *spread_run(void *arg)
+{
+    spread_job *j = arg;
+    spread_stats(&j->run, j->curves, j->curve1, j->sav, j->dens, &j->json, &j->jlen,
+                 &j->status);
+    return NULL;
+}
+
+/* The run cut at cuts[0..P-1) (futures), each part on its own thread. */
+static void spread_parts(const tco_run *whole, int P, const size_t *cuts)
+{
+    size_t S = whole->S, n = (size_t)whole->n;
+    double *curves = malloc(S * NCURVE * sizeof *curves), curve1[NCURVE];
+    double *sav = calloc(S * NSAV, sizeof *sav), *dens = malloc(S * NBIN * sizeof *dens);
+    char *json = NULL;
+    size_t jlen = 0;
+    tco_status st;
+    ck_assert_ptr_nonnull(curves);
+    ck_assert_ptr_nonnull(sav);
+    ck_assert_ptr_nonnull(dens);
+    spread_stats(whole, curves, curve1, sav, dens, &json, &jlen, &st);
+    ck_assert_int_eq(st, TCO_OK);
+    world w;
+    memset(w.buf, 0, sizeof w.buf);
+    pthread_barrier_init(&w.bar, NULL, (unsigned)P);
+    pthread_mutex_init(&w.mu, NULL);
+    spread_job jobs[WORLD_MAX];
+    pthread_t th[WORLD_MAX];
+    for (int q = 0; q < P; q++) {
+        spread_job *j = &jobs[q];
+        memset(j, 0, sizeof *j);
+        j->red = (tco_run_reduce){NULL, world_agree, world_reduce, &w};
+        j->run = *whole;
+        j->run.spread = 1;
+        j->run.first = q == 0 ? 0 : (long)cuts[q - 1];
+        j->run.last = q == P - 1 ? (long)n : (long)cuts[q];
+        j->run.reduce = &j->red;
+        j->curves = malloc(S * NCURVE * sizeof *j->curves);
+        j->curve1 = malloc(NCURVE * sizeof *j->curve1);
+        j->sav = calloc(S * NSAV, sizeof *j->sav);
+        j->dens = malloc(S * NBIN * sizeof *j->dens);
+        ck_assert(j->curves && j->curve1 && j->sav && j->dens);
+        pthread_create(&th[q], NULL, spread_run, j);
+    }
+    for (int q = 0; q < P; q++)
+        pthread_join(th[q], NULL);
+    for (int q = 0; q < P; q++) {
+        spread_job *j = &jobs[q];
+        ck_assert_int_eq(j->status, TCO_OK);
+        ck_assert_msg(j->jlen == jlen && memcmp(j->json, json, jlen) == 0,
+                      "part %d of %d: results.json differs", q, P);
+        for (size_t k = 0; k < S * NCURVE; k++)
+            same(j->curves[k], curves[k], 0, "S-curve point", k / NCURVE);
+        for (size_t k = 0; k < NCURVE; k++)
+            same(j->curve1[k], curve1[k], 0, "S-curve point", S - 1);
+        for (size_t k = 0; k < S * NSAV; k++)
+            same(j->sav[k], sav[k], 0, "savings curve point", k / NSAV);
+        for (size_t k = 0; k < S * NBIN; k++)
+            same(j->dens[k], dens[k], 0, "density bin", k / NBIN);
+        free(j->curves);
+        free(j->curve1);
+        free(j->sav);
+        free(j->dens);
+        free(j->json);
+    }
+    pthread_barrier_destroy(&w.bar);
+    pthread_mutex_destroy(&w.mu);
+    free(curves);
+    free(sav);
+    free(dens);
+    free(json);
+}
+
+/* The monthly costs stored, every part holds them all: its bands come from
+ * them; everything else reads only its own futures.  The whole run's
+ * break-even and route changes come from its per-future months, a spread
+ * run's from their counts. */
+START_TEST(test_spread_runs)
+{
+    static const char *const files[] = {"scenarios/baseline.yaml", "scenarios/regulated.yaml"};
+    static const long futures[] = {1, 1001};
+    for (size_t f = 0; f < 2; f++)
+        for (size_t k = 0; k < 2; k++) {
+            tco_scenario *sc;
+            tco_error err;
+            ck_assert_msg(tco_scenario_load(&sc, files[f], NULL, &err) == TCO_OK, "%s", err.msg);
+            tco_run_options opt = {0};
+            opt.futures = futures[k];
+            tco_run *run;
+            ck_assert_msg(tco_run_execute(&run, sc, &opt, &err) == TCO_OK, "%s", err.msg);
+            ck_assert_ptr_nonnull(run->monthly);
+            ck_assert_ptr_nonnull(run->breakeven);
+            size_t n = (size_t)run->n;
+            spread_parts(run, 1, NULL);
+            size_t two[1] = {n / 3};
+            spread_parts(run, 2, two);
+            size_t four[3] = {0, n / 2, n};
+            spread_parts(run, 4, four);
+            tco_run_free(run);
+            tco_scenario_free(sc);
+        }
+}
+END_TEST
+
 /* The certainty equivalent and the budget, set on a run. */
 START_TEST(test_criteria)
 {
@@ -383,7 +538,7 @@ START_TEST(test_by_hand)
     int best;
     double evpi;
     tco_error err;
-    ck_assert_int_eq(tco_pstats_compute(npv, NULL, 4, 1, NULL, NULL, NULL, st, &best, &evpi,
+    ck_assert_int_eq(tco_pstats_compute(npv, NULL, 4, 4, 1, NULL, NULL, NULL, st, &best, &evpi,
                                         &err),
                      TCO_OK);
     ck_assert_double_eq(st[0].npv.mean, 2.5);
@@ -399,7 +554,7 @@ START_TEST(test_by_hand)
     ck_assert_int_eq(best, 0);
     ck_assert_double_eq(evpi, 0);
     /* No futures anywhere. */
-    ck_assert_int_eq(tco_pstats_compute(npv, NULL, 0, 1, NULL, NULL, NULL, st, &best, &evpi,
+    ck_assert_int_eq(tco_pstats_compute(npv, NULL, 0, 0, 1, NULL, NULL, NULL, st, &best, &evpi,
                                         &err),
                      TCO_EINVAL);
 }
@@ -415,6 +570,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_signed_zeros);
     tcase_add_test(tc, test_criteria);
     tcase_add_test(tc, test_bundled_scenarios);
+    tcase_add_test(tc, test_spread_runs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -115,6 +115,20 @@ case_ "run n=1001, monthly costs recomputed" 3 1 -- run "$SC" -n 1001 --sampling
 case_ "run n=20000, monthly costs recomputed, with charts" 2 2 -- run "$SC" -n 20000
 case_ "run n=100, monthly costs recomputed" 4 1 -- run "$SC" -n 100 --no-plots
 unset TCOSIM_MONTHLY_BYTES
+# Spread runs (beyond the gather size, here 0 bytes): each process keeps its
+# own futures and every statistic is reduced over them: percentiles by
+# distributed selection, sums exact.  With charts, the board pack's inputs
+# and NPVs are gathered; with --samples, what samples.csv reads.
+export TCOSIM_MPI_GATHER_BYTES=0
+case_ "spread run n=1" 3 1 -- run "$SC" -n 1 --no-plots
+case_ "spread run lhs n=100" 3 1 -- run "$SC" -n 100 --sampling lhs --no-plots
+case_ "spread run sobol n=1001, saves more than" 4 1 -- run "$SC" -n 1001 --sampling sobol \
+    --saves-more-than 1e5 --no-plots
+case_ "spread run n=20000 with charts" 2 2 -- run "$SC" -n 20000 --seed 5
+case_ "spread run n=1001 samples" 3 1 -- run "$SC" -n 1001 --samples --no-plots
+case_ "spread run regulated n=1001 with charts" 3 1 -- run "$ROOT/scenarios/regulated.yaml" \
+    -n 1001
+unset TCOSIM_MPI_GATHER_BYTES
 
 # Sweeps: points split by process (5 on 4, 2 on 3: one with none), and a
 # grid of two inputs, one of them not an input (the file read again).
