@@ -372,6 +372,8 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     size_t need = tco_run_bytes(sc, held, opt->keep_inputs, sampling, threads);
     if (opt->keep_samples)
         need += (size_t)held * (sc->nevents * sizeof(int16_t) + sc->nstrategies * sizeof(double));
+    if (held < n) /* a spread run's statistics: a column of each strategy (pstats.c) */
+        need += (size_t)held * sc->nstrategies * sizeof(double);
     size_t limit = opt->memory_limit;
     if (!limit) {
         size_t phys = tco_physical_memory();

@@ -11,9 +11,9 @@
  *      savings, the counts of futures that save, that tie the baseline,
  *      that are within budget and that are cheapest among k strategies;
  *   3. exact sums of squared deviations from the means of step 2;
- *   4. one radix selection over 3S columns (NPV, regret, savings): the
- *      type-7 ranks of TCO_PCT, and for NPV the min, the max and the
- *      threshold of CVaR95;
+ *   4. radix selections over 3S columns (the NPVs in place; regret,
+ *      then savings, in one buffer of S columns): the type-7 ranks of
+ *      TCO_PCT, and for NPV the min, the max and the threshold of CVaR95;
  *   5. CVaR95: the exact sum of the NPVs above the threshold and their
  *      count; the certainty equivalent's exact sum (the max from step 4).
  * Each statistic is then formed as tco_results_compute forms it (stats.c:
@@ -108,7 +108,9 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     enum { C_SAVES, C_SAME, C_BUDGET, C_ABOVE, NC };
     if (S == 0)
         return tco_error_set(err, TCO_EINVAL, "statistics of no strategies");
-    double *col = malloc((3 * S * n > 0 ? 3 * S * n : 1) * sizeof *col);
+    /* One kind of column at a time (regret, then savings); the NPVs are
+     * selected where they are. */
+    double *col = malloc((S * n > 0 ? S * n : 1) * sizeof *col);
     double *cheap = malloc((n > 0 ? n : 1) * sizeof *cheap);
     tco_xsum *xs = malloc(S * NX * sizeof *xs);
     uint64_t *cnt = calloc(S * S + S * NC, sizeof *cnt);
@@ -126,7 +128,7 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     }
     const size_t N = (size_t)head[0];
     const double rt = sc ? sc->risk_tolerance : 0, budget = sc ? sc->budget : NAN;
-    /* Columns: NPV (s), regret (S + s), savings (2S + s). */
+    /* The cheapest NPV of each future, and its ties. */
     for (size_t i = 0; i < n; i++) {
         double m = npv[i];
         for (size_t s = 1; s < S; s++)
@@ -142,20 +144,17 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     uint64_t *per = cnt + S * S;
     for (size_t s = 0; s < S; s++) {
         const double *v = npv + s * ld;
-        double *cn = col + s * n, *cr = col + (S + s) * n, *cs = col + (2 * S + s) * n;
         tco_xsum *x = xs + s * NX;
         for (int k = 0; k < NX; k++)
             tco_xsum_init(&x[k]);
         for (size_t i = 0; i < n; i++) {
-            cn[i] = v[i];
-            cr[i] = v[i] - cheap[i];
-            cs[i] = npv[i] - v[i];
+            double cr = v[i] - cheap[i], cs = npv[i] - v[i];
             tco_xsum_add(&x[X_NPV], v[i]);
-            tco_xsum_add(&x[X_REG], cr[i]);
-            tco_xsum_add(&x[X_SAV], cs[i]);
+            tco_xsum_add(&x[X_REG], cr);
+            tco_xsum_add(&x[X_SAV], cs);
             if (nominal)
                 tco_xsum_add(&x[X_NOM], nominal[s * ld + i]);
-            per[s * NC + C_SAVES] += cs[i] > 0;
+            per[s * NC + C_SAVES] += cs > 0;
             per[s * NC + C_SAME] += npv[i] == v[i];
             per[s * NC + C_BUDGET] += v[i] <= budget;
         }
@@ -183,12 +182,13 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     }
     /* Step 3: squared deviations. */
     for (size_t s = 0; s < S; s++) {
-        const double *v = npv + s * ld, *cs = col + (2 * S + s) * n;
+        const double *v = npv + s * ld;
         double m = st[s].npv.mean, ms = st[s].savings.mean;
         tco_xsum *x = xs + s * NX;
         for (size_t i = 0; i < n; i++) {
+            double cs = npv[i] - v[i];
             tco_xsum_add(&x[X_NSQ], (v[i] - m) * (v[i] - m));
-            tco_xsum_add(&x[X_SSQ], (cs[i] - ms) * (cs[i] - ms));
+            tco_xsum_add(&x[X_SSQ], (cs - ms) * (cs - ms));
         }
         xsum_reduce_all(x + X_NSQ, 2, reduce, ctx);
         double ss = tco_xsum_value(&x[X_NSQ]), sss = tco_xsum_value(&x[X_SSQ]);
@@ -213,7 +213,19 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
         status = tco_error_set(err, TCO_ENOMEM, "out of memory for the statistics");
         goto done;
     }
-    if ((status = tco_select_ranks_d(col, n, 3 * S, n, all, nall, sel, reduce, ctx, err)))
+    /* NPV (s), regret (S + s), savings (2S + s): three selections. */
+    if ((status = tco_select_ranks_d(npv, n, S, ld, all, nall, sel, reduce, ctx, err)))
+        goto done;
+    for (size_t s = 0; s < S; s++)
+        for (size_t i = 0; i < n; i++)
+            col[s * n + i] = npv[s * ld + i] - cheap[i];
+    if ((status = tco_select_ranks_d(col, n, S, n, all, nall, sel + S * nall, reduce, ctx, err)))
+        goto done;
+    for (size_t s = 0; s < S; s++)
+        for (size_t i = 0; i < n; i++)
+            col[s * n + i] = npv[i] - npv[s * ld + i];
+    if ((status =
+             tco_select_ranks_d(col, n, S, n, all, nall, sel + 2 * S * nall, reduce, ctx, err)))
         goto done;
     size_t jmin = rank_index(all, nall, 0), jmax = rank_index(all, nall, N - 1),
            jcv = rank_index(all, nall, N - m);

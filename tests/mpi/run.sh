@@ -265,6 +265,13 @@ if [ "$status" -ne 0 ] && [ "$status" -ne 124 ]; then ok; else bad "a process ki
 # group): each stops within a future, exit 130.
 stop_job INT all
 if [ "$status" -eq 130 ]; then ok; else bad "SIGINT to every process: exit $status, expected 130"; fi
+# The same in a spread run (each process keeps its futures).
+export TCOSIM_MPI_GATHER_BYTES=0
+stop_job KILL last
+if [ "$status" -ne 0 ] && [ "$status" -ne 124 ]; then ok; else bad "spread: a process killed: exit $status"; fi
+stop_job INT all
+if [ "$status" -eq 130 ]; then ok; else bad "spread: SIGINT to every process: exit $status, expected 130"; fi
+unset TCOSIM_MPI_GATHER_BYTES
 # Open MPI's mpirun, sent SIGINT, stops the processes (SIGTERM: they
 # stop as for Ctrl-C) and exits 1 by its own rule.
 stop_job INT mpirun
