@@ -2,9 +2,10 @@
  * process that refuses to run under an MPI launcher; with -DTCO_MPI by
  * mpicc, as tcosim-mpi.
  *
- * Every exchange is non-blocking and waited on with short sleeps: Open
- * MPI's blocking calls spin, and a rank that waits for rank 0 to draw its
- * charts would take a core from OpenMP's threads. */
+ * Every exchange but the reduces of a run's statistics (bands_sum) is
+ * non-blocking and waited on with short sleeps: Open MPI's blocking calls
+ * spin, and a rank that waits for rank 0 to draw its charts would take a
+ * core from OpenMP's threads. */
 #include "mpi.h"
 
 #include <math.h>
@@ -440,15 +441,17 @@ static tco_status bands_agree(void *ctx, tco_status st, tco_error *err)
     return tco_par_agree(st, err);
 }
 
+/* The reduces of a run's statistics block: every process reaches them
+ * together (their work between two is the same), and a collective
+ * progresses only while its processes call MPI; waited on with sleeps, the
+ * megabytes of a selection's histograms took seconds (a spread run of
+ * 1,001 futures on 3 processes: 27 s, against 1.7 s blocking). */
 static void bands_sum(void *ctx, uint64_t *counts, size_t n)
 {
     (void)ctx;
     for (size_t off = 0; off < n;) {
         int chunk = n - off < (size_t)1 << 28 ? (int)(n - off) : 1 << 28;
-        MPI_Request req;
-        MPI_Iallreduce(MPI_IN_PLACE, counts + off, chunk, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD,
-                       &req);
-        wait_sleeping(&req);
+        MPI_Allreduce(MPI_IN_PLACE, counts + off, chunk, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
         off += (size_t)chunk;
     }
     bytes_sent += (double)n * sizeof *counts;
