@@ -203,6 +203,7 @@ void tco_run_free(tco_run *run)
     if (!run)
         return;
     engine_free(run->engine);
+    free(run->grid);
     free(run->npv);
     free(run->nominal);
     free(run->monthly);

@@ -179,7 +179,15 @@ typedef struct {
      * (reduce).  0 otherwise: every future is held. */
     int spread;
     long first, last;
+    /* A spread run's curves at the probabilities k / (TCO_GRID - 1), kept
+     * once computed (the S-curves, the Excel sheet's quantiles and the
+     * savings curves all read them): 2 x S x TCO_GRID doubles and a flag a
+     * kind (stats.c).  Set up by tcosim-mpi, freed with the run; NULL:
+     * none kept. */
+    double *grid;
 } tco_run;
+
+#define TCO_GRID 201
 
 /* Progress over a series of runs (sweeps, sensitivity analyses): set a
  * run's progress to tco_progress_span with progress_ctx pointing to this;

@@ -1019,11 +1019,83 @@ static void ask_p(const tco_run *run, int kind, int s, const double *p, size_t n
     ask(run, &op);
 }
 
+/* A spread run's grid (engine.h): kind 0 the NPV curves, 1 the savings
+ * curves, each S x TCO_GRID, then a flag a kind, 1 once computed. */
+static double *grid_of(const tco_run *run, int kind)
+{
+    return run->grid + (size_t)kind * run->S * TCO_GRID;
+}
+
+static double *grid_flag(const tco_run *run, int kind)
+{
+    return run->grid + 2 * run->S * TCO_GRID + (size_t)kind;
+}
+
+/* Whether every p[q] is k[q] / (TCO_GRID - 1) exactly. */
+static int on_grid(const double *p, size_t np, int *k)
+{
+    for (size_t q = 0; q < np; q++) {
+        if (!(p[q] >= 0 && p[q] <= 1))
+            return 0;
+        double j = nearbyint(p[q] * (TCO_GRID - 1));
+        if (j / (TCO_GRID - 1) != p[q])
+            return 0;
+        k[q] = (int)j;
+    }
+    return 1;
+}
+
+static tco_status npv_curves_spread(const tco_run *run, const double *p, size_t np, double *out,
+                                    tco_error *err);
+static tco_status savings_curves(const tco_run *run, const double *p, size_t np,
+                                        double *out, tco_error *err);
+
+/* Curves of kind (0 NPV, 1 savings) at p[0..np) into out (s's at out + s *
+ * np; savings from s = 1) from the run's grid when every p is on it: the
+ * grid is computed over every process the first time (the others asked
+ * for all of it), read after.  *done 0: not on the grid (or no grid). */
+static tco_status from_grid(const tco_run *run, int kind, const double *p, size_t np,
+                            double *out, size_t s0, size_t s1, int *done, tco_error *err)
+{
+    int k[TCO_OP_MAXP];
+    *done = 0;
+    if (!run->grid || np > TCO_OP_MAXP || !on_grid(p, np, k))
+        return TCO_OK;
+    double *g = grid_of(run, kind);
+    if (*grid_flag(run, kind) == 0) {
+        double all[TCO_GRID];
+        for (int j = 0; j < TCO_GRID; j++)
+            all[j] = j / (double)(TCO_GRID - 1);
+        tco_status st = kind == 0 ? npv_curves_spread(run, all, TCO_GRID, g, err)
+                                  : savings_curves(run, all, TCO_GRID, g, err);
+        if (st != TCO_OK)
+            return st;
+        *grid_flag(run, kind) = 1;
+    }
+    for (size_t s = s0; s < s1; s++)
+        for (size_t q = 0; q < np; q++)
+            out[(s - s0) * np + q] = g[s * TCO_GRID + (size_t)k[q]];
+    *done = 1;
+    return TCO_OK;
+}
+
+static tco_status npv_curves_spread(const tco_run *run, const double *p, size_t np, double *out,
+                                    tco_error *err)
+{
+    ask_p(run, TCO_OP_CURVES, 0, p, np);
+    return spread_percentiles(run, run->npv + run->first, run->S, (size_t)run->n, p, np, out,
+                              err);
+}
+
 tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, size_t np,
                                double *out, tco_error *err)
 {
     size_t n = (size_t)run->n;
     if (spread(run)) {
+        int done;
+        tco_status st = from_grid(run, 0, p, np, out, s, s + 1, &done, err);
+        if (st != TCO_OK || done)
+            return st;
         if (np > TCO_OP_MAXP)
             return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
         ask_p(run, TCO_OP_CURVE, (int)s, p, np);
@@ -1043,10 +1115,13 @@ tco_status tco_stats_npv_curves(const tco_run *run, const double *p, size_t np, 
 {
     size_t n = (size_t)run->n, S = run->S;
     if (spread(run)) {
+        int done;
+        tco_status st = from_grid(run, 0, p, np, out, 0, S, &done, err);
+        if (st != TCO_OK || done)
+            return st;
         if (np > TCO_OP_MAXP)
             return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
-        ask_p(run, TCO_OP_CURVES, 0, p, np);
-        return spread_percentiles(run, run->npv + run->first, S, n, p, np, out, err);
+        return npv_curves_spread(run, p, np, out, err);
     }
     int failed = 0;
 #pragma omp parallel num_threads(run->threads) shared(failed)
@@ -1073,11 +1148,26 @@ tco_status tco_stats_npv_curves(const tco_run *run, const double *p, size_t np, 
 tco_status tco_stats_savings_curves(const tco_run *run, const double *p, size_t np, double *out,
                                     tco_error *err)
 {
-    size_t S = run->S, n = (size_t)run->n;
+    size_t S = run->S;
     if (S < 2)
         return TCO_OK;
-    if (spread(run) && np > TCO_OP_MAXP)
-        return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
+    if (spread(run)) {
+        int done;
+        tco_status st = from_grid(run, 1, p, np, out + np, 1, S, &done, err);
+        if (st != TCO_OK || done)
+            return st;
+        if (np > TCO_OP_MAXP)
+            return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
+    }
+    return savings_curves(run, p, np, out, err);
+}
+
+/* tco_stats_savings_curves at any probabilities: asks the others of a
+ * spread run to compute them too. */
+static tco_status savings_curves(const tco_run *run, const double *p, size_t np,
+                                        double *out, tco_error *err)
+{
+    size_t S = run->S, n = (size_t)run->n;
     if (spread(run))
         ask_p(run, TCO_OP_SAVINGS, 0, p, np);
     /* One strategy's savings at a time, this process's futures. */

@@ -330,8 +330,11 @@ static void *spread_run(void *arg)
     return NULL;
 }
 
-/* The run cut at cuts[0..P-1) (futures), each part on its own thread. */
-static void spread_parts(const tco_run *whole, int P, const size_t *cuts)
+/* The run cut at cuts[0..P-1) (futures), each part on its own thread;
+ * with grid, the parts keep their curves (engine.h, tco_run's grid): the
+ * S-curves, the single one and the savings curves then come from one
+ * selection of each kind. */
+static void spread_parts(const tco_run *whole, int P, const size_t *cuts, int grid)
 {
     size_t S = whole->S, n = (size_t)whole->n;
     double *curves = malloc(S * NCURVE * sizeof *curves), curve1[NCURVE];
@@ -359,6 +362,8 @@ static void spread_parts(const tco_run *whole, int P, const size_t *cuts)
         j->run.first = q == 0 ? 0 : (long)cuts[q - 1];
         j->run.last = q == P - 1 ? (long)n : (long)cuts[q];
         j->run.reduce = &j->red;
+        j->run.grid = grid ? calloc(2 * S * TCO_GRID + 2, sizeof *j->run.grid) : NULL;
+        ck_assert(!grid || j->run.grid);
         j->curves = malloc(S * NCURVE * sizeof *j->curves);
         j->curve1 = malloc(NCURVE * sizeof *j->curve1);
         j->sav = calloc(S * NSAV, sizeof *j->sav);
@@ -386,6 +391,10 @@ static void spread_parts(const tco_run *whole, int P, const size_t *cuts)
         free(j->sav);
         free(j->dens);
         free(j->json);
+        if (grid) /* both kinds kept */
+            ck_assert(j->run.grid[2 * S * TCO_GRID] == 1 &&
+                      (S < 2 || j->run.grid[2 * S * TCO_GRID + 1] == 1));
+        free(j->run.grid);
     }
     pthread_barrier_destroy(&w.bar);
     pthread_mutex_destroy(&w.mu);
@@ -415,11 +424,12 @@ START_TEST(test_spread_runs)
             ck_assert_ptr_nonnull(run->monthly);
             ck_assert_ptr_nonnull(run->breakeven);
             size_t n = (size_t)run->n;
-            spread_parts(run, 1, NULL);
+            spread_parts(run, 1, NULL, 0);
             size_t two[1] = {n / 3};
-            spread_parts(run, 2, two);
+            spread_parts(run, 2, two, 1);
             size_t four[3] = {0, n / 2, n};
-            spread_parts(run, 4, four);
+            spread_parts(run, 4, four, 0);
+            spread_parts(run, 4, four, 1);
             tco_run_free(run);
             tco_scenario_free(sc);
         }
