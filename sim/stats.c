@@ -1194,43 +1194,29 @@ static tco_status savings_curves(const tco_run *run, const double *p, size_t np,
 void tco_stats_npv_density(const tco_run *run, double lo, double hi, size_t nbins,
                            double *count)
 {
-    size_t S = run->S, n = (size_t)run->n;
+    size_t S = run->S, n = (size_t)run->n, f, m;
     double width = (hi - lo) / (double)nbins;
-    if (spread(run)) {
-        /* nbins <= TCO_OP_MAXP (stats.h) */
-        tco_run_op op = {.kind = TCO_OP_DENSITY, .np = nbins, .x = {lo, hi}};
+    assert(nbins <= TCO_OP_MAXP);
+    tco_run_op op = {.kind = TCO_OP_DENSITY, .np = nbins, .x = {lo, hi}};
+    if (spread(run))
         ask(run, &op);
-        /* Counted as whole numbers, added over the processes. */
-        uint64_t c[256];
-        for (size_t s = 0; s < S; s++) {
-            for (size_t off = 0; off < nbins; off += 256) {
-                size_t k = nbins - off < 256 ? nbins - off : 256;
-                memset(c, 0, sizeof c);
-                for (size_t i = (size_t)run->first; i < (size_t)run->last; i++) {
-                    double v = run->npv[s * n + i];
-                    if (v < lo || v > hi)
-                        continue;
-                    size_t b = (size_t)((v - lo) / width);
-                    b = b < nbins ? b : nbins - 1;
-                    if (b >= off && b < off + k)
-                        c[b - off]++;
-                }
-                run->reduce->sum(run->reduce->ctx, c, k);
-                for (size_t j = 0; j < k; j++)
-                    count[s * nbins + off + j] = (double)c[j];
-            }
-        }
-        return;
-    }
-    memset(count, 0, S * nbins * sizeof *count);
-    for (size_t s = 0; s < S; s++)
-        for (size_t i = 0; i < n; i++) {
+    held(run, &f, &m);
+    /* Whole numbers, added over the processes of a spread run. */
+    uint64_t c[TCO_OP_MAXP];
+    for (size_t s = 0; s < S; s++) {
+        memset(c, 0, nbins * sizeof *c);
+        for (size_t i = f; i < f + m; i++) {
             double v = run->npv[s * n + i];
             if (v < lo || v > hi)
                 continue;
             size_t b = (size_t)((v - lo) / width);
-            count[s * nbins + (b < nbins ? b : nbins - 1)] += 1;
+            c[b < nbins ? b : nbins - 1]++;
         }
+        if (spread(run))
+            run->reduce->sum(run->reduce->ctx, c, nbins);
+        for (size_t j = 0; j < nbins; j++)
+            count[s * nbins + j] = (double)c[j];
+    }
 }
 
 tco_status tco_run_serve(const tco_run *run, const tco_run_op *op, tco_error *err)

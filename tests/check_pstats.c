@@ -12,6 +12,8 @@
  * futures, give results.json's text, P(saves more than x), the S-curves,
  * the savings curves and the density bins of the whole run. */
 #include "testutil.h"
+#include "handrun.h"
+#include "world.h"
 
 #include "../sim/decision.h"
 #include "../sim/engine.h"
@@ -33,28 +35,6 @@ static void curve_init(void)
 {
     for (int i = 0; i < NCURVE; i++)
         curve_p[i] = (double)i / (NCURVE - 1);
-}
-#define WORLD_BUF (1 << 16)
-
-typedef struct {
-    pthread_barrier_t bar;
-    pthread_mutex_t mu;
-    uint64_t buf[WORLD_BUF];
-} world;
-
-static void world_reduce(void *ctx, uint64_t *counts, size_t n)
-{
-    world *w = ctx;
-    ck_assert_uint_le(n, WORLD_BUF);
-    pthread_mutex_lock(&w->mu);
-    for (size_t i = 0; i < n; i++)
-        w->buf[i] += counts[i];
-    pthread_mutex_unlock(&w->mu);
-    pthread_barrier_wait(&w->bar);
-    memcpy(counts, w->buf, n * sizeof *counts);
-    if (pthread_barrier_wait(&w->bar) == PTHREAD_BARRIER_SERIAL_THREAD)
-        memset(w->buf, 0, n * sizeof *w->buf);
-    pthread_barrier_wait(&w->bar);
 }
 
 typedef struct {
@@ -147,9 +127,7 @@ static void run_parts(const tco_results *r, const double *curve, const double *n
     pthread_t th[WORLD_MAX];
     double *part[WORLD_MAX], *pnom[WORLD_MAX];
     ck_assert_int_le(P, WORLD_MAX);
-    memset(w.buf, 0, sizeof w.buf);
-    pthread_mutex_init(&w.mu, NULL);
-    pthread_barrier_init(&w.bar, NULL, (unsigned)P);
+    world_init(&w, P);
     for (int q = 0; q < P; q++) {
         size_t a = q ? cut[q - 1] : 0, b = q + 1 < P ? cut[q] : n, m = b - a;
         part[q] = malloc((m * S > 0 ? m * S : 1) * sizeof *part[q]);
@@ -216,8 +194,7 @@ static void run_parts(const tco_results *r, const double *curve, const double *n
         free(part[q]);
         free(pnom[q]);
     }
-    pthread_barrier_destroy(&w.bar);
-    pthread_mutex_destroy(&w.mu);
+    world_destroy(&w);
 }
 
 /* The cuts tried for n futures: one part; two; three with an empty one;
@@ -280,14 +257,6 @@ END_TEST
 #define NSAV 101
 #define NBIN 60
 
-static tco_status world_agree(void *ctx, tco_status st, tco_error *err)
-{
-    uint64_t bad = st != TCO_OK;
-    (void)err;
-    world_reduce(ctx, &bad, 1);
-    return bad ? (st != TCO_OK ? st : TCO_ENOMEM) : TCO_OK;
-}
-
 typedef struct {
     tco_run run; /* a shallow copy of the whole run, spread over [first, last) */
     tco_run_reduce red;
@@ -347,10 +316,8 @@ static void spread_parts(const tco_run *whole, int P, const size_t *cuts, int gr
     ck_assert_ptr_nonnull(dens);
     spread_stats(whole, curves, curve1, sav, dens, &json, &jlen, &st);
     ck_assert_int_eq(st, TCO_OK);
-    world w;
-    memset(w.buf, 0, sizeof w.buf);
-    pthread_barrier_init(&w.bar, NULL, (unsigned)P);
-    pthread_mutex_init(&w.mu, NULL);
+    static world w; /* large: not on the stack */
+    world_init(&w, P);
     spread_job jobs[WORLD_MAX];
     pthread_t th[WORLD_MAX];
     for (int q = 0; q < P; q++) {
@@ -396,8 +363,7 @@ static void spread_parts(const tco_run *whole, int P, const size_t *cuts, int gr
                       (S < 2 || j->run.grid[2 * S * TCO_GRID + 1] == 1));
         free(j->run.grid);
     }
-    pthread_barrier_destroy(&w.bar);
-    pthread_mutex_destroy(&w.mu);
+    world_destroy(&w);
     free(curves);
     free(sav);
     free(dens);
@@ -465,30 +431,7 @@ END_TEST
 static tco_results *compute(const tco_scenario *sc, const double *npv, const double *nominal,
                             size_t S, size_t n)
 {
-    static int16_t be[1 << 16];
-    static float monthly[1 << 16];
-    static double mmean[16], cat[16 * TCO_NCAT], cpm[16];
-    static unsigned long clamped[1];
-    ck_assert(S * n <= (1 << 16) && S <= 16);
-    tco_run run;
-    memset(&run, 0, sizeof run);
-    run.sc = sc;
-    run.n = (long)n;
-    run.T = 1;
-    run.S = S;
-    run.threads = 2;
-    run.npv = (double *)(uintptr_t)npv;
-    run.nominal = (double *)(uintptr_t)nominal;
-    run.breakeven = be;
-    run.monthly = monthly;
-    run.monthly_mean = mmean;
-    run.cat_mean = cat;
-    run.cpm_mean = cpm;
-    run.clamped = clamped;
-    tco_results *r;
-    tco_error err;
-    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
-    return r;
+    return hand_results(sc, npv, nominal, NULL, S, (long)n, 2);
 }
 
 /* Ties (few distinct values), huge values that cancel exactly, and

@@ -5,6 +5,7 @@
  * bit, the order statistics a full sort's; the exact sum must equal
  * hand-worked values and not depend on the parts. */
 #include "testutil.h"
+#include "world.h"
 
 #include "../sim/rng.h"
 #include "../sim/select.h"
@@ -17,31 +18,6 @@
 /* ---- a simulated set of partitions ---- */
 
 #define WORLD_MAX 5
-#define WORLD_BUF (1 << 16)
-
-typedef struct {
-    pthread_barrier_t bar;
-    pthread_mutex_t mu;
-    uint64_t buf[WORLD_BUF];
-    size_t reduces; /* calls seen by partition 0 */
-} world;
-
-static void world_reduce(void *ctx, uint64_t *counts, size_t n)
-{
-    world *w = ctx;
-    ck_assert_uint_le(n, WORLD_BUF);
-    pthread_mutex_lock(&w->mu);
-    for (size_t i = 0; i < n; i++)
-        w->buf[i] += counts[i];
-    pthread_mutex_unlock(&w->mu);
-    pthread_barrier_wait(&w->bar);
-    memcpy(counts, w->buf, n * sizeof *counts);
-    if (pthread_barrier_wait(&w->bar) == PTHREAD_BARRIER_SERIAL_THREAD) {
-        memset(w->buf, 0, n * sizeof *w->buf);
-        w->reduces++;
-    }
-    pthread_barrier_wait(&w->bar);
-}
 
 typedef enum { JOB_PCT_D, JOB_PCT_F, JOB_RANKS_D, JOB_CVAR } job_kind;
 
@@ -95,9 +71,7 @@ static tco_status run_parts(job proto, const double *x, const float *xf, size_t 
     pthread_t th[WORLD_MAX];
     double *outs = malloc(P * (outsize ? outsize : 1) * sizeof *outs);
     ck_assert_ptr_nonnull(outs);
-    memset(w.buf, 0, sizeof w.buf);
-    pthread_mutex_init(&w.mu, NULL);
-    pthread_barrier_init(&w.bar, NULL, (unsigned)P);
+    world_init(&w, P);
     /* Each part gets its own copy of its columns (as a process would). */
     double *part[WORLD_MAX];
     float *partf[WORLD_MAX];
@@ -135,8 +109,7 @@ static tco_status run_parts(job proto, const double *x, const float *xf, size_t 
     }
     if (st == TCO_OK)
         memcpy(out, outs, outsize * sizeof *out);
-    pthread_barrier_destroy(&w.bar);
-    pthread_mutex_destroy(&w.mu);
+    world_destroy(&w);
     free(outs);
     return st;
 }

@@ -1,6 +1,7 @@
 /* Percentiles (type 7), CVaR and the decision statistics, on values worked
  * out by hand, and the selection algorithm against a full sort. */
 #include "testutil.h"
+#include "handrun.h"
 
 #include "../sim/output.h"
 #include "../sim/rng.h"
@@ -334,32 +335,7 @@ END_TEST
  * decision statistics of MODEL.md 19 under sc's decision block. */
 static tco_results *decide(const tco_scenario *sc, const double *npv, size_t S, long n)
 {
-    size_t N = S * (size_t)n;
-    static double nominal[1 << 20], mmean[64], cat[64 * TCO_NCAT], cpm[64];
-    static int16_t be[1 << 20];
-    static float monthly[1 << 20];
-    static unsigned long clamped[1];
-    ck_assert(N <= (1 << 20) && S <= 64);
-    memcpy(nominal, npv, N * sizeof *npv);
-    tco_run run;
-    memset(&run, 0, sizeof run);
-    run.sc = sc;
-    run.n = n;
-    run.T = 1;
-    run.S = S;
-    run.threads = 2;
-    run.npv = (double *)(uintptr_t)npv;
-    run.nominal = nominal;
-    run.breakeven = be;
-    run.monthly = monthly;
-    run.monthly_mean = mmean;
-    run.cat_mean = cat;
-    run.cpm_mean = cpm;
-    run.clamped = clamped;
-    tco_results *r;
-    tco_error err;
-    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
-    return r;
+    return hand_results(sc, npv, NULL, NULL, S, n, 2);
 }
 
 
@@ -418,36 +394,15 @@ static tco_results *decide_threads(const tco_scenario *sc, const double *npv, si
                                    int threads)
 {
     size_t N = S * (size_t)n;
-    double *nominal = malloc(N * sizeof *nominal), mmean[8] = {0}, cat[8 * TCO_NCAT] = {0},
-           cpm[8] = {0};
-    int16_t *be = calloc(N, sizeof *be);
+    double *nominal = malloc(N * sizeof *nominal);
     float *monthly = malloc(N * sizeof *monthly);
-    unsigned long clamped[1] = {0};
-    ck_assert(S <= 8 && nominal && be && monthly);
+    ck_assert(nominal && monthly);
     for (size_t i = 0; i < N; i++) {
         nominal[i] = npv[i] * 1.0625 + 0.1;
         monthly[i] = (float)npv[i];
     }
-    tco_run run;
-    memset(&run, 0, sizeof run);
-    run.sc = sc;
-    run.n = n;
-    run.T = 1;
-    run.S = S;
-    run.threads = threads;
-    run.npv = (double *)(uintptr_t)npv;
-    run.nominal = nominal;
-    run.breakeven = be;
-    run.monthly = monthly;
-    run.monthly_mean = mmean;
-    run.cat_mean = cat;
-    run.cpm_mean = cpm;
-    run.clamped = clamped;
-    tco_results *r;
-    tco_error err;
-    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
+    tco_results *r = hand_results(sc, npv, nominal, monthly, S, n, threads);
     free(nominal);
-    free(be);
     free(monthly);
     return r;
 }
