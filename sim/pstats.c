@@ -129,18 +129,8 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     const size_t N = (size_t)head[0];
     const double rt = sc ? sc->risk_tolerance : 0, budget = sc ? sc->budget : NAN;
     /* The cheapest NPV of each future, and its ties. */
-    for (size_t i = 0; i < n; i++) {
-        double m = npv[i];
-        for (size_t s = 1; s < S; s++)
-            m = npv[s * ld + i] < m ? npv[s * ld + i] : m;
-        cheap[i] = m;
-        size_t ties = 0;
-        for (size_t s = 0; s < S; s++)
-            ties += npv[s * ld + i] == m;
-        for (size_t s = 0; s < S; s++)
-            if (npv[s * ld + i] == m)
-                cnt[s * S + ties - 1]++;
-    }
+    for (size_t i = 0; i < n; i++)
+        cheap[i] = tco_stats_cheapest(npv, ld, S, i, cnt);
     uint64_t *per = cnt + S * S;
     for (size_t s = 0; s < S; s++) {
         const double *v = npv + s * ld;

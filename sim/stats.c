@@ -261,15 +261,6 @@ int tco_stats_best_mean(const double *mean, size_t S)
     return best;
 }
 
-/* The cheapest cost of future i. */
-static double cheapest(const double *npv, size_t n, size_t S, size_t i)
-{
-    double m = npv[i];
-    for (size_t s = 1; s < S; s++)
-        m = npv[s * n + i] < m ? npv[s * n + i] : m;
-    return m;
-}
-
 void tco_stats_p_cheapest(const double *npv, size_t n, size_t S, double *p)
 {
     /* Counts of futures where s is among k cheapest, k = 1..S; the shares
@@ -280,15 +271,8 @@ void tco_stats_p_cheapest(const double *npv, size_t n, size_t S, double *p)
             p[s] = NAN;
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        double best = cheapest(npv, n, S, i);
-        size_t ties = 0;
-        for (size_t s = 0; s < S; s++)
-            ties += npv[s * n + i] == best;
-        for (size_t s = 0; s < S; s++)
-            if (npv[s * n + i] == best)
-                count[s * S + ties - 1]++;
-    }
+    for (size_t i = 0; i < n; i++)
+        tco_stats_cheapest(npv, n, S, i, count);
     for (size_t s = 0; s < S; s++) {
         tco_xsum a;
         tco_xsum_init(&a);
@@ -305,7 +289,7 @@ static double regret_mean(const double *npv, size_t n, size_t S, size_t s)
     tco_xsum a;
     tco_xsum_init(&a);
     for (size_t i = 0; i < n; i++)
-        tco_xsum_add(&a, npv[s * n + i] - cheapest(npv, n, S, i));
+        tco_xsum_add(&a, npv[s * n + i] - tco_stats_cheapest(npv, n, S, i, NULL));
     return tco_xsum_value(&a) / (double)n;
 }
 
@@ -696,12 +680,8 @@ static tco_status results_local(const tco_run *run, tco_results *r, tco_error *e
     if (!best)
         return tco_error_set(err, TCO_ENOMEM, "out of memory computing statistics");
     /* The cheapest NPV of each future, and ties split between strategies. */
-    for (size_t i = 0; i < n; i++) {
-        double m = run->npv[i];
-        for (size_t s = 1; s < S; s++)
-            m = run->npv[s * n + i] < m ? run->npv[s * n + i] : m;
-        best[i] = m;
-    }
+    for (size_t i = 0; i < n; i++)
+        best[i] = tco_stats_cheapest(run->npv, n, S, i, NULL);
     /* Each strategy's summary, in parallel: each thread its own scratch. */
     int failed = 0;
 #pragma omp parallel num_threads(run->threads) shared(failed)

@@ -15,6 +15,7 @@
 #define TCO_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "decision.h"
 #include "engine.h"
@@ -103,6 +104,27 @@ int tco_stats_best_mean(const double *mean, size_t S);
 /* The probability that each strategy is cheapest into p[0..S): futures
  * where several strategies tie for cheapest count for each a share. */
 void tco_stats_p_cheapest(const double *npv, size_t n, size_t S, double *p);
+
+/* The cheapest of future i's NPVs (strategy s's at npv[s * ld + i]; the
+ * first strategy's where none is lower); with count (S x S), one more
+ * future for each strategy at that cost, count[s * S + k - 1] when k
+ * strategies tie there. */
+static inline double tco_stats_cheapest(const double *npv, size_t ld, size_t S, size_t i,
+                                        uint64_t *count)
+{
+    double m = npv[i];
+    for (size_t s = 1; s < S; s++)
+        m = npv[s * ld + i] < m ? npv[s * ld + i] : m;
+    if (count) {
+        size_t ties = 0;
+        for (size_t s = 0; s < S; s++)
+            ties += npv[s * ld + i] == m;
+        for (size_t s = 0; s < S; s++)
+            if (npv[s * ld + i] == m)
+                count[s * S + ties - 1]++;
+    }
+    return m;
+}
 
 /* The expected value of perfect information: the mean regret (cost minus
  * the future's cheapest cost) of the strategy with the lowest mean; NAN
