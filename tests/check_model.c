@@ -357,15 +357,34 @@ typedef struct {
     tco_zig zig;
 } drawn;
 
-static void drawn_load(drawn *d, const char *text)
+/* The scenario's model, a future and room for its inputs. */
+static void drawn_open(drawn *d, const char *text)
 {
     tco_error err;
     ck_assert_msg(load_text(text, &d->sc, &err) == TCO_OK, "%s", err.msg);
     ck_assert_int_eq(tco_model_alloc(&d->m, d->sc, &err), TCO_OK);
     d->f = tco_future_alloc(d->m);
     d->x = malloc(d->sc->ninputs * sizeof *d->x);
-    tco_sample_inputs(d->sc, NULL, d->x, NULL);
     tco_zig_init(&d->zig);
+}
+
+/* drawn_open with the inputs of a scenario that holds no uncertain one. */
+static void drawn_load(drawn *d, const char *text)
+{
+    drawn_open(d, text);
+    tco_sample_inputs(d->sc, NULL, d->x, NULL);
+}
+
+/* drawn_open of a scenario file. */
+static void drawn_load_file(drawn *d, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    static char text[1 << 16];
+    size_t len = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[len] = 0;
+    drawn_open(d, text);
 }
 
 static void drawn_future(drawn *d, uint64_t stream)
@@ -2445,20 +2464,9 @@ END_TEST
  * from month 1 on a future that saves nothing. */
 static void resume_same_bits(const char *path)
 {
-    FILE *fp = fopen(path, "rb");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    static char text[1 << 16];
-    size_t len = fread(text, 1, sizeof text - 1, fp);
-    fclose(fp);
-    text[len] = 0;
     drawn d;
-    tco_error err;
-    ck_assert_msg(load_text(text, &d.sc, &err) == TCO_OK, "%s", err.msg);
-    ck_assert_int_eq(tco_model_alloc(&d.m, d.sc, &err), TCO_OK);
-    d.f = tco_future_alloc(d.m);
-    d.x = malloc(d.sc->ninputs * sizeof *d.x);
+    drawn_load_file(&d, path);
     double *u = malloc((d.sc->ndims + 1) * sizeof *u);
-    tco_zig_init(&d.zig);
     tco_future *plain = tco_future_alloc(d.m);
     ck_assert_ptr_nonnull(plain);
     ck_assert_int_eq(tco_future_track_reads(d.f, d.m), TCO_OK);
@@ -2542,20 +2550,9 @@ static void cmp_cost(const tco_cost *a, const tco_cost *b)
 
 static void inline_same_bits(const char *path, int *features)
 {
-    FILE *fp = fopen(path, "rb");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    static char text[1 << 16];
-    size_t len = fread(text, 1, sizeof text - 1, fp);
-    fclose(fp);
-    text[len] = 0;
     drawn d;
-    tco_error err;
-    ck_assert_msg(load_text(text, &d.sc, &err) == TCO_OK, "%s", err.msg);
-    ck_assert_int_eq(tco_model_alloc(&d.m, d.sc, &err), TCO_OK);
-    d.f = tco_future_alloc(d.m);
-    d.x = malloc(d.sc->ninputs * sizeof *d.x);
+    drawn_load_file(&d, path);
     double *u = malloc((d.sc->ndims + 1) * sizeof *u);
-    tco_zig_init(&d.zig);
     tco_future *tab = tco_future_alloc(d.m);
     ck_assert_ptr_nonnull(tab);
     tco_future_use_tables(tab, d.m);
