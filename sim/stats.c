@@ -3,8 +3,12 @@
 #include <assert.h>
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 
 #include "pstats.h"
 #include "select.h"
@@ -140,19 +144,68 @@ void tco_stats_percentiles(double *x, size_t n, const double *p, size_t np, doub
 #define BUCKET_DEPTH 3
 #define BUCKET_SCRATCH(n) ((BUCKET_DEPTH + 1) * (n))
 
+/* The least and greatest of x[0..n), n >= 1, as the running comparisons
+ * v < lo ? v : lo and v > hi ? v : hi over x in order would find them: in
+ * independent lanes (one chain of comparisons would wait on each one's
+ * latency), every lane starting from x[0], merged in lane order.  A lane's
+ * value is replaced only by one strictly beyond it, so the merged value is
+ * that of the sequential scan but for the sign of a zero, which only the
+ * column of equal values (every lane still x[0]) returns.  SSE's MINPS and
+ * MAXPS are exactly these comparisons. */
+static void minmax_f(const float *x, size_t n, float *lo, float *hi)
+{
+    float mn[8], mx[8];
+    size_t i = 0;
+#ifdef __SSE__
+    __m128 a0 = _mm_set1_ps(x[0]), a1 = a0, b0 = a0, b1 = a0;
+    for (; i + 8 <= n; i += 8) {
+        __m128 v0 = _mm_loadu_ps(x + i), v1 = _mm_loadu_ps(x + i + 4);
+        a0 = _mm_min_ps(v0, a0);
+        a1 = _mm_min_ps(v1, a1);
+        b0 = _mm_max_ps(v0, b0);
+        b1 = _mm_max_ps(v1, b1);
+    }
+    _mm_storeu_ps(mn, a0);
+    _mm_storeu_ps(mn + 4, a1);
+    _mm_storeu_ps(mx, b0);
+    _mm_storeu_ps(mx + 4, b1);
+#else
+    for (int j = 0; j < 8; j++)
+        mn[j] = mx[j] = x[0];
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) {
+            mn[j] = x[i + j] < mn[j] ? x[i + j] : mn[j];
+            mx[j] = x[i + j] > mx[j] ? x[i + j] : mx[j];
+        }
+#endif
+    for (; i < n; i++) {
+        mn[0] = x[i] < mn[0] ? x[i] : mn[0];
+        mx[0] = x[i] > mx[0] ? x[i] : mx[0];
+    }
+    for (int j = 1; j < 8; j++) {
+        mn[0] = mn[j] < mn[0] ? mn[j] : mn[0];
+        mx[0] = mx[j] > mx[0] ? mx[j] : mx[0];
+    }
+    *lo = mn[0];
+    *hi = mx[0];
+}
+
+static void leaf_select_f(const float *x, size_t n, const size_t *k, size_t nk, float *out,
+                          float *tmp)
+{
+    memcpy(tmp, x, n * sizeof *tmp);
+    multiselect_f(tmp, 0, n - 1, k, nk);
+    for (size_t j = 0; j < nk; j++)
+        out[j] = tmp[k[j]];
+}
+
 static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk, float *out,
                             float *tmp, int depth)
 {
-    float mn = x[0], mx = x[0];
-    for (size_t i = 1; i < n; i++) {
-        mn = x[i] < mn ? x[i] : mn;
-        mx = x[i] > mx ? x[i] : mx;
-    }
+    float mn, mx;
+    minmax_f(x, n, &mn, &mx);
     if (n <= 2 * NBUCKET || depth >= BUCKET_DEPTH || !isfinite(mn) || !isfinite(mx)) {
-        memcpy(tmp, x, n * sizeof *tmp);
-        multiselect_f(tmp, 0, n - 1, k, nk);
-        for (size_t j = 0; j < nk; j++)
-            out[j] = tmp[k[j]];
+        leaf_select_f(x, n, k, nk, out, tmp);
         return;
     }
     if (mn == mx) {
@@ -162,22 +215,23 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
     }
     double scale = NBUCKET / ((double)mx - (double)mn);
     size_t *count = calloc(NBUCKET + 1, sizeof *count);
-    int *want = calloc(NBUCKET, sizeof *want);
-    if (!count || !want) {
+    unsigned char *want = calloc(NBUCKET, 1);
+    /* Each value's bucket, computed once for both passes. */
+    uint16_t *at = malloc(n * sizeof *at);
+    if (!count || !want || !at) {
         free(count);
         free(want);
-        memcpy(tmp, x, n * sizeof *tmp);
-        multiselect_f(tmp, 0, n - 1, k, nk);
-        for (size_t j = 0; j < nk; j++)
-            out[j] = tmp[k[j]];
+        free(at);
+        leaf_select_f(x, n, k, nk, out, tmp);
         return;
     }
     /* (v - mn) * scale is in [0, NBUCKET] for finite v in [mn, mx]. */
-#define BUCKET(v) ((size_t)(((double)(v) - (double)mn) * scale) < NBUCKET - 1                   \
-                       ? (size_t)(((double)(v) - (double)mn) * scale)                          \
-                       : NBUCKET - 1)
-    for (size_t i = 0; i < n; i++)
-        count[BUCKET(x[i])]++;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)(((double)x[i] - (double)mn) * scale);
+        b = b < NBUCKET - 1 ? b : NBUCKET - 1;
+        at[i] = (uint16_t)b;
+        count[b]++;
+    }
     /* Where each bucket starts in sorted order; which buckets are wanted. */
     size_t start[NBUCKET + 1];
     start[0] = 0;
@@ -202,12 +256,10 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
         pos += size;
     }
     assert(pos <= n);
-    for (size_t i = 0; i < n; i++) {
-        size_t b = BUCKET(x[i]);
-        if (want[b])
-            tmp[fill[b]++] = x[i];
-    }
-#undef BUCKET
+    for (size_t i = 0; i < n; i++)
+        if (want[at[i]])
+            tmp[fill[at[i]]++] = x[i];
+    free(at);
     /* Select within each wanted bucket, by ranks relative to its start. */
     pos = 0;
     for (size_t q = 0, j = 0; q < nb; q++) {
