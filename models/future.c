@@ -144,7 +144,9 @@ tco_future *tco_future_alloc(const tco_model *m)
     }
     f->rate_load = malloc(B * sizeof *f->rate_load);
     f->rate_reached = malloc(B);
-    if (!f->rate_load || !f->rate_reached ||
+    f->cmonth = malloc(T * TCO_NCAT * sizeof *f->cmonth);
+    f->cload = malloc(B * T * sizeof *f->cload);
+    if (!f->cmonth || !f->cload || !f->rate_load || !f->rate_reached ||
         !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->kind || !f->qual || !f->oneoff ||
         !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
@@ -213,6 +215,8 @@ void tco_future_free(tco_future *f)
     free(f->load);
     free(f->rate_load);
     free(f->rate_reached);
+    free(f->cmonth);
+    free(f->cload);
     free(f);
 }
 

@@ -108,6 +108,8 @@ struct tco_future {
     int *route, *via;  /* K */
     double *load;      /* B: the month's load, the sum of unit_load over requests served */
     double *rate_load; /* B: a review option's load (models/review.c) */
+    double *cmonth;    /* T x TCO_NCAT: each month's costs by category (strategy.c's cost_direct) */
+    double *cload;     /* B x T: each backend's load by month (cost_direct) */
     char *rate_reached; /* B: whether a review option's route reaches the backend */
 };
 
@@ -121,6 +123,10 @@ static inline const double *tco_future_quality(const tco_future *f, int t, size_
 /* From now on, costs every backend of f through its type's table of
  * functions, as a type outside models/ is (tests). */
 void tco_future_use_tables(tco_future *f, const tco_model *m);
+
+/* Whether tco_future_cost costs strategy s on f by spans of one route
+ * (strategy.c's cost_direct) rather than month by month: tests. */
+int tco_future_cost_by_spans(const tco_future *f, const tco_model *m, size_t s);
 
 /* A month past any horizon. */
 #define TCO_NEVER (1 << 30)

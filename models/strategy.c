@@ -71,9 +71,231 @@ static void count_idle(tco_future *f, const int *use, size_t nuse, const int *ro
     }
 }
 
+/* Whether cost_direct can cost strategy s on f: no review, no retirement,
+ * no switch on spend, no exclusion in this future, and every backend it
+ * can reach of a built-in type (costed inline). */
+static int direct_ok(const tco_future *f, const tco_model *m, const tco_strategy *st, size_t s)
+{
+    if (st->review || st->retire_idle || st->switch_kind == TCO_SWITCH_API_COST ||
+        f->first_excl <= m->T)
+        return 0;
+    const int *use = m->use + s * m->B;
+    for (size_t j = 0; j < m->nuse[s]; j++)
+        if (f->kind[use[j]] == TCO_KIND_TABLE)
+            return 0;
+    return 1;
+}
+
+int tco_future_cost_by_spans(const tco_future *f, const tco_model *m, size_t s)
+{
+    return direct_ok(f, m, &m->sc->strategies[s], s);
+}
+
+/* Strategy s on f, for the strategies and futures of direct_ok: the same
+ * operations as the month loop of tco_future_cost, in the same order for
+ * each month and category (so the same bits), arranged by source instead
+ * of by month.  With no review, retirement or exclusion, and a switch that
+ * reads only demand, the route of every month is known before any cost:
+ * the months split into spans of one route and one serving plan (a span
+ * ends where the phase changes, the switch takes effect, or a platform
+ * adopted by then enters production).  Each workload's requests of a span
+ * are served in one pass over its months; then each backend's monthly
+ * costs, backend after backend in the loop's order; then the months'
+ * totals and the sums over months, in month order.  Month t's costs by
+ * category are kept at f->cmonth[(t - 1) * TCO_NCAT + j] and backend b's
+ * loads at f->cload[b * T + t - 1].  No state is saved to resume from
+ * (tco_future_track_reads): a costing with events left out starts from
+ * month 1, here or in the loop. */
+static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *monthly,
+                        double *bycat, tco_cost *out)
+{
+    const tco_scenario *sc = m->sc;
+    const tco_strategy *st = &sc->strategies[s];
+    const int T = m->T;
+    const size_t K = m->K, B = m->B;
+    const int *use = m->use + s * B;
+    const size_t nuse = m->nuse[s];
+    const double *x = f->x;
+    double *C = f->cmonth;
+    int *read = f->last_read && !f->masked ? f->last_read + s * B : NULL;
+    memset(out, 0, sizeof *out);
+    out->tokens = f->tokens;
+    memset(C, 0, (size_t)T * TCO_NCAT * sizeof *C);
+    for (int t = 1; t <= T; t++)
+        C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_EVENTS] = f->oneoff[t - 1];
+    for (size_t j = 0; j < nuse; j++) {
+        int b = use[j];
+        if (read)
+            read[b] = 0;
+        f->adopt[b] = 0;
+        f->prod[b] = f->platform[b] ? TCO_NEVER : 0;
+        f->idle[b] = 0;
+        if (f->kind[b] == TCO_KIND_SELF)
+            tco_self_start(&f->paths[b]);
+        memset(f->cload + (size_t)b * T, 0, (size_t)T * sizeof *f->cload);
+    }
+    double tok[TCO_MAX_WORKLOADS], val[TCO_MAX_WORKLOADS];
+    int valued = 0;
+    for (size_t k = 0; k < K; k++) {
+        int v = sc->workloads[k].value_per_request;
+        tok[k] = x[sc->workloads[k].input_tokens] + x[sc->workloads[k].output_tokens];
+        valued |= (val[k] = v >= 0 ? x[v] : 0) != 0;
+    }
+    /* The switch on demand: triggered at the end of the first month tau
+     * whose requests pass the threshold; the route changes from tau + 1. */
+    int tau = 0;
+    if (st->switch_kind == TCO_SWITCH_VOLUME)
+        for (int t = 1; t <= T && !tau; t++)
+            if (f->demand[t - 1] > st->switch_threshold)
+                tau = t;
+    if (tau && tau < T) {
+        out->switches = 1;
+        out->first_switch = tau + 1;
+    }
+    /* Spans of one route and one serving plan. */
+    int any_unserved = 0;
+    size_t phase = 0;
+    for (int t = 1; t <= T;) {
+        while (phase + 1 < st->nphases && st->phases[phase + 1].from_month <= t)
+            phase++;
+        const int switched = tau && t > tau;
+        const int *route = switched ? st->switch_route : st->phases[phase].route;
+        for (size_t k = 0; k < K; k++)
+            if (f->platform[route[k]] && !f->adopt[route[k]])
+                adopt(f, route[k], t);
+        int end = T + 1;
+        if (!switched) {
+            if (phase + 1 < st->nphases && st->phases[phase + 1].from_month < end)
+                end = st->phases[phase + 1].from_month;
+            if (tau && tau + 1 < end)
+                end = tau + 1;
+        }
+        for (size_t j = 0; j < nuse; j++) {
+            int p = f->prod[use[j]];
+            if (f->adopt[use[j]] && p > t && p < end)
+                end = p;
+        }
+        for (size_t k = 0; k < K; k++) {
+            const tco_workload *w = &sc->workloads[k];
+            int srv = route[k];
+            const double *R = f->R + k;
+            if (t < f->prod[srv]) {
+                srv = st->fallback; /* no exclusion: no excluded backend serves */
+                if (srv < 0 || (w->allowed && !w->allowed[srv])) {
+                    /* Unserved (MODEL.md 15): no backend, no failure cost. */
+                    double uc = x[w->unserved_cost];
+                    for (int u = t; u < end; u++)
+                        C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[(size_t)(u - 1) * K] * uc;
+                    any_unserved = 1;
+                    continue;
+                }
+            }
+            const tco_backend_paths *p = &f->paths[srv];
+            double *L = f->cload + (size_t)srv * T;
+            if (valued)
+                for (int u = t; u < end; u++)
+                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_VALUE] -= R[(size_t)(u - 1) * K] * val[k];
+            if (p->priced) {
+                const double *g = p->index, uc = p->unit_cost[k];
+                for (int u = t; u < end; u++)
+                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_API] += g[u - 1] * R[(size_t)(u - 1) * K] * uc;
+                if (read)
+                    read[srv] = end - 1;
+            }
+            const double ul = p->unit_load[k];
+            for (int u = t; u < end; u++)
+                L[u - 1] += R[(size_t)(u - 1) * K] * ul;
+            if (f->qual_month) {
+                const double *q = f->qual_month + (size_t)srv * K + k;
+                const size_t qs = B * K;
+                for (int u = t; u < end; u++)
+                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] +=
+                        R[(size_t)(u - 1) * K] * q[(size_t)(u - 1) * qs];
+            } else {
+                const double q = f->qual[(size_t)srv * K + k];
+                for (int u = t; u < end; u++)
+                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[(size_t)(u - 1) * K] * q;
+            }
+        }
+        t = end;
+    }
+    /* Each backend's monthly costs, in the loop's order (use order; an api
+     * backend without a fixed monthly cost adds nothing). */
+    for (size_t j = 0; j < nuse; j++) {
+        int b = use[j];
+        tco_backend_paths *p = &f->paths[b];
+        const double *L = f->cload + (size_t)b * T;
+        if (f->kind[b] == TCO_KIND_API) {
+            if (((const tco_api_paths *)p->data)->fixed == 0)
+                continue;
+            for (int t = 1; t <= T; t++)
+                tco_api_month(p, L[t - 1], C + (size_t)(t - 1) * TCO_NCAT);
+            continue;
+        }
+        int a = f->platform[b] ? f->adopt[b] : 0;
+        for (int t = 1; t <= T; t++)
+            tco_self_month(p, t, a && t >= a ? a : 0, L[t - 1], C + (size_t)(t - 1) * TCO_NCAT);
+        if (read && a)
+            read[b] = T;
+    }
+    /* The months' totals, then the sums over months in month order. */
+    double npv = 0, nominal = 0, cat[TCO_NCAT] = {0};
+    for (int t = 1; t <= T; t++) {
+        const double *c = C + (size_t)(t - 1) * TCO_NCAT;
+        double total = 0;
+        for (int j = 0; j < TCO_NCAT; j++)
+            total += c[j];
+        double d = m->discount[t - 1];
+        npv += d * total;
+        nominal += total;
+        for (int j = 0; j < TCO_NCAT; j++)
+            cat[j] += d * c[j];
+        if (monthly)
+            monthly[t - 1] = total;
+    }
+    if (bycat)
+        memcpy(bycat, C, (size_t)T * TCO_NCAT * sizeof *C);
+    out->npv = npv;
+    out->nominal = nominal;
+    memcpy(out->cat, cat, sizeof cat);
+    if (any_unserved) {
+        /* The requests served and unserved, summed in the loop's order. */
+        double served = 0, unserved = 0;
+        size_t ph = 0;
+        for (int t = 1; t <= T; t++) {
+            while (ph + 1 < st->nphases && st->phases[ph + 1].from_month <= t)
+                ph++;
+            const int *route = tau && t > tau ? st->switch_route : st->phases[ph].route;
+            const double *R = f->R + (size_t)(t - 1) * K;
+            for (size_t k = 0; k < K; k++) {
+                const tco_workload *w = &sc->workloads[k];
+                int srv = route[k];
+                if (t < f->prod[srv]) {
+                    srv = st->fallback;
+                    if (srv < 0 || (w->allowed && !w->allowed[srv])) {
+                        unserved += R[k];
+                        continue;
+                    }
+                }
+                served += R[k] * tok[k];
+            }
+        }
+        out->unserved = unserved;
+        if (unserved > 0)
+            out->tokens = served;
+    }
+    for (size_t j = 0; j < nuse; j++)
+        if (f->platform[use[j]])
+            out->gpus += f->paths[use[j]].gpus;
+}
+
 void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthly,
                      double *bycat, tco_cost *out)
 {
+    if (direct_ok(f, m, &m->sc->strategies[s], s)) {
+        cost_direct(f, m, s, monthly, bycat, out);
+        return;
+    }
     const tco_scenario *sc = m->sc;
     const tco_strategy *st = &sc->strategies[s];
     const int T = m->T;

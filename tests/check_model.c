@@ -2557,7 +2557,9 @@ static void inline_same_bits(const char *path, int *features)
     ck_assert_ptr_nonnull(tab);
     tco_future_use_tables(tab, d.m);
     ck_assert_int_eq(tco_future_track_reads(d.f, d.m), TCO_OK);
+    ck_assert_int_eq(tco_future_track_reads(tab, d.m), TCO_OK);
     const size_t S = d.sc->nstrategies, E = d.sc->nevents, H = (size_t)d.sc->horizon;
+    const size_t B = d.sc->nbackends;
     double *ma = malloc(H * sizeof *ma), *mb = malloc(H * sizeof *mb);
     double *ca = malloc(H * TCO_NCAT * sizeof *ca), *cb = malloc(H * TCO_NCAT * sizeof *cb);
     unsigned char mask[64];
@@ -2573,11 +2575,23 @@ static void inline_same_bits(const char *path, int *features)
         tco_future_draw(tab, d.m, d.x, &rng, NULL);
         tco_cost a, b;
         for (size_t s = 0; s < S; s++) {
+            /* Through tables every costing goes month by month. */
+            ck_assert(!tco_future_cost_by_spans(tab, d.m, s));
+            int spans = tco_future_cost_by_spans(d.f, d.m, s);
             tco_future_cost(d.f, d.m, s, ma, ca, &a);
             tco_future_cost(tab, d.m, s, mb, cb, &b);
             cmp_cost(&a, &b);
             ck_assert(memcmp(ma, mb, H * sizeof *ma) == 0);
             ck_assert(memcmp(ca, cb, H * TCO_NCAT * sizeof *ca) == 0);
+            /* The same price indices read, so the same events recosted. */
+            if (d.f->last_read)
+                ck_assert(memcmp(d.f->last_read + s * B, tab->last_read + s * B,
+                                 B * sizeof *tab->last_read) == 0);
+            features[5] += spans;
+            features[6] += spans && a.switches > 0;
+            features[7] += spans && a.unserved > 0;
+            features[8] += spans && d.sc->strategies[s].nphases > 1;
+            features[9] += spans && a.gpus > 0;
             features[0] += a.switches > 0;
             features[1] += a.unserved > 0;
             features[2] += a.gpus > 0;
@@ -2616,15 +2630,17 @@ static void inline_same_bits(const char *path, int *features)
 START_TEST(test_inline_same_bits)
 {
     /* switches or reviews, unserved requests, GPUs in month T, fleets
-     * sold or credited, events left out: each seen somewhere. */
-    int features[5] = {0};
+     * sold or credited, events left out: each seen somewhere; and costed
+     * by spans (cost_direct): any, with a switch, with requests unserved,
+     * with phases, with GPUs. */
+    int features[10] = {0};
     inline_same_bits("scenarios/baseline.yaml", features);
     inline_same_bits("scenarios/owned.yaml", features);
     inline_same_bits("scenarios/regulated.yaml", features);
     inline_same_bits("scenarios/crossover.yaml", features);
     inline_same_bits("scenarios/extraction.yaml", features);
     inline_same_bits("bench/v2.yaml", features);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 10; i++)
         ck_assert_msg(features[i] > 0, "feature %d never seen", i);
 }
 END_TEST
