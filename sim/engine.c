@@ -428,6 +428,9 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     run->E = sc->nevents;
     run->months_first = 0;
     run->months_last = e->nblocks;
+    /* The curves at k / 200, kept once a report asks for them (stats.c);
+     * none kept when this fails. */
+    run->grid = calloc(2 * S * TCO_GRID + 2, sizeof *run->grid);
     run->first = 0;
     run->last = n;
     run->npv = big_alloc(S * (size_t)n * sizeof *run->npv);
@@ -731,6 +734,9 @@ static tco_status run_blocks(tco_run *run, long first, long last,
     long bad_future = LONG_MAX;
     size_t bad_strategy = 0;
     int cancelled = 0;
+    /* New futures: curves kept from the futures before are computed anew. */
+    if (run->grid)
+        run->grid[2 * run->S * TCO_GRID] = run->grid[2 * run->S * TCO_GRID + 1] = 0;
     double t0 = omp_get_wtime();
 #pragma omp parallel num_threads(e->nw) shared(cancelled, bad_future, bad_strategy)
     {

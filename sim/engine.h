@@ -179,11 +179,12 @@ typedef struct {
      * (reduce).  0 otherwise: every future is held. */
     int spread;
     long first, last;
-    /* A spread run's curves at the probabilities k / (TCO_GRID - 1), kept
-     * once computed (the S-curves, the Excel sheet's quantiles and the
-     * savings curves all read them): 2 x S x TCO_GRID doubles and a flag a
-     * kind (stats.c).  Set up by tcosim-mpi, freed with the run; NULL:
-     * none kept. */
+    /* The curves at the probabilities k / (TCO_GRID - 1), kept once
+     * computed (the S-curves, the Excel sheet's quantiles and the savings
+     * curves all read them): 2 x S x TCO_GRID doubles and a flag a kind
+     * (stats.c), cleared when futures are computed.  Allocated with the
+     * run (every process of a spread run keeps them, or none does), freed
+     * with it; NULL: none kept. */
     double *grid;
 } tco_run;
 

@@ -555,7 +555,8 @@ static tco_status par_run(tco_run **out, const tco_scenario *sc, const tco_run_o
         run->first = f0;
         run->last = f1;
         /* Every process keeps the curves, or none does. */
-        run->grid = calloc(2 * run->S * TCO_GRID + 2, sizeof *run->grid);
+        if (!run->grid)
+            run->grid = calloc(2 * run->S * TCO_GRID + 2, sizeof *run->grid);
         tco_error gerr;
         if (tco_par_agree(run->grid ? TCO_OK : TCO_ENOMEM, &gerr) != TCO_OK) {
             free(run->grid);

@@ -1079,6 +1079,8 @@ static int on_grid(const double *p, size_t np, int *k)
 
 static tco_status npv_curves_spread(const tco_run *run, const double *p, size_t np, double *out,
                                     tco_error *err);
+static tco_status npv_curves_local(const tco_run *run, const double *p, size_t np, double *out,
+                                   tco_error *err);
 static tco_status savings_curves(const tco_run *run, const double *p, size_t np,
                                         double *out, tco_error *err);
 
@@ -1098,8 +1100,9 @@ static tco_status from_grid(const tco_run *run, int kind, const double *p, size_
         double all[TCO_GRID];
         for (int j = 0; j < TCO_GRID; j++)
             all[j] = j / (double)(TCO_GRID - 1);
-        tco_status st = kind == 0 ? npv_curves_spread(run, all, TCO_GRID, g, err)
-                                  : savings_curves(run, all, TCO_GRID, g, err);
+        tco_status st = kind == 1   ? savings_curves(run, all, TCO_GRID, g, err)
+                        : spread(run) ? npv_curves_spread(run, all, TCO_GRID, g, err)
+                                      : npv_curves_local(run, all, TCO_GRID, g, err);
         if (st != TCO_OK)
             return st;
         *grid_flag(run, kind) = 1;
@@ -1123,11 +1126,11 @@ tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, si
                                double *out, tco_error *err)
 {
     size_t n = (size_t)run->n;
+    int done;
+    tco_status st = from_grid(run, 0, p, np, out, s, s + 1, &done, err);
+    if (st != TCO_OK || done)
+        return st;
     if (spread(run)) {
-        int done;
-        tco_status st = from_grid(run, 0, p, np, out, s, s + 1, &done, err);
-        if (st != TCO_OK || done)
-            return st;
         if (np > TCO_OP_MAXP)
             return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
         ask_p(run, TCO_OP_CURVE, (int)s, p, np);
@@ -1145,16 +1148,23 @@ tco_status tco_stats_npv_curve(const tco_run *run, size_t s, const double *p, si
 tco_status tco_stats_npv_curves(const tco_run *run, const double *p, size_t np, double *out,
                                 tco_error *err)
 {
-    size_t n = (size_t)run->n, S = run->S;
+    int done;
+    tco_status st = from_grid(run, 0, p, np, out, 0, run->S, &done, err);
+    if (st != TCO_OK || done)
+        return st;
     if (spread(run)) {
-        int done;
-        tco_status st = from_grid(run, 0, p, np, out, 0, S, &done, err);
-        if (st != TCO_OK || done)
-            return st;
         if (np > TCO_OP_MAXP)
             return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
         return npv_curves_spread(run, p, np, out, err);
     }
+    return npv_curves_local(run, p, np, out, err);
+}
+
+/* Every strategy's curve from this process's futures (every future held). */
+static tco_status npv_curves_local(const tco_run *run, const double *p, size_t np, double *out,
+                                   tco_error *err)
+{
+    size_t n = (size_t)run->n, S = run->S;
     int failed = 0;
 #pragma omp parallel num_threads(run->threads) shared(failed)
     {
@@ -1183,14 +1193,12 @@ tco_status tco_stats_savings_curves(const tco_run *run, const double *p, size_t 
     size_t S = run->S;
     if (S < 2)
         return TCO_OK;
-    if (spread(run)) {
-        int done;
-        tco_status st = from_grid(run, 1, p, np, out + np, 1, S, &done, err);
-        if (st != TCO_OK || done)
-            return st;
-        if (np > TCO_OP_MAXP)
-            return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
-    }
+    int done;
+    tco_status st = from_grid(run, 1, p, np, out + np, 1, S, &done, err);
+    if (st != TCO_OK || done)
+        return st;
+    if (spread(run) && np > TCO_OP_MAXP)
+        return tco_error_set(err, TCO_EINVAL, "at most %d probabilities", TCO_OP_MAXP);
     return savings_curves(run, p, np, out, err);
 }
 

@@ -958,11 +958,86 @@ START_TEST(test_npv_curves_parallel)
 }
 END_TEST
 
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Type 7 from a sorted column, by its formula: h = (n - 1) p. */
+static double type7_sorted_d(const double *v, size_t n, double p)
+{
+    double h = (double)(n - 1) * p, lo = floor(h);
+    size_t j = (size_t)lo;
+    return j + 1 < n ? v[j] + (h - lo) * (v[j + 1] - v[j]) : v[n - 1];
+}
+
+/* A run keeps its curves at k / 200 (tco_run's grid) once a report asks
+ * for them: the S-curves and the savings curves at any probabilities of
+ * that grid, then read from it, are type 7 of the sorted columns (NPVs,
+ * and the first strategy's minus each other's); probabilities off the
+ * grid are computed from the futures; clearing the flags (new futures)
+ * computes the curves anew. */
+START_TEST(test_curves_kept)
+{
+    enum { N = 1001, S = 3 };
+    static double npv[S * N], col[N];
+    for (size_t i = 0; i < S * N; i++)
+        npv[i] = sin(1.7 * (double)i) * 1e5 + (double)(i % 13) * 0.25;
+    tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.nstrategies = S;
+    tco_run run;
+    memset(&run, 0, sizeof run);
+    run.sc = &sc;
+    run.n = N;
+    run.S = S;
+    run.threads = 2;
+    run.npv = npv;
+    run.grid = calloc(2 * S * TCO_GRID + 2, sizeof *run.grid);
+    ck_assert_ptr_nonnull(run.grid);
+    const double p[] = {0.5, 0.05, 0.95, 0, 1, 0.125}, off[] = {0.123, 0.5};
+    double curve[S * 6], one[6], two[2];
+    tco_error err;
+    for (int pass = 0; pass < 2; pass++) {
+        ck_assert_int_eq(tco_stats_npv_curves(&run, p, 6, curve, &err), TCO_OK);
+        ck_assert(run.grid[2 * S * TCO_GRID] == 1); /* kept */
+        for (size_t s = 0; s < S; s++) {
+            memcpy(col, npv + s * N, sizeof col);
+            qsort(col, N, sizeof *col, cmpd);
+            ck_assert_int_eq(tco_stats_npv_curve(&run, s, p, 6, one, &err), TCO_OK);
+            for (int q = 0; q < 6; q++) {
+                ck_assert_double_eq_tol(curve[s * 6 + q], type7_sorted_d(col, N, p[q]), 1e-9);
+                ck_assert(one[q] == curve[s * 6 + q]);
+            }
+            ck_assert_int_eq(tco_stats_npv_curve(&run, s, off, 2, two, &err), TCO_OK);
+            ck_assert_double_eq_tol(two[0], type7_sorted_d(col, N, off[0]), 1e-9);
+            ck_assert(two[1] == curve[s * 6]);
+        }
+        ck_assert_int_eq(tco_stats_savings_curves(&run, p, 6, curve, &err), TCO_OK);
+        ck_assert(run.grid[2 * S * TCO_GRID + 1] == 1);
+        for (size_t s = 1; s < S; s++) {
+            for (size_t i = 0; i < N; i++)
+                col[i] = npv[i] - npv[s * N + i];
+            qsort(col, N, sizeof *col, cmpd);
+            for (int q = 0; q < 6; q++)
+                ck_assert_double_eq_tol(curve[s * 6 + q], type7_sorted_d(col, N, p[q]), 1e-9);
+        }
+        /* New futures (as run_blocks does): the curves are computed anew. */
+        for (size_t i = 0; i < S * N; i++)
+            npv[i] = cos(0.9 * (double)i) * 1e4;
+        run.grid[2 * S * TCO_GRID] = run.grid[2 * S * TCO_GRID + 1] = 0;
+    }
+    free(run.grid);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stats");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_type7_by_hand);
+    tcase_add_test(tc, test_curves_kept);
     tcase_add_test(tc, test_selection_matches_sort);
     tcase_add_test(tc, test_bucket_selection_large);
     tcase_add_test(tc, test_many_probabilities);
