@@ -295,6 +295,13 @@ static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_
     demand_from_steps(f, m, x);
 }
 
+/* min(1, v) as fmin(1, v) gives it (1 for a NaN v, -0 kept), without
+ * the call to the library's fmin in the month loop. */
+static inline double cap1(double v)
+{
+    return v < 1 ? v : 1;
+}
+
 /* Failure probabilities that change with time and fine-tuning (MODEL.md 12):
  * F_{b,k,t} = min(1, (1 - success_rate) (1 + tau)^((t - 1) / 12) m), the
  * trend on calendar months.  qual holds month 1's expected failure cost,
@@ -315,7 +322,7 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
         double mult = be->fail_mult && be->fail_mult[k] >= 0 ? x[be->fail_mult[k]] : 1;
         int in = be->fail_trend ? be->fail_trend[k] : -1;
         double tau = in >= 0 ? x[in] : 0;
-        double F = fmin(1, base * mult);
+        double F = cap1(base * mult);
         f->qual[b * K + k] = F * cost;
         if (!be->fail_trend)
             continue;
@@ -332,7 +339,7 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
             have = in;
         }
         for (int t = 1; t <= m->T; t++) {
-            F = fmin(1, base * f->growth[t - 1] * mult);
+            F = cap1(base * f->growth[t - 1] * mult);
             f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = F * cost;
         }
     }

@@ -357,7 +357,11 @@ static double qtable_eval(const tco_dist *d, double u)
     /* A cubic can overshoot between nodes where the quantile bends sharply
      * (Beta(0.001, 0.001) near 0); keep it between them, so it stays
      * monotone as inverse-transform sampling needs. */
-    return fmin(fmax(q, t->q[j]), t->q[j + 1]);
+    /* fmin(fmax(q, q_j), q_j+1) without the library calls: glibc's
+     * fmax(x, y) is x > y ? x : y and fmin(x, y) is x < y ? x : y but for
+     * NaNs, where both return the other argument, as these do for q. */
+    double lo = t->q[j], hi = t->q[j + 1], w = q > lo ? q : lo;
+    return w < hi ? w : hi;
 }
 
 const char *tco_dist_name(tco_dist_kind kind)
