@@ -313,8 +313,7 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
     size_t K = m->K;
     /* The growth factors (1 + tau)^((t - 1) / 12) of the last trend
      * computed, in f->growth: workloads that share a trend input (a plain
-     * quantity is one input for all) reuse them; pow gives the same bits
-     * for the same arguments. */
+     * quantity is one input for all) reuse them. */
     int have = -2;
     for (size_t k = 0; k < K; k++) {
         const tco_workload *w = &sc->workloads[k];
@@ -334,8 +333,16 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
             continue;
         }
         if (in != have) {
-            for (int t = 1; t <= m->T; t++)
-                f->growth[t - 1] = pow(1 + tau, (t - 1) / 12.0);
+            /* (1 + tau)^((t - 1) / 12): a power each twelve months
+             * (exact at months 1, 13, 25, ...), times (1 + tau)^(1/12)
+             * month by month in between (within a few units in the
+             * last place of the power itself). */
+            double step = pow(1 + tau, 1.0 / 12), v = 1;
+            for (int t = 1; t <= m->T; t++) {
+                if (t > 1)
+                    v = (t - 1) % 12 ? v * step : pow(1 + tau, (t - 1) / 12.0);
+                f->growth[t - 1] = v;
+            }
             have = in;
         }
         for (int t = 1; t <= m->T; t++) {

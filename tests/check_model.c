@@ -2527,6 +2527,46 @@ START_TEST(test_resume_same_bits)
 END_TEST
 
 
+/* The failure-rate trend's factors (1 + tau)^((t - 1) / 12) (MODEL.md 12)
+ * over 50 months: one backend falls 30% a year, success 0.9, failure cost
+ * 1, so F_t = 0.1 x 0.7^((t - 1) / 12).  The factor is a power at months
+ * 1, 13, 25, 37 and 49 (exactly the closed form's bits there) and the
+ * month before times 0.7^(1/12) in between: within 1e-14 of the closed
+ * form.  A second backend's trend of +300%/yr reaches F = 1 (the cap) from
+ * month 25 on: 0.25 x 4^2 = 4. */
+START_TEST(test_trend_factors)
+{
+    drawn d;
+    drawn_load(&d,
+               "scenario: { name: trend, horizon_months: 50 }\n"
+               "workloads: { w: { share: 1, input_tokens: 1, output_tokens: 1, failure_cost: 1 } }\n"
+               "demand: { requests_per_month: 1000, growth_annual: 0 }\n"
+               "backends:\n"
+               "  a: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 1,\n"
+               "       success_rate: { w: 0.9 }, failure_rate_trend_annual: -0.3 }\n"
+               "  b: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 1,\n"
+               "       success_rate: { w: 0.75 }, failure_rate_trend_annual: 3 }\n"
+               "strategies: { s: { route: { w: a } } }\n");
+    drawn_future(&d, 0);
+    ck_assert_ptr_nonnull(d.f->qual_month);
+    for (int t = 1; t <= 50; t++) {
+        double F = d.f->qual_month[(size_t)(t - 1) * 2 + 0];
+        double want = (1 - 0.9) * pow(0.7, (t - 1) / 12.0);
+        if ((t - 1) % 12 == 0)
+            ck_assert_msg(F == want, "month %d: %.17g, closed form %.17g", t, F, want);
+        else
+            ck_assert_msg(fabs(F - want) <= 1e-14 * want, "month %d: %.17g, closed form %.17g", t,
+                          F, want);
+        double Fb = d.f->qual_month[(size_t)(t - 1) * 2 + 1];
+        double wb = fmin(1, 0.25 * pow(4, (t - 1) / 12.0));
+        ck_assert_msg(fabs(Fb - wb) <= 1e-14 * wb, "b, month %d: %.17g", t, Fb);
+        if (t >= 25)
+            ck_assert(Fb == 1);
+    }
+    drawn_free(&d);
+}
+END_TEST
+
 /* The month loop costs the built-in types inline (models/backend_month.h)
  * and skips work that cannot change a month (the adoption pass while the
  * route is last month's): on the bundled scenarios and make bench's v2
@@ -2657,6 +2697,7 @@ static Suite *suite(void)
     TCase *rules = tcase_create("rules");
     tcase_set_timeout(rules, 60);
     tcase_add_test(rules, test_api_cost_switch);
+    tcase_add_test(rules, test_trend_factors);
     tcase_add_test(rules, test_demand_cap);
     tcase_add_test(rules, test_demand_cap_regrowth);
     tcase_add_test(rules, test_exclusion_chain);
