@@ -397,28 +397,37 @@ enum { GP_FAILED = -1, GP_TIMEOUT = -2, GP_CANCELLED = -3 };
  * GP_CANCELLED. */
 static int run_gnuplot(char *const *argv, const tco_chart_options *o, char *msg, size_t size)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
-        return GP_FAILED;
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    posix_spawn_file_actions_addclose(&fa, fds[1]);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, "gnuplot", &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    close(fds[1]);
+    int fds[2] = {-1, -1}, rc = 0;
+    pid_t pid = 0;
+    /* Charts are drawn several at once (draw_all): one spawn at a time,
+     * so that no other gnuplot inherits this one's pipe (its reader would
+     * wait for that one to end too). */
+#pragma omp critical(tco_gnuplot_spawn)
+    {
+        if (pipe(fds) != 0) {
+            rc = errno;
+        } else {
+            fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+            posix_spawn_file_actions_t fa;
+            posix_spawn_file_actions_init(&fa);
+            posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
+            posix_spawn_file_actions_addclose(&fa, fds[0]);
+            posix_spawn_file_actions_addclose(&fa, fds[1]);
+            posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+            posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+            posix_spawnattr_t attr;
+            posix_spawnattr_init(&attr);
+            posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+            posix_spawnattr_setpgroup(&attr, 0);
+            rc = posix_spawnp(&pid, "gnuplot", &fa, &attr, argv, environ);
+            posix_spawn_file_actions_destroy(&fa);
+            posix_spawnattr_destroy(&attr);
+            close(fds[1]);
+            if (rc != 0)
+                close(fds[0]);
+        }
+    }
     if (rc != 0) {
-        close(fds[0]);
         errno = rc;
         return GP_FAILED;
     }
@@ -535,9 +544,10 @@ static void session_close(session *ss)
         tco_remove_tree(ss->work);
 }
 
-/* Draws one chart (or the report) with template tpl into final. */
+/* Draws one chart (or the report) with template tpl into final; *stop is
+ * set when gnuplot was stopped (interrupted or too slow). */
 static tco_status draw(const session *ss, const char *tpl, const char *name, const char *final,
-                       const char *fmt, const char *extra, tco_error *err)
+                       const char *fmt, const char *extra, int *stop, tco_error *err)
 {
     if (ss->o->cancel && *ss->o->cancel)
         return tco_error_set(err, TCO_EINTR, "interrupted while drawing the charts");
@@ -569,6 +579,7 @@ static tco_status draw(const session *ss, const char *tpl, const char *name, con
     int rc = run_gnuplot(argv, ss->o, msg, sizeof msg);
     for (int i = 0; i < NARGS; i++)
         free(argv[i]);
+    *stop = rc == GP_CANCELLED || rc == GP_TIMEOUT;
     if (rc == GP_CANCELLED)
         return tco_error_set(err, TCO_EINTR, "interrupted while drawing the charts");
     if (rc == GP_TIMEOUT)
@@ -602,42 +613,100 @@ static tco_status draw(const session *ss, const char *tpl, const char *name, con
     return TCO_OK;
 }
 
-static tco_status draw_specs(const session *ss, const tco_chart_spec *c, size_t n,
-                             tco_error *err)
+/* gnuplot processes at once: TCOSIM_CHART_JOBS, else the processors
+ * online, at most 8. */
+static int chart_jobs(void)
 {
-    static const char *const fmts[] = {"png", "svg"};
-    for (size_t i = 0; i < n; i++) {
-        const char *id = KINDS[c[i].kind].id;
-        const char *extra = KINDS[c[i].kind].extra ? KINDS[c[i].kind].extra
-                            : c[i].extra             ? c[i].extra
-                                                     : "";
-        for (int k = 0; k < 2; k++) {
-            char final[PATH_MAX + 64];
-            tco_snprintf(final, sizeof final, "%s/plots/%s.%s", ss->dir, id, fmts[k]);
-            tco_status st = draw(ss, KINDS[c[i].kind].template, id, final, fmts[k], extra, err);
-            if (st != TCO_OK)
-                return st;
-        }
-    }
-    return TCO_OK;
+    const char *env = getenv("TCOSIM_CHART_JOBS");
+    double v;
+    if (env && tco_parse_double(env, &v) == 0 && v >= 1 && v <= 64)
+        return (int)v;
+    long procs = sysconf(_SC_NPROCESSORS_ONLN);
+    return procs < 1 ? 1 : procs > 8 ? 8 : (int)procs;
 }
 
 /* The board pack, report.pdf, when the folder has its pages (board.tsv,
- * sim/boardpack.h; a folder written by an older tcosim has none).  first:
- * a sweep's or a sensitivity analysis's first chart, NULL for a run's. */
-static tco_status draw_board(const session *ss, const tco_chart_spec *first, tco_error *err)
+ * sim/boardpack.h; a folder written by an older tcosim has none): 1 and
+ * its template's option in extra, else 0.  first: a sweep's or a
+ * sensitivity analysis's first chart, NULL for a run's. */
+static int board_extra(const session *ss, const tco_chart_spec *first, char *extra, size_t size)
 {
-    char path[PATH_MAX + 32], extra[1024] = "";
+    char path[PATH_MAX + 32];
     tco_snprintf(path, sizeof path, "%s/board.tsv", ss->dir);
     if (access(path, R_OK) != 0)
-        return TCO_OK;
+        return 0;
+    extra[0] = '\0';
     if (first)
-        tco_snprintf(extra, sizeof extra, "%s %s", KINDS[first->kind].id,
+        tco_snprintf(extra, size, "%s %s", KINDS[first->kind].id,
                      KINDS[first->kind].extra ? KINDS[first->kind].extra
                      : first->extra           ? first->extra
                                               : "");
-    tco_snprintf(path, sizeof path, "%s/report.pdf", ss->dir);
-    return draw(ss, "report", "report", path, "pdf", extra, err);
+    return 1;
+}
+
+/* Each chart of c in PNG and SVG, and the board pack when board (its
+ * template redraws the charts from the data files, so it need not wait for
+ * them), several at once (chart_jobs), the board pack, the longest, first.
+ * A chart that fails does not stop the others, so the error returned is
+ * the same whatever the order they end in: the first failure in c's
+ * order, then the board pack's.  Once gnuplot has been interrupted or
+ * stopped as too slow, no further chart is started, and an interruption
+ * is returned before any other failure. */
+static tco_status draw_all(const session *ss, const tco_chart_spec *c, size_t n, int board,
+                           const tco_chart_spec *first, tco_error *err)
+{
+    static const char *const fmts[] = {"png", "svg"};
+    char bextra[1024] = "";
+    board = board && board_extra(ss, first, bextra, sizeof bextra);
+    const size_t m = 2 * n + (size_t)board;
+    tco_status *st = calloc(m + 1, sizeof *st);
+    tco_error *errs = calloc(m + 1, sizeof *errs);
+    if (!st || !errs) {
+        free(st);
+        free(errs);
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    }
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(chart_jobs()) shared(failed)
+    for (size_t q = 0; q < m; q++) {
+        int stop;
+#pragma omp atomic read
+        stop = failed;
+        if (stop)
+            continue;
+        stop = 0;
+        /* Task 0 is the board pack (when drawn); its status goes last. */
+        size_t slot = board ? (q == 0 ? m - 1 : q - 1) : q;
+        if (board && q == 0) {
+            char path[PATH_MAX + 32];
+            tco_snprintf(path, sizeof path, "%s/report.pdf", ss->dir);
+            st[slot] = draw(ss, "report", "report", path, "pdf", bextra, &stop, &errs[slot]);
+        } else {
+            size_t i = slot / 2;
+            int k = (int)(slot % 2);
+            const char *id = KINDS[c[i].kind].id;
+            const char *extra = KINDS[c[i].kind].extra ? KINDS[c[i].kind].extra
+                                : c[i].extra             ? c[i].extra
+                                                         : "";
+            char final[PATH_MAX + 64];
+            tco_snprintf(final, sizeof final, "%s/plots/%s.%s", ss->dir, id, fmts[k]);
+            st[slot] = draw(ss, KINDS[c[i].kind].template, id, final, fmts[k], extra, &stop,
+                            &errs[slot]);
+        }
+        if (stop || st[slot] == TCO_EINTR) {
+#pragma omp atomic write
+            failed = 1;
+        }
+    }
+    tco_status result = TCO_OK;
+    for (size_t q = 0; q < m && result != TCO_EINTR; q++)
+        if (st[q] != TCO_OK && (result == TCO_OK || st[q] == TCO_EINTR)) {
+            result = st[q];
+            *err = errs[q];
+        }
+    free(st);
+    free(errs);
+    return result;
 }
 
 tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t n,
@@ -646,9 +715,7 @@ tco_status tco_charts_draw_list(const char *dir, const tco_chart_spec *c, size_t
     session ss;
     tco_status st = session_open(&ss, dir, o, o->title, o->foot, o->currency, err);
     if (st == TCO_OK)
-        st = draw_specs(&ss, c, n, err);
-    if (st == TCO_OK && n > 0)
-        st = draw_board(&ss, c, err);
+        st = draw_all(&ss, c, n, n > 0, c, err);
     session_close(&ss);
     return st;
 }
@@ -659,10 +726,7 @@ static tco_status draw_run(const session *ss, tco_error *err)
         {TCO_CHART_DISTRIBUTION, NULL}, {TCO_CHART_SCURVE, NULL},     {TCO_CHART_FAN, NULL},
         {TCO_CHART_FAN_CUMULATIVE, NULL}, {TCO_CHART_CATEGORIES, NULL}, {TCO_CHART_DECISION, NULL},
         {TCO_CHART_BREAKEVEN, NULL}, {TCO_CHART_SAVINGS, NULL}};
-    tco_status st = draw_specs(ss, charts, sizeof charts / sizeof *charts, err);
-    if (st != TCO_OK)
-        return st;
-    return draw_board(ss, NULL, err);
+    return draw_all(ss, charts, sizeof charts / sizeof *charts, 1, NULL, err);
 }
 
 tco_status tco_charts_draw_run(const char *dir, const tco_chart_options *o, tco_error *err)

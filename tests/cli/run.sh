@@ -160,6 +160,12 @@ env PATH=/nonexistent "$BIN" run small.yaml -q -o "$TMP/c2" 2>c2.err
 "$BIN" run small.yaml -q --no-plots -o "$TMP/c3" && [ ! -e c3/plots ] && ok || bad "--no-plots"
 "$BIN" plot "$TMP/c3" 2>/dev/null && is_png c3/plots/fan.png && is_pdf c3/report.pdf && ok || bad "tcosim plot"
 cmp -s c1/plots/scurve.svg c3/plots/scurve.svg && ok || bad "tcosim plot draws the same chart"
+# Charts are drawn several at once (TCOSIM_CHART_JOBS, default the processors):
+# one at a time gives the same files.
+cp -R c3 c3one && rm -rf c3one/plots c3one/report.pdf && TCOSIM_CHART_JOBS=1 "$BIN" plot "$TMP/c3one" 2>/dev/null && \
+    (for f in c3/plots/*.svg; do cmp -s "$f" "c3one/plots/${f##*/}" || exit 1; done) && \
+    [ "$(ls c3/plots | wc -l)" -eq 16 ] && [ "$(ls c3one/plots | wc -l)" -eq 16 ] && is_pdf c3one/report.pdf \
+    && ok || bad "charts drawn one at a time differ from those drawn at once"
 "$BIN" plot "$TMP/nothing-here" 2>p.err; [ $? -eq 1 ] && grep -q "meta.csv" p.err && ok || bad "plot of a non-run"
 # A broken template: gnuplot's own message reaches the user, exit 3.
 mkdir badplots && cp "$HERE"/../../plots/*.gp badplots/ && echo "plot nonsense_function(x)" >>badplots/scurve.gp
