@@ -176,6 +176,46 @@ static inline void tco_self_month(tco_backend_paths *p, int t, int a, double loa
     c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
 }
 
+/* tco_self_month for months 1..T of a platform adopted in month a (0:
+ * never) and never retired, month t's load L[t - 1] and its costs at
+ * C + (t - 1) * TCO_NCAT: the same operations in the same order for each
+ * month and category.  A cloud pricing without a reserved term is costed
+ * phase by phase (before adoption, setup, production, or a failed
+ * setup's months), each a loop without branches; the others (owned
+ * cohorts, a term's state) month by month. */
+static inline void tco_self_months(tco_backend_paths *p, int a, const double *L, double *C, int T)
+{
+    tco_self_paths *d = p->data;
+    if (d->term || d->owned || !a) {
+        for (int t = 1; t <= T; t++)
+            tco_self_month(p, t, a && t >= a ? a : 0, L[t - 1], C + (size_t)(t - 1) * TCO_NCAT);
+        return;
+    }
+    p->gpus = 0;
+    if (a > T)
+        return;
+    C[(size_t)(a - 1) * TCO_NCAT + TCO_CAT_SETUP] += d->setup_cost;
+    int staffed = p->setup_failed ? a + p->abandon : a + p->setup; /* base staff only before */
+    if (staffed > T + 1)
+        staffed = T + 1;
+    for (int t = a; t < staffed; t++)
+        C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_STAFF] += d->base_fte * d->staff[t - 1];
+    if (p->setup_failed)
+        return;
+    const double *g = p->index;
+    double n = 0;
+    for (int t = staffed; t <= T; t++) {
+        double *c = C + (size_t)(t - 1) * TCO_NCAT;
+        double need = ceil(L[t - 1] * d->peak / d->den);
+        n = need > d->min_gpus ? need : d->min_gpus;
+        c[TCO_CAT_COMPUTE] += n * TCO_HOURS_PER_MONTH * d->hour * g[t - 1];
+        c[TCO_CAT_STAFF] += (d->base_fte + n * d->per_gpu_fte) * d->staff[t - 1];
+        c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
+    }
+    if (staffed <= T)
+        p->gpus = n;
+}
+
 /* Retired at the start of month t (MODEL.md 16): an owned fleet is sold;
  * a later adoption starts with no GPUs.  A running reserved term (14.2)
  * goes on being paid: the retirement keeps it. */

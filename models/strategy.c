@@ -233,8 +233,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             continue;
         }
         int a = f->platform[b] ? f->adopt[b] : 0;
-        for (int t = 1; t <= T; t++)
-            tco_self_month(p, t, a && t >= a ? a : 0, L[t - 1], C + (size_t)(t - 1) * TCO_NCAT);
+        tco_self_months(p, a, L, C, T);
         if (read && a)
             read[b] = T;
     }
