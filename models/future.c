@@ -146,7 +146,10 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->rate_reached = malloc(B);
     f->cmonth = malloc(T * TCO_NCAT * sizeof *f->cmonth);
     f->cload = malloc(B * T * sizeof *f->cload);
-    if (!f->cmonth || !f->cload || !f->rate_load || !f->rate_reached ||
+    f->plan = malloc(T * K * sizeof *f->plan);
+    f->amon = malloc(B * T * sizeof *f->amon);
+    f->rmon = malloc(B * T);
+    if (!f->cmonth || !f->cload || !f->plan || !f->amon || !f->rmon || !f->rate_load || !f->rate_reached ||
         !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->kind || !f->qual || !f->oneoff ||
         !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
@@ -217,6 +220,9 @@ void tco_future_free(tco_future *f)
     free(f->rate_reached);
     free(f->cmonth);
     free(f->cload);
+    free(f->plan);
+    free(f->amon);
+    free(f->rmon);
     free(f);
 }
 

@@ -71,13 +71,12 @@ static void count_idle(tco_future *f, const int *use, size_t nuse, const int *ro
     }
 }
 
-/* Whether cost_direct can cost strategy s on f: no review, no retirement,
- * no switch on spend, no exclusion in this future, and every backend it
- * can reach of a built-in type (costed inline). */
+/* Whether cost_direct can cost strategy s on f: no switch on spend, no
+ * exclusion in this future, and every backend it can reach of a built-in
+ * type (costed inline). */
 static int direct_ok(const tco_future *f, const tco_model *m, const tco_strategy *st, size_t s)
 {
-    if (st->review || st->retire_idle || st->switch_kind == TCO_SWITCH_API_COST ||
-        f->first_excl <= m->T)
+    if (st->switch_kind == TCO_SWITCH_API_COST || f->first_excl <= m->T)
         return 0;
     const int *use = m->use + s * m->B;
     for (size_t j = 0; j < m->nuse[s]; j++)
@@ -91,19 +90,33 @@ int tco_future_cost_by_spans(const tco_future *f, const tco_model *m, size_t s)
     return direct_ok(f, m, &m->sc->strategies[s], s);
 }
 
+/* The first review month r >= t (tco_review_due), or 0 for none. */
+static int next_review(const tco_review *rv, int t, int T)
+{
+    int r = t <= rv->first ? rv->first : rv->first + (t - rv->first + rv->every - 1) / rv->every * rv->every;
+    return r < T ? r : 0;
+}
+
 /* Strategy s on f, for the strategies and futures of direct_ok: the same
  * operations as the month loop of tco_future_cost, in the same order for
  * each month and category (so the same bits), arranged by source instead
- * of by month.  With no review, retirement or exclusion, and a switch that
- * reads only demand, the route of every month is known before any cost:
- * the months split into spans of one route and one serving plan (a span
- * ends where the phase changes, the switch takes effect, or a platform
- * adopted by then enters production).  Each workload's requests of a span
- * are served in one pass over its months; then each backend's monthly
- * costs, backend after backend in the loop's order; then the months'
- * totals and the sums over months, in month order.  Month t's costs by
- * category are kept at f->cmonth[(t - 1) * TCO_NCAT + j] and backend b's
- * loads at f->cload[b * T + t - 1].  No state is saved to resume from
+ * of by month.  Without exclusions, and with a switch that reads only
+ * demand, no route depends on a cost: the months split into spans of one
+ * route and one serving plan.  A span ends where the phase changes, the
+ * switch takes effect, a review decides (at the end of its month), a
+ * platform adopted by then enters production, or an idle one reaches its
+ * retirement; the reviews and the switch are decided at the end of the
+ * span that ends with their month, with the state the loop has then.
+ * Each workload's requests of a span are served in one pass over its
+ * months (the backend serving each month, -1 none, kept at f->plan[(t -
+ * 1) * K + k]); then the backends' monthly costs, backend after backend
+ * (each adds to each month after those before it), or, with retirements,
+ * month after month, each month's retirements first (platform b's
+ * adoption in force in month t at f->amon[b * T + t - 1], its retirement at
+ * the start of month t at f->rmon[b * T + t - 1]); then the months' totals
+ * and the sums over months, in month order.  Month t's costs by category
+ * are kept at f->cmonth[(t - 1) * TCO_NCAT + j] and backend b's loads at
+ * f->cload[b * T + t - 1].  No state is saved to resume from
  * (tco_future_track_reads): a costing with events left out starts from
  * month 1, here or in the loop. */
 static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *monthly,
@@ -111,28 +124,39 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
 {
     const tco_scenario *sc = m->sc;
     const tco_strategy *st = &sc->strategies[s];
-    const int T = m->T;
+    const tco_review *const review = st->review;
+    const int T = m->T, M = st->retire_idle;
     const size_t K = m->K, B = m->B;
     const int *use = m->use + s * B;
     const size_t nuse = m->nuse[s];
     const double *x = f->x;
     double *C = f->cmonth;
+    int *plan = f->plan, *amon = f->amon;
+    unsigned char *rmon = f->rmon;
+    char *const platform = f->platform;
+    int *const adopted = f->adopt, *const prod = f->prod, *const idle = f->idle;
     int *read = f->last_read && !f->masked ? f->last_read + s * B : NULL;
     memset(out, 0, sizeof *out);
     out->tokens = f->tokens;
     memset(C, 0, (size_t)T * TCO_NCAT * sizeof *C);
     for (int t = 1; t <= T; t++)
         C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_EVENTS] = f->oneoff[t - 1];
+    int plat[TCO_MAX_BACKENDS];
+    size_t nplat = 0;
     for (size_t j = 0; j < nuse; j++) {
         int b = use[j];
         if (read)
             read[b] = 0;
-        f->adopt[b] = 0;
-        f->prod[b] = f->platform[b] ? TCO_NEVER : 0;
-        f->idle[b] = 0;
+        adopted[b] = 0;
+        prod[b] = platform[b] ? TCO_NEVER : 0;
+        idle[b] = 0;
+        if (platform[b])
+            plat[nplat++] = b;
         if (f->kind[b] == TCO_KIND_SELF)
             tco_self_start(&f->paths[b]);
         memset(f->cload + (size_t)b * T, 0, (size_t)T * sizeof *f->cload);
+        if (M)
+            memset(rmon + (size_t)b * T, 0, (size_t)T);
     }
     double tok[TCO_MAX_WORKLOADS], val[TCO_MAX_WORKLOADS];
     int valued = 0;
@@ -148,48 +172,84 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
         for (int t = 1; t <= T && !tau; t++)
             if (f->demand[t - 1] > st->switch_threshold)
                 tau = t;
-    if (tau && tau < T) {
-        out->switches = 1;
-        out->first_switch = tau + 1;
-    }
     /* Spans of one route and one serving plan. */
-    int any_unserved = 0;
+    int any_unserved = 0, option = -1, charged = 0, retired = 0;
     size_t phase = 0;
     for (int t = 1; t <= T;) {
-        while (phase + 1 < st->nphases && st->phases[phase + 1].from_month <= t)
-            phase++;
         const int switched = tau && t > tau;
-        const int *route = switched ? st->switch_route : st->phases[phase].route;
+        const int *route;
+        if (switched) {
+            route = st->switch_route;
+        } else if (review) {
+            route = tco_review_route(st, option);
+        } else {
+            while (phase + 1 < st->nphases && st->phases[phase + 1].from_month <= t)
+                phase++;
+            route = st->phases[phase].route;
+        }
+        if (t == charged)
+            C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_SETUP] += x[review->switching_cost];
+        /* Retirement first: not routed in months t - M .. t - 1. */
+        if (M)
+            for (size_t j = 0; j < nplat; j++) {
+                int b = plat[j];
+                if (idle[b] >= M) {
+                    rmon[(size_t)b * T + (size_t)(t - 1)] = 1;
+                    retired = 1;
+                    adopted[b] = 0;
+                    prod[b] = TCO_NEVER;
+                    idle[b] = 0;
+                }
+            }
         for (size_t k = 0; k < K; k++)
-            if (f->platform[route[k]] && !f->adopt[route[k]])
+            if (platform[route[k]] && !adopted[route[k]])
                 adopt(f, route[k], t);
         int end = T + 1;
         if (!switched) {
-            if (phase + 1 < st->nphases && st->phases[phase + 1].from_month < end)
+            if (!review && phase + 1 < st->nphases && st->phases[phase + 1].from_month < end)
                 end = st->phases[phase + 1].from_month;
             if (tau && tau + 1 < end)
                 end = tau + 1;
         }
-        for (size_t j = 0; j < nuse; j++) {
-            int p = f->prod[use[j]];
-            if (f->adopt[use[j]] && p > t && p < end)
-                end = p;
+        if (review) {
+            int r = next_review(review, t, T);
+            if (r && r + 1 < end)
+                end = r + 1;
+        }
+        for (size_t j = 0; j < nplat; j++) {
+            int b = plat[j];
+            if (!adopted[b])
+                continue;
+            if (prod[b] > t && prod[b] < end)
+                end = prod[b];
+            if (M && !f->paths[b].setup_failed) {
+                size_t k = 0;
+                while (k < K && route[k] != b)
+                    k++;
+                /* Idle from t on: retired at the start of month t + M - idle. */
+                if (k == K && t + M - idle[b] < end)
+                    end = t + M - idle[b];
+            }
         }
         for (size_t k = 0; k < K; k++) {
             const tco_workload *w = &sc->workloads[k];
             int srv = route[k];
             const double *R = f->R + k;
-            if (t < f->prod[srv]) {
+            if (t < prod[srv]) {
                 srv = st->fallback; /* no exclusion: no excluded backend serves */
                 if (srv < 0 || (w->allowed && !w->allowed[srv])) {
                     /* Unserved (MODEL.md 15): no backend, no failure cost. */
                     double uc = x[w->unserved_cost];
-                    for (int u = t; u < end; u++)
+                    for (int u = t; u < end; u++) {
                         C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[(size_t)(u - 1) * K] * uc;
+                        plan[(size_t)(u - 1) * K + k] = -1;
+                    }
                     any_unserved = 1;
                     continue;
                 }
             }
+            for (int u = t; u < end; u++)
+                plan[(size_t)(u - 1) * K + k] = srv;
             const tco_backend_paths *p = &f->paths[srv];
             double *L = f->cload + (size_t)srv * T;
             if (valued)
@@ -217,25 +277,85 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                     C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[(size_t)(u - 1) * K] * q;
             }
         }
+        if (M)
+            for (size_t j = 0; j < nplat; j++) {
+                int b = plat[j], *A = amon + (size_t)b * T;
+                for (int u = t; u < end; u++)
+                    A[u - 1] = adopted[b];
+                /* MODEL.md 16: months without being routed (count_idle). */
+                if (!adopted[b] || f->paths[b].setup_failed)
+                    continue;
+                size_t k = 0;
+                while (k < K && route[k] != b)
+                    k++;
+                idle[b] = k < K ? 0 : idle[b] + (end - t);
+            }
+        /* The month end - 1 closes: the switch, then a review. */
+        const int last = end - 1;
+        if (tau == last && tau < T) {
+            out->switches = 1;
+            out->first_switch = tau + 1;
+        }
+        if (review && tco_review_due(review, last, T)) {
+            int o = tco_review_decide(f, m, s, option, last);
+            if (o != option) {
+                option = o;
+                charged = last + 1;
+                if (!out->switches++)
+                    out->first_switch = last + 1;
+            }
+        }
         t = end;
     }
-    /* Each backend's monthly costs, in the loop's order (use order; an api
-     * backend without a fixed monthly cost adds nothing). */
-    for (size_t j = 0; j < nuse; j++) {
-        int b = use[j];
-        tco_backend_paths *p = &f->paths[b];
-        const double *L = f->cload + (size_t)b * T;
-        if (f->kind[b] == TCO_KIND_API) {
-            if (((const tco_api_paths *)p->data)->fixed == 0)
+    /* The backends' monthly costs, in the loop's order (use order; an api
+     * backend without a fixed monthly cost adds nothing).  Without a
+     * retirement each platform has one adoption, to the horizon. */
+    if (!retired) {
+        for (size_t j = 0; j < nuse; j++) {
+            int b = use[j];
+            tco_backend_paths *p = &f->paths[b];
+            const double *L = f->cload + (size_t)b * T;
+            if (f->kind[b] == TCO_KIND_API) {
+                if (((const tco_api_paths *)p->data)->fixed == 0)
+                    continue;
+                for (int t = 1; t <= T; t++)
+                    tco_api_month(p, L[t - 1], C + (size_t)(t - 1) * TCO_NCAT);
                 continue;
-            for (int t = 1; t <= T; t++)
-                tco_api_month(p, L[t - 1], C + (size_t)(t - 1) * TCO_NCAT);
-            continue;
+            }
+            int a = platform[b] ? adopted[b] : 0;
+            tco_self_months(p, a, L, C, T);
+            if (read && a)
+                read[b] = T;
         }
-        int a = f->platform[b] ? f->adopt[b] : 0;
-        tco_self_months(p, a, L, C, T);
-        if (read && a)
-            read[b] = T;
+    } else {
+        int mon[TCO_MAX_BACKENDS];
+        size_t nmon = 0;
+        for (size_t j = 0; j < nuse; j++) {
+            int b = use[j];
+            if (f->kind[b] != TCO_KIND_API || ((const tco_api_paths *)f->paths[b].data)->fixed != 0)
+                mon[nmon++] = b;
+        }
+        for (int t = 1; t <= T; t++) {
+            double *c = C + (size_t)(t - 1) * TCO_NCAT;
+            for (size_t j = 0; j < nplat; j++) {
+                int b = plat[j];
+                if (rmon[(size_t)b * T + (size_t)(t - 1)])
+                    tco_self_retire(&f->paths[b], t, c);
+            }
+            for (size_t j = 0; j < nmon; j++) {
+                int b = mon[j];
+                tco_backend_paths *p = &f->paths[b];
+                double l = f->cload[(size_t)b * T + (size_t)(t - 1)];
+                if (f->kind[b] == TCO_KIND_API) {
+                    tco_api_month(p, l, c);
+                    continue;
+                }
+                int a = amon[(size_t)b * T + (size_t)(t - 1)];
+                if (read && a)
+                    read[b] = t;
+                tco_self_month(p, t, a, l, c);
+            }
+        }
     }
     /* The months' totals, then the sums over months in month order. */
     double npv = 0, nominal = 0, cat[TCO_NCAT] = {0};
@@ -260,32 +380,18 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     if (any_unserved) {
         /* The requests served and unserved, summed in the loop's order. */
         double served = 0, unserved = 0;
-        size_t ph = 0;
-        for (int t = 1; t <= T; t++) {
-            while (ph + 1 < st->nphases && st->phases[ph + 1].from_month <= t)
-                ph++;
-            const int *route = tau && t > tau ? st->switch_route : st->phases[ph].route;
-            const double *R = f->R + (size_t)(t - 1) * K;
-            for (size_t k = 0; k < K; k++) {
-                const tco_workload *w = &sc->workloads[k];
-                int srv = route[k];
-                if (t < f->prod[srv]) {
-                    srv = st->fallback;
-                    if (srv < 0 || (w->allowed && !w->allowed[srv])) {
-                        unserved += R[k];
-                        continue;
-                    }
-                }
-                served += R[k] * tok[k];
-            }
+        for (size_t i = 0; i < (size_t)T * K; i++) {
+            if (plan[i] < 0)
+                unserved += f->R[i];
+            else
+                served += f->R[i] * tok[i % K];
         }
         out->unserved = unserved;
         if (unserved > 0)
             out->tokens = served;
     }
-    for (size_t j = 0; j < nuse; j++)
-        if (f->platform[use[j]])
-            out->gpus += f->paths[use[j]].gpus;
+    for (size_t j = 0; j < nplat; j++)
+        out->gpus += f->paths[plat[j]].gpus;
 }
 
 void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthly,

@@ -2636,6 +2636,14 @@ static void inline_same_bits(const char *path, const char *text, int *features)
             features[7] += spans && a.unserved > 0;
             features[8] += spans && d.sc->strategies[s].nphases > 1;
             features[9] += spans && a.gpus > 0;
+            features[10] += spans && d.sc->strategies[s].review && a.switches > 0;
+            if (spans && d.sc->strategies[s].retire_idle > 0) {
+                /* A platform retired (and perhaps adopted again). */
+                const int *use = d.m->use + s * B;
+                for (size_t j = 0; j < d.m->nuse[s]; j++)
+                    for (size_t t = 0; t < H; t++)
+                        features[11] += d.f->platform[use[j]] && d.f->rmon[(size_t)use[j] * H + t];
+            }
             features[0] += a.switches > 0;
             features[1] += a.unserved > 0;
             features[2] += a.gpus > 0;
@@ -2711,8 +2719,9 @@ START_TEST(test_inline_same_bits)
     /* switches or reviews, unserved requests, GPUs in month T, fleets
      * sold or credited, events left out: each seen somewhere; and costed
      * by spans (cost_direct): any, with a switch, with requests unserved,
-     * with phases, with GPUs. */
-    int features[10] = {0};
+     * with phases, with GPUs, with a review that moves, with a platform
+     * retired. */
+    int features[12] = {0};
     inline_same_bits("scenarios/baseline.yaml", NULL, features);
     inline_same_bits("scenarios/owned.yaml", NULL, features);
     inline_same_bits("scenarios/regulated.yaml", NULL, features);
@@ -2722,7 +2731,7 @@ START_TEST(test_inline_same_bits)
     /* Cloud platforms whose setup fails half the time (none of the files
      * above has one), with and without a reserved term. */
     inline_same_bits(NULL, CLOUDFAIL, features);
-    for (int i = 0; i < 10; i++)
+    for (int i = 0; i < 12; i++)
         ck_assert_msg(features[i] > 0, "feature %d never seen", i);
 }
 END_TEST
