@@ -71,12 +71,11 @@ static void count_idle(tco_future *f, const int *use, size_t nuse, const int *ro
     }
 }
 
-/* Whether cost_direct can cost strategy s on f: no switch on spend, no
- * exclusion in this future, and every backend it can reach of a built-in
- * type (costed inline). */
+/* Whether cost_direct can cost strategy s on f: no switch on spend, and
+ * every backend it can reach of a built-in type (costed inline). */
 static int direct_ok(const tco_future *f, const tco_model *m, const tco_strategy *st, size_t s)
 {
-    if (st->switch_kind == TCO_SWITCH_API_COST || f->first_excl <= m->T)
+    if (st->switch_kind == TCO_SWITCH_API_COST)
         return 0;
     const int *use = m->use + s * m->B;
     for (size_t j = 0; j < m->nuse[s]; j++)
@@ -100,12 +99,13 @@ static int next_review(const tco_review *rv, int t, int T)
 /* Strategy s on f, for the strategies and futures of direct_ok: the same
  * operations as the month loop of tco_future_cost, in the same order for
  * each month and category (so the same bits), arranged by source instead
- * of by month.  Without exclusions, and with a switch that reads only
- * demand, no route depends on a cost: the months split into spans of one
- * route and one serving plan.  A span ends where the phase changes, the
- * switch takes effect, a review decides (at the end of its month), a
- * platform adopted by then enters production, or an idle one reaches its
- * retirement; the reviews and the switch are decided at the end of the
+ * of by month.  With a switch that reads only demand, no route depends on
+ * a cost: the months split into spans of one route and one serving plan.
+ * A span ends where the phase changes, the switch takes effect, a review
+ * decides (at the end of its month), an exclusion happens (its cost and
+ * rerouting from its month), a platform adopted by then enters production,
+ * or an idle one reaches its retirement; the reviews and the switch are
+ * decided at the end of the
  * span that ends with their month, with the state the loop has then.
  * Each workload's requests of a span are served in one pass over its
  * months (the backend serving each month, -1 none, kept at f->plan[(t -
@@ -201,10 +201,36 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                     idle[b] = 0;
                 }
             }
+        /* Routing with the exclusions in force: those of months up to t
+         * (a span starts at each one's month). */
+        const int *via = NULL;
+        int end = T + 1;
+        if (t >= f->first_excl) {
+            const int *base = route;
+            for (size_t k = 0; k < K; k++)
+                f->route[k] = resolve(f, base[k], t + 1, &f->via[k]);
+            route = f->route;
+            via = f->via;
+            /* An exclusion of this month costs the strategies whose routing,
+             * before it (earlier exclusions applied), reaches the backend. */
+            for (size_t i = 0; i < f->nexcl && f->excl[i].month <= t; i++) {
+                if (f->excl[i].month != t)
+                    continue;
+                int hit = 0, v;
+                for (size_t k = 0; k < K && !hit; k++)
+                    hit = resolve(f, base[k], t, &v) == f->excl[i].from;
+                if (hit)
+                    C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_EVENTS] += f->excl[i].cost;
+            }
+        }
+        for (size_t i = 0; i < f->nexcl; i++)
+            if (f->excl[i].month > t) {
+                end = f->excl[i].month < end ? f->excl[i].month : end;
+                break;
+            }
         for (size_t k = 0; k < K; k++)
             if (platform[route[k]] && !adopted[route[k]])
                 adopt(f, route[k], t);
-        int end = T + 1;
         if (!switched) {
             if (!review && phase + 1 < st->nphases && st->phases[phase + 1].from_month < end)
                 end = st->phases[phase + 1].from_month;
@@ -236,7 +262,11 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             int srv = route[k];
             const double *R = f->R + k;
             if (t < prod[srv]) {
-                srv = st->fallback; /* no exclusion: no excluded backend serves */
+                int v = via ? via[k] : -1;
+                if (v >= 0 && t >= prod[v])
+                    srv = v; /* the excluded backend serves during the transition */
+                else
+                    srv = st->fallback;
                 if (srv < 0 || (w->allowed && !w->allowed[srv])) {
                     /* Unserved (MODEL.md 15): no backend, no failure cost. */
                     double uc = x[w->unserved_cost];
