@@ -138,9 +138,15 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     int *read = f->last_read && !f->masked ? f->last_read + s * B : NULL;
     memset(out, 0, sizeof *out);
     out->tokens = f->tokens;
-    memset(C, 0, (size_t)T * TCO_NCAT * sizeof *C);
-    for (int t = 1; t <= T; t++)
-        C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_EVENTS] = f->oneoff[t - 1];
+    /* Each month's costs from zero, its one-off event costs set (row by
+     * row: cheaper than a call to memset of the whole, which takes the
+     * string instructions beyond 2 KiB). */
+    for (int t = 1; t <= T; t++) {
+        double *c = C + (size_t)(t - 1) * TCO_NCAT;
+        for (int j = 0; j < TCO_NCAT; j++)
+            c[j] = 0;
+        c[TCO_CAT_EVENTS] = f->oneoff[t - 1];
+    }
     int plat[TCO_MAX_BACKENDS];
     size_t nplat = 0;
     for (size_t j = 0; j < nuse; j++) {
