@@ -71,12 +71,11 @@ static void count_idle(tco_future *f, const int *use, size_t nuse, const int *ro
     }
 }
 
-/* Whether cost_direct can cost strategy s on f: no switch on spend, and
- * every backend it can reach of a built-in type (costed inline). */
+/* Whether cost_direct can cost strategy s on f: every backend it can
+ * reach of a built-in type (costed inline). */
 static int direct_ok(const tco_future *f, const tco_model *m, const tco_strategy *st, size_t s)
 {
-    if (st->switch_kind == TCO_SWITCH_API_COST)
-        return 0;
+    (void)st;
     const int *use = m->use + s * m->B;
     for (size_t j = 0; j < m->nuse[s]; j++)
         if (f->kind[use[j]] == TCO_KIND_TABLE)
@@ -99,26 +98,27 @@ static int next_review(const tco_review *rv, int t, int T)
 /* Strategy s on f, for the strategies and futures of direct_ok: the same
  * operations as the month loop of tco_future_cost, in the same order for
  * each month and category (so the same bits), arranged by source instead
- * of by month.  With a switch that reads only demand, no route depends on
- * a cost: the months split into spans of one route and one serving plan.
- * A span ends where the phase changes, the switch takes effect, a review
- * decides (at the end of its month), an exclusion happens (its cost and
- * rerouting from its month), a platform adopted by then enters production,
- * or an idle one reaches its retirement; the reviews and the switch are
- * decided at the end of the
- * span that ends with their month, with the state the loop has then.
- * Each workload's requests of a span are served in one pass over its
- * months (the backend serving each month, -1 none, kept at f->plan[(t -
- * 1) * K + k]); then the backends' monthly costs, backend after backend
- * (each adds to each month after those before it), or, with retirements,
- * month after month, each month's retirements first (platform b's
- * adoption in force in month t at f->amon[b * T + t - 1], its retirement at
- * the start of month t at f->rmon[b * T + t - 1]); then the months' totals
- * and the sums over months, in month order.  Month t's costs by category
- * are kept at f->cmonth[(t - 1) * TCO_NCAT + j] and backend b's loads at
- * f->cload[b * T + t - 1].  No state is saved to resume from
- * (tco_future_track_reads): a costing with events left out starts from
- * month 1, here or in the loop. */
+ * of by month.  Routes depend on costs only through a switch on spend,
+ * which is decided month by month until it triggers; otherwise the months
+ * split into spans of one route and one serving plan.  A span ends where
+ * the phase changes, the switch takes effect, a review decides (at the end
+ * of its month), an exclusion happens (its cost and rerouting from its
+ * month), a platform adopted by then enters production, or an idle one
+ * reaches its retirement; the switch and the reviews are decided at the
+ * end of the span that ends with their month, with the state the loop has
+ * then.  Each workload's requests of a span are served in one pass over
+ * its months (the backend serving each month, -1 none, kept at f->plan[(t
+ * - 1) * K + k]), then the api backends' fixed costs of those months;
+ * after the last span, the platforms' monthly costs, platform after
+ * platform (each adds to each month after those before it), or, with
+ * retirements, month after month, each month's retirements first
+ * (platform b's adoption in force in month t at f->amon[b * T + t - 1],
+ * its retirement at the start of month t at f->rmon[b * T + t - 1]); then
+ * the months' totals and the sums over months, in month order.  Month t's
+ * costs by category are kept at f->cmonth[(t - 1) * TCO_NCAT + j] and
+ * backend b's loads at f->cload[b * T + t - 1].  No state is saved to
+ * resume from (tco_future_track_reads): a costing with events left out
+ * starts from month 1, here or in the loop. */
 static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *monthly,
                         double *bycat, tco_cost *out)
 {
@@ -147,10 +147,12 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             c[j] = 0;
         c[TCO_CAT_EVENTS] = f->oneoff[t - 1];
     }
-    int plat[TCO_MAX_BACKENDS];
-    size_t nplat = 0;
+    int plat[TCO_MAX_BACKENDS], fixed[TCO_MAX_BACKENDS];
+    size_t nplat = 0, nfixed = 0;
     for (size_t j = 0; j < nuse; j++) {
         int b = use[j];
+        if (f->kind[b] == TCO_KIND_API && ((const tco_api_paths *)f->paths[b].data)->fixed != 0)
+            fixed[nfixed++] = b;
         if (read)
             read[b] = 0;
         adopted[b] = 0;
@@ -242,6 +244,10 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                 end = st->phases[phase + 1].from_month;
             if (tau && tau + 1 < end)
                 end = tau + 1;
+            /* A switch on spend reads each month's api costs: a month at a
+             * time until it triggers. */
+            if (st->switch_kind == TCO_SWITCH_API_COST && !tau)
+                end = t + 1;
         }
         if (review) {
             int r = next_review(review, t, T);
@@ -326,8 +332,20 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                     k++;
                 idle[b] = k < K ? 0 : idle[b] + (end - t);
             }
+        /* The api backends' fixed monthly costs in months they serve, after
+         * the month's per-request prices, in use order (the api costs are
+         * then whole, for a switch on spend). */
+        for (size_t j = 0; j < nfixed; j++) {
+            tco_backend_paths *p = &f->paths[fixed[j]];
+            const double *L = f->cload + (size_t)fixed[j] * T;
+            for (int u = t; u < end; u++)
+                tco_api_month(p, L[u - 1], C + (size_t)(u - 1) * TCO_NCAT);
+        }
         /* The month end - 1 closes: the switch, then a review. */
         const int last = end - 1;
+        if (st->switch_kind == TCO_SWITCH_API_COST && !tau && !switched &&
+            C[(size_t)(last - 1) * TCO_NCAT + TCO_CAT_API] > st->switch_threshold)
+            tau = last;
         if (tau == last && tau < T) {
             out->switches = 1;
             out->first_switch = tau + 1;
@@ -343,34 +361,19 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
         }
         t = end;
     }
-    /* The backends' monthly costs, in the loop's order (use order; an api
-     * backend without a fixed monthly cost adds nothing).  Without a
-     * retirement each platform has one adoption, to the horizon. */
+    /* The platforms' monthly costs, in the loop's order (use order; an api
+     * backend's fixed cost is booked above, and adds to other categories
+     * than these).  Without a retirement each platform has one adoption,
+     * to the horizon. */
     if (!retired) {
-        for (size_t j = 0; j < nuse; j++) {
-            int b = use[j];
-            tco_backend_paths *p = &f->paths[b];
-            const double *L = f->cload + (size_t)b * T;
-            if (f->kind[b] == TCO_KIND_API) {
-                if (((const tco_api_paths *)p->data)->fixed == 0)
-                    continue;
-                for (int t = 1; t <= T; t++)
-                    tco_api_month(p, L[t - 1], C + (size_t)(t - 1) * TCO_NCAT);
-                continue;
-            }
-            int a = platform[b] ? adopted[b] : 0;
-            tco_self_months(p, a, L, C, T);
+        for (size_t j = 0; j < nplat; j++) {
+            int b = plat[j];
+            int a = adopted[b];
+            tco_self_months(&f->paths[b], a, f->cload + (size_t)b * T, C, T);
             if (read && a)
                 read[b] = T;
         }
     } else {
-        int mon[TCO_MAX_BACKENDS];
-        size_t nmon = 0;
-        for (size_t j = 0; j < nuse; j++) {
-            int b = use[j];
-            if (f->kind[b] != TCO_KIND_API || ((const tco_api_paths *)f->paths[b].data)->fixed != 0)
-                mon[nmon++] = b;
-        }
         for (int t = 1; t <= T; t++) {
             double *c = C + (size_t)(t - 1) * TCO_NCAT;
             for (size_t j = 0; j < nplat; j++) {
@@ -378,18 +381,12 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                 if (rmon[(size_t)b * T + (size_t)(t - 1)])
                     tco_self_retire(&f->paths[b], t, c);
             }
-            for (size_t j = 0; j < nmon; j++) {
-                int b = mon[j];
-                tco_backend_paths *p = &f->paths[b];
-                double l = f->cload[(size_t)b * T + (size_t)(t - 1)];
-                if (f->kind[b] == TCO_KIND_API) {
-                    tco_api_month(p, l, c);
-                    continue;
-                }
+            for (size_t j = 0; j < nplat; j++) {
+                int b = plat[j];
                 int a = amon[(size_t)b * T + (size_t)(t - 1)];
                 if (read && a)
                     read[b] = t;
-                tco_self_month(p, t, a, l, c);
+                tco_self_month(&f->paths[b], t, a, f->cload[(size_t)b * T + (size_t)(t - 1)], c);
             }
         }
     }
