@@ -2638,6 +2638,8 @@ static void inline_same_bits(const char *path, const char *text, int *features)
             features[9] += spans && a.gpus > 0;
             features[10] += spans && d.sc->strategies[s].review && a.switches > 0;
             features[12] += spans && d.f->first_excl <= d.sc->horizon;
+            features[13] += spans && d.sc->strategies[s].switch_kind == TCO_SWITCH_API_COST &&
+                            a.switches > 0;
             if (spans && d.sc->strategies[s].retire_idle > 0) {
                 /* A platform retired (and perhaps adopted again). */
                 const int *use = d.m->use + s * B;
@@ -2721,8 +2723,8 @@ START_TEST(test_inline_same_bits)
      * sold or credited, events left out: each seen somewhere; and costed
      * by spans (cost_direct): any, with a switch, with requests unserved,
      * with phases, with GPUs, with a review that moves, with a platform
-     * retired, with an exclusion. */
-    int features[13] = {0};
+     * retired, with an exclusion, with a switch on spend that triggers. */
+    int features[14] = {0};
     inline_same_bits("scenarios/baseline.yaml", NULL, features);
     inline_same_bits("scenarios/owned.yaml", NULL, features);
     inline_same_bits("scenarios/regulated.yaml", NULL, features);
@@ -2732,7 +2734,7 @@ START_TEST(test_inline_same_bits)
     /* Cloud platforms whose setup fails half the time (none of the files
      * above has one), with and without a reserved term. */
     inline_same_bits(NULL, CLOUDFAIL, features);
-    for (int i = 0; i < 13; i++)
+    for (int i = 0; i < 14; i++)
         ck_assert_msg(features[i] > 0, "feature %d never seen", i);
 }
 END_TEST
