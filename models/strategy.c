@@ -32,6 +32,57 @@ static int resolve(const tco_future *f, int r, int before, int *via)
     return r;
 }
 
+/* Routing in month t from the route base with the exclusions in force
+ * (those of months up to t): the route into f->route, the last excluded
+ * backend on each workload's way into f->via.  An exclusion of month t
+ * costs the strategies whose routing before it (earlier exclusions
+ * applied) reaches its backend: its cost is added to *events. */
+static const int *route_excluded(tco_future *f, const int *base, int t, size_t K,
+                                 double *events)
+{
+    for (size_t k = 0; k < K; k++)
+        f->route[k] = resolve(f, base[k], t + 1, &f->via[k]);
+    for (size_t i = 0; i < f->nexcl && f->excl[i].month <= t; i++) {
+        if (f->excl[i].month != t)
+            continue;
+        int hit = 0, v;
+        for (size_t k = 0; k < K && !hit; k++)
+            hit = resolve(f, base[k], t, &v) == f->excl[i].from;
+        if (hit)
+            *events += f->excl[i].cost;
+    }
+    return f->route;
+}
+
+/* A month's costs c, totalling total, into the sums over months: the NPV
+ * at discount factor d, the nominal sum and the discounted categories. */
+static inline void book_month(const double *c, double total, double d, double *npv,
+                              double *nominal, double *cat)
+{
+    *npv += d * total;
+    *nominal += total;
+    for (int j = 0; j < TCO_NCAT; j++)
+        cat[j] += d * c[j];
+}
+
+/* A review of strategy s at the end of month r, when one is due (MODEL.md
+ * 18): the option in force moves for month r + 1 on, its switching cost due
+ * then (*charged), and the change counted. */
+static void review_at(tco_future *f, const tco_model *m, size_t s, int r, int *option,
+                      int *charged, tco_cost *out)
+{
+    const tco_review *rv = m->sc->strategies[s].review;
+    if (!rv || !tco_review_due(rv, r, m->T))
+        return;
+    int o = tco_review_decide(f, m, s, *option, r);
+    if (o != *option) {
+        *option = o;
+        *charged = r + 1;
+        if (!out->switches++)
+            out->first_switch = r + 1;
+    }
+}
+
 /* Platform b is adopted in month t (MODEL.md 4.2; anew after a retirement,
  * 16): in production after its setup, unless the setup fails (17). */
 static void adopt(tco_future *f, int b, int t)
@@ -214,22 +265,8 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
         const int *via = NULL;
         int end = T + 1;
         if (t >= f->first_excl) {
-            const int *base = route;
-            for (size_t k = 0; k < K; k++)
-                f->route[k] = resolve(f, base[k], t + 1, &f->via[k]);
-            route = f->route;
+            route = route_excluded(f, route, t, K, C + (size_t)(t - 1) * TCO_NCAT + TCO_CAT_EVENTS);
             via = f->via;
-            /* An exclusion of this month costs the strategies whose routing,
-             * before it (earlier exclusions applied), reaches the backend. */
-            for (size_t i = 0; i < f->nexcl && f->excl[i].month <= t; i++) {
-                if (f->excl[i].month != t)
-                    continue;
-                int hit = 0, v;
-                for (size_t k = 0; k < K && !hit; k++)
-                    hit = resolve(f, base[k], t, &v) == f->excl[i].from;
-                if (hit)
-                    C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_EVENTS] += f->excl[i].cost;
-            }
         }
         for (size_t i = 0; i < f->nexcl; i++)
             if (f->excl[i].month > t) {
@@ -350,15 +387,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             out->switches = 1;
             out->first_switch = tau + 1;
         }
-        if (review && tco_review_due(review, last, T)) {
-            int o = tco_review_decide(f, m, s, option, last);
-            if (o != option) {
-                option = o;
-                charged = last + 1;
-                if (!out->switches++)
-                    out->first_switch = last + 1;
-            }
-        }
+        review_at(f, m, s, last, &option, &charged, out);
         t = end;
     }
     /* The platforms' monthly costs, in the loop's order (use order; an api
@@ -397,11 +426,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
         double total = 0;
         for (int j = 0; j < TCO_NCAT; j++)
             total += c[j];
-        double d = m->discount[t - 1];
-        npv += d * total;
-        nominal += total;
-        for (int j = 0; j < TCO_NCAT; j++)
-            cat[j] += d * c[j];
+        book_month(c, total, m->discount[t - 1], &npv, &nominal, cat);
         if (monthly)
             monthly[t - 1] = total;
     }
@@ -599,21 +624,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         /* Routing with the exclusions in force this month. */
         const int *route = base, *via = NULL;
         if (t >= first_excl) {
-            for (size_t k = 0; k < K; k++)
-                f->route[k] = resolve(f, base[k], t + 1, &f->via[k]);
-            route = f->route;
+            route = route_excluded(f, base, t, K, &c[TCO_CAT_EVENTS]);
             via = f->via;
-            /* An exclusion of this month costs the strategies whose routing,
-             * before it (earlier exclusions applied), reaches the backend. */
-            for (size_t i = 0; i < f->nexcl && f->excl[i].month <= t; i++) {
-                if (f->excl[i].month != t)
-                    continue;
-                int hit = 0, v;
-                for (size_t k = 0; k < K && !hit; k++)
-                    hit = resolve(f, base[k], t, &v) == f->excl[i].from;
-                if (hit)
-                    c[TCO_CAT_EVENTS] += f->excl[i].cost;
-            }
         }
         /* Adoption: the first month a platform is routed to (again, after a
          * retirement; never again after a failed setup, which stays
@@ -693,20 +705,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             }
         }
         /* A review decides at the end of month r for month r + 1 on. */
-        if (review && tco_review_due(review, t, T)) {
-            int o = tco_review_decide(f, m, s, option, t);
-            if (o != option) {
-                option = o;
-                charged = t + 1;
-                if (!out->switches++)
-                    out->first_switch = t + 1;
-            }
-        }
-        double d = disc[t - 1];
-        npv += d * total;
-        nominal += total;
-        for (int j = 0; j < TCO_NCAT; j++)
-            cat[j] += d * c[j];
+        review_at(f, m, s, t, &option, &charged, out);
+        book_month(c, total, disc[t - 1], &npv, &nominal, cat);
         if (monthly)
             monthly[t - 1] = total;
         if (bycat)

@@ -925,6 +925,19 @@ START_TEST(test_table_percentages)
 }
 END_TEST
 
+/* A run of S strategies over n futures that holds only their NPVs
+ * (strategy-major, the caller's). */
+static void npv_run(tco_run *run, tco_scenario *sc, double *npv, long n, size_t S)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->nstrategies = S;
+    memset(run, 0, sizeof *run);
+    run->sc = sc;
+    run->n = n;
+    run->S = S;
+    run->npv = npv;
+}
+
 /* Every strategy's S-curve at once, strategies in parallel, equals each
  * curve alone, bit for bit, on 1, 2 and 3 threads. */
 START_TEST(test_npv_curves_parallel)
@@ -934,14 +947,8 @@ START_TEST(test_npv_curves_parallel)
     for (size_t i = 0; i < S * N; i++)
         npv[i] = sin(2.385 * (double)i) * 1e6 + (double)(i % 17) * 0.125;
     tco_scenario sc;
-    memset(&sc, 0, sizeof sc);
-    sc.nstrategies = S;
     tco_run run;
-    memset(&run, 0, sizeof run);
-    run.sc = &sc;
-    run.n = N;
-    run.S = S;
-    run.npv = npv;
+    npv_run(&run, &sc, npv, N, S);
     double p[NP], one[NP], all[S * NP];
     for (int q = 0; q < NP; q++)
         p[q] = q / (double)(NP - 1);
@@ -985,15 +992,9 @@ START_TEST(test_curves_kept)
     for (size_t i = 0; i < S * N; i++)
         npv[i] = sin(1.7 * (double)i) * 1e5 + (double)(i % 13) * 0.25;
     tco_scenario sc;
-    memset(&sc, 0, sizeof sc);
-    sc.nstrategies = S;
     tco_run run;
-    memset(&run, 0, sizeof run);
-    run.sc = &sc;
-    run.n = N;
-    run.S = S;
+    npv_run(&run, &sc, npv, N, S);
     run.threads = 2;
-    run.npv = npv;
     run.grid = calloc(2 * S * TCO_GRID + 2, sizeof *run.grid);
     ck_assert_ptr_nonnull(run.grid);
     const double p[] = {0.5, 0.05, 0.95, 0, 1, 0.125}, off[] = {0.123, 0.5};
