@@ -124,9 +124,8 @@ static void count_idle(tco_future *f, const int *use, size_t nuse, const int *ro
 
 /* Whether cost_direct can cost strategy s on f: every backend it can
  * reach of a built-in type (costed inline). */
-static int direct_ok(const tco_future *f, const tco_model *m, const tco_strategy *st, size_t s)
+static int direct_ok(const tco_future *f, const tco_model *m, size_t s)
 {
-    (void)st;
     const int *use = m->use + s * m->B;
     for (size_t j = 0; j < m->nuse[s]; j++)
         if (f->kind[use[j]] == TCO_KIND_TABLE)
@@ -136,7 +135,7 @@ static int direct_ok(const tco_future *f, const tco_model *m, const tco_strategy
 
 int tco_future_cost_by_spans(const tco_future *f, const tco_model *m, size_t s)
 {
-    return direct_ok(f, m, &m->sc->strategies[s], s);
+    return direct_ok(f, m, s);
 }
 
 /* The first review month r >= t (tco_review_due), or 0 for none. */
@@ -455,7 +454,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
 void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthly,
                      double *bycat, tco_cost *out)
 {
-    if (direct_ok(f, m, &m->sc->strategies[s], s)) {
+    if (direct_ok(f, m, s)) {
         cost_direct(f, m, s, monthly, bycat, out);
         return;
     }
