@@ -225,29 +225,11 @@ START_TEST(test_decision_statistics)
     int16_t be[] = {1, 1, 1, 1, 0, 3, 5, 2, 4, 0, 0, 0};
     float monthly[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
     double mmean[3] = {2.5, 6.5, 10.5}, cat[3 * TCO_NCAT] = {0}, cpm[3] = {1, 2, 3};
-    unsigned long clamped[1] = {0};
     tco_scenario sc;
     memset(&sc, 0, sizeof sc);
     sc.nstrategies = 3;
     sc.horizon = 1;
-    tco_run run;
-    memset(&run, 0, sizeof run);
-    run.sc = &sc;
-    run.n = 4;
-    run.T = 1;
-    run.S = 3;
-    run.threads = 2;
-    run.npv = npv;
-    run.nominal = nominal;
-    run.breakeven = be;
-    run.monthly = monthly;
-    run.monthly_mean = mmean;
-    run.cat_mean = cat;
-    run.cpm_mean = cpm;
-    run.clamped = clamped;
-    tco_results *r;
-    tco_error err;
-    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
+    tco_results *r = hand_results_with(&sc, npv, nominal, monthly, be, mmean, cat, cpm, 3, 4, 2);
     /* Cheapest: future 1 c; future 2 b; future 3 base and b tie; future 4
      * b and c tie. */
     ck_close(r->st[0].p_cheapest, 0.5 / 4, 1e-15);
@@ -298,18 +280,10 @@ START_TEST(test_switches_by_hand)
     sc.nstrategies = 3;
     sc.horizon = 1;
     tco_run run;
-    memset(&run, 0, sizeof run);
-    run.sc = &sc;
-    run.n = 4;
-    run.T = 1;
-    run.S = 3;
-    run.threads = 1;
-    run.npv = npv;
-    run.nominal = nominal;
+    hand_run(&run, &sc, npv, nominal, monthly, 3, 4, 1);
     run.breakeven = be;
     run.switches = sw;
     run.first_switch = first;
-    run.monthly = monthly;
     run.monthly_mean = mmean;
     run.cat_mean = cat;
     run.cpm_mean = cpm;
@@ -925,19 +899,6 @@ START_TEST(test_table_percentages)
 }
 END_TEST
 
-/* A run of S strategies over n futures that holds only their NPVs
- * (strategy-major, the caller's). */
-static void npv_run(tco_run *run, tco_scenario *sc, double *npv, long n, size_t S)
-{
-    memset(sc, 0, sizeof *sc);
-    sc->nstrategies = S;
-    memset(run, 0, sizeof *run);
-    run->sc = sc;
-    run->n = n;
-    run->S = S;
-    run->npv = npv;
-}
-
 /* Every strategy's S-curve at once, strategies in parallel, equals each
  * curve alone, bit for bit, on 1, 2 and 3 threads. */
 START_TEST(test_npv_curves_parallel)
@@ -947,8 +908,10 @@ START_TEST(test_npv_curves_parallel)
     for (size_t i = 0; i < S * N; i++)
         npv[i] = sin(2.385 * (double)i) * 1e6 + (double)(i % 17) * 0.125;
     tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.nstrategies = S;
     tco_run run;
-    npv_run(&run, &sc, npv, N, S);
+    hand_run(&run, &sc, npv, NULL, NULL, S, N, 1);
     double p[NP], one[NP], all[S * NP];
     for (int q = 0; q < NP; q++)
         p[q] = q / (double)(NP - 1);
@@ -992,9 +955,10 @@ START_TEST(test_curves_kept)
     for (size_t i = 0; i < S * N; i++)
         npv[i] = sin(1.7 * (double)i) * 1e5 + (double)(i % 13) * 0.25;
     tco_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.nstrategies = S;
     tco_run run;
-    npv_run(&run, &sc, npv, N, S);
-    run.threads = 2;
+    hand_run(&run, &sc, npv, NULL, NULL, S, N, 2);
     run.grid = calloc(2 * S * TCO_GRID + 2, sizeof *run.grid);
     ck_assert_ptr_nonnull(run.grid);
     const double p[] = {0.5, 0.05, 0.95, 0, 1, 0.125}, off[] = {0.123, 0.5};
