@@ -19,7 +19,8 @@
  *
  * Call order for one scenario:
  *   load (once per backend, while the scenario is read), then per thread
- *   alloc; per future draw, then serve; per strategy start, then
+ *   alloc; per future draw, then serve (and serve again, for a type with
+ *   random_inputs, when only unmarked inputs change); per strategy start, then
  *   monthly_cost for t = 1 .. T (and retire, before month t's monthly_cost,
  *   when the strategy retires the platform); at the end free_paths, and free_spec when
  *   the scenario is freed.  Nothing is shared between threads but the
@@ -101,12 +102,25 @@ struct tco_backend_type {
     void (*free_paths)(void *data);
     /* Draws the future's paths from rng with static inputs x: p->index
      * (index[0] = 1), p->setup, and whatever the type keeps in p->data.
-     * Clamped fresh draws are counted in clamped[input] (clamped may be NULL). */
+     * Clamped fresh draws are counted in clamped[input] (clamped may be NULL).
+     * A type with random_inputs draws here only what depends on the stream,
+     * reading only the inputs random_inputs marks, and leaves the rest to
+     * serve. */
     void (*draw)(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
                  const double *x, tco_rng *rng, unsigned *clamped);
-    /* Fills p->priced, p->unit_cost and p->unit_load from x, after draw. */
+    /* Fills p->priced, p->unit_cost and p->unit_load from x, after draw.  A
+     * type with random_inputs also fills here everything of the future that
+     * draw left (p->setup, p->setup_failure, p->abandon, and p->index where
+     * it draws nothing), from x and what draw drew, without the stream:
+     * the model may call serve again on the same draw with other values of
+     * the inputs random_inputs does not mark (sweeps and sensitivity). */
     void (*serve)(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
                   const double *x);
+    /* Sets mark[input] for each input whose value draw reads: the inputs
+     * that shape the random paths.  NULL: the type does not split its draw,
+     * and every input may shape its paths (then no future is served again
+     * without drawing it again). */
+    void (*random_inputs)(const tco_backend *be, unsigned char *mark);
     /* Resets the per-strategy state in p->data before a strategy is costed
      * (NULL when the type has none). */
     void (*start)(tco_backend_paths *p);

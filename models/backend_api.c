@@ -133,21 +133,18 @@ static tco_status api_alloc(tco_backend_paths *p, const tco_scenario *sc, const 
  * SHOCKS_ONE_BY_ONE_MAX shocks in a month, prod_j (1 + S_j) is drawn as
  * exp(N m + sqrt(N v) Z), m and v the mean and variance of ln(1 + S) (the
  * central limit theorem, exact when S is fixed), and the clamps counted as
- * their expected number: O(1) time however large N is. */
+ * their expected number: O(1) time however large N is.  Without shocks the
+ * index draws nothing: api_serve computes it. */
 static void api_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
                      const double *x, tco_rng *rng, unsigned *clamped)
 {
     const api_spec *b = be->spec;
+    if (b->shock_rate < 0)
+        return;
     double *M = p->index;
     int T = p->T;
     double trend = pow(1 + x[b->price_trend], 1.0 / 12);
-    p->setup = 0;
     M[0] = 1;
-    if (b->shock_rate < 0) {
-        for (int t = 1; t < T; t++)
-            M[t] = M[t - 1] * trend;
-        return;
-    }
     const tco_input *size = &sc->inputs[b->shock_size];
     double mu = x[b->shock_rate] / 12, p0 = exp(-mu);
     for (int t = 1; t < T; t++) {
@@ -171,11 +168,30 @@ static void api_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_bac
     }
 }
 
+/* With price shocks, the trend and the rate shape the drawn index. */
+static void api_random_inputs(const tco_backend *be, unsigned char *mark)
+{
+    const api_spec *b = be->spec;
+    if (b->shock_rate < 0)
+        return;
+    mark[b->price_trend] = 1;
+    mark[b->shock_rate] = 1;
+}
+
+/* The index without shocks, M_t = M_{t-1} (1 + trend)^(1/12); the fixed
+ * monthly cost; each request's price and load. */
 static void api_serve(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
                       const double *x)
 {
     const api_spec *b = be->spec;
     api_paths *d = p->data;
+    p->setup = 0;
+    if (b->shock_rate < 0) {
+        double *M = p->index, trend = pow(1 + x[b->price_trend], 1.0 / 12);
+        M[0] = 1;
+        for (int t = 1; t < p->T; t++)
+            M[t] = M[t - 1] * trend;
+    }
     d->fixed = x[b->fixed_monthly];
     p->priced = 1;
     /* Cached input (MODEL.md 14.1): p_cached defaults to p_in, q_k to 0. */
@@ -222,6 +238,7 @@ const tco_backend_type tco_backend_api = {
     .free_paths = free,
     .draw = api_draw,
     .serve = api_serve,
+    .random_inputs = api_random_inputs,
     .start = NULL,
     .monthly_cost = api_monthly_cost,
     .run_rate = api_run_rate,

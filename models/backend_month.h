@@ -47,6 +47,7 @@ typedef struct {
      * and costs term_cost a month. */
     double reserved, reserved_hour, term_cost;
     int term, term_start;
+    double *count; /* 3 x T: fine-tunings, updates and incidents counted in month t (drawn) */
     double *ops;   /* T: operations cost of month t (fine-tuning, updates, incidents) */
     double ops_mean; /* the expected operations cost of a month */
     double *staff; /* T: cost of one FTE in month t */

@@ -341,6 +341,7 @@ static void self_free_paths(void *data)
     if (!d)
         return;
     free(d->ops);
+    free(d->count);
     free(d->staff);
     free(d->coh_month);
     free(d->coh_n);
@@ -359,11 +360,12 @@ static tco_status self_alloc(tco_backend_paths *p, const tco_scenario *sc, const
         return TCO_ENOMEM;
     d->T = p->T;
     d->ops = malloc(T * sizeof *d->ops);
+    d->count = malloc(3 * T * sizeof *d->count);
     d->staff = malloc(T * sizeof *d->staff);
     d->coh_month = malloc(T * sizeof *d->coh_month);
     d->coh_n = malloc(T * sizeof *d->coh_n);
     d->coh_cost = malloc(T * sizeof *d->coh_cost);
-    if (!d->ops || !d->staff || !d->coh_month || !d->coh_n || !d->coh_cost) {
+    if (!d->ops || !d->count || !d->staff || !d->coh_month || !d->coh_n || !d->coh_cost) {
         self_free_paths(d);
         p->data = NULL;
         return TCO_ENOMEM;
@@ -371,8 +373,9 @@ static tco_status self_alloc(tco_backend_paths *p, const tco_scenario *sc, const
     return TCO_OK;
 }
 
-/* The GPU price index G_t (a geometric random walk), the setup months, the
- * cost of an FTE and the operations counted each month. */
+/* The random paths: the GPU price index G_t (a geometric random walk, on
+ * the trend input) and the operations counted each month (on their rates),
+ * in that order from the stream. */
 static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
                       const double *x, tco_rng *rng, unsigned *clamped)
 {
@@ -381,6 +384,39 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
     const self_spec *b = be->spec;
     self_paths *d = p->data;
     double *G = p->index;
+    int T = p->T;
+    double sm = b->gpu_volatility / sqrt(12.0);
+    double drift = log1p(x[b->gpu_trend]) / 12 - sm * sm / 2, step = exp(drift);
+    G[0] = 1;
+    for (int t = 1; t < T; t++)
+        G[t] = sm > 0 ? G[t - 1] * exp(drift + sm * tco_rng_normal(rng)) : G[t - 1] * step;
+    for (int j = 0; j < 3; j++) {
+        const counted *c = &b->ops[j];
+        if (c->rate < 0)
+            continue;
+        double mu = x[c->rate] / 12, p0 = exp(-mu), *n = d->count + (size_t)j * (size_t)T;
+        for (int t = 0; t < T; t++)
+            n[t] = tco_rng_poisson_p0(rng, mu, p0);
+    }
+}
+
+static void self_random_inputs(const tco_backend *be, unsigned char *mark)
+{
+    const self_spec *b = be->spec;
+    mark[b->gpu_trend] = 1;
+    for (int j = 0; j < 3; j++)
+        if (b->ops[j].rate >= 0)
+            mark[b->ops[j].rate] = 1;
+}
+
+/* The rest from x: the GPUs' prices, the setup months, the cost of an FTE
+ * month by month, the operations' costs from the counts drawn; the load is
+ * token-equivalents: w * input tokens + output tokens. */
+static void self_serve(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
+                       const double *x)
+{
+    const self_spec *b = be->spec;
+    self_paths *d = p->data;
     int T = p->T;
     d->pricing = b->pricing;
     d->owned = b->pricing->owned;
@@ -391,12 +427,6 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
     d->min_gpus = b->min_gpus;
     d->per_gpu_fte = b->gpus_per_fte > 0 ? 1 / b->gpus_per_fte : 0;
     b->pricing->prepare(d, b, x);
-
-    double sm = b->gpu_volatility / sqrt(12.0);
-    double drift = log1p(x[b->gpu_trend]) / 12 - sm * sm / 2, step = exp(drift);
-    G[0] = 1;
-    for (int t = 1; t < T; t++)
-        G[t] = sm > 0 ? G[t - 1] * exp(drift + sm * tco_rng_normal(rng)) : G[t - 1] * step;
     p->setup = (int)fmin(floor(x[b->setup_months] + 0.5), 1e6);
     p->setup_failure = b->setup_failure >= 0 ? x[b->setup_failure] : 0;
     p->abandon = b->abandon >= 0 ? (int)fmin(floor(x[b->abandon] + 0.5), 1e6) : p->setup;
@@ -411,18 +441,12 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
         const counted *c = &b->ops[j];
         if (c->rate < 0)
             continue;
-        double mu = x[c->rate] / 12, p0 = exp(-mu), cost = x[c->cost];
+        double mu = x[c->rate] / 12, cost = x[c->cost];
+        const double *n = d->count + (size_t)j * (size_t)T;
         d->ops_mean += mu * cost;
         for (int t = 0; t < T; t++)
-            d->ops[t] += tco_rng_poisson_p0(rng, mu, p0) * cost;
+            d->ops[t] += n[t] * cost;
     }
-}
-
-/* The load is token-equivalents: w * input tokens + output tokens. */
-static void self_serve(tco_backend_paths *p, const tco_scenario *sc, const tco_backend *be,
-                       const double *x)
-{
-    const self_spec *b = be->spec;
     p->priced = 0;
     for (size_t k = 0; k < p->K; k++) {
         const tco_workload *w = &sc->workloads[k];
@@ -504,6 +528,7 @@ const tco_backend_type tco_backend_selfhost = {
     .free_paths = self_free_paths,
     .draw = self_draw,
     .serve = self_serve,
+    .random_inputs = self_random_inputs,
     .start = self_start,
     .monthly_cost = self_monthly_cost,
     .run_rate = self_run_rate,

@@ -15,6 +15,23 @@ const char *tco_category_name(tco_category c)
     return names[c];
 }
 
+int tco_paths_inputs(const tco_scenario *sc, unsigned char *mark)
+{
+    memset(mark, 0, sc->ninputs);
+    for (size_t b = 0; b < sc->nbackends; b++)
+        if (!sc->backends[b].type->random_inputs) {
+            memset(mark, 1, sc->ninputs);
+            return 0;
+        }
+    if (sc->volatility > 0)
+        mark[sc->growth] = 1;
+    for (size_t b = 0; b < sc->nbackends; b++)
+        sc->backends[b].type->random_inputs(&sc->backends[b], mark);
+    for (size_t e = 0; e < sc->nevents; e++)
+        mark[sc->events[e].probability] = 1;
+    return 1;
+}
+
 tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *err)
 {
     tco_model *m = calloc(1, sizeof *m);
@@ -69,10 +86,18 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
                 m->use[s * m->B + m->nuse[s]++] = (int)b;
     }
     free(seen);
-    if (!(m->reach = calloc(m->E * m->S + 1, 1))) {
+    unsigned char *mark = malloc(sc->ninputs + 1);
+    if (!(m->reach = calloc(m->E * m->S + 1, 1)) || !mark ||
+        !(m->path_list = malloc((sc->ninputs + 1) * sizeof *m->path_list))) {
+        free(mark);
         tco_model_free(m);
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
     }
+    m->reuse = tco_paths_inputs(sc, mark);
+    for (size_t j = 0; j < sc->ninputs; j++)
+        if (mark[j])
+            m->path_list[m->npaths++] = (int)j;
+    free(mark);
     for (size_t e = 0; e < m->E; e++) {
         const tco_event *ev = &sc->events[e];
         m->price_events |= ev->kind == TCO_EVENT_PRICE;
@@ -100,6 +125,7 @@ void tco_model_free(tco_model *m)
     free(m->use);
     free(m->nuse);
     free(m->reach);
+    free(m->path_list);
     free(m);
 }
 
@@ -250,7 +276,7 @@ static void draw_schedule(tco_future *f, const tco_model *m, const double *x,
 }
 
 /* The demand paths from the volume x[volume] and the month-on-month steps
- * f->step drawn by draw_demand (MODEL.md 3): V_1 = volume, V_t = min(V_{t-1}
+ * f->step (draw_steps, serve_demand; MODEL.md 3): V_1 = volume, V_t = min(V_{t-1}
  * step_t, cap); then each workload's requests and the tokens. */
 static void demand_from_steps(tco_future *f, const tco_model *m, const double *x)
 {
@@ -286,18 +312,30 @@ static void demand_from_steps(tco_future *f, const tco_model *m, const double *x
 }
 
 /* The steps are the only random part of demand: the volume scales the
- * path through demand_from_steps alone (tco_future_redraw_demand). */
-static void draw_demand(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
+ * path through demand_from_steps alone (tco_future_redraw_demand).  With
+ * no volatility the steps are the drift's, computed by serve_demand. */
+static void draw_steps(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
 {
     const tco_scenario *sc = m->sc;
-    int T = m->T;
-    double g = x[sc->growth];
     double sm = sc->volatility / sqrt(12.0);
-    double drift = log1p(g) / 12 - sm * sm / 2;
-    double step = exp(drift);
+    if (!(sm > 0))
+        return;
+    double drift = log1p(x[sc->growth]) / 12 - sm * sm / 2;
     f->step[0] = 1;
-    for (int t = 1; t < T; t++)
-        f->step[t] = sm > 0 ? exp(drift + sm * tco_rng_normal(rng)) : step;
+    for (int t = 1; t < m->T; t++)
+        f->step[t] = exp(drift + sm * tco_rng_normal(rng));
+}
+
+static void serve_demand(tco_future *f, const tco_model *m, const double *x)
+{
+    const tco_scenario *sc = m->sc;
+    double sm = sc->volatility / sqrt(12.0);
+    if (!(sm > 0)) {
+        double step = exp(log1p(x[sc->growth]) / 12 - sm * sm / 2);
+        f->step[0] = 1;
+        for (int t = 1; t < m->T; t++)
+            f->step[t] = step;
+    }
     demand_from_steps(f, m, x);
 }
 
@@ -358,18 +396,20 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
     }
 }
 
-/* Each backend's paths, drawn by its type in backend order (the order of
- * the future's random stream), then its unit costs and the expected failure
- * cost of one request of each workload (MODEL.md 4.3). */
-static void draw_backends(tco_future *f, const tco_model *m, const double *x, tco_rng *rng,
-                          unsigned *clamped)
+/* Each backend's unit costs, what its type computes from x beyond its
+ * random paths, and the expected failure cost of one request of each
+ * workload (MODEL.md 4.3).  Serving again, a price index that events
+ * changed is first put back as drawn (base_index), for a type that keeps
+ * its drawn index. */
+static void serve_backends(tco_future *f, const tco_model *m, const double *x)
 {
     const tco_scenario *sc = m->sc;
     size_t K = m->K;
     for (size_t b = 0; b < m->B; b++) {
         const tco_backend *be = &sc->backends[b];
         tco_backend_paths *p = &f->paths[b];
-        be->type->draw(p, sc, be, x, rng, clamped);
+        if (f->served && f->based && f->based[b])
+            memcpy(p->index, f->base_index + b * (size_t)m->T, (size_t)m->T * sizeof(double));
         be->type->serve(p, sc, be, x);
         if (!be->fail_trend && !be->fail_mult) {
             for (size_t k = 0; k < K; k++) {
@@ -454,19 +494,16 @@ static void apply_events(tco_future *f, const tco_model *m, const unsigned char 
     }
 }
 
-/* Each event's month, then their effects.  The price indices that an
- * event changes are kept as drawn first, for tco_future_mask_events. */
-static void draw_events(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
+/* Each event's month: the first month with U_t < h is geometric, one
+ * draw suffices. */
+static void draw_event_months(tco_future *f, const tco_model *m, const double *x, tco_rng *rng)
 {
     const tco_scenario *sc = m->sc;
     int T = m->T;
-    if (f->based)
-        memset(f->based, 0, m->B);
     for (size_t e = 0; e < m->E; e++) {
         const tco_event *ev = &sc->events[e];
         double p = x[ev->probability];
         int month = 0;
-        /* The first month with U_t < h is geometric: one draw suffices. */
         if (p >= 1) {
             month = 1;
         } else if (p > 0) {
@@ -475,10 +512,24 @@ static void draw_events(tco_future *f, const tco_model *m, const double *x, tco_
             month = g < T ? 1 + (int)g : 0;
         }
         f->event_month[e] = month;
-        if (month && ev->kind == TCO_EVENT_PRICE && !f->based[ev->backend]) {
+    }
+}
+
+/* The events' effects: the price indices that an event changes are kept
+ * as they are before it, for tco_future_mask_events and for serving
+ * again. */
+static void serve_events(tco_future *f, const tco_model *m)
+{
+    const tco_scenario *sc = m->sc;
+    size_t T = (size_t)m->T;
+    if (f->based)
+        memset(f->based, 0, m->B);
+    for (size_t e = 0; e < m->E; e++) {
+        const tco_event *ev = &sc->events[e];
+        if (f->event_month[e] && ev->kind == TCO_EVENT_PRICE && !f->based[ev->backend]) {
             f->based[ev->backend] = 1;
-            memcpy(f->base_index + (size_t)ev->backend * (size_t)T, f->paths[ev->backend].index,
-                   (size_t)T * sizeof(double));
+            memcpy(f->base_index + (size_t)ev->backend * T, f->paths[ev->backend].index,
+                   T * sizeof(double));
         }
     }
     apply_events(f, m, NULL);
@@ -529,15 +580,46 @@ static void draw_setup_failures(tco_future *f, const tco_model *m, const tco_rng
     }
 }
 
+/* Everything of the future that x gives without the stream, from the
+ * random paths drawn. */
+static void serve(tco_future *f, const tco_model *m)
+{
+    serve_demand(f, m, f->x);
+    serve_backends(f, m, f->x);
+    serve_events(f, m);
+    draw_setup_failures(f, m, &f->start);
+    f->served = 1;
+}
+
+/* The stream's order: the demand's steps, each backend's draw in backend
+ * order, the events' months; then what x gives (serve). */
 void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng *rng,
                      unsigned *clamped)
 {
-    const tco_rng start = *rng;
+    const tco_scenario *sc = m->sc;
+    f->start = *rng;
     f->x = x;
-    draw_demand(f, m, x, rng);
-    draw_backends(f, m, x, rng, clamped);
-    draw_events(f, m, x, rng);
-    draw_setup_failures(f, m, &start);
+    draw_steps(f, m, x, rng);
+    for (size_t b = 0; b < m->B; b++)
+        sc->backends[b].type->draw(&f->paths[b], sc, &sc->backends[b], x, rng, clamped);
+    draw_event_months(f, m, x, rng);
+    f->served = 0;
+    serve(f, m);
+}
+
+void tco_future_serve_again(tco_future *f, const tco_model *m)
+{
+    serve(f, m);
+}
+
+int tco_future_same_paths(const tco_model *m, const double *x, const double *y)
+{
+    if (!m->reuse)
+        return 0;
+    for (size_t j = 0; j < m->npaths; j++)
+        if (memcmp(&x[m->path_list[j]], &y[m->path_list[j]], sizeof *x) != 0)
+            return 0;
+    return 1;
 }
 
 void tco_future_use_tables(tco_future *f, const tco_model *m)

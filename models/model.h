@@ -63,6 +63,25 @@ void tco_future_free(tco_future *f);
 void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng *rng,
                      unsigned *clamped);
 
+/* Sets mark[j] (ninputs bytes) for each static input j that shapes a
+ * future's random paths: the growth of a volatile demand, the inputs each
+ * backend type's draw reads (its random_inputs), the events'
+ * probabilities.  Returns 1, or 0 with every input marked when a type
+ * does not say which inputs its draw reads. */
+int tco_paths_inputs(const tco_scenario *sc, unsigned char *mark);
+
+/* Whether inputs x and y give the same random paths from the same stream:
+ * equal in every input tco_paths_inputs marks (0 when it marks all). */
+int tco_future_same_paths(const tco_model *m, const double *x, const double *y);
+
+/* After static inputs have changed in the drawn future's x (the x given
+ * to tco_future_draw, which the future reads), none of them shaping the
+ * random paths (tco_future_same_paths of the old and new values), computes
+ * the rest of the future again from the same random paths: the same bits
+ * as drawing it again from the same stream with these inputs (sweeps and
+ * sensitivity cost one drawn future at many values). */
+void tco_future_serve_again(tco_future *f, const tco_model *m);
+
 /* After the value of the volume input (demand.requests_per_month) has
  * changed in the drawn future's static inputs (the x given to
  * tco_future_draw, which the future reads), recomputes the demand paths

@@ -24,6 +24,11 @@ struct tco_model {
      * (tco_model_event_reaches). */
     unsigned char *reach;
     int price_events; /* whether some event is a price multiplier */
+    /* The inputs that shape a future's random paths (tco_paths_inputs):
+     * path_list[j], j < npaths; every input when reuse is 0. */
+    int *path_list;
+    size_t npaths;
+    int reuse;
 };
 
 /* What a strategy's costing carries from one month to the next
@@ -43,6 +48,8 @@ typedef struct {
 struct tco_future {
     int T;
     const double *x;   /* static inputs of the drawn future (the caller's) */
+    tco_rng start;     /* the stream where the draw began (setup failures) */
+    int served;        /* the derived paths are computed (events applied) */
     double *V;         /* T */
     double *step;      /* T: V_t / V_{t-1} before the cap, as drawn (tco_future_redraw_demand) */
     double *R;         /* T x K requests */

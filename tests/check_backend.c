@@ -38,6 +38,14 @@ static void cost_swap(const char *text, const tco_backend_type *type, const char
     tco_future *f = tco_future_alloc(m);
     ck_assert(f);
     double *u = calloc(sc->ndims + 1, sizeof *u), *x = calloc(sc->ninputs + 1, sizeof *x);
+    unsigned char *mark = malloc(sc->ninputs + 1);
+    /* A type that does not say which inputs its draw reads (no
+     * random_inputs): every input may shape the paths, none is served
+     * again without a draw. */
+    ck_assert_int_eq(tco_paths_inputs(sc, mark), !type || type->random_inputs);
+    for (size_t j = 0; j < sc->ninputs; j++)
+        ck_assert(mark[j] || !type || type->random_inputs);
+    free(mark);
     for (size_t d = 0; d < sc->ndims; d++)
         u[d] = 0.5;
     tco_sample_inputs(sc, u, x, NULL);

@@ -2535,6 +2535,151 @@ START_TEST(test_resume_same_bits)
 END_TEST
 
 
+/* Every strategy's costs on f and on g: the same bits (0), or which differ. */
+static int costs_differ(tco_future *f, tco_future *g, const tco_model *m, size_t S, size_t H)
+{
+    double *ma = malloc(H * TCO_NCAT * sizeof *ma), *mb = malloc(H * TCO_NCAT * sizeof *mb);
+    int differ = 0;
+    for (size_t s = 0; s < S; s++) {
+        tco_cost a, b;
+        tco_future_cost(f, m, s, NULL, ma, &a);
+        tco_future_cost(g, m, s, NULL, mb, &b);
+        differ |= memcmp(&a.npv, &b.npv, sizeof a.npv) != 0 ||
+                  memcmp(&a.nominal, &b.nominal, sizeof a.nominal) != 0 ||
+                  memcmp(a.cat, b.cat, sizeof a.cat) != 0 ||
+                  memcmp(&a.unserved, &b.unserved, sizeof a.unserved) != 0 ||
+                  a.switches != b.switches || a.first_switch != b.first_switch ||
+                  memcmp(ma, mb, H * TCO_NCAT * sizeof *ma) != 0;
+    }
+    free(ma);
+    free(mb);
+    return differ;
+}
+
+/* Serving a drawn future again (tco_future_serve_again) after one input
+ * that shapes no random path changed gives the same bits as drawing the
+ * future again from its stream with that input: every strategy's costs,
+ * month by month and category by category, for each input in turn (its
+ * value from another sample, or 0.9 times a fixed one).  And each input
+ * that tco_paths_inputs marks changes some future's paths or costs when
+ * drawn again: the marks are needed.  Over the given number of futures;
+ * returns how many inputs were served again (unmarked, and changed). */
+static size_t serve_again_same_bits(drawn *d, uint64_t futures)
+{
+    const size_t NI = d->sc->ninputs, S = d->sc->nstrategies, H = (size_t)d->sc->horizon;
+    const size_t D = d->sc->ndims, B = d->sc->nbackends;
+    unsigned char *mark = malloc(NI);
+    double *u = malloc((D + 1) * sizeof *u), *x2 = malloc(NI * sizeof *x2);
+    int *needed = calloc(NI, sizeof *needed), *served = calloc(NI, sizeof *served);
+    tco_future *g = tco_future_alloc(d->m);
+    ck_assert_int_eq(tco_paths_inputs(d->sc, mark), 1);
+    for (uint64_t stream = 0; stream < futures; stream++) {
+        tco_rng rng;
+        tco_rng_seed(&rng, &d->zig, 3, stream);
+        for (size_t j = 0; j < D; j++)
+            u[j] = tco_rng_uniform(&rng);
+        tco_sample_inputs(d->sc, u, d->x, NULL);
+        for (size_t j = 0; j < D; j++)
+            u[j] = tco_rng_uniform(&rng);
+        tco_sample_inputs(d->sc, u, x2, NULL);
+        drawn_future(d, stream);
+        for (size_t j = 0; j < NI; j++) {
+            double old = d->x[j], v = x2[j] != old ? x2[j] : 0.9 * old;
+            if (v == old || !tco_domain_contains(&d->sc->inputs[j].dom, v))
+                continue;
+            d->x[j] = v;
+            tco_rng_seed(&rng, &d->zig, 1, stream);
+            tco_future_draw(g, d->m, d->x, &rng, NULL);
+            if (mark[j]) {
+                /* The future drawn again against the paths kept. */
+                tco_future_serve_again(d->f, d->m);
+                int differ = costs_differ(d->f, g, d->m, S, H);
+                for (size_t b = 0; b < B; b++)
+                    differ |= memcmp(tco_future_price_index(d->f, b),
+                                     tco_future_price_index(g, b), H * sizeof(double)) != 0;
+                for (size_t e = 0; e < d->sc->nevents; e++)
+                    differ |= tco_future_event_month(d->f, e) != tco_future_event_month(g, e);
+                differ |= memcmp(d->f->step, g->step, H * sizeof(double)) != 0;
+                needed[j] += differ;
+                d->x[j] = old;
+                drawn_future(d, stream);
+                continue;
+            }
+            tco_future_serve_again(d->f, d->m);
+            ck_assert_msg(!costs_differ(d->f, g, d->m, S, H), "input %s, future %d",
+                          d->sc->inputs[j].path, (int)stream);
+            served[j] = 1;
+            d->x[j] = old;
+            tco_future_serve_again(d->f, d->m);
+        }
+    }
+    size_t n = 0;
+    for (size_t j = 0; j < NI; j++) {
+        ck_assert_msg(!mark[j] || needed[j] > 0, "%s is marked but shapes no path",
+                      d->sc->inputs[j].path);
+        n += (size_t)served[j];
+    }
+    free(mark);
+    free(u);
+    free(x2);
+    free(needed);
+    free(served);
+    tco_future_free(g);
+    return n;
+}
+
+START_TEST(test_serve_again_same_bits)
+{
+    static const char *files[] = {"scenarios/baseline.yaml", "scenarios/crossover.yaml",
+                                  "scenarios/extraction.yaml", "scenarios/owned.yaml",
+                                  "scenarios/regulated.yaml", "bench/v2.yaml"};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        drawn d;
+        drawn_load_file(&d, files[k]);
+        ck_assert_msg(serve_again_same_bits(&d, 12) > 10, "%s", files[k]);
+        drawn_free(&d);
+    }
+    /* Price multipliers on an index drawn with shocks, one computed from
+     * its trend, and a GPU index; steady demand (its growth shapes no
+     * path); setups that can fail; events likely in 24 months. */
+    drawn d;
+    drawn_open(&d,
+               "scenario: { name: again, horizon_months: 24 }\n"
+               "workloads: { w: { share: 1, input_tokens: 800, output_tokens: 400, failure_cost: 0.05 } }\n"
+               "demand: { requests_per_month: { dist: uniform, min: 1e6, max: 4e6 },\n"
+               "          growth_annual: { dist: uniform, min: 0, max: 1 } }\n"
+               "backends:\n"
+               "  shocked: { type: api, input_price_per_mtok: { dist: uniform, min: 1, max: 3 },\n"
+               "             output_price_per_mtok: 8, price_trend_annual: { dist: uniform, min: -0.4, max: 0 },\n"
+               "             price_shocks: { rate_per_year: { dist: uniform, min: 1, max: 4 },\n"
+               "                             size: { dist: uniform, min: -0.3, max: 0.3 } } }\n"
+               "  steady: { type: api, input_price_per_mtok: 1, output_price_per_mtok: { dist: uniform, min: 2, max: 6 },\n"
+               "            price_trend_annual: { dist: uniform, min: -0.4, max: 0 }, fixed_monthly_cost: 500 }\n"
+               "  gpus:\n"
+               "    type: self_hosted\n"
+               "    throughput_tokens_per_gpu_second: { dist: uniform, min: 400, max: 900 }\n"
+               "    gpu: { mode: cloud, hour_price: { dist: uniform, min: 1.5, max: 3 },\n"
+               "           price_trend_annual: { dist: uniform, min: -0.3, max: 0 }, price_volatility_annual: 0.2 }\n"
+               "    staff: { base_fte: { dist: uniform, min: 0.5, max: 2 }, cost_per_fte_year: 150000 }\n"
+               "    setup: { months: { dist: uniform, min: 1, max: 4 }, cost: 10000,\n"
+               "             failure_probability: { dist: uniform, min: 0.2, max: 0.6 } }\n"
+               "    incidents: { per_year: { dist: uniform, min: 2, max: 12 }, cost_per_incident: { dist: uniform, min: 1000, max: 9000 } }\n"
+               "strategies:\n"
+               "  a: { route: { w: shocked } }\n"
+               "  b: { route: { w: steady } }\n"
+               "  c: { route: { w: gpus }, fallback: steady }\n"
+               "events:\n"
+               "  up: { probability_per_year: { dist: uniform, min: 0.6, max: 0.95 },\n"
+               "        effect: { price_multiplier: { backend: shocked, factor: { dist: uniform, min: 1.1, max: 1.5 } } } }\n"
+               "  up2: { probability_per_year: 0.9,\n"
+               "         effect: { price_multiplier: { backend: steady, factor: { dist: uniform, min: 1.1, max: 1.5 } } } }\n"
+               "  gpu: { probability_per_year: 0.9,\n"
+               "         effect: { price_multiplier: { backend: gpus, factor: { dist: uniform, min: 0.5, max: 0.9 } } } }\n");
+    ck_assert(serve_again_same_bits(&d, 100) > 10);
+    drawn_free(&d);
+}
+END_TEST
+
 /* The failure-rate trend's factors (1 + tau)^((t - 1) / 12) (MODEL.md 12)
  * over 50 months: one backend falls 30% a year, success 0.9, failure cost
  * 1, so F_t = 0.1 x 0.7^((t - 1) / 12).  The factor is a power at months
@@ -2800,6 +2945,7 @@ static Suite *suite(void)
     tcase_add_test(terms, test_reserved_lock_and_readoption);
     tcase_add_test(terms, test_resume_same_bits);
     tcase_add_test(terms, test_inline_same_bits);
+    tcase_add_test(terms, test_serve_again_same_bits);
     suite_add_tcase(s, terms);
     return s;
 }
