@@ -451,7 +451,8 @@ typedef struct {
     double *u, *scratch;
     double *xfix;         /* the fixed inputs, uncertain ones at their medians */
     double *x0;           /* this future's sampled inputs (the scenario's sampling) */
-    double *x;            /* the inputs the future was drawn with (its f->x) */
+    double *x;            /* the inputs the future is computed with (its f->x) */
+    double *xd;           /* the inputs of its last draw (its random paths) */
     double *xr;           /* a run's inputs */
     const double *table[2]; /* caller's tables whose row i is sampled in xt */
     double *xt[2];
@@ -492,8 +493,10 @@ static void table_inputs(const tco_scenario *sc, const tco_sweep_point *p, long 
  * strategies costed in order); NPVs into buf.  Every run of a future
  * draws from the same stream (the rng after the scenario's sampling, or
  * as seeded when a table gives the uniforms), so a run whose inputs
- * differ from the last draw's in the volume alone rescales that draw's
- * demand (tco_future_redraw_demand) instead of drawing again. */
+ * differ from the last run's in the volume alone rescales its demand
+ * (tco_future_redraw_demand), and one whose inputs differ from the last
+ * draw's only in inputs that shape no random path keeps the paths drawn
+ * (tco_future_serve_again): both the same bits as drawing again. */
 static void runs_future(const tco_scenario *sc, const tco_model *model, const tco_sampler *sampler,
                         const tco_zig *zig, uint64_t seed, const tco_sweep_point *pt, size_t g0,
                         size_t g1, long i, size_t n, const unsigned char *costed, runs_ws *w,
@@ -520,8 +523,12 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
         if (w->drawn && same_but(w->xr, w->x, NI, sc->volume)) {
             w->x[sc->volume] = w->xr[sc->volume];
             tco_future_redraw_demand(w->future, model);
+        } else if (w->drawn && tco_future_same_paths(model, w->xr, w->xd)) {
+            memcpy(w->x, w->xr, NI * sizeof *w->x);
+            tco_future_serve_again(w->future, model);
         } else {
             memcpy(w->x, w->xr, NI * sizeof *w->x);
+            memcpy(w->xd, w->xr, NI * sizeof *w->xd);
             rng = rng0;
             tco_future_draw(w->future, model, w->x, &rng, NULL);
             w->drawn = 1;
@@ -681,10 +688,11 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
         w->xfix = malloc((NI ? NI : 1) * sizeof *w->xfix);
         w->x0 = malloc((NI ? NI : 1) * sizeof *w->x0);
         w->x = malloc((NI ? NI : 1) * sizeof *w->x);
+        w->xd = malloc((NI ? NI : 1) * sizeof *w->xd);
         w->xr = malloc((NI ? NI : 1) * sizeof *w->xr);
         w->xt[0] = malloc((NI ? NI : 1) * sizeof *w->xt[0]);
         w->xt[1] = malloc((NI ? NI : 1) * sizeof *w->xt[1]);
-        if (!w->future || !w->u || !w->scratch || !w->xfix || !w->x0 || !w->x || !w->xr ||
+        if (!w->future || !w->u || !w->scratch || !w->xfix || !w->x0 || !w->x || !w->xd || !w->xr ||
             !w->xt[0] || !w->xt[1]) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
             goto done;
@@ -751,6 +759,7 @@ done:
         free(ws[k].xfix);
         free(ws[k].x0);
         free(ws[k].x);
+        free(ws[k].xd);
         free(ws[k].xr);
         free(ws[k].xt[0]);
         free(ws[k].xt[1]);
