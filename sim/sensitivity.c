@@ -170,7 +170,7 @@ static double mean_of(const double *y, size_t n)
 typedef struct {
     int output, versus;
     double *y, *means;
-    const size_t *slot; /* y's row of run r (NULL: row r) */
+    const size_t *slot; /* y's row (or means' entry) of run r (NULL: r) */
 } design_ctx;
 
 static tco_status take_design(void *ctx, size_t r, const double *npv, size_t n, tco_error *err)
@@ -179,7 +179,7 @@ static tco_status take_design(void *ctx, size_t r, const double *npv, size_t n, 
     design_ctx *c = ctx;
     if (c->means) {
         output_of(npv, n, c->output, c->versus, c->y);
-        c->means[r] = mean_of(c->y, n);
+        c->means[c->slot ? c->slot[r] : r] = mean_of(c->y, n);
     } else {
         output_of(npv, n, c->output, c->versus, c->y + (c->slot ? c->slot[r] : r) * n);
     }
@@ -396,29 +396,41 @@ design:
         double *v = malloc(2 * D * sizeof *v), *ends = malloc(2 * D * sizeof *ends);
         int *held = malloc(D * sizeof *held);
         tco_sweep_point *pt = malloc(2 * D * sizeof *pt);
-        if (!v || !ends || !held || !pt) {
+        size_t *slot = malloc(2 * D * sizeof *slot);
+        unsigned char *paths = malloc(NI + 1);
+        if (!v || !ends || !held || !pt || !slot || !paths) {
             free(v);
             free(ends);
             free(held);
             free(pt);
+            free(slot);
+            free(paths);
             st = tco_error_set(err, TCO_ENOMEM, "out of memory");
             goto done;
         }
-        for (size_t d = 0; d < D; d++) {
-            held[d] = sc->dim_input[d];
-            const tco_input *in = &sc->inputs[held[d]];
-            for (int e = 0; e < 2; e++) {
-                v[2 * d + (size_t)e] =
-                    tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, e ? 0.9 : 0.1));
-                pt[2 * d + (size_t)e] = (tco_sweep_point){&held[d], &v[2 * d + (size_t)e], 1,
-                                                          NULL, NULL, -1};
+        /* The runs of inputs that shape no random path first: each keeps
+         * the paths of the last draw (tco_sweep_runs). */
+        tco_paths_inputs(sc, paths);
+        size_t k = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t d = 0; d < D; d++) {
+                held[d] = sc->dim_input[d];
+                if (paths[held[d]] != pass)
+                    continue;
+                const tco_input *in = &sc->inputs[held[d]];
+                for (int e = 0; e < 2; e++, k++) {
+                    v[2 * d + (size_t)e] =
+                        tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, e ? 0.9 : 0.1));
+                    pt[k] = (tco_sweep_point){&held[d], &v[2 * d + (size_t)e], 1, NULL, NULL, -1};
+                    slot[k] = 2 * d + (size_t)e;
+                }
             }
-        }
+        free(paths);
         tco_run_options to = o;
         to.futures = (long)n;
         to.progress = opt->progress;
         to.progress_ctx = opt->progress_ctx;
-        design_ctx dc = {output, versus, y, ends, NULL};
+        design_ctx dc = {output, versus, y, ends, slot};
         st = dist ? dist->series(sc, &to, pt, 2 * D, costed, take_design, &dc, r->runs,
                                  prog.total, err)
                   : tco_sweep_runs_costing(sc, &to, pt, 2 * D, costed, take_design, &dc, r->runs,
@@ -434,6 +446,7 @@ design:
         free(ends);
         free(held);
         free(pt);
+        free(slot);
         if (st != TCO_OK)
             goto done;
     } else {
@@ -454,22 +467,30 @@ design:
             goto done;
         }
         /* A, B, then A with column m - 2 from B (Saltelli 2010), on the
-         * same futures in one loop; A's column of the volume right after
-         * A, whose draw it then rescales (tco_sweep_runs). */
+         * same futures in one loop: A's column of the volume right after
+         * A, whose draw it then rescales, then A's columns of the inputs
+         * that shape no random path, which keep A's paths, then the
+         * others, and B last (tco_sweep_runs). */
         size_t *slot = malloc((D + 2) * sizeof *slot), k = 0;
-        if (!slot) {
+        unsigned char *paths = malloc(NI + 1);
+        if (!slot || !paths) {
             free(pt);
+            free(slot);
+            free(paths);
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the Sobol design");
             goto done;
         }
+        tco_paths_inputs(sc, paths);
         int vd = sc->inputs[sc->volume].dim;
         slot[k++] = 0;
         if (vd >= 0)
             slot[k++] = 2 + (size_t)vd;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t m = 2; m < D + 2; m++)
+                if ((long)m != 2L + vd && paths[sc->dim_input[m - 2]] == pass)
+                    slot[k++] = m;
         slot[k++] = 1;
-        for (size_t m = 2; m < D + 2; m++)
-            if ((long)m != 2L + vd)
-                slot[k++] = m;
+        free(paths);
         for (k = 0; k < D + 2; k++) {
             size_t m = slot[k];
             pt[k] = (tco_sweep_point){NULL, NULL, 0, m == 1 ? B : A, m >= 2 ? B : NULL,
