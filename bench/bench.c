@@ -13,8 +13,9 @@
  * statistics, write: sample and paths from runs that stop there,
  * tco_run_options.stop_after; each once); peak memory of `tcosim run` in a
  * child process (run first) at 10^6 futures (10^7 with BENCH_BIG=1, else predicted) and the
- * memory per future; a 12-point sweep of demand.requests_per_month and a
- * rank and a Sobol analysis at 1 and 2 threads.  Each figure is printed with
+ * memory per future; a 12-point sweep of demand.requests_per_month (and
+ * one of a backend's input that shapes no random path) and a rank and a
+ * Sobol analysis at 1 and 2 threads.  Each figure is printed with
  * the issue's target and "target met" or "not yet": figures only, nothing
  * here fails on a slow machine.
  *
@@ -358,11 +359,11 @@ static double child_peak(const char *prog, const char *path, long n, double *sec
     return (double)ru.ru_maxrss * 1024.0;
 }
 
-static double sweep_time(const char *path, long n, int threads, double *cpu)
+static double sweep_time_of(const char *path, const char *spec, long n, int threads, double *cpu)
 {
     tco_error err;
     tco_vary v;
-    if (tco_vary_parse(&v, "demand.requests_per_month=1.0e6:2.0e7:12", &err) != TCO_OK)
+    if (tco_vary_parse(&v, spec, &err) != TCO_OK)
         fail("sweep", &err);
     tco_run_options opt = {0};
     opt.futures = n;
@@ -381,6 +382,40 @@ static double sweep_time(const char *path, long n, int threads, double *cpu)
     tco_sweep_free(sw);
     tco_vary_clear(&v);
     return t;
+}
+
+static double sweep_time(const char *path, long n, int threads, double *cpu)
+{
+    return sweep_time_of(path, "demand.requests_per_month=1.0e6:2.0e7:12", n, threads, cpu);
+}
+
+/* The first uncertain input of a backend that shapes no random path
+ * (tco_paths_inputs), as a sweep over 12 points from its P10 to its P90
+ * into spec; 0 when there is none.  *kept: the dimensions of such inputs
+ * (the Sobol design runs that keep A's paths). */
+static int static_sweep(const tco_scenario *sc, char *spec, size_t size, size_t *kept)
+{
+    unsigned char *mark = malloc(sc->ninputs + 1);
+    int found = 0;
+    *kept = 0;
+    if (!mark)
+        return 0;
+    tco_paths_inputs(sc, mark);
+    for (size_t d = 0; d < sc->ndims; d++) {
+        int k = sc->dim_input[d];
+        const tco_input *in = &sc->inputs[k];
+        if (mark[k])
+            continue;
+        ++*kept;
+        double lo = tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, 0.1));
+        double hi = tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, 0.9));
+        if (!found && strncmp(in->path, "backends.", 9) == 0 && lo < hi) {
+            tco_snprintf(spec, size, "%s=%.17g:%.17g:12", in->path, lo, hi);
+            found = 1;
+        }
+    }
+    free(mark);
+    return found;
 }
 
 static double sens_time(const tco_scenario *sc, tco_sens_method m, long n, int threads)
@@ -575,6 +610,19 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
            met(w1 / w2, TARGET_SERIES_RATIO, 1));
     figure("sweep_gain", "12 separate runs over the sweep, 1 thread, CPU", plain / c1, "x", 2,
            ">= 2x", met(plain / c1, TARGET_SWEEP_GAIN, 1));
+    char spec[512];
+    size_t kept;
+    if (static_sweep(sc, spec, sizeof spec, &kept)) {
+        double cs, ws = sweep_time_of(path, spec, nsw, 1, &cs);
+        *strchr(spec, '=') = '\0';
+        tco_fprintf(stdout, "  (an input shaping no random path: %s)\n", spec);
+        figure("static_sweep_s_1", "sweep of that input, 1 thread (12 points)", ws, "s", 3, NULL,
+               -1);
+        figure("static_sweep_gain", "  12 separate runs over it, 1 thread, CPU", plain / cs, "x",
+               2, NULL, -1);
+    }
+    tco_snprintf(label, sizeof label, "Sobol design runs keeping A's paths, of %zu", sc->ndims + 2);
+    figure("sobol_runs_kept", label, (double)kept, "", 0, NULL, -1);
     const struct {
         tco_sens_method m;
         const char *name;

@@ -46,6 +46,8 @@ peak memory, 10^7 futures
 sweep, 1 thread
 sweep, 2 threads
 2 threads over 1, sweep
+sweep of that input, 1 thread
+Sobol design runs keeping A's paths
 sensitivity rank, 1 thread
 sensitivity rank, 2 threads
 2 threads over 1, rank
