@@ -146,10 +146,12 @@ static void api_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_bac
     double trend = pow(1 + x[b->price_trend], 1.0 / 12);
     M[0] = 1;
     const tco_input *size = &sc->inputs[b->shock_size];
-    double mu = x[b->shock_rate] / 12, p0 = exp(-mu);
+    double mu = x[b->shock_rate] / 12;
+    tco_poisson_table pt;
+    tco_poisson_table_init(&pt, mu, exp(-mu));
     for (int t = 1; t < T; t++) {
         double v = M[t - 1] * trend;
-        double n = tco_rng_poisson_p0(rng, mu, p0);
+        double n = tco_rng_poisson_table(rng, &pt);
         if (n > SHOCKS_ONE_BY_ONE_MAX) {
             v *= exp(n * b->log_mean + sqrt(n * b->log_var) * tco_rng_normal(rng));
             if (clamped)

@@ -394,9 +394,11 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
         const counted *c = &b->ops[j];
         if (c->rate < 0)
             continue;
-        double mu = x[c->rate] / 12, p0 = exp(-mu), *n = d->count + (size_t)j * (size_t)T;
+        double mu = x[c->rate] / 12, *n = d->count + (size_t)j * (size_t)T;
+        tco_poisson_table pt;
+        tco_poisson_table_init(&pt, mu, exp(-mu));
         for (int t = 0; t < T; t++)
-            n[t] = tco_rng_poisson_p0(rng, mu, p0);
+            n[t] = tco_rng_poisson_table(rng, &pt);
     }
 }
 

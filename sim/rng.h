@@ -124,6 +124,57 @@ static inline double tco_rng_poisson_p0(tco_rng *r, double mu, double p0)
     return k;
 }
 
+/* Many counts of one mean below TCO_POISSON_PTRS_MIN: the first
+ * TCO_POISSON_TABLE cumulative probabilities of the inversion, computed
+ * once with the very operations of tco_rng_poisson_p0's search. */
+#define TCO_POISSON_TABLE 8
+typedef struct {
+    double mu, p0;
+    double acc[TCO_POISSON_TABLE]; /* P(N <= k), as the search sums them */
+    double p_last;                 /* P(N = TCO_POISSON_TABLE - 1), as the search has it */
+} tco_poisson_table;
+
+static inline void tco_poisson_table_init(tco_poisson_table *pt, double mu, double p0)
+{
+    double p = p0, acc = p0;
+    pt->mu = mu;
+    pt->p0 = p0;
+    pt->acc[0] = acc;
+    for (unsigned k = 1; k < TCO_POISSON_TABLE; k++) {
+        p *= mu / k;
+        acc += p;
+        pt->acc[k] = acc;
+    }
+    pt->p_last = p;
+}
+
+/* tco_rng_poisson_p0(r, pt->mu, pt->p0), the same count from the same
+ * draws: the search's first steps read from the table (the sums never
+ * decrease, so the count is how many are below u), then on from its last
+ * entry as the search goes. */
+static inline double tco_rng_poisson_table(tco_rng *r, const tco_poisson_table *pt)
+{
+    double mu = pt->mu;
+    if (!(mu > 0))
+        return 0;
+    if (mu >= TCO_POISSON_PTRS_MIN)
+        return tco_rng_poisson_large(r, mu);
+    double u = tco_rng_uniform(r);
+    unsigned k = 0;
+    for (unsigned j = 0; j < TCO_POISSON_TABLE; j++)
+        k += u > pt->acc[j];
+    if (k < TCO_POISSON_TABLE)
+        return k;
+    double p = pt->p_last, acc = pt->acc[TCO_POISSON_TABLE - 1];
+    k = TCO_POISSON_TABLE - 1;
+    while (u > acc && k < 1000) {
+        k++;
+        p *= mu / k;
+        acc += p;
+    }
+    return k;
+}
+
 /* tco_rng_poisson_p0 with exp(-mu) computed here. */
 static inline double tco_rng_poisson(tco_rng *r, double mu)
 {

@@ -571,6 +571,36 @@ START_TEST(test_rng_poisson)
 }
 END_TEST
 
+/* Counts from a table of one mean (tco_rng_poisson_table, the model's
+ * operations) are the search's counts from the same draws, bit for bit,
+ * and leave the stream where the search leaves it: small means, means
+ * whose counts often pass the table's end (8), the PTRS range, and means
+ * that draw nothing. */
+START_TEST(test_rng_poisson_table)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    const double mus[] = {0.25, 1e-300, 3.7, 5.5, 9.99, 10.0, 35.0, 0, -1, NAN};
+    enum { NMU = sizeof mus / sizeof *mus };
+    long beyond = 0;
+    for (int m = 0; m < NMU; m++) {
+        tco_rng a, b;
+        tco_rng_seed(&a, &zig, 5, (uint64_t)m);
+        b = a;
+        double mu = mus[m];
+        tco_poisson_table pt;
+        tco_poisson_table_init(&pt, mu, exp(-mu));
+        for (int i = 0; i < 50000; i++) {
+            double ka = tco_rng_poisson_table(&a, &pt), kb = tco_rng_poisson_p0(&b, mu, exp(-mu));
+            ck_assert_msg(memcmp(&ka, &kb, sizeof ka) == 0, "mu %g: %g, search %g", mu, ka, kb);
+            ck_assert(memcmp(a.s, b.s, sizeof a.s) == 0);
+            beyond += ka >= TCO_POISSON_TABLE && mu < TCO_POISSON_PTRS_MIN;
+        }
+    }
+    ck_assert_int_gt(beyond, 1000);
+}
+END_TEST
+
 /* Absurd rates (1e20 events a year) take O(1) time per draw: GSL's sampler
  * looped once per event and never returned. */
 START_TEST(test_rng_poisson_huge)
@@ -642,6 +672,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_rng_normal);
     tcase_add_test(tc, test_rng_poisson);
     tcase_add_test(tc, test_rng_poisson_huge);
+    tcase_add_test(tc, test_rng_poisson_table);
     tcase_add_test(tc, test_rng_streams);
     suite_add_tcase(s, tc);
     return s;
