@@ -140,7 +140,18 @@ typedef struct {
     double *cum, *base_cum; /* running nominal totals: this strategy's, the baseline's */
     unsigned char *mask;    /* E: events left out (event_effects) */
     double *all;            /* S: all events' contributions in one future (event_effects) */
+    /* The monthly costs of up to MONTH_GROUP consecutive futures from
+     * future mfirst, as floats, before they go to run->monthly (a column
+     * per strategy and month): [(s * T + t) * MONTH_GROUP + i - mfirst]. */
+    float *mgroup;
+    long mfirst;
+    int mcount;
 } workspace;
+
+/* Futures whose monthly costs are written to run->monthly at once: 16
+ * floats fill a cache line of each of the S x T columns, instead of a
+ * scattered store into each column per future. */
+#define MONTH_GROUP 16
 
 /* What the engine keeps between tco_run_alloc and tco_run_finish. */
 struct tco_engine {
@@ -175,6 +186,7 @@ static void workspaces_free(tco_engine *e)
         free(w->u);
         free(w->scratch);
         free(w->month);
+        free(w->mgroup);
         free(w->cum);
         free(w->base_cum);
         free(w->mask);
@@ -508,8 +520,10 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
         w->base_cum = malloc(T * sizeof *w->base_cum);
         w->mask = malloc(E + 1);
         w->all = malloc((S ? S : 1) * sizeof *w->all);
+        if (run->monthly)
+            w->mgroup = malloc(S * T * MONTH_GROUP * sizeof *w->mgroup);
         if (!w->future || !w->x || !w->u || !w->scratch || !w->month || !w->cum || !w->base_cum ||
-            !w->mask || !w->all ||
+            !w->mask || !w->all || (run->monthly && !w->mgroup) ||
             (opt->event_effects && tco_future_track_reads(w->future, e->model) != TCO_OK)) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
             goto fail;
@@ -691,9 +705,9 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         for (size_t t = 0; t < T; t++)
             pm[t] += w->month[t];
         if (run->monthly) {
-            float *mcol = run->monthly + s * T * n + (size_t)i;
+            float *g = w->mgroup + s * T * MONTH_GROUP + (size_t)(i - w->mfirst);
             for (size_t t = 0; t < T; t++)
-                mcol[t * n] = to_float(w->month[t]);
+                g[t * MONTH_GROUP] = to_float(w->month[t]);
         }
         for (int j = 0; j < TCO_NCAT; j++)
             pcat[s * TCO_NCAT + (size_t)j] += cost.cat[j];
@@ -711,6 +725,16 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
     if (epart)
         event_effects(run, w, i, epart);
     return S;
+}
+
+/* The monthly costs of the futures grouped in w into run->monthly. */
+static void flush_months(tco_run *run, workspace *w)
+{
+    const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n;
+    for (size_t c = 0; w->mcount > 0 && c < S * T; c++)
+        memcpy(run->monthly + c * n + (size_t)w->mfirst, w->mgroup + c * MONTH_GROUP,
+               (size_t)w->mcount * sizeof *run->monthly);
+    w->mcount = 0;
 }
 
 /* Futures [first, last), whole blocks, in one parallel region.  When
@@ -772,7 +796,12 @@ static tco_status run_blocks(tco_run *run, long first, long last,
                     cancelled = 1;
                     break;
                 }
+                if (run->monthly && w->mcount == MONTH_GROUP)
+                    flush_months(run, w);
+                if (w->mcount == 0)
+                    w->mfirst = i;
                 size_t s = one_future(run, w, i, part, cl, epart);
+                w->mcount += run->monthly && s == run->S;
                 if (s < run->S) {
 #pragma omp critical(tco_bad_future)
                     if (i < bad_future) {
@@ -782,6 +811,8 @@ static tco_status run_blocks(tco_run *run, long first, long last,
                     break;
                 }
             }
+            if (run->monthly)
+                flush_months(run, w);
             e->done[blk] = i == end;
             if (progress) {
                 long now;
