@@ -15,6 +15,29 @@ const char *tco_category_name(tco_category c)
     return names[c];
 }
 
+/* What a static input's value enters, from its path: a backend's own
+ * settings (backends.NAME.) only that backend's serve (its type's serve
+ * reads its own settings and the workloads'), an event's effect
+ * (events.) only the events', a strategy's (strategies.) no path; the
+ * rest (demand, workloads) everything. */
+static int input_owner(const tco_scenario *sc, const char *path)
+{
+    static const char bk[] = "backends.", ev[] = "events.", st[] = "strategies.";
+    if (strncmp(path, ev, sizeof ev - 1) == 0)
+        return TCO_OWNER_EVENTS;
+    if (strncmp(path, st, sizeof st - 1) == 0)
+        return TCO_OWNER_NONE;
+    if (strncmp(path, bk, sizeof bk - 1) != 0)
+        return TCO_OWNER_ALL;
+    const char *name = path + sizeof bk - 1;
+    for (size_t b = 0; b < sc->nbackends; b++) {
+        size_t len = strlen(sc->backends[b].name);
+        if (strncmp(name, sc->backends[b].name, len) == 0 && name[len] == '.')
+            return (int)b;
+    }
+    return TCO_OWNER_ALL;
+}
+
 int tco_paths_inputs(const tco_scenario *sc, unsigned char *mark)
 {
     memset(mark, 0, sc->ninputs);
@@ -94,6 +117,13 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
     }
     m->reuse = tco_paths_inputs(sc, mark);
+    if (!(m->owner = malloc((sc->ninputs + 1) * sizeof *m->owner))) {
+        free(mark);
+        tco_model_free(m);
+        return tco_error_set(err, TCO_ENOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < sc->ninputs; j++)
+        m->owner[j] = input_owner(sc, sc->inputs[j].path);
     for (size_t j = 0; j < sc->ninputs; j++)
         if (mark[j])
             m->path_list[m->npaths++] = (int)j;
@@ -126,6 +156,7 @@ void tco_model_free(tco_model *m)
     free(m->nuse);
     free(m->reach);
     free(m->path_list);
+    free(m->owner);
     free(m);
 }
 
@@ -396,35 +427,38 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
     }
 }
 
-/* Each backend's unit costs, what its type computes from x beyond its
+/* Backend b's unit costs, what its type computes from x beyond its
  * random paths, and the expected failure cost of one request of each
- * workload (MODEL.md 4.3).  Serving again, a price index that events
- * changed is first put back as drawn (base_index), for a type that keeps
- * its drawn index. */
-static void serve_backends(tco_future *f, const tco_model *m, const double *x)
+ * workload (MODEL.md 4.3). */
+static void serve_backend(tco_future *f, const tco_model *m, size_t b, const double *x)
 {
     const tco_scenario *sc = m->sc;
+    const tco_backend *be = &sc->backends[b];
     size_t K = m->K;
-    for (size_t b = 0; b < m->B; b++) {
-        const tco_backend *be = &sc->backends[b];
-        tco_backend_paths *p = &f->paths[b];
-        if (f->served && f->based && f->based[b])
-            memcpy(p->index, f->base_index + b * (size_t)m->T, (size_t)m->T * sizeof(double));
-        be->type->serve(p, sc, be, x);
-        if (!be->fail_trend && !be->fail_mult) {
-            for (size_t k = 0; k < K; k++) {
-                const tco_workload *w = &sc->workloads[k];
-                f->qual[b * K + k] = (1 - x[be->success[k]]) * x[w->failure_cost];
-            }
-        } else {
-            draw_capability(f, m, b, x);
+    be->type->serve(&f->paths[b], sc, be, x);
+    if (!be->fail_trend && !be->fail_mult) {
+        for (size_t k = 0; k < K; k++) {
+            const tco_workload *w = &sc->workloads[k];
+            f->qual[b * K + k] = (1 - x[be->success[k]]) * x[w->failure_cost];
         }
-        if (m->qual_by_month)
-            for (int t = 0; t < m->T; t++)
-                if (!be->fail_trend)
-                    memcpy(f->qual_month + ((size_t)t * m->B + b) * K, f->qual + b * K,
-                           K * sizeof *f->qual);
+    } else {
+        draw_capability(f, m, b, x);
     }
+    if (m->qual_by_month)
+        for (int t = 0; t < m->T; t++)
+            if (!be->fail_trend)
+                memcpy(f->qual_month + ((size_t)t * m->B + b) * K, f->qual + b * K,
+                       K * sizeof *f->qual);
+}
+
+/* Serving again, the price indices that events changed are first put back
+ * as drawn (base_index), for the types that keep their drawn index. */
+static void unapply_events(tco_future *f, const tco_model *m)
+{
+    for (size_t b = 0; f->served && f->based && b < m->B; b++)
+        if (f->based[b])
+            memcpy(f->paths[b].index, f->base_index + b * (size_t)m->T,
+                   (size_t)m->T * sizeof(double));
 }
 
 /* The events' effects (MODEL.md 7) from their drawn months, those in mask
@@ -585,7 +619,9 @@ static void draw_setup_failures(tco_future *f, const tco_model *m, const tco_rng
 static void serve(tco_future *f, const tco_model *m)
 {
     serve_demand(f, m, f->x);
-    serve_backends(f, m, f->x);
+    unapply_events(f, m);
+    for (size_t b = 0; b < m->B; b++)
+        serve_backend(f, m, b, f->x);
     serve_events(f, m);
     draw_setup_failures(f, m, &f->start);
     f->served = 1;
@@ -610,6 +646,33 @@ void tco_future_draw(tco_future *f, const tco_model *m, const double *x, tco_rng
 void tco_future_serve_again(tco_future *f, const tco_model *m)
 {
     serve(f, m);
+}
+
+void tco_future_serve_inputs(tco_future *f, const tco_model *m, const int *changed, size_t n)
+{
+    unsigned char again[TCO_MAX_BACKENDS] = {0};
+    int backends = 0, events = 0;
+    for (size_t i = 0; i < n; i++) {
+        int o = m->owner[changed[i]];
+        if (o == TCO_OWNER_ALL) {
+            serve(f, m);
+            return;
+        }
+        if (o >= 0)
+            backends |= again[o] = 1;
+        events |= o == TCO_OWNER_EVENTS;
+    }
+    if (f->snap)
+        memset(f->snap_valid, 0, m->S);
+    if (!backends && !events)
+        return;
+    unapply_events(f, m);
+    for (size_t b = 0; b < m->B; b++)
+        if (again[b])
+            serve_backend(f, m, b, f->x);
+    serve_events(f, m);
+    if (backends)
+        draw_setup_failures(f, m, &f->start);
 }
 
 int tco_future_same_paths(const tco_model *m, const double *x, const double *y)

@@ -82,6 +82,12 @@ int tco_future_same_paths(const tco_model *m, const double *x, const double *y);
  * sensitivity cost one drawn future at many values). */
 void tco_future_serve_again(tco_future *f, const tco_model *m);
 
+/* tco_future_serve_again when only the n inputs changed[] changed: what
+ * they enter alone is computed again (a backend's own settings its serve,
+ * an event's effect the events', a strategy's setting nothing), the same
+ * bits. */
+void tco_future_serve_inputs(tco_future *f, const tco_model *m, const int *changed, size_t n);
+
 /* After the value of the volume input (demand.requests_per_month) has
  * changed in the drawn future's static inputs (the x given to
  * tco_future_draw, which the future reads), recomputes the demand paths

@@ -29,7 +29,12 @@ struct tco_model {
     int *path_list;
     size_t npaths;
     int reuse;
+    /* What each input's value enters when served again
+     * (tco_future_serve_inputs): a backend b >= 0, or a TCO_OWNER_*. */
+    int *owner;
 };
+
+enum { TCO_OWNER_ALL = -1, TCO_OWNER_EVENTS = -2, TCO_OWNER_NONE = -3 };
 
 /* What a strategy's costing carries from one month to the next
  * (strategy.c), saved with the platforms' states to resume a costing. */

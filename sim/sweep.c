@@ -453,6 +453,7 @@ typedef struct {
     double *x0;           /* this future's sampled inputs (the scenario's sampling) */
     double *x;            /* the inputs the future is computed with (its f->x) */
     double *xd;           /* the inputs of its last draw (its random paths) */
+    int *changed;         /* NI: the inputs a run changes from the last */
     double *xr;           /* a run's inputs */
     const double *table[2]; /* caller's tables whose row i is sampled in xt */
     double *xt[2];
@@ -496,7 +497,8 @@ static void table_inputs(const tco_scenario *sc, const tco_sweep_point *p, long 
  * differ from the last run's in the volume alone rescales its demand
  * (tco_future_redraw_demand), and one whose inputs differ from the last
  * draw's only in inputs that shape no random path keeps the paths drawn
- * (tco_future_serve_again): both the same bits as drawing again. */
+ * and computes again what the changed inputs enter
+ * (tco_future_serve_inputs): both the same bits as drawing again. */
 static void runs_future(const tco_scenario *sc, const tco_model *model, const tco_sampler *sampler,
                         const tco_zig *zig, uint64_t seed, const tco_sweep_point *pt, size_t g0,
                         size_t g1, long i, size_t n, const unsigned char *costed, runs_ws *w,
@@ -524,8 +526,12 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
             w->x[sc->volume] = w->xr[sc->volume];
             tco_future_redraw_demand(w->future, model);
         } else if (w->drawn && tco_future_same_paths(model, w->xr, w->xd)) {
+            size_t nc = 0;
+            for (size_t j = 0; j < NI; j++)
+                if (memcmp(&w->xr[j], &w->x[j], sizeof *w->x) != 0)
+                    w->changed[nc++] = (int)j;
             memcpy(w->x, w->xr, NI * sizeof *w->x);
-            tco_future_serve_again(w->future, model);
+            tco_future_serve_inputs(w->future, model, w->changed, nc);
         } else {
             memcpy(w->x, w->xr, NI * sizeof *w->x);
             memcpy(w->xd, w->xr, NI * sizeof *w->xd);
@@ -689,10 +695,11 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
         w->x0 = malloc((NI ? NI : 1) * sizeof *w->x0);
         w->x = malloc((NI ? NI : 1) * sizeof *w->x);
         w->xd = malloc((NI ? NI : 1) * sizeof *w->xd);
+        w->changed = malloc((NI ? NI : 1) * sizeof *w->changed);
         w->xr = malloc((NI ? NI : 1) * sizeof *w->xr);
         w->xt[0] = malloc((NI ? NI : 1) * sizeof *w->xt[0]);
         w->xt[1] = malloc((NI ? NI : 1) * sizeof *w->xt[1]);
-        if (!w->future || !w->u || !w->scratch || !w->xfix || !w->x0 || !w->x || !w->xd || !w->xr ||
+        if (!w->future || !w->u || !w->scratch || !w->xfix || !w->x0 || !w->x || !w->xd || !w->changed || !w->xr ||
             !w->xt[0] || !w->xt[1]) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
             goto done;
@@ -760,6 +767,7 @@ done:
         free(ws[k].x0);
         free(ws[k].x);
         free(ws[k].xd);
+        free(ws[k].changed);
         free(ws[k].xr);
         free(ws[k].xt[0]);
         free(ws[k].xt[1]);

@@ -2556,7 +2556,8 @@ static int costs_differ(tco_future *f, tco_future *g, const tco_model *m, size_t
     return differ;
 }
 
-/* Serving a drawn future again (tco_future_serve_again) after one input
+/* Serving a drawn future again (tco_future_serve_again, and
+ * tco_future_serve_inputs for what the input enters alone) after one input
  * that shapes no random path changed gives the same bits as drawing the
  * future again from its stream with that input: every strategy's costs,
  * month by month and category by category, for each input in turn (its
@@ -2605,12 +2606,17 @@ static size_t serve_again_same_bits(drawn *d, uint64_t futures)
                 drawn_future(d, stream);
                 continue;
             }
+            /* Only what the input enters served again, then all of it. */
+            int one = (int)j;
+            tco_future_serve_inputs(d->f, d->m, &one, 1);
+            ck_assert_msg(!costs_differ(d->f, g, d->m, S, H), "input %s alone, future %d",
+                          d->sc->inputs[j].path, (int)stream);
             tco_future_serve_again(d->f, d->m);
             ck_assert_msg(!costs_differ(d->f, g, d->m, S, H), "input %s, future %d",
                           d->sc->inputs[j].path, (int)stream);
             served[j] = 1;
             d->x[j] = old;
-            tco_future_serve_again(d->f, d->m);
+            tco_future_serve_inputs(d->f, d->m, &one, 1);
         }
     }
     size_t n = 0;
