@@ -12,6 +12,9 @@
 
 #include <math.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <gsl/gsl_rng.h>
 
@@ -127,7 +130,7 @@ static inline double tco_rng_poisson_p0(tco_rng *r, double mu, double p0)
 /* Many counts of one mean below TCO_POISSON_PTRS_MIN: the first
  * TCO_POISSON_TABLE cumulative probabilities of the inversion, computed
  * once with the very operations of tco_rng_poisson_p0's search. */
-#define TCO_POISSON_TABLE 8
+#define TCO_POISSON_TABLE 8 /* the SSE2 count below reads eight */
 typedef struct {
     double mu, p0;
     double acc[TCO_POISSON_TABLE]; /* P(N <= k), as the search sums them */
@@ -160,9 +163,19 @@ static inline double tco_rng_poisson_table(tco_rng *r, const tco_poisson_table *
     if (mu >= TCO_POISSON_PTRS_MIN)
         return tco_rng_poisson_large(r, mu);
     double u = tco_rng_uniform(r);
+#ifdef __SSE2__
+    /* The eight comparisons in four SSE2 lanes, counted from their mask. */
+    __m128d uu = _mm_set1_pd(u);
+    int mask = _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc), uu)) |
+               _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 2), uu)) << 2 |
+               _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 4), uu)) << 4 |
+               _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 6), uu)) << 6;
+    unsigned k = (unsigned)__builtin_popcount((unsigned)mask);
+#else
     unsigned k = 0;
     for (unsigned j = 0; j < TCO_POISSON_TABLE; j++)
         k += u > pt->acc[j];
+#endif
     if (k < TCO_POISSON_TABLE)
         return k;
     double p = pt->p_last, acc = pt->acc[TCO_POISSON_TABLE - 1];
