@@ -444,11 +444,15 @@ static void serve_backend(tco_future *f, const tco_model *m, size_t b, const dou
     } else {
         draw_capability(f, m, b, x);
     }
-    if (m->qual_by_month)
-        for (int t = 0; t < m->T; t++)
-            if (!be->fail_trend)
-                memcpy(f->qual_month + ((size_t)t * m->B + b) * K, f->qual + b * K,
-                       K * sizeof *f->qual);
+    if (m->qual_by_month && !be->fail_trend) {
+        /* Month 1's in every month (K values: a loop, not a call each). */
+        const double *q = f->qual + b * K;
+        for (int t = 0; t < m->T; t++) {
+            double *qm = f->qual_month + ((size_t)t * m->B + b) * K;
+            for (size_t k = 0; k < K; k++)
+                qm[k] = q[k];
+        }
+    }
 }
 
 /* Serving again, the price indices that events changed are first put back
