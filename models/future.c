@@ -15,27 +15,57 @@ const char *tco_category_name(tco_category c)
     return names[c];
 }
 
-/* What a static input's value enters, from its path: a backend's own
- * settings (backends.NAME.) only that backend's serve (its type's serve
- * reads its own settings and the workloads'), an event's effect
- * (events.) only the events', a strategy's (strategies.) no path; the
- * rest (demand, workloads) everything. */
-static int input_owner(const tco_scenario *sc, const char *path)
+/* Whether path begins with prefix, then name, then a dot. */
+static int under(const char *path, const char *prefix, const char *name)
 {
-    static const char bk[] = "backends.", ev[] = "events.", st[] = "strategies.";
-    if (strncmp(path, ev, sizeof ev - 1) == 0)
-        return TCO_OWNER_EVENTS;
-    if (strncmp(path, st, sizeof st - 1) == 0)
-        return TCO_OWNER_NONE;
-    if (strncmp(path, bk, sizeof bk - 1) != 0)
-        return TCO_OWNER_ALL;
-    const char *name = path + sizeof bk - 1;
-    for (size_t b = 0; b < sc->nbackends; b++) {
-        size_t len = strlen(sc->backends[b].name);
-        if (strncmp(name, sc->backends[b].name, len) == 0 && name[len] == '.')
-            return (int)b;
-    }
+    size_t lp = strlen(prefix), len = strlen(name);
+    return strncmp(path, prefix, lp) == 0 && strncmp(path + lp, name, len) == 0 &&
+           path[lp + len] == '.';
+}
+
+/* Whose setting a static input is, from its path (its owner's index in
+ * *which): a backend's (backends.NAME.) enters only that backend's serve
+ * (its type's serve reads its own settings and the workloads') and the
+ * costs of the strategies that reach it; an event's (events.NAME.) the
+ * events' effects; a strategy's (strategies.NAME.) that strategy's costs
+ * alone; the rest (demand, workloads) everything. */
+static int input_owner(const tco_scenario *sc, const char *path, int *which)
+{
+    for (size_t i = 0; i < sc->nbackends; i++)
+        if (under(path, "backends.", sc->backends[i].name)) {
+            *which = (int)i;
+            return TCO_OWNER_BACKEND;
+        }
+    for (size_t i = 0; i < sc->nevents; i++)
+        if (under(path, "events.", sc->events[i].name)) {
+            *which = (int)i;
+            return TCO_OWNER_EVENT;
+        }
+    for (size_t i = 0; i < sc->nstrategies; i++)
+        if (under(path, "strategies.", sc->strategies[i].name)) {
+            *which = (int)i;
+            return TCO_OWNER_STRATEGY;
+        }
+    *which = -1;
     return TCO_OWNER_ALL;
+}
+
+int tco_model_input_reaches(const tco_model *m, size_t input, size_t s)
+{
+    int o = m->owner_of[input];
+    switch (m->owner[input]) {
+    case TCO_OWNER_BACKEND:
+        for (size_t j = 0; j < m->nuse[s]; j++)
+            if (m->use[s * m->B + j] == o)
+                return 1;
+        return 0;
+    case TCO_OWNER_EVENT:
+        return m->reach[(size_t)o * m->S + s];
+    case TCO_OWNER_STRATEGY:
+        return (size_t)o == s;
+    default:
+        return 1;
+    }
 }
 
 int tco_paths_inputs(const tco_scenario *sc, unsigned char *mark)
@@ -117,13 +147,14 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
     }
     m->reuse = tco_paths_inputs(sc, mark);
-    if (!(m->owner = malloc((sc->ninputs + 1) * sizeof *m->owner))) {
+    if (!(m->owner = malloc(sc->ninputs + 1)) ||
+        !(m->owner_of = malloc((sc->ninputs + 1) * sizeof *m->owner_of))) {
         free(mark);
         tco_model_free(m);
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
     }
     for (size_t j = 0; j < sc->ninputs; j++)
-        m->owner[j] = input_owner(sc, sc->inputs[j].path);
+        m->owner[j] = (unsigned char)input_owner(sc, sc->inputs[j].path, &m->owner_of[j]);
     for (size_t j = 0; j < sc->ninputs; j++)
         if (mark[j])
             m->path_list[m->npaths++] = (int)j;
@@ -157,6 +188,7 @@ void tco_model_free(tco_model *m)
     free(m->reach);
     free(m->path_list);
     free(m->owner);
+    free(m->owner_of);
     free(m);
 }
 
@@ -662,9 +694,9 @@ void tco_future_serve_inputs(tco_future *f, const tco_model *m, const int *chang
             serve(f, m);
             return;
         }
-        if (o >= 0)
-            backends |= again[o] = 1;
-        events |= o == TCO_OWNER_EVENTS;
+        if (o == TCO_OWNER_BACKEND)
+            backends |= again[m->owner_of[changed[i]]] = 1;
+        events |= o == TCO_OWNER_EVENT;
     }
     if (f->snap)
         memset(f->snap_valid, 0, m->S);

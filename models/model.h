@@ -88,6 +88,13 @@ void tco_future_serve_again(tco_future *f, const tco_model *m);
  * bits. */
 void tco_future_serve_inputs(tco_future *f, const tco_model *m, const int *changed, size_t n);
 
+/* Whether a change of static input `input` that shapes no random path can
+ * change strategy s's cost: a backend's setting only the strategies that
+ * reach the backend (tco_model_alloc's use), an event's effect those it
+ * reaches (tco_model_event_reaches), a strategy's setting that strategy;
+ * demand and workload settings every strategy. */
+int tco_model_input_reaches(const tco_model *m, size_t input, size_t s);
+
 /* After the value of the volume input (demand.requests_per_month) has
  * changed in the drawn future's static inputs (the x given to
  * tco_future_draw, which the future reads), recomputes the demand paths

@@ -30,11 +30,16 @@ struct tco_model {
     size_t npaths;
     int reuse;
     /* What each input's value enters when served again
-     * (tco_future_serve_inputs): a backend b >= 0, or a TCO_OWNER_*. */
-    int *owner;
+     * (tco_future_serve_inputs): owner[j] a TCO_OWNER_* kind, owner_of[j]
+     * the backend, event or strategy whose setting it is. */
+    unsigned char *owner;
+    int *owner_of;
 };
 
-enum { TCO_OWNER_ALL = -1, TCO_OWNER_EVENTS = -2, TCO_OWNER_NONE = -3 };
+/* An input is a setting of one backend (its path backends.NAME.), of one
+ * event (events.NAME.), of one strategy (strategies.NAME.), or of all
+ * (demand, workloads, anything else). */
+enum { TCO_OWNER_ALL, TCO_OWNER_BACKEND, TCO_OWNER_EVENT, TCO_OWNER_STRATEGY };
 
 /* What a strategy's costing carries from one month to the next
  * (strategy.c), saved with the platforms' states to resume a costing. */

@@ -498,7 +498,9 @@ static void table_inputs(const tco_scenario *sc, const tco_sweep_point *p, long 
  * (tco_future_redraw_demand), and one whose inputs differ from the last
  * draw's only in inputs that shape no random path keeps the paths drawn
  * and computes again what the changed inputs enter
- * (tco_future_serve_inputs): both the same bits as drawing again. */
+ * (tco_future_serve_inputs): both the same bits as drawing again.  Then a
+ * strategy that none of the changed inputs reaches keeps its cost of the
+ * run before, without costing. */
 static void runs_future(const tco_scenario *sc, const tco_model *model, const tco_sampler *sampler,
                         const tco_zig *zig, uint64_t seed, const tco_sweep_point *pt, size_t g0,
                         size_t g1, long i, size_t n, const unsigned char *costed, runs_ws *w,
@@ -514,6 +516,7 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
     }
     w->drawn = 0;
     w->table[0] = w->table[1] = NULL;
+    int prev_ok = 0; /* the run before in buf has every strategy of this future */
     for (size_t r = g0; r < g1; r++) {
         const tco_sweep_point *p = &pt[r];
         if (sampler)
@@ -522,17 +525,20 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
             table_inputs(sc, p, i, w);
         for (size_t j = 0; j < p->nheld; j++)
             w->xr[p->input[j]] = p->value[j];
+        size_t nc; /* the inputs changed from the run before (w->changed), NI + 1: any */
         if (w->drawn && same_but(w->xr, w->x, NI, sc->volume)) {
             w->x[sc->volume] = w->xr[sc->volume];
             tco_future_redraw_demand(w->future, model);
+            nc = NI + 1;
         } else if (w->drawn && tco_future_same_paths(model, w->xr, w->xd)) {
-            size_t nc = 0;
+            nc = 0;
             for (size_t j = 0; j < NI; j++)
                 if (memcmp(&w->xr[j], &w->x[j], sizeof *w->x) != 0)
                     w->changed[nc++] = (int)j;
             memcpy(w->x, w->xr, NI * sizeof *w->x);
             tco_future_serve_inputs(w->future, model, w->changed, nc);
         } else {
+            nc = NI + 1;
             memcpy(w->x, w->xr, NI * sizeof *w->x);
             memcpy(w->xd, w->xr, NI * sizeof *w->xd);
             rng = rng0;
@@ -540,9 +546,19 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
             w->drawn = 1;
         }
         double *out = buf + (r - g0) * S * n + (size_t)i;
+        int ok = 1;
         for (size_t s = 0; s < S; s++) {
             if (costed && !costed[s]) {
                 out[s * n] = NAN;
+                continue;
+            }
+            /* A strategy that no changed input reaches costs what it did
+             * in the run before (tco_model_input_reaches). */
+            size_t j = 0;
+            while (prev_ok && j < nc && nc <= NI && !tco_model_input_reaches(model, (size_t)w->changed[j], s))
+                j++;
+            if (prev_ok && j == nc) {
+                out[s * n] = out[s * n - S * n];
                 continue;
             }
             tco_cost cost;
@@ -550,10 +566,12 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
             if (!tco_cost_is_finite(&cost)) {
 #pragma omp atomic write
                 bad[r - g0] = 1;
+                ok = 0;
                 break;
             }
             out[s * n] = cost.npv;
         }
+        prev_ok = ok;
     }
 }
 

@@ -2563,9 +2563,12 @@ static int costs_differ(tco_future *f, tco_future *g, const tco_model *m, size_t
  * month by month and category by category, for each input in turn (its
  * value from another sample, or 0.9 times a fixed one).  And each input
  * that tco_paths_inputs marks changes some future's paths or costs when
- * drawn again: the marks are needed.  Over the given number of futures;
- * returns how many inputs were served again (unmarked, and changed). */
-static size_t serve_again_same_bits(drawn *d, uint64_t futures)
+ * drawn again: the marks are needed.  And an unmarked input's change
+ * leaves the costs of every strategy it does not reach
+ * (tco_model_input_reaches) as they were, month by month.  Over the given
+ * number of futures; returns how many inputs were served again (unmarked,
+ * and changed), and counts in *unreached the strategies' costs so kept. */
+static size_t serve_again_same_bits(drawn *d, uint64_t futures, long *unreached)
 {
     const size_t NI = d->sc->ninputs, S = d->sc->nstrategies, H = (size_t)d->sc->horizon;
     const size_t D = d->sc->ndims, B = d->sc->nbackends;
@@ -2573,6 +2576,9 @@ static size_t serve_again_same_bits(drawn *d, uint64_t futures)
     double *u = malloc((D + 1) * sizeof *u), *x2 = malloc(NI * sizeof *x2);
     int *needed = calloc(NI, sizeof *needed), *served = calloc(NI, sizeof *served);
     tco_future *g = tco_future_alloc(d->m);
+    double *before = malloc(S * H * TCO_NCAT * sizeof *before);
+    double *after = malloc(H * TCO_NCAT * sizeof *after);
+    tco_cost *was = malloc(S * sizeof *was);
     ck_assert_int_eq(tco_paths_inputs(d->sc, mark), 1);
     for (uint64_t stream = 0; stream < futures; stream++) {
         tco_rng rng;
@@ -2606,6 +2612,9 @@ static size_t serve_again_same_bits(drawn *d, uint64_t futures)
                 drawn_future(d, stream);
                 continue;
             }
+            /* The costs before, for the strategies the input cannot reach. */
+            for (size_t t = 0; t < S; t++)
+                tco_future_cost(d->f, d->m, t, NULL, before + t * H * TCO_NCAT, &was[t]);
             /* Only what the input enters served again, then all of it. */
             int one = (int)j;
             tco_future_serve_inputs(d->f, d->m, &one, 1);
@@ -2614,6 +2623,19 @@ static size_t serve_again_same_bits(drawn *d, uint64_t futures)
             tco_future_serve_again(d->f, d->m);
             ck_assert_msg(!costs_differ(d->f, g, d->m, S, H), "input %s, future %d",
                           d->sc->inputs[j].path, (int)stream);
+            for (size_t t = 0; t < S; t++) {
+                if (tco_model_input_reaches(d->m, j, t))
+                    continue;
+                tco_cost now;
+                tco_future_cost(d->f, d->m, t, NULL, after, &now);
+                ck_assert_msg(memcmp(&now.npv, &was[t].npv, sizeof now.npv) == 0 &&
+                                  memcmp(now.cat, was[t].cat, sizeof now.cat) == 0 &&
+                                  memcmp(after, before + t * H * TCO_NCAT,
+                                         H * TCO_NCAT * sizeof *after) == 0,
+                              "%s changes strategy %s, which it does not reach",
+                              d->sc->inputs[j].path, d->sc->strategies[t].name);
+                (*unreached)++;
+            }
             served[j] = 1;
             d->x[j] = old;
             tco_future_serve_inputs(d->f, d->m, &one, 1);
@@ -2630,6 +2652,9 @@ static size_t serve_again_same_bits(drawn *d, uint64_t futures)
     free(x2);
     free(needed);
     free(served);
+    free(before);
+    free(after);
+    free(was);
     tco_future_free(g);
     return n;
 }
@@ -2642,7 +2667,9 @@ START_TEST(test_serve_again_same_bits)
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
         drawn d;
         drawn_load_file(&d, files[k]);
-        ck_assert_msg(serve_again_same_bits(&d, 12) > 10, "%s", files[k]);
+        long unreached = 0;
+        ck_assert_msg(serve_again_same_bits(&d, 12, &unreached) > 10, "%s", files[k]);
+        ck_assert_msg(unreached > 100, "%s: %ld", files[k], unreached);
         drawn_free(&d);
     }
     /* Price multipliers on an index drawn with shocks, one computed from
@@ -2681,7 +2708,9 @@ START_TEST(test_serve_again_same_bits)
                "         effect: { price_multiplier: { backend: steady, factor: { dist: uniform, min: 1.1, max: 1.5 } } } }\n"
                "  gpu: { probability_per_year: 0.9,\n"
                "         effect: { price_multiplier: { backend: gpus, factor: { dist: uniform, min: 0.5, max: 0.9 } } } }\n");
-    ck_assert(serve_again_same_bits(&d, 100) > 10);
+    long unreached = 0;
+    ck_assert(serve_again_same_bits(&d, 100, &unreached) > 10);
+    ck_assert(unreached > 100);
     drawn_free(&d);
 }
 END_TEST
