@@ -872,6 +872,33 @@ static float to_float(double x)
     return x > FLT_MAX ? INFINITY : x < -FLT_MAX ? -INFINITY : (float)x;
 }
 
+/* acc[i] += m[i] (b NULL) or acc[i] += m[i] - b[i], in double, and each
+ * sum as to_float rounds it into col[i]: two futures a lane pair with
+ * SSE4.1, the same operations. */
+static void running_sums(double *acc, const float *m, const float *b, float *col, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE4_1__
+    const __m128d big = _mm_set1_pd(FLT_MAX), nbig = _mm_set1_pd(-FLT_MAX);
+    const __m128d inf = _mm_set1_pd((double)INFINITY), ninf = _mm_set1_pd(-(double)INFINITY);
+    for (; i + 2 <= n; i += 2) {
+        __m128d v = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(const void *)(m + i))));
+        if (b)
+            v = _mm_sub_pd(v, _mm_cvtps_pd(_mm_castpd_ps(
+                                  _mm_load_sd((const double *)(const void *)(b + i)))));
+        __m128d a = _mm_add_pd(_mm_loadu_pd(acc + i), v);
+        _mm_storeu_pd(acc + i, a);
+        a = _mm_blendv_pd(a, inf, _mm_cmpgt_pd(a, big));
+        a = _mm_blendv_pd(a, ninf, _mm_cmplt_pd(a, nbig));
+        _mm_storel_pi((__m64 *)(void *)(col + i), _mm_cvtpd_ps(a));
+    }
+#endif
+    for (; i < n; i++) {
+        acc[i] += b ? (double)m[i] - (double)b[i] : (double)m[i];
+        col[i] = to_float(acc[i]);
+    }
+}
+
 /* Bands of monthly costs not stored: radix selection over recomputed
  * futures (select.h).  Each wanted order statistic (the type-7 ranks of
  * the bands, the same for every column of n values) is found by three
@@ -1026,17 +1053,11 @@ tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_
                 const float *m = run->monthly + (s * T + t) * n;
                 const float *b = run->monthly + t * n;
                 double band[TCO_NBAND];
-                for (size_t i = 0; i < n; i++) {
-                    cum[i] += m[i];
-                    col[i] = to_float(cum[i]);
-                }
+                running_sums(cum, m, NULL, col, n);
                 tco_stats_percentiles_f(col, n, TCO_BAND, TCO_NBAND, band);
                 for (int k = 0; k < TCO_NBAND; k++)
                     c->cum[(s * TCO_NBAND + (size_t)k) * T + t] = band[k];
-                for (size_t i = 0; i < n; i++) {
-                    dif[i] += (double)m[i] - (double)b[i];
-                    col[i] = to_float(dif[i]);
-                }
+                running_sums(dif, m, b, col, n);
                 tco_stats_percentiles_f(col, n, TCO_BAND, TCO_NBAND, band);
                 for (int k = 0; k < TCO_NBAND; k++)
                     c->diff[(s * TCO_NBAND + (size_t)k) * T + t] = band[k];
