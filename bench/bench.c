@@ -621,8 +621,8 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
         figure("static_sweep_gain", "  12 separate runs over it, 1 thread, CPU", plain / cs, "x",
                2, NULL, -1);
     }
-    tco_snprintf(label, sizeof label, "Sobol design runs keeping A's paths, of %zu", sc->ndims + 2);
-    figure("sobol_runs_kept", label, (double)kept, "", 0, NULL, -1);
+    figure("sobol_runs", "Sobol design runs (D + 2)", (double)(sc->ndims + 2), "", 0, NULL, -1);
+    figure("sobol_runs_kept", "  of which keep A's paths", (double)kept, "", 0, NULL, -1);
     const struct {
         tco_sens_method m;
         const char *name;

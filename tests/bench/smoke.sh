@@ -47,7 +47,8 @@ sweep, 1 thread
 sweep, 2 threads
 2 threads over 1, sweep
 sweep of that input, 1 thread
-Sobol design runs keeping A's paths
+Sobol design runs (D + 2)
+  of which keep A's paths
 sensitivity rank, 1 thread
 sensitivity rank, 2 threads
 2 threads over 1, rank
