@@ -9,7 +9,8 @@
  * statistics) and their ratio; ns per future-month-strategy; the
  * random-number floor (seeding a future's stream and drawing as many numbers
  * as its static inputs and paths take, counted on the scenario) and the
- * loop's multiple of it; the time of each phase (load, sample, paths, cost,
+ * loop's multiple of it; a Poisson count of mean 1/3 by the search and
+ * from the table the model draws with; the time of each phase (load, sample, paths, cost,
  * statistics, write: sample and paths from runs that stop there,
  * tco_run_options.stop_after; each once); peak memory of `tcosim run` in a
  * child process (run first) at 10^6 futures (10^7 with BENCH_BIG=1, else predicted) and the
@@ -322,6 +323,30 @@ static double rng_floor(const tco_scenario *sc, long n, double *per)
     return best;
 }
 
+/* CPU ns of one Poisson count of mean mu, by the search from 0
+ * (tco_rng_poisson_p0) or from a table of its sums (tco_rng_poisson_table,
+ * what the model draws with), best of 5 runs of n draws. */
+static double poisson_ns(double mu, int table, long n)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_poisson_table pt;
+    double p0 = exp(-mu), best = 1e30, sink = 0;
+    tco_poisson_table_init(&pt, mu, p0);
+    for (int rep = 0; rep < 5; rep++) {
+        tco_rng r;
+        tco_rng_seed(&r, &zig, 1, (uint64_t)rep);
+        double t0 = cpu_seconds();
+        for (long i = 0; i < n; i++)
+            sink += table ? tco_rng_poisson_table(&r, &pt) : tco_rng_poisson_p0(&r, mu, p0);
+        double t = cpu_seconds() - t0;
+        best = t < best ? t : best;
+    }
+    if (sink == -1)
+        fputs("", stderr); /* keeps the draws */
+    return best / (double)n * 1e9;
+}
+
 /* Peak resident memory (bytes) and wall seconds of `tcosim run` on n
  * futures, 2 threads, no charts, in a child process; 0 when it failed. */
 static double child_peak(const char *prog, const char *path, long n, double *secs)
@@ -523,6 +548,12 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
     figure("loop_us", "loop per future, 1 thread, CPU", loop_pf * 1e6, "us", 3, NULL, -1);
     figure("loop_floor_multiple", "loop's multiple of the floor", loop_pf / fl, "x", 1,
            "<= 10x", met(loop_pf / fl, TARGET_FLOOR_MULTIPLE, 0));
+    /* Operations counted at 4 a year: the counts of a month, both ways. */
+    long np = smoke ? 10000 : 2000000;
+    figure("poisson_search_ns", "a Poisson count (mean 1/3), search, CPU", poisson_ns(1 / 3.0, 0, np),
+           "ns", 2, NULL, -1);
+    figure("poisson_table_ns", "  from the table of its sums, CPU", poisson_ns(1 / 3.0, 1, np), "ns",
+           2, NULL, -1);
 
     /* phases, 1 thread: one repetition each (a phase is a per-future
      * figure, not a ratio), the write phase on the last 1-thread run. */

@@ -34,6 +34,8 @@ ns per future-month-strategy, 1 thread
 ns per future-month-strategy, 2 threads
 random-number floor per future
 loop's multiple of the floor
+a Poisson count (mean 1/3), search
+  from the table of its sums
 phase load, 1 thread
 phase sample, 1 thread
 phase paths, 1 thread
