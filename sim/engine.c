@@ -801,7 +801,8 @@ static tco_status run_blocks(tco_run *run, long first, long last,
                 if (w->mcount == 0)
                     w->mfirst = i;
                 size_t s = one_future(run, w, i, part, cl, epart);
-                w->mcount += run->monthly && s == run->S;
+                /* (A run that stops early, make bench's phases, stores none.) */
+                w->mcount += run->monthly && s == run->S && !e->opt.stop_after;
                 if (s < run->S) {
 #pragma omp critical(tco_bad_future)
                     if (i < bad_future) {

@@ -555,7 +555,8 @@ static void runs_future(const tco_scenario *sc, const tco_model *model, const tc
             /* A strategy that no changed input reaches costs what it did
              * in the run before (tco_model_input_reaches). */
             size_t j = 0;
-            while (prev_ok && j < nc && nc <= NI && !tco_model_input_reaches(model, (size_t)w->changed[j], s))
+            while (prev_ok && j < nc && nc <= NI &&
+                   !tco_model_input_reaches(model, (size_t)w->changed[j], s))
                 j++;
             if (prev_ok && j == nc) {
                 out[s * n] = out[s * n - S * n];
@@ -717,8 +718,8 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
         w->xr = malloc((NI ? NI : 1) * sizeof *w->xr);
         w->xt[0] = malloc((NI ? NI : 1) * sizeof *w->xt[0]);
         w->xt[1] = malloc((NI ? NI : 1) * sizeof *w->xt[1]);
-        if (!w->future || !w->u || !w->scratch || !w->xfix || !w->x0 || !w->x || !w->xd || !w->changed || !w->xr ||
-            !w->xt[0] || !w->xt[1]) {
+        if (!w->future || !w->u || !w->scratch || !w->xfix || !w->x0 || !w->x || !w->xd ||
+            !w->changed || !w->xr || !w->xt[0] || !w->xt[1]) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
             goto done;
         }
