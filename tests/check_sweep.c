@@ -422,6 +422,43 @@ static void check_runs_equal_plain(const tco_scenario *sc)
         ck_assert(tco_sweep_runs_costing(sc, &opt, pt, 4, costed, keep_npv, &c, 0, 0, &err) ==
                   TCO_OK);
         check_plain_costed(sc, &opt, pt, 4, c.npv, n, costed);
+        /* Inputs that shape no random path, one of each owner (a backend's,
+         * an event's, a strategy's setting), held at three values in
+         * turn: the paths kept, only what the input enters served again,
+         * the strategies it does not reach not costed again. */
+        unsigned char *mark = malloc(sc->ninputs + 1);
+        tco_paths_inputs(sc, mark);
+        static const char *const owners[] = {"backends.", "events.", "strategies."};
+        int held[3];
+        double hv[9];
+        size_t nh = 0;
+        for (int o = 0; o < 3; o++)
+            for (size_t d = 0; d < D; d++) {
+                int k = sc->dim_input[d];
+                const tco_input *in = &sc->inputs[k];
+                if (mark[k] || in->fresh || strncmp(in->path, owners[o], strlen(owners[o])) != 0)
+                    continue;
+                held[nh] = k;
+                for (int e = 0; e < 3; e++)
+                    hv[3 * nh + (size_t)e] =
+                        tco_domain_clamp(&in->dom, tco_dist_quantile(&in->dist, 0.1 + 0.4 * e));
+                nh++;
+                break;
+            }
+        ck_assert_uint_ge(nh, 1);
+        tco_sweep_point hp[9];
+        for (size_t h = 0; h < nh; h++)
+            for (int e = 0; e < 3; e++)
+                hp[3 * h + (size_t)e] = (tco_sweep_point){&held[h], &hv[3 * h + (size_t)e], 1,
+                                                          NULL, NULL, -1};
+        free(c.npv);
+        c.npv = malloc(3 * nh * S * n * sizeof(double));
+        ck_assert(tco_sweep_runs(sc, &opt, hp, 3 * nh, keep_npv, &c, 0, 0, &err) == TCO_OK);
+        check_plain(sc, &opt, hp, 3 * nh, c.npv, n);
+        ck_assert(tco_sweep_runs_costing(sc, &opt, hp, 3 * nh, costed, keep_npv, &c, 0, 0,
+                                         &err) == TCO_OK);
+        check_plain_costed(sc, &opt, hp, 3 * nh, c.npv, n, costed);
+        free(mark);
         free(costed);
         free(c.npv);
     }
