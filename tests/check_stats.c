@@ -274,23 +274,12 @@ START_TEST(test_switches_by_hand)
     int16_t first[12] = {0, 0, 0, 0, 5, 0, 9, 3, 0, 4, 7, 0};
     float monthly[12] = {0};
     double mmean[3] = {0}, cat[3 * TCO_NCAT] = {0}, cpm[3] = {0};
-    unsigned long clamped[1] = {0};
     tco_scenario sc;
     memset(&sc, 0, sizeof sc);
     sc.nstrategies = 3;
     sc.horizon = 1;
-    tco_run run;
-    hand_run(&run, &sc, npv, nominal, monthly, 3, 4, 1);
-    run.breakeven = be;
-    run.switches = sw;
-    run.first_switch = first;
-    run.monthly_mean = mmean;
-    run.cat_mean = cat;
-    run.cpm_mean = cpm;
-    run.clamped = clamped;
-    tco_results *r;
-    tco_error err;
-    ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
+    tco_results *r = hand_results_switching(&sc, npv, nominal, monthly, be, sw, first, mmean, cat,
+                                            cpm, 3, 4, 1);
     ck_close(r->st[0].switches_mean, 0, 0);
     ck_close(r->st[0].switches_probability, 0, 0);
     ck_assert(isnan(r->st[0].switches_median_first));

@@ -31,17 +31,21 @@ static inline void hand_run(tco_run *run, const tco_scenario *sc, const double *
 
 /* tco_results_compute of such a run, also given its break-even months
  * (S x n), monthly means (S), discounted category means (S x TCO_NCAT)
- * and costs per million tokens (S), all the caller's. */
-static inline tco_results *hand_results_with(const tco_scenario *sc, const double *npv,
-                                             const double *nominal, const float *monthly,
-                                             int16_t *breakeven, double *monthly_mean,
-                                             double *cat_mean, double *cpm_mean, size_t S,
-                                             long n, int threads)
+ * and costs per million tokens (S), all the caller's; route changes and
+ * first change months (S x n each) when switches is not NULL. */
+static inline tco_results *hand_results_switching(const tco_scenario *sc, const double *npv,
+                                                  const double *nominal, const float *monthly,
+                                                  int16_t *breakeven, int16_t *switches,
+                                                  int16_t *first_switch, double *monthly_mean,
+                                                  double *cat_mean, double *cpm_mean, size_t S,
+                                                  long n, int threads)
 {
     unsigned long clamped[1] = {0};
     tco_run run;
     hand_run(&run, sc, npv, nominal, monthly, S, n, threads);
     run.breakeven = breakeven;
+    run.switches = switches;
+    run.first_switch = first_switch;
     run.monthly_mean = monthly_mean;
     run.cat_mean = cat_mean;
     run.cpm_mean = cpm_mean;
@@ -50,6 +54,17 @@ static inline tco_results *hand_results_with(const tco_scenario *sc, const doubl
     tco_error err;
     ck_assert_int_eq(tco_results_compute(&r, &run, &err), TCO_OK);
     return r;
+}
+
+/* hand_results_switching without route changes. */
+static inline tco_results *hand_results_with(const tco_scenario *sc, const double *npv,
+                                             const double *nominal, const float *monthly,
+                                             int16_t *breakeven, double *monthly_mean,
+                                             double *cat_mean, double *cpm_mean, size_t S,
+                                             long n, int threads)
+{
+    return hand_results_switching(sc, npv, nominal, monthly, breakeven, NULL, NULL,
+                                  monthly_mean, cat_mean, cpm_mean, S, n, threads);
 }
 
 /* npv and nominal (NULL: the NPVs again) S x n strategy-major, monthly
