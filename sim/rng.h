@@ -110,14 +110,11 @@ static inline double tco_rng_normal(tco_rng *r)
  * loops once per event and never ends at mu = 1e20).  This is the only
  * Poisson sampler of the program: the model draws every count with it. */
 double tco_rng_poisson_large(tco_rng *r, double mu);
-static inline double tco_rng_poisson_p0(tco_rng *r, double mu, double p0)
+
+/* The inversion's search for uniform u from count k, where p = P(N = k)
+ * and acc = P(N <= k) as the search has summed them. */
+static inline double tco_poisson_search(double u, double mu, unsigned k, double p, double acc)
 {
-    if (!(mu > 0))
-        return 0;
-    if (mu >= TCO_POISSON_PTRS_MIN)
-        return tco_rng_poisson_large(r, mu);
-    double u = tco_rng_uniform(r), p = p0, acc = p0;
-    unsigned k = 0;
     /* The cap only guards against rounding in acc: P(k >= 1000) < 1e-1000 here. */
     while (u > acc && k < 1000) {
         k++;
@@ -127,12 +124,21 @@ static inline double tco_rng_poisson_p0(tco_rng *r, double mu, double p0)
     return k;
 }
 
+static inline double tco_rng_poisson_p0(tco_rng *r, double mu, double p0)
+{
+    if (!(mu > 0))
+        return 0;
+    if (mu >= TCO_POISSON_PTRS_MIN)
+        return tco_rng_poisson_large(r, mu);
+    return tco_poisson_search(tco_rng_uniform(r), mu, 0, p0, p0);
+}
+
 /* Many counts of one mean below TCO_POISSON_PTRS_MIN: the first
  * TCO_POISSON_TABLE cumulative probabilities of the inversion, computed
  * once with the very operations of tco_rng_poisson_p0's search. */
 #define TCO_POISSON_TABLE 8 /* the SSE2 count below reads eight */
 typedef struct {
-    double mu, p0;
+    double mu;
     double acc[TCO_POISSON_TABLE]; /* P(N <= k), as the search sums them */
     double p_last;                 /* P(N = TCO_POISSON_TABLE - 1), as the search has it */
 } tco_poisson_table;
@@ -141,7 +147,6 @@ static inline void tco_poisson_table_init(tco_poisson_table *pt, double mu, doub
 {
     double p = p0, acc = p0;
     pt->mu = mu;
-    pt->p0 = p0;
     pt->acc[0] = acc;
     for (unsigned k = 1; k < TCO_POISSON_TABLE; k++) {
         p *= mu / k;
@@ -151,10 +156,10 @@ static inline void tco_poisson_table_init(tco_poisson_table *pt, double mu, doub
     pt->p_last = p;
 }
 
-/* tco_rng_poisson_p0(r, pt->mu, pt->p0), the same count from the same
- * draws: the search's first steps read from the table (the sums never
- * decrease, so the count is how many are below u), then on from its last
- * entry as the search goes. */
+/* tco_rng_poisson_p0(r, mu, p0) for the table's mu and p0, the same count
+ * from the same draws: the search's first steps read from the table (the
+ * sums never decrease, so the count is how many are below u), then the
+ * search on from its last entry. */
 static inline double tco_rng_poisson_table(tco_rng *r, const tco_poisson_table *pt)
 {
     double mu = pt->mu;
@@ -178,14 +183,8 @@ static inline double tco_rng_poisson_table(tco_rng *r, const tco_poisson_table *
 #endif
     if (k < TCO_POISSON_TABLE)
         return k;
-    double p = pt->p_last, acc = pt->acc[TCO_POISSON_TABLE - 1];
-    k = TCO_POISSON_TABLE - 1;
-    while (u > acc && k < 1000) {
-        k++;
-        p *= mu / k;
-        acc += p;
-    }
-    return k;
+    return tco_poisson_search(u, mu, TCO_POISSON_TABLE - 1, pt->p_last,
+                              pt->acc[TCO_POISSON_TABLE - 1]);
 }
 
 /* tco_rng_poisson_p0 with exp(-mu) computed here. */
