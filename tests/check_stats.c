@@ -856,16 +856,8 @@ START_TEST(test_table_percentages)
     sc.nstrategies = 2;
     sc.horizon = 1;
     tco_run run;
-    memset(&run, 0, sizeof run);
-    run.sc = &sc;
-    run.n = N;
-    run.T = 1;
-    run.S = 2;
-    run.threads = 1;
-    run.npv = npv;
-    run.nominal = nominal;
+    hand_run(&run, &sc, npv, nominal, monthly, 2, N, 1);
     run.breakeven = be;
-    run.monthly = monthly;
     run.monthly_mean = mmean;
     run.cat_mean = cat;
     run.cpm_mean = cpm;
