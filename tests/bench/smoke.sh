@@ -42,6 +42,9 @@ phase paths, 1 thread
 phase cost, 1 thread
 phase statistics, 1 thread
 phase write, 1 thread
+  costing proprietary, per future
+  costing review, per future
+costing every strategy, per future
 peak memory, 2000 (smoke; 10^6) futures
 memory per future
 peak memory, 10^7 futures
