@@ -232,7 +232,7 @@ tco_future *tco_future_alloc(const tco_model *m)
         return NULL;
     }
     f->rate_load = malloc(B * sizeof *f->rate_load);
-    f->rate_reached = malloc(B);
+    f->rate_reached = calloc(B, 1);
     f->cmonth = malloc(T * TCO_NCAT * sizeof *f->cmonth);
     f->cload = malloc(B * T * sizeof *f->cload);
     f->plan = malloc(T * K * sizeof *f->plan);

@@ -130,7 +130,8 @@ struct tco_future {
     int *plan;         /* T x K: the backend serving each workload by month, -1 none (cost_direct) */
     int *amon;         /* B x T: each platform's adoption in force by month (cost_direct) */
     unsigned char *rmon; /* B x T: whether the platform is retired at the start of the month */
-    char *rate_reached; /* B: whether a review option's route reaches the backend */
+    char *rate_reached; /* B: whether a review option's route reaches the backend; all 0
+                           between calls of tco_review_run_rate */
 };
 
 /* The expected failure cost of one request of each workload on each

@@ -16,13 +16,6 @@ int tco_review_due(const tco_review *rv, int t, int T)
     return t < T && t >= rv->first && (t - rv->first) % rv->every == 0;
 }
 
-/* The expected failure cost of one request of workload k on backend b in
- * month t: F_{b,k,t} failure_cost_k (MODEL.md 4.3, 12). */
-static double failure_cost(const tco_future *f, const tco_model *m, int b, size_t k, int t)
-{
-    return tco_future_quality(f, t, m->B, m->K)[(size_t)b * m->K + k];
-}
-
 /* Whether the strategy knows in month r that the setup of platform b has
  * failed (MODEL.md 17: from month a + A on). */
 static int setup_failed(const tco_future *f, int b, int r)
@@ -52,38 +45,53 @@ static int resolve(const tco_future *f, int b, int r)
 
 double tco_review_run_rate(tco_future *f, const tco_model *m, size_t s, const int *route, int r)
 {
+    (void)s; /* every backend a route reaches is one the strategy uses */
     const size_t K = m->K;
-    const int *use = m->use + s * m->B;
-    const size_t nuse = m->nuse[s];
     const double *R = f->R + (size_t)(r - 1) * K;
+    const double *q = tco_future_quality(f, r, m->B, K);
+    const int excluded = f->first_excl <= r; /* an exclusion in force by month r */
     double *load = f->rate_load;
-    char *reached = f->rate_reached;
+    char *reached = f->rate_reached; /* all 0 between calls */
+    int hit[TCO_MAX_BACKENDS];
+    size_t n = 0;
     double rho = 0;
-    for (size_t j = 0; j < nuse; j++) {
-        load[use[j]] = 0;
-        reached[use[j]] = 0;
-    }
-    /* Per-request prices and quality, and each backend's load. */
+    int failed = 0;
+    /* Per-request prices and quality, and each backend's load, the
+     * backends reached listed as met. */
     for (size_t k = 0; k < K; k++) {
-        int b = resolve(f, route[k], r);
-        if (f->platform[b] && setup_failed(f, b, r))
-            return HUGE_VAL;
+        int b = excluded ? resolve(f, route[k], r) : route[k];
+        if (f->platform[b] && setup_failed(f, b, r)) {
+            failed = 1;
+            break;
+        }
         const tco_backend_paths *p = &f->paths[b];
         if (p->priced)
             rho += p->index[r - 1] * R[k] * p->unit_cost[k];
-        rho += R[k] * failure_cost(f, m, b, k, r);
+        rho += R[k] * q[(size_t)b * K + k];
+        if (!reached[b]) {
+            reached[b] = 1;
+            load[b] = 0;
+            hit[n++] = b;
+        }
         load[b] += R[k] * p->unit_load[k];
-        reached[b] = 1;
     }
-    /* What each backend the route reaches costs beyond its prices: a
-     * backend is reached when some workload is sent to it, whatever its
-     * requests (a platform runs min_gpus without traffic). */
-    for (size_t j = 0; j < nuse; j++) {
-        int b = use[j];
-        if (reached[b] && f->type[b]->run_rate)
+    /* What each backend the route reaches costs beyond its prices, in the
+     * strategy's use order (backend order): a backend is reached when some
+     * workload is sent to it, whatever its requests (a platform runs
+     * min_gpus without traffic). */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && hit[j - 1] > hit[j]; j--) {
+            int t = hit[j];
+            hit[j] = hit[j - 1];
+            hit[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++) {
+        int b = hit[i];
+        reached[b] = 0;
+        if (!failed && f->type[b]->run_rate)
             rho += f->type[b]->run_rate(&f->paths[b], r, load[b]);
     }
-    return rho;
+    return failed ? HUGE_VAL : rho;
 }
 
 int tco_review_decide(tco_future *f, const tco_model *m, size_t s, int current, int r)
