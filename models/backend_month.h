@@ -187,6 +187,11 @@ static inline void tco_self_month(tco_backend_paths *p, int t, int a, double loa
 static inline void tco_self_months(tco_backend_paths *p, int a, const double *L, double *C, int T)
 {
     tco_self_paths *d = p->data;
+    if (!a && !d->term) {
+        /* Never adopted, no term to pay: tco_self_month books nothing. */
+        p->gpus = 0;
+        return;
+    }
     if (d->term || d->owned || !a) {
         for (int t = 1; t <= T; t++)
             tco_self_month(p, t, a && t >= a ? a : 0, L[t - 1], C + (size_t)(t - 1) * TCO_NCAT);
