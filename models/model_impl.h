@@ -127,7 +127,8 @@ struct tco_future {
     double *rate_load; /* B: a review option's load (models/review.c) */
     double *cmonth;    /* T x TCO_NCAT: each month's costs by category (strategy.c's cost_direct) */
     double *cload;     /* B x T: each backend's load by month (cost_direct) */
-    int *plan;         /* T x K: the backend serving each workload by month, -1 none (cost_direct) */
+    int *plan;         /* T x K: -1 where a workload's requests of a month go unserved, else 0
+                          (cost_direct, once one does) */
     int *amon;         /* B x T: each platform's adoption in force by month (cost_direct) */
     unsigned char *rmon; /* B x T: whether the platform is retired at the start of the month */
     char *rate_reached; /* B: whether a review option's route reaches the backend; all 0

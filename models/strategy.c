@@ -157,8 +157,10 @@ static int next_review(const tco_review *rv, int t, int T)
  * reaches its retirement; the switch and the reviews are decided at the
  * end of the span that ends with their month, with the state the loop has
  * then.  Each workload's requests of a span are served in one pass over
- * its months (the backend serving each month, -1 none, kept at f->plan[(t
- * - 1) * K + k]), then the api backends' fixed costs of those months;
+ * its months, then the api backends' fixed costs of those months (once a
+ * request goes unserved, f->plan[(t - 1) * K + k] is -1 where workload k's
+ * requests of month t are unserved, 0 elsewhere: cleared whole at the first
+ * unserved span, since every month before was served);
  * after the last span, the platforms' monthly costs, platform after
  * platform (each adds to each month after those before it), or, with
  * retirements, month after month, each month's retirements first
@@ -318,6 +320,8 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                 if (srv < 0 || (w->allowed && !w->allowed[srv])) {
                     /* Unserved (MODEL.md 15): no backend, no failure cost. */
                     double uc = x[w->unserved_cost];
+                    if (!any_unserved)
+                        memset(plan, 0, (size_t)T * K * sizeof *plan);
                     for (int u = t; u < end; u++) {
                         C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[(size_t)(u - 1) * K] * uc;
                         plan[(size_t)(u - 1) * K + k] = -1;
@@ -326,8 +330,6 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                     continue;
                 }
             }
-            for (int u = t; u < end; u++)
-                plan[(size_t)(u - 1) * K + k] = srv;
             const tco_backend_paths *p = &f->paths[srv];
             double *L = f->cload + (size_t)srv * T;
             if (valued)
