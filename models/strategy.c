@@ -345,7 +345,9 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             const double ul = p->unit_load[k];
             for (int u = t; u < end; u++)
                 L[u - 1] += R[(size_t)(u - 1) * K] * ul;
-            if (f->qual_month) {
+            /* By month only under a failure-rate trend: else every
+             * month's failure cost is month 1's (serve_backend). */
+            if (f->qual_month && sc->backends[srv].fail_trend) {
                 const double *q = f->qual_month + (size_t)srv * K + k;
                 const size_t qs = B * K;
                 for (int u = t; u < end; u++)
