@@ -167,8 +167,11 @@ static inline void tco_self_month(tco_backend_paths *p, int t, int a, double loa
     double need = ceil(load * d->peak / d->den);
     double n = need > d->min_gpus ? need : d->min_gpus;
     p->gpus = n;
-    /* Reserved GPUs are paid by their term; the pricing pays those beyond. */
-    double paid = d->term ? fmax(0, n - d->reserved) : n;
+    /* Reserved GPUs are paid by their term; the pricing pays those beyond:
+     * max(0, n - reserved) as fmax(0, .) gives it (0 for a NaN or -0),
+     * without the call to the library's fmax each month. */
+    double beyond = n - d->reserved;
+    double paid = d->term ? (beyond > 0 ? beyond : 0) : n;
     if (d->owned)
         tco_owned_month(d, t, paid, p->index[t - 1], c);
     else
