@@ -412,7 +412,8 @@ static inline double cap1(double v)
 /* Failure probabilities that change with time and fine-tuning (MODEL.md 12):
  * F_{b,k,t} = min(1, (1 - success_rate) (1 + tau)^((t - 1) / 12) m), the
  * trend on calendar months.  qual holds month 1's expected failure cost,
- * qual_month every month's when the model keeps them by month. */
+ * qual_month every month's for a backend with a trend (the others' rows
+ * are not written: tco_future_fail_cost reads qual for them). */
 static void draw_capability(tco_future *f, const tco_model *m, size_t b, const double *x)
 {
     const tco_scenario *sc = m->sc;
@@ -475,15 +476,6 @@ static void serve_backend(tco_future *f, const tco_model *m, size_t b, const dou
         }
     } else {
         draw_capability(f, m, b, x);
-    }
-    if (m->qual_by_month && !be->fail_trend) {
-        /* Month 1's in every month (K values: a loop, not a call each). */
-        const double *q = f->qual + b * K;
-        for (int t = 0; t < m->T; t++) {
-            double *qm = f->qual_month + ((size_t)t * m->B + b) * K;
-            for (size_t k = 0; k < K; k++)
-                qm[k] = q[k];
-        }
     }
 }
 

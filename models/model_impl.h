@@ -73,7 +73,8 @@ struct tco_future {
      * tco_future_use_tables (tests: both ways give the same bits). */
     char *kind;
     double *qual;      /* B x K expected failure cost of one request, F_{b,k} failure_cost_k */
-    double *qual_month; /* T x B x K: the same by month (MODEL.md 12), NULL without trends */
+    double *qual_month; /* T x B x K: the same by month (MODEL.md 12), NULL without trends;
+                           only a backend with a failure-rate trend has its rows written */
     double *growth;    /* T: scratch for draw_capability's trend factors (with qual_month) */
     const double *demand; /* T: the month's requests, sum_k R_{t,k} (V itself in version 1) */
     double *req;       /* T: sum_k R_{t,k} when demand_v2, else NULL */
@@ -135,11 +136,16 @@ struct tco_future {
                            between calls of tco_review_run_rate */
 };
 
-/* The expected failure cost of one request of each workload on each
- * backend in month t, [b * K + k] (MODEL.md 4.3 with section 12). */
-static inline const double *tco_future_quality(const tco_future *f, int t, size_t B, size_t K)
+/* The expected failure cost of one request of workload k on backend b in
+ * month t (MODEL.md 4.3 with section 12): by month under the backend's
+ * failure-rate trend, else month 1's in every month (qual_month keeps
+ * only the trended backends' rows). */
+static inline double tco_future_fail_cost(const tco_future *f, const tco_model *m, int t, size_t b,
+                                          size_t k)
 {
-    return f->qual_month ? f->qual_month + (size_t)(t - 1) * B * K : f->qual;
+    if (f->qual_month && m->sc->backends[b].fail_trend)
+        return f->qual_month[((size_t)(t - 1) * m->B + b) * m->K + k];
+    return f->qual[b * m->K + k];
 }
 
 /* From now on, costs every backend of f through its type's table of

@@ -48,7 +48,6 @@ double tco_review_run_rate(tco_future *f, const tco_model *m, size_t s, const in
     (void)s; /* every backend a route reaches is one the strategy uses */
     const size_t K = m->K;
     const double *R = f->R + (size_t)(r - 1) * K;
-    const double *q = tco_future_quality(f, r, m->B, K);
     const int excluded = f->first_excl <= r; /* an exclusion in force by month r */
     double *load = f->rate_load;
     char *reached = f->rate_reached; /* all 0 between calls */
@@ -67,7 +66,7 @@ double tco_review_run_rate(tco_future *f, const tco_model *m, size_t s, const in
         const tco_backend_paths *p = &f->paths[b];
         if (p->priced)
             rho += p->index[r - 1] * R[k] * p->unit_cost[k];
-        rho += R[k] * q[(size_t)b * K + k];
+        rho += R[k] * tco_future_fail_cost(f, m, r, (size_t)b, k);
         if (!reached[b]) {
             reached[b] = 1;
             load[b] = 0;

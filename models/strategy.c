@@ -345,8 +345,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             const double ul = p->unit_load[k];
             for (int u = t; u < end; u++)
                 L[u - 1] += R[(size_t)(u - 1) * K] * ul;
-            /* By month only under a failure-rate trend: else every
-             * month's failure cost is month 1's (serve_backend). */
+            /* By month only under a failure-rate trend (tco_future_fail_cost). */
             if (f->qual_month && sc->backends[srv].fail_trend) {
                 const double *q = f->qual_month + (size_t)srv * K + k;
                 const size_t qs = B * K;
@@ -646,7 +645,6 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
             count_idle(f, use, nuse, route, K);
         /* Serve each workload. */
         const double *R = f->R + (size_t)(t - 1) * K;
-        const double *qual = tco_future_quality(f, t, B, K);
         for (size_t k = 0; k < K; k++) {
             int srv = route[k];
             double r = R[k];
@@ -674,7 +672,7 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
                     read[srv] = t;
             }
             load[srv] += r * p->unit_load[k];
-            c[TCO_CAT_QUALITY] += r * qual[(size_t)srv * K + k];
+            c[TCO_CAT_QUALITY] += r * tco_future_fail_cost(f, m, t, (size_t)srv, k);
         }
         /* Each backend's monthly costs: inline for the built-in types,
          * else by a call through its type's table. */
