@@ -69,13 +69,9 @@ int tco_run_threads(int requested)
 
 /* A monthly cost in single precision: beyond float range it is stored as
  * an infinity of its sign (converting it directly is undefined). */
-static float to_float(double x)
+static inline float to_float(double x)
 {
-    if (x > FLT_MAX)
-        return INFINITY;
-    if (x < -FLT_MAX)
-        return -INFINITY;
-    return (float)x;
+    return (float)(x > FLT_MAX ? INFINITY : x < -FLT_MAX ? -INFINITY : x);
 }
 
 static long block_size(long n)
@@ -680,10 +676,27 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         size_t si = s * n + (size_t)i;
         run->npv[si] = cost.npv;
         run->nominal[si] = cost.nominal;
+        /* One pass over the months: the running sum (for the break-even
+         * month), the block's monthly sums and the monthly costs kept. */
         double *cum = s == 0 ? w->base_cum : w->cum, total = 0;
-        for (size_t t = 0; t < T; t++) {
-            total += w->month[t];
-            cum[t] = total;
+        double *pm = pmonth + s * T;
+        const double *month = w->month;
+        if (run->monthly) {
+            float *g = w->mgroup + s * T * MONTH_GROUP + (size_t)(i - w->mfirst);
+            for (size_t t = 0; t < T; t++) {
+                double v = month[t];
+                total += v;
+                cum[t] = total;
+                pm[t] += v;
+                g[t * MONTH_GROUP] = to_float(v);
+            }
+        } else {
+            for (size_t t = 0; t < T; t++) {
+                double v = month[t];
+                total += v;
+                cum[t] = total;
+                pm[t] += v;
+            }
         }
         int be = s == 0 ? 1 : breakeven_month(w->cum, w->base_cum, run->T);
         pbe[s * (T + 2) + (size_t)be]++;
@@ -701,14 +714,6 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         }
         if (run->gpus)
             run->gpus[si] = cost.gpus;
-        double *pm = pmonth + s * T;
-        for (size_t t = 0; t < T; t++)
-            pm[t] += w->month[t];
-        if (run->monthly) {
-            float *g = w->mgroup + s * T * MONTH_GROUP + (size_t)(i - w->mfirst);
-            for (size_t t = 0; t < T; t++)
-                g[t * MONTH_GROUP] = to_float(w->month[t]);
-        }
         for (int j = 0; j < TCO_NCAT; j++)
             pcat[s * TCO_NCAT + (size_t)j] += cost.cat[j];
         if (cost.tokens > 0) {
