@@ -201,22 +201,30 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     }
     int plat[TCO_MAX_BACKENDS], fixed[TCO_MAX_BACKENDS];
     size_t nplat = 0, nfixed = 0;
+    /* The backends whose monthly loads are read (platforms, api backends
+     * with a fixed monthly cost): the others' are not summed. */
+    unsigned char loaded[TCO_MAX_BACKENDS];
     for (size_t j = 0; j < nuse; j++) {
         int b = use[j];
-        if (f->kind[b] == TCO_KIND_API && ((const tco_api_paths *)f->paths[b].data)->fixed != 0)
+        loaded[b] = platform[b];
+        if (f->kind[b] == TCO_KIND_API && ((const tco_api_paths *)f->paths[b].data)->fixed != 0) {
             fixed[nfixed++] = b;
+            loaded[b] = 1;
+        }
         if (read)
             read[b] = 0;
         adopted[b] = 0;
         prod[b] = platform[b] ? TCO_NEVER : 0;
         idle[b] = 0;
-        if (platform[b])
+        if (platform[b]) {
             plat[nplat++] = b;
+            if (M)
+                memset(rmon + (size_t)b * T, 0, (size_t)T);
+        }
         if (f->kind[b] == TCO_KIND_SELF)
             tco_self_start(&f->paths[b]);
-        memset(f->cload + (size_t)b * T, 0, (size_t)T * sizeof *f->cload);
-        if (M)
-            memset(rmon + (size_t)b * T, 0, (size_t)T);
+        if (loaded[b])
+            memset(f->cload + (size_t)b * T, 0, (size_t)T * sizeof *f->cload);
     }
     double tok[TCO_MAX_WORKLOADS], val[TCO_MAX_WORKLOADS];
     int valued = 0;
@@ -343,8 +351,9 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                     read[srv] = end - 1;
             }
             const double ul = p->unit_load[k];
-            for (int u = t; u < end; u++)
-                L[u - 1] += R[(size_t)(u - 1) * K] * ul;
+            if (loaded[srv])
+                for (int u = t; u < end; u++)
+                    L[u - 1] += R[(size_t)(u - 1) * K] * ul;
             /* By month only under a failure-rate trend (tco_future_fail_cost). */
             if (f->qual_month && sc->backends[srv].fail_trend) {
                 const double *q = f->qual_month + (size_t)srv * K + k;
