@@ -38,8 +38,11 @@ struct tco_qtable {
     int gamma;           /* 1: gamma(alpha, beta); 0: beta(alpha, beta) on [0, 1] */
     double alpha, beta;
     double step;
-    double q[QT_NODES];
-    double dq[QT_NODES];
+    /* Node j's quantile and its slope side by side: an evaluation reads
+     * nodes j and j + 1, 32 bytes, one cache line three times in four. */
+    struct {
+        double q, dq;
+    } node[QT_NODES];
 };
 
 /* The most distinct tables one load may build (each is 33 KB), and the most
@@ -203,9 +206,9 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout, do
             double v = -QT_VMAX + j * step;
             double u = 1 / (1 + exp(-v)), w = 1 / (1 + exp(v));
             double q = exact_quantile(d, u);
-            t->q[j] = q;
+            t->node[j].q = q;
             good[j] = isfinite(q) && q <= upper && inverts(d, q, u, w);
-            t->dq[j] = good[j] ? node_slope(d, q, u, lnorm) : NAN;
+            t->node[j].dq = good[j] ? node_slope(d, q, u, lnorm) : NAN;
         }
         double spent = thread_seconds() - c0, total;
 #pragma omp atomic capture
@@ -219,14 +222,14 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout, do
     for (int j = 0; j < QT_NODES && !late; j++) {
         double v = -QT_VMAX + j * step;
         double u = 1 / (1 + exp(-v)), w = 1 / (1 + exp(v));
-        double prev = j > 0 ? t->q[j - 1] : 0;
-        if (!good[j] || t->q[j] < prev) {
+        double prev = j > 0 ? t->node[j - 1].q : 0;
+        if (!good[j] || t->node[j].q < prev) {
             double hi = t->gamma ? fmax(1, 2 * prev) : 1;
             if (t->gamma)
                 while (isfinite(hi) && gsl_cdf_gamma_P(hi, d->alpha, d->beta) < u)
                     hi *= 2;
-            t->q[j] = isfinite(hi) ? bisect_quantile(d, u, w, prev, hi) : NAN;
-            t->dq[j] = node_slope(d, t->q[j], u, lnorm);
+            t->node[j].q = isfinite(hi) ? bisect_quantile(d, u, w, prev, hi) : NAN;
+            t->node[j].dq = node_slope(d, t->node[j].q, u, lnorm);
             if (work + thread_seconds() - c0 > QT_MAX_SECONDS)
                 late = 1;
         }
@@ -240,10 +243,10 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout, do
     }
     /* Where the density is 0 or infinite at a node, fall back to a secant. */
     for (int j = 0; j < QT_NODES; j++) {
-        if (isfinite(t->dq[j]))
+        if (isfinite(t->node[j].dq))
             continue;
         int lo = j > 0 ? j - 1 : j, hi = j < QT_NODES - 1 ? j + 1 : j;
-        t->dq[j] = (t->q[hi] - t->q[lo]) / ((hi - lo) * t->step);
+        t->node[j].dq = (t->node[hi].q - t->node[lo].q) / ((hi - lo) * t->step);
     }
     return t;
 }
@@ -252,7 +255,7 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout, do
 static int qtable_valid(const tco_qtable *t)
 {
     for (int j = 0; j < QT_NODES; j++)
-        if (!isfinite(t->q[j]) || !isfinite(t->dq[j]) || (j > 0 && t->q[j] < t->q[j - 1]))
+        if (!isfinite(t->node[j].q) || !isfinite(t->node[j].dq) || (j > 0 && t->node[j].q < t->node[j - 1].q))
             return 0;
     return 1;
 }
@@ -328,13 +331,13 @@ static double tail_quantile(const tco_dist *d, double u)
     double q = exact_quantile(d, u);
     double upper = t->gamma ? HUGE_VAL : 1;
     if (u < 0.5) {
-        if (isfinite(q) && q >= 0 && q <= t->q[0] && inverts(d, q, u, w))
+        if (isfinite(q) && q >= 0 && q <= t->node[0].q && inverts(d, q, u, w))
             return q;
-        return bisect_quantile(d, u, w, 0, t->q[0]);
+        return bisect_quantile(d, u, w, 0, t->node[0].q);
     }
-    if (isfinite(q) && q >= t->q[QT_NODES - 1] && q <= upper && inverts(d, q, u, w))
+    if (isfinite(q) && q >= t->node[QT_NODES - 1].q && q <= upper && inverts(d, q, u, w))
         return q;
-    double lo = t->q[QT_NODES - 1], hi = t->gamma ? fmax(1, 2 * lo) : 1;
+    double lo = t->node[QT_NODES - 1].q, hi = t->gamma ? fmax(1, 2 * lo) : 1;
     if (t->gamma)
         while (isfinite(hi) && gsl_cdf_gamma_Q(hi, d->alpha, d->beta) > w)
             hi *= 2;
@@ -353,14 +356,14 @@ static double qtable_eval(const tco_dist *d, double u)
     double s2 = s * s, s3 = s2 * s;
     double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + s;
     double h01 = -2 * s3 + 3 * s2, h11 = s3 - s2;
-    double q = h00 * t->q[j] + h10 * h * t->dq[j] + h01 * t->q[j + 1] + h11 * h * t->dq[j + 1];
+    double q = h00 * t->node[j].q + h10 * h * t->node[j].dq + h01 * t->node[j + 1].q + h11 * h * t->node[j + 1].dq;
     /* A cubic can overshoot between nodes where the quantile bends sharply
      * (Beta(0.001, 0.001) near 0); keep it between them, so it stays
      * monotone as inverse-transform sampling needs. */
     /* fmin(fmax(q, q_j), q_j+1) without the library calls: glibc's
      * fmax(x, y) is x > y ? x : y and fmin(x, y) is x < y ? x : y but for
      * NaNs, where both return the other argument, as these do for q. */
-    double lo = t->q[j], hi = t->q[j + 1], w = q > lo ? q : lo;
+    double lo = t->node[j].q, hi = t->node[j + 1].q, w = q > lo ? q : lo;
     return w < hi ? w : hi;
 }
 
