@@ -138,7 +138,8 @@ typedef struct {
     double *all;            /* S: all events' contributions in one future (event_effects) */
     /* The monthly costs of up to MONTH_GROUP consecutive futures from
      * future mfirst, as floats, before they go to run->monthly (a column
-     * per strategy and month): [(s * T + t) * MONTH_GROUP + i - mfirst]. */
+     * per strategy and month): future i's row at [(i - mfirst) * S * T],
+     * its months strategy by strategy (written in order as it is costed). */
     float *mgroup;
     long mfirst;
     int mcount;
@@ -682,13 +683,13 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         double *pm = pmonth + s * T;
         const double *month = w->month;
         if (run->monthly) {
-            float *g = w->mgroup + s * T * MONTH_GROUP + (size_t)(i - w->mfirst);
+            float *g = w->mgroup + ((size_t)(i - w->mfirst) * S + s) * T;
             for (size_t t = 0; t < T; t++) {
                 double v = month[t];
                 total += v;
                 cum[t] = total;
                 pm[t] += v;
-                g[t * MONTH_GROUP] = to_float(v);
+                g[t] = to_float(v);
             }
         } else {
             for (size_t t = 0; t < T; t++) {
@@ -736,9 +737,12 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
 static void flush_months(tco_run *run, workspace *w)
 {
     const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n;
-    for (size_t c = 0; w->mcount > 0 && c < S * T; c++)
-        memcpy(run->monthly + c * n + (size_t)w->mfirst, w->mgroup + c * MONTH_GROUP,
-               (size_t)w->mcount * sizeof *run->monthly);
+    const size_t C = S * T, m = (size_t)w->mcount;
+    for (size_t c = 0; m > 0 && c < C; c++) {
+        float *dst = run->monthly + c * n + (size_t)w->mfirst;
+        for (size_t j = 0; j < m; j++)
+            dst[j] = w->mgroup[j * C + c];
+    }
     w->mcount = 0;
 }
 
