@@ -255,7 +255,8 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout, do
 static int qtable_valid(const tco_qtable *t)
 {
     for (int j = 0; j < QT_NODES; j++)
-        if (!isfinite(t->node[j].q) || !isfinite(t->node[j].dq) || (j > 0 && t->node[j].q < t->node[j - 1].q))
+        if (!isfinite(t->node[j].q) || !isfinite(t->node[j].dq) ||
+            (j > 0 && t->node[j].q < t->node[j - 1].q))
             return 0;
     return 1;
 }
@@ -356,7 +357,8 @@ static double qtable_eval(const tco_dist *d, double u)
     double s2 = s * s, s3 = s2 * s;
     double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + s;
     double h01 = -2 * s3 + 3 * s2, h11 = s3 - s2;
-    double q = h00 * t->node[j].q + h10 * h * t->node[j].dq + h01 * t->node[j + 1].q + h11 * h * t->node[j + 1].dq;
+    double q = h00 * t->node[j].q + h10 * h * t->node[j].dq + h01 * t->node[j + 1].q +
+               h11 * h * t->node[j + 1].dq;
     /* A cubic can overshoot between nodes where the quantile bends sharply
      * (Beta(0.001, 0.001) near 0); keep it between them, so it stays
      * monotone as inverse-transform sampling needs. */
