@@ -105,13 +105,14 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
     for (size_t k = 0; k < m->K; k++)
         if (sc->workloads[k].start_month > 1 || sc->workloads[k].end_month < m->T)
             m->demand_v2 = 1;
-    for (size_t b = 0; b < m->B; b++)
+    m->trended = calloc(m->B + 1, 1);
+    for (size_t b = 0; m->trended && b < m->B; b++)
         if (sc->backends[b].fail_trend)
-            m->qual_by_month = 1;
+            m->qual_by_month = m->trended[b] = 1;
     m->use = malloc((m->S * m->B + 1) * sizeof *m->use);
     m->nuse = calloc(m->S + 1, sizeof *m->nuse);
     char *seen = calloc(m->B + 1, 1);
-    if (!m->use || !m->nuse || !seen) {
+    if (!m->trended || !m->use || !m->nuse || !seen) {
         free(seen);
         tco_model_free(m);
         return tco_error_set(err, TCO_ENOMEM, "out of memory");
@@ -183,6 +184,7 @@ void tco_model_free(tco_model *m)
     if (!m)
         return;
     free(m->discount);
+    free(m->trended);
     free(m->use);
     free(m->nuse);
     free(m->reach);

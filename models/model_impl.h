@@ -20,6 +20,8 @@ struct tco_model {
      * or a window changes the requests (MODEL.md 13), qual_by_month when a
      * failure-rate trend makes quality costs vary by month (MODEL.md 12). */
     int demand_v2, qual_by_month;
+    unsigned char *trended; /* B: whether backend b's failure costs vary by month (a
+                               failure-rate trend; with qual_by_month) */
     /* reach[e * S + s]: whether event e can change strategy s's cost
      * (tco_model_event_reaches). */
     unsigned char *reach;
@@ -143,7 +145,7 @@ struct tco_future {
 static inline double tco_future_fail_cost(const tco_future *f, const tco_model *m, int t, size_t b,
                                           size_t k)
 {
-    if (f->qual_month && m->sc->backends[b].fail_trend)
+    if (m->trended[b])
         return f->qual_month[((size_t)(t - 1) * m->B + b) * m->K + k];
     return f->qual[b * m->K + k];
 }

@@ -355,7 +355,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                 for (int u = t; u < end; u++)
                     L[u - 1] += R[(size_t)(u - 1) * K] * ul;
             /* By month only under a failure-rate trend (tco_future_fail_cost). */
-            if (f->qual_month && sc->backends[srv].fail_trend) {
+            if (m->trended[srv]) {
                 const double *q = f->qual_month + (size_t)srv * K + k;
                 const size_t qs = B * K;
                 for (int u = t; u < end; u++)
