@@ -397,8 +397,7 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
         double mu = x[c->rate] / 12, *n = d->count + (size_t)j * (size_t)T;
         tco_poisson_table pt;
         tco_poisson_table_init(&pt, mu, exp(-mu));
-        for (int t = 0; t < T; t++)
-            n[t] = tco_rng_poisson_table(rng, &pt);
+        tco_rng_poisson_counts(rng, &pt, n, T);
     }
 }
 

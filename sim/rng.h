@@ -160,6 +160,8 @@ static inline void tco_poisson_table_init(tco_poisson_table *pt, double mu, doub
  * from the same draws: the search's first steps read from the table (the
  * sums never decrease, so the count is how many are below u), then the
  * search on from its last entry. */
+static inline double tco_poisson_table_count(tco_rng *r, const tco_poisson_table *pt);
+
 static inline double tco_rng_poisson_table(tco_rng *r, const tco_poisson_table *pt)
 {
     double mu = pt->mu;
@@ -167,6 +169,31 @@ static inline double tco_rng_poisson_table(tco_rng *r, const tco_poisson_table *
         return 0;
     if (mu >= TCO_POISSON_PTRS_MIN)
         return tco_rng_poisson_large(r, mu);
+    return tco_poisson_table_count(r, pt);
+}
+
+/* n[0 .. count - 1] = tco_rng_poisson_table(r, pt) in turn, the table's
+ * mean tested once instead of at every count. */
+static inline void tco_rng_poisson_counts(tco_rng *r, const tco_poisson_table *pt, double *n,
+                                          int count)
+{
+    double mu = pt->mu;
+    if (!(mu > 0)) {
+        for (int i = 0; i < count; i++)
+            n[i] = 0;
+    } else if (mu >= TCO_POISSON_PTRS_MIN) {
+        for (int i = 0; i < count; i++)
+            n[i] = tco_rng_poisson_large(r, mu);
+    } else {
+        for (int i = 0; i < count; i++)
+            n[i] = tco_poisson_table_count(r, pt);
+    }
+}
+
+/* tco_rng_poisson_table for a mean in (0, TCO_POISSON_PTRS_MIN). */
+static inline double tco_poisson_table_count(tco_rng *r, const tco_poisson_table *pt)
+{
+    double mu = pt->mu;
     double u = tco_rng_uniform(r);
 #ifdef __SSE2__
     /* The eight comparisons in four SSE2 lanes, counted from their mask. */

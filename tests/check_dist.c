@@ -590,12 +590,19 @@ START_TEST(test_rng_poisson_table)
         double mu = mus[m];
         tco_poisson_table pt;
         tco_poisson_table_init(&pt, mu, exp(-mu));
+        tco_rng c = a;
+        static double kc[50000];
+        tco_rng_poisson_counts(&c, &pt, kc, 50000);
         for (int i = 0; i < 50000; i++) {
             double ka = tco_rng_poisson_table(&a, &pt), kb = tco_rng_poisson_p0(&b, mu, exp(-mu));
             ck_assert_msg(memcmp(&ka, &kb, sizeof ka) == 0, "mu %g: %g, search %g", mu, ka, kb);
             ck_assert(memcmp(a.s, b.s, sizeof a.s) == 0);
+            /* The counts in one call (tco_rng_poisson_counts): the same. */
+            ck_assert_msg(memcmp(&ka, &kc[i], sizeof ka) == 0, "mu %g: %g, counts %g", mu, ka,
+                          kc[i]);
             beyond += ka >= TCO_POISSON_TABLE && mu < TCO_POISSON_PTRS_MIN;
         }
+        ck_assert(memcmp(a.s, c.s, sizeof a.s) == 0);
     }
     ck_assert_int_gt(beyond, 1000);
 }
