@@ -196,12 +196,15 @@ static inline double tco_poisson_table_count(tco_rng *r, const tco_poisson_table
     double mu = pt->mu;
     double u = tco_rng_uniform(r);
 #ifdef __SSE2__
-    /* The eight comparisons in four SSE2 lanes, counted from their mask. */
+    /* The comparisons in SSE2 lanes, counted from their mask: the first
+     * four, then the next four only when u passes all of them (the sums
+     * never decrease, so u is below every later one otherwise). */
     __m128d uu = _mm_set1_pd(u);
     int mask = _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc), uu)) |
-               _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 2), uu)) << 2 |
-               _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 4), uu)) << 4 |
-               _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 6), uu)) << 6;
+               _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 2), uu)) << 2;
+    if (mask == 15)
+        mask |= _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 4), uu)) << 4 |
+                _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 6), uu)) << 6;
     unsigned k = (unsigned)__builtin_popcount((unsigned)mask);
 #else
     unsigned k = 0;
