@@ -71,7 +71,9 @@ int tco_run_threads(int requested)
  * an infinity of its sign (converting it directly is undefined). */
 static inline float to_float(double x)
 {
-    return (float)(x > FLT_MAX ? INFINITY : x < -FLT_MAX ? -INFINITY : x);
+    if (fabs(x) > FLT_MAX) /* rare; a NaN is not beyond and stays a NaN */
+        return x > 0 ? INFINITY : -INFINITY;
+    return (float)x;
 }
 
 static long block_size(long n)
