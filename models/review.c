@@ -45,7 +45,6 @@ static int resolve(const tco_future *f, int b, int r)
 
 double tco_review_run_rate(tco_future *f, const tco_model *m, size_t s, const int *route, int r)
 {
-    (void)s; /* every backend a route reaches is one the strategy uses */
     const size_t K = m->K;
     const double *R = f->R + (size_t)(r - 1) * K;
     const int excluded = f->first_excl <= r; /* an exclusion in force by month r */
@@ -78,12 +77,22 @@ double tco_review_run_rate(tco_future *f, const tco_model *m, size_t s, const in
      * strategy's use order (backend order): a backend is reached when some
      * workload is sent to it, whatever its requests (a platform runs
      * min_gpus without traffic). */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && hit[j - 1] > hit[j]; j--) {
-            int t = hit[j];
-            hit[j] = hit[j - 1];
-            hit[j - 1] = t;
-        }
+    if (n <= 8) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0 && hit[j - 1] > hit[j]; j--) {
+                int t = hit[j];
+                hit[j] = hit[j - 1];
+                hit[j - 1] = t;
+            }
+    } else {
+        /* Many: the strategy's backends, which are in backend order and
+         * hold every one a route reaches, in one pass. */
+        const int *use = m->use + s * m->B;
+        n = 0;
+        for (size_t j = 0; j < m->nuse[s]; j++)
+            if (reached[use[j]])
+                hit[n++] = use[j];
+    }
     for (size_t i = 0; i < n; i++) {
         int b = hit[i];
         reached[b] = 0;

@@ -1400,6 +1400,47 @@ START_TEST(test_run_rate_by_hand)
 }
 END_TEST
 
+/* A run-rate whose route reaches many backends (more than eight: the
+ * strategy's backends are scanned instead of the few sorted).  Ten
+ * workloads of 100 requests a month, 1,000 output tokens each, each on its
+ * own api backend at 1 per 1M output tokens with a fixed 10 a month:
+ * 10 x 100 x 0.001 + 10 x 10 = 101; the option that sends them to two
+ * of the backends (b7, b3: listed out of order): 10 x 0.1 + 2 x 10 = 21. */
+START_TEST(test_run_rate_many_backends)
+{
+    char text[8192];
+    size_t len = (size_t)snprintf(text, sizeof text,
+                                  "scenario: { name: many, horizon_months: 12 }\n"
+                                  "demand: { requests_per_month: 1000 }\nworkloads:\n");
+    for (int k = 0; k < 10; k++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "  w%d: { input_tokens: 0, output_tokens: 1000 }\n", k);
+    len += (size_t)snprintf(text + len, sizeof text - len, "backends:\n");
+    for (int k = 0; k < 10; k++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "  b%d: { type: api, input_price_per_mtok: 0, output_price_per_mtok: 1,"
+                                " fixed_monthly_cost: 10 }\n", k);
+    len += (size_t)snprintf(text + len, sizeof text - len, "strategies:\n  s:\n    route: {");
+    for (int k = 0; k < 10; k++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s w%d: b%d", k ? "," : "", k, 9 - k);
+    len += (size_t)snprintf(text + len, sizeof text - len,
+                            " }\n    review: { every_months: 6, options: { two: {");
+    for (int k = 0; k < 10; k++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s w%d: b%d", k ? "," : "", k,
+                                k % 2 ? 3 : 7);
+    snprintf(text + len, sizeof text - len, " } } }\n");
+    drawn d;
+    drawn_load(&d, text);
+    drawn_future(&d, 0);
+    const tco_strategy *st = &d.sc->strategies[0];
+    ck_close(tco_review_run_rate(d.f, d.m, 0, tco_review_route(st, -1), 6), 101, 1e-12);
+    ck_close(tco_review_run_rate(d.f, d.m, 0, tco_review_route(st, 0), 6), 21, 1e-12);
+    /* Twice: the marks of the backends reached are cleared between calls. */
+    ck_close(tco_review_run_rate(d.f, d.m, 0, tco_review_route(st, -1), 6), 101, 1e-12);
+    drawn_free(&d);
+}
+END_TEST
+
 /* A volume switch whose trigger is the last month changes no route: not a
  * route change (MODEL.md 20).  V_t = 1000 2^((t-1)/12): 1000, 1059.5,
  * 1122.5; the threshold 1100 is first exceeded in month 3 = T. */
@@ -2959,6 +3000,7 @@ static Suite *suite(void)
     tcase_add_test(rules, test_review_last_month);
     tcase_add_test(rules, test_switch_in_last_month);
     tcase_add_test(rules, test_run_rate_by_hand);
+    tcase_add_test(rules, test_run_rate_many_backends);
     tcase_add_test(rules, test_review_with_retirement);
     tcase_add_test(rules, test_review_failed_setup);
     suite_add_tcase(s, rules);
