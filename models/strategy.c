@@ -202,7 +202,8 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     int plat[TCO_MAX_BACKENDS], fixed[TCO_MAX_BACKENDS];
     size_t nplat = 0, nfixed = 0;
     /* The backends whose monthly loads are read (platforms, api backends
-     * with a fixed monthly cost): the others' are not summed. */
+     * with a fixed monthly cost): the others' are not summed.  Set for the
+     * strategy's backends, which every backend served below is. */
     unsigned char loaded[TCO_MAX_BACKENDS];
     for (size_t j = 0; j < nuse; j++) {
         int b = use[j];

@@ -684,22 +684,14 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         double *cum = s == 0 ? w->base_cum : w->cum, total = 0;
         double *pm = pmonth + s * T;
         const double *month = w->month;
-        if (run->monthly) {
-            float *g = w->mgroup + ((size_t)(i - w->mfirst) * S + s) * T;
-            for (size_t t = 0; t < T; t++) {
-                double v = month[t];
-                total += v;
-                cum[t] = total;
-                pm[t] += v;
+        float *g = run->monthly ? w->mgroup + ((size_t)(i - w->mfirst) * S + s) * T : NULL;
+        for (size_t t = 0; t < T; t++) {
+            double v = month[t];
+            total += v;
+            cum[t] = total;
+            pm[t] += v;
+            if (g)
                 g[t] = to_float(v);
-            }
-        } else {
-            for (size_t t = 0; t < T; t++) {
-                double v = month[t];
-                total += v;
-                cum[t] = total;
-                pm[t] += v;
-            }
         }
         int be = s == 0 ? 1 : breakeven_month(w->cum, w->base_cum, run->T);
         pbe[s * (T + 2) + (size_t)be]++;

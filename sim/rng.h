@@ -156,12 +156,38 @@ static inline void tco_poisson_table_init(tco_poisson_table *pt, double mu, doub
     pt->p_last = p;
 }
 
+/* The table's count for a mean in (0, TCO_POISSON_PTRS_MIN): tco_rng_poisson_table
+ * without its tests of the mean. */
+static inline double tco_poisson_table_count(tco_rng *r, const tco_poisson_table *pt)
+{
+    double mu = pt->mu;
+    double u = tco_rng_uniform(r);
+#ifdef __SSE2__
+    /* The comparisons in SSE2 lanes, counted from their mask: the first
+     * four, then the next four only when u passes all of them (the sums
+     * never decrease, so u is below every later one otherwise). */
+    __m128d uu = _mm_set1_pd(u);
+    int mask = _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc), uu)) |
+               _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 2), uu)) << 2;
+    if (mask == 15)
+        mask |= _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 4), uu)) << 4 |
+                _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 6), uu)) << 6;
+    unsigned k = (unsigned)__builtin_popcount((unsigned)mask);
+#else
+    unsigned k = 0;
+    for (unsigned j = 0; j < TCO_POISSON_TABLE; j++)
+        k += u > pt->acc[j];
+#endif
+    if (k < TCO_POISSON_TABLE)
+        return k;
+    return tco_poisson_search(u, mu, TCO_POISSON_TABLE - 1, pt->p_last,
+                              pt->acc[TCO_POISSON_TABLE - 1]);
+}
+
 /* tco_rng_poisson_p0(r, mu, p0) for the table's mu and p0, the same count
  * from the same draws: the search's first steps read from the table (the
  * sums never decrease, so the count is how many are below u), then the
  * search on from its last entry. */
-static inline double tco_poisson_table_count(tco_rng *r, const tco_poisson_table *pt);
-
 static inline double tco_rng_poisson_table(tco_rng *r, const tco_poisson_table *pt)
 {
     double mu = pt->mu;
@@ -188,33 +214,6 @@ static inline void tco_rng_poisson_counts(tco_rng *r, const tco_poisson_table *p
         for (int i = 0; i < count; i++)
             n[i] = tco_poisson_table_count(r, pt);
     }
-}
-
-/* tco_rng_poisson_table for a mean in (0, TCO_POISSON_PTRS_MIN). */
-static inline double tco_poisson_table_count(tco_rng *r, const tco_poisson_table *pt)
-{
-    double mu = pt->mu;
-    double u = tco_rng_uniform(r);
-#ifdef __SSE2__
-    /* The comparisons in SSE2 lanes, counted from their mask: the first
-     * four, then the next four only when u passes all of them (the sums
-     * never decrease, so u is below every later one otherwise). */
-    __m128d uu = _mm_set1_pd(u);
-    int mask = _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc), uu)) |
-               _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 2), uu)) << 2;
-    if (mask == 15)
-        mask |= _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 4), uu)) << 4 |
-                _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(pt->acc + 6), uu)) << 6;
-    unsigned k = (unsigned)__builtin_popcount((unsigned)mask);
-#else
-    unsigned k = 0;
-    for (unsigned j = 0; j < TCO_POISSON_TABLE; j++)
-        k += u > pt->acc[j];
-#endif
-    if (k < TCO_POISSON_TABLE)
-        return k;
-    return tco_poisson_search(u, mu, TCO_POISSON_TABLE - 1, pt->p_last,
-                              pt->acc[TCO_POISSON_TABLE - 1]);
 }
 
 /* tco_rng_poisson_p0 with exp(-mu) computed here. */
