@@ -606,6 +606,8 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
     /* The bins of tco_sensitivity_run, so both report the same EVPPI. */
     size_t bins = n >= 5000 ? 50 : (n / 100 > 2 ? n / 100 : 2);
     int rec = res->recommended >= 0 ? res->recommended : res->best >= 0 ? res->best : 0;
+    double best = NAN;
+    const int choice = have ? tco_evppi_choice(run->npv, n, S, &best) : -1;
     /* One input per iteration, each thread its own scratch; every value
      * depends on its input alone, so not on the number of threads. */
 #pragma omp parallel num_threads(run->threads > 0 ? run->threads : 1) if (have) shared(failed)
@@ -620,7 +622,7 @@ tco_status tco_boardpack_run(FILE *f, const tco_report *r)
             if (!k)
                 continue;
             const double *x = run->inputs + ev[i].input;
-            ev[i].value = tco_evppi(x, sc->ninputs, run->npv, n, S, bins);
+            ev[i].value = tco_evppi_of(x, sc->ninputs, run->npv, n, S, bins, choice, best);
             sw[i].value = swing(x, sc->ninputs, run->npv + (size_t)rec * n, n, k);
         }
         free(k);

@@ -98,9 +98,24 @@ static void sort_keyed(keyed *k, size_t n, keyed *tmp)
         memcpy(k, src, n * sizeof *k);
 }
 
-double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, size_t S,
-                 size_t bins)
+int tco_evppi_choice(const double *npv, size_t n, size_t S, double *best)
 {
+    double *mean = malloc((S ? S : 1) * sizeof *mean);
+    *best = NAN;
+    if (!mean)
+        return -1;
+    tco_stats_means(npv, n, S, mean);
+    int choice = tco_stats_best_mean(mean, S);
+    *best = choice >= 0 ? mean[choice] : NAN;
+    free(mean);
+    return choice;
+}
+
+double tco_evppi_of(const double *x, size_t stride, const double *npv, size_t n, size_t S,
+                    size_t bins, int choice, double best)
+{
+    if (choice < 0)
+        return NAN;
     keyed *k = malloc(2 * n * sizeof *k);
     double *sum = calloc(S, sizeof *sum);
     if (!k || !sum) {
@@ -113,16 +128,7 @@ double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, si
         k[i].i = i;
     }
     sort_keyed(k, n, k + n);
-    for (size_t s = 0; s < S; s++)
-        sum[s] = 0;
-    tco_stats_means(npv, n, S, sum);
-    int choice = tco_stats_best_mean(sum, S);
-    if (choice < 0) {
-        free(k);
-        free(sum);
-        return NAN;
-    }
-    double best = sum[choice], inner = 0;
+    double inner = 0;
     /* Bins of (nearly) equal counts; ties of x stay in one bin, so an input
      * that takes few values gets one bin per value. */
     size_t start = 0;
@@ -148,6 +154,14 @@ double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, si
     /* Never negative (Jensen); what rounding leaves near 0 is 0. */
     double v = best - inner / (double)n;
     return v > 1e-12 * fabs(best) ? v : 0;
+}
+
+double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, size_t S,
+                 size_t bins)
+{
+    double best = NAN;
+    int choice = tco_evppi_choice(npv, n, S, &best);
+    return tco_evppi_of(x, stride, npv, n, S, bins, choice, best);
 }
 
 /* The output of future i: npv[output] - npv[versus]. */
@@ -266,6 +280,8 @@ tco_status tco_sensitivity_run_with(tco_sensitivity **out, const tco_scenario *s
     /* The base run: inputs kept for ranks and EVPPI. */
     tco_run_options o = *opt;
     o.keep_inputs = 1;
+    /* Only its NPVs and inputs are read: no monthly costs stored. */
+    o.monthly_limit = 1;
     o.noverride = 0;
     o.uniforms = NULL;
     long nf = opt->futures > 0 ? opt->futures : sc->futures;
@@ -341,13 +357,17 @@ tco_status tco_sensitivity_run_with(tco_sensitivity **out, const tco_scenario *s
     r->evpi = tco_stats_evpi(base->npv, n, S);
     size_t bins = n >= 5000 ? 50 : (n / 100 > 2 ? n / 100 : 2);
     const int threads = tco_run_threads(opt->threads);
-    /* One input a thread at a time: each value is computed alone, the
-     * same for any number of threads. */
+    /* The choice without information once; then one input a thread at a
+     * time: each value is computed alone, the same for any number of
+     * threads. */
+    double best = NAN;
+    const int choice = tco_evppi_choice(base->npv, n, S, &best);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
     for (size_t d = 0; d < D; d++) {
         int k = sc->dim_input[d];
         r->evppi[d].input = k;
-        r->evppi[d].value = tco_evppi(base->inputs + k, NI, base->npv, n, S, bins);
+        r->evppi[d].value =
+            tco_evppi_of(base->inputs + k, NI, base->npv, n, S, bins, choice, best);
         r->evppi[d].low = r->evppi[d].high = NAN;
     }
     r->nevppi = D;

@@ -101,6 +101,12 @@ static inline int tco_evppi_worth(double evppi, double evpi)
 /* The binned EVPPI of x (n values) for costs npv (S x n, strategy-major). */
 double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, size_t S,
                  size_t bins);
+/* The same in two steps, for many inputs of one run: the strategy of the
+ * lowest mean NPV and that mean (*best), -1 when none is finite (or out
+ * of memory); then each input's EVPPI from them (NAN for choice -1). */
+int tco_evppi_choice(const double *npv, size_t n, size_t S, double *best);
+double tco_evppi_of(const double *x, size_t stride, const double *npv, size_t n, size_t S,
+                    size_t bins, int choice, double best);
 
 const char *tco_sens_name(tco_sens_method m);
 

@@ -695,7 +695,9 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
     tco_zig_init(&zig);
     tco_model *model = NULL;
     tco_sampler *sampler = NULL;
-    double *buf = malloc(G * per_run);
+    /* On cache lines: a chunk of 8 futures then writes lines of its own
+     * (when n is a multiple of 8), none shared with another thread's. */
+    double *buf = aligned_alloc(64, (G * per_run + 63) / 64 * 64);
     unsigned char *bad = calloc(G, 1);
     runs_ws *ws = calloc((size_t)threads, sizeof *ws);
     if (!buf || !bad || !ws) {

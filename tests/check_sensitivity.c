@@ -98,6 +98,12 @@ START_TEST(test_evppi_by_hand)
     double x[4] = {1, 2, 3, 4};
     double npv[8] = {1, 2, 3, 4, /* b */ 4, 3, 2, 1};
     ck_close(tco_evppi(x, 1, npv, 4, 2, 2), 1.0, 1e-15);
+    /* In two steps: a has the lower index of the equal means. */
+    double best = 0;
+    ck_assert_int_eq(tco_evppi_choice(npv, 4, 2, &best), 0);
+    ck_assert_double_eq(best, 2.5);
+    ck_close(tco_evppi_of(x, 1, npv, 4, 2, 2, 0, 2.5), 1.0, 1e-15);
+    ck_assert(isnan(tco_evppi_of(x, 1, npv, 4, 2, 2, -1, NAN)));
     /* EVPI: min mean 2.5, mean of the minimum (1 + 2 + 2 + 1) / 4 = 1.5. */
     ck_close(tco_stats_evpi(npv, 4, 2), 1.0, 1e-15);
     /* b = 3.5, 3, 2, 1 has the lower mean (2.375): EVPI is its regret
