@@ -111,23 +111,10 @@ int tco_evppi_choice(const double *npv, size_t n, size_t S, double *best)
     return choice;
 }
 
-double tco_evppi_of(const double *x, size_t stride, const double *npv, size_t n, size_t S,
-                    size_t bins, int choice, double best)
+/* The EVPPI from the keys of x sorted (sort_keyed). */
+static double evppi_sorted(const keyed *k, const double *npv, size_t n, size_t S, size_t bins,
+                           double best, double *sum)
 {
-    if (choice < 0)
-        return NAN;
-    keyed *k = malloc(2 * n * sizeof *k);
-    double *sum = calloc(S, sizeof *sum);
-    if (!k || !sum) {
-        free(k);
-        free(sum);
-        return NAN;
-    }
-    for (size_t i = 0; i < n; i++) {
-        k[i].x = x[i * stride];
-        k[i].i = i;
-    }
-    sort_keyed(k, n, k + n);
     double inner = 0;
     /* Bins of (nearly) equal counts; ties of x stay in one bin, so an input
      * that takes few values gets one bin per value. */
@@ -149,11 +136,36 @@ double tco_evppi_of(const double *x, size_t stride, const double *npv, size_t n,
         inner += m; /* (n_b / n) * min of bin means = min of bin sums / n */
         start = end;
     }
-    free(k);
-    free(sum);
     /* Never negative (Jensen); what rounding leaves near 0 is 0. */
     double v = best - inner / (double)n;
     return v > 1e-12 * fabs(best) ? v : 0;
+}
+
+/* The keys of x (stride apart) sorted into k, which holds 2n. */
+static void sort_of(const double *x, size_t stride, size_t n, keyed *k)
+{
+    for (size_t i = 0; i < n; i++) {
+        k[i].x = x[i * stride];
+        k[i].i = i;
+    }
+    sort_keyed(k, n, k + n);
+}
+
+double tco_evppi_of(const double *x, size_t stride, const double *npv, size_t n, size_t S,
+                    size_t bins, int choice, double best)
+{
+    if (choice < 0)
+        return NAN;
+    keyed *k = malloc(2 * n * sizeof *k);
+    double *sum = calloc(S, sizeof *sum);
+    double v = NAN;
+    if (k && sum) {
+        sort_of(x, stride, n, k);
+        v = evppi_sorted(k, npv, n, S, bins, best, sum);
+    }
+    free(k);
+    free(sum);
+    return v;
 }
 
 double tco_evppi(const double *x, size_t stride, const double *npv, size_t n, size_t S,
@@ -200,15 +212,10 @@ static tco_status take_design(void *ctx, size_t r, const double *npv, size_t n, 
     return TCO_OK;
 }
 
-/* Ranks of x (stride apart) into r; k holds 2n keys. */
-static void ranks(const double *x, size_t stride, size_t n, double *r, keyed *k)
+/* Ranks into r from the keys sorted (sort_of): ties share their mean
+ * rank. */
+static void ranks_sorted(const keyed *k, size_t n, double *r)
 {
-    for (size_t i = 0; i < n; i++) {
-        k[i].x = x[i * stride];
-        k[i].i = i;
-    }
-    sort_keyed(k, n, k + n);
-    /* Ties share their mean rank. */
     for (size_t a = 0; a < n;) {
         size_t b = a;
         while (b + 1 < n && k[b + 1].x == k[a].x)
@@ -347,7 +354,8 @@ tco_status tco_sensitivity_run_with(tco_sensitivity **out, const tco_scenario *s
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto done;
     }
-    if (!base && method == TCO_SENS_RANK)
+    const int rank = method == TCO_SENS_RANK;
+    if (!base && rank)
         goto done;
     if (!base)
         goto design;
@@ -362,54 +370,56 @@ tco_status tco_sensitivity_run_with(tco_sensitivity **out, const tco_scenario *s
      * threads. */
     double best = NAN;
     const int choice = tco_evppi_choice(base->npv, n, S, &best);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
-    for (size_t d = 0; d < D; d++) {
-        int k = sc->dim_input[d];
-        r->evppi[d].input = k;
-        r->evppi[d].value =
-            tco_evppi_of(base->inputs + k, NI, base->npv, n, S, bins, choice, best);
-        r->evppi[d].low = r->evppi[d].high = NAN;
-    }
-    r->nevppi = D;
-    qsort(r->evppi, D, sizeof *r->evppi, cmp_rows);
-
     if (!(r->rows = calloc(D, sizeof *r->rows))) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory");
         goto done;
     }
     r->nrows = D;
-design:
-    if (method == TCO_SENS_RANK) {
-        ranks(y, 1, n, ry, kbuf);
-        int failed = 0;
+    /* Rank correlations from the same sort of each input as its EVPPI. */
+    if (rank) {
+        sort_of(y, 1, n, kbuf);
+        ranks_sorted(kbuf, n, ry);
+    }
+    int failed = 0;
 #pragma omp parallel num_threads(threads) if (threads > 1) shared(failed)
-        {
-            /* Each thread its own ranks and sort keys. */
-            double *trx = malloc(n * sizeof *trx);
-            keyed *tk = malloc(2 * n * sizeof *tk);
-            if (!trx || !tk) {
+    {
+        /* Each thread its own sort keys, sums and ranks. */
+        keyed *tk = malloc(2 * n * sizeof *tk);
+        double *sum = malloc((S ? S : 1) * sizeof *sum);
+        double *trx = rank ? malloc(n * sizeof *trx) : NULL;
+        if (!tk || !sum || (rank && !trx)) {
 #pragma omp atomic write
-                failed = 1;
-            }
+            failed = 1;
+        }
 #pragma omp for schedule(dynamic, 1)
-            for (size_t d = 0; d < D; d++) {
-                if (!trx || !tk)
-                    continue;
-                int k = sc->dim_input[d];
-                ranks(base->inputs + k, NI, n, trx, tk);
-                double rho = pearson(trx, ry, n);
-                double z = atanh(fmax(-0.999999, fmin(0.999999, rho)));
-                double se = n > 3 ? 1.06 / sqrt((double)n - 3) : HUGE_VAL;
-                r->rows[d] =
-                    (tco_sens_row){k, rho, tanh(z - 1.96 * se), tanh(z + 1.96 * se), 0, 0, 0};
-            }
-            free(trx);
-            free(tk);
+        for (size_t d = 0; d < D; d++) {
+            if (!tk || !sum || (rank && !trx))
+                continue;
+            int k = sc->dim_input[d];
+            sort_of(base->inputs + k, NI, n, tk);
+            r->evppi[d].input = k;
+            r->evppi[d].value = choice < 0 ? NAN : evppi_sorted(tk, base->npv, n, S, bins, best, sum);
+            r->evppi[d].low = r->evppi[d].high = NAN;
+            if (!rank)
+                continue;
+            ranks_sorted(tk, n, trx);
+            double rho = pearson(trx, ry, n);
+            double z = atanh(fmax(-0.999999, fmin(0.999999, rho)));
+            double se = n > 3 ? 1.06 / sqrt((double)n - 3) : HUGE_VAL;
+            r->rows[d] = (tco_sens_row){k, rho, tanh(z - 1.96 * se), tanh(z + 1.96 * se), 0, 0, 0};
         }
-        if (failed) {
-            st = tco_error_set(err, TCO_ENOMEM, "out of memory");
-            goto done;
-        }
+        free(tk);
+        free(sum);
+        free(trx);
+    }
+    if (failed) {
+        st = tco_error_set(err, TCO_ENOMEM, "out of memory");
+        goto done;
+    }
+    r->nevppi = D;
+    qsort(r->evppi, D, sizeof *r->evppi, cmp_rows);
+design:
+    if (rank) {
         qsort(r->rows, D, sizeof *r->rows, cmp_rows);
     } else if (method == TCO_SENS_TORNADO) {
         /* Every input at its P10 and its P90: 2D runs on the same futures. */
