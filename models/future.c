@@ -329,12 +329,14 @@ static void draw_schedule(tco_future *f, const tco_model *m, const double *x,
         while (e + 1 < sc->nschedule && sc->schedule[e + 1].from_month <= t)
             e++;
         double v = sc->nschedule ? x[sc->schedule[e].multiplier] * f->V[t - 1] : f->V[t - 1];
-        double *R = f->R + (size_t)(t - 1) * K, sum = 0;
+        double *R = f->R + (size_t)(t - 1), sum = 0;
+        const size_t T = (size_t)m->T;
         for (size_t k = 0; k < K; k++) {
             const tco_workload *w = &sc->workloads[k];
-            R[k] = t >= w->start_month && t <= w->end_month ? v * share[k] : 0;
-            sum += R[k];
-            f->tokens += R[k] * (x[w->input_tokens] + x[w->output_tokens]);
+            double r = t >= w->start_month && t <= w->end_month ? v * share[k] : 0;
+            R[k * T] = r;
+            sum += r;
+            f->tokens += r * (x[w->input_tokens] + x[w->output_tokens]);
         }
         f->req[t - 1] = sum;
     }
@@ -369,11 +371,11 @@ static void demand_from_steps(tco_future *f, const tco_model *m, const double *x
         draw_schedule(f, m, x, share);
         return;
     }
-    for (int t = 0; t < T; t++) {
-        for (size_t k = 0; k < K; k++)
-            f->R[(size_t)t * K + k] = f->V[t] * share[k];
+    for (size_t k = 0; k < K; k++)
+        for (int t = 0; t < T; t++)
+            f->R[k * (size_t)T + (size_t)t] = f->V[t] * share[k];
+    for (int t = 0; t < T; t++)
         f->tokens += f->V[t] * perreq;
-    }
 }
 
 /* The steps are the only random part of demand: the volume scales the

@@ -64,7 +64,7 @@ struct tco_future {
     int served;        /* the derived paths are computed (events applied) */
     double *V;         /* T */
     double *step;      /* T: V_t / V_{t-1} before the cap, as drawn (tco_future_redraw_demand) */
-    double *R;         /* T x K requests */
+    double *R;         /* K x T requests: month t of workload k at [k * T + t - 1] */
     double tokens;
     tco_backend_paths *paths; /* B: each backend's paths, drawn by its type */
     const tco_backend_type **type; /* B: each backend's type */

@@ -46,7 +46,8 @@ static int resolve(const tco_future *f, int b, int r)
 double tco_review_run_rate(tco_future *f, const tco_model *m, size_t s, const int *route, int r)
 {
     const size_t K = m->K;
-    const double *R = f->R + (size_t)(r - 1) * K;
+    const size_t T = (size_t)m->T;
+    const double *R = f->R + (size_t)(r - 1); /* workload k's at R[k * T] */
     const int excluded = f->first_excl <= r; /* an exclusion in force by month r */
     double *load = f->rate_load;
     char *reached = f->rate_reached; /* all 0 between calls */
@@ -63,15 +64,16 @@ double tco_review_run_rate(tco_future *f, const tco_model *m, size_t s, const in
             break;
         }
         const tco_backend_paths *p = &f->paths[b];
+        const double rk = R[k * T];
         if (p->priced)
-            rho += p->index[r - 1] * R[k] * p->unit_cost[k];
-        rho += R[k] * tco_future_fail_cost(f, m, r, (size_t)b, k);
+            rho += p->index[r - 1] * rk * p->unit_cost[k];
+        rho += rk * tco_future_fail_cost(f, m, r, (size_t)b, k);
         if (!reached[b]) {
             reached[b] = 1;
             load[b] = 0;
             hit[n++] = b;
         }
-        load[b] += R[k] * p->unit_load[k];
+        load[b] += rk * p->unit_load[k];
     }
     /* What each backend the route reaches costs beyond its prices, in the
      * strategy's use order (backend order): a backend is reached when some

@@ -319,7 +319,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
         for (size_t k = 0; k < K; k++) {
             const tco_workload *w = &sc->workloads[k];
             int srv = route[k];
-            const double *R = f->R + k;
+            const double *R = f->R + k * (size_t)T;
             if (t < prod[srv]) {
                 int v = via ? via[k] : -1;
                 if (v >= 0 && t >= prod[v])
@@ -332,7 +332,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                     if (!any_unserved)
                         memset(plan, 0, (size_t)T * K * sizeof *plan);
                     for (int u = t; u < end; u++) {
-                        C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[(size_t)(u - 1) * K] * uc;
+                        C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[u - 1] * uc;
                         plan[(size_t)(u - 1) * K + k] = -1;
                     }
                     any_unserved = 1;
@@ -343,29 +343,29 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             double *L = f->cload + (size_t)srv * T;
             if (valued)
                 for (int u = t; u < end; u++)
-                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_VALUE] -= R[(size_t)(u - 1) * K] * val[k];
+                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_VALUE] -= R[u - 1] * val[k];
             if (p->priced) {
                 const double *g = p->index, uc = p->unit_cost[k];
                 for (int u = t; u < end; u++)
-                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_API] += g[u - 1] * R[(size_t)(u - 1) * K] * uc;
+                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_API] += g[u - 1] * R[u - 1] * uc;
                 if (read)
                     read[srv] = end - 1;
             }
             const double ul = p->unit_load[k];
             if (loaded[srv])
                 for (int u = t; u < end; u++)
-                    L[u - 1] += R[(size_t)(u - 1) * K] * ul;
+                    L[u - 1] += R[u - 1] * ul;
             /* By month only under a failure-rate trend (tco_future_fail_cost). */
             if (m->trended[srv]) {
                 const double *q = f->qual_month + (size_t)srv * K + k;
                 const size_t qs = B * K;
                 for (int u = t; u < end; u++)
                     C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] +=
-                        R[(size_t)(u - 1) * K] * q[(size_t)(u - 1) * qs];
+                        R[u - 1] * q[(size_t)(u - 1) * qs];
             } else {
                 const double q = f->qual[(size_t)srv * K + k];
                 for (int u = t; u < end; u++)
-                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[(size_t)(u - 1) * K] * q;
+                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[u - 1] * q;
             }
         }
         if (M)
@@ -450,12 +450,14 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     if (any_unserved) {
         /* The requests served and unserved, summed in the loop's order. */
         double served = 0, unserved = 0;
-        for (size_t i = 0; i < (size_t)T * K; i++) {
-            if (plan[i] < 0)
-                unserved += f->R[i];
-            else
-                served += f->R[i] * tok[i % K];
-        }
+        for (int t = 1; t <= T; t++)
+            for (size_t k = 0; k < K; k++) {
+                double r = f->R[k * (size_t)T + (size_t)(t - 1)];
+                if (plan[(size_t)(t - 1) * K + k] < 0)
+                    unserved += r;
+                else
+                    served += r * tok[k];
+            }
         out->unserved = unserved;
         if (unserved > 0)
             out->tokens = served;
@@ -654,10 +656,10 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
         if (M)
             count_idle(f, use, nuse, route, K);
         /* Serve each workload. */
-        const double *R = f->R + (size_t)(t - 1) * K;
+        const double *R = f->R + (size_t)(t - 1);
         for (size_t k = 0; k < K; k++) {
             int srv = route[k];
-            double r = R[k];
+            double r = R[k * (size_t)T];
             if (t < prod[srv]) {
                 int v = via ? via[k] : -1;
                 const tco_workload *w = &sc->workloads[k];
