@@ -131,9 +131,11 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
 }
 
 /* One thread's workspace, allocated with the run, outside any loop over
- * futures. */
+ * futures; on cache lines of its own (a thread's writes to mfirst and
+ * mcount at every future would otherwise take the line from the next
+ * thread). */
 typedef struct {
-    tco_future *future;
+    _Alignas(64) tco_future *future;
     double *x, *u, *scratch, *month;
     double *cum, *base_cum; /* running nominal totals: this strategy's, the baseline's */
     unsigned char *mask;    /* E: events left out (event_effects) */
@@ -475,7 +477,9 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
     e->partial = calloc((size_t)e->nblocks * e->pw, sizeof *e->partial);
     e->pclamp = calloc((size_t)e->nblocks * (NI ? NI : 1), sizeof *e->pclamp);
     e->done = calloc((size_t)e->nblocks, 1);
-    e->w = calloc((size_t)threads, sizeof *e->w);
+    e->w = aligned_alloc(_Alignof(workspace), (size_t)threads * sizeof *e->w);
+    if (e->w)
+        memset(e->w, 0, (size_t)threads * sizeof *e->w);
     e->nw = threads;
     if (opt->keep_inputs)
         run->inputs = big_alloc((size_t)n * (NI ? NI : 1) * sizeof *run->inputs);

@@ -446,8 +446,10 @@ static tco_status plain_run(const tco_scenario *sc, const tco_run_options *opt,
     return st;
 }
 
+/* One thread's workspace, on cache lines of its own (written at every
+ * run). */
 typedef struct {
-    tco_future *future;
+    _Alignas(64) tco_future *future;
     double *u, *scratch;
     double *xfix;         /* the fixed inputs, uncertain ones at their medians */
     double *x0;           /* this future's sampled inputs (the scenario's sampling) */
@@ -699,7 +701,9 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
      * (when n is a multiple of 8), none shared with another thread's. */
     double *buf = aligned_alloc(64, (G * per_run + 63) / 64 * 64);
     unsigned char *bad = calloc(G, 1);
-    runs_ws *ws = calloc((size_t)threads, sizeof *ws);
+    runs_ws *ws = aligned_alloc(_Alignof(runs_ws), (size_t)threads * sizeof *ws);
+    if (ws)
+        memset(ws, 0, (size_t)threads * sizeof *ws);
     if (!buf || !bad || !ws) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %zu runs of %ld futures", G, n);
         goto done;
