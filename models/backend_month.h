@@ -183,25 +183,17 @@ static inline void tco_self_month(tco_backend_paths *p, int t, int a, double loa
 /* tco_self_month for months 1..T of a platform adopted in month a (0:
  * never) and never retired, month t's load L[t - 1] and its costs at
  * C + (t - 1) * TCO_NCAT: the same operations in the same order for each
- * month and category.  A cloud pricing without a reserved term is costed
- * phase by phase (before adoption, setup, production, or a failed
- * setup's months), each a loop without branches; the others (owned
- * cohorts, a term's state) month by month. */
+ * month and category, phase by phase (before adoption, setup, production,
+ * or a failed setup's months).  Before production nothing is booked but
+ * the setup cost and the base staff: a reserved term starts only in
+ * production.  In production a cloud pricing without a term is a loop
+ * without branches; a term's renewals and owned cohorts are followed
+ * month by month. */
 static inline void tco_self_months(tco_backend_paths *p, int a, const double *L, double *C, int T)
 {
     tco_self_paths *d = p->data;
-    if (!a && !d->term) {
-        /* Never adopted, no term to pay: tco_self_month books nothing. */
-        p->gpus = 0;
-        return;
-    }
-    if (d->term || d->owned || !a) {
-        for (int t = 1; t <= T; t++)
-            tco_self_month(p, t, a && t >= a ? a : 0, L[t - 1], C + (size_t)(t - 1) * TCO_NCAT);
-        return;
-    }
     p->gpus = 0;
-    if (a > T)
+    if (!a || a > T)
         return;
     C[(size_t)(a - 1) * TCO_NCAT + TCO_CAT_SETUP] += d->setup_cost;
     int staffed = p->setup_failed ? a + p->abandon : a + p->setup; /* base staff only before */
@@ -213,13 +205,38 @@ static inline void tco_self_months(tco_backend_paths *p, int a, const double *L,
         return;
     const double *g = p->index;
     double n = 0;
-    for (int t = staffed; t <= T; t++) {
-        double *c = C + (size_t)(t - 1) * TCO_NCAT;
-        double need = ceil(L[t - 1] * d->peak / d->den);
-        n = need > d->min_gpus ? need : d->min_gpus;
-        c[TCO_CAT_COMPUTE] += n * TCO_HOURS_PER_MONTH * d->hour * g[t - 1];
-        c[TCO_CAT_STAFF] += (d->base_fte + n * d->per_gpu_fte) * d->staff[t - 1];
-        c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
+    if (!d->term && !d->owned) {
+        for (int t = staffed; t <= T; t++) {
+            double *c = C + (size_t)(t - 1) * TCO_NCAT;
+            double need = ceil(L[t - 1] * d->peak / d->den);
+            n = need > d->min_gpus ? need : d->min_gpus;
+            c[TCO_CAT_COMPUTE] += n * TCO_HOURS_PER_MONTH * d->hour * g[t - 1];
+            c[TCO_CAT_STAFF] += (d->base_fte + n * d->per_gpu_fte) * d->staff[t - 1];
+            c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
+        }
+    } else {
+        for (int t = staffed; t <= T; t++) {
+            double *c = C + (size_t)(t - 1) * TCO_NCAT;
+            /* A term starts whenever none is running (tco_reserved_month),
+             * its cost booked before the GPUs beyond it. */
+            if (d->term) {
+                if (!(d->term_start && t < d->term_start + d->term)) {
+                    d->term_start = t;
+                    d->term_cost = d->reserved * TCO_HOURS_PER_MONTH * d->reserved_hour * g[t - 1];
+                }
+                c[TCO_CAT_COMPUTE] += d->term_cost;
+            }
+            double need = ceil(L[t - 1] * d->peak / d->den);
+            n = need > d->min_gpus ? need : d->min_gpus;
+            double beyond = n - d->reserved;
+            double paid = d->term ? (beyond > 0 ? beyond : 0) : n;
+            if (d->owned)
+                tco_owned_month(d, t, paid, g[t - 1], c);
+            else
+                tco_cloud_month(d, paid, g[t - 1], c);
+            c[TCO_CAT_STAFF] += (d->base_fte + n * d->per_gpu_fte) * d->staff[t - 1];
+            c[TCO_CAT_OPERATIONS] += d->ops[t - 1];
+        }
     }
     if (staffed <= T)
         p->gpus = n;
