@@ -439,9 +439,10 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
             continue;
         /* A certain success (or m = 0) stays one however steep the trend,
          * where the product would read 0 times infinity. */
+        double *q = f->qual_month + (b * K + k) * (size_t)m->T;
         if (base == 0 || mult == 0) {
             for (int t = 1; t <= m->T; t++)
-                f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = 0 * cost;
+                q[t - 1] = 0 * cost;
             continue;
         }
         if (in != have) {
@@ -457,10 +458,8 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
             }
             have = in;
         }
-        for (int t = 1; t <= m->T; t++) {
-            F = cap1(base * f->growth[t - 1] * mult);
-            f->qual_month[((size_t)(t - 1) * m->B + b) * K + k] = F * cost;
-        }
+        for (int t = 1; t <= m->T; t++)
+            q[t - 1] = cap1(base * f->growth[t - 1] * mult) * cost;
     }
 }
 

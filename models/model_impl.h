@@ -75,7 +75,8 @@ struct tco_future {
      * tco_future_use_tables (tests: both ways give the same bits). */
     char *kind;
     double *qual;      /* B x K expected failure cost of one request, F_{b,k} failure_cost_k */
-    double *qual_month; /* T x B x K: the same by month (MODEL.md 12), NULL without trends;
+    double *qual_month; /* B x K x T: the same by month (MODEL.md 12), month t of backend b
+                           and workload k at [(b * K + k) * T + t - 1]; NULL without trends;
                            only a backend with a failure-rate trend has its rows written */
     double *growth;    /* T: scratch for draw_capability's trend factors (with qual_month) */
     const double *demand; /* T: the month's requests, sum_k R_{t,k} (V itself in version 1) */
@@ -146,7 +147,7 @@ static inline double tco_future_fail_cost(const tco_future *f, const tco_model *
                                           size_t k)
 {
     if (m->trended[b])
-        return f->qual_month[((size_t)(t - 1) * m->B + b) * m->K + k];
+        return f->qual_month[(b * m->K + k) * (size_t)m->T + (size_t)(t - 1)];
     return f->qual[b * m->K + k];
 }
 

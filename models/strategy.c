@@ -357,11 +357,9 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                     L[u - 1] += R[u - 1] * ul;
             /* By month only under a failure-rate trend (tco_future_fail_cost). */
             if (m->trended[srv]) {
-                const double *q = f->qual_month + (size_t)srv * K + k;
-                const size_t qs = B * K;
+                const double *q = f->qual_month + ((size_t)srv * K + k) * (size_t)T;
                 for (int u = t; u < end; u++)
-                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] +=
-                        R[u - 1] * q[(size_t)(u - 1) * qs];
+                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[u - 1] * q[u - 1];
             } else {
                 const double q = f->qual[(size_t)srv * K + k];
                 for (int u = t; u < end; u++)

@@ -2779,14 +2779,14 @@ START_TEST(test_trend_factors)
     drawn_future(&d, 0);
     ck_assert_ptr_nonnull(d.f->qual_month);
     for (int t = 1; t <= 50; t++) {
-        double F = d.f->qual_month[(size_t)(t - 1) * 2 + 0];
+        double F = tco_future_fail_cost(d.f, d.m, t, 0, 0);
         double want = (1 - 0.9) * pow(0.7, (t - 1) / 12.0);
         if ((t - 1) % 12 == 0)
             ck_assert_msg(F == want, "month %d: %.17g, closed form %.17g", t, F, want);
         else
             ck_assert_msg(fabs(F - want) <= 1e-14 * want, "month %d: %.17g, closed form %.17g", t,
                           F, want);
-        double Fb = d.f->qual_month[(size_t)(t - 1) * 2 + 1];
+        double Fb = tco_future_fail_cost(d.f, d.m, t, 1, 0);
         double wb = fmin(1, 0.25 * pow(4, (t - 1) / 12.0));
         ck_assert_msg(fabs(Fb - wb) <= 1e-14 * wb, "b, month %d: %.17g", t, Fb);
         if (t >= 25)
