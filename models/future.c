@@ -98,8 +98,11 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
     m->B = sc->nbackends;
     m->S = sc->nstrategies;
     m->E = sc->nevents;
-    for (int t = 1; t <= m->T; t++)
+    m->discount_finite = 1;
+    for (int t = 1; t <= m->T; t++) {
         m->discount[t - 1] = pow(1 + sc->discount_rate, -t / 12.0);
+        m->discount_finite &= isfinite(m->discount[t - 1]) != 0;
+    }
     /* A window that covers the horizon changes nothing (MODEL.md 13). */
     m->demand_v2 = sc->nschedule > 0;
     for (size_t k = 0; k < m->K; k++)

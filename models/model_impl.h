@@ -11,6 +11,7 @@ struct tco_model {
     int T;
     size_t K, B, S, E;
     double *discount; /* D_t, t = 1..T at index t-1 */
+    int discount_finite; /* every D_t finite (a rate near -1 can overflow them) */
     /* The backends each strategy can reach (routes, fallback, and where
      * exclusions reroute them): strategy s uses use[s * B + j], j < nuse[s]. */
     int *use;

@@ -429,16 +429,47 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             }
         }
     }
-    /* The months' totals, then the sums over months in month order. */
+    /* The months' totals, then the sums over months in month order.
+     * Without a platform or a review only the api, quality, events and
+     * value categories are written: the others hold +0, which adds
+     * nothing to a total begun at +0 (such a sum is never -0 when
+     * rounding to nearest) and leaves their discounted sums +0 when the
+     * discount factors are finite (they are positive), so they are left
+     * out, the same bits. */
     double npv = 0, nominal = 0, cat[TCO_NCAT] = {0};
-    for (int t = 1; t <= T; t++) {
-        const double *c = C + (size_t)(t - 1) * TCO_NCAT;
-        double total = 0;
-        for (int j = 0; j < TCO_NCAT; j++)
-            total += c[j];
-        book_month(c, total, m->discount[t - 1], &npv, &nominal, cat);
-        if (monthly)
-            monthly[t - 1] = total;
+    if (!nplat && !review && m->discount_finite) {
+        double sa = 0, sq = 0, se = 0, sv = 0;
+        for (int t = 1; t <= T; t++) {
+            const double *c = C + (size_t)(t - 1) * TCO_NCAT;
+            const double d = m->discount[t - 1];
+            double total = 0;
+            total += c[TCO_CAT_API];
+            total += c[TCO_CAT_QUALITY];
+            total += c[TCO_CAT_EVENTS];
+            total += c[TCO_CAT_VALUE];
+            npv += d * total;
+            nominal += total;
+            sa += d * c[TCO_CAT_API];
+            sq += d * c[TCO_CAT_QUALITY];
+            se += d * c[TCO_CAT_EVENTS];
+            sv += d * c[TCO_CAT_VALUE];
+            if (monthly)
+                monthly[t - 1] = total;
+        }
+        cat[TCO_CAT_API] = sa;
+        cat[TCO_CAT_QUALITY] = sq;
+        cat[TCO_CAT_EVENTS] = se;
+        cat[TCO_CAT_VALUE] = sv;
+    } else {
+        for (int t = 1; t <= T; t++) {
+            const double *c = C + (size_t)(t - 1) * TCO_NCAT;
+            double total = 0;
+            for (int j = 0; j < TCO_NCAT; j++)
+                total += c[j];
+            book_month(c, total, m->discount[t - 1], &npv, &nominal, cat);
+            if (monthly)
+                monthly[t - 1] = total;
+        }
     }
     if (bycat)
         memcpy(bycat, C, (size_t)T * TCO_NCAT * sizeof *C);
