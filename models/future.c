@@ -98,6 +98,9 @@ tco_status tco_model_alloc(tco_model **out, const tco_scenario *sc, tco_error *e
     m->B = sc->nbackends;
     m->S = sc->nstrategies;
     m->E = sc->nevents;
+    m->valued = 0;
+    for (size_t k = 0; k < sc->nworkloads; k++)
+        m->valued |= sc->workloads[k].value_per_request >= 0;
     m->discount_finite = 1;
     for (int t = 1; t <= m->T; t++) {
         m->discount[t - 1] = pow(1 + sc->discount_rate, -t / 12.0);
@@ -226,7 +229,8 @@ tco_future *tco_future_alloc(const tco_model *m)
         tco_future_free(f);
         return NULL;
     }
-    if (m->demand_v2 && !(f->req = malloc(T * sizeof *f->req))) {
+    if ((m->demand_v2 && !(f->req = malloc(T * sizeof *f->req))) ||
+        (m->valued && !(f->value = malloc(T * sizeof *f->value)))) {
         tco_future_free(f);
         return NULL;
     }
@@ -241,9 +245,10 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->cmonth = malloc(T * TCO_NCAT * sizeof *f->cmonth);
     f->cload = malloc(B * T * sizeof *f->cload);
     f->plan = malloc(T * K * sizeof *f->plan);
+    f->umon = malloc(T);
     f->amon = malloc(B * T * sizeof *f->amon);
     f->rmon = malloc(B * T);
-    if (!f->cmonth || !f->cload || !f->plan || !f->amon || !f->rmon || !f->rate_load || !f->rate_reached ||
+    if (!f->cmonth || !f->cload || !f->plan || !f->umon || !f->amon || !f->rmon || !f->rate_load || !f->rate_reached ||
         !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->kind || !f->qual || !f->oneoff ||
         !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
@@ -298,6 +303,7 @@ void tco_future_free(tco_future *f)
     free(f->event_next);
     free(f->growth);
     free(f->req);
+    free(f->value);
     free(f->oneoff);
     free(f->event_month);
     free(f->base_index);
@@ -315,6 +321,7 @@ void tco_future_free(tco_future *f)
     free(f->cmonth);
     free(f->cload);
     free(f->plan);
+    free(f->umon);
     free(f->amon);
     free(f->rmon);
     free(f);
@@ -345,6 +352,27 @@ static void draw_schedule(tco_future *f, const tco_model *m, const double *x,
     }
 }
 
+/* The value of every month's requests (tco_future.value), as cost_direct
+ * subtracts it month by month when all are served. */
+static void value_of_requests(tco_future *f, const tco_model *m, const double *x)
+{
+    const tco_scenario *sc = m->sc;
+    const size_t T = (size_t)m->T, K = m->K;
+    double val[TCO_MAX_WORKLOADS];
+    for (size_t k = 0; k < K; k++) {
+        int v = sc->workloads[k].value_per_request;
+        val[k] = v >= 0 ? x[v] : 0;
+    }
+    double *v = f->value;
+    for (size_t t = 0; t < T; t++)
+        v[t] = 0;
+    for (size_t k = 0; k < K; k++) {
+        const double *R = f->R + k * T;
+        for (size_t t = 0; t < T; t++)
+            v[t] -= R[t] * val[k];
+    }
+}
+
 /* The demand paths from the volume x[volume] and the month-on-month steps
  * f->step (draw_steps, serve_demand; MODEL.md 3): V_1 = volume, V_t = min(V_{t-1}
  * step_t, cap); then each workload's requests and the tokens. */
@@ -372,13 +400,15 @@ static void demand_from_steps(tco_future *f, const tco_model *m, const double *x
     f->tokens = 0;
     if (m->demand_v2) {
         draw_schedule(f, m, x, share);
-        return;
-    }
-    for (size_t k = 0; k < K; k++)
+    } else {
+        for (size_t k = 0; k < K; k++)
+            for (int t = 0; t < T; t++)
+                f->R[k * (size_t)T + (size_t)t] = f->V[t] * share[k];
         for (int t = 0; t < T; t++)
-            f->R[k * (size_t)T + (size_t)t] = f->V[t] * share[k];
-    for (int t = 0; t < T; t++)
-        f->tokens += f->V[t] * perreq;
+            f->tokens += f->V[t] * perreq;
+    }
+    if (m->valued)
+        value_of_requests(f, m, x);
 }
 
 /* The steps are the only random part of demand: the volume scales the

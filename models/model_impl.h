@@ -11,6 +11,7 @@ struct tco_model {
     int T;
     size_t K, B, S, E;
     double *discount; /* D_t, t = 1..T at index t-1 */
+    int valued;       /* some workload has a value per request (MODEL.md 19) */
     int discount_finite; /* every D_t finite (a rate near -1 can overflow them) */
     /* The backends each strategy can reach (routes, fallback, and where
      * exclusions reroute them): strategy s uses use[s * B + j], j < nuse[s]. */
@@ -67,6 +68,11 @@ struct tco_future {
     double *step;      /* T: V_t / V_{t-1} before the cap, as drawn (tco_future_redraw_demand) */
     double *R;         /* K x T requests: month t of workload k at [k * T + t - 1] */
     double tokens;
+    /* When some workload has a value per request (m->valued): month t's
+     * value of every request, -R_{t,1} v_1 - R_{t,2} v_2 - ... from 0 in
+     * workload order, at value[t - 1] (cost_direct's value category when
+     * no request goes unserved). */
+    double *value;
     tco_backend_paths *paths; /* B: each backend's paths, drawn by its type */
     const tco_backend_type **type; /* B: each backend's type */
     char *platform;    /* B: type->platform, read in the cost loop */
@@ -134,6 +140,7 @@ struct tco_future {
     double *cload;     /* B x T: each backend's load by month (cost_direct) */
     int *plan;         /* T x K: -1 where a workload's requests of a month go unserved, else 0
                           (cost_direct, once one does) */
+    unsigned char *umon; /* T: 1 in a month some workload's requests go unserved (with plan) */
     int *amon;         /* B x T: each platform's adoption in force by month (cost_direct) */
     unsigned char *rmon; /* B x T: whether the platform is retired at the start of the month */
     char *rate_reached; /* B: whether a review option's route reaches the backend; all 0

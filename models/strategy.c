@@ -184,6 +184,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     const double *x = f->x;
     double *C = f->cmonth;
     int *plan = f->plan, *amon = f->amon;
+    unsigned char *const unserved_month = f->umon;
     unsigned char *rmon = f->rmon;
     char *const platform = f->platform;
     int *const adopted = f->adopt, *const prod = f->prod, *const idle = f->idle;
@@ -329,11 +330,14 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
                 if (srv < 0 || (w->allowed && !w->allowed[srv])) {
                     /* Unserved (MODEL.md 15): no backend, no failure cost. */
                     double uc = x[w->unserved_cost];
-                    if (!any_unserved)
+                    if (!any_unserved) {
                         memset(plan, 0, (size_t)T * K * sizeof *plan);
+                        memset(unserved_month, 0, (size_t)T);
+                    }
                     for (int u = t; u < end; u++) {
                         C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[u - 1] * uc;
                         plan[(size_t)(u - 1) * K + k] = -1;
+                        unserved_month[u - 1] = 1;
                     }
                     any_unserved = 1;
                     continue;
@@ -341,9 +345,6 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             }
             const tco_backend_paths *p = &f->paths[srv];
             double *L = f->cload + (size_t)srv * T;
-            if (valued)
-                for (int u = t; u < end; u++)
-                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_VALUE] -= R[u - 1] * val[k];
             if (p->priced) {
                 const double *g = p->index, uc = p->unit_cost[k];
                 for (int u = t; u < end; u++)
@@ -400,6 +401,24 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
         review_at(f, m, s, last, &option, &charged, out);
         t = end;
     }
+    /* The value of the requests served (MODEL.md 19; a request that fails
+     * still counts), each month's from 0 in workload order as the spans
+     * would subtract it: the future's (tco_future.value) where every
+     * request of the month is served, else the served ones' alone. */
+    if (valued && !any_unserved)
+        for (int t = 1; t <= T; t++)
+            C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_VALUE] = f->value[t - 1];
+    if (valued && any_unserved)
+        for (int t = 1; t <= T; t++) {
+            double v = f->value[t - 1];
+            if (unserved_month[t - 1]) {
+                v = 0;
+                for (size_t k = 0; k < K; k++)
+                    if (plan[(size_t)(t - 1) * K + k] >= 0)
+                        v -= f->R[k * (size_t)T + (size_t)(t - 1)] * val[k];
+            }
+            C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_VALUE] = v;
+        }
     /* The platforms' monthly costs, in the loop's order (use order; an api
      * backend's fixed cost is booked above, and adds to other categories
      * than these).  Without a retirement each platform has one adoption,
