@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -689,7 +692,31 @@ static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsig
         double *pm = pmonth + s * T;
         const double *month = w->month;
         float *g = run->monthly ? w->mgroup + ((size_t)(i - w->mfirst) * S + s) * T : NULL;
-        for (size_t t = 0; t < T; t++) {
+        size_t t = 0;
+#ifdef __SSE2__
+        /* Two months at a time: the sums and the floats in SSE2 lanes
+         * (cvtpd2ps rounds each as the conversion of one does; a pair with
+         * a value beyond float range, which to_float makes an infinity,
+         * goes one at a time), the running sum in order. */
+        const __m128d sign = _mm_set1_pd(-0.0), big = _mm_set1_pd(FLT_MAX);
+        for (; t + 2 <= T; t += 2) {
+            __m128d v = _mm_loadu_pd(month + t);
+            total += month[t];
+            cum[t] = total;
+            total += month[t + 1];
+            cum[t + 1] = total;
+            _mm_storeu_pd(pm + t, _mm_add_pd(_mm_loadu_pd(pm + t), v));
+            if (!g)
+                continue;
+            if (_mm_movemask_pd(_mm_cmpgt_pd(_mm_andnot_pd(sign, v), big))) {
+                g[t] = to_float(month[t]);
+                g[t + 1] = to_float(month[t + 1]);
+            } else {
+                _mm_storel_pi((__m64 *)(void *)(g + t), _mm_cvtpd_ps(v));
+            }
+        }
+#endif
+        for (; t < T; t++) {
             double v = month[t];
             total += v;
             cum[t] = total;
