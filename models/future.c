@@ -359,10 +359,8 @@ static void value_of_requests(tco_future *f, const tco_model *m, const double *x
     const tco_scenario *sc = m->sc;
     const size_t T = (size_t)m->T, K = m->K;
     double val[TCO_MAX_WORKLOADS];
-    for (size_t k = 0; k < K; k++) {
-        int v = sc->workloads[k].value_per_request;
-        val[k] = v >= 0 ? x[v] : 0;
-    }
+    for (size_t k = 0; k < K; k++)
+        val[k] = tco_workload_value(sc, x, k);
     double *v = f->value;
     for (size_t t = 0; t < T; t++)
         v[t] = 0;

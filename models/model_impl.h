@@ -147,6 +147,14 @@ struct tco_future {
                            between calls of tco_review_run_rate */
 };
 
+/* The value of one request of workload k served (MODEL.md 19), 0 without
+ * a value_per_request. */
+static inline double tco_workload_value(const tco_scenario *sc, const double *x, size_t k)
+{
+    int v = sc->workloads[k].value_per_request;
+    return v >= 0 ? x[v] : 0;
+}
+
 /* The expected failure cost of one request of workload k on backend b in
  * month t (MODEL.md 4.3 with section 12): by month under the backend's
  * failure-rate trend, else month 1's in every month (qual_month keeps

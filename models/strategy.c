@@ -231,9 +231,8 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     double tok[TCO_MAX_WORKLOADS], val[TCO_MAX_WORKLOADS];
     int valued = 0;
     for (size_t k = 0; k < K; k++) {
-        int v = sc->workloads[k].value_per_request;
         tok[k] = x[sc->workloads[k].input_tokens] + x[sc->workloads[k].output_tokens];
-        valued |= (val[k] = v >= 0 ? x[v] : 0) != 0;
+        valued |= (val[k] = tco_workload_value(sc, x, k)) != 0;
     }
     /* The switch on demand: triggered at the end of the first month tau
      * whose requests pass the threshold; the route changes from tau + 1. */
@@ -574,10 +573,8 @@ void tco_future_cost(tco_future *f, const tco_model *m, size_t s, double *monthl
     /* MODEL.md 19: the value of a served request (none: no work per month). */
     double val[TCO_MAX_WORKLOADS];
     int valued = 0;
-    for (size_t k = 0; k < K; k++) {
-        int v = sc->workloads[k].value_per_request;
-        valued |= (val[k] = v >= 0 ? x[v] : 0) != 0;
-    }
+    for (size_t k = 0; k < K; k++)
+        valued |= (val[k] = tco_workload_value(sc, x, k)) != 0;
     double npv = 0, nominal = 0, cat[TCO_NCAT] = {0}, unserved = 0;
     /* Hoisted: the compiler cannot keep them in registers across the
      * stores to c and the backends' calls. */
