@@ -157,10 +157,12 @@ static int next_review(const tco_review *rv, int t, int T)
  * reaches its retirement; the switch and the reviews are decided at the
  * end of the span that ends with their month, with the state the loop has
  * then.  Each workload's requests of a span are served in one pass over
- * its months, then the api backends' fixed costs of those months (once a
- * request goes unserved, f->plan[(t - 1) * K + k] is -1 where workload k's
- * requests of month t are unserved, 0 elsewhere: cleared whole at the first
- * unserved span, since every month before was served);
+ * its months (all but their value, set after the spans from the future's
+ * value row, tco_future.value), then the api backends' fixed costs of
+ * those months (once a request goes unserved, f->plan[(t - 1) * K + k] is
+ * -1 where workload k's requests of month t are unserved, 0 elsewhere, and
+ * f->umon[t - 1] 1 in such a month: cleared whole at the first unserved
+ * span, since every month before was served);
  * after the last span, the platforms' monthly costs, platform after
  * platform (each adds to each month after those before it), or, with
  * retirements, month after month, each month's retirements first
