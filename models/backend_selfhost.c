@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/vmath.h"
 #include "backend_month.h"
 
 /* A Poisson-counted cost (fine-tuning, updates, incidents); rate < 0 when
@@ -388,8 +389,18 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
     double sm = b->gpu_volatility / sqrt(12.0);
     double drift = log1p(x[b->gpu_trend]) / 12 - sm * sm / 2, step = exp(drift);
     G[0] = 1;
-    for (int t = 1; t < T; t++)
-        G[t] = sm > 0 ? G[t - 1] * exp(drift + sm * tco_rng_normal(rng)) : G[t - 1] * step;
+    if (sm > 0) {
+        /* The steps' exponents in G, in the stream's order, then their
+         * exponentials in place and the running product. */
+        for (int t = 1; t < T; t++)
+            G[t] = drift + sm * tco_rng_normal(rng);
+        tco_vmath_exp(G + 1, G + 1, (size_t)T - 1);
+        for (int t = 1; t < T; t++)
+            G[t] *= G[t - 1];
+    } else {
+        for (int t = 1; t < T; t++)
+            G[t] = G[t - 1] * step;
+    }
     for (int j = 0; j < 3; j++) {
         const counted *c = &b->ops[j];
         if (c->rate < 0)

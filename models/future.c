@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/vmath.h"
 #include "backend_month.h"
 #include "model_impl.h"
 
@@ -421,7 +422,8 @@ static void draw_steps(tco_future *f, const tco_model *m, const double *x, tco_r
     double drift = log1p(x[sc->growth]) / 12 - sm * sm / 2;
     f->step[0] = 1;
     for (int t = 1; t < m->T; t++)
-        f->step[t] = exp(drift + sm * tco_rng_normal(rng));
+        f->step[t] = drift + sm * tco_rng_normal(rng);
+    tco_vmath_exp(f->step + 1, f->step + 1, (size_t)m->T - 1);
 }
 
 static void serve_demand(tco_future *f, const tco_model *m, const double *x)

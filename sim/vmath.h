@@ -1,0 +1,21 @@
+/* Elementary functions over arrays, for the random paths.
+ *
+ * A path of n months takes n exponentials (a geometric random walk's steps,
+ * MODEL.md 5 and 6); libm computes them one call at a time, and its result
+ * may differ in the last bit from one machine to another (glibc chooses an
+ * implementation by the processor's features).  tco_vmath_exp computes
+ * them two at a time in SSE2 lanes where the processor has them, by the
+ * same operations in plain C elsewhere, and gives the same bits everywhere
+ * (it is built with -ffp-contract=off, as the whole library). */
+#ifndef TCO_VMATH_H
+#define TCO_VMATH_H
+
+#include <stddef.h>
+
+/* y[i] = exp(x[i]) for i < n, within 0.55 of a unit in the last place of
+ * the exact value (tests/check_vmath.c); y may be x.  Arguments
+ * beyond +-700 or NaN (overflow, underflow, subnormal results) are left
+ * to libm's exp, whose results are then the same as a call of it. */
+void tco_vmath_exp(double *y, const double *x, size_t n);
+
+#endif
