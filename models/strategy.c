@@ -346,27 +346,30 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             }
             const tco_backend_paths *p = &f->paths[srv];
             double *L = f->cload + (size_t)srv * T;
-            if (p->priced) {
-                const double *g = p->index, uc = p->unit_cost[k];
-                for (int u = t; u < end; u++)
-                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_API] += g[u - 1] * R[u - 1] * uc;
-                if (read)
-                    read[srv] = end - 1;
-            }
+            const double *g = p->index, uc = p->priced ? p->unit_cost[k] : 0;
             const double ul = p->unit_load[k];
-            if (loaded[srv])
-                for (int u = t; u < end; u++)
-                    L[u - 1] += R[u - 1] * ul;
-            /* By month only under a failure-rate trend (tco_future_fail_cost). */
+            const int priced = p->priced, load = loaded[srv];
+            /* The failure cost by month only under a failure-rate trend
+             * (tco_future_fail_cost), else month 1's in every month. */
+            const double *q = f->qual + (size_t)srv * K + k;
+            size_t qstep = 0;
             if (m->trended[srv]) {
-                const double *q = f->qual_month + ((size_t)srv * K + k) * (size_t)T;
-                for (int u = t; u < end; u++)
-                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[u - 1] * q[u - 1];
-            } else {
-                const double q = f->qual[(size_t)srv * K + k];
-                for (int u = t; u < end; u++)
-                    C[(size_t)(u - 1) * TCO_NCAT + TCO_CAT_QUALITY] += R[u - 1] * q;
+                q = f->qual_month + ((size_t)srv * K + k) * (size_t)T + (size_t)(t - 1);
+                qstep = 1;
             }
+            /* The prices, the load and the failure costs of the span's
+             * months in one pass (each a sum of its own). */
+            double *c = C + (size_t)(t - 1) * TCO_NCAT;
+            for (int u = t; u < end; u++, c += TCO_NCAT, q += qstep) {
+                const double r = R[u - 1];
+                if (priced)
+                    c[TCO_CAT_API] += g[u - 1] * r * uc;
+                if (load)
+                    L[u - 1] += r * ul;
+                c[TCO_CAT_QUALITY] += r * *q;
+            }
+            if (priced && read)
+                read[srv] = end - 1;
         }
         if (M)
             for (size_t j = 0; j < nplat; j++) {
