@@ -87,6 +87,15 @@ void tco_dist_clear(tco_dist *d);
 /* The quantile F^-1(u) for u in (0, 1). */
 double tco_dist_quantile(const tco_dist *d, double u);
 
+/* The standard normal quantile Phi^-1(p): -inf at 0, +inf at 1, NaN
+ * outside [0, 1].  Wichura's (1988) algorithm AS 241 (PPND16, relative
+ * error about 1e-16), its rational functions evaluated by Horner's rule in
+ * the order GSL's gsl_cdf_ugaussian_Pinv evaluates them, so that it gives
+ * GSL's bits where GSL is built without fused multiply-adds, as Debian's
+ * is (tests/check_dist.c compares them); inline, without GSL's call and
+ * loops. */
+double tco_dist_normal_quantile(double p);
+
 /* 1 when the distribution is not a single value. */
 int tco_dist_uncertain(const tco_dist *d);
 

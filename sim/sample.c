@@ -243,7 +243,7 @@ void tco_sample_correlate(const tco_scenario *sc, double *u, double *scratch)
         return;
     double *z = scratch, *w = scratch + m;
     for (size_t j = 0; j < m; j++)
-        z[j] = gsl_cdf_ugaussian_Pinv(u[sc->corr_dims[j]]);
+        z[j] = tco_dist_normal_quantile(u[sc->corr_dims[j]]);
     for (size_t i = 0; i < m; i++) {
         double acc = 0;
         const double *row = sc->corr_chol + i * m;
