@@ -275,8 +275,8 @@ static volatile double bench_sink;
  * the numbers its static inputs (uniforms) and its paths take (counted as
  * normals: a ziggurat normal takes one 64-bit draw but for rare
  * rejections, and the paths' few uniforms are cheaper), over n futures at
- * one thread.  *per sets the mean 64-bit draws of a future. */
-static double rng_floor(const tco_scenario *sc, long n, double *per)
+ * one thread, best of reps.  *per sets the mean 64-bit draws of a future. */
+static double rng_floor(const tco_scenario *sc, long n, int reps, double *per)
 {
     enum { M = 1000 };
     tco_error err;
@@ -312,7 +312,7 @@ static double rng_floor(const tco_scenario *sc, long n, double *per)
     }
     *per = total / M;
     double best = 1e30, sink = 0;
-    for (int rep = 0; rep < 3; rep++) {
+    for (int rep = 0; rep < reps; rep++) {
         double t0 = cpu_seconds();
         for (long i = 0; i < n; i++) {
             tco_rng r;
@@ -616,13 +616,18 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
     tco_run *wrun = NULL;
     tco_results *wres = NULL;
     /* 1 and 2 threads in turn, so that a slow spell of this shared
-     * machine falls on both alike; the last 1-thread run is kept. */
+     * machine falls on both alike; the last 1-thread run is kept.  The
+     * random-number floor is measured in the same turns, just before each
+     * 1-thread run, so that the loop's multiple of it compares times taken
+     * minutes apart no more. */
     timing t1 = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30}, t2 = t1;
+    double draws = 0, fl = 1e30;
     for (int r = 0; r < reps; r++) {
         if (wrun) {
             tco_results_free(wres);
             tco_run_free(wrun);
         }
+        fl = fmin(fl, rng_floor(sc, n, 2, &draws));
         t1 = timing_min(t1, run_best_keep(sc, n, 1, 0, 1, &wrun, &wres));
         t2 = timing_min(t2, run_best(sc, n, 2, 0, 1));
     }
@@ -647,8 +652,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
     figure("ns_per_fms_2", "ns per future-month-strategy, 2 threads",
            t2.run / (n * T * S) * 1e9, "ns", 2, NULL, -1);
 
-    /* the floor */
-    double draws, fl = rng_floor(sc, n, &draws);
+    /* the floor (measured with the runs above) */
     double loop_pf = t1.loop_cpu / n;
     figure("rng_draws_per_future", "random numbers per future (64-bit draws)", draws, "", 0,
            NULL, -1);
