@@ -2,6 +2,7 @@
 #include "init.h"
 
 #include "number.h"
+#include "vmath.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -66,33 +67,19 @@ static double exact_pdf(const tco_dist *d, double x)
     return gsl_ran_beta_pdf(x, d->alpha, d->beta);
 }
 
-/* Orders non-negative doubles as integers: bisecting on this order halves
- * the number of representable values between the bounds each step, so 64
- * steps reach the exact double whatever the scale (10^-300 or 10^3). */
-static uint64_t dbits(double x)
-{
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return b;
-}
-
-static double bitsd(uint64_t b)
-{
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
-}
-
 /* The quantile at u (with 1 - u given exactly as w) by bisection on the
  * CDF, for the nodes where GSL's inverse fails: the smallest x in [lo, hi]
  * with F(x) >= u, comparing the upper tail Q(x) <= w above the median so
- * that tail probabilities near 1e-10 keep their precision. */
+ * that tail probabilities near 1e-10 keep their precision.  Non-negative
+ * doubles order as their bits do: bisecting on the bits halves the number
+ * of representable values between the bounds each step, so 64 steps reach
+ * the exact double whatever the scale (10^-300 or 10^3). */
 static double bisect_quantile(const tco_dist *d, double u, double w, double lo, double hi)
 {
-    uint64_t a = dbits(lo), b = dbits(hi);
+    uint64_t a = tco_vmath_bits(lo), b = tco_vmath_bits(hi);
     while (b - a > 1) {
         uint64_t mid = a + (b - a) / 2;
-        double x = bitsd(mid);
+        double x = tco_vmath_double(mid);
         int below;
         if (u <= 0.5)
             below = (d->kind == TCO_DIST_GAMMA ? gsl_cdf_gamma_P(x, d->alpha, d->beta)
@@ -105,7 +92,7 @@ static double bisect_quantile(const tco_dist *d, double u, double w, double lo, 
         else
             b = mid;
     }
-    return bitsd(b);
+    return tco_vmath_double(b);
 }
 
 /* Whether F(q) = u to within 1e-6 of the tail probability min(u, w):
@@ -303,7 +290,7 @@ void tco_dist_cache_add(tco_dist_cache *cache, const tco_dist *d)
 
 static size_t qc_hash(int gamma, double alpha, double beta)
 {
-    uint64_t h = dbits(alpha) * 0x9E3779B97F4A7C15u ^ dbits(beta) * 0xC2B2AE3D27D4EB4Fu;
+    uint64_t h = tco_vmath_bits(alpha) * 0x9E3779B97F4A7C15u ^ tco_vmath_bits(beta) * 0xC2B2AE3D27D4EB4Fu;
     h ^= (uint64_t)gamma;
     h ^= h >> 29;
     return (size_t)(h % QC_SLOTS);
@@ -315,8 +302,8 @@ static tco_qtable **qc_find(tco_dist_cache *cache, const tco_dist *d)
     int gamma = d->kind == TCO_DIST_GAMMA;
     for (size_t i = qc_hash(gamma, d->alpha, d->beta);; i = (i + 1) % QC_SLOTS) {
         tco_qtable *t = cache->slot[i];
-        if (!t || (t->gamma == gamma && dbits(t->alpha) == dbits(d->alpha) &&
-                   dbits(t->beta) == dbits(d->beta)))
+        if (!t || (t->gamma == gamma && tco_vmath_bits(t->alpha) == tco_vmath_bits(d->alpha) &&
+                   tco_vmath_bits(t->beta) == tco_vmath_bits(d->beta)))
             return &cache->slot[i];
     }
 }

@@ -21,8 +21,6 @@
 #include "vmath.h"
 
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -108,26 +106,12 @@ static const double vexp_table[64][2] = {
     {0x1.fa7c1819e90d8p+0, 0x1.74853f3a5931ep-55},
 };
 
-static uint64_t bits_of(double v)
-{
-    uint64_t b;
-    memcpy(&b, &v, sizeof b);
-    return b;
-}
-
-static double double_of(uint64_t b)
-{
-    double v;
-    memcpy(&v, &b, sizeof v);
-    return v;
-}
-
 /* exp(x) for |x| <= VEXP_MAX, the operations of the SSE2 lanes below. */
 static double vexp_one(double x)
 {
     double s = x * vexp_inv_ln2_64 + VEXP_SHIFT;
     double k = s - VEXP_SHIFT;
-    uint64_t ki = bits_of(s) - bits_of(VEXP_SHIFT);
+    uint64_t ki = tco_vmath_bits(s) - tco_vmath_bits(VEXP_SHIFT);
     double hi = x - k * vexp_ln2_64_hi, lo = k * vexp_ln2_64_lo;
     double r = hi - lo;
     double q = vexp_c[0];
@@ -136,7 +120,7 @@ static double vexp_one(double x)
     const double *t = vexp_table[ki & 63];
     double p = r + (r * r) * q;
     double e = t[0] + (t[1] + t[0] * p);
-    return e * double_of(((ki + VEXP_BIAS) >> 6) << 52);
+    return e * tco_vmath_double(((ki + VEXP_BIAS) >> 6) << 52);
 }
 
 static double vexp_checked(double x)

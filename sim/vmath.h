@@ -11,11 +11,28 @@
 #define TCO_VMATH_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 /* y[i] = exp(x[i]) for i < n, within 0.55 of a unit in the last place of
  * the exact value (tests/check_vmath.c); y may be x.  Arguments
  * beyond +-700 or NaN (overflow, underflow, subnormal results) are left
  * to libm's exp, whose results are then the same as a call of it. */
 void tco_vmath_exp(double *y, const double *x, size_t n);
+
+/* A double's bits as an unsigned integer, and back. */
+static inline uint64_t tco_vmath_bits(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+static inline double tco_vmath_double(uint64_t b)
+{
+    double v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
 
 #endif
