@@ -272,11 +272,38 @@ static long steps(tco_rng a, const tco_rng *b)
 static volatile double bench_sink;
 
 /* The random-number floor: seconds per future to seed its stream and draw
- * the numbers its static inputs (uniforms) and its paths take (counted as
- * normals: a ziggurat normal takes one 64-bit draw but for rare
- * rejections, and the paths' few uniforms are cheaper), over n futures at
- * one thread, best of reps.  *per sets the mean 64-bit draws of a future. */
-static double rng_floor(const tco_scenario *sc, long n, int reps, double *per)
+ * the numbers its static inputs and its paths take, each as the kind it
+ * is: a uniform (the inputs, the counts, event months, shock sizes) or a
+ * ziggurat normal (the random walks' steps, shock sizes' logs), over n
+ * futures at one thread, best of reps.  The numbers are counted on the
+ * scenario's first M futures, by the steps each future's stream has
+ * advanced (setup failures draw one uniform a platform from a stream of
+ * their own, two a future of the baseline, not counted).  The normals among the paths' draws are counted by drawing
+ * the paths again with two altered ziggurat tables (normals_in): with
+ * every layer accepting at once a normal takes one draw; with every layer
+ * but the first rejecting at once and then accepting, two; the difference
+ * is the normals outside the first layer, 127 in 128 of them.  *per sets
+ * the mean 64-bit draws of a future, *normals the mean normals. */
+/* Draws of the paths of f from state r with ziggurat z (steps of r). */
+static long draws_with(tco_future *f, const tco_model *m, const double *x, tco_rng r,
+                       const tco_zig *z)
+{
+    tco_rng r0 = r;
+    r.zig = z;
+    tco_future_draw(f, m, x, &r, NULL);
+    r0.zig = z;
+    return steps(r0, &r);
+}
+
+/* The normals f's paths draw from state r (rng_floor's count). */
+static long normals_in(tco_future *f, const tco_model *m, const double *x, tco_rng r,
+                       const tco_zig *once, const tco_zig *twice)
+{
+    long d = draws_with(f, m, x, r, twice) - draws_with(f, m, x, r, once);
+    return (long)floor((double)d * 128.0 / 127.0 + 0.5);
+}
+
+static double rng_floor(const tco_scenario *sc, long n, int reps, double *per, double *normals)
 {
     enum { M = 1000 };
     tco_error err;
@@ -284,20 +311,36 @@ static double rng_floor(const tco_scenario *sc, long n, int reps, double *per)
     if (tco_model_alloc(&m, sc, &err) != TCO_OK)
             fail("model", &err);
     tco_future *f = tco_future_alloc(m);
-    tco_zig zig;
+    tco_zig zig, once, twice;
     tco_zig_init(&zig);
+    /* once: |u| < inf in every layer, a normal in one draw; twice: the
+     * first layer as once, every other one to its rejection test (|u| < 0
+     * fails), which one uniform passes (equal layers give f0 = f1 =
+     * exp(-(1 - u^2) / 2) < 1). */
+    for (int i = 0; i <= TCO_ZIG_C; i++)
+        once.x[i] = twice.x[i] = 1;
+    for (int i = 0; i < TCO_ZIG_C; i++) {
+        once.r[i] = INFINITY;
+        twice.r[i] = i == 0 ? INFINITY : 0;
+    }
     tco_sampler *smp;
     if (tco_sampler_alloc(&smp, sc, sc->sampling, M, sc->seed, &zig, &err) != TCO_OK)
         fail("sampler", &err);
     double *u = calloc(sc->ndims + 1, sizeof *u), *x = calloc(sc->ninputs + 1, sizeof *x);
     double *scratch = calloc(2 * sc->ncorr + 1, sizeof *scratch);
     unsigned *cl = calloc(sc->ninputs + 1, sizeof *cl);
-    static long nu[M], nn[M];
+    static long nu[M], nn[M], nz[M];
     if (!f || !u || !x || !scratch || !cl) {
         fprintf(stderr, "bench: out of memory\n");
         exit(1);
     }
-    double total = 0;
+    /* The fixed inputs once, as the engine fills them (the uncertain
+     * ones are drawn for each future below): without them a rate given as
+     * a plain number reads 0, and its counts are never drawn. */
+    for (size_t d = 0; d < sc->ndims; d++)
+        u[d] = 0.5;
+    tco_sample_inputs(sc, u, x, NULL);
+    double total = 0, tnorm = 0;
     for (long i = 0; i < M; i++) {
         tco_rng r, r0;
         tco_rng_seed(&r, &zig, sc->seed, (uint64_t)i);
@@ -305,12 +348,16 @@ static double rng_floor(const tco_scenario *sc, long n, int reps, double *per)
         tco_sampler_uniforms(smp, i, &r, u, scratch);
         nu[i] = steps(r0, &r);
         tco_sample_uncertain(sc, u, x, cl);
+        nz[i] = normals_in(f, m, x, r, &once, &twice);
         tco_future_draw(f, m, x, &r, cl);
         long all = steps(r0, &r);
         nn[i] = all - nu[i];
+        nz[i] = nz[i] < nn[i] ? nz[i] : nn[i];
         total += (double)all;
+        tnorm += (double)nz[i];
     }
     *per = total / M;
+    *normals = tnorm / M;
     double best = 1e30, sink = 0;
     for (int rep = 0; rep < reps; rep++) {
         double t0 = cpu_seconds();
@@ -318,9 +365,9 @@ static double rng_floor(const tco_scenario *sc, long n, int reps, double *per)
             tco_rng r;
             tco_rng_seed(&r, &zig, sc->seed, (uint64_t)i);
             double acc = 0;
-            for (long k = nu[i % M]; k > 0; k--)
+            for (long k = nu[i % M] + nn[i % M] - nz[i % M]; k > 0; k--)
                 acc += tco_rng_uniform(&r);
-            for (long k = nn[i % M]; k > 0; k--)
+            for (long k = nz[i % M]; k > 0; k--)
                 acc += tco_rng_normal(&r);
             sink += acc;
         }
@@ -621,13 +668,13 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
      * 1-thread run, so that the loop's multiple of it compares times taken
      * minutes apart no more. */
     timing t1 = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30}, t2 = t1;
-    double draws = 0, fl = 1e30;
+    double draws = 0, normals = 0, fl = 1e30;
     for (int r = 0; r < reps; r++) {
         if (wrun) {
             tco_results_free(wres);
             tco_run_free(wrun);
         }
-        fl = fmin(fl, rng_floor(sc, n, 2, &draws));
+        fl = fmin(fl, rng_floor(sc, n, 2, &draws, &normals));
         t1 = timing_min(t1, run_best_keep(sc, n, 1, 0, 1, &wrun, &wres));
         t2 = timing_min(t2, run_best(sc, n, 2, 0, 1));
     }
@@ -656,6 +703,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
     double loop_pf = t1.loop_cpu / n;
     figure("rng_draws_per_future", "random numbers per future (64-bit draws)", draws, "", 0,
            NULL, -1);
+    figure("rng_normals_per_future", "  of which ziggurat normals", normals, "", 0, NULL, -1);
     figure("rng_floor_us", "random-number floor per future, CPU", fl * 1e6, "us", 3, NULL,
            -1);
     figure("loop_us", "loop per future, 1 thread, CPU", loop_pf * 1e6, "us", 3, NULL, -1);

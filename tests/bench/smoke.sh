@@ -32,6 +32,7 @@ multiple of the NumPy peer
 2 threads over 1, run
 ns per future-month-strategy, 1 thread
 ns per future-month-strategy, 2 threads
+  of which ziggurat normals
 random-number floor per future
 loop's multiple of the floor
 a Poisson count (mean 1/3), search
