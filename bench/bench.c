@@ -664,9 +664,9 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
     tco_results *wres = NULL;
     /* 1 and 2 threads in turn, so that a slow spell of this shared
      * machine falls on both alike; the last 1-thread run is kept.  The
-     * random-number floor is measured in the same turns, just before each
-     * 1-thread run, so that the loop's multiple of it compares times taken
-     * minutes apart no more. */
+     * random-number floor is measured in the same turns, best of 5 just
+     * before each 1-thread run (a fifth of a second each), so that the
+     * loop's multiple of it compares times taken minutes apart no more. */
     timing t1 = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30}, t2 = t1;
     double draws = 0, normals = 0, fl = 1e30;
     for (int r = 0; r < reps; r++) {
@@ -674,7 +674,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
             tco_results_free(wres);
             tco_run_free(wrun);
         }
-        fl = fmin(fl, rng_floor(sc, n, 2, &draws, &normals));
+        fl = fmin(fl, rng_floor(sc, n, smoke ? 1 : 5, &draws, &normals));
         t1 = timing_min(t1, run_best_keep(sc, n, 1, 0, 1, &wrun, &wres));
         t2 = timing_min(t2, run_best(sc, n, 2, 0, 1));
     }
