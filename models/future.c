@@ -335,22 +335,32 @@ static void draw_schedule(tco_future *f, const tco_model *m, const double *x,
                           const double *share)
 {
     const tco_scenario *sc = m->sc;
-    size_t K = m->K, e = 0;
+    const size_t K = m->K, T = (size_t)m->T;
+    size_t e = 0;
+    /* Each workload's window and tokens a request, read once (the sums
+     * below are the same operations in the same order). */
+    double tok[TCO_MAX_WORKLOADS], tokens = f->tokens;
+    int from[TCO_MAX_WORKLOADS], to[TCO_MAX_WORKLOADS];
+    for (size_t k = 0; k < K; k++) {
+        const tco_workload *w = &sc->workloads[k];
+        tok[k] = x[w->input_tokens] + x[w->output_tokens];
+        from[k] = w->start_month;
+        to[k] = w->end_month;
+    }
     for (int t = 1; t <= m->T; t++) {
         while (e + 1 < sc->nschedule && sc->schedule[e + 1].from_month <= t)
             e++;
         double v = sc->nschedule ? x[sc->schedule[e].multiplier] * f->V[t - 1] : f->V[t - 1];
         double *R = f->R + (size_t)(t - 1), sum = 0;
-        const size_t T = (size_t)m->T;
         for (size_t k = 0; k < K; k++) {
-            const tco_workload *w = &sc->workloads[k];
-            double r = t >= w->start_month && t <= w->end_month ? v * share[k] : 0;
+            double r = t >= from[k] && t <= to[k] ? v * share[k] : 0;
             R[k * T] = r;
             sum += r;
-            f->tokens += r * (x[w->input_tokens] + x[w->output_tokens]);
+            tokens += r * tok[k];
         }
         f->req[t - 1] = sum;
     }
+    f->tokens = tokens;
 }
 
 /* The value of every month's requests (tco_future.value), as cost_direct
