@@ -271,19 +271,6 @@ static long steps(tco_rng a, const tco_rng *b)
  * a call to fputs with an empty string, and then the whole loop). */
 static volatile double bench_sink;
 
-/* The random-number floor: seconds per future to seed its stream and draw
- * the numbers its static inputs and its paths take, each as the kind it
- * is: a uniform (the inputs, the counts, event months, shock sizes) or a
- * ziggurat normal (the random walks' steps, shock sizes' logs), over n
- * futures at one thread, best of reps.  The numbers are counted on the
- * scenario's first M futures, by the steps each future's stream has
- * advanced (setup failures draw one uniform a platform from a stream of
- * their own, two a future of the baseline, not counted).  The normals among the paths' draws are counted by drawing
- * the paths again with two altered ziggurat tables (normals_in): with
- * every layer accepting at once a normal takes one draw; with every layer
- * but the first rejecting at once and then accepting, two; the difference
- * is the normals outside the first layer, 127 in 128 of them.  *per sets
- * the mean 64-bit draws of a future, *normals the mean normals. */
 /* Draws of the paths of f from state r with ziggurat z (steps of r). */
 static long draws_with(tco_future *f, const tco_model *m, const double *x, tco_rng r,
                        const tco_zig *z)
@@ -295,7 +282,11 @@ static long draws_with(tco_future *f, const tco_model *m, const double *x, tco_r
     return steps(r0, &r);
 }
 
-/* The normals f's paths draw from state r (rng_floor's count). */
+/* The normals f's paths draw from state r: the paths drawn again with two
+ * altered ziggurat tables, once, where every layer accepts at once (a
+ * normal in one draw), and twice, where every layer but the first goes to
+ * its rejection test and passes it (two draws); the difference is the
+ * normals outside the first layer, 127 in 128 of them. */
 static long normals_in(tco_future *f, const tco_model *m, const double *x, tco_rng r,
                        const tco_zig *once, const tco_zig *twice)
 {
@@ -303,6 +294,16 @@ static long normals_in(tco_future *f, const tco_model *m, const double *x, tco_r
     return (long)floor((double)d * 128.0 / 127.0 + 0.5);
 }
 
+/* The random-number floor: seconds per future to seed its stream and draw
+ * the numbers its static inputs and its paths take, each as the kind it
+ * is: a ziggurat normal (the random walks' steps, a month's price shocks
+ * taken together) or a uniform (the rest: the inputs, the monthly counts,
+ * event months), over n futures at one thread, best of reps.  The numbers
+ * are counted on the scenario's first M futures, by the steps each
+ * future's stream has advanced (setup failures draw one uniform a platform
+ * from a stream of their own, two a future of the baseline, not counted);
+ * the normals among the paths' draws by normals_in.  *per sets the mean
+ * 64-bit draws of a future, *normals the mean normals. */
 static double rng_floor(const tco_scenario *sc, long n, int reps, double *per, double *normals)
 {
     enum { M = 1000 };

@@ -290,7 +290,8 @@ void tco_dist_cache_add(tco_dist_cache *cache, const tco_dist *d)
 
 static size_t qc_hash(int gamma, double alpha, double beta)
 {
-    uint64_t h = tco_vmath_bits(alpha) * 0x9E3779B97F4A7C15u ^ tco_vmath_bits(beta) * 0xC2B2AE3D27D4EB4Fu;
+    uint64_t h = tco_vmath_bits(alpha) * 0x9E3779B97F4A7C15u ^
+                 tco_vmath_bits(beta) * 0xC2B2AE3D27D4EB4Fu;
     h ^= (uint64_t)gamma;
     h ^= h >> 29;
     return (size_t)(h % QC_SLOTS);
