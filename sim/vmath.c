@@ -21,7 +21,7 @@
 #include "vmath.h"
 
 #include <math.h>
-#ifdef __SSE2__
+#if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
 #endif
 
@@ -131,7 +131,7 @@ static double vexp_checked(double x)
 void tco_vmath_exp(double *y, const double *x, size_t n)
 {
     size_t i = 0;
-#ifdef __SSE2__
+#if defined(__SSE2__) && defined(__x86_64__)
     const __m128d inv_ln2 = _mm_set1_pd(vexp_inv_ln2_64), shift = _mm_set1_pd(VEXP_SHIFT);
     const __m128d ln2_hi = _mm_set1_pd(vexp_ln2_64_hi), ln2_lo = _mm_set1_pd(vexp_ln2_64_lo);
     const __m128d limit = _mm_set1_pd(VEXP_MAX);

@@ -4,9 +4,9 @@
  * MODEL.md 5 and 6); libm computes them one call at a time, and its result
  * may differ in the last bit from one machine to another (glibc chooses an
  * implementation by the processor's features).  tco_vmath_exp computes
- * them two at a time in SSE2 lanes where the processor has them, by the
- * same operations in plain C elsewhere, and gives the same bits everywhere
- * (it is built with -ffp-contract=off, as the whole library). */
+ * them two at a time in SSE2 lanes on x86-64, by the same operations in
+ * plain C elsewhere, and gives the same bits everywhere (it is built with
+ * -ffp-contract=off, as the whole library). */
 #ifndef TCO_VMATH_H
 #define TCO_VMATH_H
 
