@@ -51,12 +51,10 @@ double tco_review_run_rate(tco_future *f, const tco_model *m, size_t s, const in
     const int excluded = f->first_excl <= r; /* an exclusion in force by month r */
     double *load = f->rate_load;
     char *reached = f->rate_reached; /* all 0 between calls */
-    int hit[TCO_MAX_BACKENDS];
-    size_t n = 0;
     double rho = 0;
     int failed = 0;
     /* Per-request prices and quality, and each backend's load, the
-     * backends reached listed as met. */
+     * backends reached marked. */
     for (size_t k = 0; k < K; k++) {
         int b = excluded ? resolve(f, route[k], r) : route[k];
         if (f->platform[b] && setup_failed(f, b, r)) {
@@ -71,32 +69,19 @@ double tco_review_run_rate(tco_future *f, const tco_model *m, size_t s, const in
         if (!reached[b]) {
             reached[b] = 1;
             load[b] = 0;
-            hit[n++] = b;
         }
         load[b] += rk * p->unit_load[k];
     }
     /* What each backend the route reaches costs beyond its prices, in the
-     * strategy's use order (backend order): a backend is reached when some
-     * workload is sent to it, whatever its requests (a platform runs
-     * min_gpus without traffic). */
-    if (n <= 8) {
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = i; j > 0 && hit[j - 1] > hit[j]; j--) {
-                int t = hit[j];
-                hit[j] = hit[j - 1];
-                hit[j - 1] = t;
-            }
-    } else {
-        /* Many: the strategy's backends, which are in backend order and
-         * hold every one a route reaches, in one pass. */
-        const int *use = m->use + s * m->B;
-        n = 0;
-        for (size_t j = 0; j < m->nuse[s]; j++)
-            if (reached[use[j]])
-                hit[n++] = use[j];
-    }
-    for (size_t i = 0; i < n; i++) {
-        int b = hit[i];
+     * strategy's use order (backend order; the strategy's backends hold
+     * every one a route reaches, exclusions followed): a backend is reached
+     * when some workload is sent to it, whatever its requests (a platform
+     * runs min_gpus without traffic). */
+    const int *use = m->use + s * m->B;
+    for (size_t j = 0; j < m->nuse[s]; j++) {
+        int b = use[j];
+        if (!reached[b])
+            continue;
         reached[b] = 0;
         if (!failed && f->type[b]->run_rate)
             rho += f->type[b]->run_rate(&f->paths[b], r, load[b]);
