@@ -65,6 +65,82 @@ static inline void book_month(const double *c, double total, double d, double *n
         cat[j] += d * c[j];
 }
 
+/* The category sets of book_cats. */
+#define CAT(j) (1u << (j))
+#define CATS_ALL ((1u << TCO_NCAT) - 1)
+#define CATS_PLATFORM (CAT(TCO_CAT_COMPUTE) | CAT(TCO_CAT_STAFF) | CAT(TCO_CAT_SETUP) | \
+                       CAT(TCO_CAT_OPERATIONS))
+
+/* Months 1..T's costs C (TCO_NCAT a month) into their totals (monthly,
+ * when not NULL) and the sums over months, in month order, as book_month:
+ * only the categories in cats, a constant where this is inlined.  A
+ * category left out must hold +0 or -0 in every month: it adds nothing
+ * to a total begun at +0 (such a sum is never -0 when rounding to
+ * nearest), and its discounted sum stays +0 when the discount factors
+ * are finite (they are positive), so the bits are those of every
+ * category booked. */
+static inline __attribute__((always_inline)) void
+book_months(const double *C, const double *disc, int T, unsigned cats, double *monthly,
+            double *npv, double *nominal, double *cat)
+{
+    double n = 0, s = 0, k[TCO_NCAT] = {0};
+    for (int t = 1; t <= T; t++) {
+        const double *c = C + (size_t)(t - 1) * TCO_NCAT;
+        const double d = disc[t - 1];
+        double total = 0;
+        for (int j = 0; j < TCO_NCAT; j++)
+            if (cats & CAT(j))
+                total += c[j];
+        n += d * total;
+        s += total;
+        for (int j = 0; j < TCO_NCAT; j++)
+            if (cats & CAT(j))
+                k[j] += d * c[j];
+        if (monthly)
+            monthly[t - 1] = total;
+    }
+    *npv = n;
+    *nominal = s;
+    for (int j = 0; j < TCO_NCAT; j++)
+        cat[j] = k[j];
+}
+
+/* book_months of the category sets strategies have (the api, quality
+ * and events categories, with the value category when a workload has a
+ * value; a review's switching costs; platforms' categories, the
+ * facility's for owned GPUs), each its own copy; any other set books
+ * every category. */
+static void book_cats(const double *C, const double *disc, int T, unsigned cats,
+                      double *monthly, double *npv, double *nominal, double *cat)
+{
+    enum {
+        BASE = CAT(TCO_CAT_API) | CAT(TCO_CAT_QUALITY) | CAT(TCO_CAT_EVENTS),
+        VAL = CAT(TCO_CAT_VALUE),
+        PLAT = BASE | CATS_PLATFORM,
+        FAC = CAT(TCO_CAT_FACILITY)
+    };
+    switch (cats) {
+    case BASE:
+        book_months(C, disc, T, BASE, monthly, npv, nominal, cat);
+        break;
+    case BASE | VAL:
+        book_months(C, disc, T, BASE | VAL, monthly, npv, nominal, cat);
+        break;
+    case PLAT:
+        book_months(C, disc, T, PLAT, monthly, npv, nominal, cat);
+        break;
+    case PLAT | VAL:
+        book_months(C, disc, T, PLAT | VAL, monthly, npv, nominal, cat);
+        break;
+    case PLAT | FAC:
+        book_months(C, disc, T, PLAT | FAC, monthly, npv, nominal, cat);
+        break;
+    default:
+        book_months(C, disc, T, CATS_ALL, monthly, npv, nominal, cat);
+        break;
+    }
+}
+
 /* A review of strategy s at the end of month r, when one is due (MODEL.md
  * 18): the option in force moves for month r + 1 on, its switching cost due
  * then (*charged), and the change counted. */
@@ -452,48 +528,23 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             }
         }
     }
-    /* The months' totals, then the sums over months in month order.
-     * Without a platform or a review only the api, quality, events and
-     * value categories are written: the others hold +0, which adds
-     * nothing to a total begun at +0 (such a sum is never -0 when
-     * rounding to nearest) and leaves their discounted sums +0 when the
-     * discount factors are finite (they are positive), so they are left
-     * out, the same bits. */
+    /* The months' totals, then the sums over months in month order, of
+     * the categories the strategy can write (book_cats); the others hold
+     * +0 (cost_direct zeroes every month). */
     double npv = 0, nominal = 0, cat[TCO_NCAT] = {0};
-    if (!nplat && !review && m->discount_finite) {
-        double sa = 0, sq = 0, se = 0, sv = 0;
-        for (int t = 1; t <= T; t++) {
-            const double *c = C + (size_t)(t - 1) * TCO_NCAT;
-            const double d = m->discount[t - 1];
-            double total = 0;
-            total += c[TCO_CAT_API];
-            total += c[TCO_CAT_QUALITY];
-            total += c[TCO_CAT_EVENTS];
-            total += c[TCO_CAT_VALUE];
-            npv += d * total;
-            nominal += total;
-            sa += d * c[TCO_CAT_API];
-            sq += d * c[TCO_CAT_QUALITY];
-            se += d * c[TCO_CAT_EVENTS];
-            sv += d * c[TCO_CAT_VALUE];
-            if (monthly)
-                monthly[t - 1] = total;
-        }
-        cat[TCO_CAT_API] = sa;
-        cat[TCO_CAT_QUALITY] = sq;
-        cat[TCO_CAT_EVENTS] = se;
-        cat[TCO_CAT_VALUE] = sv;
-    } else {
-        for (int t = 1; t <= T; t++) {
-            const double *c = C + (size_t)(t - 1) * TCO_NCAT;
-            double total = 0;
-            for (int j = 0; j < TCO_NCAT; j++)
-                total += c[j];
-            book_month(c, total, m->discount[t - 1], &npv, &nominal, cat);
-            if (monthly)
-                monthly[t - 1] = total;
-        }
+    unsigned cats = CAT(TCO_CAT_API) | CAT(TCO_CAT_QUALITY) | CAT(TCO_CAT_EVENTS);
+    if (valued)
+        cats |= CAT(TCO_CAT_VALUE);
+    if (review)
+        cats |= CAT(TCO_CAT_SETUP);
+    for (size_t j = 0; j < nplat; j++) {
+        cats |= CATS_PLATFORM;
+        if (((const tco_self_paths *)f->paths[plat[j]].data)->owned)
+            cats |= CAT(TCO_CAT_FACILITY);
     }
+    if (!m->discount_finite)
+        cats = CATS_ALL;
+    book_cats(C, m->discount, T, cats, monthly, &npv, &nominal, cat);
     if (bycat)
         memcpy(bycat, C, (size_t)T * TCO_NCAT * sizeof *C);
     out->npv = npv;

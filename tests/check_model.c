@@ -2856,9 +2856,9 @@ static void inline_same_bits(const char *path, const char *text, int *features)
             cmp_cost(&a, &b);
             ck_assert(memcmp(ma, mb, H * sizeof *ma) == 0);
             ck_assert(memcmp(ca, cb, H * TCO_NCAT * sizeof *ca) == 0);
-            /* Without the months by category (as a run costs), an api-only
-             * strategy's months are booked from the categories it writes
-             * alone (cost_direct): the same bits. */
+            /* Without the months by category (as a run costs), a
+             * strategy's months are booked from the categories it can
+             * write alone (cost_direct's book_cats): the same bits. */
             tco_cost a1;
             tco_future_cost(d.f, d.m, s, ma, NULL, &a1);
             cmp_cost(&a1, &b);
