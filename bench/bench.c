@@ -630,7 +630,7 @@ static memory memory_children(const char *prog, const char *path, int smoke, int
 
 static void bench_scenario(const char *path, int smoke, int big, long n, const memory *mem)
 {
-    const int reps = smoke ? 1 : 2;
+    const int reps = smoke ? 1 : 3;
     short_reps = smoke ? 1 : 3;
     tco_error err;
     cur_scenario = path;
