@@ -295,18 +295,24 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
     free(want);
 }
 
-void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, double *out)
+/* The percentiles of x, selected by buckets (x read only); without
+ * scratch for them, in place in spare (x itself, or a copy of x made
+ * there). */
+static void percentiles_f(const float *x, float *spare, size_t n, const double *p, size_t np,
+                          double *out)
 {
     float *tmp = malloc(BUCKET_SCRATCH(n) * sizeof *tmp);
+    if (!tmp && spare != x)
+        memcpy(spare, x, n * sizeof *spare);
     for (size_t c = 0; c < np; c += PCT_CHUNK) {
         size_t m = np - c < PCT_CHUNK ? np - c : PCT_CHUNK, ranks[2 * PCT_CHUNK];
         float sel[2 * PCT_CHUNK];
         double vals[2 * PCT_CHUNK];
         size_t nr = tco_select_type7_ranks(n, p + c, m, ranks);
         if (!tmp) {
-            multiselect_f(x, 0, n - 1, ranks, nr);
+            multiselect_f(spare, 0, n - 1, ranks, nr);
             for (size_t j = 0; j < nr; j++)
-                sel[j] = x[ranks[j]];
+                sel[j] = spare[ranks[j]];
         } else {
             bucket_select_f(x, n, ranks, nr, sel, tmp, 0);
         }
@@ -316,6 +322,17 @@ void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, dou
             out[c + q] = tco_select_type7_value(n, p[c + q], ranks, nr, vals);
     }
     free(tmp);
+}
+
+void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, double *out)
+{
+    percentiles_f(x, x, n, p, np, out);
+}
+
+void tco_stats_percentiles_f_kept(const float *x, float *spare, size_t n, const double *p,
+                                  size_t np, double *out)
+{
+    percentiles_f(x, spare, n, p, np, out);
 }
 
 
@@ -847,8 +864,7 @@ tco_status tco_results_compute(tco_results **out, const tco_run *run, tco_error 
             if (!col)
                 continue;
             double band[TCO_NBAND];
-            memcpy(col, run->monthly + j * n, n * sizeof *col);
-            tco_stats_percentiles_f(col, n, TCO_BAND, TCO_NBAND, band);
+            tco_stats_percentiles_f_kept(run->monthly + j * n, col, n, TCO_BAND, TCO_NBAND, band);
             for (int b = 0; b < TCO_NBAND; b++)
                 r->st[j / T].monthly_band[b][j % T] = band[b];
         }

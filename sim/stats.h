@@ -157,6 +157,10 @@ void tco_results_free(tco_results *r);
  * x is reordered. */
 void tco_stats_percentiles(double *x, size_t n, const double *p, size_t np, double *out);
 void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, double *out);
+/* The same, x left as it is: spare (n floats) holds a copy to reorder
+ * only when the selection's scratch cannot be allocated. */
+void tco_stats_percentiles_f_kept(const float *x, float *spare, size_t n, const double *p,
+                                  size_t np, double *out);
 
 /* Mean of the ceil(alpha n) largest values of x (reordered), their sum
  * exact: the same bits as tco_select_cvar on any partition of x. */

@@ -150,6 +150,13 @@ START_TEST(test_many_probabilities)
             x[i] = xf[i];
             s[i] = (float)i + 0.5f;
         }
+        /* The column kept as it is (the engine's bands): the same
+         * values, and the column unchanged. */
+        float *keep = malloc(n * sizeof *keep), *spare = malloc(n * sizeof *spare);
+        double gotk[NP];
+        memcpy(keep, xf, n * sizeof *keep);
+        tco_stats_percentiles_f_kept(keep, spare, n, p, NP, gotk);
+        ck_assert(memcmp(keep, xf, n * sizeof *keep) == 0);
         tco_stats_percentiles(x, n, p, NP, got);
         tco_stats_percentiles_f(xf, n, p, NP, gotf);
         for (int k = 0; k < NP; k++) {
@@ -157,7 +164,11 @@ START_TEST(test_many_probabilities)
             ck_assert_msg(got[k] == want, "n %zu p %g: %.17g vs %.17g", n, p[k], got[k], want);
             ck_assert_msg(gotf[k] == want, "float n %zu p %g: %.17g vs %.17g", n, p[k], gotf[k],
                           want);
+            ck_assert_msg(gotk[k] == want, "kept n %zu p %g: %.17g vs %.17g", n, p[k], gotk[k],
+                          want);
         }
+        free(keep);
+        free(spare);
         ck_assert_double_eq(got[NP - 1], (double)n - 0.5);
         free(x);
         free(xf);
