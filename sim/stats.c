@@ -95,6 +95,9 @@ static double exact_squares(const double *v, size_t n, double mean)
 DEFINE_MULTISELECT(multiselect_d, double)
 DEFINE_MULTISELECT(multiselect_f, float)
 
+static void bucket_select_d(double *x, size_t n, const size_t *k, size_t nk, double *out,
+                            int depth);
+
 double tco_stats_cvar(double *x, size_t n, double alpha)
 {
     size_t m = (size_t)ceil(alpha * (double)n - 1e-9);
@@ -102,14 +105,21 @@ double tco_stats_cvar(double *x, size_t n, double alpha)
         m = 1;
     if (m > n)
         m = n;
-    size_t k = n - m;
-    multiselect_d(x, 0, n - 1, &k, 1);
-    /* x[n - m..n) are the m largest: their exact sum is the same number
+    /* The m largest: those above the (n - m)-th smallest, t, and as many
+     * values equal to t as make m; their exact sum is the same number
      * whichever of tied values they are (tco_select_cvar's). */
+    size_t k = n - m, above = 0;
+    double t;
+    bucket_select_d(x, n, &k, 1, &t, 0);
     tco_xsum a;
     tco_xsum_init(&a);
-    for (size_t i = n - m; i < n; i++)
-        tco_xsum_add(&a, x[i]);
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > t) {
+            tco_xsum_add(&a, x[i]);
+            above++;
+        }
+    assert(above <= m);
+    tco_xsum_add_times(&a, t, m - above);
     return tco_xsum_value(&a) / (double)m;
 }
 
@@ -126,9 +136,7 @@ void tco_stats_percentiles(double *x, size_t n, const double *p, size_t np, doub
         size_t m = np - c < PCT_CHUNK ? np - c : PCT_CHUNK, ranks[2 * PCT_CHUNK];
         double vals[2 * PCT_CHUNK];
         size_t nr = tco_select_type7_ranks(n, p + c, m, ranks);
-        multiselect_d(x, 0, n - 1, ranks, nr);
-        for (size_t j = 0; j < nr; j++)
-            vals[j] = x[ranks[j]];
+        bucket_select_d(x, n, ranks, nr, vals, 0);
         for (size_t q = 0; q < m; q++)
             out[c + q] = tco_select_type7_value(n, p[c + q], ranks, nr, vals);
     }
@@ -314,6 +322,164 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
     }
     free(count);
     free(want);
+}
+
+/* The least and greatest of x[0..n), n >= 1, as minmax_f finds them (in
+ * eight lanes, merged in lane order; MINPD and MAXPD are the comparisons
+ * v < lo ? v : lo and v > hi ? v : hi). */
+static void minmax_d(const double *x, size_t n, double *lo, double *hi)
+{
+    double mn[8], mx[8];
+    size_t i = 0;
+#ifdef __SSE2__
+    __m128d a[4], b[4];
+    for (int j = 0; j < 4; j++)
+        a[j] = b[j] = _mm_set1_pd(x[0]);
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 4; j++) {
+            __m128d v = _mm_loadu_pd(x + i + 2 * j);
+            a[j] = _mm_min_pd(v, a[j]);
+            b[j] = _mm_max_pd(v, b[j]);
+        }
+    for (int j = 0; j < 4; j++) {
+        _mm_storeu_pd(mn + 2 * j, a[j]);
+        _mm_storeu_pd(mx + 2 * j, b[j]);
+    }
+#else
+    for (int j = 0; j < 8; j++)
+        mn[j] = mx[j] = x[0];
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) {
+            mn[j] = x[i + j] < mn[j] ? x[i + j] : mn[j];
+            mx[j] = x[i + j] > mx[j] ? x[i + j] : mx[j];
+        }
+#endif
+    for (; i < n; i++) {
+        mn[0] = x[i] < mn[0] ? x[i] : mn[0];
+        mx[0] = x[i] > mx[0] ? x[i] : mx[0];
+    }
+    for (int j = 1; j < 8; j++) {
+        mn[0] = mn[j] < mn[0] ? mn[j] : mn[0];
+        mx[0] = mx[j] > mx[0] ? mx[j] : mx[0];
+    }
+    *lo = mn[0];
+    *hi = mx[0];
+}
+
+/* Exact order statistics of doubles by the buckets of bucket_select_f:
+ * x[k[j]] of x sorted into out[j], for the sorted ranks k[0..nk).  x may be
+ * reordered: a small column, one with a NaN or an infinity, one whose
+ * range overflows, one whose wanted buckets hold more than a quarter of it
+ * (so the values gathered, at every level together, are at most a third
+ * of n) and one short of memory are partitioned in place (Hoare). */
+static void bucket_select_d(double *x, size_t n, const size_t *k, size_t nk, double *out,
+                            int depth)
+{
+    double mn = 0, mx = 0, scale = 0;
+    size_t *count = NULL;
+    unsigned char *want = NULL;
+    uint16_t *at = NULL;
+    double *tmp = NULL;
+    if (n <= 2 * NBUCKET || depth >= BUCKET_DEPTH)
+        goto partition;
+    minmax_d(x, n, &mn, &mx);
+    if (mn == mx) {
+        for (size_t j = 0; j < nk; j++)
+            out[j] = mn;
+        return;
+    }
+    scale = NBUCKET / (mx - mn);
+    if (!isfinite(mn) || !isfinite(mx) || !(scale > 0) || !isfinite(scale))
+        goto partition;
+    count = calloc(NBUCKET + 1, sizeof *count);
+    want = calloc(NBUCKET, 1);
+    at = malloc(n * sizeof *at);
+    if (!count || !want || !at)
+        goto partition;
+    /* Each value's bucket (v - mn) * scale, in [0, NBUCKET] for v in
+     * [mn, mx] and rising with v; a NaN has none. */
+    size_t i = 0;
+    int nan = 0;
+#ifdef __SSE4_1__
+    const __m128d vmn = _mm_set1_pd(mn), vsc = _mm_set1_pd(scale);
+    const __m128i top = _mm_set1_epi32(NBUCKET - 1);
+    __m128d unord = _mm_setzero_pd();
+    for (; i + 4 <= n; i += 4) {
+        __m128d v0 = _mm_loadu_pd(x + i), v1 = _mm_loadu_pd(x + i + 2);
+        unord = _mm_or_pd(unord, _mm_or_pd(_mm_cmpunord_pd(v0, v0), _mm_cmpunord_pd(v1, v1)));
+        __m128d lo = _mm_mul_pd(_mm_sub_pd(v0, vmn), vsc);
+        __m128d hi = _mm_mul_pd(_mm_sub_pd(v1, vmn), vsc);
+        __m128i b = _mm_unpacklo_epi64(_mm_cvttpd_epi32(lo), _mm_cvttpd_epi32(hi));
+        b = _mm_min_epi32(b, top);
+        _mm_storel_epi64((__m128i *)(void *)(at + i), _mm_packus_epi32(b, b));
+        count[at[i]]++;
+        count[at[i + 1]]++;
+        count[at[i + 2]]++;
+        count[at[i + 3]]++;
+    }
+    nan = _mm_movemask_pd(unord) != 0;
+#endif
+    for (; i < n && !nan; i++) {
+        if (isnan(x[i])) {
+            nan = 1;
+            break;
+        }
+        size_t b = (size_t)((x[i] - mn) * scale);
+        b = b < NBUCKET - 1 ? b : NBUCKET - 1;
+        at[i] = (uint16_t)b;
+        count[b]++;
+    }
+    if (nan)
+        goto partition;
+    /* Where each bucket starts in sorted order; which buckets are wanted,
+     * and where each is gathered to. */
+    size_t start[NBUCKET + 1];
+    start[0] = 0;
+    for (size_t b = 0; b < NBUCKET; b++)
+        start[b + 1] = start[b] + count[b];
+    size_t bk[2 * PCT_CHUNK], nb = 0;
+    assert(nk <= 2 * PCT_CHUNK);
+    for (size_t j = 0, b = 0; j < nk; j++) {
+        while (start[b + 1] <= k[j])
+            b++;
+        if (!want[b]) {
+            want[b] = 1;
+            bk[nb++] = b;
+        }
+    }
+    size_t *fill = count, pos = 0;
+    for (size_t q = 0; q < nb; q++) {
+        size_t b = bk[q];
+        fill[b] = pos;
+        pos += start[b + 1] - start[b];
+    }
+    if (pos > n / 4 || !(tmp = malloc((pos ? pos : 1) * sizeof *tmp)))
+        goto partition;
+    for (i = 0; i < n; i++)
+        if (want[at[i]])
+            tmp[fill[at[i]]++] = x[i];
+    free(count);
+    free(want);
+    free(at);
+    /* Select within each wanted bucket, by ranks relative to its start. */
+    pos = 0;
+    for (size_t q = 0, j = 0; q < nb; q++) {
+        size_t b = bk[q], size = start[b + 1] - start[b];
+        size_t rel[2 * PCT_CHUNK], m = 0, first = j;
+        while (j < nk && k[j] < start[b + 1])
+            rel[m++] = k[j++] - start[b];
+        bucket_select_d(tmp + pos, size, rel, m, out + first, depth + 1);
+        pos += size;
+    }
+    free(tmp);
+    return;
+partition:
+    free(count);
+    free(want);
+    free(at);
+    multiselect_d(x, 0, n - 1, k, nk);
+    for (size_t j = 0; j < nk; j++)
+        out[j] = x[k[j]];
 }
 
 /* The percentiles of x, selected by buckets (x read only); without

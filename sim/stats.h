@@ -154,7 +154,8 @@ void tco_results_set_saves_more_than(tco_results *r, const tco_run *run, double 
 void tco_results_free(tco_results *r);
 
 /* Type-7 percentiles p[0..np) (each in [0, 1], ascending) of x[0..n), n >= 1.
- * x is reordered. */
+ * x may be reordered (large columns are selected by buckets, x read only;
+ * small ones, and those bucketing does not suit, by partitioning x). */
 void tco_stats_percentiles(double *x, size_t n, const double *p, size_t np, double *out);
 void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, double *out);
 /* The same, x left as it is: spare (n floats) holds a copy to reorder
@@ -162,7 +163,8 @@ void tco_stats_percentiles_f(float *x, size_t n, const double *p, size_t np, dou
 void tco_stats_percentiles_f_kept(const float *x, float *spare, size_t n, const double *p,
                                   size_t np, double *out);
 
-/* Mean of the ceil(alpha n) largest values of x (reordered), their sum
+/* Mean of the ceil(alpha n) largest values of x (which may be reordered):
+ * those above the threshold selected and the ties needed at it, their sum
  * exact: the same bits as tco_select_cvar on any partition of x. */
 double tco_stats_cvar(double *x, size_t n, double alpha);
 

@@ -119,7 +119,78 @@ START_TEST(test_bucket_selection_large)
 }
 END_TEST
 
-/* Type-7 percentile p of sorted s[0..n), in double, as the definition says. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Doubles take bucket selection too (x left as it is): every kind of the
+ * floats' test above, a column whose wanted buckets hold more than a
+ * quarter of it (partitioned in place instead), nested outliers (each
+ * level leaves all but one value in one bucket), infinities and a range
+ * beyond the largest double (partitioned); and CVaR, by the threshold the
+ * selection finds, against the mean of the largest values sorted. */
+START_TEST(test_bucket_selection_doubles)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 19, 0);
+    const size_t n = 100003;
+    double *x = malloc(n * sizeof *x), *s = malloc(n * sizeof *s);
+    const double p[] = {0, 0.05, 0.25, 0.5, 0.75, 0.95, 1};
+    for (int kind = 0; kind < 8; kind++) {
+        for (size_t i = 0; i < n; i++) {
+            double z = tco_rng_normal(&r);
+            x[i] = kind == 0   ? 1e5 * exp(2.5 * z)                    /* heavy right tail */
+                   : kind == 1 ? (double)(tco_rng_next(&r) % 7) * 1e3 /* ties: > n / 4 gathered */
+                   : kind == 2 ? 2.385                                /* constant */
+                   : kind == 3 ? (z < 3.5 ? z : 1e300)                /* extreme outliers */
+                   : kind == 4 ? (double)(1 + tco_rng_next(&r) % 36)  /* months */
+                   : kind == 5 ? (i % 9 ? z : INFINITY)               /* infinities */
+                   : kind == 6 ? (i % 2 ? -DBL_MAX : DBL_MAX) * fabs(z) / 8 /* range overflows */
+                               : (double)((i * 7919) % n) * 1e-3;     /* nested outliers, below */
+        }
+        if (kind == 7) {
+            x[11] = 1e300;
+            x[222] = 1e200;
+            x[3333] = 1e100;
+        }
+        memcpy(s, x, n * sizeof *x);
+        qsort(s, n, sizeof *s, cmp_double);
+        double got[7];
+        double *c = malloc(n * sizeof *c);
+        memcpy(c, x, n * sizeof *c);
+        tco_stats_percentiles(c, n, p, 7, got);
+        for (int k = 0; k < 7; k++) {
+            double h = (double)(n - 1) * p[k];
+            size_t lo = (size_t)floor(h);
+            double frac = h - (double)lo;
+            double want = !(frac > 0) || s[lo + 1] == s[lo] ? s[lo]
+                                                            : s[lo] + frac * (s[lo + 1] - s[lo]);
+            ck_assert_msg(got[k] == want || (isnan(got[k]) && isnan(want)),
+                          "kind %d p %g: %.17g vs %.17g", kind, p[k], got[k], want);
+        }
+        /* CVaR at 5%: the mean of the 5001 largest, summed exactly. */
+        memcpy(c, x, n * sizeof *c);
+        double cv = tco_stats_cvar(c, n, 0.05);
+        if (kind != 5 && kind != 6) {
+            tco_xsum a;
+            tco_xsum_init(&a);
+            for (size_t i = n - 5001; i < n; i++)
+                tco_xsum_add(&a, s[i]);
+            double want = tco_xsum_value(&a) / 5001;
+            ck_assert_msg(cv == want, "kind %d cvar: %.17g vs %.17g", kind, cv, want);
+        }
+        free(c);
+    }
+    free(x);
+    free(s);
+}
+END_TEST
+
+/* Type-7 percentile p of sorted s[0..n), in double, as the definition says. *//* Type-7 percentile p of sorted s[0..n), in double, as the definition says. */
 static double type7_sorted(const float *s, size_t n, double p)
 {
     double h = (double)(n - 1) * p;
@@ -999,6 +1070,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_bucket_selection_large);
     tcase_add_test(tc, test_many_probabilities);
     tcase_add_test(tc, test_bucket_selection_adversarial);
+    tcase_add_test(tc, test_bucket_selection_doubles);
     tcase_add_test(tc, test_cvar_by_hand);
     tcase_add_test(tc, test_cvar_exact_ties);
     tcase_add_test(tc, test_exact_sums_by_hand);
