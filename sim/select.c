@@ -445,6 +445,35 @@ void tco_xsum_add_nonfinite(tco_xsum *a, double v)
         a->ninf++;
 }
 
+/* At most 2047 significands below 2^53 sum below 2^64. */
+#define PART_ADDS 2047
+
+void tco_xsum_large_init(tco_xsum_large *l)
+{
+    memset(l->part, 0, sizeof l->part);
+    for (int i = 0; i < TCO_XSUM_PARTS; i++)
+        l->left[i] = PART_ADDS;
+    tco_xsum_init(&l->sum);
+    tco_xsum_init(&l->abs);
+}
+
+void tco_xsum_large_move(tco_xsum_large *l, unsigned i)
+{
+    unsigned e = i & 0x7ffu;
+    int pos = e ? (int)e - 1 : 0; /* as xsum_split's */
+    xsum_add_bits(&l->sum, l->part[i], pos, (int)(i >> 11));
+    xsum_add_bits(&l->abs, l->part[i], pos, 0);
+    l->part[i] = 0;
+    l->left[i] = PART_ADDS;
+}
+
+void tco_xsum_large_flush(tco_xsum_large *l)
+{
+    for (unsigned i = 0; i < TCO_XSUM_PARTS; i++)
+        if (l->part[i])
+            tco_xsum_large_move(l, i);
+}
+
 void tco_xsum_add_times(tco_xsum *a, double v, uint64_t count)
 {
     if (count == 0)

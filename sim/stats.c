@@ -23,21 +23,23 @@ const double TCO_BAND[TCO_NBAND] = {0.05, 0.25, 0.50, 0.75, 0.95};
  * same bits in any order and on any partition of the futures. */
 static double exact_mean(const double *v, size_t n)
 {
-    tco_xsum a;
-    tco_xsum_init(&a);
+    tco_xsum_large a;
+    tco_xsum_large_init(&a);
     for (size_t i = 0; i < n; i++)
-        tco_xsum_add(&a, v[i]);
-    return tco_xsum_value(&a) / (double)n;
+        tco_xsum_large_add(&a, v[i]);
+    tco_xsum_large_flush(&a);
+    return tco_xsum_value(&a.sum) / (double)n;
 }
 
 /* The exact sum of (v[i] - mean)^2, each square rounded as computed. */
 static double exact_squares(const double *v, size_t n, double mean)
 {
-    tco_xsum a;
-    tco_xsum_init(&a);
+    tco_xsum_large a;
+    tco_xsum_large_init(&a);
     for (size_t i = 0; i < n; i++)
-        tco_xsum_add(&a, (v[i] - mean) * (v[i] - mean));
-    return tco_xsum_value(&a);
+        tco_xsum_large_add(&a, (v[i] - mean) * (v[i] - mean));
+    tco_xsum_large_flush(&a);
+    return tco_xsum_value(&a.sum);
 }
 
 
@@ -111,16 +113,17 @@ double tco_stats_cvar(double *x, size_t n, double alpha)
     size_t k = n - m, above = 0;
     double t;
     bucket_select_d(x, n, &k, 1, &t, 0);
-    tco_xsum a;
-    tco_xsum_init(&a);
+    tco_xsum_large a;
+    tco_xsum_large_init(&a);
     for (size_t i = 0; i < n; i++)
         if (x[i] > t) {
-            tco_xsum_add(&a, x[i]);
+            tco_xsum_large_add(&a, x[i]);
             above++;
         }
     assert(above <= m);
-    tco_xsum_add_times(&a, t, m - above);
-    return tco_xsum_value(&a) / (double)m;
+    tco_xsum_large_flush(&a);
+    tco_xsum_add_times(&a.sum, t, m - above);
+    return tco_xsum_value(&a.sum) / (double)m;
 }
 
 /* Type-7 percentiles: the two order statistics around (n-1)p for every p.
@@ -563,11 +566,12 @@ void tco_stats_p_cheapest(const double *npv, size_t n, size_t S, double *p)
 /* The mean regret of strategy s: its cost minus each future's cheapest. */
 static double regret_mean(const double *npv, size_t n, size_t S, size_t s)
 {
-    tco_xsum a;
-    tco_xsum_init(&a);
+    tco_xsum_large a;
+    tco_xsum_large_init(&a);
     for (size_t i = 0; i < n; i++)
-        tco_xsum_add(&a, npv[s * n + i] - tco_stats_cheapest(npv, n, S, i, NULL));
-    return tco_xsum_value(&a) / (double)n;
+        tco_xsum_large_add(&a, npv[s * n + i] - tco_stats_cheapest(npv, n, S, i, NULL));
+    tco_xsum_large_flush(&a);
+    return tco_xsum_value(&a.sum) / (double)n;
 }
 
 double tco_stats_evpi(const double *npv, size_t n, size_t S)
@@ -623,11 +627,12 @@ double tco_stats_ce(const double *x, size_t n, double rt)
     double m = -HUGE_VAL;
     for (size_t i = 0; i < n; i++)
         m = x[i] > m ? x[i] : m;
-    tco_xsum a;
-    tco_xsum_init(&a);
+    tco_xsum_large a;
+    tco_xsum_large_init(&a);
     for (size_t i = 0; i < n; i++)
-        tco_xsum_add(&a, exp((x[i] - m) / rt));
-    return m + rt * log(tco_xsum_value(&a) / (double)n);
+        tco_xsum_large_add(&a, exp((x[i] - m) / rt));
+    tco_xsum_large_flush(&a);
+    return m + rt * log(tco_xsum_value(&a.sum) / (double)n);
 }
 
 const char *tco_criterion_words(tco_criterion c)
@@ -693,28 +698,23 @@ static void pairwise(tco_results *r, const double *npv, size_t n, int threads)
         for (size_t b = a + 1; b < S; b++) {
             const double *y = npv + b * n;
             size_t lt = 0, gt = 0, eq = 0;
-            /* The positive and the negative differences apart: their sum
-             * and their difference are the exact sums of a - b and of
-             * |a - b|, one add a future. */
-            tco_xsum pos, neg, xss;
-            tco_xsum_init(&pos);
-            tco_xsum_init(&neg);
-            tco_xsum_init(&xss);
+            /* The exact sums of a - b and of |a - b|, one add a future
+             * (the large accumulator keeps the signs apart). */
+            tco_xsum_large acc;
+            tco_xsum_large_init(&acc);
             for (size_t i = 0; i < n; i++) {
-                double d = x[i] - y[i];
                 lt += x[i] < y[i];
                 gt += x[i] > y[i];
                 eq += x[i] == y[i];
-                tco_xsum_add(d < 0 ? &neg : &pos, d);
+                tco_xsum_large_add(&acc, x[i] - y[i]);
             }
-            tco_xsum sum = pos;
-            tco_xsum_merge(&sum, &neg);
-            tco_xsum_negate(&neg);
-            tco_xsum_merge(&pos, &neg);
-            double mean = tco_xsum_value(&sum) / (double)n, sabs = tco_xsum_value(&pos);
+            tco_xsum_large_flush(&acc);
+            double mean = tco_xsum_value(&acc.sum) / (double)n, sabs = tco_xsum_value(&acc.abs);
+            tco_xsum_large_init(&acc);
             for (size_t i = 0; i < n; i++)
-                tco_xsum_add(&xss, (x[i] - y[i] - mean) * (x[i] - y[i] - mean));
-            double ss = tco_xsum_value(&xss);
+                tco_xsum_large_add(&acc, (x[i] - y[i] - mean) * (x[i] - y[i] - mean));
+            tco_xsum_large_flush(&acc);
+            double ss = tco_xsum_value(&acc.sum);
             double se = n > 1 ? sqrt(ss / (double)(n - 1)) / sqrt((double)n) : 0;
             r->p_cheaper[a * S + b] = (double)lt / (double)n;
             r->p_cheaper[b * S + a] = (double)gt / (double)n;

@@ -493,6 +493,87 @@ START_TEST(test_xsum_by_hand)
 }
 END_TEST
 
+/* The large accumulator gives the plain one's sums: random bit patterns
+ * over every finite double (subnormals, zeros of both signs, the largest),
+ * integers times 2^-20 (their sums and sums of absolute values exact as
+ * doubles), one value added 10,000 times (each part moved every 2,047
+ * adds) against its product, and infinities and NaN as the plain sum
+ * counts them. */
+START_TEST(test_xsum_large)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 23, 0);
+    tco_xsum_large *l = malloc(sizeof *l);
+    ck_assert_ptr_nonnull(l);
+    for (int trial = 0; trial < 40; trial++) {
+        tco_xsum a, b;
+        tco_xsum_init(&a);
+        tco_xsum_init(&b);
+        tco_xsum_large_init(l);
+        int64_t exact = 0, exact_abs = 0;
+        for (int i = 0; i < 5000; i++) {
+            double v;
+            if (trial % 2) {
+                uint64_t u;
+                do
+                    u = tco_rng_next(&r);
+                while (((u >> 52) & 0x7ff) == 0x7ff);
+                if (i % 7 == 0) /* subnormals and zeros */
+                    u &= 0x800fffffffffffffu >> (tco_rng_next(&r) % 2 ? 0 : 52);
+                memcpy(&v, &u, sizeof v);
+            } else {
+                int64_t k = (int64_t)(tco_rng_next(&r) >> 24) - ((int64_t)1 << 39);
+                exact += k;
+                exact_abs += k < 0 ? -k : k;
+                v = ldexp((double)k, -20);
+            }
+            tco_xsum_add(&a, v);
+            tco_xsum_add(&b, fabs(v));
+            tco_xsum_large_add(l, v);
+        }
+        tco_xsum_large_flush(l);
+        double sum = tco_xsum_value(&l->sum), abs = tco_xsum_value(&l->abs);
+        ck_assert_msg(sum == tco_xsum_value(&a) || (isnan(sum) && isnan(tco_xsum_value(&a))),
+                      "trial %d: %a vs %a", trial, sum, tco_xsum_value(&a));
+        ck_assert_msg(abs == tco_xsum_value(&b), "trial %d: %a vs %a", trial, abs,
+                      tco_xsum_value(&b));
+        if (trial % 2 == 0) {
+            ck_assert_double_eq(sum, ldexp((double)exact, -20));
+            ck_assert_double_eq(abs, ldexp((double)exact_abs, -20));
+        }
+    }
+    /* The widest significand, 70,000 times (a part overflows unless it
+     * is moved every 2,047 adds), and -2 x 3,001 times. */
+    const double w = 0x1.fffffffffffffp+3;
+    tco_xsum_large_init(l);
+    for (int i = 0; i < 70000; i++)
+        tco_xsum_large_add(l, w);
+    for (int i = 0; i < 3001; i++)
+        tco_xsum_large_add(l, -2.0);
+    tco_xsum_large_flush(l);
+    tco_xsum want, want_abs;
+    tco_xsum_init(&want);
+    tco_xsum_add_times(&want, w, 70000);
+    want_abs = want;
+    tco_xsum_add_times(&want, -2.0, 3001);
+    tco_xsum_add_times(&want_abs, 2.0, 3001);
+    ck_assert_double_eq(tco_xsum_value(&l->sum), tco_xsum_value(&want));
+    ck_assert_double_eq(tco_xsum_value(&l->abs), tco_xsum_value(&want_abs));
+    /* Infinities and NaN. */
+    tco_xsum_large_add(l, INFINITY);
+    tco_xsum_large_flush(l);
+    ck_assert(isinf(tco_xsum_value(&l->sum)) && tco_xsum_value(&l->sum) > 0);
+    tco_xsum_large_add(l, -INFINITY);
+    ck_assert(isnan(tco_xsum_value(&l->sum)));
+    ck_assert(isinf(tco_xsum_value(&l->abs)) && tco_xsum_value(&l->abs) > 0);
+    tco_xsum_large_add(l, NAN);
+    ck_assert(isnan(tco_xsum_value(&l->abs)));
+    free(l);
+}
+END_TEST
+
 START_TEST(test_xsum_exact_against_integers)
 {
     /* Values k 2^-20 with integers |k| < 2^40: the exact sum is an integer
@@ -586,6 +667,7 @@ static Suite *select_suite(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_xsum_by_hand);
     tcase_add_test(tc, test_xsum_exact_against_integers);
+    tcase_add_test(tc, test_xsum_large);
     tcase_add_test(tc, test_cvar);
     suite_add_tcase(s, tc);
     return s;
