@@ -25,6 +25,14 @@
 #define XSUM_W (TCO_XSUM_LANES + 3)
 #define XSUM_GROUP 4
 
+/* The adds of l (flushed) into x, exactly; l is set up for new adds. */
+static void large_into(tco_xsum_large *l, tco_xsum *x)
+{
+    tco_xsum_large_flush(l);
+    tco_xsum_merge(x, &l->sum);
+    tco_xsum_large_init(l);
+}
+
 static void xsum_reduce_all(tco_xsum *xs, size_t m, tco_select_reduce reduce, void *ctx)
 {
     uint64_t buf[XSUM_GROUP * XSUM_W];
@@ -114,9 +122,12 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     double *cheap = malloc((n > 0 ? n : 1) * sizeof *cheap);
     tco_xsum *xs = malloc(S * NX * sizeof *xs);
     uint64_t *cnt = calloc(S * S + S * NC, sizeof *cnt);
+    /* Large accumulators in front of the sums added in one pass (4 at
+     * most), set up again by large_into. */
+    tco_xsum_large *lg = malloc(4 * sizeof *lg);
     double *sel = NULL;
     tco_status status = TCO_OK;
-    uint64_t head[2] = {n, !col || !cheap || !xs || !cnt};
+    uint64_t head[2] = {n, !col || !cheap || !xs || !cnt || !lg};
     reduce_counts(head, 2, reduce, ctx);
     if (head[1]) {
         status = tco_error_set(err, TCO_ENOMEM, "out of memory for the statistics");
@@ -132,6 +143,8 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
     for (size_t i = 0; i < n; i++)
         cheap[i] = tco_stats_cheapest(npv, ld, S, i, cnt);
     uint64_t *per = cnt + S * S;
+    for (int k = 0; k < 4; k++)
+        tco_xsum_large_init(&lg[k]);
     for (size_t s = 0; s < S; s++) {
         const double *v = npv + s * ld;
         tco_xsum *x = xs + s * NX;
@@ -139,15 +152,17 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
             tco_xsum_init(&x[k]);
         for (size_t i = 0; i < n; i++) {
             double cr = v[i] - cheap[i], cs = npv[i] - v[i];
-            tco_xsum_add(&x[X_NPV], v[i]);
-            tco_xsum_add(&x[X_REG], cr);
-            tco_xsum_add(&x[X_SAV], cs);
+            tco_xsum_large_add(&lg[X_NPV], v[i]);
+            tco_xsum_large_add(&lg[X_REG], cr);
+            tco_xsum_large_add(&lg[X_SAV], cs);
             if (nominal)
-                tco_xsum_add(&x[X_NOM], nominal[s * ld + i]);
+                tco_xsum_large_add(&lg[X_NOM], nominal[s * ld + i]);
             per[s * NC + C_SAVES] += cs > 0;
             per[s * NC + C_SAME] += npv[i] == v[i];
             per[s * NC + C_BUDGET] += v[i] <= budget;
         }
+        for (int k = X_NPV; k <= X_SAV; k++)
+            large_into(&lg[k], &x[k]);
     }
     /* Step 2: the sums of every strategy (X_NPV..X_SAV) and the counts. */
     for (size_t s = 0; s < S; s++)
@@ -177,9 +192,11 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
         tco_xsum *x = xs + s * NX;
         for (size_t i = 0; i < n; i++) {
             double cs = npv[i] - v[i];
-            tco_xsum_add(&x[X_NSQ], (v[i] - m) * (v[i] - m));
-            tco_xsum_add(&x[X_SSQ], (cs - ms) * (cs - ms));
+            tco_xsum_large_add(&lg[0], (v[i] - m) * (v[i] - m));
+            tco_xsum_large_add(&lg[1], (cs - ms) * (cs - ms));
         }
+        large_into(&lg[0], &x[X_NSQ]);
+        large_into(&lg[1], &x[X_SSQ]);
         xsum_reduce_all(x + X_NSQ, 2, reduce, ctx);
         double ss = tco_xsum_value(&x[X_NSQ]), sss = tco_xsum_value(&x[X_SSQ]);
         tco_summary *o = &st[s].npv;
@@ -236,12 +253,14 @@ tco_status tco_pstats_compute(const double *npv, const double *nominal, size_t n
         tco_xsum *x = xs + s * NX;
         for (size_t i = 0; i < n; i++) {
             if (tco_select_key_d(v[i]) > kt) {
-                tco_xsum_add(&x[X_CVAR], v[i]);
+                tco_xsum_large_add(&lg[0], v[i]);
                 per[s * NC + C_ABOVE]++;
             }
             if (rt > 0)
-                tco_xsum_add(&x[X_CE], exp((v[i] - q->npv.max) / rt));
+                tco_xsum_large_add(&lg[1], exp((v[i] - q->npv.max) / rt));
         }
+        large_into(&lg[0], &x[X_CVAR]);
+        large_into(&lg[1], &x[X_CE]);
     }
     for (size_t s = 0; s < S; s++) {
         tco_strategy_result *q = &st[s];
@@ -265,6 +284,7 @@ done:
     free(cheap);
     free(xs);
     free(cnt);
+    free(lg);
     free(sel);
     return status;
 }
@@ -274,12 +294,14 @@ tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t ld, size_t S,
                                double *mean_abs_diff, double *diff_se, tco_error *err)
 {
     /* Pair k = (a, b), a < b, in row order: counts a < b, a > b, a == b;
-     * the positive and the negative differences; the squares. */
+     * the sums of the differences and of their absolute values; the
+     * squares. */
     size_t P = S * (S > 0 ? S - 1 : 0) / 2;
     uint64_t *cnt = calloc(3 * P + 2, sizeof *cnt);
     tco_xsum *xs = malloc((3 * P > 0 ? 3 * P : 1) * sizeof *xs);
+    tco_xsum_large *lg = malloc(sizeof *lg);
     tco_status status = TCO_OK;
-    uint64_t head[2] = {n, !cnt || !xs};
+    uint64_t head[2] = {n, !cnt || !xs || !lg};
     reduce_counts(head, 2, reduce, ctx);
     if (head[1]) {
         status = tco_error_set(err, TCO_ENOMEM, "out of memory for the pairwise statistics");
@@ -293,16 +315,16 @@ tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t ld, size_t S,
     for (size_t a = 0, k = 0; a < S; a++)
         for (size_t b = a + 1; b < S; b++, k++) {
             const double *x = npv + a * ld, *y = npv + b * ld;
-            tco_xsum *pos = &xs[2 * k], *neg = &xs[2 * k + 1];
-            tco_xsum_init(pos);
-            tco_xsum_init(neg);
+            tco_xsum_large_init(lg);
             for (size_t i = 0; i < n; i++) {
-                double d = x[i] - y[i];
                 cnt[3 * k] += x[i] < y[i];
                 cnt[3 * k + 1] += x[i] > y[i];
                 cnt[3 * k + 2] += x[i] == y[i];
-                tco_xsum_add(d < 0 ? neg : pos, d);
+                tco_xsum_large_add(lg, x[i] - y[i]);
             }
+            tco_xsum_large_flush(lg);
+            xs[2 * k] = lg->sum;
+            xs[2 * k + 1] = lg->abs;
         }
     reduce_counts(cnt, 3 * P, reduce, ctx);
     xsum_reduce_all(xs, 2 * P, reduce, ctx);
@@ -314,19 +336,18 @@ tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t ld, size_t S,
     for (size_t a = 0, k = 0; a < S; a++)
         for (size_t b = a + 1; b < S; b++, k++) {
             const double *x = npv + a * ld, *y = npv + b * ld;
-            tco_xsum sum = xs[2 * k], neg = xs[2 * k + 1], sabs = xs[2 * k];
-            tco_xsum_merge(&sum, &neg);
-            tco_xsum_negate(&neg);
-            tco_xsum_merge(&sabs, &neg);
-            double m = tco_xsum_value(&sum) / (double)N;
-            mean_abs_diff[a * S + b] = mean_abs_diff[b * S + a] = tco_xsum_value(&sabs) / (double)N;
+            double m = tco_xsum_value(&xs[2 * k]) / (double)N;
+            mean_abs_diff[a * S + b] = mean_abs_diff[b * S + a] =
+                tco_xsum_value(&xs[2 * k + 1]) / (double)N;
             p_cheaper[a * S + b] = (double)cnt[3 * k] / (double)N;
             p_cheaper[b * S + a] = (double)cnt[3 * k + 1] / (double)N;
             identical[a * S + b] = identical[b * S + a] = (double)cnt[3 * k + 2] / (double)N;
             tco_xsum *xss = &xs[2 * P + k];
             tco_xsum_init(xss);
+            tco_xsum_large_init(lg);
             for (size_t i = 0; i < n; i++)
-                tco_xsum_add(xss, (x[i] - y[i] - m) * (x[i] - y[i] - m));
+                tco_xsum_large_add(lg, (x[i] - y[i] - m) * (x[i] - y[i] - m));
+            large_into(lg, xss);
         }
     xsum_reduce_all(xs + 2 * P, P, reduce, ctx);
     for (size_t a = 0, k = 0; a < S; a++)
@@ -338,5 +359,6 @@ tco_status tco_pstats_pairwise(const double *npv, size_t n, size_t ld, size_t S,
 done:
     free(cnt);
     free(xs);
+    free(lg);
     return status;
 }
