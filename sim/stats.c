@@ -158,6 +158,32 @@ void tco_stats_percentiles(double *x, size_t n, const double *p, size_t np, doub
 #define BUCKET_DEPTH 3
 #define BUCKET_SCRATCH(n) ((BUCKET_DEPTH + 1) * (n))
 
+/* minmax's lanes mn[0..8) and mx[0..8) in plain C from x[i] on (the SSE
+ * code runs them before, as far as it goes), then the values left one at
+ * a time into lane 0, and the lanes merged in lane order. */
+#define DEFINE_MINMAX_REST(NAME, TYPE)                                                           \
+    static void NAME(const TYPE *x, size_t i, size_t n, TYPE *mn, TYPE *mx, TYPE *lo, TYPE *hi) \
+    {                                                                                          \
+        for (; i + 8 <= n; i += 8)                                                             \
+            for (int j = 0; j < 8; j++) {                                                      \
+                mn[j] = x[i + j] < mn[j] ? x[i + j] : mn[j];                                   \
+                mx[j] = x[i + j] > mx[j] ? x[i + j] : mx[j];                                   \
+            }                                                                                  \
+        for (; i < n; i++) {                                                                   \
+            mn[0] = x[i] < mn[0] ? x[i] : mn[0];                                               \
+            mx[0] = x[i] > mx[0] ? x[i] : mx[0];                                               \
+        }                                                                                      \
+        for (int j = 1; j < 8; j++) {                                                          \
+            mn[0] = mn[j] < mn[0] ? mn[j] : mn[0];                                             \
+            mx[0] = mx[j] > mx[0] ? mx[j] : mx[0];                                             \
+        }                                                                                      \
+        *lo = mn[0];                                                                           \
+        *hi = mx[0];                                                                           \
+    }
+
+DEFINE_MINMAX_REST(minmax_rest_f, float)
+DEFINE_MINMAX_REST(minmax_rest_d, double)
+
 /* The least and greatest of x[0..n), n >= 1, as the running comparisons
  * v < lo ? v : lo and v > hi ? v : hi over x in order would find them: in
  * independent lanes (one chain of comparisons would wait on each one's
@@ -186,23 +212,95 @@ static void minmax_f(const float *x, size_t n, float *lo, float *hi)
 #else
     for (int j = 0; j < 8; j++)
         mn[j] = mx[j] = x[0];
-    for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++) {
-            mn[j] = x[i + j] < mn[j] ? x[i + j] : mn[j];
-            mx[j] = x[i + j] > mx[j] ? x[i + j] : mx[j];
-        }
 #endif
-    for (; i < n; i++) {
-        mn[0] = x[i] < mn[0] ? x[i] : mn[0];
-        mx[0] = x[i] > mx[0] ? x[i] : mx[0];
-    }
-    for (int j = 1; j < 8; j++) {
-        mn[0] = mn[j] < mn[0] ? mn[j] : mn[0];
-        mx[0] = mx[j] > mx[0] ? mx[j] : mx[0];
-    }
-    *lo = mn[0];
-    *hi = mx[0];
+    minmax_rest_f(x, i, n, mn, mx, lo, hi);
 }
+
+#ifdef __SSE4_1__
+/* Four values' buckets, (v - mn) * scale in lo and hi, truncated (NaN and
+ * below 0 give 0, beyond NBUCKET - 1 that), stored at at[0..4) and
+ * counted. */
+static inline void bucket_count(__m128d lo, __m128d hi, __m128i top, uint16_t *at,
+                                size_t *count)
+{
+    __m128i b = _mm_unpacklo_epi64(_mm_cvttpd_epi32(lo), _mm_cvttpd_epi32(hi));
+    b = _mm_min_epi32(b, top);
+    _mm_storel_epi64((__m128i *)(void *)at, _mm_packus_epi32(b, b));
+    count[at[0]]++;
+    count[at[1]]++;
+    count[at[2]]++;
+    count[at[3]]++;
+}
+#endif
+
+/* From the buckets' counts count[0..NBUCKET): where each starts in sorted
+ * order (start[0..NBUCKET]); the buckets that hold the ranks k[0..nk),
+ * bk[0..*nb), marked in want; and where each is gathered to (into count,
+ * reused).  Returns the number of values to gather. */
+static size_t bucket_plan(size_t *count, unsigned char *want, const size_t *k, size_t nk,
+                          size_t *start, size_t *bk, size_t *nb)
+{
+    start[0] = 0;
+    for (size_t b = 0; b < NBUCKET; b++)
+        start[b + 1] = start[b] + count[b];
+    *nb = 0;
+    assert(nk <= 2 * PCT_CHUNK);
+    for (size_t j = 0, b = 0; j < nk; j++) {
+        while (start[b + 1] <= k[j])
+            b++;
+        if (!want[b]) {
+            want[b] = 1;
+            bk[(*nb)++] = b;
+        }
+    }
+    size_t pos = 0;
+    for (size_t q = 0; q < *nb; q++) {
+        size_t b = bk[q];
+        count[b] = pos;
+        pos += start[b + 1] - start[b];
+    }
+    return pos;
+}
+
+/* The values of x[0..n) in the wanted buckets, each bucket into its own
+ * segment of tmp (fill: where each goes next), in order: eight bucket
+ * numbers a step compared with the wanted ones (few: two a percentile at
+ * most), the values of a step with a wanted one gathered one by one. */
+#ifdef __SSE4_1__
+#define GATHER_STEPS(x, n, at, want, bk, nb, fill, tmp, i)                                      \
+    if (nb <= 12) {                                                                            \
+        __m128i wb[12];                                                                        \
+        for (size_t q = 0; q < nb; q++)                                                        \
+            wb[q] = _mm_set1_epi16((short)bk[q]);                                              \
+        for (; i + 8 <= n; i += 8) {                                                           \
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(at + i));              \
+            __m128i hit = _mm_cmpeq_epi16(a, wb[0]);                                           \
+            for (size_t q = 1; q < nb; q++)                                                    \
+                hit = _mm_or_si128(hit, _mm_cmpeq_epi16(a, wb[q]));                            \
+            if (_mm_movemask_epi8(hit))                                                        \
+                for (size_t j = i; j < i + 8; j++)                                             \
+                    if (want[at[j]])                                                           \
+                        tmp[fill[at[j]]++] = x[j];                                             \
+        }                                                                                      \
+    }
+#else
+#define GATHER_STEPS(x, n, at, want, bk, nb, fill, tmp, i)                                      \
+    (void)(bk);                                                                                \
+    (void)(nb);
+#endif
+#define DEFINE_GATHER(NAME, TYPE)                                                                \
+    static void NAME(const TYPE *x, size_t n, const uint16_t *at, const unsigned char *want,   \
+                     const size_t *bk, size_t nb, size_t *fill, TYPE *tmp)                     \
+    {                                                                                          \
+        size_t i = 0;                                                                          \
+        GATHER_STEPS(x, n, at, want, bk, nb, fill, tmp, i)                                     \
+        for (; i < n; i++)                                                                     \
+            if (want[at[i]])                                                                   \
+                tmp[fill[at[i]]++] = x[i];                                                     \
+    }
+
+DEFINE_GATHER(gather_f, float)
+DEFINE_GATHER(gather_d, double)
 
 static void leaf_select_f(const float *x, size_t n, const size_t *k, size_t nk, float *out,
                           float *tmp)
@@ -249,13 +347,7 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
         __m128 v = _mm_loadu_ps(x + i);
         __m128d lo = _mm_mul_pd(_mm_sub_pd(_mm_cvtps_pd(v), vmn), vsc);
         __m128d hi = _mm_mul_pd(_mm_sub_pd(_mm_cvtps_pd(_mm_movehl_ps(v, v)), vmn), vsc);
-        __m128i b = _mm_unpacklo_epi64(_mm_cvttpd_epi32(lo), _mm_cvttpd_epi32(hi));
-        b = _mm_min_epi32(b, top);
-        _mm_storel_epi64((__m128i *)(void *)(at + i), _mm_packus_epi32(b, b));
-        count[at[i]]++;
-        count[at[i + 1]]++;
-        count[at[i + 2]]++;
-        count[at[i + 3]]++;
+        bucket_count(lo, hi, top, at + i, count);
     }
 #endif
     for (; i < n; i++) {
@@ -264,54 +356,11 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
         at[i] = (uint16_t)b;
         count[b]++;
     }
-    /* Where each bucket starts in sorted order; which buckets are wanted. */
-    size_t start[NBUCKET + 1];
-    start[0] = 0;
-    for (size_t b = 0; b < NBUCKET; b++)
-        start[b + 1] = start[b] + count[b];
-    size_t bk[2 * PCT_CHUNK], nb = 0;
-    assert(nk <= 2 * PCT_CHUNK);
-    for (size_t j = 0, b = 0; j < nk; j++) {
-        while (start[b + 1] <= k[j])
-            b++;
-        if (!want[b]) {
-            want[b] = 1;
-            bk[nb++] = b;
-        }
-    }
-    /* Gather the wanted buckets, each into its own segment of tmp. */
-    size_t *fill = count; /* reuse: write position of each wanted bucket */
-    size_t pos = 0;
-    for (size_t q = 0; q < nb; q++) {
-        size_t b = bk[q], size = start[b + 1] - start[b];
-        fill[b] = pos;
-        pos += size;
-    }
+    /* The wanted buckets gathered, each into its own segment of tmp. */
+    size_t start[NBUCKET + 1], bk[2 * PCT_CHUNK], nb;
+    size_t pos = bucket_plan(count, want, k, nk, start, bk, &nb);
     assert(pos <= n);
-    i = 0;
-#ifdef __SSE4_1__
-    /* Eight buckets a step compared with the wanted ones (few: two a
-     * percentile at most), the values of a step with a wanted one gathered
-     * one by one, in order. */
-    if (nb <= 12) {
-        __m128i wb[12];
-        for (size_t q = 0; q < nb; q++)
-            wb[q] = _mm_set1_epi16((short)bk[q]);
-        for (; i + 8 <= n; i += 8) {
-            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(at + i));
-            __m128i hit = _mm_cmpeq_epi16(a, wb[0]);
-            for (size_t q = 1; q < nb; q++)
-                hit = _mm_or_si128(hit, _mm_cmpeq_epi16(a, wb[q]));
-            if (_mm_movemask_epi8(hit))
-                for (size_t j = i; j < i + 8; j++)
-                    if (want[at[j]])
-                        tmp[fill[at[j]]++] = x[j];
-        }
-    }
-#endif
-    for (; i < n; i++)
-        if (want[at[i]])
-            tmp[fill[at[i]]++] = x[i];
+    gather_f(x, n, at, want, bk, nb, count, tmp);
     free(at);
     /* Select within each wanted bucket, by ranks relative to its start. */
     pos = 0;
@@ -351,22 +400,8 @@ static void minmax_d(const double *x, size_t n, double *lo, double *hi)
 #else
     for (int j = 0; j < 8; j++)
         mn[j] = mx[j] = x[0];
-    for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++) {
-            mn[j] = x[i + j] < mn[j] ? x[i + j] : mn[j];
-            mx[j] = x[i + j] > mx[j] ? x[i + j] : mx[j];
-        }
 #endif
-    for (; i < n; i++) {
-        mn[0] = x[i] < mn[0] ? x[i] : mn[0];
-        mx[0] = x[i] > mx[0] ? x[i] : mx[0];
-    }
-    for (int j = 1; j < 8; j++) {
-        mn[0] = mn[j] < mn[0] ? mn[j] : mn[0];
-        mx[0] = mx[j] > mx[0] ? mx[j] : mx[0];
-    }
-    *lo = mn[0];
-    *hi = mx[0];
+    minmax_rest_d(x, i, n, mn, mx, lo, hi);
 }
 
 /* Exact order statistics of doubles by the buckets of bucket_select_f:
@@ -412,13 +447,7 @@ static void bucket_select_d(double *x, size_t n, const size_t *k, size_t nk, dou
         unord = _mm_or_pd(unord, _mm_or_pd(_mm_cmpunord_pd(v0, v0), _mm_cmpunord_pd(v1, v1)));
         __m128d lo = _mm_mul_pd(_mm_sub_pd(v0, vmn), vsc);
         __m128d hi = _mm_mul_pd(_mm_sub_pd(v1, vmn), vsc);
-        __m128i b = _mm_unpacklo_epi64(_mm_cvttpd_epi32(lo), _mm_cvttpd_epi32(hi));
-        b = _mm_min_epi32(b, top);
-        _mm_storel_epi64((__m128i *)(void *)(at + i), _mm_packus_epi32(b, b));
-        count[at[i]]++;
-        count[at[i + 1]]++;
-        count[at[i + 2]]++;
-        count[at[i + 3]]++;
+        bucket_count(lo, hi, top, at + i, count);
     }
     nan = _mm_movemask_pd(unord) != 0;
 #endif
@@ -434,33 +463,12 @@ static void bucket_select_d(double *x, size_t n, const size_t *k, size_t nk, dou
     }
     if (nan)
         goto partition;
-    /* Where each bucket starts in sorted order; which buckets are wanted,
-     * and where each is gathered to. */
-    size_t start[NBUCKET + 1];
-    start[0] = 0;
-    for (size_t b = 0; b < NBUCKET; b++)
-        start[b + 1] = start[b] + count[b];
-    size_t bk[2 * PCT_CHUNK], nb = 0;
-    assert(nk <= 2 * PCT_CHUNK);
-    for (size_t j = 0, b = 0; j < nk; j++) {
-        while (start[b + 1] <= k[j])
-            b++;
-        if (!want[b]) {
-            want[b] = 1;
-            bk[nb++] = b;
-        }
-    }
-    size_t *fill = count, pos = 0;
-    for (size_t q = 0; q < nb; q++) {
-        size_t b = bk[q];
-        fill[b] = pos;
-        pos += start[b + 1] - start[b];
-    }
+    /* The wanted buckets gathered, each into its own segment of tmp. */
+    size_t start[NBUCKET + 1], bk[2 * PCT_CHUNK], nb;
+    size_t pos = bucket_plan(count, want, k, nk, start, bk, &nb);
     if (pos > n / 4 || !(tmp = malloc((pos ? pos : 1) * sizeof *tmp)))
         goto partition;
-    for (i = 0; i < n; i++)
-        if (want[at[i]])
-            tmp[fill[at[i]]++] = x[i];
+    gather_d(x, n, at, want, bk, nb, count, tmp);
     free(count);
     free(want);
     free(at);

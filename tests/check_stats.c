@@ -119,7 +119,7 @@ START_TEST(test_bucket_selection_large)
 }
 END_TEST
 
-static int cmp_double(const void *a, const void *b)
+static int cmpd(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -158,7 +158,7 @@ START_TEST(test_bucket_selection_doubles)
             x[3333] = 1e100;
         }
         memcpy(s, x, n * sizeof *x);
-        qsort(s, n, sizeof *s, cmp_double);
+        qsort(s, n, sizeof *s, cmpd);
         double got[7];
         double *c = malloc(n * sizeof *c);
         memcpy(c, x, n * sizeof *c);
@@ -990,12 +990,6 @@ START_TEST(test_npv_curves_parallel)
     }
 }
 END_TEST
-
-static int cmpd(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Type 7 from a sorted column, by its formula: h = (n - 1) p. */
 static double type7_sorted_d(const double *v, size_t n, double p)
