@@ -3,6 +3,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../sim/vmath.h"
 #include "backend_month.h"
@@ -456,6 +459,25 @@ static inline double cap1(double v)
     return v < 1 ? v : 1;
 }
 
+/* q[i] = cap1(base * g[i] * mult) * cost, i < n: two at a time in SSE2
+ * lanes, where MINPD is the comparison v < 1 ? v : 1 of cap1 (1 for a
+ * NaN, -0 kept), the same bits. */
+static void caps(double *restrict q, const double *restrict g, size_t n, double base,
+                 double mult, double cost)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128d vb = _mm_set1_pd(base), vm = _mm_set1_pd(mult), vc = _mm_set1_pd(cost);
+    const __m128d one = _mm_set1_pd(1.0);
+    for (; i + 2 <= n; i += 2) {
+        __m128d v = _mm_mul_pd(_mm_mul_pd(vb, _mm_loadu_pd(g + i)), vm);
+        _mm_storeu_pd(q + i, _mm_mul_pd(_mm_min_pd(v, one), vc));
+    }
+#endif
+    for (; i < n; i++)
+        q[i] = cap1(base * g[i] * mult) * cost;
+}
+
 /* Failure probabilities that change with time and fine-tuning (MODEL.md 12):
  * F_{b,k,t} = min(1, (1 - success_rate) (1 + tau)^((t - 1) / 12) m), the
  * trend on calendar months.  qual holds month 1's expected failure cost,
@@ -501,8 +523,7 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
             }
             have = in;
         }
-        for (int t = 1; t <= m->T; t++)
-            q[t - 1] = cap1(base * f->growth[t - 1] * mult) * cost;
+        caps(q, f->growth, (size_t)m->T, base, mult, cost);
     }
 }
 
