@@ -115,11 +115,14 @@ double tco_stats_cvar(double *x, size_t n, double alpha)
     bucket_select_d(x, n, &k, 1, &t, 0);
     tco_xsum_large a;
     tco_xsum_large_init(&a);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (x[i] > t) {
             tco_xsum_large_add(&a, x[i]);
             above++;
+        } else if (isnan(x[i])) {
+            return NAN; /* no order, so no m largest */
         }
+    }
     assert(above <= m);
     tco_xsum_large_flush(&a);
     tco_xsum_add_times(&a.sum, t, m - above);

@@ -165,7 +165,8 @@ void tco_stats_percentiles_f_kept(const float *x, float *spare, size_t n, const 
 
 /* Mean of the ceil(alpha n) largest values of x (which may be reordered):
  * those above the threshold selected and the ties needed at it, their sum
- * exact: the same bits as tco_select_cvar on any partition of x. */
+ * exact: the same bits as tco_select_cvar on any partition of x.  NaN when
+ * x holds a NaN. */
 double tco_stats_cvar(double *x, size_t n, double alpha);
 
 

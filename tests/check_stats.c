@@ -292,6 +292,17 @@ START_TEST(test_cvar_by_hand)
     for (int i = 0; i < 20; i++)
         x[i] = i + 1;
     ck_close(tco_stats_cvar(x, 20, 0.05), 20, 1e-15);
+    /* A NaN anywhere: no order, no CVaR (and no failed assertion on the
+     * values counted above the threshold), small column or large. */
+    for (int i = 0; i < 21; i++)
+        x[i] = i % 5 ? 21 - i : NAN;
+    ck_assert(isnan(tco_stats_cvar(x, 21, 0.05)));
+    enum { NL = 10000 };
+    double *y = malloc(NL * sizeof *y);
+    for (int i = 0; i < NL; i++)
+        y[i] = i % 97 ? (double)((i * 7919) % NL) : NAN;
+    ck_assert(isnan(tco_stats_cvar(y, NL, 0.05)));
+    free(y);
 }
 END_TEST
 
