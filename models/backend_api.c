@@ -124,7 +124,7 @@ static tco_status api_alloc(tco_backend_paths *p, const tco_scenario *sc, const 
 {
     (void)sc;
     (void)be;
-    p->data = malloc(sizeof(api_paths));
+    p->data = calloc(1, sizeof(api_paths));
     return p->data ? TCO_OK : TCO_ENOMEM;
 }
 
@@ -141,14 +141,17 @@ static void api_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_bac
     const api_spec *b = be->spec;
     if (b->shock_rate < 0)
         return;
+    api_paths *d = p->data;
     double *M = p->index;
     int T = p->T;
     double trend = pow(1 + x[b->price_trend], 1.0 / 12);
     M[0] = 1;
     const tco_input *size = &sc->inputs[b->shock_size];
-    double mu = x[b->shock_rate] / 12;
-    tco_poisson_table pt;
-    tco_poisson_table_init(&pt, mu, exp(-mu));
+    if (!tco_memo_hit(&d->shock_memo, x[b->shock_rate], 0)) {
+        double mu = x[b->shock_rate] / 12;
+        tco_poisson_table_init(&d->shock_table, mu, exp(-mu));
+    }
+    const tco_poisson_table pt = d->shock_table; /* in registers, as M is written */
     for (int t = 1; t < T; t++) {
         double v = M[t - 1] * trend;
         double n = tco_rng_poisson_table(rng, &pt);
@@ -189,7 +192,9 @@ static void api_serve(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
     api_paths *d = p->data;
     p->setup = 0;
     if (b->shock_rate < 0) {
-        double *M = p->index, trend = pow(1 + x[b->price_trend], 1.0 / 12);
+        if (!tco_memo_hit(&d->trend_memo, x[b->price_trend], 0))
+            d->trend = pow(1 + x[b->price_trend], 1.0 / 12);
+        double *M = p->index, trend = d->trend;
         M[0] = 1;
         for (int t = 1; t < p->T; t++)
             M[t] = M[t - 1] * trend;

@@ -9,8 +9,38 @@
 #define TCO_BACKEND_MONTH_H
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "backend.h"
+#include "../sim/rng.h"
+
+/* A value computed from inputs of a future, kept with the inputs' bits:
+ * the next future drawn on the same tco_future whose inputs have the same
+ * bits (a plain quantity has them in every future, an uncertain input
+ * almost never) reuses it, the same bits as computing it again.  Zeroed
+ * (calloc): empty.  A value kept must depend on nothing else that can
+ * change between futures (the scenario's settings cannot: a tco_future
+ * serves one model). */
+typedef struct {
+    uint64_t key[2];
+    int set;
+} tco_memo;
+
+/* Whether m holds the value for inputs a and b (b = 0 for one input);
+ * if not, m takes their bits and the caller computes the value. */
+static inline int tco_memo_hit(tco_memo *m, double a, double b)
+{
+    uint64_t ka, kb;
+    memcpy(&ka, &a, sizeof ka);
+    memcpy(&kb, &b, sizeof kb);
+    if (m->set && m->key[0] == ka && m->key[1] == kb)
+        return 1;
+    m->key[0] = ka;
+    m->key[1] = kb;
+    m->set = 1;
+    return 0;
+}
 
 /* How strategy.c costs a backend's month: through its type's table, or
  * inline for a built-in type (tco_future.kind). */
@@ -21,6 +51,12 @@ enum { TCO_KIND_TABLE, TCO_KIND_API, TCO_KIND_SELF };
 /* One future's values. */
 typedef struct {
     double fixed;
+    /* Kept between futures (tco_memo): the table of the shocks' monthly
+     * counts, on the rate; the index's monthly trend factor without
+     * shocks, on the trend. */
+    tco_memo shock_memo, trend_memo;
+    tco_poisson_table shock_table;
+    double trend;
 } tco_api_paths;
 
 /* The fixed monthly cost, in months where the backend serves a request. */
@@ -51,6 +87,12 @@ typedef struct {
     double *ops;   /* T: operations cost of month t (fine-tuning, updates, incidents) */
     double ops_mean; /* the expected operations cost of a month */
     double *staff; /* T: cost of one FTE in month t */
+    /* Kept between futures (tco_memo): the index's drift and step on the
+     * GPU price trend; each operation's table of monthly counts on its
+     * rate; staff on the cost per FTE and the salary growth. */
+    tco_memo gpu_memo, ops_memo[3], staff_memo;
+    double drift, step;
+    tco_poisson_table ops_table[3];
     /* Owned GPUs: cohorts bought, oldest first; [head, tail) are held. */
     int *coh_month;
     double *coh_n, *coh_cost;

@@ -387,7 +387,11 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
     double *G = p->index;
     int T = p->T;
     double sm = b->gpu_volatility / sqrt(12.0);
-    double drift = log1p(x[b->gpu_trend]) / 12 - sm * sm / 2, step = exp(drift);
+    if (!tco_memo_hit(&d->gpu_memo, x[b->gpu_trend], 0)) {
+        d->drift = log1p(x[b->gpu_trend]) / 12 - sm * sm / 2;
+        d->step = exp(d->drift);
+    }
+    double drift = d->drift, step = d->step;
     G[0] = 1;
     if (sm > 0) {
         /* The steps' exponents in G, in the stream's order, then their
@@ -405,10 +409,14 @@ static void self_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_ba
         const counted *c = &b->ops[j];
         if (c->rate < 0)
             continue;
-        double mu = x[c->rate] / 12, *n = d->count + (size_t)j * (size_t)T;
-        tco_poisson_table pt;
-        tco_poisson_table_init(&pt, mu, exp(-mu));
-        tco_rng_poisson_counts(rng, &pt, n, T);
+        if (!tco_memo_hit(&d->ops_memo[j], x[c->rate], 0)) {
+            double mu = x[c->rate] / 12;
+            tco_poisson_table_init(&d->ops_table[j], mu, exp(-mu));
+        }
+        /* A copy the loop keeps in registers (the counts written could
+         * alias the table kept). */
+        tco_poisson_table pt = d->ops_table[j];
+        tco_rng_poisson_counts(rng, &pt, d->count + (size_t)j * (size_t)T, T);
     }
 }
 
@@ -442,12 +450,15 @@ static void self_serve(tco_backend_paths *p, const tco_scenario *sc, const tco_b
     p->setup = (int)fmin(floor(x[b->setup_months] + 0.5), 1e6);
     p->setup_failure = b->setup_failure >= 0 ? x[b->setup_failure] : 0;
     p->abandon = b->abandon >= 0 ? (int)fmin(floor(x[b->abandon] + 0.5), 1e6) : p->setup;
-    double fte = x[b->cost_per_fte] / 12, grow = pow(1 + x[b->salary_growth], 1.0 / 12);
-    for (int t = 0; t < T; t++) {
-        d->staff[t] = fte;
-        fte *= grow;
-        d->ops[t] = 0;
+    if (!tco_memo_hit(&d->staff_memo, x[b->cost_per_fte], x[b->salary_growth])) {
+        double fte = x[b->cost_per_fte] / 12, grow = pow(1 + x[b->salary_growth], 1.0 / 12);
+        for (int t = 0; t < T; t++) {
+            d->staff[t] = fte;
+            fte *= grow;
+        }
     }
+    for (int t = 0; t < T; t++)
+        d->ops[t] = 0;
     d->ops_mean = 0;
     for (int j = 0; j < 3; j++) {
         const counted *c = &b->ops[j];

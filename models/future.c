@@ -221,6 +221,8 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->qual = malloc(B * K * sizeof *f->qual);
     f->oneoff = malloc(T * sizeof *f->oneoff);
     f->event_month = malloc((E + 1) * sizeof *f->event_month);
+    f->event_memo = calloc(E + 1, sizeof *f->event_memo);
+    f->event_hazard = malloc(2 * (E + 1) * sizeof *f->event_hazard);
     f->excl = malloc((E + 1) * sizeof *f->excl);
     f->adopt = malloc(B * sizeof *f->adopt);
     f->prod = malloc(B * sizeof *f->prod);
@@ -254,7 +256,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->rmon = malloc(B * T);
     if (!f->cmonth || !f->cload || !f->plan || !f->umon || !f->amon || !f->rmon || !f->rate_load || !f->rate_reached ||
         !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->kind || !f->qual || !f->oneoff ||
-        !f->event_month || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
+        !f->event_month || !f->event_memo || !f->event_hazard || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
         return NULL;
     }
@@ -310,6 +312,8 @@ void tco_future_free(tco_future *f)
     free(f->value);
     free(f->oneoff);
     free(f->event_month);
+    free(f->event_memo);
+    free(f->event_hazard);
     free(f->base_index);
     free(f->based);
     free(f->last_read);
@@ -636,8 +640,12 @@ static void draw_event_months(tco_future *f, const tco_model *m, const double *x
         if (p >= 1) {
             month = 1;
         } else if (p > 0) {
-            double h = -expm1(log1p(-p) / 12);
-            double g = floor(log(tco_rng_uniform(rng)) / log1p(-h));
+            double *h = f->event_hazard + 2 * e;
+            if (!tco_memo_hit(&f->event_memo[e], p, 0)) {
+                h[0] = -expm1(log1p(-p) / 12);
+                h[1] = log1p(-h[0]);
+            }
+            double g = floor(log(tco_rng_uniform(rng)) / h[1]);
             month = g < T ? 1 + (int)g : 0;
         }
         f->event_month[e] = month;

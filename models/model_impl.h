@@ -4,6 +4,7 @@
 #define TCO_MODEL_IMPL_H
 
 #include "backend.h"
+#include "backend_month.h"
 #include "model.h"
 
 struct tco_model {
@@ -90,6 +91,10 @@ struct tco_future {
     double *req;       /* T: sum_k R_{t,k} when demand_v2, else NULL */
     double *oneoff;    /* T one-off event costs, shared by all strategies */
     int *event_month;  /* E, 0 = never */
+    /* E: each event's monthly hazard h and log1p(-h), kept between
+     * futures on its probability (tco_memo), at event_hazard[2 e]. */
+    tco_memo *event_memo;
+    double *event_hazard;
     /* Price indices before any event, kept for tco_future_mask_events:
      * backend b's T values at base_index + b * T, valid when based[b]
      * (a price multiplier on b happens in this future).  NULL without

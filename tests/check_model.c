@@ -2597,6 +2597,63 @@ static int costs_differ(tco_future *f, tco_future *g, const tco_model *m, size_t
     return differ;
 }
 
+/* What a tco_future keeps between futures (tco_memo: the GPU index's
+ * drift, the tables of the operations' and the price shocks' monthly
+ * counts, staff costs, the api index's trend, the events' hazards) gives
+ * the same bits as a new tco_future: futures drawn in turn on one, three
+ * with their sampled inputs (the kept values reused), then three with
+ * every input 0.9 times as large (every kept value computed anew), and so
+ * on, each compared with the same future drawn on a new tco_future.  And
+ * the scaled inputs change every such future's costs: a value kept from
+ * the futures before would show. */
+static void memo_same_bits(const char *path)
+{
+    drawn d;
+    drawn_load_file(&d, path);
+    const size_t NI = d.sc->ninputs, S = d.sc->nstrategies, H = (size_t)d.sc->horizon;
+    const size_t D = d.sc->ndims;
+    double *u = malloc((D + 1) * sizeof *u), *x0 = malloc(NI * sizeof *x0);
+    int scaled = 0;
+    for (uint64_t stream = 0; stream < 30; stream++) {
+        tco_rng rng;
+        tco_rng_seed(&rng, &d.zig, 4, stream);
+        for (size_t j = 0; j < D; j++)
+            u[j] = tco_rng_uniform(&rng);
+        tco_sample_inputs(d.sc, u, d.x, NULL);
+        memcpy(x0, d.x, NI * sizeof *x0);
+        int scale = (stream / 3) % 2;
+        for (size_t j = 0; scale && j < NI; j++)
+            if (tco_domain_contains(&d.sc->inputs[j].dom, 0.9 * d.x[j]))
+                d.x[j] *= 0.9;
+        drawn_future(&d, stream);
+        tco_future *g = tco_future_alloc(d.m);
+        ck_assert_ptr_nonnull(g);
+        tco_rng_seed(&rng, &d.zig, 1, stream);
+        tco_future_draw(g, d.m, d.x, &rng, NULL);
+        ck_assert_msg(!costs_differ(d.f, g, d.m, S, H), "%s: future %d", path, (int)stream);
+        if (scale) {
+            tco_rng_seed(&rng, &d.zig, 1, stream);
+            tco_future_draw(g, d.m, x0, &rng, NULL);
+            ck_assert(costs_differ(d.f, g, d.m, S, H));
+            scaled++;
+        }
+        tco_future_free(g);
+    }
+    ck_assert_int_eq(scaled, 15);
+    free(u);
+    free(x0);
+    drawn_free(&d);
+}
+
+START_TEST(test_memo_same_bits)
+{
+    memo_same_bits("scenarios/baseline.yaml");
+    memo_same_bits("scenarios/owned.yaml");
+    memo_same_bits("scenarios/regulated.yaml");
+    memo_same_bits("bench/v2.yaml");
+}
+END_TEST
+
 /* Serving a drawn future again (tco_future_serve_again, and
  * tco_future_serve_inputs for what the input enters alone) after one input
  * that shapes no random path changed gives the same bits as drawing the
@@ -3028,6 +3085,7 @@ static Suite *suite(void)
     tcase_add_test(terms, test_reserved_gpus_by_hand);
     tcase_add_test(terms, test_reserved_lock_and_readoption);
     tcase_add_test(terms, test_resume_same_bits);
+    tcase_add_test(terms, test_memo_same_bits);
     tcase_add_test(terms, test_inline_same_bits);
     tcase_add_test(terms, test_serve_again_same_bits);
     suite_add_tcase(s, terms);
