@@ -70,7 +70,7 @@ MPI_PROG ?= tcosim-mpi
 CHECK_MPI ?= 1
 PROG_OBJ = $(BUILD)/sim/main.o $(BUILD)/sim/mpi.o
 
-.PHONY: all check check-mpi bench-mpi bench demo deps install install-mpi uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
+.PHONY: all check check-mpi bench-mpi bench bench-ab demo deps install install-mpi uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
 all: $(PROG)
 ifeq ($(MPI),1)
 all: $(MPI_PROG)
@@ -127,6 +127,7 @@ check:
 	@sh tests/golden/run.sh ./$(PROG)
 	@sh tests/board/run.sh ./$(PROG)
 	@sh tests/bench/smoke.sh $(BUILD)/bench/bench ./$(PROG)
+	@sh tests/bench/ab.sh "$(OPT)"
 	@sh tests/install/run.sh "$(MAKE)" "$(BUILD)" "$(CFLAGS)" "$(CHECK_MPI)"
 	@if [ "$(CHECK_MPI)" = 0 ]; then :; \
 	elif command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then \
@@ -179,6 +180,15 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory tcosim $(BUILD)/bench/bench
 	@sh bench/run.sh
+
+# make bench-ab A=REV [B=REV]: the engines of two git revisions (B: the
+# working tree when not given) timed in one process, in turn, with the
+# median of B's time over A's and its 95% interval (bench/ab.sh, ab.c).
+# AB_FUTURES a run (10000), AB_PAIRS (60), AB_SCENARIO (the baseline).
+bench-ab:
+	@test -n "$(A)" || { echo "usage: make bench-ab A=REV [B=REV]" >&2; exit 2; }
+	@OPT="$(OPT)" CC="$(CC)" MAKE="$(MAKE)" sh bench/ab.sh -n $(or $(AB_FUTURES),10000) \
+	    -p $(or $(AB_PAIRS),60) -s $(or $(AB_SCENARIO),scenarios/baseline.yaml) $(A) $(B)
 
 $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libtcosim.a
 	@mkdir -p $(dir $@)

@@ -1,0 +1,193 @@
+/* make bench-ab: two builds of the engine compared in one process, in turn.
+ *
+ * On a shared machine the speed of a run can change by a third from one
+ * second to the next (another program on the core, the kernel clearing
+ * pages), so two builds timed minutes apart, or even best-of-N each, can
+ * show a difference that is the machine's.  Here both builds are loaded
+ * into one process (each a shared library, bench/ab.sh), and runs of
+ * each alternate, A B then B A, so that each pair of runs sees the same
+ * spell of the machine; the figure is the median over the pairs of B's
+ * time over A's, with a 95% interval for that median (the order
+ * statistics whose ranks a binomial(n, 1/2) count keeps within 1.96
+ * standard deviations; distribution-free).  A run is tco_run_execute and
+ * tco_results_compute of the scenario's futures on one thread, timed in
+ * the thread's CPU time (which counts the kernel's work for it, such as
+ * the first touch of the run's memory).
+ *
+ * Usage: ab LIB_A LIB_B SCENARIO FUTURES PAIRS */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../sim/engine.h"
+#include "../sim/scenario.h"
+#include "../sim/stats.h"
+
+/* The entry points each build exports (the public API of sim/). */
+typedef struct {
+    const char *path;
+    void *handle;
+    tco_status (*load)(tco_scenario **, const char *, const tco_load_options *, tco_error *);
+    void (*scenario_free)(tco_scenario *);
+    tco_status (*execute)(tco_run **, const tco_scenario *, const tco_run_options *,
+                          tco_error *);
+    void (*run_free)(tco_run *);
+    tco_status (*compute)(tco_results **, const tco_run *, tco_error *);
+    void (*results_free)(tco_results *);
+    tco_scenario *sc;
+} build;
+
+/* The options and the error of a build whose structures may have grown
+ * since these headers: room to spare, zeroed.  The fields read and
+ * written here have had the same places in every revision (futures and
+ * threads among the first of tco_run_options, the code and the message
+ * first in tco_error). */
+typedef union {
+    tco_run_options opt;
+    tco_error err;
+    char room[1 << 14];
+} spare;
+
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void *symbol(build *b, const char *name)
+{
+    void *p = dlsym(b->handle, name);
+    if (!p) {
+        fprintf(stderr, "ab: %s: no symbol %s\n", b->path, name);
+        exit(2);
+    }
+    return p;
+}
+
+/* RTLD_DEEPBIND: each library's calls to its own functions stay within it
+ * (both export the same names). */
+static void open_build(build *b, const char *path, const char *scenario)
+{
+    static spare e;
+    b->path = path;
+    b->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    if (!b->handle) {
+        fprintf(stderr, "ab: %s\n", dlerror());
+        exit(2);
+    }
+    *(void **)&b->load = symbol(b, "tco_scenario_load");
+    *(void **)&b->scenario_free = symbol(b, "tco_scenario_free");
+    *(void **)&b->execute = symbol(b, "tco_run_execute");
+    *(void **)&b->run_free = symbol(b, "tco_run_free");
+    *(void **)&b->compute = symbol(b, "tco_results_compute");
+    *(void **)&b->results_free = symbol(b, "tco_results_free");
+    if (b->load(&b->sc, scenario, NULL, &e.err) != TCO_OK) {
+        fprintf(stderr, "ab: %s: %s\n", scenario, e.err.msg);
+        exit(2);
+    }
+}
+
+/* One run of n futures on one thread, its CPU seconds. */
+static double one_run(build *b, long n)
+{
+    static spare o, e;
+    memset(&o, 0, sizeof o);
+    o.opt.futures = n;
+    o.opt.threads = 1;
+    tco_run *run = NULL;
+    tco_results *res = NULL;
+    double t0 = thread_cpu();
+    if (b->execute(&run, b->sc, &o.opt, &e.err) != TCO_OK ||
+        b->compute(&res, run, &e.err) != TCO_OK) {
+        fprintf(stderr, "ab: %s: %s\n", b->path, e.err.msg);
+        exit(2);
+    }
+    double t = thread_cpu() - t0;
+    b->results_free(res);
+    b->run_free(run);
+    return t;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The ranks (0-based) of the order statistics bounding a 95% interval for
+ * the median of n values. */
+static void median_ranks(size_t n, size_t *lo, size_t *hi)
+{
+    double half = n / 2.0, w = 0.98 * sqrt((double)n); /* 1.96 sqrt(n / 4) */
+    double l = floor(half - w), h = ceil(half + w);
+    *lo = l < 0 ? 0 : (size_t)l;
+    *hi = h > (double)(n - 1) ? n - 1 : (size_t)h;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 6) {
+        fprintf(stderr, "usage: ab LIB_A LIB_B SCENARIO FUTURES PAIRS\n");
+        return 2;
+    }
+    long n = atol(argv[4]), pairs = atol(argv[5]);
+    if (n < 1 || pairs < 3) {
+        fprintf(stderr, "ab: FUTURES must be at least 1 and PAIRS at least 3\n");
+        return 2;
+    }
+    build b[2];
+    open_build(&b[0], argv[1], argv[3]);
+    open_build(&b[1], argv[2], argv[3]);
+    /* One run of each first, not counted: the libraries' pages and the
+     * allocator warm. */
+    one_run(&b[0], n);
+    one_run(&b[1], n);
+    double *ta = malloc((size_t)pairs * sizeof *ta), *tb = malloc((size_t)pairs * sizeof *tb);
+    double *ratio = malloc((size_t)pairs * sizeof *ratio);
+    if (!ta || !tb || !ratio) {
+        fprintf(stderr, "ab: out of memory\n");
+        return 2;
+    }
+    for (long i = 0; i < pairs; i++) {
+        if (i % 2 == 0) {
+            ta[i] = one_run(&b[0], n);
+            tb[i] = one_run(&b[1], n);
+        } else {
+            tb[i] = one_run(&b[1], n);
+            ta[i] = one_run(&b[0], n);
+        }
+        ratio[i] = tb[i] / ta[i];
+    }
+    size_t m = (size_t)pairs, lo, hi;
+    qsort(ta, m, sizeof *ta, cmp_double);
+    qsort(tb, m, sizeof *tb, cmp_double);
+    qsort(ratio, m, sizeof *ratio, cmp_double);
+    median_ranks(m, &lo, &hi);
+    double med = m % 2 ? ratio[m / 2] : (ratio[m / 2 - 1] + ratio[m / 2]) / 2;
+    printf("%s: %ld futures a run, %ld pairs, one thread, CPU time\n", argv[3], n, pairs);
+    printf("  A %-40s least %8.3f us, median %8.3f us a future\n", argv[1], ta[0] / n * 1e6,
+           ta[m / 2] / n * 1e6);
+    printf("  B %-40s least %8.3f us, median %8.3f us a future\n", argv[2], tb[0] / n * 1e6,
+           tb[m / 2] / n * 1e6);
+    printf("  B over A, median of the pairs: %.4f (95%% interval %.4f to %.4f)\n", med,
+           ratio[lo], ratio[hi]);
+    if (ratio[hi] < 1)
+        printf("  B is faster: by %.1f%% (%.1f%% to %.1f%%)\n", (1 - med) * 100,
+               (1 - ratio[hi]) * 100, (1 - ratio[lo]) * 100);
+    else if (ratio[lo] > 1)
+        printf("  B is slower: by %.1f%% (%.1f%% to %.1f%%)\n", (med - 1) * 100,
+               (ratio[lo] - 1) * 100, (ratio[hi] - 1) * 100);
+    else
+        printf("  no difference resolved (the interval holds 1)\n");
+    free(ta);
+    free(tb);
+    free(ratio);
+    b[0].scenario_free(b[0].sc);
+    b[1].scenario_free(b[1].sc);
+    return 0;
+}
