@@ -35,6 +35,8 @@ ns per future-month-strategy, 2 threads
   of which ziggurat normals
 random-number floor per future
 loop's multiple of the floor
+  of which in the kernel (pages touched first)
+  the multiple without the kernel's time
 a Poisson count (mean 1/3), search
   from the table of its sums
 phase load, 1 thread
