@@ -345,23 +345,41 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
         return;
     }
     /* (v - mn) * scale is in [0, NBUCKET] for finite v in [mn, mx]: the
-     * same arithmetic in double, two values a lane pair with SSE4.1. */
+     * same arithmetic in double, two values a lane pair with SSE4.1.  A
+     * NaN has no bucket (the least and greatest pass over one but in the
+     * first place): such a column is partitioned, as bucket_select_d
+     * does. */
     size_t i = 0;
+    int nan = 0;
 #ifdef __SSE4_1__
     const __m128d vmn = _mm_set1_pd((double)mn), vsc = _mm_set1_pd(scale);
     const __m128i top = _mm_set1_epi32(NBUCKET - 1);
+    __m128 unord = _mm_setzero_ps();
     for (; i + 4 <= n; i += 4) {
         __m128 v = _mm_loadu_ps(x + i);
+        unord = _mm_or_ps(unord, _mm_cmpunord_ps(v, v));
         __m128d lo = _mm_mul_pd(_mm_sub_pd(_mm_cvtps_pd(v), vmn), vsc);
         __m128d hi = _mm_mul_pd(_mm_sub_pd(_mm_cvtps_pd(_mm_movehl_ps(v, v)), vmn), vsc);
         bucket_count(lo, hi, top, at + i, count);
     }
+    nan = _mm_movemask_ps(unord) != 0;
 #endif
-    for (; i < n; i++) {
+    for (; i < n && !nan; i++) {
+        if (isnan(x[i])) {
+            nan = 1;
+            break;
+        }
         size_t b = (size_t)(((double)x[i] - (double)mn) * scale);
         b = b < NBUCKET - 1 ? b : NBUCKET - 1;
         at[i] = (uint16_t)b;
         count[b]++;
+    }
+    if (nan) {
+        free(count);
+        free(want);
+        free(at);
+        leaf_select_f(x, n, k, nk, out, tmp);
+        return;
     }
     /* The wanted buckets gathered, each into its own segment of tmp. */
     size_t start[NBUCKET + 1], bk[2 * PCT_CHUNK], nb;

@@ -248,6 +248,43 @@ START_TEST(test_many_probabilities)
 }
 END_TEST
 
+/* A column holding a NaN is partitioned, never bucketed (a NaN has no
+ * bucket, and converting one to a bucket number is undefined): floats,
+ * the NaN in the SSE lanes or in the tail after them, kept or not, give
+ * the bits the same values give as doubles, whose selection partitions
+ * such a column too (the same partitioning, on the same order). */
+START_TEST(test_nan_column_partitioned)
+{
+    const size_t n = 40003;
+    const double p[] = {0, 0.05, 0.25, 0.5, 0.75, 0.95, 1};
+    double *x = malloc(n * sizeof *x);
+    float *xf = malloc(n * sizeof *xf), *keep = malloc(n * sizeof *keep);
+    float *spare = malloc(n * sizeof *spare);
+    for (int where = 0; where < 3; where++) {
+        for (size_t i = 0; i < n; i++)
+            xf[i] = (float)((i * 7919) % n) + 0.5f;
+        xf[where == 0 ? 6 : where == 1 ? n - 1 : n / 2] = NAN;
+        for (size_t i = 0; i < n; i++)
+            x[i] = xf[i];
+        memcpy(keep, xf, n * sizeof *keep);
+        double got[7], gotf[7], gotk[7];
+        tco_stats_percentiles_f_kept(keep, spare, n, p, 7, gotk);
+        tco_stats_percentiles(x, n, p, 7, got);
+        tco_stats_percentiles_f(xf, n, p, 7, gotf);
+        for (int k = 0; k < 7; k++) {
+            ck_assert_msg(memcmp(&got[k], &gotf[k], sizeof got[k]) == 0,
+                          "NaN at %d p %g: float %.17g, double %.17g", where, p[k], gotf[k], got[k]);
+            ck_assert_msg(memcmp(&got[k], &gotk[k], sizeof got[k]) == 0,
+                          "NaN at %d p %g: kept %.17g, double %.17g", where, p[k], gotk[k], got[k]);
+        }
+    }
+    free(x);
+    free(xf);
+    free(keep);
+    free(spare);
+}
+END_TEST
+
 /* Issue 7, fuzz finding 1: a column whose every bucketing level leaves all
  * but one value in one bucket recurses to the deepest level and needs 4n
  * floats of scratch (it had 3n: a heap overflow under ASan).  Values
@@ -1074,6 +1111,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_selection_matches_sort);
     tcase_add_test(tc, test_bucket_selection_large);
     tcase_add_test(tc, test_many_probabilities);
+    tcase_add_test(tc, test_nan_column_partitioned);
     tcase_add_test(tc, test_bucket_selection_adversarial);
     tcase_add_test(tc, test_bucket_selection_doubles);
     tcase_add_test(tc, test_cvar_by_hand);
