@@ -337,13 +337,8 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
     unsigned char *want = calloc(NBUCKET, 1);
     /* Each value's bucket, computed once for both passes. */
     uint16_t *at = malloc(n * sizeof *at);
-    if (!count || !want || !at) {
-        free(count);
-        free(want);
-        free(at);
-        leaf_select_f(x, n, k, nk, out, tmp);
-        return;
-    }
+    if (!count || !want || !at)
+        goto partition;
     /* (v - mn) * scale is in [0, NBUCKET] for finite v in [mn, mx]: the
      * same arithmetic in double, two values a lane pair with SSE4.1.  A
      * NaN has no bucket (the least and greatest pass over one but in the
@@ -374,13 +369,8 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
         at[i] = (uint16_t)b;
         count[b]++;
     }
-    if (nan) {
-        free(count);
-        free(want);
-        free(at);
-        leaf_select_f(x, n, k, nk, out, tmp);
-        return;
-    }
+    if (nan)
+        goto partition;
     /* The wanted buckets gathered, each into its own segment of tmp. */
     size_t start[NBUCKET + 1], bk[2 * PCT_CHUNK], nb;
     size_t pos = bucket_plan(count, want, k, nk, start, bk, &nb);
@@ -399,6 +389,12 @@ static void bucket_select_f(const float *x, size_t n, const size_t *k, size_t nk
     }
     free(count);
     free(want);
+    return;
+partition:
+    free(count);
+    free(want);
+    free(at);
+    leaf_select_f(x, n, k, nk, out, tmp);
 }
 
 /* The least and greatest of x[0..n), n >= 1, as minmax_f finds them (in
