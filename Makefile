@@ -183,7 +183,7 @@ bench: deps
 
 # make bench-ab A=REV [B=REV]: the engines of two git revisions (B: the
 # working tree when not given) timed in one process, in turn, with the
-# median of B's time over A's and its 95% interval (bench/ab.sh, ab.c).
+# median of B's time over A's and its interval (bench/ab.sh, ab.c).
 # AB_FUTURES a run (10000), AB_PAIRS (60), AB_SCENARIO (the baseline).
 bench-ab:
 	@test -n "$(A)" || { echo "usage: make bench-ab A=REV [B=REV]" >&2; exit 2; }

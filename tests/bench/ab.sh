@@ -3,7 +3,8 @@
 # this is a git clone) against the working tree, each library built as a
 # shared object and both loaded into one process; every line printed, the
 # ratio and its interval numbers in order.  Not a timing test: no ratio is
-# judged.  An unknown revision fails with a message.
+# judged.  The interval's order statistics against hand-computed ones; an
+# unknown revision fails with a message.
 # Usage: tests/bench/ab.sh "OPT"
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +30,18 @@ awk '/B over A, median/ {
     { echo "FAIL: bench-ab smoke: ratio line: $(grep 'B over A' "$TMP/out")" >&2; fail=1; }
 grep -Eq "no difference resolved|B is faster|B is slower" "$TMP/out" ||
     { echo "FAIL: bench-ab smoke: no verdict" >&2; fail=1; }
+# The interval's order statistics by hand: of n pairs, X ~ binomial(n, 1/2)
+# below the median; lo the largest with P(X <= lo) <= 0.025, coverage
+# 1 - 2 P(X <= lo).  n = 5: even P(X = 0) = 1/32 is larger, so the whole
+# range, 1 - 2/32.  n = 10: P(X <= 1) = 11/1024, P(X <= 2) = 56/1024, so
+# x_1 to x_8, 1 - 22/1024.  n = 100: P(X <= 39) = 0.0176, P(X <= 40) =
+# 0.0284, so x_39 to x_60 (the 40th and 61st values), 1 - 2 (0.0176).
+for want in "5 0 4 0.937500" "10 1 8 0.978516" "100 39 60 0.964800"; do
+    n=${want%% *}
+    got=$(build/ab/ab --ranks "$n")
+    [ "$n $got" = "$want" ] ||
+        { echo "FAIL: bench-ab: ranks of $n pairs: $got, not ${want#* }" >&2; fail=1; }
+done
 if OPT="$1" sh bench/ab.sh -n 50 -p 3 no-such-revision-xyz >"$TMP/out2" 2>"$TMP/err2" ||
     ! grep -q "no revision no-such-revision-xyz" "$TMP/err2"; then
     echo "FAIL: bench-ab smoke: an unknown revision is not reported" >&2
