@@ -30,6 +30,8 @@ futures per second, 1 thread
 futures per second, 2 threads
 multiple of the NumPy peer
 2 threads over 1, run
+  2 threads over 1, arithmetic alone (machine)
+  the run's over the machine's
 ns per future-month-strategy, 1 thread
 ns per future-month-strategy, 2 threads
   of which ziggurat normals
@@ -78,6 +80,17 @@ objs=$(grep -c '"key": ' "$TMP/bench.json")
 if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["figures"] and all("value" in f for f in d["figures"])' \
         "$TMP/bench.json" || { echo "FAIL: bench smoke: bench.json is not valid JSON" >&2; fail=$((fail + 1)); }
+    # The run's ratio over the machine's is their quotient (to the 6
+    # digits bench.json keeps), and the machine's is a speedup.
+    python3 - "$TMP/bench.json" <<'PY' || { echo "FAIL: bench smoke: the run's ratio over the machine's" >&2; fail=$((fail + 1)); }
+import json, sys
+figs = json.load(open(sys.argv[1]))["figures"]
+for sc in sorted({f["scenario"] for f in figs}):
+    v = {f["key"]: f["value"] for f in figs if f["scenario"] == sc}
+    assert v["machine_ratio"] > 0, v["machine_ratio"]
+    q = v["run_ratio"] / v["machine_ratio"]
+    assert abs(v["run_over_machine"] - q) <= 2e-5 * q, (v["run_over_machine"], q)
+PY
 fi
 [ -n "$rows" ] || fail=$((fail + 1))
 if [ "$fail" -ne 0 ]; then
