@@ -51,6 +51,8 @@ phase write, 1 thread
   costing review, per future
 costing every strategy, per future
 peak memory, 2000 (smoke; 10^6) futures
+  its CPU in the kernel (a new process)
+  of the process's CPU
 memory per future
 peak memory, 10^7 futures
 sweep, 1 thread
@@ -90,6 +92,7 @@ for sc in sorted({f["scenario"] for f in figs}):
     assert v["machine_ratio"] > 0, v["machine_ratio"]
     q = v["run_ratio"] / v["machine_ratio"]
     assert abs(v["run_over_machine"] - q) <= 2e-5 * q, (v["run_over_machine"], q)
+    assert v["fresh_sys_1e6"] >= 0 and 0 <= v["fresh_sys_share_1e6"] <= 100, v
 PY
 fi
 [ -n "$rows" ] || fail=$((fail + 1))
