@@ -36,6 +36,7 @@ ns per future-month-strategy, 1 thread
 ns per future-month-strategy, 2 threads
   of which ziggurat normals
 random-number floor per future
+  with the events' effects (tcosim run), CPU
 loop's multiple of the floor
   of which in the kernel (pages touched first)
   the multiple without the kernel's time
