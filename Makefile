@@ -182,13 +182,16 @@ bench: deps
 	@sh bench/run.sh
 
 # make bench-ab A=REV [B=REV]: the engines of two git revisions (B: the
-# working tree when not given) timed in one process, in turn, with the
-# median of B's time over A's and its interval (bench/ab.sh, ab.c).
-# AB_FUTURES a run (10000), AB_PAIRS (60), AB_SCENARIO (the baseline).
+# working tree when not given) timed in turn in each of several processes,
+# with the median of B's time over A's, its interval in each process, and
+# the verdict across the processes (bench/ab.sh, ab.c).  AB_FUTURES a run
+# (10000), AB_PAIRS a process (30), AB_ROUNDS processes (6), AB_SCENARIO
+# (the baseline).
 bench-ab:
 	@test -n "$(A)" || { echo "usage: make bench-ab A=REV [B=REV]" >&2; exit 2; }
 	@OPT="$(OPT)" CC="$(CC)" MAKE="$(MAKE)" sh bench/ab.sh -n $(or $(AB_FUTURES),10000) \
-	    -p $(or $(AB_PAIRS),60) -s $(or $(AB_SCENARIO),scenarios/baseline.yaml) $(A) $(B)
+	    -p $(or $(AB_PAIRS),30) -r $(or $(AB_ROUNDS),6) \
+	    -s $(or $(AB_SCENARIO),scenarios/baseline.yaml) $(A) $(B)
 
 $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libtcosim.a
 	@mkdir -p $(dir $@)
