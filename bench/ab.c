@@ -16,103 +16,12 @@
  *
  * Usage: ab LIB_A LIB_B SCENARIO FUTURES PAIRS
  *        ab --ranks PAIRS (the interval's order statistics and coverage) */
-#define _GNU_SOURCE
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "../sim/engine.h"
-#include "../sim/scenario.h"
-#include "../sim/stats.h"
-
-/* The entry points each build exports (the public API of sim/). */
-typedef struct {
-    const char *path;
-    void *handle;
-    tco_status (*load)(tco_scenario **, const char *, const tco_load_options *, tco_error *);
-    void (*scenario_free)(tco_scenario *);
-    tco_status (*execute)(tco_run **, const tco_scenario *, const tco_run_options *,
-                          tco_error *);
-    void (*run_free)(tco_run *);
-    tco_status (*compute)(tco_results **, const tco_run *, tco_error *);
-    void (*results_free)(tco_results *);
-    tco_scenario *sc;
-} build;
-
-/* The options and the error of a build whose structures may have grown
- * since these headers: room to spare, zeroed.  The fields read and
- * written here have had the same places in every revision (futures and
- * threads among the first of tco_run_options, the code and the message
- * first in tco_error). */
-typedef union {
-    tco_run_options opt;
-    tco_error err;
-    char room[1 << 14];
-} spare;
-
-static double thread_cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void *symbol(build *b, const char *name)
-{
-    void *p = dlsym(b->handle, name);
-    if (!p) {
-        fprintf(stderr, "ab: %s: no symbol %s\n", b->path, name);
-        exit(2);
-    }
-    return p;
-}
-
-/* RTLD_DEEPBIND: each library's calls to its own functions stay within it
- * (both export the same names). */
-static void open_build(build *b, const char *path, const char *scenario)
-{
-    static spare e;
-    b->path = path;
-    b->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-    if (!b->handle) {
-        fprintf(stderr, "ab: %s\n", dlerror());
-        exit(2);
-    }
-    *(void **)&b->load = symbol(b, "tco_scenario_load");
-    *(void **)&b->scenario_free = symbol(b, "tco_scenario_free");
-    *(void **)&b->execute = symbol(b, "tco_run_execute");
-    *(void **)&b->run_free = symbol(b, "tco_run_free");
-    *(void **)&b->compute = symbol(b, "tco_results_compute");
-    *(void **)&b->results_free = symbol(b, "tco_results_free");
-    if (b->load(&b->sc, scenario, NULL, &e.err) != TCO_OK) {
-        fprintf(stderr, "ab: %s: %s\n", scenario, e.err.msg);
-        exit(2);
-    }
-}
-
-/* One run of n futures on one thread, its CPU seconds. */
-static double one_run(build *b, long n)
-{
-    static spare o, e;
-    memset(&o, 0, sizeof o);
-    o.opt.futures = n;
-    o.opt.threads = 1;
-    tco_run *run = NULL;
-    tco_results *res = NULL;
-    double t0 = thread_cpu();
-    if (b->execute(&run, b->sc, &o.opt, &e.err) != TCO_OK ||
-        b->compute(&res, run, &e.err) != TCO_OK) {
-        fprintf(stderr, "ab: %s: %s\n", b->path, e.err.msg);
-        exit(2);
-    }
-    double t = thread_cpu() - t0;
-    b->results_free(res);
-    b->run_free(run);
-    return t;
-}
+#include "dlbuild.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -163,13 +72,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "ab: FUTURES must be at least 1 and PAIRS at least 3\n");
         return 2;
     }
-    build b[2];
-    open_build(&b[0], argv[1], argv[3]);
-    open_build(&b[1], argv[2], argv[3]);
+    tco_dlbuild b[2];
+    tco_dlbuild_open(&b[0], argv[1], argv[3]);
+    tco_dlbuild_open(&b[1], argv[2], argv[3]);
     /* One run of each first, not counted: the libraries' pages and the
      * allocator warm. */
-    one_run(&b[0], n);
-    one_run(&b[1], n);
+    tco_dlbuild_run(&b[0], n);
+    tco_dlbuild_run(&b[1], n);
     double *ta = malloc((size_t)pairs * sizeof *ta), *tb = malloc((size_t)pairs * sizeof *tb);
     double *ratio = malloc((size_t)pairs * sizeof *ratio);
     if (!ta || !tb || !ratio) {
@@ -178,11 +87,11 @@ int main(int argc, char **argv)
     }
     for (long i = 0; i < pairs; i++) {
         if (i % 2 == 0) {
-            ta[i] = one_run(&b[0], n);
-            tb[i] = one_run(&b[1], n);
+            ta[i] = tco_dlbuild_run(&b[0], n);
+            tb[i] = tco_dlbuild_run(&b[1], n);
         } else {
-            tb[i] = one_run(&b[1], n);
-            ta[i] = one_run(&b[0], n);
+            tb[i] = tco_dlbuild_run(&b[1], n);
+            ta[i] = tco_dlbuild_run(&b[0], n);
         }
         ratio[i] = tb[i] / ta[i];
     }
@@ -210,7 +119,7 @@ int main(int argc, char **argv)
     free(ta);
     free(tb);
     free(ratio);
-    b[0].scenario_free(b[0].sc);
-    b[1].scenario_free(b[1].sc);
+    tco_dlbuild_close(&b[0]);
+    tco_dlbuild_close(&b[1]);
     return 0;
 }

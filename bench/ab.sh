@@ -18,16 +18,20 @@
 #   REV_B left out, or "work": the working tree, uncommitted changes and all.
 #   FUTURES a run (default 10000), PAIRS of runs a process (default 30),
 #   ROUNDS processes (default 6), SCENARIO (default scenarios/baseline.yaml).
+#        bench/ab.sh -b REV
+#   builds REV's library alone and prints its path (make bench's yardstick
+#   of the NumPy peer, bench/run.sh).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-N=10000 P=30 RN=6 S=scenarios/baseline.yaml
-while getopts n:p:r:s: o; do
+N=10000 P=30 RN=6 S=scenarios/baseline.yaml BUILD_ONLY=
+while getopts bn:p:r:s: o; do
     case $o in
     n) N=$OPTARG ;;
     p) P=$OPTARG ;;
     r) RN=$OPTARG ;;
     s) S=$OPTARG ;;
+    b) BUILD_ONLY=1 ;;
     *) sed -n 's/^# \{0,1\}//p' "$0" | sed -n '/^Usage/,/^$/p' >&2; exit 2 ;;
     esac
 done
@@ -75,8 +79,13 @@ lib() {
 }
 
 A=$(lib "$1")
+if [ -n "$BUILD_ONLY" ]; then
+    echo "$A"
+    exit 0
+fi
 B=$(lib "${2:-work}")
-$CC -std=c11 -O2 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -o "$OUT/ab" bench/ab.c -ldl -lm
+$CC -std=c11 -O2 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -o "$OUT/ab" bench/ab.c bench/dlbuild.c \
+    -ldl -lm
 echo "A = $1, B = ${2:-work} (the working tree)"
 MEDS=$OUT/medians.$$
 trap 'rm -f "$MEDS" "$MEDS.out"' EXIT

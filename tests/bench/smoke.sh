@@ -97,6 +97,65 @@ for sc in sorted({f["scenario"] for f in figs}):
 PY
 fi
 [ -n "$rows" ] || fail=$((fail + 1))
+# Without the peer's engine, the fixed peer carries the target and no peer
+# figure is printed.
+grep -q "^the NumPy peer, measured here" "$TMP/table" &&
+    { echo "FAIL: bench smoke: a peer measured without BENCH_PEER_LIB" >&2; fail=$((fail + 1)); }
+# The NumPy peer measured here: make bench loads issue 11's engine (bench/run.sh);
+# here the working tree's library stands in for it (bench/ab.sh -b, the
+# build make bench-ab's smoke uses too), on the baseline.
+if ! PEERLIB=$(sh bench/ab.sh -b work 2>"$TMP/perr"); then
+    echo "FAIL: bench smoke: the peer's library: $(tail -c 300 "$TMP/perr")" >&2
+    fail=$((fail + 1))
+elif ! BENCH_SMOKE=1 BENCH_TCOSIM="$BIN" BENCH_OUT="$TMP/out" BENCH_JSON="$TMP/peer.json" \
+    BENCH_PEER_LIB="$PEERLIB" BENCH_PEER_SCENARIO=scenarios/baseline.yaml BENCH_PEER_REV=work \
+    "$BENCH" scenarios/baseline.yaml >"$TMP/ptable" 2>"$TMP/err"; then
+    echo "FAIL: bench smoke with the peer: $(head -c 300 "$TMP/err")" >&2
+    fail=$((fail + 1))
+else
+    while IFS= read -r line; do
+        n=$(grep -c -- "^  $line" "$TMP/ptable")
+        [ "$n" = 1 ] || { echo "FAIL: bench smoke: '$line' printed $n times with the peer" >&2; fail=$((fail + 1)); }
+    done <<'LINES'
+issue 11's engine, 1 thread, CPU
+the NumPy peer here (a ninth of it)
+this engine on that scenario, 2 threads
+multiple of the peer here, 2 threads
+  with the peer at an eighth (issue: 8x)
+  with the peer at a tenth (issue: 10x)
+  of the peer here (on its scenario), 2 thr
+(the multiple in each turn:
+LINES
+    grep -q '^the NumPy peer, measured here (issue 11.s engine, work, on its 8-strategy baseline)' \
+        "$TMP/ptable" || { echo "FAIL: bench smoke: no peer heading" >&2; fail=$((fail + 1)); }
+    grep -q -- '>= 165000/s' "$TMP/ptable" &&
+        { echo "FAIL: bench smoke: the fixed peer's target beside the measured one" >&2; fail=$((fail + 1)); }
+    grep -q '^| multiple of the peer here, 2 threads (x) | [0-9.]* [✓✗] | >= 30x |$' "$TMP/peer.md" ||
+        { echo "FAIL: bench smoke: no peer table in bench.md" >&2; fail=$((fail + 1)); }
+    if command -v python3 >/dev/null 2>&1; then
+        # The peer a ninth of the engine's rate; the multiple this engine's
+        # rate over it (one turn: its best), an eighth and a tenth in
+        # proportion; each scenario's multiple its own rate over the peer;
+        # the target on the measured multiple alone (to bench.json's 6 digits).
+        python3 - "$TMP/peer.json" <<'PY' || { echo "FAIL: bench smoke: the peer's figures" >&2; fail=$((fail + 1)); }
+import json, sys
+figs = json.load(open(sys.argv[1]))["figures"]
+p = {f["key"]: f for f in figs if f["scenario"] == "peer"}
+b = {f["key"]: f for f in figs if f["scenario"] == "scenarios/baseline.yaml"}
+def near(a, q):
+    assert abs(a - q) <= 2e-5 * abs(q), (a, q)
+peer = p["peer_fps"]["value"]
+near(9 * peer, p["peer_engine_fps_1"]["value"])
+m = p["peer_multiple_here"]
+near(m["value"], p["peer_this_fps_2"]["value"] / peer)
+near(p["peer_multiple_at_8"]["value"], m["value"] * 8 / 9)
+near(p["peer_multiple_at_10"]["value"], m["value"] * 10 / 9)
+assert m["target"] == ">= 30x" and m["met"] == (m["value"] >= 30), m
+near(b["peer_here_multiple_2"]["value"], b["futures_per_second_2"]["value"] / peer)
+assert b["futures_per_second_2"]["target"] is None and b["peer_multiple_2"]["met"] is None, b
+PY
+    fi
+fi
 if [ "$fail" -ne 0 ]; then
     echo "bench smoke: $fail failure(s); table in:" >&2
     cat "$TMP/table" >&2
