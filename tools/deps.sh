@@ -29,6 +29,11 @@ fi
 if [ "${1:-}" = --fuzz ] && ! command -v python3 >/dev/null 2>&1; then
     fuzz="${fuzz:+$fuzz }python3"
 fi
+# The board pack's tests read report.pdf back as text with pdftotext
+# (poppler-utils; they skip without it): asked for by `make check` alike.
+if [ "${1:-}" = --fuzz ] && ! command -v pdftotext >/dev/null 2>&1; then
+    fuzz="${fuzz:+$fuzz }poppler-utils"
+fi
 if [ "$(id -u)" = 0 ]; then
     SUDO=""
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
