@@ -51,16 +51,20 @@ OUT=$ROOT/build/ab
 mkdir -p "$OUT"
 LIBS=$(pkg-config --libs gsl yaml-0.1 xlsxwriter 2>/dev/null || echo -lgsl -lgslcblas -lyaml -lxlsxwriter -lz)
 
+# A build's folder is named by its flags too (make does not rebuild what
+# only other flags would change).
+FLAGS=$(printf '%s %s' "$CC" "$OPT" | cksum | cut -d ' ' -f 1)
+
 # lib REV: builds REV's library as a shared object; prints its path.
 lib() {
     if [ "$1" = work ]; then
-        dir=$OUT/work src=$ROOT
+        dir=$OUT/work-$FLAGS src=$ROOT
     else
         sha=$(git rev-parse --verify --quiet "$1^{commit}") || {
             echo "bench/ab.sh: no revision $1" >&2
             exit 2
         }
-        dir=$OUT/$sha src=$OUT/src-$sha
+        dir=$OUT/$sha-$FLAGS src=$OUT/src-$sha
         if [ ! -f "$src/Makefile" ]; then
             rm -rf "$src"
             mkdir -p "$src"
