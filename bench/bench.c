@@ -768,15 +768,16 @@ static double peer_here;
 /* The NumPy peer, measured on this machine.  Issue 11 measured its engine
  * (the revision BENCH_PEER_REV, built by bench/run.sh as the library
  * BENCH_PEER_LIB) at 8-10 times the peer on its baseline of then
- * (BENCH_PEER_SCENARIO, 6 strategies): in each turn that engine runs the
- * scenario on one thread (its thread's CPU time), then this engine runs it
- * on 2 threads (wall time); the peer here is a ninth of the first's best,
- * and this engine's multiple of the peer the second's best rate over it.
+ * (BENCH_PEER_SCENARIO, 6 strategies): in each of PEER_TURNS turns that
+ * engine runs the scenario on one thread (its thread's CPU time), then this
+ * engine runs it on 2 threads (wall time); the peer here is a ninth of the
+ * first's best, and this engine's multiple of the peer the second's best
+ * rate over it.
  * The best, not the median of the turns' ratios as for "2 threads over 1":
  * the first is CPU time, which another program on the other core hardly
  * moves, while the second's wall time is what that program takes, so a
  * pair shares nothing that cancels; the target's "two free cores" are the
- * best turn's (one bench read its turns from 22 to 35).  A constant
+ * best turn's (one bench read its turns from 22.6 to 33.1).  A constant
  * measured on another machine says nothing of this one: between two
  * sessions the same code ran 1.6 times faster on a new machine. */
 static void bench_peer(long n, int smoke)
@@ -1144,8 +1145,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: cannot write %s: %s\n", jpath, strerror(errno));
     else
         tco_fprintf(json, "{\"smoke\": %s, \"futures\": %ld, \"peer_futures_per_second\": %.0f, "
-                          "\"figures\": [", smoke ? "true" : "false", n,
-                    PEER_FUTURES_PER_SECOND);
+                          "\"peer_measured\": %s, \"figures\": [", smoke ? "true" : "false", n,
+                    PEER_FUTURES_PER_SECOND,
+                    getenv("BENCH_PEER_LIB") && *getenv("BENCH_PEER_LIB") ? "true" : "false");
     const char *plib = getenv("BENCH_PEER_LIB");
     if (plib && *plib)
         tco_fprintf(stdout, "make bench%s: %d processors; targets of issue 11 (the NumPy peer: "

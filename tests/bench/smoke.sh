@@ -94,6 +94,7 @@ for sc in sorted({f["scenario"] for f in figs}):
     q = v["run_ratio"] / v["machine_ratio"]
     assert abs(v["run_over_machine"] - q) <= 2e-5 * q, (v["run_over_machine"], q)
     assert v["fresh_sys_1e6"] >= 0 and 0 <= v["fresh_sys_share_1e6"] <= 100, v
+assert json.load(open(sys.argv[1]))["peer_measured"] is False
 PY
 fi
 [ -n "$rows" ] || fail=$((fail + 1))
@@ -153,6 +154,7 @@ near(p["peer_multiple_at_10"]["value"], m["value"] * 10 / 9)
 assert m["target"] == ">= 30x" and m["met"] == (m["value"] >= 30), m
 near(b["peer_here_multiple_2"]["value"], b["futures_per_second_2"]["value"] / peer)
 assert b["futures_per_second_2"]["target"] is None and b["peer_multiple_2"]["met"] is None, b
+assert json.load(open(sys.argv[1]))["peer_measured"] is True
 PY
     fi
 fi
