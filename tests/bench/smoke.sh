@@ -1,9 +1,12 @@
 #!/bin/sh
 # make bench's program on tiny sizes (BENCH_SMOKE=1): it runs on the bundled
 # baseline and bench/v2.yaml and prints every figure issue 11 asks for, each
-# target line with its verdict, and a bench.json with them.  Not a timing
-# test: no figure is judged.
-# Usage: tests/bench/smoke.sh build/bench/bench ./tcosim
+# target line with its verdict, and a bench.json with them; then again on
+# the baseline with a peer's engine loaded (the working tree's library,
+# built by bench/ab.sh -b with OPT and CC), whose figures are checked
+# against each other from bench.json.  Not a timing test: no figure is
+# judged.
+# Usage: [OPT=... CC=...] tests/bench/smoke.sh build/bench/bench ./tcosim
 set -u
 BENCH=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 BIN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
