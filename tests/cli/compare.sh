@@ -164,6 +164,8 @@ if command -v gnuplot >/dev/null 2>&1; then
                 grep -q "^ *second  *480  *960  *180$" pdf.txt &&
                 grep -q "busier: twice the requests" pdf.txt && ok ||
                 bad "report.pdf's first page lacks the table: $(head -20 pdf.txt)"
+        else
+            echo "compare: pdftotext is not installed (apt-get install poppler-utils): report.pdf's first page not read"
         fi
         rm -f cp/plots/compare.png
         "$BIN" plot cp 2>/dev/null && [ -s cp/plots/compare.png ] && ok || bad "tcosim plot on a compare folder"
