@@ -85,6 +85,14 @@ extern char **environ;
 #define TARGET_BIG_BYTES (2.0 * 1024 * 1024 * 1024)
 
 static FILE *json;
+static char json_tmp[4200]; /* bench.json while it is written */
+
+/* At exit: bench.json's temporary file, unless it was renamed (main). */
+static void remove_json_tmp(void)
+{
+    if (json_tmp[0])
+        unlink(json_tmp);
+}
 static char outdir[4096] = "build/bench-out"; /* BENCH_OUT: scratch folders */
 static int json_first = 1;
 static const char *cur_scenario = "";
@@ -780,11 +788,19 @@ static double peer_here;
  * best turn's (one bench read its turns from 22.6 to 33.1).  A constant
  * measured on another machine says nothing of this one: between two
  * sessions the same code ran 1.6 times faster on a new machine. */
+/* Whether the peer's engine and scenario are both given (BENCH_PEER_LIB,
+ * BENCH_PEER_SCENARIO): the heading, bench.json and bench_peer agree. */
+static int peer_given(const char **lib, const char **path)
+{
+    *lib = getenv("BENCH_PEER_LIB");
+    *path = getenv("BENCH_PEER_SCENARIO");
+    return *lib && **lib && *path && **path;
+}
+
 static void bench_peer(long n, int smoke)
 {
-    const char *lib = getenv("BENCH_PEER_LIB"), *path = getenv("BENCH_PEER_SCENARIO");
-    const char *rev = getenv("BENCH_PEER_REV");
-    if (!lib || !*lib || !path || !*path)
+    const char *lib, *path, *rev = getenv("BENCH_PEER_REV");
+    if (!peer_given(&lib, &path))
         return;
     if (!rev || !*rev)
         rev = "its revision";
@@ -1140,16 +1156,27 @@ int main(int argc, char **argv)
     tco_error err;
     if (tco_make_dirs(outdir, &err) != TCO_OK)
         fail(outdir, &err);
-    json = fopen(jpath, "w");
+    const char *plib, *pscen;
+    const int measured = peer_given(&plib, &pscen);
+    char md[4200];
+    snprintf(md, sizeof md, "%.*s.md",
+             (int)(strlen(jpath) > 5 && strcmp(jpath + strlen(jpath) - 5, ".json") == 0
+                       ? strlen(jpath) - 5 : strlen(jpath)), jpath);
+    /* No figures of an earlier bench are left beside a failed one:
+     * bench.json is written under another name and renamed at the end
+     * (removed if the bench stops before), bench.md only at the end. */
+    unlink(jpath);
+    unlink(md);
+    snprintf(json_tmp, sizeof json_tmp, "%s.tmp", jpath);
+    atexit(remove_json_tmp);
+    json = fopen(json_tmp, "w");
     if (!json)
-        fprintf(stderr, "bench: cannot write %s: %s\n", jpath, strerror(errno));
+        fprintf(stderr, "bench: cannot write %s: %s\n", json_tmp, strerror(errno));
     else
         tco_fprintf(json, "{\"smoke\": %s, \"futures\": %ld, \"peer_futures_per_second\": %.0f, "
                           "\"peer_measured\": %s, \"figures\": [", smoke ? "true" : "false", n,
-                    PEER_FUTURES_PER_SECOND,
-                    getenv("BENCH_PEER_LIB") && *getenv("BENCH_PEER_LIB") ? "true" : "false");
-    const char *plib = getenv("BENCH_PEER_LIB");
-    if (plib && *plib)
+                    PEER_FUTURES_PER_SECOND, measured ? "true" : "false");
+    if (measured)
         tco_fprintf(stdout, "make bench%s: %d processors; targets of issue 11 (the NumPy peer: "
                             "measured here, a ninth of issue 11's engine)\n",
                     smoke ? " (smoke sizes: figures are not meaningful)" : "",
@@ -1172,14 +1199,12 @@ int main(int argc, char **argv)
     bench_peer(n, smoke);
     for (int k = 0; k < ns; k++)
         bench_scenario(argc > 1 ? argv[k + 1] : def[k], smoke, big, n, &mem[k]);
-    char md[4200];
-    snprintf(md, sizeof md, "%.*s.md",
-             (int)(strlen(jpath) > 5 && strcmp(jpath + strlen(jpath) - 5, ".json") == 0
-                       ? strlen(jpath) - 5 : strlen(jpath)), jpath);
     write_markdown(md, ns);
     if (json) {
         fputs("\n]}\n", json);
-        if (fclose(json) != 0)
+        int bad = fclose(json) != 0;
+        json = NULL;
+        if (bad || rename(json_tmp, jpath) != 0)
             fprintf(stderr, "bench: cannot write %s\n", jpath);
         else
             tco_fprintf(stdout, "\nFigures also in %s and %s (README's table)\n", jpath, md);

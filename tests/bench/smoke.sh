@@ -165,6 +165,17 @@ PY
         echo "bench smoke: python3 is not installed: the peer's figures not checked against each other"
     fi
 fi
+# A peer library that cannot be loaded: exit 2 naming it, and no figures
+# left behind, neither half of this bench's nor an earlier bench's.
+echo '{"stale": true}' >"$TMP/gone.json"
+echo stale >"$TMP/gone.md"
+BENCH_SMOKE=1 BENCH_TCOSIM="$BIN" BENCH_OUT="$TMP/out" BENCH_JSON="$TMP/gone.json" \
+    BENCH_PEER_LIB="$TMP/no-such-lib.so" BENCH_PEER_SCENARIO=scenarios/baseline.yaml \
+    "$BENCH" scenarios/baseline.yaml >/dev/null 2>"$TMP/gone.err"
+rc=$?
+{ [ "$rc" = 2 ] && grep -q "no-such-lib.so" "$TMP/gone.err" && [ ! -e "$TMP/gone.json" ] &&
+    [ ! -e "$TMP/gone.json.tmp" ] && [ ! -e "$TMP/gone.md" ]; } ||
+    { echo "FAIL: bench smoke: an unloadable peer library (exit $rc, $(ls "$TMP" | grep gone | tr '\n' ' '))" >&2; fail=$((fail + 1)); }
 if [ "$fail" -ne 0 ]; then
     echo "bench smoke: $fail failure(s); table in:" >&2
     cat "$TMP/table" >&2
