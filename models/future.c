@@ -220,6 +220,7 @@ tco_future *tco_future_alloc(const tco_model *m)
     f->kind = calloc(B + 1, 1);
     f->qual = malloc(B * K * sizeof *f->qual);
     f->oneoff = malloc(T * sizeof *f->oneoff);
+    f->totals = malloc(T * sizeof *f->totals);
     f->event_month = malloc((E + 1) * sizeof *f->event_month);
     f->event_memo = calloc(E + 1, sizeof *f->event_memo);
     f->event_hazard = malloc(2 * (E + 1) * sizeof *f->event_hazard);
@@ -248,14 +249,14 @@ tco_future *tco_future_alloc(const tco_model *m)
     }
     f->rate_load = malloc(B * sizeof *f->rate_load);
     f->rate_reached = calloc(B, 1);
-    f->cmonth = malloc(T * TCO_NCAT * sizeof *f->cmonth);
+    f->cmonth = calloc(T * TCO_NCAT, sizeof *f->cmonth); /* +0 between costings (cost_direct) */
     f->cload = malloc(B * T * sizeof *f->cload);
     f->plan = malloc(T * K * sizeof *f->plan);
     f->umon = malloc(T);
     f->amon = malloc(B * T * sizeof *f->amon);
     f->rmon = malloc(B * T);
     if (!f->cmonth || !f->cload || !f->plan || !f->umon || !f->amon || !f->rmon || !f->rate_load || !f->rate_reached ||
-        !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->kind || !f->qual || !f->oneoff ||
+        !f->V || !f->step || !f->R || !f->paths || !f->type || !f->platform || !f->kind || !f->qual || !f->oneoff || !f->totals ||
         !f->event_month || !f->event_memo || !f->event_hazard || !f->excl || !f->adopt || !f->prod || !f->idle || !f->route || !f->via || !f->load) {
         tco_future_free(f);
         return NULL;
@@ -311,6 +312,7 @@ void tco_future_free(tco_future *f)
     free(f->req);
     free(f->value);
     free(f->oneoff);
+    free(f->totals);
     free(f->event_month);
     free(f->event_memo);
     free(f->event_hazard);
@@ -595,6 +597,7 @@ static void apply_events(tco_future *f, const tco_model *m, const unsigned char 
     }
     for (int t = 0; t < T; t++)
         f->oneoff[t] = 0;
+    f->any_oneoff = 0;
     for (size_t b = 0; f->based && b < m->B; b++)
         if (f->based[b])
             memcpy(f->paths[b].index, f->base_index + b * (size_t)T, (size_t)T * sizeof(double));
@@ -610,6 +613,7 @@ static void apply_events(tco_future *f, const tco_model *m, const unsigned char 
                 idx[t] *= factor;
         } else if (ev->kind == TCO_EVENT_ONE_OFF) {
             f->oneoff[month - 1] += f->x[ev->cost];
+            f->any_oneoff = 1;
         } else {
             /* Keep the exclusions sorted by month (stable for equal months). */
             size_t i = f->nexcl++;

@@ -90,6 +90,10 @@ struct tco_future {
     const double *demand; /* T: the month's requests, sum_k R_{t,k} (V itself in version 1) */
     double *req;       /* T: sum_k R_{t,k} when demand_v2, else NULL */
     double *oneoff;    /* T one-off event costs, shared by all strategies */
+    int any_oneoff;    /* a one-off event happens (else every oneoff[t] is +0) */
+    /* T: where tco_future_cost writes the months' totals when its caller
+     * asks for none (cost_direct writes them in every case). */
+    double *totals;
     int *event_month;  /* E, 0 = never */
     /* E: each event's monthly hazard h and log1p(-h), kept between
      * futures on its probability (tco_memo), at event_hazard[2 e]. */
@@ -141,7 +145,8 @@ struct tco_future {
     int *route, *via;  /* K */
     double *load;      /* B: the month's load, the sum of unit_load over requests served */
     double *rate_load; /* B: a review option's load (models/review.c) */
-    double *cmonth;    /* T x TCO_NCAT: each month's costs by category (strategy.c's cost_direct) */
+    double *cmonth;    /* T x TCO_NCAT: each month's costs by category (strategy.c's cost_direct);
+                          every entry +0 between costings: cost_direct clears what it wrote */
     double *cload;     /* B x T: each backend's load by month (cost_direct) */
     int *plan;         /* T x K: -1 where a workload's requests of a month go unserved, else 0
                           (cost_direct, once one does) */

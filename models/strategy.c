@@ -71,33 +71,42 @@ static inline void book_month(const double *c, double total, double d, double *n
 #define CATS_PLATFORM (CAT(TCO_CAT_COMPUTE) | CAT(TCO_CAT_STAFF) | CAT(TCO_CAT_SETUP) | \
                        CAT(TCO_CAT_OPERATIONS))
 
-/* Months 1..T's costs C (TCO_NCAT a month) into their totals (monthly,
- * when not NULL) and the sums over months, in month order, as book_month:
- * only the categories in cats, a constant where this is inlined.  A
- * category left out must hold +0 or -0 in every month: it adds nothing
- * to a total begun at +0 (such a sum is never -0 when rounding to
- * nearest), and its discounted sum stays +0 when the discount factors
- * are finite (they are positive), so the bits are those of every
- * category booked. */
+/* Months 1..T's costs C (TCO_NCAT a month) into their totals (monthly)
+ * and the sums over months, in month order, as book_month: only the
+ * categories in cats, a constant where this is inlined.  A category left
+ * out must hold +0 or -0 in every month: it adds nothing to a total begun
+ * at +0 (such a sum is never -0 when rounding to nearest), and its
+ * discounted sum stays +0 when the discount factors are finite (they are
+ * positive), so the bits are those of every category booked.  The value
+ * category is read from vrow[(t - 1) * vstep] (C's own column, or the
+ * future's value row: tco_future.value), the last in each month's total
+ * as in C.  Each month's categories in cats are set to +0 once read:
+ * cost_direct's next costing begins from zeros, with no pass of its own
+ * to zero them. */
 static inline __attribute__((always_inline)) void
-book_months(const double *C, const double *disc, int T, unsigned cats, double *monthly,
-            double *npv, double *nominal, double *cat)
+book_months(double *C, const double *vrow, size_t vstep, const double *disc, int T,
+            unsigned cats, double *monthly, double *npv, double *nominal, double *cat)
 {
     double n = 0, s = 0, k[TCO_NCAT] = {0};
     for (int t = 1; t <= T; t++) {
-        const double *c = C + (size_t)(t - 1) * TCO_NCAT;
+        double *c = C + (size_t)(t - 1) * TCO_NCAT;
         const double d = disc[t - 1];
+        double v[TCO_NCAT];
+        for (int j = 0; j < TCO_NCAT; j++)
+            v[j] = j == TCO_CAT_VALUE ? vrow[(size_t)(t - 1) * vstep] : c[j];
         double total = 0;
         for (int j = 0; j < TCO_NCAT; j++)
             if (cats & CAT(j))
-                total += c[j];
+                total += v[j];
         n += d * total;
         s += total;
         for (int j = 0; j < TCO_NCAT; j++)
             if (cats & CAT(j))
-                k[j] += d * c[j];
-        if (monthly)
-            monthly[t - 1] = total;
+                k[j] += d * v[j];
+        monthly[t - 1] = total;
+        for (int j = 0; j < TCO_NCAT; j++)
+            if (cats & CAT(j))
+                c[j] = 0;
     }
     *npv = n;
     *nominal = s;
@@ -110,8 +119,8 @@ book_months(const double *C, const double *disc, int T, unsigned cats, double *m
  * value; a review's switching costs; platforms' categories, the
  * facility's for owned GPUs), each its own copy; any other set books
  * every category. */
-static void book_cats(const double *C, const double *disc, int T, unsigned cats,
-                      double *monthly, double *npv, double *nominal, double *cat)
+static void book_cats(double *C, const double *vrow, size_t vstep, const double *disc, int T,
+                      unsigned cats, double *monthly, double *npv, double *nominal, double *cat)
 {
     enum {
         BASE = CAT(TCO_CAT_API) | CAT(TCO_CAT_QUALITY) | CAT(TCO_CAT_EVENTS),
@@ -121,22 +130,22 @@ static void book_cats(const double *C, const double *disc, int T, unsigned cats,
     };
     switch (cats) {
     case BASE:
-        book_months(C, disc, T, BASE, monthly, npv, nominal, cat);
+        book_months(C, vrow, vstep, disc, T, BASE, monthly, npv, nominal, cat);
         break;
     case BASE | VAL:
-        book_months(C, disc, T, BASE | VAL, monthly, npv, nominal, cat);
+        book_months(C, vrow, vstep, disc, T, BASE | VAL, monthly, npv, nominal, cat);
         break;
     case PLAT:
-        book_months(C, disc, T, PLAT, monthly, npv, nominal, cat);
+        book_months(C, vrow, vstep, disc, T, PLAT, monthly, npv, nominal, cat);
         break;
     case PLAT | VAL:
-        book_months(C, disc, T, PLAT | VAL, monthly, npv, nominal, cat);
+        book_months(C, vrow, vstep, disc, T, PLAT | VAL, monthly, npv, nominal, cat);
         break;
     case PLAT | FAC:
-        book_months(C, disc, T, PLAT | FAC, monthly, npv, nominal, cat);
+        book_months(C, vrow, vstep, disc, T, PLAT | FAC, monthly, npv, nominal, cat);
         break;
     default:
-        book_months(C, disc, T, CATS_ALL, monthly, npv, nominal, cat);
+        book_months(C, vrow, vstep, disc, T, CATS_ALL, monthly, npv, nominal, cat);
         break;
     }
 }
@@ -269,15 +278,12 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     int *read = f->last_read && !f->masked ? f->last_read + s * B : NULL;
     memset(out, 0, sizeof *out);
     out->tokens = f->tokens;
-    /* Each month's costs from zero, its one-off event costs set (row by
-     * row: cheaper than a call to memset of the whole, which takes the
-     * string instructions beyond 2 KiB). */
-    for (int t = 1; t <= T; t++) {
-        double *c = C + (size_t)(t - 1) * TCO_NCAT;
-        for (int j = 0; j < TCO_NCAT; j++)
-            c[j] = 0;
-        c[TCO_CAT_EVENTS] = f->oneoff[t - 1];
-    }
+    /* Each month's costs from zero (the last costing on f left every
+     * entry +0: f->cmonth), its one-off event costs set (+0 in every
+     * month without a one-off event). */
+    if (f->any_oneoff)
+        for (int t = 1; t <= T; t++)
+            C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_EVENTS] = f->oneoff[t - 1];
     int plat[TCO_MAX_BACKENDS], fixed[TCO_MAX_BACKENDS];
     size_t nplat = 0, nfixed = 0;
     /* The backends whose monthly loads are read (platforms, api backends
@@ -484,8 +490,15 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     /* The value of the requests served (MODEL.md 19; a request that fails
      * still counts), each month's from 0 in workload order as the spans
      * would subtract it: the future's (tco_future.value) where every
-     * request of the month is served, else the served ones' alone. */
-    if (valued && !any_unserved)
+     * request of the month is served, booked from its row (copied into C
+     * only for bycat), else the served ones' alone. */
+    const double *vrow = C + TCO_CAT_VALUE;
+    size_t vstep = TCO_NCAT;
+    if (valued && !any_unserved && !bycat) {
+        vrow = f->value;
+        vstep = 1;
+    }
+    if (valued && !any_unserved && bycat)
         for (int t = 1; t <= T; t++)
             C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_VALUE] = f->value[t - 1];
     if (valued && any_unserved)
@@ -530,7 +543,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     }
     /* The months' totals, then the sums over months in month order, of
      * the categories the strategy can write (book_cats); the others hold
-     * +0 (cost_direct zeroes every month). */
+     * +0 (f->cmonth is +0 between costings). */
     double npv = 0, nominal = 0, cat[TCO_NCAT] = {0};
     unsigned cats = CAT(TCO_CAT_API) | CAT(TCO_CAT_QUALITY) | CAT(TCO_CAT_EVENTS);
     if (valued)
@@ -544,9 +557,13 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     }
     if (!m->discount_finite)
         cats = CATS_ALL;
-    book_cats(C, m->discount, T, cats, monthly, &npv, &nominal, cat);
+    /* The months' costs are copied out, then cleared as they are booked:
+     * the categories the strategy can write are the only ones written, so
+     * every entry is +0 again for the next costing. */
     if (bycat)
         memcpy(bycat, C, (size_t)T * TCO_NCAT * sizeof *C);
+    book_cats(C, vrow, vstep, m->discount, T, cats, monthly ? monthly : f->totals, &npv, &nominal,
+              cat);
     out->npv = npv;
     out->nominal = nominal;
     memcpy(out->cat, cat, sizeof cat);

@@ -2874,6 +2874,17 @@ static void cmp_cost(const tco_cost *a, const tco_cost *b)
     ck_assert_int_eq(a->first_switch, b->first_switch);
 }
 
+/* cost_direct leaves every month's costs by category at +0 (its next
+ * costing begins from them): the bits of +0, not -0. */
+static void assert_cleared(const tco_future *f, size_t H)
+{
+    for (size_t i = 0; i < H * TCO_NCAT; i++) {
+        uint64_t bits;
+        memcpy(&bits, &f->cmonth[i], sizeof bits);
+        ck_assert_msg(bits == 0, "cmonth[%zu] left at %g", i, f->cmonth[i]);
+    }
+}
+
 /* A scenario file, or (path NULL) a scenario's text. */
 static void inline_same_bits(const char *path, const char *text, int *features)
 {
@@ -2917,9 +2928,16 @@ static void inline_same_bits(const char *path, const char *text, int *features)
              * strategy's months are booked from the categories it can
              * write alone (cost_direct's book_cats): the same bits. */
             tco_cost a1;
+            if (spans)
+                assert_cleared(d.f, H);
             tco_future_cost(d.f, d.m, s, ma, NULL, &a1);
             cmp_cost(&a1, &b);
             ck_assert(memcmp(ma, mb, H * sizeof *ma) == 0);
+            if (spans)
+                assert_cleared(d.f, H);
+            /* Nor the months' totals (as make bench costs). */
+            tco_future_cost(d.f, d.m, s, NULL, NULL, &a1);
+            cmp_cost(&a1, &b);
             /* The same price indices read, so the same events recosted. */
             if (d.f->last_read)
                 ck_assert(memcmp(d.f->last_read + s * B, tab->last_read + s * B,
