@@ -207,6 +207,44 @@ static void count_idle(tco_future *f, const int *use, size_t nuse, const int *ro
     }
 }
 
+/* One workload's requests R of months t .. end - 1 served by one
+ * backend: their prices (index g, unit cost uc) into the api category when
+ * priced, their load (unit_load ul) into L when it is read, and their
+ * failure costs (q, by month when qstep is 1) into the quality category,
+ * C the span's first month.  A copy for each case (serve_span), with no
+ * test a month, and a failure cost without a trend read once (nothing
+ * written here is one). */
+static inline __attribute__((always_inline)) void
+serve_months(double *C, const double *R, const double *g, double *L, const double *q,
+             size_t qstep, double uc, double ul, int t, int end, int priced, int load)
+{
+    double *c = C;
+    const double q1 = *q;
+    for (int u = t; u < end; u++, c += TCO_NCAT, q += qstep) {
+        const double r = R[u - 1];
+        if (priced)
+            c[TCO_CAT_API] += g[u - 1] * r * uc;
+        if (load)
+            L[u - 1] += r * ul;
+        c[TCO_CAT_QUALITY] += r * (qstep ? *q : q1);
+    }
+}
+
+static void serve_span(double *C, const double *R, const double *g, double *L, const double *q,
+                       size_t qstep, double uc, double ul, int t, int end, int priced, int load)
+{
+    switch ((qstep ? 4 : 0) | (priced ? 2 : 0) | (load ? 1 : 0)) {
+    case 0: serve_months(C, R, g, L, q, 0, uc, ul, t, end, 0, 0); break;
+    case 1: serve_months(C, R, g, L, q, 0, uc, ul, t, end, 0, 1); break;
+    case 2: serve_months(C, R, g, L, q, 0, uc, ul, t, end, 1, 0); break;
+    case 3: serve_months(C, R, g, L, q, 0, uc, ul, t, end, 1, 1); break;
+    case 4: serve_months(C, R, g, L, q, 1, uc, ul, t, end, 0, 0); break;
+    case 5: serve_months(C, R, g, L, q, 1, uc, ul, t, end, 0, 1); break;
+    case 6: serve_months(C, R, g, L, q, 1, uc, ul, t, end, 1, 0); break;
+    default: serve_months(C, R, g, L, q, 1, uc, ul, t, end, 1, 1); break;
+    }
+}
+
 /* Whether cost_direct can cost strategy s on f: every backend it can
  * reach of a built-in type (costed inline). */
 static int direct_ok(const tco_future *f, const tco_model *m, size_t s)
@@ -441,15 +479,8 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             }
             /* The prices, the load and the failure costs of the span's
              * months in one pass (each a sum of its own). */
-            double *c = C + (size_t)(t - 1) * TCO_NCAT;
-            for (int u = t; u < end; u++, c += TCO_NCAT, q += qstep) {
-                const double r = R[u - 1];
-                if (priced)
-                    c[TCO_CAT_API] += g[u - 1] * r * uc;
-                if (load)
-                    L[u - 1] += r * ul;
-                c[TCO_CAT_QUALITY] += r * *q;
-            }
+            serve_span(C + (size_t)(t - 1) * TCO_NCAT, R, g, L, q, qstep, uc, ul, t, end, priced,
+                       load);
             if (priced && read)
                 read[srv] = end - 1;
         }
