@@ -211,14 +211,13 @@ static void count_idle(tco_future *f, const int *use, size_t nuse, const int *ro
  * backend: their prices (index g, unit cost uc) into the api category when
  * priced, their load (unit_load ul) into L when it is read, and their
  * failure costs (q, by month when qstep is 1) into the quality category,
- * C the span's first month.  A copy for each case (serve_span), with no
+ * c the span's first month.  A copy for each case (serve_span), with no
  * test a month, and a failure cost without a trend read once (nothing
  * written here is one). */
 static inline __attribute__((always_inline)) void
-serve_months(double *C, const double *R, const double *g, double *L, const double *q,
+serve_months(double *c, const double *R, const double *g, double *L, const double *q,
              size_t qstep, double uc, double ul, int t, int end, int priced, int load)
 {
-    double *c = C;
     const double q1 = *q;
     for (int u = t; u < end; u++, c += TCO_NCAT, q += qstep) {
         const double r = R[u - 1];
@@ -528,11 +527,10 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
     if (valued && !any_unserved && !bycat) {
         vrow = f->value;
         vstep = 1;
-    }
-    if (valued && !any_unserved && bycat)
+    } else if (valued && !any_unserved) {
         for (int t = 1; t <= T; t++)
             C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_VALUE] = f->value[t - 1];
-    if (valued && any_unserved)
+    } else if (valued) {
         for (int t = 1; t <= T; t++) {
             double v = f->value[t - 1];
             if (unserved_month[t - 1]) {
@@ -543,6 +541,7 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
             }
             C[(size_t)(t - 1) * TCO_NCAT + TCO_CAT_VALUE] = v;
         }
+    }
     /* The platforms' monthly costs, in the loop's order (use order; an api
      * backend's fixed cost is booked above, and adds to other categories
      * than these).  Without a retirement each platform has one adoption,
