@@ -33,6 +33,7 @@ const tco_domain TCO_DOM_GE1 = {1, HUGE_VAL, 0, 0};
  * range; beyond the tabulated range GSL's exact inverse is used. */
 #define QT_NODES 2049
 #define QT_VMAX 23.0
+#define QT_STEP (2 * QT_VMAX / (QT_NODES - 1)) /* every table's t->step */
 
 struct tco_qtable {
     int refs;            /* distributions (and a cache) using the table */
@@ -169,7 +170,7 @@ static tco_qtable *qtable_build(const tco_dist *d, int threads, int *timeout, do
     t->gamma = d->kind == TCO_DIST_GAMMA;
     t->alpha = d->alpha;
     t->beta = d->beta;
-    t->step = 2 * QT_VMAX / (QT_NODES - 1);
+    t->step = QT_STEP;
     const double upper = t->gamma ? HUGE_VAL : 1;
     const double step = t->step;
     const double lnorm = t->gamma ? 0
@@ -333,15 +334,21 @@ static double tail_quantile(const tco_dist *d, double u)
     return isfinite(hi) ? bisect_quantile(d, u, w, lo, hi) : lo;
 }
 
-static double qtable_eval(const tco_dist *d, double u)
+/* Where u falls in a table: in node steps from -QT_VMAX, in v = log(u / (1
+ * - u)). */
+static inline double qtable_pos(double u)
+{
+    return (log(u / (1 - u)) + QT_VMAX) / QT_STEP;
+}
+
+/* The tabulated quantile at u, whose position is pos (qtable_pos). */
+static double qtable_at(const tco_dist *d, double u, double pos)
 {
     const tco_qtable *t = d->table;
-    double v = log(u / (1 - u));
-    double pos = (v + QT_VMAX) / t->step;
     if (!(pos >= 0) || pos >= QT_NODES - 1)
         return tail_quantile(d, u);
     int j = (int)pos;
-    double s = pos - j, h = t->step;
+    double s = pos - j, h = QT_STEP;
     double s2 = s * s, s3 = s2 * s;
     double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + s;
     double h01 = -2 * s3 + 3 * s2, h11 = s3 - s2;
@@ -355,6 +362,11 @@ static double qtable_eval(const tco_dist *d, double u)
      * NaNs, where both return the other argument, as these do for q. */
     double lo = t->node[j].q, hi = t->node[j + 1].q, w = q > lo ? q : lo;
     return w < hi ? w : hi;
+}
+
+static double qtable_eval(const tco_dist *d, double u)
+{
+    return qtable_at(d, u, qtable_pos(u));
 }
 
 const char *tco_dist_name(tco_dist_kind kind)
@@ -481,6 +493,29 @@ double tco_dist_normal_quantile(double p)
         x = poly7(e, r) / poly7(f, r);
     }
     return p < 0.5 ? -x : x;
+}
+
+double tco_dist_locate(const tco_dist *d, double u)
+{
+    if (!d->table)
+        return 0;
+    double pos = qtable_pos(u);
+    if (pos >= 0 && pos < QT_NODES - 1)
+        __builtin_prefetch(&d->table->node[(int)pos]);
+    return pos;
+}
+
+double tco_dist_quantile_at(const tco_dist *d, double u, double pos)
+{
+    switch (d->kind) {
+    case TCO_DIST_PERT:
+    case TCO_DIST_BETA:
+        return d->a + (d->b - d->a) * qtable_at(d, u, pos);
+    case TCO_DIST_GAMMA:
+        return qtable_at(d, u, pos);
+    default:
+        return tco_dist_quantile(d, u);
+    }
 }
 
 double tco_dist_quantile(const tco_dist *d, double u)

@@ -87,6 +87,16 @@ void tco_dist_clear(tco_dist *d);
 /* The quantile F^-1(u) for u in (0, 1). */
 double tco_dist_quantile(const tco_dist *d, double u);
 
+/* Where u falls in d's quantile table (beta, pert, gamma), with the table's
+ * nodes there asked into the cache (a prefetch: nothing waits for them), or
+ * 0 for a distribution without a table.  Locating several inputs' quantiles
+ * before evaluating any lets their tables' memory be read at once, not one
+ * input after the other. */
+double tco_dist_locate(const tco_dist *d, double u);
+
+/* tco_dist_quantile(d, u), given pos = tco_dist_locate(d, u): the same bits. */
+double tco_dist_quantile_at(const tco_dist *d, double u, double pos);
+
 /* The standard normal quantile Phi^-1(p): -inf at 0, +inf at 1, NaN
  * outside [0, 1].  Wichura's (1988) algorithm AS 241 (PPND16, relative
  * error about 1e-16), its rational functions evaluated by Horner's rule in

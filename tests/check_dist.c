@@ -347,9 +347,45 @@ START_TEST(test_table_equals_plain_path)
             double got = tco_dist_quantile(&d, u);
             ck_assert_msg(memcmp(&want, &got, sizeof got) == 0, "%s: Q(%.17g) = %.17g, plain %.17g",
                           texts[c], u, got, want);
+            /* Located first (the sampler's way: tco_sample_uncertain). */
+            got = tco_dist_quantile_at(&d, u, tco_dist_locate(&d, u));
+            ck_assert_msg(memcmp(&want, &got, sizeof got) == 0,
+                          "%s: Q(%.17g) located = %.17g, plain %.17g", texts[c], u, got, want);
         }
         tco_dist_clear(&d);
     }
+}
+END_TEST
+
+/* tco_dist_quantile_at after tco_dist_locate, beyond a table's range
+ * (GSL's inverse) and for the kinds without a table (their closed forms). */
+START_TEST(test_located_quantiles)
+{
+    tco_dist d;
+    tco_error err;
+    ck_assert_msg(parse("{dist: beta, alpha: 2.3, beta: 4.1}", &d, &TCO_DOM_ANY, &err) == TCO_OK,
+                  "%s", err.msg);
+    const double tails[] = {1e-12, 1e-11, 1 - 1e-11, 1 - 1e-12};
+    for (int i = 0; i < 4; i++) {
+        double want = gsl_cdf_beta_Pinv(tails[i], 2.3, 4.1);
+        double got = tco_dist_quantile_at(&d, tails[i], tco_dist_locate(&d, tails[i]));
+        ck_assert_msg(fabs(got - want) <= 1e-12 * fabs(want), "Q(%g) = %.17g, GSL %.17g",
+                      tails[i], got, want);
+    }
+    tco_dist_clear(&d);
+    const double u = 0.8;
+    ck_assert(parse("{dist: normal, mean: 3, sd: 2}", &d, &TCO_DOM_ANY, &err) == TCO_OK);
+    ck_assert_double_eq_tol(tco_dist_quantile_at(&d, u, tco_dist_locate(&d, u)),
+                            3 + 2 * gsl_cdf_ugaussian_Pinv(u), 1e-14);
+    tco_dist_clear(&d);
+    ck_assert(parse("{dist: uniform, min: 2, max: 6}", &d, &TCO_DOM_ANY, &err) == TCO_OK);
+    ck_assert_double_eq_tol(tco_dist_quantile_at(&d, u, tco_dist_locate(&d, u)), 5.2, 1e-14);
+    tco_dist_clear(&d);
+    /* Triangular(0, 1, 1): Q(u) = sqrt(u). */
+    ck_assert(parse("{dist: triangular, min: 0, mode: 1, max: 1}", &d, &TCO_DOM_ANY, &err) ==
+              TCO_OK);
+    ck_assert_double_eq_tol(tco_dist_quantile_at(&d, u, tco_dist_locate(&d, u)), sqrt(u), 1e-15);
+    tco_dist_clear(&d);
 }
 END_TEST
 
@@ -715,6 +751,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_discrete_long_list);
     tcase_add_test(tc, test_tables_where_gsl_fails);
     tcase_add_test(tc, test_table_equals_plain_path);
+    tcase_add_test(tc, test_located_quantiles);
     tcase_add_test(tc, test_table_thread_independent);
     tcase_add_test(tc, test_extreme_parameters);
     tcase_add_test(tc, test_table_cache);
