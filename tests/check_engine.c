@@ -827,6 +827,68 @@ START_TEST(test_breakeven_by_hand)
 }
 END_TEST
 
+/* Every future's monthly costs as stored (the engine's groups of futures
+ * transposed into run->monthly, streamed where a whole group is aligned),
+ * by hand: each future's volume V is uniform, flat across months but for
+ * 50% growth a year; the API costs V x 1,000 tokens at 1 a million, so
+ * V / 1,000 x 1.5^((t - 1) / 12) in month t; the GPU 17,300 a month.  On
+ * 1 and 2 threads, for numbers of futures that are and are not multiples
+ * of a group (16) and of 4, and a run added block by block in any order. */
+START_TEST(test_monthly_by_hand)
+{
+    const char *text =
+        "scenario: { name: months, horizon_months: 24 }\n"
+        "workloads: { w: { input_tokens: 1000, output_tokens: 0 } }\n"
+        "demand: { requests_per_month: { dist: uniform, min: 1.0e6, max: 3.0e6 }, growth_annual: 0.5 }\n"
+        "backends:\n"
+        "  api: { type: api, input_price_per_mtok: 1, output_price_per_mtok: 0 }\n"
+        "  gpu: { type: self_hosted, throughput_tokens_per_gpu_second: 1.0e12, min_gpus: 1,\n"
+        "         gpu: { mode: cloud, hour_price: 10 }, staff: { base_fte: 1, cost_per_fte_year: 120000 } }\n"
+        "strategies: { api: { route: { w: api } }, own: { route: { w: gpu } } }\n";
+    const long sizes[] = {37, 1000, 1003, 4098};
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++)
+        for (int threads = 1; threads <= 2; threads++) {
+            tco_scenario *sc;
+            tco_run_options opt = {0};
+            opt.futures = sizes[z];
+            opt.threads = threads;
+            opt.keep_inputs = 1;
+            tco_run *run = run_text(text, &opt, &sc);
+            const size_t n = (size_t)sizes[z], T = 24, NI = sc->ninputs;
+            ck_assert_ptr_nonnull(run->monthly);
+            for (size_t i = 0; i < n; i++) {
+                double v = run->inputs[i * NI + (size_t)sc->volume];
+                ck_assert(v >= 1e6 && v <= 3e6);
+                for (size_t t = 0; t < T; t++) {
+                    double api = v / 1000 * pow(1.5, (double)t / 12);
+                    float got = run->monthly[t * n + i], own = run->monthly[(T + t) * n + i];
+                    ck_assert_msg(fabs(got - api) <= 1e-6 * api,
+                                  "%zu futures, %d threads: future %zu month %zu: %.9g, by hand %.9g",
+                                  n, threads, i, t + 1, (double)got, api);
+                    ck_assert_msg(own == 17300.0f, "%zu futures: future %zu month %zu: %.9g", n, i,
+                                  t + 1, (double)own);
+                }
+            }
+            if (n == 4098 && threads == 2) {
+                /* Blocks added in reverse order: the same floats. */
+                tco_run *rev;
+                tco_error err;
+                ck_assert_int_eq(tco_run_alloc(&rev, sc, &opt, &err), TCO_OK);
+                long bs = tco_run_block_size(rev);
+                for (long b = ((long)n - 1) / bs; b >= 0; b--)
+                    ck_assert_int_eq(tco_run_futures(rev, b * bs,
+                                                     (b + 1) * bs < (long)n ? (b + 1) * bs : (long)n,
+                                                     &err), TCO_OK);
+                ck_assert_int_eq(tco_run_finish(rev, &err), TCO_OK);
+                ck_assert(memcmp(run->monthly, rev->monthly, 2 * T * n * sizeof(float)) == 0);
+                tco_run_free(rev);
+            }
+            tco_run_free(run);
+            tco_scenario_free(sc);
+        }
+}
+END_TEST
+
 /* xoshiro256** known-answer vector: state {1, 2, 3, 4}, the first ten
  * outputs of the authors' reference implementation (Blackman and Vigna). */
 
@@ -1456,6 +1518,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_monthly_bands_bound);
     tcase_add_test(tc, test_cost_per_mtok_and_clamps);
     tcase_add_test(tc, test_breakeven_by_hand);
+    tcase_add_test(tc, test_monthly_by_hand);
     tcase_add_test(tc, test_non_finite_cost_is_an_error);
     tcase_add_test(tc, test_costs_beyond_float_range);
     tcase_add_test(tc, test_long_volatile_horizon);
