@@ -520,11 +520,15 @@ static void draw_capability(tco_future *f, const tco_model *m, size_t b, const d
             /* (1 + tau)^((t - 1) / 12): a power each twelve months
              * (exact at months 1, 13, 25, ...), times (1 + tau)^(1/12)
              * month by month in between (within a few units in the
-             * last place of the power itself). */
-            double step = pow(1 + tau, 1.0 / 12), v = 1;
+             * last place of the power itself).  The first two powers
+             * are 1 and 1 + tau: pow(x, 0) is 1 and pow(x, 1) is x (its
+             * error is within 0.52 units in the last place, and x is a
+             * double), so they are not called for. */
+            const double x1 = 1 + tau, step = pow(x1, 1.0 / 12);
+            double v = 1;
             for (int t = 1; t <= m->T; t++) {
                 if (t > 1)
-                    v = (t - 1) % 12 ? v * step : pow(1 + tau, (t - 1) / 12.0);
+                    v = (t - 1) % 12 ? v * step : t == 13 ? x1 : pow(x1, (t - 1) / 12.0);
                 f->growth[t - 1] = v;
             }
             have = in;
