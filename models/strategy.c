@@ -114,40 +114,41 @@ book_months(double *C, const double *vrow, size_t vstep, const double *disc, int
         cat[j] = k[j];
 }
 
-/* book_months of the category sets strategies have (the api, quality
- * and events categories, with the value category when a workload has a
- * value; a review's switching costs; platforms' categories, the
- * facility's for owned GPUs), each its own copy; any other set books
- * every category. */
+/* book_months of the category sets strategies have (the api and quality
+ * categories, the events' when an event costs something in the future,
+ * with the value category when a workload has a value; a review's
+ * switching costs; platforms' categories, the facility's for owned GPUs),
+ * each its own copy; any other set books every category. */
 static void book_cats(double *C, const double *vrow, size_t vstep, const double *disc, int T,
                       unsigned cats, double *monthly, double *npv, double *nominal, double *cat)
 {
     enum {
-        BASE = CAT(TCO_CAT_API) | CAT(TCO_CAT_QUALITY) | CAT(TCO_CAT_EVENTS),
+        BASE = CAT(TCO_CAT_API) | CAT(TCO_CAT_QUALITY),
+        EV = CAT(TCO_CAT_EVENTS),
         VAL = CAT(TCO_CAT_VALUE),
         PLAT = BASE | CATS_PLATFORM,
         FAC = CAT(TCO_CAT_FACILITY)
     };
+#define BOOK(set)                                                                        \
+    case set:                                                                            \
+        book_months(C, vrow, vstep, disc, T, set, monthly, npv, nominal, cat);           \
+        break
     switch (cats) {
-    case BASE:
-        book_months(C, vrow, vstep, disc, T, BASE, monthly, npv, nominal, cat);
-        break;
-    case BASE | VAL:
-        book_months(C, vrow, vstep, disc, T, BASE | VAL, monthly, npv, nominal, cat);
-        break;
-    case PLAT:
-        book_months(C, vrow, vstep, disc, T, PLAT, monthly, npv, nominal, cat);
-        break;
-    case PLAT | VAL:
-        book_months(C, vrow, vstep, disc, T, PLAT | VAL, monthly, npv, nominal, cat);
-        break;
-    case PLAT | FAC:
-        book_months(C, vrow, vstep, disc, T, PLAT | FAC, monthly, npv, nominal, cat);
-        break;
+        BOOK(BASE);
+        BOOK(BASE | EV);
+        BOOK(BASE | VAL);
+        BOOK(BASE | EV | VAL);
+        BOOK(PLAT);
+        BOOK(PLAT | EV);
+        BOOK(PLAT | VAL);
+        BOOK(PLAT | EV | VAL);
+        BOOK(PLAT | FAC);
+        BOOK(PLAT | EV | FAC);
     default:
         book_months(C, vrow, vstep, disc, T, CATS_ALL, monthly, npv, nominal, cat);
         break;
     }
+#undef BOOK
 }
 
 /* A review of strategy s at the end of month r, when one is due (MODEL.md
@@ -575,7 +576,11 @@ static void cost_direct(tco_future *f, const tco_model *m, size_t s, double *mon
      * the categories the strategy can write (book_cats); the others hold
      * +0 (f->cmonth is +0 between costings). */
     double npv = 0, nominal = 0, cat[TCO_NCAT] = {0};
-    unsigned cats = CAT(TCO_CAT_API) | CAT(TCO_CAT_QUALITY) | CAT(TCO_CAT_EVENTS);
+    unsigned cats = CAT(TCO_CAT_API) | CAT(TCO_CAT_QUALITY);
+    /* The events category is written by one-off costs and exclusions
+     * alone: +0 in every month of a future with neither. */
+    if (f->any_oneoff || f->first_excl <= T)
+        cats |= CAT(TCO_CAT_EVENTS);
     if (valued)
         cats |= CAT(TCO_CAT_VALUE);
     if (review)
