@@ -23,6 +23,10 @@
 #include <math.h>
 #if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
+#if defined(__GNUC__) || defined(__clang__)
+#include <immintrin.h>
+#define VEXP_AVX2 1 /* a copy for AVX2's four lanes, chosen at run time */
+#endif
 #endif
 
 #define VEXP_MAX 700.0
@@ -128,16 +132,86 @@ static double vexp_checked(double x)
     return fabs(x) <= VEXP_MAX ? vexp_one(x) : exp(x);
 }
 
+#ifdef VEXP_AVX2
+/* The SSE2 loop of tco_vmath_exp in AVX2's four lanes, the same operations
+ * in each lane (no fused multiply-add: the library is built with
+ * -ffp-contract=off, and these are separate multiplications and
+ * additions): y[i] for i below the multiple of 4 it returns, where each
+ * group of four arguments is within +-VEXP_MAX (a group with one beyond
+ * is left to the caller, from that group on). */
+__attribute__((target("avx2"))) static size_t vexp_avx2(double *y, const double *x, size_t n)
+{
+    const __m256d inv_ln2 = _mm256_set1_pd(vexp_inv_ln2_64), shift = _mm256_set1_pd(VEXP_SHIFT);
+    const __m256d ln2_hi = _mm256_set1_pd(vexp_ln2_64_hi), ln2_lo = _mm256_set1_pd(vexp_ln2_64_lo);
+    const __m256d limit = _mm256_set1_pd(VEXP_MAX);
+    const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(INT64_MAX));
+    const __m256i bias =
+        _mm256_sub_epi64(_mm256_set1_epi64x(VEXP_BIAS), _mm256_castpd_si256(shift));
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m256d v = _mm256_loadu_pd(x + i);
+        if (_mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(v, abs_mask), limit, _CMP_LE_OQ)) != 15)
+            break;
+        __m256d s = _mm256_add_pd(_mm256_mul_pd(v, inv_ln2), shift);
+        __m256d k = _mm256_sub_pd(s, shift);
+        __m256i kb = _mm256_add_epi64(_mm256_castpd_si256(s), bias);
+        __m256d hi = _mm256_sub_pd(v, _mm256_mul_pd(k, ln2_hi)), lo = _mm256_mul_pd(k, ln2_lo);
+        __m256d r = _mm256_sub_pd(hi, lo);
+        __m256d q = _mm256_set1_pd(vexp_c[0]);
+        for (int j = 1; j < 5; j++)
+            q = _mm256_add_pd(_mm256_mul_pd(q, r), _mm256_set1_pd(vexp_c[j]));
+        /* The table's rows of the four lanes: rows 0 and 2 in a and rows
+         * 1 and 3 in b (128-bit halves), so that the unpacks, which work
+         * within halves, give the highs and the lows in lane order. */
+        uint64_t kj[4];
+        _mm256_storeu_si256((__m256i *)(void *)kj, kb);
+        __m256d a = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(vexp_table[kj[0] & 63])),
+                                         _mm_loadu_pd(vexp_table[kj[2] & 63]), 1);
+        __m256d b = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(vexp_table[kj[1] & 63])),
+                                         _mm_loadu_pd(vexp_table[kj[3] & 63]), 1);
+        __m256d th = _mm256_unpacklo_pd(a, b), tl = _mm256_unpackhi_pd(a, b);
+        __m256d p = _mm256_add_pd(r, _mm256_mul_pd(_mm256_mul_pd(r, r), q));
+        __m256d e = _mm256_add_pd(th, _mm256_add_pd(tl, _mm256_mul_pd(th, p)));
+        __m256i scale = _mm256_slli_epi64(_mm256_srli_epi64(kb, 6), 52);
+        _mm256_storeu_pd(y + i, _mm256_mul_pd(e, _mm256_castsi256_pd(scale)));
+    }
+    return i;
+}
+#endif
+
+/* The widest lanes tco_vmath_exp may use (tco_vmath_limit_lanes). */
+static int vexp_lanes_cap = 4;
+
+void tco_vmath_limit_lanes(int lanes) { vexp_lanes_cap = lanes; }
+
+int tco_vmath_lanes(void)
+{
+    int w = 1;
+#if defined(__SSE2__) && defined(__x86_64__)
+    w = 2;
+#ifdef VEXP_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        w = 4;
+#endif
+#endif
+    return w < vexp_lanes_cap ? w : vexp_lanes_cap;
+}
+
 void tco_vmath_exp(double *y, const double *x, size_t n)
 {
     size_t i = 0;
+#ifdef VEXP_AVX2
+    /* (A test of a bit the compiler's start-up code sets from CPUID.) */
+    if (vexp_lanes_cap >= 4 && __builtin_cpu_supports("avx2"))
+        i = vexp_avx2(y, x, n);
+#endif
 #if defined(__SSE2__) && defined(__x86_64__)
     const __m128d inv_ln2 = _mm_set1_pd(vexp_inv_ln2_64), shift = _mm_set1_pd(VEXP_SHIFT);
     const __m128d ln2_hi = _mm_set1_pd(vexp_ln2_64_hi), ln2_lo = _mm_set1_pd(vexp_ln2_64_lo);
     const __m128d limit = _mm_set1_pd(VEXP_MAX);
     const __m128d abs_mask = _mm_castsi128_pd(_mm_set1_epi64x(INT64_MAX));
     const __m128i bias = _mm_sub_epi64(_mm_set1_epi64x(VEXP_BIAS), _mm_castpd_si128(shift));
-    for (; i + 2 <= n; i += 2) {
+    for (; vexp_lanes_cap >= 2 && i + 2 <= n; i += 2) {
         __m128d v = _mm_loadu_pd(x + i);
         if (_mm_movemask_pd(_mm_cmple_pd(_mm_and_pd(v, abs_mask), limit)) != 3) {
             y[i] = vexp_checked(x[i]);

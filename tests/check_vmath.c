@@ -1,6 +1,7 @@
 /* exp over arrays (sim/vmath.h): its error against long double's expl,
  * in units in the last place, over the range it computes itself; the
- * arguments it leaves to libm; the SSE2 lanes against the plain C path. */
+ * arguments it leaves to libm; the AVX2 and SSE2 lanes against the plain C
+ * path. */
 #include "testutil.h"
 
 #include <float.h>
@@ -122,6 +123,51 @@ START_TEST(test_exp_lanes)
 }
 END_TEST
 
+/* Four lanes (AVX2, where the processor has it), two (SSE2) and one (plain
+ * C) give the same bits: a million arguments over the whole range and at
+ * the reduction's edges, with some beyond +-700, infinite and NaN (left to
+ * libm) among them, in arrays of every length up to 9 and one long one. */
+START_TEST(test_exp_widths)
+{
+    enum { N = 1 << 20 };
+    double *x = malloc(N * sizeof *x), *y[3];
+    ck_assert_ptr_nonnull(x);
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 2026, 12);
+    for (size_t i = 0; i < N; i++) {
+        double u = 2 * tco_rng_uniform(&r) - 1;
+        long k = (long)(i % 129281) - 64640;
+        x[i] = i % 3 == 0 ? 700 * u
+             : i % 3 == 1 ? (k + 0.5) * (0.693147180559945309417 / 64) * (1 + 1e-15 * u)
+                          : 1e-3 * u;
+        if (i % 1001 == 0)
+            x[i] = i % 2 ? 800 * u : i % 3 ? INFINITY : NAN;
+    }
+    const int widths[3] = {4, 2, 1};
+    fprintf(stderr, "check_vmath: %d lanes on this processor\n", tco_vmath_lanes());
+    for (int w = 0; w < 3; w++) {
+        tco_vmath_limit_lanes(widths[w]);
+        ck_assert_int_le(tco_vmath_lanes(), widths[w]);
+        ck_assert_ptr_nonnull(y[w] = malloc(N * sizeof *y[w]));
+        tco_vmath_exp(y[w], x, N);
+        /* Short arrays, each from its own place. */
+        for (size_t len = 1, at = 0; len <= 9; at += len, len++)
+            tco_vmath_exp(y[w] + at, x + at, len);
+    }
+    tco_vmath_limit_lanes(4);
+    for (int w = 1; w < 3; w++)
+        for (size_t i = 0; i < N; i++)
+            ck_assert_msg(memcmp(&y[0][i], &y[w][i], sizeof(double)) == 0,
+                          "exp(%a): %a in %d lanes, %a in %d", x[i], y[0][i], widths[0],
+                          y[w][i], widths[w]);
+    for (int w = 0; w < 3; w++)
+        free(y[w]);
+    free(x);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("vmath");
@@ -130,6 +176,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_exp_error);
     tcase_add_test(tc, test_exp_values);
     tcase_add_test(tc, test_exp_lanes);
+    tcase_add_test(tc, test_exp_widths);
     suite_add_tcase(s, tc);
     return s;
 }
