@@ -144,7 +144,9 @@ static void api_draw(tco_backend_paths *p, const tco_scenario *sc, const tco_bac
     api_paths *d = p->data;
     double *M = p->index;
     int T = p->T;
-    double trend = pow(1 + x[b->price_trend], 1.0 / 12);
+    if (!tco_memo_hit(&d->trend_memo, x[b->price_trend], 0))
+        d->trend = pow(1 + x[b->price_trend], 1.0 / 12);
+    const double trend = d->trend;
     M[0] = 1;
     const tco_input *size = &sc->inputs[b->shock_size];
     if (!tco_memo_hit(&d->shock_memo, x[b->shock_rate], 0)) {

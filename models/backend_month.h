@@ -52,8 +52,8 @@ enum { TCO_KIND_TABLE, TCO_KIND_API, TCO_KIND_SELF };
 typedef struct {
     double fixed;
     /* Kept between futures (tco_memo): the table of the shocks' monthly
-     * counts, on the rate; the index's monthly trend factor without
-     * shocks, on the trend. */
+     * counts, on the rate; the index's monthly trend factor, on the
+     * trend. */
     tco_memo shock_memo, trend_memo;
     tco_poisson_table shock_table;
     double trend;
@@ -89,9 +89,10 @@ typedef struct {
     double *staff; /* T: cost of one FTE in month t */
     /* Kept between futures (tco_memo): the index's drift and step on the
      * GPU price trend; each operation's table of monthly counts on its
-     * rate; staff on the cost per FTE and the salary growth. */
-    tco_memo gpu_memo, ops_memo[3], staff_memo;
-    double drift, step;
+     * rate; the salary's monthly growth factor on its growth, and staff
+     * on the cost per FTE and the growth. */
+    tco_memo gpu_memo, ops_memo[3], grow_memo, staff_memo;
+    double drift, step, grow;
     tco_poisson_table ops_table[3];
     /* Owned GPUs: cohorts bought, oldest first; [head, tail) are held. */
     int *coh_month;

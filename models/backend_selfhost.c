@@ -450,8 +450,10 @@ static void self_serve(tco_backend_paths *p, const tco_scenario *sc, const tco_b
     p->setup = (int)fmin(floor(x[b->setup_months] + 0.5), 1e6);
     p->setup_failure = b->setup_failure >= 0 ? x[b->setup_failure] : 0;
     p->abandon = b->abandon >= 0 ? (int)fmin(floor(x[b->abandon] + 0.5), 1e6) : p->setup;
+    if (!tco_memo_hit(&d->grow_memo, x[b->salary_growth], 0))
+        d->grow = pow(1 + x[b->salary_growth], 1.0 / 12);
     if (!tco_memo_hit(&d->staff_memo, x[b->cost_per_fte], x[b->salary_growth])) {
-        double fte = x[b->cost_per_fte] / 12, grow = pow(1 + x[b->salary_growth], 1.0 / 12);
+        double fte = x[b->cost_per_fte] / 12, grow = d->grow;
         for (int t = 0; t < T; t++) {
             d->staff[t] = fte;
             fte *= grow;

@@ -2599,7 +2599,8 @@ static int costs_differ(tco_future *f, tco_future *g, const tco_model *m, size_t
 
 /* What a tco_future keeps between futures (tco_memo: the GPU index's
  * drift, the tables of the operations' and the price shocks' monthly
- * counts, staff costs, the api index's trend, the events' hazards) gives
+ * counts, the salary's growth factor and staff costs, the api index's
+ * trend (with shocks or without), the events' hazards) gives
  * the same bits as a new tco_future: futures drawn in turn on one, three
  * with their sampled inputs (the kept values reused), then three with
  * every input 0.9 times as large (every kept value computed anew), and so
