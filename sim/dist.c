@@ -364,9 +364,12 @@ static double qtable_at(const tco_dist *d, double u, double pos)
     return w < hi ? w : hi;
 }
 
-static double qtable_eval(const tco_dist *d, double u)
+/* The quantile of a distribution with a table (beta and pert on their
+ * range, gamma) at u, whose position is pos (qtable_pos). */
+static double table_quantile(const tco_dist *d, double u, double pos)
 {
-    return qtable_at(d, u, qtable_pos(u));
+    double q = qtable_at(d, u, pos);
+    return d->kind == TCO_DIST_GAMMA ? q : d->a + (d->b - d->a) * q;
 }
 
 const char *tco_dist_name(tco_dist_kind kind)
@@ -510,9 +513,8 @@ double tco_dist_quantile_at(const tco_dist *d, double u, double pos)
     switch (d->kind) {
     case TCO_DIST_PERT:
     case TCO_DIST_BETA:
-        return d->a + (d->b - d->a) * qtable_at(d, u, pos);
     case TCO_DIST_GAMMA:
-        return qtable_at(d, u, pos);
+        return table_quantile(d, u, pos);
     default:
         return tco_dist_quantile(d, u);
     }
@@ -539,9 +541,8 @@ double tco_dist_quantile(const tco_dist *d, double u)
     }
     case TCO_DIST_PERT:
     case TCO_DIST_BETA:
-        return d->a + (d->b - d->a) * qtable_eval(d, u);
     case TCO_DIST_GAMMA:
-        return qtable_eval(d, u);
+        return table_quantile(d, u, qtable_pos(u));
     case TCO_DIST_DISCRETE: {
         /* The smallest value whose cumulative probability reaches u. */
         size_t lo = 0, hi = d->nvalues - 1;
