@@ -784,30 +784,23 @@ static void flush_months(tco_run *run, workspace *w)
      * A whole group, aligned (its first future a multiple of MONTH_GROUP,
      * n of 4), is streamed past the caches: a column's 16 floats fill a
      * line no future reads again during the run. */
-    if (m == MONTH_GROUP && n % 4 == 0 && ((uintptr_t)(void *)out & 15) == 0) {
-        for (; c + 4 <= C; c += 4)
-            for (size_t j = 0; j < MONTH_GROUP; j += 4) {
-                __m128 r0 = _mm_loadu_ps(g + j * C + c), r1 = _mm_loadu_ps(g + (j + 1) * C + c);
-                __m128 r2 = _mm_loadu_ps(g + (j + 2) * C + c),
-                       r3 = _mm_loadu_ps(g + (j + 3) * C + c);
-                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-                _mm_stream_ps(out + c * n + j, r0);
-                _mm_stream_ps(out + (c + 1) * n + j, r1);
-                _mm_stream_ps(out + (c + 2) * n + j, r2);
-                _mm_stream_ps(out + (c + 3) * n + j, r3);
-            }
-        _mm_sfence();
-    }
+    const int stream = m == MONTH_GROUP && n % 4 == 0 && ((uintptr_t)(void *)out & 15) == 0;
     for (; m == MONTH_GROUP && c + 4 <= C; c += 4)
         for (size_t j = 0; j < MONTH_GROUP; j += 4) {
-            __m128 r0 = _mm_loadu_ps(g + j * C + c), r1 = _mm_loadu_ps(g + (j + 1) * C + c);
-            __m128 r2 = _mm_loadu_ps(g + (j + 2) * C + c), r3 = _mm_loadu_ps(g + (j + 3) * C + c);
-            _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-            _mm_storeu_ps(out + c * n + j, r0);
-            _mm_storeu_ps(out + (c + 1) * n + j, r1);
-            _mm_storeu_ps(out + (c + 2) * n + j, r2);
-            _mm_storeu_ps(out + (c + 3) * n + j, r3);
+            __m128 r[4];
+            for (int k = 0; k < 4; k++)
+                r[k] = _mm_loadu_ps(g + (j + (size_t)k) * C + c);
+            _MM_TRANSPOSE4_PS(r[0], r[1], r[2], r[3]);
+            for (int k = 0; k < 4; k++) {
+                float *p = out + (c + (size_t)k) * n + j;
+                if (stream)
+                    _mm_stream_ps(p, r[k]);
+                else
+                    _mm_storeu_ps(p, r[k]);
+            }
         }
+    if (stream)
+        _mm_sfence();
 #endif
     for (; m > 0 && c < C; c++)
         for (size_t j = 0; j < m; j++)
