@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,20 +42,136 @@ void tco_format_bytes(size_t bytes, char *buf, size_t size)
 
 /* Large per-future arrays are first touched by the threads that fill them;
  * transparent huge pages (where the kernel offers them) cut the page faults
- * of that first touch several hundredfold.  Release with free(). */
+ * of that first touch several hundredfold.
+ *
+ * Their memory is kept between runs.  Memory handed back to the kernel
+ * costs page faults again when a later run touches it, and on a virtual
+ * machine whose freed pages go back to the host (free page reporting) a
+ * fault the host must back, several times a plain one.  So big_free keeps
+ * a block it handed out (big_live) in big_kept, and big_alloc gives a kept
+ * block of the same size before it asks for fresh memory: a process that
+ * runs arrays of the same sizes again (`tcosim compare`'s scenarios, the
+ * sweep points run one by one, the bench's turns) touches its memory once.
+ * A run's arrays are all in hand before its loop touches any of them; kept
+ * blocks it has not taken are freed then (big_trim, from tco_run_alloc)
+ * until what is kept and what is live together are no more than the most
+ * that has been live at once.  So a process never holds more of this
+ * memory than its runs have held before: one run after another holds one
+ * run's arrays, and two alive at once (the bench keeps a 1-thread run
+ * while it times a 2-thread one) keep two. */
+enum { BIG_ALIGN = 2 << 20, BIG_SLOTS = 32 };
+typedef struct {
+    void *p;
+    size_t bytes;
+} big_block;
+static big_block big_live[BIG_SLOTS], big_kept[BIG_SLOTS];
+static int big_nkept;
+static size_t big_live_bytes, big_peak_bytes;
+static int big_poison;
+static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A kept block is not the caller's: an AddressSanitizer build reports a
+ * read or write of it as one of freed memory. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define BIG_HIDE(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define BIG_SHOW(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define BIG_HIDE(p, n) ((void)(p), (void)(n))
+#define BIG_SHOW(p, n) ((void)(p), (void)(n))
+#endif
+
+void tco_run_memory_poison(int on) { big_poison = on; }
+
+/* An array of bytes for a run, uninitialised.  Release with big_free. */
 static void *big_alloc(size_t bytes)
 {
     void *p = NULL;
-    size_t align = (size_t)2 << 20;
-    if (bytes < align)
-        return malloc(bytes);
-    if (posix_memalign(&p, align, bytes) != 0)
+    if (bytes < BIG_ALIGN) {
+        if ((p = malloc(bytes)) && big_poison)
+            memset(p, 0xff, bytes);
+        return p;
+    }
+    bytes = (bytes + BIG_ALIGN - 1) / BIG_ALIGN * BIG_ALIGN;
+    pthread_mutex_lock(&big_lock);
+    for (int k = 0; k < big_nkept; k++)
+        if (big_kept[k].bytes == bytes) {
+            p = big_kept[k].p;
+            big_kept[k] = big_kept[--big_nkept];
+            BIG_SHOW(p, bytes);
+            break;
+        }
+    pthread_mutex_unlock(&big_lock);
+    if (!p && posix_memalign(&p, BIG_ALIGN, bytes) != 0)
         return NULL;
 #ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE);
+    madvise(p, bytes, MADV_HUGEPAGE); /* a kept block too: mpi.c may have said no */
 #endif
-    return p;
+    /* Tests fill every block (kept or fresh) with 0xff bytes, NaNs and
+     * -1s, to show that no result depends on what memory held before. */
+    if (big_poison)
+        memset(p, 0xff, bytes);
+    pthread_mutex_lock(&big_lock);
+    for (int k = 0; k < BIG_SLOTS; k++)
+        if (!big_live[k].p) {
+            big_live[k] = (big_block){p, bytes};
+            big_live_bytes += bytes;
+            if (big_live_bytes > big_peak_bytes)
+                big_peak_bytes = big_live_bytes;
+            break;
+        }
+    pthread_mutex_unlock(&big_lock);
+    return p; /* a block without a slot is freed, not kept */
 }
+
+static void big_free(void *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&big_lock);
+    for (int k = 0; k < BIG_SLOTS; k++)
+        if (big_live[k].p == p) {
+            if (big_nkept < BIG_SLOTS) {
+                BIG_HIDE(p, big_live[k].bytes);
+                big_kept[big_nkept++] = big_live[k];
+                p = NULL;
+            }
+            big_live[k].p = NULL;
+            big_live_bytes -= big_live[k].bytes;
+            break;
+        }
+    pthread_mutex_unlock(&big_lock);
+    free(p);
+}
+
+/* Frees kept blocks until those kept and those live together are no more
+ * than the most ever live at once; every kept block with all. */
+static void big_trim(int all)
+{
+    pthread_mutex_lock(&big_lock);
+    size_t keep = all ? 0 : big_peak_bytes, held = big_live_bytes;
+    for (int k = 0; k < big_nkept; k++)
+        held += big_kept[k].bytes;
+    while (big_nkept > 0 && held > keep) {
+        big_block *b = &big_kept[--big_nkept];
+        held -= b->bytes;
+        BIG_SHOW(b->p, b->bytes);
+        free(b->p);
+    }
+    pthread_mutex_unlock(&big_lock);
+}
+
+size_t tco_run_memory_kept(void)
+{
+    size_t bytes = 0;
+    pthread_mutex_lock(&big_lock);
+    for (int k = 0; k < big_nkept; k++)
+        bytes += big_kept[k].bytes;
+    pthread_mutex_unlock(&big_lock);
+    return bytes;
+}
+
+void tco_run_memory_release(void) { big_trim(1); }
 
 void tco_progress_span_report(void *ctx, long done, long total)
 {
@@ -221,18 +338,18 @@ void tco_run_free(tco_run *run)
         return;
     engine_free(run->engine);
     free(run->grid);
-    free(run->npv);
-    free(run->nominal);
-    free(run->monthly);
-    free(run->breakeven);
-    free(run->switches);
-    free(run->first_switch);
+    big_free(run->npv);
+    big_free(run->nominal);
+    big_free(run->monthly);
+    big_free(run->breakeven);
+    big_free(run->switches);
+    big_free(run->first_switch);
     free(run->breakeven_count);
     free(run->first_switch_count);
     free(run->switches_total);
-    free(run->inputs);
-    free(run->event_month);
-    free(run->gpus);
+    big_free(run->inputs);
+    big_free(run->event_month);
+    big_free(run->gpus);
     free(run->event_effect);
     free(run->event_effect_se);
     free(run->event_prob);
@@ -552,10 +669,12 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
             w->u[d] = 0.5;
         tco_sample_inputs(sc, w->u, w->x, NULL);
     }
+    big_trim(0);
     *out = run;
     return TCO_OK;
 fail:
     tco_run_free(run);
+    big_trim(1);
     return st;
 }
 

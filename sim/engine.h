@@ -280,7 +280,24 @@ tco_status tco_run_blocks_import(tco_run *run, long b0, long b1, const double *b
 tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_options *opt,
                            tco_error *err);
 
+/* Frees a run.  Its per-future arrays of 2 MiB or more are kept for the
+ * next tco_run_alloc in the process that asks for arrays of the same sizes
+ * (the ones it does not take are freed then, before its loop touches its
+ * own): a process that runs a scenario again does not fault its memory in
+ * again. */
 void tco_run_free(tco_run *run);
+
+/* Bytes of the arrays kept by tco_run_free and not yet taken or freed. */
+size_t tco_run_memory_kept(void);
+
+/* Frees the arrays kept by tco_run_free (the next run asks the system for
+ * fresh memory). */
+void tco_run_memory_release(void);
+
+/* For tests: when on, every per-future array a run allocates from then on
+ * is filled with 0xff bytes (NaNs, -1s) first, whether kept or fresh, so
+ * that a result which depended on what memory held before would change. */
+void tco_run_memory_poison(int on);
 
 /* The monthly costs of every future again, for a run whose monthly
  * arrays are not stored: futures are drawn and costed as by

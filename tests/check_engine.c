@@ -1444,6 +1444,9 @@ START_TEST(test_blocks_moved)
     opt.keep_inputs = 1;
     tco_run *ref, *part[3];
     ck_assert_int_eq(tco_run_execute(&ref, sc, &opt, &err), TCO_OK);
+    /* The pieces in poisoned memory (test_poisoned_memory_same_bits): a
+     * piece's arrays outside its own blocks hold NaNs until imported. */
+    tco_run_memory_poison(1);
     const long from[4] = {0, 5, 11, 16};
     const size_t n = 1001, S = ref->S, T = (size_t)ref->T, E = ref->E, NI = sc->ninputs;
     for (int k = 0; k < 3; k++) {
@@ -1452,6 +1455,7 @@ START_TEST(test_blocks_moved)
         long f0 = from[k] * 64, f1 = from[k + 1] * 64 < 1001 ? from[k + 1] * 64 : 1001;
         ck_assert_int_eq(tco_run_futures(part[k], f0, f1, &err), TCO_OK);
     }
+    tco_run_memory_poison(0);
     size_t w = tco_run_block_doubles(part[0]);
     double *buf = malloc(16 * w * sizeof *buf);
     ck_assert_ptr_nonnull(buf);
@@ -1505,6 +1509,131 @@ START_TEST(test_blocks_moved)
 }
 END_TEST
 
+/* Per-future arrays hold whatever the memory held before (tco_run_free
+ * keeps them for the next run, and a fresh block is not cleared either):
+ * every array a run allocates filled with 0xff bytes first (NaNs, -1s)
+ * must give the same bits, per future and in every statistic, stored
+ * monthly costs or not, with every kept array, on 1 and 2 threads. */
+START_TEST(test_poisoned_memory_same_bits)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_int_eq(tco_scenario_load(&sc, "bench/v2.yaml", NULL, &err), TCO_OK);
+    ck_assert_uint_gt(sc->nevents, 0);
+    for (int v = 0; v < 4; v++) {
+        tco_run_options opt = {0};
+        opt.futures = 3001; /* the last block short */
+        opt.threads = 1 + v % 2;
+        opt.keep_samples = v < 2;
+        opt.keep_inputs = v < 2;
+        opt.event_effects = 1;
+        opt.monthly_limit = v < 2 ? (size_t)1 << 40 : 1;
+        opt.sampling = v == 1 ? TCO_SAMPLING_LHS : TCO_SAMPLING_RANDOM;
+        opt.sampling_set = 1;
+        tco_run *run[2];
+        char *json[2];
+        for (int k = 0; k < 2; k++) {
+            tco_run_memory_release();
+            tco_run_memory_poison(k);
+            ck_assert_int_eq(tco_run_execute(&run[k], sc, &opt, &err), TCO_OK);
+            tco_run_memory_poison(0);
+            json[k] = json_of(sc, run[k]);
+        }
+        const size_t n = 3001, S = run[0]->S, T = (size_t)run[0]->T, E = run[0]->E,
+                     NI = sc->ninputs;
+        ck_assert_uint_gt(E, 0);
+        ck_assert(memcmp(run[0]->npv, run[1]->npv, S * n * sizeof(double)) == 0);
+        ck_assert(memcmp(run[0]->nominal, run[1]->nominal, S * n * sizeof(double)) == 0);
+        ck_assert(memcmp(run[0]->monthly_mean, run[1]->monthly_mean, S * T * sizeof(double)) == 0);
+        ck_assert(memcmp(run[0]->event_effect, run[1]->event_effect, (E + 1) * S * sizeof(double)) ==
+                  0);
+        if (v < 2) {
+            ck_assert(memcmp(run[0]->monthly, run[1]->monthly, S * T * n * sizeof(float)) == 0);
+            ck_assert(memcmp(run[0]->breakeven, run[1]->breakeven, S * n * sizeof(int16_t)) == 0);
+            ck_assert(memcmp(run[0]->switches, run[1]->switches, S * n * sizeof(int16_t)) == 0);
+            ck_assert(memcmp(run[0]->first_switch, run[1]->first_switch, S * n * sizeof(int16_t)) ==
+                      0);
+            ck_assert(memcmp(run[0]->inputs, run[1]->inputs, n * NI * sizeof(double)) == 0);
+            ck_assert(memcmp(run[0]->event_month, run[1]->event_month, E * n * sizeof(int16_t)) ==
+                      0);
+            ck_assert(memcmp(run[0]->gpus, run[1]->gpus, S * n * sizeof(double)) == 0);
+        } else {
+            ck_assert(!run[0]->monthly && !run[1]->monthly);
+        }
+        ck_assert_msg(strcmp(json[0], json[1]) == 0, "variant %d: results.json differs", v);
+        for (int k = 0; k < 2; k++) {
+            free(json[k]);
+            tco_run_free(run[k]);
+        }
+    }
+    tco_run_memory_release();
+    tco_scenario_free(sc);
+}
+END_TEST
+
+/* Which arrays tco_run_free keeps and the next runs take: a run of the
+ * same size takes them (the same addresses) and gives the same bits; a
+ * larger run leaves what it did not take to be freed, and nothing is kept
+ * beyond the most that was live at once (two runs alive keep two runs'). */
+START_TEST(test_memory_kept)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_int_eq(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err), TCO_OK);
+    tco_run_memory_release();
+    ck_assert_uint_eq(tco_run_memory_kept(), 0);
+    tco_run_options opt = {0};
+    opt.futures = 4000;
+    opt.threads = 2;
+    tco_run *a, *b, *c, *d, *e;
+    ck_assert_int_eq(tco_run_execute(&a, sc, &opt, &err), TCO_OK);
+    const size_t n = 4000, S = a->S, T = (size_t)a->T, mib2 = (size_t)2 << 20;
+    /* Only the monthly costs reach 2 MiB at this size. */
+    ck_assert_uint_lt(S * n * sizeof(double), mib2);
+    ck_assert_uint_ge(S * T * n * sizeof(float), mib2);
+    const size_t one = (S * T * n * sizeof(float) + mib2 - 1) / mib2 * mib2;
+    float *monthly = malloc(S * T * n * sizeof *monthly);
+    double *npv = malloc(S * n * sizeof *npv);
+    ck_assert(monthly && npv);
+    memcpy(monthly, a->monthly, S * T * n * sizeof *monthly);
+    memcpy(npv, a->npv, S * n * sizeof *npv);
+    const uintptr_t where = (uintptr_t)a->monthly;
+    tco_run_free(a);
+    ck_assert_uint_eq(tco_run_memory_kept(), one);
+    ck_assert_int_eq(tco_run_execute(&b, sc, &opt, &err), TCO_OK);
+    ck_assert_uint_eq((uintptr_t)b->monthly, where);
+    ck_assert_uint_eq(tco_run_memory_kept(), 0);
+    ck_assert(memcmp(b->monthly, monthly, S * T * n * sizeof *monthly) == 0);
+    ck_assert(memcmp(b->npv, npv, S * n * sizeof *npv) == 0);
+    tco_run_free(b);
+    /* Twice the futures: the kept array does not fit and is freed. */
+    opt.futures = 8000;
+    ck_assert_int_eq(tco_run_execute(&c, sc, &opt, &err), TCO_OK);
+    ck_assert_uint_eq(tco_run_memory_kept(), 0);
+    tco_run_free(c);
+    ck_assert_uint_ge(tco_run_memory_kept(), 2 * one - mib2);
+    /* Two runs alive at once, then one: it takes one of their arrays and
+     * the other stays kept (no more than was live before). */
+    opt.futures = 4000;
+    ck_assert_int_eq(tco_run_execute(&d, sc, &opt, &err), TCO_OK);
+    ck_assert_int_eq(tco_run_execute(&e, sc, &opt, &err), TCO_OK);
+    ck_assert_uint_eq(tco_run_memory_kept(), 0);
+    tco_run_free(d);
+    tco_run_free(e);
+    ck_assert_uint_eq(tco_run_memory_kept(), 2 * one);
+    ck_assert_int_eq(tco_run_execute(&a, sc, &opt, &err), TCO_OK);
+    ck_assert_uint_eq(tco_run_memory_kept(), one);
+    ck_assert(memcmp(a->monthly, monthly, S * T * n * sizeof *monthly) == 0);
+    tco_run_memory_release();
+    ck_assert_uint_eq(tco_run_memory_kept(), 0);
+    tco_run_free(a);
+    free(monthly);
+    free(npv);
+    tco_run_memory_release();
+    tco_scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -1539,6 +1668,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_monthly_recomputed);
     tcase_add_test(tc, test_monthly_not_recomputable);
     tcase_add_test(tc, test_blocks_moved);
+    tcase_add_test(tc, test_poisoned_memory_same_bits);
+    tcase_add_test(tc, test_memory_kept);
     suite_add_tcase(s, tc);
     return s;
 }
