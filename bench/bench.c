@@ -916,6 +916,14 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
             mpairs[nm++] = a / b;
         }
     }
+    /* Each turn's ratios, in turn order (median sorts in place). */
+    char turns[256] = "";
+    for (int r = 0, at = 0; r < reps && at < (int)sizeof turns - 32; r++) {
+        double mt[MACHINE_PAIRS];
+        memcpy(mt, mpairs + r * MACHINE_PAIRS, sizeof mt);
+        at += snprintf(turns + at, sizeof turns - (size_t)at, "%s %.2f/%.2f", r ? "," : "",
+                       pairs[r], median(mt, MACHINE_PAIRS));
+    }
     double fps1 = n / t1.run, fps2 = n / t2.run, ratio = median(pairs, reps);
     double machine = median(mpairs, nm);
     /* Against the issue's fixed peer only when it was not measured here
@@ -942,6 +950,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
            NULL, -1);
     figure("run_over_machine", "  the run's over the machine's", ratio / machine, "x", 2, NULL,
            -1);
+    tco_fprintf(stdout, "  (2 threads over 1 in each turn, run/machine:%s)\n", turns);
     figure("ns_per_fms_1", "ns per future-month-strategy, 1 thread", t1.run / (n * T * S) * 1e9,
            "ns", 2, NULL, -1);
     figure("ns_per_fms_1_cpu", "CPU ns per future-month-strategy, 1 thread",

@@ -35,6 +35,7 @@ multiple of the NumPy peer
 2 threads over 1, run
   2 threads over 1, arithmetic alone (machine)
   the run's over the machine's
+(2 threads over 1 in each turn, run/machine:
 ns per future-month-strategy, 1 thread
 ns per future-month-strategy, 2 threads
   of which ziggurat normals
