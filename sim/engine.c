@@ -92,6 +92,8 @@ static void *big_alloc(size_t bytes)
             memset(p, 0xff, bytes);
         return p;
     }
+    if (bytes > SIZE_MAX - BIG_ALIGN)
+        return NULL;
     bytes = (bytes + BIG_ALIGN - 1) / BIG_ALIGN * BIG_ALIGN;
     pthread_mutex_lock(&big_lock);
     for (int k = 0; k < big_nkept; k++)
