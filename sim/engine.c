@@ -16,6 +16,9 @@
 #endif
 #include <sys/mman.h>
 #include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 
 #include "number.h"
 #include "rng.h"
@@ -52,13 +55,14 @@ void tco_format_bytes(size_t bytes, char *buf, size_t size)
  * block of the same size before it asks for fresh memory: a process that
  * runs arrays of the same sizes again (`tcosim compare`'s scenarios, the
  * sweep points run one by one, the bench's turns) touches its memory once.
- * A run's arrays are all in hand before its loop touches any of them; kept
- * blocks it has not taken are freed then (big_trim, from tco_run_alloc)
- * until what is kept and what is live together are no more than the most
- * that has been live at once.  So a process never holds more of this
- * memory than its runs have held before: one run after another holds one
- * run's arrays, and two alive at once (the bench keeps a 1-thread run
- * while it times a 2-thread one) keep two. */
+ * A run's arrays are all in hand before its loop touches any of them, and
+ * kept blocks are freed then (big_trim, from tco_run_alloc): those of a
+ * size the run has none of, and then others until what is kept and what
+ * is live together are no more than the most that has been live at once.
+ * So a process never holds more of this memory than its runs have held
+ * before, nor blocks of sizes its last run did not ask for: one run after
+ * another holds one run's arrays, and two alive at once (the bench keeps a
+ * 1-thread run while it times a 2-thread one) keep two. */
 enum { BIG_ALIGN = 2 << 20, BIG_SLOTS = 32 };
 typedef struct {
     void *p;
@@ -73,7 +77,6 @@ static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
 /* A kept block is not the caller's: an AddressSanitizer build reports a
  * read or write of it as one of freed memory. */
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
 #define BIG_HIDE(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define BIG_SHOW(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
 #else
@@ -146,19 +149,33 @@ static void big_free(void *p)
     free(p);
 }
 
-/* Frees kept blocks until those kept and those live together are no more
- * than the most ever live at once; every kept block with all. */
-static void big_trim(int all)
+/* Frees the kept blocks of a size that none of mine[0..n) has (blocks
+ * big_alloc handed out, or NULL), then others until those kept and those
+ * live together are no more than the most ever live at once.  With n 0,
+ * every kept block. */
+static void big_trim(const void *const *mine, size_t n)
 {
     pthread_mutex_lock(&big_lock);
-    size_t keep = all ? 0 : big_peak_bytes, held = big_live_bytes;
+    size_t want[BIG_SLOTS], nwant = 0, held = big_live_bytes;
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < BIG_SLOTS && mine[i]; k++)
+            if (big_live[k].p == mine[i] && nwant < BIG_SLOTS) {
+                want[nwant++] = big_live[k].bytes;
+                break;
+            }
     for (int k = 0; k < big_nkept; k++)
         held += big_kept[k].bytes;
-    while (big_nkept > 0 && held > keep) {
-        big_block *b = &big_kept[--big_nkept];
-        held -= b->bytes;
-        BIG_SHOW(b->p, b->bytes);
-        free(b->p);
+    for (int k = big_nkept - 1; k >= 0; k--) {
+        size_t j = 0;
+        while (j < nwant && want[j] != big_kept[k].bytes)
+            j++;
+        if (j == nwant || held > big_peak_bytes) {
+            big_block b = big_kept[k];
+            big_kept[k] = big_kept[--big_nkept];
+            held -= b.bytes;
+            BIG_SHOW(b.p, b.bytes);
+            free(b.p);
+        }
     }
     pthread_mutex_unlock(&big_lock);
 }
@@ -173,7 +190,7 @@ size_t tco_run_memory_kept(void)
     return bytes;
 }
 
-void tco_run_memory_release(void) { big_trim(1); }
+void tco_run_memory_release(void) { big_trim(NULL, 0); }
 
 void tco_progress_span_report(void *ctx, long done, long total)
 {
@@ -671,12 +688,15 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
             w->u[d] = 0.5;
         tco_sample_inputs(sc, w->u, w->x, NULL);
     }
-    big_trim(0);
+    const void *mine[] = {run->npv,      run->nominal, run->monthly,
+                          run->breakeven, run->switches, run->first_switch,
+                          run->inputs,    run->event_month, run->gpus};
+    big_trim(mine, sizeof mine / sizeof *mine);
     *out = run;
     return TCO_OK;
 fail:
     tco_run_free(run);
-    big_trim(1);
+    big_trim(NULL, 0);
     return st;
 }
 

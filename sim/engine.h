@@ -281,10 +281,10 @@ tco_status tco_run_execute(tco_run **out, const tco_scenario *sc, const tco_run_
                            tco_error *err);
 
 /* Frees a run.  Its per-future arrays of 2 MiB or more are kept for the
- * next tco_run_alloc in the process that asks for arrays of the same sizes
- * (the ones it does not take are freed then, before its loop touches its
- * own): a process that runs a scenario again does not fault its memory in
- * again. */
+ * next tco_run_alloc in the process, which takes those of the sizes it
+ * needs and frees those of sizes it has none of (and more, down to the
+ * most that was ever live at once) before its loop touches its own: a
+ * process that runs a scenario again does not fault its memory in again. */
 void tco_run_free(tco_run *run);
 
 /* Bytes of the arrays kept by tco_run_free and not yet taken or freed. */

@@ -1573,7 +1573,7 @@ END_TEST
 
 /* Which arrays tco_run_free keeps and the next runs take: a run of the
  * same size takes them (the same addresses) and gives the same bits; a
- * larger run leaves what it did not take to be freed, and nothing is kept
+ * run with arrays of other sizes has them freed, and nothing is kept
  * beyond the most that was live at once (two runs alive keep two runs'). */
 START_TEST(test_memory_kept)
 {
@@ -1626,6 +1626,31 @@ START_TEST(test_memory_kept)
     ck_assert(memcmp(a->monthly, monthly, S * T * n * sizeof *monthly) == 0);
     tco_run_memory_release();
     ck_assert_uint_eq(tco_run_memory_kept(), 0);
+    tco_run_free(a);
+    ck_assert_uint_eq(tco_run_memory_kept(), one);
+    /* A run with arrays of other sizes only, well within what was live
+     * before: the kept array is of no size it has, and is freed. */
+    opt.futures = 2000;
+    ck_assert_uint_ge(S * T * 2000 * sizeof(float), mib2);
+    ck_assert_uint_lt(S * T * 2000 * sizeof(float), one - mib2);
+    ck_assert_int_eq(tco_run_execute(&a, sc, &opt, &err), TCO_OK);
+    ck_assert_uint_eq(tco_run_memory_kept(), 0);
+    tco_run_free(a);
+    /* Two runs alive again, then one that also keeps its inputs (an array
+     * of 2 MiB or more the others did not have): it takes one monthly
+     * array, and the other, though of a size it has, would take the
+     * process beyond the most that was live at once, so it is freed. */
+    opt.futures = 4000;
+    ck_assert_int_eq(tco_run_execute(&d, sc, &opt, &err), TCO_OK);
+    ck_assert_int_eq(tco_run_execute(&e, sc, &opt, &err), TCO_OK);
+    tco_run_free(d);
+    tco_run_free(e);
+    ck_assert_uint_eq(tco_run_memory_kept(), 2 * one);
+    opt.keep_inputs = 1;
+    ck_assert_uint_ge(n * sc->ninputs * sizeof(double), mib2);
+    ck_assert_int_eq(tco_run_execute(&a, sc, &opt, &err), TCO_OK);
+    ck_assert_uint_eq(tco_run_memory_kept(), 0);
+    ck_assert(memcmp(a->monthly, monthly, S * T * n * sizeof *monthly) == 0);
     tco_run_free(a);
     free(monthly);
     free(npv);
