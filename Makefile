@@ -258,7 +258,7 @@ ubsan:
 	    FUZZ_CHECK_SECONDS=0 CHECK_MPI=0 check
 
 valgrind: tcosim
-	valgrind --error-exitcode=1 --leak-check=full ./tcosim run scenarios/baseline.yaml -n 2000 \
+	valgrind --error-exitcode=1 --leak-check=full --suppressions=tests/valgrind.supp ./tcosim run scenarios/baseline.yaml -n 2000 \
 	    --threads 1 -q -o $(BUILD)/valgrind-out
 
 clean:
