@@ -70,7 +70,7 @@ MPI_PROG ?= tcosim-mpi
 CHECK_MPI ?= 1
 PROG_OBJ = $(BUILD)/sim/main.o $(BUILD)/sim/mpi.o
 
-.PHONY: all check check-mpi bench-mpi bench bench-ab demo deps install install-mpi uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
+.PHONY: all check check-mpi bench-mpi bench bench-ab bench-batch demo deps install install-mpi uninstall clean asan ubsan valgrind fuzz fuzz-build fuzz-crashes
 all: $(PROG)
 ifeq ($(MPI),1)
 all: $(MPI_PROG)
@@ -115,7 +115,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libtcosim.a
 check:
 	@sh tools/deps.sh --fuzz
 	@$(MAKE) --no-print-directory $(PROG) $(TEST_BIN) $(REPLAY_BIN) $(BUILD)/bench/bench \
-	    CFLAGS="$(CFLAGS) -Werror"
+	    $(BUILD)/bench/batch CFLAGS="$(CFLAGS) -Werror"
 	@sh tests/run_units.sh $(TEST_BIN)
 	@sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz
 	@sh tests/cli/run.sh ./$(PROG)
@@ -187,6 +187,17 @@ PEER_REV ?= 3e84987
 bench: deps
 	@$(MAKE) --no-print-directory tcosim $(BUILD)/bench/bench
 	@PEER_REV="$(PEER_REV)" OPT="$(OPT)" CC="$(CC)" MAKE="$(MAKE)" sh bench/run.sh
+
+# make bench-batch: what costing four futures at once in AVX2 lanes could
+# buy, on the first strategy of each bench scenario that is plain
+# arithmetic (bench/batch.c; a measurement, not part of the engine).
+bench-batch: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/batch
+	@for s in scenarios/baseline.yaml bench/v2.yaml; do $(BUILD)/bench/batch $$s || exit 1; done
+
+$(BUILD)/bench/batch: bench/batch.c $(BUILD)/libtcosim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ bench/batch.c $(BUILD)/libtcosim.a $(LDLIBS)
 
 # make bench-ab A=REV [B=REV]: the engines of two git revisions (B: the
 # working tree when not given) timed in turn in each of several processes,
@@ -264,4 +275,4 @@ valgrind: tcosim
 clean:
 	rm -rf build build-asan build-ubsan build-fuzz tcosim tcosim-mpi out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(BUILD)/sim/mpi.d $(BUILD)/mpi/sim/mpi.d $(TEST_BIN:=.d) $(REPLAY_BIN:=.d) $(BUILD)/bench/bench.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(BUILD)/sim/mpi.d $(BUILD)/mpi/sim/mpi.d $(TEST_BIN:=.d) $(REPLAY_BIN:=.d) $(BUILD)/bench/bench.d $(BUILD)/bench/batch.d

@@ -177,6 +177,23 @@ rc=$?
 { [ "$rc" = 2 ] && grep -q "no-such-lib.so" "$TMP/gone.err" && [ ! -e "$TMP/gone.json" ] &&
     [ ! -e "$TMP/gone.json.tmp" ] && [ ! -e "$TMP/gone.md" ]; } ||
     { echo "FAIL: bench smoke: an unloadable peer library (exit $rc, $(ls "$TMP" | grep gone | tr '\n' ' '))" >&2; fail=$((fail + 1)); }
+# make bench-batch's program (beside the bench's): four futures costed in
+# AVX2 lanes must give the bits of tco_future_cost on every future it
+# checks (it exits 1 otherwise), and a scenario without such a strategy
+# is refused by name.
+BATCH=$(dirname "$BENCH")/batch
+if [ -x "$BATCH" ]; then
+    "$BATCH" bench/v2.yaml proprietary 2 >"$TMP/batch" 2>&1 ||
+        { echo "FAIL: bench smoke: batch: $(tail -c 300 "$TMP/batch")" >&2; fail=$((fail + 1)); }
+    if ! grep -q "no AVX2" "$TMP/batch"; then
+        grep -Eq "the same bits .*: ([0-9]+) of \1 futures" "$TMP/batch" ||
+            { echo "FAIL: bench smoke: batch: $(cat "$TMP/batch")" >&2; fail=$((fail + 1)); }
+        "$BATCH" bench/v2.yaml review 2 >"$TMP/batch" 2>&1
+        rc=$?
+        { [ "$rc" = 1 ] && grep -q "strategy review is not costed by plain arithmetic" "$TMP/batch"; } ||
+            { echo "FAIL: bench smoke: batch accepted review (exit $rc)" >&2; fail=$((fail + 1)); }
+    fi
+fi
 if [ "$fail" -ne 0 ]; then
     echo "bench smoke: $fail failure(s); table in:" >&2
     cat "$TMP/table" >&2
