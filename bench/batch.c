@@ -13,8 +13,8 @@
  * A category the strategy does not write holds +0, which changes no bit
  * of these sums (strategy.c, book_months).  Every future's NPV, nominal
  * sum, categories and monthly totals are compared, bit for bit, with
- * tco_future_cost's; futures with an exclusion (a route that changes) are
- * left out.
+ * tco_future_cost's; futures with an exclusion (a route that changes) or
+ * a fixed monthly cost on a backend routed to are left out.
  *
  * The futures are drawn into the engine's tco_future (one future's paths
  * together); the lanes need the four futures' month t side by side, so
@@ -50,8 +50,9 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Whether strategy s's costing is plain arithmetic on every future: one
- * route to api backends without a failure-rate trend. */
+/* Whether strategy s's costing can be plain arithmetic: one route to api
+ * backends without a failure-rate trend (plain, below, checks each
+ * future). */
 static int qualifies(const tco_model *m, size_t s)
 {
     const tco_strategy *st = &m->sc->strategies[s];
@@ -157,24 +158,40 @@ cost_lanes(const lanes *B, const tco_model *m, double *npv, double *nominal, dou
     _mm256_storeu_pd(cat[3], kv);
 }
 
-/* NF futures of the scenario's seed without an exclusion, from stream *id
- * on, inputs from independent uniforms of each future's stream (as make
- * bench's costing by strategy); returns the futures left out. */
-static long draw(tco_future **f, const tco_model *m, double *x, double *u, const tco_zig *zig,
-                 uint64_t *id)
+/* Whether f is costed by plain arithmetic on route: no exclusion (a
+ * route that changes) and no fixed monthly cost on a backend routed to. */
+static int plain(const tco_future *f, const tco_model *m, const int *route)
+{
+    if (f->first_excl <= m->T)
+        return 0;
+    for (size_t k = 0; k < m->K; k++)
+        if (((const tco_api_paths *)f->paths[route[k]].data)->fixed != 0)
+            return 0;
+    return 1;
+}
+
+/* NF plain futures of the scenario's seed, from stream *id on, inputs
+ * from independent uniforms of each future's stream (as make bench's
+ * costing by strategy); returns the futures left out, or -1 when a
+ * thousand times NF were left out. */
+static long draw(tco_future **f, const tco_model *m, const int *route, double *x, double *u,
+                 const tco_zig *zig, uint64_t *id)
 {
     const tco_scenario *sc = m->sc;
     long skipped = 0;
     for (int i = 0; i < NF; i++) {
-        do {
+        for (;;) {
             tco_rng rng;
             tco_rng_seed(&rng, zig, sc->seed, (*id)++);
             for (size_t j = 0; j < sc->ndims; j++)
                 u[j] = tco_rng_uniform(&rng);
             tco_sample_uncertain(sc, u, x, NULL);
             tco_future_draw(f[i], m, x, &rng, NULL);
-            skipped += f[i]->first_excl <= m->T;
-        } while (f[i]->first_excl <= m->T);
+            if (plain(f[i], m, route))
+                break;
+            if (++skipped > 1000L * NF)
+                return -1;
+        }
     }
     return skipped;
 }
@@ -184,59 +201,24 @@ static int same(double a, double b)
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
-int main(int argc, char **argv)
+/* Checks and times strategy s of the scenario at path (see the top of
+ * this file); 0 when every future checked has the same bits, else 1. */
+static int measure(const char *path, const tco_model *m, size_t s, long reps)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: batch SCENARIO [STRATEGY [REPS]]\n");
-        return 2;
-    }
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2")) {
-        printf("batch: this processor has no AVX2; nothing measured\n");
-        return 0;
-    }
-    tco_error err;
-    tco_scenario *sc;
-    tco_model *m;
-    if (tco_scenario_load(&sc, argv[1], NULL, &err) != TCO_OK ||
-        tco_model_alloc(&m, sc, &err) != TCO_OK) {
-        fprintf(stderr, "batch: %s\n", err.msg);
-        return 1;
-    }
-    long reps = argc > 3 ? atol(argv[3]) : 2000;
-    size_t s = 0;
-    if (argc > 2) {
-        while (s < sc->nstrategies && strcmp(sc->strategies[s].name, argv[2]) != 0)
-            s++;
-    } else {
-        while (s < sc->nstrategies && !qualifies(m, s))
-            s++;
-    }
-    if (argc > 2 && s == sc->nstrategies) {
-        fprintf(stderr, "batch: %s has no strategy %s\n", argv[1], argv[2]);
-        return 1;
-    }
-    if (s == sc->nstrategies || !qualifies(m, s)) {
-        fprintf(stderr, "batch: %s%s%s costed by plain arithmetic (one route to api backends "
-                        "without a failure-rate trend) in %s\n",
-                argc > 2 ? "strategy " : "no strategy is", argc > 2 ? argv[2] : "",
-                argc > 2 ? " is not" : "", argv[1]);
-        return 1;
-    }
-    if (m->T > TMAX || reps < 1) {
-        fprintf(stderr, "batch: a horizon of at most %d months and at least one pass\n", TMAX);
-        return 1;
-    }
+    const tco_scenario *sc = m->sc;
+    int rc = 1;
     const int T = m->T, *route = sc->strategies[s].phases[0].route;
     const size_t D = sc->ndims;
-    tco_future *f[NF];
+    tco_future *f[NF] = {NULL};
     double *x = malloc((sc->ninputs + 1) * sizeof *x), *u = malloc((D + 1) * sizeof *u);
     lanes *B = malloc(NBATCH * sizeof *B);
     double(*rbuf)[TCO_MAX_WORKLOADS][TMAX][LANES] = malloc(NBATCH * sizeof *rbuf);
     double(*gbuf)[TCO_MAX_WORKLOADS][TMAX][LANES] = malloc(NBATCH * sizeof *gbuf);
     double(*mon)[TMAX][LANES] = malloc(NBATCH * sizeof *mon), *ref = malloc((size_t)T * NF * sizeof *ref);
-    if (!x || !u || !B || !rbuf || !gbuf || !mon || !ref)
-        return 1;
+    if (!x || !u || !B || !rbuf || !gbuf || !mon || !ref) {
+        fprintf(stderr, "batch: out of memory\n");
+        goto out;
+    }
     for (int i = 0; i < NBATCH; i++) {
         B[i].r = rbuf[i];
         B[i].g = gbuf[i];
@@ -247,14 +229,22 @@ int main(int argc, char **argv)
         u[j] = 0.5;
     tco_sample_inputs(sc, u, x, NULL);
     for (int i = 0; i < NF; i++)
-        if (!(f[i] = tco_future_alloc(m)))
-            return 1;
+        if (!(f[i] = tco_future_alloc(m))) {
+            fprintf(stderr, "batch: out of memory\n");
+            goto out;
+        }
     /* The bits first, on CHECK_SETS sets of NF futures; the last set is
      * timed. */
     uint64_t id = 0;
     long skipped = 0, checked = 0, differ = 0;
     for (int set = 0; set < CHECK_SETS; set++) {
-        skipped += draw(f, m, x, u, &zig, &id);
+        long left = draw(f, m, route, x, u, &zig, &id);
+        if (left < 0) {
+            fprintf(stderr, "batch: strategy %s: nearly every future of %s has an exclusion or "
+                            "a fixed monthly cost on its route\n", sc->strategies[s].name, path);
+            goto out;
+        }
+        skipped += left;
         tco_cost c[NF];
         double npv[NBATCH][LANES], nom[NBATCH][LANES], cat[NBATCH][4][LANES];
         for (int i = 0; i < NF; i++)
@@ -295,7 +285,7 @@ int main(int argc, char **argv)
         tl += c3 - c2;
     }
     double per = 1e9 / ((double)reps * NF);
-    printf("%s, strategy %s: %d futures, %ld passes, one thread, CPU time\n", argv[1],
+    printf("%s, strategy %s: %d futures, %ld passes, one thread, CPU time\n", path,
            sc->strategies[s].name, NF, reps);
     printf("  tco_future_cost, one future at a time   %8.1f ns a future\n", ts * per);
     printf("  four futures in AVX2 lanes              %8.1f ns a future\n", tl * per);
@@ -303,11 +293,11 @@ int main(int argc, char **argv)
     printf("  lanes over one at a time                %8.2f x (%.2f x with the gather)\n",
            ts / tl, ts / (tl + tg));
     printf("  the same bits (NPV, nominal, categories, monthly totals): %ld of %ld futures "
-           "(%ld with an exclusion left out)\n", checked - differ, checked, skipped);
+           "(%ld left out: an exclusion or a fixed cost)\n", checked - differ, checked, skipped);
+    rc = differ ? 1 : 0;
+out:
     for (int i = 0; i < NF; i++)
         tco_future_free(f[i]);
-    tco_model_free(m);
-    tco_scenario_free(sc);
     free(x);
     free(u);
     free(B);
@@ -315,5 +305,51 @@ int main(int argc, char **argv)
     free(gbuf);
     free(mon);
     free(ref);
-    return differ ? 1 : 0;
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: batch SCENARIO [STRATEGY [REPS]]\n");
+        return 2;
+    }
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2")) {
+        printf("batch: this processor has no AVX2; nothing measured\n");
+        return 0;
+    }
+    tco_error err;
+    tco_scenario *sc;
+    tco_model *m;
+    if (tco_scenario_load(&sc, argv[1], NULL, &err) != TCO_OK ||
+        tco_model_alloc(&m, sc, &err) != TCO_OK) {
+        fprintf(stderr, "batch: %s\n", err.msg);
+        return 1;
+    }
+    long reps = argc > 3 ? atol(argv[3]) : 2000;
+    size_t s = 0;
+    if (argc > 2) {
+        while (s < sc->nstrategies && strcmp(sc->strategies[s].name, argv[2]) != 0)
+            s++;
+    } else {
+        while (s < sc->nstrategies && !qualifies(m, s))
+            s++;
+    }
+    int rc = 1;
+    if (argc > 2 && s == sc->nstrategies) {
+        fprintf(stderr, "batch: %s has no strategy %s\n", argv[1], argv[2]);
+    } else if (s == sc->nstrategies || !qualifies(m, s)) {
+        fprintf(stderr, "batch: %s%s%s costed by plain arithmetic (one route to api backends "
+                        "without a failure-rate trend) in %s\n",
+                argc > 2 ? "strategy " : "no strategy is", argc > 2 ? argv[2] : "",
+                argc > 2 ? " is not" : "", argv[1]);
+    } else if (m->T > TMAX || reps < 1) {
+        fprintf(stderr, "batch: a horizon of at most %d months and at least one pass\n", TMAX);
+    } else {
+        rc = measure(argv[1], m, s, reps);
+    }
+    tco_model_free(m);
+    tco_scenario_free(sc);
+    return rc;
 }
