@@ -177,12 +177,15 @@ rc=$?
 { [ "$rc" = 2 ] && grep -q "no-such-lib.so" "$TMP/gone.err" && [ ! -e "$TMP/gone.json" ] &&
     [ ! -e "$TMP/gone.json.tmp" ] && [ ! -e "$TMP/gone.md" ]; } ||
     { echo "FAIL: bench smoke: an unloadable peer library (exit $rc, $(ls "$TMP" | grep gone | tr '\n' ' '))" >&2; fail=$((fail + 1)); }
-# make bench-batch's program (beside the bench's): four futures costed in
-# AVX2 lanes must give the bits of tco_future_cost on every future it
-# checks (it exits 1 otherwise), and a scenario without such a strategy
-# is refused by name.
+# make bench-batch's program (beside the bench's; make check builds it):
+# four futures costed in AVX2 lanes must give the bits of tco_future_cost
+# on every future it checks (it exits 1 otherwise), and a strategy that
+# is not plain arithmetic is refused by name.
 BATCH=$(dirname "$BENCH")/batch
-if [ -x "$BATCH" ]; then
+if [ ! -x "$BATCH" ]; then
+    echo "FAIL: bench smoke: $BATCH was not built" >&2
+    fail=$((fail + 1))
+else
     "$BATCH" bench/v2.yaml proprietary 2 >"$TMP/batch" 2>&1 ||
         { echo "FAIL: bench smoke: batch: $(tail -c 300 "$TMP/batch")" >&2; fail=$((fail + 1)); }
     if ! grep -q "no AVX2" "$TMP/batch"; then
