@@ -2,19 +2,25 @@
  * "50x needs the costing and the paths computed across batches of
  * futures").  A measurement, not a part of the engine.
  *
- * For a strategy whose every route reaches api backends only (one phase,
- * no switch, review or retirement; no fixed monthly cost, no failure-rate
- * trend), the months of four futures are costed in the four lanes of AVX2
- * registers, each lane doing the operations of cost_direct
- * (models/strategy.c) in its order: per month, each workload's price
- * (index x requests x unit cost) and failure cost added to +0 in workload
- * order, then the month's total over the categories in their order, then
- * the NPV, the nominal sum and the discounted categories month by month.
- * A category the strategy does not write holds +0, which changes no bit
- * of these sums (strategy.c, book_months).  Every future's NPV, nominal
- * sum, categories and monthly totals are compared, bit for bit, with
- * tco_future_cost's; futures with an exclusion (a route that changes) or
- * a fixed monthly cost on a backend routed to are left out.
+ * For a strategy with one route (one phase, no switch, review or
+ * retirement) whose workloads go to api backends and at most one
+ * self-hosted platform rented by the hour without a reserved term (served
+ * by the strategy's api fallback until it is in production), the months
+ * of four futures are costed in the four lanes of AVX2 registers, each
+ * lane doing the operations of cost_direct (models/strategy.c) and
+ * tco_self_months (models/backend_month.h) in their order: per month,
+ * each workload's price (index x requests x unit cost), failure cost and
+ * load added to +0 in workload order, the platform's GPUs from its load,
+ * its compute, staff, setup and operations; then the month's total over
+ * the categories in their order, then the NPV, the nominal sum and the
+ * discounted categories month by month.  Where a lane's future is not in
+ * production the platform's categories hold +0 (and the fallback's the
+ * prices), selected by a mask, and a category the strategy does not
+ * write holds +0: neither changes a bit of these sums (strategy.c,
+ * book_months).  Every future's NPV, nominal sum, categories, GPUs and
+ * monthly totals are compared, bit for bit, with tco_future_cost's;
+ * futures with an exclusion (a route that changes), a fixed monthly cost
+ * on an api backend or a failed setup are left out.
  *
  * The futures are drawn into the engine's tco_future (one future's paths
  * together); the lanes need the four futures' month t side by side, so
@@ -50,28 +56,61 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Whether strategy s's costing can be plain arithmetic: one route to api
- * backends without a failure-rate trend (plain, below, checks each
- * future). */
-static int qualifies(const tco_model *m, size_t s)
+/* The costing of a strategy in lanes: its route, the platform P it
+ * reaches (-1: none) and the fallback F that serves P's workloads before
+ * production. */
+typedef struct {
+    const int *route;
+    int P, F;
+} plan;
+
+/* Whether strategy s's costing can be plain arithmetic (the top of this
+ * file; plain, below, checks each future), its plan into *pl. */
+static int qualifies(const tco_model *m, size_t s, plan *pl)
 {
-    const tco_strategy *st = &m->sc->strategies[s];
+    const tco_scenario *sc = m->sc;
+    const tco_strategy *st = &sc->strategies[s];
     if (st->review || st->switch_kind != TCO_SWITCH_NONE || st->nphases != 1 ||
         st->retire_idle || m->K > TCO_MAX_WORKLOADS)
         return 0;
+    pl->route = st->phases[0].route;
+    pl->P = -1;
+    pl->F = st->fallback;
     for (size_t k = 0; k < m->K; k++) {
-        const tco_backend *be = &m->sc->backends[st->phases[0].route[k]];
-        if (be->type != &tco_backend_api || m->trended[st->phases[0].route[k]])
+        int b = pl->route[k];
+        const tco_backend *be = &sc->backends[b];
+        if (be->type == &tco_backend_api) {
+            if (m->trended[b])
+                return 0;
+            continue;
+        }
+        if (be->type != &tco_backend_selfhost || (pl->P >= 0 && pl->P != b))
             return 0;
+        /* Served by the fallback before production: it must be an api
+         * backend the workload may use, without a trend. */
+        const unsigned char *allowed = sc->workloads[k].allowed;
+        if (pl->F < 0 || sc->backends[pl->F].type != &tco_backend_api || m->trended[pl->F] ||
+            (allowed && !allowed[pl->F]))
+            return 0;
+        pl->P = b;
     }
     return 1;
 }
 
-/* Four futures' inputs to the costing, month t of lane l at [t][l]. */
+/* Four futures' inputs to the costing, month t of lane l at [t][l]: for
+ * workload k the requests r, the index ga and the unit cost and failure
+ * cost of the api backend that serves it before production (its route, or
+ * the fallback for the platform's workloads); for the platform's
+ * workloads the failure costs qp by month and unit loads; the platform's
+ * index, staff and operations by month and its scalars. */
 typedef struct {
-    double uc[TCO_MAX_WORKLOADS][LANES], q[TCO_MAX_WORKLOADS][LANES];
-    double (*r)[TMAX][LANES], (*g)[TMAX][LANES];
+    double uca[TCO_MAX_WORKLOADS][LANES], qa[TCO_MAX_WORKLOADS][LANES];
+    double ul[TCO_MAX_WORKLOADS][LANES];
+    double (*r)[TMAX][LANES], (*ga)[TMAX][LANES], (*qp)[TMAX][LANES];
     double ev[TMAX][LANES], va[TMAX][LANES];
+    double gp[TMAX][LANES], staff[TMAX][LANES], ops[TMAX][LANES];
+    double prod[LANES], hour[LANES], peak[LANES], den[LANES], min[LANES], base[LANES],
+        per[LANES], setup[LANES];
 } lanes;
 
 /* dst[t][l] = src[l][t], t < T: four rows into lanes, four months at a
@@ -97,22 +136,39 @@ __attribute__((target("avx2"))) static void rows_to_lanes(double (*dst)[LANES],
 
 static const double zeros[TMAX];
 
-/* The four futures' inputs to the costing into lanes. */
-static void gather(lanes *B, tco_future *const *f, const tco_model *m, const int *route)
+/* The four futures' inputs to the costing into lanes; qrow: NF rows of T
+ * for failure costs without a trend (one value every month). */
+static void gather(lanes *B, tco_future *const *f, const tco_model *m, const plan *pl,
+                   double *qrow)
 {
     const size_t K = m->K, T = (size_t)m->T;
-    const double *r[LANES], *g[LANES], *ev[LANES], *va[LANES];
+    const double *r[LANES], *ga[LANES], *q[LANES], *ev[LANES], *va[LANES];
     for (size_t k = 0; k < K; k++) {
+        const int onP = pl->route[k] == pl->P, b = onP ? pl->F : pl->route[k];
         for (int l = 0; l < LANES; l++) {
             const tco_future *F = f[l];
-            const tco_backend_paths *p = &F->paths[route[k]];
-            B->uc[k][l] = p->unit_cost[k];
-            B->q[k][l] = F->qual[(size_t)route[k] * K + k];
+            const tco_backend_paths *p = &F->paths[b];
+            B->uca[k][l] = p->unit_cost[k];
+            B->qa[k][l] = F->qual[(size_t)b * K + k];
             r[l] = F->R + k * T;
-            g[l] = p->index;
+            ga[l] = p->index;
+            if (!onP)
+                continue;
+            size_t P = (size_t)pl->P;
+            B->ul[k][l] = F->paths[P].unit_load[k];
+            if (m->trended[P]) {
+                q[l] = F->qual_month + (P * K + k) * T;
+            } else {
+                double *row = qrow + (size_t)l * T;
+                for (size_t t = 0; t < T; t++)
+                    row[t] = F->qual[P * K + k];
+                q[l] = row;
+            }
         }
         rows_to_lanes(B->r[k], r, T);
-        rows_to_lanes(B->g[k], g, T);
+        rows_to_lanes(B->ga[k], ga, T);
+        if (onP)
+            rows_to_lanes(B->qp[k], q, T);
     }
     for (int l = 0; l < LANES; l++) {
         ev[l] = f[l]->any_oneoff ? f[l]->oneoff : zeros;
@@ -120,53 +176,150 @@ static void gather(lanes *B, tco_future *const *f, const tco_model *m, const int
     }
     rows_to_lanes(B->ev, ev, T);
     rows_to_lanes(B->va, va, T);
+    if (pl->P < 0) {
+        for (int l = 0; l < LANES; l++)
+            B->prod[l] = 1;
+        return;
+    }
+    const double *gp[LANES], *staff[LANES], *ops[LANES];
+    for (int l = 0; l < LANES; l++) {
+        const tco_backend_paths *p = &f[l]->paths[pl->P];
+        const tco_self_paths *d = p->data;
+        gp[l] = p->index;
+        staff[l] = d->staff;
+        ops[l] = d->ops;
+        /* Adopted in month 1 (the route's first month), in production from
+         * month 1 + setup (tco_self_months: staffed). */
+        B->prod[l] = 1 + (double)p->setup;
+        B->hour[l] = d->hour;
+        B->peak[l] = d->peak;
+        B->den[l] = d->den;
+        B->min[l] = d->min_gpus;
+        B->base[l] = d->base_fte;
+        B->per[l] = d->per_gpu_fte;
+        B->setup[l] = d->setup_cost;
+    }
+    rows_to_lanes(B->gp, gp, T);
+    rows_to_lanes(B->staff, staff, T);
+    rows_to_lanes(B->ops, ops, T);
 }
 
-/* The costing of four futures: npv, nominal, categories (api, quality,
- * events, value) and monthly totals, lane l of each at [l]. */
-__attribute__((target("avx2"))) static void
-cost_lanes(const lanes *B, const tco_model *m, double *npv, double *nominal, double (*cat)[LANES],
-           double (*monthly)[LANES])
+/* Whether category j can be written: prices, failures, events and value,
+ * and with a rented platform its compute, staff, setup and operations. */
+static inline int writes(int j, int plat)
+{
+    return j == TCO_CAT_API || j == TCO_CAT_QUALITY || j == TCO_CAT_EVENTS ||
+           j == TCO_CAT_VALUE ||
+           (plat && (j == TCO_CAT_COMPUTE || j == TCO_CAT_STAFF || j == TCO_CAT_SETUP ||
+                     j == TCO_CAT_OPERATIONS));
+}
+
+/* The costing of four futures: npv, nominal, categories (TCO_NCAT),
+ * platform GPUs at the horizon and monthly totals, lane l of each at
+ * [l]. */
+static inline __attribute__((always_inline, target("avx2"))) void
+cost_lanes_as(const lanes *B, const tco_model *m, const plan *pl, double *npv, double *nominal,
+              double (*cat)[LANES], double *gpus, double (*monthly)[LANES], const int plat)
 {
     const size_t K = m->K;
     const int T = m->T;
-    __m256d n = _mm256_setzero_pd(), s = n, ka = n, kq = n, ke = n, kv = n;
+    const __m256d zero = _mm256_setzero_pd();
+    __m256d n = zero, s = zero, k[TCO_NCAT], gp = zero;
+    for (int j = 0; j < TCO_NCAT; j++)
+        k[j] = zero;
     for (int t = 0; t < T; t++) {
-        __m256d api = _mm256_setzero_pd(), ql = api;
-        for (size_t k = 0; k < K; k++) {
-            __m256d r = _mm256_loadu_pd(B->r[k][t]);
-            api = _mm256_add_pd(api, _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(B->g[k][t]), r),
-                                                   _mm256_loadu_pd(B->uc[k])));
-            ql = _mm256_add_pd(ql, _mm256_mul_pd(r, _mm256_loadu_pd(B->q[k])));
+        /* In production in month t + 1 (all ones), or not (zero). */
+        __m256d on = plat ? _mm256_cmp_pd(_mm256_set1_pd(t + 1), _mm256_loadu_pd(B->prod),
+                                          _CMP_GE_OQ)
+                          : zero;
+        __m256d api = zero, ql = zero, L = zero;
+        for (size_t j = 0; j < K; j++) {
+            __m256d r = _mm256_loadu_pd(B->r[j][t]);
+            __m256d price = _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(B->ga[j][t]), r),
+                                          _mm256_loadu_pd(B->uca[j]));
+            __m256d fail = _mm256_mul_pd(r, _mm256_loadu_pd(B->qa[j]));
+            if (!plat || pl->route[j] != pl->P) {
+                api = _mm256_add_pd(api, price);
+                ql = _mm256_add_pd(ql, fail);
+                continue;
+            }
+            api = _mm256_add_pd(api, _mm256_andnot_pd(on, price));
+            ql = _mm256_add_pd(ql, _mm256_blendv_pd(fail, _mm256_mul_pd(r, _mm256_loadu_pd(B->qp[j][t])), on));
+            L = _mm256_add_pd(L, _mm256_and_pd(on, _mm256_mul_pd(r, _mm256_loadu_pd(B->ul[j]))));
         }
-        __m256d ev = _mm256_loadu_pd(B->ev[t]), va = _mm256_loadu_pd(B->va[t]);
-        __m256d tot = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(api, ql), ev), va);
+        __m256d v[TCO_NCAT];
+        for (int j = 0; j < TCO_NCAT; j++)
+            v[j] = zero;
+        v[TCO_CAT_API] = api;
+        v[TCO_CAT_QUALITY] = ql;
+        v[TCO_CAT_EVENTS] = _mm256_loadu_pd(B->ev[t]);
+        v[TCO_CAT_VALUE] = _mm256_loadu_pd(B->va[t]);
+        if (plat) {
+            __m256d need = _mm256_round_pd(_mm256_div_pd(_mm256_mul_pd(L, _mm256_loadu_pd(B->peak)),
+                                                         _mm256_loadu_pd(B->den)),
+                                           _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
+            __m256d g = _mm256_max_pd(need, _mm256_loadu_pd(B->min)); /* need > min ? need : min */
+            __m256d st = _mm256_loadu_pd(B->staff[t]), base = _mm256_loadu_pd(B->base);
+            v[TCO_CAT_COMPUTE] = _mm256_and_pd(
+                on, _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(g, _mm256_set1_pd(TCO_HOURS_PER_MONTH)),
+                                                _mm256_loadu_pd(B->hour)),
+                                  _mm256_loadu_pd(B->gp[t])));
+            v[TCO_CAT_STAFF] = _mm256_blendv_pd(
+                _mm256_mul_pd(base, st),
+                _mm256_mul_pd(_mm256_add_pd(base, _mm256_mul_pd(g, _mm256_loadu_pd(B->per))), st), on);
+            v[TCO_CAT_OPERATIONS] = _mm256_and_pd(on, _mm256_loadu_pd(B->ops[t]));
+            if (t == 0)
+                v[TCO_CAT_SETUP] = _mm256_loadu_pd(B->setup);
+            gp = _mm256_and_pd(on, g);
+        }
+        /* Only the categories the plan can write (book_months): the
+         * others hold +0, which adds nothing. */
+        __m256d tot = zero;
+        for (int j = 0; j < TCO_NCAT; j++)
+            if (writes(j, plat))
+                tot = _mm256_add_pd(tot, v[j]);
         __m256d d = _mm256_set1_pd(m->discount[t]);
         n = _mm256_add_pd(n, _mm256_mul_pd(d, tot));
         s = _mm256_add_pd(s, tot);
-        ka = _mm256_add_pd(ka, _mm256_mul_pd(d, api));
-        kq = _mm256_add_pd(kq, _mm256_mul_pd(d, ql));
-        ke = _mm256_add_pd(ke, _mm256_mul_pd(d, ev));
-        kv = _mm256_add_pd(kv, _mm256_mul_pd(d, va));
+        for (int j = 0; j < TCO_NCAT; j++)
+            if (writes(j, plat))
+                k[j] = _mm256_add_pd(k[j], _mm256_mul_pd(d, v[j]));
         _mm256_storeu_pd(monthly[t], tot);
     }
     _mm256_storeu_pd(npv, n);
     _mm256_storeu_pd(nominal, s);
-    _mm256_storeu_pd(cat[0], ka);
-    _mm256_storeu_pd(cat[1], kq);
-    _mm256_storeu_pd(cat[2], ke);
-    _mm256_storeu_pd(cat[3], kv);
+    for (int j = 0; j < TCO_NCAT; j++)
+        _mm256_storeu_pd(cat[j], k[j]);
+    _mm256_storeu_pd(gpus, gp);
 }
 
-/* Whether f is costed by plain arithmetic on route: no exclusion (a
- * route that changes) and no fixed monthly cost on a backend routed to. */
-static int plain(const tco_future *f, const tco_model *m, const int *route)
+__attribute__((target("avx2"))) static void
+cost_lanes(const lanes *B, const tco_model *m, const plan *pl, double *npv, double *nominal,
+           double (*cat)[LANES], double *gpus, double (*monthly)[LANES])
+{
+    if (pl->P >= 0)
+        cost_lanes_as(B, m, pl, npv, nominal, cat, gpus, monthly, 1);
+    else
+        cost_lanes_as(B, m, pl, npv, nominal, cat, gpus, monthly, 0);
+}
+
+/* Whether f is costed by plain arithmetic on the plan: no exclusion (a
+ * route that changes), no fixed monthly cost on an api backend that
+ * serves, no failed setup, and a platform rented without a term. */
+static int plain(const tco_future *f, const tco_model *m, const plan *pl)
 {
     if (f->first_excl <= m->T)
         return 0;
-    for (size_t k = 0; k < m->K; k++)
-        if (((const tco_api_paths *)f->paths[route[k]].data)->fixed != 0)
+    if (pl->P >= 0) {
+        const tco_self_paths *d = f->paths[pl->P].data;
+        if (f->paths[pl->P].setup_failed || d->owned || d->term)
             return 0;
+    }
+    for (size_t k = 0; k < m->K; k++) {
+        int b = pl->route[k] == pl->P ? pl->F : pl->route[k];
+        if (((const tco_api_paths *)f->paths[b].data)->fixed != 0)
+            return 0;
+    }
     return 1;
 }
 
@@ -174,7 +327,7 @@ static int plain(const tco_future *f, const tco_model *m, const int *route)
  * from independent uniforms of each future's stream (as make bench's
  * costing by strategy); returns the futures left out, or -1 when a
  * thousand times NF were left out. */
-static long draw(tco_future **f, const tco_model *m, const int *route, double *x, double *u,
+static long draw(tco_future **f, const tco_model *m, const plan *pl, double *x, double *u,
                  const tco_zig *zig, uint64_t *id)
 {
     const tco_scenario *sc = m->sc;
@@ -187,7 +340,7 @@ static long draw(tco_future **f, const tco_model *m, const int *route, double *x
                 u[j] = tco_rng_uniform(&rng);
             tco_sample_uncertain(sc, u, x, NULL);
             tco_future_draw(f[i], m, x, &rng, NULL);
-            if (plain(f[i], m, route))
+            if (plain(f[i], m, pl))
                 break;
             if (++skipped > 1000L * NF)
                 return -1;
@@ -201,27 +354,31 @@ static int same(double a, double b)
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
-/* Checks and times strategy s of the scenario at path (see the top of
- * this file); 0 when every future checked has the same bits, else 1. */
-static int measure(const char *path, const tco_model *m, size_t s, long reps)
+/* Checks and times strategy s (plan pl) of the scenario at path (see the
+ * top of this file); 0 when every future checked has the same bits, else
+ * 1. */
+static int measure(const char *path, const tco_model *m, size_t s, const plan *pl, long reps)
 {
     const tco_scenario *sc = m->sc;
     int rc = 1;
-    const int T = m->T, *route = sc->strategies[s].phases[0].route;
+    const int T = m->T;
     const size_t D = sc->ndims;
     tco_future *f[NF] = {NULL};
     double *x = malloc((sc->ninputs + 1) * sizeof *x), *u = malloc((D + 1) * sizeof *u);
     lanes *B = malloc(NBATCH * sizeof *B);
     double(*rbuf)[TCO_MAX_WORKLOADS][TMAX][LANES] = malloc(NBATCH * sizeof *rbuf);
     double(*gbuf)[TCO_MAX_WORKLOADS][TMAX][LANES] = malloc(NBATCH * sizeof *gbuf);
-    double(*mon)[TMAX][LANES] = malloc(NBATCH * sizeof *mon), *ref = malloc((size_t)T * NF * sizeof *ref);
-    if (!x || !u || !B || !rbuf || !gbuf || !mon || !ref) {
+    double(*qbuf)[TCO_MAX_WORKLOADS][TMAX][LANES] = malloc(NBATCH * sizeof *qbuf);
+    double(*mon)[TMAX][LANES] = malloc(NBATCH * sizeof *mon);
+    double *ref = malloc((size_t)T * NF * sizeof *ref), *qrow = malloc((size_t)T * LANES * sizeof *qrow);
+    if (!x || !u || !B || !rbuf || !gbuf || !qbuf || !mon || !ref || !qrow) {
         fprintf(stderr, "batch: out of memory\n");
         goto out;
     }
     for (int i = 0; i < NBATCH; i++) {
         B[i].r = rbuf[i];
-        B[i].g = gbuf[i];
+        B[i].ga = gbuf[i];
+        B[i].qp = qbuf[i];
     }
     tco_zig zig;
     tco_zig_init(&zig);
@@ -237,29 +394,29 @@ static int measure(const char *path, const tco_model *m, size_t s, long reps)
      * timed. */
     uint64_t id = 0;
     long skipped = 0, checked = 0, differ = 0;
+    double npv[NBATCH][LANES], nom[NBATCH][LANES], cat[NBATCH][TCO_NCAT][LANES];
+    double gpus[NBATCH][LANES];
     for (int set = 0; set < CHECK_SETS; set++) {
-        long left = draw(f, m, route, x, u, &zig, &id);
+        long left = draw(f, m, pl, x, u, &zig, &id);
         if (left < 0) {
-            fprintf(stderr, "batch: strategy %s: nearly every future of %s has an exclusion or "
-                            "a fixed monthly cost on its route\n", sc->strategies[s].name, path);
+            fprintf(stderr, "batch: strategy %s: nearly every future of %s has an exclusion, a "
+                            "fixed monthly cost, a failed setup, or owned or reserved GPUs\n", sc->strategies[s].name, path);
             goto out;
         }
         skipped += left;
         tco_cost c[NF];
-        double npv[NBATCH][LANES], nom[NBATCH][LANES], cat[NBATCH][4][LANES];
         for (int i = 0; i < NF; i++)
             tco_future_cost(f[i], m, s, ref + (size_t)i * T, NULL, &c[i]);
         for (int b = 0; b < NBATCH; b++) {
-            gather(&B[b], f + b * LANES, m, route);
-            cost_lanes(&B[b], m, npv[b], nom[b], cat[b], mon[b]);
+            gather(&B[b], f + b * LANES, m, pl, qrow);
+            cost_lanes(&B[b], m, pl, npv[b], nom[b], cat[b], gpus[b], mon[b]);
         }
         for (int i = 0; i < NF; i++) {
-            int b = i / LANES, l = i % LANES, ok = same(npv[b][l], c[i].npv) &&
-                                                   same(nom[b][l], c[i].nominal) &&
-                                                   same(cat[b][0][l], c[i].cat[TCO_CAT_API]) &&
-                                                   same(cat[b][1][l], c[i].cat[TCO_CAT_QUALITY]) &&
-                                                   same(cat[b][2][l], c[i].cat[TCO_CAT_EVENTS]) &&
-                                                   same(cat[b][3][l], c[i].cat[TCO_CAT_VALUE]);
+            int b = i / LANES, l = i % LANES;
+            int ok = same(npv[b][l], c[i].npv) && same(nom[b][l], c[i].nominal) &&
+                     same(gpus[b][l], c[i].gpus);
+            for (int j = 0; j < TCO_NCAT; j++)
+                ok = ok && same(cat[b][j][l], c[i].cat[j]);
             for (int t = 0; t < T; t++)
                 ok = ok && same(mon[b][t][l], ref[(size_t)i * T + (size_t)t]);
             checked++;
@@ -274,26 +431,27 @@ static int measure(const char *path, const tco_model *m, size_t s, long reps)
             tco_future_cost(f[i], m, s, ref + (size_t)i * T, NULL, &c[i]);
         double c1 = cpu_seconds();
         for (int b = 0; b < NBATCH; b++)
-            gather(&B[b], f + b * LANES, m, route);
+            gather(&B[b], f + b * LANES, m, pl, qrow);
         double c2 = cpu_seconds();
-        double npv[NBATCH][LANES], nom[NBATCH][LANES], cat[NBATCH][4][LANES];
         for (int b = 0; b < NBATCH; b++)
-            cost_lanes(&B[b], m, npv[b], nom[b], cat[b], mon[b]);
+            cost_lanes(&B[b], m, pl, npv[b], nom[b], cat[b], gpus[b], mon[b]);
         double c3 = cpu_seconds();
         ts += c1 - c0;
         tg += c2 - c1;
         tl += c3 - c2;
     }
     double per = 1e9 / ((double)reps * NF);
-    printf("%s, strategy %s: %d futures, %ld passes, one thread, CPU time\n", path,
-           sc->strategies[s].name, NF, reps);
+    printf("%s, strategy %s (%s): %d futures, %ld passes, one thread, CPU time\n", path,
+           sc->strategies[s].name, pl->P >= 0 ? "a rented platform and api backends" :
+                                                "api backends", NF, reps);
     printf("  tco_future_cost, one future at a time   %8.1f ns a future\n", ts * per);
     printf("  four futures in AVX2 lanes              %8.1f ns a future\n", tl * per);
     printf("    their months gathered into lanes      %8.1f ns a future\n", tg * per);
     printf("  lanes over one at a time                %8.2f x (%.2f x with the gather)\n",
            ts / tl, ts / (tl + tg));
-    printf("  the same bits (NPV, nominal, categories, monthly totals): %ld of %ld futures "
-           "(%ld left out: an exclusion or a fixed cost)\n", checked - differ, checked, skipped);
+    printf("  the same bits (NPV, nominal, categories, GPUs, monthly totals): %ld of %ld futures "
+           "(%ld left out: an exclusion, a fixed cost or a failed setup)\n", checked - differ,
+           checked, skipped);
     rc = differ ? 1 : 0;
 out:
     for (int i = 0; i < NF; i++)
@@ -303,8 +461,10 @@ out:
     free(B);
     free(rbuf);
     free(gbuf);
+    free(qbuf);
     free(mon);
     free(ref);
+    free(qrow);
     return rc;
 }
 
@@ -329,25 +489,26 @@ int main(int argc, char **argv)
     }
     long reps = argc > 3 ? atol(argv[3]) : 2000;
     size_t s = 0;
+    plan pl;
     if (argc > 2) {
         while (s < sc->nstrategies && strcmp(sc->strategies[s].name, argv[2]) != 0)
             s++;
     } else {
-        while (s < sc->nstrategies && !qualifies(m, s))
+        while (s < sc->nstrategies && !qualifies(m, s, &pl))
             s++;
     }
     int rc = 1;
     if (argc > 2 && s == sc->nstrategies) {
         fprintf(stderr, "batch: %s has no strategy %s\n", argv[1], argv[2]);
-    } else if (s == sc->nstrategies || !qualifies(m, s)) {
+    } else if (s == sc->nstrategies || !qualifies(m, s, &pl)) {
         fprintf(stderr, "batch: %s%s%s costed by plain arithmetic (one route to api backends "
-                        "without a failure-rate trend) in %s\n",
+                        "without a failure-rate trend and at most one rented platform) in %s\n",
                 argc > 2 ? "strategy " : "no strategy is", argc > 2 ? argv[2] : "",
                 argc > 2 ? " is not" : "", argv[1]);
     } else if (m->T > TMAX || reps < 1) {
         fprintf(stderr, "batch: a horizon of at most %d months and at least one pass\n", TMAX);
     } else {
-        rc = measure(argv[1], m, s, reps);
+        rc = measure(argv[1], m, s, &pl, reps);
     }
     tco_model_free(m);
     tco_scenario_free(sc);
