@@ -44,6 +44,8 @@ random-number floor per future
 loop's multiple of the floor
   of which in the kernel (pages touched first)
   the multiple without the kernel's time
+  each turn's loop over its own floor, median
+(the loop's multiple of the floor in each turn:
 a Poisson count (mean 1/3), search
   from the table of its sums
 phase load, 1 thread
@@ -88,8 +90,9 @@ if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["figures"] and all("value" in f for f in d["figures"])' \
         "$TMP/bench.json" || { echo "FAIL: bench smoke: bench.json is not valid JSON" >&2; fail=$((fail + 1)); }
     # The run's ratio over the machine's is their quotient (to the 6
-    # digits bench.json keeps), and the machine's is a speedup.
-    python3 - "$TMP/bench.json" <<'PY' || { echo "FAIL: bench smoke: the run's ratio over the machine's" >&2; fail=$((fail + 1)); }
+    # digits bench.json keeps), and the machine's is a speedup; the turn's
+    # multiple of the floor is the figure's.
+    python3 - "$TMP/bench.json" <<'PY' || { echo "FAIL: bench smoke: the run's ratio over the machine's, or the turn's multiple of the floor" >&2; fail=$((fail + 1)); }
 import json, sys
 figs = json.load(open(sys.argv[1]))["figures"]
 for sc in sorted({f["scenario"] for f in figs}):
@@ -98,6 +101,9 @@ for sc in sorted({f["scenario"] for f in figs}):
     q = v["run_ratio"] / v["machine_ratio"]
     assert abs(v["run_over_machine"] - q) <= 2e-5 * q, (v["run_over_machine"], q)
     assert v["fresh_sys_1e6"] >= 0 and 0 <= v["fresh_sys_share_1e6"] <= 100, v
+    # One turn on smoke: its multiple is the figure's (the same loop and floor).
+    m, t = v["loop_floor_multiple"], v["loop_floor_multiple_turns"]
+    assert abs(m - t) <= 2e-5 * m, (m, t)
 assert json.load(open(sys.argv[1]))["peer_measured"] is False
 PY
 else
