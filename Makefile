@@ -28,7 +28,7 @@ LIB_SRC = sim/error.c sim/init.c sim/number.c sim/yamldoc.c sim/dist.c sim/schem
           sim/cases.c sim/compare.c \
           sim/sha256.c sim/select.c sim/pstats.c sim/vmath.c \
           models/backend.c models/backend_api.c models/backend_selfhost.c models/future.c models/strategy.c \
-          models/review.c
+          models/review.c models/lanes.c
 LIB_SRC += sim/decision.c sim/boardpack.c
 LIB_SRC += sim/xlsx.c
 LIB_SRC += sim/merge.c
@@ -36,7 +36,7 @@ LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS = check_dist check_backend check_yamldoc check_scenario check_model check_stats check_engine \
         check_charts check_outdir check_sobolidx check_sweep check_sensitivity \
         check_rng check_sample check_output check_cases check_sha256 check_vmath
-TESTS += check_boardpack check_select check_merge check_pstats
+TESTS += check_boardpack check_select check_merge check_pstats check_lanes
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang in their own

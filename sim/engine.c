@@ -21,6 +21,7 @@
 #endif
 
 #include "number.h"
+#include "../models/lanes.h"
 #include "rng.h"
 #include "sample.h"
 
@@ -267,6 +268,9 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
     double nblocks = ceil(N / (double)block_size(n));
     bytes += nblocks * (S * T + S * TCO_NCAT + 4 * S + 1 + 2 * S * (T + 2)) * 8 +
              nblocks * (double)sc->ninputs * 4;
+    /* A thread's vector lanes (models/lanes.h) and its group's inputs. */
+    bytes += th * ((double)tco_lanes_bytes(sc->nworkloads, sc->nbackends, sc->horizon) +
+                   TCO_LANES * ((double)sc->ninputs + 3 * T) * 8);
     return bytes > 1e19 ? (size_t)-1 : (size_t)bytes;
 }
 
@@ -278,6 +282,16 @@ typedef struct {
     _Alignas(64) tco_future *future;
     double *x, *u, *scratch, *month;
     double *cum, *base_cum; /* running nominal totals: this strategy's, the baseline's */
+    /* A group of futures costed together (group_futures): future l of the
+     * group on fl[l] with inputs xl[l], a strategy's monthly totals in
+     * ml[l], the baseline's running totals in bl[l]; lane 0 is future, x,
+     * month and base_cum.  NULL beyond lane 0 when lanes is NULL (no
+     * strategy costed in vector lanes: groups of one). */
+    tco_future *fl[TCO_LANES];
+    double *xl[TCO_LANES], *ml[TCO_LANES], *bl[TCO_LANES];
+    double *spare; /* T: the totals of a lane left over */
+    long lane_costs; /* costings done in lanes since the last block's end */
+    tco_lanes *lanes;
     unsigned char *mask;    /* E: events left out (event_effects) */
     double *all;            /* S: all events' contributions in one future (event_effects) */
     /* The monthly costs of up to MONTH_GROUP consecutive futures from
@@ -322,6 +336,14 @@ static void workspaces_free(tco_engine *e)
 {
     for (int k = 0; e->w && k < e->nw; k++) {
         workspace *w = &e->w[k];
+        for (int l = 1; l < TCO_LANES; l++) {
+            tco_future_free(w->fl[l]);
+            free(w->xl[l]);
+            free(w->ml[l]);
+            free(w->bl[l]);
+        }
+        tco_lanes_free(w->lanes);
+        free(w->spare);
         tco_future_free(w->future);
         free(w->x);
         free(w->u);
@@ -683,10 +705,34 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
             goto fail;
         }
+        w->fl[0] = w->future;
+        w->xl[0] = w->x;
+        w->ml[0] = w->month;
+        w->bl[0] = w->base_cum;
+        /* Four futures a group where some strategy is costed in vector
+         * lanes (else one: memory short for the lanes, the same bits). */
+        if (!opt->alone && !opt->stop_after && (w->lanes = tco_lanes_alloc(e->model)) &&
+            !(w->spare = malloc(T * sizeof *w->spare))) {
+            tco_lanes_free(w->lanes);
+            w->lanes = NULL;
+        }
+        for (int l = 1; w->lanes && l < TCO_LANES; l++) {
+            w->fl[l] = tco_future_alloc(e->model);
+            w->xl[l] = malloc((NI ? NI : 1) * sizeof *w->x);
+            w->ml[l] = malloc(T * sizeof *w->month);
+            w->bl[l] = malloc(T * sizeof *w->base_cum);
+            if (!w->fl[l] || !w->xl[l] || !w->ml[l] || !w->bl[l] ||
+                (opt->event_effects && tco_future_track_reads(w->fl[l], e->model) != TCO_OK)) {
+                st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
+                goto fail;
+            }
+        }
         /* Fixed inputs once; the loop draws only the uncertain ones. */
         for (size_t d = 0; d < sc->ndims; d++)
             w->u[d] = 0.5;
-        tco_sample_inputs(sc, w->u, w->x, NULL);
+        for (int l = 0; l < TCO_LANES; l++)
+            if (w->xl[l])
+                tco_sample_inputs(sc, w->u, w->xl[l], NULL);
     }
     const void *mine[] = {run->npv,      run->nominal, run->monthly,
                           run->breakeven, run->switches, run->first_switch,
@@ -734,10 +780,9 @@ static void add_effect(double *epart, size_t R, size_t cell, double j, double di
  * for both).  All events' contribution is that of the others plus the
  * one-off costs', which add to any NPV whatever else happens.  A future
  * where no event happens contributes zeros and costs nothing. */
-static void event_effects(tco_run *run, workspace *w, long i, double *epart)
+static void event_effects(tco_run *run, workspace *w, tco_future *f, long i, double *epart)
 {
     const tco_model *model = run->engine->model;
-    tco_future *f = w->future;
     const size_t S = run->S, E = run->E, n = (size_t)run->n, R = (E + 1) * S;
     const double j = (double)(i % run->engine->bs); /* the future's index in its block */
     double *hits = epart + 3 * R, *recosts = hits + E + 1;
@@ -806,110 +851,186 @@ static void event_effects(tco_run *run, workspace *w, long i, double *epart)
         tco_future_mask_events(f, model, NULL);
 }
 
-/* Future i on workspace w: its inputs, paths and every strategy's cost,
- * stored at index i and added to the block's partial sums.  Returns the
- * first strategy whose cost is not finite, or S when all are. */
-static size_t one_future(tco_run *run, workspace *w, long i, double *part, unsigned *cl,
-                         double *epart)
+/* Future i's inputs and paths on f, with its inputs in x. */
+static void draw_future(tco_run *run, workspace *w, tco_future *f, double *x, long i,
+                        unsigned *cl)
 {
     const tco_engine *e = run->engine;
     const tco_scenario *sc = run->sc;
-    const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n, NI = sc->ninputs;
+    const size_t NI = sc->ninputs;
+    tco_rng rng;
+    tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)i);
+    tco_sampler_uniforms(e->sampler, i, &rng, w->u, w->scratch);
+    tco_sample_uncertain(sc, w->u, x, cl);
+    for (size_t j = 0; j < e->opt.noverride; j++)
+        x[e->opt.override_input[j]] = e->opt.override_value[j];
+    if (run->inputs)
+        memcpy(run->inputs + (size_t)i * NI, x, NI * sizeof *x);
+    if (e->opt.stop_after == TCO_STOP_SAMPLE) /* make bench's phases */
+        return;
+    tco_future_draw(f, e->model, x, &rng, cl);
+}
+
+/* Strategy s's cost on future i (month: its monthly totals; base_cum:
+ * the baseline's running totals, written when s is 0) stored at index i
+ * and added to the block's partial sums. */
+static void book(tco_run *run, workspace *w, long i, size_t s, const tco_cost *cost,
+                 const double *month, double *base_cum, double *part)
+{
+    const size_t S = run->S, T = (size_t)run->T, n = (size_t)run->n;
     double *pmonth = part, *pcat = part + S * T, *pcpm = pcat + S * TCO_NCAT;
     double *pserving = pcpm + S, *punserved = pserving + S;
     double *ptok = punserved + S;
     double *pbe = ptok + 1, *pfirst = pbe + S * (T + 2), *pswitch = pfirst + S * (T + 2);
-    tco_rng rng;
-    tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)i);
-    tco_sampler_uniforms(e->sampler, i, &rng, w->u, w->scratch);
-    tco_sample_uncertain(sc, w->u, w->x, cl);
-    for (size_t j = 0; j < e->opt.noverride; j++)
-        w->x[e->opt.override_input[j]] = e->opt.override_value[j];
-    if (run->inputs)
-        memcpy(run->inputs + (size_t)i * NI, w->x, NI * sizeof *w->x);
-    if (e->opt.stop_after == TCO_STOP_SAMPLE) /* make bench's phases */
-        return S;
-    tco_future_draw(w->future, e->model, w->x, &rng, cl);
-    if (e->opt.stop_after == TCO_STOP_PATHS)
-        return S;
-    for (size_t s = 0; s < S; s++) {
-        tco_cost cost;
-        tco_future_cost(w->future, e->model, s, w->month, NULL, &cost);
-        if (!tco_cost_is_finite(&cost))
-            return s;
-        size_t si = s * n + (size_t)i;
-        run->npv[si] = cost.npv;
-        run->nominal[si] = cost.nominal;
-        /* One pass over the months: the running sum (for the break-even
-         * month), the block's monthly sums and the monthly costs kept. */
-        double *cum = s == 0 ? w->base_cum : w->cum, total = 0;
-        double *pm = pmonth + s * T;
-        const double *month = w->month;
-        float *g = run->monthly ? w->mgroup + ((size_t)(i - w->mfirst) * S + s) * T : NULL;
-        size_t t = 0;
+    size_t si = s * n + (size_t)i;
+    run->npv[si] = cost->npv;
+    run->nominal[si] = cost->nominal;
+    /* One pass over the months: the running sum (for the break-even
+     * month), the block's monthly sums and the monthly costs kept. */
+    double *cum = s == 0 ? base_cum : w->cum, total = 0;
+    double *pm = pmonth + s * T;
+    float *g = run->monthly ? w->mgroup + ((size_t)(i - w->mfirst) * S + s) * T : NULL;
+    size_t t = 0;
 #ifdef __SSE2__
-        /* Two months at a time: the sums and the floats in SSE2 lanes
-         * (cvtpd2ps rounds each as the conversion of one does; a pair with
-         * a value beyond float range, which to_float makes an infinity,
-         * goes one at a time), the running sum in order. */
-        const __m128d sign = _mm_set1_pd(-0.0), big = _mm_set1_pd(FLT_MAX);
-        for (; t + 2 <= T; t += 2) {
-            __m128d v = _mm_loadu_pd(month + t);
-            total += month[t];
-            cum[t] = total;
-            total += month[t + 1];
-            cum[t + 1] = total;
-            _mm_storeu_pd(pm + t, _mm_add_pd(_mm_loadu_pd(pm + t), v));
-            if (!g)
-                continue;
-            if (_mm_movemask_pd(_mm_cmpgt_pd(_mm_andnot_pd(sign, v), big))) {
-                g[t] = to_float(month[t]);
-                g[t + 1] = to_float(month[t + 1]);
-            } else {
-                _mm_storel_pi((__m64 *)(void *)(g + t), _mm_cvtpd_ps(v));
-            }
+    /* Two months at a time: the sums and the floats in SSE2 lanes
+     * (cvtpd2ps rounds each as the conversion of one does; a pair with
+     * a value beyond float range, which to_float makes an infinity,
+     * goes one at a time), the running sum in order. */
+    const __m128d sign = _mm_set1_pd(-0.0), big = _mm_set1_pd(FLT_MAX);
+    for (; t + 2 <= T; t += 2) {
+        __m128d v = _mm_loadu_pd(month + t);
+        total += month[t];
+        cum[t] = total;
+        total += month[t + 1];
+        cum[t + 1] = total;
+        _mm_storeu_pd(pm + t, _mm_add_pd(_mm_loadu_pd(pm + t), v));
+        if (!g)
+            continue;
+        if (_mm_movemask_pd(_mm_cmpgt_pd(_mm_andnot_pd(sign, v), big))) {
+            g[t] = to_float(month[t]);
+            g[t + 1] = to_float(month[t + 1]);
+        } else {
+            _mm_storel_pi((__m64 *)(void *)(g + t), _mm_cvtpd_ps(v));
         }
-#endif
-        for (; t < T; t++) {
-            double v = month[t];
-            total += v;
-            cum[t] = total;
-            pm[t] += v;
-            if (g)
-                g[t] = to_float(v);
-        }
-        int be = s == 0 ? 1 : breakeven_month(w->cum, w->base_cum, run->T);
-        pbe[s * (T + 2) + (size_t)be]++;
-        /* At most one change a month, from month 1 to T. */
-        if (cost.switches > 0) {
-            int fs = cost.first_switch < 0 ? 0 : cost.first_switch > run->T ? run->T + 1 : cost.first_switch;
-            pfirst[s * (T + 2) + (size_t)fs]++;
-            pswitch[s] += cost.switches;
-        }
-        if (run->breakeven) {
-            run->breakeven[si] = (int16_t)be;
-            /* Both fit in int16_t (T <= 600). */
-            run->switches[si] = (int16_t)cost.switches;
-            run->first_switch[si] = (int16_t)cost.first_switch;
-        }
-        if (run->gpus)
-            run->gpus[si] = cost.gpus;
-        for (int j = 0; j < TCO_NCAT; j++)
-            pcat[s * TCO_NCAT + (size_t)j] += cost.cat[j];
-        if (cost.tokens > 0) {
-            pcpm[s] += cost.nominal / cost.tokens * 1e6;
-            pserving[s]++;
-        }
-        punserved[s] += cost.unserved;
-        if (s == 0)
-            *ptok += cost.tokens;
     }
-    /* At most one event a month: months fit in int16_t (T <= 600). */
-    for (size_t k = 0; run->event_month && k < run->E; k++)
-        run->event_month[k * n + (size_t)i] = (int16_t)tco_future_event_month(w->future, k);
-    if (epart)
-        event_effects(run, w, i, epart);
-    return S;
+#endif
+    for (; t < T; t++) {
+        double v = month[t];
+        total += v;
+        cum[t] = total;
+        pm[t] += v;
+        if (g)
+            g[t] = to_float(v);
+    }
+    int be = s == 0 ? 1 : breakeven_month(w->cum, base_cum, run->T);
+    pbe[s * (T + 2) + (size_t)be]++;
+    /* At most one change a month, from month 1 to T. */
+    if (cost->switches > 0) {
+        int fs = cost->first_switch < 0 ? 0 : cost->first_switch > run->T ? run->T + 1 : cost->first_switch;
+        pfirst[s * (T + 2) + (size_t)fs]++;
+        pswitch[s] += cost->switches;
+    }
+    if (run->breakeven) {
+        run->breakeven[si] = (int16_t)be;
+        /* Both fit in int16_t (T <= 600). */
+        run->switches[si] = (int16_t)cost->switches;
+        run->first_switch[si] = (int16_t)cost->first_switch;
+    }
+    if (run->gpus)
+        run->gpus[si] = cost->gpus;
+    for (int j = 0; j < TCO_NCAT; j++)
+        pcat[s * TCO_NCAT + (size_t)j] += cost->cat[j];
+    if (cost->tokens > 0) {
+        pcpm[s] += cost->nominal / cost->tokens * 1e6;
+        pserving[s]++;
+    }
+    punserved[s] += cost->unserved;
+    if (s == 0)
+        *ptok += cost->tokens;
+}
+
+/* Futures i .. i + G - 1 (G at most TCO_LANES; one without lanes) on
+ * workspace w: their inputs, paths and every strategy's cost, stored at
+ * their indices and added to the block's partial sums in future order
+ * (each sum strategy by strategy, and for a strategy future after
+ * future, as one future at a time adds them).  A strategy costed in
+ * vector lanes (models/lanes.h) costs the group's futures that allow it
+ * together when two or more do, the others alone.  Returns the number of
+ * futures done (G), or the group's first future whose cost is not finite
+ * (its index in the group), its first such strategy in *bad. */
+static int group_futures(tco_run *run, workspace *w, long i, int G, double *part, unsigned *cl,
+                         double *epart, size_t *bad)
+{
+    const tco_engine *e = run->engine;
+    const size_t S = run->S, n = (size_t)run->n;
+    for (int l = 0; l < G; l++)
+        draw_future(run, w, w->fl[l], w->xl[l], i + l, cl);
+    if (e->opt.stop_after)
+        return G;
+    size_t first_bad[TCO_LANES] = {S, S, S, S};
+    int gathered = 0;
+    tco_future *src[TCO_LANES] = {NULL}, *last[TCO_LANES] = {NULL};
+    for (size_t s = 0; s < S; s++) {
+        tco_cost cost[TCO_LANES];
+        int plain[TCO_LANES] = {0}, np = 0;
+        if (G > 1 && tco_lanes_strategy(w->lanes, s))
+            for (int l = 0; l < G; l++)
+                np += plain[l] = tco_lanes_plain(w->lanes, w->fl[l], s);
+        if (np >= 2) {
+            /* The plain futures in lanes, the first repeated in the lanes
+             * left over; their totals into ml (each lane's own). */
+            double *mon[TCO_LANES];
+            tco_cost lc[TCO_LANES];
+            int lane[TCO_LANES], k = 0;
+            for (int l = 0; l < G; l++)
+                if (plain[l]) {
+                    lane[l] = k;
+                    src[k] = w->fl[l];
+                    mon[k++] = w->ml[l];
+                }
+            for (int j = k; j < TCO_LANES; j++) {
+                src[j] = src[0];
+                mon[j] = w->spare;
+            }
+            if (!gathered || memcmp(src, last, sizeof src) != 0) {
+                tco_lanes_group(w->lanes, src);
+                memcpy(last, src, sizeof last);
+                gathered = 1;
+            }
+            tco_lanes_cost(w->lanes, s, mon, lc);
+            w->lane_costs += k;
+            for (int l = 0; l < G; l++)
+                if (plain[l])
+                    cost[l] = lc[lane[l]];
+        }
+        for (int l = 0; l < G; l++) {
+            if (!plain[l] || np < 2)
+                tco_future_cost(w->fl[l], e->model, s, w->ml[l], NULL, &cost[l]);
+        }
+        for (int l = 0; l < G; l++) {
+            if (first_bad[l] < S)
+                continue;
+            if (!tco_cost_is_finite(&cost[l])) {
+                first_bad[l] = s;
+                continue;
+            }
+            book(run, w, i + l, s, &cost[l], w->ml[l], w->bl[l], part);
+        }
+    }
+    for (int l = 0; l < G; l++)
+        if (first_bad[l] < S) {
+            *bad = first_bad[l];
+            return l;
+        }
+    for (int l = 0; l < G; l++) {
+        /* At most one event a month: months fit in int16_t (T <= 600). */
+        for (size_t k = 0; run->event_month && k < run->E; k++)
+            run->event_month[k * n + (size_t)(i + l)] =
+                (int16_t)tco_future_event_month(w->fl[l], k);
+        if (epart)
+            event_effects(run, w, w->fl[l], i + l, epart);
+    }
+    return G;
 }
 
 /* The monthly costs of the futures grouped in w into run->monthly. */
@@ -1000,8 +1121,11 @@ static tco_status run_blocks(tco_run *run, long first, long last,
             if (epart)
                 memset(epart, 0, e->epw * sizeof *epart);
             long end = (blk + 1) * bs < n ? (blk + 1) * bs : n, i;
-            for (i = blk * bs; i < end; i++) {
-                /* Checked at every future, so that even slow futures stop
+            /* Groups of futures (group_futures) from multiples of their
+             * size, so that none spans a multiple of MONTH_GROUP. */
+            const long gs = w->lanes ? TCO_LANES : 1;
+            for (i = blk * bs; i < end;) {
+                /* Checked at every group, so that even slow futures stop
                  * promptly. */
                 if (cancel && *cancel) {
 #pragma omp atomic write
@@ -1013,21 +1137,30 @@ static tco_status run_blocks(tco_run *run, long first, long last,
                     flush_months(run, w);
                 if (w->mcount == 0)
                     w->mfirst = i;
-                size_t s = one_future(run, w, i, part, cl, epart);
+                const long next = (i / gs + 1) * gs;
+                const int G = (int)((next < end ? next : end) - i);
+                size_t s = run->S;
+                int done = group_futures(run, w, i, G, part, cl, epart, &s);
                 /* (A run that stops early, make bench's phases, stores none.) */
-                w->mcount += run->monthly && s == run->S && !e->opt.stop_after;
-                if (s < run->S) {
+                if (run->monthly && !e->opt.stop_after)
+                    w->mcount += done;
+                if (done < G) {
 #pragma omp critical(tco_bad_future)
-                    if (i < bad_future) {
-                        bad_future = i;
+                    if (i + done < bad_future) {
+                        bad_future = i + done;
                         bad_strategy = s;
                     }
+                    i += done;
                     break;
                 }
+                i += G;
             }
             if (run->monthly)
                 flush_months(run, w);
             e->done[blk] = i == end;
+#pragma omp atomic
+            run->lane_costs += w->lane_costs;
+            w->lane_costs = 0;
             if (progress) {
                 long now;
 #pragma omp atomic capture
@@ -1263,7 +1396,7 @@ tco_status tco_run_months(const tco_run *run,
                     cancelled = 1;
                     break;
                 }
-                /* As one_future draws and costs future i. */
+                /* As group_futures draws and costs future i. */
                 tco_rng rng;
                 tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)i);
                 tco_sampler_uniforms(e->sampler, i, &rng, w->u, w->scratch);

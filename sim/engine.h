@@ -32,6 +32,8 @@ typedef struct {
     size_t memory_limit;   /* bytes; 0: 80% of physical memory */
     long held;             /* futures this process fills (a spread run of tcosim-mpi):
                               the memory check counts these; 0: all */
+    int alone;             /* cost every future alone, never four at once in vector lanes
+                              (models/lanes.h; the same results: the tests compare them) */
     int stop_after;        /* benchmarks (make bench): TCO_STOP_SAMPLE ends each future
                               after its static inputs, TCO_STOP_PATHS after its paths;
                               no strategy is costed: per-future results are not
@@ -168,6 +170,9 @@ typedef struct {
     double *unserved_mean; /* S, unserved requests per future (MODEL.md 15, 20) */
     unsigned long *clamped; /* per input */
     double seconds;        /* wall time spent computing futures */
+    long lane_costs;       /* strategy costings done four futures at once in vector lanes
+                              (models/lanes.h), as many as computed (a block computed
+                              again counts again); 0 with tco_run_options.alone */
     tco_engine *engine;    /* the engine's own; NULL once finished */
     long months_first, months_last; /* the blocks tco_run_months visits: all, unless a
                                        process of tcosim-mpi sets its own */

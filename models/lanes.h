@@ -1,0 +1,48 @@
+/* Four futures costed at once in the lanes of AVX2 registers (issue 11:
+ * the costing computed across batches of futures), for the strategies
+ * whose costing is plain arithmetic: tco_future_cost's results, bit for
+ * bit.  The engine costs a future alone where the lanes do not apply. */
+#ifndef TCO_LANES_H
+#define TCO_LANES_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+#define TCO_LANES 4
+
+typedef struct tco_lanes tco_lanes;
+
+/* A thread's lanes for the strategies of m, or NULL when none of them can
+ * be costed in lanes, the processor has no AVX2, or memory is short (the
+ * futures are then costed alone, with the same results). */
+tco_lanes *tco_lanes_alloc(const tco_model *m);
+void tco_lanes_free(tco_lanes *L);
+
+/* The bytes tco_lanes_alloc takes at most for a scenario of K workloads,
+ * B backends and T months. */
+size_t tco_lanes_bytes(size_t K, size_t B, int T);
+
+/* Whether strategy s can be costed in lanes: one route (one phase, no
+ * switch, review or retirement) to api backends and at most one
+ * self-hosted platform, served by the strategy's api fallback until it is
+ * in production. */
+int tco_lanes_strategy(const tco_lanes *L, size_t s);
+
+/* Whether future f can be costed in lanes for such a strategy: no
+ * exclusion, no fixed monthly cost on an api backend it serves, and a
+ * platform that is rented (by the hour, or with a reserved term), not
+ * owned, and whose setup does not fail. */
+int tco_lanes_plain(const tco_lanes *L, const tco_future *f, size_t s);
+
+/* A new group of futures f[0 .. TCO_LANES - 1] (a future may repeat: its
+ * lanes compute the same), each plain for the strategies it is costed
+ * for: what they share is gathered once. */
+void tco_lanes_group(tco_lanes *L, tco_future *const *f);
+
+/* Strategy s on the group's futures, as tco_future_cost(f[l], m, s,
+ * monthly[l], NULL, &out[l]) would cost each: the same results bit for
+ * bit, and the same price indices read (tco_future_track_reads). */
+void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *out);
+
+#endif

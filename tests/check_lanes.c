@@ -1,0 +1,266 @@
+/* Futures costed four at once in vector lanes (models/lanes.h) against the
+ * same futures costed one at a time (tco_run_options.alone): every result
+ * a run stores and every statistic it keeps has the same bits, on the
+ * bundled scenarios and on scenarios made to reach the lanes' edges
+ * (horizons that are not multiples of four, setups of no months and
+ * beyond the horizon, reserved terms that renew, requests unserved before
+ * production, failure-rate trends, events that exclude a backend or change
+ * a price, futures that the lanes leave to be costed alone), at 1 and 2
+ * threads.  The engine's own check that lanes were used: the costings it
+ * counts in lanes (tco_run.lane_costs). */
+#include "testutil.h"
+
+#include <stdio.h>
+
+#include "../sim/engine.h"
+
+static int have_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
+
+#define SAME(field, count)                                                                     \
+    do {                                                                                       \
+        if (a->field || b->field) {                                                            \
+            ck_assert_msg(a->field && b->field, "%s: %s kept by one run only", what, #field);   \
+            ck_assert_msg(memcmp(a->field, b->field, (count) * sizeof *a->field) == 0,          \
+                          "%s: %s differ", what, #field);                                      \
+        }                                                                                      \
+    } while (0)
+
+/* Every per-future result and every kept sum of runs a and b. */
+static void same_runs(const tco_run *a, const tco_run *b, const char *what)
+{
+    const size_t n = (size_t)a->n, S = a->S, T = (size_t)a->T, E = a->E;
+    ck_assert_int_eq(b->n, a->n);
+    SAME(npv, S * n);
+    SAME(nominal, S * n);
+    SAME(monthly, S * T * n);
+    SAME(breakeven, S * n);
+    SAME(switches, S * n);
+    SAME(first_switch, S * n);
+    SAME(breakeven_count, S * (T + 2));
+    SAME(first_switch_count, S * (T + 2));
+    SAME(switches_total, S);
+    SAME(event_month, E * n);
+    SAME(gpus, S * n);
+    SAME(event_effect, (E + 1) * S);
+    SAME(event_effect_se, (E + 1) * S);
+    SAME(event_prob, E + 1);
+    SAME(monthly_mean, S * T);
+    SAME(cat_mean, S * TCO_NCAT);
+    SAME(cpm_mean, S);
+    SAME(unserved_mean, S);
+    ck_assert_msg(memcmp(&a->tokens_mean, &b->tokens_mean, sizeof a->tokens_mean) == 0,
+                  "%s: tokens_mean differs", what);
+    ck_assert_msg(a->event_recosts == b->event_recosts, "%s: event_recosts differ", what);
+}
+
+/* Runs sc with and without lanes at 1 and 2 threads and compares them;
+ * returns the share of costings done in lanes (of n x S). */
+static double compare(const tco_scenario *sc, long n, const char *what)
+{
+    tco_run *alone = NULL;
+    double share = 0;
+    for (int threads = 1; threads <= 2; threads++)
+        for (int lanes = 0; lanes <= 1; lanes++) {
+            tco_run_options opt = {0};
+            opt.futures = n;
+            opt.threads = threads;
+            opt.keep_samples = 1;
+            opt.event_effects = 1;
+            opt.alone = !lanes;
+            tco_error err;
+            tco_run *run;
+            ck_assert_msg(tco_run_execute(&run, sc, &opt, &err) == TCO_OK, "%s: %s", what,
+                          err.msg);
+            if (!lanes && threads == 1) {
+                ck_assert_int_eq(run->lane_costs, 0);
+                alone = run;
+                continue;
+            }
+            char label[256];
+            snprintf(label, sizeof label, "%s, %d thread%s, %s", what, threads,
+                     threads > 1 ? "s" : "", lanes ? "lanes" : "alone");
+            same_runs(alone, run, label);
+            if (lanes)
+                share = (double)run->lane_costs / ((double)n * (double)run->S);
+            tco_run_free(run);
+        }
+    tco_run_free(alone);
+    return share;
+}
+
+START_TEST(test_bundled_scenarios)
+{
+    /* The strategies that lanes can cost: those with one route to api
+     * backends and at most one rented platform (the baseline: proprietary,
+     * open, hybrid and managed-open; v2 with a reserved term and requests
+     * unserved: proprietary, open, hybrid and managed-open; none in
+     * regulated, whose api backends have fixed monthly costs). */
+    static const struct {
+        const char *path;
+        double least; /* the least share of costings in lanes */
+    } files[] = {{"scenarios/baseline.yaml", 0.4},  {"bench/v2.yaml", 0.35},
+                 {"scenarios/crossover.yaml", 0.5}, {"scenarios/extraction.yaml", 0.4},
+                 {"scenarios/owned.yaml", 0.3},     {"scenarios/regulated.yaml", 0}};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        tco_scenario *sc;
+        tco_error err;
+        ck_assert_msg(tco_scenario_load(&sc, files[i].path, NULL, &err) == TCO_OK, "%s",
+                      err.msg);
+        /* Not a multiple of 4 nor of the block size. */
+        double share = compare(sc, 2003, files[i].path);
+        if (have_avx2())
+            ck_assert_msg(share >= files[i].least, "%s: %.3f of the costings in lanes",
+                          files[i].path, share);
+        else
+            ck_assert_msg(share == 0, "%s: lanes without AVX2", files[i].path);
+        tco_scenario_free(sc);
+    }
+}
+END_TEST
+
+/* Two api backends (one with a fixed monthly cost, one whose failure rate
+ * trends), a platform with a reserved term of TERM months, one without,
+ * one owned; setups of 0 to SETUP months; a workload that may not use the
+ * fallback (unserved before production) and one with a window; values per
+ * request; events of every kind.  %d: horizon, term, setup maximum; EDGE2
+ * follows. */
+static const char *EDGE =
+    "scenario: { name: edge, horizon_months: %d, discount_rate_annual: 0.08 }\n"
+    "simulation: { futures: 1000, seed: 7 }\n"
+    "workloads:\n"
+    "  a: { share: 0.6, input_tokens: 1500, output_tokens: 300, failure_cost: 0.03,\n"
+    "       value_per_request: { dist: uniform, min: 0.01, max: 0.03 } }\n"
+    "  b: { share: 0.3, input_tokens: { dist: pert, min: 3000, mode: 5000, max: 8000 },\n"
+    "       output_tokens: 600, failure_cost: 0.15, allowed_backends: [api-b, gpu-term, gpu, owned],\n"
+    "       unserved_cost: 0.05, value_per_request: 0.05 }\n"
+    "  c: { share: 0.1, input_tokens: 800, output_tokens: 100, start_month: 2, end_month: 5 }\n"
+    "demand:\n"
+    "  requests_per_month: { dist: lognormal, p10: 1.0e5, p90: 9.0e6 }\n"
+    "  growth_annual: { dist: normal, mean: 0.5, sd: 0.3 }\n"
+    "  volatility_annual: 0.2\n"
+    "  schedule:\n"
+    "    - { from_month: 1, multiplier: 0.3 }\n"
+    "    - { from_month: 3, multiplier: 1 }\n"
+    "backends:\n"
+    "  api-a:\n"
+    "    type: api\n"
+    "    input_price_per_mtok: 3.0\n"
+    "    output_price_per_mtok: 15.0\n"
+    "    price_trend_annual: { dist: normal, mean: -0.25, sd: 0.15 }\n"
+    "    price_shocks: { rate_per_year: 1.0, size: { dist: normal, mean: -0.2, sd: 0.15 } }\n"
+    "    success_rate: { a: 0.99, b: 0.97, c: 0.95 }\n"
+    "  api-b:\n"
+    "    type: api\n"
+    "    input_price_per_mtok: { dist: pert, min: 0.23, mode: 0.35, max: 1.04 }\n"
+    "    output_price_per_mtok: 0.6\n"
+    "    failure_rate_trend_annual: { dist: uniform, min: -0.5, max: -0.1 }\n"
+    "    success_rate: { a: 0.98, b: { dist: pert, min: 0.88, mode: 0.94, max: 0.97 }, c: 0.9 }\n"
+    "  api-fixed:\n"
+    "    type: api\n"
+    "    input_price_per_mtok: 0.4\n"
+    "    output_price_per_mtok: 1.6\n"
+    "    fixed_monthly_cost: { dist: uniform, min: 0, max: 3000 }\n"
+    "  gpu-term:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: { dist: lognormal, p10: 300, p90: 2100 }\n"
+    "    input_token_weight: 0.1\n"
+    "    peak_to_average: 2.0\n"
+    "    target_utilization: 0.6\n"
+    "    min_gpus: 2\n"
+    "    gpu:\n"
+    "      mode: cloud\n"
+    "      hour_price: { dist: pert, min: 1.99, mode: 2.5, max: 3.5 }\n"
+    "      reserved: { gpus: 3, hour_price: { dist: pert, min: 1.18, mode: 1.77, max: 2.07 },\n"
+    "                  term_months: %d }\n"
+    "      price_trend_annual: -0.15\n"
+    "      price_volatility_annual: 0.3\n"
+    "    staff: { base_fte: { dist: pert, min: 0.5, mode: 2, max: 5 }, gpus_per_fte: 16,\n"
+    "             cost_per_fte_year: 189000, salary_growth_annual: 0.04 }\n"
+    "    setup: { months: { dist: uniform, min: 0, max: %d }, cost: 50000 }\n"
+    "    updates: { per_year: 3, cost_per_update: 10000 }\n"
+    "    incidents: { per_year: 4, cost_per_incident: 5000 }\n"
+    "    failure_rate_trend_annual: { dist: uniform, min: -0.5, max: -0.1 }\n"
+    "    success_rate: { a: 0.98, b: 0.94, c: 0.9 }\n";
+
+/* The rest of EDGE (no %d). */
+static const char *EDGE2 =
+    "  gpu:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: { dist: lognormal, p10: 300, p90: 2100 }\n"
+    "    peak_to_average: 2.0\n"
+    "    target_utilization: 0.6\n"
+    "    gpu: { mode: cloud, hour_price: 2.5, price_volatility_annual: 0.2 }\n"
+    "    staff: { base_fte: 1, cost_per_fte_year: { dist: pert, min: 150000, mode: 189000, max: 300000 } }\n"
+    "    setup: { months: { dist: uniform, min: 0, max: 4 }, cost: 20000,\n"
+    "             failure_probability: 0.2, abandon_after_months: 3 }\n"
+    "    success_rate: { a: 0.97, b: 0.93, c: 0.9 }\n"
+    "  owned:\n"
+    "    type: self_hosted\n"
+    "    throughput_tokens_per_gpu_second: 1500\n"
+    "    min_gpus: 8\n"
+    "    gpu: { mode: owned, purchase_price: 37500, lifetime_months: 24, power_kw: 1.275,\n"
+    "           electricity_per_kwh: 0.08 }\n"
+    "    staff: { base_fte: 2, cost_per_fte_year: 189000 }\n"
+    "    setup: { months: 2, cost: 80000 }\n"
+    "strategies:\n"
+    "  api: { route: { a: api-a, b: api-b, c: api-a } }\n"
+    "  term: { route: { a: gpu-term, b: gpu-term, c: api-b }, fallback: api-a }\n"
+    "  term-b: { route: { a: gpu-term, b: api-b, c: gpu-term }, fallback: api-b }\n"
+    "  rented: { route: { a: gpu, b: gpu, c: gpu }, fallback: api-b }\n"
+    "  unfallen: { route: { a: gpu-term, b: gpu-term, c: gpu-term }, fallback: none }\n"
+    "  fixed: { route: { a: api-fixed, b: api-b, c: api-fixed } }\n"
+    "  owned: { route: { a: owned, b: owned, c: api-a }, fallback: api-a }\n"
+    "  staged:\n"
+    "    phases:\n"
+    "      - { from_month: 1, route: { a: api-a, b: api-b, c: api-a } }\n"
+    "      - { from_month: 3, route: { a: gpu-term, b: gpu-term, c: api-a } }\n"
+    "    fallback: api-b\n"
+    "events:\n"
+    "  hike: { probability_per_year: 0.3, effect: { price_multiplier: { backend: api-a,\n"
+    "          factor: { dist: uniform, min: 1.2, max: 1.6 } } } }\n"
+    "  shortage: { probability_per_year: 0.3, effect: { price_multiplier: { backend: gpu-term,\n"
+    "              factor: 1.5 } } }\n"
+    "  regulation: { probability_per_year: 0.1, effect: { exclude_backend: { backend: api-a,\n"
+    "                reroute_to: api-b, cost: 80000 } } }\n"
+    "  audit: { probability_per_year: 0.3, effect: { one_off_cost: 25000 } }\n";
+
+START_TEST(test_edges)
+{
+    static const int cases[][3] = {
+        /* horizon, term, setup maximum */
+        {1, 1, 2}, {3, 2, 4}, {5, 3, 7}, {7, 2, 1}, {12, 3, 14}, {36, 12, 6}, {37, 5, 40},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[8192], what[64];
+        int len = snprintf(text, sizeof text, EDGE, cases[i][0], cases[i][1], cases[i][2]);
+        ck_assert(len > 0 && (size_t)len + strlen(EDGE2) < sizeof text);
+        strcat(text, EDGE2);
+        snprintf(what, sizeof what, "edge (horizon %d, term %d, setup to %d)", cases[i][0],
+                 cases[i][1], cases[i][2]);
+        tco_scenario *sc;
+        tco_error err;
+        ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s: %s", what, err.msg);
+        double share = compare(sc, 1001, what);
+        /* Of the 8 strategies, api, term, term-b, rented and unfallen
+         * qualify; rented's futures with a failed setup do not. */
+        if (have_avx2())
+            ck_assert_msg(share > 0.4, "%s: %.3f of the costings in lanes", what, share);
+        tco_scenario_free(sc);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("lanes");
+    TCase *tc = tcase_create("lanes");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_bundled_scenarios);
+    tcase_add_test(tc, test_edges);
+    suite_add_tcase(s, tc);
+    return run_suite(s) ? EXIT_FAILURE : EXIT_SUCCESS;
+}
