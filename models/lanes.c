@@ -4,14 +4,17 @@
  * per month, each workload's price (index x requests x unit cost),
  * failure cost and load added to +0 in workload order; a rented
  * platform's GPUs from its load (the ceiling of load x peak / capacity,
- * at least its minimum), its compute, its staff (the base alone before
- * production), its setup cost in month 1 and its operations; then the
- * month's total over the categories in their order, then the NPV, the
- * nominal sum and the discounted categories month by month.  Before a
- * lane's platform is in production its workloads go to the fallback and
- * the platform's categories hold +0, selected by a mask.  A category the
- * strategy does not write holds +0 in cost_direct and is left out here:
- * it adds nothing to a sum begun at +0 (book_months).
+ * at least its minimum), its compute (with a reserved term, the term's
+ * cost then the GPUs beyond it), its staff (the base alone before
+ * production), its setup cost in the month of adoption and its
+ * operations; then the month's total over the categories in their order,
+ * then the NPV, the nominal sum and the discounted categories month by
+ * month.  What differs from lane to lane (the platform's adoption and
+ * production, the month of a switch on volume, requests unserved before
+ * production) is selected by masks: where a lane has no cost of a kind it
+ * adds +0, as cost_direct adds nothing, which changes no bit of a sum
+ * begun at +0 (such a sum is never -0).  A category the strategy does not
+ * write holds +0 in cost_direct and is left out here (book_months).
  *
  * The futures are drawn one at a time (tco_future_draw), each month of a
  * path after the one before; the lanes want month t of the four futures
@@ -31,45 +34,61 @@
 #include "model_impl.h"
 
 #define L4 TCO_LANES
+/* The strategies costed in lanes: at most MAXPH phases, MAXK workloads. */
+#define MAXPH 3
+#define MAXK 16
+#define MAXREG (MAXPH + 1)
+#define NEVER 1e300 /* a month that never comes */
 
-/* A strategy's costing in lanes: the platform P its route reaches (-1:
- * none), the fallback F that serves P's workloads before production, and
- * for each workload k the api backend that serves it while it is not on
- * the platform, ab[k] (its route, or F; -1 for none), whether it goes to
- * P, onP[k], whether ab[k]'s failure costs vary by month, trA[k], and
- * whether it goes unserved before production (MODEL.md 15: no fallback
- * it may use), unsv[k]; uns: some workload does. */
+/* A route in force (a phase's, or the switch's): for each workload k the
+ * api backend that serves it when it does not go to the platform or the
+ * platform is not in production, ab[k] (its route, or the fallback F; -1
+ * for none), whether its route is the platform, onP[k], whether ab[k]'s
+ * failure costs vary by month, trA[k], and whether it goes unserved
+ * before production (no fallback it may use, MODEL.md 15), unsv[k]. */
 typedef struct {
-    int ok, P, F, trP, uns;
-    int *ab;
-    unsigned char *onP, *trA, *unsv;
+    int ab[MAXK];
+    unsigned char onP[MAXK], trA[MAXK], unsv[MAXK];
+} regime;
+
+/* A strategy's costing in lanes: the platform P its routes reach (-1:
+ * none), with failure costs by month (trP); its phases (nph, each from
+ * month from[r]) and, with a switch on volume (sw), the switch's route at
+ * rg[nph] from the month after the first whose requests pass thr; uns:
+ * some workload can go unserved. */
+typedef struct {
+    int ok, P, F, trP, uns, sw, nph;
+    int from[MAXPH];
+    double thr;
+    regime rg[MAXREG];
 } plan;
 
 struct tco_lanes {
     const tco_model *m;
     size_t K, B;
     int T;
-    plan *pl;         /* S */
-    int *ab;          /* S x K */
-    unsigned char *flags; /* S x K x 2 */
+    plan *pl; /* S */
     tco_future *f[L4];
     /* Month t of lane l at [t][l]: the requests of workload k from
      * R[k * T], the one-off costs, the value, each slotted backend's
      * index from idx[slot[b] * T] (gathered in the group stamp[slot]),
-     * and the strategy's own: failure costs by month of the api
-     * backends (qa[k * T]) and of the platform (qp[k * T]), the
-     * platform's staff cost and operations, and the monthly totals. */
+     * and the strategy's own: failure costs by month of the api backends
+     * (qa[(r * MAXK + k) * T] in route r) and of the platform
+     * (qp[k * T]), the platform's staff cost and operations, and the
+     * monthly totals. */
     double (*R)[L4], (*ev)[L4], (*va)[L4], (*idx)[L4], (*qa)[L4], (*qp)[L4];
     double (*staff)[L4], (*ops)[L4], (*mon)[L4];
+    const double (*gp)[L4]; /* the platform's index (in idx) */
     int *slot;
     unsigned *stamp, group;
-    /* The strategy's per-workload values in lanes: workload k's unit
-     * cost on ab[k], its unit load on the platform, and its failure cost
-     * on each when it does not vary by month, at [k]. */
-    double (*uc)[L4], (*ul)[L4], (*qac)[L4], (*qpc)[L4];
-    /* With unserved requests: workload k's unserved cost, value and
-     * tokens per request, at [k]. */
-    double (*ucu)[L4], (*val)[L4], (*tok)[L4];
+    /* The strategy's values in lanes: in route r, workload k's unit cost
+     * on ab[k], its failure cost there without a trend and ab[k]'s index
+     * (uc, qac, ga at [r][k]); on the platform its unit load and failure
+     * cost without a trend (ul, qpc at [k]); its unserved cost, value and
+     * tokens per request (ucu, val, tok at [k]). */
+    double uc[MAXREG][MAXK][L4], qac[MAXREG][MAXK][L4];
+    const double (*ga[MAXREG][MAXK])[L4];
+    double ul[MAXK][L4], qpc[MAXK][L4], ucu[MAXK][L4], val[MAXK][L4], tok[MAXK][L4];
 };
 
 /* The api backend (built-in type) b: not a table, not a platform. */
@@ -78,23 +97,50 @@ static int is_api(const tco_scenario *sc, int b)
     return b >= 0 && sc->backends[b].type == &tco_backend_api;
 }
 
-static void make_plan(tco_lanes *L, size_t s, plan *p)
+/* Route route of strategy st into g, its platform into *P (which must be
+ * the same in every route); 0 when the lanes cannot cost it. */
+static int make_regime(const tco_model *m, const tco_strategy *st, const int *route, regime *g,
+                       plan *p)
 {
-    const tco_model *m = L->m;
+    const tco_scenario *sc = m->sc;
+    for (size_t k = 0; k < m->K; k++) {
+        int b = route[k];
+        g->onP[k] = g->unsv[k] = g->trA[k] = 0;
+        if (is_api(sc, b)) {
+            g->ab[k] = b;
+        } else {
+            if (sc->backends[b].type != &tco_backend_selfhost || (p->P >= 0 && p->P != b))
+                return 0;
+            p->P = b;
+            g->onP[k] = 1;
+            /* Before production: served by the fallback when there is one
+             * the workload may use (an api backend here), else unserved. */
+            const unsigned char *allowed = sc->workloads[k].allowed;
+            if (st->fallback < 0 || (allowed && !allowed[st->fallback])) {
+                g->unsv[k] = 1;
+                p->uns = 1;
+                g->ab[k] = -1;
+                continue;
+            }
+            if (!is_api(sc, st->fallback))
+                return 0;
+            g->ab[k] = st->fallback;
+        }
+        g->trA[k] = m->trended[g->ab[k]];
+    }
+    return 1;
+}
+
+static void make_plan(const tco_model *m, size_t s, plan *p)
+{
     const tco_scenario *sc = m->sc;
     const tco_strategy *st = &sc->strategies[s];
-    const size_t K = m->K;
-    p->ok = 0;
+    memset(p, 0, sizeof *p);
     p->P = -1;
     p->F = st->fallback;
-    p->trP = 0;
-    p->uns = 0;
-    p->ab = L->ab + s * K;
-    p->onP = L->flags + s * K * 3;
-    p->trA = p->onP + K;
-    p->unsv = p->trA + K;
-    if (st->review || st->switch_kind != TCO_SWITCH_NONE || st->nphases != 1 ||
-        st->retire_idle || !m->discount_finite)
+    if (st->review || st->retire_idle || !m->discount_finite || m->K > MAXK ||
+        st->nphases > MAXPH || st->nphases < 1 || st->phases[0].from_month != 1 ||
+        (st->switch_kind != TCO_SWITCH_NONE && st->switch_kind != TCO_SWITCH_VOLUME))
         return;
     /* Every backend the strategy can reach of a built-in type (cost_direct). */
     const int *use = m->use + s * m->B;
@@ -103,31 +149,17 @@ static void make_plan(tco_lanes *L, size_t s, plan *p)
         if (ty != &tco_backend_api && ty != &tco_backend_selfhost)
             return;
     }
-    const int *route = st->phases[0].route;
-    for (size_t k = 0; k < K; k++) {
-        int b = route[k];
-        p->onP[k] = p->unsv[k] = p->trA[k] = 0;
-        if (is_api(sc, b)) {
-            p->ab[k] = b;
-        } else {
-            if (sc->backends[b].type != &tco_backend_selfhost || (p->P >= 0 && p->P != b))
-                return;
-            p->P = b;
-            p->onP[k] = 1;
-            /* Before production: served by the fallback when there is one
-             * the workload may use (an api backend here), else unserved. */
-            const unsigned char *allowed = sc->workloads[k].allowed;
-            if (p->F < 0 || (allowed && !allowed[p->F])) {
-                p->unsv[k] = 1;
-                p->uns = 1;
-                p->ab[k] = -1;
-                continue;
-            }
-            if (!is_api(sc, p->F))
-                return;
-            p->ab[k] = p->F;
-        }
-        p->trA[k] = m->trended[p->ab[k]];
+    p->nph = (int)st->nphases;
+    for (int r = 0; r < p->nph; r++) {
+        p->from[r] = st->phases[r].from_month;
+        if ((r > 0 && p->from[r] <= p->from[r - 1]) || !make_regime(m, st, st->phases[r].route, &p->rg[r], p))
+            return;
+    }
+    if (st->switch_kind == TCO_SWITCH_VOLUME) {
+        p->sw = 1;
+        p->thr = st->switch_threshold;
+        if (!make_regime(m, st, st->switch_route, &p->rg[p->nph], p))
+            return;
     }
     if (p->P >= 0)
         p->trP = m->trended[p->P];
@@ -136,9 +168,8 @@ static void make_plan(tco_lanes *L, size_t s, plan *p)
 
 size_t tco_lanes_bytes(size_t K, size_t B, int T)
 {
-    const size_t rows = 3 * K + B + 5, per = (size_t)T * L4 * sizeof(double);
-    return sizeof(tco_lanes) + rows * per + 7 * K * L4 * sizeof(double) +
-           B * (sizeof(int) + sizeof(unsigned));
+    const size_t rows = (MAXREG + 1) * K + B + 6, per = (size_t)T * L4 * sizeof(double);
+    return sizeof(tco_lanes) + rows * per + B * (sizeof(int) + sizeof(unsigned));
 }
 
 tco_lanes *tco_lanes_alloc(const tco_model *m)
@@ -155,25 +186,25 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
     L->B = B;
     L->T = m->T;
     L->pl = calloc(S ? S : 1, sizeof *L->pl);
-    L->ab = calloc(S * K + 1, sizeof *L->ab);
-    L->flags = calloc(S * K * 3 + 1, 1);
     L->slot = malloc((B ? B : 1) * sizeof *L->slot);
-    if (!L->pl || !L->ab || !L->flags || !L->slot)
+    if (!L->pl || !L->slot)
         goto fail;
     int any = 0;
     size_t nslot = 0;
     for (size_t b = 0; b < B; b++)
         L->slot[b] = -1;
     for (size_t s = 0; s < S; s++) {
-        make_plan(L, s, &L->pl[s]);
-        if (!L->pl[s].ok)
+        plan *p = &L->pl[s];
+        make_plan(m, s, p);
+        if (!p->ok)
             continue;
         any = 1;
-        for (size_t k = 0; k < K; k++)
-            if (L->pl[s].ab[k] >= 0 && L->slot[L->pl[s].ab[k]] < 0)
-                L->slot[L->pl[s].ab[k]] = (int)nslot++;
-        if (L->pl[s].P >= 0 && L->slot[L->pl[s].P] < 0)
-            L->slot[L->pl[s].P] = (int)nslot++;
+        for (int r = 0; r < p->nph + p->sw; r++)
+            for (size_t k = 0; k < K; k++)
+                if (p->rg[r].ab[k] >= 0 && L->slot[p->rg[r].ab[k]] < 0)
+                    L->slot[p->rg[r].ab[k]] = (int)nslot++;
+        if (p->P >= 0 && L->slot[p->P] < 0)
+            L->slot[p->P] = (int)nslot++;
     }
     if (!any)
         goto fail;
@@ -182,22 +213,14 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
     L->ev = malloc(row);
     L->va = malloc(row);
     L->idx = malloc(nslot * row);
-    L->qa = malloc(K * row);
+    L->qa = malloc(MAXREG * MAXK * row);
     L->qp = malloc(K * row);
     L->staff = malloc(row);
     L->ops = malloc(row);
     L->mon = malloc(row);
     L->stamp = calloc(nslot, sizeof *L->stamp);
-    L->uc = malloc(K * sizeof *L->uc);
-    L->ul = malloc(K * sizeof *L->ul);
-    L->qac = malloc(K * sizeof *L->qac);
-    L->qpc = malloc(K * sizeof *L->qpc);
-    L->ucu = malloc(K * sizeof *L->ucu);
-    L->val = malloc(K * sizeof *L->val);
-    L->tok = malloc(K * sizeof *L->tok);
     if (!L->R || !L->ev || !L->va || !L->idx || !L->qa || !L->qp || !L->staff || !L->ops ||
-        !L->mon || !L->stamp || !L->uc || !L->ul || !L->qac || !L->qpc || !L->ucu || !L->val ||
-        !L->tok)
+        !L->mon || !L->stamp)
         goto fail;
     return L;
 fail:
@@ -210,8 +233,6 @@ void tco_lanes_free(tco_lanes *L)
     if (!L)
         return;
     free(L->pl);
-    free(L->ab);
-    free(L->flags);
     free(L->slot);
     free(L->R);
     free(L->ev);
@@ -223,13 +244,6 @@ void tco_lanes_free(tco_lanes *L)
     free(L->ops);
     free(L->mon);
     free(L->stamp);
-    free(L->uc);
-    free(L->ul);
-    free(L->qac);
-    free(L->qpc);
-    free(L->ucu);
-    free(L->val);
-    free(L->tok);
     free(L);
 }
 
@@ -249,10 +263,13 @@ int tco_lanes_plain(const tco_lanes *L, const tco_future *f, size_t s)
         if (q->setup_failed || q->setup < 0 || d->owned)
             return 0;
     }
-    for (size_t k = 0; k < L->K; k++)
-        if (p->ab[k] >= 0 && (((const tco_api_paths *)f->paths[p->ab[k]].data)->fixed != 0 ||
-                              !f->paths[p->ab[k]].priced))
-            return 0;
+    for (int r = 0; r < p->nph + p->sw; r++)
+        for (size_t k = 0; k < L->K; k++) {
+            const int b = p->rg[r].ab[k];
+            if (b >= 0 && (((const tco_api_paths *)f->paths[b].data)->fixed != 0 ||
+                           !f->paths[b].priced))
+                return 0;
+        }
     return 1;
 }
 
@@ -328,6 +345,55 @@ static void fail_rows(tco_lanes *L, int b, size_t k, double (*dst)[L4])
     rows_to_lanes(dst, src, T);
 }
 
+/* Workload j's requests r of month t in route r_ of the plan (regime g),
+ * lanes in production where on is all ones: what it adds to the api and
+ * quality categories (*a, *q) and to the platform's load (*l), whether it
+ * goes unserved (*u, all ones), and with unserved requests in the plan
+ * (uns) its tokens and value if served (*sv, *v; else +0). */
+static inline __attribute__((always_inline, target("avx2"))) void
+serve(const tco_lanes *L, const regime *g, int r_, size_t j, size_t t, __m256d r, __m256d on,
+      const int trP, const int uns, __m256d *a, __m256d *q, __m256d *l, __m256d *u, __m256d *sv,
+      __m256d *v)
+{
+    const size_t T = (size_t)L->T;
+    const __m256d zero = _mm256_setzero_pd();
+    __m256d price = zero, fail = zero;
+    if (!g->unsv[j]) {
+        price = _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(L->ga[r_][j][t]), r),
+                              _mm256_loadu_pd(L->uc[r_][j]));
+        fail = _mm256_mul_pd(r, _mm256_loadu_pd(g->trA[j] ? L->qa[((size_t)r_ * MAXK + j) * T + t]
+                                                          : L->qac[r_][j]));
+    }
+    *u = zero;
+    if (uns) {
+        *sv = _mm256_mul_pd(r, _mm256_loadu_pd(L->tok[j]));
+        *v = _mm256_mul_pd(r, _mm256_loadu_pd(L->val[j]));
+    }
+    if (!g->onP[j]) {
+        *a = price;
+        *q = fail;
+        *l = zero;
+        return;
+    }
+    const __m256d qp = _mm256_mul_pd(r, _mm256_loadu_pd(trP ? L->qp[j * T + t] : L->qpc[j]));
+    *l = _mm256_and_pd(on, _mm256_mul_pd(r, _mm256_loadu_pd(L->ul[j])));
+    if (!g->unsv[j]) {
+        /* The fallback before production, then the platform. */
+        *a = _mm256_andnot_pd(on, price);
+        *q = _mm256_blendv_pd(fail, qp, on);
+        return;
+    }
+    /* Unserved before production: its cost in the quality category, no
+     * price, failure cost, tokens or value. */
+    *a = zero;
+    *q = _mm256_blendv_pd(_mm256_mul_pd(r, _mm256_loadu_pd(L->ucu[j])), qp, on);
+    *u = _mm256_andnot_pd(on, _mm256_castsi256_pd(_mm256_set1_epi64x(-1)));
+    if (uns) {
+        *sv = _mm256_and_pd(on, *sv);
+        *v = _mm256_and_pd(on, *v);
+    }
+}
+
 /* Whether category j can be written: prices, failures, events and value,
  * and with a platform its compute, staff, setup and operations. */
 static inline int writes(int j, int plat)
@@ -338,198 +404,176 @@ static inline int writes(int j, int plat)
                      j == TCO_CAT_OPERATIONS));
 }
 
-/* The costing of one strategy in lanes (plat: it has a platform). */
+/* A lane's values for the costing, at [l] of each: the months of the
+ * platform's adoption and production and of the first switched month
+ * (NEVER for none); the platform's hourly price, peak factor, capacity,
+ * minimum GPUs, base staff, staff per GPU, setup cost; a reserved term's
+ * length, GPUs and hourly price. */
+typedef struct {
+    double adopt[L4], prod[L4], swm[L4];
+    double hour[L4], peak[L4], den[L4], gmin[L4], base[L4], per[L4], setup[L4];
+    double tlen[L4], held[L4], rhour[L4];
+} lane_values;
+
+/* The results of the costing, lane l at [l]. */
+typedef struct {
+    double npv[L4], nominal[L4], cat[TCO_NCAT][L4], gpus[L4], unserved[L4], served[L4];
+    int any; /* bit l: lane l has requests unserved in some month */
+} lane_results;
+
+/* The costing of strategy p in lanes: plat, a platform; term, a reserved
+ * term on it; uns, requests that can go unserved; swt, a switch. */
 static inline __attribute__((always_inline, target("avx2"))) void
-cost_as(tco_lanes *L, const plan *p, const double (*const *ga)[L4], const double (*gp)[L4],
-        double *npv, double *nominal, double (*cat)[L4], double *gpus, double *unserved,
-        double *served, const int plat, const int term, const int uns)
+cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *res,
+        const int plat, const int term, const int uns, const int swt)
 {
     const tco_model *m = L->m;
     const size_t K = L->K, T = (size_t)L->T;
-    const __m256d zero = _mm256_setzero_pd();
-    __m256d prod = zero, hour = zero, peak = zero, den = zero, gmin = zero, base = zero,
-            per = zero, setup = zero;
-    /* A reserved term (tco_self_months): its length, the GPUs it holds,
-     * its price per GPU-hour; the running term's first month (none: the
-     * first month in production starts one) and its monthly cost. */
-    __m256d tlen = zero, held = zero, rhour = zero, tstart = _mm256_set1_pd(-1e300),
-            tcost = zero;
-    if (term) {
-        double v[3][L4];
-        for (int l = 0; l < L4; l++) {
-            const tco_self_paths *d = L->f[l]->paths[p->P].data;
-            v[0][l] = d->term;
-            v[1][l] = d->reserved;
-            v[2][l] = d->reserved_hour;
-        }
-        tlen = _mm256_loadu_pd(v[0]);
-        held = _mm256_loadu_pd(v[1]);
-        rhour = _mm256_loadu_pd(v[2]);
-    }
-    if (plat) {
-        double v[8][L4];
-        for (int l = 0; l < L4; l++) {
-            const tco_backend_paths *q = &L->f[l]->paths[p->P];
-            const tco_self_paths *d = q->data;
-            /* Adopted in month 1 (the route's first month), in production
-             * from month 1 + setup (tco_self_months: staffed). */
-            v[0][l] = 1 + (double)q->setup;
-            v[1][l] = d->hour;
-            v[2][l] = d->peak;
-            v[3][l] = d->den;
-            v[4][l] = d->min_gpus;
-            v[5][l] = d->base_fte;
-            v[6][l] = d->per_gpu_fte;
-            v[7][l] = d->setup_cost;
-        }
-        prod = _mm256_loadu_pd(v[0]);
-        hour = _mm256_loadu_pd(v[1]);
-        peak = _mm256_loadu_pd(v[2]);
-        den = _mm256_loadu_pd(v[3]);
-        gmin = _mm256_loadu_pd(v[4]);
-        base = _mm256_loadu_pd(v[5]);
-        per = _mm256_loadu_pd(v[6]);
-        setup = _mm256_loadu_pd(v[7]);
-    }
-    __m256d n = zero, s = zero, k[TCO_NCAT], gpu = zero, unsd = zero, srvd = zero;
+    const __m256d zero = _mm256_setzero_pd(), hpm = _mm256_set1_pd(TCO_HOURS_PER_MONTH);
+#define LD(x) _mm256_loadu_pd(lv->x)
+    const __m256d adopt = LD(adopt), prod = LD(prod), swm = LD(swm);
+    const __m256d hour = LD(hour), peak = LD(peak), den = LD(den), gmin = LD(gmin),
+                  base = LD(base), per = LD(per), setup = LD(setup);
+    const __m256d tlen = LD(tlen), held = LD(held), rhour = LD(rhour);
+#undef LD
+    /* The running term's first month (none: the first month in
+     * production starts one) and its monthly cost (tco_self_months). */
+    __m256d tstart = _mm256_set1_pd(-NEVER), tcost = zero;
+    __m256d n = zero, s = zero, k[TCO_NCAT], gpu = zero, unsd = zero, srvd = zero, any = zero;
     for (int j = 0; j < TCO_NCAT; j++)
         k[j] = zero;
-    const __m256d hpm = _mm256_set1_pd(TCO_HOURS_PER_MONTH);
+    int ph = 0;
     for (size_t t = 0; t < T; t++) {
-        /* In production in month t + 1 (all ones), or not (zero). */
-        const __m256d on = plat ? _mm256_cmp_pd(_mm256_set1_pd((double)t + 1), prod, _CMP_GE_OQ)
-                                : zero;
-        __m256d api = zero, ql = zero, load = zero, rec = zero;
+        const int month = (int)t + 1;
+        while (ph + 1 < p->nph && p->from[ph + 1] <= month)
+            ph++;
+        const __m256d M = _mm256_set1_pd(month);
+        /* Adopted, in production, switched in this month (all ones), or not. */
+        const __m256d ad = plat ? _mm256_cmp_pd(M, adopt, _CMP_GE_OQ) : zero;
+        const __m256d on = plat ? _mm256_cmp_pd(M, prod, _CMP_GE_OQ) : zero;
+        const __m256d sw = swt ? _mm256_cmp_pd(M, swm, _CMP_GE_OQ) : zero;
+        __m256d api = zero, ql = zero, load = zero, rec = zero, um = zero;
         for (size_t j = 0; j < K; j++) {
             const __m256d r = _mm256_loadu_pd(L->R[j * T + t]);
-            if (uns && p->unsv[j]) {
-                /* Unserved before production (its cost in the quality
-                 * category, no failure cost, no value), then on the
-                 * platform.  Of the requests served and unserved, each
-                 * month adds to one sum and +0 to the other. */
-                const __m256d qp = _mm256_loadu_pd(p->trP ? L->qp[j * T + t] : L->qpc[j]);
-                ql = _mm256_add_pd(ql, _mm256_blendv_pd(_mm256_mul_pd(r, _mm256_loadu_pd(L->ucu[j])),
-                                                        _mm256_mul_pd(r, qp), on));
-                load = _mm256_add_pd(
-                    load, _mm256_and_pd(on, _mm256_mul_pd(r, _mm256_loadu_pd(L->ul[j]))));
-                unsd = _mm256_add_pd(unsd, _mm256_andnot_pd(on, r));
-                srvd = _mm256_add_pd(srvd,
-                                     _mm256_and_pd(on, _mm256_mul_pd(r, _mm256_loadu_pd(L->tok[j]))));
-                continue;
+            __m256d a, q, l, u, sv = zero, v = zero;
+            serve(L, &p->rg[ph], ph, j, t, r, on, p->trP, uns, &a, &q, &l, &u, &sv, &v);
+            if (swt) {
+                __m256d a1, q1, l1, u1, sv1 = zero, v1 = zero;
+                serve(L, &p->rg[p->nph], p->nph, j, t, r, on, p->trP, uns, &a1, &q1, &l1, &u1,
+                      &sv1, &v1);
+                a = _mm256_blendv_pd(a, a1, sw);
+                q = _mm256_blendv_pd(q, q1, sw);
+                l = _mm256_blendv_pd(l, l1, sw);
+                u = _mm256_blendv_pd(u, u1, sw);
+                sv = _mm256_blendv_pd(sv, sv1, sw);
+                v = _mm256_blendv_pd(v, v1, sw);
             }
+            api = _mm256_add_pd(api, a);
+            ql = _mm256_add_pd(ql, q);
+            if (plat)
+                load = _mm256_add_pd(load, l);
             if (uns) {
-                /* Served every month: the value of a month with requests
-                 * unserved is that of the requests served, from 0. */
-                rec = _mm256_sub_pd(rec, _mm256_mul_pd(r, _mm256_loadu_pd(L->val[j])));
-                srvd = _mm256_add_pd(srvd, _mm256_mul_pd(r, _mm256_loadu_pd(L->tok[j])));
+                /* Of the requests served and unserved, each adds to one
+                 * sum and +0 to the other; a month with requests unserved
+                 * has the value of those served, from 0. */
+                um = _mm256_or_pd(um, u);
+                unsd = _mm256_add_pd(unsd, _mm256_and_pd(u, r));
+                srvd = _mm256_add_pd(srvd, sv);
+                rec = _mm256_sub_pd(rec, v);
             }
-            const __m256d price = _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(ga[j][t]), r),
-                                                _mm256_loadu_pd(L->uc[j]));
-            const __m256d qa = _mm256_loadu_pd(p->trA[j] ? L->qa[j * T + t] : L->qac[j]);
-            const __m256d fail = _mm256_mul_pd(r, qa);
-            if (!plat || !p->onP[j]) {
-                api = _mm256_add_pd(api, price);
-                ql = _mm256_add_pd(ql, fail);
-                continue;
-            }
-            const __m256d qp = _mm256_loadu_pd(p->trP ? L->qp[j * T + t] : L->qpc[j]);
-            api = _mm256_add_pd(api, _mm256_andnot_pd(on, price));
-            ql = _mm256_add_pd(ql, _mm256_blendv_pd(fail, _mm256_mul_pd(r, qp), on));
-            load = _mm256_add_pd(load,
-                                 _mm256_and_pd(on, _mm256_mul_pd(r, _mm256_loadu_pd(L->ul[j]))));
         }
-        __m256d v[TCO_NCAT];
+        __m256d c[TCO_NCAT];
         for (int j = 0; j < TCO_NCAT; j++)
-            v[j] = zero;
-        v[TCO_CAT_API] = api;
-        v[TCO_CAT_QUALITY] = ql;
-        v[TCO_CAT_EVENTS] = _mm256_loadu_pd(L->ev[t]);
-        v[TCO_CAT_VALUE] = _mm256_loadu_pd(L->va[t]);
-        if (uns)
-            v[TCO_CAT_VALUE] = _mm256_blendv_pd(rec, v[TCO_CAT_VALUE], on);
+            c[j] = zero;
+        c[TCO_CAT_API] = api;
+        c[TCO_CAT_QUALITY] = ql;
+        c[TCO_CAT_EVENTS] = _mm256_loadu_pd(L->ev[t]);
+        c[TCO_CAT_VALUE] = _mm256_loadu_pd(L->va[t]);
+        if (uns) {
+            c[TCO_CAT_VALUE] = _mm256_blendv_pd(c[TCO_CAT_VALUE], rec, um);
+            any = _mm256_or_pd(any, um);
+        }
         if (plat) {
             /* need = ceil(load x peak / den); n = need > min ? need : min
              * (MAXPD's operand order gives the same for a NaN). */
-            const __m256d need =
-                _mm256_round_pd(_mm256_div_pd(_mm256_mul_pd(load, peak), den),
-                                _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
-            const __m256d g = _mm256_max_pd(need, gmin), gt = _mm256_loadu_pd(gp[t]);
+            const __m256d need = _mm256_round_pd(_mm256_div_pd(_mm256_mul_pd(load, peak), den),
+                                                  _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
+            const __m256d g = _mm256_max_pd(need, gmin), gi = _mm256_loadu_pd(L->gp[t]);
             const __m256d st = _mm256_loadu_pd(L->staff[t]);
             if (term) {
                 /* A term starts in production when none is running, its
-                 * cost locked at the month's index; the GPUs beyond it
-                 * are paid by the hour: max(0, n - reserved) as
-                 * tco_self_months has it (0 for a NaN). */
-                const __m256d month = _mm256_set1_pd((double)t + 1);
+                 * cost locked at the month's index; the GPUs beyond it are
+                 * paid by the hour: max(0, n - reserved) as tco_self_months
+                 * has it (0 for a NaN). */
                 const __m256d renew = _mm256_andnot_pd(
-                    _mm256_cmp_pd(month, _mm256_add_pd(tstart, tlen), _CMP_LT_OQ), on);
-                tstart = _mm256_blendv_pd(tstart, month, renew);
+                    _mm256_cmp_pd(M, _mm256_add_pd(tstart, tlen), _CMP_LT_OQ), on);
+                tstart = _mm256_blendv_pd(tstart, M, renew);
                 tcost = _mm256_blendv_pd(
-                    tcost, _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(held, hpm), rhour), gt),
+                    tcost, _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(held, hpm), rhour), gi),
                     renew);
                 const __m256d beyond = _mm256_sub_pd(g, held);
                 const __m256d paid = _mm256_and_pd(_mm256_cmp_pd(beyond, zero, _CMP_GT_OQ), beyond);
-                v[TCO_CAT_COMPUTE] = _mm256_and_pd(
+                c[TCO_CAT_COMPUTE] = _mm256_and_pd(
                     on, _mm256_add_pd(_mm256_add_pd(zero, tcost),
                                       _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(paid, hpm), hour),
-                                                    gt)));
+                                                    gi)));
             } else {
-                v[TCO_CAT_COMPUTE] = _mm256_and_pd(
-                    on, _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(g, hpm), hour), gt));
+                c[TCO_CAT_COMPUTE] = _mm256_and_pd(
+                    on, _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(g, hpm), hour), gi));
             }
-            v[TCO_CAT_STAFF] = _mm256_blendv_pd(
-                _mm256_mul_pd(base, st), _mm256_mul_pd(_mm256_add_pd(base, _mm256_mul_pd(g, per)), st),
-                on);
-            v[TCO_CAT_OPERATIONS] = _mm256_and_pd(on, _mm256_loadu_pd(L->ops[t]));
-            if (t == 0)
-                v[TCO_CAT_SETUP] = setup;
+            /* Base staff from adoption, and per GPU in production. */
+            c[TCO_CAT_STAFF] = _mm256_blendv_pd(
+                _mm256_and_pd(ad, _mm256_mul_pd(base, st)),
+                _mm256_mul_pd(_mm256_add_pd(base, _mm256_mul_pd(g, per)), st), on);
+            c[TCO_CAT_SETUP] = _mm256_and_pd(_mm256_cmp_pd(M, adopt, _CMP_EQ_OQ), setup);
+            c[TCO_CAT_OPERATIONS] = _mm256_and_pd(on, _mm256_loadu_pd(L->ops[t]));
             gpu = _mm256_and_pd(on, g);
         }
         /* The categories the strategy can write, in their order. */
         __m256d tot = zero;
         for (int j = 0; j < TCO_NCAT; j++)
             if (writes(j, plat))
-                tot = _mm256_add_pd(tot, v[j]);
+                tot = _mm256_add_pd(tot, c[j]);
         const __m256d d = _mm256_set1_pd(m->discount[t]);
         n = _mm256_add_pd(n, _mm256_mul_pd(d, tot));
         s = _mm256_add_pd(s, tot);
         for (int j = 0; j < TCO_NCAT; j++)
             if (writes(j, plat))
-                k[j] = _mm256_add_pd(k[j], _mm256_mul_pd(d, v[j]));
+                k[j] = _mm256_add_pd(k[j], _mm256_mul_pd(d, c[j]));
         _mm256_storeu_pd(L->mon[t], tot);
     }
-    _mm256_storeu_pd(npv, n);
-    _mm256_storeu_pd(nominal, s);
+    _mm256_storeu_pd(res->npv, n);
+    _mm256_storeu_pd(res->nominal, s);
     for (int j = 0; j < TCO_NCAT; j++)
-        _mm256_storeu_pd(cat[j], k[j]);
-    _mm256_storeu_pd(gpus, gpu);
-    _mm256_storeu_pd(unserved, unsd);
-    _mm256_storeu_pd(served, srvd);
+        _mm256_storeu_pd(res->cat[j], k[j]);
+    _mm256_storeu_pd(res->gpus, gpu);
+    _mm256_storeu_pd(res->unserved, unsd);
+    _mm256_storeu_pd(res->served, srvd);
+    res->any = _mm256_movemask_pd(any);
 }
 
-__attribute__((target("avx2"))) static void cost_lanes(tco_lanes *L, const plan *p,
-                                                       const double (*const *ga)[L4],
-                                                       const double (*gp)[L4], double *npv,
-                                                       double *nominal, double (*cat)[L4],
-                                                       double *gpus, double *unserved,
-                                                       double *served)
+__attribute__((target("avx2"))) static void cost_lanes(const tco_lanes *L, const plan *p,
+                                                       const lane_values *lv, lane_results *res,
+                                                       int term)
 {
-#define COST(plat, term, uns)                                                                   \
-    cost_as(L, p, ga, gp, npv, nominal, cat, gpus, unserved, served, plat, term, uns)
+#define COST(plat, term, uns, sw) cost_as(L, p, lv, res, plat, term, uns, sw)
     if (p->P < 0)
-        COST(0, 0, 0);
-    else if (((const tco_self_paths *)L->f[0]->paths[p->P].data)->term)
-        p->uns ? COST(1, 1, 1) : COST(1, 1, 0);
+        p->sw ? COST(0, 0, 0, 1) : COST(0, 0, 0, 0);
+    else if (term)
+        p->sw ? (p->uns ? COST(1, 1, 1, 1) : COST(1, 1, 0, 1))
+              : (p->uns ? COST(1, 1, 1, 0) : COST(1, 1, 0, 0));
     else
-        p->uns ? COST(1, 0, 1) : COST(1, 0, 0);
+        p->sw ? (p->uns ? COST(1, 0, 1, 1) : COST(1, 0, 0, 1))
+              : (p->uns ? COST(1, 0, 1, 0) : COST(1, 0, 0, 0));
 #undef COST
 }
 
-/* The price indices read, as cost_direct records them: 0 for every
- * backend the strategy can reach, then for each span of months (before
- * and from the platform's production) the span's last month for each
- * priced backend that serves in it; the platform's last month. */
-static void reads(const tco_lanes *L, const plan *p, size_t s, const tco_future *f)
+/* The month-long spans of the route in force for f (phases, then the
+ * switch from swm), as cost_direct records the price indices read: 0 for
+ * every backend the strategy can reach, then each priced backend's last
+ * month of service; the platform's last month once adopted. */
+static void reads(const tco_lanes *L, const plan *p, size_t s, const tco_future *f, double adopt,
+                  double prod, double swm)
 {
     const tco_model *m = L->m;
     if (!f->last_read || f->masked)
@@ -539,85 +583,147 @@ static void reads(const tco_lanes *L, const plan *p, size_t s, const tco_future 
     const int T = L->T;
     for (size_t j = 0; j < m->nuse[s]; j++)
         read[use[j]] = 0;
-    const int prod = p->P >= 0 ? 1 + f->paths[p->P].setup : 1;
-    for (size_t k = 0; k < L->K; k++) {
-        int b = p->ab[k];
-        if (b < 0 || !f->paths[b].priced) /* unserved before production */
+    const int sw = swm <= T ? (int)swm : T + 1, pr = prod <= T ? (int)prod : T + 1;
+    for (int r = 0; r < p->nph + p->sw; r++) {
+        /* Route r in force in months s0 .. s1. */
+        int s0 = r < p->nph ? p->from[r] : sw;
+        int s1 = r < p->nph ? (r + 1 < p->nph ? p->from[r + 1] - 1 : T) : T;
+        if (r < p->nph && s1 > sw - 1)
+            s1 = sw - 1;
+        if (s0 > s1)
             continue;
-        /* Before production (months 1 .. prod - 1) or throughout. */
-        int last = !p->onP[k] ? T : prod - 1 < T ? prod - 1 : T;
-        if (last > read[b])
-            read[b] = last;
+        const regime *g = &p->rg[r];
+        for (size_t k = 0; k < L->K; k++) {
+            int last = s1;
+            if (g->onP[k]) /* the fallback serves before production */
+                last = s1 < pr - 1 ? s1 : pr - 1;
+            const int b = g->ab[k];
+            if (b >= 0 && s0 <= last && f->paths[b].priced && last > read[b])
+                read[b] = last;
+        }
     }
-    if (p->P >= 0)
+    if (p->P >= 0 && adopt <= T)
         read[p->P] = T;
 }
 
 void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *out)
 {
     const plan *p = &L->pl[s];
-    const size_t K = L->K, T = (size_t)L->T;
-    const double(*ga[TCO_MAX_WORKLOADS])[L4];
     const tco_scenario *sc = L->m->sc;
+    const size_t K = L->K, T = (size_t)L->T;
+    const int P = p->P;
+    /* What each route in force needs. */
+    for (int r = 0; r < p->nph + p->sw; r++)
+        for (size_t k = 0; k < K; k++) {
+            const int a = p->rg[r].ab[k];
+            if (a < 0)
+                continue;
+            L->ga[r][k] = index_rows(L, a);
+            for (int l = 0; l < L4; l++) {
+                L->uc[r][k][l] = L->f[l]->paths[a].unit_cost[k];
+                L->qac[r][k][l] = L->f[l]->qual[(size_t)a * K + k];
+            }
+            if (p->rg[r].trA[k])
+                fail_rows(L, a, k, L->qa + ((size_t)r * MAXK + k) * T);
+        }
     for (size_t k = 0; k < K; k++) {
-        const int a = p->ab[k], P = p->P;
-        ga[k] = a >= 0 ? index_rows(L, a) : NULL;
+        int onP = 0;
+        for (int r = 0; r < p->nph + p->sw; r++)
+            onP |= p->rg[r].onP[k];
+        if (onP && p->trP)
+            fail_rows(L, P, k, L->qp + k * T);
         for (int l = 0; l < L4; l++) {
             const tco_future *f = L->f[l];
             const tco_workload *w = &sc->workloads[k];
-            if (a >= 0) {
-                L->uc[k][l] = f->paths[a].unit_cost[k];
-                L->qac[k][l] = f->qual[(size_t)a * K + k];
-            }
-            if (p->onP[k]) {
+            if (P >= 0) {
                 L->ul[k][l] = f->paths[P].unit_load[k];
                 L->qpc[k][l] = f->qual[(size_t)P * K + k];
             }
             if (p->uns) {
-                L->ucu[k][l] = p->unsv[k] ? f->x[w->unserved_cost] : 0;
+                L->ucu[k][l] = f->x[w->unserved_cost];
                 L->val[k][l] = tco_workload_value(sc, f->x, k);
                 L->tok[k][l] = f->x[w->input_tokens] + f->x[w->output_tokens];
             }
         }
-        if (a >= 0 && p->trA[k])
-            fail_rows(L, a, k, L->qa + k * T);
-        if (p->onP[k] && p->trP)
-            fail_rows(L, P, k, L->qp + k * T);
     }
-    const double(*gp)[L4] = NULL;
-    if (p->P >= 0) {
+    lane_values lv;
+    memset(&lv, 0, sizeof lv);
+    int tau[L4] = {0}, term = 0;
+    for (int l = 0; l < L4; l++) {
+        const tco_future *f = L->f[l];
+        /* The switch on demand: triggered at the end of the first month
+         * whose requests pass the threshold (cost_direct). */
+        lv.swm[l] = NEVER;
+        for (int t = 1; p->sw && t <= L->T; t++)
+            if (f->demand[t - 1] > p->thr) {
+                tau[l] = t;
+                lv.swm[l] = t + 1;
+                break;
+            }
+        /* Adopted in the first month whose route in force reaches it. */
+        lv.adopt[l] = lv.prod[l] = NEVER;
+        if (P < 0)
+            continue;
+        for (int r = 0; r < p->nph + p->sw; r++) {
+            double start = r < p->nph ? p->from[r] : lv.swm[l];
+            if (start > L->T || (r < p->nph && start >= lv.swm[l]) || start >= lv.adopt[l])
+                continue;
+            for (size_t k = 0; k < K; k++)
+                if (p->rg[r].onP[k])
+                    lv.adopt[l] = start;
+        }
+        const tco_backend_paths *q = &f->paths[P];
+        const tco_self_paths *d = q->data;
+        lv.prod[l] = lv.adopt[l] + q->setup;
+        lv.hour[l] = d->hour;
+        lv.peak[l] = d->peak;
+        lv.den[l] = d->den;
+        lv.gmin[l] = d->min_gpus;
+        lv.base[l] = d->base_fte;
+        lv.per[l] = d->per_gpu_fte;
+        lv.setup[l] = d->setup_cost;
+        lv.tlen[l] = d->term;
+        lv.held[l] = d->reserved;
+        lv.rhour[l] = d->reserved_hour;
+        term = d->term != 0; /* the backend's: the same in every future */
+    }
+    if (P >= 0) {
         const double *st[L4], *op[L4];
-        gp = index_rows(L, p->P);
         for (int l = 0; l < L4; l++) {
-            const tco_self_paths *d = L->f[l]->paths[p->P].data;
+            const tco_self_paths *d = L->f[l]->paths[P].data;
             st[l] = d->staff;
             op[l] = d->ops;
         }
+        L->gp = index_rows(L, P);
         rows_to_lanes(L->staff, st, T);
         rows_to_lanes(L->ops, op, T);
     }
-    double npv[L4], nominal[L4], cat[TCO_NCAT][L4], gpus[L4], unserved[L4], served[L4];
-    cost_lanes(L, p, ga, gp, npv, nominal, cat, gpus, unserved, served);
+    lane_results res;
+    cost_lanes(L, p, &lv, &res, term);
     for (int l = 0; l < L4; l++) {
         const tco_future *f = L->f[l];
         tco_cost *c = &out[l];
         memset(c, 0, sizeof *c);
-        c->npv = npv[l];
-        c->nominal = nominal[l];
+        c->npv = res.npv[l];
+        c->nominal = res.nominal[l];
         for (int j = 0; j < TCO_NCAT; j++)
-            c->cat[j] = cat[j][l];
+            c->cat[j] = res.cat[j][l];
         c->tokens = f->tokens;
-        /* With requests unserved in some month (before production), the
-         * requests unserved, and the tokens of those served when some
-         * were unserved (cost_direct). */
-        if (p->uns && 1 + f->paths[p->P].setup > 1) {
-            c->unserved = unserved[l];
-            if (unserved[l] > 0)
-                c->tokens = served[l];
+        /* With requests unserved in some month, the requests unserved,
+         * and the tokens of those served when some were unserved. */
+        if (res.any >> l & 1) {
+            c->unserved = res.unserved[l];
+            if (res.unserved[l] > 0)
+                c->tokens = res.served[l];
         }
-        c->gpus = 0 + gpus[l];
+        /* A switch in a month before the horizon (cost_direct). */
+        if (tau[l] && tau[l] < L->T) {
+            c->switches = 1;
+            c->first_switch = tau[l] + 1;
+        }
+        c->gpus = 0 + res.gpus[l];
         for (size_t t = 0; t < T; t++)
             monthly[l][t] = L->mon[t][l];
-        reads(L, p, s, f);
+        reads(L, p, s, f, lv.adopt[l], lv.prod[l], lv.swm[l]);
     }
 }

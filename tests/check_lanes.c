@@ -219,6 +219,18 @@ static const char *EDGE2 =
     "      - { from_month: 1, route: { a: api-a, b: api-b, c: api-a } }\n"
     "      - { from_month: 3, route: { a: gpu-term, b: gpu-term, c: api-a } }\n"
     "    fallback: api-b\n"
+    "  threshold:\n"
+    "    route: { a: api-a, b: api-b, c: api-a }\n"
+    "    switch: { when: { requests_per_month_above: 2.0e6 }, route: { a: gpu-term, b: gpu-term, c: api-a } }\n"
+    "    fallback: api-b\n"
+    "  leave:\n"
+    "    route: { a: api-b, b: api-b, c: api-a }\n"
+    "    switch: { when: { requests_per_month_above: 1.0e6 }, route: { a: gpu-term, b: gpu-term, c: api-b } }\n"
+    "    fallback: api-b\n"
+    "  spend:\n"
+    "    route: { a: api-a, b: api-b, c: api-a }\n"
+    "    switch: { when: { api_cost_per_month_above: 5000 }, route: { a: gpu, b: api-b, c: api-a } }\n"
+    "    fallback: api-b\n"
     "events:\n"
     "  hike: { probability_per_year: 0.3, effect: { price_multiplier: { backend: api-a,\n"
     "          factor: { dist: uniform, min: 1.2, max: 1.6 } } } }\n"
@@ -245,8 +257,10 @@ START_TEST(test_edges)
         tco_error err;
         ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s: %s", what, err.msg);
         double share = compare(sc, 1001, what);
-        /* Of the 8 strategies, api, term, term-b, rented and unfallen
-         * qualify; rented's futures with a failed setup do not. */
+        /* Of the 11 strategies, api, term, term-b, rented, unfallen,
+         * staged, threshold and leave (whose switch leaves api-a: the
+         * months it is read end with the switch) qualify; rented's futures
+         * with a failed setup do not. */
         if (have_avx2())
             ck_assert_msg(share > 0.4, "%s: %.3f of the costings in lanes", what, share);
         tco_scenario_free(sc);
