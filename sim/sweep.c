@@ -7,6 +7,7 @@
 
 #include <omp.h>
 
+#include "../models/lanes.h"
 #include "../models/model.h"
 #include "number.h"
 #include "output.h"
@@ -460,6 +461,9 @@ typedef struct {
     const double *table[2]; /* caller's tables whose row i is sampled in xt */
     double *xt[2];
     int drawn;            /* x holds a draw of this future */
+    size_t nc;            /* the inputs changed from the run before (changed), NI + 1: any */
+    int prev_ok;          /* the run before in buf has every strategy of this future */
+    int ok;               /* this run's strategies are finite so far */
 } runs_ws;
 
 /* Whether two input vectors differ in input v alone (or not at all). */
@@ -492,89 +496,152 @@ static void table_inputs(const tco_scenario *sc, const tco_sweep_point *p, long 
 }
 
 /* Future i of runs [g0, g1) on workspace w, as tco_run_execute's loop
- * computes it (rng seeded by future, uniforms, inputs, overrides, draw,
- * strategies costed in order); NPVs into buf.  Every run of a future
- * draws from the same stream (the rng after the scenario's sampling, or
- * as seeded when a table gives the uniforms), so a run whose inputs
- * differ from the last run's in the volume alone rescales its demand
- * (tco_future_redraw_demand), and one whose inputs differ from the last
- * draw's only in inputs that shape no random path keeps the paths drawn
- * and computes again what the changed inputs enter
- * (tco_future_serve_inputs): both the same bits as drawing again.  Then a
- * strategy that none of the changed inputs reaches keeps its cost of the
- * run before, without costing. */
-static void runs_future(const tco_scenario *sc, const tco_model *model, const tco_sampler *sampler,
-                        const tco_zig *zig, uint64_t seed, const tco_sweep_point *pt, size_t g0,
-                        size_t g1, long i, size_t n, const unsigned char *costed, runs_ws *w,
-                        double *buf, unsigned char *bad)
+ * computes it (rng seeded by future, uniforms, inputs, overrides, draw):
+ * its state before the first run. */
+static void future_start(const tco_scenario *sc, const tco_sampler *sampler, const tco_zig *zig,
+                         uint64_t seed, long i, runs_ws *w, tco_rng *rng0)
 {
-    const size_t S = sc->nstrategies, NI = sc->ninputs;
-    tco_rng rng0, rng;
-    tco_rng_seed(&rng0, zig, seed, (uint64_t)i);
+    tco_rng_seed(rng0, zig, seed, (uint64_t)i);
     if (sampler) {
-        tco_sampler_uniforms(sampler, i, &rng0, w->u, w->scratch);
-        memcpy(w->x0, w->xfix, NI * sizeof *w->x0);
+        tco_sampler_uniforms(sampler, i, rng0, w->u, w->scratch);
+        memcpy(w->x0, w->xfix, sc->ninputs * sizeof *w->x0);
         tco_sample_uncertain(sc, w->u, w->x0, NULL);
     }
     w->drawn = 0;
     w->table[0] = w->table[1] = NULL;
-    int prev_ok = 0; /* the run before in buf has every strategy of this future */
+    w->prev_ok = 0;
+}
+
+/* Future i's inputs and paths for run p: every run of a future draws from
+ * the same stream (the rng after the scenario's sampling, rng0, or as
+ * seeded when a table gives the uniforms), so a run whose inputs differ
+ * from the last run's in the volume alone rescales its demand
+ * (tco_future_redraw_demand), and one whose inputs differ from the last
+ * draw's only in inputs that shape no random path keeps the paths drawn
+ * and computes again what the changed inputs enter
+ * (tco_future_serve_inputs): both the same bits as drawing again.  The
+ * inputs changed into w->changed and w->nc. */
+static void future_run(const tco_scenario *sc, const tco_model *model, const tco_sampler *sampler,
+                       const tco_sweep_point *p, long i, const tco_rng *rng0, runs_ws *w)
+{
+    const size_t NI = sc->ninputs;
+    if (sampler)
+        memcpy(w->xr, w->x0, NI * sizeof *w->xr);
+    else
+        table_inputs(sc, p, i, w);
+    for (size_t j = 0; j < p->nheld; j++)
+        w->xr[p->input[j]] = p->value[j];
+    if (w->drawn && same_but(w->xr, w->x, NI, sc->volume)) {
+        w->x[sc->volume] = w->xr[sc->volume];
+        tco_future_redraw_demand(w->future, model);
+        w->nc = NI + 1;
+    } else if (w->drawn && tco_future_same_paths(model, w->xr, w->xd)) {
+        w->nc = 0;
+        for (size_t j = 0; j < NI; j++)
+            if (memcmp(&w->xr[j], &w->x[j], sizeof *w->x) != 0)
+                w->changed[w->nc++] = (int)j;
+        memcpy(w->x, w->xr, NI * sizeof *w->x);
+        tco_future_serve_inputs(w->future, model, w->changed, w->nc);
+    } else {
+        w->nc = NI + 1;
+        memcpy(w->x, w->xr, NI * sizeof *w->x);
+        memcpy(w->xd, w->xr, NI * sizeof *w->xd);
+        tco_rng rng = *rng0;
+        tco_future_draw(w->future, model, w->x, &rng, NULL);
+        w->drawn = 1;
+    }
+    w->ok = 1;
+}
+
+/* Futures i .. i + G - 1 (G at most TCO_LANES; one without lanes) of runs
+ * [g0, g1), future i + l on workspace w[l] (future_start, future_run);
+ * NPVs into buf.  A strategy that none of a run's changed inputs reaches
+ * keeps the future's cost of the run before, without costing; the others
+ * are costed as tco_run_execute costs them, in vector lanes where it
+ * would (two or more futures that the lanes can cost), else alone: the
+ * same bits either way. */
+static void runs_group(const tco_scenario *sc, const tco_model *model, const tco_sampler *sampler,
+                       const tco_zig *zig, uint64_t seed, const tco_sweep_point *pt, size_t g0,
+                       size_t g1, long i, int G, size_t n, const unsigned char *costed,
+                       runs_ws *w, tco_lanes *lanes, double *spare, double *buf,
+                       unsigned char *bad)
+{
+    const size_t S = sc->nstrategies, NI = sc->ninputs;
+    tco_rng rng0[TCO_LANES];
+    for (int l = 0; l < G; l++)
+        future_start(sc, sampler, zig, seed, i + l, &w[l], &rng0[l]);
     for (size_t r = g0; r < g1; r++) {
-        const tco_sweep_point *p = &pt[r];
-        if (sampler)
-            memcpy(w->xr, w->x0, NI * sizeof *w->xr);
-        else
-            table_inputs(sc, p, i, w);
-        for (size_t j = 0; j < p->nheld; j++)
-            w->xr[p->input[j]] = p->value[j];
-        size_t nc; /* the inputs changed from the run before (w->changed), NI + 1: any */
-        if (w->drawn && same_but(w->xr, w->x, NI, sc->volume)) {
-            w->x[sc->volume] = w->xr[sc->volume];
-            tco_future_redraw_demand(w->future, model);
-            nc = NI + 1;
-        } else if (w->drawn && tco_future_same_paths(model, w->xr, w->xd)) {
-            nc = 0;
-            for (size_t j = 0; j < NI; j++)
-                if (memcmp(&w->xr[j], &w->x[j], sizeof *w->x) != 0)
-                    w->changed[nc++] = (int)j;
-            memcpy(w->x, w->xr, NI * sizeof *w->x);
-            tco_future_serve_inputs(w->future, model, w->changed, nc);
-        } else {
-            nc = NI + 1;
-            memcpy(w->x, w->xr, NI * sizeof *w->x);
-            memcpy(w->xd, w->xr, NI * sizeof *w->xd);
-            rng = rng0;
-            tco_future_draw(w->future, model, w->x, &rng, NULL);
-            w->drawn = 1;
-        }
+        for (int l = 0; l < G; l++)
+            future_run(sc, model, sampler, &pt[r], i + l, &rng0[l], &w[l]);
         double *out = buf + (r - g0) * S * n + (size_t)i;
-        int ok = 1;
+        int gathered = 0;
+        tco_future *last[TCO_LANES] = {NULL};
         for (size_t s = 0; s < S; s++) {
             if (costed && !costed[s]) {
-                out[s * n] = NAN;
+                for (int l = 0; l < G; l++)
+                    out[s * n + (size_t)l] = NAN;
                 continue;
             }
-            /* A strategy that no changed input reaches costs what it did
-             * in the run before (tco_model_input_reaches). */
-            size_t j = 0;
-            while (prev_ok && j < nc && nc <= NI &&
-                   !tco_model_input_reaches(model, (size_t)w->changed[j], s))
-                j++;
-            if (prev_ok && j == nc) {
-                out[s * n] = out[s * n - S * n];
-                continue;
+            int need[TCO_LANES] = {0}, plain[TCO_LANES] = {0}, np = 0;
+            for (int l = 0; l < G; l++) {
+                runs_ws *v = &w[l];
+                if (!v->ok)
+                    continue;
+                /* A strategy that no changed input reaches costs what it
+                 * did in the run before (tco_model_input_reaches). */
+                size_t j = 0;
+                while (v->prev_ok && j < v->nc && v->nc <= NI &&
+                       !tco_model_input_reaches(model, (size_t)v->changed[j], s))
+                    j++;
+                if (v->prev_ok && j == v->nc) {
+                    out[s * n + (size_t)l] = out[s * n + (size_t)l - S * n];
+                    continue;
+                }
+                need[l] = 1;
+                if (G > 1 && tco_lanes_strategy(lanes, s))
+                    np += plain[l] = tco_lanes_plain(lanes, v->future, s);
             }
-            tco_cost cost;
-            tco_future_cost(w->future, model, s, NULL, NULL, &cost);
-            if (!tco_cost_is_finite(&cost)) {
+            tco_cost cost[TCO_LANES];
+            if (np >= 2) {
+                tco_future *src[TCO_LANES];
+                double *mon[TCO_LANES];
+                tco_cost lc[TCO_LANES];
+                int lane[TCO_LANES], k = 0;
+                for (int l = 0; l < G; l++)
+                    if (plain[l]) {
+                        lane[l] = k;
+                        src[k++] = w[l].future;
+                    }
+                for (int j = k; j < TCO_LANES; j++)
+                    src[j] = src[0];
+                for (int j = 0; j < TCO_LANES; j++)
+                    mon[j] = spare;
+                if (!gathered || memcmp(src, last, sizeof src) != 0) {
+                    tco_lanes_group(lanes, src);
+                    memcpy(last, src, sizeof last);
+                    gathered = 1;
+                }
+                tco_lanes_cost(lanes, s, mon, lc);
+                for (int l = 0; l < G; l++)
+                    if (plain[l])
+                        cost[l] = lc[lane[l]];
+            }
+            for (int l = 0; l < G; l++) {
+                if (!need[l])
+                    continue;
+                if (!plain[l] || np < 2)
+                    tco_future_cost(w[l].future, model, s, NULL, NULL, &cost[l]);
+                if (!tco_cost_is_finite(&cost[l])) {
 #pragma omp atomic write
-                bad[r - g0] = 1;
-                ok = 0;
-                break;
+                    bad[r - g0] = 1;
+                    w[l].ok = 0;
+                    continue;
+                }
+                out[s * n + (size_t)l] = cost[l].npv;
             }
-            out[s * n] = cost.npv;
         }
-        prev_ok = ok;
+        for (int l = 0; l < G; l++)
+            w[l].prev_ok = w[l].ok;
     }
 }
 
@@ -701,18 +768,33 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
      * (when n is a multiple of 8), none shared with another thread's. */
     double *buf = aligned_alloc(64, (G * per_run + 63) / 64 * 64);
     unsigned char *bad = calloc(G, 1);
-    runs_ws *ws = aligned_alloc(_Alignof(runs_ws), (size_t)threads * sizeof *ws);
+    /* TCO_LANES workspaces a thread (a group of futures, runs_group), its
+     * lanes and a row for the monthly totals it does not keep. */
+    const size_t nws = (size_t)threads * TCO_LANES;
+    runs_ws *ws = aligned_alloc(_Alignof(runs_ws), nws * sizeof *ws);
+    tco_lanes **lanes = calloc((size_t)threads, sizeof *lanes);
+    double **spare = calloc((size_t)threads, sizeof *spare);
     if (ws)
-        memset(ws, 0, (size_t)threads * sizeof *ws);
-    if (!buf || !bad || !ws) {
+        memset(ws, 0, nws * sizeof *ws);
+    if (!buf || !bad || !ws || !lanes || !spare) {
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %zu runs of %ld futures", G, n);
         goto done;
     }
     if ((st = tco_model_alloc(&model, sc, err)) ||
         (!given && (st = tco_sampler_alloc(&sampler, sc, sampling, n, seed, &zig, err))))
         goto done;
-    for (int k = 0; k < threads; k++) {
+    for (int t = 0; t < threads; t++) {
+        /* Four futures a group where some strategy is costed in lanes. */
+        if (!opt->alone && (lanes[t] = tco_lanes_alloc(model)) &&
+            !(spare[t] = malloc((size_t)sc->horizon * sizeof *spare[t]))) {
+            tco_lanes_free(lanes[t]);
+            lanes[t] = NULL;
+        }
+    }
+    for (size_t k = 0; k < nws; k++) {
         runs_ws *w = &ws[k];
+        if (k % TCO_LANES && !lanes[k / TCO_LANES])
+            continue;
         w->future = tco_future_alloc(model);
         w->u = malloc((D ? D : 1) * sizeof *w->u);
         w->scratch = malloc((2 * sc->ncorr + 1) * sizeof *w->scratch);
@@ -738,7 +820,7 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
     /* One parallel region a group, so that threads meet once, not at
      * every chunk: the calling thread (thread 0) reports progress, about
      * 50 times a group, from the count of futures done; cancellation is
-     * read at every future. */
+     * read at every group of futures (runs_group). */
     const long step = (n + 49) / 50;
     for (size_t g0 = 0; g0 < nruns && st == TCO_OK; g0 += G) {
         size_t g1 = g0 + G < nruns ? g0 + G : nruns;
@@ -749,9 +831,13 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
 #pragma omp parallel num_threads(threads) shared(cancelled, done, reported)
         {
             const int me = omp_get_thread_num();
-            runs_ws *w = &ws[me];
-#pragma omp for schedule(dynamic, 8)
-            for (long i = 0; i < n; i++) {
+            runs_ws *w = &ws[(size_t)me * TCO_LANES];
+            /* Groups of TCO_LANES futures, in chunks of 8 futures (a
+             * group of one at a time without lanes). */
+            const long gs = lanes[me] ? TCO_LANES : 1, nq = (n + TCO_LANES - 1) / TCO_LANES;
+#pragma omp for schedule(dynamic, 8 / TCO_LANES)
+            for (long q = 0; q < nq; q++) {
+                const long i0 = q * TCO_LANES, i1 = i0 + TCO_LANES < n ? i0 + TCO_LANES : n;
                 int stop;
 #pragma omp atomic read
                 stop = cancelled;
@@ -762,11 +848,13 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
                     cancelled = 1;
                     continue;
                 }
-                runs_future(sc, model, sampler, &zig, seed, pt, g0, g1, i, (size_t)n, costed, w,
-                            buf, bad);
+                for (long i = i0; i < i1; i += gs)
+                    runs_group(sc, model, sampler, &zig, seed, pt, g0, g1, i,
+                               (int)(i + gs < i1 ? gs : i1 - i), (size_t)n, costed, w, lanes[me],
+                               spare[me], buf, bad);
                 long now;
 #pragma omp atomic capture
-                now = ++done;
+                now = done += i1 - i0;
                 if (me == 0 && opt->progress && now - reported >= step && now < n) {
                     reported = now;
                     opt->progress(opt->progress_ctx, before + width * now, progress_total);
@@ -784,7 +872,13 @@ tco_status tco_sweep_runs_costing(const tco_scenario *sc, const tco_run_options 
                              : take(ctx, r, buf + (r - g0) * S * (size_t)n, (size_t)n, err);
     }
 done:
-    for (int k = 0; ws && k < threads; k++) {
+    for (int t = 0; lanes && t < threads; t++) {
+        tco_lanes_free(lanes[t]);
+        free(spare[t]);
+    }
+    free(lanes);
+    free(spare);
+    for (size_t k = 0; ws && k < nws; k++) {
         tco_future_free(ws[k].future);
         free(ws[k].u);
         free(ws[k].scratch);

@@ -6,13 +6,15 @@
  * beyond the horizon, reserved terms that renew, requests unserved before
  * production, failure-rate trends, events that exclude a backend or change
  * a price, futures that the lanes leave to be costed alone), at 1 and 2
- * threads.  The engine's own check that lanes were used: the costings it
- * counts in lanes (tco_run.lane_costs). */
+ * threads; and a sweep's runs (sim/sweep.c) likewise.  The engine's own
+ * check that lanes were used: the costings it counts in lanes
+ * (tco_run.lane_costs). */
 #include "testutil.h"
 
 #include <stdio.h>
 
 #include "../sim/engine.h"
+#include "../sim/sweep.h"
 
 static int have_avx2(void)
 {
@@ -92,6 +94,74 @@ static double compare(const tco_scenario *sc, long n, const char *what)
     return share;
 }
 
+/* The NPVs of a sweep's runs (tco_sweep_take), run r at [r * S * n]. */
+typedef struct {
+    double *npv;
+    size_t S;
+} taken;
+
+static tco_status take(void *ctx, size_t r, const double *npv, size_t n, tco_error *err)
+{
+    (void)err;
+    taken *t = ctx;
+    memcpy(t->npv + r * t->S * n, npv, t->S * n * sizeof *npv);
+    return TCO_OK;
+}
+
+/* A sweep's shared loop (sim/sweep.c, runs_group): the volume at 4
+ * points, then a static input at 2, with and without lanes at 1 and 2
+ * threads, the same NPVs; and those of the first point a run's. */
+static void compare_sweep(const tco_scenario *sc, long n, const char *what)
+{
+    char path[256];
+    snprintf(path, sizeof path, "workloads.%s.failure_cost", sc->workloads[0].name);
+    const int vol = tco_scenario_input(sc, "demand.requests_per_month");
+    const int stat = tco_scenario_input(sc, path);
+    ck_assert_msg(vol >= 0 && stat >= 0, "%s: no input %s", what, path);
+    static const double vols[] = {2e5, 1e6, 4e6, 2e7}, fails[] = {0.01, 0.5};
+    tco_sweep_point pt[6];
+    memset(pt, 0, sizeof pt);
+    for (int r = 0; r < 6; r++) {
+        pt[r].input = r < 4 ? &vol : &stat;
+        pt[r].value = r < 4 ? &vols[r] : &fails[r - 4];
+        pt[r].nheld = 1;
+        pt[r].column = -1;
+    }
+    const size_t S = sc->nstrategies, per = S * (size_t)n;
+    double *npv[4];
+    for (int k = 0; k < 4; k++) {
+        npv[k] = malloc(6 * per * sizeof *npv[k]);
+        taken t = {npv[k], S};
+        tco_run_options opt = {0};
+        opt.futures = n;
+        opt.threads = 1 + k / 2;
+        opt.alone = k % 2;
+        tco_error err;
+        ck_assert_msg(tco_sweep_runs(sc, &opt, pt, 6, take, &t, 0, 6 * n, &err) == TCO_OK,
+                      "%s: %s", what, err.msg);
+        if (k)
+            ck_assert_msg(memcmp(npv[0], npv[k], 6 * per * sizeof *npv[0]) == 0,
+                          "%s: a sweep's NPVs differ (%d threads, %s)", what, 1 + k / 2,
+                          k % 2 ? "alone" : "lanes");
+    }
+    /* The first point as a run of its own, costed alone. */
+    tco_run_options opt = {0};
+    opt.futures = n;
+    opt.threads = 1;
+    opt.alone = 1;
+    opt.override_input = &vol;
+    opt.override_value = &vols[0];
+    opt.noverride = 1;
+    tco_error err;
+    tco_run *run;
+    ck_assert_msg(tco_run_execute(&run, sc, &opt, &err) == TCO_OK, "%s: %s", what, err.msg);
+    ck_assert_msg(memcmp(run->npv, npv[0], per * sizeof *npv[0]) == 0,
+                  "%s: a sweep's point differs from its run", what);
+    tco_run_free(run);
+    for (int k = 0; k < 4; k++)
+        free(npv[k]);
+}
+
 START_TEST(test_bundled_scenarios)
 {
     /* The strategies that lanes can cost: those with one route to api
@@ -112,6 +182,7 @@ START_TEST(test_bundled_scenarios)
                       err.msg);
         /* Not a multiple of 4 nor of the block size. */
         double share = compare(sc, 2003, files[i].path);
+        compare_sweep(sc, 1001, files[i].path);
         if (have_avx2())
             ck_assert_msg(share >= files[i].least, "%s: %.3f of the costings in lanes",
                           files[i].path, share);
@@ -257,6 +328,7 @@ START_TEST(test_edges)
         tco_error err;
         ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s: %s", what, err.msg);
         double share = compare(sc, 1001, what);
+        compare_sweep(sc, 403, what);
         /* Of the 11 strategies, api, term, term-b, rented, unfallen,
          * staged, threshold and leave (whose switch leaves api-a: the
          * months it is read end with the switch) qualify; rented's futures
