@@ -73,7 +73,7 @@ struct tco_lanes {
      * R[k * T], the one-off costs, the value, each slotted backend's
      * index from idx[slot[b] * T] (gathered in the group stamp[slot]),
      * and the strategy's own: failure costs by month of the api backends
-     * (qa[(r * MAXK + k) * T] in route r) and of the platform
+     * (qa[(r * K + k) * T] in route r) and of the platform
      * (qp[k * T]), the platform's staff cost and operations, and the
      * monthly totals. */
     double (*R)[L4], (*ev)[L4], (*va)[L4], (*idx)[L4], (*qa)[L4], (*qp)[L4];
@@ -166,10 +166,22 @@ static void make_plan(const tco_model *m, size_t s, plan *p)
     p->ok = 1;
 }
 
-size_t tco_lanes_bytes(size_t K, size_t B, int T)
+/* Zeroed memory on cache lines of its own: each thread writes its lanes'
+ * rows at every group, and two threads' rows must not share a line. */
+static void *line_alloc(size_t bytes)
 {
-    const size_t rows = (MAXREG + 1) * K + B + 6, per = (size_t)T * L4 * sizeof(double);
-    return sizeof(tco_lanes) + rows * per + B * (sizeof(int) + sizeof(unsigned));
+    bytes = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (p)
+        memset(p, 0, bytes ? bytes : 64);
+    return p;
+}
+
+size_t tco_lanes_bytes(size_t S, size_t K, size_t B, int T)
+{
+    const size_t rows = (MAXREG + 2) * K + B + 6, per = (size_t)T * L4 * sizeof(double);
+    return sizeof(tco_lanes) + S * sizeof(plan) + rows * per +
+           B * (sizeof(int) + sizeof(unsigned)) + 64 * 14;
 }
 
 tco_lanes *tco_lanes_alloc(const tco_model *m)
@@ -178,15 +190,15 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
     if (!__builtin_cpu_supports("avx2"))
         return NULL;
     const size_t K = m->K, B = m->B, S = m->S, T = (size_t)m->T;
-    tco_lanes *L = calloc(1, sizeof *L);
+    tco_lanes *L = line_alloc(sizeof *L);
     if (!L)
         return NULL;
     L->m = m;
     L->K = K;
     L->B = B;
     L->T = m->T;
-    L->pl = calloc(S ? S : 1, sizeof *L->pl);
-    L->slot = malloc((B ? B : 1) * sizeof *L->slot);
+    L->pl = line_alloc(S * sizeof *L->pl);
+    L->slot = line_alloc(B * sizeof *L->slot);
     if (!L->pl || !L->slot)
         goto fail;
     int any = 0;
@@ -209,16 +221,16 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
     if (!any)
         goto fail;
     const size_t row = T * sizeof *L->R;
-    L->R = malloc(K * row);
-    L->ev = malloc(row);
-    L->va = malloc(row);
-    L->idx = malloc(nslot * row);
-    L->qa = malloc(MAXREG * MAXK * row);
-    L->qp = malloc(K * row);
-    L->staff = malloc(row);
-    L->ops = malloc(row);
-    L->mon = malloc(row);
-    L->stamp = calloc(nslot, sizeof *L->stamp);
+    L->R = line_alloc(K * row);
+    L->ev = line_alloc(row);
+    L->va = line_alloc(row);
+    L->idx = line_alloc(nslot * row);
+    L->qa = line_alloc(MAXREG * K * row);
+    L->qp = line_alloc(K * row);
+    L->staff = line_alloc(row);
+    L->ops = line_alloc(row);
+    L->mon = line_alloc(row);
+    L->stamp = line_alloc(nslot * sizeof *L->stamp);
     if (!L->R || !L->ev || !L->va || !L->idx || !L->qa || !L->qp || !L->staff || !L->ops ||
         !L->mon || !L->stamp)
         goto fail;
@@ -361,7 +373,7 @@ serve(const tco_lanes *L, const regime *g, int r_, size_t j, size_t t, __m256d r
     if (!g->unsv[j]) {
         price = _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(L->ga[r_][j][t]), r),
                               _mm256_loadu_pd(L->uc[r_][j]));
-        fail = _mm256_mul_pd(r, _mm256_loadu_pd(g->trA[j] ? L->qa[((size_t)r_ * MAXK + j) * T + t]
+        fail = _mm256_mul_pd(r, _mm256_loadu_pd(g->trA[j] ? L->qa[((size_t)r_ * L->K + j) * T + t]
                                                           : L->qac[r_][j]));
     }
     *u = zero;
@@ -624,7 +636,7 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
                 L->qac[r][k][l] = L->f[l]->qual[(size_t)a * K + k];
             }
             if (p->rg[r].trA[k])
-                fail_rows(L, a, k, L->qa + ((size_t)r * MAXK + k) * T);
+                fail_rows(L, a, k, L->qa + ((size_t)r * K + k) * T);
         }
     for (size_t k = 0; k < K; k++) {
         int onP = 0;

@@ -19,9 +19,9 @@ typedef struct tco_lanes tco_lanes;
 tco_lanes *tco_lanes_alloc(const tco_model *m);
 void tco_lanes_free(tco_lanes *L);
 
-/* The bytes tco_lanes_alloc takes at most for a scenario of K workloads,
- * B backends and T months. */
-size_t tco_lanes_bytes(size_t K, size_t B, int T);
+/* The bytes tco_lanes_alloc takes at most for a scenario of S strategies,
+ * K workloads, B backends and T months. */
+size_t tco_lanes_bytes(size_t S, size_t K, size_t B, int T);
 
 /* Whether strategy s can be costed in lanes: one route (one phase, no
  * switch, review or retirement) to api backends and at most one

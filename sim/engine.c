@@ -269,7 +269,7 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
     bytes += nblocks * (S * T + S * TCO_NCAT + 4 * S + 1 + 2 * S * (T + 2)) * 8 +
              nblocks * (double)sc->ninputs * 4;
     /* A thread's vector lanes (models/lanes.h) and its group's inputs. */
-    bytes += th * ((double)tco_lanes_bytes(sc->nworkloads, sc->nbackends, sc->horizon) +
+    bytes += th * ((double)tco_lanes_bytes(sc->nstrategies, sc->nworkloads, sc->nbackends, sc->horizon) +
                    TCO_LANES * ((double)sc->ninputs + 3 * T) * 8);
     return bytes > 1e19 ? (size_t)-1 : (size_t)bytes;
 }
