@@ -224,7 +224,7 @@ $(BUILD)/bench/bench: bench/bench.c bench/dlbuild.c $(BUILD)/libtcosim.a
 # whose PROG is theirs) or with MPI=1; make install-mpi builds it and
 # installs everything.
 INSTALL_MPI = $(if $(or $(filter 1,$(MPI)),$(and $(wildcard $(MPI_PROG)),$(filter tcosim,$(PROG)))),$(MPI_PROG))
-install: tcosim $(BUILD)/libtcosim.a $(INSTALL_MPI)
+install: $(PROG) $(BUILD)/libtcosim.a $(INSTALL_MPI)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/tcosim/plots $(DESTDIR)$(PREFIX)/share/tcosim/scenarios \
 	    $(DESTDIR)$(PREFIX)/share/doc/tcosim \
@@ -239,7 +239,7 @@ install: tcosim $(BUILD)/libtcosim.a $(INSTALL_MPI)
 	for h in $(PUBLIC_H); do \
 	    sed 's,^\(# *include "\)\.\./[a-z]*/,\1,' $$h >$(DESTDIR)$(INCLUDEDIR)/tcosim/$$(basename $$h) && \
 	    chmod 644 $(DESTDIR)$(INCLUDEDIR)/tcosim/$$(basename $$h) || exit 1; done
-	install -m 755 tcosim $(DESTDIR)$(PREFIX)/bin/tcosim
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/tcosim
 	install -m 644 man/tcosim.1 $(DESTDIR)$(PREFIX)/share/man/man1/tcosim.1
 	if [ -n "$(INSTALL_MPI)" ]; then \
 	    install -m 755 $(MPI_PROG) $(DESTDIR)$(PREFIX)/bin/tcosim-mpi && \
