@@ -949,15 +949,57 @@ static void book(tco_run *run, workspace *w, long i, size_t s, const tco_cost *c
         *ptok += cost->tokens;
 }
 
+/* Strategy s on the group's futures w->fl[0 .. G - 1], drawn: where two
+ * or more of them can be costed in vector lanes (models/lanes.h), those
+ * at once (the first repeated in the lanes left over), the others alone;
+ * each future's cost into cost[l] and its monthly totals into w->ml[l].
+ * last: the futures the lanes last gathered for this group (NULL: none). */
+static void cost_group(const tco_run *run, workspace *w, int G, size_t s, tco_future **last,
+                       tco_cost *cost)
+{
+    const tco_model *model = run->engine->model;
+    int plain[TCO_LANES] = {0}, np = 0;
+    if (G > 1 && tco_lanes_strategy(w->lanes, s))
+        for (int l = 0; l < G; l++)
+            np += plain[l] = tco_lanes_plain(w->lanes, w->fl[l], s);
+    if (np >= 2) {
+        tco_future *src[TCO_LANES];
+        double *mon[TCO_LANES];
+        tco_cost lc[TCO_LANES];
+        int lane[TCO_LANES] = {0}, k = 0;
+        for (int l = 0; l < G; l++)
+            if (plain[l]) {
+                lane[l] = k;
+                src[k] = w->fl[l];
+                mon[k++] = w->ml[l];
+            }
+        for (int j = k; j < TCO_LANES; j++) {
+            src[j] = src[0];
+            mon[j] = w->spare;
+        }
+        if (memcmp(src, last, sizeof src) != 0) {
+            tco_lanes_group(w->lanes, src);
+            memcpy(last, src, sizeof src);
+        }
+        tco_lanes_cost(w->lanes, s, mon, lc);
+        w->lane_costs += k;
+        for (int l = 0; l < G; l++)
+            if (plain[l])
+                cost[l] = lc[lane[l]];
+    }
+    for (int l = 0; l < G; l++)
+        if (!plain[l] || np < 2)
+            tco_future_cost(w->fl[l], model, s, w->ml[l], NULL, &cost[l]);
+}
+
 /* Futures i .. i + G - 1 (G at most TCO_LANES; one without lanes) on
  * workspace w: their inputs, paths and every strategy's cost, stored at
  * their indices and added to the block's partial sums in future order
  * (each sum strategy by strategy, and for a strategy future after
- * future, as one future at a time adds them).  A strategy costed in
- * vector lanes (models/lanes.h) costs the group's futures that allow it
- * together when two or more do, the others alone.  Returns the number of
- * futures done (G), or the group's first future whose cost is not finite
- * (its index in the group), its first such strategy in *bad. */
+ * future, as one future at a time adds them); strategies costed by
+ * cost_group.  Returns the number of futures done (G), or the group's
+ * first future whose cost is not finite (its index in the group), its
+ * first such strategy in *bad. */
 static int group_futures(tco_run *run, workspace *w, long i, int G, double *part, unsigned *cl,
                          double *epart, size_t *bad)
 {
@@ -968,45 +1010,10 @@ static int group_futures(tco_run *run, workspace *w, long i, int G, double *part
     if (e->opt.stop_after)
         return G;
     size_t first_bad[TCO_LANES] = {S, S, S, S};
-    int gathered = 0;
-    tco_future *src[TCO_LANES] = {NULL}, *last[TCO_LANES] = {NULL};
+    tco_future *last[TCO_LANES] = {NULL};
     for (size_t s = 0; s < S; s++) {
         tco_cost cost[TCO_LANES];
-        int plain[TCO_LANES] = {0}, np = 0;
-        if (G > 1 && tco_lanes_strategy(w->lanes, s))
-            for (int l = 0; l < G; l++)
-                np += plain[l] = tco_lanes_plain(w->lanes, w->fl[l], s);
-        if (np >= 2) {
-            /* The plain futures in lanes, the first repeated in the lanes
-             * left over; their totals into ml (each lane's own). */
-            double *mon[TCO_LANES];
-            tco_cost lc[TCO_LANES];
-            int lane[TCO_LANES], k = 0;
-            for (int l = 0; l < G; l++)
-                if (plain[l]) {
-                    lane[l] = k;
-                    src[k] = w->fl[l];
-                    mon[k++] = w->ml[l];
-                }
-            for (int j = k; j < TCO_LANES; j++) {
-                src[j] = src[0];
-                mon[j] = w->spare;
-            }
-            if (!gathered || memcmp(src, last, sizeof src) != 0) {
-                tco_lanes_group(w->lanes, src);
-                memcpy(last, src, sizeof last);
-                gathered = 1;
-            }
-            tco_lanes_cost(w->lanes, s, mon, lc);
-            w->lane_costs += k;
-            for (int l = 0; l < G; l++)
-                if (plain[l])
-                    cost[l] = lc[lane[l]];
-        }
-        for (int l = 0; l < G; l++) {
-            if (!plain[l] || np < 2)
-                tco_future_cost(w->fl[l], e->model, s, w->ml[l], NULL, &cost[l]);
-        }
+        cost_group(run, w, G, s, last, cost);
         for (int l = 0; l < G; l++) {
             if (first_bad[l] < S)
                 continue;
@@ -1379,38 +1386,48 @@ tco_status tco_run_months(const tco_run *run,
     {
         int k = omp_get_thread_num();
         workspace *w = &e->w[k];
-        float *month = malloc(S * T * sizeof *month);
+        /* A group's monthly costs, future l's at [l * S * T]. */
+        float *month = malloc(TCO_LANES * S * T * sizeof *month);
         if (!month) {
 #pragma omp atomic write
             failed = 1;
         }
+        const long gs = w->lanes ? TCO_LANES : 1;
 #pragma omp for schedule(dynamic, 1)
         for (long blk = m0; blk < m1; blk++) {
             int stop;
 #pragma omp atomic read
             stop = cancelled;
             long end = (blk + 1) * bs < n ? (blk + 1) * bs : n;
-            for (long i = blk * bs; month && !stop && i < end; i++) {
+            for (long i = blk * bs; month && !stop && i < end;) {
                 if (cancel && *cancel) {
 #pragma omp atomic write
                     cancelled = 1;
                     break;
                 }
-                /* As group_futures draws and costs future i. */
-                tco_rng rng;
-                tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)i);
-                tco_sampler_uniforms(e->sampler, i, &rng, w->u, w->scratch);
-                tco_sample_uncertain(sc, w->u, w->x, NULL);
-                for (size_t j = 0; j < e->opt.noverride; j++)
-                    w->x[e->opt.override_input[j]] = e->opt.override_value[j];
-                tco_future_draw(w->future, e->model, w->x, &rng, NULL);
-                for (size_t s = 0; s < S; s++) {
-                    tco_cost cost;
-                    tco_future_cost(w->future, e->model, s, w->month, NULL, &cost);
-                    for (size_t t = 0; t < T; t++)
-                        month[s * T + t] = to_float(w->month[t]);
+                /* As group_futures draws and costs futures i .. i + G - 1. */
+                const long next = (i / gs + 1) * gs;
+                const int G = (int)((next < end ? next : end) - i);
+                for (int l = 0; l < G; l++) {
+                    tco_rng rng;
+                    tco_rng_seed(&rng, &e->zig, run->seed, (uint64_t)(i + l));
+                    tco_sampler_uniforms(e->sampler, i + l, &rng, w->u, w->scratch);
+                    tco_sample_uncertain(sc, w->u, w->xl[l], NULL);
+                    for (size_t j = 0; j < e->opt.noverride; j++)
+                        w->xl[l][e->opt.override_input[j]] = e->opt.override_value[j];
+                    tco_future_draw(w->fl[l], e->model, w->xl[l], &rng, NULL);
                 }
-                visit(ctx, k, i, month);
+                tco_future *last[TCO_LANES] = {NULL};
+                for (size_t s = 0; s < S; s++) {
+                    tco_cost cost[TCO_LANES];
+                    cost_group(run, w, G, s, last, cost);
+                    for (int l = 0; l < G; l++)
+                        for (size_t t = 0; t < T; t++)
+                            month[((size_t)l * S + s) * T + t] = to_float(w->ml[l][t]);
+                }
+                for (int l = 0; l < G; l++)
+                    visit(ctx, k, i + l, month + (size_t)l * S * T);
+                i += G;
             }
         }
         free(month);

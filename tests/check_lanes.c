@@ -6,7 +6,8 @@
  * beyond the horizon, reserved terms that renew, requests unserved before
  * production, failure-rate trends, events that exclude a backend or change
  * a price, futures that the lanes leave to be costed alone), at 1 and 2
- * threads; and a sweep's runs (sim/sweep.c) likewise.  The engine's own
+ * threads; and a sweep's runs (sim/sweep.c) and the monthly costs
+ * recomputed beyond the memory budget (tco_run_months) likewise.  The engine's own
  * check that lanes were used: the costings it counts in lanes
  * (tco_run.lane_costs). */
 #include "testutil.h"
@@ -162,6 +163,57 @@ static void compare_sweep(const tco_scenario *sc, long n, const char *what)
         free(npv[k]);
 }
 
+/* tco_run_months' visits, future i's months at [i * S * T]. */
+typedef struct {
+    float *month;
+    size_t ST;
+} visits;
+
+static void visit(void *ctx, int thread, long i, const float *month)
+{
+    (void)thread;
+    visits *v = ctx;
+    memcpy(v->month + (size_t)i * v->ST, month, v->ST * sizeof *month);
+}
+
+/* Monthly costs recomputed beyond the memory budget (tco_run_months, in
+ * groups with lanes or one at a time) against those a run stores, at 1
+ * and 2 threads. */
+static void compare_months(const tco_scenario *sc, long n, const char *what)
+{
+    tco_run_options opt = {0};
+    opt.futures = n;
+    opt.threads = 1;
+    tco_error err;
+    tco_run *stored;
+    ck_assert_msg(tco_run_execute(&stored, sc, &opt, &err) == TCO_OK, "%s: %s", what, err.msg);
+    ck_assert(stored->monthly != NULL);
+    const size_t S = stored->S, T = (size_t)stored->T, N = (size_t)n;
+    visits v = {malloc(N * S * T * sizeof *v.month), S * T};
+    ck_assert(v.month != NULL);
+    for (int k = 0; k < 4; k++) {
+        tco_run_options o = opt;
+        o.threads = 1 + k / 2;
+        o.alone = k % 2;
+        o.monthly_limit = 1;
+        tco_run *run;
+        ck_assert_msg(tco_run_execute(&run, sc, &o, &err) == TCO_OK, "%s: %s", what, err.msg);
+        ck_assert(run->monthly == NULL);
+        ck_assert_msg(tco_run_finish(run, &err) == TCO_OK, "%s: %s", what, err.msg);
+        memset(v.month, 0xff, N * S * T * sizeof *v.month);
+        ck_assert_msg(tco_run_months(run, visit, &v, &err) == TCO_OK, "%s: %s", what, err.msg);
+        for (size_t i = 0; i < N; i++)
+            for (size_t j = 0; j < S * T; j++)
+                ck_assert_msg(memcmp(&v.month[i * S * T + j], &stored->monthly[j * N + i],
+                                     sizeof(float)) == 0,
+                              "%s: future %zu's month %zu recomputed (%d threads, %s)", what, i,
+                              j, o.threads, o.alone ? "alone" : "lanes");
+        tco_run_free(run);
+    }
+    free(v.month);
+    tco_run_free(stored);
+}
+
 START_TEST(test_bundled_scenarios)
 {
     /* The strategies that lanes can cost: those with one route to api
@@ -184,6 +236,7 @@ START_TEST(test_bundled_scenarios)
         /* Not a multiple of 4 nor of the block size. */
         double share = compare(sc, 2003, files[i].path);
         compare_sweep(sc, 1001, files[i].path);
+        compare_months(sc, 1003, files[i].path);
         if (have_avx2())
             ck_assert_msg(share >= files[i].least, "%s: %.3f of the costings in lanes",
                           files[i].path, share);
