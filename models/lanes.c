@@ -786,3 +786,42 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
         reads(L, p, s, f, lv.adopt[l], lv.prod[l], lv.swm[l]);
     }
 }
+
+int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, const int *want,
+                        double *const *monthly, double *spare, tco_future **last, tco_cost *out,
+                        int *done)
+{
+    int k = 0;
+    for (int l = 0; l < G; l++)
+        done[l] = G > 1 && want[l] && tco_lanes_strategy(L, s) && tco_lanes_plain(L, f[l], s);
+    for (int l = 0; l < G; l++)
+        k += done[l];
+    if (k < 2) {
+        for (int l = 0; l < G; l++)
+            done[l] = 0;
+        return 0;
+    }
+    tco_future *src[L4];
+    double *mon[L4];
+    tco_cost lc[L4];
+    int lane[L4] = {0}, j = 0;
+    for (int l = 0; l < G; l++)
+        if (done[l]) {
+            lane[l] = j;
+            src[j] = f[l];
+            mon[j++] = monthly && monthly[l] ? monthly[l] : spare;
+        }
+    for (; j < L4; j++) {
+        src[j] = src[0];
+        mon[j] = spare;
+    }
+    if (memcmp(src, last, sizeof src) != 0) {
+        tco_lanes_group(L, src);
+        memcpy(last, src, sizeof src);
+    }
+    tco_lanes_cost(L, s, mon, lc);
+    for (int l = 0; l < G; l++)
+        if (done[l])
+            out[l] = lc[lane[l]];
+    return k;
+}

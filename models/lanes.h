@@ -44,4 +44,16 @@ void tco_lanes_group(tco_lanes *L, tco_future *const *f);
  * bit, and the same price indices read (tco_future_track_reads). */
 void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *out);
 
+/* Strategy s on those of futures f[0 .. G - 1] for which want[l] is set:
+ * when two or more of them can be costed in lanes, those (the first
+ * repeated in the lanes left over), their costs into out[l] and their
+ * monthly totals into monthly[l] (spare, T values, for a lane left over
+ * and where monthly[l] is NULL); last: the futures gathered last, set
+ * to NULL when their rows change (tco_lanes_group).  Returns the number
+ * of futures costed, done[l] set for each; the caller costs the others.
+ * L may be NULL (none costed). */
+int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, const int *want,
+                        double *const *monthly, double *spare, tco_future **last, tco_cost *out,
+                        int *done);
+
 #endif

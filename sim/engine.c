@@ -957,39 +957,13 @@ static void book(tco_run *run, workspace *w, long i, size_t s, const tco_cost *c
 static void cost_group(const tco_run *run, workspace *w, int G, size_t s, tco_future **last,
                        tco_cost *cost)
 {
-    const tco_model *model = run->engine->model;
-    int plain[TCO_LANES] = {0}, np = 0;
-    if (G > 1 && tco_lanes_strategy(w->lanes, s))
-        for (int l = 0; l < G; l++)
-            np += plain[l] = tco_lanes_plain(w->lanes, w->fl[l], s);
-    if (np >= 2) {
-        tco_future *src[TCO_LANES];
-        double *mon[TCO_LANES];
-        tco_cost lc[TCO_LANES];
-        int lane[TCO_LANES] = {0}, k = 0;
-        for (int l = 0; l < G; l++)
-            if (plain[l]) {
-                lane[l] = k;
-                src[k] = w->fl[l];
-                mon[k++] = w->ml[l];
-            }
-        for (int j = k; j < TCO_LANES; j++) {
-            src[j] = src[0];
-            mon[j] = w->spare;
-        }
-        if (memcmp(src, last, sizeof src) != 0) {
-            tco_lanes_group(w->lanes, src);
-            memcpy(last, src, sizeof src);
-        }
-        tco_lanes_cost(w->lanes, s, mon, lc);
-        w->lane_costs += k;
-        for (int l = 0; l < G; l++)
-            if (plain[l])
-                cost[l] = lc[lane[l]];
-    }
+    static const int all[TCO_LANES] = {1, 1, 1, 1};
+    int done[TCO_LANES];
+    w->lane_costs +=
+        tco_lanes_cost_some(w->lanes, w->fl, G, s, all, w->ml, w->spare, last, cost, done);
     for (int l = 0; l < G; l++)
-        if (!plain[l] || np < 2)
-            tco_future_cost(w->fl[l], model, s, w->ml[l], NULL, &cost[l]);
+        if (!done[l])
+            tco_future_cost(w->fl[l], run->engine->model, s, w->ml[l], NULL, &cost[l]);
 }
 
 /* Futures i .. i + G - 1 (G at most TCO_LANES; one without lanes) on

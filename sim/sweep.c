@@ -574,7 +574,6 @@ static void runs_group(const tco_scenario *sc, const tco_model *model, const tco
         for (int l = 0; l < G; l++)
             future_run(sc, model, sampler, &pt[r], i + l, &rng0[l], &w[l]);
         double *out = buf + (r - g0) * S * n + (size_t)i;
-        int gathered = 0;
         tco_future *last[TCO_LANES] = {NULL};
         for (size_t s = 0; s < S; s++) {
             if (costed && !costed[s]) {
@@ -582,7 +581,7 @@ static void runs_group(const tco_scenario *sc, const tco_model *model, const tco
                     out[s * n + (size_t)l] = NAN;
                 continue;
             }
-            int need[TCO_LANES] = {0}, plain[TCO_LANES] = {0}, np = 0;
+            int need[TCO_LANES] = {0}, done[TCO_LANES];
             for (int l = 0; l < G; l++) {
                 runs_ws *v = &w[l];
                 if (!v->ok)
@@ -598,38 +597,16 @@ static void runs_group(const tco_scenario *sc, const tco_model *model, const tco
                     continue;
                 }
                 need[l] = 1;
-                if (G > 1 && tco_lanes_strategy(lanes, s))
-                    np += plain[l] = tco_lanes_plain(lanes, v->future, s);
             }
             tco_cost cost[TCO_LANES];
-            if (np >= 2) {
-                tco_future *src[TCO_LANES];
-                double *mon[TCO_LANES];
-                tco_cost lc[TCO_LANES];
-                int lane[TCO_LANES], k = 0;
-                for (int l = 0; l < G; l++)
-                    if (plain[l]) {
-                        lane[l] = k;
-                        src[k++] = w[l].future;
-                    }
-                for (int j = k; j < TCO_LANES; j++)
-                    src[j] = src[0];
-                for (int j = 0; j < TCO_LANES; j++)
-                    mon[j] = spare;
-                if (!gathered || memcmp(src, last, sizeof src) != 0) {
-                    tco_lanes_group(lanes, src);
-                    memcpy(last, src, sizeof last);
-                    gathered = 1;
-                }
-                tco_lanes_cost(lanes, s, mon, lc);
-                for (int l = 0; l < G; l++)
-                    if (plain[l])
-                        cost[l] = lc[lane[l]];
-            }
+            tco_future *f[TCO_LANES];
+            for (int l = 0; l < G; l++)
+                f[l] = w[l].future;
+            tco_lanes_cost_some(lanes, f, G, s, need, NULL, spare, last, cost, done);
             for (int l = 0; l < G; l++) {
                 if (!need[l])
                     continue;
-                if (!plain[l] || np < 2)
+                if (!done[l])
                     tco_future_cost(w[l].future, model, s, NULL, NULL, &cost[l]);
                 if (!tco_cost_is_finite(&cost[l])) {
 #pragma omp atomic write
