@@ -82,7 +82,7 @@ struct tco_lanes {
     double (*staff)[L4], (*ops)[L4], (*mon)[L4];
     const double (*gp)[L4]; /* the platform's index (in idx) */
     int *slot;
-    unsigned *stamp, group;
+    unsigned long long *stamp, group; /* 64 bits: never wraps within a process */
     /* The strategy's values in lanes: in route r, workload k's unit cost
      * on ab[k], its failure cost there without a trend and ab[k]'s index
      * (uc, qac, ga at [r][k]); on the platform its unit load and failure
@@ -104,8 +104,8 @@ static int is_api(const tco_scenario *sc, int b)
     return b >= 0 && sc->backends[b].type == &tco_backend_api;
 }
 
-/* Route route of strategy st into g, its platform into *P (which must be
- * the same in every route); 0 when the lanes cannot cost it. */
+/* Route route of strategy st into g, its platform into p->P (which must
+ * be the same in every route); 0 when the lanes cannot cost it. */
 static int make_regime(const tco_model *m, const tco_strategy *st, const int *route, regime *g,
                        plan *p)
 {
@@ -113,6 +113,8 @@ static int make_regime(const tco_model *m, const tco_strategy *st, const int *ro
     for (size_t k = 0; k < m->K; k++) {
         int b = route[k];
         g->onP[k] = g->unsv[k] = g->trA[k] = 0;
+        if (b < 0)
+            return 0;
         if (is_api(sc, b)) {
             g->ab[k] = b;
         } else {
@@ -193,7 +195,7 @@ size_t tco_lanes_bytes(size_t S, size_t K, size_t B, int T)
 {
     const size_t rows = (MAXREG + 2) * K + B + 6, per = (size_t)T * L4 * sizeof(double);
     return sizeof(tco_lanes) + S * sizeof(plan) + rows * per +
-           B * (sizeof(int) + sizeof(unsigned)) + 64 * 14;
+           B * (sizeof(int) + sizeof(unsigned long long)) + 64 * 14;
 }
 
 tco_lanes *tco_lanes_alloc(const tco_model *m)
