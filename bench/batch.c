@@ -4,7 +4,7 @@
  * both.
  *
  * It draws NF futures that the lanes can cost for the strategy (futures
- * with an exclusion, owned GPUs or a failed setup are left out, as
+ * with an exclusion, a fixed api cost or a failed setup are left out, as
  * the engine costs those alone), costs them both ways and compares every
  * future's NPV, nominal sum, categories, GPUs, tokens, requests unserved,
  * monthly totals and the price indices it read (tco_future_track_reads),
@@ -105,7 +105,7 @@ static int measure(const char *path, const tco_model *m, tco_lanes *L, size_t s,
         long left = draw(f, m, L, s, x, u, &zig, &id);
         if (left < 0) {
             fprintf(stderr, "batch: strategy %s: nearly every future of %s has an exclusion, a "
-                            "failed setup or owned GPUs\n",
+                            "fixed monthly cost, a failed setup or owned GPUs\n",
                     sc->strategies[s].name, path);
             goto out;
         }
@@ -155,8 +155,8 @@ static int measure(const char *path, const tco_model *m, tco_lanes *L, size_t s,
     printf("  four at a time in AVX2 lanes (gathers)  %8.1f ns a future\n", tl * per);
     printf("  lanes over one at a time                %8.2f x\n", ts / tl);
     printf("  the same bits (NPV, nominal, categories, GPUs, tokens, unserved, monthly totals, "
-           "indices read): %ld of %ld futures (%ld left out: an exclusion, a failed setup or "
-           "owned GPUs)\n", checked - differ, checked, skipped);
+           "indices read): %ld of %ld futures (%ld left out: an exclusion, a fixed cost, a "
+           "failed setup or owned GPUs)\n", checked - differ, checked, skipped);
     rc = differ ? 1 : 0;
 out:
     for (int i = 0; i < NF; i++)
@@ -202,8 +202,8 @@ int main(int argc, char **argv)
     if (argc > 2 && s == sc->nstrategies) {
         fprintf(stderr, "batch: %s has no strategy %s\n", argv[1], argv[2]);
     } else if (s == sc->nstrategies || !tco_lanes_strategy(L, s)) {
-        fprintf(stderr, "batch: %s%s%s costed in lanes (routes to api backends and at most one "
-                        "rented platform, no review or retirement) in %s\n",
+        fprintf(stderr, "batch: %s%s%s costed in lanes (one route to api backends and at most "
+                        "one rented platform) in %s\n",
                 argc > 2 ? "strategy " : "no strategy is", argc > 2 ? argv[2] : "",
                 argc > 2 ? " is not" : "", argv[1]);
     } else if (reps < 1) {

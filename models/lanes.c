@@ -38,7 +38,6 @@
 #define MAXPH 3
 #define MAXK 16
 #define MAXREG (MAXPH + 1)
-#define MAXAPI 8 /* api backends a strategy can reach */
 #define NEVER 1e300 /* a month that never comes */
 
 /* A route in force (a phase's, or the switch's): for each workload k the
@@ -62,7 +61,6 @@ typedef struct {
     int from[MAXPH];
     double thr;
     regime rg[MAXREG];
-    int api[MAXAPI], napi; /* the api backends it can reach, in use order */
 } plan;
 
 struct tco_lanes {
@@ -91,11 +89,6 @@ struct tco_lanes {
     double uc[MAXREG][MAXK][L4], qac[MAXREG][MAXK][L4];
     const double (*ga[MAXREG][MAXK])[L4];
     double ul[MAXK][L4], qpc[MAXK][L4], ucu[MAXK][L4], val[MAXK][L4], tok[MAXK][L4];
-    /* The api backends with a fixed monthly cost in some lane, in use
-     * order (fb, nfb), and that cost (fixed[j]); workload k's unit load on
-     * ab[k] in route r (ula[r][k]). */
-    int fb[MAXAPI], nfb;
-    double fixed[MAXAPI][L4], ula[MAXREG][MAXK][L4];
 };
 
 /* The api backend (built-in type) b: not a table, not a platform. */
@@ -157,11 +150,6 @@ static void make_plan(const tco_model *m, size_t s, plan *p)
         const tco_backend_type *ty = sc->backends[use[j]].type;
         if (ty != &tco_backend_api && ty != &tco_backend_selfhost)
             return;
-        if (ty == &tco_backend_api) {
-            if (p->napi == MAXAPI)
-                return;
-            p->api[p->napi++] = use[j];
-        }
     }
     p->nph = (int)st->nphases;
     for (int r = 0; r < p->nph; r++) {
@@ -292,7 +280,8 @@ int tco_lanes_plain(const tco_lanes *L, const tco_future *f, size_t s)
     for (int r = 0; r < p->nph + p->sw; r++)
         for (size_t k = 0; k < L->K; k++) {
             const int b = p->rg[r].ab[k];
-            if (b >= 0 && !f->paths[b].priced)
+            if (b >= 0 && (((const tco_api_paths *)f->paths[b].data)->fixed != 0 ||
+                           !f->paths[b].priced))
                 return 0;
         }
     return 1;
@@ -373,14 +362,12 @@ static void fail_rows(tco_lanes *L, int b, size_t k, double (*dst)[L4])
 /* Workload j's requests r of month t in route r_ of the plan (regime g),
  * lanes in production where on is all ones: what it adds to the api and
  * quality categories (*a, *q) and to the platform's load (*l), whether it
- * goes unserved (*u, all ones), with unserved requests in the plan (uns)
- * its tokens and value if served (*sv, *v; else +0), and with fixed
- * monthly costs (fix) its load on ab[j] (*fl; +0 where ab[j] does not
- * serve it). */
+ * goes unserved (*u, all ones), and with unserved requests in the plan
+ * (uns) its tokens and value if served (*sv, *v; else +0). */
 static inline __attribute__((always_inline, target("avx2"))) void
 serve(const tco_lanes *L, const regime *g, int r_, size_t j, size_t t, __m256d r, __m256d on,
-      const int trP, const int uns, const int fix, __m256d *a, __m256d *q, __m256d *l,
-      __m256d *u, __m256d *sv, __m256d *v, __m256d *fl)
+      const int trP, const int uns, __m256d *a, __m256d *q, __m256d *l, __m256d *u, __m256d *sv,
+      __m256d *v)
 {
     const size_t T = (size_t)L->T;
     const __m256d zero = _mm256_setzero_pd();
@@ -392,9 +379,6 @@ serve(const tco_lanes *L, const regime *g, int r_, size_t j, size_t t, __m256d r
                                                           : L->qac[r_][j]));
     }
     *u = zero;
-    /* Its load on its api backend (read for a fixed monthly cost). */
-    if (fix)
-        *fl = g->unsv[j] ? zero : _mm256_mul_pd(r, _mm256_loadu_pd(L->ula[r_][j]));
     if (uns) {
         *sv = _mm256_mul_pd(r, _mm256_loadu_pd(L->tok[j]));
         *v = _mm256_mul_pd(r, _mm256_loadu_pd(L->val[j]));
@@ -407,8 +391,6 @@ serve(const tco_lanes *L, const regime *g, int r_, size_t j, size_t t, __m256d r
     }
     const __m256d qp = _mm256_mul_pd(r, _mm256_loadu_pd(trP ? L->qp[j * T + t] : L->qpc[j]));
     *l = _mm256_and_pd(on, _mm256_mul_pd(r, _mm256_loadu_pd(L->ul[j])));
-    if (fix)
-        *fl = _mm256_andnot_pd(on, *fl);
     if (!g->unsv[j]) {
         /* The fallback before production, then the platform. */
         *a = _mm256_andnot_pd(on, price);
@@ -459,7 +441,6 @@ static inline __attribute__((always_inline, target("avx2"))) void
 cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *res,
         const int plat, const int term, const int uns, const int swt)
 {
-    const int fix = L->nfb > 0; /* some api backend has a fixed monthly cost */
     const tco_model *m = L->m;
     const size_t K = L->K, T = (size_t)L->T;
     const __m256d zero = _mm256_setzero_pd(), hpm = _mm256_set1_pd(TCO_HOURS_PER_MONTH);
@@ -485,31 +466,21 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
         const __m256d ad = plat ? _mm256_cmp_pd(M, adopt, _CMP_GE_OQ) : zero;
         const __m256d on = plat ? _mm256_cmp_pd(M, prod, _CMP_GE_OQ) : zero;
         const __m256d sw = swt ? _mm256_cmp_pd(M, swm, _CMP_GE_OQ) : zero;
-        __m256d api = zero, ql = zero, load = zero, rec = zero, um = zero, ldf[MAXAPI];
-        for (int f = 0; f < L->nfb; f++)
-            ldf[f] = zero;
+        __m256d api = zero, ql = zero, load = zero, rec = zero, um = zero;
         for (size_t j = 0; j < K; j++) {
             const __m256d r = _mm256_loadu_pd(L->R[j * T + t]);
-            __m256d a, q, l, u, sv = zero, v = zero, fl = zero, fl1 = zero;
-            serve(L, &p->rg[ph], ph, j, t, r, on, p->trP, uns, fix, &a, &q, &l, &u, &sv, &v, &fl);
+            __m256d a, q, l, u, sv = zero, v = zero;
+            serve(L, &p->rg[ph], ph, j, t, r, on, p->trP, uns, &a, &q, &l, &u, &sv, &v);
             if (swt) {
                 __m256d a1, q1, l1, u1, sv1 = zero, v1 = zero;
-                serve(L, &p->rg[p->nph], p->nph, j, t, r, on, p->trP, uns, fix, &a1, &q1, &l1,
-                      &u1, &sv1, &v1, &fl1);
+                serve(L, &p->rg[p->nph], p->nph, j, t, r, on, p->trP, uns, &a1, &q1, &l1, &u1,
+                      &sv1, &v1);
                 a = _mm256_blendv_pd(a, a1, sw);
                 q = _mm256_blendv_pd(q, q1, sw);
                 l = _mm256_blendv_pd(l, l1, sw);
                 u = _mm256_blendv_pd(u, u1, sw);
                 sv = _mm256_blendv_pd(sv, sv1, sw);
                 v = _mm256_blendv_pd(v, v1, sw);
-            }
-            /* The loads on the api backends with a fixed cost, each from
-             * +0 in workload order (cost_direct's cload). */
-            for (int f = 0; fix && f < L->nfb; f++) {
-                __m256d c0 = p->rg[ph].ab[j] == L->fb[f] ? fl : zero;
-                if (swt)
-                    c0 = _mm256_blendv_pd(c0, p->rg[p->nph].ab[j] == L->fb[f] ? fl1 : zero, sw);
-                ldf[f] = _mm256_add_pd(ldf[f], c0);
             }
             api = _mm256_add_pd(api, a);
             ql = _mm256_add_pd(ql, q);
@@ -528,11 +499,6 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
         __m256d c[TCO_NCAT];
         for (int j = 0; j < TCO_NCAT; j++)
             c[j] = zero;
-        /* The fixed monthly costs of the api backends that served in the
-         * month, after its prices, in use order (tco_api_month). */
-        for (int f = 0; f < L->nfb; f++)
-            api = _mm256_add_pd(api, _mm256_and_pd(_mm256_cmp_pd(ldf[f], zero, _CMP_GT_OQ),
-                                                   _mm256_loadu_pd(L->fixed[f])));
         c[TCO_CAT_API] = api;
         c[TCO_CAT_QUALITY] = ql;
         c[TCO_CAT_EVENTS] = _mm256_loadu_pd(L->ev[t]);
@@ -660,18 +626,6 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
     const tco_scenario *sc = L->m->sc;
     const size_t K = L->K, T = (size_t)L->T;
     const int P = p->P;
-    /* The api backends with a fixed monthly cost in some lane. */
-    L->nfb = 0;
-    for (int j = 0; j < p->napi; j++) {
-        const int b = p->api[j];
-        int any = 0;
-        for (int l = 0; l < L4; l++) {
-            L->fixed[L->nfb][l] = ((const tco_api_paths *)L->f[l]->paths[b].data)->fixed;
-            any |= L->fixed[L->nfb][l] != 0;
-        }
-        if (any)
-            L->fb[L->nfb++] = b;
-    }
     /* What each route in force needs. */
     for (int r = 0; r < p->nph + p->sw; r++)
         for (size_t k = 0; k < K; k++) {
@@ -682,7 +636,6 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
             for (int l = 0; l < L4; l++) {
                 L->uc[r][k][l] = L->f[l]->paths[a].unit_cost[k];
                 L->qac[r][k][l] = L->f[l]->qual[(size_t)a * K + k];
-                L->ula[r][k][l] = L->f[l]->paths[a].unit_load[k];
             }
             if (p->rg[r].trA[k])
                 fail_rows(L, a, k, L->qa + ((size_t)r * K + k) * T);

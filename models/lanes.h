@@ -30,8 +30,9 @@ size_t tco_lanes_bytes(size_t S, size_t K, size_t B, int T);
 int tco_lanes_strategy(const tco_lanes *L, size_t s);
 
 /* Whether future f can be costed in lanes for such a strategy: no
- * exclusion, and a platform that is rented (by the hour, or with a
- * reserved term), not owned, and whose setup does not fail. */
+ * exclusion, no fixed monthly cost on an api backend it serves, and a
+ * platform that is rented (by the hour, or with a reserved term), not
+ * owned, and whose setup does not fail. */
 int tco_lanes_plain(const tco_lanes *L, const tco_future *f, size_t s);
 
 /* A new group of futures f[0 .. TCO_LANES - 1] (a future may repeat: its
