@@ -202,8 +202,8 @@ int main(int argc, char **argv)
     if (argc > 2 && s == sc->nstrategies) {
         fprintf(stderr, "batch: %s has no strategy %s\n", argv[1], argv[2]);
     } else if (s == sc->nstrategies || !tco_lanes_strategy(L, s)) {
-        fprintf(stderr, "batch: %s%s%s costed in lanes (one route to api backends and at most "
-                        "one rented platform) in %s\n",
+        fprintf(stderr, "batch: %s%s%s costed in lanes (routes to api backends and at most one "
+                        "rented platform, no review or retirement) in %s\n",
                 argc > 2 ? "strategy " : "no strategy is", argc > 2 ? argv[2] : "",
                 argc > 2 ? " is not" : "", argv[1]);
     } else if (reps < 1) {

@@ -154,7 +154,8 @@ static void make_plan(const tco_model *m, size_t s, plan *p)
     p->nph = (int)st->nphases;
     for (int r = 0; r < p->nph; r++) {
         p->from[r] = st->phases[r].from_month;
-        if ((r > 0 && p->from[r] <= p->from[r - 1]) || !make_regime(m, st, st->phases[r].route, &p->rg[r], p))
+        if ((r > 0 && p->from[r] <= p->from[r - 1]) ||
+            !make_regime(m, st, st->phases[r].route, &p->rg[r], p))
             return;
     }
     if (st->switch_kind == TCO_SWITCH_VOLUME) {

@@ -23,10 +23,12 @@ void tco_lanes_free(tco_lanes *L);
  * K workloads, B backends and T months. */
 size_t tco_lanes_bytes(size_t S, size_t K, size_t B, int T);
 
-/* Whether strategy s can be costed in lanes: one route (one phase, no
- * switch, review or retirement) to api backends and at most one
- * self-hosted platform, served by the strategy's api fallback until it is
- * in production. */
+/* Whether strategy s can be costed in lanes: at most three phases and a
+ * switch on volume (no review, retirement or switch on spend), at most 16
+ * workloads, routes to api backends and at most one
+ * self-hosted platform, served until it is in production by the
+ * strategy's api fallback or, where the workload may not use it, not at
+ * all (unserved). */
 int tco_lanes_strategy(const tco_lanes *L, size_t s);
 
 /* Whether future f can be costed in lanes for such a strategy: no

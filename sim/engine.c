@@ -269,7 +269,8 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
     bytes += nblocks * (S * T + S * TCO_NCAT + 4 * S + 1 + 2 * S * (T + 2)) * 8 +
              nblocks * (double)sc->ninputs * 4;
     /* A thread's vector lanes (models/lanes.h) and its group's inputs. */
-    bytes += th * ((double)tco_lanes_bytes(sc->nstrategies, sc->nworkloads, sc->nbackends, sc->horizon) +
+    bytes += th * ((double)tco_lanes_bytes(sc->nstrategies, sc->nworkloads, sc->nbackends,
+                                           sc->horizon) +
                    TCO_LANES * ((double)sc->ninputs + 3 * T) * 8);
     return bytes > 1e19 ? (size_t)-1 : (size_t)bytes;
 }
@@ -926,7 +927,9 @@ static void book(tco_run *run, workspace *w, long i, size_t s, const tco_cost *c
     pbe[s * (T + 2) + (size_t)be]++;
     /* At most one change a month, from month 1 to T. */
     if (cost->switches > 0) {
-        int fs = cost->first_switch < 0 ? 0 : cost->first_switch > run->T ? run->T + 1 : cost->first_switch;
+        int fs = cost->first_switch < 0             ? 0
+                 : cost->first_switch > run->T ? run->T + 1
+                                               : cost->first_switch;
         pfirst[s * (T + 2) + (size_t)fs]++;
         pswitch[s] += cost->switches;
     }
