@@ -7,7 +7,11 @@
  * at least its minimum), its compute (with a reserved term, the term's
  * cost then the GPUs beyond it), its staff (the base alone before
  * production), its setup cost in the month of adoption and its
- * operations; then the month's total over the categories in their order,
+ * operations; an owned platform's cohorts (tco_owned_month: a cohort
+ * bought in each month the GPUs needed pass the fleet, the facility and
+ * maintenance of the fleet, and at the horizon each cohort's book value
+ * credited in purchase order), for futures in which no cohort reaches its
+ * lifetime within the horizon; then the month's total over the categories in their order,
  * then the NPV, the nominal sum and the discounted categories month by
  * month.  What differs from lane to lane (the platform's adoption and
  * production, the month of a switch on volume, requests unserved before
@@ -78,6 +82,9 @@ struct tco_lanes {
      * monthly totals. */
     double (*R)[L4], (*ev)[L4], (*va)[L4], (*idx)[L4], (*qa)[L4], (*qp)[L4];
     double (*staff)[L4], (*ops)[L4], (*mon)[L4];
+    /* An owned platform's cohort bought in month t, lane by lane: its cost
+     * (+0 for none) and whether one was bought (all ones). */
+    double (*coh)[L4], (*cohm)[L4];
     const double (*gp)[L4]; /* the platform's index (in idx) */
     int *slot;
     unsigned long long *stamp, group; /* 64 bits: never wraps within a process */
@@ -182,7 +189,7 @@ static void *line_alloc(size_t bytes)
 
 size_t tco_lanes_bytes(size_t S, size_t K, size_t B, int T)
 {
-    const size_t rows = (MAXREG + 2) * K + B + 6, per = (size_t)T * L4 * sizeof(double);
+    const size_t rows = (MAXREG + 2) * K + B + 8, per = (size_t)T * L4 * sizeof(double);
     return sizeof(tco_lanes) + S * sizeof(plan) + rows * per +
            B * (sizeof(int) + sizeof(unsigned long long)) + 64 * 14;
 }
@@ -233,9 +240,11 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
     L->staff = line_alloc(row);
     L->ops = line_alloc(row);
     L->mon = line_alloc(row);
+    L->coh = line_alloc(row);
+    L->cohm = line_alloc(row);
     L->stamp = line_alloc(nslot * sizeof *L->stamp);
     if (!L->R || !L->ev || !L->va || !L->idx || !L->qa || !L->qp || !L->staff || !L->ops ||
-        !L->mon || !L->stamp)
+        !L->mon || !L->coh || !L->cohm || !L->stamp)
         goto fail;
     return L;
 fail:
@@ -258,6 +267,8 @@ void tco_lanes_free(tco_lanes *L)
     free(L->staff);
     free(L->ops);
     free(L->mon);
+    free(L->coh);
+    free(L->cohm);
     free(L->stamp);
     free(L);
 }
@@ -275,7 +286,9 @@ int tco_lanes_plain(const tco_lanes *L, const tco_future *f, size_t s)
     if (p->P >= 0) {
         const tco_backend_paths *q = &f->paths[p->P];
         const tco_self_paths *d = q->data;
-        if (q->setup_failed || q->setup < 0 || d->owned)
+        /* Owned GPUs: no cohort retires within the horizon (one bought
+         * in month 1 or later is T - 1 months old at most in month T). */
+        if (q->setup_failed || q->setup < 0 || (d->owned && d->lifetime < L->T))
             return 0;
     }
     for (int r = 0; r < p->nph + p->sw; r++)
@@ -410,24 +423,29 @@ serve(const tco_lanes *L, const regime *g, int r_, size_t j, size_t t, __m256d r
 }
 
 /* Whether category j can be written: prices, failures, events and value,
- * and with a platform its compute, staff, setup and operations. */
-static inline int writes(int j, int plat)
+ * with a platform its compute, staff, setup and operations, and with an
+ * owned one its facility (cost_direct's categories). */
+static inline int writes(int j, int plat, int own)
 {
     return j == TCO_CAT_API || j == TCO_CAT_QUALITY || j == TCO_CAT_EVENTS ||
            j == TCO_CAT_VALUE ||
            (plat && (j == TCO_CAT_COMPUTE || j == TCO_CAT_STAFF || j == TCO_CAT_SETUP ||
-                     j == TCO_CAT_OPERATIONS));
+                     j == TCO_CAT_OPERATIONS)) ||
+           (own && j == TCO_CAT_FACILITY);
 }
 
 /* A lane's values for the costing, at [l] of each: the months of the
  * platform's adoption and production and of the first switched month
  * (NEVER for none); the platform's hourly price, peak factor, capacity,
  * minimum GPUs, base staff, staff per GPU, setup cost; a reserved term's
- * length, GPUs and hourly price. */
+ * length, GPUs and hourly price; owned GPUs' purchase price, facility
+ * and maintenance a month per GPU and per unit of cost, resale fraction
+ * and lifetime. */
 typedef struct {
     double adopt[L4], prod[L4], swm[L4];
     double hour[L4], peak[L4], den[L4], gmin[L4], base[L4], per[L4], setup[L4];
     double tlen[L4], held[L4], rhour[L4];
+    double buy[L4], fac[L4], maint[L4], resale[L4], life[L4];
 } lane_values;
 
 /* The results of the costing, lane l at [l]. */
@@ -436,11 +454,35 @@ typedef struct {
     int any; /* bit l: lane l has requests unserved in some month */
 } lane_results;
 
+/* Month T's compute c less the book value of the owned cohorts held, in
+ * purchase order as tco_owned_month credits them: resale fraction x cost
+ * x max(0, 1 - age / lifetime), age = T - month bought + 1 (no cohort is
+ * retired: tco_lanes_plain). */
+static inline __attribute__((always_inline, target("avx2"))) __m256d
+book_value(const tco_lanes *L, const lane_values *lv, __m256d c)
+{
+    const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1);
+    const __m256d resale = _mm256_loadu_pd(lv->resale), life = _mm256_loadu_pd(lv->life);
+    for (int t = 0; t < L->T; t++) {
+        const __m256d more = _mm256_loadu_pd(L->cohm[t]);
+        if (_mm256_testz_pd(more, more))
+            continue;
+        const __m256d age = _mm256_set1_pd((double)(L->T - (t + 1) + 1));
+        const __m256d left = _mm256_sub_pd(one, _mm256_div_pd(age, life));
+        const __m256d kept = _mm256_and_pd(_mm256_cmp_pd(left, zero, _CMP_GT_OQ), left);
+        const __m256d credit =
+            _mm256_mul_pd(_mm256_mul_pd(resale, _mm256_loadu_pd(L->coh[t])), kept);
+        c = _mm256_blendv_pd(c, _mm256_sub_pd(c, credit), more);
+    }
+    return c;
+}
+
 /* The costing of strategy p in lanes: plat, a platform; term, a reserved
- * term on it; uns, requests that can go unserved; swt, a switch. */
+ * term on it; own, its GPUs owned (never with a term); uns, requests that
+ * can go unserved; swt, a switch. */
 static inline __attribute__((always_inline, target("avx2"))) void
 cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *res,
-        const int plat, const int term, const int uns, const int swt)
+        const int plat, const int term, const int own, const int uns, const int swt)
 {
     const tco_model *m = L->m;
     const size_t K = L->K, T = (size_t)L->T;
@@ -450,10 +492,13 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
     const __m256d hour = LD(hour), peak = LD(peak), den = LD(den), gmin = LD(gmin),
                   base = LD(base), per = LD(per), setup = LD(setup);
     const __m256d tlen = LD(tlen), held = LD(held), rhour = LD(rhour);
+    const __m256d buy = LD(buy), fac = LD(fac), maint = LD(maint);
 #undef LD
     /* The running term's first month (none: the first month in
      * production starts one) and its monthly cost (tco_self_months). */
     __m256d tstart = _mm256_set1_pd(-NEVER), tcost = zero;
+    /* An owned fleet's GPUs and the purchase cost of its cohorts. */
+    __m256d fleet = zero, owned = zero;
     __m256d n = zero, s = zero, k[TCO_NCAT], gpu = zero, unsd = zero, srvd = zero, any = zero;
     for (int j = 0; j < TCO_NCAT; j++)
         k[j] = zero;
@@ -532,6 +577,23 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
                     on, _mm256_add_pd(_mm256_add_pd(zero, tcost),
                                       _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(paid, hpm), hour),
                                                     gi)));
+            } else if (own) {
+                /* tco_owned_month: a cohort of the GPUs beyond the fleet
+                 * at the month's index, then the fleet's facility and the
+                 * maintenance of what it cost. */
+                const __m256d more = _mm256_and_pd(on, _mm256_cmp_pd(g, fleet, _CMP_GT_OQ));
+                const __m256d cost =
+                    _mm256_and_pd(more, _mm256_mul_pd(_mm256_mul_pd(_mm256_sub_pd(g, fleet), buy), gi));
+                c[TCO_CAT_COMPUTE] = _mm256_add_pd(zero, cost);
+                fleet = _mm256_blendv_pd(fleet, g, more);
+                owned = _mm256_blendv_pd(owned, _mm256_add_pd(owned, cost), more);
+                _mm256_storeu_pd(L->coh[t], cost);
+                _mm256_storeu_pd(L->cohm[t], more);
+                c[TCO_CAT_FACILITY] = _mm256_and_pd(
+                    on, _mm256_add_pd(zero, _mm256_add_pd(_mm256_mul_pd(fleet, fac),
+                                                          _mm256_mul_pd(maint, owned))));
+                if (t + 1 == T)
+                    c[TCO_CAT_COMPUTE] = book_value(L, lv, c[TCO_CAT_COMPUTE]);
             } else {
                 c[TCO_CAT_COMPUTE] = _mm256_and_pd(
                     on, _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(g, hpm), hour), gi));
@@ -547,13 +609,13 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
         /* The categories the strategy can write, in their order. */
         __m256d tot = zero;
         for (int j = 0; j < TCO_NCAT; j++)
-            if (writes(j, plat))
+            if (writes(j, plat, own))
                 tot = _mm256_add_pd(tot, c[j]);
         const __m256d d = _mm256_set1_pd(m->discount[t]);
         n = _mm256_add_pd(n, _mm256_mul_pd(d, tot));
         s = _mm256_add_pd(s, tot);
         for (int j = 0; j < TCO_NCAT; j++)
-            if (writes(j, plat))
+            if (writes(j, plat, own))
                 k[j] = _mm256_add_pd(k[j], _mm256_mul_pd(d, c[j]));
         _mm256_storeu_pd(L->mon[t], tot);
     }
@@ -569,17 +631,20 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
 
 __attribute__((target("avx2"))) static void cost_lanes(const tco_lanes *L, const plan *p,
                                                        const lane_values *lv, lane_results *res,
-                                                       int term)
+                                                       int term, int own)
 {
-#define COST(plat, term, uns, sw) cost_as(L, p, lv, res, plat, term, uns, sw)
+#define COST(plat, term, own, uns, sw) cost_as(L, p, lv, res, plat, term, own, uns, sw)
     if (p->P < 0)
-        p->sw ? COST(0, 0, 0, 1) : COST(0, 0, 0, 0);
+        p->sw ? COST(0, 0, 0, 0, 1) : COST(0, 0, 0, 0, 0);
     else if (term)
-        p->sw ? (p->uns ? COST(1, 1, 1, 1) : COST(1, 1, 0, 1))
-              : (p->uns ? COST(1, 1, 1, 0) : COST(1, 1, 0, 0));
+        p->sw ? (p->uns ? COST(1, 1, 0, 1, 1) : COST(1, 1, 0, 0, 1))
+              : (p->uns ? COST(1, 1, 0, 1, 0) : COST(1, 1, 0, 0, 0));
+    else if (own)
+        p->sw ? (p->uns ? COST(1, 0, 1, 1, 1) : COST(1, 0, 1, 0, 1))
+              : (p->uns ? COST(1, 0, 1, 1, 0) : COST(1, 0, 1, 0, 0));
     else
-        p->sw ? (p->uns ? COST(1, 0, 1, 1) : COST(1, 0, 0, 1))
-              : (p->uns ? COST(1, 0, 1, 0) : COST(1, 0, 0, 0));
+        p->sw ? (p->uns ? COST(1, 0, 0, 1, 1) : COST(1, 0, 0, 0, 1))
+              : (p->uns ? COST(1, 0, 0, 1, 0) : COST(1, 0, 0, 0, 0));
 #undef COST
 }
 
@@ -663,7 +728,7 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
     }
     lane_values lv;
     memset(&lv, 0, sizeof lv);
-    int tau[L4] = {0}, term = 0;
+    int tau[L4] = {0}, term = 0, own = 0;
     for (int l = 0; l < L4; l++) {
         const tco_future *f = L->f[l];
         /* The switch on demand: triggered at the end of the first month
@@ -700,7 +765,13 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
         lv.tlen[l] = d->term;
         lv.held[l] = d->reserved;
         lv.rhour[l] = d->reserved_hour;
+        lv.buy[l] = d->purchase;
+        lv.fac[l] = d->facility;
+        lv.maint[l] = d->maint;
+        lv.resale[l] = d->resale;
+        lv.life[l] = d->lifetime;
         term = d->term != 0; /* the backend's: the same in every future */
+        own = d->owned;
     }
     if (P >= 0) {
         const double *st[L4], *op[L4];
@@ -714,7 +785,7 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
         rows_to_lanes(L->ops, op, T);
     }
     lane_results res;
-    cost_lanes(L, p, &lv, &res, term);
+    cost_lanes(L, p, &lv, &res, term, own);
     for (int l = 0; l < L4; l++) {
         const tco_future *f = L->f[l];
         tco_cost *c = &out[l];

@@ -310,7 +310,7 @@ static const char *EDGE =
     "    failure_rate_trend_annual: { dist: uniform, min: -0.5, max: -0.1 }\n"
     "    success_rate: { a: 0.98, b: 0.94, c: 0.9 }\n";
 
-/* The rest of EDGE (no %d). */
+/* The rest of EDGE.  %d: the owned GPUs' lifetime. */
 static const char *EDGE2 =
     "  gpu:\n"
     "    type: self_hosted\n"
@@ -324,12 +324,18 @@ static const char *EDGE2 =
     "    success_rate: { a: 0.97, b: 0.93, c: 0.9 }\n"
     "  owned:\n"
     "    type: self_hosted\n"
-    "    throughput_tokens_per_gpu_second: 1500\n"
-    "    min_gpus: 8\n"
-    "    gpu: { mode: owned, purchase_price: 37500, lifetime_months: 24, power_kw: 1.275,\n"
-    "           electricity_per_kwh: 0.08 }\n"
+    "    throughput_tokens_per_gpu_second: { dist: lognormal, p10: 600, p90: 2400 }\n"
+    "    peak_to_average: 1.5\n"
+    "    min_gpus: 2\n"
+    "    gpu: { mode: owned, purchase_price: { dist: pert, min: 33750, mode: 37500, max: 40000 },\n"
+    "           lifetime_months: %d, power_kw: 1.275, pue: { dist: pert, min: 1.1, mode: 1.3, max: 1.58 },\n"
+    "           electricity_per_kwh: 0.08, colocation_per_kw_month: 184,\n"
+    "           maintenance_annual: { dist: uniform, min: 0.02, max: 0.08 },\n"
+    "           resale_fraction: { dist: uniform, min: 0.2, max: 0.9 },\n"
+    "           price_trend_annual: -0.15, price_volatility_annual: 0.3 }\n"
     "    staff: { base_fte: 2, cost_per_fte_year: 189000 }\n"
-    "    setup: { months: 2, cost: 80000 }\n"
+    "    setup: { months: { dist: uniform, min: 0, max: 3 }, cost: 80000 }\n"
+    "    updates: { per_year: 2, cost_per_update: 10000 }\n"
     "strategies:\n"
     "  api: { route: { a: api-a, b: api-b, c: api-a } }\n"
     "  term: { route: { a: gpu-term, b: gpu-term, c: api-b }, fallback: api-a }\n"
@@ -338,6 +344,15 @@ static const char *EDGE2 =
     "  unfallen: { route: { a: gpu-term, b: gpu-term, c: gpu-term }, fallback: none }\n"
     "  fixed: { route: { a: api-fixed, b: api-b, c: api-fixed } }\n"
     "  owned: { route: { a: owned, b: owned, c: api-a }, fallback: api-a }\n"
+    "  owned-staged:\n"
+    "    phases:\n"
+    "      - { from_month: 1, route: { a: api-a, b: api-b, c: api-a } }\n"
+    "      - { from_month: 2, route: { a: owned, b: api-b, c: api-b } }\n"
+    "    fallback: api-b\n"
+    "  owned-later:\n"
+    "    route: { a: api-a, b: api-b, c: api-a }\n"
+    "    switch: { when: { requests_per_month_above: 3.0e6 }, route: { a: owned, b: owned, c: owned } }\n"
+    "    fallback: api-b\n"
     "  staged:\n"
     "    phases:\n"
     "      - { from_month: 1, route: { a: api-a, b: api-b, c: api-a } }\n"
@@ -362,30 +377,38 @@ static const char *EDGE2 =
     "              factor: 1.5 } } }\n"
     "  regulation: { probability_per_year: 0.1, effect: { exclude_backend: { backend: api-a,\n"
     "                reroute_to: api-b, cost: 80000 } } }\n"
-    "  audit: { probability_per_year: 0.3, effect: { one_off_cost: 25000 } }\n";
+    "  audit: { probability_per_year: 0.3, effect: { one_off_cost: 25000 } }\n"
+    "  glut: { probability_per_year: 0.2, effect: { price_multiplier: { backend: owned,\n"
+    "          factor: 0.7 } } }\n";
 
 START_TEST(test_edges)
 {
-    static const int cases[][3] = {
-        /* horizon, term, setup maximum */
-        {1, 1, 2}, {3, 2, 4}, {5, 3, 7}, {7, 2, 1}, {12, 3, 14}, {36, 12, 6}, {37, 5, 40},
+    /* Owned GPUs are costed in lanes when no cohort can reach its
+     * lifetime within the horizon (lifetime >= horizon), else alone: a
+     * lifetime of the horizon and of one month less. */
+    static const int cases[][4] = {
+        /* horizon, term, setup maximum, owned GPUs' lifetime */
+        {1, 1, 2, 1},     {3, 2, 4, 2},    {5, 3, 7, 5},     {7, 2, 1, 24},
+        {12, 3, 14, 12}, {36, 12, 6, 24}, {37, 5, 40, 40}, {24, 6, 3, 23},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char text[8192], what[64];
+        char text[10000], what[80];
         int len = snprintf(text, sizeof text, EDGE, cases[i][0], cases[i][1], cases[i][2]);
-        ck_assert(len > 0 && (size_t)len + strlen(EDGE2) < sizeof text);
-        strcat(text, EDGE2);
-        snprintf(what, sizeof what, "edge (horizon %d, term %d, setup to %d)", cases[i][0],
-                 cases[i][1], cases[i][2]);
+        ck_assert(len > 0 && (size_t)len < sizeof text);
+        int more = snprintf(text + len, sizeof text - (size_t)len, EDGE2, cases[i][3]);
+        ck_assert(more > 0 && (size_t)(len + more) < sizeof text);
+        snprintf(what, sizeof what, "edge (horizon %d, term %d, setup to %d, lifetime %d)",
+                 cases[i][0], cases[i][1], cases[i][2], cases[i][3]);
         tco_scenario *sc;
         tco_error err;
         ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s: %s", what, err.msg);
         double share = compare(sc, 1001, what);
         compare_sweep(sc, 403, what);
-        /* Of the 11 strategies, api, term, term-b, rented, unfallen,
-         * staged, threshold and leave (whose switch leaves api-a: the
-         * months it is read end with the switch) qualify; rented's futures
-         * with a failed setup do not. */
+        /* Of the 13 strategies, api, term, term-b, rented, unfallen,
+         * owned, owned-staged, owned-later, staged, threshold and leave (whose switch
+         * leaves api-a: the months it is read end with the switch)
+         * qualify; rented's futures with a failed setup do not, nor owned
+         * GPUs that can retire within the horizon. */
         if (have_avx2())
             ck_assert_msg(share > 0.4, "%s: %.3f of the costings in lanes", what, share);
         tco_scenario_free(sc);
