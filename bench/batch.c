@@ -105,7 +105,8 @@ static int measure(const char *path, const tco_model *m, tco_lanes *L, size_t s,
         long left = draw(f, m, L, s, x, u, &zig, &id);
         if (left < 0) {
             fprintf(stderr, "batch: strategy %s: nearly every future of %s has an exclusion, a "
-                            "fixed monthly cost, a failed setup or owned GPUs\n",
+                            "fixed monthly cost, a failed setup or owned GPUs that retire "
+                            "within the horizon\n",
                     sc->strategies[s].name, path);
             goto out;
         }
@@ -156,7 +157,8 @@ static int measure(const char *path, const tco_model *m, tco_lanes *L, size_t s,
     printf("  lanes over one at a time                %8.2f x\n", ts / tl);
     printf("  the same bits (NPV, nominal, categories, GPUs, tokens, unserved, monthly totals, "
            "indices read): %ld of %ld futures (%ld left out: an exclusion, a fixed cost, a "
-           "failed setup or owned GPUs)\n", checked - differ, checked, skipped);
+           "failed setup or owned GPUs retired within the horizon)\n",
+           checked - differ, checked, skipped);
     rc = differ ? 1 : 0;
 out:
     for (int i = 0; i < NF; i++)

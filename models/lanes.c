@@ -582,8 +582,8 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
                  * at the month's index, then the fleet's facility and the
                  * maintenance of what it cost. */
                 const __m256d more = _mm256_and_pd(on, _mm256_cmp_pd(g, fleet, _CMP_GT_OQ));
-                const __m256d cost =
-                    _mm256_and_pd(more, _mm256_mul_pd(_mm256_mul_pd(_mm256_sub_pd(g, fleet), buy), gi));
+                const __m256d cost = _mm256_and_pd(
+                    more, _mm256_mul_pd(_mm256_mul_pd(_mm256_sub_pd(g, fleet), buy), gi));
                 c[TCO_CAT_COMPUTE] = _mm256_add_pd(zero, cost);
                 fleet = _mm256_blendv_pd(fleet, g, more);
                 owned = _mm256_blendv_pd(owned, _mm256_add_pd(owned, cost), more);

@@ -25,16 +25,16 @@ size_t tco_lanes_bytes(size_t S, size_t K, size_t B, int T);
 
 /* Whether strategy s can be costed in lanes: at most three phases and a
  * switch on volume (no review, retirement or switch on spend), at most 16
- * workloads, routes to api backends and at most one
- * self-hosted platform, served until it is in production by the
- * strategy's api fallback or, where the workload may not use it, not at
- * all (unserved). */
+ * workloads, routes to api backends and at most one self-hosted platform
+ * (rented or owned), served until it is in production by the strategy's
+ * api fallback or, where the workload may not use it, not at all
+ * (unserved). */
 int tco_lanes_strategy(const tco_lanes *L, size_t s);
 
 /* Whether future f can be costed in lanes for such a strategy: no
  * exclusion, no fixed monthly cost on an api backend it serves, and a
- * platform that is rented (by the hour, or with a reserved term), not
- * owned, and whose setup does not fail. */
+ * platform whose setup does not fail and, when its GPUs are owned, whose
+ * lifetime is at least the horizon (no cohort is retired within it). */
 int tco_lanes_plain(const tco_lanes *L, const tco_future *f, size_t s);
 
 /* A new group of futures f[0 .. TCO_LANES - 1] (a future may repeat: its
