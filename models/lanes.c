@@ -43,6 +43,11 @@
 #define MAXK 16
 #define MAXREG (MAXPH + 1)
 #define NEVER 1e300 /* a month that never comes */
+/* The kinds of a backend's rows in lanes: its price index, a platform's
+ * staff cost and operations, then workload k's failure costs by month at
+ * ROW_FAIL + k. */
+enum { ROW_INDEX, ROW_STAFF, ROW_OPS, ROW_FAIL };
+#define NROW(K) (ROW_FAIL + (K))
 
 /* A route in force (a phase's, or the switch's): for each workload k the
  * api backend that serves it when it does not go to the platform or the
@@ -74,19 +79,23 @@ struct tco_lanes {
     plan *pl; /* S */
     tco_future *f[L4];
     /* Month t of lane l at [t][l]: the requests of workload k from
-     * R[k * T], the one-off costs, the value, each slotted backend's
-     * index from idx[slot[b] * T] (gathered in the group stamp[slot]),
-     * and the strategy's own: failure costs by month of the api backends
-     * (qa[(r * K + k) * T] in route r) and of the platform
-     * (qp[k * T]), the platform's staff cost and operations, and the
-     * monthly totals. */
-    double (*R)[L4], (*ev)[L4], (*va)[L4], (*idx)[L4], (*qa)[L4], (*qp)[L4];
-    double (*staff)[L4], (*ops)[L4], (*mon)[L4];
+     * R[k * T], the one-off costs, the value and the monthly totals; and
+     * the rows of backends that strategies read (a backend's index, a
+     * platform's staff cost and operations, the failure costs by month of
+     * workload k on a backend whose failure rate trends), row j from
+     * rows[j * T], gathered once a group (stamp[j]) whichever strategies
+     * read it: backend b's row of kind q (ROW_*) is rid[b * NROW(K) + q],
+     * -1 when no strategy reads it. */
+    double (*R)[L4], (*ev)[L4], (*va)[L4], (*rows)[L4], (*mon)[L4];
     /* An owned platform's cohort bought in month t, lane by lane: its cost
      * (+0 for none) and whether one was bought (all ones). */
     double (*coh)[L4], (*cohm)[L4];
-    const double (*gp)[L4]; /* the platform's index (in idx) */
-    int *slot;
+    /* The strategy's rows: the platform's index, staff and operations,
+     * and the failure costs by month of workload k on the api backend of
+     * route r (qa[r][k]) and on the platform (qp[k]). */
+    const double (*gp)[L4], (*staff)[L4], (*ops)[L4];
+    const double (*qa[MAXREG][MAXK])[L4], (*qp[MAXK])[L4];
+    int *rid;
     unsigned long long *stamp, group; /* 64 bits: never wraps within a process */
     /* The strategy's values in lanes: in route r, workload k's unit cost
      * on ab[k], its failure cost there without a trend and ab[k]'s index
@@ -189,9 +198,17 @@ static void *line_alloc(size_t bytes)
 
 size_t tco_lanes_bytes(size_t S, size_t K, size_t B, int T)
 {
-    const size_t rows = (MAXREG + 2) * K + B + 8, per = (size_t)T * L4 * sizeof(double);
+    const size_t rows = K + 5 + B * NROW(K), per = (size_t)T * L4 * sizeof(double);
     return sizeof(tco_lanes) + S * sizeof(plan) + rows * per +
-           B * (sizeof(int) + sizeof(unsigned long long)) + 64 * 14;
+           B * NROW(K) * (sizeof(int) + sizeof(unsigned long long)) + 64 * 10;
+}
+
+/* Backend b's row of kind q wanted: given a row number when it has none. */
+static void want_row(tco_lanes *L, int b, size_t q, int *nrow)
+{
+    int *j = &L->rid[(size_t)b * NROW(L->K) + q];
+    if (*j < 0)
+        *j = (*nrow)++;
 }
 
 tco_lanes *tco_lanes_alloc(const tco_model *m)
@@ -208,13 +225,13 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
     L->B = B;
     L->T = m->T;
     L->pl = line_alloc(S * sizeof *L->pl);
-    L->slot = line_alloc(B * sizeof *L->slot);
-    if (!L->pl || !L->slot)
+    L->rid = line_alloc(B * NROW(K) * sizeof *L->rid);
+    if (!L->pl || !L->rid)
         goto fail;
-    int any = 0;
-    size_t nslot = 0;
-    for (size_t b = 0; b < B; b++)
-        L->slot[b] = -1;
+    int any = 0, nrow = 0;
+    for (size_t j = 0; j < B * NROW(K); j++)
+        L->rid[j] = -1;
+    /* The rows each strategy costed in lanes reads. */
     for (size_t s = 0; s < S; s++) {
         plan *p = &L->pl[s];
         make_plan(m, s, p);
@@ -222,11 +239,23 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
             continue;
         any = 1;
         for (int r = 0; r < p->nph + p->sw; r++)
+            for (size_t k = 0; k < K; k++) {
+                const int a = p->rg[r].ab[k];
+                if (a < 0)
+                    continue;
+                want_row(L, a, ROW_INDEX, &nrow);
+                if (p->rg[r].trA[k])
+                    want_row(L, a, ROW_FAIL + k, &nrow);
+            }
+        if (p->P >= 0) {
+            want_row(L, p->P, ROW_INDEX, &nrow);
+            want_row(L, p->P, ROW_STAFF, &nrow);
+            want_row(L, p->P, ROW_OPS, &nrow);
             for (size_t k = 0; k < K; k++)
-                if (p->rg[r].ab[k] >= 0 && L->slot[p->rg[r].ab[k]] < 0)
-                    L->slot[p->rg[r].ab[k]] = (int)nslot++;
-        if (p->P >= 0 && L->slot[p->P] < 0)
-            L->slot[p->P] = (int)nslot++;
+                for (int r = 0; p->trP && r < p->nph + p->sw; r++)
+                    if (p->rg[r].onP[k])
+                        want_row(L, p->P, ROW_FAIL + k, &nrow);
+        }
     }
     if (!any)
         goto fail;
@@ -234,17 +263,12 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
     L->R = line_alloc(K * row);
     L->ev = line_alloc(row);
     L->va = line_alloc(row);
-    L->idx = line_alloc(nslot * row);
-    L->qa = line_alloc(MAXREG * K * row);
-    L->qp = line_alloc(K * row);
-    L->staff = line_alloc(row);
-    L->ops = line_alloc(row);
+    L->rows = line_alloc((size_t)nrow * row);
     L->mon = line_alloc(row);
     L->coh = line_alloc(row);
     L->cohm = line_alloc(row);
-    L->stamp = line_alloc(nslot * sizeof *L->stamp);
-    if (!L->R || !L->ev || !L->va || !L->idx || !L->qa || !L->qp || !L->staff || !L->ops ||
-        !L->mon || !L->coh || !L->cohm || !L->stamp)
+    L->stamp = line_alloc((size_t)nrow * sizeof *L->stamp);
+    if (!L->R || !L->ev || !L->va || !L->rows || !L->mon || !L->coh || !L->cohm || !L->stamp)
         goto fail;
     return L;
 fail:
@@ -257,15 +281,11 @@ void tco_lanes_free(tco_lanes *L)
     if (!L)
         return;
     free(L->pl);
-    free(L->slot);
+    free(L->rid);
     free(L->R);
     free(L->ev);
     free(L->va);
-    free(L->idx);
-    free(L->qa);
-    free(L->qp);
-    free(L->staff);
-    free(L->ops);
+    free(L->rows);
     free(L->mon);
     free(L->coh);
     free(L->cohm);
@@ -346,31 +366,29 @@ void tco_lanes_group(tco_lanes *L, tco_future *const *f)
     }
 }
 
-/* Backend b's price index in lanes, gathered once a group. */
-static const double (*index_rows(tco_lanes *L, int b))[L4]
+/* Backend b's row of kind q in lanes (its price index; a platform's
+ * staff cost or operations; workload k's failure costs by month under a
+ * failure-rate trend, tco_future.qual_month, at ROW_FAIL + k), gathered
+ * once a group. */
+static const double (*lane_row(tco_lanes *L, int b, size_t q))[L4]
 {
-    const size_t T = (size_t)L->T;
-    const int j = L->slot[b];
-    double(*dst)[L4] = L->idx + (size_t)j * T;
+    const size_t K = L->K, T = (size_t)L->T;
+    const int j = L->rid[(size_t)b * NROW(K) + q];
+    double(*dst)[L4] = L->rows + (size_t)j * T;
     if (L->stamp[j] != L->group) {
         const double *src[L4];
-        for (int l = 0; l < L4; l++)
-            src[l] = L->f[l]->paths[b].index;
+        for (int l = 0; l < L4; l++) {
+            const tco_future *f = L->f[l];
+            const tco_self_paths *d = f->paths[b].data;
+            src[l] = q == ROW_INDEX   ? f->paths[b].index
+                     : q == ROW_STAFF ? d->staff
+                     : q == ROW_OPS   ? d->ops
+                                      : f->qual_month + ((size_t)b * K + (q - ROW_FAIL)) * T;
+        }
         rows_to_lanes(dst, src, T);
         L->stamp[j] = L->group;
     }
     return (const double(*)[L4])dst;
-}
-
-/* Workload k's failure costs on backend b by month (a failure-rate
- * trend: tco_future.qual_month) into dst. */
-static void fail_rows(tco_lanes *L, int b, size_t k, double (*dst)[L4])
-{
-    const size_t K = L->K, T = (size_t)L->T;
-    const double *src[L4];
-    for (int l = 0; l < L4; l++)
-        src[l] = L->f[l]->qual_month + ((size_t)b * K + k) * T;
-    rows_to_lanes(dst, src, T);
 }
 
 /* Workload j's requests r of month t in route r_ of the plan (regime g),
@@ -383,14 +401,12 @@ serve(const tco_lanes *L, const regime *g, int r_, size_t j, size_t t, __m256d r
       const int trP, const int uns, __m256d *a, __m256d *q, __m256d *l, __m256d *u, __m256d *sv,
       __m256d *v)
 {
-    const size_t T = (size_t)L->T;
     const __m256d zero = _mm256_setzero_pd();
     __m256d price = zero, fail = zero;
     if (!g->unsv[j]) {
         price = _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(L->ga[r_][j][t]), r),
                               _mm256_loadu_pd(L->uc[r_][j]));
-        fail = _mm256_mul_pd(r, _mm256_loadu_pd(g->trA[j] ? L->qa[((size_t)r_ * L->K + j) * T + t]
-                                                          : L->qac[r_][j]));
+        fail = _mm256_mul_pd(r, _mm256_loadu_pd(g->trA[j] ? L->qa[r_][j][t] : L->qac[r_][j]));
     }
     *u = zero;
     if (uns) {
@@ -403,7 +419,7 @@ serve(const tco_lanes *L, const regime *g, int r_, size_t j, size_t t, __m256d r
         *l = zero;
         return;
     }
-    const __m256d qp = _mm256_mul_pd(r, _mm256_loadu_pd(trP ? L->qp[j * T + t] : L->qpc[j]));
+    const __m256d qp = _mm256_mul_pd(r, _mm256_loadu_pd(trP ? L->qp[j][t] : L->qpc[j]));
     *l = _mm256_and_pd(on, _mm256_mul_pd(r, _mm256_loadu_pd(L->ul[j])));
     if (!g->unsv[j]) {
         /* The fallback before production, then the platform. */
@@ -698,20 +714,20 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
             const int a = p->rg[r].ab[k];
             if (a < 0)
                 continue;
-            L->ga[r][k] = index_rows(L, a);
+            L->ga[r][k] = lane_row(L, a, ROW_INDEX);
             for (int l = 0; l < L4; l++) {
                 L->uc[r][k][l] = L->f[l]->paths[a].unit_cost[k];
                 L->qac[r][k][l] = L->f[l]->qual[(size_t)a * K + k];
             }
             if (p->rg[r].trA[k])
-                fail_rows(L, a, k, L->qa + ((size_t)r * K + k) * T);
+                L->qa[r][k] = lane_row(L, a, ROW_FAIL + k);
         }
     for (size_t k = 0; k < K; k++) {
         int onP = 0;
         for (int r = 0; r < p->nph + p->sw; r++)
             onP |= p->rg[r].onP[k];
         if (onP && p->trP)
-            fail_rows(L, P, k, L->qp + k * T);
+            L->qp[k] = lane_row(L, P, ROW_FAIL + k);
         for (int l = 0; l < L4; l++) {
             const tco_future *f = L->f[l];
             const tco_workload *w = &sc->workloads[k];
@@ -774,15 +790,9 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
         own = d->owned;
     }
     if (P >= 0) {
-        const double *st[L4], *op[L4];
-        for (int l = 0; l < L4; l++) {
-            const tco_self_paths *d = L->f[l]->paths[P].data;
-            st[l] = d->staff;
-            op[l] = d->ops;
-        }
-        L->gp = index_rows(L, P);
-        rows_to_lanes(L->staff, st, T);
-        rows_to_lanes(L->ops, op, T);
+        L->gp = lane_row(L, P, ROW_INDEX);
+        L->staff = lane_row(L, P, ROW_STAFF);
+        L->ops = lane_row(L, P, ROW_OPS);
     }
     lane_results res;
     cost_lanes(L, p, &lv, &res, term, own);
