@@ -35,7 +35,9 @@ multiple of the NumPy peer
 2 threads over 1, run
   2 threads over 1, arithmetic alone (machine)
   the run's over the machine's
-(2 threads over 1 in each turn, run/machine:
+  CPUs the 2-thread run had (CPU over wall), median
+  its CPU over the 1-thread run's, median
+(2 threads over 1 in each turn, run/machine/CPUs had:
 ns per future-month-strategy, 1 thread
 ns per future-month-strategy, 2 threads
   of which ziggurat normals
