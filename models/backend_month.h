@@ -101,6 +101,22 @@ typedef struct {
     double fleet, held; /* GPUs and purchase cost of the cohorts held */
 } tco_self_paths;
 
+/* The compute and facility part of a platform's run-rate (MODEL.md 18)
+ * for n GPUs at index g, as each pricing's rate computes it (and
+ * models/lanes.c in lanes): cloud, n GPUs by the hour; owned, the
+ * straight-line depreciation of n GPUs bought at g, their facility and
+ * maintenance. */
+static inline double tco_cloud_rate(const tco_self_paths *d, double n, double g)
+{
+    return n * TCO_HOURS_PER_MONTH * d->hour * g;
+}
+
+static inline double tco_owned_rate(const tco_self_paths *d, double n, double g)
+{
+    double price = d->purchase * g;
+    return n * (price / d->lifetime + d->facility + d->maint * price);
+}
+
 /* Cloud: n GPUs at the hourly price on the index g. */
 static inline void tco_cloud_month(tco_self_paths *d, double n, double g, double *c)
 {

@@ -34,14 +34,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_month.h"
 #include "lanes.h"
 #include "model_impl.h"
+#include "review.h"
 
 #define L4 TCO_LANES
 /* The strategies costed in lanes: at most MAXPH phases, MAXK workloads. */
 #define MAXPH 3
 #define MAXK 16
 #define MAXREG (MAXPH + 1)
+/* A review's options, "initial" included, whose decisions lanes make. */
+#define MAXOPT 8
 #define NEVER 1e300 /* a month that never comes */
 /* The kinds of a backend's rows in lanes: its price index, a platform's
  * staff cost and operations, then workload k's failure costs by month at
@@ -70,7 +74,26 @@ typedef struct {
     int from[MAXPH];
     double thr;
     regime rg[MAXREG];
+    /* A review (rv): the strategy is costed one future at a time, but
+     * its reviews' decisions are made in lanes (review_lanes).  Option o
+     * ("initial" at 0, then the review's options in file order) sends
+     * workload k to ob[o][k]; it reaches orb[o][0 .. onr[o] - 1], in the
+     * strategy's use order, workload k's at orb[o][opos[o][k]]. */
+    int rv, nopt;
+    int ob[MAXOPT][MAXK], orb[MAXOPT][MAXK], onr[MAXOPT], opos[MAXOPT][MAXK];
 } plan;
+
+/* A platform's values for a review's run-rates (tco_self_run_rate), lane
+ * l at [l]: its peak factor, capacity, minimum GPUs, hourly price, base
+ * staff, staff per GPU, expected operations a month, and owned GPUs'
+ * purchase price, facility, maintenance and lifetime; owned (the same in
+ * every future) and its index and staff rows.  Gathered once a group. */
+typedef struct {
+    double peak[L4], den[L4], gmin[L4], hour[L4], base[L4], per[L4], opsm[L4];
+    double buy[L4], fac[L4], maint[L4], life[L4];
+    int own;
+    const double (*g)[L4], (*st)[L4];
+} rate_values;
 
 struct tco_lanes {
     const tco_model *m;
@@ -97,6 +120,13 @@ struct tco_lanes {
     const double (*qa[MAXREG][MAXK])[L4], (*qp[MAXK])[L4];
     int *rid;
     unsigned long long *stamp, group; /* 64 bits: never wraps within a process */
+    /* Reviews: each platform's rate values (slot pslot[b], gathered in the
+     * group pstamp[slot]), and lane l's option after review j at
+     * dec[l * T + j]. */
+    rate_values *pv;
+    int *pslot;
+    unsigned long long *pstamp;
+    int *dec;
     /* The strategy's values in lanes: in route r, workload k's unit cost
      * on ab[k], its failure cost there without a trend and ab[k]'s index
      * (uc, qac, ga at [r][k]); on the platform its unit load and failure
@@ -149,6 +179,45 @@ static int make_regime(const tco_model *m, const tco_strategy *st, const int *ro
     return 1;
 }
 
+/* A review strategy's options into p (p->rv), when their routes reach
+ * only api backends and self-hosted platforms (tco_review_run_rate's
+ * run-rates then follow the built-in types) and no switch can replace
+ * them. */
+static void make_review_plan(const tco_model *m, size_t s, plan *p)
+{
+    const tco_scenario *sc = m->sc;
+    const tco_strategy *st = &sc->strategies[s];
+    const tco_review *rv = st->review;
+    if (st->switch_kind != TCO_SWITCH_NONE || m->K > MAXK || rv->noptions + 1 > MAXOPT)
+        return;
+    const int *use = m->use + s * m->B;
+    p->nopt = (int)rv->noptions + 1;
+    for (int o = 0; o < p->nopt; o++) {
+        const int *route = tco_review_route(st, o - 1);
+        for (size_t k = 0; k < m->K; k++) {
+            int b = route[k];
+            if (b < 0 || (!is_api(sc, b) && sc->backends[b].type != &tco_backend_selfhost))
+                return;
+            p->ob[o][k] = b;
+            p->opos[o][k] = -1;
+        }
+        p->onr[o] = 0;
+        for (size_t j = 0; j < m->nuse[s]; j++)
+            for (size_t k = 0; k < m->K; k++)
+                if (route[k] == use[j]) {
+                    for (size_t i = k; i < m->K; i++)
+                        if (route[i] == use[j])
+                            p->opos[o][i] = p->onr[o];
+                    p->orb[o][p->onr[o]++] = use[j];
+                    break;
+                }
+        for (size_t k = 0; k < m->K; k++)
+            if (p->opos[o][k] < 0)
+                return;
+    }
+    p->rv = 1;
+}
+
 static void make_plan(const tco_model *m, size_t s, plan *p)
 {
     const tco_scenario *sc = m->sc;
@@ -156,7 +225,11 @@ static void make_plan(const tco_model *m, size_t s, plan *p)
     memset(p, 0, sizeof *p);
     p->P = -1;
     p->F = st->fallback;
-    if (st->review || st->retire_idle || !m->discount_finite || m->K > MAXK ||
+    if (st->review) {
+        make_review_plan(m, s, p);
+        return;
+    }
+    if (st->retire_idle || st->retire_idle || !m->discount_finite || m->K > MAXK ||
         st->nphases > MAXPH || st->nphases < 1 || st->phases[0].from_month != 1 ||
         (st->switch_kind != TCO_SWITCH_NONE && st->switch_kind != TCO_SWITCH_VOLUME))
         return;
@@ -200,7 +273,9 @@ size_t tco_lanes_bytes(size_t S, size_t K, size_t B, int T)
 {
     const size_t rows = K + 5 + B * NROW(K), per = (size_t)T * L4 * sizeof(double);
     return sizeof(tco_lanes) + S * sizeof(plan) + rows * per +
-           B * NROW(K) * (sizeof(int) + sizeof(unsigned long long)) + 64 * 10;
+           B * NROW(K) * (sizeof(int) + sizeof(unsigned long long)) +
+           B * (sizeof(rate_values) + sizeof(int) + sizeof(unsigned long long)) +
+           L4 * (size_t)T * sizeof(int) + 64 * 14;
 }
 
 /* Backend b's row of kind q wanted: given a row number when it has none. */
@@ -231,10 +306,31 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
     int any = 0, nrow = 0;
     for (size_t j = 0; j < B * NROW(K); j++)
         L->rid[j] = -1;
-    /* The rows each strategy costed in lanes reads. */
+    L->pslot = line_alloc(B * sizeof *L->pslot);
+    if (!L->pslot)
+        goto fail;
+    int nplat = 0;
+    for (size_t b = 0; b < B; b++)
+        L->pslot[b] = -1;
+    /* The rows each strategy costed in lanes reads, and those a review's
+     * run-rates read. */
     for (size_t s = 0; s < S; s++) {
         plan *p = &L->pl[s];
         make_plan(m, s, p);
+        for (int o = 0; p->rv && o < p->nopt; o++) {
+            any = 1;
+            for (size_t k = 0; k < K; k++) {
+                const int b = p->ob[o][k];
+                want_row(L, b, ROW_INDEX, &nrow);
+                if (m->trended[b])
+                    want_row(L, b, ROW_FAIL + k, &nrow);
+                if (!is_api(m->sc, b)) {
+                    want_row(L, b, ROW_STAFF, &nrow);
+                    if (L->pslot[b] < 0)
+                        L->pslot[b] = nplat++;
+                }
+            }
+        }
         if (!p->ok)
             continue;
         any = 1;
@@ -268,7 +364,11 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
     L->coh = line_alloc(row);
     L->cohm = line_alloc(row);
     L->stamp = line_alloc((size_t)nrow * sizeof *L->stamp);
-    if (!L->R || !L->ev || !L->va || !L->rows || !L->mon || !L->coh || !L->cohm || !L->stamp)
+    L->pv = line_alloc((size_t)nplat * sizeof *L->pv);
+    L->pstamp = line_alloc((size_t)nplat * sizeof *L->pstamp);
+    L->dec = line_alloc(L4 * T * sizeof *L->dec);
+    if (!L->R || !L->ev || !L->va || !L->rows || !L->mon || !L->coh || !L->cohm || !L->stamp ||
+        !L->pv || !L->pstamp || !L->dec)
         goto fail;
     return L;
 fail:
@@ -290,6 +390,10 @@ void tco_lanes_free(tco_lanes *L)
     free(L->coh);
     free(L->cohm);
     free(L->stamp);
+    free(L->pslot);
+    free(L->pv);
+    free(L->pstamp);
+    free(L->dec);
     free(L);
 }
 
@@ -824,11 +928,225 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
     }
 }
 
+/* Whether a review's decisions can be made in lanes for future f: no
+ * exclusion (routes are the options' own), every api backend an option
+ * reaches priced per request, and no platform's setup failing (a failure
+ * known makes an option unavailable, tco_review_run_rate). */
+static int review_plain(const tco_lanes *L, const tco_future *f, const plan *p)
+{
+    if (f->first_excl <= L->T)
+        return 0;
+    for (int o = 0; o < p->nopt; o++)
+        for (size_t k = 0; k < L->K; k++) {
+            const tco_backend_paths *q = &f->paths[p->ob[o][k]];
+            if (is_api(L->m->sc, p->ob[o][k]) ? !q->priced : q->setup_failed)
+                return 0;
+        }
+    return 1;
+}
+
+/* Platform b's rate values for the group, gathered once. */
+static const rate_values *rate_of(tco_lanes *L, int b)
+{
+    const int j = L->pslot[b];
+    rate_values *v = &L->pv[j];
+    if (L->pstamp[j] != L->group) {
+        for (int l = 0; l < L4; l++) {
+            const tco_self_paths *d = L->f[l]->paths[b].data;
+            v->peak[l] = d->peak;
+            v->den[l] = d->den;
+            v->gmin[l] = d->min_gpus;
+            v->hour[l] = d->hour;
+            v->base[l] = d->base_fte;
+            v->per[l] = d->per_gpu_fte;
+            v->opsm[l] = d->ops_mean;
+            v->buy[l] = d->purchase;
+            v->fac[l] = d->facility;
+            v->maint[l] = d->maint;
+            v->life[l] = d->lifetime;
+            v->own = d->owned; /* the backend's: the same in every future */
+        }
+        v->g = lane_row(L, b, ROW_INDEX);
+        v->st = lane_row(L, b, ROW_STAFF);
+        L->pstamp[j] = L->group;
+    }
+    return v;
+}
+
+/* The decisions of strategy s's reviews for the group's futures, each
+ * lane as tco_review_decide takes them review after review from
+ * "initial": option o's run-rate in month r (tco_review_run_rate: each
+ * workload's price then failure cost added in workload order, the load
+ * of each backend reached summed, then each backend reached in use order
+ * adds its own run-rate: an api backend its fixed cost where it has load,
+ * a platform its GPUs' rate, staff and expected operations), the
+ * cheapest option, "initial" first and the first on ties, taken when it
+ * beats the current one's by the hysteresis.  Lane l's option after
+ * review j into L->dec[l * T + j]. */
+__attribute__((target("avx2"))) static void review_lanes(tco_lanes *L, size_t s, const plan *p)
+{
+    const tco_model *m = L->m;
+    const tco_scenario *sc = m->sc;
+    const tco_review *rv = sc->strategies[s].review;
+    const size_t K = L->K, T = (size_t)L->T;
+    const __m256d zero = _mm256_setzero_pd(), hpm = _mm256_set1_pd(TCO_HOURS_PER_MONTH);
+    /* Option o's workload k, lane by lane: its backend's unit cost (an
+     * api backend's), unit load and failure cost without a trend, and its
+     * index and failure costs by month (NULL: none read); a backend
+     * reached: an api backend's fixed cost, a platform's rate values. */
+    double uc[MAXOPT][MAXK][L4], ul[MAXOPT][MAXK][L4], qc[MAXOPT][MAXK][L4];
+    double fx[MAXOPT][MAXK][L4];
+    const double (*gi[MAXOPT][MAXK])[L4], (*qr[MAXOPT][MAXK])[L4];
+    const rate_values *pv[MAXOPT][MAXK];
+    for (int o = 0; o < p->nopt; o++) {
+        for (size_t k = 0; k < K; k++) {
+            const int b = p->ob[o][k];
+            const int api = is_api(sc, b);
+            gi[o][k] = api ? lane_row(L, b, ROW_INDEX) : NULL;
+            qr[o][k] = m->trended[b] ? lane_row(L, b, ROW_FAIL + k) : NULL;
+            for (int l = 0; l < L4; l++) {
+                const tco_future *f = L->f[l];
+                uc[o][k][l] = api ? f->paths[b].unit_cost[k] : 0;
+                ul[o][k][l] = f->paths[b].unit_load[k];
+                qc[o][k][l] = f->qual[(size_t)b * K + k];
+            }
+        }
+        for (int i = 0; i < p->onr[o]; i++) {
+            const int b = p->orb[o][i];
+            pv[o][i] = NULL;
+            if (!is_api(sc, b)) {
+                pv[o][i] = rate_of(L, b);
+                continue;
+            }
+            for (int l = 0; l < L4; l++)
+                fx[o][i][l] = ((const tco_api_paths *)L->f[l]->paths[b].data)->fixed;
+        }
+    }
+    const __m256d keep = _mm256_set1_pd(1 - rv->hysteresis), huge = _mm256_set1_pd(HUGE_VAL);
+    __m256d cur = _mm256_set1_pd(-1);
+    /* The review months r < T (tco_review_due). */
+    for (int r = rv->first, j = 0; r < L->T; r += rv->every, j++) {
+        const size_t t = (size_t)r - 1;
+        __m256d rho[MAXOPT];
+        rho[0] = zero; /* nopt >= 1 */
+        for (int o = 0; o < p->nopt; o++) {
+            __m256d x = zero, load[MAXK];
+            for (int i = 0; i < p->onr[o]; i++)
+                load[i] = zero;
+            for (size_t k = 0; k < K; k++) {
+                const __m256d rk = _mm256_loadu_pd(L->R[k * T + t]);
+                if (gi[o][k])
+                    x = _mm256_add_pd(x, _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(gi[o][k][t]),
+                                                                     rk),
+                                                       _mm256_loadu_pd(uc[o][k])));
+                x = _mm256_add_pd(x, _mm256_mul_pd(rk, _mm256_loadu_pd(qr[o][k] ? qr[o][k][t]
+                                                                                  : qc[o][k])));
+                const int i = p->opos[o][k];
+                load[i] = _mm256_add_pd(load[i], _mm256_mul_pd(rk, _mm256_loadu_pd(ul[o][k])));
+            }
+            for (int i = 0; i < p->onr[o]; i++) {
+                const rate_values *v = pv[o][i];
+                if (!v) { /* api: its fixed cost where it has load, else +0 */
+                    x = _mm256_add_pd(x, _mm256_and_pd(_mm256_cmp_pd(load[i], zero, _CMP_GT_OQ),
+                                                       _mm256_loadu_pd(fx[o][i])));
+                    continue;
+                }
+                /* tco_self_run_rate: n GPUs for the load, their rate at
+                 * the month's index, staff for the base and per GPU, the
+                 * expected operations. */
+                const __m256d need = _mm256_round_pd(
+                    _mm256_div_pd(_mm256_mul_pd(load[i], _mm256_loadu_pd(v->peak)),
+                                  _mm256_loadu_pd(v->den)),
+                    _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
+                const __m256d n = _mm256_max_pd(need, _mm256_loadu_pd(v->gmin));
+                const __m256d g = _mm256_loadu_pd(v->g[t]);
+                __m256d rate;
+                if (v->own) {
+                    const __m256d price = _mm256_mul_pd(_mm256_loadu_pd(v->buy), g);
+                    rate = _mm256_mul_pd(
+                        n, _mm256_add_pd(_mm256_add_pd(_mm256_div_pd(price, _mm256_loadu_pd(v->life)),
+                                                       _mm256_loadu_pd(v->fac)),
+                                         _mm256_mul_pd(_mm256_loadu_pd(v->maint), price)));
+                } else {
+                    rate = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(n, hpm), _mm256_loadu_pd(v->hour)),
+                                         g);
+                }
+                const __m256d staff = _mm256_mul_pd(
+                    _mm256_add_pd(_mm256_loadu_pd(v->base), _mm256_mul_pd(n, _mm256_loadu_pd(v->per))),
+                    _mm256_loadu_pd(v->st[t]));
+                x = _mm256_add_pd(
+                    x, _mm256_add_pd(_mm256_add_pd(rate, staff), _mm256_loadu_pd(v->opsm)));
+            }
+            rho[o] = x;
+        }
+        /* tco_review_decide: the current option's run-rate, the cheapest
+         * ("initial" first, the first on ties), taken when it beats the
+         * current one's by the hysteresis. */
+        __m256d rc = rho[0];
+        for (int o = 1; o < p->nopt; o++)
+            rc = _mm256_blendv_pd(rc, rho[o], _mm256_cmp_pd(cur, _mm256_set1_pd(o - 1), _CMP_EQ_OQ));
+        __m256d best = cur, rb = huge;
+        for (int o = 0; o < p->nopt; o++) {
+            const __m256d lt = _mm256_cmp_pd(rho[o], rb, _CMP_LT_OQ);
+            best = _mm256_blendv_pd(best, _mm256_set1_pd(o - 1), lt);
+            rb = _mm256_blendv_pd(rb, rho[o], lt);
+        }
+        cur = _mm256_blendv_pd(cur, best, _mm256_cmp_pd(rb, _mm256_mul_pd(keep, rc), _CMP_LT_OQ));
+        double c[L4];
+        _mm256_storeu_pd(c, cur);
+        for (int l = 0; l < L4; l++)
+            L->dec[(size_t)l * T + (size_t)j] = (int)c[l];
+    }
+}
+
+/* Lanes l .. of the group: the futures f[l] with done[l], the first
+ * repeated in the lanes left over (lane[l]: the lane of f[l]), gathered
+ * when they are not those gathered last. */
+static void group_of(tco_lanes *L, tco_future *const *f, int G, const int *done, int *lane,
+                     tco_future **last)
+{
+    tco_future *src[L4];
+    int j = 0;
+    for (int l = 0; l < G; l++)
+        if (done[l]) {
+            lane[l] = j;
+            src[j++] = f[l];
+        }
+    for (; j < L4; j++)
+        src[j] = src[0];
+    if (memcmp(src, last, sizeof src) != 0) {
+        tco_lanes_group(L, src);
+        memcpy(last, src, sizeof src);
+    }
+}
+
 int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, const int *want,
                         double *const *monthly, double *spare, tco_future **last, tco_cost *out,
                         int *done)
 {
     int k = 0;
+    if (L && L->pl[s].rv) {
+        /* A review: its decisions in lanes, then each future costed alone
+         * with them (tco_future.decided). */
+        const plan *p = &L->pl[s];
+        for (int l = 0; l < G; l++)
+            k += done[l] = G > 1 && want[l] && review_plain(L, f[l], p);
+        if (k < 2) {
+            for (int l = 0; l < G; l++)
+                done[l] = 0;
+            return 0;
+        }
+        int lane[L4] = {0};
+        group_of(L, f, G, done, lane, last);
+        review_lanes(L, s, p);
+        for (int l = 0; l < G; l++)
+            if (done[l]) {
+                f[l]->decided = L->dec + (size_t)lane[l] * (size_t)L->T;
+                tco_future_cost(f[l], L->m, s, monthly ? monthly[l] : NULL, NULL, &out[l]);
+                f[l]->decided = NULL;
+            }
+        return k;
+    }
     for (int l = 0; l < G; l++)
         done[l] = G > 1 && want[l] && tco_lanes_strategy(L, s) && tco_lanes_plain(L, f[l], s);
     for (int l = 0; l < G; l++)
@@ -838,24 +1156,15 @@ int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, con
             done[l] = 0;
         return 0;
     }
-    tco_future *src[L4];
     double *mon[L4];
     tco_cost lc[L4];
-    int lane[L4] = {0}, j = 0;
-    for (int l = 0; l < G; l++)
-        if (done[l]) {
-            lane[l] = j;
-            src[j] = f[l];
-            mon[j++] = monthly && monthly[l] ? monthly[l] : spare;
-        }
-    for (; j < L4; j++) {
-        src[j] = src[0];
+    int lane[L4] = {0};
+    group_of(L, f, G, done, lane, last);
+    for (int j = 0; j < L4; j++)
         mon[j] = spare;
-    }
-    if (memcmp(src, last, sizeof src) != 0) {
-        tco_lanes_group(L, src);
-        memcpy(last, src, sizeof src);
-    }
+    for (int l = 0; l < G; l++)
+        if (done[l] && monthly && monthly[l])
+            mon[lane[l]] = monthly[l];
     tco_lanes_cost(L, s, mon, lc);
     for (int l = 0; l < G; l++)
         if (done[l])

@@ -52,7 +52,11 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
  * repeated in the lanes left over), their costs into out[l] and their
  * monthly totals into monthly[l] (spare, T values, for a lane left over
  * and where monthly[l] is NULL); last: the futures gathered last, set
- * to NULL when their rows change (tco_lanes_group).  Returns the number
+ * to NULL when their rows change (tco_lanes_group).  A review strategy
+ * whose options reach api backends and self-hosted platforms has its
+ * reviews' decisions made in lanes instead, for futures without an
+ * exclusion or a failed setup on them, each then costed alone with its
+ * decisions (tco_future.decided): the same results.  Returns the number
  * of futures costed, done[l] set for each; the caller costs the others.
  * L may be NULL (none costed). */
 int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, const int *want,

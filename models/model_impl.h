@@ -155,6 +155,11 @@ struct tco_future {
     unsigned char *rmon; /* B x T: whether the platform is retired at the start of the month */
     char *rate_reached; /* B: whether a review option's route reaches the backend; all 0
                            between calls of tco_review_run_rate */
+    /* The option each review of the strategy being costed chooses, review
+     * j (month first + j x every) at decided[j], when the caller decided
+     * them beforehand (models/lanes.c, the same decisions); NULL: each
+     * review decides when it comes. */
+    const int *decided;
 };
 
 /* The value of one request of workload k served (MODEL.md 19), 0 without

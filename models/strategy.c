@@ -160,7 +160,8 @@ static void review_at(tco_future *f, const tco_model *m, size_t s, int r, int *o
     const tco_review *rv = m->sc->strategies[s].review;
     if (!rv || !tco_review_due(rv, r, m->T))
         return;
-    int o = tco_review_decide(f, m, s, *option, r);
+    int o = f->decided ? f->decided[(r - rv->first) / rv->every]
+                       : tco_review_decide(f, m, s, *option, r);
     if (o != *option) {
         *option = o;
         *charged = r + 1;

@@ -365,7 +365,37 @@ static const char *EDGE2 =
     "  leave:\n"
     "    route: { a: api-b, b: api-b, c: api-a }\n"
     "    switch: { when: { requests_per_month_above: 1.0e6 }, route: { a: gpu-term, b: gpu-term, c: api-b } }\n"
+    "    fallback: api-b\n";
+
+/* The rest of EDGE2 (no %d): reviews, a switch on spend, the events.
+ * review-b reviews every month from month 1, without hysteresis, where
+ * "api" and "api-c" differ only in workload c, which has no requests in
+ * month 1: their run-rates tie there, and the first must win. */
+static const char *EDGE3 =
+    "  review-a:\n"
+    "    route: { a: api-a, b: api-b, c: api-a }\n"
     "    fallback: api-b\n"
+    "    retire_idle_months: 2\n"
+    "    review:\n"
+    "      every_months: 2\n"
+    "      hysteresis: 0.05\n"
+    "      switching_cost: 15000\n"
+    "      options:\n"
+    "        term: { a: gpu-term, b: gpu-term, c: api-b }\n"
+    "        owned: { a: owned, b: owned, c: api-a }\n"
+    "        fixed: { a: api-fixed, b: api-b, c: api-fixed }\n"
+    "  review-b:\n"
+    "    route: { a: gpu, b: gpu, c: gpu }\n"
+    "    fallback: api-a\n"
+    "    review:\n"
+    "      first_month: 1\n"
+    "      every_months: 1\n"
+    "      hysteresis: 0\n"
+    "      switching_cost: 0\n"
+    "      options:\n"
+    "        api: { a: api-a, b: api-b, c: api-a }\n"
+    "        api-c: { a: api-a, b: api-b, c: api-b }\n"
+    "        mixed: { a: api-b, b: owned, c: gpu-term }\n"
     "  spend:\n"
     "    route: { a: api-a, b: api-b, c: api-a }\n"
     "    switch: { when: { api_cost_per_month_above: 5000 }, route: { a: gpu, b: api-b, c: api-a } }\n"
@@ -396,7 +426,8 @@ START_TEST(test_edges)
         int len = snprintf(text, sizeof text, EDGE, cases[i][0], cases[i][1], cases[i][2]);
         ck_assert(len > 0 && (size_t)len < sizeof text);
         int more = snprintf(text + len, sizeof text - (size_t)len, EDGE2, cases[i][3]);
-        ck_assert(more > 0 && (size_t)(len + more) < sizeof text);
+        ck_assert(more > 0 && (size_t)(len + more) + strlen(EDGE3) < sizeof text);
+        strcat(text, EDGE3);
         snprintf(what, sizeof what, "edge (horizon %d, term %d, setup to %d, lifetime %d)",
                  cases[i][0], cases[i][1], cases[i][2], cases[i][3]);
         tco_scenario *sc;
@@ -404,11 +435,14 @@ START_TEST(test_edges)
         ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s: %s", what, err.msg);
         double share = compare(sc, 1001, what);
         compare_sweep(sc, 403, what);
-        /* Of the 13 strategies, api, term, term-b, rented, unfallen,
-         * owned, owned-staged, owned-later, staged, threshold and leave (whose switch
-         * leaves api-a: the months it is read end with the switch)
-         * qualify; rented's futures with a failed setup do not, nor owned
-         * GPUs that can retire within the horizon. */
+        /* Of the 15 strategies, api, term, term-b, rented, unfallen,
+         * owned, owned-staged, owned-later, staged, threshold and leave
+         * (whose switch leaves api-a: the months it is read end with the
+         * switch) qualify; rented's futures with a failed setup do not,
+         * nor owned GPUs that can retire within the horizon.  The reviews
+         * (review-a, review-b) have their decisions made in lanes but for
+         * futures with an exclusion or, for review-b, gpu's failed
+         * setup. */
         if (have_avx2())
             ck_assert_msg(share > 0.4, "%s: %.3f of the costings in lanes", what, share);
         tco_scenario_free(sc);
