@@ -446,6 +446,27 @@ __attribute__((target("avx2"))) static void rows_to_lanes(double (*dst)[L4],
             dst[t][l] = src[l][t];
 }
 
+/* dst[l][t] = src[t][l], t < T: lanes back into four rows, four months at
+ * a time (the same transposes). */
+__attribute__((target("avx2"))) static void lanes_to_rows(double *const *dst,
+                                                           const double (*src)[L4], size_t T)
+{
+    size_t t = 0;
+    for (; t + 4 <= T; t += 4) {
+        __m256d a = _mm256_loadu_pd(src[t]), b = _mm256_loadu_pd(src[t + 1]);
+        __m256d c = _mm256_loadu_pd(src[t + 2]), d = _mm256_loadu_pd(src[t + 3]);
+        __m256d ab0 = _mm256_unpacklo_pd(a, b), ab1 = _mm256_unpackhi_pd(a, b);
+        __m256d cd0 = _mm256_unpacklo_pd(c, d), cd1 = _mm256_unpackhi_pd(c, d);
+        _mm256_storeu_pd(dst[0] + t, _mm256_permute2f128_pd(ab0, cd0, 0x20));
+        _mm256_storeu_pd(dst[1] + t, _mm256_permute2f128_pd(ab1, cd1, 0x20));
+        _mm256_storeu_pd(dst[2] + t, _mm256_permute2f128_pd(ab0, cd0, 0x31));
+        _mm256_storeu_pd(dst[3] + t, _mm256_permute2f128_pd(ab1, cd1, 0x31));
+    }
+    for (; t < T; t++)
+        for (int l = 0; l < L4; l++)
+            dst[l][t] = src[t][l];
+}
+
 void tco_lanes_group(tco_lanes *L, tco_future *const *f)
 {
     const size_t K = L->K, T = (size_t)L->T;
@@ -922,10 +943,9 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
             c->first_switch = tau[l] + 1;
         }
         c->gpus = 0 + res.gpus[l];
-        for (size_t t = 0; t < T; t++)
-            monthly[l][t] = L->mon[t][l];
         reads(L, p, s, f, lv.adopt[l], lv.prod[l], lv.swm[l]);
     }
+    lanes_to_rows(monthly, (const double(*)[L4])L->mon, T);
 }
 
 /* Whether a review's decisions can be made in lanes for future f: no
