@@ -82,7 +82,10 @@ static void cloud_prepare(self_paths *d, const self_spec *b, const double *x)
     d->reserved_hour = d->term ? x[b->reserved_price] : 0;
 }
 
-static double cloud_rate(const self_paths *d, double n, double g) { return tco_cloud_rate(d, n, g); }
+static double cloud_rate(const self_paths *d, double n, double g)
+{
+    return tco_cloud_rate(d, n, g);
+}
 
 /* ---- owned: cohorts bought at the indexed price, retired after their
  * lifetime, book value credited at the horizon ---- */
@@ -131,7 +134,10 @@ static void owned_prepare(self_paths *d, const self_spec *b, const double *x)
 
 /* Straight-line depreciation of n GPUs bought at index g, their facility
  * and maintenance. */
-static double owned_rate(const self_paths *d, double n, double g) { return tco_owned_rate(d, n, g); }
+static double owned_rate(const self_paths *d, double n, double g)
+{
+    return tco_owned_rate(d, n, g);
+}
 
 static const gpu_pricing pricings[] = {
     {"cloud", 0, cloud_load, cloud_prepare, cloud_rate},

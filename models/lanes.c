@@ -1081,19 +1081,19 @@ __attribute__((target("avx2"))) static void review_lanes(tco_lanes *L, size_t s,
                 const __m256d n = _mm256_max_pd(need, _mm256_loadu_pd(v->gmin));
                 const __m256d g = _mm256_loadu_pd(v->g[t]);
                 __m256d rate;
-                if (v->own) {
+                if (v->own) { /* tco_owned_rate */
                     const __m256d price = _mm256_mul_pd(_mm256_loadu_pd(v->buy), g);
+                    const __m256d dep = _mm256_div_pd(price, _mm256_loadu_pd(v->life));
                     rate = _mm256_mul_pd(
-                        n, _mm256_add_pd(_mm256_add_pd(_mm256_div_pd(price, _mm256_loadu_pd(v->life)),
-                                                       _mm256_loadu_pd(v->fac)),
+                        n, _mm256_add_pd(_mm256_add_pd(dep, _mm256_loadu_pd(v->fac)),
                                          _mm256_mul_pd(_mm256_loadu_pd(v->maint), price)));
-                } else {
-                    rate = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(n, hpm), _mm256_loadu_pd(v->hour)),
-                                         g);
+                } else { /* tco_cloud_rate */
+                    rate = _mm256_mul_pd(
+                        _mm256_mul_pd(_mm256_mul_pd(n, hpm), _mm256_loadu_pd(v->hour)), g);
                 }
-                const __m256d staff = _mm256_mul_pd(
-                    _mm256_add_pd(_mm256_loadu_pd(v->base), _mm256_mul_pd(n, _mm256_loadu_pd(v->per))),
-                    _mm256_loadu_pd(v->st[t]));
+                const __m256d fte = _mm256_add_pd(_mm256_loadu_pd(v->base),
+                                                  _mm256_mul_pd(n, _mm256_loadu_pd(v->per)));
+                const __m256d staff = _mm256_mul_pd(fte, _mm256_loadu_pd(v->st[t]));
                 x = _mm256_add_pd(
                     x, _mm256_add_pd(_mm256_add_pd(rate, staff), _mm256_loadu_pd(v->opsm)));
             }
@@ -1104,7 +1104,8 @@ __attribute__((target("avx2"))) static void review_lanes(tco_lanes *L, size_t s,
          * current one's by the hysteresis. */
         __m256d rc = rho[0];
         for (int o = 1; o < p->nopt; o++)
-            rc = _mm256_blendv_pd(rc, rho[o], _mm256_cmp_pd(cur, _mm256_set1_pd(o - 1), _CMP_EQ_OQ));
+            rc = _mm256_blendv_pd(rc, rho[o],
+                                  _mm256_cmp_pd(cur, _mm256_set1_pd(o - 1), _CMP_EQ_OQ));
         __m256d best = cur, rb = huge;
         for (int o = 0; o < p->nopt; o++) {
             const __m256d lt = _mm256_cmp_pd(rho[o], rb, _CMP_LT_OQ);
