@@ -425,21 +425,31 @@ int tco_lanes_plain(const tco_lanes *L, const tco_future *f, size_t s)
     return 1;
 }
 
+/* A 4 x 4 block of doubles transposed in AVX2 registers: r[i]'s element
+ * j into r[j]'s element i. */
+static inline __attribute__((always_inline, target("avx2"))) void transpose4(__m256d *r)
+{
+    __m256d ab0 = _mm256_unpacklo_pd(r[0], r[1]), ab1 = _mm256_unpackhi_pd(r[0], r[1]);
+    __m256d cd0 = _mm256_unpacklo_pd(r[2], r[3]), cd1 = _mm256_unpackhi_pd(r[2], r[3]);
+    r[0] = _mm256_permute2f128_pd(ab0, cd0, 0x20);
+    r[1] = _mm256_permute2f128_pd(ab1, cd1, 0x20);
+    r[2] = _mm256_permute2f128_pd(ab0, cd0, 0x31);
+    r[3] = _mm256_permute2f128_pd(ab1, cd1, 0x31);
+}
+
 /* dst[t][l] = src[l][t], t < T: four rows into lanes, four months at a
- * time transposed in AVX2 registers. */
+ * time. */
 __attribute__((target("avx2"))) static void rows_to_lanes(double (*dst)[L4],
                                                            const double *const *src, size_t T)
 {
     size_t t = 0;
     for (; t + 4 <= T; t += 4) {
-        __m256d a = _mm256_loadu_pd(src[0] + t), b = _mm256_loadu_pd(src[1] + t);
-        __m256d c = _mm256_loadu_pd(src[2] + t), d = _mm256_loadu_pd(src[3] + t);
-        __m256d ab0 = _mm256_unpacklo_pd(a, b), ab1 = _mm256_unpackhi_pd(a, b);
-        __m256d cd0 = _mm256_unpacklo_pd(c, d), cd1 = _mm256_unpackhi_pd(c, d);
-        _mm256_storeu_pd(dst[t], _mm256_permute2f128_pd(ab0, cd0, 0x20));
-        _mm256_storeu_pd(dst[t + 1], _mm256_permute2f128_pd(ab1, cd1, 0x20));
-        _mm256_storeu_pd(dst[t + 2], _mm256_permute2f128_pd(ab0, cd0, 0x31));
-        _mm256_storeu_pd(dst[t + 3], _mm256_permute2f128_pd(ab1, cd1, 0x31));
+        __m256d r[4];
+        for (int l = 0; l < L4; l++)
+            r[l] = _mm256_loadu_pd(src[l] + t);
+        transpose4(r);
+        for (int k = 0; k < 4; k++)
+            _mm256_storeu_pd(dst[t + (size_t)k], r[k]);
     }
     for (; t < T; t++)
         for (int l = 0; l < L4; l++)
@@ -447,20 +457,18 @@ __attribute__((target("avx2"))) static void rows_to_lanes(double (*dst)[L4],
 }
 
 /* dst[l][t] = src[t][l], t < T: lanes back into four rows, four months at
- * a time (the same transposes). */
+ * a time. */
 __attribute__((target("avx2"))) static void lanes_to_rows(double *const *dst,
                                                            const double (*src)[L4], size_t T)
 {
     size_t t = 0;
     for (; t + 4 <= T; t += 4) {
-        __m256d a = _mm256_loadu_pd(src[t]), b = _mm256_loadu_pd(src[t + 1]);
-        __m256d c = _mm256_loadu_pd(src[t + 2]), d = _mm256_loadu_pd(src[t + 3]);
-        __m256d ab0 = _mm256_unpacklo_pd(a, b), ab1 = _mm256_unpackhi_pd(a, b);
-        __m256d cd0 = _mm256_unpacklo_pd(c, d), cd1 = _mm256_unpackhi_pd(c, d);
-        _mm256_storeu_pd(dst[0] + t, _mm256_permute2f128_pd(ab0, cd0, 0x20));
-        _mm256_storeu_pd(dst[1] + t, _mm256_permute2f128_pd(ab1, cd1, 0x20));
-        _mm256_storeu_pd(dst[2] + t, _mm256_permute2f128_pd(ab0, cd0, 0x31));
-        _mm256_storeu_pd(dst[3] + t, _mm256_permute2f128_pd(ab1, cd1, 0x31));
+        __m256d r[4];
+        for (int k = 0; k < 4; k++)
+            r[k] = _mm256_loadu_pd(src[t + (size_t)k]);
+        transpose4(r);
+        for (int l = 0; l < L4; l++)
+            _mm256_storeu_pd(dst[l] + t, r[l]);
     }
     for (; t < T; t++)
         for (int l = 0; l < L4; l++)
