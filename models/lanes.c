@@ -11,13 +11,15 @@
  * bought in each month the GPUs needed pass the fleet, the facility and
  * maintenance of the fleet, and at the horizon each cohort's book value
  * credited in purchase order), for futures in which no cohort reaches its
- * lifetime within the horizon; then the month's total over the categories in their order,
- * then the NPV, the nominal sum and the discounted categories month by
- * month.  What differs from lane to lane (the platform's adoption and
- * production, the month of a switch on volume, requests unserved before
- * production) is selected by masks: where a lane has no cost of a kind it
- * adds +0, as cost_direct adds nothing, which changes no bit of a sum
- * begun at +0 (such a sum is never -0).  A category the strategy does not
+ * lifetime within the horizon; a review's switching cost in the month
+ * after the review that changes the option; then the month's total over
+ * the categories in their order, then the NPV, the nominal sum and the
+ * discounted categories month by month.  What differs from lane to lane
+ * (the platform's adoption and production, the month of a switch on
+ * volume or of a review's change and the option it takes, requests
+ * unserved before production) is selected by masks: where a lane has no
+ * cost of a kind it adds +0, as cost_direct adds nothing, which changes
+ * no bit of a sum begun at +0 (such a sum is never -0).  A category the strategy does not
  * write holds +0 in cost_direct and is left out here (book_months).
  *
  * The futures are drawn one at a time (tco_future_draw), each month of a
@@ -43,9 +45,10 @@
 /* The strategies costed in lanes: at most MAXPH phases, MAXK workloads. */
 #define MAXPH 3
 #define MAXK 16
-#define MAXREG (MAXPH + 1)
 /* A review's options, "initial" included, whose decisions lanes make. */
 #define MAXOPT 8
+/* The routes of a plan: its phases and switch, or a review's options. */
+#define MAXREG (MAXOPT > MAXPH + 1 ? MAXOPT : MAXPH + 1)
 #define NEVER 1e300 /* a month that never comes */
 /* The kinds of a backend's rows in lanes: its price index, a platform's
  * staff cost and operations, then workload k's failure costs by month at
@@ -81,7 +84,28 @@ typedef struct {
      * strategy's use order, workload k's at orb[o][opos[o][k]]. */
     int rv, nopt;
     int ob[MAXOPT][MAXK], orb[MAXOPT][MAXK], onr[MAXOPT], opos[MAXOPT][MAXK];
+    /* With one platform at most over the options (rvc), the futures whose
+     * reviews change the option once at most are costed in lanes too:
+     * option o's route is rg[o] ("initial" the one phase, rg[0]), in force
+     * from the month after the review that takes it (its switching cost
+     * due then); retire, a platform can retire (retire_idle_months). */
+    int rvc, retire;
 } plan;
+
+/* The routes of plan p (regimes rg[0 ..]). */
+static inline int nreg(const plan *p)
+{
+    return p->rvc ? p->nopt : p->nph + p->sw;
+}
+
+/* Whether route g sends some workload to the platform. */
+static int reaches(const regime *g, size_t K)
+{
+    for (size_t k = 0; k < K; k++)
+        if (g->onP[k])
+            return 1;
+    return 0;
+}
 
 /* A platform's values for a review's run-rates (tco_self_run_rate), lane
  * l at [l]: its peak factor, capacity, minimum GPUs, hourly price, base
@@ -127,6 +151,9 @@ struct tco_lanes {
     int *pslot;
     unsigned long long *pstamp;
     int *dec;
+    /* A review costed in lanes: lane l's option taken (its regime; 0 for
+     * none, "initial" throughout) at the review of month rvm[l]. */
+    int rvo[L4], rvm[L4];
     /* The strategy's values in lanes: in route r, workload k's unit cost
      * on ab[k], its failure cost there without a trend and ab[k]'s index
      * (uc, qac, ga at [r][k]); on the platform its unit load and failure
@@ -216,6 +243,19 @@ static void make_review_plan(const tco_model *m, size_t s, plan *p)
                 return;
     }
     p->rv = 1;
+    if (!m->discount_finite)
+        return;
+    for (int o = 0; o < p->nopt; o++)
+        if (!make_regime(m, st, tco_review_route(st, o - 1), &p->rg[o], p)) {
+            p->P = -1;
+            p->uns = 0;
+            return;
+        }
+    p->nph = 1;
+    p->from[0] = 1;
+    p->trP = p->P >= 0 ? m->trended[p->P] : 0;
+    p->retire = st->retire_idle != 0;
+    p->rvc = 1;
 }
 
 static void make_plan(const tco_model *m, size_t s, plan *p)
@@ -229,7 +269,7 @@ static void make_plan(const tco_model *m, size_t s, plan *p)
         make_review_plan(m, s, p);
         return;
     }
-    if (st->retire_idle || st->retire_idle || !m->discount_finite || m->K > MAXK ||
+    if (st->retire_idle || !m->discount_finite || m->K > MAXK ||
         st->nphases > MAXPH || st->nphases < 1 || st->phases[0].from_month != 1 ||
         (st->switch_kind != TCO_SWITCH_NONE && st->switch_kind != TCO_SWITCH_VOLUME))
         return;
@@ -331,10 +371,10 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
                 }
             }
         }
-        if (!p->ok)
+        if (!p->ok && !p->rvc)
             continue;
         any = 1;
-        for (int r = 0; r < p->nph + p->sw; r++)
+        for (int r = 0; r < nreg(p); r++)
             for (size_t k = 0; k < K; k++) {
                 const int a = p->rg[r].ab[k];
                 if (a < 0)
@@ -348,7 +388,7 @@ tco_lanes *tco_lanes_alloc(const tco_model *m)
             want_row(L, p->P, ROW_STAFF, &nrow);
             want_row(L, p->P, ROW_OPS, &nrow);
             for (size_t k = 0; k < K; k++)
-                for (int r = 0; p->trP && r < p->nph + p->sw; r++)
+                for (int r = 0; p->trP && r < nreg(p); r++)
                     if (p->rg[r].onP[k])
                         want_row(L, p->P, ROW_FAIL + k, &nrow);
         }
@@ -572,12 +612,13 @@ serve(const tco_lanes *L, const regime *g, int r_, size_t j, size_t t, __m256d r
 }
 
 /* Whether category j can be written: prices, failures, events and value,
- * with a platform its compute, staff, setup and operations, and with an
- * owned one its facility (cost_direct's categories). */
-static inline int writes(int j, int plat, int own)
+ * with a platform its compute, staff, setup and operations, with an owned
+ * one its facility, and with a review (rev) the setup category, where its
+ * switching costs go (cost_direct's categories). */
+static inline int writes(int j, int plat, int own, int rev)
 {
     return j == TCO_CAT_API || j == TCO_CAT_QUALITY || j == TCO_CAT_EVENTS ||
-           j == TCO_CAT_VALUE ||
+           j == TCO_CAT_VALUE || (rev && j == TCO_CAT_SETUP) ||
            (plat && (j == TCO_CAT_COMPUTE || j == TCO_CAT_STAFF || j == TCO_CAT_SETUP ||
                      j == TCO_CAT_OPERATIONS)) ||
            (own && j == TCO_CAT_FACILITY);
@@ -589,9 +630,12 @@ static inline int writes(int j, int plat, int own)
  * minimum GPUs, base staff, staff per GPU, setup cost; a reserved term's
  * length, GPUs and hourly price; owned GPUs' purchase price, facility
  * and maintenance a month per GPU and per unit of cost, resale fraction
- * and lifetime. */
+ * and lifetime.  The routes switched to: rs[0 .. nsw - 1], lane l's
+ * rs[i] where rgi[l] is rs[i] (a review's option; a switch on volume has
+ * one, rs[0] = nph), and a review's switching cost in month swm (swc). */
 typedef struct {
-    double adopt[L4], prod[L4], swm[L4];
+    double adopt[L4], prod[L4], swm[L4], rgi[L4], swc[L4];
+    int nsw, rs[L4];
     double hour[L4], peak[L4], den[L4], gmin[L4], base[L4], per[L4], setup[L4];
     double tlen[L4], held[L4], rhour[L4];
     double buy[L4], fac[L4], maint[L4], resale[L4], life[L4];
@@ -628,10 +672,12 @@ book_value(const tco_lanes *L, const lane_values *lv, __m256d c)
 
 /* The costing of strategy p in lanes: plat, a platform; term, a reserved
  * term on it; own, its GPUs owned (never with a term); uns, requests that
- * can go unserved; swt, a switch. */
+ * can go unserved; swt, a switch; rev, a review's (swt too), each lane's
+ * to its own route. */
 static inline __attribute__((always_inline, target("avx2"))) void
 cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *res,
-        const int plat, const int term, const int own, const int uns, const int swt)
+        const int plat, const int term, const int own, const int uns, const int swt,
+        const int rev)
 {
     const tco_model *m = L->m;
     const size_t K = L->K, T = (size_t)L->T;
@@ -642,6 +688,11 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
                   base = LD(base), per = LD(per), setup = LD(setup);
     const __m256d tlen = LD(tlen), held = LD(held), rhour = LD(rhour);
     const __m256d buy = LD(buy), fac = LD(fac), maint = LD(maint);
+    const __m256d swc = rev ? LD(swc) : zero;
+    /* The lanes switching to route rs[i] (all ones). */
+    __m256d sel[L4];
+    for (int i = 0; rev && i < lv->nsw; i++)
+        sel[i] = _mm256_cmp_pd(LD(rgi), _mm256_set1_pd(lv->rs[i]), _CMP_EQ_OQ);
 #undef LD
     /* The running term's first month (none: the first month in
      * production starts one) and its monthly cost (tco_self_months). */
@@ -666,16 +717,18 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
             const __m256d r = _mm256_loadu_pd(L->R[j * T + t]);
             __m256d a, q, l, u, sv = zero, v = zero;
             serve(L, &p->rg[ph], ph, j, t, r, on, p->trP, uns, &a, &q, &l, &u, &sv, &v);
-            if (swt) {
+            for (int i = 0; swt && i < lv->nsw; i++) {
+                const int rr = lv->rs[i];
                 __m256d a1, q1, l1, u1, sv1 = zero, v1 = zero;
-                serve(L, &p->rg[p->nph], p->nph, j, t, r, on, p->trP, uns, &a1, &q1, &l1, &u1,
-                      &sv1, &v1);
-                a = _mm256_blendv_pd(a, a1, sw);
-                q = _mm256_blendv_pd(q, q1, sw);
-                l = _mm256_blendv_pd(l, l1, sw);
-                u = _mm256_blendv_pd(u, u1, sw);
-                sv = _mm256_blendv_pd(sv, sv1, sw);
-                v = _mm256_blendv_pd(v, v1, sw);
+                serve(L, &p->rg[rr], rr, j, t, r, on, p->trP, uns, &a1, &q1, &l1, &u1, &sv1,
+                      &v1);
+                const __m256d in = rev ? _mm256_and_pd(sw, sel[i]) : sw;
+                a = _mm256_blendv_pd(a, a1, in);
+                q = _mm256_blendv_pd(q, q1, in);
+                l = _mm256_blendv_pd(l, l1, in);
+                u = _mm256_blendv_pd(u, u1, in);
+                sv = _mm256_blendv_pd(sv, sv1, in);
+                v = _mm256_blendv_pd(v, v1, in);
             }
             api = _mm256_add_pd(api, a);
             ql = _mm256_add_pd(ql, q);
@@ -702,6 +755,11 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
             c[TCO_CAT_VALUE] = _mm256_blendv_pd(c[TCO_CAT_VALUE], rec, um);
             any = _mm256_or_pd(any, um);
         }
+        /* A review's switching cost, added to +0 in the month its option
+         * takes effect (before the platform's setup cost). */
+        if (rev)
+            c[TCO_CAT_SETUP] =
+                _mm256_add_pd(zero, _mm256_and_pd(_mm256_cmp_pd(M, swm, _CMP_EQ_OQ), swc));
         if (plat) {
             /* need = ceil(load x peak / den); n = need > min ? need : min
              * (MAXPD's operand order gives the same for a NaN). */
@@ -751,20 +809,21 @@ cost_as(const tco_lanes *L, const plan *p, const lane_values *lv, lane_results *
             c[TCO_CAT_STAFF] = _mm256_blendv_pd(
                 _mm256_and_pd(ad, _mm256_mul_pd(base, st)),
                 _mm256_mul_pd(_mm256_add_pd(base, _mm256_mul_pd(g, per)), st), on);
-            c[TCO_CAT_SETUP] = _mm256_and_pd(_mm256_cmp_pd(M, adopt, _CMP_EQ_OQ), setup);
+            const __m256d sc = _mm256_and_pd(_mm256_cmp_pd(M, adopt, _CMP_EQ_OQ), setup);
+            c[TCO_CAT_SETUP] = rev ? _mm256_add_pd(c[TCO_CAT_SETUP], sc) : sc;
             c[TCO_CAT_OPERATIONS] = _mm256_and_pd(on, _mm256_loadu_pd(L->ops[t]));
             gpu = _mm256_and_pd(on, g);
         }
         /* The categories the strategy can write, in their order. */
         __m256d tot = zero;
         for (int j = 0; j < TCO_NCAT; j++)
-            if (writes(j, plat, own))
+            if (writes(j, plat, own, rev))
                 tot = _mm256_add_pd(tot, c[j]);
         const __m256d d = _mm256_set1_pd(m->discount[t]);
         n = _mm256_add_pd(n, _mm256_mul_pd(d, tot));
         s = _mm256_add_pd(s, tot);
         for (int j = 0; j < TCO_NCAT; j++)
-            if (writes(j, plat, own))
+            if (writes(j, plat, own, rev))
                 k[j] = _mm256_add_pd(k[j], _mm256_mul_pd(d, c[j]));
         _mm256_storeu_pd(L->mon[t], tot);
     }
@@ -782,8 +841,18 @@ __attribute__((target("avx2"))) static void cost_lanes(const tco_lanes *L, const
                                                        const lane_values *lv, lane_results *res,
                                                        int term, int own)
 {
-#define COST(plat, term, own, uns, sw) cost_as(L, p, lv, res, plat, term, own, uns, sw)
-    if (p->P < 0)
+#define COST(plat, term, own, uns, sw) cost_as(L, p, lv, res, plat, term, own, uns, sw, 0)
+#define REV(plat, term, own, uns) cost_as(L, p, lv, res, plat, term, own, uns, 1, 1)
+    if (p->rvc) {
+        if (p->P < 0)
+            REV(0, 0, 0, 0);
+        else if (term)
+            p->uns ? REV(1, 1, 0, 1) : REV(1, 1, 0, 0);
+        else if (own)
+            p->uns ? REV(1, 0, 1, 1) : REV(1, 0, 1, 0);
+        else
+            p->uns ? REV(1, 0, 0, 1) : REV(1, 0, 0, 0);
+    } else if (p->P < 0)
         p->sw ? COST(0, 0, 0, 0, 1) : COST(0, 0, 0, 0, 0);
     else if (term)
         p->sw ? (p->uns ? COST(1, 1, 0, 1, 1) : COST(1, 1, 0, 0, 1))
@@ -795,6 +864,7 @@ __attribute__((target("avx2"))) static void cost_lanes(const tco_lanes *L, const
         p->sw ? (p->uns ? COST(1, 0, 0, 1, 1) : COST(1, 0, 0, 0, 1))
               : (p->uns ? COST(1, 0, 0, 1, 0) : COST(1, 0, 0, 0, 0));
 #undef COST
+#undef REV
 }
 
 /* The month-long spans of the route in force for f (phases, then the
@@ -802,7 +872,7 @@ __attribute__((target("avx2"))) static void cost_lanes(const tco_lanes *L, const
  * every backend the strategy can reach, then each priced backend's last
  * month of service; the platform's last month once adopted. */
 static void reads(const tco_lanes *L, const plan *p, size_t s, const tco_future *f, double adopt,
-                  double prod, double swm)
+                  double prod, double swm, int rsw)
 {
     const tco_model *m = L->m;
     if (!f->last_read || f->masked)
@@ -813,15 +883,16 @@ static void reads(const tco_lanes *L, const plan *p, size_t s, const tco_future 
     for (size_t j = 0; j < m->nuse[s]; j++)
         read[use[j]] = 0;
     const int sw = swm <= T ? (int)swm : T + 1, pr = prod <= T ? (int)prod : T + 1;
-    for (int r = 0; r < p->nph + p->sw; r++) {
-        /* Route r in force in months s0 .. s1. */
-        int s0 = r < p->nph ? p->from[r] : sw;
-        int s1 = r < p->nph ? (r + 1 < p->nph ? p->from[r + 1] - 1 : T) : T;
-        if (r < p->nph && s1 > sw - 1)
+    for (int i = 0; i < p->nph + (rsw >= 0); i++) {
+        /* Phase i's route in force in months s0 .. s1, then the route
+         * switched to (rg[rsw]). */
+        int s0 = i < p->nph ? p->from[i] : sw;
+        int s1 = i < p->nph ? (i + 1 < p->nph ? p->from[i + 1] - 1 : T) : T;
+        if (i < p->nph && s1 > sw - 1)
             s1 = sw - 1;
         if (s0 > s1)
             continue;
-        const regime *g = &p->rg[r];
+        const regime *g = &p->rg[i < p->nph ? i : rsw];
         for (size_t k = 0; k < L->K; k++) {
             int last = s1;
             if (g->onP[k]) /* the fallback serves before production */
@@ -841,9 +912,16 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
     const tco_scenario *sc = L->m->sc;
     const size_t K = L->K, T = (size_t)L->T;
     const int P = p->P;
+    /* The routes in force in some lane: a review's "initial" and the
+     * options its lanes take (L->rvo), else every one. */
+    unsigned char used[MAXREG];
+    for (int r = 0; r < nreg(p); r++)
+        used[r] = !p->rvc || r == 0;
+    for (int l = 0; p->rvc && l < L4; l++)
+        used[L->rvo[l]] = 1;
     /* What each route in force needs. */
-    for (int r = 0; r < p->nph + p->sw; r++)
-        for (size_t k = 0; k < K; k++) {
+    for (int r = 0; r < nreg(p); r++)
+        for (size_t k = 0; used[r] && k < K; k++) {
             const int a = p->rg[r].ab[k];
             if (a < 0)
                 continue;
@@ -857,8 +935,8 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
         }
     for (size_t k = 0; k < K; k++) {
         int onP = 0;
-        for (int r = 0; r < p->nph + p->sw; r++)
-            onP |= p->rg[r].onP[k];
+        for (int r = 0; r < nreg(p); r++)
+            onP |= used[r] && p->rg[r].onP[k];
         if (onP && p->trP)
             L->qp[k] = lane_row(L, P, ROW_FAIL + k);
         for (int l = 0; l < L4; l++) {
@@ -877,12 +955,32 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
     }
     lane_values lv;
     memset(&lv, 0, sizeof lv);
-    int tau[L4] = {0}, term = 0, own = 0;
+    int tau[L4] = {0}, rsw[L4], term = 0, own = 0;
+    /* The routes switched to: the switch's, or those the lanes' reviews
+     * take. */
+    lv.nsw = p->sw;
+    lv.rs[0] = p->nph;
+    for (int r = 1; p->rvc && r < p->nopt; r++)
+        if (used[r])
+            lv.rs[lv.nsw++] = r;
     for (int l = 0; l < L4; l++) {
         const tco_future *f = L->f[l];
+        lv.swm[l] = NEVER;
+        rsw[l] = p->sw ? p->nph : -1;
+        if (p->rvc) {
+            /* The review's option, from the month after the review that
+             * takes it, its switching cost due then (review_at). */
+            const int o = L->rvo[l];
+            rsw[l] = o ? o : -1;
+            lv.rgi[l] = o;
+            if (o) {
+                tau[l] = L->rvm[l];
+                lv.swm[l] = tau[l] + 1;
+                lv.swc[l] = f->x[sc->strategies[s].review->switching_cost];
+            }
+        }
         /* The switch on demand: triggered at the end of the first month
          * whose requests pass the threshold (cost_direct). */
-        lv.swm[l] = NEVER;
         for (int t = 1; p->sw && t <= L->T; t++)
             if (f->demand[t - 1] > p->thr) {
                 tau[l] = t;
@@ -893,7 +991,13 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
         lv.adopt[l] = lv.prod[l] = NEVER;
         if (P < 0)
             continue;
-        for (int r = 0; r < p->nph + p->sw; r++) {
+        if (p->rvc) {
+            if (reaches(&p->rg[0], K))
+                lv.adopt[l] = 1;
+            else if (rsw[l] >= 0 && reaches(&p->rg[rsw[l]], K))
+                lv.adopt[l] = lv.swm[l];
+        }
+        for (int r = 0; !p->rvc && r < p->nph + p->sw; r++) {
             double start = r < p->nph ? p->from[r] : lv.swm[l];
             if (start > L->T || (r < p->nph && start >= lv.swm[l]) || start >= lv.adopt[l])
                 continue;
@@ -951,7 +1055,9 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
             c->first_switch = tau[l] + 1;
         }
         c->gpus = 0 + res.gpus[l];
-        reads(L, p, s, f, lv.adopt[l], lv.prod[l], lv.swm[l]);
+        /* (A review's reads are not consulted: tco_future_event_matters.) */
+        if (!p->rvc)
+            reads(L, p, s, f, lv.adopt[l], lv.prod[l], lv.swm[l], rsw[l]);
     }
     lanes_to_rows(monthly, (const double(*)[L4])L->mon, T);
 }
@@ -1128,6 +1234,50 @@ __attribute__((target("avx2"))) static void review_lanes(tco_lanes *L, size_t s,
     }
 }
 
+/* Whether lane j's future f, its review's decisions made (L->dec), can be
+ * costed in lanes: its option changes once at most (into L->rvo[j] and
+ * L->rvm[j]: the option's route and the review's month, 0 for none); the
+ * api backends of the routes in force priced per request without a fixed
+ * cost; the platform's setup neither failed nor unknown, an owned fleet
+ * with no cohort retiring within the horizon (tco_lanes_plain); and,
+ * where idle platforms retire, none left idle (the option taken still
+ * reaching the platform "initial" reaches). */
+static int review_once(tco_lanes *L, size_t s, const tco_future *f, const plan *p, int j)
+{
+    const tco_review *rv = L->m->sc->strategies[s].review;
+    const int *dec = L->dec + (size_t)j * (size_t)L->T;
+    int cur = -1, o = 0, month = 0;
+    /* The review months r < T (review_lanes). */
+    for (int r = rv->first, i = 0; r < L->T; r += rv->every, i++)
+        if (dec[i] != cur) {
+            if (o)
+                return 0;
+            cur = dec[i];
+            o = cur + 1;
+            month = r;
+        }
+    for (int i = 0; i < 1 + (o > 0); i++) {
+        const regime *g = &p->rg[i ? o : 0];
+        for (size_t k = 0; k < L->K; k++) {
+            const int b = g->ab[k];
+            if (b >= 0 && (((const tco_api_paths *)f->paths[b].data)->fixed != 0 ||
+                           !f->paths[b].priced))
+                return 0;
+        }
+    }
+    if (p->P >= 0) {
+        const tco_backend_paths *q = &f->paths[p->P];
+        const tco_self_paths *d = q->data;
+        if (q->setup_failed || q->setup < 0 || (d->owned && d->lifetime < L->T))
+            return 0;
+        if (p->retire && o && reaches(&p->rg[0], L->K) && !reaches(&p->rg[o], L->K))
+            return 0;
+    }
+    L->rvo[j] = o;
+    L->rvm[j] = month;
+    return 1;
+}
+
 /* Lanes l .. of the group: the futures f[l] with done[l], the first
  * repeated in the lanes left over (lane[l]: the lane of f[l]), gathered
  * when they are not those gathered last. */
@@ -1165,11 +1315,31 @@ int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, con
                 done[l] = 0;
             return 0;
         }
-        int lane[L4] = {0};
+        int lane[L4] = {0}, in[L4] = {0}, n = 0;
         group_of(L, f, G, done, lane, last);
         review_lanes(L, s, p);
+        /* Those whose option changes once at most costed in lanes. */
+        for (int j = 0; j < L4; j++)
+            L->rvo[j] = L->rvm[j] = 0;
+        for (int l = 0; p->rvc && l < G; l++)
+            n += in[l] = done[l] && review_once(L, s, f[l], p, lane[l]);
+        if (n >= 2) {
+            double *mon[L4];
+            tco_cost lc[L4];
+            for (int j = 0; j < L4; j++)
+                mon[j] = spare;
+            for (int l = 0; l < G; l++)
+                if (in[l] && monthly && monthly[l])
+                    mon[lane[l]] = monthly[l];
+            tco_lanes_cost(L, s, mon, lc);
+            for (int l = 0; l < G; l++)
+                if (in[l])
+                    out[l] = lc[lane[l]];
+        } else {
+            memset(in, 0, sizeof in);
+        }
         for (int l = 0; l < G; l++)
-            if (done[l]) {
+            if (done[l] && !in[l]) {
                 f[l]->decided = L->dec + (size_t)lane[l] * (size_t)L->T;
                 tco_future_cost(f[l], L->m, s, monthly ? monthly[l] : NULL, NULL, &out[l]);
                 f[l]->decided = NULL;

@@ -44,7 +44,9 @@ void tco_lanes_group(tco_lanes *L, tco_future *const *f);
 
 /* Strategy s on the group's futures, as tco_future_cost(f[l], m, s,
  * monthly[l], NULL, &out[l]) would cost each: the same results bit for
- * bit, and the same price indices read (tco_future_track_reads). */
+ * bit, and the same price indices read (tco_future_track_reads).  (A
+ * review strategy is costed here only from tco_lanes_cost_some, which
+ * sets each lane's decisions.) */
 void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *out);
 
 /* Strategy s on those of futures f[0 .. G - 1] for which want[l] is set:
@@ -55,9 +57,15 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
  * to NULL when their rows change (tco_lanes_group).  A review strategy
  * whose options reach api backends and self-hosted platforms has its
  * reviews' decisions made in lanes instead, for futures without an
- * exclusion or a failed setup on them, each then costed alone with its
- * decisions (tco_future.decided): the same results.  Returns the number
- * of futures costed, done[l] set for each; the caller costs the others.
+ * exclusion or a failed setup on them.  Of those, the futures whose
+ * option changes once at most are then costed in lanes too, when the
+ * options reach one self-hosted platform at most, their api backends
+ * have no fixed monthly cost and the option taken leaves no platform
+ * idle to retire: the review's "initial" route, then from the month
+ * after the review the option's, its switching cost due then.  The
+ * others are costed alone with their decisions (tco_future.decided): the
+ * same results.  Returns the number of futures costed, done[l] set for
+ * each; the caller costs the others.
  * L may be NULL (none costed). */
 int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, const int *want,
                         double *const *monthly, double *spare, tco_future **last, tco_cost *out,

@@ -396,6 +396,50 @@ static const char *EDGE3 =
     "        api: { a: api-a, b: api-b, c: api-a }\n"
     "        api-c: { a: api-a, b: api-b, c: api-b }\n"
     "        mixed: { a: api-b, b: owned, c: gpu-term }\n"
+    "  review-c:\n"
+    "    route: { a: api-a, b: api-b, c: api-a }\n"
+    "    fallback: api-a\n"
+    "    retire_idle_months: 2\n"
+    "    review:\n"
+    "      every_months: 3\n"
+    "      hysteresis: 0.05\n"
+    "      switching_cost: 12000\n"
+    "      options:\n"
+    "        term-ab: { a: gpu-term, b: gpu-term, c: api-b }\n"
+    "        apis: { a: api-b, b: api-b, c: api-a }\n"
+    "  review-d:\n"
+    "    route: { a: owned, b: owned, c: api-a }\n"
+    "    fallback: api-b\n"
+    "    retire_idle_months: 3\n"
+    "    review:\n"
+    "      first_month: 2\n"
+    "      every_months: 4\n"
+    "      hysteresis: 0.1\n"
+    "      switching_cost: { dist: uniform, min: 0, max: 30000 }\n"
+    "      options:\n"
+    "        leave: { a: api-a, b: api-b, c: api-a }\n"
+    "        keep: { a: owned, b: api-b, c: owned }\n"
+    "  review-e:\n"
+    "    route: { a: api-a, b: api-b, c: api-a }\n"
+    "    review:\n"
+    "      first_month: 1\n"
+    "      every_months: 1\n"
+    "      hysteresis: 0\n"
+    "      switching_cost: 500\n"
+    "      options:\n"
+    "        swap: { a: api-b, b: api-b, c: api-b }\n"
+    "        back: { a: api-a, b: api-b, c: api-a }\n"
+    "        fixed: { a: api-fixed, b: api-b, c: api-a }\n"
+    "  review-f:\n"
+    "    route: { a: gpu, b: api-b, c: gpu }\n"
+    "    fallback: api-b\n"
+    "    review:\n"
+    "      every_months: 5\n"
+    "      hysteresis: 0.02\n"
+    "      switching_cost: 7000\n"
+    "      options:\n"
+    "        all-gpu: { a: gpu, b: gpu, c: gpu }\n"
+    "        api: { a: api-a, b: api-b, c: api-a }\n"
     "  spend:\n"
     "    route: { a: api-a, b: api-b, c: api-a }\n"
     "    switch: { when: { api_cost_per_month_above: 5000 }, route: { a: gpu, b: api-b, c: api-a } }\n"
@@ -422,7 +466,7 @@ START_TEST(test_edges)
         {12, 3, 14, 12}, {36, 12, 6, 24}, {37, 5, 40, 40}, {24, 6, 3, 23},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char text[10000], what[80];
+        char text[14000], what[80];
         int len = snprintf(text, sizeof text, EDGE, cases[i][0], cases[i][1], cases[i][2]);
         ck_assert(len > 0 && (size_t)len < sizeof text);
         int more = snprintf(text + len, sizeof text - (size_t)len, EDGE2, cases[i][3]);
@@ -435,14 +479,20 @@ START_TEST(test_edges)
         ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s: %s", what, err.msg);
         double share = compare(sc, 1001, what);
         compare_sweep(sc, 403, what);
-        /* Of the 15 strategies, api, term, term-b, rented, unfallen,
+        /* Of the 19 strategies, api, term, term-b, rented, unfallen,
          * owned, owned-staged, owned-later, staged, threshold and leave
          * (whose switch leaves api-a: the months it is read end with the
          * switch) qualify; rented's futures with a failed setup do not,
          * nor owned GPUs that can retire within the horizon.  The reviews
-         * (review-a, review-b) have their decisions made in lanes but for
-         * futures with an exclusion or, for review-b, gpu's failed
-         * setup. */
+         * have their decisions made in lanes but for futures with an
+         * exclusion or a failed setup on an option's platform; those of
+         * review-c to review-f whose option changes once at most are
+         * costed in lanes too: review-c moving to a reserved platform,
+         * with requests unserved before production; review-d leaving its
+         * owned fleet (which then retires: costed alone) or keeping it;
+         * review-e among api backends, every month (its option with a
+         * fixed cost: alone); review-f leaving a rented platform that does
+         * not retire.  review-a and review-b reach two platforms. */
         if (have_avx2())
             ck_assert_msg(share > 0.4, "%s: %.3f of the costings in lanes", what, share);
         tco_scenario_free(sc);
