@@ -442,26 +442,40 @@ int tco_lanes_strategy(const tco_lanes *L, size_t s)
     return L && L->pl[s].ok;
 }
 
+/* Whether plan p's platform, if any, can be costed in lanes for future
+ * f: its setup neither failed nor unknown, and owned GPUs with no cohort
+ * retiring within the horizon (one bought in month 1 or later is T - 1
+ * months old at most in month T). */
+static int platform_plain(const tco_lanes *L, const plan *p, const tco_future *f)
+{
+    if (p->P < 0)
+        return 1;
+    const tco_backend_paths *q = &f->paths[p->P];
+    const tco_self_paths *d = q->data;
+    return !q->setup_failed && q->setup >= 0 && !(d->owned && d->lifetime < L->T);
+}
+
+/* Whether route g's api backends are priced per request in future f,
+ * without a fixed monthly cost. */
+static int route_plain(const tco_lanes *L, const regime *g, const tco_future *f)
+{
+    for (size_t k = 0; k < L->K; k++) {
+        const int b = g->ab[k];
+        if (b >= 0 && (((const tco_api_paths *)f->paths[b].data)->fixed != 0 ||
+                       !f->paths[b].priced))
+            return 0;
+    }
+    return 1;
+}
+
 int tco_lanes_plain(const tco_lanes *L, const tco_future *f, size_t s)
 {
     const plan *p = &L->pl[s];
-    if (f->first_excl <= L->T)
+    if (f->first_excl <= L->T || !platform_plain(L, p, f))
         return 0;
-    if (p->P >= 0) {
-        const tco_backend_paths *q = &f->paths[p->P];
-        const tco_self_paths *d = q->data;
-        /* Owned GPUs: no cohort retires within the horizon (one bought
-         * in month 1 or later is T - 1 months old at most in month T). */
-        if (q->setup_failed || q->setup < 0 || (d->owned && d->lifetime < L->T))
-            return 0;
-    }
     for (int r = 0; r < p->nph + p->sw; r++)
-        for (size_t k = 0; k < L->K; k++) {
-            const int b = p->rg[r].ab[k];
-            if (b >= 0 && (((const tco_api_paths *)f->paths[b].data)->fixed != 0 ||
-                           !f->paths[b].priced))
-                return 0;
-        }
+        if (!route_plain(L, &p->rg[r], f))
+            return 0;
     return 1;
 }
 
@@ -1256,23 +1270,11 @@ static int review_once(tco_lanes *L, size_t s, const tco_future *f, const plan *
             o = cur + 1;
             month = r;
         }
-    for (int i = 0; i < 1 + (o > 0); i++) {
-        const regime *g = &p->rg[i ? o : 0];
-        for (size_t k = 0; k < L->K; k++) {
-            const int b = g->ab[k];
-            if (b >= 0 && (((const tco_api_paths *)f->paths[b].data)->fixed != 0 ||
-                           !f->paths[b].priced))
-                return 0;
-        }
-    }
-    if (p->P >= 0) {
-        const tco_backend_paths *q = &f->paths[p->P];
-        const tco_self_paths *d = q->data;
-        if (q->setup_failed || q->setup < 0 || (d->owned && d->lifetime < L->T))
-            return 0;
-        if (p->retire && o && reaches(&p->rg[0], L->K) && !reaches(&p->rg[o], L->K))
-            return 0;
-    }
+    if (!route_plain(L, &p->rg[0], f) || (o && !route_plain(L, &p->rg[o], f)) ||
+        !platform_plain(L, p, f))
+        return 0;
+    if (p->retire && o && reaches(&p->rg[0], L->K) && !reaches(&p->rg[o], L->K))
+        return 0;
     L->rvo[j] = o;
     L->rvm[j] = month;
     return 1;
@@ -1299,6 +1301,25 @@ static void group_of(tco_lanes *L, tco_future *const *f, int G, const int *done,
     }
 }
 
+/* Strategy s in lanes for the group's futures l with in[l] (in lane
+ * lane[l]): their costs into out[l], their monthly totals into
+ * monthly[l] (spare for the others and where monthly[l] is NULL). */
+static void cost_those(tco_lanes *L, size_t s, int G, const int *in, const int *lane,
+                       double *const *monthly, double *spare, tco_cost *out)
+{
+    double *mon[L4];
+    tco_cost lc[L4];
+    for (int j = 0; j < L4; j++)
+        mon[j] = spare;
+    for (int l = 0; l < G; l++)
+        if (in[l] && monthly && monthly[l])
+            mon[lane[l]] = monthly[l];
+    tco_lanes_cost(L, s, mon, lc);
+    for (int l = 0; l < G; l++)
+        if (in[l])
+            out[l] = lc[lane[l]];
+}
+
 int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, const int *want,
                         double *const *monthly, double *spare, tco_future **last, tco_cost *out,
                         int *done)
@@ -1323,21 +1344,10 @@ int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, con
             L->rvo[j] = L->rvm[j] = 0;
         for (int l = 0; p->rvc && l < G; l++)
             n += in[l] = done[l] && review_once(L, s, f[l], p, lane[l]);
-        if (n >= 2) {
-            double *mon[L4];
-            tco_cost lc[L4];
-            for (int j = 0; j < L4; j++)
-                mon[j] = spare;
-            for (int l = 0; l < G; l++)
-                if (in[l] && monthly && monthly[l])
-                    mon[lane[l]] = monthly[l];
-            tco_lanes_cost(L, s, mon, lc);
-            for (int l = 0; l < G; l++)
-                if (in[l])
-                    out[l] = lc[lane[l]];
-        } else {
+        if (n >= 2)
+            cost_those(L, s, G, in, lane, monthly, spare, out);
+        else
             memset(in, 0, sizeof in);
-        }
         for (int l = 0; l < G; l++)
             if (done[l] && !in[l]) {
                 f[l]->decided = L->dec + (size_t)lane[l] * (size_t)L->T;
@@ -1355,18 +1365,8 @@ int tco_lanes_cost_some(tco_lanes *L, tco_future *const *f, int G, size_t s, con
             done[l] = 0;
         return 0;
     }
-    double *mon[L4];
-    tco_cost lc[L4];
     int lane[L4] = {0};
     group_of(L, f, G, done, lane, last);
-    for (int j = 0; j < L4; j++)
-        mon[j] = spare;
-    for (int l = 0; l < G; l++)
-        if (done[l] && monthly && monthly[l])
-            mon[lane[l]] = monthly[l];
-    tco_lanes_cost(L, s, mon, lc);
-    for (int l = 0; l < G; l++)
-        if (done[l])
-            out[l] = lc[lane[l]];
+    cost_those(L, s, G, done, lane, monthly, spare, out);
     return k;
 }

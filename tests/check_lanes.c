@@ -440,6 +440,15 @@ static const char *EDGE3 =
     "      options:\n"
     "        all-gpu: { a: gpu, b: gpu, c: gpu }\n"
     "        api: { a: api-a, b: api-b, c: api-a }\n"
+    "  review-g:\n"
+    "    route: { a: api-fixed, b: api-b, c: api-a }\n"
+    "    fallback: api-b\n"
+    "    review:\n"
+    "      every_months: 6\n"
+    "      hysteresis: 0.1\n"
+    "      switching_cost: 1000\n"
+    "      options:\n"
+    "        gpu-all: { a: gpu-term, b: gpu-term, c: gpu-term }\n"
     "  spend:\n"
     "    route: { a: api-a, b: api-b, c: api-a }\n"
     "    switch: { when: { api_cost_per_month_above: 5000 }, route: { a: gpu, b: api-b, c: api-a } }\n"
@@ -479,7 +488,7 @@ START_TEST(test_edges)
         ck_assert_msg(load_text(text, &sc, &err) == TCO_OK, "%s: %s", what, err.msg);
         double share = compare(sc, 1001, what);
         compare_sweep(sc, 403, what);
-        /* Of the 19 strategies, api, term, term-b, rented, unfallen,
+        /* Of the 20 strategies, api, term, term-b, rented, unfallen,
          * owned, owned-staged, owned-later, staged, threshold and leave
          * (whose switch leaves api-a: the months it is read end with the
          * switch) qualify; rented's futures with a failed setup do not,
@@ -492,7 +501,8 @@ START_TEST(test_edges)
          * owned fleet (which then retires: costed alone) or keeping it;
          * review-e among api backends, every month (its option with a
          * fixed cost: alone); review-f leaving a rented platform that does
-         * not retire.  review-a and review-b reach two platforms. */
+         * not retire; review-g's "initial" has a fixed cost (alone).
+         * review-a and review-b reach two platforms. */
         if (have_avx2())
             ck_assert_msg(share > 0.4, "%s: %.3f of the costings in lanes", what, share);
         tco_scenario_free(sc);
