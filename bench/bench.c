@@ -23,7 +23,7 @@
  * memory per future; a 12-point sweep of demand.requests_per_month (and
  * one of a backend's input that shapes no random path), against 12 runs of
  * its size timed in the same turns, and a rank and a Sobol analysis at 1
- * and 2 threads (best of 5; 1 and 2 threads measured in turn, as the runs,
+ * and 2 threads (best of 11; 1 and 2 threads measured in turn, as the runs,
  * so that a slow spell falls on both, and their ratios the median of the
  * turns' ratios, as every "2 threads over 1").  Each figure is printed with
  * the issue's target and "target met" or "not yet": figures only, nothing
