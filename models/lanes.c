@@ -1001,23 +1001,18 @@ void tco_lanes_cost(tco_lanes *L, size_t s, double *const *monthly, tco_cost *ou
                 lv.swm[l] = t + 1;
                 break;
             }
-        /* Adopted in the first month whose route in force reaches it. */
+        /* Adopted in the first month whose route in force reaches it: a
+         * phase's, then from swm the route switched to (rg[rsw[l]]: the
+         * switch's, or the option a review takes). */
         lv.adopt[l] = lv.prod[l] = NEVER;
         if (P < 0)
             continue;
-        if (p->rvc) {
-            if (reaches(&p->rg[0], K))
-                lv.adopt[l] = 1;
-            else if (rsw[l] >= 0 && reaches(&p->rg[rsw[l]], K))
-                lv.adopt[l] = lv.swm[l];
-        }
-        for (int r = 0; !p->rvc && r < p->nph + p->sw; r++) {
-            double start = r < p->nph ? p->from[r] : lv.swm[l];
-            if (start > L->T || (r < p->nph && start >= lv.swm[l]) || start >= lv.adopt[l])
+        for (int i = 0; i < p->nph + (rsw[l] >= 0); i++) {
+            double start = i < p->nph ? p->from[i] : lv.swm[l];
+            if (start > L->T || (i < p->nph && start >= lv.swm[l]) || start >= lv.adopt[l])
                 continue;
-            for (size_t k = 0; k < K; k++)
-                if (p->rg[r].onP[k])
-                    lv.adopt[l] = start;
+            if (reaches(&p->rg[i < p->nph ? i : rsw[l]], K))
+                lv.adopt[l] = start;
         }
         const tco_backend_paths *q = &f->paths[P];
         const tco_self_paths *d = q->data;
