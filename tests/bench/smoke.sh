@@ -33,6 +33,7 @@ futures per second, 1 thread
 futures per second, 2 threads
 multiple of the NumPy peer
 2 threads over 1, run
+  the best 2-thread run over the best 1-thread
   2 threads over 1, arithmetic alone (machine)
   the run's over the machine's
   CPUs the 2-thread run had (CPU over wall), median
@@ -102,6 +103,9 @@ for sc in sorted({f["scenario"] for f in figs}):
     assert v["machine_ratio"] > 0, v["machine_ratio"]
     q = v["run_ratio"] / v["machine_ratio"]
     assert abs(v["run_over_machine"] - q) <= 2e-5 * q, (v["run_over_machine"], q)
+    # The ratio of the bests is the quotient of the two rates printed.
+    q = v["futures_per_second_2"] / v["futures_per_second_1"]
+    assert abs(v["run_ratio_bests"] - q) <= 2e-5 * q + 1e-5, (v["run_ratio_bests"], q)
     assert v["fresh_sys_1e6"] >= 0 and 0 <= v["fresh_sys_share_1e6"] <= 100, v
     # One turn on smoke: its multiple is the figure's (the same loop and floor).
     m, t = v["loop_floor_multiple"], v["loop_floor_multiple_turns"]
