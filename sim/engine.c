@@ -24,6 +24,7 @@
 #include "../models/lanes.h"
 #include "rng.h"
 #include "sample.h"
+#include "stats.h"
 
 size_t tco_physical_memory(void)
 {
@@ -263,8 +264,10 @@ size_t tco_run_bytes(const tco_scenario *sc, long n, int keep_inputs, tco_sampli
                    + th * N * 8;               /* a strategy's scratch per thread */
     if (stored) /* monthly, breakeven, switches, first switch; percentile column, 4n scratch */
         bytes += N * S * T * 4 + N * S * 6 + th * N * 20;
-    else /* histograms of the recomputed bands, per thread (stats.c) */
-        bytes += (th + 1) * 3 * S * T * 10 * 2048 * 4;
+    else /* histograms of the recomputed bands, per thread, and the keys
+          * waiting for them (stats.c) */
+        bytes += (th + 1) * 3 * S * T * 10 * 2048 * 4 +
+                 th * (double)tco_stats_bands_buffer_bytes(sc->nstrategies, (size_t)sc->horizon);
     double nblocks = ceil(N / (double)block_size(n));
     bytes += nblocks * (S * T + S * TCO_NCAT + 4 * S + 1 + 2 * S * (T + 2)) * 8 +
              nblocks * (double)sc->ninputs * 4;

@@ -146,6 +146,39 @@ static inline void tco_select_count(const tco_select *s, uint32_t *h, size_t c, 
         h[(s->goff[c] + g) * TCO_SELECT_BINS + ((key >> s->shift) & s->digits)]++;
 }
 
+/* tco_select_count for keys[0..n) of column c (its histograms' bits read
+ * once for them all): the same counts.  For columns of few histograms
+ * (the bands' ten ranks make ten at most; tco_select_count halves among
+ * many): a key's is found without a branch on the key, the histograms
+ * below it counted, and the count added to that bin is 0 or 1, so that a
+ * key in none costs no mispredicted branch either.  A column of one
+ * histogram (every column in the first pass) takes a branch each key,
+ * nearly always the same way. */
+static inline void tco_select_count_column(const tco_select *s, uint32_t *h, size_t c,
+                                           const uint32_t *keys, size_t n)
+{
+    const uint64_t *gb = s->gbits + c * s->nr, mask = s->mask, digits = s->digits;
+    const unsigned ng = s->ngroup[c];
+    const int shift = s->shift;
+    uint32_t *hc = h + s->goff[c] * TCO_SELECT_BINS;
+    if (ng == 0)
+        return;
+    if (ng == 1) {
+        for (size_t j = 0; j < n; j++)
+            if ((keys[j] & mask) == gb[0])
+                hc[(keys[j] >> shift) & digits]++;
+        return;
+    }
+    for (size_t j = 0; j < n; j++) {
+        const uint64_t key = keys[j], k = key & mask;
+        unsigned g = 0;
+        for (unsigned q = 0; q < ng; q++)
+            g += gb[q] < k;
+        g = g < ng ? g : ng - 1;
+        hc[g * TCO_SELECT_BINS + ((key >> shift) & digits)] += gb[g] == k;
+    }
+}
+
 /* Ends the pass: sums the threads' counts, then the partitions' (reduce,
  * in chunks of at most 2^16 counts), and narrows every rank.  Without
  * reduce, the threads' counts are summed in place (as 32-bit counts: a

@@ -1143,30 +1143,98 @@ static void running_sums(double *acc, const float *m, const float *b, float *col
  * Columns: the monthly costs of strategy s in month t (s * T + t), their
  * running sums over months (S * T + s * T + t) and the running sums of
  * their differences from the baseline's (2 * S * T + s * T + t), rounded
- * to float as tco_cumulative_compute rounds them. */
+ * to float as tco_cumulative_compute rounds them.
+ *
+ * A future's keys wait in its thread's buffer, column by column, and are
+ * counted a column at a time when the buffer is full (radix_flush): a
+ * column's histograms (up to ten of 8 KB in the second and third passes)
+ * then stay in the caches while its keys are counted, and the next
+ * column's are fetched meanwhile.  Counted as each future came, the
+ * 3 S T keys of a future went to every column's histograms in turn, tens
+ * of MB in all, and nearly every count waited for memory.  The same
+ * counts, in another order. */
 typedef struct {
-    size_t S, T;
+    size_t S, T, ncol;
     tco_select *sel;
+    size_t cap;     /* futures a buffer holds, a multiple of RADIX_TILE */
+    uint32_t *keys; /* a thread's buffer: tiles of RADIX_TILE futures, ncol x RADIX_TILE
+                     * keys each, a column's RADIX_TILE keys on one cache line */
+    size_t *fill;   /* futures in thread k's buffer: fill[k * RADIX_PAD] */
 } radix_state;
+
+/* A tile's futures: a cache line of a column's keys.  A future's keys go
+ * to ncol lines side by side (a few pages), which the next futures of the
+ * tile fill; a column's keys are read a line at a time. */
+enum { RADIX_TILE = 16 };
+
+/* Each thread's count of futures on a cache line of its own. */
+enum { RADIX_PAD = 64 / sizeof(size_t) };
+
+/* Futures a thread's buffer holds: 4,096, or fewer so that its keys
+ * take at most 16 MiB (at least a tile).  A column's histograms are read
+ * into the caches once a buffer: more futures a buffer, fewer reads. */
+static size_t radix_cap(size_t ncol)
+{
+    size_t cap = ((size_t)16 << 20) / (ncol * sizeof(uint32_t));
+    return cap < RADIX_TILE ? RADIX_TILE : cap > 4096 ? 4096 : cap / RADIX_TILE * RADIX_TILE;
+}
+
+size_t tco_stats_bands_buffer_bytes(size_t S, size_t T)
+{
+    const size_t ncol = 3 * S * T;
+    return ncol ? ncol * radix_cap(ncol) * sizeof(uint32_t) : 0;
+}
+
+static void radix_flush(radix_state *r, size_t thread)
+{
+    const size_t n = r->fill[thread * RADIX_PAD], ncol = r->ncol;
+    const uint32_t *keys = r->keys + thread * ncol * r->cap;
+    uint32_t *h = tco_select_thread_hist(r->sel, thread);
+    const tco_select *sel = r->sel;
+    for (size_t c = 0; c < ncol; c++) {
+        const char *next = NULL;
+        size_t lines = 0, at = 0;
+        if (c + 1 < ncol) {
+            next = (const char *)(h + sel->goff[c + 1] * TCO_SELECT_BINS);
+            lines = sel->ngroup[c + 1] * TCO_SELECT_BINS * sizeof *h / 64;
+        }
+        /* The next column's histograms fetched while this one's keys
+         * are counted: four cache lines a tile (up to eight histograms
+         * by the end of a full buffer). */
+        for (size_t j = 0; j < n; j += RADIX_TILE) {
+            for (int q = 0; q < 4 && at < lines; q++, at++)
+                __builtin_prefetch(next + at * 64, 1);
+            tco_select_count_column(sel, h, c, keys + (j * ncol + c * RADIX_TILE),
+                                    n - j < RADIX_TILE ? n - j : RADIX_TILE);
+        }
+    }
+    r->fill[thread * RADIX_PAD] = 0;
+}
 
 static void radix_visit(void *ctx, int thread, long i, const float *month)
 {
     radix_state *r = ctx;
     (void)i;
-    const size_t S = r->S, T = r->T, ST = S * T;
-    const tco_select *sel = r->sel;
-    uint32_t *h = tco_select_thread_hist(r->sel, (size_t)thread);
+    const size_t S = r->S, T = r->T, ST = S * T, k = (size_t)thread, j = r->fill[k * RADIX_PAD];
+    /* Future j's keys: the (j % RADIX_TILE)-th of each column's in tile
+     * j / RADIX_TILE. */
+    uint32_t *key = r->keys + k * r->ncol * r->cap + (j / RADIX_TILE * r->ncol * RADIX_TILE +
+                                                      j % RADIX_TILE);
     for (size_t s = 0; s < S; s++) {
         const float *m = month + s * T, *b = month;
         double cum = 0, dif = 0;
         for (size_t t = 0; t < T; t++) {
-            tco_select_count(sel, h, s * T + t, tco_select_key_f(m[t]));
+            const size_t c = s * T + t;
+            key[c * RADIX_TILE] = tco_select_key_f(m[t]);
             cum += m[t];
-            tco_select_count(sel, h, ST + s * T + t, tco_select_key_f(to_float(cum)));
+            key[(ST + c) * RADIX_TILE] = tco_select_key_f(to_float(cum));
             dif += (double)m[t] - (double)b[t];
-            tco_select_count(sel, h, 2 * ST + s * T + t, tco_select_key_f(to_float(dif)));
+            key[(2 * ST + c) * RADIX_TILE] = tco_select_key_f(to_float(dif));
         }
     }
+    r->fill[k * RADIX_PAD] = j + 1;
+    if (j + 1 == r->cap)
+        radix_flush(r, k);
 }
 
 /* The monthly bands into r (when not NULL) and the cumulative ones into c
@@ -1181,16 +1249,21 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
     const tco_run_op op = {.kind = TCO_OP_BANDS};
     if (asks)
         ask(run, &op);
-    radix_state r = {.S = S, .T = T, .sel = NULL};
     size_t ranks[2 * TCO_NBAND];
     size_t nr = tco_select_type7_ranks(n, TCO_BAND, TCO_NBAND, ranks), ncol = 3 * S * T;
-    tco_status st = tco_select_alloc(&r.sel, ncol, ranks, nr, 32, (size_t)run->threads, err);
-    if (st && !red)
-        return tco_error_set(err, st, "out of memory for the monthly bands");
-    if (red && (st = red->agree(red->ctx, st, err)) != TCO_OK) {
-        tco_select_free(r.sel);
-        return st;
+    const size_t nt = run->threads > 0 ? (size_t)run->threads : 1;
+    const size_t cap = radix_cap(ncol);
+    radix_state r = {.S = S, .T = T, .ncol = ncol, .sel = NULL, .cap = cap};
+    tco_status st = tco_select_alloc(&r.sel, ncol, ranks, nr, 32, nt, err);
+    if (st == TCO_OK && (!(r.keys = malloc(nt * ncol * cap * sizeof *r.keys)) ||
+                         !(r.fill = calloc(nt * RADIX_PAD, sizeof *r.fill))))
+        st = TCO_ENOMEM;
+    if (st && !red) {
+        st = tco_error_set(err, st, "out of memory for the monthly bands");
+        goto done;
     }
+    if (red && (st = red->agree(red->ctx, st, err)) != TCO_OK)
+        goto done;
     while (r.sel->pass < r.sel->npass) {
         tco_select_begin(r.sel);
         st = tco_run_months(run, radix_visit, &r, err);
@@ -1198,6 +1271,11 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
             st = red->agree(red->ctx, st, err);
         if (st)
             goto done;
+        /* The keys left in each thread's buffer, each into its own
+         * histograms. */
+#pragma omp parallel for num_threads((int)nt) schedule(static, 1) if (nt > 1)
+        for (size_t k = 0; k < nt; k++)
+            radix_flush(&r, k);
         tco_select_end(r.sel, red ? red->sum : NULL, red ? red->ctx : NULL);
     }
     for (size_t c = 0; c < ncol; c++) {
@@ -1218,6 +1296,8 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
     }
 done:
     tco_select_free(r.sel);
+    free(r.keys);
+    free(r.fill);
     return st;
 }
 

@@ -181,6 +181,11 @@ typedef struct tco_cumulative {
     double *diff; /* S x TCO_NBAND x T, strategy minus baseline */
 } tco_cumulative;
 
+/* The bytes a thread holds for a run that recomputes its monthly bands
+ * (S strategies, T months), beside its histograms: its buffer of the
+ * futures' keys waiting to be counted (tco_run_bytes adds them). */
+size_t tco_stats_bands_buffer_bytes(size_t S, size_t T);
+
 /* From the run's monthly arrays, or, when it stores none, by recomputing
  * its futures (as tco_results_compute does). */
 tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_error *err);

@@ -394,6 +394,82 @@ START_TEST(test_large_threads)
 }
 END_TEST
 
+static int cmp_f(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* tco_select_count_column (a column's keys at once, as the recomputed
+ * monthly bands count them) against tco_select_count (a key at a time):
+ * the same histograms in every pass, bit for bit, counted into two
+ * threads' histograms of one selection; the keys in uneven runs of 1 to
+ * 37.  Columns: clustered values, values over many octaves of both signs,
+ * ties; 1, 2, 5, 10 and 40 ranks, so that a column has one histogram,
+ * 2 to 16, and more than 16 (where tco_select_count halves).  After
+ * the passes (each value counted twice, once by each), rank k is the
+ * (k / 2)-th smallest value. */
+START_TEST(test_count_column)
+{
+    tco_zig zig;
+    tco_zig_init(&zig);
+    tco_rng r;
+    tco_rng_seed(&r, &zig, 23, 0);
+    enum { N = 3000, NCOL = 3 };
+    float *x = malloc(NCOL * N * sizeof *x), *sorted = malloc(N * sizeof *sorted);
+    uint32_t *keys = malloc(N * sizeof *keys);
+    for (size_t i = 0; i < N; i++) {
+        x[i] = (float)(2.4e6 * exp(0.05 * tco_rng_normal(&r)));
+        x[N + i] = (float)((tco_rng_uniform(&r) < 0.3 ? -1 : 1) * exp(20 * tco_rng_normal(&r)));
+        x[2 * N + i] = (float)(i % 7) * 0.5f;
+    }
+    const size_t nrs[] = {1, 2, 5, 10, 40};
+    int seen_one = 0, seen_few = 0, seen_many = 0;
+    for (size_t v = 0; v < sizeof nrs / sizeof *nrs; v++) {
+        size_t nr = nrs[v], ranks[40];
+        for (size_t j = 0; j < nr; j++) /* ascending, distinct, below 2N */
+            ranks[j] = nr == 1 ? N : (2 * N - 1) * j / (nr - 1);
+        tco_select *sel;
+        tco_error err;
+        ck_assert_int_eq(tco_select_alloc(&sel, NCOL, ranks, nr, 32, 2, &err), TCO_OK);
+        while (sel->pass < sel->npass) {
+            tco_select_begin(sel);
+            uint32_t *h0 = tco_select_thread_hist(sel, 0), *h1 = tco_select_thread_hist(sel, 1);
+            for (size_t c = 0; c < NCOL; c++) {
+                unsigned ng = sel->ngroup[c];
+                seen_one |= ng == 1;
+                seen_few |= ng > 1 && ng <= 16;
+                seen_many |= ng > 16;
+                for (size_t i = 0; i < N; i++) {
+                    keys[i] = tco_select_key_f(x[c * N + i]);
+                    tco_select_count(sel, h0, c, keys[i]);
+                }
+                for (size_t i = 0, run; i < N; i += run) {
+                    run = 1 + tco_rng_next(&r) % 37;
+                    run = run < N - i ? run : N - i;
+                    tco_select_count_column(sel, h1, c, keys + i, run);
+                }
+            }
+            ck_assert_mem_eq(h0, h1, sel->nhist * TCO_SELECT_BINS * sizeof *h0);
+            tco_select_end(sel, NULL, NULL);
+        }
+        for (size_t c = 0; c < NCOL; c++) {
+            memcpy(sorted, x + c * N, N * sizeof *sorted);
+            qsort(sorted, N, sizeof *sorted, cmp_f);
+            for (size_t j = 0; j < nr; j++) {
+                float got = tco_select_key_to_f((uint32_t)tco_select_result(sel, c, j));
+                ck_assert_float_eq(got, sorted[ranks[j] / 2]);
+            }
+        }
+        tco_select_free(sel);
+    }
+    ck_assert(seen_one && seen_few && seen_many);
+    free(x);
+    free(sorted);
+    free(keys);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
     tco_error err;
@@ -664,6 +740,7 @@ static Suite *select_suite(void)
     tcase_add_test(tc, test_signed_zeros);
     tcase_add_test(tc, test_many_ranks_many_columns);
     tcase_add_test(tc, test_large_threads);
+    tcase_add_test(tc, test_count_column);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_xsum_by_hand);
     tcase_add_test(tc, test_xsum_exact_against_integers);
