@@ -65,6 +65,8 @@ peak memory, 2000 (smoke; 10^6) futures
   of the process's CPU
 memory per future
 peak memory, 10^7 futures
+run beyond the memory budget, 2 thr, per future
+  over a run that stores its months
 sweep, 1 thread
 sweep, 2 threads
 2 threads over 1, sweep
