@@ -1258,11 +1258,12 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
     if (st == TCO_OK && (!(r.keys = malloc(nt * ncol * cap * sizeof *r.keys)) ||
                          !(r.fill = calloc(nt * RADIX_PAD, sizeof *r.fill))))
         st = TCO_ENOMEM;
-    if (st && !red) {
+    /* The message goes to the other processes too (red->agree). */
+    if (st)
         st = tco_error_set(err, st, "out of memory for the monthly bands");
-        goto done;
-    }
-    if (red && (st = red->agree(red->ctx, st, err)) != TCO_OK)
+    if (red)
+        st = red->agree(red->ctx, st, err);
+    if (st)
         goto done;
     while (r.sel->pass < r.sel->npass) {
         tco_select_begin(r.sel);
