@@ -260,11 +260,13 @@ static double sys_seconds(void)
     return tv_seconds(ru.ru_stime);
 }
 
-/* A run of n futures on threads threads, best of reps; stop: 0 or TCO_STOP_*.
- * With keep (stop 0), the last run and its results are left in *keep_run and
- * *keep_res (the caller frees them), for the write phase. */
-static timing run_best_keep(const tco_scenario *sc, long n, int threads, int stop, int reps,
-                            tco_run **keep_run, tco_results **keep_res)
+/* A run of n futures on threads threads, best of reps; stop: 0 or TCO_STOP_*;
+ * monthly_limit: the options' (0: the default budget).  With keep (stop 0),
+ * the last run and its results are left in *keep_run and *keep_res (the
+ * caller frees them), for the write phase. */
+static timing run_best_keep(const tco_scenario *sc, long n, int threads, int stop,
+                            size_t monthly_limit, int reps, tco_run **keep_run,
+                            tco_results **keep_res)
 {
     timing best = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30, 0};
     for (int r = 0; r < reps; r++) {
@@ -272,6 +274,7 @@ static timing run_best_keep(const tco_scenario *sc, long n, int threads, int sto
         opt.futures = n;
         opt.threads = threads;
         opt.stop_after = stop;
+        opt.monthly_limit = monthly_limit;
         tco_error err;
         tco_run *run;
         tco_results *res = NULL;
@@ -313,26 +316,18 @@ static timing run_best_keep(const tco_scenario *sc, long n, int threads, int sto
  * passes (stats.c), as beyond the memory budget (10^7 futures). */
 static double budget_run(const tco_scenario *sc, long n, int recompute)
 {
-    tco_run_options opt = {0};
-    opt.futures = n;
-    opt.threads = 2;
-    opt.monthly_limit = recompute ? 1 : (size_t)1 << 40; /* whatever TCOSIM_MONTHLY_BYTES says */
-    tco_error err;
     tco_run *run;
     tco_results *res;
-    double t0 = omp_get_wtime();
-    if (tco_run_execute(&run, sc, &opt, &err) != TCO_OK)
-        fail("run", &err);
-    if (tco_results_compute(&res, run, &err) != TCO_OK)
-        fail("statistics", &err);
-    double t = omp_get_wtime() - t0;
+    /* 1 TiB when stored, whatever TCOSIM_MONTHLY_BYTES says */
+    timing t = run_best_keep(sc, n, 2, 0, recompute ? 1 : (size_t)1 << 40, 1, &run, &res);
     if (recompute != (res->cumulative != NULL)) {
+        tco_error err;
         tco_error_set(&err, TCO_EINVAL, "the bands were %s", recompute ? "stored" : "recomputed");
         fail("run beyond the memory budget", &err);
     }
     tco_results_free(res);
     tco_run_free(run);
-    return t;
+    return t.run;
 }
 
 /* The CPU seconds of the loop of a run of n futures on one thread with
@@ -356,7 +351,7 @@ static double effects_loop_cpu(const tco_scenario *sc, long n)
 
 static timing run_best(const tco_scenario *sc, long n, int threads, int stop, int reps)
 {
-    return run_best_keep(sc, n, threads, stop, reps, NULL, NULL);
+    return run_best_keep(sc, n, threads, stop, 0, reps, NULL, NULL);
 }
 
 /* Each field the least of a and b. */
@@ -942,7 +937,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
      * alive, faulted fresh memory in, and that turn read the lowest ratio
      * in nine of the eighteenth session's ten readings.  What a new
      * process's first touch costs is the memory children's figure. */
-    run_best_keep(sc, n, 1, 0, 1, &wrun, &wres);
+    run_best_keep(sc, n, 1, 0, 0, 1, &wrun, &wres);
     run_best(sc, n, 2, 0, 1);
     for (int r = 0; r < reps; r++) {
         if (wrun) {
@@ -951,7 +946,7 @@ static void bench_scenario(const char *path, int smoke, int big, long n, const m
         }
         fturn[r] = rng_floor(sc, n, smoke ? 1 : 5, &draws, &normals);
         fl = fmin(fl, fturn[r]);
-        timing a1 = run_best_keep(sc, n, 1, 0, 1, &wrun, &wres), a2 = run_best(sc, n, 2, 0, 1);
+        timing a1 = run_best_keep(sc, n, 1, 0, 0, 1, &wrun, &wres), a2 = run_best(sc, n, 2, 0, 1);
         lturn[r] = a1.loop_cpu / n;
         pairs[r] = a1.run / a2.run;
         had[r] = a2.cpu / a2.run;
