@@ -1185,6 +1185,13 @@ size_t tco_stats_bands_buffer_bytes(size_t S, size_t T)
     return ncol ? ncol * radix_cap(ncol) * sizeof(uint32_t) : 0;
 }
 
+/* Tiles ahead whose line of a column's keys is asked for while a tile's
+ * are counted: a column's lines lie ncol x 64 bytes apart, one a page or
+ * more, where the processor's own prefetch does not follow them (a load
+ * of the keys held up a third of the counting; 4 to 32 tiles ahead all
+ * took 10-20% off the recomputed bands' counting). */
+enum { RADIX_AHEAD = 8 };
+
 static void radix_flush(radix_state *r, size_t thread)
 {
     const size_t n = r->fill[thread * RADIX_PAD], ncol = r->ncol;
@@ -1204,6 +1211,9 @@ static void radix_flush(radix_state *r, size_t thread)
         for (size_t j = 0; j < n; j += RADIX_TILE) {
             for (int q = 0; q < 4 && at < lines; q++, at++)
                 __builtin_prefetch(next + at * 64, 1);
+            const size_t ahead = j + RADIX_AHEAD * RADIX_TILE;
+            if (ahead < n)
+                __builtin_prefetch(keys + (ahead * ncol + c * RADIX_TILE));
             tco_select_count_column(sel, h, c, keys + (j * ncol + c * RADIX_TILE),
                                     n - j < RADIX_TILE ? n - j : RADIX_TILE);
         }
