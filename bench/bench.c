@@ -275,6 +275,7 @@ static timing run_best_keep(const tco_scenario *sc, long n, int threads, int sto
         opt.threads = threads;
         opt.stop_after = stop;
         opt.monthly_limit = monthly_limit;
+        opt.count_bands = 1; /* as tcosim run */
         tco_error err;
         tco_run *run;
         tco_results *res = NULL;

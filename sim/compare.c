@@ -108,6 +108,7 @@ tco_status tco_compare_run(tco_compare **out, const char *path, const tco_load_o
     o.sampling = opt->sampling_set ? opt->sampling : b->sampling;
     o.sampling_set = 1;
     o.keep_inputs = 0;
+    o.count_bands = 1; /* each case's bands are computed */
     double p[TCO_COMPARE_NCURVE];
     for (int k = 0; k < TCO_COMPARE_NCURVE; k++)
         p[k] = (double)k / (TCO_COMPARE_NCURVE - 1);

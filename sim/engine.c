@@ -331,6 +331,13 @@ struct tco_engine {
                              (Welford), then the futures each event happens in (E + 1)
                              and the costings done again (1) */
     unsigned char *done;  /* per block: computed */
+    /* The bands' first pass, counted as the futures are computed
+     * (count_bands), and per block whether its futures were counted; a
+     * block counted twice, or in part, makes the pass unusable
+     * (bands_spoilt). */
+    tco_bands_pass *bands;
+    unsigned char *counted;
+    int bands_spoilt;
     int finished;         /* tco_run_finish has run (the engine is kept for tco_run_months) */
     workspace *w;         /* one per thread */
     int nw;
@@ -374,6 +381,8 @@ static void engine_free(tco_engine *e)
     free(e->pclamp);
     free(e->epartial);
     free(e->done);
+    tco_bands_pass_free(e->bands);
+    free(e->counted);
     free(e);
 }
 
@@ -686,6 +695,14 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
         st = tco_error_set(err, TCO_ENOMEM, "out of memory for %ld futures", n);
         goto fail;
     }
+    /* Without memory for it, the bands count their first pass later. */
+    tco_error unused;
+    if (opt->count_bands && !run->monthly && !opt->stop_after && S * T > 0 &&
+        (e->counted = calloc((size_t)e->nblocks, 1)) &&
+        tco_bands_pass_alloc(&e->bands, S, T, n, (size_t)threads, &unused) != TCO_OK) {
+        free(e->counted);
+        e->counted = NULL;
+    }
     if ((st = tco_model_alloc(&e->model, sc, err)) ||
         (st = opt->uniforms ? tco_sampler_from_table(&e->sampler, sc, opt->uniforms, err)
                             : tco_sampler_alloc(&e->sampler, sc, sampling, n, seed, &e->zig, err)))
@@ -701,10 +718,10 @@ tco_status tco_run_alloc(tco_run **out, const tco_scenario *sc, const tco_run_op
         w->base_cum = malloc(T * sizeof *w->base_cum);
         w->mask = malloc(E + 1);
         w->all = malloc((S ? S : 1) * sizeof *w->all);
-        if (run->monthly)
+        if (run->monthly || e->bands)
             w->mgroup = malloc(S * T * MONTH_GROUP * sizeof *w->mgroup);
         if (!w->future || !w->x || !w->u || !w->scratch || !w->month || !w->cum || !w->base_cum ||
-            !w->mask || !w->all || (run->monthly && !w->mgroup) ||
+            !w->mask || !w->all || ((run->monthly || e->bands) && !w->mgroup) ||
             (opt->event_effects && tco_future_track_reads(w->future, e->model) != TCO_OK)) {
             st = tco_error_set(err, TCO_ENOMEM, "out of memory for the threads' workspaces");
             goto fail;
@@ -893,7 +910,9 @@ static void book(tco_run *run, workspace *w, long i, size_t s, const tco_cost *c
      * month), the block's monthly sums and the monthly costs kept. */
     double *cum = s == 0 ? base_cum : w->cum, total = 0;
     double *pm = pmonth + s * T;
-    float *g = run->monthly ? w->mgroup + ((size_t)(i - w->mfirst) * S + s) * T : NULL;
+    float *g = run->monthly || run->engine->bands
+                   ? w->mgroup + ((size_t)(i - w->mfirst) * S + s) * T
+                   : NULL;
     size_t t = 0;
 #ifdef __SSE2__
     /* Two months at a time: the sums and the floats in SSE2 lanes
@@ -1084,7 +1103,8 @@ static tco_status run_blocks(tco_run *run, long first, long last,
     double t0 = omp_get_wtime();
 #pragma omp parallel num_threads(e->nw) shared(cancelled, bad_future, bad_strategy)
     {
-        workspace *w = &e->w[omp_get_thread_num()];
+        const int tid = omp_get_thread_num();
+        workspace *w = &e->w[tid];
 #pragma omp for schedule(dynamic, 1)
         for (long blk = b0; blk < b1; blk++) {
             int was_cancelled;
@@ -1131,6 +1151,10 @@ static tco_status run_blocks(tco_run *run, long first, long last,
                 /* (A run that stops early, make bench's phases, stores none.) */
                 if (run->monthly && !e->opt.stop_after)
                     w->mcount += done;
+                /* Their months as stored (book), from w->mfirst = i. */
+                for (int l = 0; e->bands && l < done; l++)
+                    tco_bands_pass_visit(e->bands, tid, i + l,
+                                         w->mgroup + (size_t)l * run->S * (size_t)run->T);
                 if (done < G) {
 #pragma omp critical(tco_bad_future)
                     if (i + done < bad_future) {
@@ -1145,6 +1169,13 @@ static tco_status run_blocks(tco_run *run, long first, long last,
             if (run->monthly)
                 flush_months(run, w);
             e->done[blk] = i == end;
+            if (e->bands) {
+                if (e->counted[blk] || i != end) {
+#pragma omp atomic write
+                    e->bands_spoilt = 1;
+                }
+                e->counted[blk] = 1;
+            }
 #pragma omp atomic
             run->lane_costs += w->lane_costs;
             w->lane_costs = 0;
@@ -1343,6 +1374,23 @@ tco_status tco_run_finish(tco_run *run, tco_error *err)
     e->done = NULL;
     e->finished = 1;
     return TCO_OK;
+}
+
+tco_bands_pass *tco_run_take_bands_pass(const tco_run *run)
+{
+    tco_engine *e = run->engine;
+    if (!e || !e->bands)
+        return NULL;
+    tco_bands_pass *p = e->bands;
+    int whole = !e->bands_spoilt;
+    for (long blk = 0; whole && blk < e->nblocks; blk++)
+        whole = e->counted[blk] == (blk >= run->months_first && blk < run->months_last);
+    e->bands = NULL;
+    if (!whole) {
+        tco_bands_pass_free(p);
+        return NULL;
+    }
+    return p;
 }
 
 tco_status tco_run_months(const tco_run *run,

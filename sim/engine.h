@@ -58,6 +58,13 @@ typedef struct {
      * with the same results bit for bit.  0: TCOSIM_MONTHLY_BYTES from the
      * environment when set, else TCO_MONTHLY_BYTES. */
     size_t monthly_limit;
+    /* Beyond monthly_limit: the run counts the first pass of its monthly
+     * and cumulative bands as it computes its futures (tco_bands_pass,
+     * stats.h), so that the bands compute them again twice, not three
+     * times.  For runs whose bands are computed (tcosim run); a run read
+     * for its NPVs alone would only be slower.  Not over the processes of
+     * tcosim-mpi. */
+    int count_bands;
     /* --shard and tcosim merge (sweep.h, tco_share): which runs of a sweep
      * or sensitivity design this process computes.  NULL: all. */
     struct tco_share *share;
@@ -71,6 +78,9 @@ enum { TCO_STOP_SAMPLE = 1, TCO_STOP_PATHS = 2 };
 
 /* The engine's state between tco_run_alloc and tco_run_finish. */
 typedef struct tco_engine tco_engine;
+
+/* The first counting pass of a run's bands (stats.h). */
+typedef struct tco_bands_pass tco_bands_pass;
 
 /* What one process of a tcosim-mpi job asks the others to compute with it
  * (tco_run_reduce's begin): every statistic of a run that reads its
@@ -316,6 +326,12 @@ void tco_run_memory_poison(int on);
  * block of [months_first, months_last) computed; TCO_EINTR when the
  * options' cancel flag is raised.  Visits the futures of blocks
  * [run->months_first, run->months_last) only. */
+/* The first pass of the bands counted as the run computed its futures
+ * (tco_run_options.count_bands), now the caller's (tco_bands_pass_free):
+ * when each future of blocks [months_first, months_last) was counted
+ * once, and no other; else NULL.  Once: the next call returns NULL. */
+tco_bands_pass *tco_run_take_bands_pass(const tco_run *run);
+
 tco_status tco_run_months(const tco_run *run,
                           void (*visit)(void *ctx, int thread, long i, const float *month),
                           void *ctx, tco_error *err);

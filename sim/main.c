@@ -728,6 +728,7 @@ static int cmd_run(int argc, char **argv)
     progress_state ps = {omp_get_wtime(), 0, !quiet && isatty(STDERR_FILENO)};
     c.ro.keep_samples = samples;
     c.ro.event_effects = 1; /* events.csv */
+    c.ro.count_bands = 1;   /* its bands are computed */
     /* The board pack's EVPPI and key assumptions read every future's
      * inputs: kept with the charts when they take at most 512 MiB (20,000
      * futures of 100 inputs: 16 MB) and the run still fits in the memory

@@ -522,6 +522,7 @@ static tco_status par_run(tco_run **out, const tco_scenario *sc, const tco_run_o
      * costs, and the statistics reduce over the processes. */
     const int spread = serves && gather_bytes(sc, opt) > gather_limit();
     tco_run_options o = *opt;
+    o.count_bands = 0; /* the bands' passes are counted over the processes */
     tco_run *run = NULL;
     if (spread) {
         long n = opt->futures > 0 ? opt->futures : sc->futures;

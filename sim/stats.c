@@ -1153,14 +1153,15 @@ static void running_sums(double *acc, const float *m, const float *b, float *col
  * 3 S T keys of a future went to every column's histograms in turn, tens
  * of MB in all, and nearly every count waited for memory.  The same
  * counts, in another order. */
-typedef struct {
-    size_t S, T, ncol;
+struct tco_bands_pass {
+    size_t S, T, ncol, nthreads;
     tco_select *sel;
     size_t cap;     /* futures a buffer holds, a multiple of RADIX_TILE */
     uint32_t *keys; /* a thread's buffer: tiles of RADIX_TILE futures, ncol x RADIX_TILE
                      * keys each, a column's RADIX_TILE keys on one cache line */
     size_t *fill;   /* futures in thread k's buffer: fill[k * RADIX_PAD] */
-} radix_state;
+};
+typedef struct tco_bands_pass radix_state;
 
 /* A tile's futures: a cache line of a column's keys.  A future's keys go
  * to ncol lines side by side (a few pages), which the next futures of the
@@ -1247,8 +1248,50 @@ static void radix_visit(void *ctx, int thread, long i, const float *month)
         radix_flush(r, k);
 }
 
+tco_status tco_bands_pass_alloc(tco_bands_pass **out, size_t S, size_t T, long n,
+                                size_t nthreads, tco_error *err)
+{
+    size_t ranks[2 * TCO_NBAND];
+    const size_t nr = tco_select_type7_ranks((size_t)n, TCO_BAND, TCO_NBAND, ranks),
+                 ncol = 3 * S * T, nt = nthreads > 0 ? nthreads : 1, cap = radix_cap(ncol);
+    radix_state *r = calloc(1, sizeof *r);
+    *out = NULL;
+    if (r) {
+        *r = (radix_state){.S = S, .T = T, .ncol = ncol, .nthreads = nt, .cap = cap};
+        if (tco_select_alloc(&r->sel, ncol, ranks, nr, 32, nt, err) != TCO_OK ||
+            !(r->keys = malloc(nt * ncol * cap * sizeof *r->keys)) ||
+            !(r->fill = calloc(nt * RADIX_PAD, sizeof *r->fill))) {
+            tco_bands_pass_free(r);
+            r = NULL;
+        }
+    }
+    if (!r)
+        return tco_error_set(err, TCO_ENOMEM, "out of memory for the monthly bands");
+    tco_select_begin(r->sel);
+    *out = r;
+    return TCO_OK;
+}
+
+void tco_bands_pass_visit(tco_bands_pass *p, int thread, long i, const float *month)
+{
+    radix_visit(p, thread, i, month);
+}
+
+void tco_bands_pass_free(tco_bands_pass *p)
+{
+    if (!p)
+        return;
+    tco_select_free(p->sel);
+    free(p->keys);
+    free(p->fill);
+    free(p);
+}
+
 /* The monthly bands into r (when not NULL) and the cumulative ones into c
- * (when not NULL) of a run whose monthly costs are not stored. */
+ * (when not NULL) of a run whose monthly costs are not stored.  The first
+ * pass is the run's own when it counted it as it computed its futures
+ * (tco_run_take_bands_pass): the futures are then computed twice here,
+ * not three times. */
 static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumulative *cu,
                                   int asks, tco_error *err)
 {
@@ -1262,37 +1305,40 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
     size_t ranks[2 * TCO_NBAND];
     size_t nr = tco_select_type7_ranks(n, TCO_BAND, TCO_NBAND, ranks), ncol = 3 * S * T;
     const size_t nt = run->threads > 0 ? (size_t)run->threads : 1;
-    const size_t cap = radix_cap(ncol);
-    radix_state r = {.S = S, .T = T, .ncol = ncol, .sel = NULL, .cap = cap};
-    tco_status st = tco_select_alloc(&r.sel, ncol, ranks, nr, 32, nt, err);
-    if (st == TCO_OK && (!(r.keys = malloc(nt * ncol * cap * sizeof *r.keys)) ||
-                         !(r.fill = calloc(nt * RADIX_PAD, sizeof *r.fill))))
-        st = TCO_ENOMEM;
+    /* Not over processes: every one would have to have counted it. */
+    radix_state *r = tco_run_take_bands_pass(run);
+    if (r && (red || r->nthreads != nt || r->ncol != ncol)) {
+        tco_bands_pass_free(r);
+        r = NULL;
+    }
+    int counted = r != NULL; /* the first pass */
+    tco_status st = r ? TCO_OK : tco_bands_pass_alloc(&r, S, T, (long)n, nt, err);
     /* The message goes to the other processes too (red->agree). */
-    if (st)
-        st = tco_error_set(err, st, "out of memory for the monthly bands");
     if (red)
         st = red->agree(red->ctx, st, err);
     if (st)
         goto done;
-    while (r.sel->pass < r.sel->npass) {
-        tco_select_begin(r.sel);
-        st = tco_run_months(run, radix_visit, &r, err);
-        if (red)
-            st = red->agree(red->ctx, st, err);
-        if (st)
-            goto done;
+    for (; r->sel->pass < r->sel->npass; counted = 0) {
+        if (!counted) {
+            if (r->sel->pass > 0) /* the first is begun by tco_bands_pass_alloc */
+                tco_select_begin(r->sel);
+            st = tco_run_months(run, radix_visit, r, err);
+            if (red)
+                st = red->agree(red->ctx, st, err);
+            if (st)
+                goto done;
+        }
         /* The keys left in each thread's buffer, each into its own
          * histograms. */
 #pragma omp parallel for num_threads((int)nt) schedule(static, 1) if (nt > 1)
         for (size_t k = 0; k < nt; k++)
-            radix_flush(&r, k);
-        tco_select_end(r.sel, red ? red->sum : NULL, red ? red->ctx : NULL);
+            radix_flush(r, k);
+        tco_select_end(r->sel, red ? red->sum : NULL, red ? red->ctx : NULL);
     }
     for (size_t c = 0; c < ncol; c++) {
         double vals[2 * TCO_NBAND], band[TCO_NBAND];
         for (size_t j = 0; j < nr; j++)
-            vals[j] = tco_select_key_to_f((uint32_t)tco_select_result(r.sel, c, j));
+            vals[j] = tco_select_key_to_f((uint32_t)tco_select_result(r->sel, c, j));
         for (int b = 0; b < TCO_NBAND; b++)
             band[b] = tco_select_type7_value(n, TCO_BAND[b], ranks, nr, vals);
         size_t kind = c / (S * T), s = c % (S * T) / T, t = c % T;
@@ -1306,9 +1352,7 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
         }
     }
 done:
-    tco_select_free(r.sel);
-    free(r.keys);
-    free(r.fill);
+    tco_bands_pass_free(r);
     return st;
 }
 

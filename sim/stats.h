@@ -186,6 +186,19 @@ typedef struct tco_cumulative {
  * futures' keys waiting to be counted (tco_run_bytes adds them). */
 size_t tco_stats_bands_buffer_bytes(size_t S, size_t T);
 
+/* The first counting pass of the monthly and cumulative bands of a run
+ * whose monthly costs are not stored, counted as the run computes its
+ * futures (tco_run_options.count_bands), so that the bands compute them
+ * again twice, not three times: the same counts.  n futures, S
+ * strategies, T months, nthreads threads (the run's); *out belongs to
+ * the caller (tco_bands_pass_free).  Each future's monthly costs are
+ * visited once, on the thread that computed them: month[s * T + t],
+ * rounded to float as the stored costs are. */
+tco_status tco_bands_pass_alloc(tco_bands_pass **out, size_t S, size_t T, long n,
+                                size_t nthreads, tco_error *err);
+void tco_bands_pass_visit(tco_bands_pass *p, int thread, long i, const float *month);
+void tco_bands_pass_free(tco_bands_pass *p);
+
 /* From the run's monthly arrays, or, when it stores none, by recomputing
  * its futures (as tco_results_compute does). */
 tco_status tco_cumulative_compute(tco_cumulative **out, const tco_run *run, tco_error *err);

@@ -1365,41 +1365,53 @@ END_TEST
  * beyond float range (infinite bands). */
 START_TEST(test_monthly_recomputed)
 {
+    /* Runs k: 0 stores its months; 1 and 2 do not, and 2 counts the
+     * bands' first pass as it computes its futures (count_bands). */
+    enum { K = 3 };
     const char *texts[] = {ANALYTIC, REVIEW_TEXT, HUGE_TEXT};
     for (size_t x = 0; x < sizeof texts / sizeof *texts; x++)
         for (int threads = 1; threads <= 2; threads++) {
-            tco_run *run[2];
-            tco_scenario *sc[2];
-            tco_results *res[2];
-            tco_cumulative *cu[2];
-            char *json[2];
+            tco_run *run[K];
+            tco_scenario *sc[K];
+            tco_results *res[K];
+            tco_cumulative *cu[K];
+            char *json[K];
             tco_error err;
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < K; k++) {
                 tco_run_options opt = {0};
                 opt.futures = 2500 + (long)x * 3000;
                 opt.threads = threads;
                 opt.event_effects = 1;
                 opt.monthly_limit = k ? 1 : (size_t)1 << 40;
+                opt.count_bands = k == 2;
                 run[k] = run_text(texts[x], &opt, &sc[k]);
                 ck_assert(k ? !run[k]->monthly : run[k]->monthly != NULL);
                 ck_assert(k ? !run[k]->breakeven && !run[k]->switches : run[k]->breakeven != NULL);
                 ck_assert_msg(tco_results_compute(&res[k], run[k], &err) == TCO_OK, "%s", err.msg);
                 ck_assert(k ? res[k]->cumulative != NULL : !res[k]->cumulative);
+                /* The counted pass is taken by the first bands computed;
+                 * these count all three. */
+                ck_assert_ptr_null(tco_run_take_bands_pass(run[k]));
                 ck_assert_int_eq(tco_cumulative_compute(&cu[k], run[k], &err), TCO_OK);
                 json[k] = json_of(sc[k], run[k]);
             }
             size_t S = run[0]->S, T = (size_t)run[0]->T, bands = S * TCO_NBAND * T;
-            for (size_t s = 0; s < S; s++)
-                for (int b = 0; b < TCO_NBAND; b++)
-                    ck_assert_msg(memcmp(res[0]->st[s].monthly_band[b], res[1]->st[s].monthly_band[b],
-                                         T * sizeof(double)) == 0,
-                                  "scenario %zu, %d threads: strategy %zu band %d", x, threads, s, b);
-            ck_assert(memcmp(cu[0]->cum, cu[1]->cum, bands * sizeof(double)) == 0);
-            ck_assert(memcmp(cu[0]->diff, cu[1]->diff, bands * sizeof(double)) == 0);
-            ck_assert(memcmp(cu[1]->cum, res[1]->cumulative->cum, bands * sizeof(double)) == 0);
-            ck_assert(memcmp(cu[1]->diff, res[1]->cumulative->diff, bands * sizeof(double)) == 0);
-            ck_assert_str_eq(json[0], json[1]);
-            for (int k = 0; k < 2; k++) {
+            for (int k = 1; k < K; k++) {
+                for (size_t s = 0; s < S; s++)
+                    for (int b = 0; b < TCO_NBAND; b++)
+                        ck_assert_msg(memcmp(res[0]->st[s].monthly_band[b],
+                                             res[k]->st[s].monthly_band[b],
+                                             T * sizeof(double)) == 0,
+                                      "scenario %zu, %d threads, run %d: strategy %zu band %d", x,
+                                      threads, k, s, b);
+                ck_assert(memcmp(cu[0]->cum, cu[k]->cum, bands * sizeof(double)) == 0);
+                ck_assert(memcmp(cu[0]->diff, cu[k]->diff, bands * sizeof(double)) == 0);
+                ck_assert(memcmp(cu[k]->cum, res[k]->cumulative->cum, bands * sizeof(double)) == 0);
+                ck_assert(memcmp(cu[k]->diff, res[k]->cumulative->diff, bands * sizeof(double)) ==
+                          0);
+                ck_assert_str_eq(json[0], json[k]);
+            }
+            for (int k = 0; k < K; k++) {
                 free(json[k]);
                 tco_cumulative_free(cu[k]);
                 tco_results_free(res[k]);
@@ -1407,6 +1419,56 @@ START_TEST(test_monthly_recomputed)
                 tco_scenario_free(sc[k]);
             }
         }
+}
+END_TEST
+
+/* The bands' first pass counted by a run (count_bands) is there only
+ * for a run beyond its monthly limit, is taken once, and is refused
+ * when a block was computed twice (its futures counted twice): the
+ * bands are then counted in three passes, the same as stored. */
+START_TEST(test_bands_pass)
+{
+    tco_scenario *sc;
+    tco_error err;
+    ck_assert_int_eq(tco_scenario_load(&sc, "scenarios/baseline.yaml", NULL, &err), TCO_OK);
+    tco_run_options opt = {0};
+    opt.futures = 1001;
+    opt.threads = 2;
+    opt.count_bands = 1;
+    tco_run *run;
+    opt.monthly_limit = (size_t)1 << 40; /* stored: nothing counted */
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
+    ck_assert_ptr_null(tco_run_take_bands_pass(run));
+    tco_results *want;
+    ck_assert_int_eq(tco_results_compute(&want, run, &err), TCO_OK);
+    tco_run_free(run);
+    opt.monthly_limit = 1;
+    ck_assert_int_eq(tco_run_execute(&run, sc, &opt, &err), TCO_OK);
+    tco_bands_pass *p = tco_run_take_bands_pass(run);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_null(tco_run_take_bands_pass(run));
+    tco_bands_pass_free(p);
+    tco_run_free(run);
+    for (int twice = 0; twice < 2; twice++) {
+        ck_assert_int_eq(tco_run_alloc(&run, sc, &opt, &err), TCO_OK);
+        const long bs = tco_run_block_size(run);
+        ck_assert_int_eq(tco_run_futures(run, 0, run->n, &err), TCO_OK);
+        if (twice)
+            ck_assert_int_eq(tco_run_futures(run, bs, 2 * bs, &err), TCO_OK);
+        ck_assert_int_eq(tco_run_finish(run, &err), TCO_OK);
+        tco_results *res;
+        ck_assert_int_eq(tco_results_compute(&res, run, &err), TCO_OK);
+        ck_assert_ptr_nonnull(res->cumulative);
+        for (size_t s = 0; s < run->S; s++)
+            for (int b = 0; b < TCO_NBAND; b++)
+                ck_assert_msg(memcmp(want->st[s].monthly_band[b], res->st[s].monthly_band[b],
+                                     (size_t)run->T * sizeof(double)) == 0,
+                              "computed twice: %d, strategy %zu band %d", twice, s, b);
+        tco_results_free(res);
+        tco_run_free(run);
+    }
+    tco_results_free(want);
+    tco_scenario_free(sc);
 }
 END_TEST
 
@@ -1691,6 +1753,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_event_files);
     tcase_add_test(tc, test_stop_after);
     tcase_add_test(tc, test_monthly_recomputed);
+    tcase_add_test(tc, test_bands_pass);
     tcase_add_test(tc, test_monthly_not_recomputable);
     tcase_add_test(tc, test_blocks_moved);
     tcase_add_test(tc, test_poisoned_memory_same_bits);
