@@ -314,7 +314,8 @@ static timing run_best_keep(const tco_scenario *sc, long n, int threads, int sto
 /* The wall seconds of a run of n futures on 2 threads and its statistics,
  * its monthly costs stored, or (recompute) not: then its monthly and
  * cumulative bands are recomputed from the futures in three counting
- * passes (stats.c), as beyond the memory budget (10^7 futures). */
+ * passes (stats.c), the first counted by the run as it computes them, as
+ * tcosim run does beyond the memory budget (10^7 futures). */
 static double budget_run(const tco_scenario *sc, long n, int recompute)
 {
     tco_run *run;

@@ -10,7 +10,9 @@
  * monthly costs (engine.h, monthly_limit) has them recomputed: three passes
  * over the futures find each wanted order statistic by the bits of its
  * float, 11, 11 and 10 at a time (a radix selection counted in
- * histograms), so the bands are the same bit for bit. */
+ * histograms), so the bands are the same bit for bit.  A run that asks
+ * (tco_run_options.count_bands) counts the first pass as it computes its
+ * futures, and the bands compute them again twice. */
 #ifndef TCO_STATS_H
 #define TCO_STATS_H
 
