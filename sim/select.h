@@ -106,6 +106,11 @@ typedef struct tco_select {
     uint64_t digits;  /* TCO_SELECT_BINS - 1 or fewer */
 } tco_select;
 
+/* bytes (2 MiB aligned) in huge pages where the system gives them
+ * (madvise), for large arrays read far apart: freed with free(); NULL
+ * when out of memory. */
+void *tco_select_huge(size_t bytes);
+
 /* bits: 32 (float keys) or 64 (double keys).  ranks[0..nr): ascending,
  * each below the number of values of a column over all partitions.  Each
  * thread of each partition may count fewer than 2^32 values of a column.
