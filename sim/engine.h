@@ -314,6 +314,12 @@ void tco_run_memory_release(void);
  * that a result which depended on what memory held before would change. */
 void tco_run_memory_poison(int on);
 
+/* The first pass of the bands counted as the run computed its futures
+ * (tco_run_options.count_bands), now the caller's (tco_bands_pass_free):
+ * when each future of blocks [months_first, months_last) was counted
+ * once, and no other; else NULL.  Once: the next call returns NULL. */
+tco_bands_pass *tco_run_take_bands_pass(const tco_run *run);
+
 /* The monthly costs of every future again, for a run whose monthly
  * arrays are not stored: futures are drawn and costed as by
  * tco_run_futures, in parallel on the run's threads, and visit is called
@@ -326,12 +332,6 @@ void tco_run_memory_poison(int on);
  * block of [months_first, months_last) computed; TCO_EINTR when the
  * options' cancel flag is raised.  Visits the futures of blocks
  * [run->months_first, run->months_last) only. */
-/* The first pass of the bands counted as the run computed its futures
- * (tco_run_options.count_bands), now the caller's (tco_bands_pass_free):
- * when each future of blocks [months_first, months_last) was counted
- * once, and no other; else NULL.  Once: the next call returns NULL. */
-tco_bands_pass *tco_run_take_bands_pass(const tco_run *run);
-
 tco_status tco_run_months(const tco_run *run,
                           void (*visit)(void *ctx, int thread, long i, const float *month),
                           void *ctx, tco_error *err);
