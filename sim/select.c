@@ -128,6 +128,9 @@ fail:
                          cells);
 }
 
+/* Histogram bins from which the threads zero and sum them together. */
+#define PARALLEL_BINS ((size_t)1 << 20)
+
 void tco_select_begin(tco_select *s)
 {
     const int *width = s->bits == 32 ? width32 : width64;
@@ -156,7 +159,14 @@ void tco_select_begin(tco_select *s)
         s->goff[c] = s->nhist;
         s->nhist += ng;
     }
-    memset(s->hist, 0, s->nthreads * s->nhist * TCO_SELECT_BINS * sizeof *s->hist);
+    /* Each thread's histograms zeroed on a thread of their own: their
+     * pages are touched first (faulted in, up to tens of MB a pass for the
+     * recomputed bands) on every thread at once. */
+    const size_t per = s->nhist * TCO_SELECT_BINS;
+#pragma omp parallel for num_threads((int)s->nthreads) schedule(static, 1) \
+    if (s->nthreads > 1 && per >= PARALLEL_BINS)
+    for (size_t t = 0; t < s->nthreads; t++)
+        memset(s->hist + t * per, 0, per * sizeof *s->hist);
 }
 
 /* Narrows the ranks of column c's histogram g from its counts (h64 when
@@ -183,13 +193,20 @@ void tco_select_end(tco_select *s, tco_select_reduce reduce, void *ctx)
 {
     const size_t bins = s->nhist * TCO_SELECT_BINS;
     if (!reduce) {
-        uint32_t *h = s->hist;
-        for (size_t t = 1; t < s->nthreads; t++)
-            for (size_t q = 0; q < bins; q++)
-                h[q] += s->hist[t * bins + q];
-        for (size_t c = 0; c < s->ncol; c++)
+        /* Column by column on the threads: a column's counts are summed
+         * into the first thread's and its ranks narrowed (refine writes
+         * only that column's), the same sums in any order. */
+#pragma omp parallel for num_threads((int)s->nthreads) schedule(dynamic, 16) \
+    if (s->nthreads > 1 && bins >= PARALLEL_BINS)
+        for (size_t c = 0; c < s->ncol; c++) {
+            uint32_t *h = s->hist + s->goff[c] * TCO_SELECT_BINS;
+            const size_t nb = s->ngroup[c] * TCO_SELECT_BINS;
+            for (size_t t = 1; t < s->nthreads; t++)
+                for (size_t q = 0; q < nb; q++)
+                    h[q] += h[t * bins + q];
             for (unsigned g = 0; g < s->ngroup[c]; g++)
-                refine(s, c, g, h + (s->goff[c] + g) * TCO_SELECT_BINS, NULL);
+                refine(s, c, g, h + (size_t)g * TCO_SELECT_BINS, NULL);
+        }
         s->pass++;
         return;
     }
