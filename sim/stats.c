@@ -1161,7 +1161,6 @@ struct tco_bands_pass {
                      * keys each, a column's RADIX_TILE keys on one cache line */
     size_t *fill;   /* futures in thread k's buffer: fill[k * RADIX_PAD] */
 };
-typedef struct tco_bands_pass radix_state;
 
 /* A tile's futures: a cache line of a column's keys.  A future's keys go
  * to ncol lines side by side (a few pages), which the next futures of the
@@ -1193,7 +1192,7 @@ size_t tco_stats_bands_buffer_bytes(size_t S, size_t T)
  * took 10-20% off the recomputed bands' counting). */
 enum { RADIX_AHEAD = 8 };
 
-static void radix_flush(radix_state *r, size_t thread)
+static void radix_flush(tco_bands_pass *r, size_t thread)
 {
     const size_t n = r->fill[thread * RADIX_PAD], ncol = r->ncol;
     const uint32_t *keys = r->keys + thread * ncol * r->cap;
@@ -1224,7 +1223,7 @@ static void radix_flush(radix_state *r, size_t thread)
 
 static void radix_visit(void *ctx, int thread, long i, const float *month)
 {
-    radix_state *r = ctx;
+    tco_bands_pass *r = ctx;
     (void)i;
     const size_t S = r->S, T = r->T, ST = S * T, k = (size_t)thread, j = r->fill[k * RADIX_PAD];
     /* Future j's keys: the (j % RADIX_TILE)-th of each column's in tile
@@ -1254,10 +1253,10 @@ tco_status tco_bands_pass_alloc(tco_bands_pass **out, size_t S, size_t T, long n
     size_t ranks[2 * TCO_NBAND];
     const size_t nr = tco_select_type7_ranks((size_t)n, TCO_BAND, TCO_NBAND, ranks),
                  ncol = 3 * S * T, nt = nthreads > 0 ? nthreads : 1, cap = radix_cap(ncol);
-    radix_state *r = calloc(1, sizeof *r);
+    tco_bands_pass *r = calloc(1, sizeof *r);
     *out = NULL;
     if (r) {
-        *r = (radix_state){.S = S, .T = T, .ncol = ncol, .nthreads = nt, .cap = cap};
+        *r = (tco_bands_pass){.S = S, .T = T, .ncol = ncol, .nthreads = nt, .cap = cap};
         if (tco_select_alloc(&r->sel, ncol, ranks, nr, 32, nt, err) != TCO_OK ||
             /* In huge pages: a column's keys are read a line a page apart,
              * and with small pages nearly each line missed the TLB too
@@ -1309,7 +1308,7 @@ static tco_status recompute_bands(const tco_run *run, tco_results *res, tco_cumu
     size_t nr = tco_select_type7_ranks(n, TCO_BAND, TCO_NBAND, ranks), ncol = 3 * S * T;
     const size_t nt = run->threads > 0 ? (size_t)run->threads : 1;
     /* Not over processes: every one would have to have counted it. */
-    radix_state *r = tco_run_take_bands_pass(run);
+    tco_bands_pass *r = tco_run_take_bands_pass(run);
     if (r && (red || r->nthreads != nt || r->ncol != ncol)) {
         tco_bands_pass_free(r);
         r = NULL;
